@@ -1,0 +1,125 @@
+/**
+ * Environment parsing shared by every service. Each service declares its own zod schema from
+ * these building blocks, parses `process.env` once at start-up and passes the typed result in;
+ * nothing below the entry points reads `process.env`.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** An unset variable and an empty one (`REDIS_URL=` in an .env file) both mean "use the default". */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+
+export const env = {
+  port: (fallback: number) =>
+    z.preprocess(
+      unsetIfEmpty,
+      z.coerce
+        .number({ error: 'expected a TCP port number' })
+        .int('expected a whole number')
+        .min(0, 'expected a port between 0 and 65535')
+        .max(65535, 'expected a port between 0 and 65535')
+        .default(fallback),
+    ),
+
+  int: (fallback: number, { min, max }: { min: number; max: number }) =>
+    z.preprocess(
+      unsetIfEmpty,
+      z.coerce
+        .number({ error: 'expected a whole number' })
+        .int('expected a whole number')
+        .min(min, `expected at least ${min}`)
+        .max(max, `expected at most ${max}`)
+        .default(fallback),
+    ),
+
+  boolean: (fallback: boolean) =>
+    z.preprocess(
+      unsetIfEmpty,
+      z
+        .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+        .default(fallback ? 'true' : 'false')
+        .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+    ),
+
+  optionalString: () => z.preprocess(unsetIfEmpty, z.string().optional()),
+
+  optionalUrl: (protocols: readonly string[], example: string) =>
+    z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .refine(
+          (value) => {
+            try {
+              return protocols.includes(new URL(value).protocol);
+            } catch {
+              return false;
+            }
+          },
+          { message: `expected a URL like ${example}` },
+        )
+        .optional(),
+    ),
+
+  nodeEnv: () =>
+    z.preprocess(
+      unsetIfEmpty,
+      z
+        .enum(['development', 'production', 'test'], {
+          error: 'expected development, production or test',
+        })
+        .default('development'),
+    ),
+
+  logLevel: (fallback: string) =>
+    z.preprocess(
+      unsetIfEmpty,
+      z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+          error: 'expected fatal, error, warn, info, debug, trace or silent',
+        })
+        .default(fallback as 'info'),
+    ),
+
+  /** The secret the router presents to subgraphs; long enough that guessing it is hopeless. */
+  routerSecret: () =>
+    z.preprocess(
+      unsetIfEmpty,
+      z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+    ),
+};
+
+export const databaseUrlSchema = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, {
+      message: 'expected file:PATH for SQLite or postgres://USER@HOST:PORT/DB for PostgreSQL',
+    })
+    .optional(),
+);
+
+export const redisUrlSchema = env.optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379');
+
+/** Parses `source` with `schema`, or throws one error naming every bad variable and its rule. */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined>,
+): z.output<S> {
+  const parsed = schema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    const value = source[variable];
+    const shown = value === undefined ? '' : ` (got ${JSON.stringify(redact(variable, value))})`;
+    return `  ${variable}: ${issue.message}${shown}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+function redact(variable: string, value: string): string {
+  return /SECRET|KEY|PASSWORD|TOKEN/i.test(variable) ? '<redacted>' : value;
+}

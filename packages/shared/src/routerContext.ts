@@ -1,0 +1,52 @@
+/**
+ * How the router tells a subgraph who the caller is. Subgraphs trust these headers only when the
+ * request also carries the router's shared secret, so nobody can forge a user by calling a
+ * subgraph directly.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { GraphQLError } from 'graphql';
+
+export const ROUTER_SECRET_HEADER = 'x-router-secret';
+export const USER_ID_HEADER = 'x-user-id';
+export const USERNAME_HEADER = 'x-user-name';
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+export interface Caller {
+  id: string;
+  username: string;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The caller the router vouches for, or null for an anonymous request; refuses anyone else. */
+export function callerFromRouter(headers: IncomingHttpHeaders, routerSecret: string): Caller | null {
+  const secret = header(headers, ROUTER_SECRET_HEADER);
+  if (!secret || !sameSecret(secret, routerSecret)) {
+    throw new GraphQLError('This service only answers the router', {
+      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+    });
+  }
+  const id = header(headers, USER_ID_HEADER);
+  const username = header(headers, USERNAME_HEADER);
+  if (!id || !username) return null;
+  return { id, username: decodeURIComponent(username) };
+}
+
+/** Request ids are ours to mint or pass along; anything else a client sends is replaced. */
+export function acceptableRequestId(value: string | undefined): string | undefined {
+  return value && /^[A-Za-z0-9_-]{8,64}$/.test(value) ? value : undefined;
+}
+
+export function requestIdFrom(headers: IncomingHttpHeaders): string | undefined {
+  return acceptableRequestId(header(headers, REQUEST_ID_HEADER));
+}

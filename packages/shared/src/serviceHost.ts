@@ -1,0 +1,193 @@
+/**
+ * The HTTP side every service shares: Express 5 with `/health` and `/ready`, Apollo Server
+ * mounted on `/graphql`, and an orderly shutdown (stop taking requests, drain the ones in
+ * flight, then release resources in reverse order of acquisition).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express } from 'express';
+import type { Logger } from './logger.js';
+import { requestIdFrom } from './routerContext.js';
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface ServiceHostOptions {
+  name: string;
+  logger: Logger;
+  production: boolean;
+  /** Named checks behind `/ready`; each throws when its dependency is not usable. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Largest JSON body `/graphql` accepts. */
+  bodyLimit?: string;
+}
+
+export interface RequestBase extends BaseContext {
+  requestId: string;
+  logger: Logger;
+}
+
+export class ServiceHost {
+  readonly app: Express = express();
+  readonly server: Server = createServer(this.app);
+  private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: ServiceHostOptions) {
+    this.app.disable('x-powered-by');
+    this.app.set('trust proxy', false);
+    this.app.get('/health', (_req, res) => {
+      res.json({ status: 'ok', service: options.name });
+    });
+    this.app.get('/ready', async (_req, res) => {
+      const checks: Record<string, string> = {};
+      let ready = !this.closing;
+      for (const [name, check] of Object.entries(options.readiness ?? {})) {
+        try {
+          await check();
+          checks[name] = 'ok';
+        } catch (error) {
+          ready = false;
+          checks[name] = error instanceof Error ? error.message : 'failed';
+        }
+      }
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
+    });
+  }
+
+  /** Plugins every Apollo Server here needs: drain on stop, log and mask unexpected errors. */
+  apolloPlugins<C extends RequestBase>(): ApolloServerPlugin<C>[] {
+    return [
+      ApolloServerPluginDrainHttpServer({ httpServer: this.server }),
+      unexpectedErrorPlugin<C>(this.options.production),
+    ];
+  }
+
+  /** Mounts a started Apollo Server on `/graphql` with a context built per request. */
+  mountGraphQL<C extends RequestBase>(
+    apollo: ApolloServer<C>,
+    buildContext: (req: IncomingMessage, base: RequestBase) => Promise<C> | C,
+  ): void {
+    this.app.use(
+      '/graphql',
+      express.json({ limit: this.options.bodyLimit ?? '100kb' }),
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) => {
+          const requestId = requestIdFrom(req.headers) ?? randomUUID();
+          res.setHeader('x-request-id', requestId);
+          const base: RequestBase = { requestId, logger: this.options.logger.child({ requestId }) };
+          return buildContext(req, base);
+        },
+      }),
+    );
+  }
+
+  /** Registers a resource to release on close; closed last-registered first. */
+  onClose(name: string, close: () => Promise<void> | void): void {
+    this.closers.push({ name, close });
+  }
+
+  async listen(port: number, host?: string): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.closeInOrder();
+    return this.closing;
+  }
+
+  private async closeInOrder(): Promise<void> {
+    for (const { name, close } of [...this.closers].reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        this.options.logger.error({ err: error, resource: name }, 'error while closing');
+      }
+    }
+    if (this.server.listening) {
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+  }
+}
+
+const CLIENT_ERROR_CODES = new Set([
+  'BAD_USER_INPUT',
+  'RESULT_TOO_LARGE',
+  'COMPUTATION_TIMEOUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'USERNAME_TAKEN',
+  'RATE_LIMITED',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Errors with a contract code are the client's to read. Anything else is a fault of ours: it is
+ * logged with the request id, and in production the client sees only the code and that id.
+ */
+function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const code = error.extensions['code'];
+            if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) continue;
+            contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((error) => {
+            const code = error.extensions?.['code'];
+            if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return error;
+            if (!production) return { ...error, extensions: { ...error.extensions, requestId: contextValue.requestId } };
+            return {
+              message: `Internal server error (request id ${contextValue.requestId})`,
+              ...(error.path ? { path: error.path } : {}),
+              extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: contextValue.requestId },
+            };
+          });
+        },
+      };
+    },
+  };
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM, then exits 0 (or 1 if stopping failed). */
+export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}
