@@ -6,8 +6,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { MikroORM as CoreOrm, type AnyEntity, type EntitySchema, type Options } from '@mikro-orm/core';
-import { Migration, Migrator, type MigrationObject } from '@mikro-orm/migrations';
+import {
+  MikroORM as CoreOrm,
+  type AnyEntity,
+  type EntitySchema,
+  type MigrationObject,
+  type Options,
+} from '@mikro-orm/core';
+import { Migration, Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver, type AbstractSqlDriver, type Knex, type SqlEntityManager } from '@mikro-orm/sqlite';
 import type { Logger } from './logger.js';

@@ -11,6 +11,8 @@ export const ROUTER_SECRET_HEADER = 'x-router-secret';
 export const USER_ID_HEADER = 'x-user-id';
 export const USERNAME_HEADER = 'x-user-name';
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** The end client's address as the router saw it; auth counts login attempts per client. */
+export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 
 export interface Caller {
   id: string;
@@ -49,4 +51,9 @@ export function acceptableRequestId(value: string | undefined): string | undefin
 
 export function requestIdFrom(headers: IncomingHttpHeaders): string | undefined {
   return acceptableRequestId(header(headers, REQUEST_ID_HEADER));
+}
+
+/** The client address the router vouches for (only read after `callerFromRouter` accepted). */
+export function clientAddressFrom(headers: IncomingHttpHeaders, fallback: string): string {
+  return header(headers, CLIENT_ADDRESS_HEADER) ?? fallback;
 }

@@ -1,0 +1,15 @@
+import type { EntityManager } from '@microservice-math/shared/database';
+import type { Caller } from '@microservice-math/shared/routerContext';
+import type { RequestBase } from '@microservice-math/shared/serviceHost';
+import type DataLoader from 'dataloader';
+import type { User } from './entities/User.js';
+
+export interface AuthContext extends RequestBase {
+  /** The signed-in caller as the router vouches for it; null when anonymous. */
+  caller: Caller | null;
+  /** The end client's address, for counting login attempts. */
+  clientAddress: string;
+  em: EntityManager;
+  /** Batches `User` reference lookups of one request into one query. */
+  usersById: DataLoader<string, User | null>;
+}
