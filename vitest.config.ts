@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -41,7 +42,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      'client/vitest.config.ts',
+      ...(existsSync('client/vitest.config.ts') ? ['client/vitest.config.ts'] : []),
       {
         test: {
           name: 'system',

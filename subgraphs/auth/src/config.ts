@@ -1,4 +1,10 @@
-import { databaseUrlSchema, env, loadConfig, redisUrlSchema } from '@microservice-math/shared/config';
+import {
+  databaseUrlSchema,
+  env,
+  loadConfig,
+  redisKeyPrefixSchema,
+  redisUrlSchema,
+} from '@microservice-math/shared/config';
 import { z } from 'zod';
 
 export const authEnvSchema = z.object({
@@ -7,6 +13,7 @@ export const authEnvSchema = z.object({
   AUTH_PORT: env.port(5001),
   DATABASE_URL: databaseUrlSchema,
   REDIS_URL: redisUrlSchema,
+  REDIS_KEY_PREFIX: redisKeyPrefixSchema,
   ROUTER_SECRET: env.routerSecret(),
   BCRYPT_ROUNDS: env.int(12, { min: 10, max: 15 }),
   TOKEN_TTL_SECONDS: env.int(3600, { min: 60, max: 30 * 24 * 3600 }),
@@ -25,6 +32,7 @@ export interface AuthConfig {
   port: number;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  redisKeyPrefix: string | undefined;
   routerSecret: string;
   bcryptRounds: number;
   tokenTtlSeconds: number;
@@ -42,6 +50,7 @@ export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data
     port: e.AUTH_PORT,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     routerSecret,
     bcryptRounds: e.BCRYPT_ROUNDS,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,

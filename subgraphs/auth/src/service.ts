@@ -1,7 +1,10 @@
 /** The auth subgraph as one running service: database, keys, counters, GraphQL and HTTP. */
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { openDatabase, databaseTarget } from '@microservice-math/shared/database';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
@@ -35,7 +38,9 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     migrations: authMigrations,
     logger,
   });
-  const redis = config.redisUrl ? createRedis(config.redisUrl, logger.child({ redis: 'login-attempts' })) : undefined;
+  const redis = config.redisUrl ? createRedis(config.redisUrl, logger.child({ redis: 'login-attempts' }), {
+        keyPrefix: config.redisKeyPrefix,
+      }) : undefined;
   const accounts = createAccounts(
     await createPasswordHasher(config.bcryptRounds),
     createLoginAttempts(config.loginLimits, redis),
@@ -65,7 +70,10 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       typeDefs: parse(readSubgraphSdl('auth')),
       resolvers: resolvers as GraphQLResolverMap<unknown>,
     }),
-    plugins: [...host.apolloPlugins<AuthContext>(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [...host.apolloPlugins<AuthContext>(), ApolloServerPluginLandingPageDisabled(),
+      // Inline traces are for Apollo Studio, which this system does not report to.
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
