@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createAccounts } from './accounts/accounts.js';
 import { createLoginAttempts } from './accounts/loginAttempts.js';
 import { createPasswordHasher } from './accounts/passwords.js';
+import { reserveLoginAttempts } from './accounts/reserveLoginAttempts.js';
 import type { AuthConfig } from './config.js';
 import type { AuthContext } from './context.js';
 import { UserSchema } from './entities/User.js';
@@ -41,10 +42,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger.child({ redis: 'login-attempts' }), {
         keyPrefix: config.redisKeyPrefix,
       }) : undefined;
-  const accounts = createAccounts(
-    await createPasswordHasher(config.bcryptRounds),
-    createLoginAttempts(config.loginLimits, redis),
-  );
+  const loginAttempts = createLoginAttempts(config.loginLimits, redis);
+  const accounts = createAccounts(await createPasswordHasher(config.bcryptRounds), loginAttempts);
   const resolvers = createResolvers(accounts, createTokenIssuer(keys, config.tokenTtlSeconds));
 
   const host = new ServiceHost({
@@ -73,6 +72,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     plugins: [...host.apolloPlugins<AuthContext>(), ApolloServerPluginLandingPageDisabled(),
       // Inline traces are for Apollo Studio, which this system does not report to.
       ApolloServerPluginInlineTraceDisabled(),
+      reserveLoginAttempts(loginAttempts),
     ],
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
@@ -88,6 +88,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       clientAddress: clientAddressFrom(req.headers, req.socket.remoteAddress ?? 'unknown'),
       em,
       usersById: createUsersById(em),
+      loginReservations: new Map(),
     };
   });
   return host;

@@ -6,7 +6,7 @@ import { ErrorCode, rateLimited, unauthenticated } from '@microservice-math/shar
 import { GraphQLError } from 'graphql';
 import { UserSchema, type User } from '../entities/User.js';
 import { checkPassword, checkUsername, usernameKey } from './credentials.js';
-import type { LoginAttempts } from './loginAttempts.js';
+import type { AttemptVerdict, LoginAttempts } from './loginAttempts.js';
 import type { PasswordHasher } from './passwords.js';
 
 /** One message for an unknown user and a wrong password, so neither can be told apart. */
@@ -20,7 +20,14 @@ function usernameTaken(): GraphQLError {
 
 export interface Accounts {
   register(em: EntityManager, username: string, password: string): Promise<User>;
-  login(em: EntityManager, username: string, password: string, client: string): Promise<User>;
+  /** `reserved`: the attempt already counted for this call, if the request counted it up front. */
+  login(
+    em: EntityManager,
+    username: string,
+    password: string,
+    client: string,
+    reserved?: AttemptVerdict,
+  ): Promise<User>;
 }
 
 export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempts): Accounts {
@@ -47,9 +54,9 @@ export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempt
       return user;
     },
 
-    async login(em, rawUsername, password, client) {
+    async login(em, rawUsername, password, client, reserved) {
       const key = usernameKey(rawUsername).slice(0, 64);
-      const verdict = await attempts.reserve(key, client);
+      const verdict = reserved ?? (await attempts.reserve(key, client));
       if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
       const user = await em.findOne(UserSchema, { usernameKey: key }, { populate: ['passwordHash'] });
       // Over-long passwords never match (bcrypt would compare only their first 72 bytes).
