@@ -13,7 +13,6 @@ const resolverConfig = {
 
 const config: CodegenConfig = {
   overwrite: true,
-  hooks: { afterAllFileWrite: ['prettier --write'] },
   generates: {
     'subgraphs/auth/src/generated/resolvers.ts': {
       schema: 'schema/auth.graphql',

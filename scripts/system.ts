@@ -14,7 +14,7 @@ import { env, loadConfig } from '@microservice-math/shared/config';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { createLogger, type Logger } from '@microservice-math/shared/logger';
 import type { ServiceHost } from '@microservice-math/shared/serviceHost';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 export const systemEnvSchema = authEnvSchema
   .extend(mathEnvSchema.shape)
@@ -51,22 +51,33 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // One process: nobody else needs the secret, so a fresh random one is as good as any.
   const routerSecret = parsed.ROUTER_SECRET ?? randomBytes(32).toString('hex');
   const dataDir = options.dataDir ?? 'data';
-  const loggerFor = options.logger ?? ((service: string) => createLogger(service, { level: parsed.LOG_LEVEL, pretty: !production }));
+  const loggerFor =
+    options.logger ??
+    ((service: string) => createLogger(service, { level: parsed.LOG_LEVEL, pretty: !production }));
   const port = (configured: number) => (options.freePorts ? 0 : configured);
 
   const events = createEventBus(parsed.REDIS_URL, loggerFor('events'));
   const started: ServiceHost[] = [];
   try {
-    const auth = await createAuthService(authConfigFrom(parsed, routerSecret, dataDir), loggerFor('auth'));
+    const auth = await createAuthService(
+      authConfigFrom(parsed, routerSecret, dataDir),
+      loggerFor('auth'),
+    );
     started.push(auth);
     const authUrl = `http://localhost:${await auth.listen(port(parsed.AUTH_PORT))}/graphql`;
 
-    const math = await createMathService(mathConfigFrom(parsed, routerSecret, dataDir), { logger: loggerFor('math'), events });
+    const math = await createMathService(mathConfigFrom(parsed, routerSecret, dataDir), {
+      logger: loggerFor('math'),
+      events,
+    });
     started.push(math);
     const mathUrl = `http://localhost:${await math.listen(port(parsed.MATH_PORT))}/graphql`;
 
     const routerConfig = routerConfigFrom(parsed, routerSecret);
-    routerConfig.subgraphUrls = { auth: parsed.AUTH_URL ?? authUrl, math: parsed.MATH_URL ?? mathUrl };
+    routerConfig.subgraphUrls = {
+      auth: parsed.AUTH_URL ?? authUrl,
+      math: parsed.MATH_URL ?? mathUrl,
+    };
     const router = await createRouterService(routerConfig, { logger: loggerFor('router'), events });
     started.push(router.host);
     const routerUrl = `http://localhost:${await router.host.listen(port(parsed.ROUTER_PORT))}/graphql`;

@@ -4,7 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, collect, connected, gql, wsClient } from './support/graphql.js';
-import { redisUrl, startTestSystem, testDatabaseUrl, type TestSystem, type TestSystemOptions } from './support/system.js';
+import {
+  redisUrl,
+  startTestSystem,
+  testDatabaseUrl,
+  type TestSystem,
+  type TestSystemOptions,
+} from './support/system.js';
 
 const setups: Array<{ name: string; options: TestSystemOptions; skip: string | false }> = [
   { name: 'SQLite, in-process cache and events', options: {}, skip: false },
@@ -48,7 +54,9 @@ describe.each(setups)('thin path on $name', ({ options, skip }) => {
     const token = loggedIn.data?.login.token as string;
 
     const client = wsClient(url, token);
-    const live = collect<{ logAdded: { operation: string; input: string; user: { username: string } } }>(
+    const live = collect<{
+      logAdded: { operation: string; input: string; user: { username: string } };
+    }>(
       client,
       `subscription { logAdded { id operation input resultPreview user { username } } }`,
       1,
@@ -57,21 +65,15 @@ describe.each(setups)('thin path on $name', ({ options, skip }) => {
     // graphql-ws acknowledges the connection before the subscription reaches the event bus.
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    const calculated = await gql<{ factorial: { result: string; digits: number; log: { id: string } } }>(
-      url,
-      `{ factorial(n: 10) { result digits exact cached log { id } } }`,
-      {},
-      bearer(token),
-    );
+    const calculated = await gql<{
+      factorial: { result: string; digits: number; log: { id: string } };
+    }>(url, `{ factorial(n: 10) { result digits exact cached log { id } } }`, {}, bearer(token));
     expect(calculated.errors).toBeUndefined();
     expect(calculated.data?.factorial).toMatchObject({ result: '3628800', digits: 7, exact: true });
 
-    const recent = await gql<{ recentLogs: Array<{ id: string; operation: string; input: string }> }>(
-      url,
-      `{ recentLogs(limit: 5) { id operation input resultPreview } }`,
-      {},
-      bearer(token),
-    );
+    const recent = await gql<{
+      recentLogs: Array<{ id: string; operation: string; input: string }>;
+    }>(url, `{ recentLogs(limit: 5) { id operation input resultPreview } }`, {}, bearer(token));
     expect(recent.data?.recentLogs[0]).toMatchObject({
       id: calculated.data?.factorial.log.id,
       operation: 'FACTORIAL',

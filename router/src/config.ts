@@ -56,7 +56,8 @@ export function loadRouterConfig(source: Record<string, string | undefined>): Ro
   const parsed = loadConfig(
     routerEnvSchema.refine((e) => e.ROUTER_SECRET !== undefined, {
       path: ['ROUTER_SECRET'],
-      message: 'required when the router runs as its own process (subgraphs refuse requests without it)',
+      message:
+        'required when the router runs as its own process (subgraphs refuse requests without it)',
     }),
     source,
   );

@@ -10,7 +10,9 @@ try {
   const config = loadRouterConfig(process.env);
   const logger = createLogger('router', { level: config.logLevel, pretty: !config.production });
   if (!config.redisUrl) {
-    logger.warn('REDIS_URL is not set: logAdded subscriptions only see events from math in this process, i.e. none');
+    logger.warn(
+      'REDIS_URL is not set: logAdded subscriptions only see events from math in this process, i.e. none',
+    );
   }
   const events = createEventBus(config.redisUrl, logger);
   const { host } = await createRouterService(config, { logger, events });

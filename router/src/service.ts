@@ -5,7 +5,11 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
-import { subgraphs, supergraphPath as committedSupergraph, type SubgraphName } from '@microservice-math/shared/supergraph';
+import {
+  subgraphs,
+  supergraphPath as committedSupergraph,
+  type SubgraphName,
+} from '@microservice-math/shared/supergraph';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { bearerToken, createTokenVerifier, type TokenVerifier } from './auth/tokenVerifier.js';
@@ -14,7 +18,11 @@ import type { RouterContext } from './context.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
-import { createLogAddedResolver, type GatewayExecutor, type LogAddedResolver } from './subscriptions/logAddedResolver.js';
+import {
+  createLogAddedResolver,
+  type GatewayExecutor,
+  type LogAddedResolver,
+} from './subscriptions/logAddedResolver.js';
 import { createSubscriptionServer } from './subscriptions/subscriptionServer.js';
 
 export interface RouterDeps {
@@ -44,13 +52,18 @@ async function callerFrom(authorization: string | undefined, verifyToken: TokenV
     return token ? await verifyToken(token) : null;
   } catch (error) {
     if (error instanceof GraphQLError) {
-      throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
+      throw new GraphQLError(error.message, {
+        extensions: { ...error.extensions, http: { status: 401 } },
+      });
     }
     throw error;
   }
 }
 
-export async function createRouterService(config: RouterConfig, { logger, events }: RouterDeps): Promise<RouterService> {
+export async function createRouterService(
+  config: RouterConfig,
+  { logger, events }: RouterDeps,
+): Promise<RouterService> {
   const gateway = new ApolloGateway({
     supergraphSdl: watchedSupergraph(config.supergraphPath ?? committedSupergraph, logger),
     buildService: ({ name, url }) =>
@@ -81,7 +94,9 @@ export async function createRouterService(config: RouterConfig, { logger, events
     },
   });
 
-  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, subgraphUrl(config, 'auth')).toString());
+  const verifyToken = createTokenVerifier(
+    config.jwksUrl ?? new URL(JWKS_PATH, subgraphUrl(config, 'auth')).toString(),
+  );
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     plugins: [
@@ -99,7 +114,8 @@ export async function createRouterService(config: RouterConfig, { logger, events
 
   const executeThroughGateway: GatewayExecutor = async (query, variables, contextValue) => {
     const response = await apollo.executeOperation({ query, variables }, { contextValue });
-    if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported here');
+    if (response.body.kind !== 'single')
+      throw new Error('incremental delivery is not supported here');
     return response.body.singleResult as Awaited<ReturnType<GatewayExecutor>>;
   };
   const logAdded = createLogAddedResolver(events, executeThroughGateway);

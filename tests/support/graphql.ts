@@ -5,7 +5,11 @@ import WebSocket from 'ws';
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
   data?: T | null;
-  errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }>;
+  errors?: Array<{
+    message: string;
+    path?: (string | number)[];
+    extensions?: Record<string, unknown>;
+  }>;
   headers: Headers;
 }
 

@@ -26,7 +26,9 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), 'mm-test-'));
   let scratch: ScratchDatabase | undefined;
   const databaseUrl =
-    options.database === 'postgres' ? (scratch = await createScratchDatabase()).url : `file:${join(dataDir, 'test.db')}`;
+    options.database === 'postgres'
+      ? (scratch = await createScratchDatabase()).url
+      : `file:${join(dataDir, 'test.db')}`;
   if (options.redis && !redisUrl) throw new Error('REDIS_URL is not set');
   const system = await startSystem({
     freePorts: true,
@@ -35,10 +37,13 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       NODE_ENV: 'test',
       BCRYPT_ROUNDS: '10',
       DATABASE_URL: databaseUrl,
-      ...(options.redis ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:` } : {}),
+      ...(options.redis
+        ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:` }
+        : {}),
       ...options.env,
     },
-    logger: (service) => createLogger(service, { level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false }),
+    logger: (service) =>
+      createLogger(service, { level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false }),
   });
   return {
     ...system,

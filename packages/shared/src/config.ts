@@ -88,7 +88,10 @@ export const env = {
   routerSecret: () =>
     z.preprocess(
       unsetIfEmpty,
-      z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+      z
+        .string()
+        .min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)')
+        .optional(),
     ),
 };
 
@@ -109,7 +112,9 @@ export const redisKeyPrefixSchema = z.preprocess(
   unsetIfEmpty,
   z
     .string()
-    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'expected up to 64 letters, digits, ":", "_", "." or "-"' })
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, {
+      message: 'expected up to 64 letters, digits, ":", "_", "." or "-"',
+    })
     .optional(),
 );
 

@@ -31,7 +31,10 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 /** The caller the router vouches for, or null for an anonymous request; refuses anyone else. */
-export function callerFromRouter(headers: IncomingHttpHeaders, routerSecret: string): Caller | null {
+export function callerFromRouter(
+  headers: IncomingHttpHeaders,
+  routerSecret: string,
+): Caller | null {
   const secret = header(headers, ROUTER_SECRET_HEADER);
   if (!secret || !sameSecret(secret, routerSecret)) {
     throw new GraphQLError('This service only answers the router', {

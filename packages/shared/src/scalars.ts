@@ -17,7 +17,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   serialize(value) {
     if (value instanceof Date) return value.toISOString();
-    if (typeof value === 'string' || typeof value === 'number') return new Date(value).toISOString();
+    if (typeof value === 'string' || typeof value === 'number')
+      return new Date(value).toISOString();
     throw new GraphQLError('DateTime: cannot serialize this value');
   },
   parseValue(value) {

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import type { ApolloServer} from '@apollo/server';
+import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
@@ -54,7 +55,9 @@ export class ServiceHost {
           checks[name] = error instanceof Error ? error.message : 'failed';
         }
       }
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
+      res
+        .status(ready ? 200 : 503)
+        .json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
     });
   }
 
@@ -152,7 +155,10 @@ function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): Apol
           for (const error of errors) {
             const code = error.extensions['code'];
             if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) continue;
-            contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+            contextValue.logger.error(
+              { err: error.originalError ?? error, path: error.path },
+              'unexpected error',
+            );
           }
         },
         async willSendResponse({ response, contextValue }) {
@@ -160,7 +166,11 @@ function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): Apol
           response.body.singleResult.errors = response.body.singleResult.errors.map((error) => {
             const code = error.extensions?.['code'];
             if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return error;
-            if (!production) return { ...error, extensions: { ...error.extensions, requestId: contextValue.requestId } };
+            if (!production)
+              return {
+                ...error,
+                extensions: { ...error.extensions, requestId: contextValue.requestId },
+              };
             return {
               message: `Internal server error (request id ${contextValue.requestId})`,
               ...(error.path ? { path: error.path } : {}),

@@ -5,13 +5,20 @@
  */
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { unauthenticated } from '@microservice-math/shared/errors';
-import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
+import {
+  TOKEN_ALGORITHM,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from '@microservice-math/shared/tokenClaims';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
 export type TokenVerifier = (token: string) => Promise<Caller>;
 
 export function createTokenVerifier(jwksUrl: string): TokenVerifier {
-  const keys = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  const keys = createRemoteJWKSet(new URL(jwksUrl), {
+    cooldownDuration: 30_000,
+    cacheMaxAge: 10 * 60_000,
+  });
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, keys, {
@@ -26,7 +33,8 @@ export function createTokenVerifier(jwksUrl: string): TokenVerifier {
       return { id: payload.sub, username: payload['username'] };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated('Token expired; sign in again');
-      if (error instanceof errors.JOSEError || error instanceof TypeError) throw unauthenticated('Invalid token');
+      if (error instanceof errors.JOSEError || error instanceof TypeError)
+        throw unauthenticated('Invalid token');
       throw error;
     }
   };
@@ -34,8 +42,12 @@ export function createTokenVerifier(jwksUrl: string): TokenVerifier {
 
 /** The token of an `Authorization: Bearer …` value; undefined when absent, an error when malformed. */
 export function bearerToken(authorization: unknown): string | undefined {
-  if (authorization === undefined || authorization === null || authorization === '') return undefined;
-  const match = typeof authorization === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim()) : null;
+  if (authorization === undefined || authorization === null || authorization === '')
+    return undefined;
+  const match =
+    typeof authorization === 'string'
+      ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim())
+      : null;
   if (!match?.[1]) throw unauthenticated('Malformed Authorization header: expected "Bearer TOKEN"');
   return match[1];
 }

@@ -30,7 +30,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     super({ url, fetcher: fetcherWithTimeout(timeoutMs) });
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
+  override willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<RouterContext>): void {
     const headers = request.http?.headers;
     if (!headers) return;
     headers.set(ROUTER_SECRET_HEADER, this.routerSecret);

@@ -7,7 +7,11 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '@microservice-math/shared/logger';
 
-export function watchedSupergraph(path: string, logger: Logger, intervalMs = 500): SupergraphSdlHook {
+export function watchedSupergraph(
+  path: string,
+  logger: Logger,
+  intervalMs = 500,
+): SupergraphSdlHook {
   return async ({ update }) => {
     let current = readFileSync(path, 'utf8');
     watchFile(path, { interval: intervalMs }, () => {
@@ -24,7 +28,10 @@ export function watchedSupergraph(path: string, logger: Logger, intervalMs = 500
         current = next;
         logger.info({ path }, 'supergraph reloaded');
       } catch (error) {
-        logger.error({ err: error, path }, 'the new supergraph was refused; keeping the current one');
+        logger.error(
+          { err: error, path },
+          'the new supergraph was refused; keeping the current one',
+        );
       }
     });
     return { supergraphSdl: current, cleanup: async () => unwatchFile(path) };

@@ -57,22 +57,36 @@ export interface LogAddedResolver {
 /** How long a shared fetch stays shareable after it settles: covers every subscriber's turn. */
 const SHARE_WINDOW_MS = 2_000;
 
-export function createLogAddedResolver(events: EventBus, executeThroughGateway: GatewayExecutor): LogAddedResolver {
+export function createLogAddedResolver(
+  events: EventBus,
+  executeThroughGateway: GatewayExecutor,
+): LogAddedResolver {
   const shared = new Map<string, Promise<unknown>>();
   let gatewayResolutions = 0;
 
-  async function fetchOwner(key: string, document: string, variables: Record<string, unknown>, context: RouterContext) {
+  async function fetchOwner(
+    key: string,
+    document: string,
+    variables: Record<string, unknown>,
+    context: RouterContext,
+  ) {
     gatewayResolutions += 1;
     const result = await executeThroughGateway(document, variables, context);
     const firstError = result.errors?.[0];
-    if (firstError) throw new GraphQLError(firstError.message, { extensions: firstError.extensions });
+    if (firstError)
+      throw new GraphQLError(firstError.message, { extensions: firstError.extensions });
     const me = result.data?.['me'];
-    if (me === null || me === undefined) throw new GraphQLError(`The owner of this log could not be resolved (${key.slice(0, 8)})`);
+    if (me === null || me === undefined)
+      throw new GraphQLError(`The owner of this log could not be resolved (${key.slice(0, 8)})`);
     markFromGateway(me);
     return me;
   }
 
-  function resolveUser(event: LogAddedEvent, context: RouterContext, info: GraphQLResolveInfo): Promise<unknown> {
+  function resolveUser(
+    event: LogAddedEvent,
+    context: RouterContext,
+    info: GraphQLResolveInfo,
+  ): Promise<unknown> {
     const { document, variables } = meQueryFor(info);
     // The event is this subscriber's own log, so the caller id is part of the key by construction.
     const key = `${event.id}\n${context.caller?.id}\n${document}\n${JSON.stringify(variables)}`;
@@ -88,8 +102,10 @@ export function createLogAddedResolver(events: EventBus, executeThroughGateway: 
 
   return {
     subscribeFieldResolver(_source, _args, context, info) {
-      if (info.fieldName !== 'logAdded') throw new GraphQLError(`Unknown subscription ${info.fieldName}`);
-      if (!context.caller) throw new GraphQLError('Sign in to subscribe', { extensions: { code: 'UNAUTHENTICATED' } });
+      if (info.fieldName !== 'logAdded')
+        throw new GraphQLError(`Unknown subscription ${info.fieldName}`);
+      if (!context.caller)
+        throw new GraphQLError('Sign in to subscribe', { extensions: { code: 'UNAUTHENTICATED' } });
       return events.pubsub.asyncIterableIterator<LogAddedEvent>(logAddedTopic(context.caller.id));
     },
     fieldResolver(source, args, context, info) {
@@ -109,13 +125,18 @@ export function createLogAddedResolver(events: EventBus, executeThroughGateway: 
 }
 
 /** `query { me { <the subscriber's selection under user> } }`, with the fragments and variables it uses. */
-export function meQueryFor(info: GraphQLResolveInfo): { document: string; variables: Record<string, unknown> } {
-  const selections = info.fieldNodes.flatMap((node: FieldNode) => node.selectionSet?.selections ?? []);
+export function meQueryFor(info: GraphQLResolveInfo): {
+  document: string;
+  variables: Record<string, unknown>;
+} {
+  const selections = info.fieldNodes.flatMap(
+    (node: FieldNode) => node.selectionSet?.selections ?? [],
+  );
   const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections };
   const fragments = usedFragments(selectionSet, info.fragments);
   const variableNames = usedVariables([selectionSet, ...fragments]);
-  const variableDefinitions = (info.operation.variableDefinitions ?? []).filter((d: VariableDefinitionNode) =>
-    variableNames.has(d.variable.name.value),
+  const variableDefinitions = (info.operation.variableDefinitions ?? []).filter(
+    (d: VariableDefinitionNode) => variableNames.has(d.variable.name.value),
   );
   const document: DocumentNode = {
     kind: Kind.DOCUMENT,

@@ -32,7 +32,13 @@ export interface SubscriptionServer {
 }
 
 /** graphql-ws sends errors with `toJSON()`, so plain error objects are rebuilt as GraphQLErrors. */
-function asGraphQLErrors(errors: readonly { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[]) {
+function asGraphQLErrors(
+  errors: readonly {
+    message: string;
+    path?: readonly (string | number)[];
+    extensions?: Record<string, unknown>;
+  }[],
+) {
   return errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
 }
 
@@ -55,13 +61,21 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           return false; // 4403
         }
         if (!token) {
-          ctx.extra.socket.close(4401, 'Unauthorized: send connectionParams.authorization "Bearer TOKEN"');
+          ctx.extra.socket.close(
+            4401,
+            'Unauthorized: send connectionParams.authorization "Bearer TOKEN"',
+          );
           return false;
         }
         try {
           const caller = await options.verifyToken(token);
           const requestId = randomUUID();
-          ctx.extra.context = { caller, clientAddress: address, requestId, logger: logger.child({ requestId }) };
+          ctx.extra.context = {
+            caller,
+            clientAddress: address,
+            requestId,
+            logger: logger.child({ requestId }),
+          };
           return true;
         } catch {
           return false; // 4403 Forbidden: the token was refused
@@ -74,10 +88,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           (args.variableValues ?? {}) as Record<string, unknown>,
           args.contextValue as RouterContext,
         );
-        return { data: result.data ?? null, ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}) };
+        return {
+          data: result.data ?? null,
+          ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}),
+        };
       },
       subscribe: (args: ExecutionArgs) =>
-        subscribe({ ...args, subscribeFieldResolver: resolver.subscribeFieldResolver, fieldResolver: resolver.fieldResolver }),
+        subscribe({
+          ...args,
+          subscribeFieldResolver: resolver.subscribeFieldResolver,
+          fieldResolver: resolver.fieldResolver,
+        }),
       onError: (_ctx, _id, _payload, errors) => {
         logger.debug({ errors: errors.map((e) => e.message) }, 'subscription refused');
       },

@@ -39,9 +39,11 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     migrations: authMigrations,
     logger,
   });
-  const redis = config.redisUrl ? createRedis(config.redisUrl, logger.child({ redis: 'login-attempts' }), {
+  const redis = config.redisUrl
+    ? createRedis(config.redisUrl, logger.child({ redis: 'login-attempts' }), {
         keyPrefix: config.redisKeyPrefix,
-      }) : undefined;
+      })
+    : undefined;
   const loginAttempts = createLoginAttempts(config.loginLimits, redis);
   const accounts = createAccounts(await createPasswordHasher(config.bcryptRounds), loginAttempts);
   const resolvers = createResolvers(accounts, createTokenIssuer(keys, config.tokenTtlSeconds));
@@ -69,7 +71,9 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       typeDefs: parse(readSubgraphSdl('auth')),
       resolvers: resolvers as GraphQLResolverMap<unknown>,
     }),
-    plugins: [...host.apolloPlugins<AuthContext>(), ApolloServerPluginLandingPageDisabled(),
+    plugins: [
+      ...host.apolloPlugins<AuthContext>(),
+      ApolloServerPluginLandingPageDisabled(),
       // Inline traces are for Apollo Studio, which this system does not report to.
       ApolloServerPluginInlineTraceDisabled(),
       reserveLoginAttempts(loginAttempts),

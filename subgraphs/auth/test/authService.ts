@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@microservice-math/shared/logger';
-import { ROUTER_SECRET_HEADER, USER_ID_HEADER, USERNAME_HEADER, CLIENT_ADDRESS_HEADER } from '@microservice-math/shared/routerContext';
+import {
+  ROUTER_SECRET_HEADER,
+  USER_ID_HEADER,
+  USERNAME_HEADER,
+  CLIENT_ADDRESS_HEADER,
+} from '@microservice-math/shared/routerContext';
 import { authConfigFrom, authEnvSchema } from '../src/config.js';
 import { createAuthService } from '../src/service.js';
 
@@ -26,7 +31,10 @@ export interface GraphQLBody {
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 }
 
-export async function startAuth(env: Record<string, string | undefined> = {}, dataDir?: string): Promise<RunningAuth> {
+export async function startAuth(
+  env: Record<string, string | undefined> = {},
+  dataDir?: string,
+): Promise<RunningAuth> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'mm-auth-'));
   const parsed = authEnvSchema.parse({
     NODE_ENV: 'test',
@@ -34,7 +42,10 @@ export async function startAuth(env: Record<string, string | undefined> = {}, da
     DATABASE_URL: `file:${join(dir, 'auth.db')}`,
     ...env,
   });
-  const logger = createLogger('auth', { level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false });
+  const logger = createLogger('auth', {
+    level: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    pretty: false,
+  });
   const host = await createAuthService(authConfigFrom(parsed, ROUTER_SECRET, dir), logger);
   const port = await host.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -55,7 +66,11 @@ export async function startAuth(env: Record<string, string | undefined> = {}, da
         headers[USER_ID_HEADER] = as.user.id;
         headers[USERNAME_HEADER] = as.user.username;
       }
-      const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
       const text = await response.text();
       return { status: response.status, text, body: JSON.parse(text) as GraphQLBody };
     },

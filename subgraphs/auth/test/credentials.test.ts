@@ -26,7 +26,10 @@ describe('registration rules', () => {
   it.each(cases)('%s is BAD_USER_INPUT naming the field', async (_name, u, p, field) => {
     const result = await auth.call(REGISTER, { u, p });
     expect(result.body.data).toBeNull();
-    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: field });
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: field,
+    });
     expect(result.body.errors?.[0]?.message).toMatch(new RegExp(`^${field}: `));
   });
 
@@ -40,8 +43,16 @@ describe('registration rules', () => {
 describe('login refusals', () => {
   it('answers an unknown user and a wrong password with byte-identical bodies', async () => {
     await auth.call(REGISTER, { u: 'known_user', p: 'the-right-one' });
-    const wrongPassword = await auth.call(LOGIN, { u: 'known_user', p: 'the-wrong-one' }, { client: '198.51.100.1' });
-    const unknownUser = await auth.call(LOGIN, { u: 'nobody_here', p: 'the-wrong-one' }, { client: '198.51.100.1' });
+    const wrongPassword = await auth.call(
+      LOGIN,
+      { u: 'known_user', p: 'the-wrong-one' },
+      { client: '198.51.100.1' },
+    );
+    const unknownUser = await auth.call(
+      LOGIN,
+      { u: 'nobody_here', p: 'the-wrong-one' },
+      { client: '198.51.100.1' },
+    );
     expect(wrongPassword.body.errors?.[0]).toMatchObject({
       message: 'Invalid username or password',
       extensions: { code: 'UNAUTHENTICATED' },

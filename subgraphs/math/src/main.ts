@@ -10,7 +10,9 @@ try {
   const config = loadMathConfig(process.env);
   const logger = createLogger('math', { level: config.logLevel, pretty: !config.production });
   if (!config.redisUrl) {
-    logger.warn('REDIS_URL is not set: log events stay in this process, so no separate router will see them');
+    logger.warn(
+      'REDIS_URL is not set: log events stay in this process, so no separate router will see them',
+    );
   }
   const events = createEventBus(config.redisUrl, logger);
   const host = await createMathService(config, { logger, events });

@@ -16,7 +16,8 @@ export const NumericScalar = new GraphQLScalarType<string, string>({
     });
   },
   parseLiteral(ast) {
-    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT || ast.kind === Kind.STRING) return ast.value;
+    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT || ast.kind === Kind.STRING)
+      return ast.value;
     throw new GraphQLError('Numeric: expected a number or a numeric string', {
       extensions: { code: 'BAD_USER_INPUT' },
     });

@@ -15,7 +15,12 @@ import { callerFromRouter } from '@microservice-math/shared/routerContext';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
 import { readSubgraphSdl } from '@microservice-math/shared/supergraph';
 import { parse } from 'graphql';
-import { createMemoryCache, createRedisCache, disabledCache, type ResultCache } from './cache/resultCache.js';
+import {
+  createMemoryCache,
+  createRedisCache,
+  disabledCache,
+  type ResultCache,
+} from './cache/resultCache.js';
 import { DigitBudget } from './calculations/budget.js';
 import { createCalculator } from './calculations/calculator.js';
 import { createComputePool } from './compute/pool.js';
@@ -34,7 +39,10 @@ export interface MathDeps {
   events: EventBus;
 }
 
-export async function createMathService(config: MathConfig, { logger, events }: MathDeps): Promise<ServiceHost> {
+export async function createMathService(
+  config: MathConfig,
+  { logger, events }: MathDeps,
+): Promise<ServiceHost> {
   const orm = await openDatabase({
     target: databaseTarget(config.databaseUrl, join(config.dataDir, DEFAULT_DATABASE_FILE)),
     entities: [RequestLogSchema],
@@ -43,8 +51,16 @@ export async function createMathService(config: MathConfig, { logger, events }: 
     logger,
   });
   const redis =
-    config.redisUrl && config.cacheEnabled ? createRedis(config.redisUrl, logger.child({ redis: 'cache' }), { keyPrefix: config.redisKeyPrefix }) : undefined;
-  const cacheOptions = { ttlSeconds: config.cacheTtlSeconds, maxValueBytes: config.cacheMaxBytes, logger };
+    config.redisUrl && config.cacheEnabled
+      ? createRedis(config.redisUrl, logger.child({ redis: 'cache' }), {
+          keyPrefix: config.redisKeyPrefix,
+        })
+      : undefined;
+  const cacheOptions = {
+    ttlSeconds: config.cacheTtlSeconds,
+    maxValueBytes: config.cacheMaxBytes,
+    logger,
+  };
   const cache: ResultCache = !config.cacheEnabled
     ? disabledCache
     : redis
@@ -75,7 +91,9 @@ export async function createMathService(config: MathConfig, { logger, events }: 
       typeDefs: parse(readSubgraphSdl('math')),
       resolvers: createResolvers(calculate) as GraphQLResolverMap<unknown>,
     }),
-    plugins: [...host.apolloPlugins<MathContext>(), ApolloServerPluginLandingPageDisabled(),
+    plugins: [
+      ...host.apolloPlugins<MathContext>(),
+      ApolloServerPluginLandingPageDisabled(),
       // Inline traces are for Apollo Studio, which this system does not report to.
       ApolloServerPluginInlineTraceDisabled(),
     ],

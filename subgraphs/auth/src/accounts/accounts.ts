@@ -58,7 +58,11 @@ export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempt
       const key = usernameKey(rawUsername).slice(0, 64);
       const verdict = reserved ?? (await attempts.reserve(key, client));
       if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
-      const user = await em.findOne(UserSchema, { usernameKey: key }, { populate: ['passwordHash'] });
+      const user = await em.findOne(
+        UserSchema,
+        { usernameKey: key },
+        { populate: ['passwordHash'] },
+      );
       // Over-long passwords never match (bcrypt would compare only their first 72 bytes).
       const fits = Buffer.byteLength(password, 'utf8') <= 72;
       const matches = await passwords.verify(fits ? password : '', user?.passwordHash);

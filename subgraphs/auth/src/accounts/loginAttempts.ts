@@ -28,7 +28,12 @@ export interface LoginAttempts {
   succeeded(usernameKey: string, client: string): Promise<void>;
 }
 
-function limiter(name: string, points: number, windowSeconds: number, redis: Redis | undefined): RateLimiterAbstract {
+function limiter(
+  name: string,
+  points: number,
+  windowSeconds: number,
+  redis: Redis | undefined,
+): RateLimiterAbstract {
   const memory = new RateLimiterMemory({ keyPrefix: name, points, duration: windowSeconds });
   if (!redis) return memory;
   return new RateLimiterRedis({
@@ -44,12 +49,16 @@ export function createLoginAttempts(limits: LoginLimits, redis?: Redis): LoginAt
   const perUsername = limiter('login-user', limits.perUsername, limits.windowSeconds, redis);
   const perClient = limiter('login-client', limits.perClient, limits.windowSeconds, redis);
 
-  async function consume(rateLimiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
+  async function consume(
+    rateLimiter: RateLimiterAbstract,
+    key: string,
+  ): Promise<number | undefined> {
     try {
       await rateLimiter.consume(key);
       return undefined;
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      if (rejection instanceof RateLimiterRes)
+        return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       throw rejection;
     }
   }
@@ -63,7 +72,10 @@ export function createLoginAttempts(limits: LoginLimits, redis?: Redis): LoginAt
       return { allowed: true };
     },
     async succeeded(usernameKey, client) {
-      await Promise.all([perUsername.delete(`${usernameKey}|${client}`), perClient.reward(client, 1)]);
+      await Promise.all([
+        perUsername.delete(`${usernameKey}|${client}`),
+        perClient.reward(client, 1),
+      ]);
     },
   };
 }

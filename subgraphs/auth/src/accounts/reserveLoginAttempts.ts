@@ -19,18 +19,23 @@ function rootLoginFields(
 ): FieldNode[] {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD && selection.name.value === 'login') found.push(selection);
-    if (selection.kind === Kind.INLINE_FRAGMENT) rootLoginFields(selection.selectionSet, context, found);
+    if (selection.kind === Kind.INLINE_FRAGMENT)
+      rootLoginFields(selection.selectionSet, context, found);
     if (selection.kind === Kind.FRAGMENT_SPREAD) {
       const fragment = context.document?.definitions.find(
         (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
       );
-      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) rootLoginFields(fragment.selectionSet, context, found);
+      if (fragment?.kind === Kind.FRAGMENT_DEFINITION)
+        rootLoginFields(fragment.selectionSet, context, found);
     }
   }
   return found;
 }
 
-function usernameArgument(field: FieldNode, variables: Record<string, unknown> | undefined): string | undefined {
+function usernameArgument(
+  field: FieldNode,
+  variables: Record<string, unknown> | undefined,
+): string | undefined {
   const value = field.arguments?.find((a) => a.name.value === 'username')?.value;
   if (value?.kind === Kind.STRING) return value.value;
   if (value?.kind === Kind.VARIABLE) {
@@ -47,12 +52,18 @@ export function reserveLoginAttempts(attempts: LoginAttempts): ApolloServerPlugi
         async responseForOperation(context) {
           if (context.operation.operation !== 'mutation') return null;
           const fields = rootLoginFields(context.operation.selectionSet, context);
-          const refused: Array<{ responseKey: string; verdict: Extract<AttemptVerdict, { allowed: false }> }> = [];
+          const refused: Array<{
+            responseKey: string;
+            verdict: Extract<AttemptVerdict, { allowed: false }>;
+          }> = [];
           for (const field of fields) {
             const username = usernameArgument(field, context.request.variables);
             if (username === undefined) continue;
             const responseKey = field.alias?.value ?? field.name.value;
-            const verdict = await attempts.reserve(usernameKey(username).slice(0, 64), context.contextValue.clientAddress);
+            const verdict = await attempts.reserve(
+              usernameKey(username).slice(0, 64),
+              context.contextValue.clientAddress,
+            );
             context.contextValue.loginReservations.set(responseKey, verdict);
             if (!verdict.allowed) refused.push({ responseKey, verdict });
           }

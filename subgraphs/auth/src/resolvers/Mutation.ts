@@ -8,7 +8,12 @@ export function mutationResolvers(accounts: Accounts, issueToken: TokenIssuer): 
       const user = await accounts.register(em, username, password);
       return { ...(await issueToken(user)), user };
     },
-    login: async (_parent, { username, password }, { em, clientAddress, loginReservations }, info) => {
+    login: async (
+      _parent,
+      { username, password },
+      { em, clientAddress, loginReservations },
+      info,
+    ) => {
       const reserved = loginReservations.get(info.path.key as string);
       const user = await accounts.login(em, username, password, clientAddress, reserved);
       return { ...(await issueToken(user)), user };

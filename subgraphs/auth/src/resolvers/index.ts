@@ -7,5 +7,10 @@ import { Query } from './Query.js';
 import { User } from './User.js';
 
 export function createResolvers(accounts: Accounts, issueToken: TokenIssuer): Resolvers {
-  return { DateTime: DateTimeScalar, Query, Mutation: mutationResolvers(accounts, issueToken), User };
+  return {
+    DateTime: DateTimeScalar,
+    Query,
+    Mutation: mutationResolvers(accounts, issueToken),
+    User,
+  };
 }

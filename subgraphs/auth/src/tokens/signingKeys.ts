@@ -75,7 +75,9 @@ async function readKeyFile(file: string, variable: string): Promise<string> {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      `${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -95,7 +97,9 @@ export async function loadSigningKeys(options: SigningKeyOptions): Promise<Signi
   try {
     privateKey = await importPrivate(pem);
   } catch (error) {
-    throw new ConfigError(`AUTH_PRIVATE_KEY_FILE: not an Ed25519 private key (${(error as Error).message})`);
+    throw new ConfigError(
+      `AUTH_PRIVATE_KEY_FILE: not an Ed25519 private key (${(error as Error).message})`,
+    );
   }
   const current = await publicJwk(privateKey);
   const keys = [current];
@@ -104,7 +108,9 @@ export async function loadSigningKeys(options: SigningKeyOptions): Promise<Signi
     try {
       keys.push(await importPublic(text));
     } catch (error) {
-      throw new ConfigError(`AUTH_PREVIOUS_PUBLIC_KEY_FILE: not an Ed25519 public key (${(error as Error).message})`);
+      throw new ConfigError(
+        `AUTH_PREVIOUS_PUBLIC_KEY_FILE: not an Ed25519 public key (${(error as Error).message})`,
+      );
     }
   }
   return { privateKey, kid: current.kid as string, jwks: { keys } };

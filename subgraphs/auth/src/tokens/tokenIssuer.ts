@@ -1,4 +1,8 @@
-import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
+import {
+  TOKEN_ALGORITHM,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from '@microservice-math/shared/tokenClaims';
 import { SignJWT } from 'jose';
 import type { SigningKeys } from './signingKeys.js';
 

@@ -34,7 +34,10 @@ function sizeOf(value: CachedResult): number {
   return value.result.length + 64;
 }
 
-export function createMemoryCache(options: CacheOptions, maxTotalBytes = 256 * 1024 * 1024): ResultCache {
+export function createMemoryCache(
+  options: CacheOptions,
+  maxTotalBytes = 256 * 1024 * 1024,
+): ResultCache {
   const lru = new LRUCache<string, CachedResult>({
     maxSize: maxTotalBytes,
     sizeCalculation: sizeOf,
@@ -51,7 +54,11 @@ export function createMemoryCache(options: CacheOptions, maxTotalBytes = 256 * 1
 export function createRedisCache(redis: Redis, options: CacheOptions): ResultCache {
   let failing = false;
   const failed = (error: unknown) => {
-    if (!failing) options.logger.warn({ err: (error as Error).message }, 'result cache unavailable; computing uncached');
+    if (!failing)
+      options.logger.warn(
+        { err: (error as Error).message },
+        'result cache unavailable; computing uncached',
+      );
     failing = true;
   };
   const recovered = () => {

@@ -33,7 +33,8 @@ export type Calculate = (
 function toTask(request: CalculationRequest): ComputeTask {
   switch (request.operation) {
     case 'FACTORIAL':
-      if (request.n < 0) throw badUserInput('n', 'must be 0 or more (factorial is defined for n >= 0)');
+      if (request.n < 0)
+        throw badUserInput('n', 'must be 0 or more (factorial is defined for n >= 0)');
       return { operation: 'FACTORIAL', n: request.n };
     case 'FIBONACCI':
       return { operation: 'FIBONACCI', n: request.n };
@@ -81,7 +82,11 @@ export function createCalculator({ pool, cache, logWriter }: CalculatorDeps): Ca
       const cached = computed !== undefined;
       if (!computed) {
         computed = await pool.run(task);
-        await cache.set(key, { result: computed.result, exact: computed.exact, digits: computed.digits });
+        await cache.set(key, {
+          result: computed.result,
+          exact: computed.exact,
+          digits: computed.digits,
+        });
       }
       const durationMs = performance.now() - started;
       const log = await logWriter.write({

@@ -1,4 +1,3 @@
-import type { Decimal } from '../kernels/numeric.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { RequestLogRecord as RequestLogRecordEntity, UserReference as UserReferenceEntity } from '../logs/RequestLog.js';
 import type { CalculationOutcome as CalculationOutcomeEntity } from '../calculations/calculation.js';
@@ -19,7 +18,7 @@ export type Scalars = {
    * An exact decimal number: an Int or Float literal, or a numeric string such as "1.5" or "-12e3".
    * Never rounded on input.
    */
-  Numeric: { input: Decimal; output: string; }
+  Numeric: { input: string; output: string; }
   _FieldSet: { input: string; output: string; }
 };
 

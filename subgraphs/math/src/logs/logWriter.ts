@@ -10,7 +10,12 @@ import { logAddedTopic, type EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
-import { RequestLogSchema, toRecord, type RequestLogEntity, type RequestLogRecord } from './RequestLog.js';
+import {
+  RequestLogSchema,
+  toRecord,
+  type RequestLogEntity,
+  type RequestLogRecord,
+} from './RequestLog.js';
 
 export type NewRequestLog = Omit<RequestLogRecord, 'id' | 'createdAt'>;
 
@@ -53,12 +58,18 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       try {
         const em = orm.em.fork();
         await em.transactional(async (tx) => {
-          await tx.insertMany(RequestLogSchema, batch.map((p) => p.entity));
+          await tx.insertMany(
+            RequestLogSchema,
+            batch.map((p) => p.entity),
+          );
         });
         return;
       } catch (error) {
         if (attempt >= attempts) throw error;
-        logger.warn({ err: error, attempt, rows: batch.length }, 'request log flush failed; retrying');
+        logger.warn(
+          { err: error, attempt, rows: batch.length },
+          'request log flush failed; retrying',
+        );
         await sleep(50 * 2 ** attempt);
       }
     }
@@ -66,10 +77,16 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
 
   async function publish(records: RequestLogRecord[]): Promise<void> {
     const published = await Promise.allSettled(
-      records.filter((r) => r.status === 'ok').map((r) => events.pubsub.publish(logAddedTopic(r.userId), r)),
+      records
+        .filter((r) => r.status === 'ok')
+        .map((r) => events.pubsub.publish(logAddedTopic(r.userId), r)),
     );
     const failed = published.filter((p) => p.status === 'rejected').length;
-    if (failed) logger.warn({ failed }, 'could not publish some log events; live feeds will catch up on refetch');
+    if (failed)
+      logger.warn(
+        { failed },
+        'could not publish some log events; live feeds will catch up on refetch',
+      );
   }
 
   async function drain(): Promise<void> {
@@ -85,7 +102,10 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         continue;
       }
       const records = batch.map((p) => toRecord(p.entity));
-      logger.debug({ rows: batch.length, ms: performance.now() - started }, 'request logs committed');
+      logger.debug(
+        { rows: batch.length, ms: performance.now() - started },
+        'request logs committed',
+      );
       batch.forEach((p, i) => p.resolve(records[i] as RequestLogRecord));
       await publish(records);
     }

@@ -7,7 +7,9 @@ export const User: UserResolvers = {
   __resolveReference: ({ id }) => ({ id }),
   logs: (user, { limit }, { caller, em }) => {
     if (requireCaller(caller).id !== user.id) {
-      throw new GraphQLError("Only a user's own logs can be read", { extensions: { code: 'FORBIDDEN' } });
+      throw new GraphQLError("Only a user's own logs can be read", {
+        extensions: { code: 'FORBIDDEN' },
+      });
     }
     return recentLogsOf(em, user.id, checkLimit(limit));
   },
