@@ -8,10 +8,10 @@ import type { Caller } from '@microservice-math/shared/routerContext';
 import { GraphQLError } from 'graphql';
 import { cacheKey, type ResultCache } from '../cache/resultCache.js';
 import { ComputationTimeoutError, type ComputePool } from '../compute/pool.js';
-import { canonicalInput, type ComputeTask } from '../kernels/task.js';
+import { DomainError } from '../kernels/errors.js';
+import { assertTask, canonicalInput, type ComputeTask } from '../kernels/task.js';
 import { preview } from '../kernels/decimal.js';
 import { NumericInputError, parseNumeric } from '../kernels/numeric.js';
-import { PowerDomainError } from '../kernels/power.js';
 import { predictDigits } from '../kernels/size.js';
 import type { LogWriter } from '../logs/logWriter.js';
 import type { DigitBudget } from './budget.js';
@@ -31,20 +31,18 @@ export type Calculate = (
 
 /** Turns GraphQL arguments into a kernel task, naming the argument that breaks a rule. */
 function toTask(request: CalculationRequest): ComputeTask {
-  switch (request.operation) {
-    case 'FACTORIAL':
-      if (request.n < 0)
-        throw badUserInput('n', 'must be 0 or more (factorial is defined for n >= 0)');
-      return { operation: 'FACTORIAL', n: request.n };
-    case 'FIBONACCI':
-      return { operation: 'FIBONACCI', n: request.n };
-    case 'POWER':
-      return {
-        operation: 'POWER',
-        base: numericArgument('base', request.base),
-        exponent: numericArgument('exponent', request.exponent),
-      };
-  }
+  const task: ComputeTask =
+    request.operation === 'POWER'
+      ? {
+          operation: 'POWER',
+          args: {
+            base: numericArgument('base', request.base),
+            exponent: numericArgument('exponent', request.exponent),
+          },
+        }
+      : { operation: request.operation, args: { n: request.n } };
+  assertTask(task);
+  return task;
 }
 
 function numericArgument(argument: string, text: string) {
@@ -57,7 +55,7 @@ function numericArgument(argument: string, text: string) {
 }
 
 function asGraphQLError(error: unknown): unknown {
-  if (error instanceof PowerDomainError) return badUserInput(error.argument, error.message);
+  if (error instanceof DomainError) return badUserInput(error.argument, error.message);
   if (error instanceof ComputationTimeoutError) {
     return new GraphQLError(error.message, { extensions: { code: ErrorCode.ComputationTimeout } });
   }
