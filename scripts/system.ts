@@ -51,9 +51,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // One process: nobody else needs the secret, so a fresh random one is as good as any.
   const routerSecret = parsed.ROUTER_SECRET ?? randomBytes(32).toString('hex');
   const dataDir = options.dataDir ?? 'data';
+  // One root logger (one pretty-printing thread), a child per service.
+  const rootLogger = options.logger
+    ? undefined
+    : createLogger('', { level: parsed.LOG_LEVEL, pretty: !production });
   const loggerFor =
-    options.logger ??
-    ((service: string) => createLogger(service, { level: parsed.LOG_LEVEL, pretty: !production }));
+    options.logger ?? ((service: string) => (rootLogger as Logger).child({ name: service }));
   const port = (configured: number) => (options.freePorts ? 0 : configured);
 
   const events = createEventBus(parsed.REDIS_URL, loggerFor('events'));

@@ -1,6 +1,6 @@
 /** The router as one running service: gateway, user context, subscriptions, health. */
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
@@ -15,6 +15,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { bearerToken, createTokenVerifier, type TokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
+import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
@@ -97,9 +98,13 @@ export async function createRouterService(
   const verifyToken = createTokenVerifier(
     config.jwksUrl ?? new URL(JWKS_PATH, subgraphUrl(config, 'auth')).toString(),
   );
+  const protection = operationProtection();
   const apollo = new ApolloServer<RouterContext>({
     gateway,
+    validationRules: protection.validationRules,
     plugins: [
+      // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
+      ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
       ...(config.playground ? [] : [ApolloServerPluginLandingPageDisabled()]),
@@ -126,6 +131,7 @@ export async function createRouterService(
     verifyToken,
     resolver: logAdded,
     executeThroughGateway,
+    validationRules: protection.validationRules,
     logger,
   });
   host.onClose('subscriptions', () => subscriptions.close());

@@ -6,7 +6,16 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@microservice-math/shared/logger';
-import { GraphQLError, print, subscribe, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  print,
+  specifiedRules,
+  subscribe,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -23,6 +32,8 @@ export interface SubscriptionServerOptions {
   verifyToken: TokenVerifier;
   resolver: LogAddedResolver;
   executeThroughGateway: GatewayExecutor;
+  /** Extra validation (operation limits) on top of the specification's rules. */
+  validationRules: readonly ValidationRule[];
   logger: Logger;
 }
 
@@ -82,6 +93,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
       },
       context: (ctx) => ctx.extra.context as RouterContext,
+      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...options.validationRules]),
       execute: async (args: ExecutionArgs) => {
         const result = await options.executeThroughGateway(
           print(args.document),
