@@ -13,6 +13,9 @@ import { PowerDomainError } from './errors.js';
 import type { Decimal } from './numeric.js';
 import { isInteger, isNegative, isZero, toNumber } from './numeric.js';
 
+// Callers catching power errors find the class beside the function that throws it.
+export { PowerDomainError } from './errors.js';
+
 export type PowerResult =
   | { readonly exact: true; readonly value: Decimal }
   | { readonly exact: false; readonly value: number };
