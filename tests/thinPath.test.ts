@@ -81,10 +81,8 @@ describe.each(setups)('thin path on $name', ({ options, skip }) => {
     });
 
     const [event] = await live.done;
-    expect(event?.data?.logAdded).toMatchObject({
-      operation: 'FACTORIAL',
-      input: '{"n":10}',
-      user: { username },
+    expect(event).toMatchObject({
+      data: { logAdded: { operation: 'FACTORIAL', input: '{"n":10}', user: { username } } },
     });
     await client.dispose();
   });

@@ -11,7 +11,7 @@ import {
   type SubgraphName,
 } from '@microservice-math/shared/supergraph';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { buildSchema, GraphQLError, printSchema, type GraphQLSchema } from 'graphql';
 import { bearerToken, createTokenVerifier, type TokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
@@ -77,8 +77,12 @@ export async function createRouterService(
   });
   // Registered before start so the first schema is seen; the WebSocket server validates against it.
   let apiSchema: GraphQLSchema | undefined;
+  let subscriptionSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     apiSchema = schema;
+    // The gateway's schema resolves every field by response key; subscriptions need a copy
+    // without resolvers so that their own field resolver decides where each value comes from.
+    subscriptionSchema = buildSchema(printSchema(schema));
   });
 
   const host = new ServiceHost({
@@ -127,7 +131,7 @@ export async function createRouterService(
   const subscriptions = createSubscriptionServer({
     server: host.server,
     path: '/graphql',
-    schema: () => apiSchema,
+    schema: () => subscriptionSchema,
     verifyToken,
     resolver: logAdded,
     executeThroughGateway,

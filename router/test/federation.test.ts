@@ -26,14 +26,16 @@ afterAll(async () => {
 describe('one request across both subgraphs', () => {
   it('me { logs } goes from auth to math, and recentLogs { user } from math to auth', async () => {
     const token = await signUp('federated');
-    await gql(url, '{ a: factorial(n: 5) { digits } b: fibonacci(n: 12) { digits } }', {}, bearer(token));
-
-    const mine = await gql<{ me: { username: string; logs: Array<{ operation: string; resultPreview: string }> } }>(
+    await gql(
       url,
-      '{ me { username logs(limit: 5) { operation resultPreview } } }',
+      '{ a: factorial(n: 5) { digits } b: fibonacci(n: 12) { digits } }',
       {},
       bearer(token),
     );
+
+    const mine = await gql<{
+      me: { username: string; logs: Array<{ operation: string; resultPreview: string }> };
+    }>(url, '{ me { username logs(limit: 5) { operation resultPreview } } }', {}, bearer(token));
     expect(mine.errors).toBeUndefined();
     expect(mine.data?.me.username).toBe('federated');
     expect(mine.data?.me.logs).toEqual([
@@ -41,12 +43,9 @@ describe('one request across both subgraphs', () => {
       { operation: 'FACTORIAL', resultPreview: '120' },
     ]);
 
-    const recent = await gql<{ recentLogs: Array<{ operation: string; user: { username: string; createdAt: string } }> }>(
-      url,
-      '{ recentLogs { operation user { username createdAt } } }',
-      {},
-      bearer(token),
-    );
+    const recent = await gql<{
+      recentLogs: Array<{ operation: string; user: { username: string; createdAt: string } }>;
+    }>(url, '{ recentLogs { operation user { username createdAt } } }', {}, bearer(token));
     expect(recent.errors).toBeUndefined();
     expect(recent.data?.recentLogs).toHaveLength(2);
     for (const log of recent.data!.recentLogs) {
@@ -93,14 +92,18 @@ describe('logAdded', () => {
     const token = await signUp('fan_out');
     const clients = Array.from({ length: 200 }, () => wsClient(url, token));
     const query = 'subscription { logAdded { id operation user { username } } }';
-    const subscriptions = clients.map((client) => collect<{ logAdded: { user: { username: string } } }>(client, query, 1, 20_000));
+    const subscriptions = clients.map((client) =>
+      collect<{ logAdded: { user: { username: string } } }>(client, query, 1, 20_000),
+    );
     await Promise.all(clients.map(connected));
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     const before = system.router.logAdded.gatewayResolutions;
     await gql(url, '{ factorial(n: 12) { digits } }', {}, bearer(token));
     const delivered = await Promise.all(subscriptions.map((s) => s.done));
-    expect(delivered.every(([event]) => event?.data?.logAdded.user.username === 'fan_out')).toBe(true);
+    expect(delivered.every(([event]) => event?.data?.logAdded.user.username === 'fan_out')).toBe(
+      true,
+    );
     expect(system.router.logAdded.gatewayResolutions - before).toBe(1);
     await Promise.all(clients.map((client) => client.dispose()));
   });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
-import { base64url, generateKeyPair, importPKCS8, SignJWT } from 'jose';
+import { base64url, generateKeyPair, importPKCS8, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, gql, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
@@ -13,7 +13,9 @@ let validToken: string;
 
 beforeAll(async () => {
   system = await startTestSystem();
-  const registered = await gql<{ register: { token: string; user: { id: string; username: string } } }>(
+  const registered = await gql<{
+    register: { token: string; user: { id: string; username: string } };
+  }>(
     system.urls.router,
     `mutation { register(username: "token_owner", password: "long-password") { token user { id username } } }`,
   );
@@ -24,7 +26,10 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function signWith(key: CryptoKey, claims: { exp?: number; aud?: string; iss?: string; kid?: string }) {
+async function signWith(
+  key: CryptoKey,
+  claims: { exp?: number; aud?: string; iss?: string; kid?: string },
+) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ username: user.username })
     .setProtectedHeader({ alg: 'EdDSA', kid: claims.kid })
@@ -38,7 +43,8 @@ async function signWith(key: CryptoKey, claims: { exp?: number; aud?: string; is
 
 async function authKey() {
   const pem = readFileSync(join(system.dataDir, 'auth-signing-key.pem'), 'utf8');
-  const kid = JSON.parse(Buffer.from(validToken.split('.')[0]!, 'base64url').toString()).kid as string;
+  const kid = JSON.parse(Buffer.from(validToken.split('.')[0]!, 'base64url').toString())
+    .kid as string;
   return { key: await importPKCS8(pem, 'EdDSA'), kid };
 }
 
@@ -62,14 +68,26 @@ const badTokens: Record<string, () => Promise<string>> = {
   'an alg: none token': async () => {
     const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));
     const payload = base64url.encode(
-      JSON.stringify({ sub: user.id, username: user.username, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, exp: 9999999999 }),
+      JSON.stringify({
+        sub: user.id,
+        username: user.username,
+        iss: TOKEN_ISSUER,
+        aud: TOKEN_AUDIENCE,
+        exp: 9999999999,
+      }),
     );
     return `${header}.${payload}.`;
   },
   'a token with a tampered payload': async () => {
     const [header, , signature] = validToken.split('.');
     const payload = base64url.encode(
-      JSON.stringify({ sub: '00000000-0000-0000-0000-000000000000', username: 'admin', iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, exp: 9999999999 }),
+      JSON.stringify({
+        sub: '00000000-0000-0000-0000-000000000000',
+        username: 'admin',
+        iss: TOKEN_ISSUER,
+        aud: TOKEN_AUDIENCE,
+        exp: 9999999999,
+      }),
     );
     return `${header}.${payload}.${signature}`;
   },
@@ -87,22 +105,37 @@ describe('tokens the router refuses', () => {
   it.each(Object.keys(badTokens))('%s: the WebSocket is closed with 4403', async (name) => {
     const token = await badTokens[name]!();
     const client = wsClient(system.urls.router, token);
-    const closed = new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as CloseEvent).code)));
-    client.subscribe({ query: 'subscription { logAdded { id } }' }, { next: () => {}, error: () => {}, complete: () => {} });
+    const closed = new Promise<number>((resolve) =>
+      client.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
+    client.subscribe(
+      { query: 'subscription { logAdded { id } }' },
+      { next: () => {}, error: () => {}, complete: () => {} },
+    );
     expect(await closed).toBe(4403);
     await client.dispose();
   });
 
   it('a WebSocket without a token is closed with 4401', async () => {
     const client = wsClient(system.urls.router);
-    const closed = new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as CloseEvent).code)));
-    client.subscribe({ query: 'subscription { logAdded { id } }' }, { next: () => {}, error: () => {}, complete: () => {} });
+    const closed = new Promise<number>((resolve) =>
+      client.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
+    client.subscribe(
+      { query: 'subscription { logAdded { id } }' },
+      { next: () => {}, error: () => {}, complete: () => {} },
+    );
     expect(await closed).toBe(4401);
     await client.dispose();
   });
 
   it('a malformed Authorization header is refused, not ignored', async () => {
-    const result = await gql(system.urls.router, '{ me { id } }', {}, { authorization: 'Basic dXNlcjpwYXNz' });
+    const result = await gql(
+      system.urls.router,
+      '{ me { id } }',
+      {},
+      { authorization: 'Basic dXNlcjpwYXNz' },
+    );
     expect(result.status).toBe(401);
     expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
   });
@@ -110,11 +143,16 @@ describe('tokens the router refuses', () => {
 
 describe('what the router sends subgraphs', () => {
   it('ignores user-context headers a client forges', async () => {
-    const result = await gql<{ me: unknown }>(system.urls.router, '{ me { id username } }', {}, {
-      'x-user-id': user.id,
-      'x-user-name': user.username,
-      'x-router-secret': 'guess-guess-guess-guess',
-    });
+    const result = await gql<{ me: unknown }>(
+      system.urls.router,
+      '{ me { id username } }',
+      {},
+      {
+        'x-user-id': user.id,
+        'x-user-name': user.username,
+        'x-router-secret': 'guess-guess-guess-guess',
+      },
+    );
     expect(result.data?.me).toBeNull();
   });
 
@@ -133,7 +171,11 @@ describe('what the router sends subgraphs', () => {
     for (const url of [system.urls.auth, system.urls.math]) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-user-id': user.id, 'x-user-name': user.username },
+        headers: {
+          'content-type': 'application/json',
+          'x-user-id': user.id,
+          'x-user-name': user.username,
+        },
         body: JSON.stringify({ query: '{ __typename }' }),
       });
       expect(response.status, url).toBe(403);

@@ -93,7 +93,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
       },
       context: (ctx) => ctx.extra.context as RouterContext,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...options.validationRules]),
+      validate: (schema, document) =>
+        validate(schema, document, [...specifiedRules, ...options.validationRules]),
       execute: async (args: ExecutionArgs) => {
         const result = await options.executeThroughGateway(
           print(args.document),

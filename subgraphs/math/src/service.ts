@@ -66,7 +66,11 @@ export async function createMathService(
     : redis
       ? createRedisCache(redis, cacheOptions)
       : createMemoryCache(cacheOptions);
-  const pool = createComputePool({ maxThreads: config.workers, timeoutMs: config.timeoutMs });
+  const pool = createComputePool({
+    maxThreads: config.workers,
+    timeoutMs: config.timeoutMs,
+    onWorkerError: (error) => logger.error({ err: error }, 'compute worker failed'),
+  });
   const logWriter = createLogWriter({ orm, events, logger });
   const calculate = createCalculator({ pool, cache, logWriter });
 
