@@ -12,6 +12,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import type { Logger } from './logger.js';
+import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom } from './routerContext.js';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -34,11 +35,18 @@ export interface RequestBase extends BaseContext {
 export class ServiceHost {
   readonly app: Express = express();
   readonly server: Server = createServer(this.app);
+  /** This service's Prometheus registry, served at `/metrics`; services add their own metrics. */
+  readonly metrics: Registry;
   private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: ServiceHostOptions) {
+    this.metrics = createMetricsRegistry(options.name);
     this.app.disable('x-powered-by');
+    this.app.get('/metrics', async (_req, res) => {
+      res.setHeader('content-type', this.metrics.contentType);
+      res.send(await this.metrics.metrics());
+    });
     this.app.set('trust proxy', false);
     this.app.get('/health', (_req, res) => {
       res.json({ status: 'ok', service: options.name });
@@ -66,6 +74,7 @@ export class ServiceHost {
     return [
       ApolloServerPluginDrainHttpServer({ httpServer: this.server }),
       unexpectedErrorPlugin<C>(this.options.production),
+      graphqlMetricsPlugin<C>(this.metrics),
     ];
   }
 
