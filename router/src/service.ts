@@ -116,6 +116,8 @@ export async function createRouterService(
     introspection: config.playground,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
+    // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
   });
   await apollo.start();

@@ -125,6 +125,7 @@ export class ServiceHost {
   private async closeInOrder(): Promise<void> {
     for (const { name, close } of [...this.closers].reverse()) {
       try {
+        this.options.logger.debug({ resource: name }, 'closing');
         await close();
       } catch (error) {
         this.options.logger.error({ err: error, resource: name }, 'error while closing');
@@ -207,6 +208,8 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
       },
     );
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
+  // `on`, not `once`: libraries using signal-exit re-raise a signal when they see no other
+  // listener, which would kill the process in the middle of its shutdown.
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }

@@ -83,6 +83,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
+    // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   host.onClose('graphql', () => apollo.stop());

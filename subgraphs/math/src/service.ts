@@ -106,6 +106,8 @@ export async function createMathService(
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
+    // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   host.onClose('graphql', () => apollo.stop());
