@@ -1,0 +1,13 @@
+/** The `client` project of the root Vitest run: component and logic tests in a happy-dom page. */
+import vue from '@vitejs/plugin-vue';
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  plugins: [vue()],
+  test: {
+    name: 'client',
+    root: import.meta.dirname,
+    environment: 'happy-dom',
+    include: ['src/**/*.test.ts'],
+  },
+});
