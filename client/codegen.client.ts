@@ -19,6 +19,7 @@ export const clientGenerates = {
       fromClient('./src/**/*.vue'),
       fromClient('./src/**/*.ts'),
       `!${fromClient('./src/gql/**')}`,
+      `!${fromClient('./src/**/*.test.ts')}`,
     ],
     config: {
       useTypeImports: true,
