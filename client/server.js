@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
@@ -21,6 +21,7 @@ export const defaultDistDir = fileURLToPath(new URL('./dist', import.meta.url));
  */
 export function createClientServer({ routerUrl, distDir = defaultDistDir, logger = console }) {
   const indexHtml = join(resolve(distDir), 'index.html');
+  const assetsDir = join(resolve(distDir), 'assets') + sep;
   if (!existsSync(indexHtml)) {
     throw new Error(`No client build at ${distDir}: run \`npm run build -w client\` first`);
   }
@@ -63,15 +64,16 @@ export function createClientServer({ routerUrl, distDir = defaultDistDir, logger
       index: false,
       setHeaders: (res, path) => {
         // Vite fingerprints everything under assets/, so those files never change.
-        if (path.includes(`${join('dist', 'assets')}`)) {
+        if (path.startsWith(assetsDir)) {
           res.setHeader('cache-control', 'public, max-age=31536000, immutable');
         }
       },
     }),
   );
-  // Any other page a browser asks for is the single-page app; missing files stay 404s.
+  // Any other page a browser navigates to is the single-page app. Scripts and images are fetched
+  // with `Accept: */*`, so a missing asset stays a 404 instead of becoming HTML.
   app.get('/{*path}', (req, res, next) => {
-    if (!req.accepts('html')) return next();
+    if (!req.headers.accept?.includes('text/html')) return next();
     res.setHeader('cache-control', 'no-cache');
     res.sendFile(indexHtml);
   });

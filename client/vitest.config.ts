@@ -1,4 +1,7 @@
-/** The `client` project of the root Vitest run: component and logic tests in a happy-dom page. */
+/**
+ * The `client` project of the root Vitest run: component and logic tests in a happy-dom page
+ * (files that need real sockets opt into the node environment).
+ */
 import vue from '@vitejs/plugin-vue';
 import { defineProject } from 'vitest/config';
 
@@ -8,6 +11,6 @@ export default defineProject({
     name: 'client',
     root: import.meta.dirname,
     environment: 'happy-dom',
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
   },
 });
