@@ -7,7 +7,7 @@ export interface ClientServerOptions {
   /** The built bundle; defaults to `client/dist`. */
   distDir?: string;
   /** Where proxy failures are reported; defaults to the console. */
-  logger?: Pick<Console, 'warn'>;
+  logger?: { warn(message: string): void };
 }
 
 export interface ClientServer {
