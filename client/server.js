@@ -152,7 +152,9 @@ async function main() {
   const { port, routerUrl } = clientConfigFrom(process.env);
   const clientServer = createClientServer({ routerUrl });
   const boundPort = await clientServer.listen(port);
-  console.warn(`client: http://localhost:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})`);
+  process.stdout.write(
+    `client: http://localhost:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})\n`,
+  );
   const stop = () => {
     clientServer.close().then(
       () => process.exit(0),

@@ -61,6 +61,17 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('judges a kept n by the rules of the operation switched to', async () => {
+    const wrapper = mountPanel({});
+    await wrapper.get('input[value="FIBONACCI"]').setValue(true);
+    await typeN(wrapper, '-5');
+    expect(wrapper.find('.field-error').exists()).toBe(false);
+
+    await wrapper.get('input[value="FACTORIAL"]').setValue(true);
+    expect(wrapper.get('.field-error').text()).toMatch(/0 or more/);
+    wrapper.unmount();
+  });
+
   it('sends the typed n and shows the result with its facts', async () => {
     const wrapper = mountPanel({ Factorial: () => ({ data: { factorial: calculation() } }) });
     await typeN(wrapper, '5');

@@ -8,7 +8,6 @@ import { formatCount } from '../format/format';
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
   ResultTooLarge: 'RESULT_TOO_LARGE',
-  ComputationTimeout: 'COMPUTATION_TIMEOUT',
   Unauthenticated: 'UNAUTHENTICATED',
   UsernameTaken: 'USERNAME_TAKEN',
   RateLimited: 'RATE_LIMITED',
