@@ -1,13 +1,24 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * graphql 16 ships CommonJS (`main`) and ESM (`module`) builds. Node, and the packages Vitest
+ * leaves to Node (Apollo, graphql-ws), load the CommonJS one; Vite would give our own files the
+ * ESM one, and a schema from one copy is foreign to the other. Pin everything to Node's choice.
+ */
+const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
 
 /**
  * One Vitest run, a project per workspace. Integration tests start real servers on free ports,
  * so files run in parallel; each file owns its servers and databases.
  */
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'shared',
           root: 'packages/shared',
@@ -15,6 +26,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'auth',
           root: 'subgraphs/auth',
@@ -24,6 +36,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'math',
           root: 'subgraphs/math',
@@ -33,6 +46,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'router',
           root: 'router',
@@ -41,8 +55,9 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      'client/vitest.config.ts',
+      ...(existsSync('client/vitest.config.ts') ? ['client/vitest.config.ts'] : []),
       {
+        extends: true,
         test: {
           name: 'system',
           root: 'tests',

@@ -1,6 +1,10 @@
 /** `npm run compose`: writes schema/supergraph.graphql from the subgraph SDL files. */
 import { writeFileSync } from 'node:fs';
-import { CompositionError, composeSupergraph, supergraphPath } from '@microservice-math/shared/supergraph';
+import {
+  CompositionError,
+  composeSupergraph,
+  supergraphPath,
+} from '@microservice-math/shared/supergraph';
 
 try {
   writeFileSync(supergraphPath, composeSupergraph());

@@ -88,7 +88,10 @@ export const env = {
   routerSecret: () =>
     z.preprocess(
       unsetIfEmpty,
-      z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+      z
+        .string()
+        .min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)')
+        .optional(),
     ),
 };
 
@@ -103,6 +106,17 @@ export const databaseUrlSchema = z.preprocess(
 );
 
 export const redisUrlSchema = env.optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379');
+
+/** Namespaces our keys when several deployments (or test runs) share one Redis. */
+export const redisKeyPrefixSchema = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, {
+      message: 'expected up to 64 letters, digits, ":", "_", "." or "-"',
+    })
+    .optional(),
+);
 
 /** Parses `source` with `schema`, or throws one error naming every bad variable and its rule. */
 export function loadConfig<S extends z.ZodType>(

@@ -6,23 +6,36 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { MikroORM as CoreOrm, type AnyEntity, type EntitySchema, type Options } from '@mikro-orm/core';
-import { Migration, Migrator, type MigrationObject } from '@mikro-orm/migrations';
+import {
+  MikroORM as CoreOrm,
+  type AnyEntity,
+  type EntitySchema,
+  type MigrationObject,
+  type Options,
+} from '@mikro-orm/core';
+import { Migration, Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { SqliteDriver, type AbstractSqlDriver, type Knex, type SqlEntityManager } from '@mikro-orm/sqlite';
+import {
+  SqliteDriver,
+  type AbstractSqlDriver,
+  type Knex,
+  type SqlEntityManager,
+} from '@mikro-orm/sqlite';
 import type { Logger } from './logger.js';
 
 export type Orm = CoreOrm<AbstractSqlDriver>;
 export type EntityManager = SqlEntityManager;
 
-export type DatabaseTarget =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'postgresql'; url: string };
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgresql'; url: string };
 
 /** Reads `DATABASE_URL` (already validated by the config schema) into a target. */
-export function databaseTarget(databaseUrl: string | undefined, defaultSqlitePath: string): DatabaseTarget {
+export function databaseTarget(
+  databaseUrl: string | undefined,
+  defaultSqlitePath: string,
+): DatabaseTarget {
   if (!databaseUrl) return { kind: 'sqlite', path: resolve(defaultSqlitePath) };
-  if (databaseUrl.startsWith('file:')) return { kind: 'sqlite', path: resolve(databaseUrl.slice(5)) };
+  if (databaseUrl.startsWith('file:'))
+    return { kind: 'sqlite', path: resolve(databaseUrl.slice(5)) };
   return { kind: 'postgresql', url: databaseUrl };
 }
 
@@ -50,7 +63,11 @@ interface Sqlite3Connection {
   run(sql: string, callback: (error: Error | null) => void): void;
 }
 
-function runPragmas(connection: Sqlite3Connection, pragmas: string[], done: (error: Error | null) => void) {
+function runPragmas(
+  connection: Sqlite3Connection,
+  pragmas: string[],
+  done: (error: Error | null) => void,
+) {
   const [first, ...rest] = pragmas;
   if (first === undefined) return done(null);
   connection.run(first, (error) => (error ? done(error) : runPragmas(connection, rest, done)));
@@ -68,10 +85,17 @@ function driverOptions(options: DatabaseOptions): Options<AbstractSqlDriver> {
         max: 1,
         // WAL lets readers run beside the writer, and busy_timeout makes a second process (auth and
         // math share the file) wait for the lock; both are per connection, so set them on each.
-        afterCreate: (connection: Sqlite3Connection, done: (error: Error | null, c: unknown) => void) =>
+        afterCreate: (
+          connection: Sqlite3Connection,
+          done: (error: Error | null, c: unknown) => void,
+        ) =>
           runPragmas(
             connection,
-            ['PRAGMA journal_mode = WAL', `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`, 'PRAGMA synchronous = NORMAL'],
+            [
+              'PRAGMA journal_mode = WAL',
+              `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+              'PRAGMA synchronous = NORMAL',
+            ],
             (error) => done(error, connection),
           ),
       },

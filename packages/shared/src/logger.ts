@@ -10,7 +10,8 @@ export interface LoggerConfig {
 
 export function createLogger(name: string, config: LoggerConfig): Logger {
   const options: LoggerOptions = {
-    name,
+    // Nameless for a root whose children each bind their own `name`.
+    ...(name ? { name } : {}),
     level: config.level,
     redact: {
       paths: [

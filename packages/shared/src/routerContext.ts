@@ -11,6 +11,8 @@ export const ROUTER_SECRET_HEADER = 'x-router-secret';
 export const USER_ID_HEADER = 'x-user-id';
 export const USERNAME_HEADER = 'x-user-name';
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** The end client's address as the router saw it; auth counts login attempts per client. */
+export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 
 export interface Caller {
   id: string;
@@ -29,7 +31,10 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 /** The caller the router vouches for, or null for an anonymous request; refuses anyone else. */
-export function callerFromRouter(headers: IncomingHttpHeaders, routerSecret: string): Caller | null {
+export function callerFromRouter(
+  headers: IncomingHttpHeaders,
+  routerSecret: string,
+): Caller | null {
   const secret = header(headers, ROUTER_SECRET_HEADER);
   if (!secret || !sameSecret(secret, routerSecret)) {
     throw new GraphQLError('This service only answers the router', {
@@ -49,4 +54,9 @@ export function acceptableRequestId(value: string | undefined): string | undefin
 
 export function requestIdFrom(headers: IncomingHttpHeaders): string | undefined {
   return acceptableRequestId(header(headers, REQUEST_ID_HEADER));
+}
+
+/** The client address the router vouches for (only read after `callerFromRouter` accepted). */
+export function clientAddressFrom(headers: IncomingHttpHeaders, fallback: string): string {
+  return header(headers, CLIENT_ADDRESS_HEADER) ?? fallback;
 }

@@ -6,11 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import type { ApolloServer } from '@apollo/server';
+import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import type { Logger } from './logger.js';
+import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom } from './routerContext.js';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -33,11 +35,18 @@ export interface RequestBase extends BaseContext {
 export class ServiceHost {
   readonly app: Express = express();
   readonly server: Server = createServer(this.app);
+  /** This service's Prometheus registry, served at `/metrics`; services add their own metrics. */
+  readonly metrics: Registry;
   private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: ServiceHostOptions) {
+    this.metrics = createMetricsRegistry(options.name);
     this.app.disable('x-powered-by');
+    this.app.get('/metrics', async (_req, res) => {
+      res.setHeader('content-type', this.metrics.contentType);
+      res.send(await this.metrics.metrics());
+    });
     this.app.set('trust proxy', false);
     this.app.get('/health', (_req, res) => {
       res.json({ status: 'ok', service: options.name });
@@ -54,7 +63,9 @@ export class ServiceHost {
           checks[name] = error instanceof Error ? error.message : 'failed';
         }
       }
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
+      res
+        .status(ready ? 200 : 503)
+        .json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
     });
   }
 
@@ -63,6 +74,7 @@ export class ServiceHost {
     return [
       ApolloServerPluginDrainHttpServer({ httpServer: this.server }),
       unexpectedErrorPlugin<C>(this.options.production),
+      graphqlMetricsPlugin<C>(this.metrics),
     ];
   }
 
@@ -152,7 +164,10 @@ function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): Apol
           for (const error of errors) {
             const code = error.extensions['code'];
             if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) continue;
-            contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+            contextValue.logger.error(
+              { err: error.originalError ?? error, path: error.path },
+              'unexpected error',
+            );
           }
         },
         async willSendResponse({ response, contextValue }) {
@@ -160,7 +175,11 @@ function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): Apol
           response.body.singleResult.errors = response.body.singleResult.errors.map((error) => {
             const code = error.extensions?.['code'];
             if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return error;
-            if (!production) return { ...error, extensions: { ...error.extensions, requestId: contextValue.requestId } };
+            if (!production)
+              return {
+                ...error,
+                extensions: { ...error.extensions, requestId: contextValue.requestId },
+              };
             return {
               message: `Internal server error (request id ${contextValue.requestId})`,
               ...(error.path ? { path: error.path } : {}),

@@ -1,0 +1,48 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/** Resolver types shared by both subgraphs: federation-aware, strict, mapped to ORM entities. */
+const resolverConfig = {
+  federation: true,
+  useIndexSignature: true,
+  useTypeImports: true,
+  enumsAsTypes: true,
+  strictScalars: true,
+  mapperTypeSuffix: 'Entity',
+  avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+};
+
+const config: CodegenConfig = {
+  overwrite: true,
+  generates: {
+    'subgraphs/auth/src/generated/resolvers.ts': {
+      schema: 'schema/auth.graphql',
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        ...resolverConfig,
+        contextType: '../context.js#AuthContext',
+        scalars: { DateTime: { input: 'Date', output: 'Date | string' }, _FieldSet: 'string' },
+        mappers: { User: '../entities/User.js#User' },
+      },
+    },
+    'subgraphs/math/src/generated/resolvers.ts': {
+      schema: 'schema/math.graphql',
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        ...resolverConfig,
+        contextType: '../context.js#MathContext',
+        scalars: {
+          DateTime: { input: 'Date', output: 'Date | string' },
+          Numeric: 'string',
+          _FieldSet: 'string',
+        },
+        mappers: {
+          RequestLog: '../logs/RequestLog.js#RequestLogRecord',
+          Calculation: '../calculations/calculation.js#CalculationOutcome',
+          User: '../logs/RequestLog.js#UserReference',
+        },
+      },
+    },
+  },
+};
+
+export default config;

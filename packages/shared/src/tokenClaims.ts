@@ -1,0 +1,6 @@
+/** What auth signs and the router checks: kept in one place so the two cannot drift apart. */
+export const TOKEN_ISSUER = 'microservice-math/auth';
+export const TOKEN_AUDIENCE = 'microservice-math';
+/** The only algorithm auth signs with and the router accepts (no `none`, no HMAC confusion). */
+export const TOKEN_ALGORITHM = 'EdDSA';
+export const JWKS_PATH = '/.well-known/jwks.json';

@@ -1,0 +1,65 @@
+import { env, loadConfig, redisUrlSchema } from '@microservice-math/shared/config';
+import { z } from 'zod';
+
+const httpUrl = env.optionalUrl(['http:', 'https:'], 'http://auth:5001/graphql');
+
+export const routerEnvSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel('info'),
+  ROUTER_PORT: env.port(8000),
+  AUTH_URL: httpUrl,
+  MATH_URL: httpUrl,
+  ROUTER_SECRET: env.routerSecret(),
+  REDIS_URL: redisUrlSchema,
+  SUPERGRAPH_PATH: env.optionalString(),
+  ROUTER_SUBGRAPH_TIMEOUT_MS: env.int(10_000, { min: 100, max: 600_000 }),
+  AUTH_JWKS_URL: httpUrl,
+  PLAYGROUND: env.boolean(false),
+});
+
+export type RouterEnv = z.output<typeof routerEnvSchema>;
+
+export interface RouterConfig {
+  production: boolean;
+  logLevel: string;
+  port: number;
+  /** Subgraph URL overrides by subgraph name; unset ones come from the supergraph. */
+  subgraphUrls: Partial<Record<'auth' | 'math', string>>;
+  routerSecret: string;
+  redisUrl: string | undefined;
+  supergraphPath: string | undefined;
+  subgraphTimeoutMs: number;
+  /** Where auth publishes its public keys; derived from the auth URL unless set. */
+  jwksUrl: string | undefined;
+  playground: boolean;
+}
+
+export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConfig {
+  const subgraphUrls: RouterConfig['subgraphUrls'] = {};
+  if (e.AUTH_URL) subgraphUrls.auth = e.AUTH_URL;
+  if (e.MATH_URL) subgraphUrls.math = e.MATH_URL;
+  return {
+    production: e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL,
+    port: e.ROUTER_PORT,
+    subgraphUrls,
+    routerSecret,
+    redisUrl: e.REDIS_URL,
+    supergraphPath: e.SUPERGRAPH_PATH,
+    subgraphTimeoutMs: e.ROUTER_SUBGRAPH_TIMEOUT_MS,
+    jwksUrl: e.AUTH_JWKS_URL,
+    playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
+  };
+}
+
+export function loadRouterConfig(source: Record<string, string | undefined>): RouterConfig {
+  const parsed = loadConfig(
+    routerEnvSchema.refine((e) => e.ROUTER_SECRET !== undefined, {
+      path: ['ROUTER_SECRET'],
+      message:
+        'required when the router runs as its own process (subgraphs refuse requests without it)',
+    }),
+    source,
+  );
+  return routerConfigFrom(parsed, parsed.ROUTER_SECRET as string);
+}

@@ -1,0 +1,35 @@
+/**
+ * Limits on what one operation may ask for, enforced with graphql-armor before planning or
+ * execution, over HTTP and WebSocket alike: nesting depth, aliases, directives, tokens and cost.
+ * Math sizes are bounded separately by the math subgraph's digit budget.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { ValidationRule } from 'graphql';
+
+export const operationLimits = {
+  maxDepth: 10,
+  maxAliases: 30,
+  maxDirectives: 20,
+  maxTokens: 2_000,
+  maxCost: 5_000,
+};
+
+export interface OperationProtection {
+  plugins: ApolloServerPlugin[];
+  validationRules: ValidationRule[];
+}
+
+export function operationProtection(): OperationProtection {
+  const { plugins, validationRules } = new ApolloArmor({
+    maxDepth: { n: operationLimits.maxDepth },
+    maxAliases: { n: operationLimits.maxAliases },
+    maxDirectives: { n: operationLimits.maxDirectives },
+    maxTokens: { n: operationLimits.maxTokens },
+    costLimit: { maxCost: operationLimits.maxCost },
+    // Field suggestions reveal the schema to someone guessing at it.
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+  // graphql-armor ships CommonJS types for Apollo Server; the objects are the same at run time.
+  return { plugins: plugins as unknown as ApolloServerPlugin[], validationRules };
+}

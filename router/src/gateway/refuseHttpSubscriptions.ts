@@ -1,0 +1,20 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+
+/** The gateway cannot execute subscriptions; say where they are served instead of failing with 500. */
+export function refuseHttpSubscriptions<C extends object>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          // executeOperation calls from the WebSocket server never carry subscriptions.
+          if (operation?.operation !== 'subscription' || !request.http) return;
+          throw new GraphQLError(
+            'Subscriptions are served over WebSocket (graphql-ws protocol) at this same /graphql URL',
+            { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * How the router talks to a subgraph. Nothing the client sent is forwarded as a header: each
+ * request carries only what the router itself vouches for (the verified user, the client's
+ * address, the request id) and the shared secret that makes subgraphs trust it.
+ */
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import {
+  CLIENT_ADDRESS_HEADER,
+  REQUEST_ID_HEADER,
+  ROUTER_SECRET_HEADER,
+  USER_ID_HEADER,
+  USERNAME_HEADER,
+} from '@microservice-math/shared/routerContext';
+import type { RouterContext } from '../context.js';
+
+type Fetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'];
+
+/** Node's fetch keeps connections alive; every subgraph call also gets a deadline. */
+function fetcherWithTimeout(timeoutMs: number): Fetcher {
+  return ((url: string, init: RequestInit) =>
+    fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
+}
+
+export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  constructor(
+    url: string,
+    private readonly routerSecret: string,
+    timeoutMs: number,
+  ) {
+    super({ url, fetcher: fetcherWithTimeout(timeoutMs) });
+  }
+
+  override willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<RouterContext>): void {
+    const headers = request.http?.headers;
+    if (!headers) return;
+    headers.set(ROUTER_SECRET_HEADER, this.routerSecret);
+    // Health checks and schema loads run without a request context.
+    if (!('requestId' in context)) return;
+    headers.set(REQUEST_ID_HEADER, context.requestId);
+    headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
+    if (context.caller) {
+      headers.set(USER_ID_HEADER, context.caller.id);
+      headers.set(USERNAME_HEADER, encodeURIComponent(context.caller.username));
+    }
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Executes `logAdded` subscriptions against the gateway's API schema. The event carries every
+ * column of the log row; fields it does not carry (`user { … }`, owned by auth) are fetched
+ * through the gateway, so its query planning reaches whichever subgraph owns them. A log's
+ * user is always the subscriber, so that subtree is exactly `me { … }` with the subscriber's
+ * credentials; the fetch is made once per event and distinct selection, and shared by every
+ * subscriber that asked for the same thing.
+ */
+import { logAddedTopic, type EventBus } from '@microservice-math/shared/events';
+import {
+  defaultFieldResolver,
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  print,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+  type VariableDefinitionNode,
+} from 'graphql';
+import type { RouterContext } from '../context.js';
+
+/** Runs an operation through the gateway with a caller's context (Apollo's executeOperation). */
+export type GatewayExecutor = (
+  document: string,
+  variables: Record<string, unknown>,
+  context: RouterContext,
+) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] }>;
+
+/** Objects that came back from the gateway are keyed by response name (aliases), not field name. */
+const fromGateway = new WeakSet<object>();
+
+function markFromGateway(value: unknown): void {
+  if (value === null || typeof value !== 'object' || fromGateway.has(value)) return;
+  fromGateway.add(value);
+  for (const child of Object.values(value)) markFromGateway(child);
+}
+
+/** A log event as math publishes it. */
+export interface LogAddedEvent {
+  id: string;
+  userId: string;
+  [column: string]: unknown;
+}
+
+export interface LogAddedResolver {
+  subscribeFieldResolver: GraphQLFieldResolver<unknown, RouterContext>;
+  fieldResolver: GraphQLFieldResolver<unknown, RouterContext>;
+  /** How many gateway fetches events have caused (one per event and distinct selection). */
+  readonly gatewayResolutions: number;
+}
+
+/** How long a shared fetch stays shareable after it settles: covers every subscriber's turn. */
+const SHARE_WINDOW_MS = 2_000;
+
+export function createLogAddedResolver(
+  events: EventBus,
+  executeThroughGateway: GatewayExecutor,
+): LogAddedResolver {
+  const shared = new Map<string, Promise<unknown>>();
+  let gatewayResolutions = 0;
+
+  async function fetchOwner(
+    key: string,
+    document: string,
+    variables: Record<string, unknown>,
+    context: RouterContext,
+  ) {
+    gatewayResolutions += 1;
+    const result = await executeThroughGateway(document, variables, context);
+    const firstError = result.errors?.[0];
+    if (firstError)
+      throw new GraphQLError(firstError.message, { extensions: firstError.extensions });
+    const me = result.data?.['me'];
+    if (me === null || me === undefined)
+      throw new GraphQLError(`The owner of this log could not be resolved (${key.slice(0, 8)})`);
+    markFromGateway(me);
+    return me;
+  }
+
+  function resolveUser(
+    event: LogAddedEvent,
+    context: RouterContext,
+    info: GraphQLResolveInfo,
+  ): Promise<unknown> {
+    const { document, variables } = meQueryFor(info);
+    // The event is this subscriber's own log, so the caller id is part of the key by construction.
+    const key = `${event.id}\n${context.caller?.id}\n${document}\n${JSON.stringify(variables)}`;
+    let pending = shared.get(key);
+    if (!pending) {
+      pending = fetchOwner(event.id, document, variables, context);
+      shared.set(key, pending);
+      const forget = () => setTimeout(() => shared.delete(key), SHARE_WINDOW_MS).unref();
+      pending.then(forget, forget);
+    }
+    return pending;
+  }
+
+  return {
+    subscribeFieldResolver(_source, _args, context, info) {
+      if (info.fieldName !== 'logAdded')
+        throw new GraphQLError(`Unknown subscription ${info.fieldName}`);
+      if (!context.caller)
+        throw new GraphQLError('Sign in to subscribe', { extensions: { code: 'UNAUTHENTICATED' } });
+      return events.pubsub.asyncIterableIterator<LogAddedEvent>(logAddedTopic(context.caller.id));
+    },
+    fieldResolver(source, args, context, info) {
+      if (info.parentType.name === 'Subscription') return source;
+      if (source !== null && typeof source === 'object' && fromGateway.has(source)) {
+        return (source as Record<string, unknown>)[info.path.key as string];
+      }
+      if (info.parentType.name === 'RequestLog' && info.fieldName === 'user') {
+        return resolveUser(source as LogAddedEvent, context, info);
+      }
+      return defaultFieldResolver(source, args, context, info);
+    },
+    get gatewayResolutions() {
+      return gatewayResolutions;
+    },
+  };
+}
+
+/** `query { me { <the subscriber's selection under user> } }`, with the fragments and variables it uses. */
+export function meQueryFor(info: GraphQLResolveInfo): {
+  document: string;
+  variables: Record<string, unknown>;
+} {
+  const selections = info.fieldNodes.flatMap(
+    (node: FieldNode) => node.selectionSet?.selections ?? [],
+  );
+  const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections };
+  const fragments = usedFragments(selectionSet, info.fragments);
+  const variableNames = usedVariables([selectionSet, ...fragments]);
+  const variableDefinitions = (info.operation.variableDefinitions ?? []).filter(
+    (d: VariableDefinitionNode) => variableNames.has(d.variable.name.value),
+  );
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      {
+        kind: Kind.OPERATION_DEFINITION,
+        operation: OperationTypeNode.QUERY,
+        name: { kind: Kind.NAME, value: 'LogAddedUser' },
+        variableDefinitions,
+        selectionSet: {
+          kind: Kind.SELECTION_SET,
+          selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: 'me' }, selectionSet }],
+        },
+      },
+      ...fragments,
+    ],
+  };
+  const variables: Record<string, unknown> = {};
+  for (const name of variableNames) variables[name] = info.variableValues[name];
+  return { document: print(document), variables };
+}
+
+function usedFragments(
+  root: SelectionSetNode,
+  all: Record<string, FragmentDefinitionNode>,
+): FragmentDefinitionNode[] {
+  const found = new Map<string, FragmentDefinitionNode>();
+  const pending: SelectionSetNode[] = [root];
+  while (pending.length) {
+    const node = pending.pop() as SelectionSetNode;
+    visit(node, {
+      FragmentSpread(spread) {
+        const name = spread.name.value;
+        const fragment = all[name];
+        if (fragment && !found.has(name)) {
+          found.set(name, fragment);
+          pending.push(fragment.selectionSet);
+        }
+      },
+    });
+  }
+  return [...found.values()];
+}
+
+function usedVariables(nodes: Array<SelectionSetNode | FragmentDefinitionNode>): Set<string> {
+  const names = new Set<string>();
+  for (const node of nodes) {
+    visit(node, {
+      Variable(variable) {
+        names.add(variable.name.value);
+      },
+    });
+  }
+  return names;
+}

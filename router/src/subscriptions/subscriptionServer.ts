@@ -1,0 +1,130 @@
+/**
+ * graphql-ws on the router's own port and path. `@apollo/gateway` cannot execute
+ * subscriptions, so they run here against the gateway's API schema; queries and mutations sent
+ * over the socket go through Apollo Server like any HTTP request.
+ */
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@microservice-math/shared/logger';
+import {
+  GraphQLError,
+  print,
+  specifiedRules,
+  subscribe,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import type { Extra } from 'graphql-ws/use/ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
+import type { RouterContext } from '../context.js';
+import type { GatewayExecutor, LogAddedResolver } from './logAddedResolver.js';
+
+type ConnectionExtra = Extra & Record<PropertyKey, unknown> & { context?: RouterContext };
+
+export interface SubscriptionServerOptions {
+  server: Server;
+  path: string;
+  schema: () => GraphQLSchema | undefined;
+  verifyToken: TokenVerifier;
+  resolver: LogAddedResolver;
+  executeThroughGateway: GatewayExecutor;
+  /** Extra validation (operation limits) on top of the specification's rules. */
+  validationRules: readonly ValidationRule[];
+  logger: Logger;
+}
+
+export interface SubscriptionServer {
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/** graphql-ws sends errors with `toJSON()`, so plain error objects are rebuilt as GraphQLErrors. */
+function asGraphQLErrors(
+  errors: readonly {
+    message: string;
+    path?: readonly (string | number)[];
+    extensions?: Record<string, unknown>;
+  }[],
+) {
+  return errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
+}
+
+export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
+  const { logger, resolver } = options;
+  const wss = new WebSocketServer({ server: options.server, path: options.path });
+  const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
+    {
+      schema: () => {
+        const schema = options.schema();
+        if (!schema) throw new GraphQLError('The supergraph is not loaded yet');
+        return schema;
+      },
+      onConnect: async (ctx) => {
+        const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        let token: string | undefined;
+        try {
+          token = bearerToken(ctx.connectionParams?.['authorization']);
+        } catch {
+          return false; // 4403
+        }
+        if (!token) {
+          ctx.extra.socket.close(
+            4401,
+            'Unauthorized: send connectionParams.authorization "Bearer TOKEN"',
+          );
+          return false;
+        }
+        try {
+          const caller = await options.verifyToken(token);
+          const requestId = randomUUID();
+          ctx.extra.context = {
+            caller,
+            clientAddress: address,
+            requestId,
+            logger: logger.child({ requestId }),
+          };
+          return true;
+        } catch {
+          return false; // 4403 Forbidden: the token was refused
+        }
+      },
+      context: (ctx) => ctx.extra.context as RouterContext,
+      validate: (schema, document) =>
+        validate(schema, document, [...specifiedRules, ...options.validationRules]),
+      execute: async (args: ExecutionArgs) => {
+        const result = await options.executeThroughGateway(
+          print(args.document),
+          (args.variableValues ?? {}) as Record<string, unknown>,
+          args.contextValue as RouterContext,
+        );
+        return {
+          data: result.data ?? null,
+          ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}),
+        };
+      },
+      subscribe: (args: ExecutionArgs) =>
+        subscribe({
+          ...args,
+          subscribeFieldResolver: resolver.subscribeFieldResolver,
+          fieldResolver: resolver.fieldResolver,
+        }),
+      onError: (_ctx, _id, _payload, errors) => {
+        logger.debug({ errors: errors.map((e) => e.message) }, 'subscription refused');
+      },
+    },
+    wss,
+  );
+  return {
+    get connections() {
+      return wss.clients.size;
+    },
+    async close() {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

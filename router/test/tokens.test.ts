@@ -1,0 +1,184 @@
+/** The router's user context: only tokens auth signed, unexpired, for this audience, count. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
+import { base64url, generateKeyPair, importPKCS8, SignJWT, type CryptoKey } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, gql, wsClient } from '../../tests/support/graphql.js';
+import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
+
+let system: TestSystem;
+let user: { id: string; username: string };
+let validToken: string;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  const registered = await gql<{
+    register: { token: string; user: { id: string; username: string } };
+  }>(
+    system.urls.router,
+    `mutation { register(username: "token_owner", password: "long-password") { token user { id username } } }`,
+  );
+  user = registered.data!.register.user;
+  validToken = registered.data!.register.token;
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+async function signWith(
+  key: CryptoKey,
+  claims: { exp?: number; aud?: string; iss?: string; kid?: string },
+) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ username: user.username })
+    .setProtectedHeader({ alg: 'EdDSA', kid: claims.kid })
+    .setSubject(user.id)
+    .setIssuer(claims.iss ?? TOKEN_ISSUER)
+    .setAudience(claims.aud ?? TOKEN_AUDIENCE)
+    .setIssuedAt(now - 7200)
+    .setExpirationTime(claims.exp ?? now + 3600)
+    .sign(key);
+}
+
+async function authKey() {
+  const pem = readFileSync(join(system.dataDir, 'auth-signing-key.pem'), 'utf8');
+  const kid = JSON.parse(Buffer.from(validToken.split('.')[0]!, 'base64url').toString())
+    .kid as string;
+  return { key: await importPKCS8(pem, 'EdDSA'), kid };
+}
+
+const badTokens: Record<string, () => Promise<string>> = {
+  'an expired token': async () => {
+    const { key, kid } = await authKey();
+    return signWith(key, { kid, exp: Math.floor(Date.now() / 1000) - 60 });
+  },
+  'a token signed by a foreign key': async () => {
+    const { privateKey } = await generateKeyPair('EdDSA');
+    return signWith(privateKey, { kid: (await authKey()).kid });
+  },
+  'a token for another audience': async () => {
+    const { key, kid } = await authKey();
+    return signWith(key, { kid, aud: 'someone-else' });
+  },
+  'a token from another issuer': async () => {
+    const { key, kid } = await authKey();
+    return signWith(key, { kid, iss: 'https://evil.example' });
+  },
+  'an alg: none token': async () => {
+    const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));
+    const payload = base64url.encode(
+      JSON.stringify({
+        sub: user.id,
+        username: user.username,
+        iss: TOKEN_ISSUER,
+        aud: TOKEN_AUDIENCE,
+        exp: 9999999999,
+      }),
+    );
+    return `${header}.${payload}.`;
+  },
+  'a token with a tampered payload': async () => {
+    const [header, , signature] = validToken.split('.');
+    const payload = base64url.encode(
+      JSON.stringify({
+        sub: '00000000-0000-0000-0000-000000000000',
+        username: 'admin',
+        iss: TOKEN_ISSUER,
+        aud: TOKEN_AUDIENCE,
+        exp: 9999999999,
+      }),
+    );
+    return `${header}.${payload}.${signature}`;
+  },
+};
+
+describe('tokens the router refuses', () => {
+  it.each(Object.keys(badTokens))('%s: HTTP 401 UNAUTHENTICATED, never anonymous', async (name) => {
+    const token = await badTokens[name]!();
+    const result = await gql(system.urls.router, '{ me { id } }', {}, bearer(token));
+    expect(result.status).toBe(401);
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect(result.data ?? null).toBeNull();
+  });
+
+  it.each(Object.keys(badTokens))('%s: the WebSocket is closed with 4403', async (name) => {
+    const token = await badTokens[name]!();
+    const client = wsClient(system.urls.router, token);
+    const closed = new Promise<number>((resolve) =>
+      client.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
+    client.subscribe(
+      { query: 'subscription { logAdded { id } }' },
+      { next: () => {}, error: () => {}, complete: () => {} },
+    );
+    expect(await closed).toBe(4403);
+    await client.dispose();
+  });
+
+  it('a WebSocket without a token is closed with 4401', async () => {
+    const client = wsClient(system.urls.router);
+    const closed = new Promise<number>((resolve) =>
+      client.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
+    client.subscribe(
+      { query: 'subscription { logAdded { id } }' },
+      { next: () => {}, error: () => {}, complete: () => {} },
+    );
+    expect(await closed).toBe(4401);
+    await client.dispose();
+  });
+
+  it('a malformed Authorization header is refused, not ignored', async () => {
+    const result = await gql(
+      system.urls.router,
+      '{ me { id } }',
+      {},
+      { authorization: 'Basic dXNlcjpwYXNz' },
+    );
+    expect(result.status).toBe(401);
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('what the router sends subgraphs', () => {
+  it('ignores user-context headers a client forges', async () => {
+    const result = await gql<{ me: unknown }>(
+      system.urls.router,
+      '{ me { id username } }',
+      {},
+      {
+        'x-user-id': user.id,
+        'x-user-name': user.username,
+        'x-router-secret': 'guess-guess-guess-guess',
+      },
+    );
+    expect(result.data?.me).toBeNull();
+  });
+
+  it('a valid token makes the caller known to both subgraphs', async () => {
+    const result = await gql<{ me: { username: string; logs: unknown[] } }>(
+      system.urls.router,
+      '{ me { username logs(limit: 1) { id } } }',
+      {},
+      bearer(validToken),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.me).toEqual({ username: 'token_owner', logs: [] });
+  });
+
+  it('subgraphs refuse a request that goes around the router', async () => {
+    for (const url of [system.urls.auth, system.urls.math]) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-user-id': user.id,
+          'x-user-name': user.username,
+        },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(response.status, url).toBe(403);
+    }
+  });
+});

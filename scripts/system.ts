@@ -1,0 +1,106 @@
+/**
+ * The whole system in one Node process: auth, math and the router on their ports, sharing one
+ * event bus (in-process, or Redis when `REDIS_URL` is set). `npm start` adds the client; the
+ * integration tests start it on free ports.
+ */
+import { randomBytes } from 'node:crypto';
+import { createAuthService } from '@microservice-math/auth/service';
+import { authConfigFrom, authEnvSchema } from '@microservice-math/auth/config';
+import { mathConfigFrom, mathEnvSchema } from '@microservice-math/math/config';
+import { createMathService } from '@microservice-math/math/service';
+import { routerConfigFrom, routerEnvSchema } from '@microservice-math/router/config';
+import { createRouterService, type RouterService } from '@microservice-math/router/service';
+import { env, loadConfig } from '@microservice-math/shared/config';
+import { createEventBus, type EventBus } from '@microservice-math/shared/events';
+import { createLogger, type Logger } from '@microservice-math/shared/logger';
+import type { ServiceHost } from '@microservice-math/shared/serviceHost';
+import type { z } from 'zod';
+
+export const systemEnvSchema = authEnvSchema
+  .extend(mathEnvSchema.shape)
+  .extend(routerEnvSchema.shape)
+  .extend({ CLIENT_PORT: env.port(8501) });
+
+export type SystemEnv = z.output<typeof systemEnvSchema>;
+
+export interface SystemOptions {
+  /** Variables as in the environment; validated here, once. */
+  env: Record<string, string | undefined>;
+  /** Listen on port 0 (any free port) instead of the configured ones: for tests. */
+  freePorts?: boolean;
+  dataDir?: string;
+  /** A logger factory per service; pretty or JSON by NODE_ENV when absent. */
+  logger?: (service: string) => Logger;
+}
+
+export interface RunningSystem {
+  env: SystemEnv;
+  events: EventBus;
+  urls: { auth: string; math: string; router: string };
+  hosts: { auth: ServiceHost; math: ServiceHost; router: ServiceHost };
+  router: RouterService;
+  close(): Promise<void>;
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const parsed = loadConfig(systemEnvSchema, options.env);
+  const production = parsed.NODE_ENV === 'production';
+  if (production && !parsed.ROUTER_SECRET) {
+    throw new Error('ROUTER_SECRET: required in production');
+  }
+  // One process: nobody else needs the secret, so a fresh random one is as good as any.
+  const routerSecret = parsed.ROUTER_SECRET ?? randomBytes(32).toString('hex');
+  const dataDir = options.dataDir ?? 'data';
+  // One root logger (one pretty-printing thread), a child per service.
+  const rootLogger = options.logger
+    ? undefined
+    : createLogger('', { level: parsed.LOG_LEVEL, pretty: !production });
+  const loggerFor =
+    options.logger ?? ((service: string) => (rootLogger as Logger).child({ name: service }));
+  const port = (configured: number) => (options.freePorts ? 0 : configured);
+
+  const events = createEventBus(parsed.REDIS_URL, loggerFor('events'));
+  const started: ServiceHost[] = [];
+  try {
+    const auth = await createAuthService(
+      authConfigFrom(parsed, routerSecret, dataDir),
+      loggerFor('auth'),
+    );
+    started.push(auth);
+    const authUrl = `http://localhost:${await auth.listen(port(parsed.AUTH_PORT))}/graphql`;
+
+    const math = await createMathService(mathConfigFrom(parsed, routerSecret, dataDir), {
+      logger: loggerFor('math'),
+      events,
+    });
+    started.push(math);
+    const mathUrl = `http://localhost:${await math.listen(port(parsed.MATH_PORT))}/graphql`;
+
+    const routerConfig = routerConfigFrom(parsed, routerSecret);
+    routerConfig.subgraphUrls = {
+      auth: parsed.AUTH_URL ?? authUrl,
+      math: parsed.MATH_URL ?? mathUrl,
+    };
+    const router = await createRouterService(routerConfig, { logger: loggerFor('router'), events });
+    started.push(router.host);
+    const routerUrl = `http://localhost:${await router.host.listen(port(parsed.ROUTER_PORT))}/graphql`;
+
+    return {
+      env: parsed,
+      events,
+      urls: { auth: authUrl, math: mathUrl, router: routerUrl },
+      hosts: { auth, math, router: router.host },
+      router,
+      // Front to back: the router stops taking requests before the subgraphs it calls.
+      close: async () => {
+        await router.host.close();
+        await Promise.all([math.close(), auth.close()]);
+        await events.close();
+      },
+    };
+  } catch (error) {
+    for (const host of started.reverse()) await host.close();
+    await events.close();
+    throw error;
+  }
+}

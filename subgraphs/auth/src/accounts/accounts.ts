@@ -1,0 +1,74 @@
+/** Registration and login: the rules of the account domain, independent of GraphQL transport. */
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@microservice-math/shared/database';
+import { ErrorCode, rateLimited, unauthenticated } from '@microservice-math/shared/errors';
+import { GraphQLError } from 'graphql';
+import { UserSchema, type User } from '../entities/User.js';
+import { checkPassword, checkUsername, usernameKey } from './credentials.js';
+import type { AttemptVerdict, LoginAttempts } from './loginAttempts.js';
+import type { PasswordHasher } from './passwords.js';
+
+/** One message for an unknown user and a wrong password, so neither can be told apart. */
+export const INVALID_CREDENTIALS = 'Invalid username or password';
+
+function usernameTaken(): GraphQLError {
+  return new GraphQLError('username: is already taken', {
+    extensions: { code: ErrorCode.UsernameTaken, argument: 'username' },
+  });
+}
+
+export interface Accounts {
+  register(em: EntityManager, username: string, password: string): Promise<User>;
+  /** `reserved`: the attempt already counted for this call, if the request counted it up front. */
+  login(
+    em: EntityManager,
+    username: string,
+    password: string,
+    client: string,
+    reserved?: AttemptVerdict,
+  ): Promise<User>;
+}
+
+export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempts): Accounts {
+  return {
+    async register(em, rawUsername, rawPassword) {
+      const username = checkUsername(rawUsername);
+      const password = checkPassword(rawPassword);
+      const key = usernameKey(username);
+      if (await em.count(UserSchema, { usernameKey: key })) throw usernameTaken();
+      const user = em.create(UserSchema, {
+        id: randomUUID(),
+        username,
+        usernameKey: key,
+        passwordHash: await passwords.hash(password),
+        createdAt: new Date(),
+      });
+      try {
+        await em.flush();
+      } catch (error) {
+        // Two registrations of one name can both pass the count; the unique index decides.
+        if (error instanceof UniqueConstraintViolationException) throw usernameTaken();
+        throw error;
+      }
+      return user;
+    },
+
+    async login(em, rawUsername, password, client, reserved) {
+      const key = usernameKey(rawUsername).slice(0, 64);
+      const verdict = reserved ?? (await attempts.reserve(key, client));
+      if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
+      const user = await em.findOne(
+        UserSchema,
+        { usernameKey: key },
+        { populate: ['passwordHash'] },
+      );
+      // Over-long passwords never match (bcrypt would compare only their first 72 bytes).
+      const fits = Buffer.byteLength(password, 'utf8') <= 72;
+      const matches = await passwords.verify(fits ? password : '', user?.passwordHash);
+      if (!user || !matches || !fits) throw unauthenticated(INVALID_CREDENTIALS);
+      await attempts.succeeded(key, client);
+      return user;
+    },
+  };
+}

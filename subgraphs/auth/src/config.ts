@@ -1,0 +1,78 @@
+import {
+  databaseUrlSchema,
+  env,
+  loadConfig,
+  redisKeyPrefixSchema,
+  redisUrlSchema,
+} from '@microservice-math/shared/config';
+import { z } from 'zod';
+
+export const authEnvSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel('info'),
+  AUTH_PORT: env.port(5001),
+  DATABASE_URL: databaseUrlSchema,
+  REDIS_URL: redisUrlSchema,
+  REDIS_KEY_PREFIX: redisKeyPrefixSchema,
+  ROUTER_SECRET: env.routerSecret(),
+  BCRYPT_ROUNDS: env.int(12, { min: 10, max: 15 }),
+  TOKEN_TTL_SECONDS: env.int(3600, { min: 60, max: 30 * 24 * 3600 }),
+  AUTH_PRIVATE_KEY_FILE: env.optionalString(),
+  AUTH_PREVIOUS_PUBLIC_KEY_FILE: env.optionalString(),
+  LOGIN_MAX_FAILURES: env.int(5, { min: 1, max: 1000 }),
+  LOGIN_CLIENT_MAX_FAILURES: env.int(50, { min: 1, max: 100_000 }),
+  LOGIN_WINDOW_SECONDS: env.int(15 * 60, { min: 1, max: 24 * 3600 }),
+});
+
+export type AuthEnv = z.output<typeof authEnvSchema>;
+
+export interface AuthConfig {
+  production: boolean;
+  logLevel: string;
+  port: number;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string | undefined;
+  routerSecret: string;
+  bcryptRounds: number;
+  tokenTtlSeconds: number;
+  privateKeyFile: string | undefined;
+  previousPublicKeyFile: string | undefined;
+  /** Where development keys and the default SQLite file live. */
+  dataDir: string;
+  loginLimits: { perUsername: number; perClient: number; windowSeconds: number };
+}
+
+export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data'): AuthConfig {
+  return {
+    production: e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL,
+    port: e.AUTH_PORT,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    routerSecret,
+    bcryptRounds: e.BCRYPT_ROUNDS,
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    privateKeyFile: e.AUTH_PRIVATE_KEY_FILE,
+    previousPublicKeyFile: e.AUTH_PREVIOUS_PUBLIC_KEY_FILE,
+    dataDir,
+    loginLimits: {
+      perUsername: e.LOGIN_MAX_FAILURES,
+      perClient: e.LOGIN_CLIENT_MAX_FAILURES,
+      windowSeconds: e.LOGIN_WINDOW_SECONDS,
+    },
+  };
+}
+
+/** For a process of its own: every value from the environment, the router secret required. */
+export function loadAuthConfig(source: Record<string, string | undefined>): AuthConfig {
+  const parsed = loadConfig(
+    authEnvSchema.refine((e) => e.ROUTER_SECRET !== undefined, {
+      path: ['ROUTER_SECRET'],
+      message: 'required when auth runs as its own process (the router sends the same value)',
+    }),
+    source,
+  );
+  return authConfigFrom(parsed, parsed.ROUTER_SECRET as string);
+}

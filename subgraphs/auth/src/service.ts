@@ -1,0 +1,99 @@
+/** The auth subgraph as one running service: database, keys, counters, GraphQL and HTTP. */
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { openDatabase, databaseTarget } from '@microservice-math/shared/database';
+import type { Logger } from '@microservice-math/shared/logger';
+import { closeRedis, createRedis } from '@microservice-math/shared/redis';
+import { callerFromRouter, clientAddressFrom } from '@microservice-math/shared/routerContext';
+import { ServiceHost } from '@microservice-math/shared/serviceHost';
+import { readSubgraphSdl } from '@microservice-math/shared/supergraph';
+import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse } from 'graphql';
+import { join } from 'node:path';
+import { createAccounts } from './accounts/accounts.js';
+import { createLoginAttempts } from './accounts/loginAttempts.js';
+import { createPasswordHasher } from './accounts/passwords.js';
+import { reserveLoginAttempts } from './accounts/reserveLoginAttempts.js';
+import type { AuthConfig } from './config.js';
+import type { AuthContext } from './context.js';
+import { UserSchema } from './entities/User.js';
+import { authMigrations } from './migrations/index.js';
+import { createResolvers } from './resolvers/index.js';
+import { loadSigningKeys } from './tokens/signingKeys.js';
+import { createTokenIssuer } from './tokens/tokenIssuer.js';
+import { createUsersById } from './usersById.js';
+
+export const DEFAULT_DATABASE_FILE = 'microservice_math.db';
+
+export async function createAuthService(config: AuthConfig, logger: Logger): Promise<ServiceHost> {
+  const keys = await loadSigningKeys({ ...config, logger });
+  const orm = await openDatabase({
+    target: databaseTarget(config.databaseUrl, join(config.dataDir, DEFAULT_DATABASE_FILE)),
+    entities: [UserSchema],
+    migrationsTable: 'auth_migrations',
+    migrations: authMigrations,
+    logger,
+  });
+  const redis = config.redisUrl
+    ? createRedis(config.redisUrl, logger.child({ redis: 'login-attempts' }), {
+        keyPrefix: config.redisKeyPrefix,
+      })
+    : undefined;
+  const loginAttempts = createLoginAttempts(config.loginLimits, redis);
+  const accounts = createAccounts(await createPasswordHasher(config.bcryptRounds), loginAttempts);
+  const resolvers = createResolvers(accounts, createTokenIssuer(keys, config.tokenTtlSeconds));
+
+  const host = new ServiceHost({
+    name: 'auth',
+    logger,
+    production: config.production,
+    readiness: {
+      database: async () => {
+        await orm.em.getConnection().execute('select 1');
+      },
+    },
+  });
+  host.onClose('database', () => orm.close());
+  if (redis) host.onClose('redis', () => closeRedis(redis));
+
+  host.app.get(JWKS_PATH, (_req, res) => {
+    res.setHeader('cache-control', 'public, max-age=300');
+    res.json(keys.jwks);
+  });
+
+  const apollo = new ApolloServer<AuthContext>({
+    schema: buildSubgraphSchema({
+      typeDefs: parse(readSubgraphSdl('auth')),
+      resolvers: resolvers as GraphQLResolverMap<unknown>,
+    }),
+    plugins: [
+      ...host.apolloPlugins<AuthContext>(),
+      ApolloServerPluginLandingPageDisabled(),
+      // Inline traces are for Apollo Studio, which this system does not report to.
+      ApolloServerPluginInlineTraceDisabled(),
+      reserveLoginAttempts(loginAttempts),
+    ],
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: !config.production,
+    allowBatchedHttpRequests: false,
+  });
+  await apollo.start();
+  host.onClose('graphql', () => apollo.stop());
+  host.mountGraphQL<AuthContext>(apollo, (req, base) => {
+    const em = orm.em.fork();
+    return {
+      ...base,
+      caller: callerFromRouter(req.headers, config.routerSecret),
+      clientAddress: clientAddressFrom(req.headers, req.socket.remoteAddress ?? 'unknown'),
+      em,
+      usersById: createUsersById(em),
+      loginReservations: new Map(),
+    };
+  });
+  return host;
+}

@@ -1,0 +1,81 @@
+/** Starts a real auth subgraph on a free port for one test file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@microservice-math/shared/logger';
+import {
+  ROUTER_SECRET_HEADER,
+  USER_ID_HEADER,
+  USERNAME_HEADER,
+  CLIENT_ADDRESS_HEADER,
+} from '@microservice-math/shared/routerContext';
+import { authConfigFrom, authEnvSchema } from '../src/config.js';
+import { createAuthService } from '../src/service.js';
+
+export const ROUTER_SECRET = 'test-router-secret-0123456789';
+
+export interface RunningAuth {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+  /** Sends a GraphQL request the way the router would (secret, optional user and client). */
+  call(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: { user?: { id: string; username: string }; client?: string },
+  ): Promise<{ status: number; text: string; body: GraphQLBody }>;
+}
+
+export interface GraphQLBody {
+  data?: Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any -- test responses are checked field by field
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+export async function startAuth(
+  env: Record<string, string | undefined> = {},
+  dataDir?: string,
+): Promise<RunningAuth> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'mm-auth-'));
+  const parsed = authEnvSchema.parse({
+    NODE_ENV: 'test',
+    BCRYPT_ROUNDS: '10',
+    DATABASE_URL: `file:${join(dir, 'auth.db')}`,
+    ...env,
+  });
+  const logger = createLogger('auth', {
+    level: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    pretty: false,
+  });
+  const host = await createAuthService(authConfigFrom(parsed, ROUTER_SECRET, dir), logger);
+  const port = await host.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}/graphql`;
+  return {
+    url,
+    dataDir: dir,
+    async stop() {
+      await host.close();
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+    async call(query, variables = {}, as = {}) {
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        [ROUTER_SECRET_HEADER]: ROUTER_SECRET,
+        [CLIENT_ADDRESS_HEADER]: as.client ?? '203.0.113.7',
+      };
+      if (as.user) {
+        headers[USER_ID_HEADER] = as.user.id;
+        headers[USERNAME_HEADER] = as.user.username;
+      }
+      const response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      return { status: response.status, text, body: JSON.parse(text) as GraphQLBody };
+    },
+  };
+}
+
+export const REGISTER = `mutation($u: String!, $p: String!) { register(username: $u, password: $p) { token expiresAt user { id username createdAt } } }`;
+export const LOGIN = `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt user { id username } } }`;

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOGIN, REGISTER, startAuth, type RunningAuth } from './authService.js';
+
+let auth: RunningAuth;
+beforeAll(async () => {
+  auth = await startAuth();
+});
+afterAll(async () => {
+  await auth.stop();
+});
+
+describe('registration rules', () => {
+  const cases: Array<[string, string, string, string]> = [
+    ['username too short', 'ab', 'long-enough-pw', 'username'],
+    ['username too long', 'a'.repeat(33), 'long-enough-pw', 'username'],
+    ['username with a space inside', 'ada lovelace', 'long-enough-pw', 'username'],
+    ['username with a symbol', 'ada@home', 'long-enough-pw', 'username'],
+    ['username with non-ASCII letters', 'Zoë_K', 'long-enough-pw', 'username'],
+    ['username only whitespace', '     ', 'long-enough-pw', 'username'],
+    ['password too short', 'valid_name', 'short', 'password'],
+    ['password of 7 emoji (7 characters)', 'valid_name', '😀'.repeat(7), 'password'],
+    ['password of 73 bytes (emoji)', 'valid_name', '😀'.repeat(18) + 'x', 'password'],
+    ['password of 73 ASCII bytes', 'valid_name', 'p'.repeat(73), 'password'],
+  ];
+
+  it.each(cases)('%s is BAD_USER_INPUT naming the field', async (_name, u, p, field) => {
+    const result = await auth.call(REGISTER, { u, p });
+    expect(result.body.data).toBeNull();
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: field,
+    });
+    expect(result.body.errors?.[0]?.message).toMatch(new RegExp(`^${field}: `));
+  });
+
+  it('accepts a 72-byte password and trims the username', async () => {
+    const result = await auth.call(REGISTER, { u: ' edge.case-72 ', p: '😀'.repeat(18) });
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data?.register.user.username).toBe('edge.case-72');
+  });
+});
+
+describe('login refusals', () => {
+  it('answers an unknown user and a wrong password with byte-identical bodies', async () => {
+    await auth.call(REGISTER, { u: 'known_user', p: 'the-right-one' });
+    const wrongPassword = await auth.call(
+      LOGIN,
+      { u: 'known_user', p: 'the-wrong-one' },
+      { client: '198.51.100.1' },
+    );
+    const unknownUser = await auth.call(
+      LOGIN,
+      { u: 'nobody_here', p: 'the-wrong-one' },
+      { client: '198.51.100.1' },
+    );
+    expect(wrongPassword.body.errors?.[0]).toMatchObject({
+      message: 'Invalid username or password',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+    expect(unknownUser.text).toBe(wrongPassword.text);
+    expect(unknownUser.status).toBe(wrongPassword.status);
+  });
+
+  it('refuses a request that does not carry the router secret', async () => {
+    const response = await fetch(auth.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': 'forged' },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]?.extensions.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The cache of finished results (decimal text included, so a hit skips both the computation and
+ * the conversion). Redis when configured, shared by every math instance; an in-memory LRU
+ * otherwise. Redis trouble never fails a calculation: a failed read is a miss, a failed write
+ * is skipped, and the outage is reported once.
+ */
+import type { Logger } from '@microservice-math/shared/logger';
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+
+export interface CachedResult {
+  result: string;
+  exact: boolean;
+  digits: number;
+}
+
+export interface ResultCache {
+  get(key: string): Promise<CachedResult | undefined>;
+  set(key: string, value: CachedResult): Promise<void>;
+}
+
+export interface CacheOptions {
+  ttlSeconds: number;
+  maxValueBytes: number;
+  logger: Logger;
+}
+
+export const disabledCache: ResultCache = {
+  get: async () => undefined,
+  set: async () => {},
+};
+
+function sizeOf(value: CachedResult): number {
+  return value.result.length + 64;
+}
+
+export function createMemoryCache(
+  options: CacheOptions,
+  maxTotalBytes = 256 * 1024 * 1024,
+): ResultCache {
+  const lru = new LRUCache<string, CachedResult>({
+    maxSize: maxTotalBytes,
+    sizeCalculation: sizeOf,
+    ttl: options.ttlSeconds * 1000,
+  });
+  return {
+    get: async (key) => lru.get(key),
+    set: async (key, value) => {
+      if (sizeOf(value) <= options.maxValueBytes) lru.set(key, value);
+    },
+  };
+}
+
+export function createRedisCache(redis: Redis, options: CacheOptions): ResultCache {
+  let failing = false;
+  const failed = (error: unknown) => {
+    if (!failing)
+      options.logger.warn(
+        { err: (error as Error).message },
+        'result cache unavailable; computing uncached',
+      );
+    failing = true;
+  };
+  const recovered = () => {
+    if (failing) options.logger.info('result cache available again');
+    failing = false;
+  };
+  return {
+    async get(key) {
+      try {
+        const text = await redis.get(key);
+        recovered();
+        return text ? (JSON.parse(text) as CachedResult) : undefined;
+      } catch (error) {
+        failed(error);
+        return undefined;
+      }
+    },
+    async set(key, value) {
+      if (sizeOf(value) > options.maxValueBytes) return;
+      try {
+        await redis.set(key, JSON.stringify(value), 'EX', options.ttlSeconds);
+        recovered();
+      } catch (error) {
+        failed(error);
+      }
+    },
+  };
+}
+
+/** Versioned keys: bump the version when the stored shape or a kernel's output changes. */
+export function cacheKey(operation: string, canonicalArgs: string): string {
+  return `${operation.toLowerCase()}:v1:${canonicalArgs}`;
+}

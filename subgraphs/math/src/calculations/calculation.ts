@@ -1,0 +1,18 @@
+import type { Operation, RequestLogRecord } from '../logs/RequestLog.js';
+
+/** A finished calculation as the `Calculation` type resolves it. */
+export interface CalculationOutcome {
+  operation: Operation;
+  input: string;
+  result: string;
+  exact: boolean;
+  digits: number;
+  cached: boolean;
+  durationMs: number;
+  log: RequestLogRecord;
+}
+
+export type CalculationRequest =
+  | { operation: 'FACTORIAL'; n: number }
+  | { operation: 'FIBONACCI'; n: number }
+  | { operation: 'POWER'; base: string; exponent: string };

@@ -1,0 +1,165 @@
+/**
+ * The pool under Vitest: this also proves that a `.ts` worker loads in a thread Vitest's own
+ * transform does not reach (through `--import tsx`, see workerFile.ts).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DomainError } from '../kernels/errors.js';
+import { factorial } from '../kernels/factorial.js';
+import { parseNumeric } from '../kernels/numeric.js';
+import type { ComputePool, ComputePoolOptions } from './pool.js';
+import {
+  ComputationCrashedError,
+  ComputationTimeoutError,
+  PoolClosedError,
+  createComputePool,
+} from './pool.js';
+
+const open: ComputePool[] = [];
+function pool(options: Partial<ComputePoolOptions> = {}): ComputePool {
+  const created = createComputePool({ maxThreads: 2, timeoutMs: 30_000, ...options });
+  open.push(created);
+  return created;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((p) => p.close({ force: true })));
+});
+
+const factorialTask = (n: number) => ({ operation: 'FACTORIAL', args: { n } }) as const;
+
+describe('compute pool', () => {
+  it('answers small tasks inline and big ones in a worker, with the same results', async () => {
+    const p = pool({ inlineMaxDigits: 2000 });
+    const small = await p.run(factorialTask(100)); // 158 digits
+    expect(p.stats()).toMatchObject({ inline: 1, pooled: 0 });
+    const big = await p.run(factorialTask(5000)); // 16326 digits
+    expect(p.stats()).toMatchObject({ inline: 1, pooled: 1 });
+
+    expect(small).toMatchObject({ result: factorial(100).toString(), exact: true, digits: 158 });
+    expect(big).toMatchObject({ result: factorial(5000).toString(), exact: true, digits: 16326 });
+    const power = await p.run({
+      operation: 'POWER',
+      args: { base: parseNumeric('1.5'), exponent: parseNumeric('3') },
+    });
+    expect(power).toMatchObject({ result: '3.375', exact: true, digits: 4 });
+    expect(big.computeMs).toBeGreaterThan(0);
+  });
+
+  it('keeps the event loop responsive while factorial(200000) computes in a worker', async () => {
+    const p = pool();
+    await p.run(factorialTask(5000)); // start-up (thread + tsx) is not what this test measures
+
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    let bigSettled = false;
+    const big = p.run(factorialTask(200000)).finally(() => {
+      bigSettled = true;
+    });
+    const latencies: number[] = [];
+    while (!bigSettled) {
+      const started = performance.now();
+      const small = await p.run(factorialTask(10));
+      if (!bigSettled) latencies.push(performance.now() - started);
+      expect(small.result).toBe('3628800');
+      await sleep(5);
+    }
+    loopDelay.disable();
+
+    const result = await big;
+    expect(result.digits).toBe(973351);
+    // The big job must have been running while we sampled, or nothing was proven.
+    expect(latencies.length).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...latencies)).toBeLessThan(50);
+    expect(loopDelay.max / 1e6).toBeLessThan(50); // nanoseconds → ms
+  });
+
+  it('stops a task past its deadline with ComputationTimeoutError and keeps serving', async () => {
+    const p = pool({ timeoutMs: 1000, maxThreads: 1 });
+    await p.run(factorialTask(5000)); // a warm thread, so the deadline is all computation
+
+    const started = performance.now();
+    const slow = p.run(factorialTask(3_000_000)); // seconds of work
+    await expect(slow).rejects.toBeInstanceOf(ComputationTimeoutError);
+    await expect(slow).rejects.toMatchObject({ timeoutMs: 1000 });
+    expect(performance.now() - started).toBeLessThan(2500); // stopped, not finished
+
+    const next = await p.run(factorialTask(6000));
+    expect(next.result).toBe(factorial(6000).toString());
+    expect(p.stats()).toMatchObject({ timedOut: 1, pooled: 2, pending: 0 });
+  });
+
+  it('fails only the task whose worker runs out of memory', async () => {
+    const p = pool({ maxThreads: 1, resourceLimits: { maxOldGenerationSizeMb: 16 } });
+    await p.run(factorialTask(5000));
+
+    // 7^20000000 has ~17 million digits: the decimal text alone exceeds 16 MB.
+    const huge = p.run({
+      operation: 'POWER',
+      args: { base: parseNumeric('7'), exponent: parseNumeric('20000000') },
+    });
+    await expect(huge).rejects.toBeInstanceOf(ComputationCrashedError);
+    await expect(huge).rejects.toMatchObject({ reason: 'out of memory' });
+
+    const next = await p.run(factorialTask(6000));
+    expect(next.digits).toBe(20066);
+    expect(p.stats()).toMatchObject({ crashed: 1, pending: 0 });
+  });
+
+  it('rejects with the caller’s reason when its signal aborts, stopping the worker', async () => {
+    const p = pool({ maxThreads: 1 });
+    await p.run(factorialTask(5000));
+    const controller = new AbortController();
+    const running = p.run(factorialTask(3_000_000), controller.signal);
+    setTimeout(() => controller.abort(new Error('client went away')), 50);
+    await expect(running).rejects.toThrow('client went away');
+    // The one thread was freed: the next task does not wait for 3000000! to finish.
+    const started = performance.now();
+    await p.run(factorialTask(6000));
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('refuses out-of-domain arguments before any work', async () => {
+    const p = pool();
+    await expect(p.run(factorialTask(-1))).rejects.toBeInstanceOf(DomainError);
+    await expect(
+      p.run({
+        operation: 'POWER',
+        args: { base: parseNumeric('0'), exponent: parseNumeric('-1') },
+      }),
+    ).rejects.toThrow(/base is 0/);
+    expect(p.stats()).toMatchObject({ inline: 0, pooled: 0, pending: 0 });
+  });
+
+  it('closes cleanly: threads end, no handles remain, later runs are refused', async () => {
+    const before = activeResources();
+    const p = createComputePool({ maxThreads: 2, minThreads: 2, timeoutMs: 30_000 });
+    const running = p.run(factorialTask(100000));
+    // Control: a busy worker does hold the event loop, so the check below can see a leak.
+    expect(extraResources(before)).not.toEqual([]);
+    await running;
+    expect(p.stats().threads).toBe(2);
+
+    await p.close();
+    expect(p.stats().threads).toBe(0);
+    // Nothing of ours is left (Vitest's own timers may come and go, hence "no more than").
+    expect(extraResources(before)).toEqual([]);
+    await expect(p.run(factorialTask(5))).rejects.toBeInstanceOf(PoolClosedError);
+  });
+});
+
+/** What keeps this process's event loop alive (timers, ports, workers). */
+function activeResources(): string[] {
+  return process.getActiveResourcesInfo();
+}
+
+/** Resources alive now beyond those in `baseline`, counted per kind. */
+function extraResources(baseline: string[]): string[] {
+  const remaining = [...baseline];
+  return activeResources().filter((name) => {
+    const index = remaining.indexOf(name);
+    if (index === -1) return true;
+    remaining.splice(index, 1);
+    return false;
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * The math subgraph's compute pool. Small tasks run inline: for a result of a few thousand digits
+ * the arithmetic takes microseconds, less than a hop to another thread. Big tasks run in a
+ * piscina worker pool, one thread per core by default, so neither the arithmetic nor the decimal
+ * conversion blocks the event loop that serves every other request.
+ *
+ * A pooled task gets a deadline: past `timeoutMs` (counted from `run()`, so time spent waiting in
+ * the queue counts too, which bounds what a caller waits) its worker is terminated and the task
+ * rejects with `ComputationTimeoutError`; piscina starts a replacement thread. A worker that dies
+ * (out of memory under `resourceLimits`, or any crash) fails only the task it was running.
+ */
+import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { predictDigits } from '../kernels/size.js';
+import { assertTask } from '../kernels/task.js';
+import type { ComputeTask } from '../kernels/task.js';
+import { ComputationCrashedError, ComputationTimeoutError, PoolClosedError } from './errors.js';
+import type { Computed } from './evaluate.js';
+import { evaluate } from './evaluate.js';
+import { resolveWorkerFile } from './workerFile.js';
+
+export type { Computed } from './evaluate.js';
+export type { ComputeTask } from '../kernels/task.js';
+export { ComputationCrashedError, ComputationTimeoutError, PoolClosedError } from './errors.js';
+
+/** Results up to this many predicted digits are computed on the calling thread. */
+export const DEFAULT_INLINE_MAX_DIGITS = 2000;
+
+/**
+ * Heap per worker. The contract's default budget (10^6 digits) needs a few MB; this leaves room for
+ * a larger `MATH_MAX_DIGITS` while keeping a runaway task from taking the machine's memory.
+ */
+export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
+
+export interface ComputePoolOptions {
+  /** Most worker threads; default one per core (`os.availableParallelism()`). */
+  maxThreads?: number;
+  /** Threads kept started, so a big task does not pay a thread's start-up; default 1. */
+  minThreads?: number;
+  /** Longest a pooled task may take, queueing included, before its worker is stopped. */
+  timeoutMs: number;
+  /** Tasks whose predicted result is at most this many digits run inline; default 2000. */
+  inlineMaxDigits?: number;
+  /** V8 heap limits of each worker; default 512 MB of old generation. */
+  resourceLimits?: ResourceLimits;
+  /** Errors of idle workers, which no task can report; default `console.error`. */
+  onWorkerError?: (error: Error) => void;
+}
+
+export interface ComputePoolStats {
+  /** Tasks answered on the calling thread. */
+  inline: number;
+  /** Tasks answered by a worker. */
+  pooled: number;
+  /** Pooled tasks stopped at the deadline. */
+  timedOut: number;
+  /** Pooled tasks whose worker died. */
+  crashed: number;
+  /** Pooled tasks submitted and not settled yet (running or queued). */
+  pending: number;
+  /** Worker threads alive now. */
+  threads: number;
+}
+
+export interface ComputePool {
+  /**
+   * Computes the task. Rejects with `DomainError` for out-of-domain arguments (before any work),
+   * `ComputationTimeoutError`, `ComputationCrashedError`, `PoolClosedError`, or the signal's
+   * reason when `signal` aborts first (a running task's worker is then stopped too).
+   * The caller checks the result size against its budget first (`predictDigits`).
+   */
+  run(task: ComputeTask, signal?: AbortSignal): Promise<Computed>;
+  /** Stops accepting tasks, lets running ones finish (or rejects them with `force`), ends the threads. */
+  close(options?: { force?: boolean }): Promise<void>;
+  stats(): ComputePoolStats;
+}
+
+export function createComputePool(options: ComputePoolOptions): ComputePool {
+  const maxThreads = options.maxThreads ?? availableParallelism();
+  const minThreads = Math.min(options.minThreads ?? 1, maxThreads);
+  const inlineMaxDigits = options.inlineMaxDigits ?? DEFAULT_INLINE_MAX_DIGITS;
+  const { timeoutMs } = options;
+  if (!(Number.isInteger(maxThreads) && maxThreads >= 1)) {
+    throw new RangeError('maxThreads must be a positive integer');
+  }
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new RangeError('timeoutMs must be a positive number');
+  }
+
+  const worker = resolveWorkerFile();
+  const piscina = new Piscina<ComputeTask, Computed>({
+    filename: worker.filename,
+    execArgv: worker.execArgv,
+    maxThreads,
+    minThreads,
+    // Idle threads above minThreads linger briefly so a burst of big tasks reuses them.
+    idleTimeout: 30_000,
+    resourceLimits: options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
+  });
+  // piscina emits 'error' for a worker that fails with no task to blame; unhandled, an 'error'
+  // event would crash the process.
+  const onWorkerError = options.onWorkerError ?? ((error: Error) => console.error(error));
+  piscina.on('error', onWorkerError);
+
+  const counts = { inline: 0, pooled: 0, timedOut: 0, crashed: 0, pending: 0 };
+  let closed = false;
+
+  async function runPooled(task: ComputeTask, signal: AbortSignal | undefined): Promise<Computed> {
+    signal?.throwIfAborted();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    counts.pending++;
+    try {
+      const computed = await piscina.run(task, { signal: combined });
+      counts.pooled++;
+      return computed;
+    } catch (error) {
+      if (deadline.signal.aborted) {
+        counts.timedOut++;
+        throw new ComputationTimeoutError(timeoutMs, { cause: error });
+      }
+      if (signal?.aborted) throw signal.reason;
+      const crash = crashReason(error);
+      if (crash !== undefined) {
+        counts.crashed++;
+        throw new ComputationCrashedError(crash, { cause: error });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      counts.pending--;
+    }
+  }
+
+  return {
+    async run(task, signal) {
+      if (closed) throw new PoolClosedError();
+      assertTask(task);
+      if (predictDigits(task) <= inlineMaxDigits) {
+        signal?.throwIfAborted();
+        const computed = evaluate(task);
+        counts.inline++;
+        return computed;
+      }
+      return runPooled(task, signal);
+    },
+
+    async close({ force = false } = {}) {
+      closed = true;
+      await piscina.close({ force });
+      piscina.off('error', onWorkerError);
+    },
+
+    stats() {
+      return { ...counts, threads: piscina.threads.length };
+    },
+  };
+}
+
+/** A short reason when the error means the worker itself died, undefined for a task's own error. */
+function crashReason(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out of memory';
+  if (typeof code === 'string' && code.startsWith('ERR_WORKER_')) return code;
+  if (/^worker exited with code/.test(error.message)) return error.message;
+  return undefined;
+}

@@ -1,0 +1,30 @@
+/**
+ * A whole-process check of the pool, run as a script by loading.test.ts: under the tsx CLI (as
+ * `tsx subgraphs/math/src/main.ts` runs the service) and as plain JavaScript after a tsc build.
+ * Every task goes to a worker (inlineMaxDigits 0), one is stopped at its deadline, and the script
+ * then simply ends: the process exiting on its own proves close() leaves no handle behind.
+ * Prints one JSON line on stdout.
+ */
+import { ComputationTimeoutError, createComputePool } from './pool.js';
+import { resolveWorkerFile } from './workerFile.js';
+
+const pool = createComputePool({ maxThreads: 1, timeoutMs: 2000, inlineMaxDigits: 0 });
+
+const first = await pool.run({ operation: 'FACTORIAL', args: { n: 1000 } });
+const timedOut = await pool.run({ operation: 'FACTORIAL', args: { n: 3_000_000 } }).then(
+  () => false,
+  (error: unknown) => error instanceof ComputationTimeoutError,
+);
+const after = await pool.run({ operation: 'FIBONACCI', args: { n: -1000 } });
+const stats = pool.stats();
+await pool.close();
+
+process.stdout.write(
+  JSON.stringify({
+    worker: resolveWorkerFile(),
+    factorial1000: { digits: first.digits, leading: first.result.slice(0, 10) },
+    timedOut,
+    fibonacciMinus1000: { digits: after.digits, leading: after.result.slice(0, 10) },
+    stats,
+  }) + '\n',
+);

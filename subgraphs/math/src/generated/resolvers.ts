@@ -1,0 +1,300 @@
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { RequestLogRecord as RequestLogRecordEntity, UserReference as UserReferenceEntity } from '../logs/RequestLog.js';
+import type { CalculationOutcome as CalculationOutcomeEntity } from '../calculations/calculation.js';
+import type { MathContext } from '../context.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An ISO-8601 date and time in UTC, e.g. 2026-11-26T06:05:30.000Z. */
+  DateTime: { input: Date; output: Date | string; }
+  /**
+   * An exact decimal number: an Int or Float literal, or a numeric string such as "1.5" or "-12e3".
+   * Never rounded on input.
+   */
+  Numeric: { input: string; output: string; }
+  _FieldSet: { input: string; output: string; }
+};
+
+/** One calculation's answer. */
+export type Calculation = {
+  __typename?: 'Calculation';
+  cached: Scalars['Boolean']['output'];
+  /** Decimal digits in result; sign, point and exponent excluded. */
+  digits: Scalars['Int']['output'];
+  durationMs: Scalars['Float']['output'];
+  exact: Scalars['Boolean']['output'];
+  /** Canonical JSON of the arguments, e.g. {"n":10}. */
+  input: Scalars['String']['output'];
+  log: RequestLog;
+  operation: Operation;
+  /** Exact decimal; for a power that is not exact, the shortest round-trip double. */
+  result: Scalars['String']['output'];
+};
+
+export type Operation =
+  | 'FACTORIAL'
+  | 'FIBONACCI'
+  | 'POWER';
+
+export type Query = {
+  __typename?: 'Query';
+  /** n! for n >= 0. */
+  factorial: Calculation;
+  /** The n-th Fibonacci number; negative n allowed: F(-n) = (-1)^(n+1) F(n). */
+  fibonacci: Calculation;
+  /** base raised to exponent; exact whenever exponent is a non-negative integer. */
+  power: Calculation;
+  /** The caller's logs, newest first; limit 1 to 100. */
+  recentLogs: Array<RequestLog>;
+};
+
+
+export type QueryFactorialArgs = {
+  n: Scalars['Int']['input'];
+};
+
+
+export type QueryFibonacciArgs = {
+  n: Scalars['Int']['input'];
+};
+
+
+export type QueryPowerArgs = {
+  base: Scalars['Numeric']['input'];
+  exponent: Scalars['Numeric']['input'];
+};
+
+
+export type QueryRecentLogsArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A record of one calculation request. */
+export type RequestLog = {
+  __typename?: 'RequestLog';
+  cached: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  digits: Scalars['Int']['output'];
+  durationMs: Scalars['Float']['output'];
+  id: Scalars['ID']['output'];
+  input: Scalars['String']['output'];
+  operation: Operation;
+  /** The whole result when short, else its leading and trailing digits around an ellipsis. */
+  resultPreview: Scalars['String']['output'];
+  user: User;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The caller's new logs, live, over graphql-ws on the router's /graphql. */
+  logAdded: RequestLog;
+};
+
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
+  /** This user's calculations, newest first; limit 1 to 100. */
+  logs: Array<RequestLog>;
+};
+
+
+export type UserLogsArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type WithIndex<TObject> = TObject & Record<string, any>;
+export type ResolversObject<TObject> = WithIndex<TObject>;
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+/** Mapping of federation types */
+export type FederationTypes = ResolversObject<{
+  RequestLog: RequestLog;
+  User: User;
+}>;
+
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = ResolversObject<{
+  RequestLog:
+    ( { __typename: 'RequestLog' }
+    & GraphQLRecursivePick<FederationTypes['RequestLog'], {"id":true}> );
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+}>;
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = ResolversObject<{
+  Calculation: ResolverTypeWrapper<CalculationOutcomeEntity>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Numeric: ResolverTypeWrapper<Scalars['Numeric']['output']>;
+  Operation: Operation;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RequestLog: ResolverTypeWrapper<RequestLogRecordEntity>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  User: ResolverTypeWrapper<UserReferenceEntity>;
+}>;
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = ResolversObject<{
+  Calculation: CalculationOutcomeEntity;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
+  Float: Scalars['Float']['output'];
+  String: Scalars['String']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  Numeric: Scalars['Numeric']['output'];
+  Query: Record<PropertyKey, never>;
+  RequestLog: RequestLogRecordEntity;
+  ID: Scalars['ID']['output'];
+  Subscription: Record<PropertyKey, never>;
+  User: UserReferenceEntity;
+}>;
+
+export type CalculationResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['Calculation'] = ResolversParentTypes['Calculation']> = ResolversObject<{
+  cached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  digits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  input?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  log?: Resolver<ResolversTypes['RequestLog'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['Operation'], ParentType, ContextType>;
+  result?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export interface NumericScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Numeric'], any> {
+  name: 'Numeric';
+}
+
+export type QueryResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  factorial?: Resolver<ResolversTypes['Calculation'], ParentType, ContextType, RequireFields<QueryFactorialArgs, 'n'>>;
+  fibonacci?: Resolver<ResolversTypes['Calculation'], ParentType, ContextType, RequireFields<QueryFibonacciArgs, 'n'>>;
+  power?: Resolver<ResolversTypes['Calculation'], ParentType, ContextType, RequireFields<QueryPowerArgs, 'base' | 'exponent'>>;
+  recentLogs?: Resolver<Array<ResolversTypes['RequestLog']>, ParentType, ContextType, RequireFields<QueryRecentLogsArgs, 'limit'>>;
+}>;
+
+export type RequestLogResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['RequestLog'] = ResolversParentTypes['RequestLog'], FederationReferenceType extends FederationReferenceTypes['RequestLog'] = FederationReferenceTypes['RequestLog']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['RequestLog']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  cached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  digits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  input?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['Operation'], ParentType, ContextType>;
+  resultPreview?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
+export type SubscriptionResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  logAdded?: SubscriptionResolver<ResolversTypes['RequestLog'], "logAdded", ParentType, ContextType>;
+}>;
+
+export type UserResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  logs?: Resolver<Array<ResolversTypes['RequestLog']>, ParentType, ContextType, RequireFields<UserLogsArgs, 'limit'>>;
+}>;
+
+export type Resolvers<ContextType = MathContext> = ResolversObject<{
+  Calculation?: CalculationResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
+  Numeric?: GraphQLScalarType;
+  Query?: QueryResolvers<ContextType>;
+  RequestLog?: RequestLogResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
+}>;
+

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SEVEN_TO_100000 } from './bigValues.fixtures.js';
+import { PowerDomainError } from './errors.js';
+import { parseNumeric, toPlainString } from './numeric.js';
+import { power } from './power.js';
+
+/** base^exponent as text through the public API. */
+function powerText(base: string, exponent: string): { text: string; exact: boolean } {
+  const result = power(parseNumeric(base), parseNumeric(exponent));
+  return result.exact
+    ? { text: toPlainString(result.value), exact: true }
+    : { text: String(result.value), exact: false };
+}
+
+/**
+ * The schoolbook reference: drop the point, multiply k times, put the point back and trim.
+ * Works on plain decimal text only ("-1.25", "300"), independent of the kernel's normalization.
+ */
+function naivePower(base: string, k: number): string {
+  const negative = base.startsWith('-');
+  const [whole = '', fraction = ''] = (negative ? base.slice(1) : base).split('.');
+  const digits = BigInt(whole + fraction);
+  let product = 1n;
+  for (let i = 0; i < k; i++) product *= digits;
+  const scale = fraction.length * k;
+  let text = product.toString().padStart(scale + 1, '0');
+  if (scale > 0) {
+    text = `${text.slice(0, -scale)}.${text.slice(-scale)}`.replace(/\.?0+$/, '');
+  }
+  const sign = negative && k % 2 === 1 && text !== '0' ? '-' : '';
+  return sign + text;
+}
+
+describe('power with a non-negative integer exponent (exact)', () => {
+  it('gives the contract examples', () => {
+    expect(powerText('1.5', '3')).toEqual({ text: '3.375', exact: true });
+    expect(powerText('2.50', '2')).toEqual({ text: '6.25', exact: true });
+    expect(powerText('0', '0')).toEqual({ text: '1', exact: true });
+    expect(powerText('123456789012345678901234567890', '3').text).toBe(
+      (123456789012345678901234567890n ** 3n).toString(),
+    );
+  });
+
+  it('matches the schoolbook product for many bases and exponents 0 … 40', () => {
+    const bases = ['0', '1', '-1', '2', '-2', '7', '10', '-300', '0.1', '-0.5', '1.5', '2.50'];
+    bases.push('12.345', '-0.007', '99.99', '1000.001', '3.14159265358979323846');
+    for (const base of bases) {
+      for (let k = 0; k <= 40; k++) {
+        expect(powerText(base, String(k)), `${base}^${k}`).toEqual({
+          text: naivePower(base, k),
+          exact: true,
+        });
+      }
+    }
+  });
+
+  it('treats any spelling of an integer exponent as an integer', () => {
+    expect(powerText('1.5', '3.0')).toEqual({ text: '3.375', exact: true });
+    expect(powerText('2', '1e1')).toEqual({ text: '1024', exact: true });
+    expect(powerText('2', '-0')).toEqual({ text: '1', exact: true });
+  });
+
+  it('answers 0, 1 and −1 for exponents far too large to expand', () => {
+    expect(powerText('1', '1e18').text).toBe('1');
+    expect(powerText('-1', '1e18').text).toBe('1');
+    expect(powerText('-1', '1000000000000000001').text).toBe('-1');
+    expect(powerText('0', '1e300').text).toBe('0');
+  });
+
+  it('matches the committed fixture for 7^100000', () => {
+    const { text, exact } = powerText('7', '100000');
+    expect(exact).toBe(true);
+    expect(text).toHaveLength(SEVEN_TO_100000.digits);
+    expect(text.startsWith(SEVEN_TO_100000.leading)).toBe(true);
+    expect(createHash('sha256').update(text).digest('hex')).toBe(SEVEN_TO_100000.sha256);
+  });
+});
+
+describe('power with a negative or fractional exponent (inexact)', () => {
+  const cases: [string, string][] = [
+    ['2', '-1'],
+    ['2', '0.5'],
+    ['4', '-0.5'],
+    ['1.5', '2.5'],
+    ['-8', '-3'],
+    ['10', '-400'],
+    ['0', '0.5'],
+    ['123456789012345678901234567890', '0.1'],
+    ['0.1', '-3'],
+    ['2', '-1e400'],
+  ];
+  it.each(cases)('%s ^ %s equals String(Math.pow(…))', (base, exponent) => {
+    expect(powerText(base, exponent)).toEqual({
+      text: String(Math.pow(Number(base), Number(exponent))),
+      exact: false,
+    });
+  });
+});
+
+describe('power errors', () => {
+  const errors: [label: string, base: string, exponent: string, reason: RegExp][] = [
+    ['0 to a negative power', '0', '-1', /must not be negative when the base is 0/],
+    ['0 to a negative fraction', '0', '-0.5', /must not be negative when the base is 0/],
+    [
+      'negative base, fractional power',
+      '-8',
+      '0.5',
+      /must be an integer when the base is negative/,
+    ],
+    ['negative base, negative fraction', '-2', '-1.5', /must be an integer when the base is/],
+    ['overflow to Infinity', '1e-300', '-2', /overflow a double/],
+    ['overflow from a fractional power', '1e300', '1.5', /overflow a double/],
+    ['exponent beyond the double range', '1', '-1e400', /too large in magnitude/],
+  ];
+  it.each(errors)('refuses %s with the reason', (_label, base, exponent, reason) => {
+    let caught: unknown;
+    try {
+      power(parseNumeric(base), parseNumeric(exponent));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(PowerDomainError);
+    expect((caught as PowerDomainError).argument).toBe('exponent');
+    expect((caught as PowerDomainError).message).toMatch(reason);
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { digitCount } from './decimal.js';
+import { factorial } from './factorial.js';
+import { fibonacci } from './fibonacci.js';
+import { parseNumeric, toPlainString } from './numeric.js';
+import { power } from './power.js';
+import { factorialDigits, fibonacciDigits, powerDigits, predictDigits } from './size.js';
+
+/** The documented promise: never below the real count, at most 1 above. */
+function expectBracket(predicted: number, actual: number, label: string): void {
+  expect(
+    predicted - actual,
+    `${label}: predicted ${predicted}, actual ${actual}`,
+  ).toBeGreaterThanOrEqual(0);
+  expect(
+    predicted - actual,
+    `${label}: predicted ${predicted}, actual ${actual}`,
+  ).toBeLessThanOrEqual(1);
+}
+
+describe('size predictions bracket the real digit count', () => {
+  it('for n! with n = 0 … 400 and samples up to 30000', () => {
+    let value = 1n;
+    for (let n = 0; n <= 400; n++) {
+      if (n > 1) value *= BigInt(n);
+      expectBracket(factorialDigits(n), value.toString().length, `${n}!`);
+    }
+    for (const n of [1000, 1024, 4999, 10000, 25000, 30000]) {
+      expectBracket(factorialDigits(n), factorial(n).toString().length, `${n}!`);
+    }
+  });
+
+  it('for F(n) with n = −300 … 300 and samples up to 300000', () => {
+    for (let n = -300; n <= 300; n++) {
+      expectBracket(fibonacciDigits(n), digitCount(fibonacci(n).toString()), `F(${n})`);
+    }
+    for (const n of [1000, 4096, 99999, 100000, -100001, 300000]) {
+      expectBracket(fibonacciDigits(n), digitCount(fibonacci(n).toString()), `F(${n})`);
+    }
+  });
+
+  it('for exact powers of integer and decimal bases', () => {
+    const bases = ['0', '1', '-1', '2', '-3', '7', '9', '10', '-300', '99999999999999999999'];
+    bases.push('0.1', '0.5', '-0.007', '1.5', '2.50', '9.99', '31.4159', '1e-5', '123456789e20');
+    for (const base of bases) {
+      for (const k of [0, 1, 2, 3, 7, 10, 33, 100, 257, 1000, 4321]) {
+        const [b, e] = [parseNumeric(base), parseNumeric(String(k))];
+        const result = power(b, e);
+        if (!result.exact) throw new Error('expected an exact power');
+        expectBracket(powerDigits(b, e), digitCount(toPlainString(result.value)), `${base}^${k}`);
+      }
+    }
+  });
+
+  it('for inexact powers, whose text is measured exactly', () => {
+    for (const [base, exponent] of [
+      ['2', '-1'],
+      ['3', '0.5'],
+      ['10', '-7'],
+      ['1.5', '-2.5'],
+      ['1e300', '1.01'],
+    ] as const) {
+      const [b, e] = [parseNumeric(base), parseNumeric(exponent)];
+      const text = String(Math.pow(Number(base), Number(exponent)));
+      expect(powerDigits(b, e), `${base}^${exponent}`).toBe(digitCount(text));
+    }
+  });
+});
+
+describe('size predictions for huge inputs', () => {
+  it('are cheap: thousands per millisecond budget, not computations', () => {
+    const huge = [
+      () => factorialDigits(2 ** 31 - 1),
+      () => fibonacciDigits(2 ** 31 - 1),
+      () => fibonacciDigits(-(2 ** 31)),
+      () => powerDigits(parseNumeric('2'), parseNumeric('1e18')),
+      () => powerDigits(parseNumeric('1.5'), parseNumeric('1e18')),
+    ];
+    const started = performance.now();
+    for (let i = 0; i < 1000; i++) for (const predict of huge) predict();
+    // 5000 predictions; a single real computation of any of these would never finish.
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('are the right magnitude', () => {
+    // log10((2^31 − 1)!) ≈ 1.9107e10 (Stirling); F(n) has ≈ 0.20898764·n digits.
+    expect(factorialDigits(2 ** 31 - 1)).toBeGreaterThan(1.91e10);
+    expect(factorialDigits(2 ** 31 - 1)).toBeLessThan(1.911e10);
+    expect(fibonacciDigits(2 ** 31 - 1) / (2 ** 31 - 1)).toBeCloseTo(0.20898764, 7);
+    expect(powerDigits(parseNumeric('2'), parseNumeric('1e18'))).toBeCloseTo(3.0103e17, -14);
+    // 1.5^k has k fractional digits and ⌈k·log10 15⌉ significant ones.
+    expect(powerDigits(parseNumeric('1.5'), parseNumeric('1e18'))).toBeCloseTo(1.1761e18, -15);
+    expect(powerDigits(parseNumeric('1e5'), parseNumeric('1e18'))).toBe(5e18 + 1);
+  });
+
+  it('validate the arguments first, like the computation would', () => {
+    expect(() => predictDigits({ operation: 'FACTORIAL', args: { n: -1 } })).toThrow(/0 or more/);
+    expect(() =>
+      predictDigits({
+        operation: 'POWER',
+        args: { base: parseNumeric('0'), exponent: parseNumeric('-1') },
+      }),
+    ).toThrow(/base is 0/);
+    expect(predictDigits({ operation: 'FIBONACCI', args: { n: -10 } })).toBe(2);
+  });
+});

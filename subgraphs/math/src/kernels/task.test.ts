@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseNumeric } from './numeric.js';
+import { assertTask, canonicalInput } from './task.js';
+
+const powerTask = (base: string, exponent: string) =>
+  ({
+    operation: 'POWER',
+    args: { base: parseNumeric(base), exponent: parseNumeric(exponent) },
+  }) as const;
+
+describe('canonicalInput', () => {
+  it('writes integer arguments as JSON numbers', () => {
+    expect(canonicalInput('FACTORIAL', { n: 10 })).toBe('{"n":10}');
+    expect(canonicalInput({ operation: 'FIBONACCI', args: { n: -7 } })).toBe('{"n":-7}');
+    expect(canonicalInput('FIBONACCI', { n: -0 })).toBe('{"n":0}');
+  });
+
+  it('writes Numeric arguments as canonical decimal strings, base before exponent', () => {
+    expect(canonicalInput(powerTask('1.5', '3'))).toBe('{"base":"1.5","exponent":"3"}');
+    expect(canonicalInput('POWER', powerTask('-2.50', '1e1').args)).toBe(
+      '{"base":"-2.5","exponent":"10"}',
+    );
+    expect(canonicalInput(powerTask('1e300', '-0.5'))).toBe('{"base":"1e300","exponent":"-0.5"}');
+  });
+
+  it('maps every spelling of the same request to one string', () => {
+    const spellings = [
+      ['1.5', '3'],
+      ['1.50', '3.0'],
+      ['15e-1', '300e-2'],
+      ['0001.5E0', '3'],
+    ] as const;
+    const inputs = new Set(spellings.map(([b, e]) => canonicalInput(powerTask(b, e))));
+    expect([...inputs]).toEqual(['{"base":"1.5","exponent":"3"}']);
+  });
+});
+
+describe('assertTask', () => {
+  it('refuses out-of-domain arguments and accepts the rest', () => {
+    expect(() => assertTask({ operation: 'FACTORIAL', args: { n: -3 } })).toThrow(/0 or more/);
+    expect(() => assertTask(powerTask('-1', '0.5'))).toThrow(/base is negative/);
+    expect(() => assertTask(powerTask('0', '-2'))).toThrow(/base is 0/);
+    expect(() => assertTask({ operation: 'FIBONACCI', args: { n: -3 } })).not.toThrow();
+    expect(() => assertTask(powerTask('0', '0'))).not.toThrow();
+  });
+});

@@ -1,0 +1,66 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+export type Operation = 'POWER' | 'FACTORIAL' | 'FIBONACCI';
+/** `ok`, or the error code the request was refused with. */
+export type LogStatus = 'ok' | string;
+
+export const RequestLogSchema = defineEntity({
+  name: 'RequestLog',
+  tableName: 'request_log',
+  properties: {
+    /** UUIDv7: ordered by creation, so (created_at, id) is a stable newest-first order. */
+    id: p.uuid().primary(),
+    userId: p.string().length(64),
+    username: p.string().length(32),
+    operation: p.string().length(16).$type<Operation>(),
+    input: p.string().length(1024),
+    resultPreview: p.string().length(64),
+    digits: p.integer(),
+    cached: p.boolean(),
+    durationMs: p.float(),
+    status: p.string().length(32),
+    createdAt: p.datetime(),
+  },
+  indexes: [{ properties: ['userId', 'createdAt'] }],
+});
+
+export type RequestLogEntity = InferEntity<typeof RequestLogSchema>;
+
+/**
+ * A log as the API and the live feed see it: a plain object that survives JSON (Redis pub/sub
+ * carries it whole, so subscribers need no extra read).
+ */
+export interface RequestLogRecord {
+  id: string;
+  userId: string;
+  username: string;
+  operation: Operation;
+  input: string;
+  resultPreview: string;
+  digits: number;
+  cached: boolean;
+  durationMs: number;
+  status: LogStatus;
+  createdAt: string;
+}
+
+/** What math knows of a `User`: the key, to be resolved by auth. */
+export interface UserReference {
+  id: string;
+}
+
+export function toRecord(entity: RequestLogEntity): RequestLogRecord {
+  return {
+    id: entity.id,
+    userId: entity.userId,
+    username: entity.username,
+    operation: entity.operation,
+    input: entity.input,
+    resultPreview: entity.resultPreview,
+    digits: entity.digits,
+    cached: entity.cached,
+    durationMs: entity.durationMs,
+    status: entity.status,
+    createdAt: new Date(entity.createdAt).toISOString(),
+  };
+}

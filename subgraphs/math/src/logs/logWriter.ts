@@ -1,0 +1,155 @@
+/**
+ * Writes request logs in batches (group commit): a write waits for the next flush, a flush
+ * takes up to `maxBatch` rows in one transaction and starts as soon as the previous one ends,
+ * so an idle service commits at once and a busy one commits hundreds of rows per round trip.
+ * A write resolves only after its row is committed, so an answered calculation is never
+ * unlogged; then the row is published for the live feed.
+ */
+import type { Orm } from '@microservice-math/shared/database';
+import { logAddedTopic, type EventBus } from '@microservice-math/shared/events';
+import type { Logger } from '@microservice-math/shared/logger';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  RequestLogSchema,
+  toRecord,
+  type RequestLogEntity,
+  type RequestLogRecord,
+} from './RequestLog.js';
+
+export type NewRequestLog = Omit<RequestLogRecord, 'id' | 'createdAt'>;
+
+export interface LogWriter {
+  /** Queues a log; resolves with the stored record once its batch has committed. */
+  write(entry: NewRequestLog): Promise<RequestLogRecord>;
+  /** Resolves when everything queued so far is committed (or has failed for good). */
+  flush(): Promise<void>;
+  /** Refuses new writes and flushes the rest. */
+  close(): Promise<void>;
+  readonly queueDepth: number;
+}
+
+export interface LogWriterOptions {
+  orm: Orm;
+  events: EventBus;
+  logger: Logger;
+  maxBatch?: number;
+  /** Longest a write waits before its flush starts (flushes usually start sooner). */
+  maxDelayMs?: number;
+  /** Attempts per batch before its writers are told it failed. */
+  attempts?: number;
+}
+
+interface Pending {
+  entity: RequestLogEntity;
+  resolve: (record: RequestLogRecord) => void;
+  reject: (error: Error) => void;
+}
+
+export function createLogWriter(options: LogWriterOptions): LogWriter {
+  const { orm, events, logger, maxBatch = 500, maxDelayMs = 50, attempts = 5 } = options;
+  let queue: Pending[] = [];
+  let running: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  async function insert(batch: Pending[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const em = orm.em.fork();
+        await em.transactional(async (tx) => {
+          await tx.insertMany(
+            RequestLogSchema,
+            batch.map((p) => p.entity),
+          );
+        });
+        return;
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        logger.warn(
+          { err: error, attempt, rows: batch.length },
+          'request log flush failed; retrying',
+        );
+        await sleep(50 * 2 ** attempt);
+      }
+    }
+  }
+
+  async function publish(records: RequestLogRecord[]): Promise<void> {
+    const published = await Promise.allSettled(
+      records
+        .filter((r) => r.status === 'ok')
+        .map((r) => events.pubsub.publish(logAddedTopic(r.userId), r)),
+    );
+    const failed = published.filter((p) => p.status === 'rejected').length;
+    if (failed)
+      logger.warn(
+        { failed },
+        'could not publish some log events; live feeds will catch up on refetch',
+      );
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      const started = performance.now();
+      try {
+        await insert(batch);
+      } catch (error) {
+        logger.error({ err: error, rows: batch.length }, 'request logs could not be written');
+        for (const p of batch) p.reject(new Error('request log could not be written'));
+        continue;
+      }
+      const records = batch.map((p) => toRecord(p.entity));
+      logger.debug(
+        { rows: batch.length, ms: performance.now() - started },
+        'request logs committed',
+      );
+      batch.forEach((p, i) => p.resolve(records[i] as RequestLogRecord));
+      await publish(records);
+    }
+  }
+
+  function startFlush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    running ??= drain().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  function schedule(): void {
+    if (running) return; // the running drain picks new rows up when its batch ends
+    if (queue.length >= maxBatch) {
+      void startFlush();
+      return;
+    }
+    // Let the writes of this turn of the event loop join the batch, but never wait long.
+    timer ??= setTimeout(() => void startFlush(), Math.min(1, maxDelayMs));
+  }
+
+  return {
+    write(entry) {
+      if (closed) return Promise.reject(new Error('the log writer is closed'));
+      return new Promise<RequestLogRecord>((resolve, reject) => {
+        const entity = { ...entry, id: uuidv7(), createdAt: new Date() } as RequestLogEntity;
+        queue.push({ entity, resolve, reject });
+        schedule();
+      });
+    },
+    async flush() {
+      while (queue.length > 0 || running) await startFlush();
+    },
+    async close() {
+      closed = true;
+      await this.flush();
+    },
+    get queueDepth() {
+      return queue.length;
+    },
+  };
+}

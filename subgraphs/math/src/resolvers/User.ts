@@ -1,0 +1,16 @@
+import { GraphQLError } from 'graphql';
+import type { UserResolvers } from '../generated/resolvers.js';
+import { checkLimit, recentLogsOf } from '../logs/logQueries.js';
+import { requireCaller } from './Query.js';
+
+export const User: UserResolvers = {
+  __resolveReference: ({ id }) => ({ id }),
+  logs: (user, { limit }, { caller, em }) => {
+    if (requireCaller(caller).id !== user.id) {
+      throw new GraphQLError("Only a user's own logs can be read", {
+        extensions: { code: 'FORBIDDEN' },
+      });
+    }
+    return recentLogsOf(em, user.id, checkLimit(limit));
+  },
+};

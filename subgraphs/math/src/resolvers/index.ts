@@ -1,0 +1,17 @@
+import { DateTimeScalar } from '@microservice-math/shared/scalars';
+import type { Calculate } from '../calculations/calculator.js';
+import type { Resolvers } from '../generated/resolvers.js';
+import { NumericScalar } from '../numericScalar.js';
+import { queryResolvers } from './Query.js';
+import { RequestLog } from './RequestLog.js';
+import { User } from './User.js';
+
+export function createResolvers(calculate: Calculate): Resolvers {
+  return {
+    DateTime: DateTimeScalar,
+    Numeric: NumericScalar,
+    Query: queryResolvers(calculate),
+    User,
+    RequestLog,
+  };
+}

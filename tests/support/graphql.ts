@@ -1,0 +1,88 @@
+/** Speaking GraphQL to a running server over real HTTP and graphql-ws, as any client would. */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{
+    message: string;
+    path?: (string | number)[];
+    extensions?: Record<string, unknown>;
+  }>;
+  headers: Headers;
+}
+
+export async function gql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  let body: { data?: T | null; errors?: GraphQLResponse['errors'] };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new Error(`not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
+  }
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export function wsClient(httpUrl: string, token?: string): Client {
+  return createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
+
+/** Collects the events of one subscription until `count` have arrived (or the timeout). */
+export function collect<T>(client: Client, query: string, count: number, timeoutMs = 10_000) {
+  const events: Array<{ data?: T | null; errors?: unknown }> = [];
+  let unsubscribe: () => void = () => {};
+  const done = new Promise<typeof events>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`got ${events.length} of ${count} events in ${timeoutMs} ms`));
+    }, timeoutMs);
+    unsubscribe = client.subscribe<T>(
+      { query },
+      {
+        next: (value) => {
+          events.push(value as (typeof events)[number]);
+          if (events.length >= count) {
+            clearTimeout(timer);
+            unsubscribe();
+            resolve(events);
+          }
+        },
+        error: (error) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+        },
+        complete: () => {},
+      },
+    );
+  });
+  return { done, events, stop: () => unsubscribe() };
+}
+
+/** Resolves once the client has connected and acknowledged (so a subscription is in place soon after). */
+export function connected(client: Client): Promise<void> {
+  return new Promise((resolve) => {
+    const off = client.on('connected', () => {
+      off();
+      resolve();
+    });
+  });
+}
