@@ -80,6 +80,15 @@ describe('describeFailure', () => {
     expect(message).toMatch(/limit is 1.000.000/);
   });
 
+  it('does not repeat sizes the RESULT_TOO_LARGE message already states', () => {
+    const message = 'The result would have about 65,657,060 digits; the limit is 1,000,000';
+    const error = refused({
+      message,
+      extensions: { code: 'RESULT_TOO_LARGE', maxDigits: 1_000_000, predictedDigits: 65_657_060 },
+    });
+    expect(describeFailure(error, ['n']).general).toEqual([message]);
+  });
+
   it('reads errors from a 400 answer, which Apollo reports as a network error', () => {
     const error = refusedWithStatus(400, [
       {

@@ -121,11 +121,15 @@ function generalMessage(error: GraphQLFormattedError): string {
   const extensions = error.extensions ?? {};
   switch (codeOf(error)) {
     case ErrorCode.ResultTooLarge: {
+      // Add the sizes from the extensions unless the server's message already states them.
       const { predictedDigits, maxDigits } = extensions;
-      if (typeof predictedDigits === 'number' && typeof maxDigits === 'number') {
-        return `${error.message} (about ${formatCount(predictedDigits)} digits; the limit is ${formatCount(maxDigits)}.)`;
+      if (typeof predictedDigits !== 'number' || typeof maxDigits !== 'number')
+        return error.message;
+      const predicted = formatCount(predictedDigits);
+      if ([predicted, String(predictedDigits)].some((shown) => error.message.includes(shown))) {
+        return error.message;
       }
-      return error.message;
+      return `${error.message} (about ${predicted} digits; the limit is ${formatCount(maxDigits)}.)`;
     }
     case ErrorCode.Internal: {
       const requestId = extensions['requestId'];
