@@ -46,6 +46,8 @@ interface Harness {
   authorizations: unknown[];
   /** Refuse connections (graphql-ws then closes with 4403 Forbidden). */
   refuse: boolean;
+  /** How long the server takes to accept or refuse a connection. */
+  decisionDelayMs: number;
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -62,12 +64,14 @@ async function startServer(): Promise<Harness> {
     server,
     authorizations: [],
     refuse: false,
+    decisionDelayMs: 0,
   };
   const disposable = useServer(
     {
       schema,
-      onConnect: (context) => {
+      onConnect: async (context) => {
         harness.authorizations.push(context.connectionParams?.['authorization']);
+        await new Promise((resolve) => setTimeout(resolve, harness.decisionDelayMs));
         return !harness.refuse;
       },
     },
@@ -138,6 +142,21 @@ describe('createLiveConnection', () => {
     await vi.waitFor(() => expect(errors).toHaveLength(1));
     expect(live.status.value).toBe('offline');
     expect(harness.authorizations).toHaveLength(1);
+  });
+
+  it('can be reset while a refused connection attempt is still pending', async () => {
+    const harness = await startServer();
+    harness.refuse = true;
+    harness.decisionDelayMs = 100;
+    const live = connect(harness.url, () => 'stale-token');
+    subscribe(live);
+    await vi.waitFor(() => expect(harness.authorizations).toHaveLength(1));
+
+    live.reset();
+
+    // An unhandled rejection from the abandoned socket would fail this test file.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(live.status.value).toBe('offline');
   });
 
   it('opens a new socket with the new token after reset', async () => {

@@ -110,7 +110,9 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
       const closing = socket;
       socket = undefined;
       status.value = 'offline';
-      void closing?.client.dispose();
+      // Disposing a socket whose connection attempt failed rejects with that failure's close
+      // event; the socket is closed either way, and the failure was already reported.
+      Promise.resolve(closing?.client.dispose()).catch(() => {});
     },
   };
 }
