@@ -150,6 +150,12 @@ describe.skipIf(!existsSync(chromiumPath))('web client in Chromium', () => {
     );
     await expect.poll(() => newestLogRow(first).textContent()).toContain('n = 20');
 
+    // The same request again is answered from the server's cache, and says so.
+    await compute(first, 'Factorial', { n: '20' });
+    await expect
+      .poll(() => first.locator('.calculation-result .facts').textContent())
+      .toContain('Cache');
+
     await compute(first, 'Power', { Base: '2', Exponent: '64' });
     await first.getByRole('heading', { name: '2^64' }).waitFor();
     expect(await first.locator('.calculation-result').textContent()).toContain(
