@@ -23,6 +23,9 @@ import {
 } from '@mikro-orm/sqlite';
 import type { Logger } from './logger.js';
 
+/** The database file both subgraphs share by default, under the data directory. */
+export const DEFAULT_DATABASE_FILE = 'microservice_math.db';
+
 export type Orm = CoreOrm<AbstractSqlDriver>;
 export type EntityManager = SqlEntityManager;
 
