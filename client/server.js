@@ -61,11 +61,13 @@ export function createClientServer({ routerUrl, distDir = defaultDistDir, logger
   app.use(proxy);
   app.use(
     express.static(distDir, {
-      index: false,
       setHeaders: (res, path) => {
-        // Vite fingerprints everything under assets/, so those files never change.
+        // Vite fingerprints everything under assets/, so those files never change; the page
+        // that names them must be revalidated so a new build is picked up.
         if (path.startsWith(assetsDir)) {
           res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        } else if (path === indexHtml) {
+          res.setHeader('cache-control', 'no-cache');
         }
       },
     }),

@@ -93,6 +93,13 @@ describe('createClientServer', () => {
     }
   });
 
+  it('serves the app at / whatever the Accept header, as health checks fetch it', async () => {
+    const { base } = await startClient();
+    const response = await fetch(`${base}/`, { headers: { accept: '*/*' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+  });
+
   it('serves fingerprinted assets as immutable and a missing one as 404, not as the app', async () => {
     const { base } = await startClient();
     const asset = await fetch(`${base}/assets/index-abc123.js`);
