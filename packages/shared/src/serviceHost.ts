@@ -200,11 +200,16 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Exit only once the last lines are written (a pretty-printing transport runs in a thread).
+    const exit = (code: number) => logger.flush(() => process.exit(code));
     stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped');
+        exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
