@@ -22,12 +22,14 @@ import {
   type ResultCache,
 } from './cache/resultCache.js';
 import { DigitBudget } from './calculations/budget.js';
+import { digitBudgetPlugin } from './calculations/budgetPlugin.js';
 import { createCalculator } from './calculations/calculator.js';
 import { createComputePool } from './compute/pool.js';
 import type { MathConfig } from './config.js';
 import type { MathContext } from './context.js';
 import { createLogWriter } from './logs/logWriter.js';
 import { RequestLogSchema } from './logs/RequestLog.js';
+import { createMathMetrics } from './metrics.js';
 import { mathMigrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 
@@ -66,14 +68,6 @@ export async function createMathService(
     : redis
       ? createRedisCache(redis, cacheOptions)
       : createMemoryCache(cacheOptions);
-  const pool = createComputePool({
-    maxThreads: config.workers,
-    timeoutMs: config.timeoutMs,
-    onWorkerError: (error) => logger.error({ err: error }, 'compute worker failed'),
-  });
-  const logWriter = createLogWriter({ orm, events, logger });
-  const calculate = createCalculator({ pool, cache, logWriter });
-
   const host = new ServiceHost({
     name: 'math',
     logger,
@@ -84,6 +78,19 @@ export async function createMathService(
       },
     },
   });
+  const pool = createComputePool({
+    maxThreads: config.workers,
+    timeoutMs: config.timeoutMs,
+    onWorkerError: (error) => logger.error({ err: error }, 'compute worker failed'),
+  });
+  // Read only when /metrics is scraped, by which time the log writer below exists.
+  const metrics = createMathMetrics(host.metrics, {
+    poolStats: () => pool.stats(),
+    logQueueDepth: () => logWriter.queueDepth,
+  });
+  const logWriter = createLogWriter({ orm, events, logger, observer: metrics });
+  const calculate = createCalculator({ pool, cache, logWriter, observer: metrics });
+
   // Closed in reverse: stop HTTP first, then the pool, then flush logs, then Redis and the database.
   host.onClose('database', () => orm.close());
   if (redis) host.onClose('redis', () => closeRedis(redis));
@@ -97,6 +104,7 @@ export async function createMathService(
     }),
     plugins: [
       ...host.apolloPlugins<MathContext>(),
+      digitBudgetPlugin(),
       ApolloServerPluginLandingPageDisabled(),
       // Inline traces are for Apollo Studio, which this system does not report to.
       ApolloServerPluginInlineTraceDisabled(),

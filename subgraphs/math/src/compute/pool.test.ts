@@ -5,6 +5,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { preview } from '../kernels/decimal.js';
 import { DomainError } from '../kernels/errors.js';
 import { factorial } from '../kernels/factorial.js';
 import { parseNumeric } from '../kernels/numeric.js';
@@ -44,6 +45,22 @@ describe('compute pool', () => {
     });
     expect(power).toMatchObject({ result: '3.375', exact: true, digits: 4 });
     expect(big.computeMs).toBeGreaterThan(0);
+  });
+
+  it('writes the decimal text only when asked, inline and in a worker alike', async () => {
+    const expected = factorial(5000).toString(); // 16326 digits: big enough to be summarized
+    for (const inlineMaxDigits of [0, 100_000]) {
+      const p = pool({ inlineMaxDigits });
+      const summary = await p.run(factorialTask(5000), { text: false });
+      expect(summary).toMatchObject({ exact: true, digits: 16326, preview: preview(expected) });
+      expect(summary.result).toBeUndefined();
+      const whole = await p.run(factorialTask(5000));
+      expect(whole).toMatchObject({ result: expected, digits: 16326, preview: preview(expected) });
+      // Small results come with their text anyway: writing it costs next to nothing.
+      expect((await p.run(factorialTask(100), { text: false })).result).toBe(
+        factorial(100).toString(),
+      );
+    }
   });
 
   it('keeps the event loop responsive while factorial(200000) computes in a worker', async () => {
@@ -86,7 +103,8 @@ describe('compute pool', () => {
 
     const next = await p.run(factorialTask(6000));
     expect(next.result).toBe(factorial(6000).toString());
-    expect(p.stats()).toMatchObject({ timedOut: 1, pooled: 2, pending: 0 });
+    // The stopped task's thread was ended (and replaced), not left computing in the background.
+    expect(p.stats()).toMatchObject({ timedOut: 1, pooled: 2, pending: 0, threadsEnded: 1 });
   });
 
   it('fails only the task whose worker runs out of memory', async () => {
@@ -110,7 +128,7 @@ describe('compute pool', () => {
     const p = pool({ maxThreads: 1 });
     await p.run(factorialTask(5000));
     const controller = new AbortController();
-    const running = p.run(factorialTask(3_000_000), controller.signal);
+    const running = p.run(factorialTask(3_000_000), { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('client went away')), 50);
     await expect(running).rejects.toThrow('client went away');
     // The one thread was freed: the next task does not wait for 3000000! to finish.
