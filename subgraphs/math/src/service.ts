@@ -10,7 +10,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { databaseTarget, openDatabase } from '@microservice-math/shared/database';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
-import { closeRedis, createRedis } from '@microservice-math/shared/redis';
+import { closeRedis, createRedis, waitForRedis } from '@microservice-math/shared/redis';
 import { callerFromRouter } from '@microservice-math/shared/routerContext';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
 import { readSubgraphSdl } from '@microservice-math/shared/supergraph';
@@ -34,6 +34,7 @@ import { mathMigrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 
 export const DEFAULT_DATABASE_FILE = 'microservice_math.db';
+const REDIS_STARTUP_WAIT_MS = 2_000;
 
 export interface MathDeps {
   logger: Logger;
@@ -58,6 +59,13 @@ export async function createMathService(
           keyPrefix: config.redisKeyPrefix,
         })
       : undefined;
+  // Commands fail fast while the connection is not ready (no offline queue): give it a moment,
+  // so the first requests are not answered uncached. A Redis that is down does not stop math.
+  if (redis) {
+    await waitForRedis(redis, REDIS_STARTUP_WAIT_MS).catch(() =>
+      logger.warn('the result cache is not reachable yet; computing uncached until it is'),
+    );
+  }
   const cacheOptions = {
     ttlSeconds: config.cacheTtlSeconds,
     maxValueBytes: config.cacheMaxBytes,
