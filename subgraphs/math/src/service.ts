@@ -120,6 +120,10 @@ export async function createMathService(
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
+    // Shutdown is the host's (stopOnSignals in main.ts): left on, Apollo would stop itself on
+    // SIGTERM and re-raise the signal, killing the process before the compute pool, the log
+    // writer and the database are closed.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   host.onClose('graphql', () => apollo.stop());
