@@ -35,6 +35,12 @@ import { createResolvers } from './resolvers/index.js';
 
 export const DEFAULT_DATABASE_FILE = 'microservice_math.db';
 const REDIS_STARTUP_WAIT_MS = 2_000;
+/**
+ * How long a shutdown lets running computations finish. A computation may run for
+ * MATH_TIMEOUT_MS (10 s by default); past this grace it is stopped and its request answered
+ * with an error (and logged), so the process still exits within 10 s of SIGTERM.
+ */
+export const SHUTDOWN_COMPUTE_GRACE_MS = 5_000;
 
 export interface MathDeps {
   logger: Logger;
@@ -99,7 +105,8 @@ export async function createMathService(
   const logWriter = createLogWriter({ orm, events, logger, observer: metrics });
   const calculate = createCalculator({ pool, cache, logWriter, observer: metrics });
 
-  // Closed in reverse: stop HTTP first, then the pool, then flush logs, then Redis and the database.
+  // Closed in reverse: stop HTTP first (answering what is in flight), then the pool, then flush
+  // logs, then Redis and the database.
   host.onClose('database', () => orm.close());
   if (redis) host.onClose('redis', () => closeRedis(redis));
   host.onClose('request logs', () => logWriter.close());
@@ -126,7 +133,18 @@ export async function createMathService(
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  host.onClose('graphql', () => apollo.stop());
+  host.onClose('graphql', async () => {
+    // Draining waits for requests in flight, and so for their computations: bound that wait.
+    const stopComputations = setTimeout(
+      () => void pool.close({ force: true }),
+      SHUTDOWN_COMPUTE_GRACE_MS,
+    );
+    try {
+      await apollo.stop();
+    } finally {
+      clearTimeout(stopComputations);
+    }
+  });
   host.mountGraphQL<MathContext>(apollo, (req, base) => ({
     ...base,
     caller: callerFromRouter(req.headers, config.routerSecret),

@@ -1,32 +1,13 @@
 /**
- * SIGTERM under load, to the math subgraph running as its own process the way
- * `npm run start:math` runs it (tsx, from source): every request that was answered with data
- * has its committed log row, and the process exits 0 within 10 s.
+ * SIGTERM to the math subgraph running as its own process: under load every request answered
+ * with data has its committed log row and the process exits 0 within 10 s; a computation still
+ * running when the shutdown grace ends is stopped, answered with an error and logged.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
-import { afterAll, describe, expect, it } from 'vitest';
-import { RequestLogSchema } from '../src/logs/RequestLog.js';
-import {
-  newCaller,
-  openLogReader,
-  routerHeaders,
-  ROUTER_SECRET,
-  silentLogger,
-} from './mathService.js';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
-const repoRoot = join(here, '..', '..', '..');
-const mainFile = join(here, '..', 'src', 'main.ts');
-/** tsx's loader, as an absolute URL (`--import` resolves bare names from the working directory). */
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+import { afterEach, describe, expect, it } from 'vitest';
+import { SHUTDOWN_COMPUTE_GRACE_MS } from '../src/service.js';
+import { newCaller } from './mathService.js';
+import { startMathProcess, type MathProcess } from './mathProcess.js';
 
 interface Outcome {
   /** Sent after SIGTERM. */
@@ -37,54 +18,33 @@ interface Outcome {
   failure?: string;
 }
 
-describe('SIGTERM during load', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mm-math-sigterm-'));
-  let child: ChildProcess | undefined;
-  afterAll(() => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+let math: MathProcess | undefined;
+afterEach(() => {
+  math?.dispose();
+  math = undefined;
+});
 
-  it('loses no answered request’s log and exits 0 within 10 s', async ({ annotate }) => {
-    const port = await freePort();
-    const databaseUrl = `file:${join(dataDir, 'math.db')}`;
-    const output: string[] = [];
-    child = spawn(process.execPath, ['--conditions=source', '--import', tsxLoader, mainFile], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env['PATH'],
-        NODE_ENV: 'production', // JSON log lines, no pretty-printing thread
-        LOG_LEVEL: 'info',
-        ROUTER_SECRET,
-        DATABASE_URL: databaseUrl,
-        MATH_PORT: String(port),
-        MATH_WORKERS: '2',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    const base = `http://127.0.0.1:${port}`;
-    await waitUntilReady(base, exited);
+function networkFailure(error: unknown): string {
+  const cause = (error as Error).cause;
+  return (cause instanceof Error && (cause as NodeJS.ErrnoException).code) || 'network';
+}
 
+describe('SIGTERM', () => {
+  it('under load loses no answered request’s log and exits 0 within 10 s', async ({ annotate }) => {
+    const running = (math = await startMathProcess());
     const caller = newCaller('sigterm');
     const outcomes: Outcome[] = [];
     let signalledAt: number | undefined;
-    let stopped = false;
-    void exited.then(() => (stopped = true));
 
     const send = async (i: number): Promise<void> => {
       const outcome: Outcome = { late: signalledAt !== undefined };
       outcomes.push(outcome);
       try {
         // Mixed sizes: inline results, pooled ones, cache hits.
-        const n = (i * 7919) % 4000;
-        const response = await fetch(`${base}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...routerHeaders(caller) },
-          body: JSON.stringify({ query: `{ factorial(n: ${n}) { digits log { id } } }` }),
-        });
+        const response = await running.post(
+          `{ factorial(n: ${(i * 7919) % 4000}) { digits log { id } } }`,
+          caller,
+        );
         outcome.status = response.status;
         const body = (await response.json()) as {
           data?: { factorial: { log: { id: string } } } | null;
@@ -93,87 +53,74 @@ describe('SIGTERM during load', () => {
         outcome.logId = body.data?.factorial.log.id;
         if (!outcome.logId) outcome.failure = body.errors?.[0]?.extensions?.code ?? 'no data';
       } catch (error) {
-        outcome.failure =
-          (error as Error).cause instanceof Error
-            ? (((error as Error).cause as NodeJS.ErrnoException).code ?? 'network')
-            : 'network';
+        outcome.failure = networkFailure(error);
       }
     };
 
-    // 64 requests in flight at all times, until the process is gone (or 4000 were sent).
+    // 64 requests in flight at all times until the process is gone; SIGTERM at the 601st.
     let next = 0;
     const lanes = Array.from({ length: 64 }, async () => {
-      while (!stopped && next < 4000) {
+      while (!running.gone && next < 4000) {
         const i = next++;
         if (i === 600) {
           signalledAt = performance.now();
-          child?.kill('SIGTERM');
+          running.signal('SIGTERM');
         }
         await send(i);
       }
     });
-    const [code, signal] = await exited;
+    const ended = await running.exited;
     const exitMs = performance.now() - (signalledAt as number);
     await Promise.all(lanes);
 
-    expect(signalledAt).toBeDefined();
-    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(ended).toEqual({ code: 0, signal: null });
     expect(exitMs).toBeLessThan(10_000);
-
     const answered = outcomes.filter((o) => o.status === 200 && o.logId);
-    const reader = await openLogReader(databaseUrl, silentLogger());
-    try {
-      const rows = await reader.em.fork().find(RequestLogSchema, { userId: caller.id });
-      const stored = new Set(rows.map((r) => r.id));
-      const missing = answered.filter((o) => !stored.has(o.logId as string));
-      expect(missing).toEqual([]);
-      expect(answered.length).toBeGreaterThanOrEqual(600 - 64);
+    expect(answered.length).toBeGreaterThanOrEqual(600 - 64);
+    const stored = new Set((await running.logRows(caller.id)).map((r) => r.id));
+    expect(answered.filter((o) => !stored.has(o.logId as string))).toEqual([]);
+    expect(running.errorLines()).toEqual([]);
 
-      const failures: Record<string, number> = {};
-      for (const o of outcomes) if (o.failure) failures[o.failure] = (failures[o.failure] ?? 0) + 1;
-      const errorLines = output
-        .join('')
-        .split('\n')
-        .filter((l) => /"level":(50|60)/.test(l));
-      await annotate(
-        `measured: ${outcomes.length} sent, ${answered.length} answered with data ` +
-          `(${answered.filter((o) => o.late).length} of them sent after SIGTERM), every one ` +
-          `logged; ${stored.size} rows in all; exit 0 ${exitMs.toFixed(0)} ms after SIGTERM; ` +
-          `not answered: ${JSON.stringify(failures)}; error log lines: ${errorLines.length}`,
-      );
-      expect(errorLines).toEqual([]);
-    } finally {
-      await reader.close();
-    }
+    const failures: Record<string, number> = {};
+    for (const o of outcomes) if (o.failure) failures[o.failure] = (failures[o.failure] ?? 0) + 1;
+    await annotate(
+      `measured: ${outcomes.length} sent, ${answered.length} answered with data ` +
+        `(${answered.filter((o) => o.late).length} of them sent after SIGTERM), every one ` +
+        `logged; ${stored.size} rows in all; exit 0 ${exitMs.toFixed(0)} ms after SIGTERM; ` +
+        `not answered: ${JSON.stringify(failures)}`,
+    );
+  });
+
+  it('stops a computation still running after the grace, answers and logs it, exits 0 within 10 s', async ({
+    annotate,
+  }) => {
+    // 3000000! with its 18-million-digit text takes far longer than the grace.
+    const running = (math = await startMathProcess({
+      MATH_TIMEOUT_MS: '120000',
+      MATH_MAX_DIGITS: '20000000',
+    }));
+    const caller = newCaller('long');
+    const long = running.post('{ factorial(n: 3000000) { result } }', caller);
+    await sleep(300); // running in a worker by now
+    const signalledAt = performance.now();
+    running.signal('SIGTERM');
+
+    const response = await long;
+    const body = (await response.json()) as {
+      data: null;
+      errors: Array<{ extensions: { code: string } }>;
+    };
+    const ended = await running.exited;
+    const exitMs = performance.now() - signalledAt;
+
+    expect(body.errors[0]?.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(ended).toEqual({ code: 0, signal: null });
+    expect(exitMs).toBeGreaterThanOrEqual(SHUTDOWN_COMPUTE_GRACE_MS - 100); // it had its grace
+    expect(exitMs).toBeLessThan(10_000);
+    const rows = await running.logRows(caller.id);
+    expect(rows.map((r) => [r.input, r.status])).toEqual([
+      ['{"n":3000000}', 'INTERNAL_SERVER_ERROR'],
+    ]);
+    await annotate(`measured: exit 0 ${exitMs.toFixed(0)} ms after SIGTERM`);
   });
 });
-
-async function waitUntilReady(base: string, exited: Promise<unknown>): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (gone) throw new Error('the math process exited during start-up');
-    const status = await fetch(`${base}/ready`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await sleep(100);
-  }
-  throw new Error('the math process did not become ready in 30 s');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}

@@ -137,6 +137,20 @@ describe('compute pool', () => {
     expect(performance.now() - started).toBeLessThan(1500);
   });
 
+  it('stops running tasks with PoolClosedError when closed with force', async () => {
+    const p = pool({ maxThreads: 1 });
+    await p.run(factorialTask(5000));
+    const running = p.run(factorialTask(3_000_000));
+    await sleep(50);
+    const started = performance.now();
+    await p.close({ force: true });
+    await expect(running).rejects.toBeInstanceOf(PoolClosedError);
+    // Far sooner than 3000000! would take; the second close just waits for the first.
+    expect(performance.now() - started).toBeLessThan(1500);
+    await p.close();
+    expect(p.stats()).toMatchObject({ pending: 0, threads: 0 });
+  });
+
   it('refuses out-of-domain arguments before any work', async () => {
     const p = pool();
     await expect(p.run(factorialTask(-1))).rejects.toBeInstanceOf(DomainError);

@@ -82,7 +82,11 @@ export interface ComputePool {
    */
   run(task: ComputeTask, options?: RunOptions & { text?: true }): Promise<ComputedText>;
   run(task: ComputeTask, options: RunOptions): Promise<Computed>;
-  /** Stops accepting tasks, lets running ones finish (or rejects them with `force`), ends the threads. */
+  /**
+   * Stops accepting tasks, lets running ones finish (or, with `force`, stops them: they reject
+   * with `PoolClosedError`), ends the threads. A later call waits for the first, whatever its
+   * options.
+   */
   close(options?: { force?: boolean }): Promise<void>;
   stats(): ComputePoolStats;
 }
@@ -118,12 +122,17 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
   const onWorkerDestroy = () => counts.threadsEnded++;
   piscina.on('workerDestroy', onWorkerDestroy);
   let closed = false;
+  let closing: Promise<void> | undefined;
+  // piscina's own forced close only drops queued tasks; running ones are stopped by this signal.
+  const stopAll = new AbortController();
 
   async function runPooled(job: ComputeJob, signal: AbortSignal | undefined): Promise<Computed> {
     signal?.throwIfAborted();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    const combined = AbortSignal.any(
+      signal ? [signal, deadline.signal, stopAll.signal] : [deadline.signal, stopAll.signal],
+    );
     counts.pending++;
     try {
       const computed = await piscina.run(job, { signal: combined });
@@ -135,6 +144,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
         throw new ComputationTimeoutError(timeoutMs, { cause: error });
       }
       if (signal?.aborted) throw signal.reason;
+      if (stopAll.signal.aborted) throw new PoolClosedError({ cause: error });
       const crash = crashReason(error);
       if (crash !== undefined) {
         counts.crashed++;
@@ -166,11 +176,14 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     // `evaluate` writes the text whenever `text` is true, which is what the first overload says.
     run: run as ComputePool['run'],
 
-    async close({ force = false } = {}) {
+    close({ force = false } = {}) {
       closed = true;
-      await piscina.close({ force });
-      piscina.off('error', onWorkerError);
-      piscina.off('workerDestroy', onWorkerDestroy);
+      if (force && !closing) stopAll.abort();
+      closing ??= piscina.close({ force }).finally(() => {
+        piscina.off('error', onWorkerError);
+        piscina.off('workerDestroy', onWorkerDestroy);
+      });
+      return closing;
     },
 
     stats() {
