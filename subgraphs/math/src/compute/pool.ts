@@ -123,28 +123,32 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
   piscina.on('workerDestroy', onWorkerDestroy);
   let closed = false;
   let closing: Promise<void> | undefined;
-  // piscina's own forced close only drops queued tasks; running ones are stopped by this signal.
-  const stopAll = new AbortController();
+  /**
+   * One controller per pooled task, aborted at its deadline or by a forced close (piscina's own
+   * forced close only drops queued tasks). Per task, not one shared signal for the pool: a
+   * long-lived source passed to AbortSignal.any keeps growing on Node 20.
+   */
+  const stoppers = new Set<AbortController>();
+  const DEADLINE = 'deadline';
 
   async function runPooled(job: ComputeJob, signal: AbortSignal | undefined): Promise<Computed> {
     signal?.throwIfAborted();
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    const combined = AbortSignal.any(
-      signal ? [signal, deadline.signal, stopAll.signal] : [deadline.signal, stopAll.signal],
-    );
+    const stopper = new AbortController();
+    const timer = setTimeout(() => stopper.abort(DEADLINE), timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, stopper.signal]) : stopper.signal;
+    stoppers.add(stopper);
     counts.pending++;
     try {
       const computed = await piscina.run(job, { signal: combined });
       counts.pooled++;
       return computed;
     } catch (error) {
-      if (deadline.signal.aborted) {
+      if (stopper.signal.reason === DEADLINE) {
         counts.timedOut++;
         throw new ComputationTimeoutError(timeoutMs, { cause: error });
       }
+      if (stopper.signal.aborted) throw new PoolClosedError({ cause: error });
       if (signal?.aborted) throw signal.reason;
-      if (stopAll.signal.aborted) throw new PoolClosedError({ cause: error });
       const crash = crashReason(error);
       if (crash !== undefined) {
         counts.crashed++;
@@ -153,6 +157,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
       throw error;
     } finally {
       clearTimeout(timer);
+      stoppers.delete(stopper);
       counts.pending--;
     }
   }
@@ -178,7 +183,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
 
     close({ force = false } = {}) {
       closed = true;
-      if (force && !closing) stopAll.abort();
+      if (force && !closing) stoppers.forEach((stopper) => stopper.abort());
       closing ??= piscina.close({ force }).finally(() => {
         piscina.off('error', onWorkerError);
         piscina.off('workerDestroy', onWorkerDestroy);
