@@ -27,8 +27,10 @@ export function operationProtection(): OperationProtection {
     maxDirectives: { n: operationLimits.maxDirectives },
     maxTokens: { n: operationLimits.maxTokens },
     costLimit: { maxCost: operationLimits.maxCost },
-    // Field suggestions reveal the schema to someone guessing at it.
-    blockFieldSuggestion: { enabled: true },
+    // Suggestions ("Did you mean …?") help a developer and reveal the schema to someone
+    // guessing at it. Production drops them (Apollo's hideSchemaDetailsFromClientErrors over
+    // HTTP, `withoutSuggestion` over WebSocket); armor's mask would leave "[Suggestion hidden]?".
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   // graphql-armor ships CommonJS types for Apollo Server; the objects are the same at run time.
   return { plugins: plugins as unknown as ApolloServerPlugin[], validationRules };

@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { rateLimited } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import {
   GraphQLError,
@@ -21,9 +22,16 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
+import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
+import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { GatewayExecutor, LogAddedResolver } from './logAddedResolver.js';
 
-type ConnectionExtra = Extra & Record<PropertyKey, unknown> & { context?: RouterContext };
+type ConnectionExtra = Extra &
+  Record<PropertyKey, unknown> & {
+    context?: RouterContext;
+    /** Ids of this connection's open subscriptions (not its one-shot queries). */
+    subscriptions?: Set<string>;
+  };
 
 export interface SubscriptionServerOptions {
   server: Server;
@@ -34,12 +42,24 @@ export interface SubscriptionServerOptions {
   executeThroughGateway: GatewayExecutor;
   /** Extra validation (operation limits) on top of the specification's rules. */
   validationRules: readonly ValidationRule[];
+  /** Production: validation errors say what is wrong without suggesting field names. */
+  hideSuggestions: boolean;
+  /** Each subscribe message (subscription or one-shot operation) counts as one request. */
+  rateLimit: RequestRateLimit;
+  metrics: RouterMetrics;
   logger: Logger;
 }
 
 export interface SubscriptionServer {
   readonly connections: number;
   close(): Promise<void>;
+}
+
+/** The same edit Apollo's hideSchemaDetailsFromClientErrors makes to HTTP validation errors. */
+function withoutSuggestion(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean(.+?)\?$/, '');
+  if (message === error.message) return error;
+  return new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
 }
 
 /** graphql-ws sends errors with `toJSON()`, so plain error objects are rebuilt as GraphQLErrors. */
@@ -54,7 +74,7 @@ function asGraphQLErrors(
 }
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
-  const { logger, resolver } = options;
+  const { logger, resolver, metrics } = options;
   const wss = new WebSocketServer({ server: options.server, path: options.path });
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
@@ -93,8 +113,32 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
       },
       context: (ctx) => ctx.extra.context as RouterContext,
-      validate: (schema, document) =>
-        validate(schema, document, [...specifiedRules, ...options.validationRules]),
+      onSubscribe: async (ctx) => {
+        const context = ctx.extra.context as RouterContext;
+        const verdict = await options.rateLimit.consume(
+          rateLimitKey(context.caller, context.clientAddress),
+        );
+        if (verdict.allowed) return undefined;
+        metrics.rateLimited.inc({ transport: 'websocket' });
+        return [rateLimited(verdict.retryAfterSeconds)];
+      },
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (!(Symbol.asyncIterator in result)) return;
+        (ctx.extra.subscriptions ??= new Set()).add(id);
+        metrics.activeSubscriptions.inc();
+      },
+      onNext: (ctx, id) => {
+        // logAdded is the only subscription field, so every subscription event is one of its.
+        if (ctx.extra.subscriptions?.has(id)) metrics.logAddedDelivered.inc();
+      },
+      // Called however a subscription ends: completed by the client, failed, or socket closed.
+      onComplete: (ctx, id) => {
+        if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
+      },
+      validate: (schema, document) => {
+        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+        return options.hideSuggestions ? errors.map(withoutSuggestion) : errors;
+      },
       execute: async (args: ExecutionArgs) => {
         const result = await options.executeThroughGateway(
           print(args.document),
