@@ -101,6 +101,7 @@ export async function createRouterService(
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
     plugins: [
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
@@ -136,6 +137,7 @@ export async function createRouterService(
     verifyToken,
     resolver: logAdded,
     executeThroughGateway,
+    parse: protection.parse,
     validationRules: protection.validationRules,
     hideSuggestions: config.production,
     rateLimit,

@@ -13,8 +13,10 @@ import {
   specifiedRules,
   subscribe,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
+  type Source,
   type ValidationRule,
 } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
@@ -40,6 +42,8 @@ export interface SubscriptionServerOptions {
   verifyToken: TokenVerifier;
   resolver: LogAddedResolver;
   executeThroughGateway: GatewayExecutor;
+  /** Parses with the operation limits that apply while parsing (the token count). */
+  parse: (source: string | Source) => DocumentNode;
   /** Extra validation (operation limits) on top of the specification's rules. */
   validationRules: readonly ValidationRule[];
   /** Production: validation errors say what is wrong without suggesting field names. */
@@ -113,14 +117,24 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
       },
       context: (ctx) => ctx.extra.context as RouterContext,
-      onSubscribe: async (ctx) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const context = ctx.extra.context as RouterContext;
         const verdict = await options.rateLimit.consume(
           rateLimitKey(context.caller, context.clientAddress),
         );
-        if (verdict.allowed) return undefined;
-        metrics.rateLimited.inc({ transport: 'websocket' });
-        return [rateLimited(verdict.retryAfterSeconds)];
+        if (!verdict.allowed) {
+          metrics.rateLimited.inc({ transport: 'websocket' });
+          return [rateLimited(verdict.retryAfterSeconds)];
+        }
+        // graphql-ws closes the whole socket (4500) when a document does not parse; answer just
+        // this operation with the syntax error instead. The token limit is enforced here too.
+        try {
+          options.parse(payload.query);
+          return undefined;
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
       },
       onOperation: (ctx, id, _payload, _args, result) => {
         if (!(Symbol.asyncIterator in result)) return;
