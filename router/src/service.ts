@@ -94,6 +94,7 @@ export async function createRouterService(
     logger,
   });
   host.onClose('rate limit', () => rateLimit.close());
+  await rateLimit.ready();
 
   const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth).href);
   const protection = operationProtection();

@@ -8,7 +8,7 @@
  * /graphql and the router sees the proxy's address.
  */
 import type { Logger } from '@microservice-math/shared/logger';
-import { closeRedis, createRedis } from '@microservice-math/shared/redis';
+import { closeRedis, createRedis, waitForRedis } from '@microservice-math/shared/redis';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { Redis } from 'ioredis';
 import {
@@ -19,6 +19,7 @@ import {
 } from 'rate-limiter-flexible';
 
 const WINDOW_SECONDS = 60;
+const REDIS_WAIT_MS = 2_000;
 const KEY_PREFIX = 'router:requests';
 
 export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -26,6 +27,11 @@ export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSecond
 export interface RequestRateLimit {
   /** Counts one operation for this client and says whether it may run. */
   consume(client: string): Promise<RateVerdict>;
+  /**
+   * Waits (briefly) for Redis, so the first requests are counted where every instance sees
+   * them rather than in this process's stand-in. Never fails: without Redis the stand-in counts.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,6 +82,16 @@ export function createRequestRateLimit(options: RequestRateLimitOptions): Reques
           };
         }
         throw rejection;
+      }
+    },
+    async ready() {
+      if (!redis) return;
+      try {
+        await waitForRedis(redis, REDIS_WAIT_MS);
+      } catch {
+        options.logger.warn(
+          'Redis is not reachable yet: request limits are counted in this process until it is',
+        );
       }
     },
     async close() {

@@ -34,9 +34,10 @@ export interface ServiceSet {
   events: EventBus;
   startAuth(port?: number): Promise<Running>;
   startMath(port?: number): Promise<Running>;
+  /** `options.env` overrides the set's variables for this router only (NODE_ENV, limits…). */
   startRouter(
     urls: { auth: string; math: string },
-    options?: { logger?: Logger },
+    options?: { logger?: Logger; env?: Record<string, string> },
   ): Promise<RunningRouter>;
   /** Closes everything started through this set that is still running. */
   close(): Promise<void>;
@@ -52,12 +53,13 @@ export function testLogger(service: string): Logger {
 /** `env` is read like the process environment of `npm start` (validated by the same schema). */
 export function serviceSet(env: Record<string, string> = {}): ServiceSet {
   const dataDir = mkdtempSync(join(tmpdir(), 'mm-router-test-'));
-  const parsed = loadConfig(systemEnvSchema, {
+  const source = {
     NODE_ENV: 'test',
     BCRYPT_ROUNDS: '10',
     DATABASE_URL: `file:${join(dataDir, 'test.db')}`,
     ...env,
-  });
+  };
+  const parsed = loadConfig(systemEnvSchema, source);
   const routerSecret = randomBytes(32).toString('hex');
   const events = createEventBus(parsed.REDIS_URL, testLogger('events'));
   const started: ServiceHost[] = [];
@@ -78,7 +80,8 @@ export function serviceSet(env: Record<string, string> = {}): ServiceSet {
       return listen(await createMathService(config, { logger: testLogger('math'), events }), port);
     },
     async startRouter(urls, options = {}) {
-      const config = { ...routerConfigFrom(parsed, routerSecret), subgraphUrls: urls };
+      const routerEnv = loadConfig(systemEnvSchema, { ...source, ...options.env });
+      const config = { ...routerConfigFrom(routerEnv, routerSecret), subgraphUrls: urls };
       const logger = options.logger ?? testLogger('router');
       const service = await createRouterService(config, { logger, events });
       return { ...(await listen(service.host, 0)), service, config };
