@@ -17,6 +17,7 @@ import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
 import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
+import { requireOperation } from './gateway/requireOperation.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
@@ -107,6 +108,7 @@ export async function createRouterService(
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
+      requireOperation<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
       playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),
     ],
