@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { clientGenerates } from './client/codegen.client.js';
 
 /** Resolver types shared by both subgraphs: federation-aware, strict, mapped to ORM entities. */
 const resolverConfig = {
@@ -14,6 +15,7 @@ const resolverConfig = {
 const config: CodegenConfig = {
   overwrite: true,
   generates: {
+    ...clientGenerates,
     'subgraphs/auth/src/generated/resolvers.ts': {
       schema: 'schema/auth.graphql',
       plugins: ['typescript', 'typescript-resolvers'],

@@ -14,7 +14,10 @@ const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
  * so files run in parallel; each file owns its servers and databases.
  */
 export default defineConfig({
-  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
+  // Workspace packages export their TypeScript source under the `source` condition, built
+  // JavaScript otherwise; tests run the source.
+  resolve: { conditions: ['source'], alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     projects: [
       {

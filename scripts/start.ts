@@ -11,12 +11,17 @@ import { stopOnSignals } from '@microservice-math/shared/serviceHost';
 import { startSystem } from './system.js';
 
 const production = process.env['NODE_ENV'] === 'production';
-const logger = createLogger('start', { level: process.env['LOG_LEVEL'] || 'info', pretty: !production });
+const logger = createLogger('start', {
+  level: process.env['LOG_LEVEL'] || 'info',
+  pretty: !production,
+});
 
 try {
   const system = await startSystem({ env: process.env });
   if (!existsSync(join(defaultDistDir, 'index.html'))) {
-    throw new Error('The client is not built: run `npm run build -w client` (npm start does it for you)');
+    throw new Error(
+      'The client is not built: run `npm run build -w client` (npm start does it for you)',
+    );
   }
   const client = createClientServer({
     routerUrl: system.urls.router.replace(/\/graphql$/, ''),

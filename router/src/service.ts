@@ -117,6 +117,8 @@ export async function createRouterService(
     includeStacktraceInErrorResponses: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     allowBatchedHttpRequests: false,
+    // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
   });
   await apollo.start();

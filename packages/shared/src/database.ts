@@ -23,6 +23,9 @@ import {
 } from '@mikro-orm/sqlite';
 import type { Logger } from './logger.js';
 
+/** The database file both subgraphs share by default, under the data directory. */
+export const DEFAULT_DATABASE_FILE = 'microservice_math.db';
+
 export type Orm = CoreOrm<AbstractSqlDriver>;
 export type EntityManager = SqlEntityManager;
 
@@ -127,11 +130,36 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
       silent: true,
     },
   });
-  const applied = await orm.getMigrator().up();
-  if (applied.length > 0) {
-    options.logger.info({ migrations: applied.map((m) => m.name) }, 'database migrated');
+  try {
+    const applied = await migrateWithRetry(orm, options.logger);
+    if (applied.length > 0) {
+      options.logger.info({ migrations: applied }, 'database migrated');
+    }
+  } catch (error) {
+    await orm.close();
+    throw error;
   }
   return orm;
+}
+
+/**
+ * Replicas starting together race to create the same tables. The loser's statement fails
+ * ("already exists", a duplicate migration row); by then the winner has committed, so running
+ * the migrator again finds nothing pending. Anything that keeps failing is a real error.
+ */
+async function migrateWithRetry(orm: Orm, logger: Logger, attempts = 5): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await orm.getMigrator().up()).map((migration) => migration.name);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      logger.warn(
+        { err: (error as Error).message, attempt },
+        'migration collided with another process; retrying',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
+    }
+  }
 }
 
 /**

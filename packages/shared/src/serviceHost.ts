@@ -125,6 +125,7 @@ export class ServiceHost {
   private async closeInOrder(): Promise<void> {
     for (const { name, close } of [...this.closers].reverse()) {
       try {
+        this.options.logger.debug({ resource: name }, 'closing');
         await close();
       } catch (error) {
         this.options.logger.error({ err: error, resource: name }, 'error while closing');
@@ -201,14 +202,21 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Exit only once the last lines are written (a pretty-printing transport runs in a thread).
+    const exit = (code: number) => logger.flush(() => process.exit(code));
     stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped');
+        exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
+  // `on`, not `once`: libraries using signal-exit re-raise a signal when they see no other
+  // listener, which would kill the process in the middle of its shutdown.
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }

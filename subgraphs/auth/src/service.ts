@@ -5,7 +5,11 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { openDatabase, databaseTarget } from '@microservice-math/shared/database';
+import {
+  databaseTarget,
+  DEFAULT_DATABASE_FILE,
+  openDatabase,
+} from '@microservice-math/shared/database';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { callerFromRouter, clientAddressFrom } from '@microservice-math/shared/routerContext';
@@ -27,8 +31,6 @@ import { createResolvers } from './resolvers/index.js';
 import { loadSigningKeys } from './tokens/signingKeys.js';
 import { createTokenIssuer } from './tokens/tokenIssuer.js';
 import { createUsersById } from './usersById.js';
-
-export const DEFAULT_DATABASE_FILE = 'microservice_math.db';
 
 export async function createAuthService(config: AuthConfig, logger: Logger): Promise<ServiceHost> {
   const keys = await loadSigningKeys({ ...config, logger });
@@ -81,6 +83,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
+    // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   host.onClose('graphql', () => apollo.stop());

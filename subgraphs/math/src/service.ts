@@ -7,7 +7,11 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { databaseTarget, openDatabase } from '@microservice-math/shared/database';
+import {
+  databaseTarget,
+  DEFAULT_DATABASE_FILE,
+  openDatabase,
+} from '@microservice-math/shared/database';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
@@ -30,8 +34,6 @@ import { createLogWriter } from './logs/logWriter.js';
 import { RequestLogSchema } from './logs/RequestLog.js';
 import { mathMigrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
-
-export const DEFAULT_DATABASE_FILE = 'microservice_math.db';
 
 export interface MathDeps {
   logger: Logger;
@@ -104,6 +106,8 @@ export async function createMathService(
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
+    // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   host.onClose('graphql', () => apollo.stop());

@@ -1,0 +1,27 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+
+export interface ClientServerOptions {
+  /** The router's base URL, e.g. http://localhost:8000; `/graphql` is proxied to it. */
+  routerUrl: string;
+  /** The built bundle; defaults to `client/dist`. */
+  distDir?: string;
+  /** Where proxy failures are reported; defaults to the console. */
+  logger?: { warn(message: string): void };
+}
+
+export interface ClientServer {
+  app: Express;
+  server: Server;
+  /** Starts listening; resolves to the bound port (pass 0 for a free one). */
+  listen(port?: number, host?: string): Promise<number>;
+  /** Stops accepting connections, ends proxied WebSockets and resolves once the server is closed. */
+  close(): Promise<void>;
+}
+
+export const defaultDistDir: string;
+export function createClientServer(options: ClientServerOptions): ClientServer;
+export function clientConfigFrom(env: Record<string, string | undefined>): {
+  port: number;
+  routerUrl: string;
+};

@@ -1,0 +1,178 @@
+// @ts-check
+/**
+ * Serves the built client (`client/dist`) and proxies `/graphql` (HTTP and WebSocket upgrade) to
+ * the router, so the browser only ever talks to its own origin: no CORS, and the WebSocket URL is
+ * derived from the page's. The one-process start imports `createClientServer`; run directly
+ * (`npm run start:client`) it reads CLIENT_PORT and ROUTER_URL.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+
+const GRAPHQL_PATH = '/graphql';
+export const defaultDistDir = fileURLToPath(new URL('./dist', import.meta.url));
+
+/**
+ * @param {import('./server.js').ClientServerOptions} options
+ * @returns {import('./server.js').ClientServer}
+ */
+export function createClientServer({ routerUrl, distDir = defaultDistDir, logger = console }) {
+  const indexHtml = join(resolve(distDir), 'index.html');
+  const assetsDir = join(resolve(distDir), 'assets') + sep;
+  if (!existsSync(indexHtml)) {
+    throw new Error(`No client build at ${distDir}: run \`npm run build -w client\` first`);
+  }
+
+  /** Both ends of every proxied WebSocket, so close() can end them; a socket leaves on close. */
+  const openSockets = new Set();
+  /** @param {import('node:net').Socket} socket */
+  const track = (socket) => {
+    openSockets.add(socket);
+    socket.once('close', () => openSockets.delete(socket));
+  };
+
+  const proxy = createProxyMiddleware({
+    target: routerUrl,
+    pathFilter: GRAPHQL_PATH,
+    changeOrigin: true,
+    ws: true,
+    xfwd: true,
+    on: {
+      open: (proxySocket) => track(proxySocket),
+      error: (error, _req, res) => {
+        logger.warn(`client: proxy to ${routerUrl} failed: ${error.message}`);
+        if ('writeHead' in res) {
+          if (!res.headersSent) {
+            res.writeHead(502, { 'content-type': 'application/json' });
+          }
+          res.end(JSON.stringify({ errors: [{ message: 'The router is not reachable' }] }));
+        } else {
+          res.destroy();
+        }
+      },
+    },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(proxy);
+  app.use(
+    express.static(distDir, {
+      setHeaders: (res, path) => {
+        // Vite fingerprints everything under assets/, so those files never change; the page
+        // that names them must be revalidated so a new build is picked up.
+        if (path.startsWith(assetsDir)) {
+          res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        } else if (path === indexHtml) {
+          res.setHeader('cache-control', 'no-cache');
+        }
+      },
+    }),
+  );
+  // Any other page a browser navigates to is the single-page app. Scripts and images are fetched
+  // with `Accept: */*`, so a missing asset stays a 404 instead of becoming HTML.
+  app.get('/{*path}', (req, res, next) => {
+    if (!req.headers.accept?.includes('text/html')) return next();
+    res.setHeader('cache-control', 'no-cache');
+    res.sendFile(indexHtml);
+  });
+
+  const server = createServer(app);
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== GRAPHQL_PATH) {
+      socket.destroy();
+      return;
+    }
+    track(/** @type {import('node:net').Socket} */ (socket));
+    proxy.upgrade(req, /** @type {import('node:net').Socket} */ (socket), head);
+  });
+
+  /** @type {Promise<void> | undefined} */
+  let closing;
+
+  return {
+    app,
+    server,
+    listen(port = 0, host) {
+      return new Promise((resolveListen, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          resolveListen(typeof address === 'object' && address !== null ? address.port : port);
+        });
+      });
+    },
+    close() {
+      closing ??= new Promise((resolveClose, reject) => {
+        server.close((error) => (error ? reject(error) : resolveClose()));
+        for (const socket of openSockets) socket.destroy();
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/**
+ * @param {Record<string, string | undefined>} env
+ * @returns {{ port: number; routerUrl: string }}
+ */
+export function clientConfigFrom(env) {
+  const problems = [];
+  const rawPort = env['CLIENT_PORT'] || '8501';
+  const port = Number(rawPort);
+  if (!/^\d+$/.test(rawPort) || port > 65535) {
+    problems.push(
+      `  CLIENT_PORT: expected a port between 0 and 65535 (got ${JSON.stringify(rawPort)})`,
+    );
+  }
+  const routerUrl = env['ROUTER_URL'] || 'http://localhost:8000';
+  if (!isHttpUrl(routerUrl)) {
+    problems.push(
+      `  ROUTER_URL: expected a URL like http://localhost:8000 (got ${JSON.stringify(routerUrl)})`,
+    );
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  return { port, routerUrl };
+}
+
+/** @param {string} value */
+function isHttpUrl(value) {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  const { port, routerUrl } = clientConfigFrom(process.env);
+  const clientServer = createClientServer({ routerUrl });
+  const boundPort = await clientServer.listen(port);
+  process.stdout.write(
+    `client: http://localhost:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})\n`,
+  );
+  const stop = () => {
+    clientServer.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

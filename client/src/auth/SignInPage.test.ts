@@ -1,0 +1,154 @@
+import { flushPromises, mount } from '@vue/test-utils';
+import type { GraphQLFormattedError } from 'graphql';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createTestGraphQLClient,
+  provideFor,
+  type Responder,
+  type TestGraphQLClient,
+} from '../testing/fakeGraphQLServer';
+import SignInPage from './SignInPage.vue';
+
+const payload = {
+  __typename: 'AuthPayload',
+  token: 'fresh-token',
+  expiresAt: '2099-01-01T00:00:00.000Z',
+  user: { __typename: 'User', id: 'u7', username: 'grace' },
+};
+
+const refuse =
+  (...errors: GraphQLFormattedError[]): Responder =>
+  () => ({ data: null, errors });
+
+let client: TestGraphQLClient | undefined;
+afterEach(() => client?.session.dispose());
+
+function mountPage(responders: Record<string, Responder>) {
+  client = createTestGraphQLClient(responders, { signedIn: false });
+  return mount(SignInPage, { global: { provide: provideFor(client) }, attachTo: document.body });
+}
+
+async function fillAndSubmit(
+  wrapper: ReturnType<typeof mountPage>,
+  username = 'grace',
+  password = 'correct horse',
+) {
+  await wrapper.get('input[name="username"]').setValue(username);
+  await wrapper.get('input[name="password"]').setValue(password);
+  await wrapper.get('form').trigger('submit');
+  await flushPromises();
+}
+
+const fieldError = (wrapper: ReturnType<typeof mountPage>, name: string) => {
+  const input = wrapper.get(`input[name="${name}"]`);
+  const ids = (input.attributes('aria-describedby') ?? '').split(' ');
+  return ids
+    .map((id) => wrapper.find(`[id="${id}"].field-error`))
+    .find((element) => element.exists())
+    ?.text();
+};
+
+describe('SignInPage', () => {
+  it('signs in and starts the session with the returned token', async () => {
+    const wrapper = mountPage({ SignIn: () => ({ data: { login: payload } }) });
+    await fillAndSubmit(wrapper, '  grace ');
+
+    expect(client?.sent[0]?.variables).toEqual({ username: 'grace', password: 'correct horse' });
+    expect(client?.session.token()).toBe('fresh-token');
+    expect(client?.session.current.value?.user).toEqual({ id: 'u7', username: 'grace' });
+    wrapper.unmount();
+  });
+
+  it('registers when "I am new here" is chosen', async () => {
+    const wrapper = mountPage({ Register: () => ({ data: { register: payload } }) });
+    await wrapper.get('input[value="register"]').setValue(true);
+    expect(wrapper.get('button[type="submit"]').text()).toBe('Create account');
+    expect(wrapper.get('input[name="password"]').attributes('autocomplete')).toBe('new-password');
+    await fillAndSubmit(wrapper);
+
+    expect(client?.sent.map(({ operationName }) => operationName)).toEqual(['Register']);
+    expect(client?.session.token()).toBe('fresh-token');
+    wrapper.unmount();
+  });
+
+  it("shows the server's password rule under the password field", async () => {
+    const wrapper = mountPage({
+      Register: refuse({
+        message: 'password: must be at least 8 characters',
+        extensions: { code: 'BAD_USER_INPUT', argument: 'password' },
+      }),
+    });
+    await wrapper.get('input[value="register"]').setValue(true);
+    await fillAndSubmit(wrapper, 'grace', 'short');
+
+    expect(fieldError(wrapper, 'password')).toBe('Must be at least 8 characters');
+    expect(wrapper.get('input[name="password"]').attributes('aria-invalid')).toBe('true');
+    expect(fieldError(wrapper, 'username')).toBeUndefined();
+    expect(document.activeElement?.getAttribute('name')).toBe('password');
+    wrapper.unmount();
+  });
+
+  it('clears a field message once that field is edited', async () => {
+    const wrapper = mountPage({
+      Register: refuse({
+        message: 'That username is taken',
+        extensions: { code: 'USERNAME_TAKEN' },
+      }),
+    });
+    await wrapper.get('input[value="register"]').setValue(true);
+    await fillAndSubmit(wrapper);
+    expect(fieldError(wrapper, 'username')).toBe('That username is taken');
+
+    await wrapper.get('input[name="username"]').setValue('grace2');
+    expect(fieldError(wrapper, 'username')).toBeUndefined();
+    wrapper.unmount();
+  });
+
+  it('shows wrong credentials as an alert and stays signed out', async () => {
+    const wrapper = mountPage({
+      SignIn: refuse({
+        message: 'Invalid username or password',
+        extensions: { code: 'UNAUTHENTICATED' },
+      }),
+    });
+    await fillAndSubmit(wrapper);
+
+    expect(wrapper.get('[role="alert"]').text()).toBe('Invalid username or password');
+    expect(client?.session.token()).toBeNull();
+    wrapper.unmount();
+  });
+
+  it('counts down instead of allowing another attempt while rate-limited', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const wrapper = mountPage({
+        SignIn: refuse({
+          message: 'Too many attempts; try again in 3 s',
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
+        }),
+      });
+      await fillAndSubmit(wrapper);
+      const button = wrapper.get('button[type="submit"]');
+      expect(button.text()).toBe('Try again in 3 s');
+      expect(button.attributes('disabled')).toBeDefined();
+
+      await vi.advanceTimersByTimeAsync(3_000);
+      expect(button.text()).toBe('Sign in');
+      expect(button.attributes('disabled')).toBeUndefined();
+      wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('asks for empty fields without sending anything', async () => {
+    const wrapper = mountPage({});
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(fieldError(wrapper, 'username')).toBe('Enter your username.');
+    expect(fieldError(wrapper, 'password')).toBe('Enter your password.');
+    expect(client?.sent).toEqual([]);
+    wrapper.unmount();
+  });
+});

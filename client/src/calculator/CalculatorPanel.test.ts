@@ -1,0 +1,191 @@
+import { flushPromises, mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createTestGraphQLClient,
+  provideFor,
+  type Responder,
+  type TestGraphQLClient,
+} from '../testing/fakeGraphQLServer';
+import CalculatorPanel from './CalculatorPanel.vue';
+
+function calculation(overrides: Record<string, unknown> = {}) {
+  return {
+    __typename: 'Calculation',
+    operation: 'FACTORIAL',
+    input: '{"n":5}',
+    result: '120',
+    exact: true,
+    digits: 3,
+    cached: false,
+    durationMs: 0.05,
+    log: {
+      __typename: 'RequestLog',
+      id: 'log-1',
+      operation: 'FACTORIAL',
+      input: '{"n":5}',
+      resultPreview: '120',
+      digits: 3,
+      cached: false,
+      durationMs: 0.05,
+      createdAt: '2026-11-26T12:00:00.000Z',
+    },
+    ...overrides,
+  };
+}
+
+let client: TestGraphQLClient | undefined;
+afterEach(() => client?.session.dispose());
+
+function mountPanel(responders: Record<string, Responder>) {
+  client = createTestGraphQLClient(responders);
+  return mount(CalculatorPanel, {
+    global: { provide: provideFor(client) },
+    attachTo: document.body,
+  });
+}
+
+async function typeN(wrapper: ReturnType<typeof mountPanel>, value: string) {
+  await wrapper.get('input[name="n"]').setValue(value);
+}
+
+describe('CalculatorPanel', () => {
+  it('flags an argument as it is typed, before anything is sent', async () => {
+    const wrapper = mountPanel({});
+    await typeN(wrapper, '2.5');
+    const input = wrapper.get('input[name="n"]');
+    expect(input.attributes('aria-invalid')).toBe('true');
+    expect(wrapper.get('.field-error').text()).toMatch(/whole number/);
+    expect(input.attributes('aria-describedby')).toContain(
+      wrapper.get('.field-error').attributes('id'),
+    );
+    wrapper.unmount();
+  });
+
+  it('judges a kept n by the rules of the operation switched to', async () => {
+    const wrapper = mountPanel({});
+    await wrapper.get('input[value="FIBONACCI"]').setValue(true);
+    await typeN(wrapper, '-5');
+    expect(wrapper.find('.field-error').exists()).toBe(false);
+
+    await wrapper.get('input[value="FACTORIAL"]').setValue(true);
+    expect(wrapper.get('.field-error').text()).toMatch(/0 or more/);
+    wrapper.unmount();
+  });
+
+  it('sends the typed n and shows the result with its facts', async () => {
+    const wrapper = mountPanel({ Factorial: () => ({ data: { factorial: calculation() } }) });
+    await typeN(wrapper, '5');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(client?.sent.map(({ variables }) => variables)).toEqual([{ n: 5 }]);
+    const result = wrapper.get('.calculation-result');
+    expect(result.get('h3').text()).toBe('5!');
+    expect(result.text()).toContain('120');
+    expect(result.text()).toContain('Exact');
+    expect(result.text()).toContain('Computed');
+    expect(wrapper.get('[aria-live="polite"]').text()).toBe(
+      '5!: 3 digits, exact, computed in 0.05 ms.',
+    );
+    wrapper.unmount();
+  });
+
+  it('shows a million-digit result folded, keeping the digits out of the page', async () => {
+    const digits = '9'.repeat(1_000_000);
+    const wrapper = mountPanel({
+      Fibonacci: () => ({
+        data: {
+          fibonacci: calculation({
+            operation: 'FIBONACCI',
+            input: '{"n":4785000}',
+            result: digits,
+            digits: 1_000_000,
+          }),
+        },
+      }),
+    });
+    await wrapper.get('input[value="FIBONACCI"]').setValue(true);
+    await typeN(wrapper, '4785000');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(wrapper.get('.calculation-result').text()).toContain('1,000,000');
+    expect(wrapper.html().length).toBeLessThan(20_000);
+    wrapper.unmount();
+  });
+
+  it("puts the server's BAD_USER_INPUT message under the argument it names", async () => {
+    const wrapper = mountPanel({
+      Factorial: () => ({
+        data: null,
+        errors: [
+          {
+            message: 'n: must be at most 100000',
+            extensions: { code: 'BAD_USER_INPUT', argument: 'n' },
+          },
+        ],
+      }),
+    });
+    await typeN(wrapper, '200000');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(wrapper.get('.field-error').text()).toBe('Must be at most 100000');
+    expect(wrapper.find('[role="alert"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('shows a refusal about the whole request, such as RESULT_TOO_LARGE, as an alert', async () => {
+    const wrapper = mountPanel({
+      Power: () => ({
+        data: null,
+        errors: [
+          {
+            message: 'The result would have too many digits',
+            extensions: {
+              code: 'RESULT_TOO_LARGE',
+              maxDigits: 1_000_000,
+              predictedDigits: 3_010_300,
+            },
+          },
+        ],
+      }),
+    });
+    await wrapper.get('input[value="POWER"]').setValue(true);
+    await wrapper.get('input[name="base"]').setValue('2');
+    await wrapper.get('input[name="exponent"]').setValue('10000000');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(client?.sent[0]?.variables).toEqual({ base: '2', exponent: '10000000' });
+    expect(wrapper.get('[role="alert"]').text()).toMatch(/too many digits.*3.010.300 digits/);
+    wrapper.unmount();
+  });
+
+  it('shows progress while computing and cancels the HTTP request on Cancel', async () => {
+    const wrapper = mountPanel({ Factorial: () => 'hang' });
+    await typeN(wrapper, '100000');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(wrapper.find('progress').exists()).toBe(true);
+    const cancel = wrapper.findAll('button').find((button) => button.text() === 'Cancel');
+    await cancel?.trigger('click');
+    await flushPromises();
+
+    expect(client?.sent[0]?.signal?.aborted).toBe(true);
+    expect(wrapper.find('progress').exists()).toBe(false);
+    expect(wrapper.find('[role="alert"]').exists()).toBe(false);
+    expect(wrapper.get('[aria-live="polite"]').text()).toBe('Calculation cancelled.');
+    wrapper.unmount();
+  });
+
+  it('asks for a missing argument on submit and focuses it', async () => {
+    const wrapper = mountPanel({});
+    await wrapper.get('form').trigger('submit');
+    await vi.waitFor(() => expect(document.activeElement?.getAttribute('name')).toBe('n'));
+    expect(wrapper.get('.field-error').text()).toBe('Enter n.');
+    expect(client?.sent).toEqual([]);
+    wrapper.unmount();
+  });
+});

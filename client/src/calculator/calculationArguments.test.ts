@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { prepareCalculation, validateArgument, type ArgumentValues } from './calculationArguments';
+
+const values = (overrides: Partial<ArgumentValues>): ArgumentValues => ({
+  base: '',
+  exponent: '',
+  n: '',
+  ...overrides,
+});
+
+describe('validateArgument while typing', () => {
+  it('does not complain about an empty field yet', () => {
+    expect(validateArgument('FACTORIAL', 'n', '')).toBeUndefined();
+    expect(validateArgument('POWER', 'base', '  ')).toBeUndefined();
+  });
+
+  it('accepts integers, decimals and exponent notation for power arguments', () => {
+    for (const typed of ['2', '-1.5', '0.125', '.5', '6.02e23', '1E-3', ' 10 ']) {
+      expect(validateArgument('POWER', 'base', typed), typed).toBeUndefined();
+    }
+  });
+
+  it('refuses power arguments that are not numbers', () => {
+    for (const typed of ['two', '1..2', '1e', '--1', '0x10', 'Infinity', 'NaN']) {
+      expect(validateArgument('POWER', 'exponent', typed), typed).toMatch(/number/);
+    }
+  });
+
+  it('refuses fractional and non-numeric n', () => {
+    expect(validateArgument('FACTORIAL', 'n', '2.5')).toMatch(/whole number/);
+    expect(validateArgument('FIBONACCI', 'n', '1e3')).toMatch(/whole number/);
+  });
+
+  it('refuses a negative factorial but allows a negative Fibonacci index', () => {
+    expect(validateArgument('FACTORIAL', 'n', '-1')).toMatch(/0 or more/);
+    expect(validateArgument('FIBONACCI', 'n', '-1')).toBeUndefined();
+  });
+
+  it('keeps n within a 32-bit GraphQL Int', () => {
+    expect(validateArgument('FIBONACCI', 'n', '2147483647')).toBeUndefined();
+    expect(validateArgument('FIBONACCI', 'n', '-2147483648')).toBeUndefined();
+    expect(validateArgument('FIBONACCI', 'n', '2147483648')).toMatch(/between/);
+    expect(validateArgument('FIBONACCI', 'n', '-2147483649')).toMatch(/between/);
+    expect(validateArgument('FACTORIAL', 'n', '99999999999999999999')).toMatch(/at most/);
+  });
+});
+
+describe('prepareCalculation on submit', () => {
+  it('asks for every missing argument of the chosen operation only', () => {
+    expect(prepareCalculation('POWER', values({ n: '5' }))).toEqual({
+      ok: false,
+      errors: { base: 'Enter a base.', exponent: 'Enter an exponent.' },
+    });
+  });
+
+  it('sends power arguments as trimmed strings, never as rounded numbers', () => {
+    expect(
+      prepareCalculation('POWER', values({ base: ' 0.1 ', exponent: '12345678901234567890' })),
+    ).toEqual({
+      ok: true,
+      request: { operation: 'POWER', variables: { base: '0.1', exponent: '12345678901234567890' } },
+    });
+  });
+
+  it('sends n as an Int', () => {
+    expect(prepareCalculation('FIBONACCI', values({ n: '-7' }))).toEqual({
+      ok: true,
+      request: { operation: 'FIBONACCI', variables: { n: -7 } },
+    });
+  });
+
+  it('reports an invalid argument instead of sending it', () => {
+    expect(prepareCalculation('FACTORIAL', values({ n: '-3' }))).toMatchObject({
+      ok: false,
+      errors: { n: expect.stringMatching(/0 or more/) },
+    });
+  });
+});

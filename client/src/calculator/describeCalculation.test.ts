@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { describeCalculation, resultFileName } from './describeCalculation';
+
+describe('describeCalculation', () => {
+  it('writes each operation in its usual notation', () => {
+    expect(describeCalculation('POWER', '{"base":"2","exponent":"10"}')).toBe('2^10');
+    expect(describeCalculation('FACTORIAL', '{"n":100}')).toBe('100!');
+    expect(describeCalculation('FIBONACCI', '{"n":-5}')).toBe('F(-5)');
+  });
+
+  it('falls back to the name and raw input for an unexpected input', () => {
+    expect(describeCalculation('FACTORIAL', '{"k":1}')).toBe('Factorial {"k":1}');
+  });
+});
+
+describe('resultFileName', () => {
+  it('names the file after the operation and its arguments', () => {
+    expect(resultFileName('POWER', '{"base":"2","exponent":"10"}')).toBe('power-2-10.txt');
+    expect(resultFileName('FIBONACCI', '{"n":-5}')).toBe('fibonacci--5.txt');
+  });
+
+  it('replaces characters that file systems refuse', () => {
+    expect(resultFileName('POWER', '{"base":"1/2","exponent":"3"}')).toBe('power-1_2-3.txt');
+  });
+});

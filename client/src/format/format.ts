@@ -1,0 +1,88 @@
+/**
+ * How numbers, durations, times and calculation inputs read on screen. Every function takes the
+ * locale (and time zone) it formats for, so the app passes the reader's and tests pass fixed ones.
+ */
+
+/** A whole count with grouping: 1000000 → "1,000,000" in en-US. */
+export function formatCount(count: number, locale?: string): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(count);
+}
+
+/** "1 digit", "158 digits", "1,000,000 digits". */
+export function formatDigits(digits: number, locale?: string): string {
+  return `${formatCount(digits, locale)} ${digits === 1 ? 'digit' : 'digits'}`;
+}
+
+/**
+ * A duration in the unit that keeps it readable: sub-millisecond times keep two significant
+ * digits (a cache hit takes microseconds), seconds from 1 s, minutes from 60 s.
+ */
+export function formatDuration(ms: number, locale?: string): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1) {
+    return `${new Intl.NumberFormat(locale, { maximumSignificantDigits: 2 }).format(ms)} ms`;
+  }
+  if (ms < 1000) {
+    const fractionDigits = ms < 10 ? 2 : ms < 100 ? 1 : 0;
+    return `${fixed(ms, fractionDigits, locale)} ms`;
+  }
+  if (ms < 60_000) {
+    return `${fixed(ms / 1000, ms < 10_000 ? 2 : 1, locale)} s`;
+  }
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes} min ${seconds} s`;
+}
+
+function fixed(value: number, fractionDigits: number, locale?: string): string {
+  return new Intl.NumberFormat(locale, {
+    minimumFractionDigits: fractionDigits,
+    maximumFractionDigits: fractionDigits,
+  }).format(value);
+}
+
+export interface DateTimeFormatOptions {
+  locale?: string;
+  timeZone?: string;
+  /** The moment "today" is judged from. */
+  now?: Date;
+}
+
+/** A log's time: the time of day when it is from today, else the date and time. */
+export function formatDateTime(iso: string, options: DateTimeFormatOptions = {}): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const { locale, timeZone, now = new Date() } = options;
+  const sameDay = dayKey(date, timeZone) === dayKey(now, timeZone);
+  return new Intl.DateTimeFormat(locale, {
+    timeZone,
+    ...(sameDay ? {} : { year: 'numeric', month: 'short', day: 'numeric' }),
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).format(date);
+}
+
+function dayKey(date: Date, timeZone: string | undefined): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, dateStyle: 'short' }).format(date);
+}
+
+/**
+ * A calculation's canonical JSON input as a reader would write it:
+ * `{"base":"2","exponent":"10"}` → "base = 2, exponent = 10". Anything that is not a flat JSON
+ * object is shown as it came.
+ */
+export function formatCalculationInput(input: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch {
+    return input;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return input;
+  const parts = Object.entries(parsed).map(([name, value]) =>
+    typeof value === 'string' || typeof value === 'number' ? `${name} = ${value}` : undefined,
+  );
+  if (parts.length === 0 || parts.includes(undefined)) return input;
+  return parts.join(', ');
+}

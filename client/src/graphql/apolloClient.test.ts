@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RECENT_LOGS_LIMIT, RecentLogsQuery } from '../logs/recentLogs';
+import { EXPIRED_MESSAGE } from '../session/session';
+import { createTestGraphQLClient, type TestGraphQLClient } from '../testing/fakeGraphQLServer';
+
+const query = { query: RecentLogsQuery, variables: { limit: RECENT_LOGS_LIMIT } };
+const log = {
+  __typename: 'RequestLog',
+  id: 'log-1',
+  operation: 'FACTORIAL',
+  input: '{"n":5}',
+  resultPreview: '120',
+  digits: 3,
+  cached: false,
+  durationMs: 0.05,
+  createdAt: '2026-11-26T12:00:00.000Z',
+};
+
+let client: TestGraphQLClient | undefined;
+afterEach(() => client?.session.dispose());
+
+describe('createGraphQLClient', () => {
+  it("sends the session's token as a bearer token", async () => {
+    client = createTestGraphQLClient({ RecentLogs: () => ({ data: { recentLogs: [log] } }) });
+    await client.apollo.query(query);
+    expect(client.sent[0]?.authorization).toBe('Bearer test-token');
+  });
+
+  it('sends no authorization header when signed out', async () => {
+    client = createTestGraphQLClient(
+      { RecentLogs: () => ({ data: { recentLogs: [] } }) },
+      { signedIn: false },
+    );
+    await client.apollo.query(query);
+    expect(client.sent[0]?.authorization).toBeNull();
+  });
+
+  it('ends the session with a message when the server refuses its token', async () => {
+    client = createTestGraphQLClient({
+      RecentLogs: () => ({
+        data: null,
+        errors: [{ message: 'Token expired', extensions: { code: 'UNAUTHENTICATED' } }],
+      }),
+    });
+    await expect(client.apollo.query(query)).rejects.toThrow();
+    expect(client.session.token()).toBeNull();
+    expect(client.session.notice.value).toBe(EXPIRED_MESSAGE);
+  });
+
+  it('ends the session on an HTTP 401 too', async () => {
+    client = createTestGraphQLClient({
+      RecentLogs: () => ({ status: 401, errors: [{ message: 'Unauthorized' }] }),
+    });
+    await expect(client.apollo.query(query)).rejects.toThrow();
+    expect(client.session.token()).toBeNull();
+  });
+
+  it('clears the cache when the session ends', async () => {
+    client = createTestGraphQLClient({ RecentLogs: () => ({ data: { recentLogs: [log] } }) });
+    await client.apollo.query(query);
+    expect(client.apollo.cache.extract()).not.toEqual({});
+
+    await client.session.end();
+    expect(client.apollo.cache.extract()).toEqual({});
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * The app's Apollo Client: queries and mutations over HTTP to the same origin's `/graphql`,
+ * subscriptions over graphql-ws on the same path, the session's token on both, and the session
+ * ended when the server says the token is no longer good.
+ */
+import {
+  ApolloClient,
+  ApolloLink,
+  HttpLink,
+  InMemoryCache,
+  from,
+  split,
+  type NormalizedCacheObject,
+} from '@apollo/client/core';
+import { onError } from '@apollo/client/link/error';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { EXPIRED_MESSAGE, REFUSED_MESSAGE, type Session } from '../session/session';
+import { createLiveConnection, type LiveConnection } from './liveConnection';
+import { ErrorCode, hasErrorCode } from './operationErrors';
+
+export interface GraphQLClientOptions {
+  session: Session;
+  /** Where HTTP operations go, e.g. `/graphql`. */
+  httpUrl: string;
+  /** Where the subscription socket connects, e.g. `ws://localhost:8501/graphql`. */
+  webSocketUrl: string;
+  /** For tests; the global fetch otherwise. */
+  fetch?: typeof fetch;
+}
+
+export interface GraphQLClient {
+  apollo: ApolloClient<NormalizedCacheObject>;
+  live: LiveConnection;
+}
+
+/** The token an operation was sent with, so a late refusal cannot end a newer session. */
+const SENT_TOKEN = 'sentToken';
+
+export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClient {
+  const { session } = options;
+  const live = createLiveConnection({
+    url: options.webSocketUrl,
+    token: session.token,
+    onRefused: () => void session.end(REFUSED_MESSAGE),
+  });
+
+  const withToken = new ApolloLink((operation, forward) => {
+    const token = session.token();
+    if (token) {
+      operation.setContext(({ headers = {} }: { headers?: Record<string, string> }) => ({
+        headers: { ...headers, authorization: `Bearer ${token}` },
+        [SENT_TOKEN]: token,
+      }));
+    }
+    return forward(operation);
+  });
+
+  const endSessionWhenRefused = onError(({ graphQLErrors, networkError, operation }) => {
+    const sentToken: unknown = operation.getContext()[SENT_TOKEN];
+    if (sentToken === undefined || sentToken !== session.token()) return;
+    const status = (networkError as { statusCode?: unknown } | null | undefined)?.statusCode;
+    if (
+      status === 401 ||
+      hasErrorCode({ graphQLErrors, networkError }, ErrorCode.Unauthenticated)
+    ) {
+      void session.end(EXPIRED_MESSAGE);
+    }
+  });
+
+  const transport = split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
+    },
+    live.link,
+    new HttpLink({ uri: options.httpUrl, fetch: options.fetch }),
+  );
+
+  const apollo = new ApolloClient({
+    link: from([endSessionWhenRefused, withToken, transport]),
+    cache: new InMemoryCache(),
+  });
+
+  session.onEnd(async () => {
+    live.reset();
+    await apollo.clearStore();
+  });
+
+  return { apollo, live };
+}

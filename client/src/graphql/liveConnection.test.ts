@@ -1,0 +1,188 @@
+// @vitest-environment node
+/**
+ * The live connection against a real graphql-ws server over a real socket: what it presents,
+ * how it reports its state, and what it does when the server drops or refuses it.
+ */
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { execute, gql } from '@apollo/client/core';
+import type * as graphql from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { createLiveConnection, webSocketUrl, type LiveConnection } from './liveConnection';
+
+const TickSubscription = gql`
+  subscription Tick {
+    tick
+  }
+`;
+
+// The graphql-ws server runs unbundled and loads graphql's CommonJS build; Vite would give this
+// file the ESM build, a second copy whose schema the server could not use. Share the server's.
+const { GraphQLObjectType, GraphQLSchema, GraphQLString } = createRequire(import.meta.url)(
+  'graphql',
+) as typeof graphql;
+
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
+  subscription: new GraphQLObjectType({
+    name: 'Subscription',
+    fields: {
+      tick: {
+        type: GraphQLString,
+        subscribe: async function* () {
+          yield { tick: 'first' };
+          await new Promise(() => {});
+        },
+      },
+    },
+  }),
+});
+
+interface Harness {
+  url: string;
+  server: WebSocketServer;
+  authorizations: unknown[];
+  /** Refuse connections (graphql-ws then closes with 4403 Forbidden). */
+  refuse: boolean;
+  /** How long the server takes to accept or refuse a connection. */
+  decisionDelayMs: number;
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startServer(): Promise<Harness> {
+  const server = new WebSocketServer({ port: 0, path: '/graphql' });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  const harness: Harness = {
+    url: `ws://127.0.0.1:${port}/graphql`,
+    server,
+    authorizations: [],
+    refuse: false,
+    decisionDelayMs: 0,
+  };
+  const disposable = useServer(
+    {
+      schema,
+      onConnect: async (context) => {
+        harness.authorizations.push(context.connectionParams?.['authorization']);
+        await new Promise((resolve) => setTimeout(resolve, harness.decisionDelayMs));
+        return !harness.refuse;
+      },
+    },
+    server,
+  );
+  cleanups.push(async () => {
+    await disposable.dispose();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return harness;
+}
+
+function connect(url: string, token: () => string | null, onRefused = vi.fn()): LiveConnection {
+  const live = createLiveConnection({ url, token, onRefused, webSocketImpl: WebSocket });
+  cleanups.push(() => live.reset());
+  return live;
+}
+
+function subscribe(live: LiveConnection) {
+  const received: unknown[] = [];
+  const errors: unknown[] = [];
+  const subscription = execute(live.link, { query: TickSubscription }).subscribe({
+    next: (result) => received.push(result.data),
+    error: (error) => errors.push(error),
+  });
+  cleanups.push(() => subscription.unsubscribe());
+  return { received, errors };
+}
+
+describe('createLiveConnection', () => {
+  it('presents the bearer token in connectionParams and reports itself live', async () => {
+    const harness = await startServer();
+    const live = connect(harness.url, () => 'token-1');
+    expect(live.status.value).toBe('offline');
+
+    const { received } = subscribe(live);
+
+    await vi.waitFor(() => expect(received).toEqual([{ tick: 'first' }]));
+    expect(harness.authorizations).toEqual(['Bearer token-1']);
+    expect(live.status.value).toBe('live');
+  });
+
+  it('reports offline when the socket drops, reconnects, and tells listeners to catch up', async () => {
+    const harness = await startServer();
+    const live = connect(harness.url, () => 'token-1');
+    const reconnected = vi.fn();
+    live.onReconnect(reconnected);
+    const { received } = subscribe(live);
+    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+
+    for (const socket of harness.server.clients) socket.terminate();
+    await vi.waitFor(() => expect(live.status.value).not.toBe('live'));
+
+    await vi.waitFor(() => expect(reconnected).toHaveBeenCalledOnce(), { timeout: 5_000 });
+    expect(live.status.value).toBe('live');
+    // The subscription itself was resumed on the new socket.
+    await vi.waitFor(() => expect(received).toHaveLength(2));
+  });
+
+  it('gives up and reports a refusal when the server closes with 4403', async () => {
+    const harness = await startServer();
+    harness.refuse = true;
+    const onRefused = vi.fn();
+    const live = connect(harness.url, () => 'stale-token', onRefused);
+    const { errors } = subscribe(live);
+
+    await vi.waitFor(() => expect(onRefused).toHaveBeenCalledWith(4403));
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(live.status.value).toBe('offline');
+    expect(harness.authorizations).toHaveLength(1);
+  });
+
+  it('can be reset while a refused connection attempt is still pending', async () => {
+    const harness = await startServer();
+    harness.refuse = true;
+    harness.decisionDelayMs = 100;
+    const live = connect(harness.url, () => 'stale-token');
+    subscribe(live);
+    await vi.waitFor(() => expect(harness.authorizations).toHaveLength(1));
+
+    live.reset();
+
+    // An unhandled rejection from the abandoned socket would fail this test file.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(live.status.value).toBe('offline');
+  });
+
+  it('opens a new socket with the new token after reset', async () => {
+    const harness = await startServer();
+    let token = 'first-session';
+    const live = connect(harness.url, () => token);
+    subscribe(live);
+    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+
+    live.reset();
+    expect(live.status.value).toBe('offline');
+    token = 'second-session';
+    subscribe(live);
+
+    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+    expect(harness.authorizations).toEqual(['Bearer first-session', 'Bearer second-session']);
+  });
+});
+
+describe('webSocketUrl', () => {
+  it("follows the page's scheme and host", () => {
+    expect(webSocketUrl({ protocol: 'http:', host: 'localhost:8501' }, '/graphql')).toBe(
+      'ws://localhost:8501/graphql',
+    );
+    expect(webSocketUrl({ protocol: 'https:', host: 'math.example' }, '/graphql')).toBe(
+      'wss://math.example/graphql',
+    );
+  });
+});

@@ -1,0 +1,148 @@
+import { ApolloError } from '@apollo/client/core';
+import type { GraphQLFormattedError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import {
+  UNREACHABLE_MESSAGE,
+  describeFailure,
+  isAbortError,
+  retryAfterSecondsOf,
+} from './operationErrors';
+
+const AUTH_FIELDS = ['username', 'password'] as const;
+
+function refused(...graphQLErrors: GraphQLFormattedError[]): ApolloError {
+  return new ApolloError({ graphQLErrors });
+}
+
+/** How Apollo reports a 4xx answer whose body carries GraphQL errors. */
+function refusedWithStatus(statusCode: number, errors: GraphQLFormattedError[]): ApolloError {
+  const networkError = Object.assign(new Error('Response not successful'), {
+    name: 'ServerError',
+    statusCode,
+    response: new Response(),
+    result: { errors },
+  });
+  return new ApolloError({ networkError });
+}
+
+describe('describeFailure', () => {
+  it('puts a BAD_USER_INPUT message under the argument it names, without the name prefix', () => {
+    const error = refused({
+      message: 'password: must be at least 8 characters',
+      extensions: { code: 'BAD_USER_INPUT', argument: 'password' },
+    });
+    expect(describeFailure(error, AUTH_FIELDS)).toEqual({
+      fields: { password: 'Must be at least 8 characters' },
+      general: [],
+    });
+  });
+
+  it('puts USERNAME_TAKEN under the username', () => {
+    const error = refused({
+      message: 'That username is taken',
+      extensions: { code: 'USERNAME_TAKEN' },
+    });
+    expect(describeFailure(error, AUTH_FIELDS).fields).toEqual({
+      username: 'That username is taken',
+    });
+  });
+
+  it('shows wrong credentials above the form, not under either field', () => {
+    const error = refused({
+      message: 'Invalid username or password',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+    expect(describeFailure(error, AUTH_FIELDS)).toEqual({
+      fields: {},
+      general: ['Invalid username or password'],
+    });
+  });
+
+  it('keeps a BAD_USER_INPUT about an argument the form does not have as a general message', () => {
+    const error = refused({
+      message: 'limit: must be between 1 and 100',
+      extensions: { code: 'BAD_USER_INPUT', argument: 'limit' },
+    });
+    expect(describeFailure(error, ['n'])).toEqual({
+      fields: {},
+      general: ['limit: must be between 1 and 100'],
+    });
+  });
+
+  it('adds the predicted and allowed digits to RESULT_TOO_LARGE', () => {
+    const error = refused({
+      message: 'The result would be too large',
+      extensions: { code: 'RESULT_TOO_LARGE', maxDigits: 1_000_000, predictedDigits: 5_565_709 },
+    });
+    const [message] = describeFailure(error, ['n']).general;
+    expect(message).toMatch(/^The result would be too large/);
+    expect(message).toMatch(/5.565.709 digits/);
+    expect(message).toMatch(/limit is 1.000.000/);
+  });
+
+  it('does not repeat sizes the RESULT_TOO_LARGE message already states', () => {
+    const message = 'The result would have about 65,657,060 digits; the limit is 1,000,000';
+    const error = refused({
+      message,
+      extensions: { code: 'RESULT_TOO_LARGE', maxDigits: 1_000_000, predictedDigits: 65_657_060 },
+    });
+    expect(describeFailure(error, ['n']).general).toEqual([message]);
+  });
+
+  it('reads errors from a 400 answer, which Apollo reports as a network error', () => {
+    const error = refusedWithStatus(400, [
+      {
+        message: 'n: must be an Int',
+        extensions: { code: 'BAD_USER_INPUT', argument: 'n' },
+      },
+    ]);
+    expect(describeFailure(error, ['n']).fields).toEqual({ n: 'Must be an Int' });
+  });
+
+  it('says the server is unreachable when there is no GraphQL answer at all', () => {
+    const error = new ApolloError({ networkError: new TypeError('Failed to fetch') });
+    expect(describeFailure(error, AUTH_FIELDS)).toEqual({
+      fields: {},
+      general: [UNREACHABLE_MESSAGE],
+    });
+  });
+
+  it('names the HTTP status of a server failure without GraphQL errors', () => {
+    const networkError = Object.assign(new Error('Bad gateway'), {
+      statusCode: 502,
+      result: 'Bad gateway',
+    });
+    expect(describeFailure(new ApolloError({ networkError }), []).general).toEqual([
+      'The server had a problem (HTTP 502). Try again shortly.',
+    ]);
+  });
+});
+
+describe('retryAfterSecondsOf', () => {
+  it('reads RATE_LIMITED retryAfterSeconds, rounded up to whole seconds', () => {
+    const error = refused({
+      message: 'Too many attempts; try again in 29.2 s',
+      extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 29.2 },
+    });
+    expect(retryAfterSecondsOf(error)).toBe(30);
+  });
+
+  it('is undefined for other errors', () => {
+    expect(
+      retryAfterSecondsOf(refused({ message: 'x', extensions: { code: 'UNAUTHENTICATED' } })),
+    ).toBeUndefined();
+  });
+});
+
+describe('isAbortError', () => {
+  it('recognises a cancelled fetch wrapped by Apollo', () => {
+    const networkError = new DOMException('The operation was aborted.', 'AbortError');
+    expect(isAbortError(new ApolloError({ networkError }))).toBe(true);
+  });
+
+  it('does not mistake a failed fetch for a cancellation', () => {
+    expect(isAbortError(new ApolloError({ networkError: new TypeError('Failed to fetch') }))).toBe(
+      false,
+    );
+  });
+});

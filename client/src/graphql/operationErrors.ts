@@ -1,0 +1,160 @@
+/**
+ * Turns what a failed operation threw into what the user should read, and where: next to the
+ * field an error concerns, or above the form. The codes and extensions are the contract's.
+ */
+import type { GraphQLFormattedError } from 'graphql';
+import { formatCount } from '../format/format';
+
+export const ErrorCode = {
+  BadUserInput: 'BAD_USER_INPUT',
+  ResultTooLarge: 'RESULT_TOO_LARGE',
+  Unauthenticated: 'UNAUTHENTICATED',
+  UsernameTaken: 'USERNAME_TAKEN',
+  RateLimited: 'RATE_LIMITED',
+  Internal: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export const UNREACHABLE_MESSAGE =
+  'The server could not be reached. Check your connection and try again.';
+
+export interface OperationFailure<Field extends string> {
+  /** Messages for the form's own fields, by field name. */
+  fields: Partial<Record<Field, string>>;
+  /** Messages about the request as a whole. */
+  general: string[];
+}
+
+/**
+ * The GraphQL errors carried by an Apollo error, whether the server answered 200 with `errors`
+ * or a 4xx whose body holds them (Apollo reports the latter as a network error).
+ */
+export function graphQLErrorsOf(error: unknown): readonly GraphQLFormattedError[] {
+  if (!isRecord(error)) return [];
+  const found: GraphQLFormattedError[] = [];
+  for (const key of ['graphQLErrors', 'protocolErrors'] as const) {
+    const errors = error[key];
+    if (Array.isArray(errors)) found.push(...errors.filter(isFormattedError));
+  }
+  const network = error['networkError'];
+  if (isRecord(network) && isRecord(network['result'])) {
+    const errors = network['result']['errors'];
+    if (Array.isArray(errors)) found.push(...errors.filter(isFormattedError));
+  }
+  return found;
+}
+
+export function codeOf(error: GraphQLFormattedError): string | undefined {
+  const code = error.extensions?.['code'];
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return graphQLErrorsOf(error).some((graphQLError) => codeOf(graphQLError) === code);
+}
+
+/** True when the request was cancelled by its AbortSignal rather than failing. */
+export function isAbortError(error: unknown): boolean {
+  if (!isRecord(error)) return false;
+  if (error['name'] === 'AbortError') return true;
+  return isRecord(error['networkError']) && error['networkError']['name'] === 'AbortError';
+}
+
+/** Seconds to wait after a RATE_LIMITED refusal, if the error is one. */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  for (const graphQLError of graphQLErrorsOf(error)) {
+    const seconds = graphQLError.extensions?.['retryAfterSeconds'];
+    if (codeOf(graphQLError) === ErrorCode.RateLimited && typeof seconds === 'number') {
+      return Math.max(1, Math.ceil(seconds));
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Sorts an operation's errors into messages for `fields` (a BAD_USER_INPUT naming one of them in
+ * `extensions.argument`, or USERNAME_TAKEN for `username`) and general messages (the rest).
+ */
+export function describeFailure<Field extends string>(
+  error: unknown,
+  fields: readonly Field[],
+): OperationFailure<Field> {
+  const failure: OperationFailure<Field> = { fields: {}, general: [] };
+  const graphQLErrors = graphQLErrorsOf(error);
+  if (graphQLErrors.length === 0) {
+    failure.general.push(networkMessage(error));
+    return failure;
+  }
+  for (const graphQLError of graphQLErrors) {
+    const field = fieldOf(graphQLError, fields);
+    if (field !== undefined && failure.fields[field] === undefined) {
+      failure.fields[field] = withoutArgumentPrefix(graphQLError.message, field);
+    } else {
+      failure.general.push(generalMessage(graphQLError));
+    }
+  }
+  return failure;
+}
+
+function fieldOf<Field extends string>(
+  error: GraphQLFormattedError,
+  fields: readonly Field[],
+): Field | undefined {
+  const code = codeOf(error);
+  const named =
+    code === ErrorCode.BadUserInput
+      ? error.extensions?.['argument']
+      : code === ErrorCode.UsernameTaken
+        ? 'username'
+        : undefined;
+  return fields.find((field) => field === named);
+}
+
+/** "password: at least 8 characters" reads as "At least 8 characters" under the password field. */
+function withoutArgumentPrefix(message: string, field: string): string {
+  const prefix = `${field}: `;
+  if (!message.startsWith(prefix)) return message;
+  const rest = message.slice(prefix.length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
+function generalMessage(error: GraphQLFormattedError): string {
+  const extensions = error.extensions ?? {};
+  switch (codeOf(error)) {
+    case ErrorCode.ResultTooLarge: {
+      // Add the sizes from the extensions unless the server's message already states them.
+      const { predictedDigits, maxDigits } = extensions;
+      if (typeof predictedDigits !== 'number' || typeof maxDigits !== 'number')
+        return error.message;
+      const predicted = formatCount(predictedDigits);
+      if ([predicted, String(predictedDigits)].some((shown) => error.message.includes(shown))) {
+        return error.message;
+      }
+      return `${error.message} (about ${predicted} digits; the limit is ${formatCount(maxDigits)}.)`;
+    }
+    case ErrorCode.Internal: {
+      const requestId = extensions['requestId'];
+      return typeof requestId === 'string'
+        ? `${error.message} (request id ${requestId})`
+        : error.message;
+    }
+    default:
+      return error.message;
+  }
+}
+
+function networkMessage(error: unknown): string {
+  const network = isRecord(error) ? error['networkError'] : undefined;
+  const status = isRecord(network) ? network['statusCode'] : undefined;
+  if (typeof status === 'number' && status >= 500) {
+    return `The server had a problem (HTTP ${status}). Try again shortly.`;
+  }
+  return UNREACHABLE_MESSAGE;
+}
+
+function isFormattedError(value: unknown): value is GraphQLFormattedError {
+  return isRecord(value) && typeof value['message'] === 'string';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,47 @@
+/**
+ * The recent-logs list the table shows, and the two ways it grows without a refetch: a log
+ * pushed by the `logAdded` subscription and the log of a calculation this tab just made. Both
+ * paths meet in `prependLog`, so a log that arrives twice is listed once.
+ */
+import type { ApolloCache } from '@apollo/client/core';
+import { graphql } from '../gql';
+import type { RecentLogsQuery as RecentLogsData } from '../gql/graphql';
+
+export const RECENT_LOGS_LIMIT = 20;
+
+export const RecentLogsQuery = graphql(/* GraphQL */ `
+  query RecentLogs($limit: Int!) {
+    recentLogs(limit: $limit) {
+      id
+      ...RequestLogRow_RequestLog
+    }
+  }
+`);
+
+export const LogAddedSubscription = graphql(/* GraphQL */ `
+  subscription LogAdded {
+    logAdded {
+      id
+      ...RequestLogRow_RequestLog
+    }
+  }
+`);
+
+export type RecentLog = RecentLogsData['recentLogs'][number];
+
+/** `log` first, then the others without any copy of it, at most `limit` in all. */
+export function prependLog<T extends { id: string }>(
+  logs: readonly T[],
+  log: T,
+  limit: number,
+): T[] {
+  return [log, ...logs.filter((existing) => existing.id !== log.id)].slice(0, limit);
+}
+
+/** Puts `log` at the top of the cached recent logs, if the list has been fetched. */
+export function addLogToRecentLogs(cache: ApolloCache<unknown>, log: RecentLog): void {
+  cache.updateQuery(
+    { query: RecentLogsQuery, variables: { limit: RECENT_LOGS_LIMIT } },
+    (data) => data && { recentLogs: prependLog(data.recentLogs, log, RECENT_LOGS_LIMIT) },
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * The signed-in session: the token and who it is for, kept in sessionStorage so a reload keeps
+ * the user signed in while a new tab or a closed browser does not. Ending the session (sign out,
+ * expiry, a refused token) notifies listeners once the signed-in views have unmounted, so they
+ * can clear the Apollo cache and close the WebSocket without racing queries still on screen.
+ */
+import { inject, nextTick, readonly, shallowRef, type InjectionKey, type Ref } from 'vue';
+
+export interface SessionUser {
+  id: string;
+  username: string;
+}
+
+export interface SessionData {
+  token: string;
+  /** ISO-8601 */
+  expiresAt: string;
+  user: SessionUser;
+}
+
+export const SESSION_STORAGE_KEY = 'microservice-math.session';
+export const EXPIRED_MESSAGE = 'Your session has expired. Please sign in again.';
+export const REFUSED_MESSAGE = 'The server no longer accepts your session. Please sign in again.';
+
+/** setTimeout cannot wait longer than this (about 24.8 days); later expiries are left to the server. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+export interface Session {
+  /** The current session, or null when signed out. */
+  readonly current: Readonly<Ref<SessionData | null>>;
+  /** Why the last session ended, shown on the sign-in page; null after a plain sign-out. */
+  readonly notice: Readonly<Ref<string | null>>;
+  /** The bearer token to send, read at the moment of sending. */
+  token(): string | null;
+  start(data: SessionData): void;
+  /** Ends the session; `reason` is shown on the sign-in page. */
+  end(reason?: string): Promise<void>;
+  /** Runs `listener` after each session ends. */
+  onEnd(listener: () => void | Promise<void>): void;
+  dispose(): void;
+}
+
+export interface SessionOptions {
+  storage: Storage;
+  now?: () => number;
+}
+
+export function createSession({ storage, now = Date.now }: SessionOptions): Session {
+  const current = shallowRef<SessionData | null>(null);
+  const notice = shallowRef<string | null>(null);
+  const endListeners: Array<() => void | Promise<void>> = [];
+  let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function start(data: SessionData): void {
+    storage.setItem(SESSION_STORAGE_KEY, JSON.stringify(data));
+    current.value = data;
+    notice.value = null;
+    scheduleExpiry(data);
+  }
+
+  async function end(reason?: string): Promise<void> {
+    if (current.value === null) return;
+    clearTimeout(expiryTimer);
+    storage.removeItem(SESSION_STORAGE_KEY);
+    current.value = null;
+    notice.value = reason ?? null;
+    await nextTick();
+    for (const listener of endListeners) await listener();
+  }
+
+  function scheduleExpiry(data: SessionData): void {
+    clearTimeout(expiryTimer);
+    const remaining = Date.parse(data.expiresAt) - now();
+    if (remaining <= LONGEST_TIMER_MS) {
+      expiryTimer = setTimeout(() => void end(EXPIRED_MESSAGE), Math.max(0, remaining));
+    }
+  }
+
+  const stored = readStored(storage);
+  if (stored && Date.parse(stored.expiresAt) > now()) {
+    current.value = stored;
+    scheduleExpiry(stored);
+  } else if (stored) {
+    storage.removeItem(SESSION_STORAGE_KEY);
+    notice.value = EXPIRED_MESSAGE;
+  }
+
+  return {
+    current: readonly(current),
+    notice: readonly(notice),
+    token: () => current.value?.token ?? null,
+    start,
+    end,
+    onEnd: (listener) => void endListeners.push(listener),
+    dispose: () => clearTimeout(expiryTimer),
+  };
+}
+
+function readStored(storage: Storage): SessionData | null {
+  const raw = storage.getItem(SESSION_STORAGE_KEY);
+  if (raw === null) return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (isSessionData(value)) return value;
+  } catch {
+    // a value that is not ours is dropped below
+  }
+  storage.removeItem(SESSION_STORAGE_KEY);
+  return null;
+}
+
+function isSessionData(value: unknown): value is SessionData {
+  if (typeof value !== 'object' || value === null) return false;
+  const { token, expiresAt, user } = value as Record<string, unknown>;
+  if (typeof token !== 'string' || typeof expiresAt !== 'string') return false;
+  if (typeof user !== 'object' || user === null) return false;
+  const { id, username } = user as Record<string, unknown>;
+  return typeof id === 'string' && typeof username === 'string';
+}
+
+export const SessionKey: InjectionKey<Session> = Symbol('Session');
+
+export function useSession(): Session {
+  const session = inject(SessionKey);
+  if (!session) throw new Error('useSession() needs the app to provide a Session');
+  return session;
+}

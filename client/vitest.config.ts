@@ -1,0 +1,16 @@
+/**
+ * The `client` project of the root Vitest run: component and logic tests in a happy-dom page
+ * (files that need real sockets opt into the node environment).
+ */
+import vue from '@vitejs/plugin-vue';
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  plugins: [vue()],
+  test: {
+    name: 'client',
+    root: import.meta.dirname,
+    environment: 'happy-dom',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  },
+});

@@ -1,0 +1,84 @@
+/** Configuration is validated once at start-up: a bad value stops the process and names the variable. */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const run = promisify(execFile);
+
+async function start(script: string, env: Record<string, string>) {
+  try {
+    await run(process.execPath, ['--import', 'tsx', '--conditions=source', script], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      timeout: 30_000,
+    });
+    return { code: 0, stderr: '' };
+  } catch (error) {
+    const failure = error as { code: number; stderr: string };
+    return { code: failure.code, stderr: failure.stderr };
+  }
+}
+
+describe.concurrent(
+  'a bad configuration stops the process with a message naming the variable',
+  () => {
+    const cases: Array<[string, string, Record<string, string>, RegExp]> = [
+      [
+        'auth',
+        'subgraphs/auth/src/main.ts',
+        { ROUTER_SECRET: 'x'.repeat(20), AUTH_PORT: 'eighty' },
+        /AUTH_PORT: expected a TCP port number/,
+      ],
+      [
+        'auth',
+        'subgraphs/auth/src/main.ts',
+        { ROUTER_SECRET: 'x'.repeat(20), BCRYPT_ROUNDS: '4' },
+        /BCRYPT_ROUNDS: expected at least 10/,
+      ],
+      [
+        'math',
+        'subgraphs/math/src/main.ts',
+        { ROUTER_SECRET: 'x'.repeat(20), DATABASE_URL: 'mysql://db' },
+        /DATABASE_URL: expected file:PATH/,
+      ],
+      [
+        'math',
+        'subgraphs/math/src/main.ts',
+        { ROUTER_SECRET: 'x'.repeat(20), REDIS_URL: 'localhost:6379' },
+        /REDIS_URL: expected a URL like redis:/,
+      ],
+      [
+        'router',
+        'router/src/main.ts',
+        { ROUTER_SECRET: 'short' },
+        /ROUTER_SECRET: expected at least 16 characters/,
+      ],
+      [
+        'router',
+        'router/src/main.ts',
+        {},
+        /ROUTER_SECRET: required when the router runs as its own process/,
+      ],
+    ];
+
+    it.each(cases)('%s: %s %j', async (_service, script, env, message) => {
+      const result = await start(script, { NODE_ENV: 'development', ROUTER_SECRET: '', ...env });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/xxxxxxxxxxxxxxxx/); // secrets are never echoed
+    });
+
+    it('auth in production refuses to start without a signing key', async () => {
+      const result = await start('subgraphs/auth/src/main.ts', {
+        NODE_ENV: 'production',
+        ROUTER_SECRET: 'y'.repeat(32),
+        DATABASE_URL: 'file:/tmp/mm-config-test.db',
+        AUTH_PRIVATE_KEY_FILE: '',
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/AUTH_PRIVATE_KEY_FILE: required in production/);
+    });
+  },
+);

@@ -1,0 +1,239 @@
+/**
+ * The production commands the images run (built JavaScript, separate processes,
+ * NODE_ENV=production, Redis and a database server), scaled out: one auth, two math and two
+ * router processes against one Redis and one database, on SQLite and on PostgreSQL.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { exportPKCS8, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, collect, connected, gql, wsClient } from './support/graphql.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
+import { freePort, startProcess, type ServiceProcess } from './support/processes.js';
+import { redisUrl, testDatabaseUrl } from './support/system.js';
+
+const root = resolve(import.meta.dirname, '..');
+const run = promisify(execFile);
+const missing = !redisUrl ? 'skipped: needs REDIS_URL' : false;
+
+beforeAll(async () => {
+  if (missing) return;
+  // The images build with `npm run build`; build the server workspaces the same way.
+  await run(
+    'npm',
+    [
+      'run',
+      'build',
+      '-w',
+      'packages/shared',
+      '-w',
+      'subgraphs/auth',
+      '-w',
+      'subgraphs/math',
+      '-w',
+      'router',
+    ],
+    {
+      cwd: root,
+    },
+  );
+}, 180_000);
+
+const databases = [
+  { name: 'SQLite', postgres: false, skip: missing },
+  {
+    name: 'PostgreSQL',
+    postgres: true,
+    skip: missing || (!testDatabaseUrl ? 'skipped: needs TEST_DATABASE_URL' : false),
+  },
+];
+
+describe.each(databases)('production processes on $name', ({ postgres, skip }) => {
+  const processes: ServiceProcess[] = [];
+  let dir: string;
+  let scratch: ScratchDatabase | undefined;
+  let routerA: string;
+  let routerB: string;
+
+  beforeAll(async () => {
+    if (skip) return;
+    dir = mkdtempSync(join(tmpdir(), 'mm-prod-'));
+    const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+    writeFileSync(join(dir, 'auth-key.pem'), await exportPKCS8(privateKey), { mode: 0o600 });
+    if (postgres) scratch = await createScratchDatabase();
+    const ports = {
+      auth: await freePort(),
+      mathA: await freePort(),
+      mathB: await freePort(),
+      routerA: await freePort(),
+      routerB: await freePort(),
+    };
+    const common = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      ROUTER_SECRET: randomBytes(24).toString('hex'),
+      REDIS_URL: redisUrl as string,
+      REDIS_KEY_PREFIX: `prod-${randomBytes(4).toString('hex')}:`,
+      DATABASE_URL: scratch?.url ?? `file:${join(dir, 'microservice_math.db')}`,
+    };
+    const node = (script: string) => ['node', script];
+    const start = (name: string, script: string, env: Record<string, string>, port: number) =>
+      startProcess(
+        name,
+        node(script),
+        { ...common, ...env },
+        `http://127.0.0.1:${port}/ready`,
+        root,
+      ).then((p) => {
+        processes.push(p);
+        return p;
+      });
+    await start(
+      'auth',
+      'subgraphs/auth/dist/main.js',
+      {
+        AUTH_PORT: String(ports.auth),
+        BCRYPT_ROUNDS: '10',
+        AUTH_PRIVATE_KEY_FILE: join(dir, 'auth-key.pem'),
+      },
+      ports.auth,
+    );
+    await Promise.all([
+      start(
+        'math A',
+        'subgraphs/math/dist/main.js',
+        { MATH_PORT: String(ports.mathA) },
+        ports.mathA,
+      ),
+      start(
+        'math B',
+        'subgraphs/math/dist/main.js',
+        { MATH_PORT: String(ports.mathB) },
+        ports.mathB,
+      ),
+    ]);
+    const routerEnv = (math: number, port: number) => ({
+      ROUTER_PORT: String(port),
+      AUTH_URL: `http://127.0.0.1:${ports.auth}/graphql`,
+      MATH_URL: `http://127.0.0.1:${math}/graphql`,
+    });
+    const [a, b] = await Promise.all([
+      start(
+        'router A',
+        'router/dist/main.js',
+        routerEnv(ports.mathA, ports.routerA),
+        ports.routerA,
+      ),
+      start(
+        'router B',
+        'router/dist/main.js',
+        routerEnv(ports.mathB, ports.routerB),
+        ports.routerB,
+      ),
+    ]);
+    routerA = a.url;
+    routerB = b.url;
+  }, 120_000);
+
+  afterAll(async () => {
+    const codes = await Promise.all(
+      processes.map(async (p) => [p.name, await p.stop('SIGTERM')] as const),
+    );
+    await scratch?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (skip) return;
+    // Shutdown is part of the design: every process drains and exits 0 on SIGTERM.
+    expect(Object.fromEntries(codes)).toEqual(
+      Object.fromEntries(processes.map((p) => [p.name, 0])),
+    );
+  }, 60_000);
+
+  it.skipIf(skip)(
+    'register on one router, log in and calculate on the other, read the logs on either',
+    async () => {
+      const username = `prod_${randomBytes(3).toString('hex')}`;
+      const registered = await gql<{ register: { token: string } }>(
+        routerA,
+        'mutation($u: String!) { register(username: $u, password: "production-password") { token } }',
+        { u: username },
+      );
+      expect(registered.errors).toBeUndefined();
+      const login = await gql<{ login: { token: string } }>(
+        routerB,
+        'mutation($u: String!) { login(username: $u, password: "production-password") { token } }',
+        { u: username },
+      );
+      const token = login.data!.login.token;
+      const calculated = await gql<{ factorial: { digits: number } }>(
+        routerB,
+        '{ factorial(n: 1000) { digits } }',
+        {},
+        bearer(token),
+      );
+      expect(calculated.data?.factorial.digits).toBe(2568);
+      const logs = await gql<{ me: { logs: Array<{ input: string }> } }>(
+        routerA,
+        '{ me { logs { input } } }',
+        {},
+        bearer(token),
+      );
+      expect(logs.data?.me.logs).toEqual([{ input: '{"n":1000}' }]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a subscriber on router A receives the log of a calculation math B served through router B',
+    async () => {
+      const registered = await gql<{ register: { token: string } }>(
+        routerA,
+        `mutation { register(username: "${`sub_${randomBytes(3).toString('hex')}`}", password: "production-password") { token } }`,
+      );
+      const token = registered.data!.register.token;
+      const client = wsClient(routerA, token);
+      const live = collect<{ logAdded: { input: string; user: { username: string } } }>(
+        client,
+        'subscription { logAdded { input user { username } } }',
+        1,
+      );
+      await connected(client);
+      await new Promise((r) => setTimeout(r, 300));
+      await gql(routerB, '{ fibonacci(n: 4321) { digits } }', {}, bearer(token));
+      const [event] = await live.done;
+      expect(event?.data?.logAdded.input).toBe('{"n":4321}');
+      await client.dispose();
+    },
+  );
+
+  it.skipIf(skip)('a result cached by math A is a cache hit on math B', async () => {
+    const registered = await gql<{ register: { token: string } }>(
+      routerA,
+      `mutation { register(username: "${`cache_${randomBytes(3).toString('hex')}`}", password: "production-password") { token } }`,
+    );
+    const token = registered.data!.register.token;
+    const n = 3000 + Math.floor(Math.random() * 1000);
+    const first = await gql<{ factorial: { cached: boolean } }>(
+      routerA,
+      `{ factorial(n: ${n}) { cached } }`,
+      {},
+      bearer(token),
+    );
+    const second = await gql<{ factorial: { cached: boolean } }>(
+      routerB,
+      `{ factorial(n: ${n}) { cached } }`,
+      {},
+      bearer(token),
+    );
+    expect([first.data?.factorial.cached, second.data?.factorial.cached]).toEqual([false, true]);
+  });
+
+  it.skipIf(skip)('production hides stack traces and refuses introspection', async () => {
+    const introspection = await gql(routerA, '{ __schema { types { name } } }');
+    expect(introspection.errors?.[0]?.message).toMatch(/introspection/i);
+    const bad = await gql(routerA, '{ factorial(n: -1) { result } }');
+    expect(JSON.stringify(bad.errors)).not.toMatch(/stacktrace|at \//);
+  });
+});
