@@ -48,7 +48,8 @@ export interface RouterService {
 /** The largest JSON body /graphql accepts; operations are also limited in tokens and depth. */
 const BODY_LIMIT = '64kb';
 
-export function subgraphUrls(config: RouterConfig): Record<SubgraphName, string> {
+/** Each subgraph's URL: AUTH_URL/MATH_URL when set, else the one the supergraph names. */
+function subgraphUrls(config: RouterConfig): Record<SubgraphName, string> {
   const urls = {} as Record<SubgraphName, string>;
   for (const { name, url } of subgraphs) urls[name] = config.subgraphUrls[name] ?? url;
   return urls;
