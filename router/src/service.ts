@@ -31,6 +31,7 @@ import {
   type GatewayExecutor,
   type LogAddedResolver,
 } from './subscriptions/logAddedResolver.js';
+import { streamingOperations } from './subscriptions/streamingOperations.js';
 import { createSubscriptionServer } from './subscriptions/subscriptionServer.js';
 
 export interface RouterDeps {
@@ -136,17 +137,21 @@ export async function createRouterService(
     executeThroughGateway,
     metrics.logAddedGatewayResolutions,
   );
-  const subscriptions = createSubscriptionServer({
-    server: host.server,
-    path: '/graphql',
+  const operations = streamingOperations({
     schema: () => subscriptionSchema,
-    verifyToken,
     resolver: logAdded,
     executeThroughGateway,
     parse: protection.parse,
     validationRules: protection.validationRules,
     hideSuggestions: config.production,
     rateLimit,
+    metrics,
+  });
+  const subscriptions = createSubscriptionServer({
+    server: host.server,
+    path: '/graphql',
+    operations,
+    verifyToken,
     metrics,
     logger,
   });
