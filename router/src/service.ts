@@ -11,6 +11,7 @@ import {
   type SubgraphName,
 } from '@microservice-math/shared/supergraph';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
+import express from 'express';
 import { buildSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
@@ -31,6 +32,7 @@ import {
   type GatewayExecutor,
   type LogAddedResolver,
 } from './subscriptions/logAddedResolver.js';
+import { createSseServer, SSE_PATH } from './subscriptions/sseServer.js';
 import { streamingOperations } from './subscriptions/streamingOperations.js';
 import { createSubscriptionServer } from './subscriptions/subscriptionServer.js';
 
@@ -156,8 +158,11 @@ export async function createRouterService(
     logger,
   });
   host.onClose('subscriptions', () => subscriptions.close());
+  const sse = createSseServer({ operations, verifyToken, metrics, logger });
+  host.onClose('event streams', () => sse.close());
 
-  // The page's assets live under /graphql/playground/, so they are mounted before /graphql.
+  // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
+  host.app.use(SSE_PATH, express.json({ limit: BODY_LIMIT }), sse.handler);
   playground?.mountAssets(host.app);
   host.mountGraphQL<RouterContext>(apollo, httpContext({ verifyToken, rateLimit, metrics }));
   host.app.use(requestErrorHandler(logger));
