@@ -1,4 +1,9 @@
-import { env, loadConfig, redisUrlSchema } from '@microservice-math/shared/config';
+import {
+  env,
+  loadConfig,
+  redisKeyPrefixSchema,
+  redisUrlSchema,
+} from '@microservice-math/shared/config';
 import { z } from 'zod';
 
 const httpUrl = env.optionalUrl(['http:', 'https:'], 'http://auth:5001/graphql');
@@ -11,10 +16,13 @@ export const routerEnvSchema = z.object({
   MATH_URL: httpUrl,
   ROUTER_SECRET: env.routerSecret(),
   REDIS_URL: redisUrlSchema,
+  REDIS_KEY_PREFIX: redisKeyPrefixSchema,
   SUPERGRAPH_PATH: env.optionalString(),
   ROUTER_SUBGRAPH_TIMEOUT_MS: env.int(10_000, { min: 100, max: 600_000 }),
   AUTH_JWKS_URL: httpUrl,
   PLAYGROUND: env.boolean(false),
+  /** Requests (HTTP operations and WebSocket subscribe messages) per client address and minute. */
+  ROUTER_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
 });
 
 export type RouterEnv = z.output<typeof routerEnvSchema>;
@@ -27,11 +35,14 @@ export interface RouterConfig {
   subgraphUrls: Partial<Record<'auth' | 'math', string>>;
   routerSecret: string;
   redisUrl: string | undefined;
+  redisKeyPrefix: string | undefined;
   supergraphPath: string | undefined;
   subgraphTimeoutMs: number;
   /** Where auth publishes its public keys; derived from the auth URL unless set. */
   jwksUrl: string | undefined;
+  /** GraphiQL on a browser GET of /graphql, with introspection (which it needs). */
   playground: boolean;
+  rateLimitPerMinute: number;
 }
 
 export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConfig {
@@ -45,10 +56,12 @@ export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConf
     subgraphUrls,
     routerSecret,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     supergraphPath: e.SUPERGRAPH_PATH,
     subgraphTimeoutMs: e.ROUTER_SUBGRAPH_TIMEOUT_MS,
     jwksUrl: e.AUTH_JWKS_URL,
     playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
+    rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
   };
 }
 

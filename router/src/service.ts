@@ -1,4 +1,4 @@
-/** The router as one running service: gateway, user context, subscriptions, health. */
+/** The router as one running service: gateway, user context, subscriptions, limits, health. */
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -11,19 +11,29 @@ import {
   type SubgraphName,
 } from '@microservice-math/shared/supergraph';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
-import { buildSchema, GraphQLError, printSchema, type GraphQLSchema } from 'graphql';
-import { bearerToken, createTokenVerifier, type TokenVerifier } from './auth/tokenVerifier.js';
+import express from 'express';
+import { buildSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
 import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
+import { requireOperation } from './gateway/requireOperation.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
+import { routerReadiness } from './health/readiness.js';
+import { httpContext } from './http/httpContext.js';
+import { createPlayground } from './http/playground.js';
+import { requestErrorHandler } from './http/requestErrors.js';
+import { createRequestRateLimit } from './limits/requestRateLimit.js';
+import { createRouterMetrics, type RouterMetrics } from './metrics/routerMetrics.js';
 import {
   createLogAddedResolver,
   type GatewayExecutor,
   type LogAddedResolver,
 } from './subscriptions/logAddedResolver.js';
+import { createSseServer, SSE_PATH } from './subscriptions/sseServer.js';
+import { streamingOperations } from './subscriptions/streamingOperations.js';
 import { createSubscriptionServer } from './subscriptions/subscriptionServer.js';
 
 export interface RouterDeps {
@@ -35,41 +45,30 @@ export interface RouterService {
   host: ServiceHost;
   /** Exposed for tests and metrics: how often log events needed a gateway fetch. */
   logAdded: LogAddedResolver;
+  metrics: RouterMetrics;
 }
 
-export function subgraphUrl(config: RouterConfig, name: SubgraphName): string {
-  return config.subgraphUrls[name] ?? (subgraphs.find((s) => s.name === name)?.url as string);
-}
+/** The largest JSON body /graphql accepts; operations are also limited in tokens and depth. */
+const BODY_LIMIT = '64kb';
 
-async function checkReachable(url: string, timeoutMs: number): Promise<void> {
-  const response = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(timeoutMs) });
-  if (!response.ok) throw new Error(`health answered ${response.status}`);
-}
-
-/** A refused token is an HTTP 401, never a silently anonymous request. */
-async function callerFrom(authorization: string | undefined, verifyToken: TokenVerifier) {
-  try {
-    const token = bearerToken(authorization);
-    return token ? await verifyToken(token) : null;
-  } catch (error) {
-    if (error instanceof GraphQLError) {
-      throw new GraphQLError(error.message, {
-        extensions: { ...error.extensions, http: { status: 401 } },
-      });
-    }
-    throw error;
-  }
+/** Each subgraph's URL: AUTH_URL/MATH_URL when set, else the one the supergraph names. */
+function subgraphUrls(config: RouterConfig): Record<SubgraphName, string> {
+  const urls = {} as Record<SubgraphName, string>;
+  for (const { name, url } of subgraphs) urls[name] = config.subgraphUrls[name] ?? url;
+  return urls;
 }
 
 export async function createRouterService(
   config: RouterConfig,
   { logger, events }: RouterDeps,
 ): Promise<RouterService> {
+  const urls = subgraphUrls(config);
   const gateway = new ApolloGateway({
     supergraphSdl: watchedSupergraph(config.supergraphPath ?? committedSupergraph, logger),
     buildService: ({ name, url }) =>
       new SubgraphDataSource(
-        config.subgraphUrls[name as SubgraphName] ?? (url as string),
+        name,
+        urls[name as SubgraphName] ?? (url as string),
         config.routerSecret,
         config.subgraphTimeoutMs,
       ),
@@ -89,32 +88,38 @@ export async function createRouterService(
     name: 'router',
     logger,
     production: config.production,
-    bodyLimit: '64kb',
-    readiness: {
-      supergraph: async () => {
-        if (!apiSchema) throw new Error('supergraph not loaded');
-      },
-      auth: () => checkReachable(subgraphUrl(config, 'auth'), 2_000),
-      math: () => checkReachable(subgraphUrl(config, 'math'), 2_000),
-    },
+    bodyLimit: BODY_LIMIT,
+    readiness: routerReadiness(() => apiSchema !== undefined, urls),
   });
+  const metrics = createRouterMetrics(host.metrics);
+  const rateLimit = createRequestRateLimit({
+    perMinute: config.rateLimitPerMinute,
+    redisUrl: config.redisUrl,
+    redisKeyPrefix: config.redisKeyPrefix,
+    logger,
+  });
+  host.onClose('rate limit', () => rateLimit.close());
+  await rateLimit.ready();
 
-  const verifyToken = createTokenVerifier(
-    config.jwksUrl ?? new URL(JWKS_PATH, subgraphUrl(config, 'auth')).toString(),
-  );
+  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth).href);
   const protection = operationProtection();
+  const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
     plugins: [
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
+      requireOperation<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
-      ...(config.playground ? [] : [ApolloServerPluginLandingPageDisabled()]),
+      playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),
     ],
+    // GraphiQL needs introspection; without the playground (production) nobody else should.
     introspection: config.playground,
     includeStacktraceInErrorResponses: !config.production,
+    hideSchemaDetailsFromClientErrors: config.production,
     allowBatchedHttpRequests: false,
     // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
@@ -129,23 +134,37 @@ export async function createRouterService(
       throw new Error('incremental delivery is not supported here');
     return response.body.singleResult as Awaited<ReturnType<GatewayExecutor>>;
   };
-  const logAdded = createLogAddedResolver(events, executeThroughGateway);
+  const logAdded = createLogAddedResolver(
+    events,
+    executeThroughGateway,
+    metrics.logAddedGatewayResolutions,
+  );
+  const operations = streamingOperations({
+    schema: () => subscriptionSchema,
+    resolver: logAdded,
+    executeThroughGateway,
+    parse: protection.parse,
+    validationRules: protection.validationRules,
+    hideSuggestions: config.production,
+    rateLimit,
+    metrics,
+  });
   const subscriptions = createSubscriptionServer({
     server: host.server,
     path: '/graphql',
-    schema: () => subscriptionSchema,
+    operations,
     verifyToken,
-    resolver: logAdded,
-    executeThroughGateway,
-    validationRules: protection.validationRules,
+    metrics,
     logger,
   });
   host.onClose('subscriptions', () => subscriptions.close());
+  const sse = createSseServer({ operations, verifyToken, metrics, logger });
+  host.onClose('event streams', () => sse.close());
 
-  host.mountGraphQL<RouterContext>(apollo, async (req, base) => ({
-    ...base,
-    caller: await callerFrom(req.headers.authorization, verifyToken),
-    clientAddress: req.socket.remoteAddress ?? 'unknown',
-  }));
-  return { host, logAdded };
+  // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
+  host.app.use(SSE_PATH, express.json({ limit: BODY_LIMIT }), sse.handler);
+  playground?.mountAssets(host.app);
+  host.mountGraphQL<RouterContext>(apollo, httpContext({ verifyToken, rateLimit, metrics }));
+  host.app.use(requestErrorHandler(logger));
+  return { host, logAdded, metrics };
 }

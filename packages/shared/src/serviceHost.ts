@@ -180,7 +180,9 @@ function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): Apol
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            const code = error.extensions['code'];
+            // Typed as GraphQLErrors, but the gateway passes some subgraph failures on as plain
+            // Errors (no extensions); reading through them must not replace the error itself.
+            const code = error.extensions?.['code'];
             if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) continue;
             contextValue.logger.error(
               { err: error.originalError ?? error, path: error.path },

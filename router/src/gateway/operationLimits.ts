@@ -5,7 +5,13 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { ValidationRule } from 'graphql';
+import {
+  parse,
+  type DocumentNode,
+  type ParseOptions,
+  type Source,
+  type ValidationRule,
+} from 'graphql';
 
 export const operationLimits = {
   maxDepth: 10,
@@ -18,6 +24,10 @@ export const operationLimits = {
 export interface OperationProtection {
   plugins: ApolloServerPlugin[];
   validationRules: ValidationRule[];
+  /** For Apollo Server: a longer document is a syntax error (400 GRAPHQL_PARSE_FAILED). */
+  parseOptions: ParseOptions;
+  /** The same limit for graphql-ws, which parses documents itself. */
+  parse: (source: string | Source) => DocumentNode;
 }
 
 export function operationProtection(): OperationProtection {
@@ -25,11 +35,21 @@ export function operationProtection(): OperationProtection {
     maxDepth: { n: operationLimits.maxDepth },
     maxAliases: { n: operationLimits.maxAliases },
     maxDirectives: { n: operationLimits.maxDirectives },
-    maxTokens: { n: operationLimits.maxTokens },
+    // Counted by graphql-js's own parser instead (`parseOptions`): armor's token check throws
+    // from a plugin hook, which Apollo Server answers with a 500.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: operationLimits.maxCost },
-    // Field suggestions reveal the schema to someone guessing at it.
-    blockFieldSuggestion: { enabled: true },
+    // Suggestions ("Did you mean …?") help a developer and reveal the schema to someone
+    // guessing at it. Production drops them (Apollo's hideSchemaDetailsFromClientErrors over
+    // HTTP, `withoutSuggestion` over WebSocket); armor's mask would leave "[Suggestion hidden]?".
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   // graphql-armor ships CommonJS types for Apollo Server; the objects are the same at run time.
-  return { plugins: plugins as unknown as ApolloServerPlugin[], validationRules };
+  const parseOptions = { maxTokens: operationLimits.maxTokens };
+  return {
+    plugins: plugins as unknown as ApolloServerPlugin[],
+    validationRules,
+    parseOptions,
+    parse: (source) => parse(source, parseOptions),
+  };
 }

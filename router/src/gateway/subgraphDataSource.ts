@@ -4,6 +4,7 @@
  * address, the request id) and the shared secret that makes subgraphs trust it.
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
 import {
   CLIENT_ADDRESS_HEADER,
   REQUEST_ID_HEADER,
@@ -12,6 +13,7 @@ import {
   USERNAME_HEADER,
 } from '@microservice-math/shared/routerContext';
 import type { RouterContext } from '../context.js';
+import { subgraphUnavailable, whyUnreachable } from './subgraphFailure.js';
 
 type Fetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'];
 
@@ -23,11 +25,21 @@ function fetcherWithTimeout(timeoutMs: number): Fetcher {
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   constructor(
+    private readonly serviceName: string,
     url: string,
     private readonly routerSecret: string,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
   ) {
     super({ url, fetcher: fetcherWithTimeout(timeoutMs) });
+  }
+
+  /**
+   * The gateway passes a failed fetch on as a bare "fetch failed" TypeError (no code, no
+   * subgraph); answers the subgraph did give (HTTP errors) are GraphQLErrors already.
+   */
+  override didEncounterError(error: Error): void {
+    if (error instanceof GraphQLError) throw error;
+    throw subgraphUnavailable(this.serviceName, whyUnreachable(error, this.timeoutMs));
   }
 
   override willSendRequest({

@@ -7,6 +7,7 @@
  * subscriber that asked for the same thing.
  */
 import { logAddedTopic, type EventBus } from '@microservice-math/shared/events';
+import type { Counter } from '@microservice-math/shared/metrics';
 import {
   defaultFieldResolver,
   GraphQLError,
@@ -60,6 +61,7 @@ const SHARE_WINDOW_MS = 2_000;
 export function createLogAddedResolver(
   events: EventBus,
   executeThroughGateway: GatewayExecutor,
+  resolutionsCounter: Counter,
 ): LogAddedResolver {
   const shared = new Map<string, Promise<unknown>>();
   let gatewayResolutions = 0;
@@ -71,6 +73,7 @@ export function createLogAddedResolver(
     context: RouterContext,
   ) {
     gatewayResolutions += 1;
+    resolutionsCounter.inc();
     const result = await executeThroughGateway(document, variables, context);
     const firstError = result.errors?.[0];
     if (firstError)

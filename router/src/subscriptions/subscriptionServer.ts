@@ -6,34 +6,28 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@microservice-math/shared/logger';
-import {
-  GraphQLError,
-  print,
-  specifiedRules,
-  subscribe,
-  validate,
-  type ExecutionArgs,
-  type GraphQLSchema,
-  type ValidationRule,
-} from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
-import type { GatewayExecutor, LogAddedResolver } from './logAddedResolver.js';
+import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import type { StreamingOperations } from './streamingOperations.js';
 
-type ConnectionExtra = Extra & Record<PropertyKey, unknown> & { context?: RouterContext };
+type ConnectionExtra = Extra &
+  Record<PropertyKey, unknown> & {
+    context?: RouterContext;
+    /** Ids of this connection's open subscriptions (not its one-shot queries). */
+    subscriptions?: Set<string>;
+  };
 
 export interface SubscriptionServerOptions {
   server: Server;
   path: string;
-  schema: () => GraphQLSchema | undefined;
+  operations: StreamingOperations;
   verifyToken: TokenVerifier;
-  resolver: LogAddedResolver;
-  executeThroughGateway: GatewayExecutor;
-  /** Extra validation (operation limits) on top of the specification's rules. */
-  validationRules: readonly ValidationRule[];
+  metrics: RouterMetrics;
   logger: Logger;
 }
 
@@ -42,27 +36,12 @@ export interface SubscriptionServer {
   close(): Promise<void>;
 }
 
-/** graphql-ws sends errors with `toJSON()`, so plain error objects are rebuilt as GraphQLErrors. */
-function asGraphQLErrors(
-  errors: readonly {
-    message: string;
-    path?: readonly (string | number)[];
-    extensions?: Record<string, unknown>;
-  }[],
-) {
-  return errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
-}
-
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
-  const { logger, resolver } = options;
+  const { logger, metrics, operations } = options;
   const wss = new WebSocketServer({ server: options.server, path: options.path });
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
-      schema: () => {
-        const schema = options.schema();
-        if (!schema) throw new GraphQLError('The supergraph is not loaded yet');
-        return schema;
-      },
+      schema: () => operations.schema(),
       onConnect: async (ctx) => {
         const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
         let token: string | undefined;
@@ -93,25 +72,31 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
       },
       context: (ctx) => ctx.extra.context as RouterContext,
-      validate: (schema, document) =>
-        validate(schema, document, [...specifiedRules, ...options.validationRules]),
-      execute: async (args: ExecutionArgs) => {
-        const result = await options.executeThroughGateway(
-          print(args.document),
-          (args.variableValues ?? {}) as Record<string, unknown>,
-          args.contextValue as RouterContext,
-        );
-        return {
-          data: result.data ?? null,
-          ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}),
-        };
+      // Each subscribe message (subscription or one-shot operation) counts as one request.
+      onSubscribe: async (ctx, _id, payload) => {
+        const refused = await operations.admit(ctx.extra.context as RouterContext, 'websocket');
+        if (refused) return [refused];
+        // graphql-ws closes the whole socket (4500) when a document does not parse; answer just
+        // this operation with the syntax error instead. The token limit is enforced here too.
+        const parsed = operations.parse(payload.query);
+        return parsed instanceof GraphQLError ? [parsed] : undefined;
       },
-      subscribe: (args: ExecutionArgs) =>
-        subscribe({
-          ...args,
-          subscribeFieldResolver: resolver.subscribeFieldResolver,
-          fieldResolver: resolver.fieldResolver,
-        }),
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (!(Symbol.asyncIterator in result)) return;
+        (ctx.extra.subscriptions ??= new Set()).add(id);
+        metrics.activeSubscriptions.inc();
+      },
+      onNext: (ctx, id) => {
+        // logAdded is the only subscription field, so every subscription event is one of its.
+        if (ctx.extra.subscriptions?.has(id)) metrics.logAddedDelivered.inc();
+      },
+      // Called however a subscription ends: completed by the client, failed, or socket closed.
+      onComplete: (ctx, id) => {
+        if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
+      },
+      validate: (schema, document) => operations.validate(schema, document),
+      execute: (args: ExecutionArgs) => operations.execute(args),
+      subscribe: (args: ExecutionArgs) => operations.subscribe(args),
       onError: (_ctx, _id, _payload, errors) => {
         logger.debug({ errors: errors.map((e) => e.message) }, 'subscription refused');
       },

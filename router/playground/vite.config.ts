@@ -1,0 +1,20 @@
+/**
+ * Builds the GraphiQL page into router/dist/playground. The router serves the files under
+ * /graphql/playground/ (a path under /graphql, so a proxy that forwards /graphql, like the web
+ * client's, serves the page's assets too) and the page itself on a browser GET of /graphql.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/graphql/playground/',
+  // GraphiQL's Monaco workers are ES modules.
+  worker: { format: 'es' },
+  build: {
+    outDir: fileURLToPath(new URL('../dist/playground', import.meta.url)),
+    emptyOutDir: true,
+    // Monaco alone is several MB; this page is the only one that loads it.
+    chunkSizeWarningLimit: 6_000,
+  },
+});

@@ -1,0 +1,27 @@
+/**
+ * What to say when a subgraph cannot be reached. Node's fetch reports a refused connection as
+ * "fetch failed" with the socket error as its cause, and a deadline as a `TimeoutError`; neither
+ * names the subgraph, which is the first thing an operator (or a developer reading a partial
+ * answer) needs to know.
+ */
+import { GraphQLError } from 'graphql';
+
+/** "did not answer within 500 ms", "is unreachable (ECONNREFUSED)", "failed (…)". */
+export function whyUnreachable(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return `failed (${String(error)})`;
+  if (error.name === 'TimeoutError') return `did not answer within ${timeoutMs} ms`;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return `is unreachable (${code})`;
+  return `failed (${error.message})`;
+}
+
+/**
+ * The error a subgraph's fields get while it is down. It keeps Apollo's INTERNAL_SERVER_ERROR,
+ * so production masks it like any other fault of ours (the log line keeps the subgraph and the
+ * reason under the request id); `serviceName` says which subgraph failed.
+ */
+export function subgraphUnavailable(serviceName: string, why: string): GraphQLError {
+  return new GraphQLError(`The ${serviceName} subgraph ${why}`, {
+    extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName },
+  });
+}

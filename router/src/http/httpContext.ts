@@ -1,0 +1,69 @@
+/**
+ * The context of a GraphQL request over HTTP: who the caller is (a refused token is an HTTP
+ * 401, never a silently anonymous request) and whether this client may send another operation
+ * now (HTTP 429 with Retry-After when not).
+ *
+ * Apollo Server answers an error thrown here directly, without its plugins, so the production
+ * error masking of the service host never sees it: anything unexpected is logged and replaced
+ * here, with the request id that finds the log line.
+ */
+import type { IncomingMessage } from 'node:http';
+import { HeaderMap } from '@apollo/server';
+import { ErrorCode, rateLimited } from '@microservice-math/shared/errors';
+import type { RequestBase } from '@microservice-math/shared/serviceHost';
+import { GraphQLError } from 'graphql';
+import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
+import type { RouterContext } from '../context.js';
+import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
+import type { RouterMetrics } from '../metrics/routerMetrics.js';
+
+async function callerFrom(authorization: string | undefined, verifyToken: TokenVerifier) {
+  try {
+    const token = bearerToken(authorization);
+    return token ? await verifyToken(token) : null;
+  } catch (error) {
+    if (error instanceof GraphQLError) {
+      throw new GraphQLError(error.message, {
+        extensions: { ...error.extensions, http: { status: 401 } },
+      });
+    }
+    throw error;
+  }
+}
+
+function tooManyRequests(retryAfterSeconds: number): GraphQLError {
+  const error = rateLimited(retryAfterSeconds);
+  return new GraphQLError(error.message, {
+    extensions: {
+      ...error.extensions,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+    },
+  });
+}
+
+export interface HttpContextDeps {
+  verifyToken: TokenVerifier;
+  rateLimit: RequestRateLimit;
+  metrics: RouterMetrics;
+}
+
+export function httpContext({ verifyToken, rateLimit, metrics }: HttpContextDeps) {
+  return async (req: IncomingMessage, base: RequestBase): Promise<RouterContext> => {
+    try {
+      const caller = await callerFrom(req.headers.authorization, verifyToken);
+      const clientAddress = req.socket.remoteAddress ?? 'unknown';
+      const verdict = await rateLimit.consume(rateLimitKey(caller, clientAddress));
+      if (!verdict.allowed) {
+        metrics.rateLimited.inc({ transport: 'http' });
+        throw tooManyRequests(verdict.retryAfterSeconds);
+      }
+      return { ...base, caller, clientAddress };
+    } catch (error) {
+      if (error instanceof GraphQLError) throw error;
+      base.logger.error({ err: error }, 'unexpected error');
+      throw new GraphQLError(`Internal server error (request id ${base.requestId})`, {
+        extensions: { code: ErrorCode.Internal, requestId: base.requestId },
+      });
+    }
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * GraphiQL for people exploring the API: a browser GET of /graphql gets the page (Apollo
+ * Server's landing-page hook decides what counts as a browser), and the files Vite built are
+ * served from /graphql/playground/. Nothing of it is loaded by any other route, and nothing
+ * comes from a CDN. The bundle is built separately (`npm run build:playground -w router`); when
+ * it is missing the router says so in its log and on the page instead of serving a blank one.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { Logger } from '@microservice-math/shared/logger';
+import express, { type Express } from 'express';
+
+/** Where `npm run build:playground -w router` writes the page (see router/playground/vite.config.ts). */
+export const builtPlaygroundDir = fileURLToPath(new URL('../../dist/playground/', import.meta.url));
+/** Vite's `base`: a path under /graphql, so a proxy that forwards /graphql serves the assets too. */
+export const PLAYGROUND_ASSETS_PATH = '/graphql/playground';
+
+const BUILD_HINT =
+  'The GraphiQL playground is not built: run `npm run build:playground -w router` (`npm start` does it), then reload';
+
+const notBuiltPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Playground not built</title></head>
+<body><p>${BUILD_HINT.replace(/`([^`]+)`/g, '<code>$1</code>')}.</p>
+<p>GraphQL itself works: POST queries to this URL.</p></body></html>`;
+
+export interface Playground {
+  /** Answers a browser's GET of /graphql with the page. */
+  plugin: ApolloServerPlugin<BaseContext>;
+  /** Serves the page's scripts, styles, workers and fonts. Mount before /graphql itself. */
+  mountAssets(app: Express): void;
+}
+
+export function createPlayground(logger: Logger, dir = builtPlaygroundDir): Playground {
+  const indexHtml = join(dir, 'index.html');
+  return {
+    plugin: {
+      async serverWillStart() {
+        if (!existsSync(indexHtml)) logger.warn({ dir }, BUILD_HINT);
+        return {
+          async renderLandingPage() {
+            // Read on each visit, so building while the router runs needs no restart.
+            return { html: () => readFile(indexHtml, 'utf8').catch(() => notBuiltPage) };
+          },
+        };
+      },
+    },
+    mountAssets(app) {
+      app.use(
+        PLAYGROUND_ASSETS_PATH,
+        express.static(dir, {
+          index: false,
+          // Vite fingerprints every asset name, so a file at a given URL never changes.
+          immutable: true,
+          maxAge: '365d',
+        }),
+        (_req, res) => {
+          const built = existsSync(indexHtml);
+          res.status(404).json({
+            errors: [{ message: built ? 'No such playground asset' : BUILD_HINT }],
+          });
+        },
+      );
+    },
+  };
+}

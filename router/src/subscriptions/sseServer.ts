@@ -1,0 +1,131 @@
+/**
+ * Subscriptions (and any other operation) over graphql-sse at /graphql/stream, for clients that
+ * cannot open a WebSocket. Only the "distinct connections" mode is served: each operation is
+ * one request carrying its own `Authorization: Bearer …` header, so every stream is
+ * authenticated like any HTTP request, and nothing is kept between requests. What happens to
+ * the operation itself is shared with graphql-ws (streamingOperations).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { ErrorCode } from '@microservice-math/shared/errors';
+import type { Logger } from '@microservice-math/shared/logger';
+import type { RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
+import type { Response as SseResponse } from 'graphql-sse';
+import { createHandler } from 'graphql-sse/lib/use/express';
+import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
+import type { RouterContext } from '../context.js';
+import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import type { StreamingOperations } from './streamingOperations.js';
+
+export const SSE_PATH = '/graphql/stream';
+
+/** graphql-sse wants a context with an index signature; ours is a plain interface. */
+type SseContext = RouterContext & Record<PropertyKey, unknown>;
+
+export interface SseServerOptions {
+  operations: StreamingOperations;
+  verifyToken: TokenVerifier;
+  metrics: RouterMetrics;
+  logger: Logger;
+}
+
+export interface SseServer {
+  handler: RequestHandler;
+  /** Ends every open stream, so shutdown does not wait for subscribers to leave. */
+  close(): void;
+}
+
+function refusal(status: number, error: GraphQLError, headers: Record<string, string> = {}) {
+  return [
+    JSON.stringify({ errors: [error.toJSON()] }),
+    {
+      status,
+      statusText:
+        status === 401 ? 'Unauthorized' : status === 429 ? 'Too Many Requests' : 'Bad Request',
+      headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    },
+  ] as const satisfies SseResponse;
+}
+
+async function callerFrom(authorization: string | null | undefined, verifyToken: TokenVerifier) {
+  const token = bearerToken(authorization ?? undefined);
+  if (!token) {
+    throw new GraphQLError('Send Authorization: Bearer TOKEN to subscribe', {
+      extensions: { code: ErrorCode.Unauthenticated },
+    });
+  }
+  return verifyToken(token);
+}
+
+export function createSseServer(options: SseServerOptions): SseServer {
+  const { operations, metrics, logger } = options;
+  const subscribed = new WeakSet<SseContext>();
+  const open = new Set<ServerResponse>();
+
+  const handle = createHandler<SseContext>({
+    // No reservation tokens: the "single connection" mode stays off (404).
+    authenticate: () => null,
+    onSubscribe: async (req, params) => {
+      let caller;
+      try {
+        caller = await callerFrom(req.headers.get('authorization'), options.verifyToken);
+      } catch (error) {
+        if (error instanceof GraphQLError) return refusal(401, error);
+        throw error;
+      }
+      const requestId = randomUUID();
+      const context: SseContext = {
+        caller,
+        clientAddress: req.raw.socket.remoteAddress ?? 'unknown',
+        requestId,
+        logger: logger.child({ requestId }),
+      };
+      const limited = await operations.admit(context, 'sse');
+      if (limited) {
+        const retryAfter = String(limited.extensions['retryAfterSeconds']);
+        return refusal(429, limited, { 'retry-after': retryAfter });
+      }
+      const document = operations.parse(params.query ?? '');
+      if (document instanceof GraphQLError) return refusal(400, document);
+      return {
+        schema: operations.schema(),
+        document,
+        operationName: params.operationName,
+        variableValues: params.variables,
+        contextValue: context,
+      };
+    },
+    validate: (schema, document) => operations.validate(schema, document),
+    execute: (args) => operations.execute(args),
+    subscribe: (args) => operations.subscribe(args),
+    onOperation: (context, _req, _args, result) => {
+      if (!(Symbol.asyncIterator in result)) return;
+      subscribed.add(context);
+      metrics.activeSubscriptions.inc();
+    },
+    onNext: (context) => {
+      if (subscribed.has(context)) metrics.logAddedDelivered.inc();
+    },
+    onComplete: (context) => {
+      if (subscribed.delete(context)) metrics.activeSubscriptions.dec();
+    },
+  });
+
+  return {
+    handler: async (req, res) => {
+      open.add(res);
+      res.once('close', () => open.delete(res));
+      try {
+        await handle(req, res);
+      } catch (error) {
+        logger.error({ err: error }, 'graphql-sse request failed');
+        if (!res.headersSent) res.status(500).json({ errors: [{ message: 'Internal error' }] });
+        else res.end();
+      }
+    },
+    close() {
+      for (const res of open) res.end();
+    },
+  };
+}

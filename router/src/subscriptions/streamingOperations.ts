@@ -1,0 +1,118 @@
+/**
+ * What the router does with an operation that arrives over a streaming transport (graphql-ws,
+ * graphql-sse), whichever transport carried it: count it against the client's rate limit,
+ * parse and validate it with the same limits as HTTP, run subscriptions here (the gateway
+ * cannot) and everything else through Apollo Server and the gateway.
+ */
+import { rateLimited } from '@microservice-math/shared/errors';
+import {
+  GraphQLError,
+  print,
+  specifiedRules,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type Source,
+  type ValidationRule,
+} from 'graphql';
+import type { RouterContext } from '../context.js';
+import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
+import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import type { GatewayExecutor, LogAddedResolver } from './logAddedResolver.js';
+
+export type Transport = 'websocket' | 'sse';
+
+export interface StreamingOperationsOptions {
+  /** The gateway's API schema without resolvers; undefined until the supergraph is loaded. */
+  schema: () => GraphQLSchema | undefined;
+  resolver: LogAddedResolver;
+  executeThroughGateway: GatewayExecutor;
+  /** Parses with the operation limits that apply while parsing (the token count). */
+  parse: (source: string | Source) => DocumentNode;
+  /** Extra validation (operation limits) on top of the specification's rules. */
+  validationRules: readonly ValidationRule[];
+  /** Production: validation errors say what is wrong without suggesting field names. */
+  hideSuggestions: boolean;
+  rateLimit: RequestRateLimit;
+  metrics: RouterMetrics;
+}
+
+export interface StreamingOperations {
+  schema(): GraphQLSchema;
+  /** Counts one operation for this caller; the error to answer with when over the limit. */
+  admit(context: RouterContext, transport: Transport): Promise<GraphQLError | undefined>;
+  /** The document, or the syntax error (a document over the token limit is one). */
+  parse(source: string): DocumentNode | GraphQLError;
+  validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
+  execute(args: ExecutionArgs): Promise<ExecutionResult>;
+  subscribe(args: ExecutionArgs): ReturnType<typeof subscribe>;
+}
+
+/** The same edit Apollo's hideSchemaDetailsFromClientErrors makes to HTTP validation errors. */
+function withoutSuggestion(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean(.+?)\?$/, '');
+  if (message === error.message) return error;
+  return new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
+}
+
+/** Transports serialise errors with `toJSON()`, so plain error objects become GraphQLErrors. */
+function asGraphQLErrors(
+  errors: readonly {
+    message: string;
+    path?: readonly (string | number)[];
+    extensions?: Record<string, unknown>;
+  }[],
+) {
+  return errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
+}
+
+export function streamingOperations(options: StreamingOperationsOptions): StreamingOperations {
+  const { metrics, resolver } = options;
+  return {
+    schema() {
+      const schema = options.schema();
+      if (!schema) throw new GraphQLError('The supergraph is not loaded yet');
+      return schema;
+    },
+    async admit(context, transport) {
+      const key = rateLimitKey(context.caller, context.clientAddress);
+      const verdict = await options.rateLimit.consume(key);
+      if (verdict.allowed) return undefined;
+      metrics.rateLimited.inc({ transport });
+      return rateLimited(verdict.retryAfterSeconds);
+    },
+    parse(source) {
+      try {
+        return options.parse(source);
+      } catch (error) {
+        if (error instanceof GraphQLError) return error;
+        throw error;
+      }
+    },
+    validate(schema, document) {
+      const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+      return options.hideSuggestions ? errors.map(withoutSuggestion) : errors;
+    },
+    async execute(args) {
+      const result = await options.executeThroughGateway(
+        print(args.document),
+        (args.variableValues ?? {}) as Record<string, unknown>,
+        args.contextValue as RouterContext,
+      );
+      return {
+        data: result.data ?? null,
+        ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}),
+      };
+    },
+    subscribe(args) {
+      return subscribe({
+        ...args,
+        subscribeFieldResolver: resolver.subscribeFieldResolver,
+        fieldResolver: resolver.fieldResolver,
+      });
+    },
+  };
+}

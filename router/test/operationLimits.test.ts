@@ -1,0 +1,116 @@
+/**
+ * Operations too deep, too aliased, too long or too large are refused before planning, each
+ * with an error that says which limit it broke, and the router stays ready afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operationLimits } from '@microservice-math/router/gateway/operationLimits';
+import { collect, gql, wsClient } from '../../tests/support/graphql.js';
+import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
+
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+/** `{ me { logs { user { logs { … id } } } } }`, `depth` fields deep. */
+function nested(depth: number): string {
+  const fields = ['me', ...Array.from({ length: depth - 2 }, (_, i) => (i % 2 ? 'user' : 'logs'))];
+  return `{ ${fields.join(' { ')} { id }${' }'.repeat(fields.length - 1)} }`;
+}
+
+const tooMuch = {
+  depth: {
+    query: nested(operationLimits.maxDepth + 2),
+    message: /depth limit/i,
+  },
+  aliases: {
+    // graphql-armor does not count aliases of __typename.
+    query: `{ ${Array.from({ length: operationLimits.maxAliases + 1 }, (_, i) => `a${i}: me { id }`).join(' ')} }`,
+    message: /aliases limit/i,
+  },
+  directives: {
+    query: `{ __typename ${'@skip(if: false) '.repeat(operationLimits.maxDirectives + 1)}}`,
+    message: /directives limit/i,
+  },
+  tokens: {
+    query: `{ ${'__typename '.repeat(operationLimits.maxTokens)}}`,
+    message: new RegExp(`more (than|that) ${operationLimits.maxTokens} tokens`),
+  },
+};
+
+describe('operation limits', () => {
+  it('an operation within every limit runs', async () => {
+    const result = await gql(system.urls.router, nested(operationLimits.maxDepth - 1));
+    expect(result.errors).toBeUndefined();
+  });
+
+  it.each(Object.entries(tooMuch))(
+    'too many %s: 400 naming the limit',
+    async (_, { query, message }) => {
+      const result = await gql(system.urls.router, query);
+      expect(result.status).toBe(400);
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.[0]?.message).toMatch(message);
+    },
+  );
+
+  it('a body over 64 kB: 413 with a GraphQL-shaped JSON error', async () => {
+    const response = await fetch(system.urls.router, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ __typename }${' '.repeat(70_000)}` }),
+    });
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as { errors: Array<{ message: string }> };
+    expect(body.errors[0]?.message).toMatch(/larger than the router accepts \(65536 bytes\)/);
+  });
+
+  it('a body that is not JSON: 400 saying so', async () => {
+    const response = await fetch(system.urls.router, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ message: string }> };
+    expect(body.errors[0]?.message).toBe('The request body is not valid JSON');
+  });
+
+  describe('over WebSocket', () => {
+    let token: string;
+    beforeAll(async () => {
+      const registered = await gql<{ register: { token: string } }>(
+        system.urls.router,
+        'mutation { register(username: "limits_ws", password: "long-password") { token } }',
+      );
+      token = registered.data!.register.token;
+    });
+
+    it('a subscription too deep gets an error naming the limit', async () => {
+      const client = wsClient(system.urls.router, token);
+      const selection = nested(operationLimits.maxDepth + 1).replace(/^\{ me/, '{ user');
+      const deep = `subscription { logAdded ${selection} }`;
+      await expect(collect(client, deep, 1).done).rejects.toThrow(/depth limit/i);
+      await client.dispose();
+    });
+
+    it('a subscription over the token limit gets the parser’s error', async () => {
+      const client = wsClient(system.urls.router, token);
+      const long = `subscription { logAdded { ${'id '.repeat(operationLimits.maxTokens)}} }`;
+      await expect(collect(client, long, 1).done).rejects.toThrow(tooMuch.tokens.message);
+      await client.dispose();
+    });
+  });
+
+  it('after all of that the router is still ready and answering', async () => {
+    for (const { query } of Object.values(tooMuch)) await gql(system.urls.router, query);
+    const ready = await fetch(system.urls.router.replace(/\/graphql$/, '/ready'));
+    expect(ready.status).toBe(200);
+    const result = await gql(system.urls.router, '{ __typename }');
+    expect(result.data).toEqual({ __typename: 'Query' });
+  });
+});

@@ -1,0 +1,49 @@
+/** Which operation of a document to run is the client's to say; not saying it is a 400. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
+
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+const twoOperations = 'query A { __typename } query B { me { id } }';
+
+async function post(body: Record<string, unknown>) {
+  const response = await fetch(system.urls.router, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as {
+    data?: unknown;
+    errors?: Array<{ message: string; extensions?: { code?: string } }>;
+  };
+  return { status: response.status, ...json };
+}
+
+describe('choosing the operation', () => {
+  it('runs the one operationName names', async () => {
+    const result = await post({ query: twoOperations, operationName: 'A' });
+    expect(result).toMatchObject({ status: 200, data: { __typename: 'Query' } });
+  });
+
+  it('without operationName: 400 OPERATION_RESOLUTION_FAILURE, not a 500', async () => {
+    const result = await post({ query: twoOperations });
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/operationName/),
+      extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+    });
+  });
+
+  it('with an operationName the document lacks: 400 naming it', async () => {
+    const result = await post({ query: twoOperations, operationName: 'C' });
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.message).toBe('Unknown operation named "C"');
+  });
+});

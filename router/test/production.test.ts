@@ -1,0 +1,120 @@
+/**
+ * NODE_ENV=production on the router: no introspection, no playground (unless PLAYGROUND=true),
+ * no stack traces or field suggestions in errors, and a fault of ours reaches the client only
+ * as INTERNAL_SERVER_ERROR with a request id that finds the full story in the log.
+ */
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, collect, gql, wsClient } from '../../tests/support/graphql.js';
+import { capturedLog, type CapturedLog } from './support/capturedLog.js';
+import { serviceSet, type Running, type ServiceSet } from './support/services.js';
+
+let services: ServiceSet;
+let auth: Running;
+let token: string;
+
+/** A port nothing listens on (it was free a moment ago): math is down for these routers. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function productionRouter(env: Record<string, string> = {}, logger?: CapturedLog) {
+  const math = `http://localhost:${await closedPort()}/graphql`;
+  return services.startRouter(
+    { auth: auth.url, math },
+    { env: { NODE_ENV: 'production', ...env }, ...(logger ? { logger: logger.logger } : {}) },
+  );
+}
+
+const browserGet = (url: string) => fetch(url, { headers: { accept: 'text/html' } });
+const introspection = '{ __schema { queryType { name } } }';
+
+beforeAll(async () => {
+  services = serviceSet();
+  auth = await services.startAuth();
+  const setup = await services.startRouter({
+    auth: auth.url,
+    math: `http://localhost:${await closedPort()}/graphql`,
+  });
+  const registered = await gql<{ register: { token: string } }>(
+    setup.url,
+    'mutation { register(username: "prod_user", password: "long-password") { token } }',
+  );
+  token = registered.data!.register.token;
+});
+afterAll(async () => {
+  await services?.close();
+});
+
+describe('a production router', () => {
+  let router: Running;
+  let log: CapturedLog;
+
+  beforeAll(async () => {
+    log = capturedLog();
+    router = await productionRouter({}, log);
+  });
+
+  it('refuses introspection', async () => {
+    const result = await gql(router.url, introspection);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
+  });
+
+  it('serves no playground to a browser', async () => {
+    const page = await browserGet(router.url);
+    expect(page.headers.get('content-type')).not.toMatch(/text\/html/);
+    expect(await page.text()).not.toMatch(/graphiql/i);
+  });
+
+  it('suggests no field names, over HTTP or WebSocket, and sends no stack trace', async () => {
+    const overHttp = await gql(router.url, '{ me { usernam } }', {}, bearer(token));
+    expect(overHttp.errors?.[0]?.message).toBe('Cannot query field "usernam" on type "User".');
+    expect(overHttp.errors?.[0]?.extensions).not.toHaveProperty('stacktrace');
+
+    const client = wsClient(router.url, token);
+    // collect() rejects with the errors graphql-ws delivered, as JSON.
+    const refusal = await collect(client, 'subscription { logAdded { operatio } }', 1).done.then(
+      () => undefined,
+      (error: Error) => JSON.parse(error.message) as Array<{ message: string }>,
+    );
+    expect(refusal?.[0]?.message).toBe('Cannot query field "operatio" on type "RequestLog".');
+    await client.dispose();
+  });
+
+  it('masks an unexpected error to INTERNAL_SERVER_ERROR with the request id of its log line', async () => {
+    const result = await gql(router.url, '{ factorial(n: 5) { result } }', {}, bearer(token));
+    const requestId = result.headers.get('x-request-id');
+    expect(requestId).toBeTruthy();
+    expect(result.errors).toEqual([
+      {
+        message: `Internal server error (request id ${requestId})`,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+      },
+    ]);
+    const line = await log.waitFor(
+      (l) => l['requestId'] === requestId && l['msg'] === 'unexpected error',
+    );
+    expect(JSON.stringify(line['err'])).toMatch(/The math subgraph is unreachable/);
+  });
+});
+
+describe('a production router with PLAYGROUND=true', () => {
+  let router: Running;
+
+  beforeAll(async () => {
+    router = await productionRouter({ PLAYGROUND: 'true' });
+  });
+
+  it('serves the playground page and allows the introspection it needs', async () => {
+    const page = await browserGet(router.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const result = await gql(router.url, introspection);
+    expect(result.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+});

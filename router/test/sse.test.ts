@@ -1,0 +1,95 @@
+/**
+ * graphql-sse at /graphql/stream: a signed-in subscriber gets their own logAdded events with
+ * fields from both subgraphs, and a stream without a valid token is refused.
+ */
+import { createClient, type Client } from 'graphql-sse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, gql } from '../../tests/support/graphql.js';
+import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
+
+let system: TestSystem;
+let streamUrl: string;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  streamUrl = `${system.urls.router}/stream`;
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+async function signUp(username: string): Promise<string> {
+  const result = await gql<{ register: { token: string } }>(
+    system.urls.router,
+    'mutation($u: String!) { register(username: $u, password: "long-password") { token } }',
+    { u: username },
+  );
+  return result.data!.register.token;
+}
+
+function sseClient(token: string): Client {
+  return createClient({
+    url: streamUrl,
+    headers: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
+}
+
+/** Resolves once the router counts an open subscription (the stream is then in place). */
+async function subscriptionOpen(): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const { values } = await system.router.metrics.activeSubscriptions.get();
+    if ((values[0]?.value ?? 0) > 0) return;
+    if (Date.now() > deadline) throw new Error('no subscription opened in 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The first event of a subscription, or the error that ended it. */
+function firstEvent<T>(client: Client, query: string) {
+  let unsubscribe = () => {};
+  const event = new Promise<{ data?: T | null; errors?: unknown }>((resolve, reject) => {
+    unsubscribe = client.subscribe<T>(
+      { query },
+      { next: (value) => resolve(value as { data?: T | null }), error: reject, complete: () => {} },
+    );
+  });
+  return { event, unsubscribe: () => unsubscribe() };
+}
+
+describe('graphql-sse', () => {
+  it('delivers a subscriber their own logAdded events with user fields filled', async () => {
+    const [alice, bob] = [await signUp('sse_alice'), await signUp('sse_bob')];
+    const client = sseClient(alice);
+    const live = firstEvent<{ logAdded: { input: string; user: { username: string } } }>(
+      client,
+      'subscription { logAdded { input user { username } } }',
+    );
+    await subscriptionOpen();
+    await gql(system.urls.router, '{ factorial(n: 13) { digits } }', {}, bearer(bob));
+    await gql(system.urls.router, '{ factorial(n: 6) { digits } }', {}, bearer(alice));
+    const { data } = await live.event;
+    expect(data?.logAdded).toEqual({ input: '{"n":6}', user: { username: 'sse_alice' } });
+    live.unsubscribe();
+    client.dispose();
+  });
+
+  it('refuses a stream without a token: 401 UNAUTHENTICATED', async () => {
+    const response = await fetch(streamUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { logAdded { id } }' }),
+    });
+    expect(response.status).toBe(401);
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a stream with a forged token: 401 UNAUTHENTICATED', async () => {
+    const client = sseClient('not.a.token');
+    const { event } = firstEvent(client, 'subscription { logAdded { id } }');
+    await expect(event).rejects.toThrow(/401/);
+    client.dispose();
+  });
+});
