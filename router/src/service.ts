@@ -19,6 +19,7 @@ import type { RouterContext } from './context.js';
 import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { requireOperation } from './gateway/requireOperation.js';
+import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
@@ -78,6 +79,8 @@ export async function createRouterService(
   let apiSchema: GraphQLSchema | undefined;
   let subscriptionSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    // The schema the gateway validates and coerces with: mutated before any request uses it.
+    applyScalarInputRules(schema);
     apiSchema = schema;
     // The gateway's schema resolves every field by response key; subscriptions need a copy
     // without resolvers so that their own field resolver decides where each value comes from.
@@ -121,6 +124,10 @@ export async function createRouterService(
     includeStacktraceInErrorResponses: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     allowBatchedHttpRequests: false,
+    // No client uses automatic persisted queries. Left on, a hash that does not match its query
+    // is answered 400 without a code (so logged and reported as INTERNAL_SERVER_ERROR), and
+    // anyone may fill the query cache; off, any persistedQuery gets PERSISTED_QUERY_NOT_SUPPORTED.
+    persistedQueries: false,
     // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
     csrfPrevention: true,

@@ -1,7 +1,6 @@
-import { DateTimeScalar } from '@microservice-math/shared/scalars';
+import { DateTimeScalar, NumericScalar } from '@microservice-math/shared/scalars';
 import type { Calculate } from '../calculations/calculator.js';
 import type { Resolvers } from '../generated/resolvers.js';
-import { NumericScalar } from '../numericScalar.js';
 import { Calculation } from './Calculation.js';
 import { queryResolvers } from './Query.js';
 import { RequestLog } from './RequestLog.js';
