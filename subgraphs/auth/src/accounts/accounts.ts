@@ -5,7 +5,7 @@ import type { EntityManager } from '@microservice-math/shared/database';
 import { ErrorCode, rateLimited, unauthenticated } from '@microservice-math/shared/errors';
 import { GraphQLError } from 'graphql';
 import { UserSchema, type User } from '../entities/User.js';
-import { checkPassword, checkUsername, usernameKey } from './credentials.js';
+import { checkPassword, checkUsername, isPossibleUsername, usernameKey } from './credentials.js';
 import type { AttemptVerdict, LoginAttempts } from './loginAttempts.js';
 import type { PasswordHasher } from './passwords.js';
 
@@ -58,11 +58,9 @@ export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempt
       const key = usernameKey(rawUsername).slice(0, 64);
       const verdict = reserved ?? (await attempts.reserve(key, client));
       if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
-      const user = await em.findOne(
-        UserSchema,
-        { usernameKey: key },
-        { populate: ['passwordHash'] },
-      );
+      const user = isPossibleUsername(rawUsername)
+        ? await em.findOne(UserSchema, { usernameKey: key }, { populate: ['passwordHash'] })
+        : null;
       // Over-long passwords never match (bcrypt would compare only their first 72 bytes).
       const fits = Buffer.byteLength(password, 'utf8') <= 72;
       const matches = await passwords.verify(fits ? password : '', user?.passwordHash);

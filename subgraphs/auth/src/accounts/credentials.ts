@@ -30,6 +30,14 @@ export function checkPassword(password: string): string {
   return password;
 }
 
+/**
+ * Whether some account could have this username. Login looks up only such names: the others
+ * cannot match, and some (a NUL character) would make the database refuse the query itself.
+ */
+export function isPossibleUsername(raw: string): boolean {
+  return USERNAME_PATTERN.test(raw.trim());
+}
+
 /** The case-insensitive identity of a username: what uniqueness and login counters use. */
 export function usernameKey(username: string): string {
   return username.trim().toLowerCase();
