@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   metricValue,
   newCaller,
+  openLogReader,
+  silentLogger,
   startMath,
   testDatabaseUrl,
   type RunningMath,
@@ -116,6 +118,60 @@ describe.each([
 
       const { body } = await math.call('{ recentLogs { input } }', {}, caller);
       expect(body.data?.['recentLogs']).toEqual([{ input: '{"n":5}' }]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a valid input longer than its column is logged cut to fit, with the rows committed beside it',
+    async () => {
+      const caller = newCaller('long_input');
+      // A 1,100-digit base is valid (up to 10,000 characters); PostgreSQL refuses a longer
+      // varchar(1024), which failed this row and every row in its batch.
+      const base = '7'.repeat(1100);
+      const [long, beside] = await Promise.all([
+        math.call(
+          `{ power(base: "${base}", exponent: 1) { input digits log { id } } }`,
+          {},
+          caller,
+        ),
+        math.call('{ factorial(n: 12) { digits log { id } } }', {}, caller),
+      ]);
+      expect(long.body.errors).toBeUndefined();
+      expect(beside.body.errors).toBeUndefined();
+      expect(long.body.data?.['power'].input).toBe(`{"base":"${base}","exponent":"1"}`);
+      const rows = await math.logRows({ userId: caller.id });
+      expect(rows).toHaveLength(2);
+      const stored = rows.find((r) => r.operation === 'POWER');
+      expect(stored?.input).toBe(`{"base":"${base}","exponent":"1"}`.slice(0, 1024));
+    },
+  );
+
+  it.skipIf(skip)(
+    'when no log can be written, the calculation is answered with an error, not left waiting',
+    async ({ annotate }) => {
+      const caller = newCaller('unloggable');
+      // An operator's connection moves the table away: every insert fails until it is back.
+      const admin = await openLogReader(math.databaseUrl, silentLogger());
+      const rename = (from: string, to: string) =>
+        admin.em.getConnection().execute(`alter table ${from} rename to ${to}`);
+      await rename('request_log', 'request_log_away');
+      let elapsedMs: number;
+      try {
+        const started = performance.now();
+        // Its row fails (after the writer's retries), then so does the row logging that failure;
+        // that second write used to wait for a flush that never came.
+        const { body } = await math.call('{ factorial(n: 13) { digits } }', {}, caller);
+        elapsedMs = performance.now() - started;
+        expect(body.errors?.[0]?.extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
+      } finally {
+        await rename('request_log_away', 'request_log');
+        await admin.close();
+      }
+      const again = await math.call('{ factorial(n: 13) { digits } }', {}, caller);
+      expect(again.body.errors).toBeUndefined();
+      await annotate(
+        `measured (${database}): answered with an error after ${elapsedMs.toFixed(0)} ms`,
+      );
     },
   );
 

@@ -62,7 +62,7 @@ function outcomeOf(error: unknown): ComputationOutcome {
 
 function rawInput(request: CalculationRequest): string {
   const { operation: _operation, ...args } = request;
-  return JSON.stringify(args).slice(0, 1024);
+  return JSON.stringify(args); // the log writer cuts it to the column's width
 }
 
 export function createCalculator({ pool, cache, logWriter, observer }: CalculatorDeps): Calculate {

@@ -4,6 +4,13 @@ export type Operation = 'POWER' | 'FACTORIAL' | 'FIBONACCI';
 /** `ok`, or the error code the request was refused with. */
 export type LogStatus = 'ok' | string;
 
+/**
+ * The width of the `input` column. A valid input can be longer (a base may have 10,000
+ * characters); the stored copy is cut to fit, since PostgreSQL refuses a longer value, and with
+ * it the whole batch of rows being committed.
+ */
+export const INPUT_COLUMN_LENGTH = 1024;
+
 export const RequestLogSchema = defineEntity({
   name: 'RequestLog',
   tableName: 'request_log',
@@ -13,7 +20,7 @@ export const RequestLogSchema = defineEntity({
     userId: p.string().length(64),
     username: p.string().length(32),
     operation: p.string().length(16).$type<Operation>(),
-    input: p.string().length(1024),
+    input: p.string().length(INPUT_COLUMN_LENGTH),
     resultPreview: p.string().length(64),
     digits: p.integer(),
     cached: p.boolean(),

@@ -11,6 +11,7 @@ import type { Logger } from '@microservice-math/shared/logger';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import {
+  INPUT_COLUMN_LENGTH,
   RequestLogSchema,
   toRecord,
   type RequestLogEntity,
@@ -127,6 +128,9 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     }
     running ??= drain().finally(() => {
       running = undefined;
+      // A write made after the drain's last look at the queue (a refused request logging its
+      // refusal when its batch failed) saw `running` set and left its row to this drain.
+      if (queue.length > 0) schedule();
     });
     return running;
   }
@@ -145,7 +149,12 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     write(entry) {
       if (closed) return Promise.reject(new Error('the log writer is closed'));
       return new Promise<RequestLogRecord>((resolve, reject) => {
-        const entity = { ...entry, id: uuidv7(), createdAt: new Date() } as RequestLogEntity;
+        const entity = {
+          ...entry,
+          input: entry.input.slice(0, INPUT_COLUMN_LENGTH),
+          id: uuidv7(),
+          createdAt: new Date(),
+        } as RequestLogEntity;
         queue.push({ entity, resolve, reject });
         schedule();
       });
