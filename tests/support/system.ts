@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createLogger } from '@microservice-math/shared/logger';
+import { createLogger, type Logger } from '@microservice-math/shared/logger';
 import { startSystem, type RunningSystem } from '../../scripts/system.js';
 import { createScratchDatabase, type ScratchDatabase } from './postgres.js';
 
@@ -14,6 +14,8 @@ export interface TestSystemOptions {
   database?: 'sqlite' | 'postgres';
   redis?: boolean;
   env?: Record<string, string>;
+  /** A logger per service (e.g. one a test reads back); silent unless TEST_LOG_LEVEL is set. */
+  logger?: (service: string) => Logger;
 }
 
 export interface TestSystem extends RunningSystem {
@@ -42,8 +44,10 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
         : {}),
       ...options.env,
     },
-    logger: (service) =>
-      createLogger(service, { level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false }),
+    logger:
+      options.logger ??
+      ((service) =>
+        createLogger(service, { level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false })),
   });
   return {
     ...system,
