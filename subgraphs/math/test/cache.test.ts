@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { factorial } from '../src/kernels/factorial.js';
 import { newCaller, redisUrl, startMath, type RunningMath } from './mathService.js';
-import { startOwnRedis, type OwnRedis } from './redisServer.js';
+import { startOwnRedis, type OwnRedis } from '../../../tests/support/redisServer.js';
 
 const caller = newCaller('cache');
 

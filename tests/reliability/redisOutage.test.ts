@@ -1,0 +1,210 @@
+/**
+ * Redis stops in the middle of load and comes back, with auth, math and the router as separate
+ * processes sharing a redis-server of this test's own (the shared one is never touched).
+ *
+ * The outage itself runs once, in beforeAll: load lanes of calculations through the router,
+ * Redis stopped after a second, login attempts made while it is down, Redis started again after
+ * a few seconds. Each test then checks one promise, from what was recorded or by probing the
+ * system now that Redis is back.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, wsClient } from '../support/graphql.js';
+import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
+import { calculate, failuresByReason, inLanes, type Outcome } from './support/load.js';
+import { processSet, type ProcessSet, type ServiceName } from './support/serviceProcesses.js';
+import { storedLogIds } from './support/storedRows.js';
+
+const OUTAGE_MS = 3_000;
+const LANES = 6;
+const services: ServiceName[] = ['auth', 'math', 'router'];
+
+let redis: OwnRedis;
+let system: ProcessSet;
+let router: string;
+const tokens: Record<string, string> = {};
+
+/** The load, and when Redis went away and came back (performance.now() times). */
+let load: Outcome[];
+let outage: { stoppedAt: number; restartedAt: number };
+let outageLogins: string[];
+
+/** The watcher's live feed: every logAdded input it received, and whether its socket closed. */
+const received: string[] = [];
+let feedClosed = false;
+let feed: Client;
+
+async function register(username: string): Promise<string> {
+  const result = await gql<{ register: { token: string } }>(
+    router,
+    'mutation($u: String!) { register(username: $u, password: "the-real-password") { token } }',
+    { u: username },
+  );
+  return result.data!.register.token;
+}
+
+/** `count` wrong-password logins for `username`, one after another: each one's code. */
+async function wrongLogins(username: string, count: number): Promise<string[]> {
+  const codes: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const result = await gql(
+      router,
+      'mutation($u: String!) { login(username: $u, password: "not-the-password") { token } }',
+      { u: username },
+    );
+    codes.push(String(result.errors?.[0]?.extensions?.['code']));
+  }
+  return codes;
+}
+
+/** Polls `attempt` every 200 ms until it returns true; resolves with the ms it took, or throws. */
+async function until(attempt: () => Promise<boolean>, timeoutMs = 15_000): Promise<number> {
+  const started = performance.now();
+  while (!(await attempt())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+  return performance.now() - started;
+}
+
+const calculation = (n: number) => `{ factorial(n: ${n}) { digits cached log { id } } }`;
+
+beforeAll(async () => {
+  redis = await startOwnRedis();
+  system = await processSet({ redisUrl: redis.url });
+  await Promise.all([system.start('auth'), system.start('math')]);
+  // One user sends the whole load: the router's per-user request limit is not what is tested here.
+  await system.start('router', { ROUTER_RATE_LIMIT_PER_MINUTE: '1000000' });
+  router = system.urls.router;
+  for (const name of ['loader', 'watcher']) tokens[name] = await register(name);
+
+  feed = wsClient(router, tokens['watcher']);
+  feed.on('closed', () => (feedClosed = true));
+  feed.subscribe<{ logAdded: { input: string } }>(
+    { query: 'subscription { logAdded { input } }' },
+    {
+      next: ({ data }) => data && received.push(data.logAdded.input),
+      error: () => (feedClosed = true),
+      complete: () => {},
+    },
+  );
+  // The subscription is live once an event arrives for a calculation made after it.
+  await until(async () => {
+    await calculate(router, tokens['watcher']!, calculation(7));
+    return received.includes('{"n":7}');
+  });
+
+  let loadDone = false;
+  // A small set of inputs, so that the cache answers most of them while Redis is up.
+  const running = inLanes(
+    LANES,
+    () => loadDone,
+    (i) => calculate(router, tokens['loader']!, calculation(100 + (i % 20))),
+  );
+  await sleep(1_000);
+  await redis.stop();
+  const stoppedAt = performance.now();
+  outageLogins = await wrongLogins('outage_victim', 6);
+  await sleep(Math.max(0, OUTAGE_MS - (performance.now() - stoppedAt)));
+  const restartedAt = performance.now();
+  await redis.start();
+  outage = { stoppedAt, restartedAt };
+  await sleep(1_000);
+  loadDone = true;
+  load = await running;
+}, 120_000);
+
+afterAll(async () => {
+  await feed?.dispose();
+  await system?.close();
+  await redis?.stop();
+});
+
+describe('Redis stops mid-load and comes back', () => {
+  it('every calculation is answered through the outage, and uncached while Redis is down', async ({
+    annotate,
+  }) => {
+    const during = load.filter(
+      (o) => o.sentAt > outage.stoppedAt && o.answeredAt < outage.restartedAt,
+    );
+    expect(failuresByReason(load)).toEqual({});
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.filter((o) => o.data?.['cached'] === true)).toEqual([]);
+    const before = load.filter((o) => o.answeredAt < outage.stoppedAt);
+    expect(before.some((o) => o.data?.['cached'] === true)).toBe(true);
+    await annotate(
+      `measured: ${load.length} calculations in ${LANES} lanes, none failed; ${during.length} ` +
+        `sent and answered during the ${OUTAGE_MS} ms outage, all uncached; ` +
+        `${before.filter((o) => o.data?.['cached']).length} of ${before.length} before it were cache hits`,
+    );
+  });
+
+  it('every answered calculation has its request-log row', async () => {
+    const stored = await storedLogIds(system.databaseUrl);
+    const answered = load.map((o) => (o.data?.['log'] as { id: string }).id);
+    expect(answered.filter((id) => !stored.has(id))).toEqual([]);
+  });
+
+  it('login failures are still counted while Redis is down: the 6th attempt is refused', () => {
+    expect(outageLogins).toEqual([...Array<string>(5).fill('UNAUTHENTICATED'), 'RATE_LIMITED']);
+  });
+
+  it('caching resumes by itself once Redis is back', async ({ annotate }) => {
+    let n = 2000;
+    const ms = await until(async () => {
+      n += 1;
+      const first = await calculate(router, tokens['loader']!, calculation(n));
+      const second = await calculate(router, tokens['loader']!, calculation(n));
+      return first.data?.['cached'] === false && second.data?.['cached'] === true;
+    });
+    await annotate(
+      `measured: a repeat was a cache hit again ${ms.toFixed(0)} ms after probing began ` +
+        `(${(performance.now() - outage.restartedAt).toFixed(0)} ms after Redis restarted)`,
+    );
+  });
+
+  it('the subscription opened before the outage delivers new events again', async ({
+    annotate,
+  }) => {
+    let n = 3000;
+    const ms = await until(async () => {
+      n += 1;
+      await calculate(router, tokens['watcher']!, calculation(n));
+      await sleep(300);
+      return received.includes(`{"n":${n}}`);
+    });
+    expect(feedClosed).toBe(false);
+    await annotate(
+      `measured: events delivered again ${ms.toFixed(0)} ms after probing began ` +
+        `(${(performance.now() - outage.restartedAt).toFixed(0)} ms after Redis restarted); ` +
+        `the WebSocket stayed open`,
+    );
+  });
+
+  it('login counters are kept in Redis again: the 6th attempt is refused, the count is in Redis', async () => {
+    expect(await wrongLogins('after_victim', 6)).toEqual([
+      ...Array<string>(5).fill('UNAUTHENTICATED'),
+      'RATE_LIMITED',
+    ]);
+    const client = new Redis(redis.url);
+    try {
+      expect(await client.keys('*login-user*after_victim*')).toHaveLength(1);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('no process crashed, leaked listeners or logged an error, and each exits 0 on SIGTERM', async () => {
+    for (const name of services) {
+      expect(system.leakedListeners(name), name).toBe(false);
+      expect(system.errorLines(name), name).toEqual([]);
+    }
+    await feed.dispose();
+    const exits = await Promise.all(
+      services.map(async (name) => [name, await system.stop(name)] as const),
+    );
+    expect(Object.fromEntries(exits)).toEqual({ auth: 0, math: 0, router: 0 });
+  });
+});
