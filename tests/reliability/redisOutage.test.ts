@@ -15,7 +15,7 @@ import { gql, wsClient } from '../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { calculate, failuresByReason, inLanes, type Outcome } from './support/load.js';
 import { processSet, type ProcessSet, type ServiceName } from './support/serviceProcesses.js';
-import { storedLogIds } from './support/storedRows.js';
+import { storedLogIds } from './support/ownConnection.js';
 
 const OUTAGE_MS = 3_000;
 const LANES = 6;

@@ -39,7 +39,7 @@ export interface ProcessSet {
   start(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
   /** SIGTERM (or `signal`); resolves with the exit code, null if it had to be killed after 10 s. */
   stop(name: ServiceName, signal?: NodeJS.Signals): Promise<number | null>;
-  /** The service's JSON log lines at error level or above (empty if it never started). */
+  /** The service's log lines at error level or above, as `message: error` (empty if none). */
   errorLines(name: ServiceName): string[];
   /** Whether the service's output has Node's warning about an emitter leaking listeners. */
   leakedListeners(name: ServiceName): boolean;
@@ -104,7 +104,11 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     errorLines: (name) =>
       outputOf(name)
         .split('\n')
-        .filter((line) => /^\{.*"level":(50|60)[,}]/.test(line)),
+        .filter((line) => /^\{.*"level":(50|60)[,}]/.test(line))
+        .map((line) => {
+          const { msg, err } = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+          return `${msg}: ${err?.message ?? ''}`;
+        }),
     leakedListeners: (name) => outputOf(name).includes('MaxListenersExceededWarning'),
     async close() {
       await Promise.all(Object.values(running).map((service) => service.stop('SIGTERM')));
