@@ -10,13 +10,13 @@ import { authConfigFrom } from '@microservice-math/auth/config';
 import { createAuthService } from '@microservice-math/auth/service';
 import { mathConfigFrom } from '@microservice-math/math/config';
 import { createMathService } from '@microservice-math/math/service';
-import { routerConfigFrom, type RouterConfig } from '@microservice-math/router/config';
+import { routerConfigFrom } from '@microservice-math/router/config';
 import { createRouterService, type RouterService } from '@microservice-math/router/service';
 import { loadConfig } from '@microservice-math/shared/config';
-import { createEventBus, type EventBus } from '@microservice-math/shared/events';
+import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger, type Logger } from '@microservice-math/shared/logger';
 import type { ServiceHost } from '@microservice-math/shared/serviceHost';
-import { systemEnvSchema, type SystemEnv } from '../../../scripts/system.js';
+import { systemEnvSchema } from '../../../scripts/system.js';
 
 export interface Running {
   host: ServiceHost;
@@ -25,13 +25,9 @@ export interface Running {
 
 export interface RunningRouter extends Running {
   service: RouterService;
-  config: RouterConfig;
 }
 
 export interface ServiceSet {
-  env: SystemEnv;
-  dataDir: string;
-  events: EventBus;
   startAuth(port?: number): Promise<Running>;
   startMath(port?: number): Promise<Running>;
   /** `options.env` overrides the set's variables for this router only (NODE_ENV, limits…). */
@@ -43,7 +39,7 @@ export interface ServiceSet {
   close(): Promise<void>;
 }
 
-export function testLogger(service: string): Logger {
+function testLogger(service: string): Logger {
   return createLogger(service, {
     level: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     pretty: false,
@@ -68,9 +64,6 @@ export function serviceSet(env: Record<string, string> = {}): ServiceSet {
     return { host, url: `http://localhost:${await host.listen(port)}/graphql` };
   };
   return {
-    env: parsed,
-    dataDir,
-    events,
     async startAuth(port = 0) {
       const config = authConfigFrom(parsed, routerSecret, dataDir);
       return listen(await createAuthService(config, testLogger('auth')), port);
@@ -84,7 +77,7 @@ export function serviceSet(env: Record<string, string> = {}): ServiceSet {
       const config = { ...routerConfigFrom(routerEnv, routerSecret), subgraphUrls: urls };
       const logger = options.logger ?? testLogger('router');
       const service = await createRouterService(config, { logger, events });
-      return { ...(await listen(service.host, 0)), service, config };
+      return { ...(await listen(service.host, 0)), service };
     },
     async close() {
       for (const host of started.reverse()) await host.close();
