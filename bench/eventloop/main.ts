@@ -1,0 +1,150 @@
+/**
+ * Benchmark 5, event loop under heavy work: the latency of a light query, `factorial(n: 10)`,
+ * through the router while other clients keep math's workers busy with factorial(n: 150000)
+ * and fibonacci(n: 2000000), cache off; against the same light query on an idle system.
+ */
+import { benchOptions } from '../lib/cli.js';
+import { formatCount, formatMs, formatRatio } from '../lib/format.js';
+import { paced, post, type GraphQLRequest, type PacedResult } from '../lib/load.js';
+import { publish } from '../lib/publish.js';
+import { runInfo, type Section, type TargetResult } from '../lib/report.js';
+import { BenchSystem } from '../lib/services.js';
+
+const options = benchOptions();
+const run = runInfo('eventloop', options.quick);
+const plan = options.quick
+  ? { factorialN: 20_000, fibonacciN: 200_000, clientsPerQuery: 1, rate: 50, durationMs: 2_000 }
+  : {
+      factorialN: 150_000,
+      fibonacciN: 2_000_000,
+      clientsPerQuery: 2,
+      rate: 50,
+      durationMs: 15_000,
+    };
+
+/** What the heavy clients ask for: the whole result, or only its digit count. */
+const selections = ['result', 'digits'] as const;
+
+interface Phase {
+  name: string;
+  light: PacedResult;
+  heavyAnswered: number;
+  heavyFailed: number;
+}
+
+/** Clients that each send a heavy query, wait for the answer, and send it again, until stopped. */
+function keepBusy(requests: GraphQLRequest[]) {
+  let stopped = false;
+  const counts = { answered: 0, failed: 0 };
+  const loops = requests.map(async (request) => {
+    while (!stopped) {
+      await post(request).then(
+        () => void counts.answered++,
+        () => void counts.failed++,
+      );
+    }
+  });
+  return {
+    counts,
+    stop: async () => {
+      stopped = true;
+      await Promise.all(loops);
+    },
+  };
+}
+
+const system = await BenchSystem.start({ redis: true, env: { CACHE_ENABLED: 'false' } });
+const phases: Phase[] = [];
+try {
+  const math = await system.startMath();
+  const router = await system.startRouter(math);
+  const account = await system.signUp(router.url);
+  const request = (query: string) => ({ url: router.url, query, headers: account.headers });
+  const light = request('{ factorial(n: 10) { result } }');
+
+  await paced(light, plan.rate, 1_000); // warm-up, not reported
+  phases.push({
+    name: 'idle',
+    light: await paced(light, plan.rate, plan.durationMs),
+    heavyAnswered: 0,
+    heavyFailed: 0,
+  });
+
+  for (const selection of selections) {
+    const heavy = [
+      request(`{ factorial(n: ${plan.factorialN}) { ${selection} } }`),
+      request(`{ fibonacci(n: ${plan.fibonacciN}) { ${selection} } }`),
+    ];
+    const busy = keepBusy(
+      heavy.flatMap((h) => Array<GraphQLRequest>(plan.clientsPerQuery).fill(h)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500)); // let the workers fill up
+    const lightResult = await paced(light, plan.rate, plan.durationMs);
+    await busy.stop();
+    phases.push({
+      name: `heavy clients select \`${selection}\``,
+      light: lightResult,
+      heavyAnswered: busy.counts.answered,
+      heavyFailed: busy.counts.failed,
+    });
+    console.log(
+      `heavy (${selection}): light p99 ${formatMs(lightResult.p99)}, ${busy.counts.answered} heavy answers`,
+    );
+  }
+} finally {
+  await system.stop();
+}
+
+const idle = phases[0] as Phase;
+const worst = phases.slice(1).reduce((a, b) => (b.light.p99 > a.light.p99 ? b : a));
+const targets: TargetResult[] = [
+  {
+    target: 'Light-query p99 under 50 ms during heavy work',
+    measured: `p99 ${formatMs(worst.light.p99)} (${worst.name}), ${formatRatio(worst.light.p99 / idle.light.p99)} the idle p99`,
+    met: worst.light.p99 < 50,
+  },
+];
+const section: Section = {
+  name: 'eventloop',
+  title: '5. Event loop under heavy work',
+  method: [
+    'Auth, math and the router run as separate processes from source (`NODE_ENV=production`, ' +
+      'SQLite, Redis, `CACHE_ENABLED=false` so every request computes; math’s worker pool has ' +
+      'its default one thread per core). The light query `factorial(n: 10) { result }` is sent ' +
+      `through the router at a fixed ${plan.rate} per second for ${formatMs(plan.durationMs)}, ` +
+      'whatever the answers do, and each latency is counted from when the request was due, so ' +
+      'a stalled event loop cannot hide the requests queued behind it.',
+    `First on an idle system; then while ${plan.clientsPerQuery * 2} clients each send ` +
+      `\`factorial(n: ${plan.factorialN})\` or \`fibonacci(n: ${plan.fibonacciN})\` again as soon ` +
+      'as the previous answer arrives, twice: selecting the whole `result` (the decimal text, ' +
+      'hundreds of kilobytes, crosses math and the router) and selecting only `digits`.',
+  ],
+  versions: [],
+  tables: [
+    {
+      title: 'Light-query latency through the router',
+      header: [
+        'phase',
+        'light queries',
+        'p50',
+        'p99',
+        'max',
+        'p99 vs idle',
+        'failures',
+        'heavy answers',
+      ],
+      rows: phases.map((p) => [
+        p.name,
+        formatCount(p.light.count),
+        formatMs(p.light.p50),
+        formatMs(p.light.p99),
+        formatMs(p.light.max),
+        formatRatio(p.light.p99 / idle.light.p99),
+        String(p.light.failures + p.heavyFailed),
+        formatCount(p.heavyAnswered),
+      ]),
+    },
+  ],
+  targets,
+};
+await publish(section, run, options);
