@@ -9,11 +9,12 @@
  * token with the same verifier our router uses (jose against auth's JWKS), and
  * `propagateHeaders` sends the secret and the user to every subgraph.
  *
- * One default is turned off: Hive Gateway merges identical subgraph queries that are in flight
- * at the same time into one fetch. A load test repeats one query from one account, so it would
- * collapse most subgraph calls, a saving real traffic rarely sees, and for math it would skip
- * calculations that must each be logged. Our router makes one subgraph call per request, and
- * so must the gateway it is compared with. Everything else is Hive Gateway's defaults.
+ * One default is turned off unless HIVE_DEDUPLICATE_INFLIGHT=true: Hive Gateway merges
+ * identical subgraph queries that are in flight at the same time into one fetch. A load test
+ * repeats one query from one account, so it would collapse most subgraph calls, a saving real
+ * traffic rarely sees, and for math it would skip calculations that must each be logged. Our
+ * router makes one subgraph call per request, and so must the gateway it is compared with.
+ * Everything else is Hive Gateway's defaults.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -37,6 +38,7 @@ function required(name: string): string {
 const port = Number(required('HIVE_PORT'));
 const routerSecret = required('ROUTER_SECRET');
 const urls: Record<string, string> = { auth: required('AUTH_URL'), math: required('MATH_URL') };
+const deduplicateInflightRequests = process.env['HIVE_DEDUPLICATE_INFLIGHT'] === 'true';
 
 /** The committed supergraph with each subgraph's URL replaced by where it runs now. */
 function supergraphSdl(): string {
@@ -65,7 +67,7 @@ const gateway = createGatewayRuntime<CallerContext>({
   landingPage: false,
   graphiql: false,
   plugins: () => [authenticate],
-  transportEntries: { '*.http': { options: { deduplicateInflightRequests: false } } },
+  transportEntries: { '*.http': { options: { deduplicateInflightRequests } } },
   propagateHeaders: {
     fromClientToSubgraphs: ({ context }) => ({
       [ROUTER_SECRET_HEADER]: routerSecret,

@@ -101,7 +101,11 @@ export async function paced(
 
 export interface LoadSettings {
   connections: number;
-  /** Per target, before the rounds: lets the JIT and connection pools settle. */
+  /**
+   * Per target, before the rounds. A gateway process needs several seconds of load before its
+   * throughput stops climbing (V8 optimizes the hot paths gradually); measuring earlier would
+   * judge it on code that is still being compiled.
+   */
   warmupSeconds: number;
   durationSeconds: number;
   rounds: number;

@@ -110,8 +110,11 @@ export class BenchSystem {
     );
   }
 
-  /** Hive Gateway over the same supergraph and subgraphs (see bench/gateways/hiveGateway.ts). */
-  async startHiveGateway(math: Service, name = 'Hive Gateway') {
+  /**
+   * Hive Gateway over the same supergraph and subgraphs (see bench/gateways/hiveGateway.ts);
+   * `deduplicate` keeps its default of merging identical in-flight subgraph queries.
+   */
+  async startHiveGateway(math: Service, name = 'Hive Gateway', deduplicate = false) {
     const port = await freePort();
     const service = await startProcess(
       name,
@@ -122,6 +125,7 @@ export class BenchSystem {
         AUTH_URL: this.auth.url,
         MATH_URL: math.url,
         ROUTER_SECRET: this.routerSecret,
+        HIVE_DEDUPLICATE_INFLIGHT: String(deduplicate),
       },
       `http://127.0.0.1:${port}/readiness`,
       repoRoot,
