@@ -14,8 +14,10 @@ export interface KernelPlan {
   fibonacciMid: KernelCase;
   /** Slow implementations skip a size predicted to take longer than this. */
   capMs: number;
-  /** Fast runs are repeated until they total this much, and the median is taken. */
+  /** Fast runs are repeated until they total this much, and the fastest is taken. */
   minTotalMs: number;
+  /** Rounds in which ours and GMP take turns, so that a burst of other work hits both. */
+  rounds: number;
 }
 
 const factorial = (n: number): KernelCase => ({ operation: 'factorial', n });
@@ -36,8 +38,9 @@ export function kernelPlan(quick: boolean): KernelPlan {
       factorialMid: cases[0] as KernelCase,
       fibonacciMid: cases[2] as KernelCase,
       // Small enough that the skip-and-predict path runs too.
-      capMs: 1,
+      capMs: 0.2,
       minTotalMs: 5,
+      rounds: 1,
     };
   }
   const cases = [
@@ -58,6 +61,7 @@ export function kernelPlan(quick: boolean): KernelPlan {
     fibonacciMid: cases[3] as KernelCase,
     capMs: 30_000,
     minTotalMs: 300,
+    rounds: 3,
   };
 }
 
