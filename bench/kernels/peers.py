@@ -53,7 +53,7 @@ def gmpy2_kernels():
         "fibonacci": gmpy2.fib,
         "power": lambda base, exponent: gmpy2.mpz(base) ** exponent,
         "convert": lambda value: value.digits(),
-        "version": f"gmpy2 {gmpy2.version()} with GMP {gmpy2.mp_version()}"
+        "version": f"gmpy2 {gmpy2.version()} with {gmpy2.mp_version()}"
         f" (CPython {platform.python_version()})",
     }
 

@@ -18,7 +18,7 @@ const options = benchOptions();
 const run = runInfo('logging', options.quick);
 const settings: LoadSettings = options.quick
   ? { connections: 4, warmupSeconds: 0.5, durationSeconds: 1, rounds: 1 }
-  : { connections: 10, warmupSeconds: 8, durationSeconds: 4, rounds: 3 };
+  : { connections: 10, warmupSeconds: 8, durationSeconds: 4, rounds: 5 };
 const writerRows = options.quick ? 300 : 20_000;
 const writerConcurrency = 64;
 
