@@ -3,6 +3,7 @@
  * through the router while other clients keep math's workers busy with factorial(n: 150000)
  * and fibonacci(n: 2000000), cache off; against the same light query on an idle system.
  */
+import { availableParallelism } from 'node:os';
 import { benchOptions } from '../lib/cli.js';
 import { formatCount, formatMs, formatRatio } from '../lib/format.js';
 import { paced, post, saturate, type GraphQLRequest, type PacedResult } from '../lib/load.js';
@@ -61,54 +62,92 @@ function keepBusy(requests: GraphQLRequest[]) {
   };
 }
 
+interface Deployment {
+  /** How math's worker pool is sized, as the phase names say it. */
+  workers: string;
+  router: string;
+  /** Whether the target is judged on it: the deployed default is; the other is for information. */
+  judged: boolean;
+}
+
 const system = await BenchSystem.start({ redis: true, env: { CACHE_ENABLED: 'false' } });
-const phases: Phase[] = [];
+const phases: Array<Phase & { judged: boolean }> = [];
 try {
-  const math = await system.startMath();
-  const router = await system.startRouter(math);
-  const account = await system.signUp(router.url);
-  const request = (query: string) => ({ url: router.url, query, headers: account.headers });
-  const light = request('{ factorial(n: 10) { result } }');
+  // Two math processes with their routers: the default pool (one worker per core), and one
+  // worker fewer than this machine's cores, which leaves a core for the event loops.
+  const spareCore = String(Math.max(1, availableParallelism() - 1));
+  const deployments: Deployment[] = [
+    {
+      workers: 'default workers',
+      router: (await system.startRouter(await system.startMath())).url,
+      judged: true,
+    },
+    {
+      workers: `MATH_WORKERS=${spareCore}`,
+      router: (
+        await system.startRouter(
+          await system.startMath('math (spare core)', { MATH_WORKERS: spareCore }),
+          'router (spare core)',
+        )
+      ).url,
+      judged: false,
+    },
+  ];
+  const account = await system.signUp(deployments[0]?.router as string);
 
-  // Warm the light path (V8 optimizes it under load) before anything is measured.
-  await saturate(light, { connections: 4, durationSeconds: plan.warmupSeconds });
-  phases.push({
-    name: 'idle',
-    light: await paced(light, plan.rate, plan.durationMs),
-    heavyAnswered: 0,
-    heavyFailed: 0,
-  });
-
-  for (const selection of selections) {
-    const heavy = [
-      request(`{ factorial(n: ${plan.factorialN}) { ${selection} } }`),
-      request(`{ fibonacci(n: ${plan.fibonacciN}) { ${selection} } }`),
-    ];
-    const busy = keepBusy(
-      heavy.flatMap((h) => Array<GraphQLRequest>(plan.clientsPerQuery).fill(h)),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let the workers fill up
-    const lightResult = await paced(light, plan.rate, plan.durationMs);
-    await busy.stop();
-    phases.push({
-      name: `heavy clients select \`${selection}\``,
-      light: lightResult,
-      heavyAnswered: busy.counts.answered,
-      heavyFailed: busy.counts.failed,
+  for (const deployment of deployments) {
+    const request = (query: string) => ({
+      url: deployment.router,
+      query,
+      headers: account.headers,
     });
-    console.log(
-      `heavy (${selection}): light p99 ${formatMs(lightResult.p99)}, ${busy.counts.answered} heavy answers`,
-    );
+    const light = request('{ factorial(n: 10) { result } }');
+    // Warm the light path (V8 optimizes it under load) before anything is measured.
+    await saturate(light, { connections: 4, durationSeconds: plan.warmupSeconds });
+    if (deployment.judged) {
+      phases.push({
+        name: 'idle',
+        light: await paced(light, plan.rate, plan.durationMs),
+        heavyAnswered: 0,
+        heavyFailed: 0,
+        judged: true,
+      });
+    }
+    for (const selection of selections) {
+      const heavy = [
+        request(`{ factorial(n: ${plan.factorialN}) { ${selection} } }`),
+        request(`{ fibonacci(n: ${plan.fibonacciN}) { ${selection} } }`),
+      ];
+      const busy = keepBusy(
+        heavy.flatMap((h) => Array<GraphQLRequest>(plan.clientsPerQuery).fill(h)),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500)); // let the workers fill up
+      const lightResult = await paced(light, plan.rate, plan.durationMs);
+      await busy.stop();
+      const name = `${deployment.workers}, heavy clients select \`${selection}\``;
+      phases.push({
+        name,
+        light: lightResult,
+        heavyAnswered: busy.counts.answered,
+        heavyFailed: busy.counts.failed,
+        judged: deployment.judged,
+      });
+      console.log(
+        `${name}: light p99 ${formatMs(lightResult.p99)}, ${busy.counts.answered} heavy answers`,
+      );
+    }
   }
 } finally {
   await system.stop();
 }
 
 const idle = phases[0] as Phase;
-const worst = phases.slice(1).reduce((a, b) => (b.light.p99 > a.light.p99 ? b : a));
+const worst = phases
+  .filter((p) => p.judged && p !== idle)
+  .reduce((a, b) => (b.light.p99 > a.light.p99 ? b : a));
 const targets: TargetResult[] = [
   {
-    target: 'Light-query p99 under 50 ms during heavy work',
+    target: 'Light-query p99 under 50 ms during heavy work (default workers)',
     measured: `p99 ${formatMs(worst.light.p99)} (${worst.name}), ${formatRatio(worst.light.p99 / idle.light.p99)} the idle p99`,
     met: worst.light.p99 < 50,
   },
@@ -128,6 +167,10 @@ const section: Section = {
       `\`factorial(n: ${plan.factorialN})\` or \`fibonacci(n: ${plan.fibonacciN})\` again as soon ` +
       'as the previous answer arrives, twice: selecting the whole `result` (the decimal text, ' +
       'hundreds of kilobytes, crosses math and the router) and selecting only `digits`.',
+    'The same heavy phases run again against a second math process (with its own router) ' +
+      'whose pool has one worker fewer than the machine has cores, leaving a core to the ' +
+      'event loops of math, the router and this client. The target is judged on the ' +
+      'default pool, as deployed; the second set is for information.',
   ],
   versions: [],
   tables: [
