@@ -15,13 +15,18 @@ export interface Cell {
   predicted: boolean;
 }
 
-export interface LadderResult {
-  size: number;
+/** One column's figures for one case. */
+export interface Timings {
   compute: Cell;
   /** Undefined when this column does not convert. */
   convert: Cell | undefined;
   digits?: number;
+  /** SHA-256 of the decimal text, when this column wrote it. */
   sha256?: string;
+}
+
+export interface LadderResult extends Timings {
+  size: number;
 }
 
 interface Point {

@@ -12,7 +12,7 @@ import { timeRepeated } from '../lib/timing.js';
 import { factorial } from '@microservice-math/math/kernels/factorial';
 import { fibonacci } from '@microservice-math/math/kernels/fibonacci';
 import { caseKey, caseLabel, kernelPlan, type KernelCase } from './cases.js';
-import { Ladder, type Cell, type LadderResult } from './ladder.js';
+import { Ladder, type Cell, type Timings } from './ladder.js';
 import type { Measurement } from './measurement.js';
 import { computeOneStep } from './oneStepLoops.js';
 import { measureOurs } from './ours.js';
@@ -29,7 +29,7 @@ const run = runInfo('kernels', options.quick);
 const plan = kernelPlan(options.quick);
 
 type Column = 'ours' | 'loop' | 'cpython' | 'gmp';
-type Row = Partial<Record<Column, LadderResult>> & { case: KernelCase; digits: number };
+type Row = Partial<Record<Column, Timings>> & { case: KernelCase; digits: number };
 
 /** The loops must compute what our kernels compute, or their times mean nothing. */
 function checkOneStepLoops(): void {
@@ -51,12 +51,11 @@ async function startPeer(python: string, kind: 'cpython' | 'gmpy2') {
   }
 }
 
-const measured = (
-  ms: number,
-  convertMs: number | undefined,
-): Pick<LadderResult, 'compute' | 'convert'> => ({
-  compute: { ms, predicted: false },
+/** A measurement (never a prediction) as table figures. */
+const measured = ({ computeMs, convertMs, sha256 }: Measurement): Timings => ({
+  compute: { ms: computeMs, predicted: false },
   convert: convertMs === undefined ? undefined : { ms: convertMs, predicted: false },
+  ...(sha256 ? { sha256 } : {}),
 });
 
 /** The faster of two timings of the same case, phase by phase. */
@@ -113,19 +112,11 @@ async function measureAll(cpython: PythonPeer | undefined, gmp: PythonPeer | und
     const row: Row = {
       case: c,
       digits: ours.digits,
-      ours: {
-        size: 0,
-        ...measured(ours.computeMs, ours.convertMs),
-        sha256: createHash('sha256').update(ours.text).digest('hex'),
-      },
+      ours: measured({ ...ours, sha256: createHash('sha256').update(ours.text).digest('hex') }),
     };
     console.log(`${label}: ours ${formatMs(ours.computeMs)} + ${formatMs(ours.convertMs ?? NaN)}`);
     if (gmpTiming) {
-      row.gmp = {
-        size: 0,
-        ...measured(gmpTiming.computeMs, gmpTiming.convertMs),
-        ...(gmpTiming.sha256 ? { sha256: gmpTiming.sha256 } : {}),
-      };
+      row.gmp = measured(gmpTiming);
       console.log(
         `${label}: GMP ${formatMs(gmpTiming.computeMs)} + ${formatMs(gmpTiming.convertMs ?? NaN)}`,
       );

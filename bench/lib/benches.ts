@@ -8,7 +8,3 @@ export const benchmarks = [
 ] as const;
 
 export type BenchmarkName = (typeof benchmarks)[number]['name'];
-
-export function benchmark(name: BenchmarkName) {
-  return benchmarks.find((b) => b.name === name) as (typeof benchmarks)[number];
-}

@@ -8,10 +8,6 @@ export function formatMs(ms: number): string {
   return `${significant(ms / 1000)} s`;
 }
 
-export function formatSeconds(seconds: number): string {
-  return formatMs(seconds * 1000);
-}
-
 /** How many times a is of b, e.g. "5.2×"; "—" when either side was not measured. */
 export function formatRatio(ratio: number): string {
   if (!Number.isFinite(ratio) || ratio <= 0) return '—';
@@ -41,7 +37,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Three significant digits, without exponent notation or trailing zeros after the point. */
-export function significant(value: number, digits = 3): string {
+function significant(value: number, digits = 3): string {
   if (value === 0) return '0';
   const magnitude = Math.floor(Math.log10(Math.abs(value)));
   const decimals = Math.max(0, digits - 1 - magnitude);

@@ -16,8 +16,6 @@ import { freePort, startProcess, type ServiceProcess } from '../../tests/support
 import { repoRoot } from './cli.js';
 
 export const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-export const postgresUrl =
-  process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface SystemOptions {
   database?: 'sqlite' | 'postgres';
