@@ -1,7 +1,7 @@
 /**
  * The system as the benchmarks run it: each service its own OS process, as deployed
- * (NODE_ENV=production, explicit secret and signing key, SQLite file or a scratch PostgreSQL
- * database, Redis when asked), started from TypeScript source with tsx's loader so no build
+ * (NODE_ENV=production, explicit secret and signing key, a SQLite file in a scratch directory,
+ * Redis when asked), started from TypeScript source with tsx's loader so no build
  * is needed, on free ports. Every process is a plain `node`, so its pid is the service's own
  * and its memory can be read from /proc.
  */
@@ -11,14 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, generateKeyPair } from 'jose';
 import { bearer, gql } from '../../tests/support/graphql.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../tests/support/postgres.js';
 import { freePort, startProcess, type ServiceProcess } from '../../tests/support/processes.js';
 import { repoRoot } from './cli.js';
 
 export const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 export interface SystemOptions {
-  database?: 'sqlite' | 'postgres';
   /** Redis for cache, pub/sub and limits, under a key prefix of its own. */
   redis?: boolean;
   /** Variables for every service, e.g. CACHE_ENABLED=false. */
@@ -43,27 +41,25 @@ export class BenchSystem {
   private constructor(
     private readonly dir: string,
     private readonly commonEnv: Record<string, string>,
-    private readonly scratch: ScratchDatabase | undefined,
     readonly routerSecret: string,
   ) {}
 
   /** Starts auth; math and gateways are started by the benchmark, as many as it needs. */
   static async start(options: SystemOptions = {}): Promise<BenchSystem> {
     const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
-    const scratch = options.database === 'postgres' ? await createScratchDatabase() : undefined;
     const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
     const keyFile = join(dir, 'auth-key.pem');
     writeFileSync(keyFile, await exportPKCS8(privateKey), { mode: 0o600 });
     const commonEnv = {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: scratch?.url ?? `file:${join(dir, 'microservice_math.db')}`,
+      DATABASE_URL: `file:${join(dir, 'microservice_math.db')}`,
       ...(options.redis
         ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench-${randomBytes(4).toString('hex')}:` }
         : {}),
       ...options.env,
     };
-    const system = new BenchSystem(dir, commonEnv, scratch, randomBytes(24).toString('hex'));
+    const system = new BenchSystem(dir, commonEnv, randomBytes(24).toString('hex'));
     try {
       system.authService = system.track(
         await system.startService('auth', 'subgraphs/auth/src/main.ts', 'AUTH_PORT', {
@@ -81,10 +77,6 @@ export class BenchSystem {
   get auth(): Service {
     if (!this.authService) throw new Error('auth has not started');
     return this.authService;
-  }
-
-  get databaseUrl(): string {
-    return this.commonEnv['DATABASE_URL'] as string;
   }
 
   /** A math subgraph; `imports` are modules preloaded with --import (bench-only wiring). */
@@ -161,7 +153,6 @@ export class BenchSystem {
   async stop(): Promise<void> {
     // Gateways first, then subgraphs, as a deployment drains.
     for (const service of [...this.processes].reverse()) await service.stop('SIGTERM');
-    await this.scratch?.drop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 

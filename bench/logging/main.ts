@@ -4,6 +4,9 @@
  * (bench-only wiring, see withoutLogWriter.ts); then the log writer's own capacity in rows/s on
  * SQLite and on PostgreSQL.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { benchOptions } from '../lib/cli.js';
 import { packageVersions } from '../lib/environment.js';
 import { formatCount, formatMs, formatPercent } from '../lib/format.js';
@@ -82,15 +85,11 @@ async function writerOnPostgres(): Promise<WriterThroughput> {
 }
 
 async function writerOnSqlite(): Promise<WriterThroughput> {
-  const system = await BenchSystem.start(); // only for its scratch directory's database file
+  const dir = mkdtempSync(join(tmpdir(), 'mm-bench-writer-'));
   try {
-    return await measureLogWriter(
-      system.databaseUrl.replace(/microservice_math\.db$/, 'writer.db'),
-      writerRows,
-      writerConcurrency,
-    );
+    return await measureLogWriter(`file:${join(dir, 'writer.db')}`, writerRows, writerConcurrency);
   } finally {
-    await system.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
