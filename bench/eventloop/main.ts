@@ -39,17 +39,25 @@ interface Phase {
   light: PacedResult;
   heavyAnswered: number;
   heavyFailed: number;
+  /** The first failure's message, light or heavy. */
+  firstError?: string;
 }
 
 /** Clients that each send a heavy query, wait for the answer, and send it again, until stopped. */
 function keepBusy(requests: GraphQLRequest[]) {
   let stopped = false;
-  const counts = { answered: 0, failed: 0 };
+  const counts: { answered: number; failed: number; firstError?: string } = {
+    answered: 0,
+    failed: 0,
+  };
   const loops = requests.map(async (request) => {
     while (!stopped) {
       await post(request).then(
         () => void counts.answered++,
-        () => void counts.failed++,
+        (error: Error) => {
+          counts.failed++;
+          counts.firstError ??= error.message;
+        },
       );
     }
   });
@@ -130,6 +138,9 @@ try {
         light: lightResult,
         heavyAnswered: busy.counts.answered,
         heavyFailed: busy.counts.failed,
+        ...(lightResult.firstError || busy.counts.firstError
+          ? { firstError: lightResult.firstError ?? busy.counts.firstError }
+          : {}),
         judged: deployment.judged,
       });
       console.log(
@@ -139,6 +150,11 @@ try {
   }
 } finally {
   await system.stop();
+}
+
+/** The GraphQL error message inside a failure's text, or the text itself. */
+function graphqlMessage(failure: string): string {
+  return /"message":"([^"]*)"/.exec(failure)?.[1] ?? failure.slice(0, 200);
 }
 
 const idle = phases[0] as Phase;
@@ -196,6 +212,13 @@ const section: Section = {
         String(p.light.failures + p.heavyFailed),
         formatCount(p.heavyAnswered),
       ]),
+      notes: phases
+        .filter((p) => p.firstError !== undefined)
+        .map(
+          (p) =>
+            `${p.name}: ${p.light.failures + p.heavyFailed} request(s) failed; the first said ` +
+            `“${graphqlMessage(p.firstError as string)}”.`,
+        ),
     },
   ],
   targets,

@@ -71,6 +71,8 @@ export async function post(request: GraphQLRequest): Promise<string> {
 
 export interface PacedResult extends LatencySummary {
   failures: number;
+  /** What the first failure said, so a table can explain its failures. */
+  firstError?: string;
 }
 
 /** `ratePerSecond` requests a second for `durationMs`, each timed from its scheduled send. */
@@ -81,6 +83,7 @@ export async function paced(
 ): Promise<PacedResult> {
   const latencies: number[] = [];
   let failures = 0;
+  let firstError: string | undefined;
   const pending: Promise<void>[] = [];
   const interval = 1000 / ratePerSecond;
   const start = performance.now();
@@ -91,12 +94,15 @@ export async function paced(
     pending.push(
       post(request).then(
         () => void latencies.push(performance.now() - due),
-        () => void failures++,
+        (error: Error) => {
+          failures++;
+          firstError ??= error.message;
+        },
       ),
     );
   }
   await Promise.all(pending);
-  return { ...summarizeLatencies(latencies), failures };
+  return { ...summarizeLatencies(latencies), failures, ...(firstError ? { firstError } : {}) };
 }
 
 export interface LoadSettings {
