@@ -4,7 +4,7 @@
  * flight, then release resources in reverse order of acquisition).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
@@ -39,9 +39,16 @@ export class ServiceHost {
   readonly metrics: Registry;
   private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
   private closing: Promise<void> | undefined;
+  /** Responses in progress; see `close`. */
+  private readonly unanswered = new Set<ServerResponse>();
 
   constructor(private readonly options: ServiceHostOptions) {
     this.metrics = createMetricsRegistry(options.name);
+    this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      if (this.closing) endsConnection(res);
+      this.unanswered.add(res);
+      res.once('close', () => this.unanswered.delete(res));
+    });
     this.app.disable('x-powered-by');
     this.app.get('/metrics', async (_req, res) => {
       res.setHeader('content-type', this.metrics.contentType);
@@ -117,7 +124,13 @@ export class ServiceHost {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /**
+   * Closes in order. From here on every response not yet started says `Connection: close`: a
+   * client must not send its next request on a connection that is about to end, or that request
+   * would be processed and its answer lost with the connection.
+   */
   close(): Promise<void> {
+    if (!this.closing) this.unanswered.forEach(endsConnection);
     this.closing ??= this.closeInOrder();
     return this.closing;
   }
@@ -135,6 +148,10 @@ export class ServiceHost {
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
   }
+}
+
+function endsConnection(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
 }
 
 const CLIENT_ERROR_CODES = new Set([

@@ -14,7 +14,7 @@ import {
 } from '@microservice-math/shared/database';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
-import { closeRedis, createRedis } from '@microservice-math/shared/redis';
+import { closeRedis, createRedis, waitForRedis } from '@microservice-math/shared/redis';
 import { callerFromRouter } from '@microservice-math/shared/routerContext';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
 import { readSubgraphSdl } from '@microservice-math/shared/supergraph';
@@ -26,14 +26,24 @@ import {
   type ResultCache,
 } from './cache/resultCache.js';
 import { DigitBudget } from './calculations/budget.js';
+import { digitBudgetPlugin } from './calculations/budgetPlugin.js';
 import { createCalculator } from './calculations/calculator.js';
 import { createComputePool } from './compute/pool.js';
 import type { MathConfig } from './config.js';
 import type { MathContext } from './context.js';
 import { createLogWriter } from './logs/logWriter.js';
 import { RequestLogSchema } from './logs/RequestLog.js';
+import { createMathMetrics } from './metrics.js';
 import { mathMigrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
+
+const REDIS_STARTUP_WAIT_MS = 2_000;
+/**
+ * How long a shutdown lets running computations finish. A computation may run for
+ * MATH_TIMEOUT_MS (10 s by default); past this grace it is stopped and its request answered
+ * with an error (and logged), so the process still exits within 10 s of SIGTERM.
+ */
+export const SHUTDOWN_COMPUTE_GRACE_MS = 5_000;
 
 export interface MathDeps {
   logger: Logger;
@@ -58,6 +68,13 @@ export async function createMathService(
           keyPrefix: config.redisKeyPrefix,
         })
       : undefined;
+  // Commands fail fast while the connection is not ready (no offline queue): give it a moment,
+  // so the first requests are not answered uncached. A Redis that is down does not stop math.
+  if (redis) {
+    await waitForRedis(redis, REDIS_STARTUP_WAIT_MS).catch(() =>
+      logger.warn('the result cache is not reachable yet; computing uncached until it is'),
+    );
+  }
   const cacheOptions = {
     ttlSeconds: config.cacheTtlSeconds,
     maxValueBytes: config.cacheMaxBytes,
@@ -68,14 +85,6 @@ export async function createMathService(
     : redis
       ? createRedisCache(redis, cacheOptions)
       : createMemoryCache(cacheOptions);
-  const pool = createComputePool({
-    maxThreads: config.workers,
-    timeoutMs: config.timeoutMs,
-    onWorkerError: (error) => logger.error({ err: error }, 'compute worker failed'),
-  });
-  const logWriter = createLogWriter({ orm, events, logger });
-  const calculate = createCalculator({ pool, cache, logWriter });
-
   const host = new ServiceHost({
     name: 'math',
     logger,
@@ -86,7 +95,21 @@ export async function createMathService(
       },
     },
   });
-  // Closed in reverse: stop HTTP first, then the pool, then flush logs, then Redis and the database.
+  const pool = createComputePool({
+    maxThreads: config.workers,
+    timeoutMs: config.timeoutMs,
+    onWorkerError: (error) => logger.error({ err: error }, 'compute worker failed'),
+  });
+  // Read only when /metrics is scraped, by which time the log writer below exists.
+  const metrics = createMathMetrics(host.metrics, {
+    poolStats: () => pool.stats(),
+    logQueueDepth: () => logWriter.queueDepth,
+  });
+  const logWriter = createLogWriter({ orm, events, logger, observer: metrics });
+  const calculate = createCalculator({ pool, cache, logWriter, observer: metrics });
+
+  // Closed in reverse: stop HTTP first (answering what is in flight), then the pool, then flush
+  // logs, then Redis and the database.
   host.onClose('database', () => orm.close());
   if (redis) host.onClose('redis', () => closeRedis(redis));
   host.onClose('request logs', () => logWriter.close());
@@ -99,6 +122,7 @@ export async function createMathService(
     }),
     plugins: [
       ...host.apolloPlugins<MathContext>(),
+      digitBudgetPlugin(),
       ApolloServerPluginLandingPageDisabled(),
       // Inline traces are for Apollo Studio, which this system does not report to.
       ApolloServerPluginInlineTraceDisabled(),
@@ -106,11 +130,24 @@ export async function createMathService(
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
-    // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
+    // Shutdown is the host's (stopOnSignals in main.ts): left on, Apollo would stop itself on
+    // SIGTERM and re-raise the signal, killing the process before the compute pool, the log
+    // writer and the database are closed.
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  host.onClose('graphql', () => apollo.stop());
+  host.onClose('graphql', async () => {
+    // Draining waits for requests in flight, and so for their computations: bound that wait.
+    const stopComputations = setTimeout(
+      () => void pool.close({ force: true }),
+      SHUTDOWN_COMPUTE_GRACE_MS,
+    );
+    try {
+      await apollo.stop();
+    } finally {
+      clearTimeout(stopComputations);
+    }
+  });
   host.mountGraphQL<MathContext>(apollo, (req, base) => ({
     ...base,
     caller: callerFromRouter(req.headers, config.routerSecret),

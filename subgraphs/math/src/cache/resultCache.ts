@@ -1,17 +1,21 @@
 /**
- * The cache of finished results (decimal text included, so a hit skips both the computation and
- * the conversion). Redis when configured, shared by every math instance; an in-memory LRU
- * otherwise. Redis trouble never fails a calculation: a failed read is a miss, a failed write
- * is skipped, and the outage is reported once.
+ * The cache of finished results: the digit count and preview, and the decimal text whenever it
+ * was written, so a hit skips both the computation and the conversion. An entry without the text
+ * (its request did not select `result`) serves only requests that do not select it either.
+ * Redis when configured, shared by every math instance; an in-memory LRU otherwise. Redis
+ * trouble never fails a calculation: a failed read is a miss, a failed write is skipped, and the
+ * outage is reported once.
  */
 import type { Logger } from '@microservice-math/shared/logger';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 
 export interface CachedResult {
-  result: string;
+  /** The decimal text, when it was written. */
+  result?: string;
   exact: boolean;
   digits: number;
+  preview: string;
 }
 
 export interface ResultCache {
@@ -30,8 +34,9 @@ export const disabledCache: ResultCache = {
   set: async () => {},
 };
 
+/** About the bytes of the stored JSON: its text is ASCII digits but for the preview's "…". */
 function sizeOf(value: CachedResult): number {
-  return value.result.length + 64;
+  return (value.result?.length ?? 0) + value.preview.length + 64;
 }
 
 export function createMemoryCache(
@@ -77,9 +82,10 @@ export function createRedisCache(redis: Redis, options: CacheOptions): ResultCac
       }
     },
     async set(key, value) {
-      if (sizeOf(value) > options.maxValueBytes) return;
+      const text = JSON.stringify(value);
+      if (Buffer.byteLength(text) > options.maxValueBytes) return;
       try {
-        await redis.set(key, JSON.stringify(value), 'EX', options.ttlSeconds);
+        await redis.set(key, text, 'EX', options.ttlSeconds);
         recovered();
       } catch (error) {
         failed(error);
@@ -88,7 +94,10 @@ export function createRedisCache(redis: Redis, options: CacheOptions): ResultCac
   };
 }
 
-/** Versioned keys: bump the version when the stored shape or a kernel's output changes. */
+/**
+ * Versioned keys: bump the version when the stored shape or a kernel's output changes, so an
+ * instance never reads an entry it does not understand (v2: the text became optional).
+ */
 export function cacheKey(operation: string, canonicalArgs: string): string {
-  return `${operation.toLowerCase()}:v1:${canonicalArgs}`;
+  return `${operation.toLowerCase()}:v2:${canonicalArgs}`;
 }

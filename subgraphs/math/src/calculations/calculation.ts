@@ -4,7 +4,8 @@ import type { Operation, RequestLogRecord } from '../logs/RequestLog.js';
 export interface CalculationOutcome {
   operation: Operation;
   input: string;
-  result: string;
+  /** The decimal text; absent when the operation did not select `result` (see Calculation.ts). */
+  result: string | undefined;
   exact: boolean;
   digits: number;
   cached: boolean;

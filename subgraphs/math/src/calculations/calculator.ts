@@ -6,53 +6,45 @@
 import { badUserInput, codeOf, ErrorCode } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { GraphQLError } from 'graphql';
-import { cacheKey, type ResultCache } from '../cache/resultCache.js';
-import { ComputationTimeoutError, type ComputePool } from '../compute/pool.js';
+import { cacheKey, type CachedResult, type ResultCache } from '../cache/resultCache.js';
+import {
+  ComputationCrashedError,
+  ComputationTimeoutError,
+  type ComputePool,
+} from '../compute/pool.js';
 import { DomainError } from '../kernels/errors.js';
-import { assertTask, canonicalInput, type ComputeTask } from '../kernels/task.js';
-import { preview } from '../kernels/decimal.js';
-import { NumericInputError, parseNumeric } from '../kernels/numeric.js';
-import { predictDigits } from '../kernels/size.js';
+import { canonicalInput, type ComputeTask, type Operation } from '../kernels/task.js';
 import type { LogWriter } from '../logs/logWriter.js';
+import { predictedDigits, toTask } from './arguments.js';
 import type { DigitBudget } from './budget.js';
 import type { CalculationOutcome, CalculationRequest } from './calculation.js';
+
+export type ComputationOutcome = 'ok' | 'timeout' | 'crashed' | 'failed';
+
+/** What the calculator reports as it goes, for metrics. */
+export interface CalculatorObserver {
+  cacheLookup(outcome: 'hit' | 'miss'): void;
+  computed(operation: Operation, outcome: ComputationOutcome, seconds: number): void;
+}
 
 export interface CalculatorDeps {
   pool: ComputePool;
   cache: ResultCache;
   logWriter: LogWriter;
+  observer?: CalculatorObserver;
+}
+
+export interface CalculateOptions {
+  /** The caller selected `result`: the decimal text must be written (or come from the cache). */
+  text: boolean;
 }
 
 export type Calculate = (
   request: CalculationRequest,
   caller: Caller,
   budget: DigitBudget,
+  options: CalculateOptions,
 ) => Promise<CalculationOutcome>;
-
-/** Turns GraphQL arguments into a kernel task, naming the argument that breaks a rule. */
-function toTask(request: CalculationRequest): ComputeTask {
-  const task: ComputeTask =
-    request.operation === 'POWER'
-      ? {
-          operation: 'POWER',
-          args: {
-            base: numericArgument('base', request.base),
-            exponent: numericArgument('exponent', request.exponent),
-          },
-        }
-      : { operation: request.operation, args: { n: request.n } };
-  assertTask(task);
-  return task;
-}
-
-function numericArgument(argument: string, text: string) {
-  try {
-    return parseNumeric(text);
-  } catch (error) {
-    if (error instanceof NumericInputError) throw badUserInput(argument, error.message);
-    throw error;
-  }
-}
 
 function asGraphQLError(error: unknown): unknown {
   if (error instanceof DomainError) return badUserInput(error.argument, error.message);
@@ -62,38 +54,64 @@ function asGraphQLError(error: unknown): unknown {
   return error;
 }
 
+function outcomeOf(error: unknown): ComputationOutcome {
+  if (error instanceof ComputationTimeoutError) return 'timeout';
+  if (error instanceof ComputationCrashedError) return 'crashed';
+  return 'failed';
+}
+
 function rawInput(request: CalculationRequest): string {
   const { operation: _operation, ...args } = request;
   return JSON.stringify(args).slice(0, 1024);
 }
 
-export function createCalculator({ pool, cache, logWriter }: CalculatorDeps): Calculate {
-  return async (request, caller, budget) => {
+export function createCalculator({ pool, cache, logWriter, observer }: CalculatorDeps): Calculate {
+  async function compute(task: ComputeTask, text: boolean): Promise<CachedResult> {
+    const started = performance.now();
+    try {
+      const { result, exact, digits, preview } = await pool.run(task, { text });
+      observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
+      return { result, exact, digits, preview };
+    } catch (error) {
+      observer?.computed(task.operation, outcomeOf(error), (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  /** From the cache when it holds what this request needs, else computed and cached. */
+  async function answer(
+    task: ComputeTask,
+    input: string,
+    text: boolean,
+  ): Promise<{ answer: CachedResult; cached: boolean }> {
+    const key = cacheKey(task.operation, input);
+    const hit = await cache.get(key);
+    if (hit && (hit.result !== undefined || !text)) {
+      observer?.cacheLookup('hit');
+      return { answer: hit, cached: true };
+    }
+    observer?.cacheLookup('miss');
+    const computed = await compute(task, text);
+    await cache.set(key, computed);
+    return { answer: computed, cached: false };
+  }
+
+  return async (request, caller, budget, { text }) => {
     const started = performance.now();
     let input = rawInput(request);
     try {
       const task = toTask(request);
       input = canonicalInput(task);
-      budget.reserve(predictDigits(task));
-      const key = cacheKey(request.operation, input);
-      let computed = await cache.get(key);
-      const cached = computed !== undefined;
-      if (!computed) {
-        computed = await pool.run(task);
-        await cache.set(key, {
-          result: computed.result,
-          exact: computed.exact,
-          digits: computed.digits,
-        });
-      }
+      budget.reserve(predictedDigits(task));
+      const { answer: found, cached } = await answer(task, input, text);
       const durationMs = performance.now() - started;
       const log = await logWriter.write({
         userId: caller.id,
         username: caller.username,
         operation: request.operation,
         input,
-        resultPreview: preview(computed.result),
-        digits: computed.digits,
+        resultPreview: found.preview,
+        digits: found.digits,
         cached,
         durationMs,
         status: 'ok',
@@ -101,9 +119,9 @@ export function createCalculator({ pool, cache, logWriter }: CalculatorDeps): Ca
       return {
         operation: request.operation,
         input,
-        result: computed.result,
-        exact: computed.exact,
-        digits: computed.digits,
+        result: found.result,
+        exact: found.exact,
+        digits: found.digits,
         cached,
         durationMs,
         log,

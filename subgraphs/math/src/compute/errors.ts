@@ -25,11 +25,11 @@ export class ComputationCrashedError extends Error {
   }
 }
 
-/** `run()` after `close()`. */
+/** `run()` after `close()`, or a task stopped by `close({ force: true })`. */
 export class PoolClosedError extends Error {
   override readonly name = 'PoolClosedError';
 
-  constructor() {
-    super('The compute pool is closed');
+  constructor(options?: ErrorOptions) {
+    super('The compute pool is closed: the service is shutting down', options);
   }
 }

@@ -1,43 +1,82 @@
 /**
- * One task from arguments to decimal text, synchronously. The pool calls it on the main thread
- * for small tasks and inside a worker for big ones; either way the BigInt → text conversion
- * happens here, because for big results it costs more than the arithmetic (100000!: ~20 ms to
- * compute, ~75 ms to convert).
+ * One task from arguments to its answer, synchronously. The pool calls it on the main thread
+ * for small tasks and inside a worker for big ones. The BigInt → decimal text conversion happens
+ * here too, and only when the caller wants the text (`Calculation.result` is selected): for big
+ * results it costs more than the arithmetic (200000!: ~90 ms to compute, ~600 ms to convert), and
+ * the digit count and the preview can be had without it (see kernels/decimalSummary.ts).
  */
-import { digitCount } from '../kernels/decimal.js';
+import { digitCount, preview } from '../kernels/decimal.js';
+import {
+  bitLength,
+  DEFAULT_CONVERT_UP_TO_BITS,
+  summarizeDecimal,
+} from '../kernels/decimalSummary.js';
 import { factorial } from '../kernels/factorial.js';
 import { fibonacci } from '../kernels/fibonacci.js';
+import type { Decimal } from '../kernels/numeric.js';
 import { toPlainString } from '../kernels/numeric.js';
 import { power } from '../kernels/power.js';
 import type { ComputeTask } from '../kernels/task.js';
 
+export interface EvaluateOptions {
+  /**
+   * Write the whole result in decimal; default true. When false the text is still written for
+   * small results, where it costs microseconds and lets a cached answer serve either kind of
+   * request.
+   */
+  text?: boolean;
+}
+
 export interface Computed {
-  /** The exact decimal text, or for an inexact power the shortest round-trip double. */
-  result: string;
+  /**
+   * The exact decimal text, or for an inexact power the shortest round-trip double. Absent only
+   * for big results whose text was not asked for.
+   */
+  result?: string;
   exact: boolean;
-  /** Digits in `result` (sign, point and exponent excluded): counted, not predicted. */
+  /** Digits of the result (sign, point and exponent excluded): counted, not predicted. */
   digits: number;
-  /** Time spent computing and converting, where it ran; excludes queueing and thread hops. */
+  /** The result's leading and trailing digits around "…", or all of it when short. */
+  preview: string;
+  /** Time spent computing (and converting), where it ran; excludes queueing and thread hops. */
   computeMs: number;
 }
 
-export function evaluate(task: ComputeTask): Computed {
+/** A `Computed` whose text was asked for, so it is there. */
+export type ComputedText = Computed & { result: string };
+
+export function evaluate(task: ComputeTask, { text = true }: EvaluateOptions = {}): Computed {
   const started = performance.now();
-  const { result, exact } = resultText(task);
-  return { result, exact, digits: digitCount(result), computeMs: performance.now() - started };
+  const value = resultValue(task);
+  const answer = !value.exact
+    ? described(String(value.double), false)
+    : text || isSmall(value.decimal)
+      ? described(toPlainString(value.decimal), true)
+      : { exact: true, ...summarizeDecimal(value.decimal) };
+  return { ...answer, computeMs: performance.now() - started };
 }
 
-function resultText(task: ComputeTask): { result: string; exact: boolean } {
+type ResultValue = { exact: true; decimal: Decimal } | { exact: false; double: number };
+
+function resultValue(task: ComputeTask): ResultValue {
   switch (task.operation) {
     case 'FACTORIAL':
-      return { result: factorial(task.args.n).toString(), exact: true };
+      return { exact: true, decimal: { coefficient: factorial(task.args.n), exponent: 0 } };
     case 'FIBONACCI':
-      return { result: fibonacci(task.args.n).toString(), exact: true };
+      return { exact: true, decimal: { coefficient: fibonacci(task.args.n), exponent: 0 } };
     case 'POWER': {
       const outcome = power(task.args.base, task.args.exponent);
       return outcome.exact
-        ? { result: toPlainString(outcome.value), exact: true }
-        : { result: String(outcome.value), exact: false };
+        ? { exact: true, decimal: outcome.value }
+        : { exact: false, double: outcome.value };
     }
   }
+}
+
+function isSmall({ coefficient }: Decimal): boolean {
+  return bitLength(coefficient < 0n ? -coefficient : coefficient) <= DEFAULT_CONVERT_UP_TO_BITS;
+}
+
+function described(result: string, exact: boolean): Omit<Computed, 'computeMs'> {
+  return { result, exact, digits: digitCount(result), preview: preview(result) };
 }

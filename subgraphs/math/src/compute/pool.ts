@@ -16,11 +16,12 @@ import { predictDigits } from '../kernels/size.js';
 import { assertTask } from '../kernels/task.js';
 import type { ComputeTask } from '../kernels/task.js';
 import { ComputationCrashedError, ComputationTimeoutError, PoolClosedError } from './errors.js';
-import type { Computed } from './evaluate.js';
+import type { Computed, ComputedText } from './evaluate.js';
 import { evaluate } from './evaluate.js';
+import type { ComputeJob } from './worker.js';
 import { resolveWorkerFile } from './workerFile.js';
 
-export type { Computed } from './evaluate.js';
+export type { Computed, ComputedText } from './evaluate.js';
 export type { ComputeTask } from '../kernels/task.js';
 export { ComputationCrashedError, ComputationTimeoutError, PoolClosedError } from './errors.js';
 
@@ -61,6 +62,15 @@ export interface ComputePoolStats {
   pending: number;
   /** Worker threads alive now. */
   threads: number;
+  /** Worker threads ended so far: stopped at a deadline or an abort, crashed, idle or closed. */
+  threadsEnded: number;
+}
+
+export interface RunOptions {
+  /** Write the whole result in decimal (see `evaluate`); default true. */
+  text?: boolean;
+  /** Aborting rejects the run with the signal's reason and stops a running worker. */
+  signal?: AbortSignal;
 }
 
 export interface ComputePool {
@@ -70,8 +80,13 @@ export interface ComputePool {
    * reason when `signal` aborts first (a running task's worker is then stopped too).
    * The caller checks the result size against its budget first (`predictDigits`).
    */
-  run(task: ComputeTask, signal?: AbortSignal): Promise<Computed>;
-  /** Stops accepting tasks, lets running ones finish (or rejects them with `force`), ends the threads. */
+  run(task: ComputeTask, options?: RunOptions & { text?: true }): Promise<ComputedText>;
+  run(task: ComputeTask, options: RunOptions): Promise<Computed>;
+  /**
+   * Stops accepting tasks, lets running ones finish (or, with `force`, stops them: they reject
+   * with `PoolClosedError`), ends the threads. A later call waits for the first, whatever its
+   * options.
+   */
   close(options?: { force?: boolean }): Promise<void>;
   stats(): ComputePoolStats;
 }
@@ -89,7 +104,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
   }
 
   const worker = resolveWorkerFile();
-  const piscina = new Piscina<ComputeTask, Computed>({
+  const piscina = new Piscina<ComputeJob, Computed>({
     filename: worker.filename,
     execArgv: worker.execArgv,
     maxThreads,
@@ -103,24 +118,36 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
   const onWorkerError = options.onWorkerError ?? ((error: Error) => console.error(error));
   piscina.on('error', onWorkerError);
 
-  const counts = { inline: 0, pooled: 0, timedOut: 0, crashed: 0, pending: 0 };
+  const counts = { inline: 0, pooled: 0, timedOut: 0, crashed: 0, pending: 0, threadsEnded: 0 };
+  const onWorkerDestroy = () => counts.threadsEnded++;
+  piscina.on('workerDestroy', onWorkerDestroy);
   let closed = false;
+  let closing: Promise<void> | undefined;
+  /**
+   * One controller per pooled task, aborted at its deadline or by a forced close (piscina's own
+   * forced close only drops queued tasks). Per task, not one shared signal for the pool: a
+   * long-lived source passed to AbortSignal.any keeps growing on Node 20.
+   */
+  const stoppers = new Set<AbortController>();
+  const DEADLINE = 'deadline';
 
-  async function runPooled(task: ComputeTask, signal: AbortSignal | undefined): Promise<Computed> {
+  async function runPooled(job: ComputeJob, signal: AbortSignal | undefined): Promise<Computed> {
     signal?.throwIfAborted();
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    const stopper = new AbortController();
+    const timer = setTimeout(() => stopper.abort(DEADLINE), timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, stopper.signal]) : stopper.signal;
+    stoppers.add(stopper);
     counts.pending++;
     try {
-      const computed = await piscina.run(task, { signal: combined });
+      const computed = await piscina.run(job, { signal: combined });
       counts.pooled++;
       return computed;
     } catch (error) {
-      if (deadline.signal.aborted) {
+      if (stopper.signal.reason === DEADLINE) {
         counts.timedOut++;
         throw new ComputationTimeoutError(timeoutMs, { cause: error });
       }
+      if (stopper.signal.aborted) throw new PoolClosedError({ cause: error });
       if (signal?.aborted) throw signal.reason;
       const crash = crashReason(error);
       if (crash !== undefined) {
@@ -130,27 +157,38 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
       throw error;
     } finally {
       clearTimeout(timer);
+      stoppers.delete(stopper);
       counts.pending--;
     }
   }
 
-  return {
-    async run(task, signal) {
-      if (closed) throw new PoolClosedError();
-      assertTask(task);
-      if (predictDigits(task) <= inlineMaxDigits) {
-        signal?.throwIfAborted();
-        const computed = evaluate(task);
-        counts.inline++;
-        return computed;
-      }
-      return runPooled(task, signal);
-    },
+  async function run(
+    task: ComputeTask,
+    { text = true, signal }: RunOptions = {},
+  ): Promise<Computed> {
+    if (closed) throw new PoolClosedError();
+    assertTask(task);
+    if (predictDigits(task) <= inlineMaxDigits) {
+      signal?.throwIfAborted();
+      const computed = evaluate(task, { text });
+      counts.inline++;
+      return computed;
+    }
+    return runPooled({ task, text }, signal);
+  }
 
-    async close({ force = false } = {}) {
+  return {
+    // `evaluate` writes the text whenever `text` is true, which is what the first overload says.
+    run: run as ComputePool['run'],
+
+    close({ force = false } = {}) {
       closed = true;
-      await piscina.close({ force });
-      piscina.off('error', onWorkerError);
+      if (force && !closing) stoppers.forEach((stopper) => stopper.abort());
+      closing ??= piscina.close({ force }).finally(() => {
+        piscina.off('error', onWorkerError);
+        piscina.off('workerDestroy', onWorkerDestroy);
+      });
+      return closing;
     },
 
     stats() {

@@ -8,6 +8,12 @@ import type { Computed } from './evaluate.js';
 import { evaluate } from './evaluate.js';
 import type { ComputeTask } from '../kernels/task.js';
 
-export default function computeInWorker(task: ComputeTask): Computed {
-  return evaluate(task);
+/** What crosses to the thread: the task, and whether the caller wants the decimal text. */
+export interface ComputeJob {
+  task: ComputeTask;
+  text: boolean;
+}
+
+export default function computeInWorker({ task, text }: ComputeJob): Computed {
+  return evaluate(task, { text });
 }

@@ -29,10 +29,19 @@ export interface LogWriter {
   readonly queueDepth: number;
 }
 
+/** What the writer reports as it goes, for metrics. */
+export interface LogWriterObserver {
+  /** A batch of `rows` committed, `seconds` after its flush started (retries included). */
+  flushed(rows: number, seconds: number): void;
+  /** A batch failed for good; its writers were told. */
+  flushFailed(rows: number): void;
+}
+
 export interface LogWriterOptions {
   orm: Orm;
   events: EventBus;
   logger: Logger;
+  observer?: LogWriterObserver;
   maxBatch?: number;
   /** Longest a write waits before its flush starts (flushes usually start sooner). */
   maxDelayMs?: number;
@@ -47,7 +56,7 @@ interface Pending {
 }
 
 export function createLogWriter(options: LogWriterOptions): LogWriter {
-  const { orm, events, logger, maxBatch = 500, maxDelayMs = 50, attempts = 5 } = options;
+  const { orm, events, logger, observer, maxBatch = 500, maxDelayMs = 50, attempts = 5 } = options;
   let queue: Pending[] = [];
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -98,14 +107,14 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         await insert(batch);
       } catch (error) {
         logger.error({ err: error, rows: batch.length }, 'request logs could not be written');
+        observer?.flushFailed(batch.length);
         for (const p of batch) p.reject(new Error('request log could not be written'));
         continue;
       }
       const records = batch.map((p) => toRecord(p.entity));
-      logger.debug(
-        { rows: batch.length, ms: performance.now() - started },
-        'request logs committed',
-      );
+      const ms = performance.now() - started;
+      observer?.flushed(batch.length, ms / 1000);
+      logger.debug({ rows: batch.length, ms }, 'request logs committed');
       batch.forEach((p, i) => p.resolve(records[i] as RequestLogRecord));
       await publish(records);
     }

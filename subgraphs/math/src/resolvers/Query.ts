@@ -1,6 +1,8 @@
 import { unauthenticated } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
-import type { Calculate } from '../calculations/calculator.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { CalculateOptions, Calculate } from '../calculations/calculator.js';
+import { selectsSubfield } from '../calculations/selection.js';
 import type { QueryResolvers } from '../generated/resolvers.js';
 import { checkLimit, recentLogsOf } from '../logs/logQueries.js';
 
@@ -9,14 +11,34 @@ export function requireCaller(caller: Caller | null): Caller {
   return caller;
 }
 
+/** Writing a big result in decimal is most of its cost: only when `result` is selected. */
+function calculateOptions(info: GraphQLResolveInfo): CalculateOptions {
+  return { text: selectsSubfield(info, 'result') };
+}
+
 export function queryResolvers(calculate: Calculate): QueryResolvers {
   return {
-    power: (_parent, { base, exponent }, { caller, budget }) =>
-      calculate({ operation: 'POWER', base, exponent }, requireCaller(caller), budget),
-    factorial: (_parent, { n }, { caller, budget }) =>
-      calculate({ operation: 'FACTORIAL', n }, requireCaller(caller), budget),
-    fibonacci: (_parent, { n }, { caller, budget }) =>
-      calculate({ operation: 'FIBONACCI', n }, requireCaller(caller), budget),
+    power: (_parent, { base, exponent }, { caller, budget }, info) =>
+      calculate(
+        { operation: 'POWER', base, exponent },
+        requireCaller(caller),
+        budget,
+        calculateOptions(info),
+      ),
+    factorial: (_parent, { n }, { caller, budget }, info) =>
+      calculate(
+        { operation: 'FACTORIAL', n },
+        requireCaller(caller),
+        budget,
+        calculateOptions(info),
+      ),
+    fibonacci: (_parent, { n }, { caller, budget }, info) =>
+      calculate(
+        { operation: 'FIBONACCI', n },
+        requireCaller(caller),
+        budget,
+        calculateOptions(info),
+      ),
     recentLogs: (_parent, { limit }, { caller, em }) =>
       recentLogsOf(em, requireCaller(caller).id, checkLimit(limit)),
   };

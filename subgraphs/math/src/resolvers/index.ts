@@ -2,6 +2,7 @@ import { DateTimeScalar } from '@microservice-math/shared/scalars';
 import type { Calculate } from '../calculations/calculator.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { NumericScalar } from '../numericScalar.js';
+import { Calculation } from './Calculation.js';
 import { queryResolvers } from './Query.js';
 import { RequestLog } from './RequestLog.js';
 import { User } from './User.js';
@@ -11,6 +12,7 @@ export function createResolvers(calculate: Calculate): Resolvers {
     DateTime: DateTimeScalar,
     Numeric: NumericScalar,
     Query: queryResolvers(calculate),
+    Calculation,
     User,
     RequestLog,
   };

@@ -1,0 +1,68 @@
+/**
+ * Plans an operation's digit budget before any field resolves: the predicted sizes of all its
+ * math fields, summed. Without it the fields would reserve one by one as they resolve, and an
+ * operation over budget would have its first fields computed before a later one was refused.
+ * Fields with bad arguments count nothing here; their resolvers refuse them.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  getArgumentValues,
+  getVariableValues,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+} from 'graphql';
+import type { MathContext } from '../context.js';
+import { calculationRequest, predictedDigits, toTask } from './arguments.js';
+import { selectedFields } from './selection.js';
+
+export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, schema, contextValue }) {
+          const queryType = schema.getQueryType();
+          if (operation?.operation !== 'query' || !queryType) return;
+          const variables = getVariableValues(
+            schema,
+            operation.variableDefinitions ?? [],
+            request.variables ?? {},
+          );
+          if (variables.errors) return; // execution reports them
+          const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };
+          // Fields with one response key are merged into one resolver call by execution.
+          const counted = new Set<string>();
+          let total = 0;
+          for (const field of selectedFields(operation.selectionSet, scope)) {
+            const responseKey = field.alias?.value ?? field.name.value;
+            const definition = queryType.getFields()[field.name.value];
+            if (counted.has(responseKey) || !definition) continue;
+            counted.add(responseKey);
+            total += digitsOrZero(() => {
+              const args = getArgumentValues(definition, field, variables.coerced);
+              const calculation = calculationRequest(field.name.value, args);
+              return calculation ? predictedDigits(toTask(calculation)) : 0;
+            });
+          }
+          contextValue.budget.plan(total);
+        },
+      };
+    },
+  };
+}
+
+function digitsOrZero(predict: () => number): number {
+  try {
+    return predict();
+  } catch {
+    return 0; // a bad argument: its resolver refuses it with the reason
+  }
+}
+
+function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  return fragments;
+}

@@ -1,0 +1,64 @@
+/**
+ * Which fields an operation selects, as execution will see them: through fragment spreads and
+ * inline fragments, and without the ones `@skip`/`@include` leave out. Math needs this before
+ * resolving: to sum the sizes of all its fields up front (budgetPlugin.ts), and to know whether
+ * `result` is selected at all (converting a huge result to decimal is the expensive part).
+ */
+import {
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+export interface SelectionScope {
+  fragments: Record<string, FragmentDefinitionNode>;
+  /** Coerced variable values, for `@skip(if: $x)` and arguments. */
+  variableValues: Record<string, unknown>;
+}
+
+/** The field nodes a selection set selects, fragments flattened, skipped ones left out. */
+export function selectedFields(selectionSet: SelectionSetNode, scope: SelectionScope): FieldNode[] {
+  const found: FieldNode[] = [];
+  const visitedFragments = new Set<string>();
+  const visit = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (!included(selection, scope)) continue;
+      if (selection.kind === Kind.FIELD) {
+        found.push(selection);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        visit(selection.selectionSet);
+      } else if (!visitedFragments.has(selection.name.value)) {
+        visitedFragments.add(selection.name.value);
+        const fragment = scope.fragments[selection.name.value];
+        if (fragment) visit(fragment.selectionSet);
+      }
+    }
+  };
+  visit(selectionSet);
+  return found;
+}
+
+/**
+ * True when the field being resolved selects `name` among its subfields. Type conditions are not
+ * checked: every math type is an object type, so a fragment inside a field always applies.
+ */
+export function selectsSubfield(info: GraphQLResolveInfo, name: string): boolean {
+  return info.fieldNodes.some(
+    (node) =>
+      node.selectionSet !== undefined &&
+      selectedFields(node.selectionSet, info).some((field) => field.name.value === name),
+  );
+}
+
+function included(selection: SelectionNode, { variableValues }: SelectionScope): boolean {
+  const skip = getDirectiveValues(GraphQLSkipDirective, selection, variableValues);
+  if (skip?.['if'] === true) return false;
+  const include = getDirectiveValues(GraphQLIncludeDirective, selection, variableValues);
+  return include?.['if'] !== false;
+}

@@ -1,0 +1,216 @@
+/**
+ * Every class of bad input gets its contract code and a message that names the argument at
+ * fault, the request is logged with that code, and the service stays ready after each one.
+ * Numeric arguments arrive every way GraphQL allows: Int, Float and string literals, and
+ * variables holding a string or a JSON number.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newCaller, routerHeaders, startMath, type RunningMath } from './mathService.js';
+
+let math: RunningMath;
+const caller = newCaller('bad_input');
+
+beforeAll(async () => {
+  math = await startMath();
+});
+afterAll(async () => {
+  await math?.stop();
+});
+
+const POWER = 'query($b: Numeric!, $e: Numeric!) { power(base: $b, exponent: $e) { result } }';
+
+interface Case {
+  name: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  code: string;
+  /** The message starts with the argument's name: "n: …", "base: …". */
+  argument: string;
+  rule: RegExp;
+}
+
+const cases: Case[] = [
+  {
+    name: 'negative factorial',
+    query: '{ factorial(n: -1) { result } }',
+    code: 'BAD_USER_INPUT',
+    argument: 'n',
+    rule: /must be 0 or more/,
+  },
+  ...['NaN', 'Infinity', '-Infinity', 'nan'].map((text) => ({
+    name: `Numeric string ${JSON.stringify(text)}`,
+    query: `{ power(base: ${JSON.stringify(text)}, exponent: 2) { result } }`,
+    code: 'BAD_USER_INPUT',
+    argument: 'base',
+    rule: /NaN and Infinity are not numbers/,
+  })),
+  {
+    name: 'hexadecimal Numeric',
+    query: '{ power(base: "0x1F", exponent: 2) { result } }',
+    code: 'BAD_USER_INPUT',
+    argument: 'base',
+    rule: /only decimal notation/,
+  },
+  ...[' 12', '12 ', '\t12'].map((text) => ({
+    name: `Numeric with whitespace ${JSON.stringify(text)}`,
+    query: POWER,
+    variables: { b: 2, e: text },
+    code: 'BAD_USER_INPUT',
+    argument: 'exponent',
+    rule: /spaces around the number/,
+  })),
+  {
+    name: 'empty Numeric',
+    query: '{ power(base: "", exponent: 2) { result } }',
+    code: 'BAD_USER_INPUT',
+    argument: 'base',
+    rule: /a number is required/,
+  },
+  {
+    name: 'absurd written exponent in a Float literal',
+    query: '{ power(base: 1e999999999, exponent: 2) { result } }',
+    code: 'BAD_USER_INPUT',
+    argument: 'base',
+    rule: /exponent after "e" must be between/,
+  },
+  {
+    name: 'absurd written exponent in a string variable',
+    query: POWER,
+    variables: { b: '2', e: '1e99999999999999999999' },
+    code: 'BAD_USER_INPUT',
+    argument: 'exponent',
+    rule: /exponent after "e" must be between/,
+  },
+  {
+    name: '0 to a negative power',
+    query: '{ power(base: 0, exponent: -1) { result } }',
+    code: 'BAD_USER_INPUT',
+    argument: 'exponent',
+    rule: /must not be negative when the base is 0/,
+  },
+  {
+    name: '0 to a negative power, JSON number variables',
+    query: POWER,
+    variables: { b: 0, e: -1 },
+    code: 'BAD_USER_INPUT',
+    argument: 'exponent',
+    rule: /must not be negative when the base is 0/,
+  },
+  {
+    name: 'negative base to a fractional power',
+    query: '{ power(base: -8, exponent: 0.5) { result } }',
+    code: 'BAD_USER_INPUT',
+    argument: 'exponent',
+    rule: /must be an integer when the base is negative/,
+  },
+  {
+    name: 'overflow to Infinity (fractional exponent)',
+    query: '{ power(base: 10, exponent: 400.5) { result } }',
+    code: 'BAD_USER_INPUT',
+    argument: 'exponent',
+    rule: /overflow a double/,
+  },
+  {
+    name: 'overflow to Infinity (negative exponent, string literals)',
+    query: '{ power(base: "0.1", exponent: "-400") { result } }',
+    code: 'BAD_USER_INPUT',
+    argument: 'exponent',
+    rule: /overflow a double/,
+  },
+  ...[0, 101].map((limit) => ({
+    name: `recentLogs limit ${limit}`,
+    query: `{ recentLogs(limit: ${limit}) { id } }`,
+    code: 'BAD_USER_INPUT',
+    argument: 'limit',
+    rule: /must be between 1 and 100/,
+  })),
+  ...[0, 101].map((limit) => ({
+    name: `User.logs limit ${limit}`,
+    query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { logs(limit: ${limit}) { id } } } }`,
+    variables: { r: [{ __typename: 'User', id: caller.id }] },
+    code: 'BAD_USER_INPUT',
+    argument: 'limit',
+    rule: /must be between 1 and 100/,
+  })),
+];
+
+describe('bad input', () => {
+  it.each(cases)('$name: $code naming $argument, and the service stays ready', async (c) => {
+    const { status, body } = await math.call(c.query, c.variables, caller);
+    expect(status).toBe(200);
+    expect(body.errors).toHaveLength(1);
+    const [error] = body.errors!;
+    expect(error?.extensions?.['code']).toBe(c.code);
+    expect(error?.extensions?.['argument']).toBe(c.argument);
+    expect(error?.message.startsWith(`${c.argument}: `)).toBe(true);
+    expect(error?.message).toMatch(c.rule);
+    expect(await math.ready()).toBe(200);
+  });
+
+  it('logs each refused calculation with its code and the input as given', async () => {
+    const asker = newCaller('logged');
+    await math.call('{ factorial(n: -3) { result } }', {}, asker);
+    await math.call(POWER, { b: '0x10', e: '2' }, asker);
+    const rows = await math.logRows({ userId: asker.id });
+    expect(rows.map((r) => [r.operation, r.status, r.input])).toEqual([
+      ['FACTORIAL', 'BAD_USER_INPUT', '{"n":-3}'],
+      ['POWER', 'BAD_USER_INPUT', '{"base":"0x10","exponent":"2"}'],
+    ]);
+  });
+
+  it('a non-finite JSON number never reaches the resolver: the variable is refused', async () => {
+    // JSON.parse reads 1e400 as Infinity; GraphQL refuses it while coercing variables.
+    const response = await fetch(math.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...routerHeaders(caller) },
+      body: `{"query": ${JSON.stringify(POWER)}, "variables": {"b": 1e400, "e": 2}}`,
+    });
+    const body = (await response.json()) as {
+      errors: Array<{ message: string; extensions: { code: string } }>;
+    };
+    expect(response.status).toBe(400);
+    expect(body.errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0]?.message).toMatch(/\$b.*Numeric/);
+    expect(await math.ready()).toBe(200);
+  });
+});
+
+describe('unauthenticated calls', () => {
+  it.each([
+    ['factorial', '{ factorial(n: 5) { result } }'],
+    ['fibonacci', '{ fibonacci(n: 5) { result } }'],
+    ['power', '{ power(base: 2, exponent: 3) { result } }'],
+    ['recentLogs', '{ recentLogs { id } }'],
+  ])('%s without a signed-in caller is UNAUTHENTICATED', async (_field, query) => {
+    const { status, body } = await math.call(query, {}, null);
+    expect(status).toBe(200);
+    expect(body.data).toBeNull();
+    expect(body.errors?.map((e) => e.extensions?.['code'])).toEqual(['UNAUTHENTICATED']);
+    expect(await math.ready()).toBe(200);
+  });
+});
+
+describe('Numeric arrives exactly, however it is written', () => {
+  it.each([
+    ['Int and Float literals', '{ power(base: 1.5, exponent: 3) { result exact } }', {}],
+    ['string literals', '{ power(base: "1.5", exponent: "3") { result exact } }', {}],
+    ['string variables', POWER.replace('result', 'result exact'), { b: '1.5', e: '3' }],
+    ['JSON number variables', POWER.replace('result', 'result exact'), { b: 1.5, e: 3 }],
+  ])('%s: 1.5^3 = 3.375, exact', async (_how, query, variables) => {
+    const { body } = await math.call(query, variables, caller);
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.['power']).toEqual({ result: '3.375', exact: true });
+  });
+
+  it('an Int literal past 2^53 is not rounded', async () => {
+    const { body } = await math.call(
+      '{ power(base: 123456789012345678901234567890, exponent: 3) { result input } }',
+      {},
+      caller,
+    );
+    expect(body.data?.['power']).toEqual({
+      result: (123456789012345678901234567890n ** 3n).toString(),
+      input: '{"base":"123456789012345678901234567890","exponent":"3"}',
+    });
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * RESULT_TOO_LARGE is decided from the predicted size, before anything is computed, and one
+ * operation's math fields share one budget (MATH_MAX_DIGITS, default 1,000,000 digits), so
+ * aliases cannot multiply it. "Nothing computed" is read from the service's own metrics: no
+ * cache lookup and no computation happened.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricValue, newCaller, startMath, type RunningMath } from './mathService.js';
+
+let math: RunningMath;
+
+beforeAll(async () => {
+  math = await startMath();
+});
+afterAll(async () => {
+  await math?.stop();
+});
+
+/** Computations and cache lookups so far: both stay put when nothing is computed. */
+async function work(): Promise<{ computations: number; lookups: number }> {
+  const text = await math.metrics();
+  return {
+    computations: metricValue(text, 'math_computations_total'),
+    lookups: metricValue(text, 'math_cache_lookups_total'),
+  };
+}
+
+describe('RESULT_TOO_LARGE', () => {
+  // Digit counts from Python: floor(log10(x)) + 1 by math.lgamma and math.log10.
+  it.for([
+    ['factorial(n: 2000000000)', 17_733_471_033],
+    ['fibonacci(n: 5000000)', 1_044_938],
+    ['power(base: 2, exponent: 10000000)', 3_010_300],
+    ['power(base: 7, exponent: "1e12")', 845_098_040_015],
+  ] as const)(
+    '%s is refused before computing, with maxDigits and predictedDigits',
+    async ([field, predicted], { annotate }) => {
+      const caller = newCaller('too_large');
+      const before = await work();
+      const started = performance.now();
+      const { body } = await math.call(`{ ${field} { digits } }`, {}, caller);
+      const answeredMs = performance.now() - started;
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors?.[0]?.extensions).toMatchObject({
+        code: 'RESULT_TOO_LARGE',
+        maxDigits: 1_000_000,
+      });
+      const predictedDigits = body.errors?.[0]?.extensions?.['predictedDigits'] as number;
+      // Predictions are upper bounds at most one digit high (kernels/size.ts).
+      expect(Math.abs(predictedDigits - predicted) / predicted).toBeLessThan(1e-6);
+      expect(await work()).toEqual(before);
+      const [row] = await math.logRows({ userId: caller.id });
+      expect(row?.status).toBe('RESULT_TOO_LARGE');
+      await annotate(`measured: answered in ${answeredMs.toFixed(1)} ms over HTTP, log included`);
+    },
+  );
+});
+
+describe('one budget per operation', () => {
+  const each150000 = 711_273; // digits of 150000!, predicted within one
+
+  it('refuses every field of an aliased operation whose fields fit alone but not together', async () => {
+    const caller = newCaller('aliases');
+    const before = await work();
+    const { body } = await math.call(
+      `{ a: factorial(n: 150000) { digits } ...more }
+       fragment more on Query { b: factorial(n: 150000) { digits } }`,
+      {},
+      caller,
+    );
+    // `Calculation!` is non-null: the first refused field nulls `data`, and GraphQL reports
+    // that one; the log shows that the other was refused too.
+    expect(body.data).toBeNull();
+    expect(body.errors?.map((e) => e.extensions?.['code'])).toEqual(['RESULT_TOO_LARGE']);
+    const total = body.errors?.[0]?.extensions?.['predictedDigits'] as number;
+    expect(total).toBeGreaterThanOrEqual(2 * each150000);
+    expect(total).toBeLessThanOrEqual(2 * each150000 + 2);
+    expect(body.errors?.[0]?.message).toMatch(/for this whole request/);
+    expect(await work()).toEqual(before);
+    const rows = await math.logRows({ userId: caller.id });
+    expect(rows.map((r) => r.status)).toEqual(['RESULT_TOO_LARGE', 'RESULT_TOO_LARGE']);
+  });
+
+  it('answers aliased fields that fit together, and does not count a skipped one', async () => {
+    const caller = newCaller('fits');
+    const fit = await math.call(
+      '{ a: factorial(n: 100000) { digits } b: fibonacci(n: 100000) { digits } }',
+      {},
+      caller,
+    );
+    expect(fit.body.errors).toBeUndefined();
+    expect(fit.body.data).toEqual({ a: { digits: 456574 }, b: { digits: 20899 } });
+
+    const skipped = await math.call(
+      `query($big: Boolean!) {
+         a: factorial(n: 150000) { digits }
+         b: factorial(n: 150000) @include(if: $big) { digits }
+       }`,
+      { big: false },
+      caller,
+    );
+    expect(skipped.body.errors).toBeUndefined();
+    expect(skipped.body.data).toEqual({ a: { digits: each150000 } });
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * Starts a real math subgraph on a free port for one test file, and talks to it the way the
+ * router does: over HTTP, with the router secret and the caller in headers. Also reads the
+ * request_log table directly, through its own connection, to check what was committed.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
+import { createEventBus, type EventBus } from '@microservice-math/shared/events';
+import { createLogger, type Logger } from '@microservice-math/shared/logger';
+import {
+  ROUTER_SECRET_HEADER,
+  USER_ID_HEADER,
+  USERNAME_HEADER,
+  type Caller,
+} from '@microservice-math/shared/routerContext';
+import type { ServiceHost } from '@microservice-math/shared/serviceHost';
+import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
+import { mathConfigFrom, mathEnvSchema } from '../src/config.js';
+import { RequestLogSchema, type RequestLogEntity } from '../src/logs/RequestLog.js';
+import { mathMigrations } from '../src/migrations/index.js';
+import { createMathService } from '../src/service.js';
+
+export const ROUTER_SECRET = 'test-router-secret-0123456789';
+export const testDatabaseUrl = process.env['TEST_DATABASE_URL'];
+export const redisUrl = process.env['REDIS_URL'];
+
+export interface GraphQLBody {
+  data?: Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any -- test responses are checked field by field
+  errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  database?: 'sqlite' | 'postgres';
+  /** Where log events go; an in-process bus by default. */
+  events?: EventBus;
+  logger?: Logger;
+}
+
+export interface RunningMath {
+  url: string;
+  host: ServiceHost;
+  databaseUrl: string;
+  /** Sends a GraphQL request as the router would, for `caller` (anonymous when null). */
+  call(
+    query: string,
+    variables?: Record<string, unknown>,
+    caller?: Caller | null,
+  ): Promise<{ status: number; body: GraphQLBody }>;
+  /** The HTTP status of `/ready`. */
+  ready(): Promise<number>;
+  /** The Prometheus text of `/metrics`. */
+  metrics(): Promise<string>;
+  /** Committed request logs matching `where`, oldest first. */
+  logRows(where?: Partial<RequestLogEntity>): Promise<RequestLogEntity[]>;
+  stop(): Promise<void>;
+}
+
+/** A caller the router would vouch for: a fresh id and name, so tests never share logs. */
+export function newCaller(prefix = 'user'): Caller {
+  return { id: randomUUID(), username: `${prefix}_${randomBytes(3).toString('hex')}` };
+}
+
+export function silentLogger(): Logger {
+  return createLogger('math', { level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false });
+}
+
+export async function startMath(options: StartOptions = {}): Promise<RunningMath> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mm-math-'));
+  let scratch: ScratchDatabase | undefined;
+  const databaseUrl =
+    options.database === 'postgres'
+      ? (scratch = await createScratchDatabase()).url
+      : `file:${join(dataDir, 'math.db')}`;
+  const parsed = mathEnvSchema.parse({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    MATH_WORKERS: '2',
+    ...options.env,
+  });
+  const logger = options.logger ?? silentLogger();
+  const events = options.events ?? createEventBus(undefined, logger);
+  const host = await createMathService(mathConfigFrom(parsed, ROUTER_SECRET, dataDir), {
+    logger,
+    events,
+  });
+  const base = `http://127.0.0.1:${await host.listen(0, '127.0.0.1')}`;
+  let reader: Orm | undefined;
+
+  return {
+    url: `${base}/graphql`,
+    host,
+    databaseUrl,
+    async call(query, variables = {}, caller = null) {
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...routerHeaders(caller) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLBody };
+    },
+    async ready() {
+      return (await fetch(`${base}/ready`)).status;
+    },
+    async metrics() {
+      return (await fetch(`${base}/metrics`)).text();
+    },
+    async logRows(where = {}) {
+      reader ??= await openLogReader(databaseUrl, logger);
+      return reader.em.fork().find(RequestLogSchema, where, { orderBy: { id: 'asc' } });
+    },
+    async stop() {
+      await host.close();
+      await reader?.close();
+      if (!options.events) await events.close();
+      await scratch?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function routerHeaders(caller: Caller | null): Record<string, string> {
+  return {
+    [ROUTER_SECRET_HEADER]: ROUTER_SECRET,
+    ...(caller
+      ? { [USER_ID_HEADER]: caller.id, [USERNAME_HEADER]: encodeURIComponent(caller.username) }
+      : {}),
+  };
+}
+
+/** A second connection to the math database, as an operator's query would see the table. */
+export function openLogReader(databaseUrl: string, logger: Logger): Promise<Orm> {
+  return openDatabase({
+    target: databaseTarget(databaseUrl, 'unused.db'),
+    entities: [RequestLogSchema],
+    migrationsTable: 'math_migrations',
+    migrations: mathMigrations,
+    logger,
+  });
+}
+
+/**
+ * The sum of a metric's samples in Prometheus text, over the samples whose labels include
+ * `labels`; 0 when there are none.
+ */
+export function metricValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const sampleLabels = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    if (Object.entries(labels).every(([key, value]) => sampleLabels[key] === value)) {
+      sum += Number(match[3]);
+    }
+  }
+  return sum;
+}

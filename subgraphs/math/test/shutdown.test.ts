@@ -1,0 +1,126 @@
+/**
+ * SIGTERM to the math subgraph running as its own process: under load every request answered
+ * with data has its committed log row and the process exits 0 within 10 s; a computation still
+ * running when the shutdown grace ends is stopped, answered with an error and logged.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SHUTDOWN_COMPUTE_GRACE_MS } from '../src/service.js';
+import { newCaller } from './mathService.js';
+import { startMathProcess, type MathProcess } from './mathProcess.js';
+
+interface Outcome {
+  /** Sent after SIGTERM. */
+  late: boolean;
+  status?: number;
+  logId?: string;
+  /** The GraphQL error code, or the network error, of a request not answered with data. */
+  failure?: string;
+}
+
+let math: MathProcess | undefined;
+afterEach(() => {
+  math?.dispose();
+  math = undefined;
+});
+
+function networkFailure(error: unknown): string {
+  const cause = (error as Error).cause;
+  return (cause instanceof Error && (cause as NodeJS.ErrnoException).code) || 'network';
+}
+
+describe('SIGTERM', () => {
+  it('under load loses no answered request’s log and exits 0 within 10 s', async ({ annotate }) => {
+    const running = (math = await startMathProcess());
+    const caller = newCaller('sigterm');
+    const outcomes: Outcome[] = [];
+    let signalledAt: number | undefined;
+
+    const send = async (i: number): Promise<void> => {
+      const outcome: Outcome = { late: signalledAt !== undefined };
+      outcomes.push(outcome);
+      try {
+        // Mixed sizes: inline results, pooled ones, cache hits.
+        const response = await running.post(
+          `{ factorial(n: ${(i * 7919) % 4000}) { digits log { id } } }`,
+          caller,
+        );
+        outcome.status = response.status;
+        const body = (await response.json()) as {
+          data?: { factorial: { log: { id: string } } } | null;
+          errors?: Array<{ extensions?: { code?: string } }>;
+        };
+        outcome.logId = body.data?.factorial.log.id;
+        if (!outcome.logId) outcome.failure = body.errors?.[0]?.extensions?.code ?? 'no data';
+      } catch (error) {
+        outcome.failure = networkFailure(error);
+      }
+    };
+
+    // 64 requests in flight at all times until the process is gone; SIGTERM at the 601st.
+    let next = 0;
+    const lanes = Array.from({ length: 64 }, async () => {
+      while (!running.gone && next < 4000) {
+        const i = next++;
+        if (i === 600) {
+          signalledAt = performance.now();
+          running.signal('SIGTERM');
+        }
+        await send(i);
+      }
+    });
+    const ended = await running.exited;
+    const exitMs = performance.now() - (signalledAt as number);
+    await Promise.all(lanes);
+
+    expect(ended).toEqual({ code: 0, signal: null });
+    expect(exitMs).toBeLessThan(10_000);
+    const answered = outcomes.filter((o) => o.status === 200 && o.logId);
+    expect(answered.length).toBeGreaterThanOrEqual(600 - 64);
+    const stored = new Set((await running.logRows(caller.id)).map((r) => r.id));
+    expect(answered.filter((o) => !stored.has(o.logId as string))).toEqual([]);
+    expect(running.errorLines()).toEqual([]);
+
+    const failures: Record<string, number> = {};
+    for (const o of outcomes) if (o.failure) failures[o.failure] = (failures[o.failure] ?? 0) + 1;
+    await annotate(
+      `measured: ${outcomes.length} sent, ${answered.length} answered with data ` +
+        `(${answered.filter((o) => o.late).length} of them sent after SIGTERM), every one ` +
+        `logged; ${stored.size} rows in all; exit 0 ${exitMs.toFixed(0)} ms after SIGTERM; ` +
+        `not answered: ${JSON.stringify(failures)}`,
+    );
+  });
+
+  it('stops a computation still running after the grace, answers and logs it, exits 0 within 10 s', async ({
+    annotate,
+  }) => {
+    // 3000000! with its 18-million-digit text takes far longer than the grace.
+    const running = (math = await startMathProcess({
+      MATH_TIMEOUT_MS: '120000',
+      MATH_MAX_DIGITS: '20000000',
+    }));
+    const caller = newCaller('long');
+    const long = running.post('{ factorial(n: 3000000) { result } }', caller);
+    await sleep(300); // running in a worker by now
+    const signalledAt = performance.now();
+    running.signal('SIGTERM');
+
+    const response = await long;
+    const body = (await response.json()) as {
+      data: null;
+      errors: Array<{ extensions: { code: string } }>;
+    };
+    const ended = await running.exited;
+    const exitMs = performance.now() - signalledAt;
+
+    expect(body.errors[0]?.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(ended).toEqual({ code: 0, signal: null });
+    expect(exitMs).toBeGreaterThanOrEqual(SHUTDOWN_COMPUTE_GRACE_MS - 100); // it had its grace
+    expect(exitMs).toBeLessThan(10_000);
+    const rows = await running.logRows(caller.id);
+    expect(rows.map((r) => [r.input, r.status])).toEqual([
+      ['{"n":3000000}', 'INTERNAL_SERVER_ERROR'],
+    ]);
+    await annotate(`measured: exit 0 ${exitMs.toFixed(0)} ms after SIGTERM`);
+  });
+});
