@@ -1,0 +1,206 @@
+/**
+ * The system as the benchmarks run it: each service its own OS process, as deployed
+ * (NODE_ENV=production, explicit secret and signing key, a SQLite file in a scratch directory,
+ * Redis when asked), started from TypeScript source with tsx's loader so no build
+ * is needed, on free ports. Every process is a plain `node`, so its pid is the service's own
+ * and its memory can be read from /proc.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportPKCS8, generateKeyPair } from 'jose';
+import { bearer, gql } from '../../tests/support/graphql.js';
+import { freePort, startProcess, type ServiceProcess } from '../../tests/support/processes.js';
+import { repoRoot } from './cli.js';
+
+export const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+export interface SystemOptions {
+  /** Redis for cache, pub/sub and limits, under a key prefix of its own. */
+  redis?: boolean;
+  /** Variables for every service, e.g. CACHE_ENABLED=false. */
+  env?: Record<string, string>;
+}
+
+export interface Account {
+  token: string;
+  userId: string;
+  username: string;
+  headers: Record<string, string>;
+}
+
+export interface Service extends ServiceProcess {
+  port: number;
+}
+
+export class BenchSystem {
+  private readonly processes: Service[] = [];
+  private authService: Service | undefined;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly commonEnv: Record<string, string>,
+    readonly routerSecret: string,
+  ) {}
+
+  /** Starts auth; math and gateways are started by the benchmark, as many as it needs. */
+  static async start(options: SystemOptions = {}): Promise<BenchSystem> {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
+    const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const keyFile = join(dir, 'auth-key.pem');
+    writeFileSync(keyFile, await exportPKCS8(privateKey), { mode: 0o600 });
+    const commonEnv = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: `file:${join(dir, 'microservice_math.db')}`,
+      ...(options.redis
+        ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench-${randomBytes(4).toString('hex')}:` }
+        : {}),
+      ...options.env,
+    };
+    const system = new BenchSystem(dir, commonEnv, randomBytes(24).toString('hex'));
+    try {
+      system.authService = system.track(
+        await system.startService('auth', 'subgraphs/auth/src/main.ts', 'AUTH_PORT', {
+          BCRYPT_ROUNDS: '10',
+          AUTH_PRIVATE_KEY_FILE: keyFile,
+        }),
+      );
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+    return system;
+  }
+
+  get auth(): Service {
+    if (!this.authService) throw new Error('auth has not started');
+    return this.authService;
+  }
+
+  /** A math subgraph; `imports` are modules preloaded with --import (bench-only wiring). */
+  async startMath(name = 'math', env: Record<string, string> = {}, imports: string[] = []) {
+    return this.track(
+      await this.startService(name, 'subgraphs/math/src/main.ts', 'MATH_PORT', env, imports),
+    );
+  }
+
+  /** Our router in front of auth and the given math subgraph. */
+  async startRouter(math: Service, name = 'router', env: Record<string, string> = {}) {
+    return this.track(
+      await this.startService(name, 'router/src/main.ts', 'ROUTER_PORT', {
+        AUTH_URL: this.auth.url,
+        MATH_URL: math.url,
+        // The router's per-client rate limit would count the load generator as one abusive
+        // client; a benchmark measures capacity, so the limit is raised out of the way.
+        ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
+        ...env,
+      }),
+    );
+  }
+
+  /**
+   * Hive Gateway over the same supergraph and subgraphs (see bench/gateways/hiveGateway.ts);
+   * `deduplicate` keeps its default of merging identical in-flight subgraph queries.
+   */
+  async startHiveGateway(math: Service, name = 'Hive Gateway', deduplicate = false) {
+    const port = await freePort();
+    const service = await startProcess(
+      name,
+      nodeCommand('bench/gateways/hiveGateway.ts'),
+      {
+        ...this.commonEnv,
+        HIVE_PORT: String(port),
+        AUTH_URL: this.auth.url,
+        MATH_URL: math.url,
+        ROUTER_SECRET: this.routerSecret,
+        HIVE_DEDUPLICATE_INFLIGHT: String(deduplicate),
+      },
+      `http://127.0.0.1:${port}/readiness`,
+      repoRoot,
+    );
+    return this.track({ ...service, url: `http://127.0.0.1:${port}/graphql`, port });
+  }
+
+  /** Registers a fresh account through a gateway and returns its token. */
+  async signUp(routerUrl: string): Promise<Account> {
+    const username = `bench_${randomBytes(4).toString('hex')}`;
+    const response = await gql<{ register: { token: string; user: { id: string } } }>(
+      routerUrl,
+      'mutation ($u: String!, $p: String!) { register(username: $u, password: $p) { token user { id } } }',
+      { u: username, p: randomBytes(12).toString('hex') },
+    );
+    const payload = response.data?.register;
+    if (!payload) throw new Error(`could not register: ${JSON.stringify(response.errors)}`);
+    return {
+      token: payload.token,
+      userId: payload.user.id,
+      username,
+      headers: bearer(payload.token),
+    };
+  }
+
+  /** Headers that let a client call a subgraph directly, as the router would for `account`. */
+  subgraphHeaders(account: Account): Record<string, string> {
+    return {
+      'x-router-secret': this.routerSecret,
+      'x-user-id': account.userId,
+      'x-user-name': encodeURIComponent(account.username),
+    };
+  }
+
+  async stop(): Promise<void> {
+    // Gateways first, then subgraphs, as a deployment drains.
+    for (const service of [...this.processes].reverse()) await service.stop('SIGTERM');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private track(service: Service): Service {
+    this.processes.push(service);
+    return service;
+  }
+
+  private async startService(
+    name: string,
+    script: string,
+    portVariable: string,
+    env: Record<string, string>,
+    imports: string[] = [],
+  ): Promise<Service> {
+    const port = await freePort();
+    const service = await startProcess(
+      name,
+      nodeCommand(script, imports),
+      {
+        ...this.commonEnv,
+        ROUTER_SECRET: this.routerSecret,
+        [portVariable]: String(port),
+        ...env,
+      },
+      `http://127.0.0.1:${port}/ready`,
+      repoRoot,
+    );
+    return { ...service, url: `http://127.0.0.1:${port}/graphql`, port };
+  }
+}
+
+/** `node` with tsx's loader and the workspaces' TypeScript sources, as one process. */
+function nodeCommand(script: string, imports: string[] = []): string[] {
+  return [
+    process.execPath,
+    '--conditions=source',
+    '--import',
+    'tsx',
+    ...imports.flatMap((module) => ['--import', module]),
+    script,
+  ];
+}
+
+/** Resident memory of a process in bytes (Linux), as the kernel accounts it. */
+export function residentBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!match) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(match[1]) * 1024;
+}

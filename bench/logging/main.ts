@@ -1,0 +1,192 @@
+/**
+ * Benchmark 4, logging cost: sustained calculations/s through the router with math's log writer
+ * on, against the same system whose math process was given a log writer that does nothing
+ * (bench-only wiring, see withoutLogWriter.ts); then the log writer's own capacity in rows/s on
+ * SQLite and on PostgreSQL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchOptions } from '../lib/cli.js';
+import { packageVersions } from '../lib/environment.js';
+import { formatCount, formatMs, formatPercent } from '../lib/format.js';
+import { compareUnderLoad, post, type Compared, type LoadSettings } from '../lib/load.js';
+import { publish } from '../lib/publish.js';
+import { runInfo, type Section, type TargetResult } from '../lib/report.js';
+import { BenchSystem, type Account, type Service } from '../lib/services.js';
+import { createScratchDatabase } from '../../tests/support/postgres.js';
+import { measureLogWriter, type WriterThroughput } from './logWriterThroughput.js';
+
+const options = benchOptions();
+const run = runInfo('logging', options.quick);
+const settings: LoadSettings = options.quick
+  ? { connections: 4, warmupSeconds: 0.5, durationSeconds: 1, rounds: 1 }
+  : { connections: 10, warmupSeconds: 8, durationSeconds: 4, rounds: 5 };
+const writerRows = options.quick ? 300 : 20_000;
+const writerConcurrency = 64;
+
+const CALCULATION = '{ factorial(n: 20) { result } }';
+
+/** How many log rows the account has, as math reports them (at most 5 are asked for). */
+async function logCount(router: Service, account: Account): Promise<number> {
+  const body = JSON.parse(
+    await post({
+      url: router.url,
+      query: '{ me { logs(limit: 5) { id } } }',
+      headers: account.headers,
+    }),
+  ) as { data: { me: { logs: unknown[] } } };
+  return body.data.me.logs.length;
+}
+
+async function throughRouter(): Promise<Record<'on' | 'off', Compared>> {
+  const system = await BenchSystem.start({ redis: true });
+  try {
+    const mathOn = await system.startMath('math (log writer on)');
+    const mathOff = await system.startMath('math (log writer off)', {}, [
+      './bench/logging/withoutLogWriter.ts',
+    ]);
+    const routerOn = await system.startRouter(mathOn, 'router (log writer on)');
+    const routerOff = await system.startRouter(mathOff, 'router (log writer off)');
+    const [accountOn, accountOff] = [
+      await system.signUp(routerOn.url),
+      await system.signUp(routerOff.url),
+    ];
+    const compared = await compareUnderLoad(
+      {
+        on: { url: routerOn.url, query: CALCULATION, headers: accountOn.headers },
+        off: { url: routerOff.url, query: CALCULATION, headers: accountOff.headers },
+      },
+      settings,
+    );
+    // The wiring is only believed once seen: one side logged, the other did not.
+    const [loggedOn, loggedOff] = [
+      await logCount(routerOn, accountOn),
+      await logCount(routerOff, accountOff),
+    ];
+    if (loggedOn === 0 || loggedOff !== 0) {
+      throw new Error(
+        `log writer wiring is wrong: ${loggedOn} rows with it on, ${loggedOff} with it off`,
+      );
+    }
+    return compared;
+  } finally {
+    await system.stop();
+  }
+}
+
+async function writerOnPostgres(): Promise<WriterThroughput> {
+  const scratch = await createScratchDatabase();
+  try {
+    return await measureLogWriter(scratch.url, writerRows, writerConcurrency);
+  } finally {
+    await scratch.drop();
+  }
+}
+
+async function writerOnSqlite(): Promise<WriterThroughput> {
+  const dir = mkdtempSync(join(tmpdir(), 'mm-bench-writer-'));
+  try {
+    return await measureLogWriter(`file:${join(dir, 'writer.db')}`, writerRows, writerConcurrency);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const calculations = await throughRouter();
+const sqlite = await writerOnSqlite();
+const postgres = await writerOnPostgres();
+
+const share = calculations.on.requestsPerSecond / calculations.off.requestsPerSecond;
+const calculationRow = (name: string, c: Compared) => [
+  name,
+  formatCount(c.requestsPerSecond),
+  `${formatCount(c.requestsPerSecondRange[0])}–${formatCount(c.requestsPerSecondRange[1])}`,
+  formatMs(c.p50),
+  formatMs(c.p99),
+  formatPercent(c.requestsPerSecond / calculations.off.requestsPerSecond),
+  String(c.failures),
+];
+const targets: TargetResult[] = [
+  {
+    target: 'Logging on keeps at least 90% of the throughput of logging off',
+    measured: `on ÷ off = ${formatPercent(share)} of calculations/s`,
+    met: share >= 0.9,
+  },
+];
+const section: Section = {
+  name: 'logging',
+  title: '4. Logging cost',
+  method: [
+    'Auth, two math processes and two routers run as separate processes from source ' +
+      '(`NODE_ENV=production`, SQLite, Redis for cache and events). One math process is the ' +
+      'service as built; the other is started with `--import ./bench/logging/withoutLogWriter.ts`, ' +
+      'a module-resolution hook that hands its service a log writer that answers every write at ' +
+      'once and neither writes a row nor publishes an event. No production code changes. Each ' +
+      'router fronts one of them, and each side has its own account; afterwards the benchmark ' +
+      'checks that the first account has log rows and the second has none.',
+    `Load is the cached \`factorial(n: 20) { result }\` through each router with autocannon ` +
+      `(${settings.connections} connections, ${settings.rounds} interleaved round(s) of ` +
+      `${settings.durationSeconds} s after a ${settings.warmupSeconds} s warm-up; the median ` +
+      'round is reported). Every answered calculation is one log row when logging is on, so the ' +
+      'cached query, the cheapest calculation, is where logging weighs most.',
+    `**Log writer capacity**: math’s own \`createLogWriter\` driven directly by the benchmark ` +
+      `(no HTTP, events to an in-process bus with no subscriber) on a fresh SQLite file and a ` +
+      `scratch PostgreSQL database: ${formatCount(writerRows)} rows queued at once (full ` +
+      `batches), then ${formatCount(writerRows)} rows from ${writerConcurrency} writers that ` +
+      'each wait for their row to commit before writing the next.',
+  ],
+  versions: [
+    packageVersions([
+      '@mikro-orm/core',
+      '@mikro-orm/sqlite',
+      '@mikro-orm/postgresql',
+      'sqlite3',
+      'pg',
+    ]),
+  ],
+  tables: [
+    {
+      title: 'Calculations through the router',
+      header: [
+        'math’s log writer',
+        'calculations/s',
+        'range over rounds',
+        'p50',
+        'p99',
+        'vs off',
+        'failures',
+      ],
+      rows: [
+        calculationRow('on (as deployed)', calculations.on),
+        calculationRow('off (does nothing)', calculations.off),
+      ],
+    },
+    {
+      title: 'Log rows committed per second by the log writer',
+      header: [
+        'database',
+        'all queued at once',
+        `${writerConcurrency} writers, one row each at a time`,
+      ],
+      rows: [
+        [
+          'SQLite (WAL, one connection)',
+          formatCount(sqlite.burstRowsPerSecond),
+          formatCount(sqlite.concurrentRowsPerSecond),
+        ],
+        [
+          'PostgreSQL (local)',
+          formatCount(postgres.burstRowsPerSecond),
+          formatCount(postgres.concurrentRowsPerSecond),
+        ],
+      ],
+      notes: [
+        `For scale: logging on served ${formatCount(calculations.on.requestsPerSecond)} calculations/s above, ` +
+          'one row each.',
+      ],
+    },
+  ],
+  targets,
+};
+await publish(section, run, options);
