@@ -26,7 +26,7 @@ COPY packages packages
 COPY subgraphs subgraphs
 COPY router router
 COPY client client
-RUN npm run build
+RUN npm run build && npm run build:playground -w router
 
 # Production dependencies only, compiled for this image's Node.
 FROM deps AS prod-deps
