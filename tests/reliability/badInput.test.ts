@@ -653,7 +653,7 @@ async function send(url: string, request: MalformedRequest, token: string) {
       ...(request.signedIn === false ? {} : bearer(token)),
       ...request.headers,
     },
-    body,
+    body: body as NonNullable<RequestInit['body']> | undefined,
   });
   const text = await response.text();
   let parsed: { errors?: Array<{ extensions?: { code?: string } }> } = {};

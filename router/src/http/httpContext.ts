@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { ErrorCode, rateLimited } from '@microservice-math/shared/errors';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
-import { GraphQLError } from 'graphql';
+import { type GraphQLErrorOptions, GraphQLError } from 'graphql';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
@@ -33,12 +33,13 @@ async function callerFrom(authorization: string | undefined, verifyToken: TokenV
 
 function tooManyRequests(retryAfterSeconds: number): GraphQLError {
   const error = rateLimited(retryAfterSeconds);
-  return new GraphQLError(error.message, {
-    extensions: {
-      ...error.extensions,
-      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
-    },
-  });
+  // Apollo reads `http.headers` as its HeaderMap; @graphql-tools (a bench-only dependency) declares
+  // the same extension as a plain record, so the literal is typed as what Apollo expects.
+  const extensions = {
+    ...error.extensions,
+    http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+  } as unknown as GraphQLErrorOptions['extensions'];
+  return new GraphQLError(error.message, { extensions });
 }
 
 export interface HttpContextDeps {
