@@ -1,6 +1,6 @@
 import {
   env,
-  loadConfig,
+  loadStandaloneConfig,
   redisKeyPrefixSchema,
   redisUrlSchema,
 } from '@microservice-math/shared/config';
@@ -66,13 +66,10 @@ export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConf
 }
 
 export function loadRouterConfig(source: Record<string, string | undefined>): RouterConfig {
-  const parsed = loadConfig(
-    routerEnvSchema.refine((e) => e.ROUTER_SECRET !== undefined, {
-      path: ['ROUTER_SECRET'],
-      message:
-        'required when the router runs as its own process (subgraphs refuse requests without it)',
-    }),
+  const parsed = loadStandaloneConfig(
+    routerEnvSchema,
     source,
+    'the router runs as its own process (subgraphs refuse requests without it)',
   );
-  return routerConfigFrom(parsed, parsed.ROUTER_SECRET as string);
+  return routerConfigFrom(parsed, parsed.ROUTER_SECRET);
 }

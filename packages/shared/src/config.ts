@@ -134,6 +134,26 @@ export function loadConfig<S extends z.ZodType>(
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }
 
+/**
+ * Parses the environment of a service running as a process of its own, where the router secret
+ * cannot be generated (the other processes must know it) and so must be set; `why` completes the
+ * message "required when …".
+ */
+export function loadStandaloneConfig<T extends { ROUTER_SECRET?: string | undefined }>(
+  schema: z.ZodType<T>,
+  source: Record<string, string | undefined>,
+  why: string,
+): T & { ROUTER_SECRET: string } {
+  const parsed = loadConfig(
+    schema.refine((e) => e.ROUTER_SECRET !== undefined, {
+      path: ['ROUTER_SECRET'],
+      message: `required when ${why}`,
+    }),
+    source,
+  );
+  return parsed as T & { ROUTER_SECRET: string };
+}
+
 function redact(variable: string, value: string): string {
   return /SECRET|KEY|PASSWORD|TOKEN/i.test(variable) ? '<redacted>' : value;
 }

@@ -11,6 +11,7 @@ import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
+import { ConfigError } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom } from './routerContext.js';
@@ -236,4 +237,36 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   // listener, which would kill the process in the middle of its shutdown.
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+}
+
+export interface StandaloneService {
+  logger: Logger;
+  host: ServiceHost;
+  port: number;
+  /** Logged as "<description> ready", with the GraphQL URL. */
+  description: string;
+  /** Released after the host has closed (e.g. the event bus other resources publish on). */
+  release?: () => Promise<void>;
+}
+
+/**
+ * The body of every `main.ts`: start the service, listen, stop in order on SIGINT/SIGTERM. A bad
+ * configuration prints only its message (it names the variable) and exits 1.
+ */
+export async function runStandalone(start: () => Promise<StandaloneService>): Promise<void> {
+  try {
+    const service = await start();
+    const port = await service.host.listen(service.port);
+    service.logger.info(
+      { url: `http://localhost:${port}/graphql` },
+      `${service.description} ready`,
+    );
+    stopOnSignals(service.logger, async () => {
+      await service.host.close();
+      await service.release?.();
+    });
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  }
 }

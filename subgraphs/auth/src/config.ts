@@ -1,7 +1,7 @@
 import {
   databaseUrlSchema,
   env,
-  loadConfig,
+  loadStandaloneConfig,
   redisKeyPrefixSchema,
   redisUrlSchema,
 } from '@microservice-math/shared/config';
@@ -67,12 +67,10 @@ export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data
 
 /** For a process of its own: every value from the environment, the router secret required. */
 export function loadAuthConfig(source: Record<string, string | undefined>): AuthConfig {
-  const parsed = loadConfig(
-    authEnvSchema.refine((e) => e.ROUTER_SECRET !== undefined, {
-      path: ['ROUTER_SECRET'],
-      message: 'required when auth runs as its own process (the router sends the same value)',
-    }),
+  const parsed = loadStandaloneConfig(
+    authEnvSchema,
     source,
+    'auth runs as its own process (the router sends the same value)',
   );
-  return authConfigFrom(parsed, parsed.ROUTER_SECRET as string);
+  return authConfigFrom(parsed, parsed.ROUTER_SECRET);
 }

@@ -1,7 +1,7 @@
 import {
   databaseUrlSchema,
   env,
-  loadConfig,
+  loadStandaloneConfig,
   redisKeyPrefixSchema,
   redisUrlSchema,
 } from '@microservice-math/shared/config';
@@ -63,12 +63,10 @@ export function mathConfigFrom(e: MathEnv, routerSecret: string, dataDir = 'data
 }
 
 export function loadMathConfig(source: Record<string, string | undefined>): MathConfig {
-  const parsed = loadConfig(
-    mathEnvSchema.refine((e) => e.ROUTER_SECRET !== undefined, {
-      path: ['ROUTER_SECRET'],
-      message: 'required when math runs as its own process (the router sends the same value)',
-    }),
+  const parsed = loadStandaloneConfig(
+    mathEnvSchema,
     source,
+    'math runs as its own process (the router sends the same value)',
   );
-  return mathConfigFrom(parsed, parsed.ROUTER_SECRET as string);
+  return mathConfigFrom(parsed, parsed.ROUTER_SECRET);
 }
