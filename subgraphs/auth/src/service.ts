@@ -1,10 +1,4 @@
 /** The auth subgraph as one running service: database, keys, counters, GraphQL and HTTP. */
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { ApolloServer } from '@apollo/server';
-import {
-  ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginLandingPageDisabled,
-} from '@apollo/server/plugin/disabled';
 import {
   databaseTarget,
   DEFAULT_DATABASE_FILE,
@@ -14,10 +8,8 @@ import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { callerFromRouter, clientAddressFrom } from '@microservice-math/shared/routerContext';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
-import { readSubgraphSdl } from '@microservice-math/shared/supergraph';
+import { startSubgraphServer } from '@microservice-math/shared/subgraphServer';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { parse } from 'graphql';
 import { join } from 'node:path';
 import { createAccounts } from './accounts/accounts.js';
 import { createLoginAttempts } from './accounts/loginAttempts.js';
@@ -68,25 +60,12 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     res.json(keys.jwks);
   });
 
-  const apollo = new ApolloServer<AuthContext>({
-    schema: buildSubgraphSchema({
-      typeDefs: parse(readSubgraphSdl('auth')),
-      resolvers: resolvers as GraphQLResolverMap<unknown>,
-    }),
-    plugins: [
-      ...host.apolloPlugins<AuthContext>(),
-      ApolloServerPluginLandingPageDisabled(),
-      // Inline traces are for Apollo Studio, which this system does not report to.
-      ApolloServerPluginInlineTraceDisabled(),
-      reserveLoginAttempts(loginAttempts),
-    ],
-    introspection: !config.production,
-    includeStacktraceInErrorResponses: !config.production,
-    allowBatchedHttpRequests: false,
-    // Shutdown is ours (stopOnSignals): Apollo's own signal handler would race it and re-raise the signal.
-    stopOnTerminationSignals: false,
+  const apollo = await startSubgraphServer<AuthContext>(host, {
+    subgraph: 'auth',
+    resolvers: resolvers,
+    production: config.production,
+    plugins: [reserveLoginAttempts(loginAttempts)],
   });
-  await apollo.start();
   host.onClose('graphql', () => apollo.stop());
   host.mountGraphQL<AuthContext>(apollo, (req, base) => {
     const em = orm.em.fork();

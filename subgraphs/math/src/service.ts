@@ -1,12 +1,5 @@
 /** The math subgraph as one running service: compute pool, cache, request logs, GraphQL, HTTP. */
 import { join } from 'node:path';
-import { ApolloServer } from '@apollo/server';
-import {
-  ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginLandingPageDisabled,
-} from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   databaseTarget,
   DEFAULT_DATABASE_FILE,
@@ -17,8 +10,7 @@ import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis, waitForRedis } from '@microservice-math/shared/redis';
 import { callerFromRouter } from '@microservice-math/shared/routerContext';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
-import { readSubgraphSdl } from '@microservice-math/shared/supergraph';
-import { parse } from 'graphql';
+import { startSubgraphServer } from '@microservice-math/shared/subgraphServer';
 import {
   createMemoryCache,
   createRedisCache,
@@ -115,27 +107,12 @@ export async function createMathService(
   host.onClose('request logs', () => logWriter.close());
   host.onClose('compute pool', () => pool.close());
 
-  const apollo = new ApolloServer<MathContext>({
-    schema: buildSubgraphSchema({
-      typeDefs: parse(readSubgraphSdl('math')),
-      resolvers: createResolvers(calculate) as GraphQLResolverMap<unknown>,
-    }),
-    plugins: [
-      ...host.apolloPlugins<MathContext>(),
-      digitBudgetPlugin(),
-      ApolloServerPluginLandingPageDisabled(),
-      // Inline traces are for Apollo Studio, which this system does not report to.
-      ApolloServerPluginInlineTraceDisabled(),
-    ],
-    introspection: !config.production,
-    includeStacktraceInErrorResponses: !config.production,
-    allowBatchedHttpRequests: false,
-    // Shutdown is the host's (stopOnSignals in main.ts): left on, Apollo would stop itself on
-    // SIGTERM and re-raise the signal, killing the process before the compute pool, the log
-    // writer and the database are closed.
-    stopOnTerminationSignals: false,
+  const apollo = await startSubgraphServer<MathContext>(host, {
+    subgraph: 'math',
+    resolvers: createResolvers(calculate),
+    production: config.production,
+    plugins: [digitBudgetPlugin()],
   });
-  await apollo.start();
   host.onClose('graphql', async () => {
     // Draining waits for requests in flight, and so for their computations: bound that wait.
     const stopComputations = setTimeout(
