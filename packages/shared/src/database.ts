@@ -145,14 +145,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
 /**
  * Replicas starting together race to create the same tables. The loser's statement fails
  * ("already exists", a duplicate migration row); by then the winner has committed, so running
- * the migrator again finds nothing pending. Anything that keeps failing is a real error.
+ * the migrator again finds nothing pending. Any other error (a bad URL, no permission) fails at once.
  */
+/** What a replica sees when another one created the same table or migration row first. */
+const MIGRATION_COLLISION =
+  /already exists|duplicate key|UNIQUE constraint|SQLITE_BUSY|database is locked|could not serialize/i;
+
 async function migrateWithRetry(orm: Orm, logger: Logger, attempts = 5): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       return (await orm.getMigrator().up()).map((migration) => migration.name);
     } catch (error) {
-      if (attempt >= attempts) throw error;
+      if (attempt >= attempts || !MIGRATION_COLLISION.test((error as Error).message)) throw error;
       logger.warn(
         { err: (error as Error).message, attempt },
         'migration collided with another process; retrying',

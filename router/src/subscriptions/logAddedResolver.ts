@@ -6,6 +6,7 @@
  * credentials; the fetch is made once per event and distinct selection, and shared by every
  * subscriber that asked for the same thing.
  */
+import { unauthenticated } from '@microservice-math/shared/errors';
 import { logAddedTopic, type EventBus } from '@microservice-math/shared/events';
 import type { Counter } from '@microservice-math/shared/metrics';
 import {
@@ -90,7 +91,7 @@ export function createLogAddedResolver(
     context: RouterContext,
     info: GraphQLResolveInfo,
   ): Promise<unknown> {
-    const { document, variables } = meQueryFor(info);
+    const { document, variables } = cachedMeQueryFor(info);
     // The event is this subscriber's own log, so the caller id is part of the key by construction.
     const key = `${event.id}\n${context.caller?.id}\n${document}\n${JSON.stringify(variables)}`;
     let pending = shared.get(key);
@@ -107,8 +108,7 @@ export function createLogAddedResolver(
     subscribeFieldResolver(_source, _args, context, info) {
       if (info.fieldName !== 'logAdded')
         throw new GraphQLError(`Unknown subscription ${info.fieldName}`);
-      if (!context.caller)
-        throw new GraphQLError('Sign in to subscribe', { extensions: { code: 'UNAUTHENTICATED' } });
+      if (!context.caller) throw unauthenticated('Sign in to subscribe');
       return events.pubsub.asyncIterableIterator<LogAddedEvent>(logAddedTopic(context.caller.id));
     },
     fieldResolver(source, args, context, info) {
@@ -125,6 +125,22 @@ export function createLogAddedResolver(
       return gatewayResolutions;
     },
   };
+}
+
+/**
+ * One subscription's `me` query is the same for every event it receives (its document and
+ * variables do not change), so it is built once per subscription, keyed by its parsed field.
+ */
+const meQueries = new WeakMap<FieldNode, ReturnType<typeof meQueryFor>>();
+
+function cachedMeQueryFor(info: GraphQLResolveInfo): ReturnType<typeof meQueryFor> {
+  const field = info.fieldNodes[0] as FieldNode;
+  let query = meQueries.get(field);
+  if (!query) {
+    query = meQueryFor(info);
+    meQueries.set(field, query);
+  }
+  return query;
 }
 
 /** `query { me { <the subscriber's selection under user> } }`, with the fragments and variables it uses. */

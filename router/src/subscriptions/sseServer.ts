@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { ErrorCode } from '@microservice-math/shared/errors';
+import { unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
@@ -51,9 +51,7 @@ function refusal(status: number, error: GraphQLError, headers: Record<string, st
 async function callerFrom(authorization: string | null | undefined, verifyToken: TokenVerifier) {
   const token = bearerToken(authorization ?? undefined);
   if (!token) {
-    throw new GraphQLError('Send Authorization: Bearer TOKEN to subscribe', {
-      extensions: { code: ErrorCode.Unauthenticated },
-    });
+    throw unauthenticated('Send Authorization: Bearer TOKEN to subscribe');
   }
   return verifyToken(token);
 }

@@ -32,7 +32,6 @@ export interface SubscriptionServerOptions {
 }
 
 export interface SubscriptionServer {
-  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -104,9 +103,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     wss,
   );
   return {
-    get connections() {
-      return wss.clients.size;
-    },
     async close() {
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -5,7 +5,13 @@ import type { EntityManager } from '@microservice-math/shared/database';
 import { ErrorCode, rateLimited, unauthenticated } from '@microservice-math/shared/errors';
 import { GraphQLError } from 'graphql';
 import { UserSchema, type User } from '../entities/User.js';
-import { checkPassword, checkUsername, isPossibleUsername, usernameKey } from './credentials.js';
+import {
+  checkPassword,
+  checkUsername,
+  isPossibleUsername,
+  PASSWORD_MAX_BYTES,
+  usernameKey,
+} from './credentials.js';
 import type { AttemptVerdict, LoginAttempts } from './loginAttempts.js';
 import type { PasswordHasher } from './passwords.js';
 
@@ -62,7 +68,7 @@ export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempt
         ? await em.findOne(UserSchema, { usernameKey: key }, { populate: ['passwordHash'] })
         : null;
       // Over-long passwords never match (bcrypt would compare only their first 72 bytes).
-      const fits = Buffer.byteLength(password, 'utf8') <= 72;
+      const fits = Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
       const matches = await passwords.verify(fits ? password : '', user?.passwordHash);
       if (!user || !matches || !fits) throw unauthenticated(INVALID_CREDENTIALS);
       await attempts.succeeded(key, client);

@@ -124,12 +124,6 @@ export function toBigInt(value: Decimal): bigint {
   return value.coefficient * 10n ** BigInt(value.exponent);
 }
 
-/** Number of decimal digits in |coefficient| (1 for zero). */
-export function coefficientDigits(value: Decimal): number {
-  const c = value.coefficient;
-  return (c < 0n ? -c : c).toString().length;
-}
-
 /**
  * Plain positional text with no exponent and no trailing fractional zeros: `-0.0015`, `1500`.
  * Its length grows with |exponent|, so it is meant for results, whose size is bounded before

@@ -1,6 +1,8 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-export type Operation = 'POWER' | 'FACTORIAL' | 'FIBONACCI';
+import type { Operation } from '../kernels/task.js';
+
+export type { Operation };
 /** `ok`, or the error code the request was refused with. */
 export type LogStatus = 'ok' | string;
 

@@ -1,3 +1,4 @@
+import { ErrorCode } from '@microservice-math/shared/errors';
 import { GraphQLError } from 'graphql';
 import type { UserResolvers } from '../generated/resolvers.js';
 import { checkLimit, recentLogsOf } from '../logs/logQueries.js';
@@ -8,7 +9,7 @@ export const User: UserResolvers = {
   logs: (user, { limit }, { caller, em }) => {
     if (requireCaller(caller).id !== user.id) {
       throw new GraphQLError("Only a user's own logs can be read", {
-        extensions: { code: 'FORBIDDEN' },
+        extensions: { code: ErrorCode.Forbidden },
       });
     }
     return recentLogsOf(em, user.id, checkLimit(limit));
