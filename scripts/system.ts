@@ -14,6 +14,7 @@ import { env, loadConfig } from '@microservice-math/shared/config';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { createLogger, type Logger } from '@microservice-math/shared/logger';
 import type { ServiceHost } from '@microservice-math/shared/serviceHost';
+import { startTracing, tracingConfigFrom } from '@microservice-math/shared/tracing';
 import type { z } from 'zod';
 
 export const systemEnvSchema = authEnvSchema
@@ -59,6 +60,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     options.logger ?? ((service: string) => (rootLogger as Logger).child({ name: service }));
   const port = (configured: number) => (options.freePorts ? 0 : configured);
 
+  // One tracer provider for the process; each service's spans still name it as their scope.
+  const tracing = startTracing(
+    tracingConfigFrom(parsed, 'microservice-math'),
+    loggerFor('tracing'),
+  );
   const events = createEventBus(parsed.REDIS_URL, loggerFor('events'));
   const started: ServiceHost[] = [];
   try {
@@ -96,11 +102,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         await router.host.close();
         await Promise.all([math.close(), auth.close()]);
         await events.close();
+        await tracing.shutdown();
       },
     };
   } catch (error) {
     for (const host of started.reverse()) await host.close();
     await events.close();
+    await tracing.shutdown();
     throw error;
   }
 }

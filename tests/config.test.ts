@@ -61,6 +61,18 @@ describe.concurrent(
         {},
         /ROUTER_SECRET: required when the router runs as its own process/,
       ],
+      [
+        'router',
+        'router/src/main.ts',
+        { ROUTER_SECRET: 'x'.repeat(20), OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' },
+        /OTEL_EXPORTER_OTLP_ENDPOINT: expected a URL like http:\/\/otel-collector:4318/,
+      ],
+      [
+        'math',
+        'subgraphs/math/src/main.ts',
+        { ROUTER_SECRET: 'x'.repeat(20), OTEL_SERVICE_NAME: 'math service' },
+        /OTEL_SERVICE_NAME: expected up to 64 letters/,
+      ],
     ];
 
     it.each(cases)('%s: %s %j', async (_service, script, env, message) => {

@@ -4,6 +4,11 @@ import {
   redisKeyPrefixSchema,
   redisUrlSchema,
 } from '@microservice-math/shared/config';
+import {
+  tracingConfigFrom,
+  tracingEnvShape,
+  type TracingConfig,
+} from '@microservice-math/shared/tracing';
 import { z } from 'zod';
 
 const httpUrl = env.optionalUrl(['http:', 'https:'], 'http://auth:5001/graphql');
@@ -23,6 +28,7 @@ export const routerEnvSchema = z.object({
   PLAYGROUND: env.boolean(false),
   /** Requests (HTTP operations and WebSocket subscribe messages) per client address and minute. */
   ROUTER_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
+  ...tracingEnvShape,
 });
 
 export type RouterEnv = z.output<typeof routerEnvSchema>;
@@ -43,6 +49,7 @@ export interface RouterConfig {
   /** GraphiQL on a browser GET of /graphql, with introspection (which it needs). */
   playground: boolean;
   rateLimitPerMinute: number;
+  tracing: TracingConfig;
 }
 
 export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConfig {
@@ -62,6 +69,7 @@ export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConf
     jwksUrl: e.AUTH_JWKS_URL,
     playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
     rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
+    tracing: tracingConfigFrom(e, 'router'),
   };
 }
 

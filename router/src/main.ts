@@ -2,12 +2,14 @@
 import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger } from '@microservice-math/shared/logger';
 import { runStandalone } from '@microservice-math/shared/serviceHost';
+import { startTracing } from '@microservice-math/shared/tracing';
 import { loadRouterConfig } from './config.js';
 import { createRouterService } from './service.js';
 
 await runStandalone(async () => {
   const config = loadRouterConfig(process.env);
   const logger = createLogger('router', { level: config.logLevel, pretty: !config.production });
+  const tracing = startTracing(config.tracing, logger);
   if (!config.redisUrl) {
     logger.warn(
       'REDIS_URL is not set: logAdded subscriptions only see events from math in this process, i.e. none',
@@ -15,5 +17,12 @@ await runStandalone(async () => {
   }
   const events = createEventBus(config.redisUrl, logger);
   const { host } = await createRouterService(config, { logger, events });
-  return { logger, host, port: config.port, description: 'router', release: () => events.close() };
+  return {
+    logger,
+    tracing,
+    host,
+    port: config.port,
+    description: 'router',
+    release: () => events.close(),
+  };
 });

@@ -92,6 +92,7 @@ export async function createRouterService(
     logger,
     production: config.production,
     bodyLimit: BODY_LIMIT,
+    tracing: config.tracing.endpoint !== undefined,
     readiness: routerReadiness(() => apiSchema !== undefined, urls),
   });
   const metrics = createRouterMetrics(host.metrics);

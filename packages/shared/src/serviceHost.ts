@@ -15,6 +15,7 @@ import { ConfigError } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom } from './routerContext.js';
+import { traceRequests, tracingApolloPlugin, type Tracing } from './tracing.js';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -26,6 +27,8 @@ export interface ServiceHostOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Largest JSON body `/graphql` accepts. */
   bodyLimit?: string;
+  /** Open a span per GraphQL request (when this process exports traces: see tracing.ts). */
+  tracing?: boolean;
 }
 
 export interface RequestBase extends BaseContext {
@@ -83,6 +86,7 @@ export class ServiceHost {
       ApolloServerPluginDrainHttpServer({ httpServer: this.server }),
       unexpectedErrorPlugin<C>(this.options.production),
       graphqlMetricsPlugin<C>(this.metrics),
+      ...(this.options.tracing ? [tracingApolloPlugin<C>()] : []),
     ];
   }
 
@@ -93,6 +97,7 @@ export class ServiceHost {
   ): void {
     this.app.use(
       '/graphql',
+      ...(this.options.tracing ? [traceRequests(this.options.name)] : []),
       express.json({ limit: this.options.bodyLimit ?? '100kb' }),
       expressMiddleware(apollo, {
         context: async ({ req, res }) => {
@@ -247,6 +252,8 @@ export interface StandaloneService {
   description: string;
   /** Released after the host has closed (e.g. the event bus other resources publish on). */
   release?: () => Promise<void>;
+  /** Shut down last, so that spans of the shutdown itself are exported. */
+  tracing?: Tracing;
 }
 
 /**
@@ -264,6 +271,7 @@ export async function runStandalone(start: () => Promise<StandaloneService>): Pr
     stopOnSignals(service.logger, async () => {
       await service.host.close();
       await service.release?.();
+      await service.tracing?.shutdown();
     });
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : error);

@@ -12,6 +12,7 @@ import {
   USER_ID_HEADER,
   USERNAME_HEADER,
 } from '@microservice-math/shared/routerContext';
+import { injectTraceContext } from '@microservice-math/shared/tracing';
 import type { RouterContext } from '../context.js';
 import { subgraphUnavailable, whyUnreachable } from './subgraphFailure.js';
 
@@ -49,6 +50,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     const headers = request.http?.headers;
     if (!headers) return;
     headers.set(ROUTER_SECRET_HEADER, this.routerSecret);
+    // The gateway's fetch span becomes the parent of the subgraph's request span.
+    injectTraceContext(headers);
     // Health checks and schema loads run without a request context.
     if (!('requestId' in context)) return;
     headers.set(REQUEST_ID_HEADER, context.requestId);

@@ -5,6 +5,11 @@ import {
   redisKeyPrefixSchema,
   redisUrlSchema,
 } from '@microservice-math/shared/config';
+import {
+  tracingConfigFrom,
+  tracingEnvShape,
+  type TracingConfig,
+} from '@microservice-math/shared/tracing';
 import { z } from 'zod';
 
 export const authEnvSchema = z.object({
@@ -22,6 +27,7 @@ export const authEnvSchema = z.object({
   LOGIN_MAX_FAILURES: env.int(5, { min: 1, max: 1000 }),
   LOGIN_CLIENT_MAX_FAILURES: env.int(50, { min: 1, max: 100_000 }),
   LOGIN_WINDOW_SECONDS: env.int(15 * 60, { min: 1, max: 24 * 3600 }),
+  ...tracingEnvShape,
 });
 
 export type AuthEnv = z.output<typeof authEnvSchema>;
@@ -41,6 +47,7 @@ export interface AuthConfig {
   /** Where development keys and the default SQLite file live. */
   dataDir: string;
   loginLimits: { perUsername: number; perClient: number; windowSeconds: number };
+  tracing: TracingConfig;
 }
 
 export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data'): AuthConfig {
@@ -62,6 +69,7 @@ export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data
       perClient: e.LOGIN_CLIENT_MAX_FAILURES,
       windowSeconds: e.LOGIN_WINDOW_SECONDS,
     },
+    tracing: tracingConfigFrom(e, 'auth'),
   };
 }
 

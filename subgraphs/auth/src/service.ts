@@ -46,6 +46,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     name: 'auth',
     logger,
     production: config.production,
+    tracing: config.tracing.endpoint !== undefined,
     readiness: {
       database: async () => {
         await orm.em.getConnection().execute('select 1');

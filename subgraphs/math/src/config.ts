@@ -5,6 +5,11 @@ import {
   redisKeyPrefixSchema,
   redisUrlSchema,
 } from '@microservice-math/shared/config';
+import {
+  tracingConfigFrom,
+  tracingEnvShape,
+  type TracingConfig,
+} from '@microservice-math/shared/tracing';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -22,6 +27,7 @@ export const mathEnvSchema = z.object({
   MATH_CACHE_TTL_SECONDS: env.int(7 * 24 * 3600, { min: 1, max: 365 * 24 * 3600 }),
   MATH_CACHE_MAX_BYTES: env.int(8 * 1024 * 1024, { min: 0, max: 512 * 1024 * 1024 }),
   MATH_WORKERS: env.int(availableParallelism(), { min: 1, max: 64 }),
+  ...tracingEnvShape,
 });
 
 export type MathEnv = z.output<typeof mathEnvSchema>;
@@ -41,6 +47,7 @@ export interface MathConfig {
   cacheMaxBytes: number;
   workers: number;
   dataDir: string;
+  tracing: TracingConfig;
 }
 
 export function mathConfigFrom(e: MathEnv, routerSecret: string, dataDir = 'data'): MathConfig {
@@ -59,6 +66,7 @@ export function mathConfigFrom(e: MathEnv, routerSecret: string, dataDir = 'data
     cacheMaxBytes: e.MATH_CACHE_MAX_BYTES,
     workers: e.MATH_WORKERS,
     dataDir,
+    tracing: tracingConfigFrom(e, 'math'),
   };
 }
 

@@ -2,12 +2,14 @@
 import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger } from '@microservice-math/shared/logger';
 import { runStandalone } from '@microservice-math/shared/serviceHost';
+import { startTracing } from '@microservice-math/shared/tracing';
 import { loadMathConfig } from './config.js';
 import { createMathService } from './service.js';
 
 await runStandalone(async () => {
   const config = loadMathConfig(process.env);
   const logger = createLogger('math', { level: config.logLevel, pretty: !config.production });
+  const tracing = startTracing(config.tracing, logger);
   if (!config.redisUrl) {
     logger.warn(
       'REDIS_URL is not set: log events stay in this process, so no separate router will see them',
@@ -17,6 +19,7 @@ await runStandalone(async () => {
   const host = await createMathService(config, { logger, events });
   return {
     logger,
+    tracing,
     host,
     port: config.port,
     description: 'math subgraph',

@@ -81,6 +81,7 @@ export async function createMathService(
     name: 'math',
     logger,
     production: config.production,
+    tracing: config.tracing.endpoint !== undefined,
     readiness: {
       database: async () => {
         await orm.em.getConnection().execute('select 1');

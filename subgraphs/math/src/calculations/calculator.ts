@@ -5,6 +5,7 @@
  */
 import { badUserInput, codeOf, ErrorCode } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
+import { inSpan } from '@microservice-math/shared/tracing';
 import { GraphQLError } from 'graphql';
 import { cacheKey, type CachedResult, type ResultCache } from '../cache/resultCache.js';
 import {
@@ -69,7 +70,12 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
   async function compute(task: ComputeTask, text: boolean): Promise<CachedResult> {
     const started = performance.now();
     try {
-      const { result, exact, digits, preview } = await pool.run(task, { text });
+      const { result, exact, digits, preview } = await inSpan(
+        'math',
+        'math.compute',
+        { 'math.operation': task.operation, 'math.text': text },
+        () => pool.run(task, { text }),
+      );
       observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
       return { result, exact, digits, preview };
     } catch (error) {
@@ -85,7 +91,11 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     text: boolean,
   ): Promise<{ answer: CachedResult; cached: boolean }> {
     const key = cacheKey(task.operation, input);
-    const hit = await cache.get(key);
+    const hit = await inSpan('math', 'math.cache.get', {}, async (span) => {
+      const found = await cache.get(key);
+      span.setAttribute('math.cache.hit', found !== undefined);
+      return found;
+    });
     if (hit && (hit.result !== undefined || !text)) {
       observer?.cacheLookup('hit');
       return { answer: hit, cached: true };
@@ -105,17 +115,19 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       budget.reserve(predictedDigits(task));
       const { answer: found, cached } = await answer(task, input, text);
       const durationMs = performance.now() - started;
-      const log = await logWriter.write({
-        userId: caller.id,
-        username: caller.username,
-        operation: request.operation,
-        input,
-        resultPreview: found.preview,
-        digits: found.digits,
-        cached,
-        durationMs,
-        status: 'ok',
-      });
+      const log = await inSpan('math', 'math.log.write', {}, () =>
+        logWriter.write({
+          userId: caller.id,
+          username: caller.username,
+          operation: request.operation,
+          input,
+          resultPreview: found.preview,
+          digits: found.digits,
+          cached,
+          durationMs,
+          status: 'ok',
+        }),
+      );
       return {
         operation: request.operation,
         input,

@@ -1,0 +1,207 @@
+/**
+ * OpenTelemetry tracing, off unless `OTEL_EXPORTER_OTLP_ENDPOINT` names an OTLP/HTTP collector.
+ *
+ * Spans are made by hand rather than by the auto-instrumentations: those patch modules as they
+ * are loaded, which needs loader hooks under ESM, and would trace every Redis command and SQL
+ * statement. Here each service traces what an operator asks about: one server span per GraphQL
+ * request (named after its operation), the gateway's own spans (`gateway.request`, `gateway.plan`,
+ * `gateway.fetch`, …, which `@apollo/gateway` makes through the global API), and the expensive
+ * steps inside the subgraphs. The W3C `traceparent` header carries the trace from the router to
+ * the subgraphs, so one trace shows a request through every process it touched.
+ *
+ * The standard `OTEL_*` knobs the SDK reads itself (`OTEL_TRACES_SAMPLER`,
+ * `OTEL_BSP_SCHEDULE_DELAY`, …) keep their documented meaning.
+ */
+import { hostname } from 'node:os';
+import {
+  context,
+  diag,
+  DiagLogLevel,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { env } from './config.js';
+import type { Logger } from './logger.js';
+
+/** The environment variables every service accepts for tracing. */
+export const tracingEnvShape = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl(['http:', 'https:'], 'http://otel-collector:4318'),
+  OTEL_SERVICE_NAME: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected up to 64 letters, digits, ".", "_" or "-"')
+      .optional(),
+  ),
+};
+
+export interface TracingConfig {
+  /** Base URL of an OTLP/HTTP collector; spans go to `<endpoint>/v1/traces`. Unset: no tracing. */
+  endpoint: string | undefined;
+  /** `service.name` on every span this process exports. */
+  serviceName: string;
+}
+
+export function tracingConfigFrom(
+  e: { OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined; OTEL_SERVICE_NAME?: string | undefined },
+  defaultServiceName: string,
+): TracingConfig {
+  return {
+    endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: e.OTEL_SERVICE_NAME ?? defaultServiceName,
+  };
+}
+
+export interface Tracing {
+  enabled: boolean;
+  /** Exports the spans still buffered, then stops; call once, last, when the process stops. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Registers this process's tracer provider when an endpoint is configured. One per process: in
+ * the one-process development mode all three services share it.
+ */
+export function startTracing(config: TracingConfig, logger: Logger): Tracing {
+  if (!config.endpoint) return { enabled: false, shutdown: async () => {} };
+  // Export failures would otherwise go unreported (the API's diagnostics are silent by default).
+  const log = logger.child({ component: 'tracing' });
+  diag.setLogger(
+    {
+      error: (message) => log.warn(message),
+      warn: (message) => log.warn(message),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    },
+    DiagLogLevel.WARN,
+  );
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: config.serviceName,
+      // Replicas share a service name; the instance tells them apart.
+      'service.instance.id': `${hostname()}:${process.pid}`,
+    }),
+    spanProcessors: [
+      new BatchSpanProcessor(
+        new OTLPTraceExporter({ url: `${config.endpoint.replace(/\/+$/, '')}/v1/traces` }),
+      ),
+    ],
+  });
+  // Also installs the AsyncLocalStorage context manager and the W3C trace-context propagator.
+  provider.register();
+  log.info({ endpoint: config.endpoint, serviceName: config.serviceName }, 'tracing on');
+  return {
+    enabled: true,
+    async shutdown() {
+      await provider.shutdown();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+      diag.disable();
+    },
+  };
+}
+
+/**
+ * Express middleware opening the server span of a request, continuing the caller's trace when
+ * its `traceparent` header is valid. It runs before the body is read and binds the request and
+ * response to the span's context, so everything after it (parsing, Apollo, the gateway's spans,
+ * outgoing subgraph calls) is a descendant.
+ */
+export function traceRequests(tracerName: string): RequestHandler {
+  const tracer = trace.getTracer(tracerName);
+  return (req, res, next) => {
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = tracer.startSpan(
+      `${req.method} ${req.baseUrl || req.path}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': req.method, 'url.path': req.baseUrl || req.path },
+      },
+      parent,
+    );
+    const active = trace.setSpan(parent, span);
+    context.bind(active, req);
+    context.bind(active, res);
+    res.once('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (!res.writableFinished) span.setAttribute('http.response.aborted', true);
+      span.end();
+    });
+    context.with(active, next);
+  };
+}
+
+/**
+ * Names the request's server span after its operation (`query Calculate`, as tracing UIs expect)
+ * and marks it failed when the operation had errors, recording their codes (never messages,
+ * which may hold user input).
+ */
+export function tracingApolloPlugin<C extends BaseContext>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      const span = trace.getActiveSpan();
+      if (!span) return;
+      return {
+        async didResolveOperation({ operation, operationName }) {
+          if (!operation) return;
+          span.updateName(`${operation.operation}${operationName ? ` ${operationName}` : ''}`);
+          span.setAttributes({
+            'graphql.operation.type': operation.operation,
+            ...(operationName ? { 'graphql.operation.name': operationName } : {}),
+          });
+        },
+        async didEncounterErrors({ errors }) {
+          const codes = [
+            ...new Set(errors.map((e) => String(e.extensions?.['code'] ?? 'UNKNOWN'))),
+          ];
+          span.setAttribute('graphql.error.codes', codes);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(', ') });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Runs `work` in a child span of the active one. When tracing is off the API hands out
+ * non-recording spans, so this costs next to nothing. Errors mark the span failed and pass on.
+ */
+export async function inSpan<T>(
+  tracerName: string,
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return trace.getTracer(tracerName).startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.name });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Writes the active trace context into outgoing request headers (`traceparent`, `tracestate`). */
+export function injectTraceContext(headers: { set(name: string, value: string): unknown }): void {
+  propagation.inject(context.active(), headers, {
+    set: (carrier, key, value) => carrier.set(key, value),
+  });
+}
