@@ -136,8 +136,16 @@ export async function createRouterService(
   await apollo.start();
   host.onClose('graphql', () => apollo.stop());
 
-  const executeThroughGateway: GatewayExecutor = async (query, variables, contextValue) => {
-    const response = await apollo.executeOperation({ query, variables }, { contextValue });
+  const executeThroughGateway: GatewayExecutor = async (
+    query,
+    variables,
+    contextValue,
+    operationName,
+  ) => {
+    const response = await apollo.executeOperation(
+      { query, variables, ...(operationName ? { operationName } : {}) },
+      { contextValue },
+    );
     if (response.body.kind !== 'single')
       throw new Error('incremental delivery is not supported here');
     return response.body.singleResult as Awaited<ReturnType<GatewayExecutor>>;

@@ -1,19 +1,10 @@
 /** Queries that span both subgraphs, and what the router says about subscriptions over HTTP. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, connected, gql, wsClient } from '../../tests/support/graphql.js';
+import { bearer, collect, connected, gql, signUp, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
 let system: TestSystem;
 let url: string;
-
-async function signUp(username: string): Promise<string> {
-  const result = await gql<{ register: { token: string } }>(
-    url,
-    'mutation($u: String!) { register(username: $u, password: "long-password") { token } }',
-    { u: username },
-  );
-  return result.data!.register.token;
-}
 
 beforeAll(async () => {
   system = await startTestSystem();
@@ -25,7 +16,7 @@ afterAll(async () => {
 
 describe('one request across both subgraphs', () => {
   it('me { logs } goes from auth to math, and recentLogs { user } from math to auth', async () => {
-    const token = await signUp('federated');
+    const token = (await signUp(url, 'federated')).token;
     await gql(
       url,
       '{ a: factorial(n: 5) { digits } b: fibonacci(n: 12) { digits } }',
@@ -57,8 +48,8 @@ describe('one request across both subgraphs', () => {
 
 describe('logAdded', () => {
   it('delivers a user their own events with user fields filled, and never another user’s', async () => {
-    const aliceToken = await signUp('alice_live');
-    const bobToken = await signUp('bob_live');
+    const aliceToken = (await signUp(url, 'alice_live')).token;
+    const bobToken = (await signUp(url, 'bob_live')).token;
     const alice = wsClient(url, aliceToken);
     const bob = wsClient(url, bobToken);
     const aliceEvents = collect<{ logAdded: { input: string; user: { username: string } } }>(
@@ -89,7 +80,7 @@ describe('logAdded', () => {
   });
 
   it('200 subscribers with one selection: one event, one gateway resolution, 200 deliveries', async () => {
-    const token = await signUp('fan_out');
+    const token = (await signUp(url, 'fan_out')).token;
     const clients = Array.from({ length: 200 }, () => wsClient(url, token));
     const query = 'subscription { logAdded { id operation user { username } } }';
     const subscriptions = clients.map((client) =>
@@ -109,7 +100,7 @@ describe('logAdded', () => {
   });
 
   it('a subscription POSTed over HTTP gets a 400 that says to use graphql-ws', async () => {
-    const token = await signUp('http_subscriber');
+    const token = (await signUp(url, 'http_subscriber')).token;
     const result = await gql(url, 'subscription { logAdded { id } }', {}, bearer(token));
     expect(result.status).toBe(400);
     expect(result.errors?.[0]?.message).toMatch(/graphql-ws/);

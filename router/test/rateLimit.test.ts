@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, gql, wsClient } from '../../tests/support/graphql.js';
+import { bearer, collect, gql, signUp, wsClient } from '../../tests/support/graphql.js';
 import { redisUrl } from '../../tests/support/system.js';
 import { serviceSet, type Running, type ServiceSet } from './support/services.js';
 
@@ -18,15 +18,6 @@ let services: ServiceSet;
 let urls: { auth: string; math: string };
 let alice: string;
 let bob: string;
-
-async function signUp(routerUrl: string, username: string): Promise<string> {
-  const result = await gql<{ register: { token: string } }>(
-    routerUrl,
-    'mutation($u: String!) { register(username: $u, password: "long-password") { token } }',
-    { u: username },
-  );
-  return result.data!.register.token;
-}
 
 /** A Redis URL nothing answers at. */
 async function unreachableRedis(): Promise<string> {
@@ -44,8 +35,8 @@ beforeAll(async () => {
   urls = { auth: auth.url, math: math.url };
   // Accounts are made through a router of their own, so no test below starts with spent points.
   const setup = await services.startRouter(urls);
-  alice = await signUp(setup.url, 'limited_alice');
-  bob = await signUp(setup.url, 'limited_bob');
+  alice = (await signUp(setup.url, 'limited_alice')).token;
+  bob = (await signUp(setup.url, 'limited_bob')).token;
 });
 afterAll(async () => {
   await services?.close();

@@ -4,7 +4,7 @@
  */
 import { createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, gql } from '../../tests/support/graphql.js';
+import { bearer, gql, signUp } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
 let system: TestSystem;
@@ -17,15 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.stop();
 });
-
-async function signUp(username: string): Promise<string> {
-  const result = await gql<{ register: { token: string } }>(
-    system.urls.router,
-    'mutation($u: String!) { register(username: $u, password: "long-password") { token } }',
-    { u: username },
-  );
-  return result.data!.register.token;
-}
 
 function sseClient(token: string): Client {
   return createClient({
@@ -60,7 +51,10 @@ function firstEvent<T>(client: Client, query: string) {
 
 describe('graphql-sse', () => {
   it('delivers a subscriber their own logAdded events with user fields filled', async () => {
-    const [alice, bob] = [await signUp('sse_alice'), await signUp('sse_bob')];
+    const [alice, bob] = [
+      (await signUp(system.urls.router, 'sse_alice')).token,
+      (await signUp(system.urls.router, 'sse_bob')).token,
+    ];
     const client = sseClient(alice);
     const live = firstEvent<{ logAdded: { input: string; user: { username: string } } }>(
       client,

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, gql } from '../../tests/support/graphql.js';
+import { bearer, gql, signUp } from '../../tests/support/graphql.js';
 import { serviceSet, type Running, type ServiceSet } from './support/services.js';
 
 async function ready(routerUrl: string) {
@@ -14,15 +14,6 @@ async function ready(routerUrl: string) {
     status: response.status,
     checks: ((await response.json()) as { checks: Record<string, string> }).checks,
   };
-}
-
-async function signUp(routerUrl: string, username: string): Promise<string> {
-  const result = await gql<{ register: { token: string } }>(
-    routerUrl,
-    'mutation($u: String!) { register(username: $u, password: "long-password") { token } }',
-    { u: username },
-  );
-  return result.data!.register.token;
 }
 
 /** A port nothing listens on (it was free a moment ago). */
@@ -48,7 +39,7 @@ describe('math stops while the router runs', () => {
     auth = await services.startAuth();
     math = await services.startMath();
     router = await services.startRouter({ auth: auth.url, math: math.url });
-    token = await signUp(router.url, 'outage_user');
+    token = (await signUp(router.url, 'outage_user')).token;
   });
   afterAll(async () => {
     await services?.close();
@@ -105,7 +96,7 @@ describe('the router starts while math is down', () => {
       auth: auth.url,
       math: `http://localhost:${mathPort}/graphql`,
     });
-    const token = await signUp(router.url, 'early_bird');
+    const token = (await signUp(router.url, 'early_bird')).token;
     expect((await ready(router.url)).checks['math']).toMatch(/unreachable/);
     expect((await gql(router.url, factorial, {}, bearer(token))).errors?.[0]?.message).toMatch(
       /math subgraph/,
@@ -149,7 +140,7 @@ describe('a subgraph that accepts connections and never answers', () => {
       auth: auth.url,
       math: `http://localhost:${port}/graphql`,
     });
-    const token = await signUp(router.url, 'patient_user');
+    const token = (await signUp(router.url, 'patient_user')).token;
 
     const started = performance.now();
     const result = await gql(router.url, factorial, {}, bearer(token));

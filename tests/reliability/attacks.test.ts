@@ -30,22 +30,13 @@ import type { Client } from 'graphql-ws';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, connected, gql, wsClient } from '../support/graphql.js';
+import { bearer, collect, connected, gql, signUp, wsClient } from '../support/graphql.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 let system: TestSystem;
 /** Every URL on 127.0.0.1, so HTTP and WebSocket calls come from one client address. */
 let urls: TestSystem['urls'];
 const PASSWORD = 'the-real-password';
-
-async function register(username: string): Promise<{ token: string; id: string }> {
-  const result = await gql<{ register: { token: string; user: { id: string } } }>(
-    urls.router,
-    'mutation($u: String!, $p: String!) { register(username: $u, password: $p) { token user { id } } }',
-    { u: username, p: PASSWORD },
-  );
-  return { token: result.data!.register.token, id: result.data!.register.user.id };
-}
 
 beforeAll(async () => {
   // Login failures from one client across usernames have a cap of their own (50; tested in
@@ -135,8 +126,8 @@ describe('forged identity over graphql-ws', () => {
   let mallory: { token: string; id: string };
 
   beforeAll(async () => {
-    victim = await register('ws_victim');
-    mallory = await register('ws_mallory');
+    victim = await signUp(urls.router, 'ws_victim', PASSWORD);
+    mallory = await signUp(urls.router, 'ws_mallory', PASSWORD);
   });
 
   it('user and secret headers on the upgrade, no token: closed 4401', async () => {
@@ -194,7 +185,7 @@ describe('tokens that abuse the verifier', () => {
   const claims = () => ({ username: 'abused', sub: user.id });
 
   beforeAll(async () => {
-    user = await register('abused');
+    user = await signUp(urls.router, 'abused', PASSWORD);
   });
 
   async function authPublicKey() {
@@ -267,7 +258,7 @@ describe('password guessing through the router, stopped by the per-call counters
   }
 
   it('20 aliased guesses in one request: refused whole, 15 named RATE_LIMITED; then even the right password is', async () => {
-    await register('alias_victim');
+    await signUp(urls.router, 'alias_victim', PASSWORD);
     const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: ${guess('alias_victim')}`);
     const result = await gql(urls.router, `mutation { ${aliases.join(' ')} }`);
     expect(result.data ?? null).toBeNull();
@@ -278,7 +269,7 @@ describe('password guessing through the router, stopped by the per-call counters
   });
 
   it('an HTTP batch of guesses is refused with 400 and counts nothing', async () => {
-    await register('batch_victim');
+    await signUp(urls.router, 'batch_victim', PASSWORD);
     const batch = Array.from({ length: 10 }, () => ({
       query: `mutation { ${guess('batch_victim')} }`,
     }));
@@ -298,7 +289,7 @@ describe('password guessing through the router, stopped by the per-call counters
   });
 
   it('20 guesses at once, each on a connection of its own: 5 checked, 15 refused', async () => {
-    await register('parallel_victim');
+    await signUp(urls.router, 'parallel_victim', PASSWORD);
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
         postOnNewConnection(urls.router, { query: `mutation { ${guess('parallel_victim')} }` }),
@@ -311,8 +302,8 @@ describe('password guessing through the router, stopped by the per-call counters
   });
 
   it('guesses over 10 WebSockets count with those over HTTP', async () => {
-    await register('socket_victim');
-    const attacker = await register('socket_attacker');
+    await signUp(urls.router, 'socket_victim', PASSWORD);
+    const attacker = await signUp(urls.router, 'socket_attacker', PASSWORD);
     const viaHttp = await gql(urls.router, `mutation { ${guess('socket_victim')} }`);
     expect(viaHttp.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
     const sockets = Array.from({ length: 10 }, () => wsClient(urls.router, attacker.token));

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, wsClient } from '../support/graphql.js';
+import { gql, signUp, wsClient } from '../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { calculate, failuresByReason, inLanes, type Outcome } from './support/load.js';
 import { processSet, type ProcessSet, type ServiceName } from './support/serviceProcesses.js';
@@ -35,15 +35,6 @@ let outageLogins: string[];
 const received: string[] = [];
 let feedClosed = false;
 let feed: Client;
-
-async function register(username: string): Promise<string> {
-  const result = await gql<{ register: { token: string } }>(
-    router,
-    'mutation($u: String!) { register(username: $u, password: "the-real-password") { token } }',
-    { u: username },
-  );
-  return result.data!.register.token;
-}
 
 /** `count` wrong-password logins for `username`, one after another: each one's code. */
 async function wrongLogins(username: string, count: number): Promise<string[]> {
@@ -78,7 +69,8 @@ beforeAll(async () => {
   // One user sends the whole load: the router's per-user request limit is not what is tested here.
   await system.start('router', { ROUTER_RATE_LIMIT_PER_MINUTE: '1000000' });
   router = system.urls.router;
-  for (const name of ['loader', 'watcher']) tokens[name] = await register(name);
+  for (const name of ['loader', 'watcher'])
+    tokens[name] = (await signUp(router, name, 'the-real-password')).token;
 
   feed = wsClient(router, tokens['watcher']);
   feed.on('closed', () => (feedClosed = true));

@@ -36,6 +36,26 @@ export async function gql<T = Record<string, unknown>>(
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+export interface Account {
+  token: string;
+  id: string;
+}
+
+/** Registers an account through the router; throws with the errors if it was refused. */
+export async function signUp(
+  routerUrl: string,
+  username: string,
+  password = 'long-password',
+): Promise<Account> {
+  const result = await gql<{ register: { token: string; user: { id: string } } }>(
+    routerUrl,
+    'mutation($u: String!, $p: String!) { register(username: $u, password: $p) { token user { id } } }',
+    { u: username, p: password },
+  );
+  if (!result.data) throw new Error(`register ${username}: ${JSON.stringify(result.errors)}`);
+  return { token: result.data.register.token, id: result.data.register.user.id };
+}
+
 export function wsClient(httpUrl: string, token?: string): Client {
   return createClient({
     url: httpUrl.replace(/^http/, 'ws'),

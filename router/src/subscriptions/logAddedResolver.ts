@@ -31,6 +31,8 @@ export type GatewayExecutor = (
   document: string,
   variables: Record<string, unknown>,
   context: RouterContext,
+  /** Which of the document's operations to run, when it has several. */
+  operationName?: string,
 ) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] }>;
 
 /** Objects that came back from the gateway are keyed by response name (aliases), not field name. */

@@ -71,6 +71,9 @@ function asGraphQLErrors(
 
 export function streamingOperations(options: StreamingOperationsOptions): StreamingOperations {
   const { metrics, resolver } = options;
+  // The text each parsed document came from: queries and mutations are handed to Apollo Server
+  // as sent, so its document cache (keyed by the text) spares re-parsing and re-validating them.
+  const sources = new WeakMap<DocumentNode, string>();
   return {
     schema() {
       const schema = options.schema();
@@ -86,7 +89,9 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     },
     parse(source) {
       try {
-        return options.parse(source);
+        const document = options.parse(source);
+        sources.set(document, source);
+        return document;
       } catch (error) {
         if (error instanceof GraphQLError) return error;
         throw error;
@@ -98,9 +103,10 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     },
     async execute(args) {
       const result = await options.executeThroughGateway(
-        print(args.document),
+        sources.get(args.document) ?? print(args.document),
         (args.variableValues ?? {}) as Record<string, unknown>,
         args.contextValue as RouterContext,
+        args.operationName ?? undefined,
       );
       return {
         data: result.data ?? null,

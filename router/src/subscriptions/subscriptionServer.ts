@@ -40,7 +40,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   const wss = new WebSocketServer({ server: options.server, path: options.path });
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
-      schema: () => operations.schema(),
       onConnect: async (ctx) => {
         const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
         let token: string | undefined;
@@ -70,15 +69,27 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           return false; // 4403 Forbidden: the token was refused
         }
       },
-      context: (ctx) => ctx.extra.context as RouterContext,
-      // Each subscribe message (subscription or one-shot operation) counts as one request.
+      // Each subscribe message (subscription or one-shot operation) counts as one request. The
+      // operation is parsed and validated here, once: given execution arguments, graphql-ws
+      // does neither again.
       onSubscribe: async (ctx, _id, payload) => {
-        const refused = await operations.admit(ctx.extra.context as RouterContext, 'websocket');
+        const contextValue = ctx.extra.context as RouterContext;
+        const refused = await operations.admit(contextValue, 'websocket');
         if (refused) return [refused];
         // graphql-ws closes the whole socket (4500) when a document does not parse; answer just
         // this operation with the syntax error instead. The token limit is enforced here too.
-        const parsed = operations.parse(payload.query);
-        return parsed instanceof GraphQLError ? [parsed] : undefined;
+        const document = operations.parse(payload.query);
+        if (document instanceof GraphQLError) return [document];
+        const schema = operations.schema();
+        const invalid = operations.validate(schema, document);
+        if (invalid.length > 0) return [...invalid];
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
       },
       onOperation: (ctx, id, _payload, _args, result) => {
         if (!(Symbol.asyncIterator in result)) return;
@@ -93,7 +104,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       onComplete: (ctx, id) => {
         if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
       },
-      validate: (schema, document) => operations.validate(schema, document),
       execute: (args: ExecutionArgs) => operations.execute(args),
       subscribe: (args: ExecutionArgs) => operations.subscribe(args),
       onError: (_ctx, _id, _payload, errors) => {
