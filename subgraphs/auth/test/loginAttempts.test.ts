@@ -51,6 +51,42 @@ describe('failed logins are counted per resolver call', () => {
       (e) => e.extensions?.code === 'RATE_LIMITED',
     );
     expect(limited?.extensions?.retryAfterSeconds).toBeGreaterThan(800);
+    expect(limited?.extensions?.retryAfterSeconds).toBeLessThanOrEqual(900); // the window
+  });
+
+  it('logins that @skip or @include leave out are not attempts; one field twice is one', async () => {
+    await auth.call(REGISTER, { u: 'skipper', p: 'the-real-password' });
+    const left = (i: number) =>
+      `s${i}: login(username: "skipper", password: "wrong-wrong") @skip(if: true) { token }
+       i${i}: login(username: "skipper", password: "wrong-wrong") @include(if: $no) { token }
+       ... on Mutation @skip(if: $yes) { f${i}: login(username: "skipper", password: "wrong") { token } }`;
+    const same = 'twice: login(username: "skipper", password: "wrong-wrong") { token }';
+    const query = `mutation($yes: Boolean!, $no: Boolean!) {
+      ${Array.from({ length: 5 }, (_, i) => left(i)).join('\n')}
+      ${same} ${same} ${same} ${same} ${same}
+    }`;
+    const wrong = await auth.call(query, { yes: true, no: false }, { client: '192.0.2.60' });
+    // Only `twice` ran, once: a wrong password, not a limit reached by the fields left out.
+    expect(wrong.body.errors).toHaveLength(1);
+    expect(wrong.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    // 1 attempt so far. Three more are reserved (the mutation stops at the first, which fails)
+    // and leave room for the right one: the limit is 5.
+    const three = await auth.call(
+      aliasedLogins(3, 'skipper', 'nope-nope'),
+      {},
+      { client: '192.0.2.60' },
+    );
+    expect(codesByAlias(three.body.errors as AliasedErrors, 3)).toEqual([
+      'UNAUTHENTICATED',
+      'none',
+      'none',
+    ]);
+    const right = await auth.call(
+      LOGIN,
+      { u: 'skipper', p: 'the-real-password' },
+      { client: '192.0.2.60' },
+    );
+    expect(right.body.errors).toBeUndefined();
   });
 
   it('a limited username is refused even with the right password, without checking it', async () => {

@@ -5,32 +5,13 @@
  * fields go past the limit is refused as a whole, naming each refused field, with no password
  * checked at all.
  */
-import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { rateLimited } from '@microservice-math/shared/errors';
-import { Kind, type FieldNode, type SelectionSetNode } from 'graphql';
+import { fragmentsOf, selectedFields } from '@microservice-math/shared/selection';
+import { getVariableValues, Kind, type FieldNode } from 'graphql';
 import type { AuthContext } from '../context.js';
 import { usernameKey } from './credentials.js';
 import type { AttemptVerdict, LoginAttempts } from './loginAttempts.js';
-
-function rootLoginFields(
-  selectionSet: SelectionSetNode,
-  context: GraphQLRequestContext<AuthContext>,
-  found: FieldNode[] = [],
-): FieldNode[] {
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD && selection.name.value === 'login') found.push(selection);
-    if (selection.kind === Kind.INLINE_FRAGMENT)
-      rootLoginFields(selection.selectionSet, context, found);
-    if (selection.kind === Kind.FRAGMENT_SPREAD) {
-      const fragment = context.document?.definitions.find(
-        (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
-      );
-      if (fragment?.kind === Kind.FRAGMENT_DEFINITION)
-        rootLoginFields(fragment.selectionSet, context, found);
-    }
-  }
-  return found;
-}
 
 function usernameArgument(
   field: FieldNode,
@@ -50,16 +31,29 @@ export function reserveLoginAttempts(attempts: LoginAttempts): ApolloServerPlugi
     async requestDidStart() {
       return {
         async responseForOperation(context) {
-          if (context.operation.operation !== 'mutation') return null;
-          const fields = rootLoginFields(context.operation.selectionSet, context);
+          const { operation, document, request, schema } = context;
+          if (operation.operation !== 'mutation') return null;
+          const variables = getVariableValues(
+            schema,
+            operation.variableDefinitions ?? [],
+            request.variables ?? {},
+          );
+          if (variables.errors) return null; // execution reports them
+          // As execution will run them: through fragments, without those @skip/@include drop.
+          const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };
+          const fields = selectedFields(operation.selectionSet, scope).filter(
+            (field) => field.name.value === 'login',
+          );
           const refused: Array<{
             responseKey: string;
             verdict: Extract<AttemptVerdict, { allowed: false }>;
           }> = [];
           for (const field of fields) {
-            const username = usernameArgument(field, context.request.variables);
+            const username = usernameArgument(field, variables.coerced);
             if (username === undefined) continue;
             const responseKey = field.alias?.value ?? field.name.value;
+            // Fields sharing a response key are merged into one resolver call: one attempt.
+            if (context.contextValue.loginReservations.has(responseKey)) continue;
             const verdict = await attempts.reserve(
               usernameKey(username).slice(0, 64),
               context.contextValue.clientAddress,

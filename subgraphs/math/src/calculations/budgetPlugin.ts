@@ -5,16 +5,10 @@
  * Fields with bad arguments count nothing here; their resolvers refuse them.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  getArgumentValues,
-  getVariableValues,
-  Kind,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-} from 'graphql';
+import { fragmentsOf, selectedFields } from '@microservice-math/shared/selection';
+import { getArgumentValues, getVariableValues } from 'graphql';
 import type { MathContext } from '../context.js';
 import { calculationRequest, predictedDigits, toTask } from './arguments.js';
-import { selectedFields } from './selection.js';
 
 export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
   return {
@@ -57,12 +51,4 @@ function digitsOrZero(predict: () => number): number {
   } catch {
     return 0; // a bad argument: its resolver refuses it with the reason
   }
-}
-
-function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  }
-  return fragments;
 }

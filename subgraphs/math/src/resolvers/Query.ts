@@ -2,7 +2,7 @@ import { unauthenticated } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CalculateOptions, Calculate } from '../calculations/calculator.js';
-import { selectsSubfield } from '../calculations/selection.js';
+import { selectsSubfield } from '@microservice-math/shared/selection';
 import type { QueryResolvers } from '../generated/resolvers.js';
 import { checkLimit, recentLogsOf } from '../logs/logQueries.js';
 

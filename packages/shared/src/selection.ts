@@ -1,14 +1,16 @@
 /**
  * Which fields an operation selects, as execution will see them: through fragment spreads and
- * inline fragments, and without the ones `@skip`/`@include` leave out. Math needs this before
- * resolving: to sum the sizes of all its fields up front (budgetPlugin.ts), and to know whether
- * `result` is selected at all (converting a huge result to decimal is the expensive part).
+ * inline fragments, and without the ones `@skip`/`@include` leave out. Plugins that must act on
+ * an operation's fields before any resolves need it: math sums the sizes of all its fields up
+ * front and checks whether `result` is selected at all (converting a huge result to decimal is
+ * the expensive part); auth counts every `login` field as an attempt before the first runs.
  */
 import {
   getDirectiveValues,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   Kind,
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLResolveInfo,
@@ -20,6 +22,15 @@ export interface SelectionScope {
   fragments: Record<string, FragmentDefinitionNode>;
   /** Coerced variable values, for `@skip(if: $x)` and arguments. */
   variableValues: Record<string, unknown>;
+}
+
+/** The fragments of a document by name, as a SelectionScope wants them. */
+export function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  return fragments;
 }
 
 /** The field nodes a selection set selects, fragments flattened, skipped ones left out. */
@@ -46,7 +57,7 @@ export function selectedFields(selectionSet: SelectionSetNode, scope: SelectionS
 
 /**
  * True when the field being resolved selects `name` among its subfields. Type conditions are not
- * checked: every math type is an object type, so a fragment inside a field always applies.
+ * checked: meant for fields of object types, where a fragment inside a field always applies.
  */
 export function selectsSubfield(info: GraphQLResolveInfo, name: string): boolean {
   return info.fieldNodes.some(
