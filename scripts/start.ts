@@ -17,12 +17,13 @@ const logger = createLogger('start', {
 });
 
 try {
-  const system = await startSystem({ env: process.env });
+  // Checked before anything starts, so that nothing is left to stop when it fails.
   if (!existsSync(join(defaultDistDir, 'index.html'))) {
     throw new Error(
       'The client is not built: run `npm run build -w client` (npm start does it for you)',
     );
   }
+  const system = await startSystem({ env: process.env });
   const client = createClientServer({
     routerUrl: system.urls.router.replace(/\/graphql$/, ''),
     logger: logger.child({ service: 'client' }),

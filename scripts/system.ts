@@ -11,7 +11,7 @@ import { createMathService } from '@microservice-math/math/service';
 import { routerConfigFrom, routerEnvSchema } from '@microservice-math/router/config';
 import { createRouterService, type RouterService } from '@microservice-math/router/service';
 import { env, loadConfig } from '@microservice-math/shared/config';
-import { createEventBus, type EventBus } from '@microservice-math/shared/events';
+import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger, type Logger } from '@microservice-math/shared/logger';
 import type { ServiceHost } from '@microservice-math/shared/serviceHost';
 import { startTracing, tracingConfigFrom } from '@microservice-math/shared/tracing';
@@ -36,9 +36,7 @@ export interface SystemOptions {
 
 export interface RunningSystem {
   env: SystemEnv;
-  events: EventBus;
   urls: { auth: string; math: string; router: string };
-  hosts: { auth: ServiceHost; math: ServiceHost; router: ServiceHost };
   router: RouterService;
   close(): Promise<void>;
 }
@@ -93,9 +91,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     return {
       env: parsed,
-      events,
       urls: { auth: authUrl, math: mathUrl, router: routerUrl },
-      hosts: { auth, math, router: router.host },
       router,
       // Front to back: the router stops taking requests before the subgraphs it calls.
       close: async () => {

@@ -1,4 +1,5 @@
 /** The router's own metrics at /metrics move with subscriptions and the events they deliver. */
+import { MAX_OPERATION_LABELS } from '@microservice-math/shared/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, collect, connected, gql, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
@@ -55,5 +56,18 @@ describe('router metrics', () => {
 
     await Promise.all(clients.map((client) => client.dispose()));
     expect(await eventually('router_active_subscriptions', 0)).toBe(0);
+  });
+
+  it('invented operation names cannot grow the metrics without bound', async () => {
+    const names = Array.from({ length: MAX_OPERATION_LABELS + 20 }, (_, i) => `Invented${i}`);
+    for (const name of names) await gql(system.urls.router, `query ${name} { __typename }`);
+    const text = await (await fetch(system.urls.router.replace(/\/graphql$/, '/metrics'))).text();
+    const series = text
+      .split('\n')
+      .filter((line) => line.startsWith('graphql_requests_total{'))
+      .map((line) => /operation="([^"]*)"/.exec(line)?.[1]);
+    expect(series.length).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 1);
+    expect(series).toContain('other');
+    expect(series).not.toContain(names.at(-1));
   });
 });

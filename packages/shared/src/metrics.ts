@@ -15,11 +15,30 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
-/** Counts and times every GraphQL operation: `operation` is its name (or "anonymous"),
- *  `outcome` is "ok" or the first error code. */
+/** Distinct operation names a service reports before the rest are counted as one. */
+export const MAX_OPERATION_LABELS = 200;
+
+/**
+ * Operation names are chosen by clients, and every distinct label value is a time series held
+ * in memory for the life of the process: the first `limit` names are kept, later new ones are
+ * reported as "other", so nobody can grow a service's memory by inventing names.
+ */
+export function boundedLabel(limit: number): (value: string) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (seen.has(value)) return value;
+    if (seen.size >= limit) return 'other';
+    seen.add(value);
+    return value;
+  };
+}
+
+/** Counts and times every GraphQL operation: `operation` is its name (or "anonymous"; "other"
+ *  past MAX_OPERATION_LABELS names), `outcome` is "ok" or the first error code. */
 export function graphqlMetricsPlugin<C extends BaseContext>(
   registry: Registry,
 ): ApolloServerPlugin<C> {
+  const operationLabel = boundedLabel(MAX_OPERATION_LABELS);
   const requests = new Counter({
     name: 'graphql_requests_total',
     help: 'GraphQL operations handled, by operation name and outcome',
@@ -42,8 +61,7 @@ export function graphqlMetricsPlugin<C extends BaseContext>(
           const errors = body.kind === 'single' ? body.singleResult.errors : undefined;
           const code = errors?.[0]?.extensions?.['code'];
           const labels = {
-            // Names are client-chosen: keep the label set bounded.
-            operation: (operationName ?? 'anonymous').slice(0, 64),
+            operation: operationLabel((operationName ?? 'anonymous').slice(0, 64)),
             outcome: errors ? (typeof code === 'string' ? code : 'error') : 'ok',
           };
           requests.inc(labels);
