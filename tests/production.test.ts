@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { exportPKCS8, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, connected, gql, wsClient } from './support/graphql.js';
+import { bearer, collect, connected, gql, signUp, wsClient } from './support/graphql.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
 import { freePort, startProcess, type ServiceProcess } from './support/processes.js';
 import { redisUrl, testDatabaseUrl } from './support/system.js';
@@ -233,7 +233,17 @@ describe.each(databases)('production processes on $name', ({ postgres, skip }) =
   it.skipIf(skip)('production hides stack traces and refuses introspection', async () => {
     const introspection = await gql(routerA, '{ __schema { types { name } } }');
     expect(introspection.errors?.[0]?.message).toMatch(/introspection/i);
-    const bad = await gql(routerA, '{ factorial(n: -1) { result } }');
-    expect(JSON.stringify(bad.errors)).not.toMatch(/stacktrace|at \//);
+    const { token } = await signUp(routerA, `trace_${randomBytes(3).toString('hex')}`);
+    // Errors from each layer: math's argument check, the router's validation and parser.
+    const failures = [
+      ['{ factorial(n: -1) { result } }', 'BAD_USER_INPUT'],
+      ['{ factorial(n: 5) { nope } }', 'GRAPHQL_VALIDATION_FAILED'],
+      ['{ factorial(n: 5) {', 'GRAPHQL_PARSE_FAILED'],
+    ] as const;
+    for (const [query, code] of failures) {
+      const failed = await gql(routerA, query, {}, bearer(token));
+      expect(failed.errors?.[0]?.extensions?.['code']).toBe(code);
+      expect(JSON.stringify(failed.errors)).not.toMatch(/stacktrace|\bat \/|\.ts:\d|\.js:\d/);
+    }
   });
 });

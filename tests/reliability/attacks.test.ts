@@ -10,6 +10,7 @@
  * - password guessing through the router with aliases, an HTTP batch, parallel connections and
  *   WebSockets, all stopped by the per-call login counters.
  */
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import {
   base64url,
@@ -37,12 +38,17 @@ let system: TestSystem;
 /** Every URL on 127.0.0.1, so HTTP and WebSocket calls come from one client address. */
 let urls: TestSystem['urls'];
 const PASSWORD = 'the-real-password';
+/** Known to the test only to look behind the router afterwards, as the router would. */
+const REAL_SECRET = randomBytes(32).toString('hex');
+const FORGED_USER_ID = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {
   // Login failures from one client across usernames have a cap of their own (50; tested in
   // subgraphs/auth/test/loginAttempts.test.ts): raised here, so that each test below meets
   // only the per-username limit of 5 however many guesses the tests before it made.
-  system = await startTestSystem({ env: { LOGIN_CLIENT_MAX_FAILURES: '1000' } });
+  system = await startTestSystem({
+    env: { LOGIN_CLIENT_MAX_FAILURES: '1000', ROUTER_SECRET: REAL_SECRET },
+  });
   urls = {
     auth: system.urls.auth.replace('localhost', '127.0.0.1'),
     math: system.urls.math.replace('localhost', '127.0.0.1'),
@@ -81,13 +87,29 @@ describe('subgraphs reached around the router', () => {
       {},
       {
         [ROUTER_SECRET_HEADER]: value,
-        [USER_ID_HEADER]: '00000000-0000-4000-8000-000000000000',
+        [USER_ID_HEADER]: FORGED_USER_ID,
         [USERNAME_HEADER]: 'admin',
       },
     );
     expect(result.status).toBe(403);
     expect(result.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     expect(result.data ?? null).toBeNull();
+  });
+
+  it('the forged calculations left no log row for the forged user', async () => {
+    // Asked with the real secret, as the router asks when it resolves a user's logs.
+    const logs = await gql<{ _entities: Array<{ logs: unknown[] }> }>(
+      urls.math,
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { logs { id } } } }',
+      { r: [{ __typename: 'User', id: FORGED_USER_ID }] },
+      {
+        [ROUTER_SECRET_HEADER]: REAL_SECRET,
+        [USER_ID_HEADER]: FORGED_USER_ID,
+        [USERNAME_HEADER]: 'admin',
+      },
+    );
+    expect(logs.errors).toBeUndefined();
+    expect(logs.data?._entities).toEqual([{ logs: [] }]);
   });
 });
 
