@@ -48,6 +48,8 @@ describe.skipIf(missing)('npm run bench -- --quick', () => {
       const begin = docs.indexOf(`<!-- bench:${b.name}:begin -->`);
       const end = docs.indexOf(`<!-- bench:${b.name}:end -->`);
       expect(begin).toBeGreaterThanOrEqual(0);
+      expect(end).toBeGreaterThan(begin); // a section is replaced whole, never left open
+      expect(docs.indexOf(`<!-- bench:${b.name}:begin -->`, begin + 1)).toBe(-1);
       const section = docs.slice(begin, end);
       expect(section).toContain(`## ${b.title}`);
       expect(section).toContain('Quick run');
@@ -59,10 +61,13 @@ describe.skipIf(missing)('npm run bench -- --quick', () => {
   );
 
   it('sums the targets up and leaves the file as Prettier writes it', async () => {
-    const summary = docs.slice(
+    const [summaryBegin, summaryEnd] = [
       docs.indexOf('<!-- bench:summary:begin -->'),
       docs.indexOf('<!-- bench:summary:end -->'),
-    );
+    ];
+    expect(summaryBegin).toBeGreaterThanOrEqual(0);
+    expect(summaryEnd).toBeGreaterThan(summaryBegin);
+    const summary = docs.slice(summaryBegin, summaryEnd);
     for (const b of benchmarks) expect(summary).toContain(b.title);
     const config = await prettier.resolveConfig(join(root, 'docs', 'BENCHMARKS.md'));
     expect(await prettier.check(docs, { ...config, parser: 'markdown' })).toBe(true);

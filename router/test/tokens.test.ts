@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
 import { base64url, generateKeyPair, importPKCS8, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, gql, wsClient } from '../../tests/support/graphql.js';
+import { bearer, closeCode, gql, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
 let system: TestSystem;
@@ -105,27 +105,13 @@ describe('tokens the router refuses', () => {
   it.each(Object.keys(badTokens))('%s: the WebSocket is closed with 4403', async (name) => {
     const token = await badTokens[name]!();
     const client = wsClient(system.urls.router, token);
-    const closed = new Promise<number>((resolve) =>
-      client.on('closed', (event) => resolve((event as { code: number }).code)),
-    );
-    client.subscribe(
-      { query: 'subscription { logAdded { id } }' },
-      { next: () => {}, error: () => {}, complete: () => {} },
-    );
-    expect(await closed).toBe(4403);
+    expect(await closeCode(client)).toBe(4403);
     await client.dispose();
   });
 
   it('a WebSocket without a token is closed with 4401', async () => {
     const client = wsClient(system.urls.router);
-    const closed = new Promise<number>((resolve) =>
-      client.on('closed', (event) => resolve((event as { code: number }).code)),
-    );
-    client.subscribe(
-      { query: 'subscription { logAdded { id } }' },
-      { next: () => {}, error: () => {}, complete: () => {} },
-    );
-    expect(await closed).toBe(4401);
+    expect(await closeCode(client)).toBe(4401);
     await client.dispose();
   });
 

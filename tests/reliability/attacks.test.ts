@@ -31,7 +31,15 @@ import type { Client } from 'graphql-ws';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, connected, gql, signUp, wsClient } from '../support/graphql.js';
+import {
+  bearer,
+  closeCode,
+  collect,
+  connected,
+  gql,
+  signUp,
+  wsClient,
+} from '../support/graphql.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 let system: TestSystem;
@@ -130,17 +138,6 @@ function wsClientWithHeaders(
     retryAttempts: 0,
     lazy: true,
   });
-}
-
-function closeCode(client: Client): Promise<number> {
-  const closed = new Promise<number>((resolve) =>
-    client.on('closed', (event) => resolve((event as { code: number }).code)),
-  );
-  client.subscribe(
-    { query: 'subscription { logAdded { id } }' },
-    { next: () => {}, error: () => {}, complete: () => {} },
-  );
-  return closed;
 }
 
 describe('forged identity over graphql-ws', () => {

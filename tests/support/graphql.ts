@@ -106,3 +106,15 @@ export function connected(client: Client): Promise<void> {
     });
   });
 }
+
+/** Subscribes to logAdded and resolves with the code the server closes the socket with. */
+export function closeCode(client: Client): Promise<number> {
+  const closed = new Promise<number>((resolve) =>
+    client.on('closed', (event) => resolve((event as { code: number }).code)),
+  );
+  client.subscribe(
+    { query: 'subscription { logAdded { id } }' },
+    { next: () => {}, error: () => {}, complete: () => {} },
+  );
+  return closed;
+}

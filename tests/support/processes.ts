@@ -19,6 +19,10 @@ export interface ServiceProcess {
   url: string;
   child: ChildProcess;
   output: () => string;
+  /** Resolves with how the process ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** True once the process has ended. */
+  readonly gone: boolean;
   /** Sends `signal` and resolves with the exit code (null if killed by a signal). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
@@ -39,8 +43,12 @@ export async function startProcess(
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+  let gone = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      gone = true;
+      resolve({ code, signal });
+    }),
   );
 
   const deadline = Date.now() + 30_000;
@@ -64,11 +72,15 @@ export async function startProcess(
     url: healthUrl.replace(/\/(health|ready)$/, '/graphql'),
     child,
     output: () => output,
+    exited,
+    get gone() {
+      return gone;
+    },
     async stop(signal = 'SIGTERM', timeoutMs = 10_000) {
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const code = await exited;
+      const { code } = await exited;
       clearTimeout(timer);
       return code;
     },

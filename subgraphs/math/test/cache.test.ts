@@ -90,6 +90,7 @@ describe.each([
       expect(JSON.parse((await redis.get(key)) as string)).toMatchObject({ digits: 615 });
       const ttl = await redis.ttl(key);
       expect(ttl).toBeGreaterThan(7 * 24 * 3600 - 60);
+      expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600);
     } finally {
       await redis.quit();
     }

@@ -2,16 +2,13 @@
  * The math subgraph as a process of its own, started the way `npm run start:math` starts it
  * (main.ts from source through tsx's loader), on a free port with a SQLite file of its own.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Caller } from '@microservice-math/shared/routerContext';
+import { freePort, startProcess, type ServiceProcess } from '../../../tests/support/processes.js';
 import { RequestLogSchema, type RequestLogEntity } from '../src/logs/RequestLog.js';
 import { openLogReader, ROUTER_SECRET, routerHeaders, silentLogger } from './mathService.js';
 
@@ -42,44 +39,40 @@ export async function startMathProcess(env: Record<string, string> = {}): Promis
   const dataDir = mkdtempSync(join(tmpdir(), 'mm-math-process-'));
   const databaseUrl = `file:${join(dataDir, 'math.db')}`;
   const port = await freePort();
-  const output: string[] = [];
-  // `--conditions=source` as `npm run start:math` passes it to tsx; harmless where unused.
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', tsxLoader, mainFile],
-    {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env['PATH'],
+  const base = `http://127.0.0.1:${port}`;
+  let service: ServiceProcess;
+  try {
+    // `--conditions=source` as `npm run start:math` passes it to tsx; harmless where unused.
+    service = await startProcess(
+      'math',
+      [process.execPath, '--conditions=source', '--import', tsxLoader, mainFile],
+      {
         NODE_ENV: 'production', // JSON log lines, no pretty-printing thread
         LOG_LEVEL: 'info',
         ROUTER_SECRET,
         DATABASE_URL: databaseUrl,
         MATH_PORT: String(port),
         MATH_WORKERS: '2',
+        // In-process cache and events, whatever the test runner's environment says.
+        REDIS_URL: '',
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  let gone = false;
-  const exited = once(child, 'exit').then(([code, signal]) => {
-    gone = true;
-    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
-  });
-  const base = `http://127.0.0.1:${port}`;
-
-  const running: MathProcess = {
+      `${base}/ready`,
+      repoRoot,
+    );
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const { child, exited, output } = service;
+  return {
     base,
     exited,
     get gone() {
-      return gone;
+      return service.gone;
     },
     errorLines: () =>
-      output
-        .join('')
+      output()
         .split('\n')
         .filter((line) => /"level":(50|60)/.test(line)),
     post: (query, caller) =>
@@ -100,35 +93,8 @@ export async function startMathProcess(env: Record<string, string> = {}): Promis
       }
     },
     dispose() {
-      if (!gone) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (gone) throw new Error(`the math process exited during start-up:\n${output.join('')}`);
-    const status = await fetch(`${base}/ready`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return running;
-    await sleep(100);
-  }
-  running.dispose();
-  throw new Error('the math process did not become ready in 30 s');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

@@ -24,6 +24,9 @@ afterEach(() => {
   math = undefined;
 });
 
+/** How a request fails that reaches a process which has stopped taking requests. */
+const CLOSED_DOOR = ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'];
+
 function networkFailure(error: unknown): string {
   const cause = (error as Error).cause;
   return (cause instanceof Error && (cause as NodeJS.ErrnoException).code) || 'network';
@@ -80,6 +83,11 @@ describe('SIGTERM', () => {
     const stored = new Set((await running.logRows(caller.id)).map((r) => r.id));
     expect(answered.filter((o) => !stored.has(o.logId as string))).toEqual([]);
     expect(running.errorLines()).toEqual([]);
+    // Sent before SIGTERM: drained, every one answered with data. Sent after: refused only by
+    // finding the door closed, never by an error of the service.
+    expect(outcomes.filter((o) => !o.late && !o.logId)).toEqual([]);
+    const lateFailures = new Set(outcomes.filter((o) => o.late && o.failure).map((o) => o.failure));
+    expect([...lateFailures].filter((f) => !CLOSED_DOOR.includes(f as string))).toEqual([]);
 
     const failures: Record<string, number> = {};
     for (const o of outcomes) if (o.failure) failures[o.failure] = (failures[o.failure] ?? 0) + 1;
