@@ -3,8 +3,8 @@
  * no stack traces or field suggestions in errors, and a fault of ours reaches the client only
  * as INTERNAL_SERVER_ERROR with a request id that finds the full story in the log.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../tests/support/processes.js';
 import { bearer, collect, gql, wsClient } from '../../tests/support/graphql.js';
 import { capturedLog, type CapturedLog } from './support/capturedLog.js';
 import { serviceSet, type Running, type ServiceSet } from './support/services.js';
@@ -13,17 +13,8 @@ let services: ServiceSet;
 let auth: Running;
 let token: string;
 
-/** A port nothing listens on (it was free a moment ago): math is down for these routers. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function productionRouter(env: Record<string, string> = {}, logger?: CapturedLog) {
-  const math = `http://localhost:${await closedPort()}/graphql`;
+  const math = `http://localhost:${await freePort()}/graphql`;
   return services.startRouter(
     { auth: auth.url, math },
     { env: { NODE_ENV: 'production', ...env }, ...(logger ? { logger: logger.logger } : {}) },
@@ -38,7 +29,7 @@ beforeAll(async () => {
   auth = await services.startAuth();
   const setup = await services.startRouter({
     auth: auth.url,
-    math: `http://localhost:${await closedPort()}/graphql`,
+    math: `http://localhost:${await freePort()}/graphql`,
   });
   const registered = await gql<{ register: { token: string } }>(
     setup.url,

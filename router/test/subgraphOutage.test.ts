@@ -5,6 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../tests/support/processes.js';
 import { bearer, gql, signUp } from '../../tests/support/graphql.js';
 import { serviceSet, type Running, type ServiceSet } from './support/services.js';
 
@@ -14,15 +15,6 @@ async function ready(routerUrl: string) {
     status: response.status,
     checks: ((await response.json()) as { checks: Record<string, string> }).checks,
   };
-}
-
-/** A port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const factorial = '{ factorial(n: 5) { result } }';
@@ -91,7 +83,7 @@ describe('the router starts while math is down', () => {
 
   it('starts, serves auth, reports math unready, and uses math once it is up', async () => {
     const auth = await services.startAuth();
-    const mathPort = await closedPort();
+    const mathPort = await freePort();
     const router = await services.startRouter({
       auth: auth.url,
       math: `http://localhost:${mathPort}/graphql`,
