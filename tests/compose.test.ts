@@ -3,8 +3,9 @@
  * them: every build input exists, every variable is one our config validation knows, ports and
  * health checks match the contract. tests/production.test.ts runs the same commands as processes.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative, resolve } from 'node:path';
 import { authEnvSchema } from '@microservice-math/auth/config';
 import { mathEnvSchema } from '@microservice-math/math/config';
 import { routerEnvSchema } from '@microservice-math/router/config';
@@ -153,4 +154,69 @@ describe('docker-compose.yml', () => {
     }
     expect(Object.keys(compose.volumes)).toContain('sqlite-data');
   });
+});
+
+/** What a workspace's image runs: its non-test TypeScript under src/, or the client's server. */
+const runtimeCode = {
+  auth: { workspace: 'subgraphs/auth', files: sourcesUnder('subgraphs/auth/src') },
+  math: { workspace: 'subgraphs/math', files: sourcesUnder('subgraphs/math/src') },
+  router: { workspace: 'router', files: sourcesUnder('router/src') },
+  client: { workspace: 'client', files: ['client/server.js'] },
+  shared: { workspace: 'packages/shared', files: sourcesUnder('packages/shared/src') },
+} as const;
+
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.(ts|js)$/.test(file) && !/\.test\.ts$|\.fixtures\.ts$/.test(file))
+    .map((file) => join(dir, file));
+}
+
+/** Packages a file loads when it runs: type-only imports are erased by tsc, so they do not count. */
+function packagesLoadedBy(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specifiers = [
+    ...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm),
+    ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((match) => match[1] as string);
+  return specifiers
+    .filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'))
+    .filter((spec) => !builtinModules.includes(spec))
+    .map((spec) =>
+      spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
+}
+
+/** The production dependencies of a workspace, with those of the workspaces it depends on. */
+function productionDependencies(workspace: string): Set<string> {
+  const manifest = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const names = new Set(Object.keys(manifest.dependencies ?? {}));
+  for (const name of [...names]) {
+    const own = Object.values(runtimeCode).find(
+      (code) =>
+        JSON.parse(readFileSync(join(root, code.workspace, 'package.json'), 'utf8')).name === name,
+    );
+    if (own) for (const dependency of productionDependencies(own.workspace)) names.add(dependency);
+  }
+  return names;
+}
+
+describe('images install production dependencies only (npm ci --omit=dev)', () => {
+  it.each(Object.entries(runtimeCode))(
+    '%s: every package its code loads at run time is a production dependency',
+    (_name, { workspace, files }) => {
+      expect(files.length).toBeGreaterThan(0);
+      const installed = productionDependencies(workspace);
+      const missing = files.flatMap((file) =>
+        packagesLoadedBy(file)
+          .filter((name) => !installed.has(name))
+          .map((name) => `${relative(root, join(root, file))}: ${name}`),
+      );
+      expect(missing).toEqual([]);
+    },
+  );
 });
