@@ -64,6 +64,10 @@ export async function createRouterService(
   { logger, events }: RouterDeps,
 ): Promise<RouterService> {
   const urls = subgraphUrls(config);
+  // Left on, @apollo/gateway reports usage metrics to Apollo and, to label them, probes the
+  // cloud providers' metadata endpoints (169.254.169.254, metadata.google.internal) at start-up.
+  // A router here calls its subgraphs and Redis, nothing else; this variable is the only switch.
+  process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: watchedSupergraph(config.supergraphPath ?? committedSupergraph, logger),
     buildService: ({ name, url }) =>

@@ -3,6 +3,7 @@
  * graphql-redis-subscriptions' RedisPubSub, so any math instance reaches any router instance;
  * without it an in-process PubSub, which only works when everything runs in one process.
  */
+import { EventEmitter } from 'node:events';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import type { Logger } from './logger.js';
@@ -20,7 +21,10 @@ export interface EventBus {
 
 export function createEventBus(redisUrl: string | undefined, logger: Logger): EventBus {
   if (!redisUrl) {
-    return { pubsub: new PubSub(), distributed: false, close: async () => {} };
+    // One listener per open subscription on a user's channel: a user with more than ten tabs
+    // open is normal, not the leak Node's default limit of 10 listeners warns about.
+    const eventEmitter = new EventEmitter().setMaxListeners(0);
+    return { pubsub: new PubSub({ eventEmitter }), distributed: false, close: async () => {} };
   }
   // A connection in subscriber mode can only (un)subscribe, so publishing needs a second one.
   const publisher = createRedis(redisUrl, logger.child({ redis: 'publisher' }));
