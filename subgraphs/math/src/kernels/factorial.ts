@@ -13,13 +13,13 @@
  *    similar size, where V8's Karatsuba/Toom/FFT multiplication pays off; the leaves multiply
  *    small numbers as doubles while the product stays exact (< 2^53).
  *
- * Two levels are taken at a time (GMP's "2multiswing"):
+ * Two levels are taken at a time (as GMP does):
  *   oddPart(m!) = oddPart(⌊m/4⌋!)⁴ · oddPart(swing(⌊m/2⌋))² · oddPart(swing(m)),
- * so the big operand is squared once and meets the small swings once per two levels. And V8
- * prices an FFT product by the sum of its operands' lengths and squares hardly faster than it
- * multiplies, so g² · t is computed as g · (g · t): the big g meets the small t at half the
- * size. For 10^6! all this is ~40 % faster than the previous split-recursive product of odd
- * numbers.
+ * so the big operand is squared once per two levels and meets the small swings once, instead
+ * of being multiplied by a swing at every level (~5 % faster for 10^6!). The swings are
+ * multiplied into the square g as g · (g · swings); V8 squares barely faster than it multiplies,
+ * and (g · g) · swings measured the same. For 10^6! all this is ~40 % faster than the previous
+ * split-recursive product of odd numbers.
  */
 import { DomainError } from './errors.js';
 
@@ -36,8 +36,7 @@ export function factorial(n: number): bigint {
   assertFactorialArgument(n);
   if (n < 2) return 1n;
   const primes = oddPrimesUpTo(n);
-  // Scratch space for the factors of two levels' swings: swing(⌊m/2⌋) twice, swing(m) once.
-  const factors = new Float64Array(3 * primes.length);
+  const factors = new Float64Array(primes.length); // scratch space for one swing's factors
   return oddPartOfFactorial(n, primes, factors) << BigInt(n - popcount(n));
 }
 
@@ -45,42 +44,35 @@ export function factorial(n: number): bigint {
 function oddPartOfFactorial(m: number, primes: Uint32Array, factors: Float64Array): bigint {
   if (m < 3) return 1n;
   const half = Math.floor(m / 2);
-  if (half < 3) return productOf(factors, swingFactors(m, primes, factors, 0, 1));
+  const swing = oddPartOfSwing(m, primes, factors);
+  if (half < 3) return swing;
   const quarter = oddPartOfFactorial(Math.floor(half / 2), primes, factors);
-  const count = swingFactors(half, primes, factors, 0, 2);
-  const swings = productOf(factors, swingFactors(m, primes, factors, count, 1));
+  const halfSwing = oddPartOfSwing(half, primes, factors);
+  const swings = halfSwing * halfSwing * swing;
   const square = quarter * quarter;
   return square * (square * swings);
 }
 
 /**
- * Writes the prime powers of oddPart(swing(m)) into `factors` from index `start`, each `copies`
- * times (2 for the square of a swing), and returns the index after the last. The factor of an
- * odd prime p ≤ m is p^e with e = ∑ᵢ (⌊m/pⁱ⌋ mod 2); p^e ≤ m, so it is exact as a double.
- * `primes` may go past m.
+ * oddPart(swing(m)) = ∏ p^e over the odd primes p ≤ m, with e = ∑ᵢ (⌊m/pⁱ⌋ mod 2). Each p^e is
+ * at most m, so it is exact as a double. `primes` may go past m.
  */
-function swingFactors(
-  m: number,
-  primes: Uint32Array,
-  factors: Float64Array,
-  start: number,
-  copies: number,
-): number {
+function oddPartOfSwing(m: number, primes: Uint32Array, factors: Float64Array): bigint {
   const root = Math.floor(Math.sqrt(m));
-  let count = start;
+  let count = 0;
   for (const p of primes) {
     if (p > m) break;
-    let primePower = 1;
     if (p <= root) {
       // Several powers of p can divide m: multiply p in once per odd quotient.
+      let primePower = 1;
       for (let q = Math.floor(m / p); q > 0; q = Math.floor(q / p))
         if (q % 2 === 1) primePower *= p;
+      if (primePower > 1) factors[count++] = primePower;
     } else if (Math.floor(m / p) % 2 === 1) {
-      primePower = p; // p² > m: only the first quotient counts
+      factors[count++] = p; // p² > m: only the first quotient counts
     }
-    if (primePower > 1) for (let c = 0; c < copies; c++) factors[count++] = primePower;
   }
-  return count;
+  return productOf(factors, count);
 }
 
 /** The odd primes up to n, by a sieve over the odd numbers only. */
