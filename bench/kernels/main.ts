@@ -314,13 +314,14 @@ const section: Section = {
   title: '1. Math kernels',
   method: [
     'Each case is computed, then written in decimal, and the two are timed separately. ' +
-      '**Ours**: the math subgraph’s kernels (`subgraphs/math/src/kernels`: split-recursive factorial, ' +
-      'fast-doubling Fibonacci, BigInt powers) and the conversion the service does when `result` ' +
+      '**Ours**: the math subgraph’s kernels (`subgraphs/math/src/kernels`: prime-swing factorial, ' +
+      'Fibonacci by doubling with two squarings per bit, left-to-right binary powers) and the ' +
+      'conversion the service does when `result` ' +
       'is selected (`toPlainString`, i.e. V8’s BigInt `toString`), called on the benchmark’s own ' +
       'thread so that worker-pool hops are not counted. **One-step loop**: the older Python ' +
       'system’s algorithms in JavaScript BigInt (1·2·…·n, n additions, e multiplications). ' +
-      `**CPython**: \`${CPYTHON}\` with \`math.factorial\`, fast doubling on Python ints (the same ` +
-      'algorithm as ours) and the built-in `**`, converted with `str()`. **GMP**: Debian’s ' +
+      `**CPython**: \`${CPYTHON}\` with \`math.factorial\`, Fibonacci by the same doubling as ours ` +
+      'on Python ints, and the built-in `**`, converted with `str()`. **GMP**: Debian’s ' +
       `python3-gmpy2 under \`${DEBIAN_PYTHON}\` (\`gmpy2.fac\`, \`gmpy2.fib\`, \`mpz ** int\`, ` +
       '`digits()`), installed with apt by the benchmark when missing.',
     `Fast runs are repeated until they total ${formatMs(plan.minTotalMs)}, slow ones run once, ` +

@@ -1,6 +1,6 @@
 """The Python peers of the kernels benchmark, driven by bench/kernels/pythonPeer.ts.
 
-Run as `python peers.py cpython` (plain CPython ints: math.factorial, fast doubling for
+Run as `python peers.py cpython` (plain CPython ints: math.factorial, our kernel's doubling for
 Fibonacci, the built-in ** for powers) or `python peers.py gmpy2` (GMP through gmpy2: fac, fib,
 mpz ** int). Reads one JSON request per line on stdin and answers one JSON line on stdout:
 
@@ -23,16 +23,24 @@ if hasattr(sys, "set_int_max_str_digits"):
 
 
 def fibonacci(n):
-    """Fast doubling on Python ints: the same algorithm as our TypeScript kernel."""
-    if n == 0:
-        return 0
-    a, b = 0, 1
+    """Doubling with two squarings per bit on Python ints: the same algorithm as our TypeScript
+    kernel (subgraphs/math/src/kernels/fibonacci.ts, after GMP's mpz_fib_ui)."""
+    if n < 2:
+        return n
     bits = bin(n)[2:]
-    for bit in bits[:-1]:
-        even = a * (2 * b - a)
-        odd = a * a + b * b
-        a, b = (odd, even + odd) if bit == "1" else (even, odd)
-    return a * a + b * b if bits[-1] == "1" else a * (2 * b - a)
+    current, previous, k_is_odd = 1, 0, True  # F(k), F(k-1) for k = 1
+    for bit in bits[1:-1]:
+        current_squared, previous_squared = current * current, previous * previous
+        following = 4 * current_squared - previous_squared + (-2 if k_is_odd else 2)  # F(2k+1)
+        before = current_squared + previous_squared  # F(2k-1)
+        if bit == "1":
+            current, previous = following, following - before
+        else:
+            current, previous = following - before, before
+        k_is_odd = bit == "1"
+    if bits[-1] == "0":
+        return current * (current + 2 * previous)
+    return (2 * current + previous) * (2 * current - previous) + (-2 if k_is_odd else 2)
 
 
 def cpython_kernels():

@@ -1,7 +1,7 @@
 /**
  * A result's digit count and preview without writing the whole result in decimal. For a big
  * BigInt the decimal conversion costs several times the arithmetic that produced it (1,000,000!:
- * ~1.2 s to compute, ~3 s to convert), so when the caller does not ask for `result` we only take
+ * ~0.23 s to compute, ~1.7 s to convert), so when the caller does not ask for `result` we only take
  * what the preview shows:
  *
  * - the trailing digits: |c| mod 10^edge, a division by a small number (linear time);

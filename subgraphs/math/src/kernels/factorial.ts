@@ -1,15 +1,25 @@
 /**
  * Exact n! without the 1·2·…·n loop, which multiplies a huge number by a small one n times
- * (quadratic: ~7 s for 100000!). Instead:
+ * (quadratic: ~7 s for 100000!). Instead Luschny's prime swing, as GMP's mpz_fac_ui does it:
  *
  * 1. n! = oddPart(n!) · 2^(n − popcount(n))   (Legendre: 2 divides n! exactly n − s₂(n) times),
  *    so the powers of two cost one shift at the end.
- * 2. oddPart(n!) = ∏ᵢ oddProduct(⌊n/2ⁱ⌋), where oddProduct(m) = 1·3·5·…·m (odd numbers ≤ m),
- *    because n! = ⌊n/2⌋! · 2^⌊n/2⌋ · oddProduct(n). Walking i downwards, each oddProduct extends
- *    the previous one, so every odd number is multiplied in once (Luschny's "split recursive").
- * 3. Runs of odd numbers are multiplied by binary splitting, so the big multiplications pair
- *    operands of similar size, where V8's Karatsuba/Toom/FFT multiplication pays off; the
- *    leaves multiply small numbers as doubles while the product stays exact (< 2^53).
+ * 2. n! = (⌊n/2⌋!)² · swing(n), where the swing swing(n) = n! / (⌊n/2⌋!)² is a small number
+ *    (about 2^n, against n! ≈ 2^(n·log₂ n)), so oddPart(n!) = oddPart(⌊n/2⌋!)² · oddPart(swing(n)):
+ *    one halving per level, and almost all the work is the multiplication at the top.
+ * 3. swing(m) is known by its prime factors: p divides it ∑ᵢ (⌊m/pⁱ⌋ mod 2) times, which makes
+ *    every prime in (m/2, m] a factor once, none in (m/3, m/2], and no prime power above m.
+ *    The factors are multiplied by binary splitting, so the big multiplications pair operands of
+ *    similar size, where V8's Karatsuba/Toom/FFT multiplication pays off; the leaves multiply
+ *    small numbers as doubles while the product stays exact (< 2^53).
+ *
+ * Two levels are taken at a time (as GMP does):
+ *   oddPart(m!) = oddPart(⌊m/4⌋!)⁴ · oddPart(swing(⌊m/2⌋))² · oddPart(swing(m)),
+ * so the big operand is squared once per two levels and meets the small swings once, instead
+ * of being multiplied by a swing at every level (~5 % faster for 10^6!). The swings are
+ * multiplied into the square g as g · (g · swings); V8 squares barely faster than it multiplies,
+ * and (g · g) · swings measured the same. For 10^6! all this is ~40 % faster than the previous
+ * split-recursive product of odd numbers.
  */
 import { DomainError } from './errors.js';
 
@@ -25,44 +35,94 @@ export function assertFactorialArgument(n: number): void {
 export function factorial(n: number): bigint {
   assertFactorialArgument(n);
   if (n < 2) return 1n;
+  const primes = oddPrimesUpTo(n);
+  const factors = new Float64Array(primes.length); // scratch space for one swing's factors
+  return oddPartOfFactorial(n, primes, factors) << BigInt(n - popcount(n));
+}
 
-  let oddProductSoFar = 1n; // oddProduct(last), extended as m grows
-  let last = 1; // the largest odd number already in oddProductSoFar
-  let oddPart = 1n;
-  for (let shift = Math.floor(Math.log2(n)); shift >= 0; shift--) {
-    const m = Math.floor(n / 2 ** shift);
-    const highestOdd = m % 2 === 1 ? m : m - 1;
-    if (highestOdd > last) {
-      oddProductSoFar *= productOfOdds(last + 2, highestOdd);
-      last = highestOdd;
+/** oddPart(m!) by two levels of the swing recursion at a time; 0!, 1! and 2! have odd part 1. */
+function oddPartOfFactorial(m: number, primes: Uint32Array, factors: Float64Array): bigint {
+  if (m < 3) return 1n;
+  const half = Math.floor(m / 2);
+  const swing = oddPartOfSwing(m, primes, factors);
+  if (half < 3) return swing;
+  const quarter = oddPartOfFactorial(Math.floor(half / 2), primes, factors);
+  const halfSwing = oddPartOfSwing(half, primes, factors);
+  const swings = halfSwing * halfSwing * swing;
+  const square = quarter * quarter;
+  return square * (square * swings);
+}
+
+/**
+ * oddPart(swing(m)) = ∏ p^e over the odd primes p ≤ m, with e = ∑ᵢ (⌊m/pⁱ⌋ mod 2). Each p^e is
+ * at most m, so it is exact as a double. `primes` may go past m.
+ */
+function oddPartOfSwing(m: number, primes: Uint32Array, factors: Float64Array): bigint {
+  const root = Math.floor(Math.sqrt(m));
+  let count = 0;
+  for (const p of primes) {
+    if (p > m) break;
+    if (p <= root) {
+      // Several powers of p can divide m: multiply p in once per odd quotient.
+      let primePower = 1;
+      for (let q = Math.floor(m / p); q > 0; q = Math.floor(q / p))
+        if (q % 2 === 1) primePower *= p;
+      if (primePower > 1) factors[count++] = primePower;
+    } else if (Math.floor(m / p) % 2 === 1) {
+      factors[count++] = p; // p² > m: only the first quotient counts
     }
-    oddPart *= oddProductSoFar;
   }
-  return oddPart << BigInt(n - popcount(n));
+  return productOf(factors, count);
 }
 
-/** Product of the odd numbers from `low` to `high` inclusive (both odd, low ≤ high). */
-function productOfOdds(low: number, high: number): bigint {
-  const count = (high - low) / 2 + 1;
-  if (count <= 32) return smallProductOfOdds(low, high);
-  const half = Math.floor(count / 2);
-  const split = low + 2 * half; // first odd number of the upper half
-  return productOfOdds(low, split - 2) * productOfOdds(split, high);
+/** The odd primes up to n, by a sieve over the odd numbers only. */
+export function oddPrimesUpTo(n: number): Uint32Array {
+  // Index i stands for the odd number 2i + 1; index 0 (the number 1) is not a prime.
+  const size = Math.max(0, Math.floor((n - 1) / 2) + 1);
+  const composite = new Uint8Array(size);
+  let count = size > 0 ? size - 1 : 0;
+  for (let i = 1; (2 * i + 1) ** 2 <= n; i++) {
+    if (composite[i]) continue;
+    const p = 2 * i + 1;
+    for (let j = (p * p - 1) / 2; j < size; j += p) {
+      if (!composite[j]) {
+        composite[j] = 1;
+        count--;
+      }
+    }
+  }
+  const primes = new Uint32Array(count);
+  for (let i = 1, k = 0; i < size; i++) if (!composite[i]) primes[k++] = 2 * i + 1;
+  return primes;
 }
 
-/** A short run multiplied as doubles while exact, flushed into a BigInt before it could round. */
-function smallProductOfOdds(low: number, high: number): bigint {
-  let product = 1n;
-  let chunk = 1;
-  for (let k = low; k <= high; k += 2) {
-    if (chunk * k > Number.MAX_SAFE_INTEGER) {
-      product *= BigInt(chunk);
-      chunk = k;
+/**
+ * The product of `values[0 … count)` (positive integers each below 2^53): runs are multiplied as
+ * doubles while the product stays below 2^53, then the words by binary splitting.
+ */
+function productOf(values: Float64Array, count: number): bigint {
+  const words: bigint[] = [];
+  let word = 1;
+  for (let i = 0; i < count; i++) {
+    const value = values[i] as number;
+    if (word * value > Number.MAX_SAFE_INTEGER) {
+      words.push(BigInt(word));
+      word = value;
     } else {
-      chunk *= k;
+      word *= value;
     }
   }
-  return product * BigInt(chunk);
+  words.push(BigInt(word));
+  return productOfWords(words, 0, words.length);
+}
+
+/** words[low] · … · words[high − 1], balanced. */
+function productOfWords(words: bigint[], low: number, high: number): bigint {
+  const count = high - low;
+  if (count === 1) return words[low] as bigint;
+  if (count === 2) return (words[low] as bigint) * (words[low + 1] as bigint);
+  const middle = low + Math.floor(count / 2);
+  return productOfWords(words, low, middle) * productOfWords(words, middle, high);
 }
 
 function popcount(n: number): number {

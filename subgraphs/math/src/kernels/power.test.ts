@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SEVEN_TO_100000 } from './bigValues.fixtures.js';
 import { PowerDomainError } from './errors.js';
 import { parseNumeric, toPlainString } from './numeric.js';
-import { power } from './power.js';
+import { integerPower, power } from './power.js';
 
 /** base^exponent as text through the public API. */
 function powerText(base: string, exponent: string): { text: string; exact: boolean } {
@@ -74,6 +74,32 @@ describe('power with a non-negative integer exponent (exact)', () => {
     expect(text).toHaveLength(SEVEN_TO_100000.digits);
     expect(text.startsWith(SEVEN_TO_100000.leading)).toBe(true);
     expect(createHash('sha256').update(text).digest('hex')).toBe(SEVEN_TO_100000.sha256);
+  });
+});
+
+describe('integerPower', () => {
+  it('equals BigInt ** for bases with and without factors of two, of either sign', () => {
+    const bases = [2n, -2n, 3n, -3n, 6n, 7n, 12n, -48n, 1024n, 2n ** 40n * 3n, 3n ** 41n];
+    bases.push(-(2n ** 100n), 123456789012345678901234567891n, -(7n ** 200n) * 2n ** 33n);
+    for (const c of bases) {
+      for (const k of [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 100, 255, 256, 1000, 4097]) {
+        expect(integerPower(c, k), `${c}^${k}`).toBe(c ** BigInt(k));
+      }
+    }
+    expect(integerPower(0n, 5)).toBe(0n);
+    expect(integerPower(1n, 2 ** 40)).toBe(1n);
+    expect(integerPower(-1n, 2 ** 40 + 1)).toBe(-1n);
+  });
+
+  it('matches BigInt ** on large exponents', () => {
+    expect(integerPower(3n, 200_001)).toBe(3n ** 200_001n);
+    expect(integerPower(-14n, 65_537)).toBe((-14n) ** 65_537n);
+  });
+
+  it('refuses an exponent that is not a safe positive integer', () => {
+    expect(() => integerPower(3n, 0)).toThrow(RangeError);
+    expect(() => integerPower(3n, 2 ** 53)).toThrow(RangeError);
+    expect(() => integerPower(3n, 1.5)).toThrow(RangeError);
   });
 });
 
