@@ -40,18 +40,7 @@ export function assertTask(task: ComputeTask): void {
  * same request gives the same string:
  *   FACTORIAL {"n":10}   FIBONACCI {"n":-7}   POWER {"base":"1.5","exponent":"3"}
  */
-export function canonicalInput(task: ComputeTask): string;
-export function canonicalInput<O extends Operation>(operation: O, args: OperationArgs[O]): string;
-export function canonicalInput(
-  taskOrOperation: ComputeTask | Operation,
-  args?: OperationArgs[Operation],
-): string {
-  // The overloads guarantee that `args` matches `operation`; TypeScript cannot correlate the
-  // two parameters itself, hence the cast.
-  const task =
-    typeof taskOrOperation === 'string'
-      ? ({ operation: taskOrOperation, args } as ComputeTask)
-      : taskOrOperation;
+export function canonicalInput(task: ComputeTask): string {
   switch (task.operation) {
     case 'FACTORIAL':
     case 'FIBONACCI':
