@@ -83,14 +83,16 @@ describe('SIGTERM', () => {
     const stored = new Set((await running.logRows(caller.id)).map((r) => r.id));
     expect(answered.filter((o) => !stored.has(o.logId as string))).toEqual([]);
     expect(running.errorLines()).toEqual([]);
-    // Sent before SIGTERM: drained, every one answered with data. Sent after: refused only by
-    // finding the door closed, never by an error of the service.
-    expect(outcomes.filter((o) => !o.late && !o.logId)).toEqual([]);
-    const lateFailures = new Set(outcomes.filter((o) => o.late && o.failure).map((o) => o.failure));
-    expect([...lateFailures].filter((f) => !CLOSED_DOOR.includes(f as string))).toEqual([]);
+    // Every request is answered with data or finds the door closed (a request sent just before
+    // the signal may still be connecting when the server stops listening); none gets an error
+    // from a service that is half shut down.
+    const failed = outcomes
+      .filter((o) => o.failure)
+      .map((o) => `${o.failure}${o.late ? '' : ' (sent before SIGTERM)'}`);
+    expect(failed.filter((f) => !CLOSED_DOOR.includes(f.split(' ')[0] as string))).toEqual([]);
 
     const failures: Record<string, number> = {};
-    for (const o of outcomes) if (o.failure) failures[o.failure] = (failures[o.failure] ?? 0) + 1;
+    for (const f of failed) failures[f] = (failures[f] ?? 0) + 1;
     await annotate(
       `measured: ${outcomes.length} sent, ${answered.length} answered with data ` +
         `(${answered.filter((o) => o.late).length} of them sent after SIGTERM), every one ` +
