@@ -21,6 +21,7 @@ import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { requireOperation } from './gateway/requireOperation.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
+import { subgraphClients } from './gateway/subgraphFetcher.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
 import { httpContext } from './http/httpContext.js';
@@ -64,15 +65,19 @@ export async function createRouterService(
   { logger, events }: RouterDeps,
 ): Promise<RouterService> {
   const urls = subgraphUrls(config);
+  const clients = subgraphClients(config.subgraphTimeoutMs);
   const gateway = new ApolloGateway({
     supergraphSdl: watchedSupergraph(config.supergraphPath ?? committedSupergraph, logger),
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource(
+    buildService: ({ name, url }) => {
+      const subgraphUrl = urls[name as SubgraphName] ?? (url as string);
+      return new SubgraphDataSource(
         name,
-        urls[name as SubgraphName] ?? (url as string),
+        subgraphUrl,
         config.routerSecret,
         config.subgraphTimeoutMs,
-      ),
+        clients.fetcherFor(subgraphUrl),
+      );
+    },
     logger: logger.child({ component: 'gateway' }),
   });
   // Registered before start so the first schema is seen; the WebSocket server validates against it.
@@ -94,6 +99,8 @@ export async function createRouterService(
     bodyLimit: BODY_LIMIT,
     readiness: routerReadiness(() => apiSchema !== undefined, urls),
   });
+  // Registered first so that it closes last, after the gateway's last subgraph call.
+  host.onClose('subgraph connections', () => clients.close());
   const metrics = createRouterMetrics(host.metrics);
   const rateLimit = createRequestRateLimit({
     perMinute: config.rateLimitPerMinute,

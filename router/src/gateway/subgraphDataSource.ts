@@ -14,28 +14,23 @@ import {
 } from '@microservice-math/shared/routerContext';
 import type { RouterContext } from '../context.js';
 import { subgraphUnavailable, whyUnreachable } from './subgraphFailure.js';
-
-type Fetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'];
-
-/** Node's fetch keeps connections alive; every subgraph call also gets a deadline. */
-function fetcherWithTimeout(timeoutMs: number): Fetcher {
-  return ((url: string, init: RequestInit) =>
-    fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
-}
+import type { Fetcher } from './subgraphFetcher.js';
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  /** `fetcher` keeps connections alive and gives every call a deadline of `timeoutMs`. */
   constructor(
     private readonly serviceName: string,
     url: string,
     private readonly routerSecret: string,
     private readonly timeoutMs: number,
+    fetcher: Fetcher,
   ) {
-    super({ url, fetcher: fetcherWithTimeout(timeoutMs) });
+    super({ url, fetcher });
   }
 
   /**
-   * The gateway passes a failed fetch on as a bare "fetch failed" TypeError (no code, no
-   * subgraph); answers the subgraph did give (HTTP errors) are GraphQLErrors already.
+   * The gateway passes a failed call on as it was thrown (a refused connection, a deadline; no
+   * subgraph named); answers the subgraph did give (HTTP errors) are GraphQLErrors already.
    */
   override didEncounterError(error: Error): void {
     if (error instanceof GraphQLError) throw error;
