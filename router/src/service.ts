@@ -178,7 +178,9 @@ export async function createRouterService(
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
   host.app.use(SSE_PATH, express.json({ limit: BODY_LIMIT }), sse.handler);
   playground?.mountAssets(host.app);
-  host.mountGraphQL<RouterContext>(apollo, httpContext({ verifyToken, rateLimit, metrics }));
+  host.mountGraphQL<RouterContext>(apollo, httpContext({ verifyToken, rateLimit, metrics }), {
+    direct: true,
+  });
   host.app.use(requestErrorHandler(logger));
   return { host, logAdded, metrics };
 }
