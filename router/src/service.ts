@@ -21,7 +21,7 @@ import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { requireOperation } from './gateway/requireOperation.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
-import { subgraphClients } from './gateway/subgraphFetcher.js';
+import { subgraphClients } from './gateway/subgraphClients.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
 import { httpContext } from './http/httpContext.js';
@@ -75,7 +75,7 @@ export async function createRouterService(
         subgraphUrl,
         config.routerSecret,
         config.subgraphTimeoutMs,
-        clients.fetcherFor(subgraphUrl),
+        clients.clientFor(subgraphUrl),
       );
     },
     logger: logger.child({ component: 'gateway' }),
