@@ -103,7 +103,8 @@ const section: Section = {
       '`node:http`, defaults otherwise) serves the same committed supergraph with the subgraph ' +
       'URLs pointed at the same processes. Our subgraphs only answer callers that carry the ' +
       'router secret and a verified user, so a small plugin verifies the token with the same ' +
-      'verifier our router uses and `propagateHeaders` sends the secret and the user along ' +
+      'verifier our router uses (which remembers tokens it has verified, for both gateways) and ' +
+      '`propagateHeaders` sends the secret and the user along ' +
       '(`bench/gateways/hiveGateway.ts`). By default Hive Gateway also merges identical ' +
       'subgraph queries in flight at the same moment into one fetch; under a load test that ' +
       'repeats one query for one account this skips most subgraph calls (and, for math, the ' +

@@ -21,6 +21,7 @@ import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { requireOperation } from './gateway/requireOperation.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
+import { subgraphClients } from './gateway/subgraphClients.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
 import { httpContext } from './http/httpContext.js';
@@ -68,15 +69,19 @@ export async function createRouterService(
   // cloud providers' metadata endpoints (169.254.169.254, metadata.google.internal) at start-up.
   // A router here calls its subgraphs and Redis, nothing else; this variable is the only switch.
   process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
+  const clients = subgraphClients(config.subgraphTimeoutMs);
   const gateway = new ApolloGateway({
     supergraphSdl: watchedSupergraph(config.supergraphPath ?? committedSupergraph, logger),
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource(
+    buildService: ({ name, url }) => {
+      const subgraphUrl = urls[name as SubgraphName] ?? (url as string);
+      return new SubgraphDataSource(
         name,
-        urls[name as SubgraphName] ?? (url as string),
+        subgraphUrl,
         config.routerSecret,
         config.subgraphTimeoutMs,
-      ),
+        clients.clientFor(subgraphUrl),
+      );
+    },
     logger: logger.child({ component: 'gateway' }),
   });
   // Registered before start so the first schema is seen; the WebSocket server validates against it.
@@ -99,6 +104,8 @@ export async function createRouterService(
     tracing: config.tracing.endpoint !== undefined,
     readiness: routerReadiness(() => apiSchema !== undefined, urls),
   });
+  // Registered first so that it closes last, after the gateway's last subgraph call.
+  host.onClose('subgraph connections', () => clients.close());
   const metrics = createRouterMetrics(host.metrics);
   const rateLimit = createRequestRateLimit({
     perMinute: config.rateLimitPerMinute,
@@ -184,7 +191,9 @@ export async function createRouterService(
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
   host.app.use(SSE_PATH, express.json({ limit: BODY_LIMIT }), sse.handler);
   playground?.mountAssets(host.app);
-  host.mountGraphQL<RouterContext>(apollo, httpContext({ verifyToken, rateLimit, metrics }));
+  host.mountGraphQL<RouterContext>(apollo, httpContext({ verifyToken, rateLimit, metrics }), {
+    direct: true,
+  });
   host.app.use(requestErrorHandler(logger));
   return { host, logAdded, metrics };
 }

@@ -12,6 +12,7 @@
  * The standard `OTEL_*` knobs the SDK reads itself (`OTEL_TRACES_SAMPLER`,
  * `OTEL_BSP_SCHEDULE_DELAY`, …) keep their documented meaning.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import {
   context,
@@ -30,7 +31,6 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { env } from './config.js';
 import type { Logger } from './logger.js';
@@ -116,20 +116,26 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
 }
 
 /**
- * Express middleware opening the server span of a request, continuing the caller's trace when
- * its `traceparent` header is valid. It runs before the body is read and binds the request and
+ * Middleware opening the server span of a request, continuing the caller's trace when its
+ * `traceparent` header is valid. It runs before the body is read and binds the request and
  * response to the span's context, so everything after it (parsing, Apollo, the gateway's spans,
- * outgoing subgraph calls) is a descendant.
+ * outgoing subgraph calls) is a descendant. It takes Node's request and response, so it serves
+ * Express and the router's direct GraphQL path alike.
  */
-export function traceRequests(tracerName: string): RequestHandler {
+export function traceRequests(
+  tracerName: string,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const tracer = trace.getTracer(tracerName);
   return (req, res, next) => {
+    // Express rewrites `url` below a mount point and keeps the whole one in `originalUrl`.
+    const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
+    const path = url.split('?')[0] as string;
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(
-      `${req.method} ${req.baseUrl || req.path}`,
+      `${req.method} ${path}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method, 'url.path': req.baseUrl || req.path },
+        attributes: { 'http.request.method': req.method ?? '', 'url.path': path },
       },
       parent,
     );
@@ -200,8 +206,6 @@ export async function inSpan<T>(
 }
 
 /** Writes the active trace context into outgoing request headers (`traceparent`, `tracestate`). */
-export function injectTraceContext(headers: { set(name: string, value: string): unknown }): void {
-  propagation.inject(context.active(), headers, {
-    set: (carrier, key, value) => carrier.set(key, value),
-  });
+export function injectTraceContext(headers: Record<string, string>): void {
+  propagation.inject(context.active(), headers);
 }

@@ -2,6 +2,17 @@
  * Verifies bearer tokens against auth's published keys. The router can check tokens but never
  * mint them. Keys are cached and refetched when a token names a key id we have not seen (after
  * a rotation); only EdDSA is accepted, and issuer, audience and expiry are all checked.
+ *
+ * A token that verified is remembered (bounded, least recently used first out) with the key
+ * that verified it, so a client's next requests skip the signature check, which is most of what
+ * verifying costs. A remembered token is accepted only while all of these hold, so it is
+ * accepted exactly when verifying it again would accept it:
+ * - it has not expired (the same check jose makes; the entry also leaves the cache at `exp`);
+ * - the key set answers the token's header with the very key object that verified it. Asking
+ *   is what a full verification does first: a stale key set is refetched, and a refetched set
+ *   (a key rotated out or replaced) yields new key objects, so the token is verified in full
+ *   again and refused if its key is gone.
+ * Failures are never remembered: a refused token is checked in full every time.
  */
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { unauthenticated } from '@microservice-math/shared/errors';
@@ -10,27 +21,79 @@ import {
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
 } from '@microservice-math/shared/tokenClaims';
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type CryptoKey,
+  type JWTHeaderParameters,
+} from 'jose';
+import { LRUCache } from 'lru-cache';
 
 export type TokenVerifier = (token: string) => Promise<Caller>;
 
-export function createTokenVerifier(jwksUrl: string): TokenVerifier {
+export interface TokenVerifierOptions {
+  /** Most verified tokens remembered at once; 0 verifies every token in full. */
+  cacheSize?: number;
+}
+
+interface Verified {
+  caller: Caller;
+  /** The token's `exp`, in seconds since the epoch. */
+  exp: number;
+  header: JWTHeaderParameters;
+  key: CryptoKey;
+}
+
+const DEFAULT_CACHE_SIZE = 10_000;
+
+/** What jose compares `exp` with: whole seconds, no clock tolerance. */
+const epochSeconds = () => Math.floor(Date.now() / 1000);
+
+export function createTokenVerifier(
+  jwksUrl: string,
+  { cacheSize = DEFAULT_CACHE_SIZE }: TokenVerifierOptions = {},
+): TokenVerifier {
   const keys = createRemoteJWKSet(new URL(jwksUrl), {
     cooldownDuration: 30_000,
     cacheMaxAge: 10 * 60_000,
   });
-  return async (token) => {
-    try {
-      const { payload } = await jwtVerify(token, keys, {
+  const verified = cacheSize > 0 ? new LRUCache<string, Verified>({ max: cacheSize }) : undefined;
+
+  async function verifyInFull(token: string): Promise<Verified> {
+    let key: CryptoKey | undefined;
+    const { payload, protectedHeader } = await jwtVerify(
+      token,
+      async (header, jws) => (key = await keys(header, jws)),
+      {
         algorithms: [TOKEN_ALGORITHM],
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
         requiredClaims: ['sub', 'exp', 'iat'],
-      });
-      if (typeof payload.sub !== 'string' || typeof payload['username'] !== 'string') {
-        throw unauthenticated('Invalid token');
+      },
+    );
+    if (typeof payload.sub !== 'string' || typeof payload['username'] !== 'string') {
+      throw unauthenticated('Invalid token');
+    }
+    return {
+      caller: Object.freeze({ id: payload.sub, username: payload['username'] }),
+      exp: payload.exp as number,
+      header: protectedHeader,
+      key: key as CryptoKey,
+    };
+  }
+
+  return async (token) => {
+    try {
+      const remembered = verified?.get(token);
+      if (remembered) {
+        if (remembered.exp > epochSeconds() && (await keys(remembered.header)) === remembered.key)
+          return remembered.caller;
+        verified?.delete(token);
       }
-      return { id: payload.sub, username: payload['username'] };
+      const result = await verifyInFull(token);
+      verified?.set(token, result, { ttl: result.exp * 1000 - Date.now() });
+      return result.caller;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated('Token expired; sign in again');
       if (error instanceof errors.JOSEError || error instanceof TypeError)

@@ -2,8 +2,16 @@
  * How the router talks to a subgraph. Nothing the client sent is forwarded as a header: each
  * request carries only what the router itself vouches for (the verified user, the client's
  * address, the request id) and the shared secret that makes subgraphs trust it.
+ *
+ * This is the gateway's data source interface implemented over our subgraph client, doing what
+ * Apollo's RemoteGraphQLDataSource (gateway 2.14) does for the features used here: the same
+ * request body, the same GraphQLError for an HTTP error status (`UNAUTHENTICATED` for 401,
+ * `FORBIDDEN` for 403, the answer under `extensions.response`), the same restriction of the
+ * operation's cache policy by the subgraph's `cache-control`. Its fetch-shaped path built a
+ * node-fetch Request and Headers, and parsed the URL, for every call.
  */
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { STATUS_CODES } from 'node:http';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import {
   CLIENT_ADDRESS_HEADER,
@@ -14,51 +22,117 @@ import {
 } from '@microservice-math/shared/routerContext';
 import { injectTraceContext } from '@microservice-math/shared/tracing';
 import type { RouterContext } from '../context.js';
+import type { SubgraphAnswer, SubgraphPost } from './subgraphClients.js';
 import { subgraphUnavailable, whyUnreachable } from './subgraphFailure.js';
 
-type Fetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'];
+type ProcessOptions = GraphQLDataSourceProcessOptions<RouterContext>;
+type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource<RouterContext>['process']>>;
 
-/** Node's fetch keeps connections alive; every subgraph call also gets a deadline. */
-function fetcherWithTimeout(timeoutMs: number): Fetcher {
-  return ((url: string, init: RequestInit) =>
-    fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
+function isJson(answer: SubgraphAnswer): boolean {
+  const type = answer.headers['content-type'];
+  return (
+    typeof type === 'string' &&
+    (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'))
+  );
 }
 
-export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
+/** Apollo's parseCacheControlHeader: `max-age` and `public`/`private`, quotes removed. */
+function cacheHint(header: string | string[] | undefined) {
+  const directives: Record<string, string | true> = {};
+  const value = Array.isArray(header) ? header.join(', ') : header;
+  for (const part of value ? value.trim().split(/\s*,\s*/) : []) {
+    const [name, argument] = part.split(/\s*=\s*/, 2) as [string, string | undefined];
+    directives[name] = argument === undefined ? true : argument.replace(/^"|"$/g, '');
+  }
+  const maxAge = directives['max-age'];
+  return {
+    maxAge: typeof maxAge === 'string' && /^[0-9]+$/.test(maxAge) ? Number(maxAge) : 0,
+    ...(directives['private'] === true ? { scope: 'PRIVATE' as const } : {}),
+    ...(directives['public'] === true ? { scope: 'PUBLIC' as const } : {}),
+  };
+}
+
+export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
+  /** `post` keeps connections alive and gives every call a deadline of `timeoutMs`. */
   constructor(
     private readonly serviceName: string,
-    url: string,
+    private readonly url: string,
     private readonly routerSecret: string,
     private readonly timeoutMs: number,
-  ) {
-    super({ url, fetcher: fetcherWithTimeout(timeoutMs) });
+    private readonly post: SubgraphPost,
+  ) {}
+
+  async process(options: ProcessOptions): Promise<SubgraphResponse> {
+    const { request } = options;
+    if (!request.query) throw new Error('Missing query');
+    const { http, query, ...rest } = request;
+    const answer = await this.send(this.headers(options, http?.headers), {
+      query,
+      ...rest,
+    });
+    let body: unknown;
+    try {
+      body = isJson(answer) ? JSON.parse(answer.body) : answer.body;
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+    if (answer.status < 200 || answer.status > 299) throw this.httpError(answer, body);
+    if (typeof body !== 'object' || body === null) {
+      throw this.unavailable(new Error(`Expected JSON response body, but received: ${body}`));
+    }
+    if ('incomingRequestContext' in options) {
+      const policy = options.incomingRequestContext.overallCachePolicy;
+      if (policy && 'restrict' in policy)
+        policy.restrict(cacheHint(answer.headers['cache-control']));
+    }
+    return body as SubgraphResponse;
   }
 
-  /**
-   * The gateway passes a failed fetch on as a bare "fetch failed" TypeError (no code, no
-   * subgraph); answers the subgraph did give (HTTP errors) are GraphQLErrors already.
-   */
-  override didEncounterError(error: Error): void {
-    if (error instanceof GraphQLError) throw error;
-    throw subgraphUnavailable(this.serviceName, whyUnreachable(error, this.timeoutMs));
-  }
-
-  override willSendRequest({
-    request,
-    context,
-  }: GraphQLDataSourceProcessOptions<RouterContext>): void {
-    const headers = request.http?.headers;
-    if (!headers) return;
-    headers.set(ROUTER_SECRET_HEADER, this.routerSecret);
+  private headers(
+    options: ProcessOptions,
+    extra: Iterable<[string, string]> | undefined,
+  ): Record<string, string> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of extra ?? []) headers[name.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
+    headers[ROUTER_SECRET_HEADER] = this.routerSecret;
     // The gateway's fetch span becomes the parent of the subgraph's request span.
     injectTraceContext(headers);
     // Health checks and schema loads run without a request context.
-    if (!('requestId' in context)) return;
-    headers.set(REQUEST_ID_HEADER, context.requestId);
-    headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
+    const context = options.context as Partial<RouterContext>;
+    if (!('incomingRequestContext' in options) || !context.requestId) return headers;
+    headers[REQUEST_ID_HEADER] = context.requestId;
+    headers[CLIENT_ADDRESS_HEADER] = context.clientAddress ?? '';
     if (context.caller) {
-      headers.set(USER_ID_HEADER, context.caller.id);
-      headers.set(USERNAME_HEADER, encodeURIComponent(context.caller.username));
+      headers[USER_ID_HEADER] = context.caller.id;
+      headers[USERNAME_HEADER] = encodeURIComponent(context.caller.username);
     }
+    return headers;
+  }
+
+  private async send(headers: Record<string, string>, body: object): Promise<SubgraphAnswer> {
+    try {
+      return await this.post(headers, JSON.stringify(body));
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+  }
+
+  /** A call that got no usable answer: named after the subgraph, and why. */
+  private unavailable(error: unknown): GraphQLError {
+    return subgraphUnavailable(this.serviceName, whyUnreachable(error, this.timeoutMs));
+  }
+
+  /** What Apollo's errorFromResponse makes of an HTTP error status. */
+  private httpError(answer: SubgraphAnswer, body: unknown): GraphQLError {
+    const statusText = STATUS_CODES[answer.status] ?? '';
+    const code =
+      answer.status === 401 ? 'UNAUTHENTICATED' : answer.status === 403 ? 'FORBIDDEN' : undefined;
+    return new GraphQLError(`${answer.status}: ${statusText}`, {
+      extensions: {
+        response: { url: this.url, status: answer.status, statusText, body },
+        ...(code ? { code } : {}),
+      },
+    });
   }
 }

@@ -1,8 +1,9 @@
 /**
  * What to say when a subgraph cannot be reached. Node's fetch reports a refused connection as
- * "fetch failed" with the socket error as its cause, and a deadline as a `TimeoutError`; neither
- * names the subgraph, which is the first thing an operator (or a developer reading a partial
- * answer) needs to know.
+ * "fetch failed" with the socket error as its cause, undici's `request` (the subgraph calls)
+ * as the socket error itself, and both a deadline as a `TimeoutError`; none names the
+ * subgraph, which is the first thing an operator (or a developer reading a partial answer)
+ * needs to know.
  */
 import { GraphQLError } from 'graphql';
 
@@ -10,7 +11,8 @@ import { GraphQLError } from 'graphql';
 export function whyUnreachable(error: unknown, timeoutMs: number): string {
   if (!(error instanceof Error)) return `failed (${String(error)})`;
   if (error.name === 'TimeoutError') return `did not answer within ${timeoutMs} ms`;
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  const code =
+    (error.cause as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
   if (typeof code === 'string') return `is unreachable (${code})`;
   return `failed (${error.message})`;
 }

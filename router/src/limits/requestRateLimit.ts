@@ -6,11 +6,21 @@
  * A signed-in caller is counted by user id, anyone else by address. Counting everyone by
  * address would put every user of the web client in one bucket, since its server proxies
  * /graphql and the router sees the proxy's address.
+ *
+ * With Redis, an instance takes a busy client's points from the shared count a few at a time
+ * (a lease) and spends them locally, instead of a Redis round trip per operation. A lease
+ * starts at one point, doubles while the client keeps using its leases up, and is never more
+ * than 1/16 of what is left of the client's allowance (nor 64): close to the limit every
+ * operation is counted in Redis again. Points are only spent after Redis counted them, so no
+ * instance ever lets a client past the limit; a client whose traffic leaves an instance holding
+ * unspent points may be refused that many points early (at most 1/16 of its allowance per
+ * instance), and a lease ends with the window it was taken in.
  */
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis, waitForRedis } from '@microservice-math/shared/redis';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import {
   RateLimiterMemory,
   RateLimiterRedis,
@@ -21,6 +31,12 @@ import {
 const WINDOW_SECONDS = 60;
 const REDIS_WAIT_MS = 2_000;
 const KEY_PREFIX = 'router:requests';
+/** A lease is at most this fraction of the points the client has left in the window… */
+const LEASE_SHARE = 16;
+/** …and at most this many points. */
+const MAX_LEASE = 64;
+/** Clients whose leases are remembered at once; a forgotten lease's points go unspent. */
+const MAX_LEASES = 100_000;
 
 export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -40,6 +56,8 @@ export interface RequestRateLimitOptions {
   redisUrl: string | undefined;
   redisKeyPrefix: string | undefined;
   logger: Logger;
+  /** Length of a counting window; a minute unless a test needs a shorter one. */
+  windowSeconds?: number;
 }
 
 /** The key a request is counted under. */
@@ -47,45 +65,108 @@ export function rateLimitKey(caller: Caller | null, clientAddress: string): stri
   return caller ? `user:${caller.id}` : `address:${clientAddress}`;
 }
 
-export function createRequestRateLimit(options: RequestRateLimitOptions): RequestRateLimit {
-  const memory = new RateLimiterMemory({
-    keyPrefix: KEY_PREFIX,
-    points: options.perMinute,
-    duration: WINDOW_SECONDS,
-  });
-  let redis: Redis | undefined;
-  let limiter: RateLimiterAbstract = memory;
-  if (options.redisUrl) {
-    redis = createRedis(options.redisUrl, options.logger.child({ redis: 'rate-limit' }), {
-      keyPrefix: options.redisKeyPrefix,
-    });
-    limiter = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: KEY_PREFIX,
-      points: options.perMinute,
-      duration: WINDOW_SECONDS,
-      // While Redis is away, count here instead of waiting on it or letting everything through.
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: memory,
-    });
+/** Points counted in the shared store and not yet spent, for one client in one window. */
+interface Lease {
+  left: number;
+  /** Points the last reservation asked for. */
+  size: number;
+  /** The shared count after the last reservation. */
+  consumed: number;
+  /** When the window ends, by this process's clock (never after Redis's). */
+  windowEnd: number;
+}
+
+const ALLOWED: RateVerdict = { allowed: true };
+
+function refused(msBeforeNext: number): RateVerdict {
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)) };
+}
+
+/** Consumes `points` and returns the store's answer, whether it accepted them or not. */
+async function take(limiter: RateLimiterAbstract, client: string, points: number) {
+  try {
+    return await limiter.consume(client, points);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return rejection;
+    throw rejection;
   }
+}
+
+export function createRequestRateLimit(options: RequestRateLimitOptions): RequestRateLimit {
+  const { perMinute } = options;
+  const duration = options.windowSeconds ?? WINDOW_SECONDS;
+  const memory = new RateLimiterMemory({ keyPrefix: KEY_PREFIX, points: perMinute, duration });
+  if (!options.redisUrl) {
+    return {
+      async consume(client) {
+        const result = await take(memory, client, 1);
+        return result.consumedPoints <= perMinute ? ALLOWED : refused(result.msBeforeNext);
+      },
+      async ready() {},
+      async close() {},
+    };
+  }
+
+  const redis: Redis = createRedis(
+    options.redisUrl,
+    options.logger.child({ redis: 'rate-limit' }),
+    {
+      keyPrefix: options.redisKeyPrefix,
+    },
+  );
+  const shared = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: KEY_PREFIX,
+    points: perMinute,
+    duration,
+    // While Redis is away, count here instead of waiting on it or letting everything through.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: memory,
+  });
+  const leases = new LRUCache<string, Lease>({ max: MAX_LEASES });
+
   return {
     async consume(client) {
-      try {
-        await limiter.consume(client);
-        return { allowed: true };
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) {
-          return {
-            allowed: false,
-            retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-          };
-        }
-        throw rejection;
+      const lease = leases.get(client);
+      const current = lease && Date.now() < lease.windowEnd ? lease : undefined;
+      if (current && current.left > 0) {
+        current.left--;
+        return ALLOWED;
       }
+      const size = current
+        ? Math.max(
+            1,
+            Math.min(
+              current.size * 2,
+              MAX_LEASE,
+              Math.floor((perMinute - current.consumed) / LEASE_SHARE),
+            ),
+          )
+        : 1;
+      const asked = Date.now();
+      const result = await take(shared, client, size);
+      // Of the points just counted, those within the limit are this instance's to spend.
+      const granted = size - Math.max(0, result.consumedPoints - perMinute);
+      if (granted <= 0) return refused(result.msBeforeNext);
+      const windowEnd = asked + result.msBeforeNext;
+      const meanwhile = leases.get(client);
+      if (meanwhile && Date.now() < meanwhile.windowEnd) {
+        // Another operation of this client reserved at the same time: pool the points, and
+        // keep the earlier end in case the two reservations fell in different windows.
+        meanwhile.left += granted - 1;
+        meanwhile.size = Math.max(meanwhile.size, size);
+        meanwhile.consumed = Math.max(meanwhile.consumed, result.consumedPoints);
+        meanwhile.windowEnd = Math.min(meanwhile.windowEnd, windowEnd);
+      } else {
+        leases.set(
+          client,
+          { left: granted - 1, size, consumed: result.consumedPoints, windowEnd },
+          { ttl: Math.max(1, result.msBeforeNext) },
+        );
+      }
+      return ALLOWED;
     },
     async ready() {
-      if (!redis) return;
       try {
         await waitForRedis(redis, REDIS_WAIT_MS);
       } catch {
@@ -95,7 +176,7 @@ export function createRequestRateLimit(options: RequestRateLimitOptions): Reques
       }
     },
     async close() {
-      if (redis) await closeRedis(redis);
+      await closeRedis(redis);
     },
   };
 }
