@@ -1,9 +1,9 @@
 /**
  * Writes request logs in batches (group commit): a write waits for the next flush, a flush
- * takes up to `maxBatch` rows in one transaction and starts as soon as the previous one ends,
- * so an idle service commits at once and a busy one commits hundreds of rows per round trip.
- * A write resolves only after its row is committed, so an answered calculation is never
- * unlogged; then the row is published for the live feed.
+ * takes up to `maxBatch` rows in one multi-row INSERT and starts as soon as the previous one
+ * ends, so an idle service commits at once and a busy one commits hundreds of rows per round
+ * trip. A write resolves only after its row is committed, so an answered calculation is never
+ * unlogged; then the batch's rows are published for the live feed, in one round trip.
  */
 import type { Orm } from '@microservice-math/shared/database';
 import { logAddedTopic, type EventBus } from '@microservice-math/shared/events';
@@ -61,16 +61,18 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  // Inserting plain rows bypasses the unit of work and the identity map, so one fork serves
+  // every batch.
+  const em = orm.em.fork();
+
   async function insert(batch: Pending[]): Promise<void> {
+    const rows = batch.map((p) => p.entity);
     for (let attempt = 1; ; attempt++) {
       try {
-        const em = orm.em.fork();
-        await em.transactional(async (tx) => {
-          await tx.insertMany(
-            RequestLogSchema,
-            batch.map((p) => p.entity),
-          );
-        });
+        // One statement, committed on its own: SQLite and PostgreSQL apply a statement whole or
+        // not at all, so the batch needs no explicit transaction (whose BEGIN and COMMIT, two
+        // more round trips through knex's transaction machinery, cost several times the insert).
+        await em.insertMany(RequestLogSchema, rows);
         return;
       } catch (error) {
         if (attempt >= attempts) throw error;
@@ -84,12 +86,11 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   }
 
   async function publish(records: RequestLogRecord[]): Promise<void> {
-    const published = await Promise.allSettled(
+    const failed = await events.publishAll(
       records
         .filter((r) => r.status === 'ok')
-        .map((r) => events.pubsub.publish(logAddedTopic(r.userId), r)),
+        .map((r) => ({ topic: logAddedTopic(r.userId), payload: r })),
     );
-    const failed = published.filter((p) => p.status === 'rejected').length;
     if (failed)
       logger.warn(
         { failed },
