@@ -113,6 +113,68 @@ describe('compute pool', () => {
     expect(p.stats()).toMatchObject({ timedOut: 1, pooled: 2, pending: 0, threadsEnded: 1 });
   });
 
+  it('starts queued tasks in submission order under steady load (one thread)', async () => {
+    // Four clients that resubmit as soon as their answer arrives keep three tasks queued behind
+    // the running one. Served in order, each waits for about three others (~4 × 15 ms here); a
+    // task passed over again and again waits until its deadline instead.
+    const p = pool({ maxThreads: 1, timeoutMs: 1500, inlineMaxDigits: 0 });
+    const task = factorialTask(50000);
+    await p.run(task, { text: false });
+    const until = performance.now() + 2500;
+    const waits: number[] = [];
+    const failures: string[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (performance.now() < until) {
+          const started = performance.now();
+          try {
+            await p.run(task, { text: false });
+            waits.push(performance.now() - started);
+          } catch (error) {
+            failures.push(`${(error as Error).name} after ${performance.now() - started} ms`);
+          }
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+    expect(p.stats()).toMatchObject({ timedOut: 0, pending: 0 });
+    expect(waits.length).toBeGreaterThan(20);
+    expect(Math.max(...waits)).toBeLessThan(750); // half the deadline: far from it
+  });
+
+  it('stops a queued task at its deadline or its caller’s abort, without waiting for a thread', async () => {
+    const p = pool({ maxThreads: 1, timeoutMs: 800, inlineMaxDigits: 0 });
+    await p.run(factorialTask(5000));
+    // Rejections are watched from the start: they may arrive while another one is awaited.
+    const running = expect(p.run(factorialTask(3_000_000))) // holds the one thread past the deadline
+      .rejects.toBeInstanceOf(ComputationTimeoutError);
+    const controller = new AbortController();
+    const aborted = expect(
+      p.run(factorialTask(6000), { signal: controller.signal }),
+    ).rejects.toThrow('client went away');
+    const queued = expect(p.run(factorialTask(6000))).rejects.toBeInstanceOf(
+      ComputationTimeoutError,
+    );
+    setTimeout(() => controller.abort(new Error('client went away')), 50);
+    const started = performance.now();
+    await aborted;
+    expect(performance.now() - started).toBeLessThan(400);
+    await Promise.all([queued, running]);
+    expect(p.stats()).toMatchObject({ timedOut: 2, pending: 0 });
+    expect((await p.run(factorialTask(6000))).digits).toBe(20066);
+  });
+
+  it('lets queued tasks finish when closed without force', async () => {
+    const p = pool({ maxThreads: 1, inlineMaxDigits: 0 });
+    const tasks = [5000, 6000, 7000].map((n) => p.run(factorialTask(n)));
+    await p.close();
+    const results = await Promise.all(tasks);
+    expect(results.map((r) => r.result)).toEqual(
+      [5000, 6000, 7000].map((n) => factorial(n).toString()),
+    );
+    expect(p.stats()).toMatchObject({ pooled: 3, pending: 0, threads: 0 });
+  });
+
   it('fails only the task whose worker runs out of memory', async () => {
     const p = pool({ maxThreads: 1, resourceLimits: { maxOldGenerationSizeMb: 16 } });
     await p.run(factorialTask(5000));

@@ -8,6 +8,14 @@
  * the queue counts too, which bounds what a caller waits) its worker is terminated and the task
  * rejects with `ComputationTimeoutError`; piscina starts a replacement thread. A worker that dies
  * (out of memory under `resourceLimits`, or any crash) fails only the task it was running.
+ *
+ * Tasks wait for a thread in this module's own first-in first-out queue, and piscina is handed
+ * at most one task per thread. piscina's own queue does not keep the order of tasks that carry
+ * an abort signal (ours all do, for the deadline): when a worker frees up it starts the head
+ * task, tries the next one, finds no free worker and puts it back at the tail, so under steady
+ * load the same task is passed over again and again until its deadline (piscina#1031). Its
+ * `stricterFIFO` option puts that task back at the head, but also puts every newly submitted
+ * task there, so the newest runs first and the oldest starve all the same.
  */
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
@@ -131,6 +139,47 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
   const stoppers = new Set<AbortController>();
   const DEADLINE = 'deadline';
 
+  /** Tasks handed to piscina (at most one per thread), and those waiting for a thread. */
+  let started = 0;
+  const waiting: Array<() => void> = [];
+  let onIdle: (() => void) | undefined;
+
+  /** Resolves when the task may start, first come first served; rejects if `signal` aborts first. */
+  function takeThread(signal: AbortSignal): Promise<void> {
+    if (started < maxThreads && waiting.length === 0) {
+      started++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const start = () => {
+        signal.removeEventListener('abort', stop);
+        started++;
+        resolve();
+      };
+      const stop = () => {
+        waiting.splice(waiting.indexOf(start), 1);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', stop, { once: true });
+      waiting.push(start);
+    });
+  }
+
+  function releaseThread(): void {
+    started--;
+    while (started < maxThreads && waiting.length > 0) waiting.shift()?.();
+    if (started === 0 && waiting.length === 0) {
+      onIdle?.();
+      onIdle = undefined;
+    }
+  }
+
+  /** Resolves once no task is running or waiting. */
+  function idle(): Promise<void> {
+    if (started === 0 && waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => (onIdle = resolve));
+  }
+
   async function runPooled(job: ComputeJob, signal: AbortSignal | undefined): Promise<Computed> {
     signal?.throwIfAborted();
     const stopper = new AbortController();
@@ -139,7 +188,13 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     stoppers.add(stopper);
     counts.pending++;
     try {
-      const computed = await piscina.run(job, { signal: combined });
+      await takeThread(combined);
+      let computed: Computed;
+      try {
+        computed = await piscina.run(job, { signal: combined });
+      } finally {
+        releaseThread();
+      }
       counts.pooled++;
       return computed;
     } catch (error) {
@@ -184,10 +239,14 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     close({ force = false } = {}) {
       closed = true;
       if (force && !closing) stoppers.forEach((stopper) => stopper.abort());
-      closing ??= piscina.close({ force }).finally(() => {
-        piscina.off('error', onWorkerError);
-        piscina.off('workerDestroy', onWorkerDestroy);
-      });
+      // Queued tasks still run (each within its deadline) unless the close is forced; piscina
+      // would refuse them once closing.
+      closing ??= idle()
+        .then(() => piscina.close({ force }))
+        .finally(() => {
+          piscina.off('error', onWorkerError);
+          piscina.off('workerDestroy', onWorkerDestroy);
+        });
       return closing;
     },
 
