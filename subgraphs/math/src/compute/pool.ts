@@ -42,6 +42,15 @@ export const DEFAULT_INLINE_MAX_DIGITS = 2000;
  */
 export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
 
+/**
+ * How much lower than the process's own the workers' scheduling priority is (Linux nice, per
+ * thread). With a worker per core, busy workers would otherwise take turns with the event loops
+ * of math, the router and anything else on the machine, and a light query arriving mid-slice
+ * waits for the scheduler; at a lower priority the workers yield the core as soon as an event
+ * loop wakes up, and still get every cycle the event loops leave idle.
+ */
+export const DEFAULT_WORKER_NICE_INCREMENT = 10;
+
 export interface ComputePoolOptions {
   /** Most worker threads; default one per core (`os.availableParallelism()`). */
   maxThreads?: number;
@@ -55,6 +64,8 @@ export interface ComputePoolOptions {
   resourceLimits?: ResourceLimits;
   /** Errors of idle workers, which no task can report; default `console.error`. */
   onWorkerError?: (error: Error) => void;
+  /** Lowers the workers' priority (Unix nice, 0 to 19); default 10. */
+  niceIncrement?: number;
 }
 
 export interface ComputePoolStats {
@@ -119,6 +130,9 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     minThreads,
     // Idle threads above minThreads linger briefly so a burst of big tasks reuses them.
     idleTimeout: 30_000,
+    // Applied by each worker to its own thread through piscina's optional @napi-rs/nice (a
+    // prebuilt binary in the registry package); without it the workers keep normal priority.
+    niceIncrement: options.niceIncrement ?? DEFAULT_WORKER_NICE_INCREMENT,
     resourceLimits: options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
   });
   // piscina emits 'error' for a worker that fails with no task to blame; unhandled, an 'error'
