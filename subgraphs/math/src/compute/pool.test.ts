@@ -14,6 +14,7 @@ import type { ComputePool, ComputePoolOptions } from './pool.js';
 import {
   ComputationCrashedError,
   ComputationTimeoutError,
+  DEFAULT_INLINE_MAX_DIGITS,
   PoolClosedError,
   createComputePool,
 } from './pool.js';
@@ -46,6 +47,21 @@ describe('compute pool', () => {
     });
     expect(power).toMatchObject({ result: '3.375', exact: true, digits: 4 });
     expect(big.computeMs).toBeGreaterThan(0);
+  });
+
+  it('answers results of up to 4,932 digits inline, without waiting behind pooled work', async () => {
+    const p = pool({ maxThreads: 1, timeoutMs: 2000 });
+    await p.run(factorialTask(5000));
+    const busy = expect(p.run(factorialTask(3_000_000))).rejects.toBeInstanceOf(
+      ComputationTimeoutError,
+    ); // holds the one thread for its whole deadline
+    const started = performance.now();
+    const mid = await p.run(factorialTask(1500)); // 4,115 digits
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(mid.result).toBe(factorial(1500).toString());
+    expect(p.stats()).toMatchObject({ inline: 1 });
+    expect(DEFAULT_INLINE_MAX_DIGITS).toBe(4932); // evaluate() writes text up to 16,384 bits anyway
+    await busy;
   });
 
   it('writes the decimal text only when asked, inline and in a worker alike', async () => {

@@ -20,6 +20,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { DEFAULT_CONVERT_UP_TO_BITS } from '../kernels/decimalSummary.js';
 import { predictDigits } from '../kernels/size.js';
 import { assertTask } from '../kernels/task.js';
 import type { ComputeTask } from '../kernels/task.js';
@@ -33,8 +34,13 @@ export type { Computed, ComputedText } from './evaluate.js';
 export type { ComputeTask } from '../kernels/task.js';
 export { ComputationCrashedError, ComputationTimeoutError, PoolClosedError } from './errors.js';
 
-/** Results up to this many predicted digits are computed on the calling thread. */
-export const DEFAULT_INLINE_MAX_DIGITS = 2000;
+/**
+ * Results up to this many predicted digits are computed on the calling thread: the results small
+ * enough that `evaluate` writes their decimal text whether or not it was asked for (16,384 bits,
+ * 4,932 digits). Computing and writing one takes up to a few hundred microseconds here, while in
+ * the pool it would wait behind every big task queued before it (hundreds of milliseconds each).
+ */
+export const DEFAULT_INLINE_MAX_DIGITS = Math.floor(DEFAULT_CONVERT_UP_TO_BITS * Math.log10(2));
 
 /**
  * Heap per worker. The contract's default budget (10^6 digits) needs a few MB; this leaves room for
@@ -58,7 +64,7 @@ export interface ComputePoolOptions {
   minThreads?: number;
   /** Longest a pooled task may take, queueing included, before its worker is stopped. */
   timeoutMs: number;
-  /** Tasks whose predicted result is at most this many digits run inline; default 2000. */
+  /** Tasks whose predicted result is at most this many digits run inline; default 4932. */
   inlineMaxDigits?: number;
   /** V8 heap limits of each worker; default 512 MB of old generation. */
   resourceLimits?: ResourceLimits;
