@@ -90,6 +90,40 @@ describe.each([
     await writer.close();
   });
 
+  it.skipIf(skip)(
+    'commits the next batch while the previous batch’s events are still being published',
+    async () => {
+      const held: Array<() => void> = [];
+      const published: string[] = [];
+      const slowBus: EventBus = {
+        ...events,
+        publishAll: (batch) =>
+          new Promise((resolve) => {
+            held.push(() => {
+              published.push(...batch.map((e) => (e.payload as { input: string }).input));
+              resolve(0);
+            });
+          }),
+      };
+      const writer = createLogWriter({ orm, events: slowBus, logger: silentLogger() });
+      const userId = `publishing-${database}`;
+      await writer.write(entry(userId, 1)); // committed; its event is held by the bus
+      await writer.write(entry(userId, 2)); // a later batch does not wait for that event
+      expect(await rawRows(userId)).toHaveLength(2);
+      expect(held).toHaveLength(2);
+      expect(published).toEqual([]);
+
+      let flushed = false;
+      const flushing = writer.flush().then(() => (flushed = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(flushed).toBe(false); // flush() also waits for the events
+      held.forEach((release) => release());
+      await flushing;
+      expect(published).toEqual(['{"n":1}', '{"n":2}']); // in commit order
+      await writer.close();
+    },
+  );
+
   it.skipIf(skip)('stores exactly the record each write answered with', async () => {
     const writer = createLogWriter({ orm, events, logger: silentLogger() });
     const userId = `columns-${database}`;

@@ -23,7 +23,10 @@ export type NewRequestLog = Omit<RequestLogRecord, 'id' | 'createdAt'>;
 export interface LogWriter {
   /** Queues a log; resolves with the stored record once its batch has committed. */
   write(entry: NewRequestLog): Promise<RequestLogRecord>;
-  /** Resolves when everything queued so far is committed (or has failed for good). */
+  /**
+   * Resolves when everything queued so far is committed (or has failed for good) and its events
+   * have been handed to the event bus.
+   */
   flush(): Promise<void>;
   /** Refuses new writes and flushes the rest. */
   close(): Promise<void>;
@@ -60,6 +63,8 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  /** Publishes of committed batches not yet answered by the event bus. */
+  const publishing = new Set<Promise<void>>();
 
   // Inserting plain rows bypasses the unit of work and the identity map, so one fork serves
   // every batch.
@@ -116,7 +121,10 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       observer?.flushed(batch.length, ms / 1000);
       logger.debug({ rows: batch.length, ms }, 'request logs committed');
       batch.forEach((p, i) => p.resolve(records[i] as RequestLogRecord));
-      await publish(records);
+      // The next batch does not wait for Redis: publishes leave in commit order on one
+      // connection (or synchronously in-process), so each user's events stay in order.
+      const published = publish(records).finally(() => publishing.delete(published));
+      publishing.add(published);
     }
   }
 
@@ -161,6 +169,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     },
     async flush() {
       while (queue.length > 0 || running) await startFlush();
+      await Promise.all(publishing);
     },
     async close() {
       closed = true;
