@@ -61,7 +61,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   const { orm, events, logger, observer, maxBatch = 500, attempts = 5 } = options;
   let queue: Pending[] = [];
   let running: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let pendingFlush: NodeJS.Immediate | undefined;
   let closed = false;
   /** Publishes of committed batches not yet answered by the event bus. */
   const publishing = new Set<Promise<void>>();
@@ -129,9 +129,9 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   }
 
   function startFlush(): Promise<void> {
-    if (timer) {
-      clearTimeout(timer);
-      timer = undefined;
+    if (pendingFlush) {
+      clearImmediate(pendingFlush);
+      pendingFlush = undefined;
     }
     running ??= drain().finally(() => {
       running = undefined;
@@ -148,9 +148,11 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       void startFlush();
       return;
     }
-    // Let the writes of this turn of the event loop join the batch: the flush starts 1 ms after
-    // the first queued write, well inside the 50 ms a write may wait.
-    timer ??= setTimeout(() => void startFlush(), 1);
+    // Let the writes of this turn of the event loop join the batch: the flush starts once the
+    // I/O callbacks of this turn have run. (It used to wait 1 ms for more; every request waits
+    // for its batch, so that millisecond was added to each answer, and while a batch is in
+    // flight later writes gather for the next one anyway.)
+    pendingFlush ??= setImmediate(() => void startFlush());
   }
 
   return {
