@@ -94,3 +94,15 @@ describe.concurrent(
     });
   },
 );
+
+describe('deadlines', () => {
+  it('the router waits for math longer than math lets a computation run (defaults)', async () => {
+    const { routerEnvSchema } = await import('@microservice-math/router/config');
+    const { mathEnvSchema } = await import('@microservice-math/math/config');
+    const router = routerEnvSchema.parse({});
+    const math = mathEnvSchema.parse({});
+    // Past math's deadline, math still commits the log row (retried for up to 1.5 s) and
+    // answers COMPUTATION_TIMEOUT; a router that gave up first would answer an internal error.
+    expect(router.ROUTER_SUBGRAPH_TIMEOUT_MS).toBeGreaterThanOrEqual(math.MATH_TIMEOUT_MS + 2_000);
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_SUBGRAPH_TIMEOUT_MS,
   env,
   loadStandaloneConfig,
   redisKeyPrefixSchema,
@@ -23,7 +24,8 @@ export const routerEnvSchema = z.object({
   REDIS_URL: redisUrlSchema,
   REDIS_KEY_PREFIX: redisKeyPrefixSchema,
   SUPERGRAPH_PATH: env.optionalString(),
-  ROUTER_SUBGRAPH_TIMEOUT_MS: env.int(10_000, { min: 100, max: 600_000 }),
+  /** Keep it above math's MATH_TIMEOUT_MS, or a stopped computation reaches the caller as an internal error. */
+  ROUTER_SUBGRAPH_TIMEOUT_MS: env.int(DEFAULT_SUBGRAPH_TIMEOUT_MS, { min: 100, max: 600_000 }),
   AUTH_JWKS_URL: httpUrl,
   PLAYGROUND: env.boolean(false),
   /** Requests (HTTP operations and WebSocket subscribe messages) per client address and minute. */

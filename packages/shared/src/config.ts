@@ -9,6 +9,19 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Math's default `MATH_TIMEOUT_MS`: the longest computation before it is stopped. */
+export const DEFAULT_COMPUTATION_TIMEOUT_MS = 10_000;
+
+/**
+ * The router's default `ROUTER_SUBGRAPH_TIMEOUT_MS`, deliberately later than math's deadline:
+ * math's clock starts only when its computation does (after parsing, the cache look-up and any
+ * queueing before that), and after a stopped computation math still commits the request's log
+ * row (retried for up to 1.5 s) and answers. With both at 10 s the router gave up first and the
+ * caller got INTERNAL_SERVER_ERROR ("the math subgraph did not answer") instead of math's own
+ * COMPUTATION_TIMEOUT.
+ */
+export const DEFAULT_SUBGRAPH_TIMEOUT_MS = DEFAULT_COMPUTATION_TIMEOUT_MS + 5_000;
+
 /** An unset variable and an empty one (`REDIS_URL=` in an .env file) both mean "use the default". */
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 

@@ -12,19 +12,41 @@ import { closeRedis, createRedis } from './redis.js';
 /** One channel per user: a router only receives the events of users it has subscribers for. */
 export const logAddedTopic = (userId: string) => `LOG_ADDED.${userId}`;
 
+export interface BusEvent {
+  topic: string;
+  payload: unknown;
+}
+
 export interface EventBus {
   readonly pubsub: PubSubEngine;
   /** True when events cross process boundaries (Redis). */
   readonly distributed: boolean;
+  /**
+   * Publishes the events in order, as `pubsub.publish` would one by one (same channels, same
+   * payloads), but through Redis in one round trip. Resolves with how many were not published;
+   * never rejects.
+   */
+  publishAll(events: readonly BusEvent[]): Promise<number>;
   close(): Promise<void>;
+}
+
+/** How many of the publishes failed. */
+async function countFailures(publishes: Promise<unknown>[]): Promise<number> {
+  const settled = await Promise.allSettled(publishes);
+  return settled.filter((s) => s.status === 'rejected').length;
 }
 
 export function createEventBus(redisUrl: string | undefined, logger: Logger): EventBus {
   if (!redisUrl) {
     // One listener per open subscription on a user's channel: a user with more than ten tabs
     // open is normal, not the leak Node's default limit of 10 listeners warns about.
-    const eventEmitter = new EventEmitter().setMaxListeners(0);
-    return { pubsub: new PubSub({ eventEmitter }), distributed: false, close: async () => {} };
+    const pubsub = new PubSub({ eventEmitter: new EventEmitter().setMaxListeners(0) });
+    return {
+      pubsub,
+      distributed: false,
+      publishAll: (events) => countFailures(events.map((e) => pubsub.publish(e.topic, e.payload))),
+      close: async () => {},
+    };
   }
   // A connection in subscriber mode can only (un)subscribe, so publishing needs a second one.
   const publisher = createRedis(redisUrl, logger.child({ redis: 'publisher' }));
@@ -39,6 +61,19 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
   return {
     pubsub,
     distributed: true,
+    async publishAll(events) {
+      if (events.length === 0) return 0;
+      // RedisPubSub.publish sends PUBLISH topic JSON.stringify(payload) on the publisher; a
+      // pipeline sends the same commands in one write and reads the replies in one go.
+      const pipeline = publisher.pipeline();
+      for (const e of events) pipeline.publish(e.topic, JSON.stringify(e.payload));
+      try {
+        const replies = (await pipeline.exec()) ?? [];
+        return events.length - replies.filter(([error]) => !error).length;
+      } catch {
+        return events.length; // not connected: nothing was sent
+      }
+    },
     close: async () => {
       await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);
     },

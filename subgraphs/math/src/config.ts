@@ -1,5 +1,6 @@
 import {
   databaseUrlSchema,
+  DEFAULT_COMPUTATION_TIMEOUT_MS,
   env,
   loadStandaloneConfig,
   redisKeyPrefixSchema,
@@ -23,7 +24,7 @@ export const mathEnvSchema = z.object({
   ROUTER_SECRET: env.routerSecret(),
   CACHE_ENABLED: env.boolean(true),
   MATH_MAX_DIGITS: env.int(1_000_000, { min: 1, max: 100_000_000 }),
-  MATH_TIMEOUT_MS: env.int(10_000, { min: 10, max: 600_000 }),
+  MATH_TIMEOUT_MS: env.int(DEFAULT_COMPUTATION_TIMEOUT_MS, { min: 10, max: 600_000 }),
   MATH_CACHE_TTL_SECONDS: env.int(7 * 24 * 3600, { min: 1, max: 365 * 24 * 3600 }),
   MATH_CACHE_MAX_BYTES: env.int(8 * 1024 * 1024, { min: 0, max: 512 * 1024 * 1024 }),
   MATH_WORKERS: env.int(availableParallelism(), { min: 1, max: 64 }),

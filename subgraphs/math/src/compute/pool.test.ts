@@ -2,6 +2,7 @@
  * The pool under Vitest: this also proves that a `.ts` worker loads in a thread Vitest's own
  * transform does not reach (through `--import tsx`, see workerFile.ts).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import type { ComputePool, ComputePoolOptions } from './pool.js';
 import {
   ComputationCrashedError,
   ComputationTimeoutError,
+  DEFAULT_INLINE_MAX_DIGITS,
   PoolClosedError,
   createComputePool,
 } from './pool.js';
@@ -45,6 +47,21 @@ describe('compute pool', () => {
     });
     expect(power).toMatchObject({ result: '3.375', exact: true, digits: 4 });
     expect(big.computeMs).toBeGreaterThan(0);
+  });
+
+  it('answers results of up to 4,932 digits inline, without waiting behind pooled work', async () => {
+    const p = pool({ maxThreads: 1, timeoutMs: 2000 });
+    await p.run(factorialTask(5000));
+    const busy = expect(p.run(factorialTask(3_000_000))).rejects.toBeInstanceOf(
+      ComputationTimeoutError,
+    ); // holds the one thread for its whole deadline
+    const started = performance.now();
+    const mid = await p.run(factorialTask(1500)); // 4,115 digits
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(mid.result).toBe(factorial(1500).toString());
+    expect(p.stats()).toMatchObject({ inline: 1 });
+    expect(DEFAULT_INLINE_MAX_DIGITS).toBe(4932); // evaluate() writes text up to 16,384 bits anyway
+    await busy;
   });
 
   it('writes the decimal text only when asked, inline and in a worker alike', async () => {
@@ -97,6 +114,26 @@ describe('compute pool', () => {
     expect(loopDelay.max / 1e6).toBeLessThan(bigMs / 4); // nanoseconds → ms
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'runs its workers at a lower priority than the event loop',
+    async () => {
+      const nices = () =>
+        readdirSync('/proc/self/task').map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        });
+      const before = nices();
+      const p = pool({ maxThreads: 2, minThreads: 2, niceIncrement: 7 });
+      await Promise.all([p.run(factorialTask(5000)), p.run(factorialTask(6000))]);
+      // This thread (the event loop) keeps its priority; each worker lowered its own thread's
+      // (and that of any thread it started, such as tsx's module-loader thread under Vitest).
+      const lowered = (nice: number) => nice === (before[0] ?? 0) + 7;
+      expect(before.filter(lowered)).toEqual([]);
+      expect(nices()[0]).toBe(before[0]);
+      expect(nices().filter(lowered).length).toBeGreaterThanOrEqual(2);
+    },
+  );
+
   it('stops a task past its deadline with ComputationTimeoutError and keeps serving', async () => {
     const p = pool({ timeoutMs: 1000, maxThreads: 1 });
     await p.run(factorialTask(5000)); // a warm thread, so the deadline is all computation
@@ -111,6 +148,68 @@ describe('compute pool', () => {
     expect(next.result).toBe(factorial(6000).toString());
     // The stopped task's thread was ended (and replaced), not left computing in the background.
     expect(p.stats()).toMatchObject({ timedOut: 1, pooled: 2, pending: 0, threadsEnded: 1 });
+  });
+
+  it('starts queued tasks in submission order under steady load (one thread)', async () => {
+    // Four clients that resubmit as soon as their answer arrives keep three tasks queued behind
+    // the running one. Served in order, each waits for about three others (~4 × 15 ms here); a
+    // task passed over again and again waits until its deadline instead.
+    const p = pool({ maxThreads: 1, timeoutMs: 1500, inlineMaxDigits: 0 });
+    const task = factorialTask(50000);
+    await p.run(task, { text: false });
+    const until = performance.now() + 2500;
+    const waits: number[] = [];
+    const failures: string[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (performance.now() < until) {
+          const started = performance.now();
+          try {
+            await p.run(task, { text: false });
+            waits.push(performance.now() - started);
+          } catch (error) {
+            failures.push(`${(error as Error).name} after ${performance.now() - started} ms`);
+          }
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+    expect(p.stats()).toMatchObject({ timedOut: 0, pending: 0 });
+    expect(waits.length).toBeGreaterThan(20);
+    expect(Math.max(...waits)).toBeLessThan(750); // half the deadline: far from it
+  });
+
+  it('stops a queued task at its deadline or its caller’s abort, without waiting for a thread', async () => {
+    const p = pool({ maxThreads: 1, timeoutMs: 800, inlineMaxDigits: 0 });
+    await p.run(factorialTask(5000));
+    // Rejections are watched from the start: they may arrive while another one is awaited.
+    const running = expect(p.run(factorialTask(3_000_000))) // holds the one thread past the deadline
+      .rejects.toBeInstanceOf(ComputationTimeoutError);
+    const controller = new AbortController();
+    const aborted = expect(
+      p.run(factorialTask(6000), { signal: controller.signal }),
+    ).rejects.toThrow('client went away');
+    const queued = expect(p.run(factorialTask(6000))).rejects.toBeInstanceOf(
+      ComputationTimeoutError,
+    );
+    setTimeout(() => controller.abort(new Error('client went away')), 50);
+    const started = performance.now();
+    await aborted;
+    expect(performance.now() - started).toBeLessThan(400);
+    await Promise.all([queued, running]);
+    expect(p.stats()).toMatchObject({ timedOut: 2, pending: 0 });
+    expect((await p.run(factorialTask(6000))).digits).toBe(20066);
+  });
+
+  it('lets queued tasks finish when closed without force', async () => {
+    const p = pool({ maxThreads: 1, inlineMaxDigits: 0 });
+    const tasks = [5000, 6000, 7000].map((n) => p.run(factorialTask(n)));
+    await p.close();
+    const results = await Promise.all(tasks);
+    expect(results.map((r) => r.result)).toEqual(
+      [5000, 6000, 7000].map((n) => factorial(n).toString()),
+    );
+    expect(p.stats()).toMatchObject({ pooled: 3, pending: 0, threads: 0 });
   });
 
   it('fails only the task whose worker runs out of memory', async () => {

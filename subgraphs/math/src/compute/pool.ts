@@ -8,10 +8,19 @@
  * the queue counts too, which bounds what a caller waits) its worker is terminated and the task
  * rejects with `ComputationTimeoutError`; piscina starts a replacement thread. A worker that dies
  * (out of memory under `resourceLimits`, or any crash) fails only the task it was running.
+ *
+ * Tasks wait for a thread in this module's own first-in first-out queue, and piscina is handed
+ * at most one task per thread. piscina's own queue does not keep the order of tasks that carry
+ * an abort signal (ours all do, for the deadline): when a worker frees up it starts the head
+ * task, tries the next one, finds no free worker and puts it back at the tail, so under steady
+ * load the same task is passed over again and again until its deadline (piscina#1031). Its
+ * `stricterFIFO` option puts that task back at the head, but also puts every newly submitted
+ * task there, so the newest runs first and the oldest starve all the same.
  */
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { DEFAULT_CONVERT_UP_TO_BITS } from '../kernels/decimalSummary.js';
 import { predictDigits } from '../kernels/size.js';
 import { assertTask } from '../kernels/task.js';
 import type { ComputeTask } from '../kernels/task.js';
@@ -25,14 +34,28 @@ export type { Computed, ComputedText } from './evaluate.js';
 export type { ComputeTask } from '../kernels/task.js';
 export { ComputationCrashedError, ComputationTimeoutError, PoolClosedError } from './errors.js';
 
-/** Results up to this many predicted digits are computed on the calling thread. */
-export const DEFAULT_INLINE_MAX_DIGITS = 2000;
+/**
+ * Results up to this many predicted digits are computed on the calling thread: the results small
+ * enough that `evaluate` writes their decimal text whether or not it was asked for (16,384 bits,
+ * 4,932 digits). Computing and writing one takes up to a few hundred microseconds here, while in
+ * the pool it would wait behind every big task queued before it (hundreds of milliseconds each).
+ */
+export const DEFAULT_INLINE_MAX_DIGITS = Math.floor(DEFAULT_CONVERT_UP_TO_BITS * Math.log10(2));
 
 /**
  * Heap per worker. The contract's default budget (10^6 digits) needs a few MB; this leaves room for
  * a larger `MATH_MAX_DIGITS` while keeping a runaway task from taking the machine's memory.
  */
 export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
+
+/**
+ * How much lower than the process's own the workers' scheduling priority is (Linux nice, per
+ * thread). With a worker per core, busy workers would otherwise take turns with the event loops
+ * of math, the router and anything else on the machine, and a light query arriving mid-slice
+ * waits for the scheduler; at a lower priority the workers yield the core as soon as an event
+ * loop wakes up, and still get every cycle the event loops leave idle.
+ */
+export const DEFAULT_WORKER_NICE_INCREMENT = 10;
 
 export interface ComputePoolOptions {
   /** Most worker threads; default one per core (`os.availableParallelism()`). */
@@ -41,12 +64,14 @@ export interface ComputePoolOptions {
   minThreads?: number;
   /** Longest a pooled task may take, queueing included, before its worker is stopped. */
   timeoutMs: number;
-  /** Tasks whose predicted result is at most this many digits run inline; default 2000. */
+  /** Tasks whose predicted result is at most this many digits run inline; default 4932. */
   inlineMaxDigits?: number;
   /** V8 heap limits of each worker; default 512 MB of old generation. */
   resourceLimits?: ResourceLimits;
   /** Errors of idle workers, which no task can report; default `console.error`. */
   onWorkerError?: (error: Error) => void;
+  /** Lowers the workers' priority (Unix nice, 0 to 19); default 10. */
+  niceIncrement?: number;
 }
 
 export interface ComputePoolStats {
@@ -111,6 +136,9 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     minThreads,
     // Idle threads above minThreads linger briefly so a burst of big tasks reuses them.
     idleTimeout: 30_000,
+    // Applied by each worker to its own thread through piscina's optional @napi-rs/nice (a
+    // prebuilt binary in the registry package); without it the workers keep normal priority.
+    niceIncrement: options.niceIncrement ?? DEFAULT_WORKER_NICE_INCREMENT,
     resourceLimits: options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
   });
   // piscina emits 'error' for a worker that fails with no task to blame; unhandled, an 'error'
@@ -131,6 +159,47 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
   const stoppers = new Set<AbortController>();
   const DEADLINE = 'deadline';
 
+  /** Tasks handed to piscina (at most one per thread), and those waiting for a thread. */
+  let started = 0;
+  const waiting: Array<() => void> = [];
+  let onIdle: (() => void) | undefined;
+
+  /** Resolves when the task may start, first come first served; rejects if `signal` aborts first. */
+  function takeThread(signal: AbortSignal): Promise<void> {
+    if (started < maxThreads && waiting.length === 0) {
+      started++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const start = () => {
+        signal.removeEventListener('abort', stop);
+        started++;
+        resolve();
+      };
+      const stop = () => {
+        waiting.splice(waiting.indexOf(start), 1);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', stop, { once: true });
+      waiting.push(start);
+    });
+  }
+
+  function releaseThread(): void {
+    started--;
+    while (started < maxThreads && waiting.length > 0) waiting.shift()?.();
+    if (started === 0 && waiting.length === 0) {
+      onIdle?.();
+      onIdle = undefined;
+    }
+  }
+
+  /** Resolves once no task is running or waiting. */
+  function idle(): Promise<void> {
+    if (started === 0 && waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => (onIdle = resolve));
+  }
+
   async function runPooled(job: ComputeJob, signal: AbortSignal | undefined): Promise<Computed> {
     signal?.throwIfAborted();
     const stopper = new AbortController();
@@ -139,7 +208,13 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     stoppers.add(stopper);
     counts.pending++;
     try {
-      const computed = await piscina.run(job, { signal: combined });
+      await takeThread(combined);
+      let computed: Computed;
+      try {
+        computed = await piscina.run(job, { signal: combined });
+      } finally {
+        releaseThread();
+      }
       counts.pooled++;
       return computed;
     } catch (error) {
@@ -184,10 +259,14 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     close({ force = false } = {}) {
       closed = true;
       if (force && !closing) stoppers.forEach((stopper) => stopper.abort());
-      closing ??= piscina.close({ force }).finally(() => {
-        piscina.off('error', onWorkerError);
-        piscina.off('workerDestroy', onWorkerDestroy);
-      });
+      // Queued tasks still run (each within its deadline) unless the close is forced; piscina
+      // would refuse them once closing.
+      closing ??= idle()
+        .then(() => piscina.close({ force }))
+        .finally(() => {
+          piscina.off('error', onWorkerError);
+          piscina.off('workerDestroy', onWorkerDestroy);
+        });
       return closing;
     },
 

@@ -1,0 +1,88 @@
+/**
+ * `publishAll` sends what `pubsub.publish` would send one event at a time (channel and payload),
+ * so a subscriber through `pubsub` cannot tell the two apart; through Redis it is one pipeline,
+ * and while Redis is unreachable it reports every event as not published instead of throwing.
+ */
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEventBus, type BusEvent, type EventBus } from './events.js';
+import { createLogger } from './logger.js';
+
+const redisUrl = process.env['REDIS_URL'];
+const logger = createLogger('test', { level: 'silent', pretty: false });
+
+const buses: EventBus[] = [];
+afterAll(async () => {
+  await Promise.all(buses.map((bus) => bus.close()));
+});
+
+/** Subscribes to each topic through the bus's own pubsub, as the router does. */
+async function listen(bus: EventBus, topics: string[]) {
+  const received: Array<{ topic: string; payload: unknown }> = [];
+  const ids = await Promise.all(
+    topics.map((topic) =>
+      bus.pubsub.subscribe(topic, (payload: unknown) => received.push({ topic, payload }), {}),
+    ),
+  );
+  return {
+    async settle(count: number) {
+      for (let i = 0; i < 200 && received.length < count; i++) await sleep(10);
+      ids.forEach((id) => bus.pubsub.unsubscribe(id));
+      return received;
+    },
+  };
+}
+
+describe.each([
+  { bus: 'in-process', url: undefined, skip: false },
+  { bus: 'Redis', url: redisUrl, skip: !redisUrl },
+])('publishAll on the $bus bus', ({ url, skip }) => {
+  it.skipIf(skip)('delivers each event on its topic, in order, as publish would', async () => {
+    const bus = createEventBus(url, logger);
+    buses.push(bus);
+    const tag = Math.random().toString(36).slice(2);
+    const [a, b] = [`TEST_A.${tag}`, `TEST_B.${tag}`];
+    const events: BusEvent[] = [
+      { topic: a, payload: { n: 1, text: 'één', when: '2026-01-01T00:00:00.000Z' } },
+      { topic: b, payload: { n: 2, flag: false } },
+      { topic: a, payload: { n: 3, nested: { list: [1, 2] } } },
+    ];
+    const feed = await listen(bus, [a, b]);
+    await sleep(50); // a Redis subscription is confirmed asynchronously
+
+    expect(await bus.publishAll(events)).toBe(0);
+    await bus.pubsub.publish(b, { n: 4, one: 'by one' });
+    const received = await feed.settle(4);
+
+    expect(received.filter((r) => r.topic === a).map((r) => r.payload)).toEqual([
+      events[0]?.payload,
+      events[2]?.payload,
+    ]);
+    expect(received.filter((r) => r.topic === b).map((r) => r.payload)).toEqual([
+      events[1]?.payload,
+      { n: 4, one: 'by one' },
+    ]);
+    expect(await bus.publishAll([])).toBe(0);
+  });
+});
+
+describe('publishAll while Redis is unreachable', () => {
+  it('resolves with the number of events not published', async () => {
+    // A port that accepts nothing: the publisher never becomes ready.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const bus = createEventBus(`redis://127.0.0.1:${port}`, logger);
+    buses.push(bus);
+    const failed = await bus.publishAll([
+      { topic: 'TEST.down', payload: 1 },
+      { topic: 'TEST.down', payload: 2 },
+    ]);
+    expect(failed).toBe(2);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * The log writer on its own, on SQLite and PostgreSQL: a batch is one multi-row INSERT with no
+ * explicit transaction, so these check what that must still guarantee: a batch is stored whole
+ * or not at all (each of its writes then fails and the failure is reported once), and the stored
+ * columns are exactly what the writer answered with, in each database's own types.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Orm } from '@microservice-math/shared/database';
+import { createEventBus, type EventBus } from '@microservice-math/shared/events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
+import { createLogWriter, type NewRequestLog } from '../src/logs/logWriter.js';
+import { openLogReader, silentLogger, testDatabaseUrl } from './mathService.js';
+
+const entry = (userId: string, n: number): NewRequestLog => ({
+  userId,
+  username: "o'brien", // quoting survives the statement
+  operation: 'FACTORIAL',
+  input: `{"n":${n}}`,
+  resultPreview: '2432902008176640000',
+  digits: 19,
+  cached: n % 2 === 0,
+  durationMs: 0.123456789,
+  status: 'ok',
+});
+
+describe.each([
+  { database: 'sqlite' as const, skip: false },
+  { database: 'postgres' as const, skip: !testDatabaseUrl },
+])('log writer on $database', ({ database, skip }) => {
+  let orm: Orm;
+  let events: EventBus;
+  let scratch: ScratchDatabase | undefined;
+  let dir: string | undefined;
+
+  beforeAll(async () => {
+    if (skip) return;
+    let url: string;
+    if (database === 'postgres') {
+      scratch = await createScratchDatabase();
+      url = scratch.url;
+    } else {
+      dir = mkdtempSync(join(tmpdir(), 'mm-log-writer-'));
+      url = `file:${join(dir, 'logs.db')}`;
+    }
+    orm = await openLogReader(url, silentLogger());
+    events = createEventBus(undefined, silentLogger());
+  });
+  afterAll(async () => {
+    await events?.close();
+    await orm?.close();
+    await scratch?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rawRows = (userId: string) =>
+    orm.em
+      .getConnection()
+      .execute<Record<string, unknown>[]>(
+        'select * from request_log where user_id = ? order by id',
+        [userId],
+      );
+
+  it.skipIf(skip)('stores a batch whole or not at all, and fails each of its writes', async () => {
+    const failures: number[] = [];
+    const writer = createLogWriter({
+      orm,
+      events,
+      logger: silentLogger(),
+      attempts: 1,
+      observer: { flushed: () => {}, flushFailed: (rows) => failures.push(rows) },
+    });
+    const userId = `atomic-${database}`;
+    // Written in one turn of the event loop, so one batch; the second row breaks NOT NULL.
+    const writes = [
+      writer.write(entry(userId, 1)),
+      writer.write({ ...entry(userId, 2), status: null as unknown as string }),
+      writer.write(entry(userId, 3)),
+    ];
+    const settled = await Promise.allSettled(writes);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(failures).toEqual([3]);
+    expect(await rawRows(userId)).toEqual([]);
+
+    // The writer carries on with the next batch.
+    await expect(writer.write(entry(userId, 4))).resolves.toMatchObject({ input: '{"n":4}' });
+    expect(await rawRows(userId)).toHaveLength(1);
+    await writer.close();
+  });
+
+  it.skipIf(skip)(
+    'commits the next batch while the previous batch’s events are still being published',
+    async () => {
+      const held: Array<() => void> = [];
+      const published: string[] = [];
+      const slowBus: EventBus = {
+        ...events,
+        publishAll: (batch) =>
+          new Promise((resolve) => {
+            held.push(() => {
+              published.push(...batch.map((e) => (e.payload as { input: string }).input));
+              resolve(0);
+            });
+          }),
+      };
+      const writer = createLogWriter({ orm, events: slowBus, logger: silentLogger() });
+      const userId = `publishing-${database}`;
+      await writer.write(entry(userId, 1)); // committed; its event is held by the bus
+      await writer.write(entry(userId, 2)); // a later batch does not wait for that event
+      expect(await rawRows(userId)).toHaveLength(2);
+      expect(held).toHaveLength(2);
+      expect(published).toEqual([]);
+
+      let flushed = false;
+      const flushing = writer.flush().then(() => (flushed = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(flushed).toBe(false); // flush() also waits for the events
+      held.forEach((release) => release());
+      await flushing;
+      expect(published).toEqual(['{"n":1}', '{"n":2}']); // in commit order
+      await writer.close();
+    },
+  );
+
+  it.skipIf(skip)('stores exactly the record each write answered with', async () => {
+    const writer = createLogWriter({ orm, events, logger: silentLogger() });
+    const userId = `columns-${database}`;
+    const records = await Promise.all([0, 1, 2].map((n) => writer.write(entry(userId, n))));
+    await writer.close();
+
+    const rows = await rawRows(userId);
+    expect(rows).toHaveLength(3);
+    for (const [i, row] of rows.entries()) {
+      const record = records[i];
+      expect(record).toMatchObject({ ...entry(userId, i), userId });
+      // SQLite has no date or boolean type: MikroORM stores epoch milliseconds and 0/1.
+      // PostgreSQL's timestamptz comes back as its text, e.g. "2026-11-26 10:26:29.662+00".
+      const createdAt =
+        database === 'sqlite'
+          ? Number(row['created_at'])
+          : Date.parse(String(row['created_at']).replace(' ', 'T').replace(/\+00$/, 'Z'));
+      expect(row).toMatchObject({
+        id: record?.id,
+        user_id: userId,
+        username: "o'brien",
+        operation: 'FACTORIAL',
+        input: `{"n":${i}}`,
+        result_preview: '2432902008176640000',
+        digits: 19,
+        cached: database === 'sqlite' ? Number(i % 2 === 0) : i % 2 === 0,
+        duration_ms: 0.123456789,
+        status: 'ok',
+      });
+      if (database === 'sqlite') expect(typeof row['created_at']).toBe('number');
+      expect(createdAt).toBe(Date.parse(record?.createdAt ?? ''));
+    }
+  });
+});
