@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@microservice-math/shared/logger';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
 
@@ -5,4 +7,22 @@ export interface RouterContext extends RequestBase {
   /** The verified caller; null for an anonymous request. */
   caller: Caller | null;
   clientAddress: string;
+}
+
+/**
+ * The context of a signed-in streaming connection (graphql-ws) or request (graphql-sse): a
+ * request id of its own, which its log lines and subgraph calls carry.
+ */
+export function streamingContext(
+  caller: Caller,
+  clientAddress: string | undefined,
+  logger: Logger,
+): RouterContext {
+  const requestId = randomUUID();
+  return {
+    caller,
+    clientAddress: clientAddress ?? 'unknown',
+    requestId,
+    logger: logger.child({ requestId }),
+  };
 }

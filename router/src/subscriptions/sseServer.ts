@@ -5,7 +5,6 @@
  * authenticated like any HTTP request, and nothing is kept between requests. What happens to
  * the operation itself is shared with graphql-ws (streamingOperations).
  */
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
@@ -14,7 +13,7 @@ import { GraphQLError } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
-import type { RouterContext } from '../context.js';
+import { streamingContext, type RouterContext } from '../context.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
@@ -72,12 +71,8 @@ export function createSseServer(options: SseServerOptions): SseServer {
         if (error instanceof GraphQLError) return refusal(401, error);
         throw error;
       }
-      const requestId = randomUUID();
       const context: SseContext = {
-        caller,
-        clientAddress: req.raw.socket.remoteAddress ?? 'unknown',
-        requestId,
-        logger: logger.child({ requestId }),
+        ...streamingContext(caller, req.raw.socket.remoteAddress, logger),
       };
       const limited = await operations.admit(context, 'sse');
       if (limited) {

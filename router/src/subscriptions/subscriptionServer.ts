@@ -4,14 +4,13 @@
  * over the socket go through Apollo Server like any HTTP request.
  */
 import type { Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '@microservice-math/shared/logger';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
-import type { RouterContext } from '../context.js';
+import { streamingContext, type RouterContext } from '../context.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
@@ -41,7 +40,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
-        const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
         let token: string | undefined;
         try {
           token = bearerToken(ctx.connectionParams?.['authorization']);
@@ -57,13 +55,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         try {
           const caller = await options.verifyToken(token);
-          const requestId = randomUUID();
-          ctx.extra.context = {
-            caller,
-            clientAddress: address,
-            requestId,
-            logger: logger.child({ requestId }),
-          };
+          const address = ctx.extra.request.socket.remoteAddress;
+          ctx.extra.context = streamingContext(caller, address, logger);
           return true;
         } catch {
           return false; // 4403 Forbidden: the token was refused
