@@ -32,6 +32,17 @@ function only(spans: ReceivedSpan[], predicate: (span: ReceivedSpan) => boolean)
   return found[0] as ReceivedSpan;
 }
 
+/**
+ * The spans of the trace the router started for a client's request: the router does not
+ * continue a client's trace, it links its own request span to the client's span.
+ */
+function tracedFor(spans: ReceivedSpan[], client: { traceId: string; spanId: string }) {
+  const link = `${client.traceId}/${client.spanId}`;
+  const roots = spans.filter((s) => s.links.includes(link));
+  expect(roots.map((s) => `${s.service}:${s.kind}`)).toEqual([`router-under-test:${SERVER}`]);
+  return spans.filter((s) => s.traceId === (roots[0] as ReceivedSpan).traceId);
+}
+
 function parentOf(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan | undefined {
   return spans.find((candidate) => candidate.spanId === span.parentSpanId);
 }
@@ -109,20 +120,22 @@ describe('tracing through the router and the subgraphs, as separate processes', 
     );
   });
 
-  it("continues the client's trace: the router's server span is a child of the client's span", () => {
-    const spans = receiver.spans.filter((span) => span.traceId === calculation.traceId);
+  it("starts a trace of its own for a client's request, linked to the client's span", () => {
+    const spans = tracedFor(receiver.spans, calculation);
     const server = only(spans, (s) => s.service === 'router-under-test' && s.kind === SERVER);
-    expect(server.parentSpanId).toBe(calculation.spanId);
+    expect(server.parentSpanId).toBe(''); // a root: clients choose no trace id and no sampling
+    expect(server.traceId).not.toBe(calculation.traceId);
     expect(server.name).toBe('query TracedFactorial');
     expect(server.attributes).toMatchObject({
       'graphql.operation.type': 'query',
       'graphql.operation.name': 'TracedFactorial',
+      'http.route': '/graphql',
       'http.response.status_code': 200,
     });
   });
 
   it('a calculation is one trace from the router through the gateway into math', () => {
-    const spans = receiver.spans.filter((span) => span.traceId === calculation.traceId);
+    const spans = tracedFor(receiver.spans, calculation);
     const mathServer = only(spans, (s) => s.service === 'math-under-test' && s.kind === SERVER);
     // math's request span hangs off the gateway's fetch to math, inside the router's request.
     expect(ancestry(spans, mathServer)).toEqual([
@@ -140,15 +153,15 @@ describe('tracing through the router and the subgraphs, as separate processes', 
       'math.operation': 'FACTORIAL',
       'math.text': true,
     });
-    // Every span of the trace is connected: its parent is in the trace or is the client's span.
-    const ids = new Set([...spans.map((s) => s.spanId), calculation.spanId]);
+    // Every span of the trace is connected: its parent is in the trace, or it is the root.
+    const ids = new Set([...spans.map((s) => s.spanId), '']);
     expect(spans.filter((s) => !ids.has(s.parentSpanId))).toEqual([]);
     // Auth had no part in this request (the token is verified by the router itself).
     expect(spans.some((s) => s.service === 'auth-under-test')).toBe(false);
   });
 
   it("registration's trace reaches auth, with the password hashing as a span of its own", () => {
-    const spans = receiver.spans.filter((span) => span.traceId === registration.traceId);
+    const spans = tracedFor(receiver.spans, registration);
     const authServer = only(spans, (s) => s.service === 'auth-under-test' && s.kind === SERVER);
     expect(parentOf(spans, authServer)?.name).toBe('gateway.fetch');
     const hashing = only(spans, (s) => s.name === 'auth.password.hash');
@@ -156,7 +169,7 @@ describe('tracing through the router and the subgraphs, as separate processes', 
   });
 
   it('a refused request marks the spans failed with the error code, never the message', () => {
-    const spans = receiver.spans.filter((span) => span.traceId === refused.traceId);
+    const spans = tracedFor(receiver.spans, refused);
     const routerServer = only(spans, (s) => s.service === 'router-under-test' && s.kind === SERVER);
     expect(routerServer.status).toBe(ERROR);
     expect(routerServer.attributes['graphql.error.codes']).toEqual(['BAD_USER_INPUT']);
@@ -166,11 +179,11 @@ describe('tracing through the router and the subgraphs, as separate processes', 
     expect(everything).not.toMatch(/must be 0 or more/);
   });
 
-  it('trace context the client sends is not forwarded to subgraphs as is', () => {
-    // Subgraph spans hang off the router's own spans, never directly off the client's span.
-    const spans = receiver.spans.filter((span) => span.traceId === calculation.traceId);
-    const direct = spans.filter((s) => s.parentSpanId === calculation.spanId);
-    expect(direct.map((s) => s.service)).toEqual(['router-under-test']);
+  it("no span joins a client's trace or hangs off a client's span", () => {
+    for (const client of [registration, calculation, refused]) {
+      expect(receiver.spans.filter((s) => s.traceId === client.traceId)).toEqual([]);
+      expect(receiver.spans.filter((s) => s.parentSpanId === client.spanId)).toEqual([]);
+    }
   });
 });
 

@@ -101,7 +101,8 @@ export async function createRouterService(
     logger,
     production: config.production,
     bodyLimit: BODY_LIMIT,
-    tracing: config.tracing.endpoint !== undefined,
+    // Clients are not trusted with trace ids or sampling: a trace starts here (see tracing.ts).
+    tracing: config.tracing.endpoint ? { continueCallerTrace: false } : undefined,
     readiness: routerReadiness(() => apiSchema !== undefined, urls),
   });
   // Registered first so that it closes last, after the gateway's last subgraph call.

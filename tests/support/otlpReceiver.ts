@@ -18,6 +18,8 @@ export interface ReceivedSpan {
   /** OTLP's status code: 0 unset, 1 ok, 2 error. */
   status: number;
   attributes: Record<string, unknown>;
+  /** The spans this one is linked to (not its parent), as `traceId/spanId`. */
+  links: string[];
 }
 
 export interface OtlpReceiver {
@@ -53,6 +55,7 @@ interface ExportRequest {
         kind: number;
         status?: { code?: number };
         attributes?: KeyValues;
+        links?: Array<{ traceId: string; spanId: string }>;
       }>;
     }>;
   }>;
@@ -93,6 +96,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               kind: span.kind,
               status: span.status?.code ?? 0,
               attributes: attributesOf(span.attributes),
+              links: (span.links ?? []).map((link) => `${link.traceId}/${link.spanId}`),
             });
           }
         }

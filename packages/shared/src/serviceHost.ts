@@ -28,8 +28,11 @@ export interface ServiceHostOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Largest JSON body `/graphql` accepts. */
   bodyLimit?: string;
-  /** Open a span per GraphQL request (when this process exports traces: see tracing.ts). */
-  tracing?: boolean;
+  /**
+   * Open a span per GraphQL request when this process exports traces (see tracing.ts), and
+   * whether it continues its caller's trace (subgraphs) or starts its own (the router).
+   */
+  tracing?: { continueCallerTrace: boolean };
 }
 
 export interface MountOptions {
@@ -115,7 +118,9 @@ export class ServiceHost {
     buildContext: (req: IncomingMessage, base: RequestBase) => Promise<C> | C,
     options: MountOptions = {},
   ): void {
-    const traceRequest = this.options.tracing ? traceRequests(this.options.name) : undefined;
+    const traceRequest = this.options.tracing
+      ? traceRequests(this.options.name, { route: '/graphql', ...this.options.tracing })
+      : undefined;
     const parseBody = express.json({ limit: this.options.bodyLimit ?? '100kb' });
     const context = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
       const requestId = requestIdFrom(req.headers) ?? randomUUID();

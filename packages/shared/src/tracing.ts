@@ -26,6 +26,7 @@ import {
   type Attributes,
   type Span,
 } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -71,6 +72,12 @@ export interface Tracing {
 }
 
 /**
+ * Longest an export may take. Shutdown exports what is buffered: with an unreachable collector
+ * the SDK's defaults (10 s, 30 s) would outlast a container's stop grace and get it killed.
+ */
+const EXPORT_TIMEOUT_MS = 3_000;
+
+/**
  * Registers this process's tracer provider when an endpoint is configured. One per process: in
  * the one-process development mode all three services share it.
  */
@@ -96,12 +103,17 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
     }),
     spanProcessors: [
       new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `${config.endpoint.replace(/\/+$/, '')}/v1/traces` }),
+        new OTLPTraceExporter({
+          url: `${config.endpoint.replace(/\/+$/, '')}/v1/traces`,
+          timeoutMillis: EXPORT_TIMEOUT_MS,
+        }),
+        { exportTimeoutMillis: EXPORT_TIMEOUT_MS },
       ),
     ],
   });
-  // Also installs the AsyncLocalStorage context manager and the W3C trace-context propagator.
-  provider.register();
+  // Also installs the AsyncLocalStorage context manager. Trace context only: the default would
+  // also carry W3C baggage, which the router would then pass on from clients to subgraphs.
+  provider.register({ propagator: new W3CTraceContextPropagator() });
   log.info({ endpoint: config.endpoint, serviceName: config.serviceName }, 'tracing on');
   return {
     enabled: true,
@@ -115,31 +127,42 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
   };
 }
 
+export interface TraceRequestsOptions {
+  /** Names the span (`POST /graphql`): the route, never the path the client sent. */
+  route: string;
+  /**
+   * Continue the caller's trace (its `traceparent`): right for subgraphs, which only the router
+   * reaches. An internet-facing service starts a trace of its own instead, linked to the
+   * caller's span, so that clients cannot choose trace ids, join other traces, or switch the
+   * sampling of their own requests off.
+   */
+  continueCallerTrace: boolean;
+}
+
 /**
- * Middleware opening the server span of a request, continuing the caller's trace when its
- * `traceparent` header is valid. It runs before the body is read and binds the request and
- * response to the span's context, so everything after it (parsing, Apollo, the gateway's spans,
- * outgoing subgraph calls) is a descendant. It takes Node's request and response, so it serves
- * Express and the router's direct GraphQL path alike.
+ * Middleware opening the server span of a request. It runs before the body is read and binds
+ * the request and response to the span's context, so everything after it (parsing, Apollo, the
+ * gateway's spans, outgoing subgraph calls) is a descendant. It takes Node's request and
+ * response, so it serves Express and the router's direct GraphQL path alike.
  */
 export function traceRequests(
   tracerName: string,
+  { route, continueCallerTrace }: TraceRequestsOptions,
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const tracer = trace.getTracer(tracerName);
   return (req, res, next) => {
-    // Express rewrites `url` below a mount point and keeps the whole one in `originalUrl`.
-    const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
-    const path = url.split('?')[0] as string;
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const caller = propagation.extract(ROOT_CONTEXT, req.headers);
+    const callerSpan = trace.getSpanContext(caller);
     const span = tracer.startSpan(
-      `${req.method} ${path}`,
+      `${req.method} ${route}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method ?? '', 'url.path': path },
+        attributes: { 'http.request.method': req.method ?? '', 'http.route': route },
+        ...(!continueCallerTrace && callerSpan ? { links: [{ context: callerSpan }] } : {}),
       },
-      parent,
+      continueCallerTrace ? caller : ROOT_CONTEXT,
     );
-    const active = trace.setSpan(parent, span);
+    const active = trace.setSpan(ROOT_CONTEXT, span);
     context.bind(active, req);
     context.bind(active, res);
     res.once('close', () => {

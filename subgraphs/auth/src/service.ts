@@ -46,7 +46,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     name: 'auth',
     logger,
     production: config.production,
-    tracing: config.tracing.endpoint !== undefined,
+    tracing: config.tracing.endpoint ? { continueCallerTrace: true } : undefined,
     readiness: {
       database: async () => {
         await orm.em.getConnection().execute('select 1');

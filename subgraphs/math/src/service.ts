@@ -81,7 +81,7 @@ export async function createMathService(
     name: 'math',
     logger,
     production: config.production,
-    tracing: config.tracing.endpoint !== undefined,
+    tracing: config.tracing.endpoint ? { continueCallerTrace: true } : undefined,
     readiness: {
       database: async () => {
         await orm.em.getConnection().execute('select 1');

@@ -124,6 +124,33 @@ describe.each([
     },
   );
 
+  it.skipIf(skip)(
+    'an event bus that throws is logged and the writer carries on: no unhandled rejection',
+    async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const throwingBus: EventBus = {
+        ...events,
+        publishAll: () => Promise.reject(new Error('bus broken')),
+      };
+      const writer = createLogWriter({ orm, events: throwingBus, logger: silentLogger() });
+      const userId = `throwing-bus-${database}`;
+      try {
+        await writer.write(entry(userId, 1));
+        await writer.flush();
+        await expect(writer.write(entry(userId, 2))).resolves.toMatchObject({ input: '{"n":2}' });
+        await writer.flush();
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).toEqual([]);
+        expect(await rawRows(userId)).toHaveLength(2);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        await writer.close();
+      }
+    },
+  );
+
   it.skipIf(skip)('stores exactly the record each write answered with', async () => {
     const writer = createLogWriter({ orm, events, logger: silentLogger() });
     const userId = `columns-${database}`;

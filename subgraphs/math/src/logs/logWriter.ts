@@ -90,12 +90,19 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     }
   }
 
+  /** Never rejects: nothing awaits a batch's publish, and its rows are committed either way. */
   async function publish(records: RequestLogRecord[]): Promise<void> {
-    const failed = await events.publishAll(
-      records
-        .filter((r) => r.status === 'ok')
-        .map((r) => ({ topic: logAddedTopic(r.userId), payload: r })),
-    );
+    let failed: number;
+    try {
+      failed = await events.publishAll(
+        records
+          .filter((r) => r.status === 'ok')
+          .map((r) => ({ topic: logAddedTopic(r.userId), payload: r })),
+      );
+    } catch (error) {
+      logger.warn({ err: error }, 'could not publish log events');
+      failed = records.length;
+    }
     if (failed)
       logger.warn(
         { failed },
