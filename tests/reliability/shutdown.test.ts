@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, wsClient } from '../support/graphql.js';
+import { closeCode, signUp, wsClient } from '../support/graphql.js';
 import type { ServiceProcess } from '../support/processes.js';
 import { ROUTER_SECRET_HEADER } from '@microservice-math/shared/routerContext';
 import {
@@ -68,7 +68,8 @@ function unclear(outcomes: Outcome[]): Outcome[] {
   return outcomes.filter((o) => !o.data && !CONNECTION_ERRORS.has(o.failure ?? ''));
 }
 
-function summary(shutdown: Shutdown, answered: number): string {
+function summary(shutdown: Shutdown): string {
+  const answered = shutdown.outcomes.filter((o) => o.data).length;
   const early = shutdown.outcomes.filter((o) => o.sentAt < shutdown.signalledAt);
   const late = shutdown.outcomes.filter((o) => o.data && o.sentAt > shutdown.signalledAt).length;
   return (
@@ -77,6 +78,15 @@ function summary(shutdown: Shutdown, answered: number): string {
     `after it still were; exit ${shutdown.exitCode} ${shutdown.exitMs.toFixed(0)} ms after ` +
     `SIGTERM; not answered: ${JSON.stringify(failuresByReason(shutdown.outcomes))}`
   );
+}
+
+/** The test every shutdown here shares: exit 0 in time (and the figures, as an annotation). */
+function itExitsInTime(shutdown: () => Shutdown): void {
+  it(`exits 0 within ${EXIT_WITHIN_MS / 1000} s`, async ({ annotate }) => {
+    await annotate(`measured: ${summary(shutdown())}`);
+    expect(shutdown().exitCode).toBe(0);
+    expect(shutdown().exitMs).toBeLessThan(EXIT_WITHIN_MS);
+  });
 }
 
 describe('SIGTERM to auth under registrations and logins', () => {
@@ -125,12 +135,7 @@ describe('SIGTERM to auth under registrations and logins', () => {
     await system?.close();
   });
 
-  it(`exits 0 within ${EXIT_WITHIN_MS / 1000} s`, async ({ annotate }) => {
-    const answered = shutdown.outcomes.filter((o) => o.data).length;
-    await annotate(`measured: ${summary(shutdown, answered)}`);
-    expect(shutdown.exitCode).toBe(0);
-    expect(shutdown.exitMs).toBeLessThan(EXIT_WITHIN_MS);
-  });
+  itExitsInTime(() => shutdown);
 
   it('every request got its answer or a connection error, none a half-closed service’s error', () => {
     expect(unclear(shutdown.outcomes)).toEqual([]);
@@ -158,20 +163,10 @@ describe('SIGTERM to the router under calculations, with a subscriber connected'
     await Promise.all([system.start('auth'), system.start('math')]);
     // One user sends the whole load: the per-user request limit is not what is tested here.
     const router = await system.start('router', { ROUTER_RATE_LIMIT_PER_MINUTE: '1000000' });
-    const registered = await gql<{ register: { token: string } }>(
-      system.urls.router,
-      'mutation { register(username: "shutdown_user", password: "shutdown-password") { token } }',
-    );
-    const token = registered.data!.register.token;
+    const { token } = await signUp(system.urls.router, 'shutdown_user', 'shutdown-password');
 
     const subscriber = wsClient(system.urls.router, token);
-    subscriberClosedWith = new Promise((resolve) =>
-      subscriber.on('closed', (event) => resolve((event as { code: number }).code)),
-    );
-    subscriber.subscribe(
-      { query: 'subscription { logAdded { id } }' },
-      { next: () => {}, error: () => {}, complete: () => {} },
-    );
+    subscriberClosedWith = closeCode(subscriber);
     await new Promise((resolve) => subscriber.on('connected', resolve));
 
     shutdown = await sigtermUnderLoad(router, 32, 400, (i) =>
@@ -187,12 +182,7 @@ describe('SIGTERM to the router under calculations, with a subscriber connected'
     await system?.close();
   });
 
-  it(`exits 0 within ${EXIT_WITHIN_MS / 1000} s`, async ({ annotate }) => {
-    const answered = shutdown.outcomes.filter((o) => o.data).length;
-    await annotate(`measured: ${summary(shutdown, answered)}`);
-    expect(shutdown.exitCode).toBe(0);
-    expect(shutdown.exitMs).toBeLessThan(EXIT_WITHIN_MS);
-  });
+  itExitsInTime(() => shutdown);
 
   it('every request got its answer or a connection error, none a half-closed router’s error', () => {
     expect(unclear(shutdown.outcomes)).toEqual([]);

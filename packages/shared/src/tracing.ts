@@ -25,6 +25,7 @@ import {
   trace,
   type Attributes,
   type Span,
+  type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -210,13 +211,22 @@ export function tracingApolloPlugin<C extends BaseContext>(): ApolloServerPlugin
  * Runs `work` in a child span of the active one. When tracing is off the API hands out
  * non-recording spans, so this costs next to nothing. Errors mark the span failed and pass on.
  */
+/**
+ * Tracers by name, made once: `inSpan` runs several times per calculation, and the API hands
+ * out a new proxy object on every `getTracer` call. A proxy made before tracing starts still
+ * reaches the provider registered later (once per process: a proxy keeps the first it reached).
+ */
+const tracers = new Map<string, Tracer>();
+
 export async function inSpan<T>(
   tracerName: string,
   name: string,
   attributes: Attributes,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return trace.getTracer(tracerName).startActiveSpan(name, { attributes }, async (span) => {
+  let tracer = tracers.get(tracerName);
+  if (!tracer) tracers.set(tracerName, (tracer = trace.getTracer(tracerName)));
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work(span);
     } catch (error) {
