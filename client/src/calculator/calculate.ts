@@ -4,8 +4,10 @@
  * no business being normalised. The AbortSignal cancels the HTTP request itself.
  */
 import type { ApolloClient } from '@apollo/client/core';
-import { getFragmentData, graphql } from '../gql';
+import { getFragmentData, graphql, type FragmentType } from '../gql';
+import type { Operation } from '../gql/graphql';
 import type { CalculationRequest } from './calculationArguments';
+import type { CalculationVariables } from './operations';
 
 /** What the panel itself reads (for its announcement and the log list), plus what it renders. */
 const CalculatorPanelFragment = graphql(/* GraphQL */ `
@@ -48,42 +50,41 @@ const FibonacciQuery = graphql(/* GraphQL */ `
   }
 `);
 
+type QueryOptions = {
+  fetchPolicy: 'no-cache';
+  context: { fetchOptions: { signal: AbortSignal }; queryDeduplication: false };
+};
+
+/** Each operation's query, sent with its variables; answers the calculation still masked. */
+type CalculationQuery<O extends Operation> = (
+  apollo: ApolloClient<unknown>,
+  variables: CalculationVariables[O],
+  options: QueryOptions,
+) => Promise<FragmentType<typeof CalculatorPanelFragment>>;
+
+const QUERIES: { readonly [O in Operation]: CalculationQuery<O> } = {
+  POWER: async (apollo, variables, options) =>
+    (await apollo.query({ query: PowerQuery, variables, ...options })).data.power,
+  FACTORIAL: async (apollo, variables, options) =>
+    (await apollo.query({ query: FactorialQuery, variables, ...options })).data.factorial,
+  FIBONACCI: async (apollo, variables, options) =>
+    (await apollo.query({ query: FibonacciQuery, variables, ...options })).data.fibonacci,
+};
+
 export async function calculate(
   apollo: ApolloClient<unknown>,
   request: CalculationRequest,
   signal: AbortSignal,
 ) {
-  const options = {
+  const options: QueryOptions = {
     fetchPolicy: 'no-cache',
     // Two identical requests in a row are two calculations (and two logs), not one.
     context: { fetchOptions: { signal }, queryDeduplication: false },
-  } as const;
-  switch (request.operation) {
-    case 'POWER': {
-      const { data } = await apollo.query({
-        query: PowerQuery,
-        variables: request.variables,
-        ...options,
-      });
-      return getFragmentData(CalculatorPanelFragment, data.power);
-    }
-    case 'FACTORIAL': {
-      const { data } = await apollo.query({
-        query: FactorialQuery,
-        variables: request.variables,
-        ...options,
-      });
-      return getFragmentData(CalculatorPanelFragment, data.factorial);
-    }
-    case 'FIBONACCI': {
-      const { data } = await apollo.query({
-        query: FibonacciQuery,
-        variables: request.variables,
-        ...options,
-      });
-      return getFragmentData(CalculatorPanelFragment, data.fibonacci);
-    }
-  }
+  };
+  // The request's variables are its operation's; TypeScript cannot correlate the two.
+  const query = QUERIES[request.operation] as CalculationQuery<Operation>;
+  const answer = await query(apollo, request.variables as never, options);
+  return getFragmentData(CalculatorPanelFragment, answer);
 }
 
 export type Calculation = Awaited<ReturnType<typeof calculate>>;

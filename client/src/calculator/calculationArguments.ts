@@ -1,38 +1,27 @@
 /**
  * The rules a calculation's arguments must meet before they are sent, checked as the user types.
  * They mirror the GraphQL types (Numeric is an exact decimal; Int is 32-bit) and the domain
- * (factorial needs n ≥ 0); the server remains the authority and its messages are shown as well.
+ * (factorial needs n ≥ 0), operation by operation as operations.ts states them; the server
+ * remains the authority and its messages are shown as well.
  */
 import type { Operation } from '../gql/graphql';
+import {
+  OPERATIONS,
+  operationEntry,
+  type ArgumentName,
+  type ArgumentValues,
+  type CalculationVariables,
+} from './operations';
 
-export type ArgumentName = 'base' | 'exponent' | 'n';
-export type ArgumentValues = Record<ArgumentName, string>;
+export type { ArgumentName, ArgumentValues } from './operations';
 export type ArgumentErrors = Partial<Record<ArgumentName, string>>;
 
-export const ARGUMENTS_OF: Readonly<Record<Operation, readonly ArgumentName[]>> = {
-  POWER: ['base', 'exponent'],
-  FACTORIAL: ['n'],
-  FIBONACCI: ['n'],
-};
-
-export type CalculationRequest =
-  | { operation: 'POWER'; variables: { base: string; exponent: string } }
-  | { operation: 'FACTORIAL'; variables: { n: number } }
-  | { operation: 'FIBONACCI'; variables: { n: number } };
+export type CalculationRequest = {
+  [O in Operation]: { operation: O; variables: CalculationVariables[O] };
+}[Operation];
 
 export type PreparedCalculation =
   { ok: true; request: CalculationRequest } | { ok: false; errors: ArgumentErrors };
-
-const MISSING: Readonly<Record<ArgumentName, string>> = {
-  base: 'Enter a base.',
-  exponent: 'Enter an exponent.',
-  n: 'Enter n.',
-};
-
-const INT_MIN = -(2n ** 31n);
-const INT_MAX = 2n ** 31n - 1n;
-const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INTEGER = /^[+-]?\d+$/;
 
 /**
  * The problem with what has been typed so far, or undefined when it is acceptable. An empty
@@ -44,21 +33,7 @@ export function validateArgument(
   raw: string,
 ): string | undefined {
   const value = raw.trim();
-  if (value === '') return undefined;
-  if (operation === 'POWER') {
-    return NUMERIC.test(value) ? undefined : 'Enter a number such as 2, -1.5 or 6.02e23.';
-  }
-  if (!INTEGER.test(value)) return `Enter a whole number for ${name}, such as 10.`;
-  const integer = BigInt(value);
-  if (operation === 'FACTORIAL' && integer < 0n) {
-    return `${name} must be 0 or more: factorials are defined for whole numbers from 0.`;
-  }
-  if (integer < INT_MIN || integer > INT_MAX) {
-    return operation === 'FACTORIAL'
-      ? `${name} must be at most ${INT_MAX.toLocaleString('en-US')}.`
-      : `${name} must be between ${INT_MIN.toLocaleString('en-US')} and ${INT_MAX.toLocaleString('en-US')}.`;
-  }
-  return undefined;
+  return value === '' ? undefined : OPERATIONS[operation].validate(name, value);
 }
 
 /** The variables to send for `operation`, or each argument's problem (including missing ones). */
@@ -66,24 +41,15 @@ export function prepareCalculation(
   operation: Operation,
   values: ArgumentValues,
 ): PreparedCalculation {
+  const entry = operationEntry(operation);
   const errors: ArgumentErrors = {};
-  for (const name of ARGUMENTS_OF[operation]) {
+  for (const { name, missing } of entry.arguments) {
     const problem =
-      values[name].trim() === '' ? MISSING[name] : validateArgument(operation, name, values[name]);
+      values[name].trim() === '' ? missing : validateArgument(operation, name, values[name]);
     if (problem) errors[name] = problem;
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  switch (operation) {
-    case 'POWER':
-      return {
-        ok: true,
-        request: {
-          operation,
-          variables: { base: values.base.trim(), exponent: values.exponent.trim() },
-        },
-      };
-    case 'FACTORIAL':
-    case 'FIBONACCI':
-      return { ok: true, request: { operation, variables: { n: Number(values.n.trim()) } } };
-  }
+  // The entry for `operation` gives that operation's variables; TypeScript cannot correlate them.
+  const request = { operation, variables: entry.variables(values) } as CalculationRequest;
+  return { ok: true, request };
 }

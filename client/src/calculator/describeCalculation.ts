@@ -1,11 +1,6 @@
 /** Names a calculation for headings, announcements and downloads, from what the server echoed back. */
 import type { Operation } from '../gql/graphql';
-
-export const OPERATION_NAMES: Readonly<Record<Operation, string>> = {
-  POWER: 'Power',
-  FACTORIAL: 'Factorial',
-  FIBONACCI: 'Fibonacci',
-};
+import { OPERATIONS } from './operations';
 
 /** The arguments in a calculation's canonical JSON input, as text; null if it is not that. */
 function argumentsOf(input: string): Record<string, string> | null {
@@ -23,12 +18,8 @@ function argumentsOf(input: string): Record<string, string> | null {
 /** "2^10", "100!", "F(-5)"; the operation's name with its raw input when the input is unexpected. */
 export function describeCalculation(operation: Operation, input: string): string {
   const args = argumentsOf(input);
-  if (operation === 'POWER' && args?.['base'] !== undefined && args['exponent'] !== undefined) {
-    return `${args['base']}^${args['exponent']}`;
-  }
-  if (operation === 'FACTORIAL' && args?.['n'] !== undefined) return `${args['n']}!`;
-  if (operation === 'FIBONACCI' && args?.['n'] !== undefined) return `F(${args['n']})`;
-  return `${OPERATION_NAMES[operation]} ${input}`;
+  const { name, title } = OPERATIONS[operation];
+  return (args && title(args)) ?? `${name} ${input}`;
 }
 
 /** A file name safe on every desktop system: "power-2-10.txt", "fibonacci--5.txt". */

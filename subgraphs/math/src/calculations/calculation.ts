@@ -13,7 +13,8 @@ export interface CalculationOutcome {
   log: RequestLogRecord;
 }
 
-export type CalculationRequest =
-  | { operation: 'FACTORIAL'; n: number }
-  | { operation: 'FIBONACCI'; n: number }
-  | { operation: 'POWER'; base: string; exponent: string };
+/** A calculating root field's operation and its coerced GraphQL arguments, not parsed yet. */
+export interface CalculationRequest {
+  operation: Operation;
+  args: Readonly<Record<string, unknown>>;
+}

@@ -14,7 +14,8 @@ import {
   type ComputePool,
 } from '../compute/pool.js';
 import { DomainError } from '../kernels/errors.js';
-import { canonicalInput, type ComputeTask, type Operation } from '../kernels/task.js';
+import type { ComputeTask, Operation } from '../kernels/task.js';
+import { canonicalInput } from '../operations/registry.js';
 import type { LogWriter } from '../logs/logWriter.js';
 import { predictedDigits, toTask } from './arguments.js';
 import type { DigitBudget } from './budget.js';
@@ -62,8 +63,7 @@ function outcomeOf(error: unknown): ComputationOutcome {
 }
 
 function rawInput(request: CalculationRequest): string {
-  const { operation: _operation, ...args } = request;
-  return JSON.stringify(args); // the log writer cuts it to the column's width
+  return JSON.stringify(request.args); // the log writer cuts it to the column's width
 }
 
 export function createCalculator({ pool, cache, logWriter, observer }: CalculatorDeps): Calculate {

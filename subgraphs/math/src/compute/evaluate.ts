@@ -11,12 +11,10 @@ import {
   DEFAULT_CONVERT_UP_TO_BITS,
   summarizeDecimal,
 } from '../kernels/decimalSummary.js';
-import { factorial } from '../kernels/factorial.js';
-import { fibonacci } from '../kernels/fibonacci.js';
 import type { Decimal } from '../kernels/numeric.js';
 import { toPlainString } from '../kernels/numeric.js';
-import { power } from '../kernels/power.js';
 import type { ComputeTask } from '../kernels/task.js';
+import { resultValue } from '../operations/registry.js';
 
 export interface EvaluateOptions {
   /**
@@ -54,23 +52,6 @@ export function evaluate(task: ComputeTask, { text = true }: EvaluateOptions = {
       ? described(toPlainString(value.decimal), true)
       : { exact: true, ...summarizeDecimal(value.decimal) };
   return { ...answer, computeMs: performance.now() - started };
-}
-
-type ResultValue = { exact: true; decimal: Decimal } | { exact: false; double: number };
-
-function resultValue(task: ComputeTask): ResultValue {
-  switch (task.operation) {
-    case 'FACTORIAL':
-      return { exact: true, decimal: { coefficient: factorial(task.args.n), exponent: 0 } };
-    case 'FIBONACCI':
-      return { exact: true, decimal: { coefficient: fibonacci(task.args.n), exponent: 0 } };
-    case 'POWER': {
-      const outcome = power(task.args.base, task.args.exponent);
-      return outcome.exact
-        ? { exact: true, decimal: outcome.value }
-        : { exact: false, double: outcome.value };
-    }
-  }
 }
 
 function isSmall({ coefficient }: Decimal): boolean {

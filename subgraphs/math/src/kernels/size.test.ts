@@ -4,7 +4,8 @@ import { factorial } from './factorial.js';
 import { fibonacci } from './fibonacci.js';
 import { parseNumeric, toPlainString } from './numeric.js';
 import { power } from './power.js';
-import { factorialDigits, fibonacciDigits, powerDigits, predictDigits } from './size.js';
+import { predictDigits } from '../operations/registry.js';
+import { factorialDigits, fibonacciDigits, powerDigits } from './size.js';
 
 /** The documented promise: never below the real count, at most 1 above. */
 function expectBracket(predicted: number, actual: number, label: string): void {

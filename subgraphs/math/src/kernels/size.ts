@@ -13,7 +13,6 @@ import type { Decimal } from './numeric.js';
 import { isZero, toNumber } from './numeric.js';
 import { assertPowerArguments, isExactPower, power } from './power.js';
 import { digitCount } from './decimal.js';
-import type { ComputeTask } from './task.js';
 
 /** Digit count of a number whose log10 is `log10Value`, rounded up past floating-point error. */
 function digitsFromLog10(log10Value: number): number {
@@ -88,16 +87,4 @@ export function powerDigits(base: Decimal, exponent: Decimal): number {
   if (e >= 0) return coefficientDigits + e * k;
   const fractionDigits = -e * k;
   return Math.max(coefficientDigits, fractionDigits + 1);
-}
-
-/** The predicted digits of a task's result; throws `DomainError` for out-of-domain arguments. */
-export function predictDigits(task: ComputeTask): number {
-  switch (task.operation) {
-    case 'FACTORIAL':
-      return factorialDigits(task.args.n);
-    case 'FIBONACCI':
-      return fibonacciDigits(task.args.n);
-    case 'POWER':
-      return powerDigits(task.args.base, task.args.exponent);
-  }
 }

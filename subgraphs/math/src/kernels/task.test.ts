@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNumeric } from './numeric.js';
-import { assertTask, canonicalInput } from './task.js';
+import { assertTask, canonicalInput } from '../operations/registry.js';
 
 const powerTask = (base: string, exponent: string) =>
   ({

@@ -3,8 +3,11 @@ import type { Caller } from '@microservice-math/shared/routerContext';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CalculateOptions, Calculate } from '../calculations/calculator.js';
 import { selectsSubfield } from '@microservice-math/shared/selection';
+import type { MathContext } from '../context.js';
 import type { QueryResolvers } from '../generated/resolvers.js';
 import { checkLimit, recentLogsOf } from '../logs/logQueries.js';
+import type { CalculationField } from '../operations/operation.js';
+import { operationList } from '../operations/registry.js';
 
 export function requireCaller(caller: Caller | null): Caller {
   if (!caller) throw unauthenticated('Sign in to use math: send Authorization: Bearer TOKEN');
@@ -16,29 +19,23 @@ function calculateOptions(info: GraphQLResolveInfo): CalculateOptions {
   return { text: selectsSubfield(info, 'result') };
 }
 
+/** One resolver per registered operation, each under its own Query field. */
+function calculationResolvers(calculate: Calculate): Pick<QueryResolvers, CalculationField> {
+  const resolvers = operationList.map(({ operation, field }) => {
+    const resolve = (
+      _parent: unknown,
+      args: Readonly<Record<string, unknown>>,
+      { caller, budget }: MathContext,
+      info: GraphQLResolveInfo,
+    ) => calculate({ operation, args }, requireCaller(caller), budget, calculateOptions(info));
+    return [field, resolve] as const;
+  });
+  return Object.fromEntries(resolvers) as Pick<QueryResolvers, CalculationField>;
+}
+
 export function queryResolvers(calculate: Calculate): QueryResolvers {
   return {
-    power: (_parent, { base, exponent }, { caller, budget }, info) =>
-      calculate(
-        { operation: 'POWER', base, exponent },
-        requireCaller(caller),
-        budget,
-        calculateOptions(info),
-      ),
-    factorial: (_parent, { n }, { caller, budget }, info) =>
-      calculate(
-        { operation: 'FACTORIAL', n },
-        requireCaller(caller),
-        budget,
-        calculateOptions(info),
-      ),
-    fibonacci: (_parent, { n }, { caller, budget }, info) =>
-      calculate(
-        { operation: 'FIBONACCI', n },
-        requireCaller(caller),
-        budget,
-        calculateOptions(info),
-      ),
+    ...calculationResolvers(calculate),
     recentLogs: (_parent, { limit }, { caller, em }) =>
       recentLogsOf(em, requireCaller(caller).id, checkLimit(limit)),
   };

@@ -1,0 +1,141 @@
+/**
+ * The client's one table of math operations: what the form shows for each, the rules its
+ * arguments must meet before they are sent, the variables it sends, and how a calculation of it
+ * is titled in headings, announcements and the log list. Keyed by the schema's `Operation` enum,
+ * so an operation added to the schema is a type error here (and in calculate.ts, which holds its
+ * query) until it has an entry.
+ */
+import type {
+  FactorialQueryVariables,
+  FibonacciQueryVariables,
+  Operation,
+  PowerQueryVariables,
+} from '../gql/graphql';
+
+export type ArgumentName = 'base' | 'exponent' | 'n';
+export type ArgumentValues = Record<ArgumentName, string>;
+
+/** Every argument name any operation has: the form keeps one input value per name. */
+export const ARGUMENT_NAMES: readonly ArgumentName[] = ['base', 'exponent', 'n'];
+
+/** How the form shows one argument. */
+export interface ArgumentField {
+  name: ArgumentName;
+  label: string;
+  hint: string;
+  inputmode: 'decimal' | 'numeric';
+  placeholder: string;
+  /** Shown on submit when the field is empty. */
+  missing: string;
+}
+
+/** The variables each operation's query takes (see calculate.ts). */
+export interface CalculationVariables {
+  POWER: PowerQueryVariables;
+  FACTORIAL: FactorialQueryVariables;
+  FIBONACCI: FibonacciQueryVariables;
+}
+
+export interface OperationEntry<O extends Operation> {
+  /** Its name on the form's buttons and in the log list. */
+  name: string;
+  /** Its arguments, in the form's order. */
+  arguments: readonly ArgumentField[];
+  /** The problem with a typed (trimmed, non-empty) argument, or undefined when it is acceptable. */
+  validate(name: ArgumentName, value: string): string | undefined;
+  /** The query's variables from arguments that passed `validate`. */
+  variables(values: ArgumentValues): CalculationVariables[O];
+  /** "2^10" from the arguments of the canonical input; undefined when one is missing. */
+  title(args: Readonly<Record<string, string>>): string | undefined;
+}
+
+const INT_MIN = -(2n ** 31n);
+const INT_MAX = 2n ** 31n - 1n;
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+const formatInt = (value: bigint) => value.toLocaleString('en-US');
+
+/** A `Numeric` argument: an exact decimal. */
+function numericRule(value: string): string | undefined {
+  return NUMERIC.test(value) ? undefined : 'Enter a number such as 2, -1.5 or 6.02e23.';
+}
+
+/** An `Int` argument: a whole number within GraphQL's 32 bits. */
+function intRule(name: ArgumentName, value: string): string | undefined {
+  if (!INTEGER.test(value)) return `Enter a whole number for ${name}, such as 10.`;
+  const integer = BigInt(value);
+  if (integer < INT_MIN || integer > INT_MAX) {
+    return `${name} must be between ${formatInt(INT_MIN)} and ${formatInt(INT_MAX)}.`;
+  }
+  return undefined;
+}
+
+/** An `Int` argument that must be 0 or more, as factorial's n. */
+function naturalRule(name: ArgumentName, value: string): string | undefined {
+  if (!INTEGER.test(value)) return intRule(name, value);
+  const integer = BigInt(value);
+  if (integer < 0n) {
+    return `${name} must be 0 or more: factorials are defined for whole numbers from 0.`;
+  }
+  return integer > INT_MAX ? `${name} must be at most ${formatInt(INT_MAX)}.` : undefined;
+}
+
+const nField = (hint: string): ArgumentField => ({
+  name: 'n',
+  label: 'n',
+  hint,
+  inputmode: 'numeric',
+  placeholder: '100',
+  missing: 'Enter n.',
+});
+
+export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
+  POWER: {
+    name: 'Power',
+    arguments: [
+      {
+        name: 'base',
+        label: 'Base',
+        hint: 'Any number, e.g. 2, -1.5 or 1e3',
+        inputmode: 'decimal',
+        placeholder: '2',
+        missing: 'Enter a base.',
+      },
+      {
+        name: 'exponent',
+        label: 'Exponent',
+        hint: 'Any number; exact when a whole number ≥ 0',
+        inputmode: 'decimal',
+        placeholder: '1000',
+        missing: 'Enter an exponent.',
+      },
+    ],
+    validate: (_name, value) => numericRule(value),
+    variables: (values) => ({ base: values.base.trim(), exponent: values.exponent.trim() }),
+    title: ({ base, exponent }) =>
+      base !== undefined && exponent !== undefined ? `${base}^${exponent}` : undefined,
+  },
+  FACTORIAL: {
+    name: 'Factorial',
+    arguments: [nField('A whole number from 0')],
+    validate: naturalRule,
+    variables: (values) => ({ n: Number(values.n.trim()) }),
+    title: ({ n }) => (n !== undefined ? `${n}!` : undefined),
+  },
+  FIBONACCI: {
+    name: 'Fibonacci',
+    arguments: [nField('A whole number; negative n allowed')],
+    validate: intRule,
+    variables: (values) => ({ n: Number(values.n.trim()) }),
+    title: ({ n }) => (n !== undefined ? `F(${n})` : undefined),
+  },
+};
+
+/** The operations in the form's order. */
+export const OPERATION_LIST = Object.keys(OPERATIONS) as Operation[];
+
+/** The table entry of `operation`, typed for any operation (the variables' type is then a union). */
+export function operationEntry(operation: Operation): OperationEntry<Operation> {
+  return OPERATIONS[operation] as OperationEntry<Operation>;
+}

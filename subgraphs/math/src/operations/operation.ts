@@ -1,0 +1,44 @@
+/**
+ * What the math subgraph needs to know about one operation, in one module per operation: how the
+ * Query field's arguments become kernel arguments, the domain check, the canonical input that
+ * names the request in cache keys and logs, the size prediction and the computation itself.
+ * Everything else (the budget, the cache, the pool, the logs, the resolvers) iterates over the
+ * registry in ./registry.ts, so adding an operation is one module here plus its schema lines.
+ *
+ * These modules are loaded in every compute worker: they must stay free of GraphQL, config and
+ * logging. Bad arguments are `DomainError`s naming the argument; the GraphQL layer turns them
+ * into `BAD_USER_INPUT`.
+ */
+import type { Calculation, Query } from '../generated/resolvers.js';
+import type { Decimal } from '../kernels/numeric.js';
+import type { Operation, OperationArgs } from '../kernels/task.js';
+
+/** The Query fields that answer a `Calculation`: the ones an operation module can serve. */
+export type CalculationField = {
+  [F in keyof Query]-?: NonNullable<Query[F]> extends Calculation ? F : never;
+}[keyof Query];
+
+/** A result before it is written out: an exact decimal, or the double an inexact power gives. */
+export type ResultValue = { exact: true; decimal: Decimal } | { exact: false; double: number };
+
+export interface OperationModule<O extends Operation> {
+  readonly operation: O;
+  /** The Query field that asks for this operation in schema/math.graphql. */
+  readonly field: CalculationField;
+  /**
+   * The field's coerced GraphQL arguments as kernel arguments, parsed exactly once per request;
+   * throws `DomainError` naming the argument that does not parse.
+   */
+  parseArguments(args: Readonly<Record<string, unknown>>): OperationArgs[O];
+  /** Throws `DomainError` when the arguments are outside the operation's domain. */
+  assertArguments(args: OperationArgs[O]): void;
+  /**
+   * The canonical JSON of the arguments: fixed key order, integers as JSON numbers, `Numeric`
+   * values as their canonical text, so every spelling of one request gives one string.
+   */
+  canonicalInput(args: OperationArgs[O]): string;
+  /** Digits of the result, an upper bound at most 1 too high (see kernels/size.ts). */
+  predictDigits(args: OperationArgs[O]): number;
+  /** The result itself; the caller has bounded its size first. */
+  compute(args: OperationArgs[O]): ResultValue;
+}

@@ -1,0 +1,69 @@
+/**
+ * Every math operation, keyed by the schema's `Operation` enum: a `Record` over the generated
+ * type, so an operation added to schema/math.graphql is a type error here until its module
+ * exists. The dispatchers below are what the rest of the subgraph calls; none of them switches
+ * on the operation.
+ */
+import type { ComputeTask, Operation, OperationArgs } from '../kernels/task.js';
+import { factorialOperation } from './factorial.js';
+import { fibonacciOperation } from './fibonacci.js';
+import type { OperationModule, ResultValue } from './operation.js';
+import { powerOperation } from './power.js';
+
+export type { CalculationField, OperationModule, ResultValue } from './operation.js';
+
+export const operations: { readonly [O in Operation]: OperationModule<O> } = {
+  POWER: powerOperation,
+  FACTORIAL: factorialOperation,
+  FIBONACCI: fibonacciOperation,
+};
+
+export const operationList: readonly OperationModule<Operation>[] = Object.values(operations);
+
+const byField = new Map<string, OperationModule<Operation>>(
+  operationList.map((module) => [module.field, module]),
+);
+
+/** The operation a Query field asks for; undefined for fields that do not calculate. */
+export function operationOfField(field: string): OperationModule<Operation> | undefined {
+  return byField.get(field);
+}
+
+/**
+ * The module of a task's operation, typed for the task's arguments. TypeScript cannot follow the
+ * correlation between `task.operation` and `task.args` through an index, hence the one cast here.
+ */
+function moduleOf<O extends Operation>(task: {
+  operation: O;
+  args: OperationArgs[O];
+}): OperationModule<O> {
+  return operations[task.operation] as OperationModule<O>;
+}
+
+/** The task a field's coerced arguments ask for; throws `DomainError` naming a bad argument. */
+export function taskOf(operation: Operation, args: Readonly<Record<string, unknown>>): ComputeTask {
+  const module = operations[operation];
+  const parsed = module.parseArguments(args);
+  module.assertArguments(parsed as never);
+  return { operation, args: parsed } as ComputeTask;
+}
+
+/** Throws `DomainError` (or `PowerDomainError`) when the arguments are outside the domain. */
+export function assertTask(task: ComputeTask): void {
+  moduleOf(task).assertArguments(task.args);
+}
+
+/** The canonical JSON of a task's arguments (see `OperationModule.canonicalInput`). */
+export function canonicalInput(task: ComputeTask): string {
+  return moduleOf(task).canonicalInput(task.args);
+}
+
+/** The predicted digits of a task's result; throws `DomainError` for out-of-domain arguments. */
+export function predictDigits(task: ComputeTask): number {
+  return moduleOf(task).predictDigits(task.args);
+}
+
+/** The task's result value, computed synchronously. */
+export function resultValue(task: ComputeTask): ResultValue {
+  return moduleOf(task).compute(task.args);
+}
