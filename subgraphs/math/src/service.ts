@@ -131,6 +131,7 @@ export async function createMathService(
     caller: callerFromRouter(req.headers, config.routerSecret),
     em: orm.em.fork(),
     budget: new DigitBudget(config.maxDigits),
+    plan: new Map(),
   }));
   return host;
 }

@@ -1,14 +1,17 @@
 /**
- * Plans an operation's digit budget before any field resolves: the predicted sizes of all its
- * math fields, summed. Without it the fields would reserve one by one as they resolve, and an
- * operation over budget would have its first fields computed before a later one was refused.
- * Fields with bad arguments count nothing here; their resolvers refuse them.
+ * Plans an operation before any field resolves: each math field's task and predicted size
+ * (plan.ts), kept in the context for the resolvers, and their sizes summed into the digit
+ * budget. Without it the fields would reserve one by one as they resolve, and an operation over
+ * budget would have its first fields computed before a later one was refused.
+ * Fields with bad arguments count nothing here; their resolvers refuse them with the plan's error.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { fragmentsOf, selectedFields } from '@microservice-math/shared/selection';
 import { getArgumentValues, getVariableValues } from 'graphql';
 import type { MathContext } from '../context.js';
-import { calculationRequest, predictedDigits, toTask } from './arguments.js';
+import { calculationRequest } from './arguments.js';
+import type { CalculationRequest } from './calculation.js';
+import { planCalculation } from './plan.js';
 
 export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
   return {
@@ -25,18 +28,19 @@ export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
           if (variables.errors) return; // execution reports them
           const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };
           // Fields with one response key are merged into one resolver call by execution.
-          const counted = new Set<string>();
+          const { plan } = contextValue;
           let total = 0;
           for (const field of selectedFields(operation.selectionSet, scope)) {
             const responseKey = field.alias?.value ?? field.name.value;
             const definition = queryType.getFields()[field.name.value];
-            if (counted.has(responseKey) || !definition) continue;
-            counted.add(responseKey);
-            total += digitsOrZero(() => {
-              const args = getArgumentValues(definition, field, variables.coerced);
-              const calculation = calculationRequest(field.name.value, args);
-              return calculation ? predictedDigits(toTask(calculation)) : 0;
-            });
+            if (plan.has(responseKey) || !definition) continue;
+            const request = requestOf(field.name.value, () =>
+              getArgumentValues(definition, field, variables.coerced),
+            );
+            if (!request) continue;
+            const planned = planCalculation(request);
+            plan.set(responseKey, planned);
+            if (planned.ok) total += planned.predictedDigits;
           }
           contextValue.budget.plan(total);
         },
@@ -45,10 +49,14 @@ export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
   };
 }
 
-function digitsOrZero(predict: () => number): number {
+/** The calculation a field asks for; undefined for other fields and unusable arguments. */
+function requestOf(
+  field: string,
+  argumentValues: () => Record<string, unknown>,
+): CalculationRequest | undefined {
   try {
-    return predict();
+    return calculationRequest(field, argumentValues());
   } catch {
-    return 0; // a bad argument: its resolver refuses it with the reason
+    return undefined; // execution reports arguments that do not coerce
   }
 }

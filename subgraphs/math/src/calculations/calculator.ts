@@ -15,11 +15,10 @@ import {
 } from '../compute/pool.js';
 import { DomainError } from '../kernels/errors.js';
 import type { ComputeTask, Operation } from '../kernels/task.js';
-import { canonicalInput } from '../operations/registry.js';
 import type { LogWriter } from '../logs/logWriter.js';
-import { predictedDigits, toTask } from './arguments.js';
 import type { DigitBudget } from './budget.js';
 import type { CalculationOutcome, CalculationRequest } from './calculation.js';
+import { planCalculation, type PlannedCalculation } from './plan.js';
 
 export type ComputationOutcome = 'ok' | 'timeout' | 'crashed' | 'failed';
 
@@ -39,6 +38,8 @@ export interface CalculatorDeps {
 export interface CalculateOptions {
   /** The caller selected `result`: the decimal text must be written (or come from the cache). */
   text: boolean;
+  /** This field's entry in the operation's plan; planned here when the plugin could not. */
+  planned?: PlannedCalculation | undefined;
 }
 
 export type Calculate = (
@@ -62,19 +63,19 @@ function outcomeOf(error: unknown): ComputationOutcome {
   return 'failed';
 }
 
-function rawInput(request: CalculationRequest): string {
-  return JSON.stringify(request.args); // the log writer cuts it to the column's width
-}
-
 export function createCalculator({ pool, cache, logWriter, observer }: CalculatorDeps): Calculate {
-  async function compute(task: ComputeTask, text: boolean): Promise<CachedResult> {
+  async function compute(
+    task: ComputeTask,
+    predictedDigits: number,
+    text: boolean,
+  ): Promise<CachedResult> {
     const started = performance.now();
     try {
       const { result, exact, digits, preview } = await inSpan(
         'math',
         'math.compute',
         { 'math.operation': task.operation, 'math.text': text },
-        () => pool.run(task, { text }),
+        () => pool.run(task, { text, predictedDigits }),
       );
       observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
       return { result, exact, digits, preview };
@@ -86,8 +87,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
 
   /** From the cache when it holds what this request needs, else computed and cached. */
   async function answer(
-    task: ComputeTask,
-    input: string,
+    { task, input, predictedDigits }: PlannedCalculation & { ok: true },
     text: boolean,
   ): Promise<{ answer: CachedResult; cached: boolean }> {
     const key = cacheKey(task.operation, input);
@@ -101,19 +101,18 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       return { answer: hit, cached: true };
     }
     observer?.cacheLookup('miss');
-    const computed = await compute(task, text);
+    const computed = await compute(task, predictedDigits, text);
     await cache.set(key, computed);
     return { answer: computed, cached: false };
   }
 
-  return async (request, caller, budget, { text }) => {
+  return async (request, caller, budget, { text, planned = planCalculation(request) }) => {
     const started = performance.now();
-    let input = rawInput(request);
+    const { input } = planned;
     try {
-      const task = toTask(request);
-      input = canonicalInput(task);
-      budget.reserve(predictedDigits(task));
-      const { answer: found, cached } = await answer(task, input, text);
+      if (!planned.ok) throw planned.error;
+      budget.reserve(planned.predictedDigits);
+      const { answer: found, cached } = await answer(planned, text);
       const durationMs = performance.now() - started;
       const log = await inSpan('math', 'math.log.write', {}, () =>
         logWriter.write({

@@ -95,6 +95,11 @@ export interface RunOptions {
   text?: boolean;
   /** Aborting rejects the run with the signal's reason and stops a running worker. */
   signal?: AbortSignal;
+  /**
+   * The result's predicted digits, when the caller has checked the task and predicted them
+   * already (the calculation plan); both are then not done again.
+   */
+  predictedDigits?: number;
 }
 
 export interface ComputePool {
@@ -238,11 +243,11 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
 
   async function run(
     task: ComputeTask,
-    { text = true, signal }: RunOptions = {},
+    { text = true, signal, predictedDigits }: RunOptions = {},
   ): Promise<Computed> {
     if (closed) throw new PoolClosedError();
-    assertTask(task);
-    if (predictDigits(task) <= inlineMaxDigits) {
+    if (predictedDigits === undefined) assertTask(task);
+    if ((predictedDigits ?? predictDigits(task)) <= inlineMaxDigits) {
       signal?.throwIfAborted();
       const computed = evaluate(task, { text });
       counts.inline++;

@@ -2,6 +2,7 @@ import { unauthenticated } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CalculateOptions, Calculate } from '../calculations/calculator.js';
+import type { CalculationPlan } from '../calculations/plan.js';
 import { selectsSubfield } from '@microservice-math/shared/selection';
 import type { MathContext } from '../context.js';
 import type { QueryResolvers } from '../generated/resolvers.js';
@@ -14,9 +15,12 @@ export function requireCaller(caller: Caller | null): Caller {
   return caller;
 }
 
-/** Writing a big result in decimal is most of its cost: only when `result` is selected. */
-function calculateOptions(info: GraphQLResolveInfo): CalculateOptions {
-  return { text: selectsSubfield(info, 'result') };
+/**
+ * Writing a big result in decimal is most of its cost: only when `result` is selected. The
+ * budget plugin has planned the field under its response key (root fields' path key).
+ */
+function calculateOptions(info: GraphQLResolveInfo, plan: CalculationPlan): CalculateOptions {
+  return { text: selectsSubfield(info, 'result'), planned: plan.get(String(info.path.key)) };
 }
 
 /** One resolver per registered operation, each under its own Query field. */
@@ -25,9 +29,10 @@ function calculationResolvers(calculate: Calculate): Pick<QueryResolvers, Calcul
     const resolve = (
       _parent: unknown,
       args: Readonly<Record<string, unknown>>,
-      { caller, budget }: MathContext,
+      { caller, budget, plan }: MathContext,
       info: GraphQLResolveInfo,
-    ) => calculate({ operation, args }, requireCaller(caller), budget, calculateOptions(info));
+    ) =>
+      calculate({ operation, args }, requireCaller(caller), budget, calculateOptions(info, plan));
     return [field, resolve] as const;
   });
   return Object.fromEntries(resolvers) as Pick<QueryResolvers, CalculationField>;

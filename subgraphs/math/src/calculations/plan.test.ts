@@ -1,0 +1,35 @@
+import { codeOf } from '@microservice-math/shared/errors';
+import { GraphQLError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { planCalculation } from './plan.js';
+
+describe('planCalculation', () => {
+  it('parses the arguments into the task, with its canonical input and predicted digits', () => {
+    const planned = planCalculation({
+      operation: 'POWER',
+      args: { base: '1.50', exponent: '2e0' },
+    });
+    expect(planned).toMatchObject({
+      ok: true,
+      task: { operation: 'POWER', args: { base: { coefficient: 15n, exponent: -1 } } },
+      input: '{"base":"1.5","exponent":"2"}',
+      predictedDigits: 3,
+    });
+  });
+
+  it('keeps the refusal, naming the argument, and the raw input for the log', () => {
+    const planned = planCalculation({ operation: 'POWER', args: { base: 'two', exponent: '2' } });
+    expect(planned.ok).toBe(false);
+    if (planned.ok) return;
+    expect(planned.input).toBe('{"base":"two","exponent":"2"}');
+    expect(planned.error).toBeInstanceOf(GraphQLError);
+    expect(codeOf(planned.error)).toBe('BAD_USER_INPUT');
+    expect((planned.error as GraphQLError).message).toMatch(/^base: /);
+  });
+
+  it('refuses out-of-domain arguments with the canonical input', () => {
+    const planned = planCalculation({ operation: 'FACTORIAL', args: { n: -1 } });
+    expect(planned).toMatchObject({ ok: false, input: '{"n":-1}' });
+    if (!planned.ok) expect(codeOf(planned.error)).toBe('BAD_USER_INPUT');
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * A calculating field checked once per request: its arguments parsed (a `Numeric` of up to
+ * 10,000 characters is parsed exactly once), its domain checked and its result's size
+ * predicted. The budget plugin plans every math field of an operation before any resolves and
+ * leaves the plan in the context by response key; the calculator and the pool use it as it is.
+ */
+import { canonicalInput } from '../operations/registry.js';
+import type { ComputeTask } from '../kernels/task.js';
+import { predictedDigits, toTask } from './arguments.js';
+import type { CalculationRequest } from './calculation.js';
+
+export type PlannedCalculation =
+  | { ok: true; task: ComputeTask; input: string; predictedDigits: number }
+  /** Refused: `error` is what the field answers (`BAD_USER_INPUT` naming the argument). */
+  | { ok: false; input: string; error: unknown };
+
+/** The plan of one operation: its calculating fields by response key (alias or field name). */
+export type CalculationPlan = Map<string, PlannedCalculation>;
+
+export function planCalculation(request: CalculationRequest): PlannedCalculation {
+  let input = JSON.stringify(request.args); // until the arguments parse to a canonical input
+  try {
+    const task = toTask(request);
+    input = canonicalInput(task);
+    return { ok: true, task, input, predictedDigits: predictedDigits(task) };
+  } catch (error) {
+    return { ok: false, input, error };
+  }
+}
