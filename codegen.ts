@@ -26,6 +26,16 @@ const config: CodegenConfig = {
         mappers: { User: '../entities/User.js#User' },
       },
     },
+    // The log event's contract (packages/shared/src/logAddedEvent.ts): math's types as plain
+    // TypeScript, which publisher (math) and subscriber (router) both build the event's type from.
+    'packages/shared/src/generated/mathTypes.ts': {
+      schema: 'schema/math.graphql',
+      plugins: ['typescript'],
+      config: {
+        ...resolverConfig,
+        scalars: { DateTime: 'string', Numeric: 'string', _FieldSet: 'string' },
+      },
+    },
     'subgraphs/math/src/generated/resolvers.ts': {
       schema: 'schema/math.graphql',
       plugins: ['typescript', 'typescript-resolvers'],

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEventBus } from '@microservice-math/shared/events';
-import { logAddedTopic } from '@microservice-math/shared/events';
+import { logAddedTopic } from '@microservice-math/shared/logAddedEvent';
 import { createLogger } from '@microservice-math/shared/logger';
 import { benchOptions } from '../lib/cli.js';
 import { packageVersions } from '../lib/environment.js';

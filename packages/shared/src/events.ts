@@ -1,5 +1,6 @@
 /**
- * The log-event bus between math (publisher) and the router (subscriber). With `REDIS_URL` it is
+ * The log-event bus between math (publisher) and the router (subscriber); what travels on it is
+ * defined in logAddedEvent.ts. With `REDIS_URL` it is
  * graphql-redis-subscriptions' RedisPubSub, so any math instance reaches any router instance;
  * without it an in-process PubSub, which only works when everything runs in one process.
  */
@@ -8,9 +9,6 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import type { Logger } from './logger.js';
 import { closeRedis, createRedis } from './redis.js';
-
-/** One channel per user: a router only receives the events of users it has subscribers for. */
-export const logAddedTopic = (userId: string) => `LOG_ADDED.${userId}`;
 
 export interface BusEvent {
   topic: string;

@@ -7,7 +7,8 @@
  * subscriber that asked for the same thing.
  */
 import { unauthenticated } from '@microservice-math/shared/errors';
-import { logAddedTopic, type EventBus } from '@microservice-math/shared/events';
+import type { EventBus } from '@microservice-math/shared/events';
+import { subscribeToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Counter } from '@microservice-math/shared/metrics';
 import {
   defaultFieldResolver,
@@ -42,13 +43,6 @@ function markFromGateway(value: unknown): void {
   if (value === null || typeof value !== 'object' || fromGateway.has(value)) return;
   fromGateway.add(value);
   for (const child of Object.values(value)) markFromGateway(child);
-}
-
-/** A log event as math publishes it. */
-export interface LogAddedEvent {
-  id: string;
-  userId: string;
-  [column: string]: unknown;
 }
 
 export interface LogAddedResolver {
@@ -111,7 +105,7 @@ export function createLogAddedResolver(
       if (info.fieldName !== 'logAdded')
         throw new GraphQLError(`Unknown subscription ${info.fieldName}`);
       if (!context.caller) throw unauthenticated('Sign in to subscribe');
-      return events.pubsub.asyncIterableIterator<LogAddedEvent>(logAddedTopic(context.caller.id));
+      return subscribeToLogAdded(events, context.caller.id);
     },
     fieldResolver(source, args, context, info) {
       if (info.parentType.name === 'Subscription') return source;

@@ -4,7 +4,8 @@
  * subscribes to the event bus itself, in-process and through Redis.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createEventBus, logAddedTopic, type EventBus } from '@microservice-math/shared/events';
+import { createEventBus, type EventBus } from '@microservice-math/shared/events';
+import { logAddedTopic } from '@microservice-math/shared/logAddedEvent';
 import type { Orm } from '@microservice-math/shared/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestLogSchema, toRecord, type RequestLogRecord } from '../src/logs/RequestLog.js';

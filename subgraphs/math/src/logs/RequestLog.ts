@@ -1,3 +1,4 @@
+import type { LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
 import type { Operation } from '../kernels/task.js';
@@ -37,21 +38,10 @@ export type RequestLogEntity = InferEntity<typeof RequestLogSchema>;
 
 /**
  * A log as the API and the live feed see it: a plain object that survives JSON (Redis pub/sub
- * carries it whole, so subscribers need no extra read).
+ * carries it whole, so subscribers need no extra read). It is the log event's contract, so the
+ * row and the event cannot drift apart.
  */
-export interface RequestLogRecord {
-  id: string;
-  userId: string;
-  username: string;
-  operation: Operation;
-  input: string;
-  resultPreview: string;
-  digits: number;
-  cached: boolean;
-  durationMs: number;
-  status: LogStatus;
-  createdAt: string;
-}
+export type RequestLogRecord = LogAddedEvent;
 
 /** What math knows of a `User`: the key, to be resolved by auth. */
 export interface UserReference {

@@ -6,7 +6,8 @@
  * unlogged; then the batch's rows are published for the live feed, in one round trip.
  */
 import type { Orm } from '@microservice-math/shared/database';
-import { logAddedTopic, type EventBus } from '@microservice-math/shared/events';
+import type { EventBus } from '@microservice-math/shared/events';
+import { logAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Logger } from '@microservice-math/shared/logger';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
@@ -94,11 +95,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   async function publish(records: RequestLogRecord[]): Promise<void> {
     let failed: number;
     try {
-      failed = await events.publishAll(
-        records
-          .filter((r) => r.status === 'ok')
-          .map((r) => ({ topic: logAddedTopic(r.userId), payload: r })),
-      );
+      failed = await events.publishAll(records.filter((r) => r.status === 'ok').map(logAddedEvent));
     } catch (error) {
       logger.warn({ err: error }, 'could not publish log events');
       failed = records.length;
