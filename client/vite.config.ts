@@ -3,7 +3,7 @@
  * the app talks to the same origin in development as it does behind `server.js`.
  */
 import vue from '@vitejs/plugin-vue';
-import { defineConfig, type PluginOption } from 'vite';
+import { defaultClientConditions, defineConfig, type PluginOption } from 'vite';
 
 const routerUrl = parseRouterUrl(process.env['ROUTER_URL']);
 
@@ -11,6 +11,8 @@ export default defineConfig({
   // @vitejs/plugin-vue is hoisted beside Vitest's Vite 8 and typed against it; this build runs the
   // workspace's pinned Vite 7, whose plugin interface is the same at run time.
   plugins: [vue() as unknown as PluginOption],
+  // Workspace packages (the shared error codes) are bundled from their TypeScript source.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   server: {
     port: 5173,
     proxy: {

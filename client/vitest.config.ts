@@ -3,10 +3,13 @@
  * (files that need real sockets opt into the node environment).
  */
 import vue from '@vitejs/plugin-vue';
+import { defaultClientConditions } from 'vite';
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
   plugins: [vue()],
+  // As in vite.config.ts: workspace packages from their TypeScript source.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   test: {
     name: 'client',
     root: import.meta.dirname,

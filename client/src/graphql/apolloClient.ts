@@ -13,10 +13,11 @@ import {
   type NormalizedCacheObject,
 } from '@apollo/client/core';
 import { onError } from '@apollo/client/link/error';
+import { ErrorCode } from '@microservice-math/shared/errorCodes';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { EXPIRED_MESSAGE, REFUSED_MESSAGE, type Session } from '../session/session';
 import { createLiveConnection, type LiveConnection } from './liveConnection';
-import { ErrorCode, hasErrorCode } from './operationErrors';
+import { hasErrorCode } from './operationErrors';
 
 export interface GraphQLClientOptions {
   session: Session;

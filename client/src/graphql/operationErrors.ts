@@ -2,17 +2,9 @@
  * Turns what a failed operation threw into what the user should read, and where: next to the
  * field an error concerns, or above the form. The codes and extensions are the contract's.
  */
+import { ErrorCode } from '@microservice-math/shared/errorCodes';
 import type { GraphQLFormattedError } from 'graphql';
 import { formatCount } from '../format/format';
-
-export const ErrorCode = {
-  BadUserInput: 'BAD_USER_INPUT',
-  ResultTooLarge: 'RESULT_TOO_LARGE',
-  Unauthenticated: 'UNAUTHENTICATED',
-  UsernameTaken: 'USERNAME_TAKEN',
-  RateLimited: 'RATE_LIMITED',
-  Internal: 'INTERNAL_SERVER_ERROR',
-} as const;
 
 export const UNREACHABLE_MESSAGE =
   'The server could not be reached. Check your connection and try again.';

@@ -1,35 +1,68 @@
 /**
- * The contract's error codes (`extensions.code`), one constructor each, so every package throws
- * the same shape and a typo in a code is a type error.
+ * Every GraphQL error with a contract code is built here, through `codedError`, from the one
+ * list in errorCodes.ts; the named constructors below add each code's own extensions. A typo in
+ * a code is a type error, and no other module spells one.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
+import { ErrorCode, type RequestErrorCode } from './errorCodes.js';
 
-export const ErrorCode = {
-  BadUserInput: 'BAD_USER_INPUT',
-  ResultTooLarge: 'RESULT_TOO_LARGE',
-  ComputationTimeout: 'COMPUTATION_TIMEOUT',
-  Unauthenticated: 'UNAUTHENTICATED',
-  Forbidden: 'FORBIDDEN',
-  UsernameTaken: 'USERNAME_TAKEN',
-  RateLimited: 'RATE_LIMITED',
-  Internal: 'INTERNAL_SERVER_ERROR',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+export { CLIENT_ERROR_CODES, ErrorCode, RequestErrorCode } from './errorCodes.js';
+
+/** The one constructor: a `GraphQLError` whose `extensions.code` is `code`. */
+export function codedError(
+  code: ErrorCode | RequestErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  options: Omit<GraphQLErrorOptions, 'extensions'> = {},
+): GraphQLError {
+  return new GraphQLError(message, { ...options, extensions: { code, ...extensions } });
+}
 
 export function badUserInput(argument: string, rule: string): GraphQLError {
-  return new GraphQLError(`${argument}: ${rule}`, {
-    extensions: { code: ErrorCode.BadUserInput, argument },
-  });
+  return codedError(ErrorCode.BadUserInput, `${argument}: ${rule}`, { argument });
+}
+
+/** A value a scalar cannot take, before any argument is known. */
+export function badScalarInput(message: string): GraphQLError {
+  return codedError(ErrorCode.BadUserInput, message);
 }
 
 export function unauthenticated(message = 'You must be signed in'): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.Unauthenticated } });
+  return codedError(ErrorCode.Unauthenticated, message);
+}
+
+export function forbidden(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return codedError(ErrorCode.Forbidden, message, extensions);
+}
+
+export function usernameTaken(): GraphQLError {
+  return codedError(ErrorCode.UsernameTaken, 'username: is already taken', {
+    argument: 'username',
+  });
 }
 
 export function rateLimited(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`Too many attempts; try again in ${retryAfterSeconds} s`, {
-    extensions: { code: ErrorCode.RateLimited, retryAfterSeconds },
-  });
+  return codedError(
+    ErrorCode.RateLimited,
+    `Too many attempts; try again in ${retryAfterSeconds} s`,
+    { retryAfterSeconds },
+  );
+}
+
+export function resultTooLarge(
+  message: string,
+  sizes: { maxDigits: number; predictedDigits: number },
+): GraphQLError {
+  return codedError(ErrorCode.ResultTooLarge, message, sizes);
+}
+
+export function computationTimeout(message: string): GraphQLError {
+  return codedError(ErrorCode.ComputationTimeout, message);
+}
+
+/** A fault of ours; `extensions` says where to look (a request id, the failing subgraph). */
+export function internalError(message: string, extensions: Record<string, unknown> = {}) {
+  return codedError(ErrorCode.Internal, message, extensions);
 }
 
 export function codeOf(error: unknown): string | undefined {

@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { forbidden } from './errors.js';
 
 export const ROUTER_SECRET_HEADER = 'x-router-secret';
 export const USER_ID_HEADER = 'x-user-id';
@@ -37,9 +37,7 @@ export function callerFromRouter(
 ): Caller | null {
   const secret = header(headers, ROUTER_SECRET_HEADER);
   if (!secret || !sameSecret(secret, routerSecret)) {
-    throw new GraphQLError('This service only answers the router', {
-      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-    });
+    throw forbidden('This service only answers the router', { http: { status: 403 } });
   }
   const id = header(headers, USER_ID_HEADER);
   const username = header(headers, USERNAME_HEADER);

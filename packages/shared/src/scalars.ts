@@ -1,13 +1,12 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { badScalarInput } from './errors.js';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 function parseDateTime(value: string): Date {
   const date = new Date(value);
   if (!ISO_DATE_TIME.test(value) || Number.isNaN(date.getTime())) {
-    throw new GraphQLError('DateTime: expected an ISO-8601 date and time', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw badScalarInput('DateTime: expected an ISO-8601 date and time');
   }
   return date;
 }
@@ -43,15 +42,11 @@ export const NumericScalar = new GraphQLScalarType<string, string>({
   parseValue(value) {
     if (typeof value === 'string') return value;
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    throw new GraphQLError('Numeric: expected a number or a numeric string', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw badScalarInput('Numeric: expected a number or a numeric string');
   },
   parseLiteral(ast) {
     if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT || ast.kind === Kind.STRING)
       return ast.value;
-    throw new GraphQLError('Numeric: expected a number or a numeric string', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw badScalarInput('Numeric: expected a number or a numeric string');
   },
 });

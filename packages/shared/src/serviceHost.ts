@@ -13,6 +13,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { ConfigError } from './config.js';
 import { directGraphQLHandler, isDirectGraphQL } from './directGraphQL.js';
+import { CLIENT_ERROR_CODES, ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom } from './routerContext.js';
@@ -196,22 +197,6 @@ function endsConnection(res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('connection', 'close');
 }
 
-const CLIENT_ERROR_CODES = new Set([
-  'BAD_USER_INPUT',
-  'RESULT_TOO_LARGE',
-  'COMPUTATION_TIMEOUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'USERNAME_TAKEN',
-  'RATE_LIMITED',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
-
 /**
  * Errors with a contract code are the client's to read. Anything else is a fault of ours: it is
  * logged with the request id, and in production the client sees only the code and that id.
@@ -245,7 +230,7 @@ function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): Apol
             return {
               message: `Internal server error (request id ${contextValue.requestId})`,
               ...(error.path ? { path: error.path } : {}),
-              extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: contextValue.requestId },
+              extensions: { code: ErrorCode.Internal, requestId: contextValue.requestId },
             };
           });
         },

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { codedError, RequestErrorCode } from '@microservice-math/shared/errors';
 
 /** The gateway cannot execute subscriptions; say where they are served instead of failing with 500. */
 export function refuseHttpSubscriptions<C extends object>(): ApolloServerPlugin<C> {
@@ -9,9 +9,10 @@ export function refuseHttpSubscriptions<C extends object>(): ApolloServerPlugin<
         async didResolveOperation({ operation, request }) {
           // executeOperation calls from the WebSocket server never carry subscriptions.
           if (operation?.operation !== 'subscription' || !request.http) return;
-          throw new GraphQLError(
+          throw codedError(
+            RequestErrorCode.BadRequest,
             'Subscriptions are served over WebSocket (graphql-ws protocol) at this same /graphql URL',
-            { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+            { http: { status: 400 } },
           );
         },
       };

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { codedError, RequestErrorCode } from '@microservice-math/shared/errors';
 
 /**
  * A document with several operations and no (or an unknown) `operationName` is the client's
@@ -15,8 +15,8 @@ export function requireOperation<C extends object>(): ApolloServerPlugin<C> {
           const message = request.operationName
             ? `Unknown operation named "${request.operationName}"`
             : 'The document has several operations: say which to run with operationName';
-          throw new GraphQLError(message, {
-            extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
+          throw codedError(RequestErrorCode.OperationResolutionFailure, message, {
+            http: { status: 400 },
           });
         },
       };

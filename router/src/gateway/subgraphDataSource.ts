@@ -12,6 +12,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ErrorCode } from '@microservice-math/shared/errors';
 import { GraphQLError } from 'graphql';
 import {
   CLIENT_ADDRESS_HEADER,
@@ -127,7 +128,11 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
   private httpError(answer: SubgraphAnswer, body: unknown): GraphQLError {
     const statusText = STATUS_CODES[answer.status] ?? '';
     const code =
-      answer.status === 401 ? 'UNAUTHENTICATED' : answer.status === 403 ? 'FORBIDDEN' : undefined;
+      answer.status === 401
+        ? ErrorCode.Unauthenticated
+        : answer.status === 403
+          ? ErrorCode.Forbidden
+          : undefined;
     return new GraphQLError(`${answer.status}: ${statusText}`, {
       extensions: {
         response: { url: this.url, status: answer.status, statusText, body },

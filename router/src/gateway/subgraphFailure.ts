@@ -5,7 +5,8 @@
  * subgraph, which is the first thing an operator (or a developer reading a partial answer)
  * needs to know.
  */
-import { GraphQLError } from 'graphql';
+import { internalError } from '@microservice-math/shared/errors';
+import type { GraphQLError } from 'graphql';
 
 /** "did not answer within 500 ms", "is unreachable (ECONNREFUSED)", "failed (…)". */
 export function whyUnreachable(error: unknown, timeoutMs: number): string {
@@ -23,7 +24,5 @@ export function whyUnreachable(error: unknown, timeoutMs: number): string {
  * reason under the request id); `serviceName` says which subgraph failed.
  */
 export function subgraphUnavailable(serviceName: string, why: string): GraphQLError {
-  return new GraphQLError(`The ${serviceName} subgraph ${why}`, {
-    extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName },
-  });
+  return internalError(`The ${serviceName} subgraph ${why}`, { serviceName });
 }

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
-import { ErrorCode, rateLimited } from '@microservice-math/shared/errors';
+import { internalError, rateLimited } from '@microservice-math/shared/errors';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
 import { type GraphQLErrorOptions, GraphQLError } from 'graphql';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
@@ -62,8 +62,8 @@ export function httpContext({ verifyToken, rateLimit, metrics }: HttpContextDeps
     } catch (error) {
       if (error instanceof GraphQLError) throw error;
       base.logger.error({ err: error }, 'unexpected error');
-      throw new GraphQLError(`Internal server error (request id ${base.requestId})`, {
-        extensions: { code: ErrorCode.Internal, requestId: base.requestId },
+      throw internalError(`Internal server error (request id ${base.requestId})`, {
+        requestId: base.requestId,
       });
     }
   };

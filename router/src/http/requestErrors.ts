@@ -3,6 +3,7 @@
  * missing asset) answered as GraphQL-shaped JSON instead of Express's HTML error page, which
  * also carries a stack trace outside production.
  */
+import { ErrorCode, RequestErrorCode } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { ErrorRequestHandler } from 'express';
 
@@ -28,13 +29,15 @@ export function requestErrorHandler(logger: Logger): ErrorRequestHandler {
     const status = error.status ?? 500;
     if (status >= 400 && status < 500 && error.expose !== false) {
       res.status(status).json({
-        errors: [{ message: clientMessage(error), extensions: { code: 'BAD_REQUEST' } }],
+        errors: [
+          { message: clientMessage(error), extensions: { code: RequestErrorCode.BadRequest } },
+        ],
       });
       return;
     }
     logger.error({ err: error, url: req.originalUrl }, 'unexpected error before GraphQL');
     res.status(500).json({
-      errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.Internal } }],
     });
   };
 }

@@ -2,8 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@microservice-math/shared/database';
-import { ErrorCode, rateLimited, unauthenticated } from '@microservice-math/shared/errors';
-import { GraphQLError } from 'graphql';
+import { rateLimited, unauthenticated, usernameTaken } from '@microservice-math/shared/errors';
 import { UserSchema, type User } from '../entities/User.js';
 import {
   checkPassword,
@@ -17,12 +16,6 @@ import type { PasswordHasher } from './passwords.js';
 
 /** One message for an unknown user and a wrong password, so neither can be told apart. */
 export const INVALID_CREDENTIALS = 'Invalid username or password';
-
-function usernameTaken(): GraphQLError {
-  return new GraphQLError('username: is already taken', {
-    extensions: { code: ErrorCode.UsernameTaken, argument: 'username' },
-  });
-}
 
 export interface Accounts {
   register(em: EntityManager, username: string, password: string): Promise<User>;

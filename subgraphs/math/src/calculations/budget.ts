@@ -1,5 +1,4 @@
-import { ErrorCode } from '@microservice-math/shared/errors';
-import { GraphQLError } from 'graphql';
+import { resultTooLarge } from '@microservice-math/shared/errors';
 
 /**
  * The digits one GraphQL operation may ask for, summed over all its math fields, so aliases
@@ -22,16 +21,13 @@ export class DigitBudget {
   reserve(predictedDigits: number): void {
     const total = Math.max(this.planned, this.reserved + predictedDigits);
     if (total > this.maxDigits) {
-      throw new GraphQLError(
+      throw resultTooLarge(
         `The result would have about ${formatCount(predictedDigits)} digits` +
           (total > predictedDigits ? ` (${formatCount(total)} for this whole request)` : '') +
           `; the limit is ${formatCount(this.maxDigits)}`,
         {
-          extensions: {
-            code: ErrorCode.ResultTooLarge,
-            maxDigits: this.maxDigits,
-            predictedDigits: Math.min(Math.ceil(total), Number.MAX_SAFE_INTEGER),
-          },
+          maxDigits: this.maxDigits,
+          predictedDigits: Math.min(Math.ceil(total), Number.MAX_SAFE_INTEGER),
         },
       );
     }

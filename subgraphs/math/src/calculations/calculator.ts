@@ -3,10 +3,14 @@
  * operation's digit budget, answer from the cache or the compute pool, and log the request
  * (answered or refused) before answering.
  */
-import { badUserInput, codeOf, ErrorCode } from '@microservice-math/shared/errors';
+import {
+  badUserInput,
+  codeOf,
+  computationTimeout,
+  ErrorCode,
+} from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { inSpan } from '@microservice-math/shared/tracing';
-import { GraphQLError } from 'graphql';
 import { cacheKey, type CachedResult, type ResultCache } from '../cache/resultCache.js';
 import {
   ComputationCrashedError,
@@ -52,7 +56,7 @@ export type Calculate = (
 function asGraphQLError(error: unknown): unknown {
   if (error instanceof DomainError) return badUserInput(error.argument, error.message);
   if (error instanceof ComputationTimeoutError) {
-    return new GraphQLError(error.message, { extensions: { code: ErrorCode.ComputationTimeout } });
+    return computationTimeout(error.message);
   }
   return error;
 }

@@ -1,5 +1,4 @@
-import { ErrorCode } from '@microservice-math/shared/errors';
-import { GraphQLError } from 'graphql';
+import { forbidden } from '@microservice-math/shared/errors';
 import type { UserResolvers } from '../generated/resolvers.js';
 import { checkLimit, recentLogsOf } from '../logs/logQueries.js';
 import { requireCaller } from './Query.js';
@@ -8,9 +7,7 @@ export const User: UserResolvers = {
   __resolveReference: ({ id }) => ({ id }),
   logs: (user, { limit }, { caller, em }) => {
     if (requireCaller(caller).id !== user.id) {
-      throw new GraphQLError("Only a user's own logs can be read", {
-        extensions: { code: ErrorCode.Forbidden },
-      });
+      throw forbidden("Only a user's own logs can be read");
     }
     return recentLogsOf(em, user.id, checkLimit(limit));
   },
