@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createAuthService } from '@microservice-math/auth/service';
-import { authConfigFrom, authEnvSchema } from '@microservice-math/auth/config';
-import { mathConfigFrom, mathEnvSchema } from '@microservice-math/math/config';
+import { authConfigSchema, authEnvSchema } from '@microservice-math/auth/config';
+import { mathConfigSchema, mathEnvSchema } from '@microservice-math/math/config';
 import { createMathService } from '@microservice-math/math/service';
-import { routerConfigFrom, routerEnvSchema } from '@microservice-math/router/config';
+import { routerConfigSchema, routerEnvSchema } from '@microservice-math/router/config';
 import { createRouterService, type RouterService } from '@microservice-math/router/service';
 import { env, loadConfig } from '@microservice-math/shared/config';
 import { createEventBus } from '@microservice-math/shared/events';
@@ -66,24 +66,29 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const events = createEventBus(parsed.REDIS_URL, loggerFor('events'));
   const started: ServiceHost[] = [];
   try {
+    // Each service's config from the same, already validated, variables.
+    const own = { routerSecret, dataDir };
     const auth = await createAuthService(
-      authConfigFrom(parsed, routerSecret, dataDir),
+      { ...authConfigSchema.parse(options.env), ...own },
       loggerFor('auth'),
     );
     started.push(auth);
     const authUrl = `http://localhost:${await auth.listen(port(parsed.AUTH_PORT))}/graphql`;
 
-    const math = await createMathService(mathConfigFrom(parsed, routerSecret, dataDir), {
-      logger: loggerFor('math'),
-      events,
-    });
+    const math = await createMathService(
+      { ...mathConfigSchema.parse(options.env), ...own },
+      {
+        logger: loggerFor('math'),
+        events,
+      },
+    );
     started.push(math);
     const mathUrl = `http://localhost:${await math.listen(port(parsed.MATH_PORT))}/graphql`;
 
-    const routerConfig = routerConfigFrom(parsed, routerSecret);
-    routerConfig.subgraphUrls = {
-      auth: parsed.AUTH_URL ?? authUrl,
-      math: parsed.MATH_URL ?? mathUrl,
+    const routerConfig = {
+      ...routerConfigSchema.parse(options.env),
+      routerSecret,
+      subgraphUrls: { auth: parsed.AUTH_URL ?? authUrl, math: parsed.MATH_URL ?? mathUrl },
     };
     const router = await createRouterService(routerConfig, { logger: loggerFor('router'), events });
     started.push(router.host);

@@ -4,12 +4,9 @@ import {
   loadStandaloneConfig,
   redisKeyPrefixSchema,
   redisUrlSchema,
+  type WithRouterSecret,
 } from '@microservice-math/shared/config';
-import {
-  tracingConfigFrom,
-  tracingEnvShape,
-  type TracingConfig,
-} from '@microservice-math/shared/tracing';
+import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { z } from 'zod';
 
 const httpUrl = env.optionalUrl(['http:', 'https:'], 'http://auth:5001/graphql');
@@ -35,51 +32,39 @@ export const routerEnvSchema = z.object({
 
 export type RouterEnv = z.output<typeof routerEnvSchema>;
 
-export interface RouterConfig {
-  production: boolean;
-  logLevel: string;
-  port: number;
+/** The router's typed config, made from its variables in one step; its type is what this makes. */
+export const routerConfigSchema = routerEnvSchema.transform((e) => ({
+  production: e.NODE_ENV === 'production',
+  logLevel: e.LOG_LEVEL,
+  port: e.ROUTER_PORT,
   /** Subgraph URL overrides by subgraph name; unset ones come from the supergraph. */
-  subgraphUrls: Partial<Record<'auth' | 'math', string>>;
-  routerSecret: string;
-  redisUrl: string | undefined;
-  redisKeyPrefix: string | undefined;
-  supergraphPath: string | undefined;
-  subgraphTimeoutMs: number;
+  subgraphUrls: subgraphUrlsOf(e),
+  routerSecret: e.ROUTER_SECRET,
+  redisUrl: e.REDIS_URL,
+  redisKeyPrefix: e.REDIS_KEY_PREFIX,
+  supergraphPath: e.SUPERGRAPH_PATH,
+  subgraphTimeoutMs: e.ROUTER_SUBGRAPH_TIMEOUT_MS,
   /** Where auth publishes its public keys; derived from the auth URL unless set. */
-  jwksUrl: string | undefined;
+  jwksUrl: e.AUTH_JWKS_URL,
   /** GraphiQL on a browser GET of /graphql, with introspection (which it needs). */
-  playground: boolean;
-  rateLimitPerMinute: number;
-  tracing: TracingConfig;
-}
+  playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
+  rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
+  tracing: tracingConfigFrom(e, 'router'),
+}));
 
-export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConfig {
-  const subgraphUrls: RouterConfig['subgraphUrls'] = {};
-  if (e.AUTH_URL) subgraphUrls.auth = e.AUTH_URL;
-  if (e.MATH_URL) subgraphUrls.math = e.MATH_URL;
-  return {
-    production: e.NODE_ENV === 'production',
-    logLevel: e.LOG_LEVEL,
-    port: e.ROUTER_PORT,
-    subgraphUrls,
-    routerSecret,
-    redisUrl: e.REDIS_URL,
-    redisKeyPrefix: e.REDIS_KEY_PREFIX,
-    supergraphPath: e.SUPERGRAPH_PATH,
-    subgraphTimeoutMs: e.ROUTER_SUBGRAPH_TIMEOUT_MS,
-    jwksUrl: e.AUTH_JWKS_URL,
-    playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
-    rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
-    tracing: tracingConfigFrom(e, 'router'),
-  };
+export type RouterConfig = WithRouterSecret<z.output<typeof routerConfigSchema>>;
+
+function subgraphUrlsOf(e: Pick<RouterEnv, 'AUTH_URL' | 'MATH_URL'>) {
+  const urls: Partial<Record<'auth' | 'math', string>> = {};
+  if (e.AUTH_URL) urls.auth = e.AUTH_URL;
+  if (e.MATH_URL) urls.math = e.MATH_URL;
+  return urls;
 }
 
 export function loadRouterConfig(source: Record<string, string | undefined>): RouterConfig {
-  const parsed = loadStandaloneConfig(
-    routerEnvSchema,
+  return loadStandaloneConfig(
+    routerConfigSchema,
     source,
     'the router runs as its own process (subgraphs refuse requests without it)',
   );
-  return routerConfigFrom(parsed, parsed.ROUTER_SECRET);
 }

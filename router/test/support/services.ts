@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { authConfigFrom } from '@microservice-math/auth/config';
+import { authConfigSchema } from '@microservice-math/auth/config';
 import { createAuthService } from '@microservice-math/auth/service';
-import { mathConfigFrom } from '@microservice-math/math/config';
+import { mathConfigSchema } from '@microservice-math/math/config';
 import { createMathService } from '@microservice-math/math/service';
-import { routerConfigFrom } from '@microservice-math/router/config';
+import { routerConfigSchema } from '@microservice-math/router/config';
 import { createRouterService, type RouterService } from '@microservice-math/router/service';
 import { loadConfig } from '@microservice-math/shared/config';
 import { createEventBus } from '@microservice-math/shared/events';
@@ -65,16 +65,16 @@ export function serviceSet(env: Record<string, string> = {}): ServiceSet {
   };
   return {
     async startAuth(port = 0) {
-      const config = authConfigFrom(parsed, routerSecret, dataDir);
+      const config = { ...authConfigSchema.parse(source), routerSecret, dataDir };
       return listen(await createAuthService(config, testLogger('auth')), port);
     },
     async startMath(port = 0) {
-      const config = mathConfigFrom(parsed, routerSecret, dataDir);
+      const config = { ...mathConfigSchema.parse(source), routerSecret, dataDir };
       return listen(await createMathService(config, { logger: testLogger('math'), events }), port);
     },
     async startRouter(urls, options = {}) {
-      const routerEnv = loadConfig(systemEnvSchema, { ...source, ...options.env });
-      const config = { ...routerConfigFrom(routerEnv, routerSecret), subgraphUrls: urls };
+      const routerConfig = loadConfig(routerConfigSchema, { ...source, ...options.env });
+      const config = { ...routerConfig, routerSecret, subgraphUrls: urls };
       const logger = options.logger ?? testLogger('router');
       const service = await createRouterService(config, { logger, events });
       return { ...(await listen(service.host, 0)), service };

@@ -4,12 +4,9 @@ import {
   loadStandaloneConfig,
   redisKeyPrefixSchema,
   redisUrlSchema,
+  type WithRouterSecret,
 } from '@microservice-math/shared/config';
-import {
-  tracingConfigFrom,
-  tracingEnvShape,
-  type TracingConfig,
-} from '@microservice-math/shared/tracing';
+import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { z } from 'zod';
 
 export const authEnvSchema = z.object({
@@ -32,53 +29,36 @@ export const authEnvSchema = z.object({
 
 export type AuthEnv = z.output<typeof authEnvSchema>;
 
-export interface AuthConfig {
-  production: boolean;
-  logLevel: string;
-  port: number;
-  databaseUrl: string | undefined;
-  redisUrl: string | undefined;
-  redisKeyPrefix: string | undefined;
-  routerSecret: string;
-  bcryptRounds: number;
-  tokenTtlSeconds: number;
-  privateKeyFile: string | undefined;
-  previousPublicKeyFile: string | undefined;
+/** Auth's typed config, made from its variables in one step; its type is what this makes. */
+export const authConfigSchema = authEnvSchema.transform((e) => ({
+  production: e.NODE_ENV === 'production',
+  logLevel: e.LOG_LEVEL,
+  port: e.AUTH_PORT,
+  databaseUrl: e.DATABASE_URL,
+  redisUrl: e.REDIS_URL,
+  redisKeyPrefix: e.REDIS_KEY_PREFIX,
+  routerSecret: e.ROUTER_SECRET,
+  bcryptRounds: e.BCRYPT_ROUNDS,
+  tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+  privateKeyFile: e.AUTH_PRIVATE_KEY_FILE,
+  previousPublicKeyFile: e.AUTH_PREVIOUS_PUBLIC_KEY_FILE,
   /** Where development keys and the default SQLite file live. */
-  dataDir: string;
-  loginLimits: { perUsername: number; perClient: number; windowSeconds: number };
-  tracing: TracingConfig;
-}
+  dataDir: 'data',
+  loginLimits: {
+    perUsername: e.LOGIN_MAX_FAILURES,
+    perClient: e.LOGIN_CLIENT_MAX_FAILURES,
+    windowSeconds: e.LOGIN_WINDOW_SECONDS,
+  },
+  tracing: tracingConfigFrom(e, 'auth'),
+}));
 
-export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data'): AuthConfig {
-  return {
-    production: e.NODE_ENV === 'production',
-    logLevel: e.LOG_LEVEL,
-    port: e.AUTH_PORT,
-    databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
-    redisKeyPrefix: e.REDIS_KEY_PREFIX,
-    routerSecret,
-    bcryptRounds: e.BCRYPT_ROUNDS,
-    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
-    privateKeyFile: e.AUTH_PRIVATE_KEY_FILE,
-    previousPublicKeyFile: e.AUTH_PREVIOUS_PUBLIC_KEY_FILE,
-    dataDir,
-    loginLimits: {
-      perUsername: e.LOGIN_MAX_FAILURES,
-      perClient: e.LOGIN_CLIENT_MAX_FAILURES,
-      windowSeconds: e.LOGIN_WINDOW_SECONDS,
-    },
-    tracing: tracingConfigFrom(e, 'auth'),
-  };
-}
+export type AuthConfig = WithRouterSecret<z.output<typeof authConfigSchema>>;
 
 /** For a process of its own: every value from the environment, the router secret required. */
 export function loadAuthConfig(source: Record<string, string | undefined>): AuthConfig {
-  const parsed = loadStandaloneConfig(
-    authEnvSchema,
+  return loadStandaloneConfig(
+    authConfigSchema,
     source,
     'auth runs as its own process (the router sends the same value)',
   );
-  return authConfigFrom(parsed, parsed.ROUTER_SECRET);
 }

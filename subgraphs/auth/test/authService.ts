@@ -9,7 +9,7 @@ import {
   USERNAME_HEADER,
   CLIENT_ADDRESS_HEADER,
 } from '@microservice-math/shared/routerContext';
-import { authConfigFrom, authEnvSchema } from '../src/config.js';
+import { authConfigSchema } from '../src/config.js';
 import { createAuthService } from '../src/service.js';
 
 export const ROUTER_SECRET = 'test-router-secret-0123456789';
@@ -36,7 +36,7 @@ export async function startAuth(
   dataDir?: string,
 ): Promise<RunningAuth> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'mm-auth-'));
-  const parsed = authEnvSchema.parse({
+  const config = authConfigSchema.parse({
     NODE_ENV: 'test',
     BCRYPT_ROUNDS: '10',
     DATABASE_URL: `file:${join(dir, 'auth.db')}`,
@@ -46,7 +46,10 @@ export async function startAuth(
     level: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     pretty: false,
   });
-  const host = await createAuthService(authConfigFrom(parsed, ROUTER_SECRET, dir), logger);
+  const host = await createAuthService(
+    { ...config, routerSecret: ROUTER_SECRET, dataDir: dir },
+    logger,
+  );
   const port = await host.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
   return {

@@ -5,12 +5,9 @@ import {
   loadStandaloneConfig,
   redisKeyPrefixSchema,
   redisUrlSchema,
+  type WithRouterSecret,
 } from '@microservice-math/shared/config';
-import {
-  tracingConfigFrom,
-  tracingEnvShape,
-  type TracingConfig,
-} from '@microservice-math/shared/tracing';
+import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -33,49 +30,32 @@ export const mathEnvSchema = z.object({
 
 export type MathEnv = z.output<typeof mathEnvSchema>;
 
-export interface MathConfig {
-  production: boolean;
-  logLevel: string;
-  port: number;
-  databaseUrl: string | undefined;
-  redisUrl: string | undefined;
-  redisKeyPrefix: string | undefined;
-  routerSecret: string;
-  cacheEnabled: boolean;
-  maxDigits: number;
-  timeoutMs: number;
-  cacheTtlSeconds: number;
-  cacheMaxBytes: number;
-  workers: number;
-  dataDir: string;
-  tracing: TracingConfig;
-}
+/** Math's typed config, made from its variables in one step; its type is what this makes. */
+export const mathConfigSchema = mathEnvSchema.transform((e) => ({
+  production: e.NODE_ENV === 'production',
+  logLevel: e.LOG_LEVEL,
+  port: e.MATH_PORT,
+  databaseUrl: e.DATABASE_URL,
+  redisUrl: e.REDIS_URL,
+  redisKeyPrefix: e.REDIS_KEY_PREFIX,
+  routerSecret: e.ROUTER_SECRET,
+  cacheEnabled: e.CACHE_ENABLED,
+  maxDigits: e.MATH_MAX_DIGITS,
+  timeoutMs: e.MATH_TIMEOUT_MS,
+  cacheTtlSeconds: e.MATH_CACHE_TTL_SECONDS,
+  cacheMaxBytes: e.MATH_CACHE_MAX_BYTES,
+  workers: e.MATH_WORKERS,
+  /** Where the default SQLite file lives. */
+  dataDir: 'data',
+  tracing: tracingConfigFrom(e, 'math'),
+}));
 
-export function mathConfigFrom(e: MathEnv, routerSecret: string, dataDir = 'data'): MathConfig {
-  return {
-    production: e.NODE_ENV === 'production',
-    logLevel: e.LOG_LEVEL,
-    port: e.MATH_PORT,
-    databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
-    redisKeyPrefix: e.REDIS_KEY_PREFIX,
-    routerSecret,
-    cacheEnabled: e.CACHE_ENABLED,
-    maxDigits: e.MATH_MAX_DIGITS,
-    timeoutMs: e.MATH_TIMEOUT_MS,
-    cacheTtlSeconds: e.MATH_CACHE_TTL_SECONDS,
-    cacheMaxBytes: e.MATH_CACHE_MAX_BYTES,
-    workers: e.MATH_WORKERS,
-    dataDir,
-    tracing: tracingConfigFrom(e, 'math'),
-  };
-}
+export type MathConfig = WithRouterSecret<z.output<typeof mathConfigSchema>>;
 
 export function loadMathConfig(source: Record<string, string | undefined>): MathConfig {
-  const parsed = loadStandaloneConfig(
-    mathEnvSchema,
+  return loadStandaloneConfig(
+    mathConfigSchema,
     source,
     'math runs as its own process (the router sends the same value)',
   );
-  return mathConfigFrom(parsed, parsed.ROUTER_SECRET);
 }

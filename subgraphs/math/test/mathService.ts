@@ -18,7 +18,7 @@ import {
 } from '@microservice-math/shared/routerContext';
 import type { ServiceHost } from '@microservice-math/shared/serviceHost';
 import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
-import { mathConfigFrom, mathEnvSchema } from '../src/config.js';
+import { mathConfigSchema } from '../src/config.js';
 import { RequestLogSchema, type RequestLogEntity } from '../src/logs/RequestLog.js';
 import { mathMigrations } from '../src/migrations/index.js';
 import { createMathService } from '../src/service.js';
@@ -75,7 +75,7 @@ export async function startMath(options: StartOptions = {}): Promise<RunningMath
     options.database === 'postgres'
       ? (scratch = await createScratchDatabase()).url
       : `file:${join(dataDir, 'math.db')}`;
-  const parsed = mathEnvSchema.parse({
+  const config = mathConfigSchema.parse({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
     MATH_WORKERS: '2',
@@ -83,10 +83,13 @@ export async function startMath(options: StartOptions = {}): Promise<RunningMath
   });
   const logger = options.logger ?? silentLogger();
   const events = options.events ?? createEventBus(undefined, logger);
-  const host = await createMathService(mathConfigFrom(parsed, ROUTER_SECRET, dataDir), {
-    logger,
-    events,
-  });
+  const host = await createMathService(
+    { ...config, routerSecret: ROUTER_SECRET, dataDir },
+    {
+      logger,
+      events,
+    },
+  );
   const base = `http://127.0.0.1:${await host.listen(0, '127.0.0.1')}`;
   let reader: Orm | undefined;
 
