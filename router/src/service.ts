@@ -25,6 +25,7 @@ import { subgraphClients } from './gateway/subgraphClients.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
 import { httpContext } from './http/httpContext.js';
+import { directGraphQL } from './http/directGraphQL.js';
 import { createPlayground } from './http/playground.js';
 import { requestErrorHandler } from './http/requestErrors.js';
 import { createRequestRateLimit } from './limits/requestRateLimit.js';
@@ -192,9 +193,12 @@ export async function createRouterService(
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
   host.app.use(SSE_PATH, express.json({ limit: BODY_LIMIT }), sse.handler);
   playground?.mountAssets(host.app);
-  host.mountGraphQL<RouterContext>(apollo, httpContext({ verifyToken, rateLimit, metrics }), {
-    direct: true,
-  });
+  const graphql = host.mountGraphQL<RouterContext>(
+    apollo,
+    httpContext({ verifyToken, rateLimit, metrics }),
+  );
+  // POST /graphql answered without Express's per-request cost (see directGraphQL.ts).
+  host.answerFirst(directGraphQL(apollo, graphql));
   host.app.use(requestErrorHandler(logger));
   return { host, logAdded, metrics };
 }

@@ -10,9 +10,8 @@ import type { ApolloServer } from '@apollo/server';
 import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { ConfigError } from './config.js';
-import { directGraphQLHandler, isDirectGraphQL } from './directGraphQL.js';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
@@ -36,28 +35,41 @@ export interface ServiceHostOptions {
   tracing?: { continueCallerTrace: boolean };
 }
 
-export interface MountOptions {
-  /**
-   * Answer `POST /graphql` without passing through Express (see directGraphQL.ts): the same
-   * body parser, Apollo call and context, for a fraction of the CPU. Every other request, and
-   * every error before Apollo answers, still goes through Express and its error handlers.
-   */
-  direct?: boolean;
+/** Builds a GraphQL request's context, as Apollo's Express integration calls it. */
+export type ContextFunction<C> = (args: {
+  req: IncomingMessage;
+  res: ServerResponse;
+}) => Promise<C>;
+
+/** What `/graphql` is made of, for a handler that answers some of its requests outside Express. */
+export interface GraphQLMount<C> {
+  /** The route's body parser (`express.json` with this host's limit). */
+  parseBody: RequestHandler;
+  /** The route's context: request id, logger, and what the service builds on them. */
+  context: ContextFunction<C>;
+  /** `handler` wrapped as the route wraps Apollo (its trace span, when tracing). */
+  asRoute(
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+  ): (req: IncomingMessage, res: ServerResponse) => void;
+  /** Lets Express's error handlers answer a request such a handler could not finish. */
+  handOver(req: IncomingMessage, res: ServerResponse, error: unknown): void;
 }
+
+/** Answers a request before Express sees it, or returns false to leave it to Express. */
+export type FirstResponder = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export interface RequestBase extends BaseContext {
   requestId: string;
   logger: Logger;
 }
 
-/** Errors the direct GraphQL path hands to Express, which answers them as it always did. */
+/** Errors a first responder hands to Express, which answers them as it always did. */
 const handedOver = new WeakMap<IncomingMessage, unknown>();
 
 export class ServiceHost {
   readonly app: Express = express();
   readonly server: Server = createServer((req, res) => {
-    if (this.directGraphQL && isDirectGraphQL(req)) this.directGraphQL(req, res);
-    else this.app(req, res);
+    if (!this.firstResponder?.(req, res)) this.app(req, res);
   });
   /** This service's Prometheus registry, served at `/metrics`; services add their own metrics. */
   readonly metrics: Registry;
@@ -65,7 +77,7 @@ export class ServiceHost {
   private closing: Promise<void> | undefined;
   /** Responses in progress; see `close`. */
   private readonly unanswered = new Set<ServerResponse>();
-  private directGraphQL: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  private firstResponder: FirstResponder | undefined;
 
   constructor(private readonly options: ServiceHostOptions) {
     this.metrics = createMetricsRegistry(options.name);
@@ -75,7 +87,7 @@ export class ServiceHost {
       res.once('close', () => this.unanswered.delete(res));
     });
     this.app.disable('x-powered-by');
-    // First of all: a request the direct GraphQL path handed over goes to the error handlers.
+    // First of all: a request the first responder handed over goes to the error handlers.
     this.app.use((req, _res, next) => next(handedOver.get(req)));
     this.app.get('/metrics', async (_req, res) => {
       res.setHeader('content-type', this.metrics.contentType);
@@ -117,8 +129,7 @@ export class ServiceHost {
   mountGraphQL<C extends RequestBase>(
     apollo: ApolloServer<C>,
     buildContext: (req: IncomingMessage, base: RequestBase) => Promise<C> | C,
-    options: MountOptions = {},
-  ): void {
+  ): GraphQLMount<C> {
     const traceRequest = this.options.tracing
       ? traceRequests(this.options.name, { route: '/graphql', ...this.options.tracing })
       : undefined;
@@ -135,16 +146,25 @@ export class ServiceHost {
       parseBody,
       expressMiddleware(apollo, { context }),
     );
-    if (options.direct) {
-      const direct = directGraphQLHandler(apollo, parseBody, context, (req, res, error) => {
+    return {
+      parseBody,
+      context,
+      asRoute: (handler) =>
+        traceRequest ? (req, res) => traceRequest(req, res, () => handler(req, res)) : handler,
+      handOver: (req, res, error) => {
         // Straight to Express's error handlers (see the constructor): the span stays open.
         handedOver.set(req, error);
         this.app(req, res);
-      });
-      this.directGraphQL = traceRequest
-        ? (req, res) => traceRequest(req, res, () => direct(req, res))
-        : direct;
-    }
+      },
+    };
+  }
+
+  /**
+   * Lets `responder` answer requests before Express: the router's direct `POST /graphql` path
+   * (router/src/http/directGraphQL.ts). One per host.
+   */
+  answerFirst(responder: FirstResponder): void {
+    this.firstResponder = responder;
   }
 
   /** Registers a resource to release on close; closed last-registered first. */

@@ -16,7 +16,6 @@ import { loadConfig } from '@microservice-math/shared/config';
 import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger, type Logger } from '@microservice-math/shared/logger';
 import type { ServiceHost } from '@microservice-math/shared/serviceHost';
-import { systemEnvSchema } from '../../../scripts/system.js';
 
 export interface Running {
   host: ServiceHost;
@@ -55,9 +54,11 @@ export function serviceSet(env: Record<string, string> = {}): ServiceSet {
     DATABASE_URL: `file:${join(dataDir, 'test.db')}`,
     ...env,
   };
-  const parsed = loadConfig(systemEnvSchema, source);
+  // Each service's own schema validates the variables, as `npm start` does for all of them.
+  const authConfig = loadConfig(authConfigSchema, source);
+  const mathConfig = loadConfig(mathConfigSchema, source);
   const routerSecret = randomBytes(32).toString('hex');
-  const events = createEventBus(parsed.REDIS_URL, testLogger('events'));
+  const events = createEventBus(mathConfig.redisUrl, testLogger('events'));
   const started: ServiceHost[] = [];
   const listen = async (host: ServiceHost, port: number): Promise<Running> => {
     started.push(host);
@@ -65,11 +66,11 @@ export function serviceSet(env: Record<string, string> = {}): ServiceSet {
   };
   return {
     async startAuth(port = 0) {
-      const config = { ...authConfigSchema.parse(source), routerSecret, dataDir };
+      const config = { ...authConfig, routerSecret, dataDir };
       return listen(await createAuthService(config, testLogger('auth')), port);
     },
     async startMath(port = 0) {
-      const config = { ...mathConfigSchema.parse(source), routerSecret, dataDir };
+      const config = { ...mathConfig, routerSecret, dataDir };
       return listen(await createMathService(config, { logger: testLogger('math'), events }), port);
     },
     async startRouter(urls, options = {}) {

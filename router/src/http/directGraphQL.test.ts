@@ -7,8 +7,9 @@ import { gzipSync } from 'node:zlib';
 import { ApolloServer } from '@apollo/server';
 import type { ErrorRequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
-import { ServiceHost, type RequestBase } from './serviceHost.js';
+import { createLogger } from '@microservice-math/shared/logger';
+import { ServiceHost, type RequestBase } from '@microservice-math/shared/serviceHost';
+import { directGraphQL } from './directGraphQL.js';
 
 interface Context extends RequestBase {
   caller: string;
@@ -49,14 +50,11 @@ async function start(direct: boolean): Promise<{ host: ServiceHost; url: string 
   });
   await apollo.start();
   servers.push(apollo);
-  host.mountGraphQL<Context>(
-    apollo,
-    (req, base) => {
-      if (req.headers['x-refuse'] === 'yes') throw new Error('refused in context');
-      return { ...base, caller: String(req.headers['x-caller'] ?? 'anonymous') };
-    },
-    { direct },
-  );
+  const mount = host.mountGraphQL<Context>(apollo, (req, base) => {
+    if (req.headers['x-refuse'] === 'yes') throw new Error('refused in context');
+    return { ...base, caller: String(req.headers['x-caller'] ?? 'anonymous') };
+  });
+  if (direct) host.answerFirst(directGraphQL(apollo, mount));
   host.app.use(errorHandler);
   const port = await host.listen(0, '127.0.0.1');
   return { host, url: `http://127.0.0.1:${port}` };

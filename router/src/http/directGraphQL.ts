@@ -6,18 +6,18 @@
  * Express's routing, its request and response prototypes and `res.send` cost several times what
  * parsing the body does, on every operation; for a service whose work per operation is small
  * (the router) that is a large share of its CPU. Everything else, including every error before
- * Apollo Server answers, stays with Express: see `ServiceHost.mountGraphQL`.
+ * Apollo Server answers, stays with Express: see `ServiceHost.answerFirst`.
  *
  * One difference from `res.send`: no `ETag` header, which means nothing on a POST response.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type {
+  ContextFunction,
+  FirstResponder,
+  GraphQLMount,
+} from '@microservice-math/shared/serviceHost';
 import type { RequestHandler } from 'express';
-
-export type ContextFunction<C> = (args: {
-  req: IncomingMessage;
-  res: ServerResponse;
-}) => Promise<C>;
 
 /** A request the direct path cannot finish (a body parser error, a failure before answering). */
 export type HandOver = (req: IncomingMessage, res: ServerResponse, error: unknown) => void;
@@ -79,5 +79,20 @@ export function directGraphQLHandler<C extends BaseContext>(
         else handOver(req, res, failure);
       });
     });
+  };
+}
+
+/** The direct path for a host's `/graphql` mount: `host.answerFirst(directGraphQL(apollo, mount))`. */
+export function directGraphQL<C extends BaseContext>(
+  apollo: ApolloServer<C>,
+  mount: GraphQLMount<C>,
+): FirstResponder {
+  const answer = mount.asRoute(
+    directGraphQLHandler(apollo, mount.parseBody, mount.context, mount.handOver),
+  );
+  return (req, res) => {
+    if (!isDirectGraphQL(req)) return false;
+    answer(req, res);
+    return true;
   };
 }
