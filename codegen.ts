@@ -36,6 +36,17 @@ const config: CodegenConfig = {
         scalars: { DateTime: 'string', Numeric: 'string', _FieldSet: 'string' },
       },
     },
+    // The schema's types alone, with no imports: what the operation modules and kernels name
+    // (`Operation`, the Query fields), loaded in compute workers, which must not reach the
+    // resolvers' context and its packages.
+    'subgraphs/math/src/generated/schemaTypes.ts': {
+      schema: 'schema/math.graphql',
+      plugins: ['typescript'],
+      config: {
+        ...resolverConfig,
+        scalars: { DateTime: 'string', Numeric: 'string', _FieldSet: 'string' },
+      },
+    },
     'subgraphs/math/src/generated/resolvers.ts': {
       schema: 'schema/math.graphql',
       plugins: ['typescript', 'typescript-resolvers'],

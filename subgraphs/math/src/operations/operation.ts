@@ -9,7 +9,7 @@
  * logging. Bad arguments are `DomainError`s naming the argument; the GraphQL layer turns them
  * into `BAD_USER_INPUT`.
  */
-import type { Calculation, Query } from '../generated/resolvers.js';
+import type { Calculation, Query } from '../generated/schemaTypes.js';
 import type { Decimal } from '../kernels/numeric.js';
 import type { Operation, OperationArgs } from '../kernels/task.js';
 

@@ -1,0 +1,105 @@
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An ISO-8601 date and time in UTC, e.g. 2026-11-26T06:05:30.000Z. */
+  DateTime: { input: string; output: string; }
+  /**
+   * An exact decimal number: an Int or Float literal, or a numeric string such as "1.5" or "-12e3".
+   * Never rounded on input.
+   */
+  Numeric: { input: string; output: string; }
+  _FieldSet: { input: string; output: string; }
+};
+
+/** One calculation's answer. */
+export type Calculation = {
+  __typename?: 'Calculation';
+  cached: Scalars['Boolean']['output'];
+  /** Decimal digits in result; sign, point and exponent excluded. */
+  digits: Scalars['Int']['output'];
+  durationMs: Scalars['Float']['output'];
+  exact: Scalars['Boolean']['output'];
+  /** Canonical JSON of the arguments, e.g. {"n":10}. */
+  input: Scalars['String']['output'];
+  log: RequestLog;
+  operation: Operation;
+  /** Exact decimal; for a power that is not exact, the shortest round-trip double. */
+  result: Scalars['String']['output'];
+};
+
+export type Operation =
+  | 'FACTORIAL'
+  | 'FIBONACCI'
+  | 'POWER';
+
+export type Query = {
+  __typename?: 'Query';
+  /** n! for n >= 0. */
+  factorial: Calculation;
+  /** The n-th Fibonacci number; negative n allowed: F(-n) = (-1)^(n+1) F(n). */
+  fibonacci: Calculation;
+  /** base raised to exponent; exact whenever exponent is a non-negative integer. */
+  power: Calculation;
+  /** The caller's logs, newest first; limit 1 to 100. */
+  recentLogs: Array<RequestLog>;
+};
+
+
+export type QueryFactorialArgs = {
+  n: Scalars['Int']['input'];
+};
+
+
+export type QueryFibonacciArgs = {
+  n: Scalars['Int']['input'];
+};
+
+
+export type QueryPowerArgs = {
+  base: Scalars['Numeric']['input'];
+  exponent: Scalars['Numeric']['input'];
+};
+
+
+export type QueryRecentLogsArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A record of one calculation request. */
+export type RequestLog = {
+  __typename?: 'RequestLog';
+  cached: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  digits: Scalars['Int']['output'];
+  durationMs: Scalars['Float']['output'];
+  id: Scalars['ID']['output'];
+  input: Scalars['String']['output'];
+  operation: Operation;
+  /** The whole result when short, else its leading and trailing digits around an ellipsis. */
+  resultPreview: Scalars['String']['output'];
+  user: User;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The caller's new logs, live, over graphql-ws on the router's /graphql. */
+  logAdded: RequestLog;
+};
+
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
+  /** This user's calculations, newest first; limit 1 to 100. */
+  logs: Array<RequestLog>;
+};
+
+
+export type UserLogsArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
