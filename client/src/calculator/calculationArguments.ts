@@ -5,33 +5,38 @@
  */
 import type { Operation } from '../gql/graphql';
 
-export type ArgumentName = 'base' | 'exponent' | 'n';
+export type ArgumentName = 'base' | 'exponent' | 'precision' | 'n';
 export type ArgumentValues = Record<ArgumentName, string>;
 export type ArgumentErrors = Partial<Record<ArgumentName, string>>;
 
 export const ARGUMENTS_OF: Readonly<Record<Operation, readonly ArgumentName[]>> = {
-  POWER: ['base', 'exponent'],
+  POWER: ['base', 'exponent', 'precision'],
   FACTORIAL: ['n'],
   FIBONACCI: ['n'],
 };
 
 export type CalculationRequest =
-  | { operation: 'POWER'; variables: { base: string; exponent: string } }
+  | { operation: 'POWER'; variables: { base: string; exponent: string; precision?: number } }
   | { operation: 'FACTORIAL'; variables: { n: number } }
   | { operation: 'FIBONACCI'; variables: { n: number } };
 
 export type PreparedCalculation =
   { ok: true; request: CalculationRequest } | { ok: false; errors: ArgumentErrors };
 
-const MISSING: Readonly<Record<ArgumentName, string>> = {
+const MISSING: Readonly<Partial<Record<ArgumentName, string>>> = {
   base: 'Enter a base.',
   exponent: 'Enter an exponent.',
   n: 'Enter n.',
 };
 
+/** Significant digits of an inexact power when none are asked for (the API's default). */
+export const DEFAULT_PRECISION = 50;
+export const MAX_PRECISION = 1000;
+
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
-const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+// A Numeric literal: a decimal, or a fraction "p/q" (read exactly by the server).
+const NUMERIC = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|\d+\/\d+)$/;
 const INTEGER = /^[+-]?\d+$/;
 
 /**
@@ -45,8 +50,14 @@ export function validateArgument(
 ): string | undefined {
   const value = raw.trim();
   if (value === '') return undefined;
+  if (name === 'precision') {
+    const digits = Number(value);
+    return INTEGER.test(value) && digits >= 1 && digits <= MAX_PRECISION
+      ? undefined
+      : `Enter a whole number of digits from 1 to ${MAX_PRECISION}.`;
+  }
   if (operation === 'POWER') {
-    return NUMERIC.test(value) ? undefined : 'Enter a number such as 2, -1.5 or 6.02e23.';
+    return NUMERIC.test(value) ? undefined : 'Enter a number such as 2, -1.5, 1/3 or 6.02e23.';
   }
   if (!INTEGER.test(value)) return `Enter a whole number for ${name}, such as 10.`;
   const integer = BigInt(value);
@@ -79,7 +90,11 @@ export function prepareCalculation(
         ok: true,
         request: {
           operation,
-          variables: { base: values.base.trim(), exponent: values.exponent.trim() },
+          variables: {
+            base: values.base.trim(),
+            exponent: values.exponent.trim(),
+            ...(values.precision.trim() === '' ? {} : { precision: Number(values.precision) }),
+          },
         },
       };
     case 'FACTORIAL':

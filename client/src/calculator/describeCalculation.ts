@@ -20,14 +20,48 @@ function argumentsOf(input: string): Record<string, string> | null {
   return Object.fromEntries(entries);
 }
 
-/** "2^10", "100!", "F(-5)"; the operation's name with its raw input when the input is unexpected. */
+const SUPERSCRIPT: Readonly<Record<string, string>> = {
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+  '-': '⁻',
+  '+': '⁺',
+  '/': 'ᐟ',
+};
+
+/** The typographic minus sign in place of a hyphen. */
+function withMinus(value: string): string {
+  return value.replace(/^-/, '−').replace(/e-/i, 'e−');
+}
+
+/** An exponent raised when it is made of characters with superscript forms, else `^(…)`. */
+function raised(exponent: string): string {
+  if (/^[+-]?\d+(?:\/\d+)?$/.test(exponent) && exponent.length <= 12) {
+    return [...exponent].map((character) => SUPERSCRIPT[character] ?? character).join('');
+  }
+  return `^(${withMinus(exponent)})`;
+}
+
+/** A base in parentheses when a sign, fraction or exponent would otherwise bind wrongly. */
+function baseOf(base: string): string {
+  return /^[+-]|[/eE]/.test(base) ? `(${withMinus(base)})` : base;
+}
+
+/** "2¹⁰", "(−2)²", "2⁻³", "(−8)^(0.5)", "100!", "F(−8)"; the operation's name with its raw input when the input is unexpected. */
 export function describeCalculation(operation: Operation, input: string): string {
   const args = argumentsOf(input);
   if (operation === 'POWER' && args?.['base'] !== undefined && args['exponent'] !== undefined) {
-    return `${args['base']}^${args['exponent']}`;
+    return `${baseOf(args['base'])}${raised(args['exponent'])}`;
   }
   if (operation === 'FACTORIAL' && args?.['n'] !== undefined) return `${args['n']}!`;
-  if (operation === 'FIBONACCI' && args?.['n'] !== undefined) return `F(${args['n']})`;
+  if (operation === 'FIBONACCI' && args?.['n'] !== undefined) return `F(${withMinus(args['n'])})`;
   return `${OPERATION_NAMES[operation]} ${input}`;
 }
 

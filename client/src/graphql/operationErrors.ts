@@ -12,7 +12,26 @@ export const ErrorCode = {
   UsernameTaken: 'USERNAME_TAKEN',
   RateLimited: 'RATE_LIMITED',
   Internal: 'INTERNAL_SERVER_ERROR',
+  Cancelled: 'CANCELLED',
+  CostLimitExceeded: 'COST_LIMIT_EXCEEDED',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  ComputationTimeout: 'COMPUTATION_TIMEOUT',
 } as const;
+
+/** Codes by which the server declines to do the work (as opposed to failing at it). */
+const REFUSAL_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.ResultTooLarge,
+  ErrorCode.RateLimited,
+  ErrorCode.CostLimitExceeded,
+  ErrorCode.ServiceUnavailable,
+]);
+
+/** True when the server refused the request by one of the contract's refusal codes. */
+export function isRefusal(error: unknown): boolean {
+  return graphQLErrorsOf(error).some((graphQLError) =>
+    REFUSAL_CODES.has(codeOf(graphQLError) ?? ''),
+  );
+}
 
 export const UNREACHABLE_MESSAGE =
   'The server could not be reached. Check your connection and try again.';
@@ -52,9 +71,10 @@ export function hasErrorCode(error: unknown, code: string): boolean {
   return graphQLErrorsOf(error).some((graphQLError) => codeOf(graphQLError) === code);
 }
 
-/** True when the request was cancelled by its AbortSignal rather than failing. */
+/** True when the request was cancelled by its AbortSignal, or the server says it was cancelled. */
 export function isAbortError(error: unknown): boolean {
   if (!isRecord(error)) return false;
+  if (hasErrorCode(error, ErrorCode.Cancelled)) return true;
   if (error['name'] === 'AbortError') return true;
   return isRecord(error['networkError']) && error['networkError']['name'] === 'AbortError';
 }

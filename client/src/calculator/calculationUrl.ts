@@ -1,0 +1,42 @@
+/**
+ * A calculation in the page's address, so it can be shared, bookmarked and walked with Back and
+ * Forward: `?op=factorial&n=100`, `?op=power&base=2&exponent=-3&precision=20`. Reading gives the
+ * form's operation and fields; the form's rules then judge them like anything typed.
+ */
+import type { Operation } from '../gql/graphql';
+import { ARGUMENTS_OF, type ArgumentValues } from './calculationArguments';
+
+const OPERATION_PARAMETER: Readonly<Record<Operation, string>> = {
+  POWER: 'power',
+  FACTORIAL: 'factorial',
+  FIBONACCI: 'fibonacci',
+};
+
+export interface CalculationInUrl {
+  operation: Operation;
+  values: Partial<ArgumentValues>;
+}
+
+export function calculationFromSearch(search: string): CalculationInUrl | null {
+  const parameters = new URLSearchParams(search);
+  const name = parameters.get('op')?.toLowerCase();
+  const operation = (Object.keys(OPERATION_PARAMETER) as Operation[]).find(
+    (candidate) => OPERATION_PARAMETER[candidate] === name,
+  );
+  if (!operation) return null;
+  const values: Partial<ArgumentValues> = {};
+  for (const argument of ARGUMENTS_OF[operation]) {
+    const value = parameters.get(argument);
+    if (value !== null) values[argument] = value;
+  }
+  return { operation, values };
+}
+
+export function searchOf(operation: Operation, values: ArgumentValues): string {
+  const parameters = new URLSearchParams({ op: OPERATION_PARAMETER[operation] });
+  for (const argument of ARGUMENTS_OF[operation]) {
+    const value = values[argument].trim();
+    if (value !== '') parameters.set(argument, value);
+  }
+  return `?${parameters.toString()}`;
+}
