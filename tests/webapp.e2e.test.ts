@@ -1,0 +1,162 @@
+/**
+ * The web app as issue 16 asks for it, in Chromium against the real stack, at desktop and phone
+ * sizes: readable results, honest states, the expression box, the calculation in the URL. axe-core
+ * must report no WCAG A/AA violation in any state visited.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DESKTOP,
+  PHONE,
+  accessibilityViolations,
+  compute,
+  computeExpression,
+  hasChromium,
+  screenshotOnFailure,
+  signIn,
+  startWebApp,
+  type WebApp,
+} from './support/webApp.js';
+
+const password = 'correct horse battery';
+
+describe.skipIf(!hasChromium)('web app in Chromium', () => {
+  let app: WebApp;
+
+  beforeAll(async () => {
+    app = await startWebApp();
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const result = (page: Page) => page.locator('.calculation-result');
+  const statusLine = (page: Page) => page.locator('.status-line');
+
+  async function expectAccessible(page: Page, state: string): Promise<void> {
+    expect(await accessibilityViolations(page), state).toEqual([]);
+  }
+
+  describe.each([
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const)('at %s size', (size, viewport) => {
+    const username = `Ada_${size}_${Date.now().toString(36)}`;
+
+    it('restores a calculation from the URL, reads expressions, and walks Back and Forward', async () => {
+      const page = await app.open(size, viewport, '/?op=power&base=-2&exponent=2');
+      screenshotOnFailure({ page }, `webapp-url-${size}`);
+      await expectAccessible(page, 'sign-in page');
+      await signIn(page, { username, password }, 'register');
+
+      // The address's calculation is computed once signed in, titled in mathematical notation.
+      await page.getByRole('heading', { name: '(−2)²' }).waitFor();
+      expect(await result(page).locator('.digits').textContent()).toBe('4');
+      expect(await result(page).textContent()).toContain('Exact integer');
+      await expectAccessible(page, 'small result');
+
+      // The expression box fills the form, computes, and records the calculation in the URL.
+      await computeExpression(page, '100!');
+      await page.getByRole('heading', { name: '100!' }).waitFor();
+      expect(new URL(page.url()).search).toBe('?op=factorial&n=100');
+      expect(
+        await page.locator('form.calculation-form').getByLabel('n', { exact: true }).inputValue(),
+      ).toBe('100');
+      expect(await result(page).locator('.magnitude').textContent()).toContain('≈ 9.33 × 10157');
+      expect(await result(page).locator('.anatomy').textContent()).toBe(
+        'Whole number of 158 digits',
+      );
+      await expectAccessible(page, 'folded result');
+
+      await computeExpression(page, 'F(-8)');
+      await page.getByRole('heading', { name: 'F(−8)' }).waitFor();
+      expect(await result(page).locator('.digits').textContent()).toBe('-21');
+      expect(await page.getByLabel('Expression', { exact: true }).inputValue()).toBe('F(-8)');
+
+      // The form is written back into the box.
+      await compute(page, 'Power', { Base: '2', Exponent: '-3' });
+      await page.getByRole('heading', { name: '2⁻³' }).waitFor();
+      expect(await page.getByLabel('Expression', { exact: true }).inputValue()).toBe('2^(-3)');
+      expect(await result(page).textContent()).toMatch(/Exact decimal|Rounded/);
+
+      await page.goBack();
+      await page.getByRole('heading', { name: 'F(−8)' }).waitFor();
+      expect(new URL(page.url()).search).toBe('?op=fibonacci&n=-8');
+      await page.goBack();
+      await page.getByRole('heading', { name: '100!' }).waitFor();
+      await page.goForward();
+      await page.getByRole('heading', { name: 'F(−8)' }).waitFor();
+      expect(app.problems).toEqual([]);
+    });
+
+    it('expands a million-digit result without a long task, and groups its digits', async () => {
+      const page = await app.open(`${size}-million`, viewport);
+      screenshotOnFailure({ page }, `webapp-million-${size}`);
+      await signIn(page, { username, password }, 'signIn');
+      await computeExpression(page, '205022!');
+      await page.getByRole('heading', { name: '205022!' }).waitFor({ timeout: 30_000 });
+      expect(await result(page).locator('.magnitude').textContent()).toMatch(/≈ \d\.\d+ × 10\d+/);
+
+      await page.evaluate(() => {
+        const durations: number[] = [];
+        (window as unknown as { longTasks: number[] }).longTasks = durations;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) durations.push(entry.duration);
+        }).observe({ type: 'longtask' });
+      });
+      await result(page).getByRole('button', { name: 'Expand' }).click();
+      const digits = result(page).getByRole('region', { name: /^All 1,000,000 digits/ });
+      await digits.waitFor();
+      await digits.evaluate((element) => element.scrollTo(0, element.scrollHeight / 2));
+      await result(page).getByLabel('Group digits').check();
+      await expect.poll(() => digits.locator('pre').textContent()).toContain('\u202f');
+      const longTasks = await page.evaluate(
+        () => (window as unknown as { longTasks: number[] }).longTasks,
+      );
+      expect(Math.max(0, ...longTasks)).toBeLessThan(200);
+      expect((await page.content()).length).toBeLessThan(100_000);
+      await expectAccessible(page, 'expanded million digits');
+      expect(app.problems).toEqual([]);
+    });
+
+    it('dims the old answer while computing, cancels on Esc, and says what happened in one line', async () => {
+      const page = await app.open(`${size}-states`, viewport);
+      screenshotOnFailure({ page }, `webapp-states-${size}`);
+      await signIn(page, { username, password }, 'signIn');
+      await computeExpression(page, '20!');
+      await page.getByRole('heading', { name: '20!' }).waitFor();
+
+      // The next request is held on its way (then let through) so the state in between can be
+      // looked at: the previous answer stays, dimmed, until Esc cancels the request.
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/graphql', async (route) => {
+        await released;
+        await route.continue().catch(() => {});
+      });
+      await computeExpression(page, '30!');
+      await page.locator('.answer.stale').waitFor();
+      expect(await page.getByRole('heading', { name: '20!' }).isVisible()).toBe(true);
+      await expectAccessible(page, 'computing with the previous answer dimmed');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => statusLine(page).textContent()).toMatch(/^\s*Cancelled: 30!/);
+      expect(await result(page).count()).toBe(0);
+      release();
+      await page.unrouteAll({ behavior: 'wait' });
+      await expectAccessible(page, 'cancelled');
+
+      // A refusal replaces the cancellation notice: one line, never two.
+      await computeExpression(page, '10000000!');
+      await expect.poll(() => statusLine(page).textContent()).toMatch(/^\s*Refused:.*digits/);
+      expect(await statusLine(page).locator('p').count()).toBe(1);
+      await expectAccessible(page, 'refused');
+
+      // An answer clears the line.
+      await computeExpression(page, '5!');
+      await page.getByRole('heading', { name: '5!' }).waitFor();
+      expect((await statusLine(page).textContent())?.trim()).toBe('');
+      expect(app.problems).toEqual([]);
+    });
+  });
+});
