@@ -3,6 +3,7 @@
  * sizes: readable results, honest states, the expression box, the calculation in the URL. axe-core
  * must report no WCAG A/AA violation in any state visited.
  */
+import { request, type IncomingHttpHeaders } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -158,5 +159,99 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       expect((await statusLine(page).textContent())?.trim()).toBe('');
       expect(app.problems).toEqual([]);
     });
+  });
+
+  it('shares one session between the tabs of a browser, signs out everywhere, and never shows the previous user', async () => {
+    const context = await app.browser.newContext({ viewport: DESKTOP });
+    const first = await app.openTab(context, 'tab-1');
+    const ada = { username: `Ada_tabs_${Date.now().toString(36)}`, password };
+    const grace = { username: `Grace_tabs_${Date.now().toString(36)}`, password };
+    await signIn(first, ada, 'register');
+    await computeExpression(first, '7!');
+    await first.getByRole('heading', { name: '7!' }).waitFor();
+
+    // A new tab of the same browser starts signed in.
+    const second = await app.openTab(context, 'tab-2');
+    screenshotOnFailure({ first, second }, 'webapp-tabs');
+    await second.getByRole('heading', { name: 'Calculate' }).waitFor();
+    expect(await second.locator('.username').textContent()).toContain(ada.username);
+    await expectAccessible(second, 'second tab signed in');
+
+    // Signing out in one tab signs out the other.
+    await first.getByRole('button', { name: 'Sign out' }).click();
+    await second.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+    // Another user signs in: no tab ever shows the previous user's name or logs.
+    const namesSeen = () =>
+      second.evaluate(() => (window as unknown as { namesSeen: string[] }).namesSeen);
+    await second.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { namesSeen: string[] }).namesSeen = seen;
+      new MutationObserver(() => {
+        const name = document.querySelector('.username')?.textContent;
+        if (name) seen.push(name);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await signIn(first, grace, 'register');
+    await second.getByRole('heading', { name: 'Calculate' }).waitFor();
+    await expect.poll(namesSeen).toContainEqual(expect.stringContaining(grace.username));
+    expect((await namesSeen()).filter((name) => name.includes(ada.username))).toEqual([]);
+    await second.getByText('No calculations yet').waitFor();
+    expect(await second.locator('.recent-logs').textContent()).not.toContain('n = 7');
+    await context.close();
+    expect(app.problems).toEqual([]);
+  });
+
+  it('delivers compressed, long-cached assets, no source maps, a favicon and a static first paint', async () => {
+    const get = (path: string, acceptEncoding = 'gzip, deflate, br') =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>(
+        (resolve, reject) => {
+          request(
+            new URL(path, app.url),
+            { headers: { 'accept-encoding': acceptEncoding } },
+            (response) => {
+              let body = '';
+              response.setEncoding('latin1');
+              response.on('data', (chunk: string) => (body += chunk));
+              response.on('end', () =>
+                resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+              );
+            },
+          )
+            .on('error', reject)
+            .end();
+        },
+      );
+
+    const page = await get('/', 'identity');
+    const scriptPath = /<script type="module" crossorigin src="([^"]+)"/.exec(page.body)?.[1];
+    expect(scriptPath).toMatch(/^\/assets\/index-[\w-]+\.js$/);
+    const script = await get(scriptPath ?? '');
+    expect(script.headers['content-encoding']).toBe('br');
+    expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await get(`${scriptPath}.map`)).status).toBe(404);
+    expect((await get(scriptPath ?? '', 'identity')).body).not.toContain('sourceMappingURL');
+    const favicon = await get('/favicon.svg');
+    expect(favicon.status).toBe(200);
+    expect(favicon.headers['content-type']).toMatch(/^image\/svg\+xml/);
+
+    // Without JavaScript the page still says what the app is.
+    const context = await app.browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
+    const noScript = await app.openTab(context, 'no-script');
+    expect(await noScript.getByRole('heading', { name: 'Microservice Math' }).isVisible()).toBe(
+      true,
+    );
+    expect(await noScript.locator('body').textContent()).toMatch(/power, factorial and Fibonacci/);
+    await context.close();
+
+    // The production build prints nothing to the console (no development notices).
+    const messages: string[] = [];
+    const quiet = await app.browser.newContext({ viewport: DESKTOP });
+    const quietPage = await quiet.newPage();
+    quietPage.on('console', (message) => messages.push(message.text()));
+    await quietPage.goto(app.url);
+    await quietPage.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(messages).toEqual([]);
+    await quiet.close();
   });
 });
