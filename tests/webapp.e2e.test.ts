@@ -6,6 +6,7 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, gql } from './support/graphql.js';
 import {
   DESKTOP,
   PHONE,
@@ -200,6 +201,41 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(await second.locator('.recent-logs').textContent()).not.toContain('n = 7');
     await context.close();
     expect(app.problems).toEqual([]);
+  });
+
+  it('shows a reconnecting banner with a countdown and Retry now, and catches up once live again', async () => {
+    const context = await app.browser.newContext({ viewport: PHONE });
+    const watcher = await app.openTab(context, 'watcher');
+    screenshotOnFailure({ watcher }, 'webapp-connection');
+    const account = { username: `Lin_live_${Date.now().toString(36)}`, password };
+    await signIn(watcher, account, 'register');
+    await watcher.locator('.live-indicator.live').waitFor();
+    expect(await watcher.locator('.connection-banner').count()).toBe(0);
+
+    const resume = await app.interrupt();
+    const banner = watcher.locator('.connection-banner');
+    await expect.poll(() => banner.textContent()).toMatch(/Reconnecting in [0-5] s/);
+    await expectAccessible(watcher, 'reconnecting banner');
+
+    // Meanwhile a calculation is made elsewhere; the feed must show it once reconnected.
+    const login = await gql<{ login: { token: string } }>(
+      app.system.urls.router,
+      'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }',
+      { u: account.username, p: account.password },
+    );
+    await gql(
+      app.system.urls.router,
+      '{ factorial(n: 11) { digits } }',
+      {},
+      bearer(login.data?.login.token ?? ''),
+    );
+
+    await resume();
+    await banner.getByRole('button', { name: 'Retry now' }).click();
+    await watcher.locator('.live-indicator.live').waitFor();
+    expect(await banner.count()).toBe(0);
+    await watcher.locator('.recent-logs tbody tr').filter({ hasText: 'n = 11' }).waitFor();
+    await context.close();
   });
 
   it('delivers compressed, long-cached assets, no source maps, a favicon and a static first paint', async () => {

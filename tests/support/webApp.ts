@@ -56,6 +56,8 @@ export interface WebApp {
   problems: string[];
   /** A page in a new browser context (its own storage, like another browser). */
   open(name: string, viewport?: Viewport, path?: string): Promise<Page>;
+  /** Takes the client server down (its sockets with it); the returned function brings it back on the same port. */
+  interrupt(): Promise<() => Promise<void>>;
   /** A page in an existing context (another tab of the same browser). */
   openTab(context: BrowserContext, name: string, path?: string): Promise<Page>;
   stop(): Promise<void>;
@@ -65,12 +67,15 @@ export async function startWebApp(options: TestSystemOptions = {}): Promise<WebA
   const distDir = mkdtempSync(join(tmpdir(), 'client-e2e-dist-'));
   buildClient(distDir);
   const system = await startTestSystem(options);
-  const clientServer = createClientServer({
-    routerUrl: new URL(system.urls.router).origin,
-    distDir,
-    logger: { warn: () => {} },
-  });
-  const url = `http://127.0.0.1:${await clientServer.listen(0, '127.0.0.1')}`;
+  const serveClient = () =>
+    createClientServer({
+      routerUrl: new URL(system.urls.router).origin,
+      distDir,
+      logger: { warn: () => {} },
+    });
+  let clientServer = serveClient();
+  const port = await clientServer.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -89,12 +94,21 @@ export async function startWebApp(options: TestSystemOptions = {}): Promise<WebA
 
   return {
     system,
-    clientServer,
+    get clientServer() {
+      return clientServer;
+    },
     distDir,
     url,
     browser,
     problems,
     openTab,
+    async interrupt() {
+      await clientServer.close();
+      return async () => {
+        clientServer = serveClient();
+        await clientServer.listen(port, '127.0.0.1');
+      };
+    },
     async open(name, viewport = DESKTOP, path = '/') {
       const context = await browser.newContext({ viewport });
       return openTab(context, name, path);

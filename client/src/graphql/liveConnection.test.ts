@@ -131,6 +131,22 @@ describe('createLiveConnection', () => {
     await vi.waitFor(() => expect(received).toHaveLength(2));
   });
 
+  it('schedules each reconnection at most 5 s ahead, and starts it at once on retryNow', async () => {
+    const harness = await startServer();
+    const live = connect(harness.url, () => 'token-1');
+    const reconnected = vi.fn();
+    live.onReconnect(reconnected);
+    subscribe(live);
+    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+
+    for (const socket of harness.server.clients) socket.terminate();
+    await vi.waitFor(() => expect(live.nextRetryAt.value).not.toBeNull());
+    expect((live.nextRetryAt.value ?? 0) - Date.now()).toBeLessThanOrEqual(5_000);
+    live.retryNow();
+    expect(live.nextRetryAt.value).toBeNull();
+    await vi.waitFor(() => expect(reconnected).toHaveBeenCalledOnce());
+  });
+
   it('gives up and reports a refusal when the server closes with 4403', async () => {
     const harness = await startServer();
     harness.refuse = true;
