@@ -162,6 +162,45 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     });
   });
 
+  it('lists logs with times, opens one, runs it again, loads more, and stays compact on a phone', async () => {
+    const account = { username: `Kay_logs_${Date.now().toString(36)}`, password };
+    const register = await gql<{ register: { token: string } }>(
+      app.system.urls.router,
+      'mutation($u: String!, $p: String!) { register(username: $u, password: $p) { token } }',
+      { u: account.username, p: account.password },
+    );
+    const headers = bearer(register.data?.register.token ?? '');
+    for (let n = 1; n <= 25; n++) {
+      await gql(app.system.urls.router, `{ fibonacci(n: ${n}) { digits } }`, {}, headers);
+    }
+
+    const page = await app.open('logs-phone', PHONE);
+    screenshotOnFailure({ page }, 'webapp-logs');
+    await signIn(page, account, 'signIn');
+    const rows = page.locator('.recent-logs tbody tr:not(.details)');
+    await expect.poll(() => rows.count()).toBe(20);
+    expect(await rows.first().locator('time').textContent()).toMatch(/just now|ago/);
+    // Two short lines per log on a phone: 20 logs in well under 2,000 px.
+    const height = await page.locator('.recent-logs tbody').evaluate((tbody) => tbody.scrollHeight);
+    expect(height).toBeLessThan(2_000);
+    await expectAccessible(page, 'logs on a phone');
+
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => rows.count()).toBe(25);
+    await page.getByText('That is all of them.').waitFor();
+
+    // The newest log opens in place; "Run again" computes it in the calculator.
+    await rows.first().getByRole('button', { name: 'Fibonacci F(25)' }).click();
+    const details = page.locator('.recent-logs tr.details');
+    expect(await details.textContent()).toContain('{"n":25}');
+    await expectAccessible(page, 'a log opened');
+    await details.getByRole('button', { name: 'Run again' }).click();
+    await page.getByRole('heading', { name: 'F(25)' }).waitFor();
+    expect(await result(page).locator('.digits').textContent()).toBe('75025');
+    expect(new URL(page.url()).search).toBe('?op=fibonacci&n=25');
+    expect(app.problems).toEqual([]);
+  });
+
   it('shares one session between the tabs of a browser, signs out everywhere, and never shows the previous user', async () => {
     const context = await app.browser.newContext({ viewport: DESKTOP });
     const first = await app.openTab(context, 'tab-1');

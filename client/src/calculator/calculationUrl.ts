@@ -40,3 +40,36 @@ export function searchOf(operation: Operation, values: ArgumentValues): string {
   }
   return `?${parameters.toString()}`;
 }
+
+/** The form's fields from a log's canonical JSON input (`{"base":"2","exponent":"10"}`). */
+export function valuesOfInput(operation: Operation, input: string): Partial<ArgumentValues> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const values: Partial<ArgumentValues> = {};
+  for (const argument of ARGUMENTS_OF[operation]) {
+    const value = (parsed as Record<string, unknown>)[argument];
+    if (typeof value === 'string' || typeof value === 'number') values[argument] = String(value);
+  }
+  return values;
+}
+
+/**
+ * Asks the calculator to run a logged calculation again: a new history entry, announced the way
+ * the browser announces Back and Forward, so the calculator has one way in.
+ */
+export function runAgain(operation: Operation, input: string): void {
+  const values = {
+    base: '',
+    exponent: '',
+    precision: '',
+    n: '',
+    ...valuesOfInput(operation, input),
+  };
+  window.history.pushState(null, '', searchOf(operation, values));
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
