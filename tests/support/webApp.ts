@@ -42,7 +42,12 @@ export function buildClient(outDir: string): void {
       '--logLevel',
       'warn',
     ],
-    { cwd: clientDir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env } },
+    // Vitest sets NODE_ENV=test, which Vite would bake into the bundle (Vue's development build).
+    {
+      cwd: clientDir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
   );
 }
 
