@@ -160,6 +160,25 @@ describe('createLiveConnection', () => {
     expect(harness.authorizations).toHaveLength(1);
   });
 
+  it('reconnects with the renewed token when the server refuses the one it connected with', async () => {
+    const harness = await startServer();
+    let token = 'token-1';
+    const onRefused = vi.fn();
+    const live = connect(harness.url, () => token, onRefused);
+    const { received } = subscribe(live);
+    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+
+    // The session renewed its token; then the server ends the socket of the old one.
+    token = 'token-2';
+    for (const socket of harness.server.clients) socket.close(4403, 'Forbidden');
+
+    await vi.waitFor(() =>
+      expect(harness.authorizations).toEqual(['Bearer token-1', 'Bearer token-2']),
+    );
+    await vi.waitFor(() => expect(received).toHaveLength(2));
+    expect(onRefused).not.toHaveBeenCalled();
+  });
+
   it('can be reset while a refused connection attempt is still pending', async () => {
     const harness = await startServer();
     harness.refuse = true;

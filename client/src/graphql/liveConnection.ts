@@ -76,16 +76,22 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
 
   function open(): Socket {
     let connectedBefore = false;
+    /** The token the latest connection presented: a refusal of an older token than the session's now is no refusal of the session. */
+    let presented: string | null = null;
+    const refusedCurrentToken = (event: unknown) =>
+      isCloseEvent(event) && REFUSED_CLOSE_CODES.has(event.code) && presented === options.token();
     const client: Client = createClient({
       url: options.url,
       webSocketImpl: options.webSocketImpl,
       connectionParams: () => {
         const token = options.token();
+        presented = token;
         return token ? { authorization: `Bearer ${token}` } : {};
       },
       retryAttempts: Infinity,
       retryWait,
-      shouldRetry: (event) => !(isCloseEvent(event) && REFUSED_CLOSE_CODES.has(event.code)),
+      // A socket closed for a token the session has since renewed reconnects with the new one.
+      shouldRetry: (event) => !refusedCurrentToken(event),
       on: {
         connecting: () => setStatus(client, 'connecting'),
         connected: () => {
@@ -95,11 +101,7 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         },
         closed: (event) => {
           setStatus(client, 'offline');
-          if (
-            socket?.client === client &&
-            isCloseEvent(event) &&
-            REFUSED_CLOSE_CODES.has(event.code)
-          ) {
+          if (socket?.client === client && isCloseEvent(event) && refusedCurrentToken(event)) {
             options.onRefused(event.code);
           }
         },
