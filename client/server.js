@@ -11,6 +11,7 @@ import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
+import { precompressedAssets } from './delivery/precompressed.js';
 
 const GRAPHQL_PATH = '/graphql';
 export const defaultDistDir = fileURLToPath(new URL('./dist', import.meta.url));
@@ -59,6 +60,7 @@ export function createClientServer({ routerUrl, distDir = defaultDistDir, logger
   const app = express();
   app.disable('x-powered-by');
   app.use(proxy);
+  app.use(precompressedAssets(distDir));
   app.use(
     express.static(distDir, {
       setHeaders: (res, path) => {

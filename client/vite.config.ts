@@ -1,26 +1,31 @@
 /**
  * `npm run dev -w client`: Vite with `/graphql` (HTTP and WebSocket) proxied to the router, so
  * the app talks to the same origin in development as it does behind `server.js`.
+ * `vite build`: hashed assets with brotli and gzip copies, no source maps (the production page
+ * has no business publishing its sources), and Apollo's development checks compiled out.
  */
 import vue from '@vitejs/plugin-vue';
 import { defaultClientConditions, defineConfig, type PluginOption } from 'vite';
+import { precompress } from './delivery/precompress';
 
 const routerUrl = parseRouterUrl(process.env['ROUTER_URL']);
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   // @vitejs/plugin-vue is hoisted beside Vitest's Vite 8 and typed against it; this build runs the
   // workspace's pinned Vite 7, whose plugin interface is the same at run time.
-  plugins: [vue() as unknown as PluginOption],
+  plugins: [vue() as unknown as PluginOption, precompress() as unknown as PluginOption],
   // Workspace packages (the shared error codes) are bundled from their TypeScript source.
   resolve: { conditions: ['source', ...defaultClientConditions] },
+  // Apollo Client prints its DevTools notice and keeps its long error texts while __DEV__ is on.
+  define: command === 'build' ? { 'globalThis.__DEV__': 'false' } : {},
   server: {
     port: 5173,
     proxy: {
       '/graphql': { target: routerUrl, changeOrigin: true, ws: true },
     },
   },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
-});
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
+}));
 
 function parseRouterUrl(value: string | undefined): string {
   const url = value === undefined || value === '' ? 'http://localhost:8000' : value;

@@ -37,6 +37,7 @@ for workspace in packages/shared subgraphs/auth subgraphs/math router; do
 done
 [ -d router/dist/playground ] || { echo "router/dist/playground is missing: npm run build:playground -w router"; exit 1; }
 cp client/server.js "$image/client/"
+mkdir -p "$image/client/delivery" && cp client/delivery/precompressed.js "$image/client/delivery/"
 cp -r client/dist "$image/client/"
 mkdir -p "$image/data" "$image/secrets"
 openssl genpkey -algorithm ed25519 -out "$image/secrets/auth-private-key.pem" 2>/dev/null

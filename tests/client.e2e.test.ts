@@ -1,127 +1,41 @@
 /**
- * The web client in headless Chromium against the real stack, started here: auth, math and the
- * router on free ports with a scratch SQLite database, and the client server in front of them
- * serving a fresh build. Two browser contexts sign in as the same user, so a log computed in one
- * must arrive live in the other. A failing test leaves screenshots in test-results/.
+ * The web client in headless Chromium against the real stack (see support/webApp.ts). Two browser
+ * contexts sign in as the same user, so a log computed in one must arrive live in the other. A
+ * failing test leaves screenshots in test-results/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createClientServer, type ClientServer } from '@microservice-math/client';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { startTestSystem, type TestSystem } from './support/system.js';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  compute as computeIn,
+  hasChromium,
+  screenshotOnFailure as screenshotsOnFailure,
+  signIn as signInAs,
+  startWebApp,
+  type Viewport,
+  type WebApp,
+} from './support/webApp.js';
 
-const chromiumPath = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-const rootDir = fileURLToPath(new URL('..', import.meta.url));
-const clientDir = join(rootDir, 'client');
-const screenshotDir = join(rootDir, 'test-results');
-
-/** A production build of the client as it is now, into a scratch folder (never a stale dist/). */
-function buildClient(outDir: string): void {
-  const viteDir = dirname(
-    createRequire(join(clientDir, 'package.json')).resolve('vite/package.json'),
-  );
-  execFileSync(
-    process.execPath,
-    [
-      join(viteDir, 'bin', 'vite.js'),
-      'build',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: clientDir, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-}
-
-describe.skipIf(!existsSync(chromiumPath))('web client in Chromium', () => {
-  let system: TestSystem;
-  let clientServer: ClientServer;
-  let distDir: string;
-  let appUrl: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  /** Console errors and uncaught exceptions from every page, by page name. */
-  const browserProblems: string[] = [];
+describe.skipIf(!hasChromium)('web client in Chromium', () => {
+  let app: WebApp;
+  let browserProblems: string[];
   const username = `Eve_${Date.now().toString(36)}`;
   const password = 'correct horse battery';
 
   beforeAll(async () => {
-    distDir = mkdtempSync(join(tmpdir(), 'client-e2e-dist-'));
-    buildClient(distDir);
-    system = await startTestSystem();
-    clientServer = createClientServer({
-      routerUrl: new URL(system.urls.router).origin,
-      distDir,
-      logger: { warn: () => {} },
-    });
-    appUrl = `http://127.0.0.1:${await clientServer.listen(0, '127.0.0.1')}`;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    app = await startWebApp();
+    browserProblems = app.problems;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await clientServer?.close();
-    await system?.stop();
-    if (distDir) rmSync(distDir, { recursive: true, force: true });
+    await app?.stop();
   });
 
-  async function openApp(name: string, viewport = { width: 1200, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') browserProblems.push(`${name}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => browserProblems.push(`${name}: ${error.message}`));
-    await page.goto(appUrl);
-    return page;
-  }
-
-  function screenshotOnFailure(pages: Record<string, Page>, testName: string): void {
-    onTestFailed(async () => {
-      mkdirSync(screenshotDir, { recursive: true });
-      for (const [name, page] of Object.entries(pages)) {
-        await page
-          .screenshot({
-            path: join(screenshotDir, `client-e2e-${testName}-${name}.png`),
-            fullPage: true,
-          })
-          .catch(() => {});
-      }
-    });
-  }
-
-  async function signIn(page: Page, mode: 'register' | 'signIn'): Promise<void> {
-    if (mode === 'register') await page.getByLabel('I am new here').check();
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page
-      .getByRole('button', { name: mode === 'register' ? 'Create account' : 'Sign in' })
-      .click();
-    await page.getByRole('heading', { name: 'Calculate' }).waitFor();
-  }
-
-  async function compute(
-    page: Page,
-    operation: string,
-    args: Record<string, string>,
-  ): Promise<void> {
-    await page.getByLabel(operation, { exact: true }).check();
-    for (const [label, value] of Object.entries(args)) {
-      await page.getByLabel(label, { exact: true }).fill(value);
-    }
-    await page.getByRole('button', { name: 'Compute' }).click();
-  }
+  const openApp = (name: string, viewport?: Viewport) => app.open(name, viewport);
+  const screenshotOnFailure = (pages: Record<string, Page>, testName: string) =>
+    screenshotsOnFailure(pages, `client-e2e-${testName}`);
+  const signIn = (page: Page, mode: 'register' | 'signIn') =>
+    signInAs(page, { username, password }, mode);
+  const compute = computeIn;
 
   const newestLogRow = (page: Page) => page.locator('.recent-logs tbody tr').first();
 
@@ -157,7 +71,7 @@ describe.skipIf(!existsSync(chromiumPath))('web client in Chromium', () => {
       .toContain('Cache');
 
     await compute(first, 'Power', { Base: '2', Exponent: '64' });
-    await first.getByRole('heading', { name: '2^64' }).waitFor();
+    await first.getByRole('heading', { name: '2⁶⁴' }).waitFor();
     expect(await first.locator('.calculation-result').textContent()).toContain(
       '18446744073709551616',
     );
@@ -190,7 +104,7 @@ describe.skipIf(!existsSync(chromiumPath))('web client in Chromium', () => {
 
     await first.getByRole('button', { name: 'Sign out' }).click();
     await first.getByRole('heading', { name: 'Sign in' }).waitFor();
-    expect(await first.evaluate('sessionStorage.length')).toBe(0);
+    expect(await first.evaluate('localStorage.length')).toBe(0);
 
     expect(browserProblems).toEqual([]);
   });

@@ -1,20 +1,31 @@
-/** Wires the session, the GraphQL client and the app together; nothing else reads the browser's globals. */
+/**
+ * Wires the session, the GraphQL client and the app together; apart from the calculator's use of
+ * the address (calculationUrl), nothing else reads the browser's globals.
+ */
 import { DefaultApolloClient } from '@vue/apollo-composable';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { createGraphQLClient } from './graphql/apolloClient';
 import { LiveConnectionKey, webSocketUrl } from './graphql/liveConnection';
+import { renewSession } from './session/renewSession';
 import { SessionKey, createSession } from './session/session';
 import './styles.css';
 
 const GRAPHQL_PATH = '/graphql';
 
-const session = createSession({ storage: window.sessionStorage });
+const session = createSession({
+  storage: window.localStorage,
+  events: window,
+  renew: () => renewSession(apollo),
+});
 const { apollo, live } = createGraphQLClient({
   session,
   httpUrl: GRAPHQL_PATH,
   webSocketUrl: webSocketUrl(window.location, GRAPHQL_PATH),
 });
+
+// The address may hold the signed-out user's last calculation; the next user must not inherit it.
+session.onEnd(() => window.history.replaceState(null, '', window.location.pathname));
 
 createApp(App)
   .provide(DefaultApolloClient, apollo)

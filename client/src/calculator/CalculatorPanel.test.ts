@@ -34,7 +34,10 @@ function calculation(overrides: Record<string, unknown> = {}) {
 }
 
 let client: TestGraphQLClient | undefined;
-afterEach(() => client?.session.dispose());
+afterEach(() => {
+  client?.session.dispose();
+  window.history.replaceState(null, '', '/');
+});
 
 function mountPanel(responders: Record<string, Responder>) {
   client = createTestGraphQLClient(responders);
@@ -75,7 +78,7 @@ describe('CalculatorPanel', () => {
   it('sends the typed n and shows the result with its facts', async () => {
     const wrapper = mountPanel({ Factorial: () => ({ data: { factorial: calculation() } }) });
     await typeN(wrapper, '5');
-    await wrapper.get('form').trigger('submit');
+    await wrapper.get('form.calculation-form').trigger('submit');
     await flushPromises();
 
     expect(client?.sent.map(({ variables }) => variables)).toEqual([{ n: 5 }]);
@@ -106,7 +109,7 @@ describe('CalculatorPanel', () => {
     });
     await wrapper.get('input[value="FIBONACCI"]').setValue(true);
     await typeN(wrapper, '4785000');
-    await wrapper.get('form').trigger('submit');
+    await wrapper.get('form.calculation-form').trigger('submit');
     await flushPromises();
 
     expect(wrapper.get('.calculation-result').text()).toContain('1,000,000');
@@ -127,11 +130,11 @@ describe('CalculatorPanel', () => {
       }),
     });
     await typeN(wrapper, '200000');
-    await wrapper.get('form').trigger('submit');
+    await wrapper.get('form.calculation-form').trigger('submit');
     await flushPromises();
 
     expect(wrapper.get('.field-error').text()).toBe('Must be at most 100000');
-    expect(wrapper.find('[role="alert"]').exists()).toBe(false);
+    expect(wrapper.get('[role="alert"]').text()).toBe('');
     wrapper.unmount();
   });
 
@@ -154,35 +157,77 @@ describe('CalculatorPanel', () => {
     await wrapper.get('input[value="POWER"]').setValue(true);
     await wrapper.get('input[name="base"]').setValue('2');
     await wrapper.get('input[name="exponent"]').setValue('10000000');
-    await wrapper.get('form').trigger('submit');
+    await wrapper.get('form.calculation-form').trigger('submit');
     await flushPromises();
 
     expect(client?.sent[0]?.variables).toEqual({ base: '2', exponent: '10000000' });
-    expect(wrapper.get('[role="alert"]').text()).toMatch(/too many digits.*3.010.300 digits/);
+    expect(wrapper.get('[role="alert"]').text()).toMatch(
+      /^Refused: .*too many digits.*3.010.300 digits/,
+    );
     wrapper.unmount();
   });
 
   it('shows progress while computing and cancels the HTTP request on Cancel', async () => {
     const wrapper = mountPanel({ Factorial: () => 'hang' });
     await typeN(wrapper, '100000');
-    await wrapper.get('form').trigger('submit');
+    await wrapper.get('form.calculation-form').trigger('submit');
     await flushPromises();
 
     expect(wrapper.find('progress').exists()).toBe(true);
-    const cancel = wrapper.findAll('button').find((button) => button.text() === 'Cancel');
+    const cancel = wrapper.findAll('button').find((button) => button.text().startsWith('Cancel'));
     await cancel?.trigger('click');
     await flushPromises();
 
     expect(client?.sent[0]?.signal?.aborted).toBe(true);
     expect(wrapper.find('progress').exists()).toBe(false);
-    expect(wrapper.find('[role="alert"]').exists()).toBe(false);
-    expect(wrapper.get('[aria-live="polite"]').text()).toBe('Calculation cancelled.');
+    expect(wrapper.get('[role="alert"]').text()).toBe('Cancelled: 100000! was not computed.');
+    wrapper.unmount();
+  });
+
+  it('cancels on Esc and takes away the previous answer, which no longer matches the form', async () => {
+    let answered = false;
+    const wrapper = mountPanel({
+      Factorial: () => {
+        if (answered) return 'hang';
+        answered = true;
+        return { data: { factorial: calculation() } };
+      },
+    });
+    await typeN(wrapper, '5');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.find('.calculation-result').exists()).toBe(true);
+
+    await typeN(wrapper, '100000');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('.answer').classes()).toContain('stale');
+
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    await flushPromises();
+    expect(client?.sent[1]?.signal?.aborted).toBe(true);
+    expect(wrapper.find('.calculation-result').exists()).toBe(false);
+    expect(wrapper.get('[role="alert"]').text()).toMatch(/^Cancelled/);
+    wrapper.unmount();
+  });
+
+  it('fills the form from an expression and writes the form back into the box', async () => {
+    const wrapper = mountPanel({});
+    await wrapper.get('input[name="expression"]').setValue('(-8)^(1/3)');
+    expect((wrapper.get('input[value="POWER"]').element as HTMLInputElement).checked).toBe(true);
+    expect((wrapper.get('input[name="base"]').element as HTMLInputElement).value).toBe('-8');
+    expect((wrapper.get('input[name="exponent"]').element as HTMLInputElement).value).toBe('1/3');
+
+    await wrapper.get('input[name="exponent"]').setValue('2');
+    expect((wrapper.get('input[name="expression"]').element as HTMLInputElement).value).toBe(
+      '(-8)^2',
+    );
     wrapper.unmount();
   });
 
   it('asks for a missing argument on submit and focuses it', async () => {
     const wrapper = mountPanel({});
-    await wrapper.get('form').trigger('submit');
+    await wrapper.get('form.calculation-form').trigger('submit');
     await vi.waitFor(() => expect(document.activeElement?.getAttribute('name')).toBe('n'));
     expect(wrapper.get('.field-error').text()).toBe('Enter n.');
     expect(client?.sent).toEqual([]);

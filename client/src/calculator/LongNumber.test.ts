@@ -21,6 +21,27 @@ describe('LongNumber', () => {
       'Copy',
       'Download .txt',
     ]);
+    expect(wrapper.find('.magnitude').exists()).toBe(false);
+  });
+
+  it('shows the magnitude and where the decimal point falls beside a long number', () => {
+    const wrapper = mountNumber(`${LONG}.25`);
+    expect(wrapper.get('.magnitude').text()).toContain('≈ 1.23 × 10505');
+    expect(wrapper.get('.anatomy').text()).toBe(
+      'Integer part 506 digits; decimal point after digit 506, then 2 decimals',
+    );
+  });
+
+  it('groups digits in threes from the decimal point when asked', async () => {
+    const wrapper = mountNumber('1234567.5');
+    await wrapper.get('input[type="checkbox"]').setValue(true);
+    expect(wrapper.get('pre').text().replaceAll('\u202f', ' ')).toBe('1 234 567.5');
+  });
+
+  it('renders only the lines in view of an expanded million-digit number', async () => {
+    const wrapper = mountNumber('7'.repeat(1_000_000));
+    await wrapper.get('button[aria-expanded]').trigger('click');
+    expect(wrapper.get('pre').text().length).toBeLessThan(10_000);
   });
 
   it('shows a long number folded, with the count of hidden digits', () => {
@@ -35,7 +56,7 @@ describe('LongNumber', () => {
     const wrapper = mountNumber();
     const toggle = wrapper.get('button[aria-expanded]');
     await toggle.trigger('click');
-    expect(wrapper.get('pre').text()).toBe(LONG);
+    expect(wrapper.get('pre').text().replaceAll('\n', '')).toBe(LONG);
     expect(toggle.attributes('aria-expanded')).toBe('true');
     expect(toggle.text()).toBe('Fold');
 

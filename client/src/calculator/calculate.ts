@@ -26,6 +26,9 @@ const CalculatorPanelFragment = graphql(/* GraphQL */ `
   }
 `);
 
+// `precision` (the form's Significant digits) is sent as a variable; a server whose schema has
+// `power(precision:)` (CONTRACT.md) needs `$precision: Int` declared here and passed on. Until
+// then an undeclared variable is ignored, and the answer comes at the server's default.
 const PowerQuery = graphql(/* GraphQL */ `
   query Power($base: Numeric!, $exponent: Numeric!) {
     power(base: $base, exponent: $exponent) {

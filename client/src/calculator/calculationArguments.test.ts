@@ -4,6 +4,7 @@ import { prepareCalculation, validateArgument, type ArgumentValues } from './cal
 const values = (overrides: Partial<ArgumentValues>): ArgumentValues => ({
   base: '',
   exponent: '',
+  precision: '',
   n: '',
   ...overrides,
 });
@@ -74,5 +75,21 @@ describe('prepareCalculation on submit', () => {
       ok: false,
       errors: { n: expect.stringMatching(/0 or more/) },
     });
+  });
+});
+
+describe('precision and fractions', () => {
+  it('accepts a fraction as a power argument', () => {
+    expect(validateArgument('POWER', 'exponent', '1/3')).toBeUndefined();
+  });
+
+  it('sends a precision only when one is given, and refuses one out of range', () => {
+    expect(
+      prepareCalculation('POWER', values({ base: '2', exponent: '-3', precision: '20' })),
+    ).toEqual({
+      ok: true,
+      request: { operation: 'POWER', variables: { base: '2', exponent: '-3', precision: 20 } },
+    });
+    expect(validateArgument('POWER', 'precision', '0')).toMatch(/from 1 to 1000/);
   });
 });

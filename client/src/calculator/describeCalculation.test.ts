@@ -3,9 +3,16 @@ import { describeCalculation, resultFileName } from './describeCalculation';
 
 describe('describeCalculation', () => {
   it('writes each operation in its usual notation', () => {
-    expect(describeCalculation('POWER', '{"base":"2","exponent":"10"}')).toBe('2^10');
+    expect(describeCalculation('POWER', '{"base":"2","exponent":"10"}')).toBe('2¹⁰');
     expect(describeCalculation('FACTORIAL', '{"n":100}')).toBe('100!');
-    expect(describeCalculation('FIBONACCI', '{"n":-5}')).toBe('F(-5)');
+    expect(describeCalculation('FIBONACCI', '{"n":-8}')).toBe('F(−8)');
+  });
+
+  it('puts a negative or fractional base in parentheses and raises the exponent', () => {
+    expect(describeCalculation('POWER', '{"base":"-2","exponent":"2"}')).toBe('(−2)²');
+    expect(describeCalculation('POWER', '{"base":"2","exponent":"-3"}')).toBe('2⁻³');
+    expect(describeCalculation('POWER', '{"base":"-8","exponent":"1/3"}')).toBe('(−8)¹ᐟ³');
+    expect(describeCalculation('POWER', '{"base":"1.5","exponent":"0.5"}')).toBe('1.5^(0.5)');
   });
 
   it('falls back to the name and raw input for an unexpected input', () => {

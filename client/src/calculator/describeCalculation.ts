@@ -15,7 +15,7 @@ function argumentsOf(input: string): Record<string, string> | null {
   return Object.fromEntries(entries);
 }
 
-/** "2^10", "100!", "F(-5)"; the operation's name with its raw input when the input is unexpected. */
+/** "2¹⁰", "(−2)²", "2⁻³", "(−8)^(0.5)", "100!", "F(−8)"; the operation's name with its raw input when the input is unexpected. */
 export function describeCalculation(operation: Operation, input: string): string {
   const args = argumentsOf(input);
   const { name, title } = OPERATIONS[operation];

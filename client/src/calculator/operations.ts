@@ -11,12 +11,13 @@ import type {
   Operation,
   PowerQueryVariables,
 } from '../gql/graphql';
+import { baseOf, raised, withMinus } from '../format/notation';
 
-export type ArgumentName = 'base' | 'exponent' | 'n';
+export type ArgumentName = 'base' | 'exponent' | 'precision' | 'n';
 export type ArgumentValues = Record<ArgumentName, string>;
 
 /** Every argument name any operation has: the form keeps one input value per name. */
-export const ARGUMENT_NAMES: readonly ArgumentName[] = ['base', 'exponent', 'n'];
+export const ARGUMENT_NAMES: readonly ArgumentName[] = ['base', 'exponent', 'precision', 'n'];
 
 /** How the form shows one argument. */
 export interface ArgumentField {
@@ -25,8 +26,8 @@ export interface ArgumentField {
   hint: string;
   inputmode: 'decimal' | 'numeric';
   placeholder: string;
-  /** Shown on submit when the field is empty. */
-  missing: string;
+  /** Shown on submit when the field is empty; an optional argument has none. */
+  missing?: string;
 }
 
 /** The variables each operation's query takes (see calculate.ts). */
@@ -51,14 +52,27 @@ export interface OperationEntry<O extends Operation> {
 
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
-const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+// A Numeric literal: a decimal, or a fraction "p/q" (read exactly by the server).
+const NUMERIC = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|\d+\/\d+)$/;
 const INTEGER = /^[+-]?\d+$/;
 
 const formatInt = (value: bigint) => value.toLocaleString('en-US');
 
-/** A `Numeric` argument: an exact decimal. */
+/** Significant digits of an inexact power when none are asked for (the API's default). */
+export const DEFAULT_PRECISION = 50;
+export const MAX_PRECISION = 1000;
+
+/** A `Numeric` argument: an exact decimal or fraction. */
 function numericRule(value: string): string | undefined {
-  return NUMERIC.test(value) ? undefined : 'Enter a number such as 2, -1.5 or 6.02e23.';
+  return NUMERIC.test(value) ? undefined : 'Enter a number such as 2, -1.5, 1/3 or 6.02e23.';
+}
+
+/** Power's optional `precision`: significant digits of an inexact answer. */
+function precisionRule(value: string): string | undefined {
+  const digits = Number(value);
+  return INTEGER.test(value) && digits >= 1 && digits <= MAX_PRECISION
+    ? undefined
+    : `Enter a whole number of digits from 1 to ${MAX_PRECISION}.`;
 }
 
 /** An `Int` argument: a whole number within GraphQL's 32 bits. */
@@ -97,7 +111,7 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
       {
         name: 'base',
         label: 'Base',
-        hint: 'Any number, e.g. 2, -1.5 or 1e3',
+        hint: 'Any number, e.g. 2, -1.5, 1/3 or 1e3',
         inputmode: 'decimal',
         placeholder: '2',
         missing: 'Enter a base.',
@@ -105,16 +119,29 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
       {
         name: 'exponent',
         label: 'Exponent',
-        hint: 'Any number; exact when a whole number ≥ 0',
+        hint: 'Any number; exact when a whole number',
         inputmode: 'decimal',
         placeholder: '1000',
         missing: 'Enter an exponent.',
       },
+      {
+        name: 'precision',
+        label: 'Significant digits',
+        hint: `When the result is not exact (1–${MAX_PRECISION})`,
+        inputmode: 'numeric',
+        placeholder: String(DEFAULT_PRECISION),
+      },
     ],
-    validate: (_name, value) => numericRule(value),
-    variables: (values) => ({ base: values.base.trim(), exponent: values.exponent.trim() }),
+    validate: (name, value) => (name === 'precision' ? precisionRule(value) : numericRule(value)),
+    variables: (values) => ({
+      base: values.base.trim(),
+      exponent: values.exponent.trim(),
+      ...(values.precision.trim() === '' ? {} : { precision: Number(values.precision.trim()) }),
+    }),
     title: ({ base, exponent }) =>
-      base !== undefined && exponent !== undefined ? `${base}^${exponent}` : undefined,
+      base !== undefined && exponent !== undefined
+        ? `${baseOf(base)}${raised(exponent)}`
+        : undefined,
   },
   FACTORIAL: {
     name: 'Factorial',
@@ -128,7 +155,7 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
     arguments: [nField('A whole number; negative n allowed')],
     validate: intRule,
     variables: (values) => ({ n: Number(values.n.trim()) }),
-    title: ({ n }) => (n !== undefined ? `F(${n})` : undefined),
+    title: ({ n }) => (n !== undefined ? `F(${withMinus(n)})` : undefined),
   },
 };
 
@@ -138,4 +165,9 @@ export const OPERATION_LIST = Object.keys(OPERATIONS) as Operation[];
 /** The table entry of `operation`, typed for any operation (the variables' type is then a union). */
 export function operationEntry(operation: Operation): OperationEntry<Operation> {
   return OPERATIONS[operation] as OperationEntry<Operation>;
+}
+
+/** The argument names of `operation`, in the form's order. */
+export function argumentNamesOf(operation: Operation): readonly ArgumentName[] {
+  return OPERATIONS[operation].arguments.map((field) => field.name);
 }

@@ -5,6 +5,7 @@ import {
   formatDateTime,
   formatDigits,
   formatDuration,
+  formatRelativeTime,
 } from './format';
 
 describe('formatCount and formatDigits', () => {
@@ -70,6 +71,20 @@ describe('formatDateTime', () => {
 
   it('returns a value that is not a date unchanged', () => {
     expect(formatDateTime('yesterday')).toBe('yesterday');
+  });
+});
+
+describe('formatRelativeTime', () => {
+  const now = new Date('2026-11-26T15:00:00.000Z');
+
+  it('says how long ago, in the largest whole unit', () => {
+    expect(formatRelativeTime('2026-11-26T14:59:58.000Z', { locale: 'en', now })).toBe('just now');
+    expect(formatRelativeTime('2026-11-26T14:55:00.000Z', { locale: 'en', now })).toBe(
+      '5 minutes ago',
+    );
+    expect(formatRelativeTime('2026-11-23T15:00:00.000Z', { locale: 'en', now })).toBe(
+      '3 days ago',
+    );
   });
 });
 

@@ -63,6 +63,31 @@ export function formatDateTime(iso: string, options: DateTimeFormatOptions = {})
   }).format(date);
 }
 
+const RELATIVE_UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 7],
+  ['week', 4.35],
+  ['month', 12],
+  ['year', Infinity],
+];
+
+/** "just now", "5 minutes ago", "3 days ago": how long before `now` the moment was. */
+export function formatRelativeTime(iso: string, options: DateTimeFormatOptions = {}): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const { locale, now = new Date() } = options;
+  let amount = (date.getTime() - now.getTime()) / 1000;
+  if (Math.abs(amount) < 10) return 'just now';
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  for (const [unit, size] of RELATIVE_UNITS) {
+    if (Math.abs(amount) < size) return format.format(Math.round(amount), unit);
+    amount /= size;
+  }
+  return '';
+}
+
 function dayKey(date: Date, timeZone: string | undefined): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, dateStyle: 'short' }).format(date);
 }

@@ -79,7 +79,10 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
 
   const apollo = new ApolloClient({
     link: from([endSessionWhenRefused, withToken, transport]),
-    cache: new InMemoryCache(),
+    // One recent-logs list whatever its limit, so "Load more" and the live feed share it.
+    cache: new InMemoryCache({
+      typePolicies: { Query: { fields: { recentLogs: { keyArgs: false } } } },
+    }),
   });
 
   session.onEnd(async () => {

@@ -131,6 +131,22 @@ describe('createLiveConnection', () => {
     await vi.waitFor(() => expect(received).toHaveLength(2));
   });
 
+  it('schedules each reconnection at most 5 s ahead, and starts it at once on retryNow', async () => {
+    const harness = await startServer();
+    const live = connect(harness.url, () => 'token-1');
+    const reconnected = vi.fn();
+    live.onReconnect(reconnected);
+    subscribe(live);
+    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+
+    for (const socket of harness.server.clients) socket.terminate();
+    await vi.waitFor(() => expect(live.nextRetryAt.value).not.toBeNull());
+    expect((live.nextRetryAt.value ?? 0) - Date.now()).toBeLessThanOrEqual(5_000);
+    live.retryNow();
+    expect(live.nextRetryAt.value).toBeNull();
+    await vi.waitFor(() => expect(reconnected).toHaveBeenCalledOnce());
+  });
+
   it('gives up and reports a refusal when the server closes with 4403', async () => {
     const harness = await startServer();
     harness.refuse = true;
@@ -142,6 +158,25 @@ describe('createLiveConnection', () => {
     await vi.waitFor(() => expect(errors).toHaveLength(1));
     expect(live.status.value).toBe('offline');
     expect(harness.authorizations).toHaveLength(1);
+  });
+
+  it('reconnects with the renewed token when the server refuses the one it connected with', async () => {
+    const harness = await startServer();
+    let token = 'token-1';
+    const onRefused = vi.fn();
+    const live = connect(harness.url, () => token, onRefused);
+    const { received } = subscribe(live);
+    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+
+    // The session renewed its token; then the server ends the socket of the old one.
+    token = 'token-2';
+    for (const socket of harness.server.clients) socket.close(4403, 'Forbidden');
+
+    await vi.waitFor(() =>
+      expect(harness.authorizations).toEqual(['Bearer token-1', 'Bearer token-2']),
+    );
+    await vi.waitFor(() => expect(received).toHaveLength(2));
+    expect(onRefused).not.toHaveBeenCalled();
   });
 
   it('can be reset while a refused connection attempt is still pending', async () => {

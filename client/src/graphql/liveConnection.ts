@@ -14,8 +14,10 @@ export type LiveStatus = 'connecting' | 'live' | 'offline';
 /** Close codes by which the server refuses the connection's credentials. */
 export const REFUSED_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403]);
 
-/** Reconnection backs off exponentially up to this, plus up to a second of jitter. */
-const LONGEST_RETRY_WAIT_MS = 10_000;
+/** Reconnection backs off exponentially from half a second up to this, plus up to half a second of jitter: never more than 5 s apart. */
+const LONGEST_RETRY_WAIT_MS = 4_500;
+const FIRST_RETRY_WAIT_MS = 500;
+const RETRY_JITTER_MS = 500;
 
 export interface LiveConnectionOptions {
   /** ws(s)://host/graphql */
@@ -30,6 +32,10 @@ export interface LiveConnectionOptions {
 
 export interface LiveConnection {
   readonly status: Readonly<Ref<LiveStatus>>;
+  /** When the next reconnection attempt starts (epoch ms), while one is scheduled. */
+  readonly nextRetryAt: Readonly<Ref<number | null>>;
+  /** Starts the scheduled reconnection attempt now. */
+  retryNow(): void;
   /** The Apollo link that carries subscriptions over the current socket. */
   readonly link: ApolloLink;
   /** Runs `listener` each time the socket connects again after a drop; returns an unsubscribe. */
@@ -45,27 +51,47 @@ interface Socket {
 
 export function createLiveConnection(options: LiveConnectionOptions): LiveConnection {
   const status = shallowRef<LiveStatus>('offline');
+  const nextRetryAt = shallowRef<number | null>(null);
   const reconnectListeners = new Set<() => void>();
   let socket: Socket | undefined;
+  let wakeRetry: (() => void) | undefined;
+
+  /** graphql-ws waits on this between attempts; `retryNow` ends the wait early. */
+  function retryWait(retries: number): Promise<void> {
+    const waitMs =
+      Math.min(FIRST_RETRY_WAIT_MS * 2 ** retries, LONGEST_RETRY_WAIT_MS) +
+      Math.random() * RETRY_JITTER_MS;
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        if (wakeRetry === wake) wakeRetry = undefined;
+        nextRetryAt.value = null;
+        resolve();
+      };
+      const timer = setTimeout(wake, waitMs);
+      wakeRetry = wake;
+      nextRetryAt.value = Date.now() + waitMs;
+    });
+  }
 
   function open(): Socket {
     let connectedBefore = false;
+    /** The token the latest connection presented: a refusal of an older token than the session's now is no refusal of the session. */
+    let presented: string | null = null;
+    const refusedCurrentToken = (event: unknown) =>
+      isCloseEvent(event) && REFUSED_CLOSE_CODES.has(event.code) && presented === options.token();
     const client: Client = createClient({
       url: options.url,
       webSocketImpl: options.webSocketImpl,
       connectionParams: () => {
         const token = options.token();
+        presented = token;
         return token ? { authorization: `Bearer ${token}` } : {};
       },
       retryAttempts: Infinity,
-      retryWait: (retries) =>
-        new Promise((resolve) =>
-          setTimeout(
-            resolve,
-            Math.min(1000 * 2 ** retries, LONGEST_RETRY_WAIT_MS) + Math.random() * 1000,
-          ),
-        ),
-      shouldRetry: (event) => !(isCloseEvent(event) && REFUSED_CLOSE_CODES.has(event.code)),
+      retryWait,
+      // A socket closed for a token the session has since renewed reconnects with the new one.
+      shouldRetry: (event) => !refusedCurrentToken(event),
       on: {
         connecting: () => setStatus(client, 'connecting'),
         connected: () => {
@@ -75,11 +101,7 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         },
         closed: (event) => {
           setStatus(client, 'offline');
-          if (
-            socket?.client === client &&
-            isCloseEvent(event) &&
-            REFUSED_CLOSE_CODES.has(event.code)
-          ) {
+          if (socket?.client === client && isCloseEvent(event) && refusedCurrentToken(event)) {
             options.onRefused(event.code);
           }
         },
@@ -101,6 +123,8 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
 
   return {
     status: readonly(status),
+    nextRetryAt: readonly(nextRetryAt),
+    retryNow: () => wakeRetry?.(),
     link,
     onReconnect(listener) {
       reconnectListeners.add(listener);
@@ -110,6 +134,7 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
       const closing = socket;
       socket = undefined;
       status.value = 'offline';
+      wakeRetry?.();
       // Disposing a socket whose connection attempt failed rejects with that failure's close
       // event; the socket is closed either way, and the failure was already reported.
       Promise.resolve(closing?.client.dispose()).catch(() => {});

@@ -6,6 +6,21 @@ import { ErrorCode } from '@microservice-math/shared/errorCodes';
 import type { GraphQLFormattedError } from 'graphql';
 import { formatCount } from '../format/format';
 
+/** Codes by which the server declines to do the work (as opposed to failing at it). */
+const REFUSAL_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.ResultTooLarge,
+  ErrorCode.RateLimited,
+  ErrorCode.CostLimitExceeded,
+  ErrorCode.ServiceUnavailable,
+]);
+
+/** True when the server refused the request by one of the contract's refusal codes. */
+export function isRefusal(error: unknown): boolean {
+  return graphQLErrorsOf(error).some((graphQLError) =>
+    REFUSAL_CODES.has(codeOf(graphQLError) ?? ''),
+  );
+}
+
 export const UNREACHABLE_MESSAGE =
   'The server could not be reached. Check your connection and try again.';
 
@@ -44,9 +59,10 @@ export function hasErrorCode(error: unknown, code: string): boolean {
   return graphQLErrorsOf(error).some((graphQLError) => codeOf(graphQLError) === code);
 }
 
-/** True when the request was cancelled by its AbortSignal rather than failing. */
+/** True when the request was cancelled by its AbortSignal, or the server says it was cancelled. */
 export function isAbortError(error: unknown): boolean {
   if (!isRecord(error)) return false;
+  if (hasErrorCode(error, ErrorCode.Cancelled)) return true;
   if (error['name'] === 'AbortError') return true;
   return isRecord(error['networkError']) && error['networkError']['name'] === 'AbortError';
 }

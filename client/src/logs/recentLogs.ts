@@ -8,6 +8,11 @@ import { graphql } from '../gql';
 import type { RecentLogsQuery as RecentLogsData } from '../gql/graphql';
 
 export const RECENT_LOGS_LIMIT = 20;
+/**
+ * The most logs the list asks for at once (the API's limit). "Load more" asks for 20 more each
+ * time up to this; with the `before` cursor of the contract it can page past it.
+ */
+export const MOST_RECENT_LOGS = 100;
 
 export const RecentLogsQuery = graphql(/* GraphQL */ `
   query RecentLogs($limit: Int!) {
@@ -29,13 +34,16 @@ export const LogAddedSubscription = graphql(/* GraphQL */ `
 
 export type RecentLog = RecentLogsData['recentLogs'][number];
 
-/** `log` first, then the others without any copy of it, at most `limit` in all. */
+/** `log` first, then the others without any copy of it: at most `limit`, or as many as were shown. */
 export function prependLog<T extends { id: string }>(
   logs: readonly T[],
   log: T,
   limit: number,
 ): T[] {
-  return [log, ...logs.filter((existing) => existing.id !== log.id)].slice(0, limit);
+  return [log, ...logs.filter((existing) => existing.id !== log.id)].slice(
+    0,
+    Math.max(limit, logs.length),
+  );
 }
 
 /** Puts `log` at the top of the cached recent logs, if the list has been fetched. */

@@ -12,37 +12,37 @@ const data = (expiresAt: string): SessionData => ({
 describe('createSession', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: NOW });
-    window.sessionStorage.clear();
+    window.localStorage.clear();
   });
   afterEach(() => vi.useRealTimers());
 
-  it('keeps a started session in sessionStorage, so a reload stays signed in', () => {
-    createSession({ storage: window.sessionStorage }).start(data('2026-11-26T13:00:00.000Z'));
+  it('keeps a started session in localStorage, so a reload stays signed in', () => {
+    createSession({ storage: window.localStorage }).start(data('2026-11-26T13:00:00.000Z'));
 
-    const reloaded = createSession({ storage: window.sessionStorage });
+    const reloaded = createSession({ storage: window.localStorage });
     expect(reloaded.token()).toBe('token-1');
     expect(reloaded.current.value?.user.username).toBe('ada');
   });
 
   it('does not restore an expired session, and says why', () => {
-    window.sessionStorage.setItem(
+    window.localStorage.setItem(
       SESSION_STORAGE_KEY,
       JSON.stringify(data('2026-11-26T11:59:59.000Z')),
     );
-    const session = createSession({ storage: window.sessionStorage });
+    const session = createSession({ storage: window.localStorage });
     expect(session.token()).toBeNull();
     expect(session.notice.value).toBe(EXPIRED_MESSAGE);
-    expect(window.sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+    expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
 
   it('drops a stored value that is not a session', () => {
-    window.sessionStorage.setItem(SESSION_STORAGE_KEY, '{"token":42}');
-    expect(createSession({ storage: window.sessionStorage }).token()).toBeNull();
-    expect(window.sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+    window.localStorage.setItem(SESSION_STORAGE_KEY, '{"token":42}');
+    expect(createSession({ storage: window.localStorage }).token()).toBeNull();
+    expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
 
   it('ends itself when the token expires', async () => {
-    const session = createSession({ storage: window.sessionStorage });
+    const session = createSession({ storage: window.localStorage });
     session.start(data('2026-11-26T12:00:05.000Z'));
     await vi.advanceTimersByTimeAsync(5_000);
     expect(session.token()).toBeNull();
@@ -50,7 +50,7 @@ describe('createSession', () => {
   });
 
   it('clears storage and tells listeners when it ends', async () => {
-    const session = createSession({ storage: window.sessionStorage });
+    const session = createSession({ storage: window.localStorage });
     const ended = vi.fn();
     session.onEnd(ended);
     session.start(data('2026-11-26T13:00:00.000Z'));
@@ -60,11 +60,11 @@ describe('createSession', () => {
     expect(ended).toHaveBeenCalledOnce();
     expect(session.current.value).toBeNull();
     expect(session.notice.value).toBeNull();
-    expect(window.sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+    expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
 
   it('ends only once when several refusals arrive together', async () => {
-    const session = createSession({ storage: window.sessionStorage });
+    const session = createSession({ storage: window.localStorage });
     const ended = vi.fn();
     session.onEnd(ended);
     session.start(data('2026-11-26T13:00:00.000Z'));
@@ -72,5 +72,79 @@ describe('createSession', () => {
     await Promise.all([session.end(EXPIRED_MESSAGE), session.end(EXPIRED_MESSAGE)]);
 
     expect(ended).toHaveBeenCalledOnce();
+  });
+
+  describe('across tabs', () => {
+    const otherTab = () => {
+      const events = new EventTarget();
+      const tellOf = (key: string | null) =>
+        events.dispatchEvent(Object.assign(new Event('storage'), { key }));
+      return { events: events as unknown as Window, tellOf };
+    };
+
+    it('signs in a tab when another tab signs in, and out when it signs out', async () => {
+      const tab = otherTab();
+      const session = createSession({ storage: window.localStorage, events: tab.events });
+      const ended = vi.fn();
+      session.onEnd(ended);
+
+      window.localStorage.setItem(
+        SESSION_STORAGE_KEY,
+        JSON.stringify(data('2026-11-26T13:00:00.000Z')),
+      );
+      tab.tellOf(SESSION_STORAGE_KEY);
+      expect(session.token()).toBe('token-1');
+
+      window.localStorage.removeItem(SESSION_STORAGE_KEY);
+      tab.tellOf(SESSION_STORAGE_KEY);
+      await vi.waitFor(() => expect(ended).toHaveBeenCalledOnce());
+      expect(session.current.value).toBeNull();
+    });
+
+    it("ends this tab's session before taking up another user's, so its cache is cleared", async () => {
+      const tab = otherTab();
+      const session = createSession({ storage: window.localStorage, events: tab.events });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+      const seenWhenEnded: Array<string | undefined> = [];
+      session.onEnd(() => void seenWhenEnded.push(session.current.value?.user.id));
+
+      const grace = {
+        token: 'token-2',
+        expiresAt: '2026-11-26T13:00:00.000Z',
+        user: { id: 'u2', username: 'grace' },
+      };
+      window.localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify(grace));
+      tab.tellOf(SESSION_STORAGE_KEY);
+
+      await vi.waitFor(() => expect(session.current.value?.user.username).toBe('grace'));
+      expect(seenWhenEnded).toEqual([undefined]);
+    });
+  });
+
+  describe('renewal', () => {
+    it('renews the token before it expires and keeps the session going', async () => {
+      const renewed = { ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' };
+      const renew = vi.fn().mockResolvedValue(renewed);
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await vi.advanceTimersByTimeAsync(55 * 60_000);
+      expect(renew).toHaveBeenCalledOnce();
+      expect(session.token()).toBe('token-2');
+      expect(JSON.parse(window.localStorage.getItem(SESSION_STORAGE_KEY) ?? '{}').token).toBe(
+        'token-2',
+      );
+    });
+
+    it('lets the session run out when the server will not renew it', async () => {
+      const renew = vi.fn().mockResolvedValue(null);
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await vi.advanceTimersByTimeAsync(60 * 60_000);
+      expect(renew).toHaveBeenCalledOnce();
+      expect(session.token()).toBeNull();
+      expect(session.notice.value).toBe(EXPIRED_MESSAGE);
+    });
   });
 });

@@ -1,8 +1,11 @@
 /**
- * The signed-in session: the token and who it is for, kept in sessionStorage so a reload keeps
- * the user signed in while a new tab or a closed browser does not. Ending the session (sign out,
- * expiry, a refused token) notifies listeners once the signed-in views have unmounted, so they
- * can clear the Apollo cache and close the WebSocket without racing queries still on screen.
+ * The signed-in session: the token and who it is for, kept in localStorage so every tab of the
+ * browser shares one session: signing in or out in one tab does the same in the others (the
+ * `storage` event tells them). Ending the session (sign out, expiry, a refused token) notifies
+ * listeners once the signed-in views have unmounted, so they can clear the Apollo cache and close
+ * the WebSocket without racing queries still on screen; a tab that learns of another user's
+ * sign-in ends its own session first, so nothing of the previous user stays in its cache. The
+ * token is renewed a while before it expires (`renew`), by whichever tab's timer fires first.
  */
 import { inject, nextTick, readonly, shallowRef, type InjectionKey, type Ref } from 'vue';
 
@@ -43,16 +46,32 @@ export interface Session {
 export interface SessionOptions {
   storage: Storage;
   now?: () => number;
+  /** Where `storage` events of other tabs arrive (the window); none in tests of one tab. */
+  events?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
+  /**
+   * Asks the server for a fresh token for the current one; null when it will not give one (no
+   * `renewToken` on this server, or past the maximum session age): the session then simply
+   * runs out at its expiry.
+   */
+  renew?: () => Promise<SessionData | null>;
 }
 
-export function createSession({ storage, now = Date.now }: SessionOptions): Session {
+/** Renew this long before expiry, or at three quarters of what is left if that is sooner. */
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+export function createSession({ storage, now = Date.now, events, renew }: SessionOptions): Session {
   const current = shallowRef<SessionData | null>(null);
   const notice = shallowRef<string | null>(null);
   const endListeners: Array<() => void | Promise<void>> = [];
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  let renewTimer: ReturnType<typeof setTimeout> | undefined;
 
   function start(data: SessionData): void {
     storage.setItem(SESSION_STORAGE_KEY, JSON.stringify(data));
+    adopt(data);
+  }
+
+  function adopt(data: SessionData): void {
     current.value = data;
     notice.value = null;
     scheduleExpiry(data);
@@ -60,8 +79,15 @@ export function createSession({ storage, now = Date.now }: SessionOptions): Sess
 
   async function end(reason?: string): Promise<void> {
     if (current.value === null) return;
-    clearTimeout(expiryTimer);
     storage.removeItem(SESSION_STORAGE_KEY);
+    await endHere(reason);
+  }
+
+  /** Ends the session in this tab only (another tab already changed the shared storage). */
+  async function endHere(reason?: string): Promise<void> {
+    if (current.value === null) return;
+    clearTimeout(expiryTimer);
+    clearTimeout(renewTimer);
     current.value = null;
     notice.value = reason ?? null;
     await nextTick();
@@ -70,11 +96,39 @@ export function createSession({ storage, now = Date.now }: SessionOptions): Sess
 
   function scheduleExpiry(data: SessionData): void {
     clearTimeout(expiryTimer);
+    clearTimeout(renewTimer);
     const remaining = Date.parse(data.expiresAt) - now();
     if (remaining <= LONGEST_TIMER_MS) {
       expiryTimer = setTimeout(() => void end(EXPIRED_MESSAGE), Math.max(0, remaining));
     }
+    const renewIn = remaining - Math.min(RENEW_BEFORE_MS, remaining / 4);
+    if (renew && renewIn <= LONGEST_TIMER_MS) {
+      renewTimer = setTimeout(() => void renewNow(data), Math.max(0, renewIn));
+    }
   }
+
+  async function renewNow(renewing: SessionData): Promise<void> {
+    const renewed = await renew?.().catch(() => null);
+    // Only if nothing changed meanwhile: another tab may have renewed or signed out already.
+    if (renewed && current.value?.token === renewing.token) start(renewed);
+  }
+
+  /** Another tab signed in, renewed or signed out. */
+  function onStorage(event: StorageEvent): void {
+    if (event.key !== SESSION_STORAGE_KEY && event.key !== null) return;
+    const shared = readStored(storage);
+    if (shared === null) {
+      void endHere();
+    } else if (shared.token !== current.value?.token) {
+      // A different user's session must not inherit this one's cache: end it first.
+      if (current.value && current.value.user.id !== shared.user.id) {
+        void endHere().then(() => adopt(shared));
+      } else {
+        adopt(shared);
+      }
+    }
+  }
+  events?.addEventListener('storage', onStorage);
 
   const stored = readStored(storage);
   if (stored && Date.parse(stored.expiresAt) > now()) {
@@ -92,7 +146,11 @@ export function createSession({ storage, now = Date.now }: SessionOptions): Sess
     start,
     end,
     onEnd: (listener) => void endListeners.push(listener),
-    dispose: () => clearTimeout(expiryTimer),
+    dispose: () => {
+      clearTimeout(expiryTimer);
+      clearTimeout(renewTimer);
+      events?.removeEventListener('storage', onStorage);
+    },
   };
 }
 

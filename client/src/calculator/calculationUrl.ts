@@ -1,0 +1,75 @@
+/**
+ * A calculation in the page's address, so it can be shared, bookmarked and walked with Back and
+ * Forward: `?op=factorial&n=100`, `?op=power&base=2&exponent=-3&precision=20`. Reading gives the
+ * form's operation and fields; the form's rules then judge them like anything typed.
+ */
+import type { Operation } from '../gql/graphql';
+import { argumentNamesOf, type ArgumentValues } from './operations';
+
+const OPERATION_PARAMETER: Readonly<Record<Operation, string>> = {
+  POWER: 'power',
+  FACTORIAL: 'factorial',
+  FIBONACCI: 'fibonacci',
+};
+
+export interface CalculationInUrl {
+  operation: Operation;
+  values: Partial<ArgumentValues>;
+}
+
+export function calculationFromSearch(search: string): CalculationInUrl | null {
+  const parameters = new URLSearchParams(search);
+  const name = parameters.get('op')?.toLowerCase();
+  const operation = (Object.keys(OPERATION_PARAMETER) as Operation[]).find(
+    (candidate) => OPERATION_PARAMETER[candidate] === name,
+  );
+  if (!operation) return null;
+  const values: Partial<ArgumentValues> = {};
+  for (const argument of argumentNamesOf(operation)) {
+    const value = parameters.get(argument);
+    if (value !== null) values[argument] = value;
+  }
+  return { operation, values };
+}
+
+export function searchOf(operation: Operation, values: ArgumentValues): string {
+  const parameters = new URLSearchParams({ op: OPERATION_PARAMETER[operation] });
+  for (const argument of argumentNamesOf(operation)) {
+    const value = values[argument].trim();
+    if (value !== '') parameters.set(argument, value);
+  }
+  return `?${parameters.toString()}`;
+}
+
+/** The form's fields from a log's canonical JSON input (`{"base":"2","exponent":"10"}`). */
+export function valuesOfInput(operation: Operation, input: string): Partial<ArgumentValues> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const values: Partial<ArgumentValues> = {};
+  for (const argument of argumentNamesOf(operation)) {
+    const value = (parsed as Record<string, unknown>)[argument];
+    if (typeof value === 'string' || typeof value === 'number') values[argument] = String(value);
+  }
+  return values;
+}
+
+/**
+ * Asks the calculator to run a logged calculation again: a new history entry, announced the way
+ * the browser announces Back and Forward, so the calculator has one way in.
+ */
+export function runAgain(operation: Operation, input: string): void {
+  const values = {
+    base: '',
+    exponent: '',
+    precision: '',
+    n: '',
+    ...valuesOfInput(operation, input),
+  };
+  window.history.pushState(null, '', searchOf(operation, values));
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}

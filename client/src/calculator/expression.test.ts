@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { expressionOf, parseExpression } from './expression';
+
+describe('parseExpression', () => {
+  it.each([
+    ['100!', 'FACTORIAL', { n: '100' }],
+    ['2^-3', 'POWER', { base: '2', exponent: '-3' }],
+    ['(-8)^(1/3)', 'POWER', { base: '-8', exponent: '1/3' }],
+    ['2 ** 10', 'POWER', { base: '2', exponent: '10' }],
+    ['F(50)', 'FIBONACCI', { n: '50' }],
+    ['fib(-8)', 'FIBONACCI', { n: '-8' }],
+    ['1.5^2', 'POWER', { base: '1.5', exponent: '2' }],
+  ])('reads %s', (text, operation, values) => {
+    expect(parseExpression(text)).toEqual({ ok: true, operation, values });
+  });
+
+  it('explains what it understands when it cannot read the text', () => {
+    const parsed = parseExpression('2 + 2');
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.error).toMatch(/n! for a factorial/);
+  });
+});
+
+describe('expressionOf', () => {
+  it('writes the form back in the notation the box reads', () => {
+    const values = { base: '-8', exponent: '1/3', n: '50', precision: '' };
+    expect(expressionOf('POWER', values)).toBe('(-8)^(1/3)');
+    expect(expressionOf('FACTORIAL', values)).toBe('50!');
+    expect(expressionOf('FIBONACCI', values)).toBe('F(50)');
+    expect(parseExpression(expressionOf('POWER', values))).toMatchObject({
+      values: { base: '-8', exponent: '1/3' },
+    });
+  });
+});

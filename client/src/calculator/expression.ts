@@ -1,0 +1,68 @@
+/**
+ * The expression box's language: what people write for the three operations (`100!`, `2^-3`,
+ * `(-8)^(1/3)`, `2**10`, `F(50)`, `fib(50)`), read into the form's operation and fields, and the
+ * form written back as an expression so the two stay in step. The form's own rules then judge
+ * the values, so a number means the same thing in either place.
+ */
+import type { Operation } from '../gql/graphql';
+import type { ArgumentValues } from './calculationArguments';
+
+export type ParsedExpression =
+  | { ok: true; operation: Operation; values: Partial<ArgumentValues> }
+  | { ok: false; error: string };
+
+export const EXPRESSION_EXAMPLES = '100!, 2^-3, (-8)^(1/3), F(50)';
+
+const NUMBER = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:\/\d+)?`;
+const FACTORIAL = new RegExp(String.raw`^(\d+)!$`);
+const FIBONACCI = new RegExp(String.raw`^(?:F|fib|fibonacci)\((${NUMBER})\)$`, 'i');
+const POWER = /^(.+?)(?:\^|\*\*)(.+)$/;
+const WHOLE_NUMBER = new RegExp(`^${NUMBER}$`);
+
+/** A number, with one pair of parentheses around it allowed: `-8`, `(-8)`, `(1/3)`. */
+function operand(text: string): string | null {
+  const inner = text.startsWith('(') && text.endsWith(')') ? text.slice(1, -1) : text;
+  return WHOLE_NUMBER.test(inner) ? inner : null;
+}
+
+export function parseExpression(text: string): ParsedExpression {
+  const compact = text.replace(/\s+/g, '').replace(/[−–]/g, '-');
+  if (compact === '')
+    return { ok: false, error: `Enter an expression such as ${EXPRESSION_EXAMPLES}.` };
+  const factorial = FACTORIAL.exec(compact);
+  if (factorial) return { ok: true, operation: 'FACTORIAL', values: { n: factorial[1] } };
+  const fibonacci = FIBONACCI.exec(compact);
+  if (fibonacci) return { ok: true, operation: 'FIBONACCI', values: { n: fibonacci[1] } };
+  const power = POWER.exec(compact);
+  if (power) {
+    const base = operand(power[1] ?? '');
+    const exponent = operand(power[2] ?? '');
+    if (base !== null && exponent !== null) {
+      return { ok: true, operation: 'POWER', values: { base, exponent } };
+    }
+  }
+  return {
+    ok: false,
+    error: `Write n! for a factorial, a^b for a power or F(n) for Fibonacci, e.g. ${EXPRESSION_EXAMPLES}.`,
+  };
+}
+
+/** Parentheses where a sign or fraction would otherwise read differently. */
+function grouped(value: string): string {
+  return /^[+-]|\//.test(value) ? `(${value})` : value;
+}
+
+/** The form's state as an expression; empty while a needed field is empty. */
+export function expressionOf(operation: Operation, values: ArgumentValues): string {
+  const base = values.base.trim();
+  const exponent = values.exponent.trim();
+  const n = values.n.trim();
+  switch (operation) {
+    case 'POWER':
+      return base && exponent ? `${grouped(base)}^${grouped(exponent)}` : '';
+    case 'FACTORIAL':
+      return n ? `${n}!` : '';
+    case 'FIBONACCI':
+      return n ? `F(${n})` : '';
+  }
+}

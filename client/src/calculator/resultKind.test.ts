@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { describeResultKind } from './resultKind';
+
+describe('describeResultKind', () => {
+  it('calls an exact result without a point an exact integer', () => {
+    expect(describeResultKind({ result: '1024', exact: true }).label).toBe('Exact integer');
+  });
+
+  it('calls an exact result with a point an exact decimal and counts its places', () => {
+    expect(describeResultKind({ result: '0.125', exact: true })).toEqual({
+      label: 'Exact decimal',
+      detail: 'ends after 3 decimal places',
+    });
+  });
+
+  it('names the fraction and says its decimal is rounded when it does not terminate', () => {
+    expect(describeResultKind({ result: '0.1111', exact: false, fraction: '1/9' })).toEqual({
+      label: 'Exact fraction',
+      detail: '1/9; its decimal is rounded to 4 significant digits',
+    });
+  });
+
+  it('calls an inexact result rounded and counts its significant digits', () => {
+    expect(describeResultKind({ result: '-0.0012599', exact: false })).toEqual({
+      label: 'Rounded',
+      detail: 'to 5 significant digits',
+    });
+  });
+});
