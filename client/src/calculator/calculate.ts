@@ -65,7 +65,7 @@ export async function calculate(
         variables: request.variables,
         ...options,
       });
-      return getFragmentData(CalculatorPanelFragment, data.power);
+      return getFragmentData(CalculatorPanelFragment, answered(data.power));
     }
     case 'FACTORIAL': {
       const { data } = await apollo.query({
@@ -73,7 +73,7 @@ export async function calculate(
         variables: request.variables,
         ...options,
       });
-      return getFragmentData(CalculatorPanelFragment, data.factorial);
+      return getFragmentData(CalculatorPanelFragment, answered(data.factorial));
     }
     case 'FIBONACCI': {
       const { data } = await apollo.query({
@@ -81,9 +81,18 @@ export async function calculate(
         variables: request.variables,
         ...options,
       });
-      return getFragmentData(CalculatorPanelFragment, data.fibonacci);
+      return getFragmentData(CalculatorPanelFragment, answered(data.fibonacci));
     }
   }
+}
+
+/**
+ * The math fields are nullable so that one refused field leaves its siblings' answers; a null
+ * one always comes with its error, which Apollo throws first (errorPolicy "none").
+ */
+function answered<T>(calculation: T | null): T {
+  if (calculation === null) throw new Error('The server sent no calculation and no error');
+  return calculation;
 }
 
 export type Calculation = Awaited<ReturnType<typeof calculate>>;

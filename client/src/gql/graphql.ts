@@ -48,21 +48,21 @@ export type PowerQueryVariables = Exact<{
 }>;
 
 
-export type PowerQuery = { power: { ' $fragmentRefs'?: { 'CalculatorPanel_CalculationFragment': CalculatorPanel_CalculationFragment } } };
+export type PowerQuery = { power: { ' $fragmentRefs'?: { 'CalculatorPanel_CalculationFragment': CalculatorPanel_CalculationFragment } } | null };
 
 export type FactorialQueryVariables = Exact<{
   n: number;
 }>;
 
 
-export type FactorialQuery = { factorial: { ' $fragmentRefs'?: { 'CalculatorPanel_CalculationFragment': CalculatorPanel_CalculationFragment } } };
+export type FactorialQuery = { factorial: { ' $fragmentRefs'?: { 'CalculatorPanel_CalculationFragment': CalculatorPanel_CalculationFragment } } | null };
 
 export type FibonacciQueryVariables = Exact<{
   n: number;
 }>;
 
 
-export type FibonacciQuery = { fibonacci: { ' $fragmentRefs'?: { 'CalculatorPanel_CalculationFragment': CalculatorPanel_CalculationFragment } } };
+export type FibonacciQuery = { fibonacci: { ' $fragmentRefs'?: { 'CalculatorPanel_CalculationFragment': CalculatorPanel_CalculationFragment } } | null };
 
 export type RequestLogRow_RequestLogFragment = { id: string, operation: Operation, input: string, resultPreview: string, digits: number, cached: boolean, durationMs: number, createdAt: string } & { ' $fragmentName'?: 'RequestLogRow_RequestLogFragment' };
 

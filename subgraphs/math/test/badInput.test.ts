@@ -177,16 +177,36 @@ describe('bad input', () => {
 
 describe('unauthenticated calls', () => {
   it.each([
-    ['factorial', '{ factorial(n: 5) { result } }'],
-    ['fibonacci', '{ fibonacci(n: 5) { result } }'],
-    ['power', '{ power(base: 2, exponent: 3) { result } }'],
-    ['recentLogs', '{ recentLogs { id } }'],
-  ])('%s without a signed-in caller is UNAUTHENTICATED', async (_field, query) => {
+    ['factorial', '{ factorial(n: 5) { result } }', { factorial: null }],
+    ['fibonacci', '{ fibonacci(n: 5) { result } }', { fibonacci: null }],
+    ['power', '{ power(base: 2, exponent: 3) { result } }', { power: null }],
+    ['recentLogs', '{ recentLogs { id } }', null],
+  ])('%s without a signed-in caller is UNAUTHENTICATED', async (_field, query, data) => {
     const { status, body } = await math.call(query, {}, null);
     expect(status).toBe(200);
-    expect(body.data).toBeNull();
+    expect(body.data).toEqual(data);
     expect(body.errors?.map((e) => e.extensions?.['code'])).toEqual(['UNAUTHENTICATED']);
     expect(await math.ready()).toBe(200);
+  });
+});
+
+describe('partial answers', () => {
+  it('a refused field is null beside its error; its computed sibling is answered and logged so', async () => {
+    const asker = newCaller('partial');
+    const { body } = await math.call(
+      '{ a: factorial(n: 5) { result } b: factorial(n: -1) { result } }',
+      {},
+      asker,
+    );
+    expect(body.data).toEqual({ a: { result: '120' }, b: null });
+    expect(body.errors?.map((e) => [e.path, e.extensions?.['code']])).toEqual([
+      [['b'], 'BAD_USER_INPUT'],
+    ]);
+    const rows = await math.logRows({ userId: asker.id });
+    expect(rows.map((r) => [r.input, r.status, r.resultPreview]).sort()).toEqual([
+      ['{"n":-1}', 'BAD_USER_INPUT', ''],
+      ['{"n":5}', 'ok', '120'],
+    ]);
   });
 });
 
