@@ -97,25 +97,40 @@ const cases: Case[] = [
     rule: /must not be negative when the base is 0/,
   },
   {
-    name: 'negative base to a fractional power',
+    name: 'negative base to a fractional power with an even denominator',
     query: '{ power(base: -8, exponent: 0.5) { result } }',
     code: 'BAD_USER_INPUT',
     argument: 'exponent',
-    rule: /must be an integer when the base is negative/,
+    rule: /odd q .*when the base is negative/,
   },
   {
-    name: 'overflow to Infinity (fractional exponent)',
-    query: '{ power(base: 10, exponent: 400.5) { result } }',
+    name: 'a fraction with denominator 0',
+    query: '{ power(base: "1/0", exponent: 2) { result } }',
     code: 'BAD_USER_INPUT',
-    argument: 'exponent',
-    rule: /overflow a double/,
+    argument: 'base',
+    rule: /denominator of p\/q must not be 0/,
+  },
+  ...['1/2/3', '1.5/2', '1/-2', '/2', '1/'].map((text) => ({
+    name: `malformed fraction ${JSON.stringify(text)}`,
+    query: POWER,
+    variables: { b: text, e: '2' },
+    code: 'BAD_USER_INPUT',
+    argument: 'base',
+    rule: /a fraction is written p\/q with whole numbers/,
+  })),
+  {
+    name: 'precision 0',
+    query: '{ power(base: 2, exponent: 0.5, precision: 0) { result } }',
+    code: 'BAD_USER_INPUT',
+    argument: 'precision',
+    rule: /1 or more/,
   },
   {
-    name: 'overflow to Infinity (negative exponent, string literals)',
-    query: '{ power(base: "0.1", exponent: "-400") { result } }',
+    name: 'a root whose work is out of reach',
+    query: '{ power(base: 2, exponent: "1/99999999") { result } }',
     code: 'BAD_USER_INPUT',
     argument: 'exponent',
-    rule: /overflow a double/,
+    rule: /too large a denominator/,
   },
   ...[0, 101].map((limit) => ({
     name: `recentLogs limit ${limit}`,
@@ -154,7 +169,7 @@ describe('bad input', () => {
     const rows = await math.logRows({ userId: asker.id });
     expect(rows.map((r) => [r.operation, r.status, r.input])).toEqual([
       ['FACTORIAL', 'BAD_USER_INPUT', '{"n":-3}'],
-      ['POWER', 'BAD_USER_INPUT', '{"base":"0x10","exponent":"2"}'],
+      ['POWER', 'BAD_USER_INPUT', '{"base":"0x10","exponent":"2","precision":50}'],
     ]);
   });
 

@@ -14,6 +14,8 @@ export interface CachedResult {
   /** The decimal text, when it was written. */
   result?: string;
   exact: boolean;
+  /** A rational answer with no finite decimal, in lowest terms. */
+  fraction?: string;
   digits: number;
   preview: string;
 }
@@ -36,7 +38,7 @@ export const disabledCache: ResultCache = {
 
 /** About the bytes of the stored JSON: its text is ASCII digits but for the preview's "…". */
 function sizeOf(value: CachedResult): number {
-  return (value.result?.length ?? 0) + value.preview.length + 64;
+  return (value.result?.length ?? 0) + (value.fraction?.length ?? 0) + value.preview.length + 64;
 }
 
 export function createMemoryCache(

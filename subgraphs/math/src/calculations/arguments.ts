@@ -5,8 +5,10 @@
  */
 import { badUserInput } from '@microservice-math/shared/errors';
 import { DomainError } from '../kernels/errors.js';
-import { NumericInputError, parseNumeric, type Decimal } from '../kernels/numeric.js';
-import { predictDigits } from '../kernels/size.js';
+import { NumericInputError } from '../kernels/numeric.js';
+import { DEFAULT_PRECISION } from '../kernels/power.js';
+import { parseRational, type Rational } from '../kernels/rational.js';
+import { predictDigitRange, type DigitRange } from '../kernels/size.js';
 import { assertTask, type ComputeTask } from '../kernels/task.js';
 import type { CalculationRequest } from './calculation.js';
 
@@ -15,15 +17,17 @@ export function calculationRequest(
   field: string,
   args: Record<string, unknown>,
 ): CalculationRequest | undefined {
-  const { n, base, exponent } = args;
+  const { n, base, exponent, precision = DEFAULT_PRECISION } = args;
   switch (field) {
     case 'factorial':
       return typeof n === 'number' ? { operation: 'FACTORIAL', n } : undefined;
     case 'fibonacci':
       return typeof n === 'number' ? { operation: 'FIBONACCI', n } : undefined;
     case 'power':
-      return typeof base === 'string' && typeof exponent === 'string'
-        ? { operation: 'POWER', base, exponent }
+      return typeof base === 'string' &&
+        typeof exponent === 'string' &&
+        typeof precision === 'number'
+        ? { operation: 'POWER', base, exponent, precision }
         : undefined;
     default:
       return undefined;
@@ -39,6 +43,7 @@ export function toTask(request: CalculationRequest): ComputeTask {
           args: {
             base: numericArgument('base', request.base),
             exponent: numericArgument('exponent', request.exponent),
+            precision: request.precision,
           },
         }
       : { operation: request.operation, args: { n: request.n } };
@@ -50,19 +55,18 @@ export function toTask(request: CalculationRequest): ComputeTask {
   return task;
 }
 
-/** Digits the task's result will have (an upper bound at most 1 too high, see size.ts). */
-export function predictedDigits(task: ComputeTask): number {
+/** Digits the task's result will have: a range, exact or nearly so for exact answers (size.ts). */
+export function predictedDigits(task: ComputeTask): DigitRange {
   try {
-    return predictDigits(task);
+    return predictDigitRange(task);
   } catch (error) {
-    // Predicting an inexact power evaluates it, which is where overflow is found.
     throw asBadUserInput(error);
   }
 }
 
-function numericArgument(argument: string, text: string): Decimal {
+function numericArgument(argument: string, text: string): Rational {
   try {
-    return parseNumeric(text);
+    return parseRational(text);
   } catch (error) {
     if (error instanceof NumericInputError) throw badUserInput(argument, error.message);
     throw error;

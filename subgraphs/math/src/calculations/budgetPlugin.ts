@@ -35,7 +35,9 @@ export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
             total += digitsOrZero(() => {
               const args = getArgumentValues(definition, field, variables.coerced);
               const calculation = calculationRequest(field.name.value, args);
-              return calculation ? predictedDigits(toTask(calculation)) : 0;
+              // The least each field can take: a field the estimate cannot decide is settled by its own
+              // exact size when it resolves (calculator.ts).
+              return calculation ? predictedDigits(toTask(calculation)).low : 0;
             });
           }
           contextValue.budget.plan(total);

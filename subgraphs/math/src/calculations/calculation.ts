@@ -7,6 +7,8 @@ export interface CalculationOutcome {
   /** The decimal text; absent when the operation did not select `result` (see Calculation.ts). */
   result: string | undefined;
   exact: boolean;
+  /** A rational power with no finite decimal, in lowest terms; null otherwise. */
+  fraction: string | null;
   digits: number;
   cached: boolean;
   durationMs: number;
@@ -16,4 +18,4 @@ export interface CalculationOutcome {
 export type CalculationRequest =
   | { operation: 'FACTORIAL'; n: number }
   | { operation: 'FIBONACCI'; n: number }
-  | { operation: 'POWER'; base: string; exponent: string };
+  | { operation: 'POWER'; base: string; exponent: string; precision: number };

@@ -18,6 +18,7 @@ import { canonicalInput, type ComputeTask, type Operation } from '../kernels/tas
 import type { LogWriter } from '../logs/logWriter.js';
 import { predictedDigits, toTask } from './arguments.js';
 import type { DigitBudget } from './budget.js';
+import type { DigitRange } from '../kernels/size.js';
 import type { CalculationOutcome, CalculationRequest } from './calculation.js';
 
 export type ComputationOutcome = 'ok' | 'timeout' | 'crashed' | 'failed';
@@ -55,6 +56,21 @@ function asGraphQLError(error: unknown): unknown {
   return error;
 }
 
+/**
+ * Most digits an estimate may be above the limit and still leave the decision to the exact size:
+ * an exact answer's estimate is at most 1 digit off, a rounded one's trailing zeros are unknown.
+ */
+const NEAR_LIMIT_DIGITS = 2;
+
+/**
+ * A prediction that might fit: its low end fits and its high end is at most a digit or two past
+ * the budget. Then the result is computed and its exact size decides; further off, or when even
+ * the least it could be is too much, the estimate refuses before anything is computed.
+ */
+function isNearLimit(prediction: DigitRange, budget: DigitBudget): boolean {
+  return budget.fits(prediction.low) && !budget.fits(prediction.high - NEAR_LIMIT_DIGITS - 1);
+}
+
 function outcomeOf(error: unknown): ComputationOutcome {
   if (error instanceof ComputationTimeoutError) return 'timeout';
   if (error instanceof ComputationCrashedError) return 'crashed';
@@ -70,14 +86,14 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
   async function compute(task: ComputeTask, text: boolean): Promise<CachedResult> {
     const started = performance.now();
     try {
-      const { result, exact, digits, preview } = await inSpan(
+      const { result, exact, fraction, digits, preview } = await inSpan(
         'math',
         'math.compute',
         { 'math.operation': task.operation, 'math.text': text },
         () => pool.run(task, { text }),
       );
       observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
-      return { result, exact, digits, preview };
+      return { result, exact, ...(fraction === undefined ? {} : { fraction }), digits, preview };
     } catch (error) {
       observer?.computed(task.operation, outcomeOf(error), (performance.now() - started) / 1000);
       throw error;
@@ -112,8 +128,11 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     try {
       const task = toTask(request);
       input = canonicalInput(task);
-      budget.reserve(predictedDigits(task));
+      const prediction = predictedDigits(task);
+      const decidedBySize = !budget.fits(prediction.high) && isNearLimit(prediction, budget);
+      if (!decidedBySize) budget.reserve(prediction.high);
       const { answer: found, cached } = await answer(task, input, text);
+      if (decidedBySize) budget.reserve(found.digits);
       const durationMs = performance.now() - started;
       const log = await inSpan('math', 'math.log.write', {}, () =>
         logWriter.write({
@@ -133,6 +152,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
         input,
         result: found.result,
         exact: found.exact,
+        fraction: found.fraction ?? null,
         digits: found.digits,
         cached,
         durationMs,

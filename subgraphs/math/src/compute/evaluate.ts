@@ -16,6 +16,7 @@ import { fibonacci } from '../kernels/fibonacci.js';
 import type { Decimal } from '../kernels/numeric.js';
 import { toPlainString } from '../kernels/numeric.js';
 import { power } from '../kernels/power.js';
+import { toFractionString, type Rational } from '../kernels/rational.js';
 import type { ComputeTask } from '../kernels/task.js';
 
 export interface EvaluateOptions {
@@ -29,12 +30,14 @@ export interface EvaluateOptions {
 
 export interface Computed {
   /**
-   * The exact decimal text, or for an inexact power the shortest round-trip double. Absent only
-   * for big results whose text was not asked for.
+   * The decimal text: exact, or for an inexact power rounded to its precision. Absent only for
+   * big results whose text was not asked for.
    */
   result?: string;
   exact: boolean;
-  /** Digits of the result (sign, point and exponent excluded): counted, not predicted. */
+  /** A rational power that has no finite decimal, in lowest terms ("1/9"); else absent. */
+  fraction?: string;
+  /** Digits of the result (sign, point and exponent excluded) plus those of the fraction. */
   digits: number;
   /** The result's leading and trailing digits around "…", or all of it when short. */
   preview: string;
@@ -47,16 +50,26 @@ export type ComputedText = Computed & { result: string };
 
 export function evaluate(task: ComputeTask, { text = true }: EvaluateOptions = {}): Computed {
   const started = performance.now();
-  const value = resultValue(task);
-  const answer = !value.exact
-    ? described(String(value.double), false)
-    : text || isSmall(value.decimal)
-      ? described(toPlainString(value.decimal), true)
-      : { exact: true, ...summarizeDecimal(value.decimal) };
-  return { ...answer, computeMs: performance.now() - started };
+  const { decimal, exact, fraction } = resultValue(task);
+  const answer =
+    text || isSmall(decimal)
+      ? described(toPlainString(decimal), exact)
+      : { exact, ...summarizeDecimal(decimal) };
+  if (fraction === undefined) return { ...answer, computeMs: performance.now() - started };
+  const fractionText = toFractionString(fraction);
+  return {
+    ...answer,
+    fraction: fractionText,
+    digits: answer.digits + digitCount(fractionText),
+    computeMs: performance.now() - started,
+  };
 }
 
-type ResultValue = { exact: true; decimal: Decimal } | { exact: false; double: number };
+interface ResultValue {
+  decimal: Decimal;
+  exact: boolean;
+  fraction?: Rational;
+}
 
 function resultValue(task: ComputeTask): ResultValue {
   switch (task.operation) {
@@ -65,10 +78,10 @@ function resultValue(task: ComputeTask): ResultValue {
     case 'FIBONACCI':
       return { exact: true, decimal: { coefficient: fibonacci(task.args.n), exponent: 0 } };
     case 'POWER': {
-      const outcome = power(task.args.base, task.args.exponent);
-      return outcome.exact
-        ? { exact: true, decimal: outcome.value }
-        : { exact: false, double: outcome.value };
+      const outcome = power(task.args);
+      return outcome.kind === 'rational'
+        ? { exact: false, decimal: outcome.value, fraction: outcome.fraction }
+        : { exact: outcome.kind === 'exact', decimal: outcome.value };
     }
   }
 }

@@ -5,14 +5,13 @@
  */
 import { assertFactorialArgument } from './factorial.js';
 import { assertFibonacciArgument } from './fibonacci.js';
-import type { Decimal } from './numeric.js';
-import { toCanonicalString } from './numeric.js';
-import { assertPowerArguments } from './power.js';
+import { assertPowerArguments, type PowerArgs } from './power.js';
+import { toCanonicalRational, toDecimal } from './rational.js';
 
 export type Operation = 'POWER' | 'FACTORIAL' | 'FIBONACCI';
 
 export interface OperationArgs {
-  POWER: { base: Decimal; exponent: Decimal };
+  POWER: PowerArgs;
   FACTORIAL: { n: number };
   FIBONACCI: { n: number };
 }
@@ -30,15 +29,25 @@ export function assertTask(task: ComputeTask): void {
     case 'FIBONACCI':
       return assertFibonacciArgument(task.args.n);
     case 'POWER':
-      return assertPowerArguments(task.args.base, task.args.exponent);
+      return assertPowerArguments(task.args.base, task.args.exponent, task.args.precision);
   }
 }
 
 /**
+ * Whether `precision` can change a power's answer. Only a decimal base to a non-negative integer
+ * exponent is certainly a terminating decimal, answered in full whatever the precision; for the
+ * rest, precision is part of the request's identity (cache key, log input).
+ */
+export function precisionMatters({ base, exponent }: PowerArgs): boolean {
+  return !(exponent.den === 1n && exponent.num >= 0n && toDecimal(base) !== undefined);
+}
+
+/**
  * The canonical JSON of a task's arguments: fixed key order, integers as JSON numbers, and
- * `Numeric` values as their canonical text (see `toCanonicalString`), so every spelling of the
- * same request gives the same string:
+ * `Numeric` values as their canonical text (a decimal when the value terminates, else "p/q"), so
+ * every spelling of the same request gives the same string:
  *   FACTORIAL {"n":10}   FIBONACCI {"n":-7}   POWER {"base":"1.5","exponent":"3"}
+ *   POWER {"base":"2","exponent":"1/3","precision":50}
  */
 export function canonicalInput(task: ComputeTask): string {
   switch (task.operation) {
@@ -47,8 +56,9 @@ export function canonicalInput(task: ComputeTask): string {
       return JSON.stringify({ n: task.args.n }); // JSON writes -0 as 0
     case 'POWER':
       return JSON.stringify({
-        base: toCanonicalString(task.args.base),
-        exponent: toCanonicalString(task.args.exponent),
+        base: toCanonicalRational(task.args.base),
+        exponent: toCanonicalRational(task.args.exponent),
+        ...(precisionMatters(task.args) ? { precision: task.args.precision } : {}),
       });
   }
 }

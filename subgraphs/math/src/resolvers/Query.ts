@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { CalculateOptions, Calculate } from '../calculations/calculator.js';
 import { selectsSubfield } from '@microservice-math/shared/selection';
 import type { QueryResolvers } from '../generated/resolvers.js';
+import { DEFAULT_PRECISION } from '../kernels/power.js';
 import { checkLimit, recentLogsOf } from '../logs/logQueries.js';
 
 export function requireCaller(caller: Caller | null): Caller {
@@ -18,9 +19,9 @@ function calculateOptions(info: GraphQLResolveInfo): CalculateOptions {
 
 export function queryResolvers(calculate: Calculate): QueryResolvers {
   return {
-    power: (_parent, { base, exponent }, { caller, budget }, info) =>
+    power: (_parent, { base, exponent, precision }, { caller, budget }, info) =>
       calculate(
-        { operation: 'POWER', base, exponent },
+        { operation: 'POWER', base, exponent, precision: precision ?? DEFAULT_PRECISION },
         requireCaller(caller),
         budget,
         calculateOptions(info),
