@@ -18,6 +18,7 @@ import { canonicalInput, type ComputeTask, type Operation } from '../kernels/tas
 import type { LogWriter } from '../logs/logWriter.js';
 import { predictedDigits, toTask } from './arguments.js';
 import type { DigitBudget } from './budget.js';
+import { digitCount } from '../kernels/decimal.js';
 import type { DigitRange } from '../kernels/size.js';
 import type { CalculationOutcome, CalculationRequest } from './calculation.js';
 
@@ -68,7 +69,12 @@ const NEAR_LIMIT_DIGITS = 2;
  * the least it could be is too much, the estimate refuses before anything is computed.
  */
 function isNearLimit(prediction: DigitRange, budget: DigitBudget): boolean {
-  return budget.fits(prediction.low) && !budget.fits(prediction.high - NEAR_LIMIT_DIGITS - 1);
+  return budget.fits(prediction.low) && budget.fits(prediction.high - NEAR_LIMIT_DIGITS);
+}
+
+/** What a result takes from the budget: the digits of its result and of its fraction. */
+function budgetedDigits({ digits, fraction }: CachedResult): number {
+  return digits + (fraction === undefined ? 0 : digitCount(fraction));
 }
 
 function outcomeOf(error: unknown): ComputationOutcome {
@@ -132,7 +138,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       const decidedBySize = !budget.fits(prediction.high) && isNearLimit(prediction, budget);
       if (!decidedBySize) budget.reserve(prediction.high);
       const { answer: found, cached } = await answer(task, input, text);
-      if (decidedBySize) budget.reserve(found.digits);
+      if (decidedBySize) budget.reserve(budgetedDigits(found));
       const durationMs = performance.now() - started;
       const log = await inSpan('math', 'math.log.write', {}, () =>
         logWriter.write({

@@ -37,7 +37,7 @@ export interface Computed {
   exact: boolean;
   /** A rational power that has no finite decimal, in lowest terms ("1/9"); else absent. */
   fraction?: string;
-  /** Digits of the result (sign, point and exponent excluded) plus those of the fraction. */
+  /** Digits of the result (sign, point and exponent excluded): counted, not predicted. */
   digits: number;
   /** The result's leading and trailing digits around "…", or all of it when short. */
   preview: string;
@@ -55,12 +55,9 @@ export function evaluate(task: ComputeTask, { text = true }: EvaluateOptions = {
     text || isSmall(decimal)
       ? described(toPlainString(decimal), exact)
       : { exact, ...summarizeDecimal(decimal) };
-  if (fraction === undefined) return { ...answer, computeMs: performance.now() - started };
-  const fractionText = toFractionString(fraction);
   return {
     ...answer,
-    fraction: fractionText,
-    digits: answer.digits + digitCount(fractionText),
+    ...(fraction === undefined ? {} : { fraction: toFractionString(fraction) }),
     computeMs: performance.now() - started,
   };
 }

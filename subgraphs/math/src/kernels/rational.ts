@@ -51,7 +51,8 @@ function decimalInteger(text: string): string {
 
 /** coefficient · 10^exponent as a fraction in lowest terms, without a gcd. */
 export function fromDecimal({ coefficient, exponent }: Decimal): Rational {
-  if (exponent >= 0) return { num: coefficient * 10n ** BigInt(exponent), den: 1n };
+  if (exponent >= 0)
+    return { num: coefficient * ((5n ** BigInt(exponent)) << BigInt(exponent)), den: 1n };
   // A normalized coefficient has no factor 10, so only 2s or only 5s can cancel with 10^m.
   const m = -exponent;
   const magnitude = coefficient < 0n ? -coefficient : coefficient;

@@ -8,6 +8,7 @@ import { factorialDigits, fibonacciDigits, powerDigitRange, predictDigits } from
 import { parseRational } from './rational.js';
 import { evaluate } from '../compute/evaluate.js';
 import type { PowerArgs } from './power.js';
+import { DomainError } from './errors.js';
 
 const powerArgs = (base: string, exponent: string, precision = 50): PowerArgs => ({
   base: parseRational(base),
@@ -75,10 +76,50 @@ describe('size predictions bracket the real digit count', () => {
     ] as const) {
       const args = powerArgs(base, exponent);
       const range = powerDigitRange(args);
-      const digits = evaluate({ operation: 'POWER', args }).digits;
+      const computed = evaluate({ operation: 'POWER', args });
+      const digits = computed.digits + (computed.fraction ? digitCount(computed.fraction) : 0);
       expect(digits, `${base}^${exponent}`).toBeGreaterThanOrEqual(range.low);
       expect(digits, `${base}^${exponent}`).toBeLessThanOrEqual(range.high);
     }
+  });
+});
+
+describe('size predictions are finite for every accepted input', () => {
+  it('fuzzed over degenerate and extreme bases and exponents', () => {
+    const bases = ['0', '1', '-1', '2', '-2', '1/3', '-27/8', '0.5', '1e-400', '1e400', '9.99'];
+    bases.push(`${'9'.repeat(5000)}/7`, `1/${'3'.repeat(3000)}`, '123456789012345678901234567890');
+    const exponents = ['0', '1', '-1', '1/3', '-2/3', '0.5', '1e100000', '-1e99999', '1e-5'];
+    exponents.push(`${'7'.repeat(400)}/3`, `-${'1'.repeat(5000)}`, '9007199254740993', '1/9999');
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = (items: string[]) => items[Math.floor(random() * items.length)] as string;
+    for (let i = 0; i < 3000; i++) {
+      const [base, exponent] = [pick(bases), pick(exponents)];
+      const precision = 1 + Math.floor(random() * 2000);
+      let range: ReturnType<typeof powerDigitRange>;
+      try {
+        range = powerDigitRange(powerArgs(base, exponent, precision));
+      } catch (error) {
+        expect(error, `${base}^${exponent}`).toBeInstanceOf(DomainError);
+        continue;
+      }
+      expect(Number.isFinite(range.high), `${base}^${exponent}`).toBe(true);
+      expect(range.low, `${base}^${exponent}`).toBeGreaterThanOrEqual(1);
+      expect(range.low, `${base}^${exponent}`).toBeLessThanOrEqual(range.high);
+    }
+  });
+
+  it('is exact for an exact power whose size is a hair below a power of ten', () => {
+    // (10^50 − 1)^4000 has 200000 digits; the estimate cannot tell it from 10^200000.
+    const range = powerDigitRange(powerArgs('9'.repeat(50), '4000'));
+    expect(range).toEqual({ low: 200_000, high: 200_001 });
+    const computed = evaluate(
+      { operation: 'POWER', args: powerArgs('9'.repeat(50), '4000') },
+      {
+        text: false,
+      },
+    );
+    expect(computed.digits).toBe(200_000);
   });
 });
 
