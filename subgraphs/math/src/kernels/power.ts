@@ -18,8 +18,7 @@
  */
 import { PowerDomainError } from './errors.js';
 import type { Decimal } from './numeric.js';
-import { normalize } from './numeric.js';
-import { log10Rational, reduced, toDecimal, type Rational } from './rational.js';
+import { log10Rational, toDecimal, type Rational } from './rational.js';
 import { exactRoot, integerRoot } from './root.js';
 
 // Callers catching power errors find the class beside the function that throws it.
@@ -171,12 +170,18 @@ export function roundedRoot(n: bigint, d: bigint, q: number, precision: number):
   let t = integerRoot(scaledN / scaledD, q);
   const degree = BigInt(q);
   if (scaledN << degree > (2n * t + 1n) ** degree * scaledD) t += 1n;
-  return normalize(t, -k);
+  // normalize() finds trailing zeros through the decimal text; t rarely has any, so test for them.
+  let exponent = -k;
+  while (t !== 0n && t % 10n === 0n) {
+    t /= 10n;
+    exponent++;
+  }
+  return { coefficient: t, exponent };
 }
 
 /** ⌊log10 (n/d)^(1/q)⌋, exactly: estimated in doubles, settled by integer comparisons. */
 export function floorLog10Root(n: bigint, d: bigint, q: number): number {
-  const estimate = log10Rational(reduced(n, d)) / q;
+  const estimate = log10Rational({ num: n, den: d }) / q;
   let e = Math.floor(estimate);
   const tolerance = 1e-9 + Math.abs(estimate) * 1e-12;
   if (estimate - e < tolerance) {

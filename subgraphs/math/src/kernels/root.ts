@@ -33,7 +33,9 @@ function smallRoot(n: bigint, q: number, bits: number): bigint {
 
 /**
  * Newton's iteration x ← ((q−1)x + ⌊n / x^(q−1)⌋) / q from any x ≥ ⌊n^(1/q)⌋ decreases to the
- * root and stops there: the first step that does not decrease means x is the answer.
+ * root and stops there: the first step that does not decrease means x is the answer. Near the
+ * root a step moves about as far as x is from it, so once a step moves by 2 or less the last
+ * units are settled by comparing powers, which saves the confirming division (the dearest step).
  */
 function newtonFromAbove(n: bigint, q: number, start: bigint): bigint {
   const big = BigInt(q);
@@ -42,6 +44,12 @@ function newtonFromAbove(n: bigint, q: number, start: bigint): bigint {
   for (;;) {
     const next = (below * x + n / x ** below) / big;
     if (next >= x) return x;
+    if (x - next <= 2n) {
+      // next ≥ the root still (Newton from above never undershoots): walk down to it.
+      let r = next;
+      while (r ** big > n) r--;
+      return r;
+    }
     x = next;
   }
 }
