@@ -98,8 +98,9 @@ export function createRedisCache(redis: Redis, options: CacheOptions): ResultCac
 
 /**
  * Versioned keys: bump the version when the stored shape or a kernel's output changes, so an
- * instance never reads an entry it does not understand (v2: the text became optional).
+ * instance never reads an entry it does not understand (v2: the text became optional; v3: powers
+ * became exact or rounded to a precision, with a fraction).
  */
 export function cacheKey(operation: string, canonicalArgs: string): string {
-  return `${operation.toLowerCase()}:v2:${canonicalArgs}`;
+  return `${operation.toLowerCase()}:v3:${canonicalArgs}`;
 }
