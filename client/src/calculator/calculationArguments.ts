@@ -33,6 +33,8 @@ const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
 const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
+/** A fraction p/q as the server's Numeric accepts it ("1/3", "-22/7"). */
+const FRACTION = /^-?\d+\/\d+$/;
 
 /**
  * The problem with what has been typed so far, or undefined when it is acceptable. An empty
@@ -46,7 +48,9 @@ export function validateArgument(
   const value = raw.trim();
   if (value === '') return undefined;
   if (operation === 'POWER') {
-    return NUMERIC.test(value) ? undefined : 'Enter a number such as 2, -1.5 or 6.02e23.';
+    return NUMERIC.test(value) || FRACTION.test(value)
+      ? undefined
+      : 'Enter a number such as 2, -1.5, 6.02e23 or 1/3.';
   }
   if (!INTEGER.test(value)) return `Enter a whole number for ${name}, such as 10.`;
   const integer = BigInt(value);
