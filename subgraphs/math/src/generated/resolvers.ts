@@ -42,7 +42,7 @@ export type Calculation = {
   operation: Operation;
   /**
    * The answer in plain decimal. Exact when `exact` is true; otherwise (a rational answer with no
-   * finite decimal, or an irrational one) correctly rounded, half to even, to `precision`
+   * finite decimal, or an irrational one) rounded to nearest at `precision`
    * significant digits.
    */
   result: Scalars['String']['output'];
