@@ -18,7 +18,7 @@
  */
 import { PowerDomainError } from './errors.js';
 import type { Decimal } from './numeric.js';
-import { log10Rational, toDecimal, type Rational } from './rational.js';
+import { log10Rational, log2Magnitude, toDecimal, type Rational } from './rational.js';
 import { exactRoot, integerRoot } from './root.js';
 
 // Callers catching power errors find the class beside the function that throws it.
@@ -53,14 +53,17 @@ function isUnit({ num, den }: Rational): boolean {
   return den === 1n && (num === 1n || num === -1n);
 }
 
-/** Digits of the number a root of this degree works on (see MAX_ROOT_WORK_DIGITS). */
+/**
+ * Digits of the number a root of this degree works on (see MAX_ROOT_WORK_DIGITS); 0 when there
+ * is no root to take, or when the answer alone is longer than the work limit: then its size
+ * refuses it (RESULT_TOO_LARGE), which says more than a complaint about the denominator.
+ */
 export function rootWorkDigits(base: Rational, exponent: Rational, precision: number): number {
   if (exponent.den === 1n || base.num === 0n || isUnit(base)) return 0;
-  const exponentValue = Number(exponent.num) / Number(exponent.den);
-  const magnitude = Number.isFinite(exponentValue)
-    ? Math.abs(exponentValue * log10Rational(base))
-    : Infinity;
-  return Number(exponent.den) * (precision + magnitude + 2);
+  const log2Exponent = log2Magnitude(exponent.num) - log2Magnitude(exponent.den);
+  const integerDigits = 2 ** log2Exponent * Math.abs(log10Rational(base));
+  if (!(integerDigits <= MAX_ROOT_WORK_DIGITS)) return 0;
+  return Number(exponent.den) * (precision + integerDigits + 2);
 }
 
 /**
