@@ -222,6 +222,19 @@ export function describePowerProperties(casesPerRule: number) {
       const failures = await checkCases(running.url, running.token, cases, random, `seed ${seed}`);
       expect(failures.slice(0, 10)).toEqual([]);
     });
+
+    it('every precision from 1 to 1000, on random roots and fractions', async () => {
+      const seed = Math.floor(Math.random() * 2 ** 31);
+      const random = randomSource(seed);
+      const roots = rules['irrational roots at precision 1 … 1000'] as (r: Random) => PowerCase;
+      const fractions = rules['fractional base p/q, integer exponent'] as (r: Random) => PowerCase;
+      const cases = Array.from({ length: 1000 }, (_, i) => ({
+        ...(i % 2 === 0 ? roots(random) : fractions(random)),
+        precision: i + 1,
+      }));
+      const failures = await checkCases(running.url, running.token, cases, random, `seed ${seed}`);
+      expect(failures.slice(0, 10)).toEqual([]);
+    });
   });
   return running;
 }
