@@ -5,8 +5,9 @@
  */
 import { factorial } from '@microservice-math/math/kernels/factorial';
 import { fibonacci } from '@microservice-math/math/kernels/fibonacci';
-import { parseNumeric, toPlainString, type Decimal } from '@microservice-math/math/kernels/numeric';
-import { power } from '@microservice-math/math/kernels/power';
+import { toPlainString, type Decimal } from '@microservice-math/math/kernels/numeric';
+import { DEFAULT_PRECISION, power } from '@microservice-math/math/kernels/power';
+import { parseRational } from '@microservice-math/math/kernels/rational';
 import { timeRepeated } from '../lib/timing.js';
 import type { KernelCase } from './cases.js';
 import type { Measurement } from './measurement.js';
@@ -19,11 +20,11 @@ function compute(c: KernelCase): () => Decimal {
       return () => ({ coefficient: fibonacci(c.n), exponent: 0 });
     case 'power': {
       // Parsed outside the timed work: the service parses once, before computing.
-      const base = parseNumeric(String(c.base));
-      const exponent = parseNumeric(String(c.exponent));
+      const base = parseRational(String(c.base));
+      const exponent = parseRational(String(c.exponent));
       return () => {
-        const outcome = power(base, exponent);
-        if (!outcome.exact) throw new Error('an integer power must be exact');
+        const outcome = power({ base, exponent, precision: DEFAULT_PRECISION });
+        if (outcome.kind !== 'exact') throw new Error('an integer power must be exact');
         return outcome.value;
       };
     }

@@ -19,6 +19,7 @@ import type { RouterContext } from './context.js';
 import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { requireOperation } from './gateway/requireOperation.js';
+import { keepNumericLiteralsAsWritten } from './gateway/numericLiterals.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { subgraphClients } from './gateway/subgraphClients.js';
@@ -122,7 +123,7 @@ export async function createRouterService(
   const protection = operationProtection();
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
-    gateway,
+    gateway: keepNumericLiteralsAsWritten(gateway),
     validationRules: protection.validationRules,
     parseOptions: protection.parseOptions,
     plugins: [

@@ -120,9 +120,10 @@ describe('CalculatorPanel', () => {
   it("puts the server's BAD_USER_INPUT message under the argument it names", async () => {
     const wrapper = mountPanel({
       Factorial: () => ({
-        data: null,
+        data: { factorial: null },
         errors: [
           {
+            path: ['factorial'],
             message: 'n: must be at most 100000',
             extensions: { code: 'BAD_USER_INPUT', argument: 'n' },
           },
@@ -141,9 +142,10 @@ describe('CalculatorPanel', () => {
   it('shows a refusal about the whole request, such as RESULT_TOO_LARGE, as an alert', async () => {
     const wrapper = mountPanel({
       Power: () => ({
-        data: null,
+        data: { power: null },
         errors: [
           {
+            path: ['power'],
             message: 'The result would have too many digits',
             extensions: {
               code: 'RESULT_TOO_LARGE',

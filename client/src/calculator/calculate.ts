@@ -26,12 +26,10 @@ const CalculatorPanelFragment = graphql(/* GraphQL */ `
   }
 `);
 
-// `precision` (the form's Significant digits) is sent as a variable; a server whose schema has
-// `power(precision:)` (CONTRACT.md) needs `$precision: Int` declared here and passed on. Until
-// then an undeclared variable is ignored, and the answer comes at the server's default.
+// `precision` is the form's Significant digits; left out, the server answers at its default.
 const PowerQuery = graphql(/* GraphQL */ `
-  query Power($base: Numeric!, $exponent: Numeric!) {
-    power(base: $base, exponent: $exponent) {
+  query Power($base: Numeric!, $exponent: Numeric!, $precision: Int) {
+    power(base: $base, exponent: $exponent, precision: $precision) {
       ...CalculatorPanel_Calculation
     }
   }
@@ -63,7 +61,7 @@ type CalculationQuery<O extends Operation> = (
   apollo: ApolloClient<unknown>,
   variables: CalculationVariables[O],
   options: QueryOptions,
-) => Promise<FragmentType<typeof CalculatorPanelFragment>>;
+) => Promise<FragmentType<typeof CalculatorPanelFragment> | null>;
 
 const QUERIES: { readonly [O in Operation]: CalculationQuery<O> } = {
   POWER: async (apollo, variables, options) =>
@@ -87,7 +85,16 @@ export async function calculate(
   // The request's variables are its operation's; TypeScript cannot correlate the two.
   const query = QUERIES[request.operation] as CalculationQuery<Operation>;
   const answer = await query(apollo, request.variables as never, options);
-  return getFragmentData(CalculatorPanelFragment, answer);
+  return getFragmentData(CalculatorPanelFragment, answered(answer));
+}
+
+/**
+ * The math fields are nullable so that one refused field leaves its siblings' answers; a null
+ * one always comes with its error, which Apollo throws first (errorPolicy "none").
+ */
+function answered<T>(calculation: T | null): T {
+  if (calculation === null) throw new Error('The server sent no calculation and no error');
+  return calculation;
 }
 
 export type Calculation = Awaited<ReturnType<typeof calculate>>;

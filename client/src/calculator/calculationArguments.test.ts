@@ -15,14 +15,14 @@ describe('validateArgument while typing', () => {
     expect(validateArgument('POWER', 'base', '  ')).toBeUndefined();
   });
 
-  it('accepts integers, decimals and exponent notation for power arguments', () => {
-    for (const typed of ['2', '-1.5', '0.125', '.5', '6.02e23', '1E-3', ' 10 ']) {
+  it('accepts integers, decimals, exponent notation and fractions for power arguments', () => {
+    for (const typed of ['2', '-1.5', '0.125', '.5', '6.02e23', '1E-3', ' 10 ', '1/3', '-22/7']) {
       expect(validateArgument('POWER', 'base', typed), typed).toBeUndefined();
     }
   });
 
   it('refuses power arguments that are not numbers', () => {
-    for (const typed of ['two', '1..2', '1e', '--1', '0x10', 'Infinity', 'NaN']) {
+    for (const typed of ['two', '1..2', '1e', '--1', '0x10', 'Infinity', 'NaN', '1/-3', '1.5/2']) {
       expect(validateArgument('POWER', 'exponent', typed), typed).toMatch(/number/);
     }
   });

@@ -52,8 +52,9 @@ export interface OperationEntry<O extends Operation> {
 
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
-// A Numeric literal: a decimal, or a fraction "p/q" (read exactly by the server).
-const NUMERIC = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|\d+\/\d+)$/;
+// A Numeric literal: a decimal, or a fraction "p/q" (read exactly by the server, which takes a
+// sign only as "-" in front of p).
+const NUMERIC = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|-?\d+\/\d+)$/;
 const INTEGER = /^[+-]?\d+$/;
 
 const formatInt = (value: bigint) => value.toLocaleString('en-US');

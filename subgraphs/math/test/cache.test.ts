@@ -86,7 +86,7 @@ describe.each([
   redisOnly('stores under the configured prefix, with a versioned key and a TTL', async () => {
     const redis = new Redis(redisUrl as string);
     try {
-      const key = `${prefix}factorial:v2:{"n":300}`;
+      const key = `${prefix}factorial:v3:{"n":300}`;
       expect(JSON.parse((await redis.get(key)) as string)).toMatchObject({ digits: 615 });
       const ttl = await redis.ttl(key);
       expect(ttl).toBeGreaterThan(7 * 24 * 3600 - 60);

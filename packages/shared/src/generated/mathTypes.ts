@@ -10,8 +10,8 @@ export type Scalars = {
   /** An ISO-8601 date and time in UTC, e.g. 2026-11-26T06:05:30.000Z. */
   DateTime: { input: string; output: string; }
   /**
-   * An exact decimal number: an Int or Float literal, or a numeric string such as "1.5" or "-12e3".
-   * Never rounded on input.
+   * An exact rational number: an Int or Float literal, a numeric string such as "1.5" or "-12e3", or
+   * a fraction string "p/q" of two integers with q > 0, such as "1/3" or "-22/7". Never rounded on input.
    */
   Numeric: { input: string; output: string; }
   _FieldSet: { input: string; output: string; }
@@ -24,12 +24,22 @@ export type Calculation = {
   /** Decimal digits in result; sign, point and exponent excluded. */
   digits: Scalars['Int']['output'];
   durationMs: Scalars['Float']['output'];
+  /** True when result is the answer itself, not a rounding of it. */
   exact: Scalars['Boolean']['output'];
+  /**
+   * A rational answer with no finite decimal, in lowest terms: "1/9", "-1/3". Null when result is
+   * exact, and for irrational answers.
+   */
+  fraction: Maybe<Scalars['String']['output']>;
   /** Canonical JSON of the arguments, e.g. {"n":10}. */
   input: Scalars['String']['output'];
   log: RequestLog;
   operation: Operation;
-  /** Exact decimal; for a power that is not exact, the shortest round-trip double. */
+  /**
+   * The answer in plain decimal. Exact when `exact` is true; otherwise (a rational answer with no
+   * finite decimal, or an irrational one) rounded to nearest at `precision`
+   * significant digits.
+   */
   result: Scalars['String']['output'];
 };
 
@@ -40,12 +50,16 @@ export type Operation =
 
 export type Query = {
   __typename?: 'Query';
-  /** n! for n >= 0. */
-  factorial: Calculation;
-  /** The n-th Fibonacci number; negative n allowed: F(-n) = (-1)^(n+1) F(n). */
-  fibonacci: Calculation;
-  /** base raised to exponent; exact whenever exponent is a non-negative integer. */
-  power: Calculation;
+  /** n! for n >= 0. Null with an error when refused. */
+  factorial: Maybe<Calculation>;
+  /** The n-th Fibonacci number; negative n allowed: F(-n) = (-1)^(n+1) F(n). Null with an error when refused. */
+  fibonacci: Maybe<Calculation>;
+  /**
+   * base raised to exponent. Exact whenever the answer is rational; otherwise correctly rounded to
+   * precision significant digits (1 or more, at most the digit budget). Null with an error when
+   * refused; other fields of the operation keep their answers.
+   */
+  power: Maybe<Calculation>;
   /** The caller's logs, newest first; limit 1 to 100. */
   recentLogs: Array<RequestLog>;
 };
@@ -64,6 +78,7 @@ export type QueryFibonacciArgs = {
 export type QueryPowerArgs = {
   base: Scalars['Numeric']['input'];
   exponent: Scalars['Numeric']['input'];
+  precision?: InputMaybe<Scalars['Int']['input']>;
 };
 
 

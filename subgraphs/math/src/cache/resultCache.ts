@@ -14,6 +14,8 @@ export interface CachedResult {
   /** The decimal text, when it was written. */
   result?: string;
   exact: boolean;
+  /** A rational answer with no finite decimal, in lowest terms. */
+  fraction?: string;
   digits: number;
   preview: string;
 }
@@ -36,7 +38,7 @@ export const disabledCache: ResultCache = {
 
 /** About the bytes of the stored JSON: its text is ASCII digits but for the preview's "…". */
 function sizeOf(value: CachedResult): number {
-  return (value.result?.length ?? 0) + value.preview.length + 64;
+  return (value.result?.length ?? 0) + (value.fraction?.length ?? 0) + value.preview.length + 64;
 }
 
 export function createMemoryCache(
@@ -96,8 +98,9 @@ export function createRedisCache(redis: Redis, options: CacheOptions): ResultCac
 
 /**
  * Versioned keys: bump the version when the stored shape or a kernel's output changes, so an
- * instance never reads an entry it does not understand (v2: the text became optional).
+ * instance never reads an entry it does not understand (v2: the text became optional; v3: powers
+ * became exact or rounded to a precision, with a fraction).
  */
 export function cacheKey(operation: string, canonicalArgs: string): string {
-  return `${operation.toLowerCase()}:v2:${canonicalArgs}`;
+  return `${operation.toLowerCase()}:v3:${canonicalArgs}`;
 }

@@ -5,8 +5,9 @@
  */
 import { badUserInput } from '@microservice-math/shared/errors';
 import { DomainError } from '../kernels/errors.js';
+import type { DigitRange } from '../kernels/size.js';
 import type { ComputeTask } from '../kernels/task.js';
-import { operationOfField, predictDigits, taskOf } from '../operations/registry.js';
+import { operationOfField, predictDigitRange, taskOf } from '../operations/registry.js';
 import type { CalculationRequest } from './calculation.js';
 
 /** The request a root field's (coerced) arguments ask for; undefined for other fields. */
@@ -27,12 +28,11 @@ export function toTask(request: CalculationRequest): ComputeTask {
   }
 }
 
-/** Digits the task's result will have (an upper bound at most 1 too high, see size.ts). */
-export function predictedDigits(task: ComputeTask): number {
+/** Digits the task's result will have: a range, exact or nearly so for exact answers (size.ts). */
+export function predictedDigits(task: ComputeTask): DigitRange {
   try {
-    return predictDigits(task);
+    return predictDigitRange(task);
   } catch (error) {
-    // Predicting an inexact power evaluates it, which is where overflow is found.
     throw asBadUserInput(error);
   }
 }

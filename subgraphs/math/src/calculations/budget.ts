@@ -17,6 +17,11 @@ export class DigitBudget {
     this.planned = totalDigits;
   }
 
+  /** Whether a field of this many digits would still fit. */
+  fits(digits: number): boolean {
+    return Math.max(this.planned, this.reserved + digits) <= this.maxDigits;
+  }
+
   /** Takes a field's predicted digits from the budget, or throws `RESULT_TOO_LARGE`. */
   reserve(predictedDigits: number): void {
     const total = Math.max(this.planned, this.reserved + predictedDigits);

@@ -40,7 +40,9 @@ export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
             if (!request) continue;
             const planned = planCalculation(request);
             plan.set(responseKey, planned);
-            if (planned.ok) total += planned.predictedDigits;
+            // The least each field can take: a field the estimate cannot decide is settled by its own
+            // exact size when it resolves (calculator.ts).
+            if (planned.ok) total += planned.predictedDigits.low;
           }
           contextValue.budget.plan(total);
         },

@@ -7,6 +7,8 @@ export interface CalculationOutcome {
   /** The decimal text; absent when the operation did not select `result` (see Calculation.ts). */
   result: string | undefined;
   exact: boolean;
+  /** A rational power with no finite decimal, in lowest terms; null otherwise. */
+  fraction: string | null;
   digits: number;
   cached: boolean;
   durationMs: number;

@@ -21,6 +21,8 @@ import { DomainError } from '../kernels/errors.js';
 import type { ComputeTask, Operation } from '../kernels/task.js';
 import type { LogWriter } from '../logs/logWriter.js';
 import type { DigitBudget } from './budget.js';
+import { digitCount } from '../kernels/decimal.js';
+import type { DigitRange } from '../kernels/size.js';
 import type { CalculationOutcome, CalculationRequest } from './calculation.js';
 import { planCalculation, type PlannedCalculation } from './plan.js';
 
@@ -61,6 +63,26 @@ function asGraphQLError(error: unknown): unknown {
   return error;
 }
 
+/**
+ * Most digits an estimate may be above the limit and still leave the decision to the exact size:
+ * an exact answer's estimate is at most 1 digit off, a rounded one's trailing zeros are unknown.
+ */
+const NEAR_LIMIT_DIGITS = 2;
+
+/**
+ * A prediction that might fit: its low end fits and its high end is at most a digit or two past
+ * the budget. Then the result is computed and its exact size decides; further off, or when even
+ * the least it could be is too much, the estimate refuses before anything is computed.
+ */
+function isNearLimit(prediction: DigitRange, budget: DigitBudget): boolean {
+  return budget.fits(prediction.low) && budget.fits(prediction.high - NEAR_LIMIT_DIGITS);
+}
+
+/** What a result takes from the budget: the digits of its result and of its fraction. */
+function budgetedDigits({ digits, fraction }: CachedResult): number {
+  return digits + (fraction === undefined ? 0 : digitCount(fraction));
+}
+
 function outcomeOf(error: unknown): ComputationOutcome {
   if (error instanceof ComputationTimeoutError) return 'timeout';
   if (error instanceof ComputationCrashedError) return 'crashed';
@@ -75,14 +97,14 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
   ): Promise<CachedResult> {
     const started = performance.now();
     try {
-      const { result, exact, digits, preview } = await inSpan(
+      const { result, exact, fraction, digits, preview } = await inSpan(
         'math',
         'math.compute',
         { 'math.operation': task.operation, 'math.text': text },
         () => pool.run(task, { text, predictedDigits }),
       );
       observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
-      return { result, exact, digits, preview };
+      return { result, exact, ...(fraction === undefined ? {} : { fraction }), digits, preview };
     } catch (error) {
       observer?.computed(task.operation, outcomeOf(error), (performance.now() - started) / 1000);
       throw error;
@@ -105,7 +127,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       return { answer: hit, cached: true };
     }
     observer?.cacheLookup('miss');
-    const computed = await compute(task, predictedDigits, text);
+    const computed = await compute(task, predictedDigits.high, text);
     await cache.set(key, computed);
     return { answer: computed, cached: false };
   }
@@ -115,8 +137,11 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     const { input } = planned;
     try {
       if (!planned.ok) throw planned.error;
-      budget.reserve(planned.predictedDigits);
+      const prediction = planned.predictedDigits;
+      const decidedBySize = !budget.fits(prediction.high) && isNearLimit(prediction, budget);
+      if (!decidedBySize) budget.reserve(prediction.high);
       const { answer: found, cached } = await answer(planned, text);
+      if (decidedBySize) budget.reserve(budgetedDigits(found));
       const durationMs = performance.now() - started;
       const log = await inSpan('math', 'math.log.write', {}, () =>
         logWriter.write({
@@ -136,6 +161,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
         input,
         result: found.result,
         exact: found.exact,
+        fraction: found.fraction ?? null,
         digits: found.digits,
         cached,
         durationMs,

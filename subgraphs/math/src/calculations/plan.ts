@@ -5,12 +5,13 @@
  * leaves the plan in the context by response key; the calculator and the pool use it as it is.
  */
 import { canonicalInput } from '../operations/registry.js';
+import type { DigitRange } from '../kernels/size.js';
 import type { ComputeTask } from '../kernels/task.js';
 import { predictedDigits, toTask } from './arguments.js';
 import type { CalculationRequest } from './calculation.js';
 
 export type PlannedCalculation =
-  | { ok: true; task: ComputeTask; input: string; predictedDigits: number }
+  | { ok: true; task: ComputeTask; input: string; predictedDigits: DigitRange }
   /** Refused: `error` is what the field answers (`BAD_USER_INPUT` naming the argument). */
   | { ok: false; input: string; error: unknown };
 

@@ -13,6 +13,7 @@ import {
 } from '../kernels/decimalSummary.js';
 import type { Decimal } from '../kernels/numeric.js';
 import { toPlainString } from '../kernels/numeric.js';
+import { toFractionString } from '../kernels/rational.js';
 import type { ComputeTask } from '../kernels/task.js';
 import { resultValue } from '../operations/registry.js';
 
@@ -27,11 +28,13 @@ export interface EvaluateOptions {
 
 export interface Computed {
   /**
-   * The exact decimal text, or for an inexact power the shortest round-trip double. Absent only
-   * for big results whose text was not asked for.
+   * The decimal text: exact, or for an inexact power rounded to its precision. Absent only for
+   * big results whose text was not asked for.
    */
   result?: string;
   exact: boolean;
+  /** A rational power that has no finite decimal, in lowest terms ("1/9"); else absent. */
+  fraction?: string;
   /** Digits of the result (sign, point and exponent excluded): counted, not predicted. */
   digits: number;
   /** The result's leading and trailing digits around "…", or all of it when short. */
@@ -45,13 +48,16 @@ export type ComputedText = Computed & { result: string };
 
 export function evaluate(task: ComputeTask, { text = true }: EvaluateOptions = {}): Computed {
   const started = performance.now();
-  const value = resultValue(task);
-  const answer = !value.exact
-    ? described(String(value.double), false)
-    : text || isSmall(value.decimal)
-      ? described(toPlainString(value.decimal), true)
-      : { exact: true, ...summarizeDecimal(value.decimal) };
-  return { ...answer, computeMs: performance.now() - started };
+  const { decimal, exact, fraction } = resultValue(task);
+  const answer =
+    text || isSmall(decimal)
+      ? described(toPlainString(decimal), exact)
+      : { exact, ...summarizeDecimal(decimal) };
+  return {
+    ...answer,
+    ...(fraction === undefined ? {} : { fraction: toFractionString(fraction) }),
+    computeMs: performance.now() - started,
+  };
 }
 
 function isSmall({ coefficient }: Decimal): boolean {

@@ -27,10 +27,11 @@ export class NumericInputError extends Error {
 export const MAX_NUMERIC_LENGTH = 10_000;
 /**
  * Largest written exponent (the part after `e`). Without a bound, `1e999999999` is a 3-billion-bit
- * integer that no later step could represent; a million already exceeds any result we would
- * compute, and still lets tiny values like `1e-400` through.
+ * integer that no later step could represent. Arguments become exact fractions (rational.ts), so
+ * `1e100000` is a 100,000-digit integer, built in a few milliseconds; a million would take
+ * ~0.2 s of the event loop per request. Tiny values like `1e-400` still pass.
  */
-export const MAX_WRITTEN_EXPONENT = 1_000_000;
+export const MAX_WRITTEN_EXPONENT = 100_000;
 
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 

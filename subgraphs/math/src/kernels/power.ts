@@ -1,81 +1,208 @@
 /**
- * base^exponent for exact decimal arguments.
+ * base^exponent for exact rational arguments, without doubles.
  *
- * - Non-negative integer exponent: exact. With base = c·10^e, base^k = c^k · 10^(e·k), so one
- *   BigInt exponentiation of the coefficient and a shift of the decimal point. Because the
- *   normalized c has no factor 10, neither has c^k: the result never gains trailing
- *   fractional zeros (2.50^2 = "6.25").
- * - Negative or fractional exponent: the double JavaScript computes,
- *   `Math.pow(toNumber(base), toNumber(exponent))`, marked inexact. The contract promises that
- *   result, so we do not try to be cleverer than the platform (e.g. for 4^-1 = 0.25).
+ * With base = ±a/b and exponent = p/q in lowest terms (q > 0), the answer is ±(a/b)^(p/q):
+ * - rational exactly when a and b are both perfect q-th powers (a/b in lowest terms), and then
+ *   it is (ⁿ√a/ⁿ√b)^p. It terminates when its denominator has no prime factor but 2 and 5: the
+ *   result is that decimal, in full. Otherwise `fraction` is the answer in lowest terms and the
+ *   result is rounded to `precision` significant digits.
+ * - irrational otherwise: rounded to `precision` significant digits.
+ * Rounding is to nearest. A tie would need the answer to end exactly in a 5 just past the last
+ * kept digit, i.e. to be a terminating decimal, and those are answered exactly, so ties never
+ * happen (were one to, the rule would be half to even). The rounding is decided by an exact
+ * integer comparison, never by an estimate.
+ * A negative base has a real answer when q is odd: the sign is (−1)^p.
+ *
+ * Non-negative integer exponents of a decimal base keep the fast path: with base = c·10^e,
+ * base^k = c^k · 10^(e·k), one BigInt exponentiation and a shift of the decimal point.
  */
 import { PowerDomainError } from './errors.js';
 import type { Decimal } from './numeric.js';
-import { isInteger, isNegative, isZero, toNumber } from './numeric.js';
+import { log10Rational, log2Magnitude, toDecimal, type Rational } from './rational.js';
+import { exactRoot, integerRoot } from './root.js';
 
 // Callers catching power errors find the class beside the function that throws it.
 export { PowerDomainError } from './errors.js';
 
-export type PowerResult =
-  | { readonly exact: true; readonly value: Decimal }
-  | { readonly exact: false; readonly value: number };
+export interface PowerArgs {
+  base: Rational;
+  exponent: Rational;
+  /** Significant digits of a result that has to be rounded. */
+  precision: number;
+}
 
-/** True when the power is computed exactly (a non-negative integer exponent). */
-export function isExactPower(exponent: Decimal): boolean {
-  return isInteger(exponent) && !isNegative(exponent);
+export type PowerResult =
+  /** A terminating decimal: the answer itself. */
+  | { readonly kind: 'exact'; readonly value: Decimal }
+  /** A rational answer with no finite decimal: value rounded, fraction exact. */
+  | { readonly kind: 'rational'; readonly value: Decimal; readonly fraction: Rational }
+  /** An irrational answer, rounded. */
+  | { readonly kind: 'irrational'; readonly value: Decimal };
+
+export const DEFAULT_PRECISION = 50;
+
+/**
+ * Most digits a root's working integer may have: ⌊x·10^k⌋^q is about q·(precision + digits of the
+ * integer part) digits long, so a denominator like 15625 (exponent 0.123456) at precision 1000
+ * would mean a 16-million-digit number. Refused up front instead of running into the timeout.
+ */
+export const MAX_ROOT_WORK_DIGITS = 4_000_000;
+
+/** |base| = 1, 0, or a nonzero exponent is all it takes to answer without arithmetic. */
+function isUnit({ num, den }: Rational): boolean {
+  return den === 1n && (num === 1n || num === -1n);
+}
+
+/**
+ * Digits of the number a root of this degree works on (see MAX_ROOT_WORK_DIGITS); 0 when there
+ * is no root to take, or when the answer alone is longer than the work limit: then its size
+ * refuses it (RESULT_TOO_LARGE), which says more than a complaint about the denominator.
+ */
+export function rootWorkDigits(base: Rational, exponent: Rational, precision: number): number {
+  if (exponent.den === 1n || base.num === 0n || isUnit(base)) return 0;
+  const log2Exponent = log2Magnitude(exponent.num) - log2Magnitude(exponent.den);
+  const integerDigits = 2 ** log2Exponent * Math.abs(log10Rational(base));
+  if (!(integerDigits <= MAX_ROOT_WORK_DIGITS)) return 0;
+  return Number(exponent.den) * (precision + integerDigits + 2);
 }
 
 /**
  * Throws `PowerDomainError` for the arguments no power can answer. Checked before any work, and
  * before predicting the result's size, so that a bad request is a bad request, not a big one.
  */
-export function assertPowerArguments(base: Decimal, exponent: Decimal): void {
-  if (isZero(base) && isNegative(exponent)) {
+export function assertPowerArguments(base: Rational, exponent: Rational, precision: number): void {
+  if (!Number.isSafeInteger(precision) || precision < 1) {
+    throw new PowerDomainError('precision', 'must be a whole number of digits, 1 or more');
+  }
+  if (base.num === 0n && exponent.num < 0n) {
     throw new PowerDomainError(
       'exponent',
       'must not be negative when the base is 0 (division by zero)',
     );
   }
-  if (isNegative(base) && !isInteger(exponent)) {
+  if (base.num < 0n && exponent.den % 2n === 0n) {
     throw new PowerDomainError(
       'exponent',
-      'must be an integer when the base is negative (the result would not be a real number)',
+      'must be an integer or a fraction p/q with odd q (in lowest terms) when the base is negative: ' +
+        'an even root of a negative number is not a real number',
+    );
+  }
+  if (rootWorkDigits(base, exponent, precision) > MAX_ROOT_WORK_DIGITS) {
+    throw new PowerDomainError(
+      'exponent',
+      `has too large a denominator for this base and precision: denominator × (precision + ` +
+        `digits before the point) must stay below ${MAX_ROOT_WORK_DIGITS}`,
     );
   }
 }
 
-export function power(base: Decimal, exponent: Decimal): PowerResult {
-  assertPowerArguments(base, exponent);
-  if (isExactPower(exponent)) return { exact: true, value: exactPower(base, exponent) };
+export function power({ base, exponent, precision }: PowerArgs): PowerResult {
+  assertPowerArguments(base, exponent, precision);
+  if (exponent.num === 0n) return exact({ coefficient: 1n, exponent: 0 }); // includes 0^0
+  if (base.num === 0n) return exact({ coefficient: 0n, exponent: 0 });
 
-  const value = Math.pow(toNumber(base), toNumber(exponent));
-  if (Number.isNaN(value)) {
-    // Only reachable when the exponent rounds to ±Infinity as a double (1^Infinity is NaN).
-    throw new PowerDomainError('exponent', 'is too large in magnitude to evaluate as a double');
+  const p = exponent.num < 0n ? -exponent.num : exponent.num;
+  const q = Number(exponent.den);
+  const negative = base.num < 0n && p % 2n === 1n;
+  const magnitude = base.num < 0n ? -base.num : base.num;
+  // A negative exponent is the positive one of the reciprocal.
+  const [a, b] = exponent.num < 0n ? [base.den, magnitude] : [magnitude, base.den];
+  if (a === b) return exact({ coefficient: negative ? -1n : 1n, exponent: 0 });
+
+  if (q === 1) {
+    // An integer power of a decimal is a decimal: c^k · 10^(e·k), the fast path.
+    const decimal = toDecimal({ num: negative ? -a : a, den: b });
+    if (decimal) return exact(decimalPower(decimal, p));
   }
-  if (!Number.isFinite(value)) {
-    throw new PowerDomainError('exponent', 'makes the result overflow a double (beyond ±1.8e308)');
+
+  const rootA = exactRoot(a, q);
+  const rootB = rootA === undefined ? undefined : exactRoot(b, q);
+  if (rootA !== undefined && rootB !== undefined) {
+    const k = safeExponent(p);
+    const num = integerPower(rootA, k);
+    const den = integerPower(rootB, k);
+    const fraction: Rational = { num: negative ? -num : num, den }; // coprime powers of coprimes
+    const decimal = toDecimal(fraction);
+    if (decimal) return exact(decimal);
+    return {
+      kind: 'rational',
+      value: signed(roundedRoot(num, den, 1, precision), negative),
+      fraction,
+    };
   }
-  return { exact: false, value };
+  const k = safeExponent(p);
+  const value = roundedRoot(integerPower(a, k), integerPower(b, k), q, precision);
+  return { kind: 'irrational', value: signed(value, negative) };
+}
+
+function exact(value: Decimal): PowerResult {
+  return { kind: 'exact', value };
+}
+
+function signed(value: Decimal, negative: boolean): Decimal {
+  return negative ? { coefficient: -value.coefficient, exponent: value.exponent } : value;
+}
+
+/** The exponent as a number; the size prediction has refused anything this large can't answer. */
+function safeExponent(p: bigint): number {
+  const k = Number(p);
+  if (!Number.isSafeInteger(k)) throw new RangeError(`exponent ${p} is too large to compute`);
+  return k;
+}
+
+/** (c·10^e)^k = c^k · 10^(e·k); c has no factor 10 (normalized), so neither has c^k. */
+function decimalPower({ coefficient: c, exponent: e }: Decimal, p: bigint): Decimal {
+  if (c === 1n || c === -1n) {
+    const sign = c === -1n && p % 2n === 1n ? -1n : 1n;
+    return { coefficient: sign, exponent: e === 0 ? 0 : e * Number(p) };
+  }
+  const k = safeExponent(p);
+  return { coefficient: integerPower(c, k), exponent: e * k };
 }
 
 /**
- * c^k · 10^(e·k). Bases 0 and ±10^e are answered without exponentiation, so an exponent like
- * 10^18 still works for 1 and −1. For other bases the caller must bound the size first
- * (see `size.ts`): the exponent is then small enough to be exact as a double.
+ * (n/d)^(1/q) for positive n, d, rounded to `precision` significant digits (see the header).
+ * With E = ⌊log10 x⌋ known exactly and k = precision − 1 − E, t = ⌊x·10^k⌋ has exactly
+ * `precision` digits: t = ⌊(n·10^(kq)/d)^(1/q)⌋, an integer root. Then x·10^k > t + ½ exactly
+ * when 2^q·n·10^(kq) > (2t+1)^q·d.
  */
-function exactPower(base: Decimal, exponent: Decimal): Decimal {
-  const { coefficient: c, exponent: e } = base;
-  if (isZero(exponent)) return { coefficient: 1n, exponent: 0 }; // includes 0^0 = 1
-  if (c === 0n) return base;
-  if (c === 1n || c === -1n) {
-    const sign = c === -1n && isOdd(exponent) ? -1n : 1n;
-    return { coefficient: sign, exponent: e === 0 ? 0 : e * toNumber(exponent) };
+export function roundedRoot(n: bigint, d: bigint, q: number, precision: number): Decimal {
+  const e = floorLog10Root(n, d, q);
+  const k = precision - 1 - e;
+  const [scaledN, scaledD] = k >= 0 ? [n * tenTo(k * q), d] : [n, d * tenTo(-k * q)];
+  let t = integerRoot(scaledN / scaledD, q);
+  const degree = BigInt(q);
+  if (scaledN << degree > (2n * t + 1n) ** degree * scaledD) t += 1n;
+  // normalize() finds trailing zeros through the decimal text; t rarely has any, so test for them.
+  let exponent = -k;
+  while (t !== 0n && t % 10n === 0n) {
+    t /= 10n;
+    exponent++;
   }
-  const k = Number(exponent.coefficient * 10n ** BigInt(exponent.exponent));
-  // Already normalized: c has no factor 10, so c^k has none either. Skipping normalize() also
-  // skips a decimal conversion of the whole result.
-  return { coefficient: integerPower(c, k), exponent: e * k };
+  return { coefficient: t, exponent };
+}
+
+/** ⌊log10 (n/d)^(1/q)⌋, exactly: estimated in doubles, settled by integer comparisons. */
+export function floorLog10Root(n: bigint, d: bigint, q: number): number {
+  const estimate = log10Rational({ num: n, den: d }) / q;
+  let e = Math.floor(estimate);
+  const tolerance = 1e-9 + Math.abs(estimate) * 1e-12;
+  if (estimate - e < tolerance) {
+    if (!atLeastPowerOfTen(n, d, q, e)) e -= 1;
+  } else if (e + 1 - estimate < tolerance) {
+    if (atLeastPowerOfTen(n, d, q, e + 1)) e += 1;
+  }
+  return e;
+}
+
+/** (n/d)^(1/q) ≥ 10^c, i.e. n ≥ d·10^(cq). */
+function atLeastPowerOfTen(n: bigint, d: bigint, q: number, c: number): boolean {
+  return c >= 0 ? n >= d * tenTo(c * q) : n * tenTo(-c * q) >= d;
+}
+
+/** 10^m as 5^m · 2^m: the shift is free and 5^m is a smaller number to raise. */
+export function tenTo(m: number): bigint {
+  return (5n ** BigInt(m)) << BigInt(m);
 }
 
 /**
@@ -118,9 +245,4 @@ function trailingZeroBits(positive: bigint): number {
     count++;
   }
   return count;
-}
-
-/** Parity of an integer decimal without expanding it: any positive power of ten is even. */
-function isOdd(integer: Decimal): boolean {
-  return integer.exponent === 0 && integer.coefficient % 2n !== 0n;
 }

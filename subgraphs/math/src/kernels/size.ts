@@ -5,14 +5,15 @@
  * margin makes sure rounding can only push the estimate up, never down.
  *
  * Results can be astronomically large (`power(2, 1e18)`), so predictions may exceed
- * Number.MAX_SAFE_INTEGER or be Infinity: compare them with a limit, do not print them as counts.
+ * Number.MAX_SAFE_INTEGER; they are always finite (at most Number.MAX_VALUE): compare them with a
+ * limit, do not print them as counts. Near the limit the range says whether the estimate can
+ * decide; when it cannot, the exact size of the computed result does (calculator.ts).
  */
 import { assertFactorialArgument } from './factorial.js';
 import { assertFibonacciArgument } from './fibonacci.js';
-import type { Decimal } from './numeric.js';
-import { isZero, toNumber } from './numeric.js';
-import { assertPowerArguments, isExactPower, power } from './power.js';
-import { digitCount } from './decimal.js';
+import { assertPowerArguments, type PowerArgs } from './power.js';
+import { factorCount, log10Rational, log2Magnitude, toDecimal, type Rational } from './rational.js';
+import { exactRoot } from './root.js';
 
 /** Digit count of a number whose log10 is `log10Value`, rounded up past floating-point error. */
 function digitsFromLog10(log10Value: number): number {
@@ -60,31 +61,114 @@ export function fibonacciDigits(n: number): number {
   return digitsFromLog10(m * LOG10_PHI - LOG10_SQRT5);
 }
 
-/** log10 |c| for a nonzero BigInt, from its length and its 17 leading digits. */
-function log10Magnitude(c: bigint): number {
-  const digits = (c < 0n ? -c : c).toString();
-  if (digits.length <= 17) return Math.log10(Number(digits));
-  return Math.log10(Number(digits.slice(0, 17))) + (digits.length - 17);
+/** A digit count known to lie in [low, high]; low = high when it is known exactly. */
+export interface DigitRange {
+  low: number;
+  high: number;
+}
+
+/** Predictions stay finite for every accepted input (a budget compares them, never Infinity). */
+const LARGEST = Number.MAX_VALUE;
+
+function finite(n: number): number {
+  return Number.isNaN(n) ? LARGEST : Math.min(n, LARGEST);
+}
+
+/** The digits of an integer whose log10 is about `log10Value`: both neighbours when unsure. */
+function integerDigitRange(log10Value: number): DigitRange {
+  const margin = 1e-9 + Math.abs(log10Value) * 1e-12;
+  return {
+    low: finite(Math.max(1, Math.floor(log10Value - margin) + 1)),
+    high: finite(Math.max(1, Math.floor(log10Value + margin) + 1)),
+  };
+}
+
+function range(low: number, high: number): DigitRange {
+  return { low: finite(low), high: finite(high) };
+}
+
+/** |p/q| · log10|a/b| in doubles, finite or ±LARGEST, whatever the sizes. */
+function log10Power(base: Rational, exponent: Rational): number {
+  const log10Base = log10Rational(base);
+  if (exponent.num === 0n || log10Base === 0) return 0;
+  const log2Exponent = log2Magnitude(exponent.num) - log2Magnitude(exponent.den);
+  const magnitude = 2 ** log2Exponent * Math.abs(log10Base);
+  const sign = Math.sign(log10Base) * (exponent.num < 0n ? -1 : 1);
+  return sign * finite(magnitude);
+}
+
+/** Text digits of a decimal with `fraction` digits after the point and this coefficient. */
+function decimalTextRange(coefficient: DigitRange, fraction: number): DigitRange {
+  if (fraction <= 0) return coefficient;
+  return range(Math.max(coefficient.low, fraction + 1), Math.max(coefficient.high, fraction + 1));
 }
 
 /**
- * Digits of base^exponent as `power` would write it. Exact powers: with base = c·10^e and
- * exponent k, c^k has ⌊k·log10|c|⌋+1 digits; e ≥ 0 appends e·k zeros, e < 0 puts the point
- * −e·k digits from the right (with a leading "0." and padding when c^k is shorter).
- * Inexact powers are a single Math.pow, so their text is simply measured.
+ * Digits of a rounded result's text: `precision` significant digits of x with ⌊log10 x⌋ = E
+ * (within the estimate's error). Plain text writes the integer part in full and, below 1,
+ * "0." and the zeros before the first significant digit; trailing zeros go.
  */
-export function powerDigits(base: Decimal, exponent: Decimal): number {
-  assertPowerArguments(base, exponent);
-  if (!isExactPower(exponent)) {
-    const result = power(base, exponent);
-    return digitCount(String(result.value));
-  }
-  if (isZero(exponent) || isZero(base)) return 1;
+function roundedTextRange(log10Value: number, precision: number): DigitRange {
+  const margin = 1e-9 + Math.abs(log10Value) * 1e-12;
+  const eLow = Math.floor(log10Value - margin);
+  const eHigh = Math.floor(log10Value + margin);
+  const digits = (e: number) => (e >= 0 ? Math.max(e + 1, precision) : precision - e);
+  const fewest = (e: number) => (e >= 0 ? e + 1 : 1 - e);
+  return range(Math.min(fewest(eLow), fewest(eHigh)), Math.max(digits(eLow), digits(eHigh)));
+}
 
-  const k = toNumber(exponent); // beyond 2^53 only the magnitude matters
-  const { coefficient: c, exponent: e } = base;
-  const coefficientDigits = c === 1n || c === -1n ? 1 : digitsFromLog10(k * log10Magnitude(c));
-  if (e >= 0) return coefficientDigits + e * k;
-  const fractionDigits = -e * k;
-  return Math.max(coefficientDigits, fractionDigits + 1);
+/**
+ * Digits of base^exponent as `power` writes it (its result, plus its fraction when it has one).
+ * Exact for terminating answers except right at a power of ten, where the range gives both
+ * neighbours; a range for rounded answers, whose trailing zeros are not known in advance.
+ */
+export function powerDigitRange(args: PowerArgs): DigitRange {
+  const { base, exponent, precision } = args;
+  assertPowerArguments(base, exponent, precision);
+  if (exponent.num === 0n || base.num === 0n) return range(1, 1);
+  if (base.den === 1n && (base.num === 1n || base.num === -1n)) return range(1, 1);
+
+  const q = Number(exponent.den);
+  const p = exponent.num < 0n ? -exponent.num : exponent.num;
+  const magnitude = base.num < 0n ? -base.num : base.num;
+  const [a, b] = exponent.num < 0n ? [base.den, magnitude] : [magnitude, base.den];
+  const log10Value = log10Power(base, exponent);
+
+  if (q === 1) {
+    const decimal = toDecimal({ num: a, den: b });
+    if (decimal) {
+      // (c·10^e)^p: c^p has ⌊p·log10|c|⌋ + 1 digits; e ≥ 0 appends e·p zeros, e < 0 is a fraction.
+      const pNumber = finite(Number(p));
+      const c = decimal.coefficient;
+      const coefficient =
+        c === 1n ? range(1, 1) : integerDigitRange(pNumber * log10Rational({ num: c, den: 1n }));
+      const shift = decimal.exponent * pNumber;
+      return shift >= 0
+        ? range(coefficient.low + shift, coefficient.high + shift)
+        : decimalTextRange(coefficient, -shift);
+    }
+  }
+  const rootA = exactRoot(a, q);
+  const rootB = rootA === undefined ? undefined : exactRoot(b, q);
+  if (rootA === undefined || rootB === undefined) return roundedTextRange(log10Value, precision);
+  const twos = factorCount(rootB, 2n);
+  const fives = factorCount(rootB, 5n);
+  const pNumber = finite(Number(p));
+  if (rootB >> BigInt(twos) === 5n ** BigInt(fives)) {
+    // Terminating: num/(2^x·5^y) = coefficient · 10^−f with f = max(x, y).
+    const fraction = finite(Math.max(twos, fives) * pNumber);
+    return decimalTextRange(integerDigitRange(log10Value + fraction), fraction);
+  }
+  const text = roundedTextRange(log10Value, precision);
+  const num = integerDigitRange(pNumber * log10Rational({ num: rootA, den: 1n }));
+  const den = integerDigitRange(pNumber * log10Rational({ num: rootB, den: 1n }));
+  return range(text.low + num.low + den.low, text.high + num.high + den.high);
+}
+
+/**
+ * The range of an exact integer's digits from a prediction that is at most 1 too high
+ * (`factorialDigits`, `fibonacciDigits`).
+ */
+export function upperBoundRange(high: number): DigitRange {
+  return range(Math.max(1, high - 1), high);
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseNumeric } from './numeric.js';
+import { parseRational } from './rational.js';
 import { assertTask, canonicalInput } from '../operations/registry.js';
 
-const powerTask = (base: string, exponent: string) =>
+const powerTask = (base: string, exponent: string, precision = 50) =>
   ({
     operation: 'POWER',
-    args: { base: parseNumeric(base), exponent: parseNumeric(exponent) },
+    args: { base: parseRational(base), exponent: parseRational(exponent), precision },
   }) as const;
 
 describe('canonicalInput', () => {
@@ -18,7 +18,26 @@ describe('canonicalInput', () => {
   it('writes Numeric arguments as canonical decimal strings, base before exponent', () => {
     expect(canonicalInput(powerTask('1.5', '3'))).toBe('{"base":"1.5","exponent":"3"}');
     expect(canonicalInput(powerTask('-2.50', '1e1'))).toBe('{"base":"-2.5","exponent":"10"}');
-    expect(canonicalInput(powerTask('1e300', '-0.5'))).toBe('{"base":"1e300","exponent":"-0.5"}');
+    expect(canonicalInput(powerTask('1e300', '-0.5'))).toBe(
+      '{"base":"1e300","exponent":"-0.5","precision":50}',
+    );
+  });
+
+  it('writes a non-terminating rational as p/q in lowest terms, and a terminating one as a decimal', () => {
+    expect(canonicalInput(powerTask('2/6', '3'))).toBe(
+      '{"base":"1/3","exponent":"3","precision":50}',
+    );
+    expect(canonicalInput(powerTask('-3/4', '2'))).toBe('{"base":"-0.75","exponent":"2"}');
+    expect(canonicalInput(powerTask('8', '4/6', 7))).toBe(
+      '{"base":"8","exponent":"2/3","precision":7}',
+    );
+  });
+
+  it('includes precision exactly when it can change the answer', () => {
+    expect(canonicalInput(powerTask('1.5', '3', 5))).toBe('{"base":"1.5","exponent":"3"}');
+    expect(canonicalInput(powerTask('2', '-1', 5))).toBe(
+      '{"base":"2","exponent":"-1","precision":5}',
+    );
   });
 
   it('maps every spelling of the same request to one string', () => {
@@ -37,6 +56,11 @@ describe('assertTask', () => {
   it('refuses out-of-domain arguments and accepts the rest', () => {
     expect(() => assertTask({ operation: 'FACTORIAL', args: { n: -3 } })).toThrow(/0 or more/);
     expect(() => assertTask(powerTask('-1', '0.5'))).toThrow(/base is negative/);
+    expect(() => assertTask(powerTask('-8', '1/3'))).not.toThrow();
+    expect(() => assertTask(powerTask('2', '0.5', 0))).toThrow(/1 or more/);
+    // An answer too long for any budget is the budget's to refuse, not a denominator problem.
+    expect(() => assertTask(powerTask('2', `${'1'.repeat(400)}/3`))).not.toThrow();
+    expect(() => assertTask(powerTask('2', '1/9999999'))).toThrow(/too large a denominator/);
     expect(() => assertTask(powerTask('0', '-2'))).toThrow(/base is 0/);
     expect(() => assertTask({ operation: 'FIBONACCI', args: { n: -3 } })).not.toThrow();
     expect(() => assertTask(powerTask('0', '0'))).not.toThrow();

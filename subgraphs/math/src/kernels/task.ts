@@ -5,13 +5,13 @@
  * with it lives in its module under ../operations/.
  */
 import type { Operation } from '../generated/schemaTypes.js';
-import type { Decimal } from './numeric.js';
+import type { PowerArgs } from './power.js';
 
 /** The schema's `Operation` enum, as codegen writes it. */
 export type { Operation };
 
 export interface OperationArgs {
-  POWER: { base: Decimal; exponent: Decimal };
+  POWER: PowerArgs;
   FACTORIAL: { n: number };
   FIBONACCI: { n: number };
 }

@@ -11,6 +11,8 @@
  */
 import type { Calculation, Query } from '../generated/schemaTypes.js';
 import type { Decimal } from '../kernels/numeric.js';
+import type { Rational } from '../kernels/rational.js';
+import type { DigitRange } from '../kernels/size.js';
 import type { Operation, OperationArgs } from '../kernels/task.js';
 
 /** The Query fields that answer a `Calculation`: the ones an operation module can serve. */
@@ -18,8 +20,15 @@ export type CalculationField = {
   [F in keyof Query]-?: NonNullable<Query[F]> extends Calculation ? F : never;
 }[keyof Query];
 
-/** A result before it is written out: an exact decimal, or the double an inexact power gives. */
-export type ResultValue = { exact: true; decimal: Decimal } | { exact: false; double: number };
+/**
+ * A result before it is written out: a decimal, exact or rounded (an inexact power, to its
+ * precision), and for a rational answer with no finite decimal its fraction in lowest terms.
+ */
+export interface ResultValue {
+  decimal: Decimal;
+  exact: boolean;
+  fraction?: Rational;
+}
 
 export interface OperationModule<O extends Operation> {
   readonly operation: O;
@@ -37,8 +46,11 @@ export interface OperationModule<O extends Operation> {
    * values as their canonical text, so every spelling of one request gives one string.
    */
   canonicalInput(args: OperationArgs[O]): string;
-  /** Digits of the result, an upper bound at most 1 too high (see kernels/size.ts). */
-  predictDigits(args: OperationArgs[O]): number;
+  /**
+   * Digits of the result (and of its fraction, when it has one) as a range: exact or nearly so
+   * for exact answers, wider for rounded ones (see kernels/size.ts).
+   */
+  predictDigits(args: OperationArgs[O]): DigitRange;
   /** The result itself; the caller has bounded its size first. */
   compute(args: OperationArgs[O]): ResultValue;
 }

@@ -1,38 +1,64 @@
-/** power(base: Numeric!, exponent: Numeric!): base^exponent, exact for natural exponents. */
+/**
+ * power(base: Numeric!, exponent: Numeric!, precision: Int): base^exponent for rational base and
+ * exponent, exact whenever the answer is rational, else rounded to `precision` significant digits.
+ */
 import { DomainError } from '../kernels/errors.js';
+import { NumericInputError } from '../kernels/numeric.js';
 import {
-  NumericInputError,
-  parseNumeric,
-  toCanonicalString,
-  type Decimal,
-} from '../kernels/numeric.js';
-import { assertPowerArguments, power } from '../kernels/power.js';
-import { powerDigits } from '../kernels/size.js';
+  assertPowerArguments,
+  DEFAULT_PRECISION,
+  power,
+  type PowerArgs,
+} from '../kernels/power.js';
+import {
+  parseRational,
+  toCanonicalRational,
+  toDecimal,
+  type Rational,
+} from '../kernels/rational.js';
+import { powerDigitRange } from '../kernels/size.js';
+import { integerArgument } from './factorial.js';
 import type { OperationModule } from './operation.js';
 
 export const powerOperation: OperationModule<'POWER'> = {
   operation: 'POWER',
   field: 'power',
-  parseArguments: ({ base, exponent }) => ({
+  parseArguments: ({ base, exponent, precision }) => ({
     base: numericArgument('base', base),
     exponent: numericArgument('exponent', exponent),
+    // An omitted or null `precision` is the default (the schema's argument is nullable).
+    precision: precision == null ? DEFAULT_PRECISION : integerArgument('precision', precision),
   }),
-  assertArguments: ({ base, exponent }) => assertPowerArguments(base, exponent),
-  canonicalInput: ({ base, exponent }) =>
-    JSON.stringify({ base: toCanonicalString(base), exponent: toCanonicalString(exponent) }),
-  predictDigits: ({ base, exponent }) => powerDigits(base, exponent),
-  compute: ({ base, exponent }) => {
-    const outcome = power(base, exponent);
-    return outcome.exact
-      ? { exact: true, decimal: outcome.value }
-      : { exact: false, double: outcome.value };
+  assertArguments: ({ base, exponent, precision }) =>
+    assertPowerArguments(base, exponent, precision),
+  canonicalInput: (args) =>
+    JSON.stringify({
+      base: toCanonicalRational(args.base),
+      exponent: toCanonicalRational(args.exponent),
+      ...(precisionMatters(args) ? { precision: args.precision } : {}),
+    }),
+  predictDigits: (args) => powerDigitRange(args),
+  compute: (args) => {
+    const outcome = power(args);
+    return outcome.kind === 'rational'
+      ? { exact: false, decimal: outcome.value, fraction: outcome.fraction }
+      : { exact: outcome.kind === 'exact', decimal: outcome.value };
   },
 };
 
-/** A `Numeric` argument (its text as written) parsed exactly; a broken rule names the argument. */
-function numericArgument(argument: string, text: unknown): Decimal {
+/**
+ * Whether `precision` can change a power's answer. Only a decimal base to a non-negative integer
+ * exponent is certainly a terminating decimal, answered in full whatever the precision; for the
+ * rest, precision is part of the request's identity (cache key, log input).
+ */
+export function precisionMatters({ base, exponent }: PowerArgs): boolean {
+  return !(exponent.den === 1n && exponent.num >= 0n && toDecimal(base) !== undefined);
+}
+
+/** A `Numeric` argument (its text as written, or "p/q") parsed exactly; a broken rule names it. */
+function numericArgument(argument: string, text: unknown): Rational {
   try {
-    return parseNumeric(text as string); // parseNumeric refuses anything but a string itself
+    return parseRational(text as string); // parseRational refuses anything but a string itself
   } catch (error) {
     if (error instanceof NumericInputError) throw new DomainError(argument, error.message);
     throw error;

@@ -4,6 +4,7 @@
  * exists. The dispatchers below are what the rest of the subgraph calls; none of them switches
  * on the operation.
  */
+import type { DigitRange } from '../kernels/size.js';
 import type { ComputeTask, Operation, OperationArgs } from '../kernels/task.js';
 import { factorialOperation } from './factorial.js';
 import { fibonacciOperation } from './fibonacci.js';
@@ -59,8 +60,13 @@ export function canonicalInput(task: ComputeTask): string {
 }
 
 /** The predicted digits of a task's result; throws `DomainError` for out-of-domain arguments. */
-export function predictDigits(task: ComputeTask): number {
+export function predictDigitRange(task: ComputeTask): DigitRange {
   return moduleOf(task).predictDigits(task.args);
+}
+
+/** An upper bound on the digits of a task's result (at most 1 above for exact answers). */
+export function predictDigits(task: ComputeTask): number {
+  return predictDigitRange(task).high;
 }
 
 /** The task's result value, computed synchronously. */
