@@ -11,10 +11,23 @@ describe('planCalculation', () => {
     });
     expect(planned).toMatchObject({
       ok: true,
-      task: { operation: 'POWER', args: { base: { coefficient: 15n, exponent: -1 } } },
+      task: { operation: 'POWER', args: { base: { num: 3n, den: 2n }, precision: 50 } },
       input: '{"base":"1.5","exponent":"2"}',
-      predictedDigits: 3,
+      predictedDigits: { low: 3, high: 3 },
     });
+  });
+
+  it('takes an omitted or null precision as the default, named in the input when it matters', () => {
+    for (const precision of [undefined, null]) {
+      const planned = planCalculation({
+        operation: 'POWER',
+        args: { base: '2', exponent: '1/2', precision },
+      });
+      expect(planned).toMatchObject({
+        ok: true,
+        input: '{"base":"2","exponent":"0.5","precision":50}',
+      });
+    }
   });
 
   it('keeps the refusal, naming the argument, and the raw input for the log', () => {
