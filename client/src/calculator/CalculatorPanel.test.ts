@@ -15,6 +15,7 @@ function calculation(overrides: Record<string, unknown> = {}) {
     input: '{"n":5}',
     result: '120',
     exact: true,
+    fraction: null,
     digits: 3,
     cached: false,
     durationMs: 0.05,
@@ -89,6 +90,37 @@ describe('CalculatorPanel', () => {
     expect(result.text()).toContain('Computed');
     expect(wrapper.get('[aria-live="polite"]').text()).toBe(
       '5!: 3 digits, exact, computed in 0.05 ms.',
+    );
+    wrapper.unmount();
+  });
+
+  it("sends power's precision and names the server's fraction beside the rounded decimal", async () => {
+    const wrapper = mountPanel({
+      Power: () => ({
+        data: {
+          power: calculation({
+            operation: 'POWER',
+            input: '{"base":"1/3","exponent":"1","precision":5}',
+            result: '0.33333',
+            exact: false,
+            fraction: '1/3',
+            digits: 5,
+          }),
+        },
+      }),
+    });
+    await wrapper.get('input[value="POWER"]').setValue(true);
+    await wrapper.get('input[name="base"]').setValue('1/3');
+    await wrapper.get('input[name="exponent"]').setValue('1');
+    await wrapper.get('input[name="precision"]').setValue('5');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+
+    expect(client?.sent.map(({ variables }) => variables)).toEqual([
+      { base: '1/3', exponent: '1', precision: 5 },
+    ]);
+    expect(wrapper.get('.calculation-result .kind').text()).toBe(
+      'Exact fraction (1/3; its decimal is rounded to 5 significant digits)',
     );
     wrapper.unmount();
   });
