@@ -4,6 +4,8 @@ import {
   loadStandaloneConfig,
   redisKeyPrefixSchema,
   redisUrlSchema,
+  shutdownDrainMs,
+  shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import {
   tracingConfigFrom,
@@ -18,8 +20,9 @@ export const routerEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel('info'),
   ROUTER_PORT: env.port(8000),
-  AUTH_URL: httpUrl,
-  MATH_URL: httpUrl,
+  /** One subgraph instance's URL, or several separated by commas. */
+  AUTH_URL: env.optionalUrlList(['http:', 'https:'], 'http://auth:5001/graphql'),
+  MATH_URL: env.optionalUrlList(['http:', 'https:'], 'http://math:5002/graphql'),
   ROUTER_SECRET: env.routerSecret(),
   REDIS_URL: redisUrlSchema,
   REDIS_KEY_PREFIX: redisKeyPrefixSchema,
@@ -31,6 +34,7 @@ export const routerEnvSchema = z.object({
   /** Requests (HTTP operations and WebSocket subscribe messages) per client address and minute. */
   ROUTER_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
   ...tracingEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type RouterEnv = z.output<typeof routerEnvSchema>;
@@ -39,8 +43,8 @@ export interface RouterConfig {
   production: boolean;
   logLevel: string;
   port: number;
-  /** Subgraph URL overrides by subgraph name; unset ones come from the supergraph. */
-  subgraphUrls: Partial<Record<'auth' | 'math', string>>;
+  /** Subgraph instance URLs by subgraph name; unset ones come from the supergraph. */
+  subgraphUrls: Partial<Record<'auth' | 'math', string | string[]>>;
   routerSecret: string;
   redisUrl: string | undefined;
   redisKeyPrefix: string | undefined;
@@ -52,6 +56,8 @@ export interface RouterConfig {
   playground: boolean;
   rateLimitPerMinute: number;
   tracing: TracingConfig;
+  /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
+  drainMs: number;
 }
 
 export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConfig {
@@ -72,6 +78,7 @@ export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConf
     playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
     rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
     tracing: tracingConfigFrom(e, 'router'),
+    drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
   };
 }
 

@@ -12,6 +12,8 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   UsernameTaken: 'USERNAME_TAKEN',
   RateLimited: 'RATE_LIMITED',
+  Cancelled: 'CANCELLED',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -29,6 +31,20 @@ export function unauthenticated(message = 'You must be signed in'): GraphQLError
 export function rateLimited(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Too many attempts; try again in ${retryAfterSeconds} s`, {
     extensions: { code: ErrorCode.RateLimited, retryAfterSeconds },
+  });
+}
+
+/** No instance could take the request, or the service is draining; nothing was done. */
+export function serviceUnavailable(message: string, retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.ServiceUnavailable, retryAfterSeconds },
+  });
+}
+
+/** The caller went away or cancelled; the work was stopped. */
+export function cancelled(): GraphQLError {
+  return new GraphQLError('The request was cancelled', {
+    extensions: { code: ErrorCode.Cancelled },
   });
 }
 

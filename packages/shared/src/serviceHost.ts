@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
@@ -62,6 +63,8 @@ export class ServiceHost {
   readonly metrics: Registry;
   private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
   private closing: Promise<void> | undefined;
+  /** Set from the start of a drain (see `drain`) until the process ends. */
+  private draining = false;
   /** Responses in progress; see `close`. */
   private readonly unanswered = new Set<ServerResponse>();
   private directGraphQL: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
@@ -69,7 +72,7 @@ export class ServiceHost {
   constructor(private readonly options: ServiceHostOptions) {
     this.metrics = createMetricsRegistry(options.name);
     this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-      if (this.closing) endsConnection(res);
+      if (this.draining || this.closing) endsConnection(res);
       this.unanswered.add(res);
       res.once('close', () => this.unanswered.delete(res));
     });
@@ -86,7 +89,7 @@ export class ServiceHost {
     });
     this.app.get('/ready', async (_req, res) => {
       const checks: Record<string, string> = {};
-      let ready = !this.closing;
+      let ready = !this.draining && !this.closing;
       for (const [name, check] of Object.entries(options.readiness ?? {})) {
         try {
           await check();
@@ -167,6 +170,21 @@ export class ServiceHost {
   }
 
   /**
+   * The first phase of a shutdown: `/ready` says 503 at once, every response from here on says
+   * `Connection: close` and idle keep-alive connections are closed, so callers open their next
+   * connection elsewhere (a router takes this instance out, a load balancer stops routing to
+   * it); yet for `ms` this service keeps listening and answering, so nothing sent to it in the
+   * meantime, by a caller that has not noticed yet, is refused or lost.
+   */
+  async drain(ms: number): Promise<void> {
+    if (this.draining || this.closing) return;
+    this.draining = true;
+    this.unanswered.forEach(endsConnection);
+    this.server.closeIdleConnections();
+    if (ms > 0) await sleep(ms);
+  }
+
+  /**
    * Closes in order. From here on every response not yet started says `Connection: close`: a
    * client must not send its next request on a connection that is about to end, or that request
    * would be processed and its answer lost with the connection.
@@ -204,6 +222,8 @@ const CLIENT_ERROR_CODES = new Set([
   'FORBIDDEN',
   'USERNAME_TAKEN',
   'RATE_LIMITED',
+  'CANCELLED',
+  'SERVICE_UNAVAILABLE',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
@@ -290,6 +310,8 @@ export interface StandaloneService {
   release?: () => Promise<void>;
   /** Shut down last, so that spans of the shutdown itself are exported. */
   tracing?: Tracing;
+  /** How long to keep answering after the signal before closing (see `ServiceHost.drain`). */
+  drainMs?: number;
 }
 
 /**
@@ -305,6 +327,7 @@ export async function runStandalone(start: () => Promise<StandaloneService>): Pr
       `${service.description} ready`,
     );
     stopOnSignals(service.logger, async () => {
+      await service.host.drain(service.drainMs ?? 0);
       await service.host.close();
       await service.release?.();
       await service.tracing?.shutdown();

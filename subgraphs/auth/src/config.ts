@@ -4,6 +4,8 @@ import {
   loadStandaloneConfig,
   redisKeyPrefixSchema,
   redisUrlSchema,
+  shutdownDrainMs,
+  shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import {
   tracingConfigFrom,
@@ -28,6 +30,7 @@ export const authEnvSchema = z.object({
   LOGIN_CLIENT_MAX_FAILURES: env.int(50, { min: 1, max: 100_000 }),
   LOGIN_WINDOW_SECONDS: env.int(15 * 60, { min: 1, max: 24 * 3600 }),
   ...tracingEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type AuthEnv = z.output<typeof authEnvSchema>;
@@ -48,6 +51,8 @@ export interface AuthConfig {
   dataDir: string;
   loginLimits: { perUsername: number; perClient: number; windowSeconds: number };
   tracing: TracingConfig;
+  /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
+  drainMs: number;
 }
 
 export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data'): AuthConfig {
@@ -70,6 +75,7 @@ export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data
       windowSeconds: e.LOGIN_WINDOW_SECONDS,
     },
     tracing: tracingConfigFrom(e, 'auth'),
+    drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
   };
 }
 

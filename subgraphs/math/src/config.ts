@@ -5,6 +5,8 @@ import {
   loadStandaloneConfig,
   redisKeyPrefixSchema,
   redisUrlSchema,
+  shutdownDrainMs,
+  shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import {
   tracingConfigFrom,
@@ -29,6 +31,7 @@ export const mathEnvSchema = z.object({
   MATH_CACHE_MAX_BYTES: env.int(8 * 1024 * 1024, { min: 0, max: 512 * 1024 * 1024 }),
   MATH_WORKERS: env.int(availableParallelism(), { min: 1, max: 64 }),
   ...tracingEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type MathEnv = z.output<typeof mathEnvSchema>;
@@ -49,6 +52,8 @@ export interface MathConfig {
   workers: number;
   dataDir: string;
   tracing: TracingConfig;
+  /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
+  drainMs: number;
 }
 
 export function mathConfigFrom(e: MathEnv, routerSecret: string, dataDir = 'data'): MathConfig {
@@ -68,6 +73,7 @@ export function mathConfigFrom(e: MathEnv, routerSecret: string, dataDir = 'data
     workers: e.MATH_WORKERS,
     dataDir,
     tracing: tracingConfigFrom(e, 'math'),
+    drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
   };
 }
 
