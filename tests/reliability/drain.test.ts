@@ -123,7 +123,7 @@ for (const stopped of ['math', 'auth', 'router'] as ServiceName[]) {
     });
 
     it('says not ready at once, and still answers, with Connection: close', ({ annotate }) => {
-      void annotate(`measured: ${summary(drained)}`);
+      void annotate(`measured: ${summary(drained)} ${drained.readyStatus} ${drained.connectionHeader} ${system.errorLines('router').slice(0, 3).join(' / ')}`);
       expect(drained.readyStatus).toBe(503);
       expect(drained.connectionHeader).toBe('close');
     });

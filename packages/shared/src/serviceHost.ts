@@ -12,6 +12,7 @@ import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
+import { requestSignal } from './cancellation.js';
 import { ConfigError } from './config.js';
 import { directGraphQLHandler, isDirectGraphQL } from './directGraphQL.js';
 import type { Logger } from './logger.js';
@@ -48,6 +49,11 @@ export interface MountOptions {
 export interface RequestBase extends BaseContext {
   requestId: string;
   logger: Logger;
+  /**
+   * Aborts when the caller goes away before its answer, or its deadline passes (see
+   * cancellation.ts); absent for work no HTTP request waits on (streaming contexts, tests).
+   */
+  signal?: AbortSignal;
 }
 
 /** Errors the direct GraphQL path hands to Express, which answers them as it always did. */
@@ -128,7 +134,11 @@ export class ServiceHost {
     const context = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
       const requestId = requestIdFrom(req.headers) ?? randomUUID();
       res.setHeader('x-request-id', requestId);
-      const base: RequestBase = { requestId, logger: this.options.logger.child({ requestId }) };
+      const base: RequestBase = {
+        requestId,
+        logger: this.options.logger.child({ requestId }),
+        signal: requestSignal(req, res),
+      };
       return buildContext(req, base);
     };
     this.app.use(
@@ -170,18 +180,19 @@ export class ServiceHost {
   }
 
   /**
-   * The first phase of a shutdown: `/ready` says 503 at once, every response from here on says
-   * `Connection: close` and idle keep-alive connections are closed, so callers open their next
-   * connection elsewhere (a router takes this instance out, a load balancer stops routing to
-   * it); yet for `ms` this service keeps listening and answering, so nothing sent to it in the
-   * meantime, by a caller that has not noticed yet, is refused or lost.
+   * The first phase of a shutdown: `/ready` says 503 at once, so routers and load balancers stop
+   * sending work here; for `ms` this service keeps listening and answering whatever still comes
+   * (nothing sent by a caller that has not noticed yet is refused or lost), each answer with
+   * `Connection: close` so that its caller opens its next connection elsewhere. Connections still
+   * idle at the end are closed then. (Closing them at the start would race callers sending on
+   * them at that moment: a request whose bytes are in flight would be lost with the socket.)
    */
   async drain(ms: number): Promise<void> {
     if (this.draining || this.closing) return;
     this.draining = true;
     this.unanswered.forEach(endsConnection);
-    this.server.closeIdleConnections();
     if (ms > 0) await sleep(ms);
+    this.server.closeIdleConnections();
   }
 
   /**

@@ -66,10 +66,13 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     const { http, query, ...rest } = request;
-    const answer = await this.send(this.headers(options, http?.headers), {
-      query,
-      ...rest,
-    });
+    // The caller's connection closing aborts the call, and so the subgraph's work.
+    const signal = (options.context as Partial<RouterContext>).signal;
+    const answer = await this.send(
+      this.headers(options, http?.headers),
+      { query, ...rest },
+      signal,
+    );
     let body: unknown;
     try {
       body = isJson(answer) ? JSON.parse(answer.body) : answer.body;
@@ -110,10 +113,15 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
     return headers;
   }
 
-  private async send(headers: Record<string, string>, body: object): Promise<SubgraphAnswer> {
+  private async send(
+    headers: Record<string, string>,
+    body: object,
+    signal: AbortSignal | undefined,
+  ): Promise<SubgraphAnswer> {
     try {
-      return await this.post(headers, JSON.stringify(body));
+      return await this.post(headers, JSON.stringify(body), signal ? { signal } : {});
     } catch (error) {
+      if (error instanceof GraphQLError) throw error; // SERVICE_UNAVAILABLE, before any call
       throw this.unavailable(error);
     }
   }

@@ -12,6 +12,7 @@
  * see, it was never answered; math logs a calculation under the request id, so a repeat is
  * written once).
  */
+import { DEADLINE_HEADER } from '@microservice-math/shared/cancellation';
 import { serviceUnavailable } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import { isNoAnswer, type SubgraphPost } from './subgraphClients.js';
@@ -87,13 +88,13 @@ export function subgraphInstances(
     // Both attempts end when the first alone would have.
     const deadlineAt = options.deadlineAt ?? performance.now() + timeoutMs;
     try {
-      return await first.post(headers, body, { ...options, deadlineAt });
+      return await first.post(withDeadline(headers, deadlineAt), body, { ...options, deadlineAt });
     } catch (error) {
       if (!isNoAnswer(error)) throw error;
       setState(first, 'failed', (error as { code?: string }).code ?? 'connection failed');
       // Once, on another instance when there is one (else on a fresh connection to the same).
       const second = pick(first) ?? (instances.length === 1 ? first : refuse());
-      return second.post(headers, body, { ...options, deadlineAt });
+      return second.post(withDeadline(headers, deadlineAt), body, { ...options, deadlineAt });
     }
   };
 
@@ -108,7 +109,10 @@ export function subgraphInstances(
         setState(instance, 'not ready', `/ready answered HTTP ${response.status}`);
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code;
-      setState(instance, 'failed', code ?? (error as Error).name);
+      // Refused or reset: gone. A slow answer only means busy (a long bcrypt hash, a loaded
+      // machine): kept as a fallback, not removed.
+      if (code) setState(instance, 'failed', code);
+      else if (instance.state === 'ready') setState(instance, 'not ready', (error as Error).name);
     }
   }
 
@@ -134,10 +138,8 @@ export function subgraphInstances(
   };
 }
 
-/** `AUTH_URL`/`MATH_URL`: one URL or several, comma-separated. */
-export function instanceUrls(value: string): string[] {
-  return value
-    .split(',')
-    .map((url) => url.trim())
-    .filter((url) => url !== '');
+/** Tells the subgraph how long the router still waits, so it stops its work in time. */
+function withDeadline(headers: Record<string, string>, deadlineAt: number) {
+  const ms = Math.max(1, Math.floor(deadlineAt - performance.now()));
+  return { ...headers, [DEADLINE_HEADER]: String(ms) };
 }

@@ -3,7 +3,8 @@
  * operation's digit budget, answer from the cache or the compute pool, and log the request
  * (answered or refused) before answering.
  */
-import { badUserInput, codeOf, ErrorCode } from '@microservice-math/shared/errors';
+import { CallerGoneError, DeadlinePassedError } from '@microservice-math/shared/cancellation';
+import { badUserInput, cancelled, codeOf, ErrorCode } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { inSpan } from '@microservice-math/shared/tracing';
 import { GraphQLError } from 'graphql';
@@ -38,6 +39,8 @@ export interface CalculatorDeps {
 export interface CalculateOptions {
   /** The caller selected `result`: the decimal text must be written (or come from the cache). */
   text: boolean;
+  /** Aborts when the caller went away or its deadline passed: the computation is stopped. */
+  signal?: AbortSignal;
 }
 
 export type Calculate = (
@@ -49,7 +52,8 @@ export type Calculate = (
 
 function asGraphQLError(error: unknown): unknown {
   if (error instanceof DomainError) return badUserInput(error.argument, error.message);
-  if (error instanceof ComputationTimeoutError) {
+  if (error instanceof CallerGoneError) return cancelled();
+  if (error instanceof ComputationTimeoutError || error instanceof DeadlinePassedError) {
     return new GraphQLError(error.message, { extensions: { code: ErrorCode.ComputationTimeout } });
   }
   return error;
@@ -67,14 +71,18 @@ function rawInput(request: CalculationRequest): string {
 }
 
 export function createCalculator({ pool, cache, logWriter, observer }: CalculatorDeps): Calculate {
-  async function compute(task: ComputeTask, text: boolean): Promise<CachedResult> {
+  async function compute(
+    task: ComputeTask,
+    text: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<CachedResult> {
     const started = performance.now();
     try {
       const { result, exact, digits, preview } = await inSpan(
         'math',
         'math.compute',
         { 'math.operation': task.operation, 'math.text': text },
-        () => pool.run(task, { text }),
+        () => pool.run(task, { text, ...(signal ? { signal } : {}) }),
       );
       observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
       return { result, exact, digits, preview };
@@ -89,6 +97,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     task: ComputeTask,
     input: string,
     text: boolean,
+    signal: AbortSignal | undefined,
   ): Promise<{ answer: CachedResult; cached: boolean }> {
     const key = cacheKey(task.operation, input);
     const hit = await inSpan('math', 'math.cache.get', {}, async (span) => {
@@ -101,19 +110,21 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       return { answer: hit, cached: true };
     }
     observer?.cacheLookup('miss');
-    const computed = await compute(task, text);
+    const computed = await compute(task, text, signal);
     await cache.set(key, computed);
     return { answer: computed, cached: false };
   }
 
-  return async (request, caller, budget, { text }) => {
+  return async (request, caller, budget, { text, signal }) => {
     const started = performance.now();
     let input = rawInput(request);
     try {
       const task = toTask(request);
       input = canonicalInput(task);
       budget.reserve(predictedDigits(task));
-      const { answer: found, cached } = await answer(task, input, text);
+      const { answer: found, cached } = await answer(task, input, text, signal);
+      // Never log `ok` for an answer its caller will not get.
+      signal?.throwIfAborted();
       const durationMs = performance.now() - started;
       const log = await inSpan('math', 'math.log.write', {}, () =>
         logWriter.write({

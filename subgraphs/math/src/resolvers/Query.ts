@@ -11,33 +11,36 @@ export function requireCaller(caller: Caller | null): Caller {
   return caller;
 }
 
-/** Writing a big result in decimal is most of its cost: only when `result` is selected. */
-function calculateOptions(info: GraphQLResolveInfo): CalculateOptions {
-  return { text: selectsSubfield(info, 'result') };
+/**
+ * Writing a big result in decimal is most of its cost: only when `result` is selected. The
+ * request's signal stops the computation when the caller goes away or its deadline passes.
+ */
+function calculateOptions(info: GraphQLResolveInfo, signal?: AbortSignal): CalculateOptions {
+  return { text: selectsSubfield(info, 'result'), ...(signal ? { signal } : {}) };
 }
 
 export function queryResolvers(calculate: Calculate): QueryResolvers {
   return {
-    power: (_parent, { base, exponent }, { caller, budget }, info) =>
+    power: (_parent, { base, exponent }, { caller, budget, signal }, info) =>
       calculate(
         { operation: 'POWER', base, exponent },
         requireCaller(caller),
         budget,
-        calculateOptions(info),
+        calculateOptions(info, signal),
       ),
-    factorial: (_parent, { n }, { caller, budget }, info) =>
+    factorial: (_parent, { n }, { caller, budget, signal }, info) =>
       calculate(
         { operation: 'FACTORIAL', n },
         requireCaller(caller),
         budget,
-        calculateOptions(info),
+        calculateOptions(info, signal),
       ),
-    fibonacci: (_parent, { n }, { caller, budget }, info) =>
+    fibonacci: (_parent, { n }, { caller, budget, signal }, info) =>
       calculate(
         { operation: 'FIBONACCI', n },
         requireCaller(caller),
         budget,
-        calculateOptions(info),
+        calculateOptions(info, signal),
       ),
     recentLogs: (_parent, { limit }, { caller, em }) =>
       recentLogsOf(em, requireCaller(caller).id, checkLimit(limit)),
