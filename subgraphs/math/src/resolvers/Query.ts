@@ -42,7 +42,7 @@ export function queryResolvers(calculate: Calculate): QueryResolvers {
         budget,
         calculateOptions(info, signal),
       ),
-    recentLogs: (_parent, { limit }, { caller, em }) =>
-      recentLogsOf(em, requireCaller(caller).id, checkLimit(limit)),
+    recentLogs: (_parent, { limit, before }, { caller, em }) =>
+      recentLogsOf(em, requireCaller(caller).id, checkLimit(limit), before),
   };
 }

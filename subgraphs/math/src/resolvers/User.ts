@@ -6,12 +6,12 @@ import { requireCaller } from './Query.js';
 
 export const User: UserResolvers = {
   __resolveReference: ({ id }) => ({ id }),
-  logs: (user, { limit }, { caller, em }) => {
+  logs: (user, { limit, before }, { caller, em }) => {
     if (requireCaller(caller).id !== user.id) {
       throw new GraphQLError("Only a user's own logs can be read", {
         extensions: { code: ErrorCode.Forbidden },
       });
     }
-    return recentLogsOf(em, user.id, checkLimit(limit));
+    return recentLogsOf(em, user.id, checkLimit(limit), before);
   },
 };
