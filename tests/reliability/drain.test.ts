@@ -123,7 +123,13 @@ for (const stopped of ['math', 'auth', 'router'] as ServiceName[]) {
     });
 
     it('says not ready at once, and still answers, with Connection: close', ({ annotate }) => {
-      void annotate(`measured: ${summary(drained)} ${drained.readyStatus} ${drained.connectionHeader} ${system.errorLines('router').slice(0, 3).join(' / ')}`);
+      void annotate(`measured: ${summary(drained)}`);
+      // eslint-disable-next-line no-console -- debugging figures
+      console.log(
+        (['auth', 'math', 'router'] as const)
+          .flatMap((name) => system.output(name).split('\n').filter((l) => /TIMEOUT|deadline|cancel/i.test(l)).slice(0, 5))
+          .join('\n'),
+      );
       expect(drained.readyStatus).toBe(503);
       expect(drained.connectionHeader).toBe('close');
     });

@@ -21,6 +21,8 @@ import {
   USERNAME_HEADER,
 } from '@microservice-math/shared/routerContext';
 import { injectTraceContext } from '@microservice-math/shared/tracing';
+import { CallerGoneError } from '@microservice-math/shared/cancellation';
+import { cancelled } from '@microservice-math/shared/errors';
 import type { RouterContext } from '../context.js';
 import type { SubgraphAnswer, SubgraphPost } from './subgraphClients.js';
 import { subgraphUnavailable, whyUnreachable } from './subgraphFailure.js';
@@ -128,6 +130,8 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
 
   /** A call that got no usable answer: named after the subgraph, and why. */
   private unavailable(error: unknown): GraphQLError {
+    // Aborted because the caller went away: nobody reads the answer, and nothing failed.
+    if (error instanceof CallerGoneError) return cancelled();
     return subgraphUnavailable(this.serviceName, whyUnreachable(error, this.timeoutMs));
   }
 

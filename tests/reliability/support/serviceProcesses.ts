@@ -47,6 +47,8 @@ export interface ProcessSet {
   stop(name: ServiceName, signal?: NodeJS.Signals): Promise<number | null>;
   /** The service's log lines at error level or above, as `message: error` (empty if none). */
   errorLines(name: ServiceName): string[];
+  /** Everything the service printed. */
+  output(name: ServiceName): string;
   /** Whether the service's output has Node's warning about an emitter leaking listeners. */
   leakedListeners(name: ServiceName): boolean;
   /** SIGTERM to whatever still runs, then removes the set's files. */
@@ -134,6 +136,7 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
           const { msg, err } = JSON.parse(line) as { msg?: string; err?: { message?: string } };
           return `${msg}: ${err?.message ?? ''}`;
         }),
+    output: outputOf,
     leakedListeners: (name) => outputOf(name).includes('MaxListenersExceededWarning'),
     async close() {
       await Promise.all(
