@@ -139,9 +139,7 @@ export async function createRouterService(
   host.onClose('rate limit', () => rateLimit.close());
   await rateLimit.ready();
 
-  const verifyToken = createTokenVerifier(
-    config.jwksUrl ?? new URL(JWKS_PATH, urls.auth[0]).href,
-  );
+  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth[0]).href);
   const protection = operationProtection();
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({

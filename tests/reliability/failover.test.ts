@@ -25,15 +25,23 @@ describe('two math instances behind the router, one killed', () => {
     const text = await (await fetch(math.url.replace(/\/graphql$/, '/metrics'))).text();
     return text
       .split('\n')
-      .filter((line) => /^graphql_requests_total\{/.test(line) || /^\w+_graphql_requests_total/.test(line))
+      .filter(
+        (line) =>
+          /^graphql_requests_total\{/.test(line) || /^\w+_graphql_requests_total/.test(line),
+      )
       .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
   };
 
   beforeAll(async () => {
     system = await processSet({ mathInstances: 2 });
     await system.start('auth');
-    maths = [await system.startMath(0), await system.startMath(1)];
-    await system.start('router', { ROUTER_RATE_LIMIT_PER_MINUTE: '1000000' });
+    // A loaded machine must not turn a slow answer into COMPUTATION_TIMEOUT here.
+    const slowOk = { MATH_TIMEOUT_MS: '60000' };
+    maths = [await system.startMath(0, slowOk), await system.startMath(1, slowOk)];
+    await system.start('router', {
+      ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
+      ROUTER_SUBGRAPH_TIMEOUT_MS: '70000',
+    });
     token = (await signUp(system.urls.router, 'failover_user', 'failover-password')).token;
 
     const before = await Promise.all(maths.map(mathRequests));
@@ -43,25 +51,32 @@ describe('two math instances behind the router, one killed', () => {
     servedBy = after.map((count, i) => count - (before[i] as number));
 
     let sent = 0;
-    outcomes = await inLanes(LANES, () => sent >= KILL_AT + 200, async (i) => {
-      sent++;
-      if (i === KILL_AT) {
-        killedAt = performance.now();
-        void (maths[1] as ServiceProcess).stop('SIGKILL');
-      }
-      return calculate(
-        system.urls.router,
-        token,
-        `{ factorial(n: ${(i * 7919) % 2000}) { digits log { id } } }`,
-      );
-    });
+    outcomes = await inLanes(
+      LANES,
+      () => sent >= KILL_AT + 200,
+      async (i) => {
+        sent++;
+        if (i === KILL_AT) {
+          killedAt = performance.now();
+          void (maths[1] as ServiceProcess).stop('SIGKILL');
+        }
+        return calculate(
+          system.urls.router,
+          token,
+          `{ factorial(n: ${(i * 7919) % 2000}) { digits log { id } } }`,
+        );
+      },
+    );
   }, 90_000);
   afterAll(async () => {
     await system?.close();
   });
 
   it('spreads calls over both instances', () => {
-    expect(servedBy.every((count) => count > 0), JSON.stringify(servedBy)).toBe(true);
+    expect(
+      servedBy.every((count) => count > 0),
+      JSON.stringify(servedBy),
+    ).toBe(true);
   });
 
   it('fails only calls already in flight when the instance died; every later one succeeds', async ({
@@ -90,13 +105,18 @@ describe('two math instances behind the router, one killed', () => {
       },
       { timeout: 10_000, interval: 100 },
     );
-    const refused = await gql(system.urls.router, '{ factorial(n: 5) { digits } }', {}, bearer(token));
+    const refused = await gql(
+      system.urls.router,
+      '{ factorial(n: 5) { digits } }',
+      {},
+      bearer(token),
+    );
     expect(refused.errors?.[0]?.extensions).toMatchObject({
       code: 'SERVICE_UNAVAILABLE',
       retryAfterSeconds: expect.any(Number),
     });
 
-    maths[1] = await system.startMath(1);
+    maths[1] = await system.startMath(1, { MATH_TIMEOUT_MS: '60000' });
     await vi.waitFor(
       async () => {
         const answer = await gql(

@@ -78,7 +78,11 @@ afterAll(async () => {
 
 describe('logAdded(after:)', () => {
   it('replays the logs after the cursor, then continues live, each once', async () => {
-    const earlier = [await calculateLogged(11), await calculateLogged(12), await calculateLogged(13)];
+    const earlier = [
+      await calculateLogged(11),
+      await calculateLogged(12),
+      await calculateLogged(13),
+    ];
     const feed = subscribe(earlier[0]);
     await vi.waitFor(() => expect(feed.ids.slice(0, 2)).toEqual(earlier.slice(1)));
     const made = await live(feed, 14);

@@ -192,6 +192,9 @@ export class ServiceHost {
     this.draining = true;
     this.unanswered.forEach(endsConnection);
     if (ms > 0) await sleep(ms);
+    // One turn of the event loop first: bytes that arrived while it was busy (a request on a
+    // connection that still looks idle) are read and parsed, so that connection is not closed.
+    await new Promise((resolve) => setImmediate(resolve));
     this.server.closeIdleConnections();
   }
 

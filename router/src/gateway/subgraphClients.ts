@@ -75,24 +75,27 @@ export function subgraphClients(timeoutMs: number): SubgraphClients {
     const path = pathname + search;
     const post: SubgraphPost = async (headers, body, options = {}) => {
       const controller = new AbortController();
-      const ms = options.deadlineAt === undefined ? timeoutMs : options.deadlineAt - performance.now();
+      const ms =
+        options.deadlineAt === undefined ? timeoutMs : options.deadlineAt - performance.now();
       const deadline = setTimeout(abortForTimeout, Math.max(0, ms), controller);
       const abort = () => controller.abort(options.signal?.reason);
       options.signal?.addEventListener('abort', abort, { once: true });
       if (options.signal?.aborted) abort();
       try {
-        const response = await target.request({
-          path,
-          method: 'POST',
-          headers,
-          body,
-          signal: controller.signal,
-        }).catch((error: unknown) => {
-          const code = (error as { code?: unknown } | null)?.code;
-          if (!controller.signal.aborted && typeof code === 'string' && NO_ANSWER_CODES.has(code))
-            failedBeforeAnswer.add(error as object);
-          throw error;
-        });
+        const response = await target
+          .request({
+            path,
+            method: 'POST',
+            headers,
+            body,
+            signal: controller.signal,
+          })
+          .catch((error: unknown) => {
+            const code = (error as { code?: unknown } | null)?.code;
+            if (!controller.signal.aborted && typeof code === 'string' && NO_ANSWER_CODES.has(code))
+              failedBeforeAnswer.add(error as object);
+            throw error;
+          });
         return {
           status: response.statusCode,
           headers: response.headers,

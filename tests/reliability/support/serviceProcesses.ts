@@ -89,7 +89,11 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
   const own: Record<ServiceName, Record<string, string>> = {
     auth: { AUTH_PORT: String(ports.auth), BCRYPT_ROUNDS: '10', AUTH_PRIVATE_KEY_FILE: keyFile },
     math: { MATH_PORT: String(ports.math), MATH_WORKERS: '2' },
-    router: { ROUTER_PORT: String(ports.router), AUTH_URL: urls.auth, MATH_URL: mathUrls.join(',') },
+    router: {
+      ROUTER_PORT: String(ports.router),
+      AUTH_URL: urls.auth,
+      MATH_URL: mathUrls.join(','),
+    },
   };
   const running: Partial<Record<ServiceName, ServiceProcess>> = {};
   const otherMath: ServiceProcess[] = [];

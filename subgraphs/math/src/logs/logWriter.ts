@@ -241,6 +241,5 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     get queueDepth() {
       return queue.length;
     },
-
   };
 }
