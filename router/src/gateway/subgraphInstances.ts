@@ -77,10 +77,12 @@ export function subgraphInstances(
   }
 
   function refuse(): never {
-    throw serviceUnavailable(
-      `No instance of the ${name} subgraph is available`,
+    const error = serviceUnavailable(
+      `The ${name} subgraph is unreachable: no instance of it is available`,
       Math.ceil(READY_POLL_MS / 1000),
     );
+    error.extensions['serviceName'] = name;
+    throw error;
   }
 
   const post: SubgraphPost = async (headers, body, options = {}) => {
@@ -94,7 +96,17 @@ export function subgraphInstances(
       setState(first, 'failed', (error as { code?: string }).code ?? 'connection failed');
       // Once, on another instance when there is one (else on a fresh connection to the same).
       const second = pick(first) ?? (instances.length === 1 ? first : refuse());
-      return second.post(withDeadline(headers, deadlineAt), body, { ...options, deadlineAt });
+      try {
+        return await second.post(withDeadline(headers, deadlineAt), body, {
+          ...options,
+          deadlineAt,
+        });
+      } catch (again) {
+        if (!isNoAnswer(again)) throw again;
+        // Twice no answer: nothing was done, and the caller may try again shortly.
+        setState(second, 'failed', (again as { code?: string }).code ?? 'connection failed');
+        return refuse();
+      }
     }
   };
 
@@ -130,7 +142,10 @@ export function subgraphInstances(
     checkReady() {
       if (instances.some((instance) => instance.state === 'ready')) return;
       const why = instances.map((instance) => `${instance.url}: ${instance.reason}`).join('; ');
-      throw new Error(`${name} subgraph has no ready instance (${why})`);
+      const gone = instances.every((instance) => instance.state === 'failed');
+      throw new Error(
+        `${name} subgraph ${gone ? 'is unreachable' : 'has no ready instance'} (${why})`,
+      );
     },
     close() {
       clearInterval(timer);
