@@ -8,9 +8,10 @@
  * work, with a retry hint.
  *
  * A call whose connection failed before any answer byte is tried once more, on another instance
- * when there is one: the subgraph never saw it (or, for a mutation or a calculation that it did
- * see, it was never answered; math logs a calculation under the request id, so a repeat is
- * written once).
+ * when there is one: a draining subgraph never drops a request it has read, so such a call was
+ * either never seen, or seen by an instance that died (math commits a log row just before it
+ * answers: a row twice needs the instance to die between the two; the request id is not yet an
+ * idempotency key of the log).
  */
 import { DEADLINE_HEADER } from '@microservice-math/shared/cancellation';
 import { serviceUnavailable } from '@microservice-math/shared/errors';
