@@ -74,6 +74,7 @@ describe.each(databases)('production processes on $name', ({ postgres, skip }) =
     };
     const common = {
       NODE_ENV: 'production',
+      SHUTDOWN_DRAIN_MS: '0',
       LOG_LEVEL: 'warn',
       ROUTER_SECRET: randomBytes(24).toString('hex'),
       REDIS_URL: redisUrl as string,

@@ -52,6 +52,7 @@ export class BenchSystem {
     writeFileSync(keyFile, await exportPKCS8(privateKey), { mode: 0o600 });
     const commonEnv = {
       NODE_ENV: 'production',
+      SHUTDOWN_DRAIN_MS: '0',
       LOG_LEVEL: 'warn',
       DATABASE_URL: `file:${join(dir, 'microservice_math.db')}`,
       ...(options.redis

@@ -5,6 +5,8 @@ import {
   redisKeyPrefixSchema,
   redisUrlSchema,
   type WithRouterSecret,
+  shutdownDrainMs,
+  shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { z } from 'zod';
@@ -15,8 +17,9 @@ export const routerEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel('info'),
   ROUTER_PORT: env.port(8000),
-  AUTH_URL: httpUrl,
-  MATH_URL: httpUrl,
+  /** One subgraph instance's URL, or several separated by commas. */
+  AUTH_URL: env.optionalUrlList(['http:', 'https:'], 'http://auth:5001/graphql'),
+  MATH_URL: env.optionalUrlList(['http:', 'https:'], 'http://math:5002/graphql'),
   ROUTER_SECRET: env.routerSecret(),
   REDIS_URL: redisUrlSchema,
   REDIS_KEY_PREFIX: redisKeyPrefixSchema,
@@ -28,6 +31,7 @@ export const routerEnvSchema = z.object({
   /** Requests (HTTP operations and WebSocket subscribe messages) per client address and minute. */
   ROUTER_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
   ...tracingEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type RouterEnv = z.output<typeof routerEnvSchema>;
@@ -37,7 +41,7 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   production: e.NODE_ENV === 'production',
   logLevel: e.LOG_LEVEL,
   port: e.ROUTER_PORT,
-  /** Subgraph URL overrides by subgraph name; unset ones come from the supergraph. */
+  /** Subgraph instance URLs by subgraph name; unset ones come from the supergraph. */
   subgraphUrls: subgraphUrlsOf(e),
   routerSecret: e.ROUTER_SECRET,
   redisUrl: e.REDIS_URL,
@@ -50,12 +54,14 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
   rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
   tracing: tracingConfigFrom(e, 'router'),
+  /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
+  drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
 }));
 
 export type RouterConfig = WithRouterSecret<z.output<typeof routerConfigSchema>>;
 
 function subgraphUrlsOf(e: Pick<RouterEnv, 'AUTH_URL' | 'MATH_URL'>) {
-  const urls: Partial<Record<'auth' | 'math', string>> = {};
+  const urls: Partial<Record<'auth' | 'math', string | string[]>> = {};
   if (e.AUTH_URL) urls.auth = e.AUTH_URL;
   if (e.MATH_URL) urls.math = e.MATH_URL;
   return urls;

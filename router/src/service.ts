@@ -22,6 +22,7 @@ import { requireOperation } from './gateway/requireOperation.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { subgraphClients } from './gateway/subgraphClients.js';
+import { subgraphInstances, type SubgraphInstances } from './gateway/subgraphInstances.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
 import { httpContext } from './http/httpContext.js';
@@ -54,10 +55,10 @@ export interface RouterService {
 /** The largest JSON body /graphql accepts; operations are also limited in tokens and depth. */
 const BODY_LIMIT = '64kb';
 
-/** Each subgraph's URL: AUTH_URL/MATH_URL when set, else the one the supergraph names. */
-function subgraphUrls(config: RouterConfig): Record<SubgraphName, string> {
-  const urls = {} as Record<SubgraphName, string>;
-  for (const { name, url } of subgraphs) urls[name] = config.subgraphUrls[name] ?? url;
+/** Each subgraph's instance URLs: AUTH_URL/MATH_URL when set, else the one the supergraph names. */
+function subgraphUrls(config: RouterConfig): Record<SubgraphName, string[]> {
+  const urls = {} as Record<SubgraphName, string[]>;
+  for (const { name, url } of subgraphs) urls[name] = [config.subgraphUrls[name] ?? url].flat();
   return urls;
 }
 
@@ -71,16 +72,34 @@ export async function createRouterService(
   // A router here calls its subgraphs and Redis, nothing else; this variable is the only switch.
   process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
   const clients = subgraphClients(config.subgraphTimeoutMs);
+  const instances = new Map<string, SubgraphInstances>();
+  for (const [name, list] of Object.entries(urls)) {
+    instances.set(
+      name,
+      subgraphInstances(name, list, clients.clientFor, {
+        timeoutMs: config.subgraphTimeoutMs,
+        logger: logger.child({ component: 'subgraphs' }),
+      }),
+    );
+  }
   const gateway = new ApolloGateway({
     supergraphSdl: watchedSupergraph(config.supergraphPath ?? committedSupergraph, logger),
     buildService: ({ name, url }) => {
-      const subgraphUrl = urls[name as SubgraphName] ?? (url as string);
+      let subgraph = instances.get(name);
+      if (!subgraph) {
+        // A subgraph the code does not know by name (a supergraph from elsewhere).
+        subgraph = subgraphInstances(name, [url as string], clients.clientFor, {
+          timeoutMs: config.subgraphTimeoutMs,
+          logger,
+        });
+        instances.set(name, subgraph);
+      }
       return new SubgraphDataSource(
         name,
-        subgraphUrl,
+        (urls[name as SubgraphName] ?? [url as string]).join(', '),
         config.routerSecret,
         config.subgraphTimeoutMs,
-        clients.clientFor(subgraphUrl),
+        subgraph.post,
       );
     },
     logger: logger.child({ component: 'gateway' }),
@@ -104,10 +123,13 @@ export async function createRouterService(
     bodyLimit: BODY_LIMIT,
     // Clients are not trusted with trace ids or sampling: a trace starts here (see tracing.ts).
     tracing: config.tracing.endpoint ? { continueCallerTrace: false } : undefined,
-    readiness: routerReadiness(() => apiSchema !== undefined, urls),
+    readiness: routerReadiness(() => apiSchema !== undefined, [...instances.values()]),
   });
   // Registered first so that it closes last, after the gateway's last subgraph call.
-  host.onClose('subgraph connections', () => clients.close());
+  host.onClose('subgraph connections', async () => {
+    for (const subgraph of instances.values()) subgraph.close();
+    await clients.close();
+  });
   const metrics = createRouterMetrics(host.metrics);
   const rateLimit = createRequestRateLimit({
     perMinute: config.rateLimitPerMinute,
@@ -118,7 +140,7 @@ export async function createRouterService(
   host.onClose('rate limit', () => rateLimit.close());
   await rateLimit.ready();
 
-  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth).href);
+  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth[0]).href);
   const protection = operationProtection();
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({

@@ -14,44 +14,32 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-  '\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n': typeof types.CurrentUserDocument;
-  '\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n': typeof types.SignInPage_AuthPayloadFragmentDoc;
-  '\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n': typeof types.SignInDocument;
-  '\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n': typeof types.RegisterDocument;
-  '\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n': typeof types.CalculationResult_CalculationFragmentDoc;
-  '\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n': typeof types.CalculatorPanel_CalculationFragmentDoc;
-  '\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n': typeof types.PowerDocument;
-  '\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n': typeof types.FactorialDocument;
-  '\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n': typeof types.FibonacciDocument;
-  '\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n': typeof types.RequestLogRow_RequestLogFragmentDoc;
-  '\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n': typeof types.RecentLogsDocument;
-  '\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n': typeof types.LogAddedDocument;
+    "\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n": typeof types.CurrentUserDocument,
+    "\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n": typeof types.SignInPage_AuthPayloadFragmentDoc,
+    "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n": typeof types.CalculationResult_CalculationFragmentDoc,
+    "\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n": typeof types.CalculatorPanel_CalculationFragmentDoc,
+    "\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.PowerDocument,
+    "\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FactorialDocument,
+    "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FibonacciDocument,
+    "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": typeof types.RequestLogRow_RequestLogFragmentDoc,
+    "\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.RecentLogsDocument,
+    "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.LogAddedDocument,
 };
 const documents: Documents = {
-  '\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n':
-    types.CurrentUserDocument,
-  '\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n':
-    types.SignInPage_AuthPayloadFragmentDoc,
-  '\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n':
-    types.SignInDocument,
-  '\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n':
-    types.RegisterDocument,
-  '\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n':
-    types.CalculationResult_CalculationFragmentDoc,
-  '\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n':
-    types.CalculatorPanel_CalculationFragmentDoc,
-  '\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n':
-    types.PowerDocument,
-  '\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n':
-    types.FactorialDocument,
-  '\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n':
-    types.FibonacciDocument,
-  '\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n':
-    types.RequestLogRow_RequestLogFragmentDoc,
-  '\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n':
-    types.RecentLogsDocument,
-  '\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n':
-    types.LogAddedDocument,
+    "\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n": types.CurrentUserDocument,
+    "\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n": types.SignInPage_AuthPayloadFragmentDoc,
+    "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n": types.RegisterDocument,
+    "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n": types.CalculationResult_CalculationFragmentDoc,
+    "\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n": types.CalculatorPanel_CalculationFragmentDoc,
+    "\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.PowerDocument,
+    "\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FactorialDocument,
+    "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FibonacciDocument,
+    "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": types.RequestLogRow_RequestLogFragmentDoc,
+    "\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.RecentLogsDocument,
+    "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.LogAddedDocument,
 };
 
 /**
@@ -71,79 +59,54 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n',
-): (typeof documents)['\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n'];
+export function graphql(source: "\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n"): (typeof documents)["\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n',
-): (typeof documents)['\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n'];
+export function graphql(source: "\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n"): (typeof documents)["\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n',
-): (typeof documents)['\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n'];
+export function graphql(source: "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n',
-): (typeof documents)['\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n'];
+export function graphql(source: "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n"): (typeof documents)["\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n',
-): (typeof documents)['\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n'];
+export function graphql(source: "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n"): (typeof documents)["\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n',
-): (typeof documents)['\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n'];
+export function graphql(source: "\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n"): (typeof documents)["\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n',
-): (typeof documents)['\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n'];
+export function graphql(source: "\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"): (typeof documents)["\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n',
-): (typeof documents)['\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n'];
+export function graphql(source: "\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"): (typeof documents)["\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n',
-): (typeof documents)['\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n'];
+export function graphql(source: "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"): (typeof documents)["\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n',
-): (typeof documents)['\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n'];
+export function graphql(source: "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n"): (typeof documents)["\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n',
-): (typeof documents)['\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n'];
+export function graphql(source: "\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: '\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n',
-): (typeof documents)['\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n'];
+export function graphql(source: "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
 }
 
-export type DocumentType<TDocumentNode extends DocumentNode<any, any>> =
-  TDocumentNode extends DocumentNode<infer TType, any> ? TType : never;
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -65,6 +65,16 @@ export function internalError(message: string, extensions: Record<string, unknow
   return codedError(ErrorCode.Internal, message, extensions);
 }
 
+/** No instance could take the request, or the service is draining; nothing was done. */
+export function serviceUnavailable(message: string, retryAfterSeconds: number): GraphQLError {
+  return codedError(ErrorCode.ServiceUnavailable, message, { retryAfterSeconds });
+}
+
+/** The caller went away or cancelled; the work was stopped. */
+export function cancelled(): GraphQLError {
+  return codedError(ErrorCode.Cancelled, 'The request was cancelled');
+}
+
 export function codeOf(error: unknown): string | undefined {
   if (error instanceof GraphQLError) {
     const code = error.extensions['code'];

@@ -5,12 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type RequestHandler } from 'express';
+import { requestSignal } from './cancellation.js';
 import { ConfigError } from './config.js';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
@@ -61,6 +63,11 @@ export type FirstResponder = (req: IncomingMessage, res: ServerResponse) => bool
 export interface RequestBase extends BaseContext {
   requestId: string;
   logger: Logger;
+  /**
+   * Aborts when the caller goes away before its answer, or its deadline passes (see
+   * cancellation.ts); absent for work no HTTP request waits on (streaming contexts, tests).
+   */
+  signal?: AbortSignal;
 }
 
 /** Errors a first responder hands to Express, which answers them as it always did. */
@@ -75,6 +82,8 @@ export class ServiceHost {
   readonly metrics: Registry;
   private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
   private closing: Promise<void> | undefined;
+  /** Set from the start of a drain (see `drain`) until the process ends. */
+  private draining = false;
   /** Responses in progress; see `close`. */
   private readonly unanswered = new Set<ServerResponse>();
   private firstResponder: FirstResponder | undefined;
@@ -82,7 +91,7 @@ export class ServiceHost {
   constructor(private readonly options: ServiceHostOptions) {
     this.metrics = createMetricsRegistry(options.name);
     this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-      if (this.closing) endsConnection(res);
+      if (this.draining || this.closing) endsConnection(res);
       this.unanswered.add(res);
       res.once('close', () => this.unanswered.delete(res));
     });
@@ -99,7 +108,7 @@ export class ServiceHost {
     });
     this.app.get('/ready', async (_req, res) => {
       const checks: Record<string, string> = {};
-      let ready = !this.closing;
+      let ready = !this.draining && !this.closing;
       for (const [name, check] of Object.entries(options.readiness ?? {})) {
         try {
           await check();
@@ -137,7 +146,11 @@ export class ServiceHost {
     const context = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
       const requestId = requestIdFrom(req.headers) ?? randomUUID();
       res.setHeader('x-request-id', requestId);
-      const base: RequestBase = { requestId, logger: this.options.logger.child({ requestId }) };
+      const base: RequestBase = {
+        requestId,
+        logger: this.options.logger.child({ requestId }),
+        signal: requestSignal(req, res),
+      };
       return buildContext(req, base);
     };
     this.app.use(
@@ -185,6 +198,25 @@ export class ServiceHost {
 
   get port(): number {
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /**
+   * The first phase of a shutdown: `/ready` says 503 at once, so routers and load balancers stop
+   * sending work here; for `ms` this service keeps listening and answering whatever still comes
+   * (nothing sent by a caller that has not noticed yet is refused or lost), each answer with
+   * `Connection: close` so that its caller opens its next connection elsewhere. Connections still
+   * idle at the end are closed then. (Closing them at the start would race callers sending on
+   * them at that moment: a request whose bytes are in flight would be lost with the socket.)
+   */
+  async drain(ms: number): Promise<void> {
+    if (this.draining || this.closing) return;
+    this.draining = true;
+    this.unanswered.forEach(endsConnection);
+    if (ms > 0) await sleep(ms);
+    // One turn of the event loop first: bytes that arrived while it was busy (a request on a
+    // connection that still looks idle) are read and parsed, so that connection is not closed.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.server.closeIdleConnections();
   }
 
   /**
@@ -295,6 +327,8 @@ export interface StandaloneService {
   release?: () => Promise<void>;
   /** Shut down last, so that spans of the shutdown itself are exported. */
   tracing?: Tracing;
+  /** How long to keep answering after the signal before closing (see `ServiceHost.drain`). */
+  drainMs?: number;
 }
 
 /**
@@ -310,6 +344,7 @@ export async function runStandalone(start: () => Promise<StandaloneService>): Pr
       `${service.description} ready`,
     );
     stopOnSignals(service.logger, async () => {
+      await service.host.drain(service.drainMs ?? 0);
       await service.host.close();
       await service.release?.();
       await service.tracing?.shutdown();

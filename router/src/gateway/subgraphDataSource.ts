@@ -22,6 +22,8 @@ import {
   USERNAME_HEADER,
 } from '@microservice-math/shared/routerContext';
 import { injectTraceContext } from '@microservice-math/shared/tracing';
+import { CallerGoneError } from '@microservice-math/shared/cancellation';
+import { cancelled } from '@microservice-math/shared/errors';
 import type { RouterContext } from '../context.js';
 import type { SubgraphAnswer, SubgraphPost } from './subgraphClients.js';
 import { subgraphUnavailable, whyUnreachable } from './subgraphFailure.js';
@@ -67,10 +69,13 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     const { http, query, ...rest } = request;
-    const answer = await this.send(this.headers(options, http?.headers), {
-      query,
-      ...rest,
-    });
+    // The caller's connection closing aborts the call, and so the subgraph's work.
+    const signal = (options.context as Partial<RouterContext>).signal;
+    const answer = await this.send(
+      this.headers(options, http?.headers),
+      { query, ...rest },
+      signal,
+    );
     let body: unknown;
     try {
       body = isJson(answer) ? JSON.parse(answer.body) : answer.body;
@@ -111,16 +116,23 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
     return headers;
   }
 
-  private async send(headers: Record<string, string>, body: object): Promise<SubgraphAnswer> {
+  private async send(
+    headers: Record<string, string>,
+    body: object,
+    signal: AbortSignal | undefined,
+  ): Promise<SubgraphAnswer> {
     try {
-      return await this.post(headers, JSON.stringify(body));
+      return await this.post(headers, JSON.stringify(body), signal ? { signal } : {});
     } catch (error) {
+      if (error instanceof GraphQLError) throw error; // SERVICE_UNAVAILABLE, before any call
       throw this.unavailable(error);
     }
   }
 
   /** A call that got no usable answer: named after the subgraph, and why. */
   private unavailable(error: unknown): GraphQLError {
+    // Aborted because the caller went away: nobody reads the answer, and nothing failed.
+    if (error instanceof CallerGoneError) return cancelled();
     return subgraphUnavailable(this.serviceName, whyUnreachable(error, this.timeoutMs));
   }
 

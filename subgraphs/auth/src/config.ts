@@ -5,6 +5,8 @@ import {
   redisKeyPrefixSchema,
   redisUrlSchema,
   type WithRouterSecret,
+  shutdownDrainMs,
+  shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { z } from 'zod';
@@ -25,6 +27,7 @@ export const authEnvSchema = z.object({
   LOGIN_CLIENT_MAX_FAILURES: env.int(50, { min: 1, max: 100_000 }),
   LOGIN_WINDOW_SECONDS: env.int(15 * 60, { min: 1, max: 24 * 3600 }),
   ...tracingEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type AuthEnv = z.output<typeof authEnvSchema>;
@@ -50,6 +53,8 @@ export const authConfigSchema = authEnvSchema.transform((e) => ({
     windowSeconds: e.LOGIN_WINDOW_SECONDS,
   },
   tracing: tracingConfigFrom(e, 'auth'),
+  /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
+  drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
 }));
 
 export type AuthConfig = WithRouterSecret<z.output<typeof authConfigSchema>>;

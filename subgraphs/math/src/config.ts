@@ -6,6 +6,8 @@ import {
   redisKeyPrefixSchema,
   redisUrlSchema,
   type WithRouterSecret,
+  shutdownDrainMs,
+  shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { availableParallelism } from 'node:os';
@@ -26,6 +28,7 @@ export const mathEnvSchema = z.object({
   MATH_CACHE_MAX_BYTES: env.int(8 * 1024 * 1024, { min: 0, max: 512 * 1024 * 1024 }),
   MATH_WORKERS: env.int(availableParallelism(), { min: 1, max: 64 }),
   ...tracingEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type MathEnv = z.output<typeof mathEnvSchema>;
@@ -48,6 +51,8 @@ export const mathConfigSchema = mathEnvSchema.transform((e) => ({
   /** Where the default SQLite file lives. */
   dataDir: 'data',
   tracing: tracingConfigFrom(e, 'math'),
+  /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
+  drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
 }));
 
 export type MathConfig = WithRouterSecret<z.output<typeof mathConfigSchema>>;

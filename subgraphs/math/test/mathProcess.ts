@@ -48,6 +48,7 @@ export async function startMathProcess(env: Record<string, string> = {}): Promis
       [process.execPath, '--conditions=source', '--import', tsxLoader, mainFile],
       {
         NODE_ENV: 'production', // JSON log lines, no pretty-printing thread
+        SHUTDOWN_DRAIN_MS: '0', // its SIGTERM tests measure what follows the drain
         LOG_LEVEL: 'info',
         ROUTER_SECRET,
         DATABASE_URL: databaseUrl,

@@ -3,8 +3,10 @@
  * operation's digit budget, answer from the cache or the compute pool, and log the request
  * (answered or refused) before answering.
  */
+import { CallerGoneError, DeadlinePassedError } from '@microservice-math/shared/cancellation';
 import {
   badUserInput,
+  cancelled,
   codeOf,
   computationTimeout,
   ErrorCode,
@@ -44,6 +46,8 @@ export interface CalculateOptions {
   text: boolean;
   /** This field's entry in the operation's plan; planned here when the plugin could not. */
   planned?: PlannedCalculation | undefined;
+  /** Aborts when the caller went away or its deadline passed: the computation is stopped. */
+  signal?: AbortSignal;
 }
 
 export type Calculate = (
@@ -55,7 +59,8 @@ export type Calculate = (
 
 function asGraphQLError(error: unknown): unknown {
   if (error instanceof DomainError) return badUserInput(error.argument, error.message);
-  if (error instanceof ComputationTimeoutError) {
+  if (error instanceof CallerGoneError) return cancelled();
+  if (error instanceof ComputationTimeoutError || error instanceof DeadlinePassedError) {
     return computationTimeout(error.message);
   }
   return error;
@@ -72,6 +77,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     task: ComputeTask,
     predictedDigits: number,
     text: boolean,
+    signal: AbortSignal | undefined,
   ): Promise<CachedResult> {
     const started = performance.now();
     try {
@@ -79,7 +85,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
         'math',
         'math.compute',
         { 'math.operation': task.operation, 'math.text': text },
-        () => pool.run(task, { text, predictedDigits }),
+        () => pool.run(task, { text, predictedDigits, ...(signal ? { signal } : {}) }),
       );
       observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
       return { result, exact, digits, preview };
@@ -93,6 +99,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
   async function answer(
     { task, input, predictedDigits }: PlannedCalculation & { ok: true },
     text: boolean,
+    signal: AbortSignal | undefined,
   ): Promise<{ answer: CachedResult; cached: boolean }> {
     const key = cacheKey(task.operation, input);
     const hit = await inSpan('math', 'math.cache.get', {}, async (span) => {
@@ -105,18 +112,20 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       return { answer: hit, cached: true };
     }
     observer?.cacheLookup('miss');
-    const computed = await compute(task, predictedDigits, text);
+    const computed = await compute(task, predictedDigits, text, signal);
     await cache.set(key, computed);
     return { answer: computed, cached: false };
   }
 
-  return async (request, caller, budget, { text, planned = planCalculation(request) }) => {
+  return async (request, caller, budget, { text, signal, planned = planCalculation(request) }) => {
     const started = performance.now();
     const { input } = planned;
     try {
       if (!planned.ok) throw planned.error;
       budget.reserve(planned.predictedDigits);
-      const { answer: found, cached } = await answer(planned, text);
+      const { answer: found, cached } = await answer(planned, text, signal);
+      // Never log `ok` for an answer its caller will not get.
+      signal?.throwIfAborted();
       const durationMs = performance.now() - started;
       const log = await inSpan('math', 'math.log.write', {}, () =>
         logWriter.write({

@@ -5,10 +5,10 @@ import { requireCaller } from './Query.js';
 
 export const User: UserResolvers = {
   __resolveReference: ({ id }) => ({ id }),
-  logs: (user, { limit }, { caller, em }) => {
+  logs: (user, { limit, before }, { caller, em }) => {
     if (requireCaller(caller).id !== user.id) {
       throw forbidden("Only a user's own logs can be read");
     }
-    return recentLogsOf(em, user.id, checkLimit(limit));
+    return recentLogsOf(em, user.id, checkLimit(limit), before);
   },
 };
