@@ -3,7 +3,7 @@
  * (files that need real sockets opt into the node environment).
  */
 import vue from '@vitejs/plugin-vue';
-import { defineProject } from 'vitest/config';
+import { configDefaults, defineProject } from 'vitest/config';
 
 export default defineProject({
   plugins: [vue()],
@@ -12,5 +12,7 @@ export default defineProject({
     root: import.meta.dirname,
     environment: 'happy-dom',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Soaks and benchmark runs belong to the root config's `slow` project.
+    exclude: [...configDefaults.exclude, '**/*.slow.test.ts'],
   },
 });
