@@ -1,44 +1,19 @@
 /**
  * The web client in headless Chromium against the real stack, started here: auth, math and the
  * router on free ports with a scratch SQLite database, and the client server in front of them
- * serving a fresh build. Two browser contexts sign in as the same user, so a log computed in one
+ * serving a build of the current sources. Two browser contexts sign in as the same user, so a log computed in one
  * must arrive live in the other. A failing test leaves screenshots in test-results/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createClientServer, type ClientServer } from '@microservice-math/client';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { buildIfChanged, clientBuild, repoRoot } from '../scripts/freshBuild.js';
 import { startTestSystem, type TestSystem } from './support/system.js';
 
 const chromiumPath = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-const rootDir = fileURLToPath(new URL('..', import.meta.url));
-const clientDir = join(rootDir, 'client');
-const screenshotDir = join(rootDir, 'test-results');
-
-/** A production build of the client as it is now, into a scratch folder (never a stale dist/). */
-function buildClient(outDir: string): void {
-  const viteDir = dirname(
-    createRequire(join(clientDir, 'package.json')).resolve('vite/package.json'),
-  );
-  execFileSync(
-    process.execPath,
-    [
-      join(viteDir, 'bin', 'vite.js'),
-      'build',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: clientDir, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-}
+const screenshotDir = join(repoRoot, 'test-results');
 
 describe.skipIf(!existsSync(chromiumPath))('web client in Chromium', () => {
   let system: TestSystem;
@@ -53,8 +28,10 @@ describe.skipIf(!existsSync(chromiumPath))('web client in Chromium', () => {
   const password = 'correct horse battery';
 
   beforeAll(async () => {
-    distDir = mkdtempSync(join(tmpdir(), 'client-e2e-dist-'));
-    buildClient(distDir);
+    // A production build of the client as it is now: built as `npm start` builds it, and only
+    // when its sources changed since the last build (never a stale dist/).
+    await buildIfChanged(clientBuild, { quiet: true, say: () => {} });
+    distDir = join(repoRoot, clientBuild.outDir);
     system = await startTestSystem();
     clientServer = createClientServer({
       routerUrl: new URL(system.urls.router).origin,
@@ -66,13 +43,12 @@ describe.skipIf(!existsSync(chromiumPath))('web client in Chromium', () => {
       executablePath: chromiumPath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
-  });
+  }, 600_000); // a first build of the client takes minutes on a loaded machine
 
   afterAll(async () => {
     await browser?.close();
     await clientServer?.close();
     await system?.stop();
-    if (distDir) rmSync(distDir, { recursive: true, force: true });
   });
 
   async function openApp(name: string, viewport = { width: 1200, height: 900 }): Promise<Page> {
