@@ -233,7 +233,13 @@ describe('compute pool', () => {
   });
 
   it('fails only the task whose worker runs out of memory', async () => {
-    const p = pool({ maxThreads: 1, resourceLimits: { maxOldGenerationSizeMb: 16 } });
+    // A deadline far off: on a loaded machine the heap fills slowly, and a timeout is not what
+    // this test is about.
+    const p = pool({
+      maxThreads: 1,
+      timeoutMs: 150_000,
+      resourceLimits: { maxOldGenerationSizeMb: 16 },
+    });
     await warm(p);
 
     // 7^40000000 has ~34 million digits: its last squaring holds a 7 MB operand and a 14 MB
@@ -249,7 +255,7 @@ describe('compute pool', () => {
     const next = await p.run(factorialTask(6000), { timeoutMs: 120_000 }); // a cold thread
     expect(next.digits).toBe(20066);
     expect(p.stats()).toMatchObject({ crashed: 1, pending: 0 });
-  });
+  }, 180_000);
 
   it('rejects with the caller’s reason when its signal aborts, stopping the worker', async () => {
     const p = pool({ maxThreads: 1 });
