@@ -100,6 +100,11 @@ export interface RunOptions {
    * already (the calculation plan); both are then not done again.
    */
   predictedDigits?: number;
+  /**
+   * This task's deadline instead of the pool's `timeoutMs`: for a warm-up whose wait includes a
+   * thread's start-up (seconds on a loaded machine), so later deadlines count computation only.
+   */
+  timeoutMs?: number;
 }
 
 export interface ComputePool {
@@ -204,10 +209,14 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     return new Promise((resolve) => (onIdle = resolve));
   }
 
-  async function runPooled(job: ComputeJob, signal: AbortSignal | undefined): Promise<Computed> {
+  async function runPooled(
+    job: ComputeJob,
+    signal: AbortSignal | undefined,
+    deadlineMs: number,
+  ): Promise<Computed> {
     signal?.throwIfAborted();
     const stopper = new AbortController();
-    const timer = setTimeout(() => stopper.abort(DEADLINE), timeoutMs);
+    const timer = setTimeout(() => stopper.abort(DEADLINE), deadlineMs);
     const combined = signal ? AbortSignal.any([signal, stopper.signal]) : stopper.signal;
     stoppers.add(stopper);
     counts.pending++;
@@ -224,7 +233,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     } catch (error) {
       if (stopper.signal.reason === DEADLINE) {
         counts.timedOut++;
-        throw new ComputationTimeoutError(timeoutMs, { cause: error });
+        throw new ComputationTimeoutError(deadlineMs, { cause: error });
       }
       if (stopper.signal.aborted) throw new PoolClosedError({ cause: error });
       if (signal?.aborted) throw signal.reason;
@@ -243,7 +252,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
 
   async function run(
     task: ComputeTask,
-    { text = true, signal, predictedDigits }: RunOptions = {},
+    { text = true, signal, predictedDigits, timeoutMs: deadlineMs = timeoutMs }: RunOptions = {},
   ): Promise<Computed> {
     if (closed) throw new PoolClosedError();
     if (predictedDigits === undefined) assertTask(task);
@@ -253,7 +262,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
       counts.inline++;
       return computed;
     }
-    return runPooled({ task, text }, signal);
+    return runPooled({ task, text }, signal, deadlineMs);
   }
 
   return {
