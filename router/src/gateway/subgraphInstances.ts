@@ -39,6 +39,8 @@ export interface SubgraphInstances {
   checkReady(): void;
   /** Asks every instance's `/ready` now (the poll does it every READY_POLL_MS). */
   poll(): Promise<void>;
+  /** Settles once every instance has been asked at least once (started at construction). */
+  readonly firstPoll: Promise<void>;
   close(): void;
 }
 
@@ -130,6 +132,8 @@ export function subgraphInstances(
   }
 
   const poll = () => Promise.all(instances.map(pollOne)).then(() => undefined);
+  // Calls are not held back for it, but `/ready` is: it must not report the assumed state.
+  const firstPoll = poll();
   let polling: Promise<void> | undefined;
   const timer = setInterval(() => {
     polling ??= poll().finally(() => (polling = undefined));
@@ -140,6 +144,7 @@ export function subgraphInstances(
     name,
     post,
     poll,
+    firstPoll,
     checkReady() {
       if (instances.some((instance) => instance.state === 'ready')) return;
       const why = instances.map((instance) => `${instance.url}: ${instance.reason}`).join('; ');

@@ -20,6 +20,7 @@ export function routerReadiness(
     checks[subgraph.name] = async () => {
       // Asked afresh only while not ready: a router that just started, or one waiting for a
       // subgraph to come back, should not report the state of a second ago.
+      await subgraph.firstPoll;
       try {
         subgraph.checkReady();
       } catch {
