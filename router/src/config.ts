@@ -30,6 +30,8 @@ export const routerEnvSchema = z.object({
   PLAYGROUND: env.boolean(false),
   /** Requests (HTTP operations and WebSocket subscribe messages) per client address and minute. */
   ROUTER_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
+  /** Largest demand (list sizes multiplied through nested fields) one operation may make. */
+  ROUTER_MAX_COST: env.int(5_000, { min: 1, max: 1_000_000 }),
   ...tracingEnvShape,
 });
 
@@ -51,6 +53,7 @@ export interface RouterConfig {
   /** GraphiQL on a browser GET of /graphql, with introspection (which it needs). */
   playground: boolean;
   rateLimitPerMinute: number;
+  maxCost: number;
   tracing: TracingConfig;
 }
 
@@ -71,6 +74,7 @@ export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConf
     jwksUrl: e.AUTH_JWKS_URL,
     playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
     rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
+    maxCost: e.ROUTER_MAX_COST,
     tracing: tracingConfigFrom(e, 'router'),
   };
 }

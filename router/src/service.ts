@@ -16,6 +16,11 @@ import { buildSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
+import {
+  demandControl,
+  readDemandDirectives,
+  type DemandDirectives,
+} from './gateway/demandControl.js';
 import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { requireOperation } from './gateway/requireOperation.js';
@@ -87,7 +92,10 @@ export async function createRouterService(
   // Registered before start so the first schema is seen; the WebSocket server validates against it.
   let apiSchema: GraphQLSchema | undefined;
   let subscriptionSchema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+  let demandDirectives: DemandDirectives | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
+    // The API schema drops @cost and @listSize; the supergraph keeps them.
+    demandDirectives = readDemandDirectives(coreSupergraphSdl);
     // The schema the gateway validates and coerces with: mutated before any request uses it.
     applyScalarInputRules(schema);
     apiSchema = schema;
@@ -119,6 +127,7 @@ export async function createRouterService(
 
   const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth).href);
   const protection = operationProtection();
+  const demand = demandControl(config.maxCost, () => demandDirectives);
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
     gateway,
@@ -129,6 +138,7 @@ export async function createRouterService(
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
       requireOperation<RouterContext>(),
+      demand.plugin<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
       playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),
     ],
@@ -173,6 +183,7 @@ export async function createRouterService(
     executeThroughGateway,
     parse: protection.parse,
     validationRules: protection.validationRules,
+    demand,
     hideSuggestions: config.production,
     rateLimit,
     metrics,

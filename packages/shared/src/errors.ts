@@ -12,6 +12,7 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   UsernameTaken: 'USERNAME_TAKEN',
   RateLimited: 'RATE_LIMITED',
+  CostLimitExceeded: 'COST_LIMIT_EXCEEDED',
   Internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -30,6 +31,14 @@ export function rateLimited(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Too many attempts; try again in ${retryAfterSeconds} s`, {
     extensions: { code: ErrorCode.RateLimited, retryAfterSeconds },
   });
+}
+
+/** The operation asks for more than the router serves at once (list sizes included). */
+export function costLimitExceeded(cost: number, maxCost: number): GraphQLError {
+  return new GraphQLError(
+    `The operation costs ${cost}, over the limit of ${maxCost}: ask for fewer or smaller lists`,
+    { extensions: { code: ErrorCode.CostLimitExceeded, cost, maxCost } },
+  );
 }
 
 export function codeOf(error: unknown): string | undefined {

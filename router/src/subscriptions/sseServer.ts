@@ -81,8 +81,16 @@ export function createSseServer(options: SseServerOptions): SseServer {
       }
       const document = operations.parse(params.query ?? '');
       if (document instanceof GraphQLError) return refusal(400, document);
+      const schema = operations.schema();
+      const overCost = operations.overCost(
+        schema,
+        document,
+        params.operationName,
+        params.variables,
+      );
+      if (overCost) return refusal(400, overCost);
       return {
-        schema: operations.schema(),
+        schema,
         document,
         operationName: params.operationName,
         variableValues: params.variables,

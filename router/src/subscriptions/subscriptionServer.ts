@@ -76,6 +76,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         const schema = operations.schema();
         const invalid = operations.validate(schema, document);
         if (invalid.length > 0) return [...invalid];
+        const overCost = operations.overCost(
+          schema,
+          document,
+          payload.operationName,
+          payload.variables,
+        );
+        if (overCost) return [overCost];
         return {
           schema,
           document,
