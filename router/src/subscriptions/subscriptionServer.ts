@@ -9,6 +9,11 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import {
+  atTokenExpiry,
+  TOKEN_EXPIRED_CLOSE_CODE,
+  TOKEN_EXPIRED_MESSAGE,
+} from '../auth/tokenExpiry.js';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
@@ -19,6 +24,8 @@ type ConnectionExtra = Extra &
     context?: RouterContext;
     /** Ids of this connection's open subscriptions (not its one-shot queries). */
     subscriptions?: Set<string>;
+    /** Cancels the close at the token's expiry. */
+    cancelExpiry?: () => void;
   };
 
 export interface SubscriptionServerOptions {
@@ -57,6 +64,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           const caller = await options.verifyToken(token);
           const address = ctx.extra.request.socket.remoteAddress;
           ctx.extra.context = streamingContext(caller, address, logger);
+          const socket = ctx.extra.socket;
+          ctx.extra.cancelExpiry = atTokenExpiry(token, () =>
+            socket.close(TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_MESSAGE),
+          );
           return true;
         } catch {
           return false; // 4403 Forbidden: the token was refused
@@ -104,6 +115,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       onComplete: (ctx, id) => {
         if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
       },
+      // Every socket that connected ends here, however it closed.
+      onClose: (ctx) => ctx.extra.cancelExpiry?.(),
       execute: (args: ExecutionArgs) => operations.execute(args),
       subscribe: (args: ExecutionArgs) => operations.subscribe(args),
       onError: (_ctx, _id, _payload, errors) => {
