@@ -30,6 +30,10 @@ export const routerEnvSchema = z.object({
   PLAYGROUND: env.boolean(false),
   /** Requests (HTTP operations and WebSocket subscribe messages) per client address and minute. */
   ROUTER_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
+  /** Open graphql-ws sockets one user may hold at once; the next is closed with 1013. */
+  ROUTER_WS_MAX_CONNECTIONS_PER_USER: env.int(20, { min: 1, max: 10_000 }),
+  /** Operations open at once on one graphql-ws socket; the next is refused RATE_LIMITED. */
+  ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION: env.int(50, { min: 1, max: 10_000 }),
   /** Largest demand (list sizes multiplied through nested fields) one operation may make. */
   ROUTER_MAX_COST: env.int(5_000, { min: 1, max: 1_000_000 }),
   ...tracingEnvShape,
@@ -54,6 +58,7 @@ export interface RouterConfig {
   playground: boolean;
   rateLimitPerMinute: number;
   maxCost: number;
+  socketLimits: { connectionsPerUser: number; operationsPerConnection: number };
   tracing: TracingConfig;
 }
 
@@ -75,6 +80,10 @@ export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConf
     playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
     rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
     maxCost: e.ROUTER_MAX_COST,
+    socketLimits: {
+      connectionsPerUser: e.ROUTER_WS_MAX_CONNECTIONS_PER_USER,
+      operationsPerConnection: e.ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION,
+    },
     tracing: tracingConfigFrom(e, 'router'),
   };
 }

@@ -55,8 +55,12 @@ export interface RouterService {
   metrics: RouterMetrics;
 }
 
-/** The largest JSON body /graphql accepts; operations are also limited in tokens and depth. */
-const BODY_LIMIT = '64kb';
+/**
+ * The largest JSON body /graphql accepts, and the largest WebSocket message; operations are
+ * also limited in tokens and depth.
+ */
+const BODY_LIMIT_BYTES = 64 * 1024;
+const BODY_LIMIT = `${BODY_LIMIT_BYTES}b`;
 
 /** Each subgraph's URL: AUTH_URL/MATH_URL when set, else the one the supergraph names. */
 function subgraphUrls(config: RouterConfig): Record<SubgraphName, string> {
@@ -191,6 +195,8 @@ export async function createRouterService(
   const subscriptions = createSubscriptionServer({
     server: host.server,
     path: '/graphql',
+    maxPayload: BODY_LIMIT_BYTES,
+    limits: config.socketLimits,
     operations,
     verifyToken,
     metrics,

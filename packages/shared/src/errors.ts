@@ -27,8 +27,11 @@ export function unauthenticated(message = 'You must be signed in'): GraphQLError
   return new GraphQLError(message, { extensions: { code: ErrorCode.Unauthenticated } });
 }
 
-export function rateLimited(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`Too many attempts; try again in ${retryAfterSeconds} s`, {
+export function rateLimited(
+  retryAfterSeconds: number,
+  message = `Too many attempts; try again in ${retryAfterSeconds} s`,
+): GraphQLError {
+  return new GraphQLError(message, {
     extensions: { code: ErrorCode.RateLimited, retryAfterSeconds },
   });
 }
