@@ -13,10 +13,14 @@ export const USERNAME_HEADER = 'x-user-name';
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** The end client's address as the router saw it; auth counts login attempts per client. */
 export const CLIENT_ADDRESS_HEADER = 'x-client-address';
+/** The caller's session start (seconds since the epoch), for auth's renewToken. */
+export const SESSION_STARTED_HEADER = 'x-session-started-at';
 
 export interface Caller {
   id: string;
   username: string;
+  /** When the token's session began (its `auth_time`); absent in tokens without one. */
+  sessionStartedAt?: number;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -44,7 +48,12 @@ export function callerFromRouter(
   const id = header(headers, USER_ID_HEADER);
   const username = header(headers, USERNAME_HEADER);
   if (!id || !username) return null;
-  return { id, username: decodeURIComponent(username) };
+  const sessionStartedAt = Number(header(headers, SESSION_STARTED_HEADER));
+  return {
+    id,
+    username: decodeURIComponent(username),
+    ...(Number.isInteger(sessionStartedAt) ? { sessionStartedAt } : {}),
+  };
 }
 
 /** Request ids are ours to mint or pass along; anything else a client sends is replaced. */

@@ -20,6 +20,7 @@ import {
   TOKEN_ALGORITHM,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
+  SESSION_STARTED_CLAIM,
 } from '@microservice-math/shared/tokenClaims';
 import {
   createRemoteJWKSet,
@@ -75,8 +76,13 @@ export function createTokenVerifier(
     if (typeof payload.sub !== 'string' || typeof payload['username'] !== 'string') {
       throw unauthenticated('Invalid token');
     }
+    const sessionStartedAt = payload[SESSION_STARTED_CLAIM];
     return {
-      caller: Object.freeze({ id: payload.sub, username: payload['username'] }),
+      caller: Object.freeze({
+        id: payload.sub,
+        username: payload['username'],
+        ...(typeof sessionStartedAt === 'number' ? { sessionStartedAt } : {}),
+      }),
       exp: payload.exp as number,
       header: protectedHeader,
       key: key as CryptoKey,

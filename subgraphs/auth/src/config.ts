@@ -22,6 +22,8 @@ export const authEnvSchema = z.object({
   ROUTER_SECRET: env.routerSecret(),
   BCRYPT_ROUNDS: env.int(12, { min: 10, max: 15 }),
   TOKEN_TTL_SECONDS: env.int(3600, { min: 60, max: 30 * 24 * 3600 }),
+  /** How long after sign-in renewToken keeps issuing tokens; then the user signs in again. */
+  AUTH_MAX_SESSION_SECONDS: env.int(7 * 24 * 3600, { min: 60, max: 365 * 24 * 3600 }),
   AUTH_PRIVATE_KEY_FILE: env.optionalString(),
   AUTH_PREVIOUS_PUBLIC_KEY_FILE: env.optionalString(),
   LOGIN_MAX_FAILURES: env.int(5, { min: 1, max: 1000 }),
@@ -42,6 +44,7 @@ export interface AuthConfig {
   routerSecret: string;
   bcryptRounds: number;
   tokenTtlSeconds: number;
+  maxSessionSeconds: number;
   privateKeyFile: string | undefined;
   previousPublicKeyFile: string | undefined;
   /** Where development keys and the default SQLite file live. */
@@ -61,6 +64,7 @@ export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data
     routerSecret,
     bcryptRounds: e.BCRYPT_ROUNDS,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    maxSessionSeconds: e.AUTH_MAX_SESSION_SECONDS,
     privateKeyFile: e.AUTH_PRIVATE_KEY_FILE,
     previousPublicKeyFile: e.AUTH_PREVIOUS_PUBLIC_KEY_FILE,
     dataDir,

@@ -40,7 +40,14 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     : undefined;
   const loginAttempts = createLoginAttempts(config.loginLimits, redis);
   const accounts = createAccounts(await createPasswordHasher(config.bcryptRounds), loginAttempts);
-  const resolvers = createResolvers(accounts, createTokenIssuer(keys, config.tokenTtlSeconds));
+  const resolvers = createResolvers(
+    accounts,
+    createTokenIssuer(keys, {
+      ttlSeconds: config.tokenTtlSeconds,
+      maxSessionSeconds: config.maxSessionSeconds,
+    }),
+    config.maxSessionSeconds,
+  );
 
   const host = new ServiceHost({
     name: 'auth',

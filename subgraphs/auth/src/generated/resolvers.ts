@@ -34,6 +34,11 @@ export type Mutation = {
    * Password: at least 8 characters and at most 72 bytes of UTF-8.
    */
   register: AuthPayload;
+  /**
+   * A fresh token for the signed-in caller's session, without the password: renew before the
+   * token expires. A session ends AUTH_MAX_SESSION_SECONDS after sign-in; no token outlives it.
+   */
+  renewToken: AuthPayload;
 };
 
 
@@ -193,6 +198,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type MutationResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'password' | 'username'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'password' | 'username'>>;
+  renewToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{

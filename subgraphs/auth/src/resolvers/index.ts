@@ -6,11 +6,15 @@ import { mutationResolvers } from './Mutation.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
 
-export function createResolvers(accounts: Accounts, issueToken: TokenIssuer): Resolvers {
+export function createResolvers(
+  accounts: Accounts,
+  issueToken: TokenIssuer,
+  maxSessionSeconds: number,
+): Resolvers {
   return {
     DateTime: DateTimeScalar,
     Query,
-    Mutation: mutationResolvers(accounts, issueToken),
+    Mutation: mutationResolvers(accounts, issueToken, maxSessionSeconds),
     User,
   };
 }
