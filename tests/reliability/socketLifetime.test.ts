@@ -3,12 +3,9 @@
  * 4403 when its token expires, and a graphql-sse stream ends then. Tokens here are signed with
  * auth's own development key and expire within seconds.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
-import { importPKCS8, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCode, connected, signUp, wsClient, type Account } from '../support/graphql.js';
+import { signAsAuth } from '../support/authTokens.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 let system: TestSystem;
@@ -23,20 +20,14 @@ afterAll(async () => {
 });
 
 /** A token of `user`'s that expires `seconds` from now, signed as auth signs. */
-async function tokenExpiringIn(seconds: number): Promise<string> {
-  const pem = readFileSync(join(system.dataDir, 'auth-signing-key.pem'), 'utf8');
-  const { kid } = JSON.parse(Buffer.from(user.token.split('.')[0]!, 'base64url').toString()) as {
-    kid: string;
-  };
+function tokenExpiringIn(seconds: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ username: 'short_lived' })
-    .setProtectedHeader({ alg: 'EdDSA', kid })
-    .setSubject(user.id)
-    .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + seconds)
-    .sign(await importPKCS8(pem, 'EdDSA'));
+  return signAsAuth(system.dataDir, user.token, {
+    sub: user.id,
+    username: 'short_lived',
+    iat: now,
+    exp: now + seconds,
+  });
 }
 
 describe('a token that expires while its connection is open', () => {

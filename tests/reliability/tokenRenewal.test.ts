@@ -3,12 +3,10 @@
  * again, but never past the session's maximum age (counted from the sign-in, the token's
  * `auth_time`), so a stolen token cannot be renewed forever.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
-import { decodeJwt, importPKCS8, SignJWT } from 'jose';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, gql, signUp, type Account } from '../support/graphql.js';
+import { signAsAuth } from '../support/authTokens.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 let system: TestSystem;
@@ -27,21 +25,16 @@ afterAll(async () => {
 });
 
 /** A token of `user`'s whose session began `ageSeconds` ago, signed as auth signs. */
-async function tokenOfSessionAged(ageSeconds: number): Promise<string> {
-  const pem = readFileSync(join(system.dataDir, 'auth-signing-key.pem'), 'utf8');
-  const { kid } = JSON.parse(Buffer.from(user.token.split('.')[0]!, 'base64url').toString()) as {
-    kid: string;
-  };
+function tokenOfSessionAged(ageSeconds: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ username: 'renewer', auth_time: now - ageSeconds })
-    .setProtectedHeader({ alg: 'EdDSA', kid })
-    .setSubject(user.id)
-    .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
-    .setJti('renewal-test-token')
-    .setIssuedAt(now - 60)
-    .setExpirationTime(now + 600)
-    .sign(await importPKCS8(pem, 'EdDSA'));
+  return signAsAuth(system.dataDir, user.token, {
+    sub: user.id,
+    username: 'renewer',
+    auth_time: now - ageSeconds,
+    jti: 'renewal-test-token',
+    iat: now - 60,
+    exp: now + 600,
+  });
 }
 
 type Renewed = { renewToken: { token: string; expiresAt: string; user: { id: string } } };
