@@ -13,13 +13,20 @@ import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
 const GRAPHQL_PATH = '/graphql';
+/** The router's name for it (router/src/http/clientAddress.ts). */
+const PROXY_SECRET_HEADER = 'x-client-proxy-secret';
 export const defaultDistDir = fileURLToPath(new URL('./dist', import.meta.url));
 
 /**
  * @param {import('./server.js').ClientServerOptions} options
  * @returns {import('./server.js').ClientServer}
  */
-export function createClientServer({ routerUrl, distDir = defaultDistDir, logger = console }) {
+export function createClientServer({
+  routerUrl,
+  distDir = defaultDistDir,
+  logger = console,
+  proxySecret,
+}) {
   const indexHtml = join(resolve(distDir), 'index.html');
   const assetsDir = join(resolve(distDir), 'assets') + sep;
   if (!existsSync(indexHtml)) {
@@ -41,6 +48,15 @@ export function createClientServer({ routerUrl, distDir = defaultDistDir, logger
     ws: true,
     xfwd: true,
     on: {
+      // With the secret, the router believes the X-Forwarded-For that `xfwd` appends (the
+      // browser's address), so its limits count each browser instead of this server. Set
+      // here, it replaces whatever a browser sent under the same name.
+      proxyReq: (proxyReq) => {
+        if (proxySecret) proxyReq.setHeader(PROXY_SECRET_HEADER, proxySecret);
+      },
+      proxyReqWs: (proxyReq) => {
+        if (proxySecret) proxyReq.setHeader(PROXY_SECRET_HEADER, proxySecret);
+      },
       open: (proxySocket) => track(proxySocket),
       error: (error, _req, res) => {
         logger.warn(`client: proxy to ${routerUrl} failed: ${error.message}`);
@@ -119,7 +135,7 @@ export function createClientServer({ routerUrl, distDir = defaultDistDir, logger
 
 /**
  * @param {Record<string, string | undefined>} env
- * @returns {{ port: number; routerUrl: string }}
+ * @returns {{ port: number; routerUrl: string; proxySecret: string | undefined }}
  */
 export function clientConfigFrom(env) {
   const problems = [];
@@ -136,8 +152,12 @@ export function clientConfigFrom(env) {
       `  ROUTER_URL: expected a URL like http://localhost:8000 (got ${JSON.stringify(routerUrl)})`,
     );
   }
+  const proxySecret = env['CLIENT_PROXY_SECRET'] || undefined;
+  if (proxySecret !== undefined && proxySecret.length < 16) {
+    problems.push('  CLIENT_PROXY_SECRET: expected at least 16 characters');
+  }
   if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
-  return { port, routerUrl };
+  return { port, routerUrl, proxySecret };
 }
 
 /** @param {string} value */
@@ -151,8 +171,8 @@ function isHttpUrl(value) {
 }
 
 async function main() {
-  const { port, routerUrl } = clientConfigFrom(process.env);
-  const clientServer = createClientServer({ routerUrl });
+  const { port, routerUrl, proxySecret } = clientConfigFrom(process.env);
+  const clientServer = createClientServer({ routerUrl, proxySecret });
   const boundPort = await clientServer.listen(port);
   process.stdout.write(
     `client: http://localhost:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})\n`,

@@ -34,6 +34,8 @@ export const routerEnvSchema = z.object({
   ROUTER_WS_MAX_CONNECTIONS_PER_USER: env.int(20, { min: 1, max: 10_000 }),
   /** Operations open at once on one graphql-ws socket; the next is refused RATE_LIMITED. */
   ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION: env.int(50, { min: 1, max: 10_000 }),
+  /** Shared with the web app's server: its X-Forwarded-For is believed only with this secret. */
+  CLIENT_PROXY_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /** Largest demand (list sizes multiplied through nested fields) one operation may make. */
   ROUTER_MAX_COST: env.int(5_000, { min: 1, max: 1_000_000 }),
   ...tracingEnvShape,
@@ -58,6 +60,7 @@ export interface RouterConfig {
   playground: boolean;
   rateLimitPerMinute: number;
   maxCost: number;
+  clientProxySecret: string | undefined;
   socketLimits: { connectionsPerUser: number; operationsPerConnection: number };
   tracing: TracingConfig;
 }
@@ -80,6 +83,7 @@ export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConf
     playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
     rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
     maxCost: e.ROUTER_MAX_COST,
+    clientProxySecret: e.CLIENT_PROXY_SECRET,
     socketLimits: {
       connectionsPerUser: e.ROUTER_WS_MAX_CONNECTIONS_PER_USER,
       operationsPerConnection: e.ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION,

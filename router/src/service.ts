@@ -29,6 +29,7 @@ import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { subgraphClients } from './gateway/subgraphClients.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
+import { clientAddressResolver } from './http/clientAddress.js';
 import { httpContext } from './http/httpContext.js';
 import { createPlayground } from './http/playground.js';
 import { requestErrorHandler } from './http/requestErrors.js';
@@ -130,6 +131,7 @@ export async function createRouterService(
   await rateLimit.ready();
 
   const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth).href);
+  const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   const protection = operationProtection();
   const demand = demandControl(config.maxCost, () => demandDirectives);
   const playground = config.playground ? createPlayground(logger) : undefined;
@@ -201,17 +203,22 @@ export async function createRouterService(
     verifyToken,
     metrics,
     logger,
+    clientAddressOf,
   });
   host.onClose('subscriptions', () => subscriptions.close());
-  const sse = createSseServer({ operations, verifyToken, metrics, logger });
+  const sse = createSseServer({ operations, verifyToken, metrics, logger, clientAddressOf });
   host.onClose('event streams', () => sse.close());
 
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
   host.app.use(SSE_PATH, express.json({ limit: BODY_LIMIT }), sse.handler);
   playground?.mountAssets(host.app);
-  host.mountGraphQL<RouterContext>(apollo, httpContext({ verifyToken, rateLimit, metrics }), {
-    direct: true,
-  });
+  host.mountGraphQL<RouterContext>(
+    apollo,
+    httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }),
+    {
+      direct: true,
+    },
+  );
   host.app.use(requestErrorHandler(logger));
   return { host, logAdded, metrics };
 }

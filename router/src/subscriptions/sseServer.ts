@@ -15,6 +15,7 @@ import { createHandler } from 'graphql-sse/lib/use/express';
 import { atTokenExpiry, TOKEN_EXPIRED_MESSAGE } from '../auth/tokenExpiry.js';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
+import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
@@ -28,6 +29,7 @@ export interface SseServerOptions {
   verifyToken: TokenVerifier;
   metrics: RouterMetrics;
   logger: Logger;
+  clientAddressOf: ClientAddressOf;
 }
 
 export interface SseServer {
@@ -84,7 +86,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
         throw error;
       }
       const context: SseContext = {
-        ...streamingContext(caller, req.raw.socket.remoteAddress, logger),
+        ...streamingContext(caller, options.clientAddressOf(req.raw), logger),
       };
       const res = responses.get(req.raw);
       if (res) {

@@ -17,6 +17,7 @@ import {
 } from '../auth/tokenExpiry.js';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
+import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
@@ -42,6 +43,7 @@ export interface SubscriptionServerOptions {
   verifyToken: TokenVerifier;
   metrics: RouterMetrics;
   logger: Logger;
+  clientAddressOf: ClientAddressOf;
 }
 
 export interface SubscriptionServer {
@@ -90,7 +92,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             return false;
           }
           socketsPerUser.set(caller.id, held + 1);
-          const address = ctx.extra.request.socket.remoteAddress;
+          const address = options.clientAddressOf(ctx.extra.request);
           ctx.extra.context = streamingContext(caller, address, logger);
           const socket = ctx.extra.socket;
           ctx.extra.cancelExpiry = atTokenExpiry(token, () =>
