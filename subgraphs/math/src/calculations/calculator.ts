@@ -67,14 +67,15 @@ function rawInput(request: CalculationRequest): string {
 }
 
 export function createCalculator({ pool, cache, logWriter, observer }: CalculatorDeps): Calculate {
-  async function compute(task: ComputeTask, text: boolean): Promise<CachedResult> {
+  async function compute(task: ComputeTask, text: boolean, owner: string): Promise<CachedResult> {
     const started = performance.now();
     try {
       const { result, exact, digits, preview } = await inSpan(
         'math',
         'math.compute',
         { 'math.operation': task.operation, 'math.text': text },
-        () => pool.run(task, { text }),
+        // Users take turns at the threads (see pool.ts): one user's backlog cannot starve another.
+        () => pool.run(task, { text, owner }),
       );
       observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
       return { result, exact, digits, preview };
@@ -89,6 +90,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     task: ComputeTask,
     input: string,
     text: boolean,
+    owner: string,
   ): Promise<{ answer: CachedResult; cached: boolean }> {
     const key = cacheKey(task.operation, input);
     const hit = await inSpan('math', 'math.cache.get', {}, async (span) => {
@@ -101,7 +103,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       return { answer: hit, cached: true };
     }
     observer?.cacheLookup('miss');
-    const computed = await compute(task, text);
+    const computed = await compute(task, text, owner);
     await cache.set(key, computed);
     return { answer: computed, cached: false };
   }
@@ -113,7 +115,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       const task = toTask(request);
       input = canonicalInput(task);
       budget.reserve(predictedDigits(task));
-      const { answer: found, cached } = await answer(task, input, text);
+      const { answer: found, cached } = await answer(task, input, text, caller.id);
       const durationMs = performance.now() - started;
       const log = await inSpan('math', 'math.log.write', {}, () =>
         logWriter.write({
