@@ -114,6 +114,7 @@ export async function createRouterService(
     logger,
     production: config.production,
     bodyLimit: BODY_LIMIT,
+    adoptRequestId: false,
     // Clients are not trusted with trace ids or sampling: a trace starts here (see tracing.ts).
     tracing: config.tracing.endpoint ? { continueCallerTrace: false } : undefined,
     readiness: routerReadiness(() => apiSchema !== undefined, urls),

@@ -33,6 +33,12 @@ export interface ServiceHostOptions {
    * whether it continues its caller's trace (subgraphs) or starts its own (the router).
    */
   tracing?: { continueCallerTrace: boolean };
+  /**
+   * Adopt the caller's `x-request-id` (subgraphs: the router's id, behind its secret), or mint
+   * one and log the caller's only as `clientRequestId` (the router: clients choose anything).
+   * Default true.
+   */
+  adoptRequestId?: boolean;
 }
 
 export interface MountOptions {
@@ -123,9 +129,12 @@ export class ServiceHost {
       : undefined;
     const parseBody = express.json({ limit: this.options.bodyLimit ?? '100kb' });
     const context = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
-      const requestId = requestIdFrom(req.headers) ?? randomUUID();
+      const given = requestIdFrom(req.headers);
+      const adopt = this.options.adoptRequestId ?? true;
+      const requestId = (adopt ? given : undefined) ?? randomUUID();
       res.setHeader('x-request-id', requestId);
-      const base: RequestBase = { requestId, logger: this.options.logger.child({ requestId }) };
+      const fields = !adopt && given ? { requestId, clientRequestId: given } : { requestId };
+      const base: RequestBase = { requestId, logger: this.options.logger.child(fields) };
       return buildContext(req, base);
     };
     this.app.use(
