@@ -16,6 +16,8 @@ const httpUrl = env.optionalUrl(['http:', 'https:'], 'http://auth:5001/graphql')
 
 export const routerEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
+  /** Bearer token for /metrics; without one, production serves no /metrics at all. */
+  METRICS_TOKEN: env.optionalString(),
   LOG_LEVEL: env.logLevel('info'),
   ROUTER_PORT: env.port(8000),
   AUTH_URL: httpUrl,
@@ -45,6 +47,7 @@ export type RouterEnv = z.output<typeof routerEnvSchema>;
 
 export interface RouterConfig {
   production: boolean;
+  metricsToken: string | undefined;
   logLevel: string;
   port: number;
   /** Subgraph URL overrides by subgraph name; unset ones come from the supergraph. */
@@ -71,6 +74,7 @@ export function routerConfigFrom(e: RouterEnv, routerSecret: string): RouterConf
   if (e.MATH_URL) subgraphUrls.math = e.MATH_URL;
   return {
     production: e.NODE_ENV === 'production',
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     port: e.ROUTER_PORT,
     subgraphUrls,

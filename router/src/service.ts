@@ -113,6 +113,7 @@ export async function createRouterService(
     name: 'router',
     logger,
     production: config.production,
+    metricsToken: config.metricsToken,
     bodyLimit: BODY_LIMIT,
     adoptRequestId: false,
     // Clients are not trusted with trace ids or sampling: a trace starts here (see tracing.ts).

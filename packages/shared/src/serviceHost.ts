@@ -15,7 +15,7 @@ import { ConfigError } from './config.js';
 import { directGraphQLHandler, isDirectGraphQL } from './directGraphQL.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
-import { requestIdFrom } from './routerContext.js';
+import { requestIdFrom, sameSecret } from './routerContext.js';
 import { traceRequests, tracingApolloPlugin, type Tracing } from './tracing.js';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -39,6 +39,11 @@ export interface ServiceHostOptions {
    * Default true.
    */
   adoptRequestId?: boolean;
+  /**
+   * Bearer token `/metrics` asks for. Without one, `/metrics` is open in development and absent
+   * in production: it tells anyone what the service does and how busy it is.
+   */
+  metricsToken?: string;
 }
 
 export interface MountOptions {
@@ -82,10 +87,17 @@ export class ServiceHost {
     this.app.disable('x-powered-by');
     // First of all: a request the direct GraphQL path handed over goes to the error handlers.
     this.app.use((req, _res, next) => next(handedOver.get(req)));
-    this.app.get('/metrics', async (_req, res) => {
-      res.setHeader('content-type', this.metrics.contentType);
-      res.send(await this.metrics.metrics());
-    });
+    const { metricsToken } = options;
+    if (metricsToken || !options.production)
+      this.app.get('/metrics', async (req, res) => {
+        const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (metricsToken && !(given && sameSecret(given, metricsToken))) {
+          res.status(401).setHeader('www-authenticate', 'Bearer').end();
+          return;
+        }
+        res.setHeader('content-type', this.metrics.contentType);
+        res.send(await this.metrics.metrics());
+      });
     this.app.set('trust proxy', false);
     this.app.get('/health', (_req, res) => {
       res.json({ status: 'ok', service: options.name });

@@ -14,6 +14,8 @@ import { z } from 'zod';
 
 export const authEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
+  /** Bearer token for /metrics; without one, production serves no /metrics at all. */
+  METRICS_TOKEN: env.optionalString(),
   LOG_LEVEL: env.logLevel('info'),
   AUTH_PORT: env.port(5001),
   DATABASE_URL: databaseUrlSchema,
@@ -36,6 +38,7 @@ export type AuthEnv = z.output<typeof authEnvSchema>;
 
 export interface AuthConfig {
   production: boolean;
+  metricsToken: string | undefined;
   logLevel: string;
   port: number;
   databaseUrl: string | undefined;
@@ -56,6 +59,7 @@ export interface AuthConfig {
 export function authConfigFrom(e: AuthEnv, routerSecret: string, dataDir = 'data'): AuthConfig {
   return {
     production: e.NODE_ENV === 'production',
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     port: e.AUTH_PORT,
     databaseUrl: e.DATABASE_URL,

@@ -53,6 +53,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     name: 'auth',
     logger,
     production: config.production,
+    metricsToken: config.metricsToken,
     tracing: config.tracing.endpoint ? { continueCallerTrace: true } : undefined,
     readiness: {
       database: async () => {

@@ -16,6 +16,8 @@ import { z } from 'zod';
 
 export const mathEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
+  /** Bearer token for /metrics; without one, production serves no /metrics at all. */
+  METRICS_TOKEN: env.optionalString(),
   LOG_LEVEL: env.logLevel('info'),
   MATH_PORT: env.port(5002),
   DATABASE_URL: databaseUrlSchema,
@@ -35,6 +37,7 @@ export type MathEnv = z.output<typeof mathEnvSchema>;
 
 export interface MathConfig {
   production: boolean;
+  metricsToken: string | undefined;
   logLevel: string;
   port: number;
   databaseUrl: string | undefined;
@@ -54,6 +57,7 @@ export interface MathConfig {
 export function mathConfigFrom(e: MathEnv, routerSecret: string, dataDir = 'data'): MathConfig {
   return {
     production: e.NODE_ENV === 'production',
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     port: e.MATH_PORT,
     databaseUrl: e.DATABASE_URL,

@@ -82,6 +82,7 @@ export async function createMathService(
     name: 'math',
     logger,
     production: config.production,
+    metricsToken: config.metricsToken,
     tracing: config.tracing.endpoint ? { continueCallerTrace: true } : undefined,
     readiness: {
       database: async () => {
