@@ -4,7 +4,9 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
+import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
+import { createTokenRevocations } from '@microservice-math/shared/tokenRevocations';
 import {
   subgraphs,
   supergraphPath as committedSupergraph,
@@ -132,7 +134,17 @@ export async function createRouterService(
   host.onClose('rate limit', () => rateLimit.close());
   await rateLimit.ready();
 
-  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth).href);
+  // Revocations (logout) are written by auth; with Redis every router reads the same ones.
+  const revocationsRedis = config.redisUrl
+    ? createRedis(config.redisUrl, logger.child({ redis: 'token-revocations' }), {
+        keyPrefix: config.redisKeyPrefix,
+      })
+    : undefined;
+  if (revocationsRedis) host.onClose('token revocations', () => closeRedis(revocationsRedis));
+  const revocations = createTokenRevocations(revocationsRedis);
+  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth).href, {
+    isRevoked: (tokenId) => revocations.isRevoked(tokenId),
+  });
   const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   const protection = operationProtection();
   const demand = demandControl(config.maxCost, () => demandDirectives);

@@ -15,12 +15,16 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 /** The caller's session start (seconds since the epoch), for auth's renewToken. */
 export const SESSION_STARTED_HEADER = 'x-session-started-at';
+/** The caller's token id and expiry (`jti exp`), for auth's logout. */
+export const TOKEN_HEADER = 'x-token';
 
 export interface Caller {
   id: string;
   username: string;
   /** When the token's session began (its `auth_time`); absent in tokens without one. */
   sessionStartedAt?: number;
+  /** The token's `jti` and `exp` (seconds); absent in tokens without an id. */
+  token?: { id: string; expiresAt: number };
 }
 
 /** Compares secrets in time that does not depend on where they differ. */
@@ -50,10 +54,14 @@ export function callerFromRouter(
   const username = header(headers, USERNAME_HEADER);
   if (!id || !username) return null;
   const sessionStartedAt = Number(header(headers, SESSION_STARTED_HEADER));
+  const [tokenId, tokenExpiresAt] = (header(headers, TOKEN_HEADER) ?? '').split(' ');
   return {
     id,
     username: decodeURIComponent(username),
     ...(Number.isInteger(sessionStartedAt) ? { sessionStartedAt } : {}),
+    ...(tokenId && Number.isInteger(Number(tokenExpiresAt))
+      ? { token: { id: tokenId, expiresAt: Number(tokenExpiresAt) } }
+      : {}),
   };
 }
 

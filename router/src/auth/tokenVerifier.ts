@@ -36,6 +36,8 @@ export type TokenVerifier = (token: string) => Promise<Caller>;
 export interface TokenVerifierOptions {
   /** Most verified tokens remembered at once; 0 verifies every token in full. */
   cacheSize?: number;
+  /** Whether a token id was revoked (logout); checked on every use, remembered or not. */
+  isRevoked?: (tokenId: string) => Promise<boolean>;
 }
 
 interface Verified {
@@ -53,7 +55,7 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
 
 export function createTokenVerifier(
   jwksUrl: string,
-  { cacheSize = DEFAULT_CACHE_SIZE }: TokenVerifierOptions = {},
+  { cacheSize = DEFAULT_CACHE_SIZE, isRevoked }: TokenVerifierOptions = {},
 ): TokenVerifier {
   const keys = createRemoteJWKSet(new URL(jwksUrl), {
     cooldownDuration: 30_000,
@@ -77,11 +79,15 @@ export function createTokenVerifier(
       throw unauthenticated('Invalid token');
     }
     const sessionStartedAt = payload[SESSION_STARTED_CLAIM];
+    const tokenId = payload.jti;
     return {
       caller: Object.freeze({
         id: payload.sub,
         username: payload['username'],
         ...(typeof sessionStartedAt === 'number' ? { sessionStartedAt } : {}),
+        ...(typeof tokenId === 'string'
+          ? { token: { id: tokenId, expiresAt: payload.exp as number } }
+          : {}),
       }),
       exp: payload.exp as number,
       header: protectedHeader,
@@ -89,17 +95,23 @@ export function createTokenVerifier(
     };
   }
 
+  async function notRevoked(caller: Caller): Promise<Caller> {
+    if (caller.token && (await isRevoked?.(caller.token.id)))
+      throw unauthenticated('Token revoked; sign in again');
+    return caller;
+  }
+
   return async (token) => {
     try {
       const remembered = verified?.get(token);
       if (remembered) {
         if (remembered.exp > epochSeconds() && (await keys(remembered.header)) === remembered.key)
-          return remembered.caller;
+          return await notRevoked(remembered.caller);
         verified?.delete(token);
       }
       const result = await verifyInFull(token);
       verified?.set(token, result, { ttl: result.exp * 1000 - Date.now() });
-      return result.caller;
+      return await notRevoked(result.caller);
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated('Token expired; sign in again');
       if (error instanceof errors.JOSEError || error instanceof TypeError)

@@ -18,6 +18,7 @@ import {
   REQUEST_ID_HEADER,
   ROUTER_SECRET_HEADER,
   SESSION_STARTED_HEADER,
+  TOKEN_HEADER,
   USER_ID_HEADER,
   USERNAME_HEADER,
 } from '@microservice-math/shared/routerContext';
@@ -109,6 +110,8 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
       headers[USERNAME_HEADER] = encodeURIComponent(context.caller.username);
       if (context.caller.sessionStartedAt !== undefined)
         headers[SESSION_STARTED_HEADER] = String(context.caller.sessionStartedAt);
+      if (context.caller.token)
+        headers[TOKEN_HEADER] = `${context.caller.token.id} ${context.caller.token.expiresAt}`;
     }
     return headers;
   }

@@ -4,7 +4,7 @@
  * over the socket go through Apollo Server like any HTTP request.
  */
 import type { Server } from 'node:http';
-import { rateLimited } from '@microservice-math/shared/errors';
+import { rateLimited, unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
@@ -31,6 +31,8 @@ type ConnectionExtra = Extra &
     subscriptions?: Set<string>;
     /** Cancels the close at the token's expiry. */
     cancelExpiry?: () => void;
+    /** The connection's token, checked again (revocation) with every operation. */
+    token?: string;
   };
 
 export interface SubscriptionServerOptions {
@@ -94,6 +96,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           socketsPerUser.set(caller.id, held + 1);
           const address = options.clientAddressOf(ctx.extra.request);
           ctx.extra.context = streamingContext(caller, address, logger);
+          ctx.extra.token = token;
           const socket = ctx.extra.socket;
           ctx.extra.cancelExpiry = atTokenExpiry(token, () =>
             socket.close(TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_MESSAGE),
@@ -108,6 +111,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       // does neither again.
       onSubscribe: async (ctx, _id, payload) => {
         const contextValue = ctx.extra.context as RouterContext;
+        // A token revoked (logout) since the socket opened ends the socket at its next operation.
+        try {
+          await options.verifyToken(ctx.extra.token as string);
+        } catch {
+          ctx.extra.socket.close(
+            TOKEN_EXPIRED_CLOSE_CODE,
+            'Token revoked or expired; sign in again',
+          );
+          return [unauthenticated('Token revoked or expired; sign in again')];
+        }
         // graphql-ws has already added this one to the socket's open operations.
         if (Object.keys(ctx.subscriptions).length > limits.operationsPerConnection)
           return [

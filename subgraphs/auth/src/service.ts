@@ -8,6 +8,7 @@ import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { callerFromRouter, clientAddressFrom } from '@microservice-math/shared/routerContext';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
+import { createTokenRevocations } from '@microservice-math/shared/tokenRevocations';
 import { startSubgraphServer } from '@microservice-math/shared/subgraphServer';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
 import { join } from 'node:path';
@@ -47,6 +48,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       maxSessionSeconds: config.maxSessionSeconds,
     }),
     config.maxSessionSeconds,
+    createTokenRevocations(redis),
   );
 
   const host = new ServiceHost({

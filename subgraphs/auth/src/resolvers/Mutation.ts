@@ -1,4 +1,5 @@
 import { unauthenticated } from '@microservice-math/shared/errors';
+import type { TokenRevocations } from '@microservice-math/shared/tokenRevocations';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import type { Accounts } from '../accounts/accounts.js';
 import type { TokenIssuer } from '../tokens/tokenIssuer.js';
@@ -7,6 +8,7 @@ export function mutationResolvers(
   accounts: Accounts,
   issueToken: TokenIssuer,
   maxSessionSeconds: number,
+  revocations: TokenRevocations,
 ): MutationResolvers {
   return {
     register: async (_parent, { username, password }, { em }) => {
@@ -32,6 +34,13 @@ export function mutationResolvers(
       const user = await usersById.load(caller.id);
       if (!user) throw unauthenticated('Account not found; sign in again');
       return { ...(await issueToken(user, started)), user };
+    },
+    logout: async (_parent, _args, { caller }) => {
+      if (!caller) throw unauthenticated();
+      // Tokens from before token ids cannot be named in a revocation; they expire by themselves.
+      if (!caller.token) throw unauthenticated('This token cannot be revoked; sign in again');
+      await revocations.revoke(caller.token.id, caller.token.expiresAt);
+      return true;
     },
   };
 }
