@@ -25,6 +25,7 @@ try {
   const client = createClientServer({
     routerUrl: system.urls.router.replace(/\/graphql$/, ''),
     logger: logger.child({ service: 'client' }),
+    proxySecret: system.clientProxySecret,
   });
   const clientPort = await client.listen(system.env.CLIENT_PORT);
   logger.info({ url: system.urls.auth }, 'auth subgraph');

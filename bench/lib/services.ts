@@ -96,6 +96,8 @@ export class BenchSystem {
         // The router's per-client rate limit would count the load generator as one abusive
         // client; a benchmark measures capacity, so the limit is raised out of the way.
         ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
+        // Likewise the per-user socket cap: the fan-out benchmark subscribes 5,000 sockets as one account.
+        ROUTER_WS_MAX_CONNECTIONS_PER_USER: '10000',
         ...env,
       }),
     );

@@ -15,6 +15,8 @@ const httpUrl = env.optionalUrl(['http:', 'https:'], 'http://auth:5001/graphql')
 
 export const routerEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
+  /** Bearer token for /metrics; without one, production serves no /metrics at all. */
+  METRICS_TOKEN: env.optionalString(),
   LOG_LEVEL: env.logLevel('info'),
   ROUTER_PORT: env.port(8000),
   /** One subgraph instance's URL, or several separated by commas. */
@@ -30,6 +32,14 @@ export const routerEnvSchema = z.object({
   PLAYGROUND: env.boolean(false),
   /** Requests (HTTP operations and WebSocket subscribe messages) per client address and minute. */
   ROUTER_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
+  /** Open graphql-ws sockets one user may hold at once; the next is closed with 1013. */
+  ROUTER_WS_MAX_CONNECTIONS_PER_USER: env.int(20, { min: 1, max: 10_000 }),
+  /** Operations open at once on one graphql-ws socket; the next is refused RATE_LIMITED. */
+  ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION: env.int(50, { min: 1, max: 10_000 }),
+  /** Shared with the web app's server: its X-Forwarded-For is believed only with this secret. */
+  CLIENT_PROXY_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** Largest demand (list sizes multiplied through nested fields) one operation may make. */
+  ROUTER_MAX_COST: env.int(5_000, { min: 1, max: 1_000_000 }),
   ...tracingEnvShape,
   ...shutdownEnvShape,
 });
@@ -39,6 +49,7 @@ export type RouterEnv = z.output<typeof routerEnvSchema>;
 /** The router's typed config, made from its variables in one step; its type is what this makes. */
 export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   production: e.NODE_ENV === 'production',
+  metricsToken: e.METRICS_TOKEN,
   logLevel: e.LOG_LEVEL,
   port: e.ROUTER_PORT,
   /** Subgraph instance URLs by subgraph name; unset ones come from the supergraph. */
@@ -53,6 +64,12 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   /** GraphiQL on a browser GET of /graphql, with introspection (which it needs). */
   playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
   rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
+  maxCost: e.ROUTER_MAX_COST,
+  clientProxySecret: e.CLIENT_PROXY_SECRET,
+  socketLimits: {
+    connectionsPerUser: e.ROUTER_WS_MAX_CONNECTIONS_PER_USER,
+    operationsPerConnection: e.ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION,
+  },
   tracing: tracingConfigFrom(e, 'router'),
   /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
   drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),

@@ -4,7 +4,9 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
+import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
+import { createTokenRevocations } from '@microservice-math/shared/tokenRevocations';
 import {
   subgraphs,
   supergraphPath as committedSupergraph,
@@ -16,6 +18,11 @@ import { buildSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
+import {
+  demandControl,
+  readDemandDirectives,
+  type DemandDirectives,
+} from './gateway/demandControl.js';
 import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { requireOperation } from './gateway/requireOperation.js';
@@ -25,6 +32,7 @@ import { subgraphClients } from './gateway/subgraphClients.js';
 import { subgraphInstances, type SubgraphInstances } from './gateway/subgraphInstances.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
+import { clientAddressResolver } from './http/clientAddress.js';
 import { httpContext } from './http/httpContext.js';
 import { directGraphQL } from './http/directGraphQL.js';
 import { createPlayground } from './http/playground.js';
@@ -52,8 +60,12 @@ export interface RouterService {
   metrics: RouterMetrics;
 }
 
-/** The largest JSON body /graphql accepts; operations are also limited in tokens and depth. */
-const BODY_LIMIT = '64kb';
+/**
+ * The largest JSON body /graphql accepts, and the largest WebSocket message; operations are
+ * also limited in tokens and depth.
+ */
+const BODY_LIMIT_BYTES = 64 * 1024;
+const BODY_LIMIT = `${BODY_LIMIT_BYTES}b`;
 
 /** Each subgraph's instance URLs: AUTH_URL/MATH_URL when set, else the one the supergraph names. */
 function subgraphUrls(config: RouterConfig): Record<SubgraphName, string[]> {
@@ -107,7 +119,10 @@ export async function createRouterService(
   // Registered before start so the first schema is seen; the WebSocket server validates against it.
   let apiSchema: GraphQLSchema | undefined;
   let subscriptionSchema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+  let demandDirectives: DemandDirectives | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
+    // The API schema drops @cost and @listSize; the supergraph keeps them.
+    demandDirectives = readDemandDirectives(coreSupergraphSdl);
     // The schema the gateway validates and coerces with: mutated before any request uses it.
     applyScalarInputRules(schema);
     apiSchema = schema;
@@ -120,7 +135,9 @@ export async function createRouterService(
     name: 'router',
     logger,
     production: config.production,
+    metricsToken: config.metricsToken,
     bodyLimit: BODY_LIMIT,
+    adoptRequestId: false,
     // Clients are not trusted with trace ids or sampling: a trace starts here (see tracing.ts).
     tracing: config.tracing.endpoint ? { continueCallerTrace: false } : undefined,
     readiness: routerReadiness(() => apiSchema !== undefined, [...instances.values()]),
@@ -140,8 +157,20 @@ export async function createRouterService(
   host.onClose('rate limit', () => rateLimit.close());
   await rateLimit.ready();
 
-  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth[0]).href);
+  // Revocations (logout) are written by auth; with Redis every router reads the same ones.
+  const revocationsRedis = config.redisUrl
+    ? createRedis(config.redisUrl, logger.child({ redis: 'token-revocations' }), {
+        keyPrefix: config.redisKeyPrefix,
+      })
+    : undefined;
+  if (revocationsRedis) host.onClose('token revocations', () => closeRedis(revocationsRedis));
+  const revocations = createTokenRevocations(revocationsRedis);
+  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth[0]).href, {
+    isRevoked: (tokenId) => revocations.isRevoked(tokenId),
+  });
+  const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   const protection = operationProtection();
+  const demand = demandControl(config.maxCost, () => demandDirectives);
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
     gateway,
@@ -152,6 +181,7 @@ export async function createRouterService(
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
       requireOperation<RouterContext>(),
+      demand.plugin<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
       playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),
     ],
@@ -196,6 +226,7 @@ export async function createRouterService(
     executeThroughGateway,
     parse: protection.parse,
     validationRules: protection.validationRules,
+    demand,
     hideSuggestions: config.production,
     rateLimit,
     metrics,
@@ -203,13 +234,16 @@ export async function createRouterService(
   const subscriptions = createSubscriptionServer({
     server: host.server,
     path: '/graphql',
+    maxPayload: BODY_LIMIT_BYTES,
+    limits: config.socketLimits,
     operations,
     verifyToken,
     metrics,
     logger,
+    clientAddressOf,
   });
   host.onClose('subscriptions', () => subscriptions.close());
-  const sse = createSseServer({ operations, verifyToken, metrics, logger });
+  const sse = createSseServer({ operations, verifyToken, metrics, logger, clientAddressOf });
   host.onClose('event streams', () => sse.close());
 
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
@@ -217,7 +251,7 @@ export async function createRouterService(
   playground?.mountAssets(host.app);
   const graphql = host.mountGraphQL<RouterContext>(
     apollo,
-    httpContext({ verifyToken, rateLimit, metrics }),
+    httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }),
   );
   // POST /graphql answered without Express's per-request cost (see directGraphQL.ts).
   host.answerFirst(directGraphQL(apollo, graphql));

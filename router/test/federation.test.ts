@@ -15,7 +15,8 @@ let system: TestSystem;
 let url: string;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  // The fan-out test below opens 200 sockets as one user, over the default cap of 20 per user.
+  system = await startTestSystem({ env: { ROUTER_WS_MAX_CONNECTIONS_PER_USER: '200' } });
   url = system.urls.router;
 });
 afterAll(async () => {

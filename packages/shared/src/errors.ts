@@ -41,12 +41,11 @@ export function usernameTaken(): GraphQLError {
   });
 }
 
-export function rateLimited(retryAfterSeconds: number): GraphQLError {
-  return codedError(
-    ErrorCode.RateLimited,
-    `Too many attempts; try again in ${retryAfterSeconds} s`,
-    { retryAfterSeconds },
-  );
+export function rateLimited(
+  retryAfterSeconds: number,
+  message = `Too many attempts; try again in ${retryAfterSeconds} s`,
+): GraphQLError {
+  return codedError(ErrorCode.RateLimited, message, { retryAfterSeconds });
 }
 
 export function resultTooLarge(
@@ -73,6 +72,15 @@ export function serviceUnavailable(message: string, retryAfterSeconds: number): 
 /** The caller went away or cancelled; the work was stopped. */
 export function cancelled(): GraphQLError {
   return codedError(ErrorCode.Cancelled, 'The request was cancelled');
+}
+
+/** The operation asks for more than the router serves at once (list sizes included). */
+export function costLimitExceeded(cost: number, maxCost: number): GraphQLError {
+  return codedError(
+    ErrorCode.CostLimitExceeded,
+    `The operation costs ${cost}, over the limit of ${maxCost}: ask for fewer or smaller lists`,
+    { cost, maxCost },
+  );
 }
 
 export function codeOf(error: unknown): string | undefined {

@@ -17,7 +17,7 @@ import { ConfigError } from './config.js';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
-import { requestIdFrom } from './routerContext.js';
+import { requestIdFrom, sameSecret } from './routerContext.js';
 import { traceRequests, tracingApolloPlugin, type Tracing } from './tracing.js';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -35,6 +35,17 @@ export interface ServiceHostOptions {
    * whether it continues its caller's trace (subgraphs) or starts its own (the router).
    */
   tracing?: { continueCallerTrace: boolean };
+  /**
+   * Adopt the caller's `x-request-id` (subgraphs: the router's id, behind its secret), or mint
+   * one and log the caller's only as `clientRequestId` (the router: clients choose anything).
+   * Default true.
+   */
+  adoptRequestId?: boolean;
+  /**
+   * Bearer token `/metrics` asks for. Without one, `/metrics` is open in development and absent
+   * in production: it tells anyone what the service does and how busy it is.
+   */
+  metricsToken?: string;
 }
 
 /** Builds a GraphQL request's context, as Apollo's Express integration calls it. */
@@ -98,10 +109,17 @@ export class ServiceHost {
     this.app.disable('x-powered-by');
     // First of all: a request the first responder handed over goes to the error handlers.
     this.app.use((req, _res, next) => next(handedOver.get(req)));
-    this.app.get('/metrics', async (_req, res) => {
-      res.setHeader('content-type', this.metrics.contentType);
-      res.send(await this.metrics.metrics());
-    });
+    const { metricsToken } = options;
+    if (metricsToken || !options.production)
+      this.app.get('/metrics', async (req, res) => {
+        const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (metricsToken && !(given && sameSecret(given, metricsToken))) {
+          res.status(401).setHeader('www-authenticate', 'Bearer').end();
+          return;
+        }
+        res.setHeader('content-type', this.metrics.contentType);
+        res.send(await this.metrics.metrics());
+      });
     this.app.set('trust proxy', false);
     this.app.get('/health', (_req, res) => {
       res.json({ status: 'ok', service: options.name });
@@ -144,11 +162,14 @@ export class ServiceHost {
       : undefined;
     const parseBody = express.json({ limit: this.options.bodyLimit ?? '100kb' });
     const context = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
-      const requestId = requestIdFrom(req.headers) ?? randomUUID();
+      const given = requestIdFrom(req.headers);
+      const adopt = this.options.adoptRequestId ?? true;
+      const requestId = (adopt ? given : undefined) ?? randomUUID();
       res.setHeader('x-request-id', requestId);
+      const fields = !adopt && given ? { requestId, clientRequestId: given } : { requestId };
       const base: RequestBase = {
         requestId,
-        logger: this.options.logger.child({ requestId }),
+        logger: this.options.logger.child(fields),
         signal: requestSignal(req, res),
       };
       return buildContext(req, base);

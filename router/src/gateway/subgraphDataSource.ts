@@ -18,6 +18,8 @@ import {
   CLIENT_ADDRESS_HEADER,
   REQUEST_ID_HEADER,
   ROUTER_SECRET_HEADER,
+  SESSION_STARTED_HEADER,
+  TOKEN_HEADER,
   USER_ID_HEADER,
   USERNAME_HEADER,
 } from '@microservice-math/shared/routerContext';
@@ -112,6 +114,10 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
     if (context.caller) {
       headers[USER_ID_HEADER] = context.caller.id;
       headers[USERNAME_HEADER] = encodeURIComponent(context.caller.username);
+      if (context.caller.sessionStartedAt !== undefined)
+        headers[SESSION_STARTED_HEADER] = String(context.caller.sessionStartedAt);
+      if (context.caller.token)
+        headers[TOKEN_HEADER] = `${context.caller.token.id} ${context.caller.token.expiresAt}`;
     }
     return headers;
   }

@@ -15,6 +15,8 @@ import { z } from 'zod';
 
 export const mathEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
+  /** Bearer token for /metrics; without one, production serves no /metrics at all. */
+  METRICS_TOKEN: env.optionalString(),
   LOG_LEVEL: env.logLevel('info'),
   MATH_PORT: env.port(5002),
   DATABASE_URL: databaseUrlSchema,
@@ -36,6 +38,7 @@ export type MathEnv = z.output<typeof mathEnvSchema>;
 /** Math's typed config, made from its variables in one step; its type is what this makes. */
 export const mathConfigSchema = mathEnvSchema.transform((e) => ({
   production: e.NODE_ENV === 'production',
+  metricsToken: e.METRICS_TOKEN,
   logLevel: e.LOG_LEVEL,
   port: e.MATH_PORT,
   databaseUrl: e.DATABASE_URL,

@@ -78,6 +78,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     predictedDigits: number,
     text: boolean,
     signal: AbortSignal | undefined,
+    owner: string,
   ): Promise<CachedResult> {
     const started = performance.now();
     try {
@@ -85,7 +86,8 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
         'math',
         'math.compute',
         { 'math.operation': task.operation, 'math.text': text },
-        () => pool.run(task, { text, predictedDigits, ...(signal ? { signal } : {}) }),
+        // Users take turns at the threads (see pool.ts): one user's backlog cannot starve another.
+        () => pool.run(task, { text, predictedDigits, owner, ...(signal ? { signal } : {}) }),
       );
       observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
       return { result, exact, digits, preview };
@@ -100,6 +102,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     { task, input, predictedDigits }: PlannedCalculation & { ok: true },
     text: boolean,
     signal: AbortSignal | undefined,
+    owner: string,
   ): Promise<{ answer: CachedResult; cached: boolean }> {
     const key = cacheKey(task.operation, input);
     const hit = await inSpan('math', 'math.cache.get', {}, async (span) => {
@@ -112,7 +115,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       return { answer: hit, cached: true };
     }
     observer?.cacheLookup('miss');
-    const computed = await compute(task, predictedDigits, text, signal);
+    const computed = await compute(task, predictedDigits, text, signal, owner);
     await cache.set(key, computed);
     return { answer: computed, cached: false };
   }
@@ -123,7 +126,7 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     try {
       if (!planned.ok) throw planned.error;
       budget.reserve(planned.predictedDigits);
-      const { answer: found, cached } = await answer(planned, text, signal);
+      const { answer: found, cached } = await answer(planned, text, signal, caller.id);
       // Never log `ok` for an answer its caller will not get.
       signal?.throwIfAborted();
       const durationMs = performance.now() - started;

@@ -198,6 +198,20 @@ describe('compute pool', () => {
     expect(finished).toEqual([...finished].sort((a, b) => a - b));
   });
 
+  it('shares threads fairly between owners: one owner’s backlog does not delay another’s task', async () => {
+    // One thread. Alice queues 30 tasks, then Bob one. First come first served, Bob's would
+    // wait for all of Alice's; taken in turns, it runs right after the one running now.
+    const p = pool({ maxThreads: 1, inlineMaxDigits: 0 });
+    const task = factorialTask(20000);
+    const finished: string[] = [];
+    const alice = Array.from({ length: 30 }, (_, i) =>
+      p.run(task, { text: false, owner: 'alice' }).then(() => finished.push(`alice-${i}`)),
+    );
+    const bob = p.run(task, { text: false, owner: 'bob' }).then(() => finished.push('bob'));
+    await Promise.all([...alice, bob]);
+    expect(finished.indexOf('bob')).toBeLessThanOrEqual(2);
+  });
+
   it('stops a queued task at its deadline or its caller’s abort, without waiting for a thread', async () => {
     const p = pool({ maxThreads: 1, timeoutMs: 800, inlineMaxDigits: 0 });
     await warm(p);
