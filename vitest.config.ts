@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * graphql 16 ships CommonJS (`main`) and ESM (`module`) builds. Node, and the packages Vitest
@@ -8,6 +8,13 @@ import { defineConfig } from 'vitest/config';
  * ESM one, and a schema from one copy is foreign to the other. Pin everything to Node's choice.
  */
 const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
+
+/**
+ * Soaks and benchmark runs (`*.slow.test.ts`, anywhere) belong to the `slow` project alone:
+ * `npm test` leaves that project out, `npm run test:slow` runs only it.
+ */
+const slowTests = '**/*.slow.test.ts';
+const exclude = [...configDefaults.exclude, slowTests];
 
 /**
  * One Vitest run, a project per workspace. Integration tests start real servers on free ports,
@@ -26,6 +33,7 @@ export default defineConfig({
           name: 'shared',
           root: 'packages/shared',
           include: ['src/**/*.test.ts'],
+          exclude,
         },
       },
       {
@@ -34,6 +42,7 @@ export default defineConfig({
           name: 'auth',
           root: 'subgraphs/auth',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -44,6 +53,7 @@ export default defineConfig({
           name: 'math',
           root: 'subgraphs/math',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -54,6 +64,7 @@ export default defineConfig({
           name: 'router',
           root: 'router',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -65,8 +76,18 @@ export default defineConfig({
           name: 'system',
           root: 'tests',
           include: ['**/*.test.ts'],
+          exclude,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'slow',
+          include: [slowTests],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
         },
       },
     ],

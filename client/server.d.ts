@@ -8,6 +8,11 @@ export interface ClientServerOptions {
   distDir?: string;
   /** Where proxy failures are reported; defaults to the console. */
   logger?: { warn(message: string): void };
+  /**
+   * `CLIENT_PROXY_SECRET`, shared with the router: sent with every proxied request so that the
+   * router counts the browser's address (X-Forwarded-For) instead of this server's.
+   */
+  proxySecret?: string;
 }
 
 export interface ClientServer {
@@ -24,4 +29,5 @@ export function createClientServer(options: ClientServerOptions): ClientServer;
 export function clientConfigFrom(env: Record<string, string | undefined>): {
   port: number;
   routerUrl: string;
+  proxySecret: string | undefined;
 };

@@ -14,13 +14,20 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import { precompressedAssets } from './delivery/precompressed.js';
 
 const GRAPHQL_PATH = '/graphql';
+/** The router's name for it (router/src/http/clientAddress.ts). */
+const PROXY_SECRET_HEADER = 'x-client-proxy-secret';
 export const defaultDistDir = fileURLToPath(new URL('./dist', import.meta.url));
 
 /**
  * @param {import('./server.js').ClientServerOptions} options
  * @returns {import('./server.js').ClientServer}
  */
-export function createClientServer({ routerUrl, distDir = defaultDistDir, logger = console }) {
+export function createClientServer({
+  routerUrl,
+  distDir = defaultDistDir,
+  logger = console,
+  proxySecret,
+}) {
   const indexHtml = join(resolve(distDir), 'index.html');
   const assetsDir = join(resolve(distDir), 'assets') + sep;
   if (!existsSync(indexHtml)) {
@@ -42,6 +49,15 @@ export function createClientServer({ routerUrl, distDir = defaultDistDir, logger
     ws: true,
     xfwd: true,
     on: {
+      // With the secret, the router believes the X-Forwarded-For that `xfwd` appends (the
+      // browser's address), so its limits count each browser instead of this server. Set
+      // here, it replaces whatever a browser sent under the same name.
+      proxyReq: (proxyReq) => {
+        if (proxySecret) proxyReq.setHeader(PROXY_SECRET_HEADER, proxySecret);
+      },
+      proxyReqWs: (proxyReq) => {
+        if (proxySecret) proxyReq.setHeader(PROXY_SECRET_HEADER, proxySecret);
+      },
       open: (proxySocket) => track(proxySocket),
       error: (error, _req, res) => {
         logger.warn(`client: proxy to ${routerUrl} failed: ${error.message}`);
@@ -60,6 +76,7 @@ export function createClientServer({ routerUrl, distDir = defaultDistDir, logger
   const app = express();
   app.disable('x-powered-by');
   app.use(proxy);
+  app.use(securityHeaders);
   app.use(precompressedAssets(distDir));
   app.use(
     express.static(distDir, {
@@ -120,8 +137,35 @@ export function createClientServer({ routerUrl, distDir = defaultDistDir, logger
 }
 
 /**
+ * What the browser may do with the app's pages: load code only from this origin, talk to it
+ * (GraphQL over HTTP and WebSocket), never be framed (clickjacking), never sniff a type, and
+ * never leak the page's URL to another site. Vue's runtime build needs no `eval`; `style-src`
+ * allows inline styles, which Vue sets through style bindings.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** @type {import('express').RequestHandler} */
+function securityHeaders(_req, res, next) {
+  res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('x-frame-options', 'DENY');
+  next();
+}
+
+/**
  * @param {Record<string, string | undefined>} env
- * @returns {{ port: number; routerUrl: string }}
+ * @returns {{ port: number; routerUrl: string; proxySecret: string | undefined }}
  */
 export function clientConfigFrom(env) {
   const problems = [];
@@ -138,8 +182,12 @@ export function clientConfigFrom(env) {
       `  ROUTER_URL: expected a URL like http://localhost:8000 (got ${JSON.stringify(routerUrl)})`,
     );
   }
+  const proxySecret = env['CLIENT_PROXY_SECRET'] || undefined;
+  if (proxySecret !== undefined && proxySecret.length < 16) {
+    problems.push('  CLIENT_PROXY_SECRET: expected at least 16 characters');
+  }
   if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
-  return { port, routerUrl };
+  return { port, routerUrl, proxySecret };
 }
 
 /** @param {string} value */
@@ -153,8 +201,8 @@ function isHttpUrl(value) {
 }
 
 async function main() {
-  const { port, routerUrl } = clientConfigFrom(process.env);
-  const clientServer = createClientServer({ routerUrl });
+  const { port, routerUrl, proxySecret } = clientConfigFrom(process.env);
+  const clientServer = createClientServer({ routerUrl, proxySecret });
   const boundPort = await clientServer.listen(port);
   process.stdout.write(
     `client: http://localhost:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})\n`,

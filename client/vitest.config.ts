@@ -4,7 +4,7 @@
  */
 import vue from '@vitejs/plugin-vue';
 import { defaultClientConditions } from 'vite';
-import { defineProject } from 'vitest/config';
+import { configDefaults, defineProject } from 'vitest/config';
 
 export default defineProject({
   plugins: [vue()],
@@ -15,5 +15,7 @@ export default defineProject({
     root: import.meta.dirname,
     environment: 'happy-dom',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Soaks and benchmark runs belong to the root config's `slow` project.
+    exclude: [...configDefaults.exclude, '**/*.slow.test.ts'],
   },
 });

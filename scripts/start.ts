@@ -1,13 +1,14 @@
 /**
  * `npm start`: the whole system in one Node process on the contract's ports: auth, math, the
- * router and the built client. Ctrl-C or SIGTERM drains everything and exits 0.
+ * router and the built client. The client and the playground are rebuilt first when their sources
+ * changed since their last build (see freshBuild.ts). Ctrl-C or SIGTERM drains everything and
+ * exits 0.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createClientServer, defaultDistDir } from '@microservice-math/client';
+import { createClientServer } from '@microservice-math/client';
 import { ConfigError } from '@microservice-math/shared/config';
 import { createLogger } from '@microservice-math/shared/logger';
 import { stopOnSignals } from '@microservice-math/shared/serviceHost';
+import { buildIfChanged, startBuilds } from './freshBuild.js';
 import { startSystem } from './system.js';
 
 const production = process.env['NODE_ENV'] === 'production';
@@ -17,16 +18,14 @@ const logger = createLogger('start', {
 });
 
 try {
-  // Checked before anything starts, so that nothing is left to stop when it fails.
-  if (!existsSync(join(defaultDistDir, 'index.html'))) {
-    throw new Error(
-      'The client is not built: run `npm run build -w client` (npm start does it for you)',
-    );
+  for (const target of startBuilds) {
+    await buildIfChanged(target, { say: (line) => logger.info(line) });
   }
   const system = await startSystem({ env: process.env });
   const client = createClientServer({
     routerUrl: system.urls.router.replace(/\/graphql$/, ''),
     logger: logger.child({ service: 'client' }),
+    proxySecret: system.clientProxySecret,
   });
   const clientPort = await client.listen(system.env.CLIENT_PORT);
   logger.info({ url: system.urls.auth }, 'auth subgraph');

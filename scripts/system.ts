@@ -38,6 +38,8 @@ export interface RunningSystem {
   env: SystemEnv;
   urls: { auth: string; math: string; router: string };
   router: RouterService;
+  /** What the web app's server sends so the router believes its X-Forwarded-For. */
+  clientProxySecret: string;
   close(): Promise<void>;
 }
 
@@ -85,9 +87,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     started.push(math);
     const mathUrl = `http://localhost:${await math.listen(port(parsed.MATH_PORT))}/graphql`;
 
+    const routerOwn = routerConfigSchema.parse(options.env);
+    // The web app's server runs in this process too (scripts/start.ts): a fresh secret will do.
+    const clientProxySecret = routerOwn.clientProxySecret ?? randomBytes(32).toString('hex');
     const routerConfig = {
-      ...routerConfigSchema.parse(options.env),
+      ...routerOwn,
       routerSecret,
+      clientProxySecret,
       subgraphUrls: { auth: parsed.AUTH_URL ?? authUrl, math: parsed.MATH_URL ?? mathUrl },
     };
     const router = await createRouterService(routerConfig, { logger: loggerFor('router'), events });
@@ -98,6 +104,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       env: parsed,
       urls: { auth: authUrl, math: mathUrl, router: routerUrl },
       router,
+      clientProxySecret,
       // Front to back: the router stops taking requests before the subgraphs it calls.
       close: async () => {
         await router.host.close();

@@ -39,7 +39,7 @@ const contract = {
   client: {
     port: 8501,
     portVariable: 'CLIENT_PORT',
-    known: ['NODE_ENV', 'CLIENT_PORT', 'ROUTER_URL'],
+    known: ['NODE_ENV', 'CLIENT_PORT', 'ROUTER_URL', 'CLIENT_PROXY_SECRET'],
   },
 } as const;
 

@@ -1,6 +1,7 @@
 /** Each service's /metrics, scraped as Prometheus would, moves when work is done. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bearer, gql } from './support/graphql.js';
+import { metricValue, scrapeMetrics } from './support/metrics.js';
 import { startTestSystem, type TestSystem } from './support/system.js';
 
 let system: TestSystem;
@@ -16,14 +17,7 @@ async function counter(
   name: string,
   labels: Record<string, string>,
 ): Promise<number> {
-  const response = await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'));
-  expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-  const text = await response.text();
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith(`${name}{`) && wanted.every((label) => l.includes(label)));
-  return line ? Number(line.split(' ').pop()) : 0;
+  return metricValue(await scrapeMetrics(graphqlUrl), name, labels);
 }
 
 it('counts GraphQL operations by name and outcome on the router and on the subgraph that served them', async () => {

@@ -3,45 +3,35 @@
  * NODE_ENV=production, Redis and a database server), scaled out: one auth, two math and two
  * router processes against one Redis and one database, on SQLite and on PostgreSQL.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { exportPKCS8, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, connected, gql, signUp, wsClient } from './support/graphql.js';
+import {
+  bearer,
+  collect,
+  connected,
+  gql,
+  signUp,
+  subscriptionsOpen,
+  wsClient,
+} from './support/graphql.js';
+import { buildIfChanged, serverBuild } from '../scripts/freshBuild.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
 import { freePort, startProcess, type ServiceProcess } from './support/processes.js';
 import { redisUrl, testDatabaseUrl } from './support/system.js';
 
 const root = resolve(import.meta.dirname, '..');
-const run = promisify(execFile);
 const missing = !redisUrl ? 'skipped: needs REDIS_URL' : false;
 
 beforeAll(async () => {
   if (missing) return;
-  // The images build with `npm run build`; build the server workspaces the same way.
-  await run(
-    'npm',
-    [
-      'run',
-      'build',
-      '-w',
-      'packages/shared',
-      '-w',
-      'subgraphs/auth',
-      '-w',
-      'subgraphs/math',
-      '-w',
-      'router',
-    ],
-    {
-      cwd: root,
-    },
-  );
-}, 180_000);
+  // The images build with `npm run build`; build the server workspaces the same way (again only
+  // when their sources changed since the last build: minutes on a loaded machine).
+  await buildIfChanged(serverBuild, { quiet: true, say: () => {} });
+}, 600_000);
 
 const databases = [
   { name: 'SQLite', postgres: false, skip: missing },
@@ -74,6 +64,7 @@ describe.each(databases)('production processes on $name', ({ postgres, skip }) =
     };
     const common = {
       NODE_ENV: 'production',
+      SHUTDOWN_DRAIN_MS: '0',
       LOG_LEVEL: 'warn',
       ROUTER_SECRET: randomBytes(24).toString('hex'),
       REDIS_URL: redisUrl as string,
@@ -200,7 +191,7 @@ describe.each(databases)('production processes on $name', ({ postgres, skip }) =
         1,
       );
       await connected(client);
-      await new Promise((r) => setTimeout(r, 300));
+      await subscriptionsOpen(routerA, 1);
       await gql(routerB, '{ fibonacci(n: 4321) { digits } }', {}, bearer(token));
       const [event] = await live.done;
       expect(event?.data?.logAdded.input).toBe('{"n":4321}');

@@ -3,7 +3,7 @@
  * in, calculate, see the log in recentLogs and receive it live on logAdded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, connected, gql, wsClient } from './support/graphql.js';
+import { bearer, collect, connected, gql, subscriptionsOpen, wsClient } from './support/graphql.js';
 import {
   redisUrl,
   startTestSystem,
@@ -62,8 +62,7 @@ describe.each(setups)('thin path on $name', ({ options, skip }) => {
       1,
     );
     await connected(client);
-    // graphql-ws acknowledges the connection before the subscription reaches the event bus.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await subscriptionsOpen(url, 1);
 
     const calculated = await gql<{
       factorial: { result: string; digits: number; log: { id: string } };

@@ -52,6 +52,7 @@ export class BenchSystem {
     writeFileSync(keyFile, await exportPKCS8(privateKey), { mode: 0o600 });
     const commonEnv = {
       NODE_ENV: 'production',
+      SHUTDOWN_DRAIN_MS: '0',
       LOG_LEVEL: 'warn',
       DATABASE_URL: `file:${join(dir, 'microservice_math.db')}`,
       ...(options.redis
@@ -95,6 +96,8 @@ export class BenchSystem {
         // The router's per-client rate limit would count the load generator as one abusive
         // client; a benchmark measures capacity, so the limit is raised out of the way.
         ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
+        // Likewise the per-user socket cap: the fan-out benchmark subscribes 5,000 sockets as one account.
+        ROUTER_WS_MAX_CONNECTIONS_PER_USER: '10000',
         ...env,
       }),
     );

@@ -93,6 +93,18 @@ describe('createClientServer', () => {
     }
   });
 
+  it('sends security headers with the app: CSP (no framing), nosniff, no referrer', async () => {
+    const { base } = await startClient();
+    const response = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('serves the app at / whatever the Accept header, as health checks fetch it', async () => {
     const { base } = await startClient();
     const response = await fetch(`${base}/`, { headers: { accept: '*/*' } });

@@ -5,6 +5,8 @@ import {
   redisKeyPrefixSchema,
   redisUrlSchema,
   type WithRouterSecret,
+  shutdownDrainMs,
+  shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { z } from 'zod';
@@ -13,10 +15,13 @@ const httpUrl = env.optionalUrl(['http:', 'https:'], 'http://auth:5001/graphql')
 
 export const routerEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
+  /** Bearer token for /metrics; without one, production serves no /metrics at all. */
+  METRICS_TOKEN: env.optionalString(),
   LOG_LEVEL: env.logLevel('info'),
   ROUTER_PORT: env.port(8000),
-  AUTH_URL: httpUrl,
-  MATH_URL: httpUrl,
+  /** One subgraph instance's URL, or several separated by commas. */
+  AUTH_URL: env.optionalUrlList(['http:', 'https:'], 'http://auth:5001/graphql'),
+  MATH_URL: env.optionalUrlList(['http:', 'https:'], 'http://math:5002/graphql'),
   ROUTER_SECRET: env.routerSecret(),
   REDIS_URL: redisUrlSchema,
   REDIS_KEY_PREFIX: redisKeyPrefixSchema,
@@ -27,7 +32,16 @@ export const routerEnvSchema = z.object({
   PLAYGROUND: env.boolean(false),
   /** Requests (HTTP operations and WebSocket subscribe messages) per client address and minute. */
   ROUTER_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
+  /** Open graphql-ws sockets one user may hold at once; the next is closed with 1013. */
+  ROUTER_WS_MAX_CONNECTIONS_PER_USER: env.int(20, { min: 1, max: 10_000 }),
+  /** Operations open at once on one graphql-ws socket; the next is refused RATE_LIMITED. */
+  ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION: env.int(50, { min: 1, max: 10_000 }),
+  /** Shared with the web app's server: its X-Forwarded-For is believed only with this secret. */
+  CLIENT_PROXY_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** Largest demand (list sizes multiplied through nested fields) one operation may make. */
+  ROUTER_MAX_COST: env.int(5_000, { min: 1, max: 1_000_000 }),
   ...tracingEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type RouterEnv = z.output<typeof routerEnvSchema>;
@@ -35,9 +49,10 @@ export type RouterEnv = z.output<typeof routerEnvSchema>;
 /** The router's typed config, made from its variables in one step; its type is what this makes. */
 export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   production: e.NODE_ENV === 'production',
+  metricsToken: e.METRICS_TOKEN,
   logLevel: e.LOG_LEVEL,
   port: e.ROUTER_PORT,
-  /** Subgraph URL overrides by subgraph name; unset ones come from the supergraph. */
+  /** Subgraph instance URLs by subgraph name; unset ones come from the supergraph. */
   subgraphUrls: subgraphUrlsOf(e),
   routerSecret: e.ROUTER_SECRET,
   redisUrl: e.REDIS_URL,
@@ -49,13 +64,21 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   /** GraphiQL on a browser GET of /graphql, with introspection (which it needs). */
   playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
   rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
+  maxCost: e.ROUTER_MAX_COST,
+  clientProxySecret: e.CLIENT_PROXY_SECRET,
+  socketLimits: {
+    connectionsPerUser: e.ROUTER_WS_MAX_CONNECTIONS_PER_USER,
+    operationsPerConnection: e.ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION,
+  },
   tracing: tracingConfigFrom(e, 'router'),
+  /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
+  drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
 }));
 
 export type RouterConfig = WithRouterSecret<z.output<typeof routerConfigSchema>>;
 
 function subgraphUrlsOf(e: Pick<RouterEnv, 'AUTH_URL' | 'MATH_URL'>) {
-  const urls: Partial<Record<'auth' | 'math', string>> = {};
+  const urls: Partial<Record<'auth' | 'math', string | string[]>> = {};
   if (e.AUTH_URL) urls.auth = e.AUTH_URL;
   if (e.MATH_URL) urls.math = e.MATH_URL;
   return urls;

@@ -22,6 +22,7 @@ await runStandalone(async () => {
     tracing,
     host,
     port: config.port,
+    drainMs: config.drainMs,
     description: 'router',
     release: () => events.close(),
   };

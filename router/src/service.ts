@@ -4,7 +4,9 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
+import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
+import { createTokenRevocations } from '@microservice-math/shared/tokenRevocations';
 import {
   subgraphs,
   supergraphPath as committedSupergraph,
@@ -16,6 +18,11 @@ import { buildSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
+import {
+  demandControl,
+  readDemandDirectives,
+  type DemandDirectives,
+} from './gateway/demandControl.js';
 import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { requireOperation } from './gateway/requireOperation.js';
@@ -23,8 +30,10 @@ import { keepNumericLiteralsAsWritten } from './gateway/numericLiterals.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { subgraphClients } from './gateway/subgraphClients.js';
+import { subgraphInstances, type SubgraphInstances } from './gateway/subgraphInstances.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
+import { clientAddressResolver } from './http/clientAddress.js';
 import { httpContext } from './http/httpContext.js';
 import { directGraphQL } from './http/directGraphQL.js';
 import { createPlayground } from './http/playground.js';
@@ -52,13 +61,17 @@ export interface RouterService {
   metrics: RouterMetrics;
 }
 
-/** The largest JSON body /graphql accepts; operations are also limited in tokens and depth. */
-const BODY_LIMIT = '64kb';
+/**
+ * The largest JSON body /graphql accepts, and the largest WebSocket message; operations are
+ * also limited in tokens and depth.
+ */
+const BODY_LIMIT_BYTES = 64 * 1024;
+const BODY_LIMIT = `${BODY_LIMIT_BYTES}b`;
 
-/** Each subgraph's URL: AUTH_URL/MATH_URL when set, else the one the supergraph names. */
-function subgraphUrls(config: RouterConfig): Record<SubgraphName, string> {
-  const urls = {} as Record<SubgraphName, string>;
-  for (const { name, url } of subgraphs) urls[name] = config.subgraphUrls[name] ?? url;
+/** Each subgraph's instance URLs: AUTH_URL/MATH_URL when set, else the one the supergraph names. */
+function subgraphUrls(config: RouterConfig): Record<SubgraphName, string[]> {
+  const urls = {} as Record<SubgraphName, string[]>;
+  for (const { name, url } of subgraphs) urls[name] = [config.subgraphUrls[name] ?? url].flat();
   return urls;
 }
 
@@ -72,16 +85,34 @@ export async function createRouterService(
   // A router here calls its subgraphs and Redis, nothing else; this variable is the only switch.
   process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
   const clients = subgraphClients(config.subgraphTimeoutMs);
+  const instances = new Map<string, SubgraphInstances>();
+  for (const [name, list] of Object.entries(urls)) {
+    instances.set(
+      name,
+      subgraphInstances(name, list, clients.clientFor, {
+        timeoutMs: config.subgraphTimeoutMs,
+        logger: logger.child({ component: 'subgraphs' }),
+      }),
+    );
+  }
   const gateway = new ApolloGateway({
     supergraphSdl: watchedSupergraph(config.supergraphPath ?? committedSupergraph, logger),
     buildService: ({ name, url }) => {
-      const subgraphUrl = urls[name as SubgraphName] ?? (url as string);
+      let subgraph = instances.get(name);
+      if (!subgraph) {
+        // A subgraph the code does not know by name (a supergraph from elsewhere).
+        subgraph = subgraphInstances(name, [url as string], clients.clientFor, {
+          timeoutMs: config.subgraphTimeoutMs,
+          logger,
+        });
+        instances.set(name, subgraph);
+      }
       return new SubgraphDataSource(
         name,
-        subgraphUrl,
+        (urls[name as SubgraphName] ?? [url as string]).join(', '),
         config.routerSecret,
         config.subgraphTimeoutMs,
-        clients.clientFor(subgraphUrl),
+        subgraph.post,
       );
     },
     logger: logger.child({ component: 'gateway' }),
@@ -89,7 +120,10 @@ export async function createRouterService(
   // Registered before start so the first schema is seen; the WebSocket server validates against it.
   let apiSchema: GraphQLSchema | undefined;
   let subscriptionSchema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+  let demandDirectives: DemandDirectives | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
+    // The API schema drops @cost and @listSize; the supergraph keeps them.
+    demandDirectives = readDemandDirectives(coreSupergraphSdl);
     // The schema the gateway validates and coerces with: mutated before any request uses it.
     applyScalarInputRules(schema);
     apiSchema = schema;
@@ -102,13 +136,18 @@ export async function createRouterService(
     name: 'router',
     logger,
     production: config.production,
+    metricsToken: config.metricsToken,
     bodyLimit: BODY_LIMIT,
+    adoptRequestId: false,
     // Clients are not trusted with trace ids or sampling: a trace starts here (see tracing.ts).
     tracing: config.tracing.endpoint ? { continueCallerTrace: false } : undefined,
-    readiness: routerReadiness(() => apiSchema !== undefined, urls),
+    readiness: routerReadiness(() => apiSchema !== undefined, [...instances.values()]),
   });
   // Registered first so that it closes last, after the gateway's last subgraph call.
-  host.onClose('subgraph connections', () => clients.close());
+  host.onClose('subgraph connections', async () => {
+    for (const subgraph of instances.values()) subgraph.close();
+    await clients.close();
+  });
   const metrics = createRouterMetrics(host.metrics);
   const rateLimit = createRequestRateLimit({
     perMinute: config.rateLimitPerMinute,
@@ -119,8 +158,20 @@ export async function createRouterService(
   host.onClose('rate limit', () => rateLimit.close());
   await rateLimit.ready();
 
-  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth).href);
+  // Revocations (logout) are written by auth; with Redis every router reads the same ones.
+  const revocationsRedis = config.redisUrl
+    ? createRedis(config.redisUrl, logger.child({ redis: 'token-revocations' }), {
+        keyPrefix: config.redisKeyPrefix,
+      })
+    : undefined;
+  if (revocationsRedis) host.onClose('token revocations', () => closeRedis(revocationsRedis));
+  const revocations = createTokenRevocations(revocationsRedis);
+  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth[0]).href, {
+    isRevoked: (tokenId) => revocations.isRevoked(tokenId),
+  });
+  const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   const protection = operationProtection();
+  const demand = demandControl(config.maxCost, () => demandDirectives);
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
     gateway: keepNumericLiteralsAsWritten(gateway),
@@ -131,6 +182,7 @@ export async function createRouterService(
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
       requireOperation<RouterContext>(),
+      demand.plugin<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
       playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),
     ],
@@ -175,6 +227,7 @@ export async function createRouterService(
     executeThroughGateway,
     parse: protection.parse,
     validationRules: protection.validationRules,
+    demand,
     hideSuggestions: config.production,
     rateLimit,
     metrics,
@@ -182,13 +235,16 @@ export async function createRouterService(
   const subscriptions = createSubscriptionServer({
     server: host.server,
     path: '/graphql',
+    maxPayload: BODY_LIMIT_BYTES,
+    limits: config.socketLimits,
     operations,
     verifyToken,
     metrics,
     logger,
+    clientAddressOf,
   });
   host.onClose('subscriptions', () => subscriptions.close());
-  const sse = createSseServer({ operations, verifyToken, metrics, logger });
+  const sse = createSseServer({ operations, verifyToken, metrics, logger, clientAddressOf });
   host.onClose('event streams', () => sse.close());
 
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
@@ -196,7 +252,7 @@ export async function createRouterService(
   playground?.mountAssets(host.app);
   const graphql = host.mountGraphQL<RouterContext>(
     apollo,
-    httpContext({ verifyToken, rateLimit, metrics }),
+    httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }),
   );
   // POST /graphql answered without Express's per-request cost (see directGraphQL.ts).
   host.answerFirst(directGraphQL(apollo, graphql));

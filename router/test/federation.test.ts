@@ -1,13 +1,22 @@
 /** Queries that span both subgraphs, and what the router says about subscriptions over HTTP. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, connected, gql, signUp, wsClient } from '../../tests/support/graphql.js';
+import {
+  bearer,
+  collect,
+  connected,
+  gql,
+  signUp,
+  subscriptionsOpen,
+  wsClient,
+} from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
 let system: TestSystem;
 let url: string;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  // The fan-out test below opens 200 sockets as one user, over the default cap of 20 per user.
+  system = await startTestSystem({ env: { ROUTER_WS_MAX_CONNECTIONS_PER_USER: '200' } });
   url = system.urls.router;
 });
 afterAll(async () => {
@@ -63,7 +72,7 @@ describe('logAdded', () => {
       1,
     );
     await Promise.all([connected(alice), connected(bob)]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await subscriptionsOpen(url, 2);
 
     await gql(url, '{ factorial(n: 7) { digits } }', {}, bearer(aliceToken));
     await gql(url, '{ fibonacci(n: 30) { digits } }', {}, bearer(bobToken));
@@ -87,7 +96,7 @@ describe('logAdded', () => {
       collect<{ logAdded: { user: { username: string } } }>(client, query, 1, 20_000),
     );
     await Promise.all(clients.map(connected));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await subscriptionsOpen(url, 200);
 
     const before = system.router.logAdded.gatewayResolutions;
     await gql(url, '{ factorial(n: 12) { digits } }', {}, bearer(token));

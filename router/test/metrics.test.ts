@@ -2,7 +2,9 @@
 import { MAX_OPERATION_LABELS } from '@microservice-math/shared/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, collect, connected, gql, wsClient } from '../../tests/support/graphql.js';
+import { metricSamples, metricValue, scrapeMetrics } from '../../tests/support/metrics.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
+import { waitFor } from '../../tests/support/waitFor.js';
 
 let system: TestSystem;
 
@@ -14,21 +16,16 @@ afterAll(async () => {
 });
 
 async function metric(name: string): Promise<number> {
-  const response = await fetch(system.urls.router.replace(/\/graphql$/, '/metrics'));
-  const line = (await response.text()).split('\n').find((l) => l.startsWith(`${name}{`));
-  if (!line) throw new Error(`${name} is not in /metrics`);
-  return Number(line.slice(line.lastIndexOf(' ') + 1));
+  return metricValue(await scrapeMetrics(system.urls.router), name);
 }
 
-/** Gauges follow socket events a moment later; poll instead of sleeping a fixed time. */
+/** Gauges follow socket events a moment later. */
 async function eventually(name: string, expected: number): Promise<number> {
-  const deadline = Date.now() + 3_000;
-  let value = await metric(name);
-  while (value !== expected && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await metric(name);
-  }
-  return value;
+  return waitFor(async () => {
+    const value = await metric(name);
+    expect(value).toBe(expected);
+    return value;
+  });
 }
 
 describe('router metrics', () => {
@@ -61,11 +58,9 @@ describe('router metrics', () => {
   it('invented operation names cannot grow the metrics without bound', async () => {
     const names = Array.from({ length: MAX_OPERATION_LABELS + 20 }, (_, i) => `Invented${i}`);
     for (const name of names) await gql(system.urls.router, `query ${name} { __typename }`);
-    const text = await (await fetch(system.urls.router.replace(/\/graphql$/, '/metrics'))).text();
-    const series = text
-      .split('\n')
-      .filter((line) => line.startsWith('graphql_requests_total{'))
-      .map((line) => /operation="([^"]*)"/.exec(line)?.[1]);
+    const series = metricSamples(await scrapeMetrics(system.urls.router))
+      .filter((sample) => sample.name === 'graphql_requests_total')
+      .map((sample) => sample.labels['operation']);
     expect(series.length).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 1);
     expect(series).toContain('other');
     expect(series).not.toContain(names.at(-1));

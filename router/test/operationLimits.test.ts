@@ -16,9 +16,15 @@ afterAll(async () => {
   await system?.stop();
 });
 
-/** `{ me { logs { user { logs { … id } } } } }`, `depth` fields deep. */
+/**
+ * `{ me { logs(limit: 1) { user { logs(limit: 1) { … id } } } } }`, `depth` fields deep; lists
+ * of one, so that demand control (tests/reliability/demandControl.test.ts) lets it through.
+ */
 function nested(depth: number): string {
-  const fields = ['me', ...Array.from({ length: depth - 2 }, (_, i) => (i % 2 ? 'user' : 'logs'))];
+  const fields = [
+    'me',
+    ...Array.from({ length: depth - 2 }, (_, i) => (i % 2 ? 'user' : 'logs(limit: 1)')),
+  ];
   return `{ ${fields.join(' { ')} { id }${' }'.repeat(fields.length - 1)} }`;
 }
 

@@ -3,18 +3,14 @@
  * router (no request leaves localhost), a query runs with the token from the headers editor,
  * and a subscription receives a live event over graphql-ws.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { builtPlaygroundDir } from '@microservice-math/router/http/playground';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, gql } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
+import { waitFor } from '../../tests/support/waitFor.js';
+import { buildIfChanged, playgroundBuild } from '../../scripts/freshBuild.js';
 
 const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const routerDir = fileURLToPath(new URL('..', import.meta.url));
 
 let system: TestSystem;
 let browser: Browser;
@@ -23,14 +19,10 @@ let token: string;
 /** Every URL the page asked for: documents, scripts, workers, fonts, fetches, WebSockets. */
 const requested: string[] = [];
 
-/** CI installs without building; the page needs the bundle (about 20 s to build). */
-function ensurePlaygroundBuilt() {
-  if (existsSync(join(builtPlaygroundDir, 'index.html'))) return;
-  execFileSync('npm', ['run', 'build:playground'], { cwd: routerDir, stdio: 'ignore' });
-}
-
 beforeAll(async () => {
-  ensurePlaygroundBuilt();
+  // CI installs without building; the page needs the bundle of the current sources (built as
+  // `npm start` builds it, and only when they changed since the last build).
+  await buildIfChanged(playgroundBuild, { quiet: true, say: () => {} });
   system = await startTestSystem();
   const registered = await gql<{ register: { token: string } }>(
     system.urls.router,
@@ -50,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await system?.stop();
-});
+}, 600_000); // a first build of the playground takes minutes on a loaded machine
 
 /** Replaces a Monaco editor's text as typed input (insertText skips auto-closed brackets). */
 async function typeInto(editor: string, text: string) {
@@ -70,14 +62,11 @@ async function runInGraphiQL(name: string, operation: string) {
 
 /** The response pane's text once it contains `expected` (Monaco shows spaces as U+00A0). */
 async function responseContaining(expected: string): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
+  return waitFor(async () => {
     const text = ((await page.textContent('.graphiql-response')) ?? '').replace(/\u00a0/g, ' ');
-    if (text.includes(expected)) return text;
-    if (Date.now() > deadline)
-      throw new Error(`the response pane never showed ${expected}: ${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    expect(text).toContain(expected);
+    return text;
+  });
 }
 
 describe('the playground page', () => {
@@ -99,8 +88,11 @@ describe('the playground page', () => {
 
   it('receives a subscription over graphql-ws', async () => {
     await runInGraphiQL('Live', 'subscription Live { logAdded { input user { username } } }');
-    // The socket opens once the subscription is sent; give it a moment to be in place.
-    await page.waitForTimeout(500);
+    // The socket opens once the subscription is sent; wait until the router counts it.
+    await waitFor(async () => {
+      const { values } = await system.router.metrics.activeSubscriptions.get();
+      expect(values[0]?.value ?? 0).toBeGreaterThan(0);
+    });
     await gql(system.urls.router, '{ factorial(n: 11) { digits } }', {}, bearer(token));
     const text = await responseContaining('"logAdded"');
     expect(text).toContain('{\\"n\\":11}');

@@ -50,6 +50,23 @@ describe('a production router', () => {
     router = await productionRouter({}, log);
   });
 
+  it('serves no /metrics without METRICS_TOKEN', async () => {
+    const response = await fetch(router.url.replace(/\/graphql$/, '/metrics'));
+    expect(response.status).toBe(404);
+  });
+
+  it('serves /metrics only with the bearer METRICS_TOKEN when one is set', async () => {
+    const withToken = await productionRouter({ METRICS_TOKEN: 'metrics-token-0123456789' });
+    const metricsUrl = withToken.url.replace(/\/graphql$/, '/metrics');
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    expect((await fetch(metricsUrl, { headers: bearer('a-wrong-token-000000000') })).status).toBe(
+      401,
+    );
+    const scraped = await fetch(metricsUrl, { headers: bearer('metrics-token-0123456789') });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('# TYPE');
+  });
+
   it('refuses introspection', async () => {
     const result = await gql(router.url, introspection);
     expect(result.status).toBe(400);

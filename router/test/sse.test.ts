@@ -6,6 +6,7 @@ import { createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, gql, signUp } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
+import { waitFor } from '../../tests/support/waitFor.js';
 
 let system: TestSystem;
 let streamUrl: string;
@@ -28,13 +29,10 @@ function sseClient(token: string): Client {
 
 /** Resolves once the router counts an open subscription (the stream is then in place). */
 async function subscriptionOpen(): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
+  await waitFor(async () => {
     const { values } = await system.router.metrics.activeSubscriptions.get();
-    if ((values[0]?.value ?? 0) > 0) return;
-    if (Date.now() > deadline) throw new Error('no subscription opened in 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+    expect(values[0]?.value ?? 0).toBeGreaterThan(0);
+  });
 }
 
 /** The first event of a subscription, or the error that ended it. */

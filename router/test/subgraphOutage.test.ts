@@ -4,7 +4,7 @@
  * says which one is missing, and everything answers again once it is back, with no restart.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../tests/support/processes.js';
 import { bearer, gql, signUp } from '../../tests/support/graphql.js';
 import { serviceSet, type Running, type ServiceSet } from './support/services.js';
@@ -59,14 +59,20 @@ describe('math stops while the router runs', () => {
     });
 
     math = await services.startMath(mathPort);
-    const again = await gql<{ factorial: { result: string } }>(
-      router.url,
-      factorial,
-      {},
-      bearer(token),
+    // Back in rotation once its /ready says yes (asked every second).
+    await vi.waitFor(
+      async () => {
+        const again = await gql<{ factorial: { result: string } }>(
+          router.url,
+          factorial,
+          {},
+          bearer(token),
+        );
+        expect(again.errors).toBeUndefined();
+        expect(again.data?.factorial.result).toBe('120');
+      },
+      { timeout: 10_000, interval: 100 },
     );
-    expect(again.errors).toBeUndefined();
-    expect(again.data?.factorial.result).toBe('120');
     expect((await ready(router.url)).status).toBe(200);
   });
 });
@@ -95,13 +101,18 @@ describe('the router starts while math is down', () => {
     );
 
     await services.startMath(mathPort);
-    const result = await gql<{ factorial: { result: string } }>(
-      router.url,
-      factorial,
-      {},
-      bearer(token),
+    await vi.waitFor(
+      async () => {
+        const result = await gql<{ factorial: { result: string } }>(
+          router.url,
+          factorial,
+          {},
+          bearer(token),
+        );
+        expect(result.data?.factorial.result).toBe('120');
+      },
+      { timeout: 10_000, interval: 100 },
     );
-    expect(result.data?.factorial.result).toBe('120');
     expect((await ready(router.url)).status).toBe(200);
   });
 });

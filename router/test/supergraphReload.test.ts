@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { supergraphPath as committedSupergraph } from '@microservice-math/shared/supergraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../../tests/support/graphql.js';
+import { waitFor } from '../../tests/support/waitFor.js';
 import { capturedLog, type CapturedLog } from './support/capturedLog.js';
 import { serviceSet, type Running, type ServiceSet } from './support/services.js';
 
@@ -33,12 +34,11 @@ async function queryFields(): Promise<string[]> {
 }
 
 async function waitForFields(predicate: (fields: string[]) => boolean): Promise<string[]> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
+  return waitFor(async () => {
     const fields = await queryFields();
-    if (predicate(fields) || Date.now() > deadline) return fields;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    expect(predicate(fields)).toBe(true);
+    return fields;
+  });
 }
 
 beforeAll(async () => {

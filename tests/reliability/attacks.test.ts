@@ -38,6 +38,7 @@ import {
   connected,
   gql,
   signUp,
+  subscriptionsOpen,
   wsClient,
 } from '../support/graphql.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
@@ -178,7 +179,7 @@ describe('forged identity over graphql-ws', () => {
       1,
     );
     await connected(client);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await subscriptionsOpen(urls.router, 1);
     // The victim's calculation first: were the forged fields believed, it would arrive first.
     await gql(urls.router, '{ factorial(n: 11) { digits } }', {}, bearer(victim.token));
     await gql(urls.router, '{ factorial(n: 12) { digits } }', {}, bearer(mallory.token));

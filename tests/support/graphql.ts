@@ -1,6 +1,9 @@
 /** Speaking GraphQL to a running server over real HTTP and graphql-ws, as any client would. */
 import { createClient, type Client } from 'graphql-ws';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
+import { metricValue, scrapeMetrics } from './metrics.js';
+import { waitFor } from './waitFor.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -117,4 +120,17 @@ export function closeCode(client: Client): Promise<number> {
     { next: () => {}, error: () => {}, complete: () => {} },
   );
   return closed;
+}
+
+/**
+ * Resolves once the router at `routerUrl` counts at least `count` open subscriptions (its
+ * `router_active_subscriptions` gauge): graphql-ws acknowledges the connection before a
+ * subscription reaches the event bus, so events published before this may be missed.
+ */
+export async function subscriptionsOpen(routerUrl: string, count: number): Promise<void> {
+  await waitFor(async () =>
+    expect(
+      metricValue(await scrapeMetrics(routerUrl), 'router_active_subscriptions'),
+    ).toBeGreaterThanOrEqual(count),
+  );
 }

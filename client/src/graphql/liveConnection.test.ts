@@ -48,6 +48,8 @@ interface Harness {
   refuse: boolean;
   /** How long the server takes to accept or refuse a connection. */
   decisionDelayMs: number;
+  /** Connections accepted or refused so far. */
+  decisions: number;
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -65,6 +67,7 @@ async function startServer(): Promise<Harness> {
     authorizations: [],
     refuse: false,
     decisionDelayMs: 0,
+    decisions: 0,
   };
   const disposable = useServer(
     {
@@ -72,6 +75,7 @@ async function startServer(): Promise<Harness> {
       onConnect: async (context) => {
         harness.authorizations.push(context.connectionParams?.['authorization']);
         await new Promise((resolve) => setTimeout(resolve, harness.decisionDelayMs));
+        harness.decisions++;
         return !harness.refuse;
       },
     },
@@ -189,8 +193,15 @@ describe('createLiveConnection', () => {
 
     live.reset();
 
-    // An unhandled rejection from the abandoned socket would fail this test file.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // An unhandled rejection from the abandoned socket would fail this test file: wait until the
+    // server has refused it and the closing handshake is over.
+    await vi.waitFor(
+      () => {
+        expect(harness.decisions).toBe(1);
+        expect(harness.server.clients.size).toBe(0);
+      },
+      { timeout: 5_000 },
+    );
     expect(live.status.value).toBe('offline');
   });
 

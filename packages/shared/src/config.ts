@@ -77,6 +77,27 @@ export const env = {
         .optional(),
     ),
 
+  /** One URL, or several separated by commas (instances of one service). */
+  optionalUrlList: (protocols: readonly string[], example: string) =>
+    z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .transform((value) => value.split(',').map((url) => url.trim()))
+        .refine(
+          (urls) =>
+            urls.every((value) => {
+              try {
+                return protocols.includes(new URL(value).protocol);
+              } catch {
+                return false;
+              }
+            }),
+          { message: `expected a URL like ${example}, or several separated by commas` },
+        )
+        .optional(),
+    ),
+
   nodeEnv: () =>
     z.preprocess(
       unsetIfEmpty,
@@ -177,4 +198,31 @@ export function loadStandaloneConfig<C extends { routerSecret: string | undefine
 
 function redact(variable: string, value: string): string {
   return /SECRET|KEY|PASSWORD|TOKEN/i.test(variable) ? '<redacted>' : value;
+}
+
+/**
+ * `SHUTDOWN_DRAIN_MS`: how long a signalled service keeps answering while `/ready` says 503, so
+ * that load balancers and routers stop sending it work before it stops listening. Unset: 5 s in
+ * production, none otherwise (a developer's Ctrl-C should not wait). Keep each container's stop
+ * grace above it plus the longest request (docker-compose.yml).
+ */
+export const shutdownEnvShape = {
+  SHUTDOWN_DRAIN_MS: z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: 'expected a whole number of milliseconds' })
+      .int('expected a whole number of milliseconds')
+      .min(0, 'expected at least 0')
+      .max(120_000, 'expected at most 120000')
+      .optional(),
+  ),
+};
+
+export const DEFAULT_PRODUCTION_DRAIN_MS = 5_000;
+
+export function shutdownDrainMs(
+  e: { SHUTDOWN_DRAIN_MS?: number | undefined },
+  production: boolean,
+): number {
+  return e.SHUTDOWN_DRAIN_MS ?? (production ? DEFAULT_PRODUCTION_DRAIN_MS : 0);
 }

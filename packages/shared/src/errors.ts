@@ -41,12 +41,11 @@ export function usernameTaken(): GraphQLError {
   });
 }
 
-export function rateLimited(retryAfterSeconds: number): GraphQLError {
-  return codedError(
-    ErrorCode.RateLimited,
-    `Too many attempts; try again in ${retryAfterSeconds} s`,
-    { retryAfterSeconds },
-  );
+export function rateLimited(
+  retryAfterSeconds: number,
+  message = `Too many attempts; try again in ${retryAfterSeconds} s`,
+): GraphQLError {
+  return codedError(ErrorCode.RateLimited, message, { retryAfterSeconds });
 }
 
 export function resultTooLarge(
@@ -63,6 +62,25 @@ export function computationTimeout(message: string): GraphQLError {
 /** A fault of ours; `extensions` says where to look (a request id, the failing subgraph). */
 export function internalError(message: string, extensions: Record<string, unknown> = {}) {
   return codedError(ErrorCode.Internal, message, extensions);
+}
+
+/** No instance could take the request, or the service is draining; nothing was done. */
+export function serviceUnavailable(message: string, retryAfterSeconds: number): GraphQLError {
+  return codedError(ErrorCode.ServiceUnavailable, message, { retryAfterSeconds });
+}
+
+/** The caller went away or cancelled; the work was stopped. */
+export function cancelled(): GraphQLError {
+  return codedError(ErrorCode.Cancelled, 'The request was cancelled');
+}
+
+/** The operation asks for more than the router serves at once (list sizes included). */
+export function costLimitExceeded(cost: number, maxCost: number): GraphQLError {
+  return codedError(
+    ErrorCode.CostLimitExceeded,
+    `The operation costs ${cost}, over the limit of ${maxCost}: ask for fewer or smaller lists`,
+    { cost, maxCost },
+  );
 }
 
 export function codeOf(error: unknown): string | undefined {

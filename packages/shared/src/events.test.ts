@@ -4,8 +4,7 @@
  * and while Redis is unreachable it reports every event as not published instead of throwing.
  */
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createEventBus, type BusEvent, type EventBus } from './events.js';
 import { createLogger } from './logger.js';
 
@@ -27,7 +26,9 @@ async function listen(bus: EventBus, topics: string[]) {
   );
   return {
     async settle(count: number) {
-      for (let i = 0; i < 200 && received.length < count; i++) await sleep(10);
+      await vi.waitFor(() => expect(received.length).toBeGreaterThanOrEqual(count), {
+        timeout: 15_000,
+      });
       ids.forEach((id) => bus.pubsub.unsubscribe(id));
       return received;
     },
@@ -48,8 +49,7 @@ describe.each([
       { topic: b, payload: { n: 2, flag: false } },
       { topic: a, payload: { n: 3, nested: { list: [1, 2] } } },
     ];
-    const feed = await listen(bus, [a, b]);
-    await sleep(50); // a Redis subscription is confirmed asynchronously
+    const feed = await listen(bus, [a, b]); // resolves once Redis has confirmed the subscriptions
 
     expect(await bus.publishAll(events)).toBe(0);
     await bus.pubsub.publish(b, { n: 4, one: 'by one' });

@@ -25,6 +25,12 @@ export interface EventBus {
    * never rejects.
    */
   publishAll(events: readonly BusEvent[]): Promise<number>;
+  /**
+   * Calls `listener` each time the bus is back after an outage (its subscriptions renewed):
+   * events published meanwhile were lost, so a subscriber catches up from the database.
+   * Returns the function that removes the listener.
+   */
+  onReconnect(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -43,6 +49,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
       pubsub,
       distributed: false,
       publishAll: (events) => countFailures(events.map((e) => pubsub.publish(e.topic, e.payload))),
+      onReconnect: () => () => {}, // in-process: never away
       close: async () => {},
     };
   }
@@ -56,6 +63,15 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
     maxRetriesPerRequest: null,
   });
   const pubsub = new RedisPubSub({ publisher, subscriber });
+  const reconnected = new EventEmitter().setMaxListeners(0);
+  let away = false;
+  subscriber.on('close', () => (away = true));
+  // ioredis sends the renewed SUBSCRIBEs before it says ready.
+  subscriber.on('ready', () => {
+    if (!away) return;
+    away = false;
+    reconnected.emit('back');
+  });
   return {
     pubsub,
     distributed: true,
@@ -71,6 +87,10 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
       } catch {
         return events.length; // not connected: nothing was sent
       }
+    },
+    onReconnect(listener) {
+      reconnected.on('back', listener);
+      return () => reconnected.off('back', listener);
     },
     close: async () => {
       await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);

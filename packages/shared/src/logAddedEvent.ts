@@ -27,10 +27,18 @@ export function logAddedEvent(log: LogAddedEvent): BusEvent {
   return { topic: logAddedTopic(log.userId), payload: log };
 }
 
-/** The events of one user's new logs, as the router's `logAdded` subscriptions receive them. */
-export function subscribeToLogAdded(
+/**
+ * Calls `listener` with each of one user's new logs, as the router's `logAdded` subscriptions
+ * receive them; resolves to the id that `events.pubsub.unsubscribe` takes.
+ */
+export function listenToLogAdded(
   events: EventBus,
   userId: string,
-): AsyncIterableIterator<LogAddedEvent> {
-  return events.pubsub.asyncIterableIterator<LogAddedEvent>(logAddedTopic(userId));
+  listener: (log: LogAddedEvent) => void,
+): Promise<number> {
+  return events.pubsub.subscribe(
+    logAddedTopic(userId),
+    (payload: unknown) => listener(payload as LogAddedEvent),
+    {},
+  );
 }

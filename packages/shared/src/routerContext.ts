@@ -13,13 +13,22 @@ export const USERNAME_HEADER = 'x-user-name';
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** The end client's address as the router saw it; auth counts login attempts per client. */
 export const CLIENT_ADDRESS_HEADER = 'x-client-address';
+/** The caller's session start (seconds since the epoch), for auth's renewToken. */
+export const SESSION_STARTED_HEADER = 'x-session-started-at';
+/** The caller's token id and expiry (`jti exp`), for auth's logout. */
+export const TOKEN_HEADER = 'x-token';
 
 export interface Caller {
   id: string;
   username: string;
+  /** When the token's session began (its `auth_time`); absent in tokens without one. */
+  sessionStartedAt?: number;
+  /** The token's `jti` and `exp` (seconds); absent in tokens without an id. */
+  token?: { id: string; expiresAt: number };
 }
 
-function sameSecret(given: string, expected: string): boolean {
+/** Compares secrets in time that does not depend on where they differ. */
+export function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -42,7 +51,16 @@ export function callerFromRouter(
   const id = header(headers, USER_ID_HEADER);
   const username = header(headers, USERNAME_HEADER);
   if (!id || !username) return null;
-  return { id, username: decodeURIComponent(username) };
+  const sessionStartedAt = Number(header(headers, SESSION_STARTED_HEADER));
+  const [tokenId, tokenExpiresAt] = (header(headers, TOKEN_HEADER) ?? '').split(' ');
+  return {
+    id,
+    username: decodeURIComponent(username),
+    ...(Number.isInteger(sessionStartedAt) ? { sessionStartedAt } : {}),
+    ...(tokenId && Number.isInteger(Number(tokenExpiresAt))
+      ? { token: { id: tokenId, expiresAt: Number(tokenExpiresAt) } }
+      : {}),
+  };
 }
 
 /** Request ids are ours to mint or pass along; anything else a client sends is replaced. */

@@ -5,17 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type RequestHandler } from 'express';
+import { requestSignal } from './cancellation.js';
 import { ConfigError } from './config.js';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
-import { requestIdFrom } from './routerContext.js';
+import { requestIdFrom, sameSecret } from './routerContext.js';
 import { traceRequests, tracingApolloPlugin, type Tracing } from './tracing.js';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -33,6 +35,17 @@ export interface ServiceHostOptions {
    * whether it continues its caller's trace (subgraphs) or starts its own (the router).
    */
   tracing?: { continueCallerTrace: boolean };
+  /**
+   * Adopt the caller's `x-request-id` (subgraphs: the router's id, behind its secret), or mint
+   * one and log the caller's only as `clientRequestId` (the router: clients choose anything).
+   * Default true.
+   */
+  adoptRequestId?: boolean;
+  /**
+   * Bearer token `/metrics` asks for. Without one, `/metrics` is open in development and absent
+   * in production: it tells anyone what the service does and how busy it is.
+   */
+  metricsToken?: string;
 }
 
 /** Builds a GraphQL request's context, as Apollo's Express integration calls it. */
@@ -61,6 +74,11 @@ export type FirstResponder = (req: IncomingMessage, res: ServerResponse) => bool
 export interface RequestBase extends BaseContext {
   requestId: string;
   logger: Logger;
+  /**
+   * Aborts when the caller goes away before its answer, or its deadline passes (see
+   * cancellation.ts); absent for work no HTTP request waits on (streaming contexts, tests).
+   */
+  signal?: AbortSignal;
 }
 
 /** Errors a first responder hands to Express, which answers them as it always did. */
@@ -75,6 +93,8 @@ export class ServiceHost {
   readonly metrics: Registry;
   private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
   private closing: Promise<void> | undefined;
+  /** Set from the start of a drain (see `drain`) until the process ends. */
+  private draining = false;
   /** Responses in progress; see `close`. */
   private readonly unanswered = new Set<ServerResponse>();
   private firstResponder: FirstResponder | undefined;
@@ -82,24 +102,31 @@ export class ServiceHost {
   constructor(private readonly options: ServiceHostOptions) {
     this.metrics = createMetricsRegistry(options.name);
     this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-      if (this.closing) endsConnection(res);
+      if (this.draining || this.closing) endsConnection(res);
       this.unanswered.add(res);
       res.once('close', () => this.unanswered.delete(res));
     });
     this.app.disable('x-powered-by');
     // First of all: a request the first responder handed over goes to the error handlers.
     this.app.use((req, _res, next) => next(handedOver.get(req)));
-    this.app.get('/metrics', async (_req, res) => {
-      res.setHeader('content-type', this.metrics.contentType);
-      res.send(await this.metrics.metrics());
-    });
+    const { metricsToken } = options;
+    if (metricsToken || !options.production)
+      this.app.get('/metrics', async (req, res) => {
+        const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (metricsToken && !(given && sameSecret(given, metricsToken))) {
+          res.status(401).setHeader('www-authenticate', 'Bearer').end();
+          return;
+        }
+        res.setHeader('content-type', this.metrics.contentType);
+        res.send(await this.metrics.metrics());
+      });
     this.app.set('trust proxy', false);
     this.app.get('/health', (_req, res) => {
       res.json({ status: 'ok', service: options.name });
     });
     this.app.get('/ready', async (_req, res) => {
       const checks: Record<string, string> = {};
-      let ready = !this.closing;
+      let ready = !this.draining && !this.closing;
       for (const [name, check] of Object.entries(options.readiness ?? {})) {
         try {
           await check();
@@ -135,9 +162,16 @@ export class ServiceHost {
       : undefined;
     const parseBody = express.json({ limit: this.options.bodyLimit ?? '100kb' });
     const context = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
-      const requestId = requestIdFrom(req.headers) ?? randomUUID();
+      const given = requestIdFrom(req.headers);
+      const adopt = this.options.adoptRequestId ?? true;
+      const requestId = (adopt ? given : undefined) ?? randomUUID();
       res.setHeader('x-request-id', requestId);
-      const base: RequestBase = { requestId, logger: this.options.logger.child({ requestId }) };
+      const fields = !adopt && given ? { requestId, clientRequestId: given } : { requestId };
+      const base: RequestBase = {
+        requestId,
+        logger: this.options.logger.child(fields),
+        signal: requestSignal(req, res),
+      };
       return buildContext(req, base);
     };
     this.app.use(
@@ -185,6 +219,25 @@ export class ServiceHost {
 
   get port(): number {
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /**
+   * The first phase of a shutdown: `/ready` says 503 at once, so routers and load balancers stop
+   * sending work here; for `ms` this service keeps listening and answering whatever still comes
+   * (nothing sent by a caller that has not noticed yet is refused or lost), each answer with
+   * `Connection: close` so that its caller opens its next connection elsewhere. Connections still
+   * idle at the end are closed then. (Closing them at the start would race callers sending on
+   * them at that moment: a request whose bytes are in flight would be lost with the socket.)
+   */
+  async drain(ms: number): Promise<void> {
+    if (this.draining || this.closing) return;
+    this.draining = true;
+    this.unanswered.forEach(endsConnection);
+    if (ms > 0) await sleep(ms);
+    // One turn of the event loop first: bytes that arrived while it was busy (a request on a
+    // connection that still looks idle) are read and parsed, so that connection is not closed.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.server.closeIdleConnections();
   }
 
   /**
@@ -295,6 +348,8 @@ export interface StandaloneService {
   release?: () => Promise<void>;
   /** Shut down last, so that spans of the shutdown itself are exported. */
   tracing?: Tracing;
+  /** How long to keep answering after the signal before closing (see `ServiceHost.drain`). */
+  drainMs?: number;
 }
 
 /**
@@ -310,6 +365,7 @@ export async function runStandalone(start: () => Promise<StandaloneService>): Pr
       `${service.description} ready`,
     );
     stopOnSignals(service.logger, async () => {
+      await service.host.drain(service.drainMs ?? 0);
       await service.host.close();
       await service.release?.();
       await service.tracing?.shutdown();

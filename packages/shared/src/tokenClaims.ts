@@ -3,4 +3,6 @@ export const TOKEN_ISSUER = 'microservice-math/auth';
 export const TOKEN_AUDIENCE = 'microservice-math';
 /** The only algorithm auth signs with and the router accepts (no `none`, no HMAC confusion). */
 export const TOKEN_ALGORITHM = 'EdDSA';
+/** When the session began (sign-in), as OpenID Connect names it; renewed tokens keep it. */
+export const SESSION_STARTED_CLAIM = 'auth_time';
 export const JWKS_PATH = '/.well-known/jwks.json';

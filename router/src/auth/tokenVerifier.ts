@@ -20,6 +20,7 @@ import {
   TOKEN_ALGORITHM,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
+  SESSION_STARTED_CLAIM,
 } from '@microservice-math/shared/tokenClaims';
 import {
   createRemoteJWKSet,
@@ -35,6 +36,8 @@ export type TokenVerifier = (token: string) => Promise<Caller>;
 export interface TokenVerifierOptions {
   /** Most verified tokens remembered at once; 0 verifies every token in full. */
   cacheSize?: number;
+  /** Whether a token id was revoked (logout); checked on every use, remembered or not. */
+  isRevoked?: (tokenId: string) => Promise<boolean>;
 }
 
 interface Verified {
@@ -52,7 +55,7 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
 
 export function createTokenVerifier(
   jwksUrl: string,
-  { cacheSize = DEFAULT_CACHE_SIZE }: TokenVerifierOptions = {},
+  { cacheSize = DEFAULT_CACHE_SIZE, isRevoked }: TokenVerifierOptions = {},
 ): TokenVerifier {
   const keys = createRemoteJWKSet(new URL(jwksUrl), {
     cooldownDuration: 30_000,
@@ -75,12 +78,27 @@ export function createTokenVerifier(
     if (typeof payload.sub !== 'string' || typeof payload['username'] !== 'string') {
       throw unauthenticated('Invalid token');
     }
+    const sessionStartedAt = payload[SESSION_STARTED_CLAIM];
+    const tokenId = payload.jti;
     return {
-      caller: Object.freeze({ id: payload.sub, username: payload['username'] }),
+      caller: Object.freeze({
+        id: payload.sub,
+        username: payload['username'],
+        ...(typeof sessionStartedAt === 'number' ? { sessionStartedAt } : {}),
+        ...(typeof tokenId === 'string'
+          ? { token: { id: tokenId, expiresAt: payload.exp as number } }
+          : {}),
+      }),
       exp: payload.exp as number,
       header: protectedHeader,
       key: key as CryptoKey,
     };
+  }
+
+  async function notRevoked(caller: Caller): Promise<Caller> {
+    if (caller.token && (await isRevoked?.(caller.token.id)))
+      throw unauthenticated('Token revoked; sign in again');
+    return caller;
   }
 
   return async (token) => {
@@ -88,12 +106,12 @@ export function createTokenVerifier(
       const remembered = verified?.get(token);
       if (remembered) {
         if (remembered.exp > epochSeconds() && (await keys(remembered.header)) === remembered.key)
-          return remembered.caller;
+          return await notRevoked(remembered.caller);
         verified?.delete(token);
       }
       const result = await verifyInFull(token);
       verified?.set(token, result, { ttl: result.exp * 1000 - Date.now() });
-      return result.caller;
+      return await notRevoked(result.caller);
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated('Token expired; sign in again');
       if (error instanceof errors.JOSEError || error instanceof TypeError)

@@ -20,11 +20,35 @@ export interface SubgraphAnswer {
   body: string;
 }
 
-/** POSTs `body` with `headers` to one subgraph URL and reads the whole answer. */
+/**
+ * POSTs `body` with `headers` to one subgraph URL and reads the whole answer. `deadlineAt`
+ * (`performance.now()` time) replaces the client's own deadline, e.g. for a retry that must end
+ * when the first attempt would have; `signal` aborts the call (the caller went away).
+ */
 export type SubgraphPost = (
   headers: Record<string, string>,
   body: string,
+  options?: { deadlineAt?: number; signal?: AbortSignal },
 ) => Promise<SubgraphAnswer>;
+
+/**
+ * Socket errors that mean the request got no answer byte: the connection was refused, or closed
+ * by the subgraph before it answered (an idle keep-alive connection closed by a draining
+ * subgraph just as a request was sent on it). Another attempt, on a fresh connection, is safe.
+ */
+const NO_ANSWER_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+const failedBeforeAnswer = new WeakSet<object>();
+
+/** Whether `error` is a call that failed before any byte of an answer arrived. */
+export function isNoAnswer(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && failedBeforeAnswer.has(error);
+}
 
 export interface SubgraphClients {
   /** The client for one subgraph URL, made on first use and kept across supergraph updates. */
@@ -49,17 +73,29 @@ export function subgraphClients(timeoutMs: number): SubgraphClients {
     if (!pool) pools.set(origin, (pool = new Pool(origin)));
     const target = pool;
     const path = pathname + search;
-    const post: SubgraphPost = async (headers, body) => {
+    const post: SubgraphPost = async (headers, body, options = {}) => {
       const controller = new AbortController();
-      const deadline = setTimeout(abortForTimeout, timeoutMs, controller);
+      const ms =
+        options.deadlineAt === undefined ? timeoutMs : options.deadlineAt - performance.now();
+      const deadline = setTimeout(abortForTimeout, Math.max(0, ms), controller);
+      const abort = () => controller.abort(options.signal?.reason);
+      options.signal?.addEventListener('abort', abort, { once: true });
+      if (options.signal?.aborted) abort();
       try {
-        const response = await target.request({
-          path,
-          method: 'POST',
-          headers,
-          body,
-          signal: controller.signal,
-        });
+        const response = await target
+          .request({
+            path,
+            method: 'POST',
+            headers,
+            body,
+            signal: controller.signal,
+          })
+          .catch((error: unknown) => {
+            const code = (error as { code?: unknown } | null)?.code;
+            if (!controller.signal.aborted && typeof code === 'string' && NO_ANSWER_CODES.has(code))
+              failedBeforeAnswer.add(error as object);
+            throw error;
+          });
         return {
           status: response.statusCode,
           headers: response.headers,
@@ -67,6 +103,7 @@ export function subgraphClients(timeoutMs: number): SubgraphClients {
         };
       } finally {
         clearTimeout(deadline);
+        options.signal?.removeEventListener('abort', abort);
       }
     };
     clients.set(url, post);

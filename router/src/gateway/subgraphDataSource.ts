@@ -18,10 +18,14 @@ import {
   CLIENT_ADDRESS_HEADER,
   REQUEST_ID_HEADER,
   ROUTER_SECRET_HEADER,
+  SESSION_STARTED_HEADER,
+  TOKEN_HEADER,
   USER_ID_HEADER,
   USERNAME_HEADER,
 } from '@microservice-math/shared/routerContext';
 import { injectTraceContext } from '@microservice-math/shared/tracing';
+import { CallerGoneError } from '@microservice-math/shared/cancellation';
+import { cancelled } from '@microservice-math/shared/errors';
 import type { RouterContext } from '../context.js';
 import type { SubgraphAnswer, SubgraphPost } from './subgraphClients.js';
 import { subgraphUnavailable, whyUnreachable } from './subgraphFailure.js';
@@ -67,10 +71,13 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     const { http, query, ...rest } = request;
-    const answer = await this.send(this.headers(options, http?.headers), {
-      query,
-      ...rest,
-    });
+    // The caller's connection closing aborts the call, and so the subgraph's work.
+    const signal = (options.context as Partial<RouterContext>).signal;
+    const answer = await this.send(
+      this.headers(options, http?.headers),
+      { query, ...rest },
+      signal,
+    );
     let body: unknown;
     try {
       body = isJson(answer) ? JSON.parse(answer.body) : answer.body;
@@ -107,20 +114,31 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
     if (context.caller) {
       headers[USER_ID_HEADER] = context.caller.id;
       headers[USERNAME_HEADER] = encodeURIComponent(context.caller.username);
+      if (context.caller.sessionStartedAt !== undefined)
+        headers[SESSION_STARTED_HEADER] = String(context.caller.sessionStartedAt);
+      if (context.caller.token)
+        headers[TOKEN_HEADER] = `${context.caller.token.id} ${context.caller.token.expiresAt}`;
     }
     return headers;
   }
 
-  private async send(headers: Record<string, string>, body: object): Promise<SubgraphAnswer> {
+  private async send(
+    headers: Record<string, string>,
+    body: object,
+    signal: AbortSignal | undefined,
+  ): Promise<SubgraphAnswer> {
     try {
-      return await this.post(headers, JSON.stringify(body));
+      return await this.post(headers, JSON.stringify(body), signal ? { signal } : {});
     } catch (error) {
+      if (error instanceof GraphQLError) throw error; // SERVICE_UNAVAILABLE, before any call
       throw this.unavailable(error);
     }
   }
 
   /** A call that got no usable answer: named after the subgraph, and why. */
   private unavailable(error: unknown): GraphQLError {
+    // Aborted because the caller went away: nobody reads the answer, and nothing failed.
+    if (error instanceof CallerGoneError) return cancelled();
     return subgraphUnavailable(this.serviceName, whyUnreachable(error, this.timeoutMs));
   }
 

@@ -16,6 +16,7 @@ import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import type { ClientAddressOf } from './clientAddress.js';
 
 async function callerFrom(authorization: string | undefined, verifyToken: TokenVerifier) {
   try {
@@ -46,13 +47,14 @@ export interface HttpContextDeps {
   verifyToken: TokenVerifier;
   rateLimit: RequestRateLimit;
   metrics: RouterMetrics;
+  clientAddressOf: ClientAddressOf;
 }
 
-export function httpContext({ verifyToken, rateLimit, metrics }: HttpContextDeps) {
+export function httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }: HttpContextDeps) {
   return async (req: IncomingMessage, base: RequestBase): Promise<RouterContext> => {
     try {
       const caller = await callerFrom(req.headers.authorization, verifyToken);
-      const clientAddress = req.socket.remoteAddress ?? 'unknown';
+      const clientAddress = clientAddressOf(req);
       const verdict = await rateLimit.consume(rateLimitKey(caller, clientAddress));
       if (!verdict.allowed) {
         metrics.rateLimited.inc({ transport: 'http' });

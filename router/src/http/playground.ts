@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Logger } from '@microservice-math/shared/logger';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 
 /** Where `npm run build:playground -w router` writes the page (see router/playground/vite.config.ts). */
 export const builtPlaygroundDir = fileURLToPath(new URL('../../dist/playground/', import.meta.url));
@@ -33,6 +33,21 @@ export interface Playground {
   mountAssets(app: Express): void;
 }
 
+/**
+ * What a browser gets with the page and its assets: never framed (clickjacking a signed-in
+ * playground), never type-sniffed, no referrer. No script policy: GraphiQL's editor runs in
+ * workers and injects styles, and the page is only served outside production or on request.
+ */
+export function playgroundHeaders(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET') {
+    res.setHeader('content-security-policy', "frame-ancestors 'none'; object-src 'none'");
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('x-frame-options', 'DENY');
+  }
+  next();
+}
+
 export function createPlayground(logger: Logger, dir = builtPlaygroundDir): Playground {
   const indexHtml = join(dir, 'index.html');
   return {
@@ -48,6 +63,7 @@ export function createPlayground(logger: Logger, dir = builtPlaygroundDir): Play
       },
     },
     mountAssets(app) {
+      app.use('/graphql', playgroundHeaders);
       app.use(
         PLAYGROUND_ASSETS_PATH,
         express.static(dir, {

@@ -4,11 +4,12 @@
  * through the gateway, so its query planning reaches whichever subgraph owns them. A log's
  * user is always the subscriber, so that subtree is exactly `me { … }` with the subscriber's
  * credentials; the fetch is made once per event and distinct selection, and shared by every
- * subscriber that asked for the same thing.
+ * subscriber that asked for the same thing. Where the events come from, live and caught up from
+ * the database, is logFeed.ts.
  */
 import { unauthenticated } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
-import { subscribeToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
+import type { LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Counter } from '@microservice-math/shared/metrics';
 import {
   defaultFieldResolver,
@@ -26,6 +27,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 import type { RouterContext } from '../context.js';
+import { openLogFeed } from './logFeed.js';
 
 /** Runs an operation through the gateway with a caller's context (Apollo's executeOperation). */
 export type GatewayExecutor = (
@@ -101,11 +103,12 @@ export function createLogAddedResolver(
   }
 
   return {
-    subscribeFieldResolver(_source, _args, context, info) {
+    subscribeFieldResolver(_source, args, context, info) {
       if (info.fieldName !== 'logAdded')
         throw new GraphQLError(`Unknown subscription ${info.fieldName}`);
       if (!context.caller) throw unauthenticated('Sign in to subscribe');
-      return subscribeToLogAdded(events, context.caller.id);
+      const after = (args as { after?: string | null }).after ?? undefined;
+      return openLogFeed(events, executeThroughGateway, context, after);
     },
     fieldResolver(source, args, context, info) {
       if (info.parentType.name === 'Subscription') return source;

@@ -12,8 +12,10 @@ import type { RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/express';
+import { atTokenExpiry, TOKEN_EXPIRED_MESSAGE } from '../auth/tokenExpiry.js';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
+import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
@@ -27,6 +29,7 @@ export interface SseServerOptions {
   verifyToken: TokenVerifier;
   metrics: RouterMetrics;
   logger: Logger;
+  clientAddressOf: ClientAddressOf;
 }
 
 export interface SseServer {
@@ -52,28 +55,44 @@ async function callerFrom(authorization: string | null | undefined, verifyToken:
   if (!token) {
     throw unauthenticated('Send Authorization: Bearer TOKEN to subscribe');
   }
-  return verifyToken(token);
+  return { caller: await verifyToken(token), token };
+}
+
+/** The last events of a stream whose token expired: why, then graphql-sse's own end. */
+function endAtExpiry(res: ServerResponse): void {
+  const refusal = { errors: [unauthenticated(TOKEN_EXPIRED_MESSAGE).toJSON()] };
+  res.end(`event: next\ndata: ${JSON.stringify(refusal)}\n\nevent: complete\ndata:\n\n`);
 }
 
 export function createSseServer(options: SseServerOptions): SseServer {
   const { operations, metrics, logger } = options;
   const subscribed = new WeakSet<SseContext>();
   const open = new Set<ServerResponse>();
+  /** Each request's response, so that a stream can be ended when its token expires. */
+  const responses = new WeakMap<object, ServerResponse>();
 
   const handle = createHandler<SseContext>({
     // No reservation tokens: the "single connection" mode stays off (404).
     authenticate: () => null,
     onSubscribe: async (req, params) => {
-      let caller;
+      let caller, token;
       try {
-        caller = await callerFrom(req.headers.get('authorization'), options.verifyToken);
+        ({ caller, token } = await callerFrom(
+          req.headers.get('authorization'),
+          options.verifyToken,
+        ));
       } catch (error) {
         if (error instanceof GraphQLError) return refusal(401, error);
         throw error;
       }
       const context: SseContext = {
-        ...streamingContext(caller, req.raw.socket.remoteAddress, logger),
+        ...streamingContext(caller, options.clientAddressOf(req.raw), logger),
       };
+      const res = responses.get(req.raw);
+      if (res) {
+        const cancel = atTokenExpiry(token, () => endAtExpiry(res));
+        res.once('close', cancel);
+      }
       const limited = await operations.admit(context, 'sse');
       if (limited) {
         const retryAfter = String(limited.extensions['retryAfterSeconds']);
@@ -81,8 +100,16 @@ export function createSseServer(options: SseServerOptions): SseServer {
       }
       const document = operations.parse(params.query ?? '');
       if (document instanceof GraphQLError) return refusal(400, document);
+      const schema = operations.schema();
+      const overCost = operations.overCost(
+        schema,
+        document,
+        params.operationName,
+        params.variables,
+      );
+      if (overCost) return refusal(400, overCost);
       return {
-        schema: operations.schema(),
+        schema,
         document,
         operationName: params.operationName,
         variableValues: params.variables,
@@ -108,6 +135,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
   return {
     handler: async (req, res) => {
       open.add(res);
+      responses.set(req, res);
       res.once('close', () => open.delete(res));
       try {
         await handle(req, res);

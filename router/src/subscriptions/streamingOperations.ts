@@ -6,6 +6,7 @@
  */
 import { rateLimited } from '@microservice-math/shared/errors';
 import {
+  getOperationAST,
   GraphQLError,
   print,
   specifiedRules,
@@ -19,6 +20,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { RouterContext } from '../context.js';
+import type { DemandControl } from '../gateway/demandControl.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { GatewayExecutor, LogAddedResolver } from './logAddedResolver.js';
@@ -34,6 +36,8 @@ export interface StreamingOperationsOptions {
   parse: (source: string | Source) => DocumentNode;
   /** Extra validation (operation limits) on top of the specification's rules. */
   validationRules: readonly ValidationRule[];
+  /** The cost limit HTTP operations meet in Apollo Server's plugin. */
+  demand: DemandControl;
   /** Production: validation errors say what is wrong without suggesting field names. */
   hideSuggestions: boolean;
   rateLimit: RequestRateLimit;
@@ -47,6 +51,16 @@ export interface StreamingOperations {
   /** The document, or the syntax error (a document over the token limit is one). */
   parse(source: string): DocumentNode | GraphQLError;
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
+  /**
+   * The refusal when the operation costs more than the limit, checked when it arrives (a
+   * subscription's events would otherwise each be refused in turn).
+   */
+  overCost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | null | undefined,
+  ): GraphQLError | undefined;
   execute(args: ExecutionArgs): Promise<ExecutionResult>;
   subscribe(args: ExecutionArgs): ReturnType<typeof subscribe>;
 }
@@ -100,6 +114,11 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     validate(schema, document) {
       const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
       return options.hideSuggestions ? errors.map(withoutSuggestion) : errors;
+    },
+    overCost(schema, document, operationName, variables) {
+      const operation = getOperationAST(document, operationName);
+      if (!operation) return undefined;
+      return options.demand.check(schema, document, operation, variables ?? undefined);
     },
     async execute(args) {
       const result = await options.executeThroughGateway(

@@ -4,30 +4,48 @@
  * over the socket go through Apollo Server like any HTTP request.
  */
 import type { Server } from 'node:http';
+import { rateLimited, unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import {
+  atTokenExpiry,
+  TOKEN_EXPIRED_CLOSE_CODE,
+  TOKEN_EXPIRED_MESSAGE,
+} from '../auth/tokenExpiry.js';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
+import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { StreamingOperations } from './streamingOperations.js';
+
+/** Standard "Try Again Later": this user already holds as many sockets as allowed. */
+export const TOO_MANY_SOCKETS_CLOSE_CODE = 1013;
 
 type ConnectionExtra = Extra &
   Record<PropertyKey, unknown> & {
     context?: RouterContext;
     /** Ids of this connection's open subscriptions (not its one-shot queries). */
     subscriptions?: Set<string>;
+    /** Cancels the close at the token's expiry. */
+    cancelExpiry?: () => void;
+    /** The connection's token, checked again (revocation) with every operation. */
+    token?: string;
   };
 
 export interface SubscriptionServerOptions {
   server: Server;
   path: string;
+  /** Bytes; a larger message closes the socket with 1009 before it is read. */
+  maxPayload: number;
+  limits: { connectionsPerUser: number; operationsPerConnection: number };
   operations: StreamingOperations;
   verifyToken: TokenVerifier;
   metrics: RouterMetrics;
   logger: Logger;
+  clientAddressOf: ClientAddressOf;
 }
 
 export interface SubscriptionServer {
@@ -36,7 +54,19 @@ export interface SubscriptionServer {
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { logger, metrics, operations } = options;
-  const wss = new WebSocketServer({ server: options.server, path: options.path });
+  const { limits } = options;
+  const wss = new WebSocketServer({
+    server: options.server,
+    path: options.path,
+    maxPayload: options.maxPayload,
+  });
+  /** Open, authenticated sockets by user id. */
+  const socketsPerUser = new Map<string, number>();
+  const release = (userId: string) => {
+    const left = (socketsPerUser.get(userId) ?? 1) - 1;
+    if (left > 0) socketsPerUser.set(userId, left);
+    else socketsPerUser.delete(userId);
+  };
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
@@ -55,8 +85,22 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         try {
           const caller = await options.verifyToken(token);
-          const address = ctx.extra.request.socket.remoteAddress;
+          const held = socketsPerUser.get(caller.id) ?? 0;
+          if (held >= limits.connectionsPerUser) {
+            ctx.extra.socket.close(
+              TOO_MANY_SOCKETS_CLOSE_CODE,
+              `Too many connections: at most ${limits.connectionsPerUser} per user`,
+            );
+            return false;
+          }
+          socketsPerUser.set(caller.id, held + 1);
+          const address = options.clientAddressOf(ctx.extra.request);
           ctx.extra.context = streamingContext(caller, address, logger);
+          ctx.extra.token = token;
+          const socket = ctx.extra.socket;
+          ctx.extra.cancelExpiry = atTokenExpiry(token, () =>
+            socket.close(TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_MESSAGE),
+          );
           return true;
         } catch {
           return false; // 4403 Forbidden: the token was refused
@@ -67,6 +111,24 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       // does neither again.
       onSubscribe: async (ctx, _id, payload) => {
         const contextValue = ctx.extra.context as RouterContext;
+        // A token revoked (logout) since the socket opened ends the socket at its next operation.
+        try {
+          await options.verifyToken(ctx.extra.token as string);
+        } catch {
+          ctx.extra.socket.close(
+            TOKEN_EXPIRED_CLOSE_CODE,
+            'Token revoked or expired; sign in again',
+          );
+          return [unauthenticated('Token revoked or expired; sign in again')];
+        }
+        // graphql-ws has already added this one to the socket's open operations.
+        if (Object.keys(ctx.subscriptions).length > limits.operationsPerConnection)
+          return [
+            rateLimited(
+              1,
+              `Too many operations on this connection: at most ${limits.operationsPerConnection} at once`,
+            ),
+          ];
         const refused = await operations.admit(contextValue, 'websocket');
         if (refused) return [refused];
         // graphql-ws closes the whole socket (4500) when a document does not parse; answer just
@@ -76,6 +138,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         const schema = operations.schema();
         const invalid = operations.validate(schema, document);
         if (invalid.length > 0) return [...invalid];
+        const overCost = operations.overCost(
+          schema,
+          document,
+          payload.operationName,
+          payload.variables,
+        );
+        if (overCost) return [overCost];
         return {
           schema,
           document,
@@ -97,6 +166,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       onComplete: (ctx, id) => {
         if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
       },
+      // Every socket that connected ends here, however it closed.
+      onClose: (ctx) => {
+        ctx.extra.cancelExpiry?.();
+        if (ctx.extra.context?.caller) release(ctx.extra.context.caller.id);
+      },
       execute: (args: ExecutionArgs) => operations.execute(args),
       subscribe: (args: ExecutionArgs) => operations.subscribe(args),
       onError: (_ctx, _id, _payload, errors) => {
@@ -105,6 +179,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     },
     wss,
   );
+  // graphql-ws prints every socket error with console.error, and an oversized message is one
+  // (ws has already closed that socket with 1009): a client could fill the console at will.
+  // Its listener is replaced with one that logs through our logger, as a client's doing.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.once('error', (error: Error & { code?: string }) => {
+      logger.debug({ code: error.code, reason: error.message }, 'WebSocket refused a message');
+      if (socket.readyState === socket.OPEN) socket.close(1011, 'Internal server error');
+    });
+  });
   return {
     async close() {
       await disposable.dispose();

@@ -5,12 +5,16 @@ import {
   redisKeyPrefixSchema,
   redisUrlSchema,
   type WithRouterSecret,
+  shutdownDrainMs,
+  shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { z } from 'zod';
 
 export const authEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
+  /** Bearer token for /metrics; without one, production serves no /metrics at all. */
+  METRICS_TOKEN: env.optionalString(),
   LOG_LEVEL: env.logLevel('info'),
   AUTH_PORT: env.port(5001),
   DATABASE_URL: databaseUrlSchema,
@@ -19,12 +23,15 @@ export const authEnvSchema = z.object({
   ROUTER_SECRET: env.routerSecret(),
   BCRYPT_ROUNDS: env.int(12, { min: 10, max: 15 }),
   TOKEN_TTL_SECONDS: env.int(3600, { min: 60, max: 30 * 24 * 3600 }),
+  /** How long after sign-in renewToken keeps issuing tokens; then the user signs in again. */
+  AUTH_MAX_SESSION_SECONDS: env.int(7 * 24 * 3600, { min: 60, max: 365 * 24 * 3600 }),
   AUTH_PRIVATE_KEY_FILE: env.optionalString(),
   AUTH_PREVIOUS_PUBLIC_KEY_FILE: env.optionalString(),
   LOGIN_MAX_FAILURES: env.int(5, { min: 1, max: 1000 }),
   LOGIN_CLIENT_MAX_FAILURES: env.int(50, { min: 1, max: 100_000 }),
   LOGIN_WINDOW_SECONDS: env.int(15 * 60, { min: 1, max: 24 * 3600 }),
   ...tracingEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type AuthEnv = z.output<typeof authEnvSchema>;
@@ -32,6 +39,7 @@ export type AuthEnv = z.output<typeof authEnvSchema>;
 /** Auth's typed config, made from its variables in one step; its type is what this makes. */
 export const authConfigSchema = authEnvSchema.transform((e) => ({
   production: e.NODE_ENV === 'production',
+  metricsToken: e.METRICS_TOKEN,
   logLevel: e.LOG_LEVEL,
   port: e.AUTH_PORT,
   databaseUrl: e.DATABASE_URL,
@@ -40,6 +48,7 @@ export const authConfigSchema = authEnvSchema.transform((e) => ({
   routerSecret: e.ROUTER_SECRET,
   bcryptRounds: e.BCRYPT_ROUNDS,
   tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+  maxSessionSeconds: e.AUTH_MAX_SESSION_SECONDS,
   privateKeyFile: e.AUTH_PRIVATE_KEY_FILE,
   previousPublicKeyFile: e.AUTH_PREVIOUS_PUBLIC_KEY_FILE,
   /** Where development keys and the default SQLite file live. */
@@ -50,6 +59,8 @@ export const authConfigSchema = authEnvSchema.transform((e) => ({
     windowSeconds: e.LOGIN_WINDOW_SECONDS,
   },
   tracing: tracingConfigFrom(e, 'auth'),
+  /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
+  drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
 }));
 
 export type AuthConfig = WithRouterSecret<z.output<typeof authConfigSchema>>;

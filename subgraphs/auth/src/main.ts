@@ -10,5 +10,12 @@ await runStandalone(async () => {
   const logger = createLogger('auth', { level: config.logLevel, pretty: !config.production });
   const tracing = startTracing(config.tracing, logger);
   const host = await createAuthService(config, logger);
-  return { logger, tracing, host, port: config.port, description: 'auth subgraph' };
+  return {
+    logger,
+    tracing,
+    host,
+    port: config.port,
+    drainMs: config.drainMs,
+    description: 'auth subgraph',
+  };
 });

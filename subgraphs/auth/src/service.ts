@@ -8,6 +8,7 @@ import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { callerFromRouter, clientAddressFrom } from '@microservice-math/shared/routerContext';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
+import { createTokenRevocations } from '@microservice-math/shared/tokenRevocations';
 import { startSubgraphServer } from '@microservice-math/shared/subgraphServer';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
 import { join } from 'node:path';
@@ -40,12 +41,21 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     : undefined;
   const loginAttempts = createLoginAttempts(config.loginLimits, redis);
   const accounts = createAccounts(await createPasswordHasher(config.bcryptRounds), loginAttempts);
-  const resolvers = createResolvers(accounts, createTokenIssuer(keys, config.tokenTtlSeconds));
+  const resolvers = createResolvers(
+    accounts,
+    createTokenIssuer(keys, {
+      ttlSeconds: config.tokenTtlSeconds,
+      maxSessionSeconds: config.maxSessionSeconds,
+    }),
+    config.maxSessionSeconds,
+    createTokenRevocations(redis),
+  );
 
   const host = new ServiceHost({
     name: 'auth',
     logger,
     production: config.production,
+    metricsToken: config.metricsToken,
     tracing: config.tracing.endpoint ? { continueCallerTrace: true } : undefined,
     readiness: {
       database: async () => {

@@ -1,16 +1,11 @@
-/** Starts a real auth subgraph on a free port for one test file. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLogger } from '@microservice-math/shared/logger';
+/** Starts a real auth subgraph on a free port for one test file (through tests/support/services.ts). */
 import {
   ROUTER_SECRET_HEADER,
   USER_ID_HEADER,
   USERNAME_HEADER,
   CLIENT_ADDRESS_HEADER,
 } from '@microservice-math/shared/routerContext';
-import { authConfigSchema } from '../src/config.js';
-import { createAuthService } from '../src/service.js';
+import { serviceSet } from '../../../tests/support/services.js';
 
 export const ROUTER_SECRET = 'test-router-secret-0123456789';
 
@@ -35,30 +30,12 @@ export async function startAuth(
   env: Record<string, string | undefined> = {},
   dataDir?: string,
 ): Promise<RunningAuth> {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'mm-auth-'));
-  const config = authConfigSchema.parse({
-    NODE_ENV: 'test',
-    BCRYPT_ROUNDS: '10',
-    DATABASE_URL: `file:${join(dir, 'auth.db')}`,
-    ...env,
-  });
-  const logger = createLogger('auth', {
-    level: process.env['TEST_LOG_LEVEL'] ?? 'silent',
-    pretty: false,
-  });
-  const host = await createAuthService(
-    { ...config, routerSecret: ROUTER_SECRET, dataDir: dir },
-    logger,
-  );
-  const port = await host.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${port}/graphql`;
+  const services = serviceSet(env, { routerSecret: ROUTER_SECRET, dataDir });
+  const { url } = await services.startAuth(0, { address: '127.0.0.1' });
   return {
     url,
-    dataDir: dir,
-    async stop() {
-      await host.close();
-      if (!dataDir) rmSync(dir, { recursive: true, force: true });
-    },
+    dataDir: services.dataDir,
+    stop: () => services.close(),
     async call(query, variables = {}, as = {}) {
       const headers: Record<string, string> = {
         'content-type': 'application/json',

@@ -6,6 +6,8 @@ import {
   redisKeyPrefixSchema,
   redisUrlSchema,
   type WithRouterSecret,
+  shutdownDrainMs,
+  shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { availableParallelism } from 'node:os';
@@ -13,6 +15,8 @@ import { z } from 'zod';
 
 export const mathEnvSchema = z.object({
   NODE_ENV: env.nodeEnv(),
+  /** Bearer token for /metrics; without one, production serves no /metrics at all. */
+  METRICS_TOKEN: env.optionalString(),
   LOG_LEVEL: env.logLevel('info'),
   MATH_PORT: env.port(5002),
   DATABASE_URL: databaseUrlSchema,
@@ -26,6 +30,7 @@ export const mathEnvSchema = z.object({
   MATH_CACHE_MAX_BYTES: env.int(8 * 1024 * 1024, { min: 0, max: 512 * 1024 * 1024 }),
   MATH_WORKERS: env.int(availableParallelism(), { min: 1, max: 64 }),
   ...tracingEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type MathEnv = z.output<typeof mathEnvSchema>;
@@ -33,6 +38,7 @@ export type MathEnv = z.output<typeof mathEnvSchema>;
 /** Math's typed config, made from its variables in one step; its type is what this makes. */
 export const mathConfigSchema = mathEnvSchema.transform((e) => ({
   production: e.NODE_ENV === 'production',
+  metricsToken: e.METRICS_TOKEN,
   logLevel: e.LOG_LEVEL,
   port: e.MATH_PORT,
   databaseUrl: e.DATABASE_URL,
@@ -48,6 +54,8 @@ export const mathConfigSchema = mathEnvSchema.transform((e) => ({
   /** Where the default SQLite file lives. */
   dataDir: 'data',
   tracing: tracingConfigFrom(e, 'math'),
+  /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
+  drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
 }));
 
 export type MathConfig = WithRouterSecret<z.output<typeof mathConfigSchema>>;

@@ -59,6 +59,16 @@ export function createMathMetrics(registry: Registry, sources: MathMetricSources
     help: 'Request logs that could not be written after every retry',
     registers,
   });
+  const spoolWritten = new Counter({
+    name: 'math_log_spool_written_total',
+    help: 'Refused requests logged late, from the spool, once the database was back',
+    registers,
+  });
+  const spoolLost = new Counter({
+    name: 'math_log_spool_lost_total',
+    help: 'Refused requests never logged: the spool was full, or still held them at exit',
+    registers,
+  });
   new Gauge({
     name: 'math_log_queue_depth',
     help: 'Request logs waiting for the next flush',
@@ -110,6 +120,12 @@ export function createMathMetrics(registry: Registry, sources: MathMetricSources
     },
     flushFailed(rows) {
       rowsFailed.inc(rows);
+    },
+    spoolWritten(rows) {
+      spoolWritten.inc(rows);
+    },
+    spoolLost(rows) {
+      spoolLost.inc(rows);
     },
   };
 }

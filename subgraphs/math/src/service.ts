@@ -23,6 +23,7 @@ import { createCalculator } from './calculations/calculator.js';
 import { createComputePool } from './compute/pool.js';
 import type { MathConfig } from './config.js';
 import type { MathContext } from './context.js';
+import { createLogsByUser } from './logs/logsByUser.js';
 import { createLogWriter } from './logs/logWriter.js';
 import { RequestLogSchema } from './logs/RequestLog.js';
 import { createMathMetrics } from './metrics.js';
@@ -81,6 +82,7 @@ export async function createMathService(
     name: 'math',
     logger,
     production: config.production,
+    metricsToken: config.metricsToken,
     tracing: config.tracing.endpoint ? { continueCallerTrace: true } : undefined,
     readiness: {
       database: async () => {
@@ -126,12 +128,16 @@ export async function createMathService(
       clearTimeout(stopComputations);
     }
   });
-  host.mountGraphQL<MathContext>(apollo, (req, base) => ({
-    ...base,
-    caller: callerFromRouter(req.headers, config.routerSecret),
-    em: orm.em.fork(),
-    budget: new DigitBudget(config.maxDigits),
-    plan: new Map(),
-  }));
+  host.mountGraphQL<MathContext>(apollo, (req, base) => {
+    const em = orm.em.fork();
+    return {
+      ...base,
+      caller: callerFromRouter(req.headers, config.routerSecret),
+      em,
+      logsByUser: createLogsByUser(em),
+      budget: new DigitBudget(config.maxDigits),
+      plan: new Map(),
+    };
+  });
   return host;
 }

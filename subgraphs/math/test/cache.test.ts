@@ -6,13 +6,13 @@
  * did not select `result`) serves only requests that do not select it either.
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { factorial } from '../src/kernels/factorial.js';
 import { newCaller, redisUrl, startMath, type RunningMath } from './mathService.js';
 import { startOwnRedis, type OwnRedis } from '../../../tests/support/redisServer.js';
+import { waitFor } from '../../../tests/support/waitFor.js';
 
 const caller = newCaller('cache');
 
@@ -147,13 +147,11 @@ describe('when Redis stops and comes back', () => {
     await redis.start();
     const restarted = performance.now();
     // The client reconnects on its own (retrying every ≤ 2 s); no restart of the service.
-    let resumed = false;
-    for (let attempt = 0; attempt < 40 && !resumed; attempt++) {
-      const [first, second] = await cachedFlags(math, query(32 + attempt), 2);
-      resumed = first === false && second === true;
-      if (!resumed) await sleep(250);
-    }
-    expect(resumed).toBe(true);
+    let attempt = 0;
+    await waitFor(
+      async () => expect(await cachedFlags(math, query(32 + attempt++), 2)).toEqual([false, true]),
+      20_000,
+    );
     await annotate(
       `measured: caching resumed ${(performance.now() - restarted).toFixed(0)} ms after Redis ` +
         `restarted; warnings during the outage: ${JSON.stringify(warnings)}`,

@@ -3,11 +3,11 @@
  * LOG_ADDED.<userId>, carrying the whole row, so a subscriber needs no extra read. The test
  * subscribes to the event bus itself, in-process and through Redis.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { logAddedTopic } from '@microservice-math/shared/logAddedEvent';
 import type { Orm } from '@microservice-math/shared/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../tests/support/waitFor.js';
 import { RequestLogSchema, toRecord, type RequestLogRecord } from '../src/logs/RequestLog.js';
 import {
   newCaller,
@@ -63,9 +63,7 @@ describe.each([
       received,
       /** Waits for `count` events and their lookups. */
       async settle(count: number): Promise<Received[]> {
-        for (let i = 0; i < 200 && lookups.length < count; i++) {
-          await sleep(10);
-        }
+        await waitFor(() => expect(lookups.length).toBeGreaterThanOrEqual(count));
         await Promise.all(lookups);
         events.pubsub.unsubscribe(subscription);
         return received;

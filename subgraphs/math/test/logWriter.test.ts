@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Orm } from '@microservice-math/shared/database';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
 import { createLogWriter, type NewRequestLog } from '../src/logs/logWriter.js';
 import { openLogReader, silentLogger, testDatabaseUrl } from './mathService.js';
@@ -148,6 +148,50 @@ describe.each([
         process.off('unhandledRejection', onUnhandled);
         await writer.close();
       }
+    },
+  );
+
+  it.skipIf(skip)(
+    'refused requests whose rows failed while the table was away are written once it is back',
+    async () => {
+      let written = 0;
+      let lost = 0;
+      const writer = createLogWriter({
+        orm,
+        events,
+        logger: silentLogger(),
+        attempts: 1,
+        spoolRetryMs: 20,
+        observer: {
+          flushed: () => {},
+          flushFailed: () => {},
+          spoolWritten: (rows) => (written += rows),
+          spoolLost: (rows) => (lost += rows),
+        },
+      });
+      const userId = `spool-${database}`;
+      const rename = (from: string, to: string) =>
+        orm.em.getConnection().execute(`alter table ${from} rename to ${to}`);
+      await rename('request_log', 'request_log_away');
+      const refused = { ...entry(userId, 1), status: 'BAD_USER_INPUT' };
+      try {
+        const outcomes = await Promise.allSettled([
+          writer.write(refused),
+          writer.write({ ...refused, input: '{"n":2}' }),
+          writer.write(entry(userId, 3)), // answered: its caller got an error, not spooled
+        ]);
+        expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      } finally {
+        await rename('request_log_away', 'request_log');
+      }
+      await vi.waitFor(() => expect(written).toBe(2));
+      const rows = await rawRows(userId);
+      expect(rows.map((row) => [row['input'], row['status']])).toEqual([
+        ['{"n":1}', 'BAD_USER_INPUT'],
+        ['{"n":2}', 'BAD_USER_INPUT'],
+      ]);
+      await writer.close();
+      expect(lost).toBe(0);
     },
   );
 

@@ -1,22 +1,11 @@
 /**
  * The math subgraph as a process of its own, started the way `npm run start:math` starts it
- * (main.ts from source through tsx's loader), on a free port with a SQLite file of its own.
+ * (through tests/support/processes.ts), on a free port with a SQLite file of its own.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Caller } from '@microservice-math/shared/routerContext';
-import { freePort, startProcess, type ServiceProcess } from '../../../tests/support/processes.js';
+import { processSet, type ServiceProcess } from '../../../tests/support/processes.js';
 import { RequestLogSchema, type RequestLogEntity } from '../src/logs/RequestLog.js';
 import { openLogReader, ROUTER_SECRET, routerHeaders, silentLogger } from './mathService.js';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
-const repoRoot = join(here, '..', '..', '..');
-const mainFile = join(here, '..', 'src', 'main.ts');
-/** tsx's loader, as an absolute URL (`--import` resolves bare names from the working directory). */
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface MathProcess {
   base: string;
@@ -32,38 +21,20 @@ export interface MathProcess {
   /** The committed request logs of `userId` (open after the process has ended). */
   logRows(userId: string): Promise<RequestLogEntity[]>;
   /** Kills the process if it is still running and removes its files. */
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 export async function startMathProcess(env: Record<string, string> = {}): Promise<MathProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mm-math-process-'));
-  const databaseUrl = `file:${join(dataDir, 'math.db')}`;
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  // The shared launcher; only math is started. Its router secret is the one routerHeaders send.
+  const set = await processSet({ routerSecret: ROUTER_SECRET });
   let service: ServiceProcess;
   try {
-    // `--conditions=source` as `npm run start:math` passes it to tsx; harmless where unused.
-    service = await startProcess(
-      'math',
-      [process.execPath, '--conditions=source', '--import', tsxLoader, mainFile],
-      {
-        NODE_ENV: 'production', // JSON log lines, no pretty-printing thread
-        LOG_LEVEL: 'info',
-        ROUTER_SECRET,
-        DATABASE_URL: databaseUrl,
-        MATH_PORT: String(port),
-        MATH_WORKERS: '2',
-        // In-process cache and events, whatever the test runner's environment says.
-        REDIS_URL: '',
-        ...env,
-      },
-      `${base}/ready`,
-      repoRoot,
-    );
+    service = await set.start('math', env);
   } catch (error) {
-    rmSync(dataDir, { recursive: true, force: true });
+    await set.close();
     throw error;
   }
+  const base = set.urls.math.replace(/\/graphql$/, '');
   const { child, exited, output } = service;
   return {
     base,
@@ -83,7 +54,7 @@ export async function startMathProcess(env: Record<string, string> = {}): Promis
       }),
     signal: (signal) => child.kill(signal),
     async logRows(userId) {
-      const reader = await openLogReader(databaseUrl, silentLogger());
+      const reader = await openLogReader(set.databaseUrl, silentLogger());
       try {
         return await reader.em
           .fork()
@@ -92,9 +63,9 @@ export async function startMathProcess(env: Record<string, string> = {}): Promis
         await reader.close();
       }
     },
-    dispose() {
+    async dispose() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      await set.close();
     },
   };
 }

@@ -4,9 +4,6 @@
  * request_log table directly, through its own connection, to check what was committed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { createLogger, type Logger } from '@microservice-math/shared/logger';
@@ -17,11 +14,10 @@ import {
   type Caller,
 } from '@microservice-math/shared/routerContext';
 import type { ServiceHost } from '@microservice-math/shared/serviceHost';
-import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
-import { mathConfigSchema } from '../src/config.js';
+import { createScratchDatabase } from '../../../tests/support/postgres.js';
+import { serviceSet } from '../../../tests/support/services.js';
 import { RequestLogSchema, type RequestLogEntity } from '../src/logs/RequestLog.js';
 import { mathMigrations } from '../src/migrations/index.js';
-import { createMathService } from '../src/service.js';
 
 export const ROUTER_SECRET = 'test-router-secret-0123456789';
 export const testDatabaseUrl = process.env['TEST_DATABASE_URL'];
@@ -69,28 +65,17 @@ export function silentLogger(): Logger {
 }
 
 export async function startMath(options: StartOptions = {}): Promise<RunningMath> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mm-math-'));
-  let scratch: ScratchDatabase | undefined;
-  const databaseUrl =
-    options.database === 'postgres'
-      ? (scratch = await createScratchDatabase()).url
-      : `file:${join(dataDir, 'math.db')}`;
-  const config = mathConfigSchema.parse({
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    MATH_WORKERS: '2',
-    ...options.env,
-  });
-  const logger = options.logger ?? silentLogger();
-  const events = options.events ?? createEventBus(undefined, logger);
-  const host = await createMathService(
-    { ...config, routerSecret: ROUTER_SECRET, dataDir },
-    {
-      logger,
-      events,
-    },
+  const scratch = options.database === 'postgres' ? await createScratchDatabase() : undefined;
+  const services = serviceSet(
+    { MATH_WORKERS: '2', ...(scratch ? { DATABASE_URL: scratch.url } : {}), ...options.env },
+    { routerSecret: ROUTER_SECRET },
   );
-  const base = `http://127.0.0.1:${await host.listen(0, '127.0.0.1')}`;
+  const logger = options.logger ?? silentLogger();
+  // In-process events, even when REDIS_URL is set for the cache, unless the test passes a bus.
+  const events = options.events ?? createEventBus(undefined, logger);
+  const { url, host } = await services.startMath(0, { address: '127.0.0.1', logger, events });
+  const base = url.replace(/\/graphql$/, '');
+  const databaseUrl = services.databaseUrl;
   let reader: Orm | undefined;
 
   return {
@@ -116,11 +101,10 @@ export async function startMath(options: StartOptions = {}): Promise<RunningMath
       return reader.em.fork().find(RequestLogSchema, where, { orderBy: { id: 'asc' } });
     },
     async stop() {
-      await host.close();
-      await reader?.close();
+      await services.close();
       if (!options.events) await events.close();
+      await reader?.close();
       await scratch?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -145,25 +129,5 @@ export function openLogReader(databaseUrl: string, logger: Logger): Promise<Orm>
   });
 }
 
-/**
- * The sum of a metric's samples in Prometheus text, over the samples whose labels include
- * `labels`; 0 when there are none.
- */
-export function metricValue(
-  text: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const sampleLabels = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => sampleLabels[key] === value)) {
-      sum += Number(match[3]);
-    }
-  }
-  return sum;
-}
+/** One Prometheus text parser for every test (tests/support/metrics.ts). */
+export { metricValue } from '../../../tests/support/metrics.js';

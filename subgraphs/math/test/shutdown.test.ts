@@ -3,10 +3,10 @@
  * with data has its committed log row and the process exits 0 within 10 s; a computation still
  * running when the shutdown grace ends is stopped, answered with an error and logged.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SHUTDOWN_COMPUTE_GRACE_MS } from '../src/service.js';
-import { newCaller } from './mathService.js';
+import { waitFor } from '../../../tests/support/waitFor.js';
+import { metricValue, newCaller } from './mathService.js';
 import { startMathProcess, type MathProcess } from './mathProcess.js';
 
 interface Outcome {
@@ -19,8 +19,8 @@ interface Outcome {
 }
 
 let math: MathProcess | undefined;
-afterEach(() => {
-  math?.dispose();
+afterEach(async () => {
+  await math?.dispose();
   math = undefined;
 });
 
@@ -111,7 +111,11 @@ describe('SIGTERM', () => {
     }));
     const caller = newCaller('long');
     const long = running.post('{ factorial(n: 3000000) { result } }', caller);
-    await sleep(300); // running in a worker by now
+    // Signalled once the computation runs in a worker, as math's own gauge says.
+    await waitFor(async () => {
+      const metrics = await (await fetch(`${running.base}/metrics`)).text();
+      expect(metricValue(metrics, 'math_pool_pending_tasks')).toBe(1);
+    });
     const signalledAt = performance.now();
     running.signal('SIGTERM');
 

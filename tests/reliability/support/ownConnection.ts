@@ -102,3 +102,16 @@ export async function holdLocks(databaseUrl: string): Promise<HeldLocks> {
     },
   };
 }
+
+/** `status` of every committed request log, as "STATUS" per row (e.g. "ok", "CANCELLED"). */
+export async function storedLogStatuses(databaseUrl: string): Promise<string[]> {
+  const orm = await openAs('math', databaseUrl);
+  try {
+    const rows = await orm.em
+      .getConnection()
+      .execute<Array<{ status: string }>>('select status from request_log');
+    return rows.map((row) => row.status);
+  } finally {
+    await orm.close();
+  }
+}

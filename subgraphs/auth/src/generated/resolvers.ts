@@ -29,11 +29,18 @@ export type AuthPayload = {
 export type Mutation = {
   __typename?: 'Mutation';
   login: AuthPayload;
+  /** Revokes the caller's token for the rest of its lifetime, on every router; other tokens stay valid. */
+  logout: Scalars['Boolean']['output'];
   /**
    * Creates an account and signs it in. Username: 3 to 32 letters, digits, `_`, `.` or `-`.
    * Password: at least 8 characters and at most 72 bytes of UTF-8.
    */
   register: AuthPayload;
+  /**
+   * A fresh token for the signed-in caller's session, without the password: renew before the
+   * token expires. A session ends AUTH_MAX_SESSION_SECONDS after sign-in; no token outlives it.
+   */
+  renewToken: AuthPayload;
 };
 
 
@@ -162,10 +169,10 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<UserEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -174,10 +181,10 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   Mutation: Record<PropertyKey, never>;
+  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   User: UserEntity;
   ID: Scalars['ID']['output'];
-  Boolean: Scalars['Boolean']['output'];
 }>;
 
 export type AuthPayloadResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = ResolversObject<{
@@ -192,7 +199,9 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type MutationResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'password' | 'username'>>;
+  logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'password' | 'username'>>;
+  renewToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{

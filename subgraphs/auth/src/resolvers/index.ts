@@ -1,4 +1,5 @@
 import { DateTimeScalar } from '@microservice-math/shared/scalars';
+import type { TokenRevocations } from '@microservice-math/shared/tokenRevocations';
 import type { Accounts } from '../accounts/accounts.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import type { TokenIssuer } from '../tokens/tokenIssuer.js';
@@ -6,11 +7,16 @@ import { mutationResolvers } from './Mutation.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
 
-export function createResolvers(accounts: Accounts, issueToken: TokenIssuer): Resolvers {
+export function createResolvers(
+  accounts: Accounts,
+  issueToken: TokenIssuer,
+  maxSessionSeconds: number,
+  revocations: TokenRevocations,
+): Resolvers {
   return {
     DateTime: DateTimeScalar,
     Query,
-    Mutation: mutationResolvers(accounts, issueToken),
+    Mutation: mutationResolvers(accounts, issueToken, maxSessionSeconds, revocations),
     User,
   };
 }

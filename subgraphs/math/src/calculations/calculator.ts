@@ -3,8 +3,10 @@
  * operation's digit budget, answer from the cache or the compute pool, and log the request
  * (answered or refused) before answering.
  */
+import { CallerGoneError, DeadlinePassedError } from '@microservice-math/shared/cancellation';
 import {
   badUserInput,
+  cancelled,
   codeOf,
   computationTimeout,
   ErrorCode,
@@ -46,6 +48,8 @@ export interface CalculateOptions {
   text: boolean;
   /** This field's entry in the operation's plan; planned here when the plugin could not. */
   planned?: PlannedCalculation | undefined;
+  /** Aborts when the caller went away or its deadline passed: the computation is stopped. */
+  signal?: AbortSignal;
 }
 
 export type Calculate = (
@@ -57,7 +61,8 @@ export type Calculate = (
 
 function asGraphQLError(error: unknown): unknown {
   if (error instanceof DomainError) return badUserInput(error.argument, error.message);
-  if (error instanceof ComputationTimeoutError) {
+  if (error instanceof CallerGoneError) return cancelled();
+  if (error instanceof ComputationTimeoutError || error instanceof DeadlinePassedError) {
     return computationTimeout(error.message);
   }
   return error;
@@ -94,6 +99,8 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
     task: ComputeTask,
     predictedDigits: number,
     text: boolean,
+    signal: AbortSignal | undefined,
+    owner: string,
   ): Promise<CachedResult> {
     const started = performance.now();
     try {
@@ -101,7 +108,8 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
         'math',
         'math.compute',
         { 'math.operation': task.operation, 'math.text': text },
-        () => pool.run(task, { text, predictedDigits }),
+        // Users take turns at the threads (see pool.ts): one user's backlog cannot starve another.
+        () => pool.run(task, { text, predictedDigits, owner, ...(signal ? { signal } : {}) }),
       );
       observer?.computed(task.operation, 'ok', (performance.now() - started) / 1000);
       return { result, exact, ...(fraction === undefined ? {} : { fraction }), digits, preview };
@@ -115,6 +123,8 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
   async function answer(
     { task, input, predictedDigits }: PlannedCalculation & { ok: true },
     text: boolean,
+    signal: AbortSignal | undefined,
+    owner: string,
   ): Promise<{ answer: CachedResult; cached: boolean }> {
     const key = cacheKey(task.operation, input);
     const hit = await inSpan('math', 'math.cache.get', {}, async (span) => {
@@ -127,12 +137,12 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       return { answer: hit, cached: true };
     }
     observer?.cacheLookup('miss');
-    const computed = await compute(task, predictedDigits.high, text);
+    const computed = await compute(task, predictedDigits.high, text, signal, owner);
     await cache.set(key, computed);
     return { answer: computed, cached: false };
   }
 
-  return async (request, caller, budget, { text, planned = planCalculation(request) }) => {
+  return async (request, caller, budget, { text, signal, planned = planCalculation(request) }) => {
     const started = performance.now();
     const { input } = planned;
     try {
@@ -140,8 +150,10 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       const prediction = planned.predictedDigits;
       const decidedBySize = !budget.fits(prediction.high) && isNearLimit(prediction, budget);
       if (!decidedBySize) budget.reserve(prediction.high);
-      const { answer: found, cached } = await answer(planned, text);
+      const { answer: found, cached } = await answer(planned, text, signal, caller.id);
       if (decidedBySize) budget.reserve(budgetedDigits(found));
+      // Never log `ok` for an answer its caller will not get.
+      signal?.throwIfAborted();
       const durationMs = performance.now() - started;
       const log = await inSpan('math', 'math.log.write', {}, () =>
         logWriter.write({

@@ -27,11 +27,13 @@ interface SmokeReport {
   stats: { pooled: number; inline: number; timedOut: number; pending: number };
 }
 
-/** Runs a script in a fresh Node process; rejects if it fails or does not exit within 30 s. */
+/** Runs a script in a fresh Node process; rejects if it fails or does not exit within 90 s. */
 async function smoke(args: string[]): Promise<SmokeReport> {
   const { stdout } = await run(process.execPath, args, {
     cwd: repoRoot,
-    timeout: 30_000, // a leaked handle shows up as a process that never exits
+    // A leaked handle shows up as a process that never exits; a loaded machine needs tens of
+    // seconds to start the process and two worker threads through tsx.
+    timeout: 90_000,
     env: { ...process.env, NODE_OPTIONS: '' },
   });
   return JSON.parse(stdout) as SmokeReport;
@@ -57,7 +59,7 @@ describe('the compute worker loads', () => {
     expect(report.worker.filename).toBe(join(here, 'worker.ts'));
     expect(report.worker.execArgv?.[0]).toBe('--import');
     expectHealthyRun(report);
-  });
+  }, 120_000);
 
   describe('after a tsc build, as plain JavaScript', () => {
     // Inside subgraphs/math so the output is ESM (its package.json says "type": "module") and
@@ -80,7 +82,7 @@ describe('the compute worker loads', () => {
       expect(report.worker.filename).toBe(join(outDir, 'compute', 'worker.js'));
       expect(report.worker.execArgv).toBeUndefined();
       expectHealthyRun(report);
-    });
+    }, 120_000);
   });
 });
 

@@ -16,6 +16,10 @@
  * load the same task is passed over again and again until its deadline (piscina#1031). Its
  * `stricterFIFO` option puts that task back at the head, but also puts every newly submitted
  * task there, so the newest runs first and the oldest starve all the same.
+ *
+ * The queue is fair between owners (the calling users): each owner's tasks wait in order in a
+ * queue of their own, and a freed thread goes to the next owner in turn. Otherwise one user's
+ * backlog of big tasks would push everyone else's past their deadline.
  */
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
@@ -100,6 +104,13 @@ export interface RunOptions {
    * already (the calculation plan); both are then not done again.
    */
   predictedDigits?: number;
+  /**
+   * This task's deadline instead of the pool's `timeoutMs`: for a warm-up whose wait includes a
+   * thread's start-up (seconds on a loaded machine), so later deadlines count computation only.
+   */
+  timeoutMs?: number;
+  /** Whose task it is (a user id): owners take turns at the threads. Default: one shared owner. */
+  owner?: string;
 }
 
 export interface ComputePool {
@@ -163,36 +174,59 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
   const stoppers = new Set<AbortController>();
   const DEADLINE = 'deadline';
 
-  /** Tasks handed to piscina (at most one per thread), and those waiting for a thread. */
+  /**
+   * Tasks handed to piscina (at most one per thread), and those waiting for a thread: by owner,
+   * each owner's in submission order, owners in the order of their turns (a Map keeps insertion
+   * order; an owner served goes to the back).
+   */
   let started = 0;
-  const waiting: Array<() => void> = [];
+  const waiting = new Map<string, Array<() => void>>();
+  let waitingCount = 0;
   let onIdle: (() => void) | undefined;
 
-  /** Resolves when the task may start, first come first served; rejects if `signal` aborts first. */
-  function takeThread(signal: AbortSignal): Promise<void> {
-    if (started < maxThreads && waiting.length === 0) {
+  /** The next owner's oldest task, that owner moved to the back of the round. */
+  function nextInTurn(): (() => void) | undefined {
+    const first = waiting.entries().next();
+    if (first.done) return undefined;
+    const [owner, queue] = first.value;
+    waiting.delete(owner);
+    const start = queue.shift();
+    if (queue.length > 0) waiting.set(owner, queue);
+    return start;
+  }
+
+  /** Resolves when the task may start, owners in turn; rejects if `signal` aborts first. */
+  function takeThread(signal: AbortSignal, owner: string): Promise<void> {
+    if (started < maxThreads && waitingCount === 0) {
       started++;
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
       const start = () => {
         signal.removeEventListener('abort', stop);
+        waitingCount--;
         started++;
         resolve();
       };
       const stop = () => {
-        waiting.splice(waiting.indexOf(start), 1);
+        const queue = waiting.get(owner) ?? [];
+        queue.splice(queue.indexOf(start), 1);
+        if (queue.length === 0) waiting.delete(owner);
+        waitingCount--;
         reject(signal.reason);
       };
       signal.addEventListener('abort', stop, { once: true });
-      waiting.push(start);
+      const queue = waiting.get(owner);
+      if (queue) queue.push(start);
+      else waiting.set(owner, [start]);
+      waitingCount++;
     });
   }
 
   function releaseThread(): void {
     started--;
-    while (started < maxThreads && waiting.length > 0) waiting.shift()?.();
-    if (started === 0 && waiting.length === 0) {
+    while (started < maxThreads && waitingCount > 0) nextInTurn()?.();
+    if (started === 0 && waitingCount === 0) {
       onIdle?.();
       onIdle = undefined;
     }
@@ -200,19 +234,24 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
 
   /** Resolves once no task is running or waiting. */
   function idle(): Promise<void> {
-    if (started === 0 && waiting.length === 0) return Promise.resolve();
+    if (started === 0 && waitingCount === 0) return Promise.resolve();
     return new Promise((resolve) => (onIdle = resolve));
   }
 
-  async function runPooled(job: ComputeJob, signal: AbortSignal | undefined): Promise<Computed> {
+  async function runPooled(
+    job: ComputeJob,
+    signal: AbortSignal | undefined,
+    deadlineMs: number,
+    owner: string,
+  ): Promise<Computed> {
     signal?.throwIfAborted();
     const stopper = new AbortController();
-    const timer = setTimeout(() => stopper.abort(DEADLINE), timeoutMs);
+    const timer = setTimeout(() => stopper.abort(DEADLINE), deadlineMs);
     const combined = signal ? AbortSignal.any([signal, stopper.signal]) : stopper.signal;
     stoppers.add(stopper);
     counts.pending++;
     try {
-      await takeThread(combined);
+      await takeThread(combined, owner);
       let computed: Computed;
       try {
         computed = await piscina.run(job, { signal: combined });
@@ -224,7 +263,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     } catch (error) {
       if (stopper.signal.reason === DEADLINE) {
         counts.timedOut++;
-        throw new ComputationTimeoutError(timeoutMs, { cause: error });
+        throw new ComputationTimeoutError(deadlineMs, { cause: error });
       }
       if (stopper.signal.aborted) throw new PoolClosedError({ cause: error });
       if (signal?.aborted) throw signal.reason;
@@ -243,7 +282,13 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
 
   async function run(
     task: ComputeTask,
-    { text = true, signal, predictedDigits }: RunOptions = {},
+    {
+      text = true,
+      signal,
+      predictedDigits,
+      timeoutMs: deadlineMs = timeoutMs,
+      owner = '',
+    }: RunOptions = {},
   ): Promise<Computed> {
     if (closed) throw new PoolClosedError();
     if (predictedDigits === undefined) assertTask(task);
@@ -253,7 +298,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
       counts.inline++;
       return computed;
     }
-    return runPooled({ task, text }, signal);
+    return runPooled({ task, text }, signal, deadlineMs, owner);
   }
 
   return {

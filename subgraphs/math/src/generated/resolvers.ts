@@ -65,7 +65,7 @@ export type Query = {
    * refused; other fields of the operation keep their answers.
    */
   power: Maybe<Calculation>;
-  /** The caller's logs, newest first; limit 1 to 100. */
+  /** The caller's logs, newest first; limit 1 to 100; before: only those older than that log (its id is its cursor). */
   recentLogs: Array<RequestLog>;
 };
 
@@ -88,6 +88,7 @@ export type QueryPowerArgs = {
 
 
 export type QueryRecentLogsArgs = {
+  before?: InputMaybe<Scalars['ID']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -98,6 +99,7 @@ export type RequestLog = {
   createdAt: Scalars['DateTime']['output'];
   digits: Scalars['Int']['output'];
   durationMs: Scalars['Float']['output'];
+  /** Also the log's cursor: it orders a user's logs. */
   id: Scalars['ID']['output'];
   input: Scalars['String']['output'];
   operation: Operation;
@@ -108,19 +110,25 @@ export type RequestLog = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** The caller's new logs, live, over graphql-ws on the router's /graphql. */
+  /** The caller's new logs, live, over graphql-ws on the router's /graphql; after: first those newer than that log (the last one seen), so a client resumes with no gap and no duplicate. */
   logAdded: RequestLog;
+};
+
+
+export type SubscriptionLogAddedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
-  /** This user's calculations, newest first; limit 1 to 100. */
+  /** This user's calculations, newest first; limit 1 to 100; before: only those older than that log (its id is its cursor). */
   logs: Array<RequestLog>;
 };
 
 
 export type UserLogsArgs = {
+  before?: InputMaybe<Scalars['ID']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -232,8 +240,8 @@ export type ResolversTypes = ResolversObject<{
   Numeric: ResolverTypeWrapper<Scalars['Numeric']['output']>;
   Operation: Operation;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  RequestLog: ResolverTypeWrapper<RequestLogRecordEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  RequestLog: ResolverTypeWrapper<RequestLogRecordEntity>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<UserReferenceEntity>;
 }>;
@@ -248,8 +256,8 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   Numeric: Scalars['Numeric']['output'];
   Query: Record<PropertyKey, never>;
-  RequestLog: RequestLogRecordEntity;
   ID: Scalars['ID']['output'];
+  RequestLog: RequestLogRecordEntity;
   Subscription: Record<PropertyKey, never>;
   User: UserReferenceEntity;
 }>;
@@ -295,7 +303,7 @@ export type RequestLogResolvers<ContextType = MathContext, ParentType extends Re
 }>;
 
 export type SubscriptionResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
-  logAdded?: SubscriptionResolver<ResolversTypes['RequestLog'], "logAdded", ParentType, ContextType>;
+  logAdded?: SubscriptionResolver<ResolversTypes['RequestLog'], "logAdded", ParentType, ContextType, Partial<SubscriptionLogAddedArgs>>;
 }>;
 
 export type UserResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{

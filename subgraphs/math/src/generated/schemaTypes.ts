@@ -60,7 +60,7 @@ export type Query = {
    * refused; other fields of the operation keep their answers.
    */
   power: Maybe<Calculation>;
-  /** The caller's logs, newest first; limit 1 to 100. */
+  /** The caller's logs, newest first; limit 1 to 100; before: only those older than that log (its id is its cursor). */
   recentLogs: Array<RequestLog>;
 };
 
@@ -83,6 +83,7 @@ export type QueryPowerArgs = {
 
 
 export type QueryRecentLogsArgs = {
+  before?: InputMaybe<Scalars['ID']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -93,6 +94,7 @@ export type RequestLog = {
   createdAt: Scalars['DateTime']['output'];
   digits: Scalars['Int']['output'];
   durationMs: Scalars['Float']['output'];
+  /** Also the log's cursor: it orders a user's logs. */
   id: Scalars['ID']['output'];
   input: Scalars['String']['output'];
   operation: Operation;
@@ -103,18 +105,24 @@ export type RequestLog = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** The caller's new logs, live, over graphql-ws on the router's /graphql. */
+  /** The caller's new logs, live, over graphql-ws on the router's /graphql; after: first those newer than that log (the last one seen), so a client resumes with no gap and no duplicate. */
   logAdded: RequestLog;
+};
+
+
+export type SubscriptionLogAddedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
-  /** This user's calculations, newest first; limit 1 to 100. */
+  /** This user's calculations, newest first; limit 1 to 100; before: only those older than that log (its id is its cursor). */
   logs: Array<RequestLog>;
 };
 
 
 export type UserLogsArgs = {
+  before?: InputMaybe<Scalars['ID']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
 };

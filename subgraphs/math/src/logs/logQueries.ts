@@ -11,16 +11,37 @@ export function checkLimit(limit: number | null | undefined): number {
   return value;
 }
 
-/** A user's answered calculations, newest first (refused requests stay in the table for audit). */
+/**
+ * A user's answered calculations, newest first (refused requests stay in the table for audit);
+ * with `before` (a log id: the cursor), only those older than that log, in the same order, so
+ * pages follow each other with no gap and no repeat.
+ */
 export async function recentLogsOf(
   em: EntityManager,
   userId: string,
   limit: number,
+  before?: string | null,
 ): Promise<RequestLogRecord[]> {
+  let older = {};
+  if (before !== undefined && before !== null) {
+    const cursor = UUID.test(before)
+      ? await em.findOne(RequestLogSchema, { id: before.toLowerCase(), userId })
+      : null;
+    if (!cursor) throw badUserInput('before', 'must be the id of one of your logs');
+    // (createdAt, id) after the cursor's in the newest-first order.
+    older = {
+      $or: [
+        { createdAt: { $lt: cursor.createdAt } },
+        { createdAt: cursor.createdAt, id: { $lt: cursor.id } },
+      ],
+    };
+  }
   const rows = await em.find(
     RequestLogSchema,
-    { userId, status: 'ok' },
+    { userId, status: 'ok', ...older },
     { orderBy: { createdAt: 'desc', id: 'desc' }, limit },
   );
   return rows.map(toRecord);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

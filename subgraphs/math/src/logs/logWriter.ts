@@ -40,6 +40,10 @@ export interface LogWriterObserver {
   flushed(rows: number, seconds: number): void;
   /** A batch failed for good; its writers were told. */
   flushFailed(rows: number): void;
+  /** Rows of refused requests the spool wrote once the database was back. */
+  spoolWritten?(rows: number): void;
+  /** Rows of refused requests that could not be written at all (spool full, or shutdown). */
+  spoolLost?(rows: number): void;
 }
 
 export interface LogWriterOptions {
@@ -50,6 +54,10 @@ export interface LogWriterOptions {
   maxBatch?: number;
   /** Attempts per batch before its writers are told it failed. */
   attempts?: number;
+  /** Refused requests' rows kept while the database is away (see `spool`). */
+  spoolLimit?: number;
+  /** How often the spool tries the database again. */
+  spoolRetryMs?: number;
 }
 
 interface Pending {
@@ -60,6 +68,43 @@ interface Pending {
 
 export function createLogWriter(options: LogWriterOptions): LogWriter {
   const { orm, events, logger, observer, maxBatch = 500, attempts = 5 } = options;
+  const { spoolLimit = 10_000, spoolRetryMs = 1_000 } = options;
+  /**
+   * Rows of refused requests (status other than `ok`) whose batch failed for good, e.g. during a
+   * database outage: the caller already has its refusal, and the audit trail should not lose it,
+   * so they are written once the database answers again. Bounded; what does not fit, or is still
+   * here when the writer closes, is counted (`spoolLost`) and logged. An `ok` row is never
+   * spooled: its caller was given an error, and the refusal row that follows records that.
+   */
+  let spool: RequestLogEntity[] = [];
+  let spoolTimer: NodeJS.Timeout | undefined;
+
+  function toSpool(rows: RequestLogEntity[]): void {
+    const room = Math.max(0, spoolLimit - spool.length);
+    spool.push(...rows.slice(0, room));
+    const lost = rows.length - Math.min(room, rows.length);
+    if (lost > 0) {
+      observer?.spoolLost?.(lost);
+      logger.error({ rows: lost }, 'refused requests could not be logged: the spool is full');
+    }
+    spoolTimer ??= setTimeout(() => void retrySpool(), spoolRetryMs);
+  }
+
+  async function retrySpool(): Promise<void> {
+    spoolTimer = undefined;
+    while (spool.length > 0) {
+      const rows = spool.slice(0, maxBatch);
+      try {
+        await em.insertMany(RequestLogSchema, rows);
+      } catch {
+        spoolTimer ??= setTimeout(() => void retrySpool(), spoolRetryMs);
+        return;
+      }
+      spool = spool.slice(rows.length);
+      observer?.spoolWritten?.(rows.length);
+      logger.info({ rows: rows.length }, 'spooled request logs written');
+    }
+  }
   let queue: Pending[] = [];
   let running: Promise<void> | undefined;
   let pendingFlush: NodeJS.Immediate | undefined;
@@ -118,6 +163,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         logger.error({ err: error, rows: batch.length }, 'request logs could not be written');
         observer?.flushFailed(batch.length);
         for (const p of batch) p.reject(new Error('request log could not be written'));
+        toSpool(batch.filter((p) => p.entity.status !== 'ok').map((p) => p.entity));
         continue;
       }
       const records = batch.map((p) => toRecord(p.entity));
@@ -180,6 +226,14 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     async close() {
       closed = true;
       await this.flush();
+      clearTimeout(spoolTimer);
+      await retrySpool();
+      clearTimeout(spoolTimer);
+      if (spool.length > 0) {
+        observer?.spoolLost?.(spool.length);
+        logger.error({ rows: spool.length }, 'refused requests could not be logged before exit');
+        spool = [];
+      }
     },
     get queueDepth() {
       return queue.length;

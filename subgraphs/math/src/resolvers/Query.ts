@@ -17,10 +17,19 @@ export function requireCaller(caller: Caller | null): Caller {
 
 /**
  * Writing a big result in decimal is most of its cost: only when `result` is selected. The
- * budget plugin has planned the field under its response key (root fields' path key).
+ * budget plugin has planned the field under its response key (root fields' path key). The
+ * request's signal stops the computation when the caller goes away or its deadline passes.
  */
-function calculateOptions(info: GraphQLResolveInfo, plan: CalculationPlan): CalculateOptions {
-  return { text: selectsSubfield(info, 'result'), planned: plan.get(String(info.path.key)) };
+function calculateOptions(
+  info: GraphQLResolveInfo,
+  plan: CalculationPlan,
+  signal: AbortSignal | undefined,
+): CalculateOptions {
+  return {
+    text: selectsSubfield(info, 'result'),
+    planned: plan.get(String(info.path.key)),
+    ...(signal ? { signal } : {}),
+  };
 }
 
 /** One resolver per registered operation, each under its own Query field. */
@@ -29,10 +38,15 @@ function calculationResolvers(calculate: Calculate): Pick<QueryResolvers, Calcul
     const resolve = (
       _parent: unknown,
       args: Readonly<Record<string, unknown>>,
-      { caller, budget, plan }: MathContext,
+      { caller, budget, plan, signal }: MathContext,
       info: GraphQLResolveInfo,
     ) =>
-      calculate({ operation, args }, requireCaller(caller), budget, calculateOptions(info, plan));
+      calculate(
+        { operation, args },
+        requireCaller(caller),
+        budget,
+        calculateOptions(info, plan, signal),
+      );
     return [field, resolve] as const;
   });
   return Object.fromEntries(resolvers) as Pick<QueryResolvers, CalculationField>;
@@ -41,7 +55,7 @@ function calculationResolvers(calculate: Calculate): Pick<QueryResolvers, Calcul
 export function queryResolvers(calculate: Calculate): QueryResolvers {
   return {
     ...calculationResolvers(calculate),
-    recentLogs: (_parent, { limit }, { caller, em }) =>
-      recentLogsOf(em, requireCaller(caller).id, checkLimit(limit)),
+    recentLogs: (_parent, { limit, before }, { caller, em }) =>
+      recentLogsOf(em, requireCaller(caller).id, checkLimit(limit), before),
   };
 }

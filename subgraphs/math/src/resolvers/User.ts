@@ -1,14 +1,14 @@
 import { forbidden } from '@microservice-math/shared/errors';
 import type { UserResolvers } from '../generated/resolvers.js';
-import { checkLimit, recentLogsOf } from '../logs/logQueries.js';
+import { checkLimit } from '../logs/logQueries.js';
 import { requireCaller } from './Query.js';
 
 export const User: UserResolvers = {
   __resolveReference: ({ id }) => ({ id }),
-  logs: (user, { limit }, { caller, em }) => {
+  logs: (user, { limit, before }, { caller, logsByUser }) => {
     if (requireCaller(caller).id !== user.id) {
       throw forbidden("Only a user's own logs can be read");
     }
-    return recentLogsOf(em, user.id, checkLimit(limit));
+    return logsByUser.load({ userId: user.id, limit: checkLimit(limit), before: before ?? null });
   },
 };

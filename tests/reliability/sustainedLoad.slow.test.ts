@@ -15,7 +15,8 @@ import autocannon from 'autocannon';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { signUp, wsClient } from '../support/graphql.js';
+import { signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
+import { waitFor } from '../support/waitFor.js';
 import { redisUrl } from '../support/system.js';
 import { storedLogIds } from './support/ownConnection.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
@@ -151,7 +152,7 @@ describe.skipIf(missing)(`${SECONDS} s of mixed load with ${SUBSCRIBERS} subscri
       await Promise.all(
         subscribers.map(({ client }) => new Promise((resolve) => client.on('connected', resolve))),
       );
-      await sleep(500); // subscribed on the server, not only connected
+      await subscriptionsOpen(services.urls.router, SUBSCRIBERS); // on the server, not only connected
 
       const started = Date.now();
       const sample = async () => {
@@ -219,7 +220,14 @@ describe.skipIf(missing)(`${SECONDS} s of mixed load with ${SUBSCRIBERS} subscri
       });
       await warm;
       await sample();
-      await sleep(1_500); // the last events on their way to the subscribers
+      // The last events on their way: wait until each subscriber holds its user's answered logs
+      // (a miss shows as a timeout here and as the list of missed logs below).
+      await waitFor(() => {
+        for (const { userId, received } of subscribers) {
+          for (const a of answered)
+            if (a.userId === userId) expect(received.has(a.logId)).toBe(true);
+        }
+      }).catch(() => undefined);
     },
     (SECONDS + 90) * 1_000,
   );

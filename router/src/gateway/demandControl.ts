@@ -1,0 +1,249 @@
+/**
+ * Demand control: what an operation will cost, counted before the gateway plans it, from the
+ * weights and list sizes the subgraphs declare with Federation 2.9's `@cost` and `@listSize`
+ * (they stay in the supergraph; @apollo/gateway does not enforce them, so this does).
+ *
+ * The cost model is Apollo's: an object costs 1 (or its `@cost`), a scalar or enum 0, and a list
+ * field costs its size times the cost of one item with its selection. A list's size is the
+ * largest of its slicing arguments (`limit`), from the operation or its variables, else their
+ * default, else the declared `assumedSize`, else `DEFAULT_LIST_SIZE`. Nested lists multiply,
+ * across subgraphs too: `recentLogs(limit: 100) { user { logs(limit: 100) { id } } }` is
+ * 100 × (1 + 1 + 100) = 10,200.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { costLimitExceeded } from '@microservice-math/shared/errors';
+import {
+  getNamedType,
+  isCompositeType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isInterfaceType,
+  GraphQLError,
+  Kind,
+  parse,
+  valueFromASTUntyped,
+  type ArgumentNode,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type GraphQLType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/** The size of a list that declares nothing; Apollo Router's default. */
+export const DEFAULT_LIST_SIZE = 100;
+/** What a mutation's root field costs at least (Apollo's default): it writes. */
+const MUTATION_WEIGHT = 10;
+
+interface ListSize {
+  assumedSize?: number;
+  slicingArguments: string[];
+}
+
+/** Declared weights (`Type` or `Type.field`) and list sizes (`Type.field`), from the supergraph. */
+export interface DemandDirectives {
+  weights: Map<string, number>;
+  listSizes: Map<string, ListSize>;
+}
+
+/** The directive's own name, however the supergraph's @link imported or prefixed it. */
+function specName(directive: ConstDirectiveNode): string {
+  const name = directive.name.value;
+  return name.includes('__') ? name.slice(name.lastIndexOf('__') + 2) : name;
+}
+
+function argument(directive: ConstDirectiveNode, name: string): unknown {
+  const node = directive.arguments?.find((a) => a.name.value === name);
+  return node ? valueFromASTUntyped(node.value) : undefined;
+}
+
+export function readDemandDirectives(supergraphSdl: string): DemandDirectives {
+  const weights = new Map<string, number>();
+  const listSizes = new Map<string, ListSize>();
+  const read = (key: string, directives: readonly ConstDirectiveNode[] | undefined) => {
+    for (const directive of directives ?? []) {
+      const name = specName(directive);
+      if (name === 'cost') weights.set(key, Number(argument(directive, 'weight')));
+      if (name === 'listSize') {
+        const assumedSize = argument(directive, 'assumedSize');
+        const slicing = argument(directive, 'slicingArguments');
+        listSizes.set(key, {
+          ...(typeof assumedSize === 'number' ? { assumedSize } : {}),
+          slicingArguments: Array.isArray(slicing) ? slicing.map(String) : [],
+        });
+      }
+    }
+  };
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
+      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION
+    )
+      continue;
+    const type = definition.name.value;
+    read(type, definition.directives);
+    for (const field of definition.fields ?? [])
+      read(`${type}.${field.name.value}`, field.directives);
+  }
+  return { weights, listSizes };
+}
+
+function isList(type: GraphQLType): boolean {
+  return isListType(isNonNullType(type) ? type.ofType : type);
+}
+
+export interface CostInput {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables: Record<string, unknown> | undefined;
+  directives: DemandDirectives;
+}
+
+/** The operation's cost; fields the schema does not know cost nothing (validation refuses them). */
+export function operationCost({
+  schema,
+  document,
+  operation,
+  variables,
+  directives,
+}: CostInput): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
+
+  const argumentValue = (node: ArgumentNode | undefined): unknown => {
+    if (!node) return undefined;
+    if (node.value.kind === Kind.VARIABLE) return variables?.[node.value.name.value];
+    return valueFromASTUntyped(node.value);
+  };
+
+  const listSize = (
+    key: string,
+    field: GraphQLField<unknown, unknown>,
+    node: FieldNode,
+  ): number => {
+    const declared = directives.listSizes.get(key);
+    if (!declared) return DEFAULT_LIST_SIZE;
+    const sizes = declared.slicingArguments.flatMap((name) => {
+      const given = argumentValue(node.arguments?.find((a) => a.name.value === name));
+      const value = given ?? field.args.find((a) => a.name === name)?.defaultValue;
+      return typeof value === 'number' && Number.isFinite(value) ? [Math.max(0, value)] : [];
+    });
+    if (sizes.length) return Math.max(...sizes);
+    return declared.assumedSize ?? DEFAULT_LIST_SIZE;
+  };
+
+  const fieldCost = (
+    parent: GraphQLCompositeType,
+    node: FieldNode,
+    isMutationRoot: boolean,
+    visiting: Set<string>,
+  ): number => {
+    if (!isObjectType(parent) && !isInterfaceType(parent)) return 0;
+    const field = parent.getFields()[node.name.value];
+    if (!field) return 0;
+    const key = `${parent.name}.${field.name}`;
+    const type = getNamedType(field.type);
+    const ownWeight =
+      directives.weights.get(key) ??
+      directives.weights.get(type.name) ??
+      (isCompositeType(type) ? 1 : 0);
+    const weight = isMutationRoot ? Math.max(ownWeight, MUTATION_WEIGHT) : ownWeight;
+    const children =
+      node.selectionSet && isCompositeType(type)
+        ? selectionCost(node.selectionSet, type, false, visiting)
+        : 0;
+    const size = isList(field.type) ? listSize(key, field, node) : 1;
+    return size * (weight + children);
+  };
+
+  const selectionCost = (
+    selectionSet: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    isMutationRoot: boolean,
+    visiting: Set<string>,
+  ): number => {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        total += fieldCost(parent, selection, isMutationRoot, visiting);
+        continue;
+      }
+      const fragment =
+        selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
+      // A fragment that spreads itself is refused by validation; here it must not loop.
+      if (
+        !fragment ||
+        (selection.kind === Kind.FRAGMENT_SPREAD && visiting.has(selection.name.value))
+      )
+        continue;
+      const condition = fragment.typeCondition
+        ? schema.getType(fragment.typeCondition.name.value)
+        : parent;
+      if (!condition || !isCompositeType(condition)) continue;
+      const inner =
+        selection.kind === Kind.FRAGMENT_SPREAD
+          ? new Set([...visiting, selection.name.value])
+          : visiting;
+      total += selectionCost(fragment.selectionSet, condition, isMutationRoot, inner);
+    }
+    return total;
+  };
+
+  const root = schema.getRootType(operation.operation);
+  if (!root) return 0;
+  return selectionCost(operation.selectionSet, root, operation.operation === 'mutation', new Set());
+}
+
+export interface DemandControl {
+  /** The error to refuse with when the operation costs more than the limit. */
+  check(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown> | undefined,
+  ): ReturnType<typeof costLimitExceeded> | undefined;
+  /** Refuses costly operations over HTTP (and graphql-ws queries, which run through Apollo Server). */
+  plugin<C extends object>(): ApolloServerPlugin<C>;
+}
+
+export function demandControl(
+  maxCost: number,
+  directives: () => DemandDirectives | undefined,
+): DemandControl {
+  const check: DemandControl['check'] = (schema, document, operation, variables) => {
+    const declared = directives();
+    if (!declared) return undefined;
+    const cost = operationCost({ schema, document, operation, variables, directives: declared });
+    return cost > maxCost ? costLimitExceeded(cost, maxCost) : undefined;
+  };
+  return {
+    check,
+    plugin<C extends object>(): ApolloServerPlugin<C> {
+      return {
+        async requestDidStart() {
+          return {
+            // After validation, before the gateway's executor plans the operation.
+            async didResolveOperation({ schema, document, operation, request }) {
+              if (!operation) return;
+              const refusal = check(schema, document, operation, request.variables);
+              if (refusal)
+                throw new GraphQLError(refusal.message, {
+                  extensions: { ...refusal.extensions, http: { status: 400 } },
+                });
+            },
+          };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The instances of one subgraph (`AUTH_URL`/`MATH_URL` may list several, comma-separated) as one
+ * `SubgraphPost` for the gateway: calls go round-robin over the instances whose `/ready` said
+ * yes; an instance whose connection fails is taken out until its `/ready` says yes again, and so
+ * is one whose `/ready` says no (draining, or its database is down). While no instance is ready,
+ * those that said "not ready" but still answer are used (a draining instance answers until it
+ * stops listening); with none at all the call is refused with SERVICE_UNAVAILABLE before any
+ * work, with a retry hint.
+ *
+ * A call whose connection failed before any answer byte is tried once more, on another instance
+ * when there is one: a draining subgraph never drops a request it has read, so such a call was
+ * either never seen, or seen by an instance that died (math commits a log row just before it
+ * answers: a row twice needs the instance to die between the two; the request id is not yet an
+ * idempotency key of the log).
+ */
+import { DEADLINE_HEADER } from '@microservice-math/shared/cancellation';
+import { serviceUnavailable } from '@microservice-math/shared/errors';
+import type { Logger } from '@microservice-math/shared/logger';
+import { isNoAnswer, type SubgraphPost } from './subgraphClients.js';
+
+/** How often each instance's `/ready` is asked; also the retry hint when none can answer. */
+export const READY_POLL_MS = 1_000;
+const READY_TIMEOUT_MS = 2_000;
+
+type State = 'ready' | 'not ready' | 'failed';
+
+interface Instance {
+  url: string;
+  post: SubgraphPost;
+  state: State;
+  /** Why it is not ready, for `/ready` and the log. */
+  reason: string;
+}
+
+export interface SubgraphInstances {
+  readonly name: string;
+  post: SubgraphPost;
+  /** Throws, naming the instances and why, unless at least one instance is ready. */
+  checkReady(): void;
+  /** Asks every instance's `/ready` now (the poll does it every READY_POLL_MS). */
+  poll(): Promise<void>;
+  /** Settles once every instance has been asked at least once (started at construction). */
+  readonly firstPoll: Promise<void>;
+  close(): void;
+}
+
+export function subgraphInstances(
+  name: string,
+  urls: string[],
+  clientFor: (url: string) => SubgraphPost,
+  { timeoutMs, logger }: { timeoutMs: number; logger: Logger },
+): SubgraphInstances {
+  // Unknown until the first poll: assumed ready, so a router that starts first serves at once.
+  const instances: Instance[] = urls.map((url) => ({
+    url,
+    post: clientFor(url),
+    state: 'ready',
+    reason: '',
+  }));
+  let next = 0;
+
+  function setState(instance: Instance, state: State, reason: string): void {
+    if (instance.state !== state)
+      logger.info({ subgraph: name, url: instance.url, state, reason }, 'subgraph instance');
+    instance.state = state;
+    instance.reason = reason;
+  }
+
+  /** The next instance round-robin, among the ready ones, else the draining ones. */
+  function pick(except?: Instance): Instance | undefined {
+    for (const wanted of ['ready', 'not ready'] as const) {
+      for (let i = 0; i < instances.length; i++) {
+        const instance = instances[(next + i) % instances.length] as Instance;
+        if (instance.state !== wanted || instance === except) continue;
+        next = (next + i + 1) % instances.length;
+        return instance;
+      }
+    }
+    return undefined;
+  }
+
+  function refuse(): never {
+    const error = serviceUnavailable(
+      `The ${name} subgraph is unreachable: no instance of it is available`,
+      Math.ceil(READY_POLL_MS / 1000),
+    );
+    error.extensions['serviceName'] = name;
+    throw error;
+  }
+
+  const post: SubgraphPost = async (headers, body, options = {}) => {
+    const first = pick() ?? refuse();
+    // Both attempts end when the first alone would have.
+    const deadlineAt = options.deadlineAt ?? performance.now() + timeoutMs;
+    try {
+      return await first.post(withDeadline(headers, deadlineAt), body, { ...options, deadlineAt });
+    } catch (error) {
+      if (!isNoAnswer(error)) throw error;
+      setState(first, 'failed', (error as { code?: string }).code ?? 'connection failed');
+      // Once, on another instance when there is one (else on a fresh connection to the same).
+      const second = pick(first) ?? (instances.length === 1 ? first : refuse());
+      try {
+        return await second.post(withDeadline(headers, deadlineAt), body, {
+          ...options,
+          deadlineAt,
+        });
+      } catch (again) {
+        if (!isNoAnswer(again)) throw again;
+        // Twice no answer: nothing was done, and the caller may try again shortly.
+        setState(second, 'failed', (again as { code?: string }).code ?? 'connection failed');
+        return refuse();
+      }
+    }
+  };
+
+  async function pollOne(instance: Instance): Promise<void> {
+    try {
+      const response = await fetch(new URL('/ready', instance.url), {
+        signal: AbortSignal.timeout(READY_TIMEOUT_MS),
+      });
+      await response.body?.cancel();
+      if (response.ok) setState(instance, 'ready', '');
+      else if (instance.state !== 'failed')
+        setState(instance, 'not ready', `/ready answered HTTP ${response.status}`);
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      // Refused or reset: gone. A slow answer only means busy (a long bcrypt hash, a loaded
+      // machine): kept as a fallback, not removed.
+      if (code) setState(instance, 'failed', code);
+      else if (instance.state === 'ready') setState(instance, 'not ready', (error as Error).name);
+    }
+  }
+
+  const poll = () => Promise.all(instances.map(pollOne)).then(() => undefined);
+  // Calls are not held back for it, but `/ready` is: it must not report the assumed state.
+  const firstPoll = poll();
+  let polling: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    polling ??= poll().finally(() => (polling = undefined));
+  }, READY_POLL_MS);
+  timer.unref();
+
+  return {
+    name,
+    post,
+    poll,
+    firstPoll,
+    checkReady() {
+      if (instances.some((instance) => instance.state === 'ready')) return;
+      const why = instances.map((instance) => `${instance.url}: ${instance.reason}`).join('; ');
+      const gone = instances.every((instance) => instance.state === 'failed');
+      throw new Error(
+        `${name} subgraph ${gone ? 'is unreachable' : 'has no ready instance'} (${why})`,
+      );
+    },
+    close() {
+      clearInterval(timer);
+    },
+  };
+}
+
+/** Tells the subgraph how long the router still waits, so it stops its work in time. */
+function withDeadline(headers: Record<string, string>, deadlineAt: number) {
+  const ms = Math.max(1, Math.floor(deadlineAt - performance.now()));
+  return { ...headers, [DEADLINE_HEADER]: String(ms) };
+}

@@ -1,0 +1,164 @@
+/**
+ * One `logAdded` subscription's stream of events: live from the event bus, and caught up from the
+ * database (through math's `recentLogs`, walked back with `before`) whenever live events may have
+ * been missed: at the start when the client gives `after` (the last log it saw), and each time
+ * the bus is back after an outage (from the last log delivered). Live events that arrive while a
+ * catch-up runs wait for it; every log is delivered once, by id, and in order within each source.
+ *
+ * Written as an iterator, not an async generator: graphql-ws ends a subscription by calling
+ * `return()`, which must settle at once even while the feed waits for its next event.
+ */
+import { badUserInput } from '@microservice-math/shared/errors';
+import type { EventBus } from '@microservice-math/shared/events';
+import { listenToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
+import type { GraphQLError } from 'graphql';
+import type { RouterContext } from '../context.js';
+import type { GatewayExecutor } from './logAddedResolver.js';
+
+/** Logs per page, and pages at most, of one catch-up: beyond that the client should refetch. */
+const PAGE = 100;
+const MAX_PAGES = 10;
+/** Ids remembered to drop a log seen twice (from a catch-up and live): the latest ones. */
+const REMEMBERED = 2 * PAGE * MAX_PAGES;
+
+const REPLAY_QUERY = `query LogReplay($before: ID) {
+  recentLogs(limit: ${PAGE}, before: $before) {
+    id operation input resultPreview digits cached durationMs createdAt
+  }
+}`;
+
+/**
+ * The caller's logs newer than `after` (a log id), oldest first; without `after`, those created
+ * since `since`. Throws BAD_USER_INPUT when `after` is not one of the caller's recent logs.
+ */
+async function logsAfter(
+  execute: GatewayExecutor,
+  context: RouterContext,
+  after: string | undefined,
+  since: string,
+): Promise<LogAddedEvent[]> {
+  const newestFirst: LogAddedEvent[] = [];
+  let before: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await execute(REPLAY_QUERY, before ? { before } : {}, context);
+    const error = result.errors?.[0];
+    if (error) throw error as GraphQLError;
+    const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+    for (const log of logs) {
+      if (after !== undefined ? log['id'] === after : String(log['createdAt']) < since)
+        return newestFirst.reverse();
+      // The replayed columns are the event's (REPLAY_QUERY selects them); the owner is the caller.
+      newestFirst.push({
+        ...(log as Omit<LogAddedEvent, 'userId' | 'username' | 'status'>),
+        id: String(log['id']),
+        userId: context.caller?.id ?? '',
+        username: context.caller?.username ?? '',
+        status: 'ok',
+      });
+    }
+    if (logs.length < PAGE) break;
+    before = String(logs[logs.length - 1]?.['id']);
+  }
+  if (after === undefined) return newestFirst.reverse();
+  throw badUserInput('after', 'must be the id of one of your recent logs (else refetch)');
+}
+
+export async function openLogFeed(
+  events: EventBus,
+  execute: GatewayExecutor,
+  context: RouterContext,
+  after: string | undefined,
+): Promise<AsyncIterableIterator<LogAddedEvent>> {
+  const userId = context.caller?.id as string;
+  const since = new Date().toISOString();
+  const ready: LogAddedEvent[] = [];
+  const held: LogAddedEvent[] = [];
+  const seen = new Set<string>();
+  let waiting: ((result: IteratorResult<LogAddedEvent>) => void) | undefined;
+  let failed: ((error: unknown) => void) | undefined;
+  let failure: unknown;
+  let catchingUp = false;
+  let ended = false;
+  let lastId = after;
+
+  function deliver(event: LogAddedEvent): void {
+    if (ended || seen.has(event.id)) return;
+    seen.add(event.id);
+    if (seen.size > REMEMBERED) seen.delete(seen.values().next().value as string);
+    lastId = event.id;
+    if (waiting) {
+      const resolve = waiting;
+      waiting = failed = undefined;
+      resolve({ value: event, done: false });
+    } else ready.push(event);
+  }
+
+  async function catchUp(from: string | undefined): Promise<void> {
+    catchingUp = true;
+    try {
+      for (const log of await logsAfter(execute, context, from, since)) deliver(log);
+    } finally {
+      catchingUp = false;
+      for (const event of held.splice(0)) deliver(event);
+    }
+  }
+
+  const subscription = await listenToLogAdded(events, userId, (event) => {
+    if (catchingUp) held.push(event);
+    else deliver(event);
+  });
+  const stopListening = events.onReconnect(() => {
+    // Events published while the bus was away were lost: take them from the database.
+    catchUp(lastId).catch((error: unknown) => {
+      failure = error;
+      failed?.(error);
+    });
+  });
+
+  function end(): IteratorResult<LogAddedEvent> {
+    if (!ended) {
+      ended = true;
+      stopListening();
+      events.pubsub.unsubscribe(subscription);
+      waiting?.({ value: undefined, done: true });
+      waiting = failed = undefined;
+    }
+    return { value: undefined, done: true };
+  }
+
+  if (after !== undefined) {
+    try {
+      await catchUp(after);
+    } catch (error) {
+      end();
+      throw error;
+    }
+  }
+
+  const feed: AsyncIterableIterator<LogAddedEvent> = {
+    next() {
+      if (failure) {
+        const error = failure;
+        end();
+        return Promise.reject(error);
+      }
+      const event = ready.shift();
+      if (event) return Promise.resolve({ value: event, done: false });
+      if (ended) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve, reject) => {
+        waiting = resolve;
+        failed = (error) => {
+          end();
+          reject(error);
+        };
+      });
+    },
+    return: () => Promise.resolve(end()),
+    throw: (error: unknown) => {
+      end();
+      return Promise.reject(error);
+    },
+    [Symbol.asyncIterator]: () => feed,
+  };
+  return feed;
+}

@@ -1,0 +1,144 @@
+/**
+ * Builds that `npm start` needs (the web client, the GraphiQL playground), redone only when their
+ * inputs changed: a SHA-256 of every input file's path and content (sources, configs, the
+ * lockfile) is stored inside the build's output directory after a successful build, and a later
+ * start compares. A build takes one to two minutes on a busy machine; the comparison a fraction of
+ * a second. Deleting the output directory (or `npm run build -w client`) always rebuilds.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+
+export interface BuildTarget {
+  /** What is built, for people: "the web client". */
+  name: string;
+  /** Files and directories the build reads, relative to the root (directories recursively). */
+  inputs: string[];
+  /** The build's output directory, relative to the root; the stamp is kept inside it. */
+  outDir: string;
+  /** Further output directories of the same build: one missing means no build either. */
+  alsoBuilds?: string[];
+  /** The build command, run in the root. */
+  command: string[];
+}
+
+export const repoRoot = resolve(import.meta.dirname, '..');
+
+/** Shared by both builds: the lockfile pins every tool and library that goes into a bundle. */
+const common = ['package-lock.json', 'tsconfig.base.json'];
+
+export const clientBuild: BuildTarget = {
+  name: 'the web client',
+  inputs: [
+    'client/src',
+    'client/index.html',
+    'client/vite.config.ts',
+    'client/tsconfig.json',
+    'client/package.json',
+    ...common,
+  ],
+  outDir: 'client/dist',
+  command: ['npm', 'run', 'build', '-w', 'client'],
+};
+
+export const playgroundBuild: BuildTarget = {
+  name: 'the GraphiQL playground',
+  inputs: ['router/playground', 'router/package.json', ...common],
+  outDir: 'router/dist/playground',
+  command: ['npm', 'run', 'build:playground', '-w', 'router'],
+};
+
+export const startBuilds: BuildTarget[] = [clientBuild, playgroundBuild];
+
+const serverWorkspaces = ['packages/shared', 'subgraphs/auth', 'subgraphs/math', 'router'];
+
+/** The services' JavaScript, as the images build it (tests/production.test.ts runs it). */
+export const serverBuild: BuildTarget = {
+  name: 'the services',
+  inputs: [
+    ...serverWorkspaces.flatMap((dir) => [
+      `${dir}/src`,
+      `${dir}/package.json`,
+      `${dir}/tsconfig.build.json`,
+    ]),
+    ...common,
+  ],
+  outDir: 'router/dist',
+  alsoBuilds: serverWorkspaces.map((dir) => `${dir}/dist`),
+  command: ['npm', 'run', 'build', ...serverWorkspaces.flatMap((dir) => ['-w', dir])],
+};
+
+/** The stamp's name: a dotfile, which the static file servers do not serve. */
+export const STAMP = '.inputs.sha256';
+
+/** Test files sit beside the sources but never reach a bundle. */
+const ignored = (name: string) =>
+  name === 'node_modules' || name === 'dist' || /\.test\.ts$/.test(name);
+
+function inputFiles(root: string, input: string): string[] {
+  const path = join(root, input);
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .filter((entry) => !ignored(entry.name))
+    .flatMap((entry) => inputFiles(root, join(input, entry.name)));
+}
+
+/** One hash over the inputs' paths and contents, independent of the order they are listed in. */
+export function inputsHash(root: string, inputs: string[]): string {
+  const hash = createHash('sha256');
+  const files = [...new Set(inputs.flatMap((input) => inputFiles(root, input)))].sort();
+  for (const file of files) {
+    // Paths with forward slashes, so a stamp means the same on every platform.
+    hash.update(relative(root, file).split(sep).join('/')).update('\0');
+    hash.update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Why `target` must be built, or undefined when its output matches its inputs. */
+export function staleReason(root: string, target: BuildTarget, hash: string): string | undefined {
+  const stamp = join(root, target.outDir, STAMP);
+  const outputs = [target.outDir, ...(target.alsoBuilds ?? [])];
+  if (!existsSync(stamp) || !outputs.every((dir) => existsSync(join(root, dir)))) {
+    return 'no build yet';
+  }
+  if (readFileSync(stamp, 'utf8').trim() !== hash) return 'its sources changed';
+  return undefined;
+}
+
+function run(command: string[], cwd: string, quiet: boolean): Promise<void> {
+  const [file, ...args] = command as [string, ...string[]];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, args, {
+      cwd,
+      stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`${command.join(' ')} failed (${signal ?? `exit code ${code}`})`)),
+    );
+  });
+}
+
+/**
+ * Builds `target` unless its stamp matches its inputs; says what it builds and why (`quiet`: and
+ * nothing else, the build's errors aside). Resolves with whether it built.
+ */
+export async function buildIfChanged(
+  target: BuildTarget,
+  options: { root?: string; say?: (line: string) => void; quiet?: boolean } = {},
+): Promise<boolean> {
+  const root = options.root ?? repoRoot;
+  const say = options.say ?? ((line: string) => console.log(line));
+  const hash = inputsHash(root, target.inputs);
+  const reason = staleReason(root, target, hash);
+  if (!reason) return false;
+  say(`Building ${target.name} (${reason}): ${target.command.join(' ')}`);
+  await run(target.command, root, options.quiet ?? false);
+  writeFileSync(join(root, target.outDir, STAMP), `${hash}\n`);
+  return true;
+}

@@ -1,0 +1,111 @@
+/**
+ * Bounded sockets: a WebSocket message larger than the HTTP body limit is refused before it is
+ * parsed (close 1009, before any token check), and one user may hold only so many sockets and
+ * so many operations on one socket.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import {
+  bearer,
+  collect,
+  connected,
+  gql,
+  signUp,
+  wsClient,
+  type Account,
+} from '../support/graphql.js';
+import { startTestSystem, type TestSystem } from '../support/system.js';
+
+let system: TestSystem;
+let user: Account;
+const MAX_CONNECTIONS = 3;
+const MAX_OPERATIONS = 4;
+
+beforeAll(async () => {
+  system = await startTestSystem({
+    env: {
+      ROUTER_WS_MAX_CONNECTIONS_PER_USER: String(MAX_CONNECTIONS),
+      ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION: String(MAX_OPERATIONS),
+    },
+  });
+  user = await signUp(system.urls.router, 'socket_owner');
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+/** Opens a raw graphql-ws socket, sends `message` unauthenticated, resolves with the close code. */
+function sendRaw(message: string | Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(system.urls.router.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    socket.once('open', () => socket.send(message));
+    socket.once('close', (code) => resolve(code));
+    socket.once('error', reject);
+  });
+}
+
+describe('oversized WebSocket messages', () => {
+  it('16 messages of 8 MB before connection_init: each socket closed 1009, the router still answers', async ({
+    annotate,
+  }) => {
+    const huge = JSON.stringify({
+      type: 'connection_init',
+      payload: { authorization: `Bearer ${'x'.repeat(8 * 1024 * 1024)}` },
+    });
+    const before = process.memoryUsage().rss;
+    const codes = await Promise.all(Array.from({ length: 16 }, () => sendRaw(huge)));
+    expect(codes).toEqual(Array.from({ length: 16 }, () => 1009));
+    const light = await gql(system.urls.router, '{ me { id } }', {}, bearer(user.token));
+    expect(light.data).toEqual({ me: { id: user.id } });
+    // In-process system: the test process holds the router, so its memory is the router's.
+    const grewMb = (process.memoryUsage().rss - before) / 2 ** 20;
+    await annotate(`↳ 16 × 8 MB frames: resident memory grew ${grewMb.toFixed(0)} MB`);
+  });
+
+  it('a message just under the limit is still read (refused for its token, not its size)', async () => {
+    const code = await sendRaw(
+      JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer nope' } }),
+    );
+    expect(code).toBe(4403);
+  });
+});
+
+describe('caps per user and per connection', () => {
+  it(`the ${MAX_CONNECTIONS + 1}th socket of one user is closed 1013; others are unaffected`, async () => {
+    const sockets = Array.from({ length: MAX_CONNECTIONS }, () =>
+      wsClient(system.urls.router, user.token),
+    );
+    await Promise.all(
+      sockets.map((socket) => {
+        const up = connected(socket);
+        collect(socket, 'subscription { logAdded { id } }', 1, 60_000).done.catch(() => {});
+        return up;
+      }),
+    );
+    const extra = wsClient(system.urls.router, user.token);
+    const closed = new Promise<number>((resolve) =>
+      extra.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
+    collect(extra, 'subscription { logAdded { id } }', 1).done.catch(() => {});
+    expect(await closed).toBe(1013);
+    const other = await signUp(system.urls.router, 'socket_other');
+    const otherSocket = wsClient(system.urls.router, other.token);
+    const otherUp = connected(otherSocket);
+    collect(otherSocket, 'subscription { logAdded { id } }', 1).done.catch(() => {});
+    await otherUp;
+    await Promise.all([...sockets, extra, otherSocket].map((socket) => socket.dispose()));
+  });
+
+  it(`the ${MAX_OPERATIONS + 1}th open operation on one socket is refused RATE_LIMITED`, async () => {
+    const client = wsClient(system.urls.router, user.token);
+    const feeds = Array.from({ length: MAX_OPERATIONS }, () =>
+      collect(client, 'subscription { logAdded { id } }', 1, 60_000),
+    );
+    for (const feed of feeds) feed.done.catch(() => {});
+    await connected(client);
+    const extra = collect(client, 'subscription { logAdded { id } }', 1);
+    await expect(extra.done).rejects.toThrow(/RATE_LIMITED/);
+    for (const feed of feeds) feed.stop();
+    await client.dispose();
+  });
+});
