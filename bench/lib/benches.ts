@@ -5,6 +5,7 @@ export const benchmarks = [
   { name: 'subscriptions', title: '3. Subscription fan-out', script: 'subscriptions/main.ts' },
   { name: 'logging', title: '4. Logging cost', script: 'logging/main.ts' },
   { name: 'eventloop', title: '5. Event loop under heavy work', script: 'eventloop/main.ts' },
+  { name: 'inflight', title: '7. Identical requests in flight', script: 'inflight/main.ts' },
 ] as const;
 
 export type BenchmarkName = (typeof benchmarks)[number]['name'];
