@@ -70,6 +70,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
 
 interface InFlight {
+  slot: string;
   promise: Promise<SharedAnswer>;
   controller: AbortController;
   waiters: number;
@@ -133,6 +134,7 @@ export function createSharedComputations(
   function start(slot: string, key: string, text: boolean, work: SharedWork): InFlight {
     const controller = new AbortController();
     const entry: InFlight = {
+      slot,
       controller,
       waiters: 0,
       promise: acrossInstances(key, text, work, controller.signal).finally(() => {
@@ -152,7 +154,11 @@ export function createSharedComputations(
     return new Promise<SharedAnswer>((resolve, reject) => {
       const leave = () => {
         entry.waiters--;
-        if (entry.waiters === 0) entry.controller.abort(signal.reason);
+        if (entry.waiters === 0) {
+          // A request arriving from now on starts afresh instead of joining a stopped one.
+          if (inFlight.get(entry.slot) === entry) inFlight.delete(entry.slot);
+          entry.controller.abort(signal.reason);
+        }
         reject(signal.reason);
       };
       if (signal.aborted) return leave();
