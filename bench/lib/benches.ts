@@ -6,6 +6,7 @@ export const benchmarks = [
   { name: 'logging', title: '4. Logging cost', script: 'logging/main.ts' },
   { name: 'eventloop', title: '5. Event loop under heavy work', script: 'eventloop/main.ts' },
   { name: 'roots', title: '7. Irrational roots', script: 'roots/main.ts' },
+  { name: 'inflight', title: '8. Identical requests in flight', script: 'inflight/main.ts' },
 ] as const;
 
 export type BenchmarkName = (typeof benchmarks)[number]['name'];

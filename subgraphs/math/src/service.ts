@@ -20,6 +20,7 @@ import {
 import { DigitBudget } from './calculations/budget.js';
 import { digitBudgetPlugin } from './calculations/budgetPlugin.js';
 import { createCalculator } from './calculations/calculator.js';
+import { createSharedComputations } from './calculations/sharedComputation.js';
 import { createComputePool } from './compute/pool.js';
 import type { MathConfig } from './config.js';
 import type { MathContext } from './context.js';
@@ -101,7 +102,14 @@ export async function createMathService(
     logQueueDepth: () => logWriter.queueDepth,
   });
   const logWriter = createLogWriter({ orm, events, logger, observer: metrics });
-  const calculate = createCalculator({ pool, cache, logWriter, observer: metrics });
+  const calculate = createCalculator({
+    pool,
+    cache,
+    logWriter,
+    observer: metrics,
+    // Across instances only through the shared cache: a waiter reads the owner's answer there.
+    shared: createSharedComputations({ redis }),
+  });
 
   // Closed in reverse: stop HTTP first (answering what is in flight), then the pool, then flush
   // logs, then Redis and the database.

@@ -27,6 +27,7 @@ import { digitCount } from '../kernels/decimal.js';
 import type { DigitRange } from '../kernels/size.js';
 import type { CalculationOutcome, CalculationRequest } from './calculation.js';
 import { planCalculation, type PlannedCalculation } from './plan.js';
+import { createSharedComputations, type SharedComputations } from './sharedComputation.js';
 
 export type ComputationOutcome = 'ok' | 'timeout' | 'crashed' | 'failed';
 
@@ -41,6 +42,8 @@ export interface CalculatorDeps {
   cache: ResultCache;
   logWriter: LogWriter;
   observer?: CalculatorObserver;
+  /** Identical computations in flight share one; default: within this process only. */
+  shared?: SharedComputations;
 }
 
 export interface CalculateOptions {
@@ -94,7 +97,13 @@ function outcomeOf(error: unknown): ComputationOutcome {
   return 'failed';
 }
 
-export function createCalculator({ pool, cache, logWriter, observer }: CalculatorDeps): Calculate {
+export function createCalculator({
+  pool,
+  cache,
+  logWriter,
+  observer,
+  shared = createSharedComputations(),
+}: CalculatorDeps): Calculate {
   async function compute(
     task: ComputeTask,
     predictedDigits: number,
@@ -132,14 +141,23 @@ export function createCalculator({ pool, cache, logWriter, observer }: Calculato
       span.setAttribute('math.cache.hit', found !== undefined);
       return found;
     });
-    if (hit && (hit.result !== undefined || !text)) {
+    const serves = (found: CachedResult | undefined) =>
+      found && (found.result !== undefined || !text) ? found : undefined;
+    if (serves(hit)) {
       observer?.cacheLookup('hit');
-      return { answer: hit, cached: true };
+      return { answer: hit as CachedResult, cached: true };
     }
     observer?.cacheLookup('miss');
-    const computed = await compute(task, predictedDigits.high, text, signal, owner);
-    await cache.set(key, computed);
-    return { answer: computed, cached: false };
+    // One computation for every identical request in flight, here and on other instances;
+    // `signal` only stops this request's wait (see sharedComputation.ts).
+    return shared.run(key, text, signal, {
+      async compute(sharedSignal) {
+        const computed = await compute(task, predictedDigits.high, text, sharedSignal, owner);
+        await cache.set(key, computed);
+        return computed;
+      },
+      lookup: async () => serves(await cache.get(key)),
+    });
   }
 
   return async (request, caller, budget, { text, signal, planned = planCalculation(request) }) => {
