@@ -5,6 +5,11 @@ export const benchmarks = [
   { name: 'subscriptions', title: '3. Subscription fan-out', script: 'subscriptions/main.ts' },
   { name: 'logging', title: '4. Logging cost', script: 'logging/main.ts' },
   { name: 'eventloop', title: '5. Event loop under heavy work', script: 'eventloop/main.ts' },
+  {
+    name: 'passwords',
+    title: '7. Password hashing off the event loop',
+    script: 'passwords/main.ts',
+  },
 ] as const;
 
 export type BenchmarkName = (typeof benchmarks)[number]['name'];
