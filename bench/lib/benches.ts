@@ -7,6 +7,11 @@ export const benchmarks = [
   { name: 'eventloop', title: '5. Event loop under heavy work', script: 'eventloop/main.ts' },
   { name: 'roots', title: '7. Irrational roots', script: 'roots/main.ts' },
   { name: 'inflight', title: '8. Identical requests in flight', script: 'inflight/main.ts' },
+  {
+    name: 'passwords',
+    title: '9. Password hashing off the event loop',
+    script: 'passwords/main.ts',
+  },
 ] as const;
 
 export type BenchmarkName = (typeof benchmarks)[number]['name'];

@@ -9,6 +9,7 @@ import {
   shutdownEnvShape,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 export const authEnvSchema = z.object({
@@ -22,6 +23,10 @@ export const authEnvSchema = z.object({
   REDIS_KEY_PREFIX: redisKeyPrefixSchema,
   ROUTER_SECRET: env.routerSecret(),
   BCRYPT_ROUNDS: env.int(12, { min: 10, max: 15 }),
+  /** Worker threads that hash and compare passwords (off the event loop); one per core. */
+  AUTH_HASH_WORKERS: env.int(availableParallelism(), { min: 1, max: 64 }),
+  /** Password jobs that may wait for a worker; one more is refused with RATE_LIMITED. */
+  AUTH_HASH_QUEUE: env.int(64, { min: 0, max: 10_000 }),
   TOKEN_TTL_SECONDS: env.int(3600, { min: 60, max: 30 * 24 * 3600 }),
   /** How long after sign-in renewToken keeps issuing tokens; then the user signs in again. */
   AUTH_MAX_SESSION_SECONDS: env.int(7 * 24 * 3600, { min: 60, max: 365 * 24 * 3600 }),
@@ -46,7 +51,7 @@ export const authConfigSchema = authEnvSchema.transform((e) => ({
   redisUrl: e.REDIS_URL,
   redisKeyPrefix: e.REDIS_KEY_PREFIX,
   routerSecret: e.ROUTER_SECRET,
-  bcryptRounds: e.BCRYPT_ROUNDS,
+  passwordPool: { rounds: e.BCRYPT_ROUNDS, workers: e.AUTH_HASH_WORKERS, queue: e.AUTH_HASH_QUEUE },
   tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
   maxSessionSeconds: e.AUTH_MAX_SESSION_SECONDS,
   privateKeyFile: e.AUTH_PRIVATE_KEY_FILE,

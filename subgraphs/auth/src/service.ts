@@ -40,7 +40,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       })
     : undefined;
   const loginAttempts = createLoginAttempts(config.loginLimits, redis);
-  const accounts = createAccounts(await createPasswordHasher(config.bcryptRounds), loginAttempts);
+  const passwords = await createPasswordHasher(config.passwordPool);
+  const accounts = createAccounts(passwords, loginAttempts);
   const resolvers = createResolvers(
     accounts,
     createTokenIssuer(keys, {
@@ -64,6 +65,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     },
   });
   host.onClose('database', () => orm.close());
+  host.onClose('password workers', () => passwords.close());
   if (redis) host.onClose('redis', () => closeRedis(redis));
 
   host.app.get(JWKS_PATH, (_req, res) => {

@@ -2,7 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@microservice-math/shared/database';
-import { rateLimited, unauthenticated, usernameTaken } from '@microservice-math/shared/errors';
+import {
+  cancelled,
+  rateLimited,
+  unauthenticated,
+  usernameTaken,
+} from '@microservice-math/shared/errors';
 import { UserSchema, type User } from '../entities/User.js';
 import {
   checkPassword,
@@ -18,7 +23,16 @@ import type { PasswordHasher } from './passwords.js';
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
 export interface Accounts {
-  register(em: EntityManager, username: string, password: string): Promise<User>;
+  /**
+   * Succeeds, or leaves no account: once `signal` (the caller's request) has aborted, nothing
+   * is inserted, so a caller that gave up never finds an account it was not told about.
+   */
+  register(
+    em: EntityManager,
+    username: string,
+    password: string,
+    signal?: AbortSignal,
+  ): Promise<User>;
   /** `reserved`: the attempt already counted for this call, if the request counted it up front. */
   login(
     em: EntityManager,
@@ -26,21 +40,25 @@ export interface Accounts {
     password: string,
     client: string,
     reserved?: AttemptVerdict,
+    signal?: AbortSignal,
   ): Promise<User>;
 }
 
 export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempts): Accounts {
   return {
-    async register(em, rawUsername, rawPassword) {
+    async register(em, rawUsername, rawPassword, signal) {
       const username = checkUsername(rawUsername);
       const password = checkPassword(rawPassword);
       const key = usernameKey(username);
       if (await em.count(UserSchema, { usernameKey: key })) throw usernameTaken();
+      // Hash first (the slow part), then decide: the caller may have gone while it ran.
+      const passwordHash = await passwords.hash(password, signal);
+      if (signal?.aborted) throw cancelled();
       const user = em.create(UserSchema, {
         id: randomUUID(),
         username,
         usernameKey: key,
-        passwordHash: await passwords.hash(password),
+        passwordHash,
         createdAt: new Date(),
       });
       try {
@@ -53,7 +71,7 @@ export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempt
       return user;
     },
 
-    async login(em, rawUsername, password, client, reserved) {
+    async login(em, rawUsername, password, client, reserved, signal) {
       const key = usernameKey(rawUsername).slice(0, 64);
       const verdict = reserved ?? (await attempts.reserve(key, client));
       if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
@@ -62,7 +80,7 @@ export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempt
         : null;
       // Over-long passwords never match (bcrypt would compare only their first 72 bytes).
       const fits = Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
-      const matches = await passwords.verify(fits ? password : '', user?.passwordHash);
+      const matches = await passwords.verify(fits ? password : '', user?.passwordHash, signal);
       if (!user || !matches || !fits) throw unauthenticated(INVALID_CREDENTIALS);
       await attempts.succeeded(key, client);
       return user;

@@ -11,18 +11,18 @@ export function mutationResolvers(
   revocations: TokenRevocations,
 ): MutationResolvers {
   return {
-    register: async (_parent, { username, password }, { em }) => {
-      const user = await accounts.register(em, username, password);
+    register: async (_parent, { username, password }, { em, signal }) => {
+      const user = await accounts.register(em, username, password, signal);
       return { ...(await issueToken(user)), user };
     },
     login: async (
       _parent,
       { username, password },
-      { em, clientAddress, loginReservations },
+      { em, clientAddress, loginReservations, signal },
       info,
     ) => {
       const reserved = loginReservations.get(info.path.key as string);
-      const user = await accounts.login(em, username, password, clientAddress, reserved);
+      const user = await accounts.login(em, username, password, clientAddress, reserved, signal);
       return { ...(await issueToken(user)), user };
     },
     renewToken: async (_parent, _args, { caller, usersById }) => {

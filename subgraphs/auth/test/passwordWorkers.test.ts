@@ -1,0 +1,122 @@
+/**
+ * bcrypt runs in worker threads with a bounded queue (accounts/passwords.ts), and a registration
+ * whose caller has gone leaves no account (accounts/accounts.ts). Against a real auth service.
+ */
+import { DEADLINE_HEADER } from '@microservice-math/shared/cancellation';
+import {
+  CLIENT_ADDRESS_HEADER,
+  ROUTER_SECRET_HEADER,
+} from '@microservice-math/shared/routerContext';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  REGISTER,
+  ROUTER_SECRET,
+  startAuth,
+  type GraphQLBody,
+  type RunningAuth,
+} from './authService.js';
+
+let auth: RunningAuth | undefined;
+afterEach(async () => {
+  await auth?.stop();
+  auth = undefined;
+});
+
+const register = (running: RunningAuth, name: string) =>
+  running.call(REGISTER, { u: name, p: 'correct horse battery' });
+
+describe('password hashing in worker threads', () => {
+  it('answers light requests between registrations while eight registrations hash', async () => {
+    // One worker at cost 13: the eight hashes run one after another, each long enough for many
+    // light requests. (bcryptjs's async hashing on the event loop also yields between chunks and
+    // passes this too; the stall it causes is measured by `npm run bench -- passwords`.)
+    const running = (auth = await startAuth({ AUTH_HASH_WORKERS: '1', BCRYPT_ROUNDS: '13' }));
+    const events: Array<'light' | 'registered'> = [];
+    let storming = true;
+    const registrations = Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        register(running, `storm-${i}`).then((r) => {
+          events.push('registered');
+          return r;
+        }),
+      ),
+    ).finally(() => (storming = false));
+    // Light requests one after another, each waiting for the previous answer, until the end.
+    const health = new URL('/health', running.url);
+    while (storming) {
+      expect((await fetch(health)).status).toBe(200);
+      events.push('light');
+    }
+    for (const r of await registrations) expect(r.body.errors).toBeUndefined();
+    expect((await running.call('{ me { id } }')).body.errors).toBeUndefined();
+    // Between each two registrations finishing, at least one light request was answered.
+    const between = events
+      .join(' ')
+      .split('registered')
+      .slice(1, -1)
+      .map((run) => run.includes('light'));
+    expect(between).toEqual(Array(7).fill(true));
+  }, 120_000);
+
+  it('refuses at once with RATE_LIMITED and retryAfterSeconds when the queue is full', async () => {
+    // One worker, one waiting place: of four registrations two are admitted, two refused.
+    const running = (auth = await startAuth({
+      AUTH_HASH_WORKERS: '1',
+      AUTH_HASH_QUEUE: '1',
+      BCRYPT_ROUNDS: '14',
+    }));
+    const order: Array<{ name: string; body: GraphQLBody }> = [];
+    await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        register(running, `queued-${i}`).then((r) =>
+          order.push({ name: `queued-${i}`, body: r.body }),
+        ),
+      ),
+    );
+    const refused = order.filter(
+      (r) => r.body.errors?.[0]?.extensions?.['code'] === 'RATE_LIMITED',
+    );
+    const admitted = order.filter((r) => r.body.errors === undefined);
+    expect(refused).toHaveLength(2);
+    expect(admitted).toHaveLength(2);
+    for (const r of refused) {
+      expect(r.body.errors?.[0]?.extensions?.['retryAfterSeconds']).toBeGreaterThanOrEqual(1);
+    }
+    // Refused without waiting for the hashes ahead of them: both answers came first.
+    expect(
+      order
+        .slice(0, 2)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(refused.map((r) => r.name).sort());
+    // A refused name holds no account: it registers once there is room.
+    expect((await register(running, refused[0]!.name)).body.errors).toBeUndefined();
+  }, 180_000);
+});
+
+describe('a registration whose caller has gone', () => {
+  it('creates no account when the deadline passes while the password hashes', async () => {
+    const running = (auth = await startAuth({ AUTH_HASH_WORKERS: '1', BCRYPT_ROUNDS: '14' }));
+    // The deadline (minus the service's margin) passes long before a cost-14 hash is done.
+    const response = await fetch(running.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [ROUTER_SECRET_HEADER]: ROUTER_SECRET,
+        [CLIENT_ADDRESS_HEADER]: '203.0.113.7',
+        [DEADLINE_HEADER]: '300',
+      },
+      body: JSON.stringify({
+        query: REGISTER,
+        variables: { u: 'gone', p: 'correct horse battery' },
+      }),
+    });
+    const body = (await response.json()) as GraphQLBody;
+    expect(body.data?.['register'] ?? null).toBeNull();
+    expect(body.errors?.[0]?.extensions?.['code']).toBe('CANCELLED');
+    // The name is still free: no account was left behind.
+    const again = await register(running, 'gone');
+    expect(again.body.errors).toBeUndefined();
+    expect(again.body.data?.['register'].user.username).toBe('gone');
+  }, 120_000);
+});
