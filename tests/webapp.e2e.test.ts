@@ -217,9 +217,25 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(await second.locator('.username').textContent()).toContain(ada.username);
     await expectAccessible(second, 'second tab signed in');
 
-    // Signing out in one tab signs out the other.
+    // Signing out in one tab signs out the other, and revokes the token on the server: a copy
+    // of it kept elsewhere no longer works.
+    const adaToken = await first.evaluate(
+      () =>
+        (
+          JSON.parse(localStorage.getItem('microservice-math.session') ?? '{}') as {
+            token?: string;
+          }
+        ).token ?? '',
+    );
+    expect((await gql(app.system.urls.router, '{ me { id } }', {}, bearer(adaToken))).data).toEqual(
+      {
+        me: expect.objectContaining({ id: expect.any(String) }),
+      },
+    );
     await first.getByRole('button', { name: 'Sign out' }).click();
     await second.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const afterSignOut = await gql(app.system.urls.router, '{ me { id } }', {}, bearer(adaToken));
+    expect(afterSignOut.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
 
     // Another user signs in: no tab ever shows the previous user's name or logs.
     const namesSeen = () =>

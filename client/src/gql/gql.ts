@@ -26,6 +26,7 @@ type Documents = {
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": typeof types.RequestLogRow_RequestLogFragmentDoc,
     "\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.RecentLogsDocument,
     "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.LogAddedDocument,
+    "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
 };
 const documents: Documents = {
     "\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n": types.CurrentUserDocument,
@@ -40,6 +41,7 @@ const documents: Documents = {
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": types.RequestLogRow_RequestLogFragmentDoc,
     "\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.RecentLogsDocument,
     "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.LogAddedDocument,
+    "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
 };
 
 /**
@@ -104,6 +106,10 @@ export function graphql(source: "\n  query RecentLogs($limit: Int!) {\n    recen
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout {\n    logout\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

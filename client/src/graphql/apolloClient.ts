@@ -36,6 +36,11 @@ export interface GraphQLClient {
 
 /** The token an operation was sent with, so a late refusal cannot end a newer session. */
 const SENT_TOKEN = 'sentToken';
+/**
+ * Context flag of an operation that ends the session itself (`logout`): its refusal is no news
+ * to report, the sign-out that sent it ends the session without an "expired" notice.
+ */
+export const ENDS_SESSION = 'endsSession';
 
 export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClient {
   const { session } = options;
@@ -59,6 +64,7 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
   const endSessionWhenRefused = onError(({ graphQLErrors, networkError, operation }) => {
     const sentToken: unknown = operation.getContext()[SENT_TOKEN];
     if (sentToken === undefined || sentToken !== session.token()) return;
+    if (operation.getContext()[ENDS_SESSION] === true) return;
     const status = (networkError as { statusCode?: unknown } | null | undefined)?.statusCode;
     if (
       status === 401 ||
