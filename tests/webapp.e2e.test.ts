@@ -185,8 +185,19 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(height).toBeLessThan(2_000);
     await expectAccessible(page, 'logs on a phone');
 
+    // The next page is asked for by cursor: before the oldest log shown.
+    const pagesAskedFor: unknown[] = [];
+    page.on('request', (sent) => {
+      const body = sent.postDataJSON() as { operationName?: string; variables?: unknown } | null;
+      if (body?.operationName === 'RecentLogs') pagesAskedFor.push(body.variables);
+    });
+    const oldestShown = await rows.last().textContent();
+    expect(oldestShown).toContain('n = 6');
     await page.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => rows.count()).toBe(25);
+    expect(pagesAskedFor).toEqual([{ limit: 20, before: expect.any(String) }]);
+    expect(await rows.nth(20).textContent()).toContain('n = 5');
+    expect(await rows.last().textContent()).toContain('n = 1');
     await page.getByText('That is all of them.').waitFor();
 
     // The newest log opens in place; "Run again" computes it in the calculator.

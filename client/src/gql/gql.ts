@@ -24,7 +24,7 @@ type Documents = {
     "\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FactorialDocument,
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FibonacciDocument,
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": typeof types.RequestLogRow_RequestLogFragmentDoc,
-    "\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.RecentLogsDocument,
+    "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.RecentLogsDocument,
     "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.LogAddedDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
 };
@@ -39,7 +39,7 @@ const documents: Documents = {
     "\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FactorialDocument,
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FibonacciDocument,
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": types.RequestLogRow_RequestLogFragmentDoc,
-    "\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.RecentLogsDocument,
+    "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.RecentLogsDocument,
     "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.LogAddedDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
 };
@@ -101,7 +101,7 @@ export function graphql(source: "\n  fragment RequestLogRow_RequestLog on Reques
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  query RecentLogs($limit: Int!) {\n    recentLogs(limit: $limit) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
+export function graphql(source: "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -11,6 +11,7 @@ import {
   from,
   split,
   type NormalizedCacheObject,
+  type Reference,
 } from '@apollo/client/core';
 import { onError } from '@apollo/client/link/error';
 import { ErrorCode } from '@microservice-math/shared/errorCodes';
@@ -85,9 +86,30 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
 
   const apollo = new ApolloClient({
     link: from([endSessionWhenRefused, withToken, transport]),
-    // One recent-logs list whatever its limit, so "Load more" and the live feed share it.
+    // One recent-logs list whatever its arguments, so "Load more" and the live feed share it: a
+    // page fetched `before` a cursor is appended to it, any other answer replaces it.
     cache: new InMemoryCache({
-      typePolicies: { Query: { fields: { recentLogs: { keyArgs: false } } } },
+      typePolicies: {
+        Query: {
+          fields: {
+            recentLogs: {
+              keyArgs: false,
+              merge(
+                existing: readonly Reference[] | undefined,
+                incoming: Reference[],
+                { args, readField },
+              ) {
+                if (!existing || typeof args?.['before'] !== 'string') return incoming;
+                const listed = new Set(existing.map((log) => readField('id', log)));
+                return [
+                  ...existing,
+                  ...incoming.filter((log) => !listed.has(readField('id', log))),
+                ];
+              },
+            },
+          },
+        },
+      },
     }),
   });
 
