@@ -25,7 +25,7 @@ type Documents = {
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FibonacciDocument,
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": typeof types.RequestLogRow_RequestLogFragmentDoc,
     "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.RecentLogsDocument,
-    "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.LogAddedDocument,
+    "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.LogAddedDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
 };
 const documents: Documents = {
@@ -40,7 +40,7 @@ const documents: Documents = {
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FibonacciDocument,
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": types.RequestLogRow_RequestLogFragmentDoc,
     "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.RecentLogsDocument,
-    "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.LogAddedDocument,
+    "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.LogAddedDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
 };
 
@@ -105,7 +105,7 @@ export function graphql(source: "\n  query RecentLogs($limit: Int!, $before: ID)
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  subscription LogAdded {\n    logAdded {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
+export function graphql(source: "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

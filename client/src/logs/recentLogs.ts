@@ -22,8 +22,8 @@ export const RecentLogsQuery = graphql(/* GraphQL */ `
 `);
 
 export const LogAddedSubscription = graphql(/* GraphQL */ `
-  subscription LogAdded {
-    logAdded {
+  subscription LogAdded($after: ID) {
+    logAdded(after: $after) {
       id
       ...RequestLogRow_RequestLog
     }
