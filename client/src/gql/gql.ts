@@ -15,9 +15,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n": typeof types.CurrentUserDocument,
-    "\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n": typeof types.SignInPage_AuthPayloadFragmentDoc,
-    "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n": typeof types.SignInDocument,
-    "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n": typeof types.CalculationResult_CalculationFragmentDoc,
     "\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n": typeof types.CalculatorPanel_CalculationFragmentDoc,
     "\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.PowerDocument,
@@ -26,13 +25,14 @@ type Documents = {
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": typeof types.RequestLogRow_RequestLogFragmentDoc,
     "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.RecentLogsDocument,
     "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.LogAddedDocument,
+    "\n  mutation RenewToken {\n    renewToken {\n      ...SessionFields_AuthPayload\n    }\n  }\n": typeof types.RenewTokenDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
+    "\n  fragment SessionFields_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n": typeof types.SessionFields_AuthPayloadFragmentDoc,
 };
 const documents: Documents = {
     "\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n": types.CurrentUserDocument,
-    "\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n": types.SignInPage_AuthPayloadFragmentDoc,
-    "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n": types.SignInDocument,
-    "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n": types.RegisterDocument,
     "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n": types.CalculationResult_CalculationFragmentDoc,
     "\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n": types.CalculatorPanel_CalculationFragmentDoc,
     "\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.PowerDocument,
@@ -41,7 +41,9 @@ const documents: Documents = {
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": types.RequestLogRow_RequestLogFragmentDoc,
     "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.RecentLogsDocument,
     "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.LogAddedDocument,
+    "\n  mutation RenewToken {\n    renewToken {\n      ...SessionFields_AuthPayload\n    }\n  }\n": types.RenewTokenDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
+    "\n  fragment SessionFields_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n": types.SessionFields_AuthPayloadFragmentDoc,
 };
 
 /**
@@ -65,15 +67,11 @@ export function graphql(source: "\n  query CurrentUser {\n    me {\n      id\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n"): (typeof documents)["\n  fragment SignInPage_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n"];
+export function graphql(source: "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n"): (typeof documents)["\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SignInPage_AuthPayload\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n"): (typeof documents)["\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -109,7 +107,15 @@ export function graphql(source: "\n  subscription LogAdded($after: ID) {\n    lo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation RenewToken {\n    renewToken {\n      ...SessionFields_AuthPayload\n    }\n  }\n"): (typeof documents)["\n  mutation RenewToken {\n    renewToken {\n      ...SessionFields_AuthPayload\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation Logout {\n    logout\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SessionFields_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n"): (typeof documents)["\n  fragment SessionFields_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
