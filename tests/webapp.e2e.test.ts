@@ -185,8 +185,19 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(height).toBeLessThan(2_000);
     await expectAccessible(page, 'logs on a phone');
 
+    // The next page is asked for by cursor: before the oldest log shown.
+    const pagesAskedFor: unknown[] = [];
+    page.on('request', (sent) => {
+      const body = sent.postDataJSON() as { operationName?: string; variables?: unknown } | null;
+      if (body?.operationName === 'RecentLogs') pagesAskedFor.push(body.variables);
+    });
+    const oldestShown = await rows.last().textContent();
+    expect(oldestShown).toContain('n = 6');
     await page.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => rows.count()).toBe(25);
+    expect(pagesAskedFor).toEqual([{ limit: 20, before: expect.any(String) }]);
+    expect(await rows.nth(20).textContent()).toContain('n = 5');
+    expect(await rows.last().textContent()).toContain('n = 1');
     await page.getByText('That is all of them.').waitFor();
 
     // The newest log opens in place; "Run again" computes it in the calculator.
@@ -217,9 +228,25 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(await second.locator('.username').textContent()).toContain(ada.username);
     await expectAccessible(second, 'second tab signed in');
 
-    // Signing out in one tab signs out the other.
+    // Signing out in one tab signs out the other, and revokes the token on the server: a copy
+    // of it kept elsewhere no longer works.
+    const adaToken = await first.evaluate(
+      () =>
+        (
+          JSON.parse(localStorage.getItem('microservice-math.session') ?? '{}') as {
+            token?: string;
+          }
+        ).token ?? '',
+    );
+    expect((await gql(app.system.urls.router, '{ me { id } }', {}, bearer(adaToken))).data).toEqual(
+      {
+        me: expect.objectContaining({ id: expect.any(String) }),
+      },
+    );
     await first.getByRole('button', { name: 'Sign out' }).click();
     await second.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const afterSignOut = await gql(app.system.urls.router, '{ me { id } }', {}, bearer(adaToken));
+    expect(afterSignOut.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
 
     // Another user signs in: no tab ever shows the previous user's name or logs.
     const namesSeen = () =>
@@ -242,7 +269,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(app.problems).toEqual([]);
   });
 
-  it('shows a reconnecting banner with a countdown and Retry now, and catches up once live again', async () => {
+  it('shows a reconnecting banner with a countdown and Retry now, and resumes the feed from its last log once live again', async () => {
     const context = await app.browser.newContext({ viewport: PHONE });
     const watcher = await app.openTab(context, 'watcher');
     screenshotOnFailure({ watcher }, 'webapp-connection');
@@ -250,7 +277,17 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await signIn(watcher, account, 'register');
     await watcher.locator('.live-indicator.live').waitFor();
     expect(await watcher.locator('.connection-banner').count()).toBe(0);
+    const rowsOf = (text: string) =>
+      watcher.locator('.recent-logs tbody tr:not(.details)').filter({ hasText: text });
+    await computeExpression(watcher, '10!');
+    await rowsOf('n = 10').waitFor();
 
+    // From here on the list must catch up by the feed alone, not by fetching it again.
+    const listFetches: unknown[] = [];
+    watcher.on('request', (sent) => {
+      const body = sent.postDataJSON() as { operationName?: string } | null;
+      if (body?.operationName === 'RecentLogs') listFetches.push(body);
+    });
     const resume = await app.interrupt();
     const banner = watcher.locator('.connection-banner');
     await expect.poll(() => banner.textContent()).toMatch(/Reconnecting in [0-5] s/);
@@ -262,18 +299,22 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }',
       { u: account.username, p: account.password },
     );
-    await gql(
-      app.system.urls.router,
-      '{ factorial(n: 11) { digits } }',
-      {},
-      bearer(login.data?.login.token ?? ''),
-    );
+    const elsewhere = bearer(login.data?.login.token ?? '');
+    await gql(app.system.urls.router, '{ factorial(n: 11) { digits } }', {}, elsewhere);
 
     await resume();
     await banner.getByRole('button', { name: 'Retry now' }).click();
     await watcher.locator('.live-indicator.live').waitFor();
     expect(await banner.count()).toBe(0);
-    await watcher.locator('.recent-logs tbody tr').filter({ hasText: 'n = 11' }).waitFor();
+    await rowsOf('n = 11').waitFor();
+
+    // The feed goes on live; by the time the next log arrives, a second copy of the replayed one
+    // would have too: it is listed exactly once.
+    await gql(app.system.urls.router, '{ factorial(n: 12) { digits } }', {}, elsewhere);
+    await rowsOf('n = 12').waitFor();
+    expect(await rowsOf('n = 11').count()).toBe(1);
+    expect(await rowsOf('n = 10').count()).toBe(1);
+    expect(listFetches).toEqual([]);
     await context.close();
   });
 

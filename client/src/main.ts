@@ -8,6 +8,7 @@ import App from './App.vue';
 import { createGraphQLClient } from './graphql/apolloClient';
 import { LiveConnectionKey, webSocketUrl } from './graphql/liveConnection';
 import { renewSession } from './session/renewSession';
+import { revokeSession } from './session/revokeSession';
 import { SessionKey, createSession } from './session/session';
 import './styles.css';
 
@@ -17,6 +18,7 @@ const session = createSession({
   storage: window.localStorage,
   events: window,
   renew: () => renewSession(apollo),
+  revoke: () => revokeSession(apollo),
 });
 const { apollo, live } = createGraphQLClient({
   session,

@@ -63,4 +63,25 @@ describe('createGraphQLClient', () => {
     await client.session.end();
     expect(client.apollo.cache.extract()).toEqual({});
   });
+
+  it('appends a page fetched before a cursor to the one recent-logs list, once per log', async () => {
+    const page = (from: number, count: number) =>
+      Array.from({ length: count }, (_, index) => ({ ...log, id: `log-${from - index}` }));
+    client = createTestGraphQLClient({
+      RecentLogs: ({ variables }) => ({
+        data: { recentLogs: variables['before'] === 'log-21' ? page(21, 6) : page(40, 20) },
+      }),
+    });
+    const watched = client.apollo.watchQuery(query);
+    await watched.result();
+
+    const older = await watched.fetchMore({
+      variables: { limit: RECENT_LOGS_LIMIT, before: 'log-21' },
+    });
+
+    expect(older.data.recentLogs).toHaveLength(6);
+    const listed = watched.getCurrentResult().data.recentLogs.map(({ id }) => id);
+    expect(listed).toEqual([...page(40, 20), ...page(20, 5)].map(({ id }) => id));
+    expect(client.sent.map(({ variables }) => variables['before'])).toEqual([undefined, 'log-21']);
+  });
 });

@@ -11,6 +11,7 @@ import {
   from,
   split,
   type NormalizedCacheObject,
+  type Reference,
 } from '@apollo/client/core';
 import { onError } from '@apollo/client/link/error';
 import { ErrorCode } from '@microservice-math/shared/errorCodes';
@@ -36,6 +37,11 @@ export interface GraphQLClient {
 
 /** The token an operation was sent with, so a late refusal cannot end a newer session. */
 const SENT_TOKEN = 'sentToken';
+/**
+ * Context flag of an operation that ends the session itself (`logout`): its refusal is no news
+ * to report, the sign-out that sent it ends the session without an "expired" notice.
+ */
+export const ENDS_SESSION = 'endsSession';
 
 export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClient {
   const { session } = options;
@@ -59,6 +65,7 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
   const endSessionWhenRefused = onError(({ graphQLErrors, networkError, operation }) => {
     const sentToken: unknown = operation.getContext()[SENT_TOKEN];
     if (sentToken === undefined || sentToken !== session.token()) return;
+    if (operation.getContext()[ENDS_SESSION] === true) return;
     const status = (networkError as { statusCode?: unknown } | null | undefined)?.statusCode;
     if (
       status === 401 ||
@@ -79,9 +86,30 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
 
   const apollo = new ApolloClient({
     link: from([endSessionWhenRefused, withToken, transport]),
-    // One recent-logs list whatever its limit, so "Load more" and the live feed share it.
+    // One recent-logs list whatever its arguments, so "Load more" and the live feed share it: a
+    // page fetched `before` a cursor is appended to it, any other answer replaces it.
     cache: new InMemoryCache({
-      typePolicies: { Query: { fields: { recentLogs: { keyArgs: false } } } },
+      typePolicies: {
+        Query: {
+          fields: {
+            recentLogs: {
+              keyArgs: false,
+              merge(
+                existing: readonly Reference[] | undefined,
+                incoming: Reference[],
+                { args, readField },
+              ) {
+                if (!existing || typeof args?.['before'] !== 'string') return incoming;
+                const listed = new Set(existing.map((log) => readField('id', log)));
+                return [
+                  ...existing,
+                  ...incoming.filter((log) => !listed.has(readField('id', log))),
+                ];
+              },
+            },
+          },
+        },
+      },
     }),
   });
 

@@ -1,7 +1,8 @@
 /**
  * The WebSocket side of the app: one graphql-ws client per session, its state for the live
- * indicator, and a hook for views that must catch up after a reconnect (events published while
- * the socket was down are not replayed). The token is read when the socket connects, so a new
+ * indicator, and a hook for views that must catch up after a reconnect (the socket's own
+ * resubscription repeats each subscription's first variables, so a view that resumes from a
+ * cursor restarts its subscription with the newest one). The token is read when the socket connects, so a new
  * session gets a new socket: `reset()` closes the old one.
  */
 import { ApolloLink, Observable } from '@apollo/client/core';

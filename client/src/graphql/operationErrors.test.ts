@@ -5,6 +5,7 @@ import {
   UNREACHABLE_MESSAGE,
   describeFailure,
   isAbortError,
+  isRefusal,
   retryAfterSecondsOf,
 } from './operationErrors';
 
@@ -99,6 +100,26 @@ describe('describeFailure', () => {
     expect(describeFailure(error, ['n']).fields).toEqual({ n: 'Must be an Int' });
   });
 
+  it('tells when to try again after SERVICE_UNAVAILABLE, and counts it a refusal', () => {
+    const error = refused({
+      message: 'The math subgraph is unreachable: no instance of it is available',
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 4.5 },
+    });
+    expect(describeFailure(error, []).general).toEqual([
+      'The math subgraph is unreachable: no instance of it is available. Try again in 5 s.',
+    ]);
+    expect(isRefusal(error)).toBe(true);
+  });
+
+  it('does not repeat a wait the SERVICE_UNAVAILABLE message already states', () => {
+    const message = 'Shutting down; try again in 2 s';
+    const error = refused({
+      message,
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 2 },
+    });
+    expect(describeFailure(error, []).general).toEqual([message]);
+  });
+
   it('says the server is unreachable when there is no GraphQL answer at all', () => {
     const error = new ApolloError({ networkError: new TypeError('Failed to fetch') });
     expect(describeFailure(error, AUTH_FIELDS)).toEqual({
@@ -125,6 +146,14 @@ describe('retryAfterSecondsOf', () => {
       extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 29.2 },
     });
     expect(retryAfterSecondsOf(error)).toBe(30);
+  });
+
+  it('reads SERVICE_UNAVAILABLE retryAfterSeconds too', () => {
+    const error = refused({
+      message: 'The math subgraph is unreachable',
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 5 },
+    });
+    expect(retryAfterSecondsOf(error)).toBe(5);
   });
 
   it('is undefined for other errors', () => {

@@ -67,15 +67,25 @@ export function isAbortError(error: unknown): boolean {
   return isRecord(error['networkError']) && error['networkError']['name'] === 'AbortError';
 }
 
-/** Seconds to wait after a RATE_LIMITED refusal, if the error is one. */
+/** Refusals that say when to come back (`extensions.retryAfterSeconds`). */
+const RETRY_LATER_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.RateLimited,
+  ErrorCode.ServiceUnavailable,
+]);
+
+/** Seconds to wait after a RATE_LIMITED or SERVICE_UNAVAILABLE refusal, if the error is one. */
 export function retryAfterSecondsOf(error: unknown): number | undefined {
   for (const graphQLError of graphQLErrorsOf(error)) {
-    const seconds = graphQLError.extensions?.['retryAfterSeconds'];
-    if (codeOf(graphQLError) === ErrorCode.RateLimited && typeof seconds === 'number') {
-      return Math.max(1, Math.ceil(seconds));
-    }
+    const seconds = retryAfterSecondsIn(graphQLError);
+    if (seconds !== undefined) return seconds;
   }
   return undefined;
+}
+
+function retryAfterSecondsIn(error: GraphQLFormattedError): number | undefined {
+  const seconds = error.extensions?.['retryAfterSeconds'];
+  if (!RETRY_LATER_CODES.has(codeOf(error) ?? '') || typeof seconds !== 'number') return undefined;
+  return Math.max(1, Math.ceil(seconds));
 }
 
 /**
@@ -138,6 +148,12 @@ function generalMessage(error: GraphQLFormattedError): string {
         return error.message;
       }
       return `${error.message} (about ${predicted} digits; the limit is ${formatCount(maxDigits)}.)`;
+    }
+    case ErrorCode.ServiceUnavailable: {
+      // Say when to come back, unless the server's message already does.
+      const seconds = retryAfterSecondsIn(error);
+      if (seconds === undefined || /\d\s*s(econds?)?\b/.test(error.message)) return error.message;
+      return `${error.message}. Try again in ${formatCount(seconds)} s.`;
     }
     case ErrorCode.Internal: {
       const requestId = extensions['requestId'];

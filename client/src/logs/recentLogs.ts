@@ -1,22 +1,20 @@
 /**
- * The recent-logs list the table shows, and the two ways it grows without a refetch: a log
- * pushed by the `logAdded` subscription and the log of a calculation this tab just made. Both
- * paths meet in `prependLog`, so a log that arrives twice is listed once.
+ * The recent-logs list the table shows, and the ways it grows without a refetch: older pages
+ * fetched by cursor ("Load more": `before` the oldest log shown, appended by the cache's merge
+ * in apolloClient), a log pushed by the `logAdded` subscription and the log of a calculation
+ * this tab just made. The last two meet in `prependLog`, so a log that arrives twice is listed
+ * once.
  */
 import type { ApolloCache } from '@apollo/client/core';
 import { graphql } from '../gql';
 import type { RecentLogsQuery as RecentLogsData } from '../gql/graphql';
 
+/** One page of logs: the first one shown, and each "Load more". */
 export const RECENT_LOGS_LIMIT = 20;
-/**
- * The most logs the list asks for at once (the API's limit). "Load more" asks for 20 more each
- * time up to this; with the `before` cursor of the contract it can page past it.
- */
-export const MOST_RECENT_LOGS = 100;
 
 export const RecentLogsQuery = graphql(/* GraphQL */ `
-  query RecentLogs($limit: Int!) {
-    recentLogs(limit: $limit) {
+  query RecentLogs($limit: Int!, $before: ID) {
+    recentLogs(limit: $limit, before: $before) {
       id
       ...RequestLogRow_RequestLog
     }
@@ -24,8 +22,8 @@ export const RecentLogsQuery = graphql(/* GraphQL */ `
 `);
 
 export const LogAddedSubscription = graphql(/* GraphQL */ `
-  subscription LogAdded {
-    logAdded {
+  subscription LogAdded($after: ID) {
+    logAdded(after: $after) {
       id
       ...RequestLogRow_RequestLog
     }

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EXPIRED_MESSAGE, SESSION_STORAGE_KEY, createSession, type SessionData } from './session';
+import {
+  EXPIRED_MESSAGE,
+  SESSION_STORAGE_KEY,
+  createSession,
+  type Session,
+  type SessionData,
+} from './session';
 
 const NOW = Date.parse('2026-11-26T12:00:00.000Z');
 
@@ -60,6 +66,35 @@ describe('createSession', () => {
     expect(ended).toHaveBeenCalledOnce();
     expect(session.current.value).toBeNull();
     expect(session.notice.value).toBeNull();
+    expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+  });
+
+  it('signs out by revoking the token while it is still the session, then ending', async () => {
+    const tokensRevoked: Array<string | null> = [];
+    const session: Session = createSession({
+      storage: window.localStorage,
+      revoke: async () => void tokensRevoked.push(session.token()),
+    });
+    session.start(data('2026-11-26T13:00:00.000Z'));
+
+    await session.signOut();
+
+    expect(tokensRevoked).toEqual(['token-1']);
+    expect(session.current.value).toBeNull();
+    expect(session.notice.value).toBeNull();
+    expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+  });
+
+  it('signs out even when the server cannot revoke the token', async () => {
+    const session = createSession({
+      storage: window.localStorage,
+      revoke: () => Promise.reject(new Error('unreachable')),
+    });
+    session.start(data('2026-11-26T13:00:00.000Z'));
+
+    await session.signOut();
+
+    expect(session.current.value).toBeNull();
     expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
 

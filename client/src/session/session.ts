@@ -38,6 +38,8 @@ export interface Session {
   start(data: SessionData): void;
   /** Ends the session; `reason` is shown on the sign-in page. */
   end(reason?: string): Promise<void>;
+  /** The user's sign-out: revokes the token on the server (best effort), then ends the session everywhere. */
+  signOut(): Promise<void>;
   /** Runs `listener` after each session ends. */
   onEnd(listener: () => void | Promise<void>): void;
   dispose(): void;
@@ -54,12 +56,23 @@ export interface SessionOptions {
    * runs out at its expiry.
    */
   renew?: () => Promise<SessionData | null>;
+  /**
+   * Revokes the current token on the server (`logout`), before sign-out forgets it. Whatever
+   * happens, the session ends afterwards: a sign-out never waits on the server's agreement.
+   */
+  revoke?: () => Promise<void>;
 }
 
 /** Renew this long before expiry, or at three quarters of what is left if that is sooner. */
 const RENEW_BEFORE_MS = 5 * 60_000;
 
-export function createSession({ storage, now = Date.now, events, renew }: SessionOptions): Session {
+export function createSession({
+  storage,
+  now = Date.now,
+  events,
+  renew,
+  revoke,
+}: SessionOptions): Session {
   const current = shallowRef<SessionData | null>(null);
   const notice = shallowRef<string | null>(null);
   const endListeners: Array<() => void | Promise<void>> = [];
@@ -81,6 +94,12 @@ export function createSession({ storage, now = Date.now, events, renew }: Sessio
     if (current.value === null) return;
     storage.removeItem(SESSION_STORAGE_KEY);
     await endHere(reason);
+  }
+
+  async function signOut(): Promise<void> {
+    if (current.value === null) return;
+    await revoke?.().catch(() => {});
+    await end();
   }
 
   /** Ends the session in this tab only (another tab already changed the shared storage). */
@@ -145,6 +164,7 @@ export function createSession({ storage, now = Date.now, events, renew }: Sessio
     token: () => current.value?.token ?? null,
     start,
     end,
+    signOut,
     onEnd: (listener) => void endListeners.push(listener),
     dispose: () => {
       clearTimeout(expiryTimer);
