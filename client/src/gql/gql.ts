@@ -17,9 +17,9 @@ type Documents = {
     "\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n": typeof types.CurrentUserDocument,
     "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n": typeof types.RegisterDocument,
-    "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n": typeof types.CalculationResult_CalculationFragmentDoc,
+    "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    fraction\n    digits\n    cached\n    durationMs\n  }\n": typeof types.CalculationResult_CalculationFragmentDoc,
     "\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n": typeof types.CalculatorPanel_CalculationFragmentDoc,
-    "\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.PowerDocument,
+    "\n  query Power($base: Numeric!, $exponent: Numeric!, $precision: Int) {\n    power(base: $base, exponent: $exponent, precision: $precision) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.PowerDocument,
     "\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FactorialDocument,
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FibonacciDocument,
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": typeof types.RequestLogRow_RequestLogFragmentDoc,
@@ -33,9 +33,9 @@ const documents: Documents = {
     "\n  query CurrentUser {\n    me {\n      id\n      username\n    }\n  }\n": types.CurrentUserDocument,
     "\n  mutation SignIn($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n": types.SignInDocument,
     "\n  mutation Register($username: String!, $password: String!) {\n    register(username: $username, password: $password) {\n      ...SessionFields_AuthPayload\n    }\n  }\n": types.RegisterDocument,
-    "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n": types.CalculationResult_CalculationFragmentDoc,
+    "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    fraction\n    digits\n    cached\n    durationMs\n  }\n": types.CalculationResult_CalculationFragmentDoc,
     "\n  fragment CalculatorPanel_Calculation on Calculation {\n    operation\n    input\n    digits\n    exact\n    cached\n    durationMs\n    log {\n      id\n      ...RequestLogRow_RequestLog\n    }\n    ...CalculationResult_Calculation\n  }\n": types.CalculatorPanel_CalculationFragmentDoc,
-    "\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.PowerDocument,
+    "\n  query Power($base: Numeric!, $exponent: Numeric!, $precision: Int) {\n    power(base: $base, exponent: $exponent, precision: $precision) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.PowerDocument,
     "\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FactorialDocument,
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FibonacciDocument,
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": types.RequestLogRow_RequestLogFragmentDoc,
@@ -75,7 +75,7 @@ export function graphql(source: "\n  mutation Register($username: String!, $pass
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n"): (typeof documents)["\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    digits\n    cached\n    durationMs\n  }\n"];
+export function graphql(source: "\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    fraction\n    digits\n    cached\n    durationMs\n  }\n"): (typeof documents)["\n  fragment CalculationResult_Calculation on Calculation {\n    operation\n    input\n    result\n    exact\n    fraction\n    digits\n    cached\n    durationMs\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -83,7 +83,7 @@ export function graphql(source: "\n  fragment CalculatorPanel_Calculation on Cal
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"): (typeof documents)["\n  query Power($base: Numeric!, $exponent: Numeric!) {\n    power(base: $base, exponent: $exponent) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"];
+export function graphql(source: "\n  query Power($base: Numeric!, $exponent: Numeric!, $precision: Int) {\n    power(base: $base, exponent: $exponent, precision: $precision) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"): (typeof documents)["\n  query Power($base: Numeric!, $exponent: Numeric!, $precision: Int) {\n    power(base: $base, exponent: $exponent, precision: $precision) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
