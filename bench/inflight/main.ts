@@ -9,7 +9,7 @@ import { formatCount, formatMs, formatRatio } from '../lib/format.js';
 import { post } from '../lib/load.js';
 import { publish } from '../lib/publish.js';
 import { runInfo, type Section, type TargetResult } from '../lib/report.js';
-import { BenchSystem, type Service } from '../lib/services.js';
+import { benchMetrics, BenchSystem, type Service } from '../lib/services.js';
 import { median } from '../lib/stats.js';
 
 const options = benchOptions();
@@ -21,7 +21,7 @@ const TARGET = 1.5;
 
 /** math's computations so far, from its /metrics. */
 async function computations(math: Service): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', math.url))).text();
+  const text = await benchMetrics(math.url);
   return [...text.matchAll(/^math_computations_total\{[^}]*\} (\S+)$/gm)].reduce(
     (sum, m) => sum + Number(m[1]),
     0,

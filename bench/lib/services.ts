@@ -14,6 +14,18 @@ import { bearer, gql } from '../../tests/support/graphql.js';
 import { freePort, startProcess, type ServiceProcess } from '../../tests/support/processes.js';
 import { repoRoot } from './cli.js';
 
+/** The `METRICS_TOKEN` bench services run with. */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/** A bench service's `/metrics` text. */
+export async function benchMetrics(serviceUrl: string | URL): Promise<string> {
+  const response = await fetch(new URL('/metrics', serviceUrl), {
+    headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` },
+  });
+  if (!response.ok) throw new Error(`${serviceUrl} /metrics answered ${response.status}`);
+  return response.text();
+}
+
 export const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 export interface SystemOptions {
@@ -53,6 +65,8 @@ export class BenchSystem {
     const commonEnv = {
       NODE_ENV: 'production',
       SHUTDOWN_DRAIN_MS: '0',
+      // Production serves /metrics only to its bearer (see benchMetrics).
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       LOG_LEVEL: 'warn',
       DATABASE_URL: `file:${join(dir, 'microservice_math.db')}`,
       ...(options.redis

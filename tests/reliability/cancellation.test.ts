@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, signUp } from '../support/graphql.js';
 import { storedLogStatuses } from './support/ownConnection.js';
+import { scrapeMetrics } from '../support/metrics.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
 
 /** A math process's metric, summed over its label sets. */
 async function metric(mathUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(mathUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const text = await scrapeMetrics(mathUrl);
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))

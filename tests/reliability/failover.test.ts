@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gql, signUp, bearer } from '../support/graphql.js';
 import type { ServiceProcess } from '../support/processes.js';
 import { calculate, failuresByReason, inLanes, type Outcome } from './support/load.js';
+import { scrapeMetrics } from '../support/metrics.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
 
 const LANES = 8;
@@ -22,7 +23,7 @@ describe('two math instances behind the router, one killed', () => {
   let servedBy: number[];
 
   const mathRequests = async (math: ServiceProcess) => {
-    const text = await (await fetch(math.url.replace(/\/graphql$/, '/metrics'))).text();
+    const text = await scrapeMetrics(math.url);
     return text
       .split('\n')
       .filter(

@@ -35,9 +35,18 @@ export function metricValue(
     .reduce((sum, s) => sum + s.value, 0);
 }
 
-/** The `/metrics` text of the service whose GraphQL endpoint is `graphqlUrl`. */
+/**
+ * The `METRICS_TOKEN` test processes run with (tests/support/processes.ts): production serves
+ * `/metrics` only to its bearer. Services without a token ignore the header.
+ */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
+/** The `/metrics` text of the service whose GraphQL endpoint (or base URL) is `graphqlUrl`. */
 export async function scrapeMetrics(graphqlUrl: string): Promise<string> {
-  const response = await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'));
+  const url = graphqlUrl.replace(/\/graphql$/, '').replace(/\/$/, '') + '/metrics';
+  const response = await fetch(url, {
+    headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  });
   if (!response.ok) throw new Error(`${graphqlUrl} /metrics answered ${response.status}`);
   if (!/^text\/plain/.test(response.headers.get('content-type') ?? '')) {
     throw new Error(`${graphqlUrl} /metrics is not Prometheus text`);

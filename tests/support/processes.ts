@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { TEST_METRICS_TOKEN } from './metrics.js';
 import { exportPKCS8, generateKeyPair } from 'jose';
 
 export async function freePort(): Promise<number> {
@@ -175,6 +176,8 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     LOG_LEVEL: 'info',
     // No drain unless a test asks (drain.test.ts): stopping each set would take 5 s more.
     SHUTDOWN_DRAIN_MS: '0',
+    // Production serves /metrics only to its bearer (scrapeMetrics sends it).
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ROUTER_SECRET: routerSecret,
     DATABASE_URL: databaseUrl,
     // Explicitly empty when not wanted: the test runner's own REDIS_URL must not leak in.

@@ -8,6 +8,7 @@ import { SHUTDOWN_COMPUTE_GRACE_MS } from '../src/service.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
 import { metricValue, newCaller } from './mathService.js';
 import { startMathProcess, type MathProcess } from './mathProcess.js';
+import { scrapeMetrics } from '../../../tests/support/metrics.js';
 
 interface Outcome {
   /** Sent after SIGTERM. */
@@ -113,7 +114,7 @@ describe('SIGTERM', () => {
     const long = running.post('{ factorial(n: 3000000) { result } }', caller);
     // Signalled once the computation runs in a worker, as math's own gauge says.
     await waitFor(async () => {
-      const metrics = await (await fetch(`${running.base}/metrics`)).text();
+      const metrics = await scrapeMetrics(running.base);
       expect(metricValue(metrics, 'math_pool_pending_tasks')).toBe(1);
     });
     const signalledAt = performance.now();
