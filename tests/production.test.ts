@@ -20,6 +20,7 @@ import {
 } from './support/graphql.js';
 import { buildIfChanged, serverBuild } from '../scripts/freshBuild.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
+import { TEST_METRICS_TOKEN } from './support/metrics.js';
 import { freePort, startProcess, type ServiceProcess } from './support/processes.js';
 import { redisUrl, testDatabaseUrl } from './support/system.js';
 
@@ -65,6 +66,8 @@ describe.each(databases)('production processes on $name', ({ postgres, skip }) =
     const common = {
       NODE_ENV: 'production',
       SHUTDOWN_DRAIN_MS: '0',
+      // Production serves /metrics only to its bearer (scrapeMetrics sends it).
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       LOG_LEVEL: 'warn',
       ROUTER_SECRET: randomBytes(24).toString('hex'),
       REDIS_URL: redisUrl as string,
