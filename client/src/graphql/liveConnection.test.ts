@@ -176,10 +176,12 @@ describe('createLiveConnection', () => {
     token = 'token-2';
     for (const socket of harness.server.clients) socket.close(4403, 'Forbidden');
 
-    await vi.waitFor(() =>
-      expect(harness.authorizations).toEqual(['Bearer token-1', 'Bearer token-2']),
+    // The reconnect waits out its backoff (from 0.5 s, with jitter): longer than waitFor's 1 s.
+    await vi.waitFor(
+      () => expect(harness.authorizations).toEqual(['Bearer token-1', 'Bearer token-2']),
+      { timeout: 10_000 },
     );
-    await vi.waitFor(() => expect(received).toHaveLength(2));
+    await vi.waitFor(() => expect(received).toHaveLength(2), { timeout: 10_000 });
     expect(onRefused).not.toHaveBeenCalled();
   });
 
