@@ -89,6 +89,8 @@ function itExitsInTime(shutdown: () => Shutdown): void {
   });
 }
 
+const KNOWN_ACCOUNTS = 8;
+
 describe('SIGTERM to auth under registrations and logins', () => {
   let system: ProcessSet;
   let shutdown: Shutdown;
@@ -102,7 +104,8 @@ describe('SIGTERM to auth under registrations and logins', () => {
     const asRouter = { [ROUTER_SECRET_HEADER]: system.routerSecret };
     const credentials = (field: string) =>
       `mutation($u: String!) { ${field}(username: $u, password: "shutdown-password") { token } }`;
-    for (let u = 0; u < 4; u++) {
+    // Eight accounts, so no account has more logins in flight than its attempt limit reserves.
+    for (let u = 0; u < KNOWN_ACCOUNTS; u++) {
       await sendOperation(
         system.urls.auth,
         credentials('register'),
@@ -116,7 +119,7 @@ describe('SIGTERM to auth under registrations and logins', () => {
         return sendOperation(
           system.urls.auth,
           credentials('login'),
-          { u: `${run}_known${i % 4}` },
+          { u: `${run}_known${i % KNOWN_ACCOUNTS}` },
           asRouter,
         );
       }
