@@ -66,7 +66,7 @@ describe('a build for npm start', () => {
 
   it('is made again when its output is gone, and not for a test file beside the sources', async () => {
     await build();
-    writeFileSync(join(root, 'app', 'src', 'main.test.ts'), 'it.todo("later");\n');
+    writeFileSync(join(root, 'app', 'src', 'main.test.ts'), 'export {};\n');
     expect(await build()).toBe(false);
     rmSync(join(root, 'app', 'dist'), { recursive: true });
     expect(await build()).toBe(true);

@@ -100,16 +100,26 @@ describe('Numeric literals over HTTP', () => {
   });
 });
 
+/** Either streaming client (graphql-ws and graphql-sse subscribe alike): the first result of cubing BIG. */
+function firstCubeOfBig(client: {
+  subscribe<T>(
+    payload: { query: string },
+    sink: { next(value: { data?: T | null }): void; error(error: unknown): void; complete(): void },
+  ): unknown;
+}): Promise<{ data?: PowerAnswer | null }> {
+  return new Promise((resolve, reject) => {
+    client.subscribe<PowerAnswer>(
+      { query: `{ power(base: ${BIG}, exponent: 3) { result } }` },
+      { next: (value) => resolve(value), error: reject, complete: () => {} },
+    );
+  });
+}
+
 describe('Numeric literals over streaming transports', () => {
   it('graphql-ws runs a query with the literal as written', async () => {
     const client = wsClient(url, token);
     try {
-      const result = await new Promise<{ data?: PowerAnswer | null }>((resolve, reject) => {
-        client.subscribe<PowerAnswer>(
-          { query: `{ power(base: ${BIG}, exponent: 3) { result } }` },
-          { next: (value) => resolve(value), error: reject, complete: () => {} },
-        );
-      });
+      const result = await firstCubeOfBig(client);
       expect(result.data?.power?.result).toBe(BIG_CUBED);
     } finally {
       await client.dispose();
@@ -123,12 +133,7 @@ describe('Numeric literals over streaming transports', () => {
       retryAttempts: 0,
     });
     try {
-      const result = await new Promise<{ data?: PowerAnswer | null }>((resolve, reject) => {
-        client.subscribe<PowerAnswer>(
-          { query: `{ power(base: ${BIG}, exponent: 3) { result } }` },
-          { next: (value) => resolve(value), error: reject, complete: () => {} },
-        );
-      });
+      const result = await firstCubeOfBig(client);
       expect(result.data?.power?.result).toBe(BIG_CUBED);
     } finally {
       client.dispose();
