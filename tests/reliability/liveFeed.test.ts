@@ -101,7 +101,9 @@ describe('Redis stopped and started again', () => {
   it('every calculation answered meanwhile reaches the open subscription once', async ({
     annotate,
   }) => {
-    const feed = subscribe();
+    // Subscribed after a log of its own, so every calculation made from here on reaches the feed
+    // by replay or live, however long the subscription takes to start.
+    const feed = subscribe(await calculateLogged(20));
     const before = await live(feed, 21);
     await redis.stop();
     const during: string[] = [];
