@@ -302,6 +302,12 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     const elsewhere = bearer(login.data?.login.token ?? '');
     await gql(app.system.urls.router, '{ factorial(n: 11) { digits } }', {}, elsewhere);
 
+    // Resumed with at least 3 s left on the countdown, so it is Retry now that reconnects, not
+    // the next scheduled attempt (on a busy machine that one can start just as the button is
+    // clicked, and the button goes away while an attempt runs).
+    await expect
+      .poll(() => banner.textContent(), { timeout: 20_000, interval: 50 })
+      .toMatch(/Reconnecting in [3-5] s/);
     await resume();
     await banner.getByRole('button', { name: 'Retry now' }).click();
     await watcher.locator('.live-indicator.live').waitFor();
