@@ -26,20 +26,11 @@ const config: CodegenConfig = {
         mappers: { User: '../entities/User.js#User' },
       },
     },
-    // The log event's contract (packages/shared/src/logAddedEvent.ts): math's types as plain
-    // TypeScript, which publisher (math) and subscriber (router) both build the event's type from.
+    // Math's schema types as plain TypeScript, with no imports: the log event's contract
+    // (packages/shared/src/logAddedEvent.ts), which publisher (math) and subscriber (router) build
+    // the event's type from, and what math's operation modules and kernels name (`Operation`, the
+    // Query fields), loaded in compute workers, which must not reach the resolvers' context.
     'packages/shared/src/generated/mathTypes.ts': {
-      schema: 'schema/math.graphql',
-      plugins: ['typescript'],
-      config: {
-        ...resolverConfig,
-        scalars: { DateTime: 'string', Numeric: 'string', _FieldSet: 'string' },
-      },
-    },
-    // The schema's types alone, with no imports: what the operation modules and kernels name
-    // (`Operation`, the Query fields), loaded in compute workers, which must not reach the
-    // resolvers' context and its packages.
-    'subgraphs/math/src/generated/schemaTypes.ts': {
       schema: 'schema/math.graphql',
       plugins: ['typescript'],
       config: {

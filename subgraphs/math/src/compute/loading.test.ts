@@ -93,6 +93,9 @@ function emit(rootNames: string[], rootDir: string, outDir: string): void {
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot);
   const program = ts.createProgram(rootNames, {
     ...parsed.options,
+    // Math's type-only imports of the shared package (its generated schema types) are read from
+    // source, as everywhere in this repository; they leave nothing in the emitted JavaScript.
+    customConditions: ['source'],
     noEmit: false,
     rootDir,
     outDir,

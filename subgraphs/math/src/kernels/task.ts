@@ -4,7 +4,7 @@
  * result in cache keys and request logs through its canonical input. What each operation does
  * with it lives in its module under ../operations/.
  */
-import type { Operation } from '../generated/schemaTypes.js';
+import type { Operation } from '@microservice-math/shared/generated/mathTypes';
 import type { PowerArgs } from './power.js';
 
 /** The schema's `Operation` enum, as codegen writes it. */

@@ -9,7 +9,7 @@
  * logging. Bad arguments are `DomainError`s naming the argument; the GraphQL layer turns them
  * into `BAD_USER_INPUT`.
  */
-import type { Calculation, Query } from '../generated/schemaTypes.js';
+import type { Calculation, Query } from '@microservice-math/shared/generated/mathTypes';
 import type { Decimal } from '../kernels/numeric.js';
 import type { Rational } from '../kernels/rational.js';
 import type { DigitRange } from '../kernels/size.js';
