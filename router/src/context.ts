@@ -10,13 +10,15 @@ export interface RouterContext extends RequestBase {
 }
 
 /**
- * The context of a signed-in streaming connection (graphql-ws) or request (graphql-sse): a
- * request id of its own, which its log lines and subgraph calls carry.
+ * The context of one signed-in streaming operation (graphql-ws) or request (graphql-sse): a
+ * request id of its own, which its log lines and subgraph calls carry, and the signal that aborts
+ * its subgraph calls when its client cancels it or goes away.
  */
 export function streamingContext(
   caller: Caller,
   clientAddress: string | undefined,
   logger: Logger,
+  signal?: AbortSignal,
 ): RouterContext {
   const requestId = randomUUID();
   return {
@@ -24,5 +26,6 @@ export function streamingContext(
     clientAddress: clientAddress ?? 'unknown',
     requestId,
     logger: logger.child({ requestId }),
+    ...(signal ? { signal } : {}),
   };
 }

@@ -1,77 +1,168 @@
 /**
- * Cancellation end to end: a caller that aborts its fetch (what the web app's Cancel does) while
- * math computes aborts the router's subgraph call, math stops the computation (its worker task
- * ends) and logs CANCELLED, never `ok`.
+ * Cancellation end to end: a caller that gives up while math computes, whichever way (an aborted
+ * fetch, which is what the web app's Cancel does; a graphql-ws socket closed or an operation
+ * completed by its client; a graphql-sse stream closed), aborts the router's subgraph call, math
+ * stops the computation (its worker task ends) and logs CANCELLED, never `ok`.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, signUp } from '../support/graphql.js';
+import { bearer, gql, signUp, wsClient } from '../support/graphql.js';
 import { storedLogStatuses } from './support/ownConnection.js';
 import { scrapeMetrics } from '../support/metrics.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
 
+let system: ProcessSet;
+let token: string;
+
+beforeAll(async () => {
+  system = await processSet();
+  await system.start('auth');
+  // Room for a long computation: only the caller's going away should stop it.
+  await system.start('math', { MATH_TIMEOUT_MS: '120000', MATH_WORKERS: '1' });
+  await system.start('router', { ROUTER_SUBGRAPH_TIMEOUT_MS: '130000' });
+  ({ token } = await signUp(system.urls.router, 'cancel_user', 'cancel-password'));
+}, 90_000);
+afterAll(async () => {
+  await system?.close();
+});
+
 /** A math process's metric, summed over its label sets. */
-async function metric(mathUrl: string, name: string): Promise<number> {
-  const text = await scrapeMetrics(mathUrl);
+async function metric(name: string): Promise<number> {
+  const text = await scrapeMetrics(system.urls.math);
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
-describe('an aborted fetch through the router', () => {
-  let system: ProcessSet;
-  let stoppedAfterMs: number;
-  let threadsEnded: [number, number];
+/**
+ * Starts a computation of seconds with `start`, waits until it runs in math's worker, gives up
+ * with the function `start` returned, and measures how long math takes to end the worker task.
+ */
+async function cancelWhileComputing(
+  start: (query: string) => Promise<() => Promise<void>>,
+  n: number,
+): Promise<{ stoppedAfterMs: number; threadsEnded: number }> {
+  // A pooled calculation answered first: the task below then runs on a thread that has started
+  // (the previous scenario ended the last one), not in the queue waiting for one.
+  const warm = await gql(
+    system.urls.router,
+    `{ factorial(n: ${n - 190_000}) { digits } }`,
+    {},
+    bearer(token),
+  );
+  expect(warm.errors).toBeUndefined();
+  const endedBefore = await metric('math_pool_threads_ended_total');
+  const giveUp = await start(`{ factorial(n: ${n}) { result } }`);
+  await vi.waitFor(async () => expect(await metric('math_pool_pending_tasks')).toBe(1), {
+    timeout: 20_000,
+    interval: 10,
+  });
+  const abortedAt = performance.now();
+  await giveUp();
+  await vi.waitFor(async () => expect(await metric('math_pool_pending_tasks')).toBe(0), {
+    timeout: 20_000,
+    interval: 5,
+  });
+  const stoppedAfterMs = performance.now() - abortedAt;
+  const threadsEnded = (await metric('math_pool_threads_ended_total')) - endedBefore;
+  return { stoppedAfterMs, threadsEnded };
+}
 
-  beforeAll(async () => {
-    system = await processSet();
-    await system.start('auth');
-    // Room for a long computation: only the caller's abort should stop it.
-    await system.start('math', { MATH_TIMEOUT_MS: '120000', MATH_WORKERS: '1' });
-    await system.start('router', { ROUTER_SUBGRAPH_TIMEOUT_MS: '130000' });
-    const { token } = await signUp(system.urls.router, 'cancel_user', 'cancel-password');
+/** A graphql-ws client with `query` sent over it, and the function that completes the operation. */
+function overWebSocket(query: string) {
+  const client = wsClient(system.urls.router, token);
+  const unsubscribe = client.subscribe(
+    { query },
+    { next: () => {}, error: () => {}, complete: () => {} },
+  );
+  return { client, unsubscribe };
+}
 
-    const before = await metric(system.urls.math, 'math_pool_threads_ended_total');
-    const controller = new AbortController();
-    const call = fetch(system.urls.router, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(token) },
-      body: JSON.stringify({ query: '{ factorial(n: 200000) { result } }' }),
-      signal: controller.signal,
-    }).catch((error: unknown) => error);
-    // The computation is running in a worker.
-    await vi.waitFor(
-      async () => expect(await metric(system.urls.math, 'math_pool_pending_tasks')).toBe(1),
-      { timeout: 20_000, interval: 10 },
-    );
-    const abortedAt = performance.now();
-    controller.abort();
-    await call;
-    await vi.waitFor(
-      async () => expect(await metric(system.urls.math, 'math_pool_pending_tasks')).toBe(0),
-      { timeout: 20_000, interval: 5 },
-    );
-    stoppedAfterMs = performance.now() - abortedAt;
-    threadsEnded = [before, await metric(system.urls.math, 'math_pool_threads_ended_total')];
-  }, 90_000);
-  afterAll(async () => {
-    await system?.close();
+const cancelled: Array<{ how: string; stoppedAfterMs: number; threadsEnded: number }> = [];
+
+describe.sequential('a caller that gives up while math computes', () => {
+  it('an aborted fetch through the router', async () => {
+    const stopped = await cancelWhileComputing(async (query) => {
+      const controller = new AbortController();
+      const call = fetch(system.urls.router, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(token) },
+        body: JSON.stringify({ query }),
+        signal: controller.signal,
+      }).catch((error: unknown) => error);
+      return async () => {
+        controller.abort();
+        await call;
+      };
+    }, 200_000);
+    cancelled.push({ how: 'aborted fetch', ...stopped });
+    expect(stopped.threadsEnded).toBe(1);
   });
 
-  it('stops the computation: its worker task ends, not left to run to the end', async ({
+  it('a graphql-ws socket closed before the answer', async () => {
+    const stopped = await cancelWhileComputing(async (query) => {
+      const { client } = overWebSocket(query);
+      return () => client.dispose();
+    }, 200_001);
+    cancelled.push({ how: 'graphql-ws socket closed', ...stopped });
+    expect(stopped.threadsEnded).toBe(1);
+  });
+
+  it('a graphql-ws operation its client completes before the answer, on a socket left open', async () => {
+    let client: ReturnType<typeof overWebSocket>['client'] | undefined;
+    const stopped = await cancelWhileComputing(async (query) => {
+      const sent = overWebSocket(query);
+      client = sent.client;
+      return async () => sent.unsubscribe();
+    }, 200_002);
+    cancelled.push({ how: 'graphql-ws operation completed', ...stopped });
+    expect(stopped.threadsEnded).toBe(1);
+    await client?.dispose();
+  });
+
+  it('a graphql-sse stream closed before the answer', async () => {
+    const stopped = await cancelWhileComputing(async (query) => {
+      const controller = new AbortController();
+      const call = fetch(`${system.urls.router}/stream`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          ...bearer(token),
+        },
+        body: JSON.stringify({ query }),
+        signal: controller.signal,
+      }).then(
+        (response) => response.text(),
+        (error: unknown) => error,
+      );
+      return async () => {
+        controller.abort();
+        await call.catch(() => undefined);
+      };
+    }, 200_003);
+    cancelled.push({ how: 'graphql-sse stream closed', ...stopped });
+    expect(stopped.threadsEnded).toBe(1);
+  });
+
+  it('stops each computation well before it would have finished, and logs CANCELLED, never ok', async ({
     annotate,
   }) => {
-    await annotate(`measured: worker task ended ${stoppedAfterMs.toFixed(0)} ms after the abort`);
-    expect(threadsEnded[1]).toBe(threadsEnded[0] + 1);
+    await annotate(
+      'measured: worker task ended after the caller gave up: ' +
+        cancelled.map((c) => `${c.how} ${c.stoppedAfterMs.toFixed(0)} ms`).join(', '),
+    );
+    expect(cancelled).toHaveLength(4);
     // The issue asks for 100 ms; on a loaded 2-core machine the figure (which includes the
     // /metrics polling) varies, so the bound asserted is the one that separates "stopped" from
     // "ran to the end" (the computation takes seconds).
-    expect(stoppedAfterMs).toBeLessThan(1_000);
-  });
-
-  it('logs CANCELLED, never ok', async () => {
+    for (const { stoppedAfterMs } of cancelled) expect(stoppedAfterMs).toBeLessThan(1_000);
+    // Each scenario's warm-up calculation answered `ok`; each computation given up, CANCELLED.
     await vi.waitFor(async () =>
-      expect(await storedLogStatuses(system.databaseUrl)).toEqual(['CANCELLED']),
+      expect((await storedLogStatuses(system.databaseUrl)).sort()).toEqual([
+        ...Array<string>(4).fill('CANCELLED'),
+        ...Array<string>(4).fill('ok'),
+      ]),
     );
   });
 });

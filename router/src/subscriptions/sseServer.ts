@@ -6,6 +6,7 @@
  * the operation itself is shared with graphql-ws (streamingOperations).
  */
 import type { ServerResponse } from 'node:http';
+import { requestSignal } from '@microservice-math/shared/cancellation';
 import { unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { RequestHandler } from 'express';
@@ -85,10 +86,12 @@ export function createSseServer(options: SseServerOptions): SseServer {
         if (error instanceof GraphQLError) return refusal(401, error);
         throw error;
       }
-      const context: SseContext = {
-        ...streamingContext(caller, options.clientAddressOf(req.raw), logger),
-      };
       const res = responses.get(req.raw);
+      // The stream closing before its operation is answered aborts the operation's subgraph calls.
+      const signal = res ? requestSignal(req.raw, res) : undefined;
+      const context: SseContext = {
+        ...streamingContext(caller, options.clientAddressOf(req.raw), logger, signal),
+      };
       if (res) {
         const cancel = atTokenExpiry(token, () => endAtExpiry(res));
         res.once('close', cancel);

@@ -4,12 +4,13 @@
  * over the socket go through Apollo Server like any HTTP request.
  */
 import type { Server } from 'node:http';
+import { CallerGoneError } from '@microservice-math/shared/cancellation';
 import { rateLimited, unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   atTokenExpiry,
   TOKEN_EXPIRED_CLOSE_CODE,
@@ -26,6 +27,7 @@ export const TOO_MANY_SOCKETS_CLOSE_CODE = 1013;
 
 type ConnectionExtra = Extra &
   Record<PropertyKey, unknown> & {
+    /** The connection's caller and address; each operation gets a context of its own. */
     context?: RouterContext;
     /** Ids of this connection's open subscriptions (not its one-shot queries). */
     subscriptions?: Set<string>;
@@ -66,6 +68,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     const left = (socketsPerUser.get(userId) ?? 1) - 1;
     if (left > 0) socketsPerUser.set(userId, left);
     else socketsPerUser.delete(userId);
+  };
+  /**
+   * Each socket's operations in flight, by operation id: aborted (and with them their subgraph
+   * calls, and so math's computations) when the client completes one before its answer, or the
+   * socket closes.
+   */
+  const inFlight = new WeakMap<WebSocket, Map<string, AbortController>>();
+  const abortOperation = (socket: WebSocket, id: string) => {
+    const operations = inFlight.get(socket);
+    operations?.get(id)?.abort(new CallerGoneError());
+    operations?.delete(id);
   };
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
@@ -109,8 +122,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       // Each subscribe message (subscription or one-shot operation) counts as one request. The
       // operation is parsed and validated here, once: given execution arguments, graphql-ws
       // does neither again.
-      onSubscribe: async (ctx, _id, payload) => {
-        const contextValue = ctx.extra.context as RouterContext;
+      onSubscribe: async (ctx, id, payload) => {
+        const connection = ctx.extra.context as RouterContext;
+        const controller = new AbortController();
+        const contextValue = streamingContext(
+          connection.caller as NonNullable<RouterContext['caller']>,
+          connection.clientAddress,
+          logger,
+          controller.signal,
+        );
         // A token revoked (logout) since the socket opened ends the socket at its next operation.
         try {
           await options.verifyToken(ctx.extra.token as string);
@@ -145,6 +165,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           payload.variables,
         );
         if (overCost) return [overCost];
+        const socket = ctx.extra.socket;
+        if (!inFlight.has(socket)) inFlight.set(socket, new Map());
+        inFlight.get(socket)?.set(id, controller);
         return {
           schema,
           document,
@@ -164,10 +187,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       },
       // Called however a subscription ends: completed by the client, failed, or socket closed.
       onComplete: (ctx, id) => {
+        inFlight.get(ctx.extra.socket)?.delete(id);
         if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
       },
       // Every socket that connected ends here, however it closed.
       onClose: (ctx) => {
+        const socket = ctx.extra.socket;
+        for (const id of inFlight.get(socket)?.keys() ?? []) abortOperation(socket, id);
         ctx.extra.cancelExpiry?.();
         if (ctx.extra.context?.caller) release(ctx.extra.context.caller.id);
       },
@@ -183,6 +209,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   // (ws has already closed that socket with 1009): a client could fill the console at will.
   // Its listener is replaced with one that logs through our logger, as a client's doing.
   wss.on('connection', (socket) => {
+    // graphql-ws drops an operation the client completes while it is still being answered, but
+    // tells nobody: its subgraph calls would run on. A complete message is a few dozen bytes.
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary || !Buffer.isBuffer(data) || data.length > 256) return;
+      const id = completedId(data);
+      if (id !== undefined) abortOperation(socket, id);
+    });
     socket.removeAllListeners('error');
     socket.once('error', (error: Error & { code?: string }) => {
       logger.debug({ code: error.code, reason: error.message }, 'WebSocket refused a message');
@@ -195,4 +228,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** The operation id of a graphql-ws `complete` message; undefined for any other message. */
+function completedId(data: Buffer): string | undefined {
+  try {
+    const message = JSON.parse(data.toString('utf8')) as { type?: unknown; id?: unknown };
+    return message.type === 'complete' && typeof message.id === 'string' ? message.id : undefined;
+  } catch {
+    return undefined; // graphql-ws answers malformed messages itself
+  }
 }
