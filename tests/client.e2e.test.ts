@@ -22,7 +22,11 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
   const password = 'correct horse battery';
 
   beforeAll(async () => {
-    app = await startWebApp();
+    // These tests are about the page: a million-digit factorial must not hit the 10 s computation
+    // deadline on a busy machine.
+    app = await startWebApp({
+      env: { MATH_TIMEOUT_MS: '60000', ROUTER_SUBGRAPH_TIMEOUT_MS: '65000' },
+    });
     browserProblems = app.problems;
   });
 

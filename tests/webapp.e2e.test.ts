@@ -26,7 +26,11 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
   let app: WebApp;
 
   beforeAll(async () => {
-    app = await startWebApp();
+    // These tests are about the page: a million-digit factorial must not hit the 10 s computation
+    // deadline on a busy machine.
+    app = await startWebApp({
+      env: { MATH_TIMEOUT_MS: '60000', ROUTER_SUBGRAPH_TIMEOUT_MS: '65000' },
+    });
   });
 
   afterAll(async () => {
