@@ -26,3 +26,17 @@ export function streamingContext(
     logger: logger.child({ requestId }),
   };
 }
+
+/**
+ * A query run on a streaming connection: a request id of its own, since subgraphs take it as an
+ * idempotency key (math logs a calculation once per request id and field), and two queries on
+ * one socket are two requests. Its log lines carry both ids.
+ */
+export function operationContext(connection: RouterContext): RouterContext {
+  const requestId = randomUUID();
+  return {
+    ...connection,
+    requestId,
+    logger: connection.logger.child({ operationRequestId: requestId }),
+  };
+}

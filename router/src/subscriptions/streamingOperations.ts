@@ -19,7 +19,7 @@ import {
   type Source,
   type ValidationRule,
 } from 'graphql';
-import type { RouterContext } from '../context.js';
+import { operationContext, type RouterContext } from '../context.js';
 import type { DemandControl } from '../gateway/demandControl.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
@@ -124,7 +124,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       const result = await options.executeThroughGateway(
         sources.get(args.document) ?? print(args.document),
         (args.variableValues ?? {}) as Record<string, unknown>,
-        args.contextValue as RouterContext,
+        operationContext(args.contextValue as RouterContext),
         args.operationName ?? undefined,
       );
       return {
