@@ -56,7 +56,13 @@ function calculationResolvers(calculate: Calculate): Pick<QueryResolvers, Calcul
 export function queryResolvers(calculate: Calculate): QueryResolvers {
   return {
     ...calculationResolvers(calculate),
-    recentLogs: (_parent, { limit, before }, { caller, em }) =>
-      recentLogsOf(em, requireCaller(caller).id, checkLimit(limit), before),
+    recentLogs: (_parent, { limit, before, includeRefused }, { caller, em }) =>
+      recentLogsOf(
+        em,
+        requireCaller(caller).id,
+        checkLimit(limit),
+        before,
+        includeRefused ?? false,
+      ),
   };
 }
