@@ -74,7 +74,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/client/package.json /app/client/server.js ./client/
-COPY --from=build /app/client/delivery/precompressed.js ./client/delivery/
+COPY --from=build /app/packages/shared/package.json ./packages/shared/
+COPY --from=build /app/packages/shared/dist ./packages/shared/dist
 COPY --from=build /app/client/dist ./client/dist
 USER node
 EXPOSE 8501

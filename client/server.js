@@ -11,7 +11,7 @@ import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import { precompressedAssets } from './delivery/precompressed.js';
+import { precompressedAssets } from '@microservice-math/shared/precompressed';
 
 const GRAPHQL_PATH = '/graphql';
 /** The router's name for it (router/src/http/clientAddress.ts). */

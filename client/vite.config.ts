@@ -6,14 +6,16 @@
  */
 import vue from '@vitejs/plugin-vue';
 import { defaultClientConditions, defineConfig, type PluginOption } from 'vite';
-import { precompress } from './delivery/precompress';
+// By path, not by package name: Vite loads its config with Node's resolution, which would want
+// the shared package built first; bundled from source, it needs nothing built.
+import { precompressOnBuild } from '../packages/shared/src/precompressed.js';
 
 const routerUrl = parseRouterUrl(process.env['ROUTER_URL']);
 
 export default defineConfig(({ command }) => ({
   // @vitejs/plugin-vue is hoisted beside Vitest's Vite 8 and typed against it; this build runs the
   // workspace's pinned Vite 7, whose plugin interface is the same at run time.
-  plugins: [vue() as unknown as PluginOption, precompress() as unknown as PluginOption],
+  plugins: [vue() as unknown as PluginOption, precompressOnBuild() as unknown as PluginOption],
   // Workspace packages (the shared error codes) are bundled from their TypeScript source.
   resolve: { conditions: ['source', ...defaultClientConditions] },
   // Apollo Client prints its DevTools notice and keeps its long error texts while __DEV__ is on.

@@ -10,6 +10,8 @@ export default defineProject({
   plugins: [vue()],
   // As in vite.config.ts: workspace packages from their TypeScript source.
   resolve: { conditions: ['source', ...defaultClientConditions] },
+  // And in the node environment (the web app's server, which imports the shared delivery code).
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     name: 'client',
     root: import.meta.dirname,

@@ -36,6 +36,7 @@ export const clientBuild: BuildTarget = {
     'client/vite.config.ts',
     'client/tsconfig.json',
     'client/package.json',
+    'packages/shared/src/precompressed.ts',
     ...common,
   ],
   outDir: 'client/dist',
@@ -44,7 +45,12 @@ export const clientBuild: BuildTarget = {
 
 export const playgroundBuild: BuildTarget = {
   name: 'the GraphiQL playground',
-  inputs: ['router/playground', 'router/package.json', ...common],
+  inputs: [
+    'router/playground',
+    'router/package.json',
+    'packages/shared/src/precompressed.ts',
+    ...common,
+  ],
   outDir: 'router/dist/playground',
   command: ['npm', 'run', 'build:playground', '-w', 'router'],
 };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { precompressDirectory } from '../delivery/precompress';
+import { precompressDirectory } from '@microservice-math/shared/precompressed';
 import { createClientServer, type ClientServer } from '../server.js';
 
 const SCRIPT = `export const digits = ${JSON.stringify('1234567890'.repeat(500))};\n`;

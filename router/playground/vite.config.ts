@@ -4,11 +4,16 @@
  * client's, serves the page's assets too) and the page itself on a browser GET of /graphql.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+// By path, not by package name: Vite loads its config with Node's resolution, which would want
+// the shared package built first; bundled from source, it needs nothing built.
+import { precompressOnBuild } from '../../packages/shared/src/precompressed.js';
+import { defineConfig, type PluginOption } from 'vite';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/graphql/playground/',
+  // Brotli and gzip copies of every asset, sent by the router to browsers that accept them.
+  plugins: [precompressOnBuild() as PluginOption],
   // GraphiQL's Monaco workers are ES modules.
   worker: { format: 'es' },
   build: {

@@ -11,8 +11,9 @@ export interface RouterContext extends RequestBase {
 
 /**
  * The context of one signed-in streaming operation (graphql-ws) or request (graphql-sse): a
- * request id of its own, which its log lines and subgraph calls carry, and the signal that aborts
- * its subgraph calls when its client cancels it or goes away.
+ * request id of its own, which its log lines and subgraph calls carry (math logs a calculation
+ * once per request id and field, so two operations on one socket must not share one), and the
+ * signal that aborts its subgraph calls when its client cancels it or goes away.
  */
 export function streamingContext(
   caller: Caller,

@@ -22,8 +22,8 @@ type Documents = {
     "\n  query Power($base: Numeric!, $exponent: Numeric!, $precision: Int) {\n    power(base: $base, exponent: $exponent, precision: $precision) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.PowerDocument,
     "\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FactorialDocument,
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FibonacciDocument,
-    "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": typeof types.RequestLogRow_RequestLogFragmentDoc,
-    "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.RecentLogsDocument,
+    "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    status\n    createdAt\n  }\n": typeof types.RequestLogRow_RequestLogFragmentDoc,
+    "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.RecentLogsDocument,
     "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.LogAddedDocument,
     "\n  mutation RenewToken {\n    renewToken {\n      ...SessionFields_AuthPayload\n    }\n  }\n": typeof types.RenewTokenDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
@@ -38,8 +38,8 @@ const documents: Documents = {
     "\n  query Power($base: Numeric!, $exponent: Numeric!, $precision: Int) {\n    power(base: $base, exponent: $exponent, precision: $precision) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.PowerDocument,
     "\n  query Factorial($n: Int!) {\n    factorial(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FactorialDocument,
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FibonacciDocument,
-    "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n": types.RequestLogRow_RequestLogFragmentDoc,
-    "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.RecentLogsDocument,
+    "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    status\n    createdAt\n  }\n": types.RequestLogRow_RequestLogFragmentDoc,
+    "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.RecentLogsDocument,
     "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.LogAddedDocument,
     "\n  mutation RenewToken {\n    renewToken {\n      ...SessionFields_AuthPayload\n    }\n  }\n": types.RenewTokenDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
@@ -95,11 +95,11 @@ export function graphql(source: "\n  query Fibonacci($n: Int!) {\n    fibonacci(
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n"): (typeof documents)["\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    createdAt\n  }\n"];
+export function graphql(source: "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    status\n    createdAt\n  }\n"): (typeof documents)["\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    status\n    createdAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
+export function graphql(source: "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -13,6 +13,7 @@ const log = {
   digits: 3,
   cached: false,
   durationMs: 0.05,
+  status: 'ok',
   createdAt: '2026-11-26T12:00:00.000Z',
 };
 

@@ -3,7 +3,8 @@
  * fetched by cursor ("Load more": `before` the oldest log shown, appended by the cache's merge
  * in apolloClient), a log pushed by the `logAdded` subscription and the log of a calculation
  * this tab just made. The last two meet in `prependLog`, so a log that arrives twice is listed
- * once.
+ * once. The list includes refused and cancelled requests (shown as such); the live feed carries
+ * answered ones only, so a refusal appears when the list is fetched again.
  */
 import type { ApolloCache } from '@apollo/client/core';
 import { graphql } from '../gql';
@@ -14,7 +15,7 @@ export const RECENT_LOGS_LIMIT = 20;
 
 export const RecentLogsQuery = graphql(/* GraphQL */ `
   query RecentLogs($limit: Int!, $before: ID) {
-    recentLogs(limit: $limit, before: $before) {
+    recentLogs(limit: $limit, before: $before, includeRefused: true) {
       id
       ...RequestLogRow_RequestLog
     }

@@ -4,6 +4,8 @@
  * served from /graphql/playground/. Nothing of it is loaded by any other route, and nothing
  * comes from a CDN. The bundle is built separately (`npm run build:playground -w router`); when
  * it is missing the router says so in its log and on the page instead of serving a blank one.
+ * The build writes brotli and gzip copies of its assets (several MB, Monaco most of it), sent to
+ * browsers that accept them as the web app's server does (shared/precompressed.ts).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Logger } from '@microservice-math/shared/logger';
+import { precompressedAssets } from '@microservice-math/shared/precompressed';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 
 /** Where `npm run build:playground -w router` writes the page (see router/playground/vite.config.ts). */
@@ -66,6 +69,8 @@ export function createPlayground(logger: Logger, dir = builtPlaygroundDir): Play
       app.use('/graphql', playgroundHeaders);
       app.use(
         PLAYGROUND_ASSETS_PATH,
+        // The copies are listed when the router starts: a build while it runs is served plain.
+        precompressedAssets(dir),
         express.static(dir, {
           index: false,
           // Vite fingerprints every asset name, so a file at a given URL never changes.

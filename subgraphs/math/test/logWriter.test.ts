@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Orm } from '@microservice-math/shared/database';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
+import { listenToLogAdded } from '@microservice-math/shared/logAddedEvent';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
 import { createLogWriter, type NewRequestLog } from '../src/logs/logWriter.js';
@@ -227,5 +228,62 @@ describe.each([
       if (database === 'sqlite') expect(typeof row['created_at']).toBe('number');
       expect(createdAt).toBe(Date.parse(record?.createdAt ?? ''));
     }
+  });
+
+  describe('with idempotency keys', () => {
+    /** A writer, and the ids of the events it published for `userId`. */
+    async function keyedWriter(userId: string) {
+      const published: string[] = [];
+      const subscription = await listenToLogAdded(events, userId, (log) => published.push(log.id));
+      const writer = createLogWriter({ orm, events, logger: silentLogger() });
+      return {
+        writer,
+        /** Closes the writer (its publishes are done then) and lists what it published. */
+        async published() {
+          await writer.close();
+          events.pubsub.unsubscribe(subscription);
+          return published;
+        },
+      };
+    }
+    const keyed = (userId: string, status: string, requestId: string): NewRequestLog => ({
+      ...entry(userId, 7),
+      status,
+      key: { requestId, responseKey: 'factorial' },
+    });
+
+    it.skipIf(skip)('stores one row for writes of one key in one batch, the ok one', async () => {
+      const userId = `batch-key-${database}`;
+      const { writer, published } = await keyedWriter(userId);
+      const written = await Promise.all([
+        writer.write(keyed(userId, 'CANCELLED', 'req-batch-1')),
+        writer.write(keyed(userId, 'ok', 'req-batch-1')),
+        writer.write(keyed(userId, 'ok', 'req-batch-1')),
+      ]);
+      expect(new Set(written.map((log) => log.id)).size).toBe(1);
+      expect(written.map((log) => log.status)).toEqual(['ok', 'ok', 'ok']);
+      expect(await published()).toEqual([written[0]?.id]);
+      expect((await rawRows(userId)).map((row) => row['status'])).toEqual(['ok']);
+    });
+
+    it.skipIf(skip)(
+      "replaces a stored refusal with its key's answer, keeping its id and time",
+      async () => {
+        const userId = `replace-${database}`;
+        const { writer, published } = await keyedWriter(userId);
+        const refused = await writer.write(keyed(userId, 'CANCELLED', 'req-replace-1'));
+        const answered = await writer.write(keyed(userId, 'ok', 'req-replace-1'));
+        const late = await writer.write(keyed(userId, 'CANCELLED', 'req-replace-1'));
+        expect(answered).toMatchObject({
+          id: refused.id,
+          createdAt: refused.createdAt,
+          status: 'ok',
+        });
+        expect(late).toEqual(answered); // a refusal never replaces an answer
+        expect(await published()).toEqual([refused.id]);
+        const rows = await rawRows(userId);
+        expect(rows.map((row) => [row['id'], row['status']])).toEqual([[refused.id, 'ok']]);
+      },
+    );
   });
 });

@@ -45,6 +45,8 @@ export interface RunningMath {
     query: string,
     variables?: Record<string, unknown>,
     caller?: Caller | null,
+    /** More headers, e.g. the router's `x-request-id`. */
+    headers?: Record<string, string>,
   ): Promise<{ status: number; body: GraphQLBody }>;
   /** The HTTP status of `/ready`. */
   ready(): Promise<number>;
@@ -82,10 +84,10 @@ export async function startMath(options: StartOptions = {}): Promise<RunningMath
     url: `${base}/graphql`,
     host,
     databaseUrl,
-    async call(query, variables = {}, caller = null) {
+    async call(query, variables = {}, caller = null, headers = {}) {
       const response = await fetch(`${base}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...routerHeaders(caller) },
+        headers: { 'content-type': 'application/json', ...routerHeaders(caller), ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, body: (await response.json()) as GraphQLBody };

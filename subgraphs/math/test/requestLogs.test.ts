@@ -216,4 +216,80 @@ describe.each([
       expect(other.body.errors?.map((e) => e.extensions?.['code'])).toEqual(['FORBIDDEN']);
     });
   });
+
+  describe('refused and cancelled logs in the list', () => {
+    const owner = newCaller('mixed');
+    /** [input, status] newest first: answered and refused calculations interleaved. */
+    const written: Array<[string, string]> = [];
+
+    beforeAll(async () => {
+      if (skip) return;
+      for (let n = 1; n <= 6; n++) {
+        const answered = await math.call(`{ factorial(n: ${n}) { input } }`, {}, owner);
+        written.unshift([answered.body.data?.['factorial'].input as string, 'ok']);
+        // Far beyond the digit budget: refused before any work, and logged with its code.
+        const refused = await math.call(`{ factorial(n: ${10_000_000 + n}) { input } }`, {}, owner);
+        expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('RESULT_TOO_LARGE');
+        written.unshift([`{"n":${10_000_000 + n}}`, 'RESULT_TOO_LARGE']);
+      }
+    });
+
+    const list = async (args: string) =>
+      ((await math.call(`{ recentLogs${args} { id input status resultPreview } }`, {}, owner)).body
+        .data?.['recentLogs'] ?? []) as Array<{
+        id: string;
+        input: string;
+        status: string;
+        resultPreview: string;
+      }>;
+
+    it.skipIf(skip)('lists refused ones, with their code, only when asked to', async () => {
+      const answered = await list('(limit: 100)');
+      expect(answered.map((log) => [log.input, log.status])).toEqual(
+        written.filter(([, status]) => status === 'ok'),
+      );
+      const all = await list('(limit: 100, includeRefused: true)');
+      expect(all.map((log) => [log.input, log.status])).toEqual(written);
+      expect(all.find((log) => log.status !== 'ok')?.resultPreview).toBe('');
+    });
+
+    it.skipIf(skip)(
+      'pages through the mixed list by cursor with no gap and no repeat',
+      async () => {
+        const seen: Array<[string, string]> = [];
+        let before: string | undefined;
+        for (let page = 0; page < 10; page++) {
+          const logs = await list(
+            `(limit: 5, includeRefused: true${before ? `, before: "${before}"` : ''})`,
+          );
+          seen.push(...logs.map((log): [string, string] => [log.input, log.status]));
+          if (logs.length < 5) break;
+          before = logs[logs.length - 1]?.id;
+        }
+        expect(seen).toEqual(written);
+        // A refused log's id is a cursor for the answered-only list too.
+        const refusedId = (await list('(limit: 1, includeRefused: true)'))[0]?.id;
+        const after = await list(`(limit: 100, before: "${refusedId}")`);
+        expect(after.map((log) => log.input)).toEqual(
+          written
+            .slice(1)
+            .filter(([, status]) => status === 'ok')
+            .map(([input]) => input),
+        );
+      },
+    );
+
+    it.skipIf(skip)('User.logs takes the same argument', async () => {
+      const { body } = await math.call(
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { a: logs(limit: 100) { status } b: logs(limit: 100, includeRefused: true) { status } } } }`,
+        { r: [{ __typename: 'User', id: owner.id }] },
+        owner,
+      );
+      const user = body.data?.['_entities'][0] as Record<string, Array<{ status: string }>>;
+      expect(user['a']?.map((log) => log.status)).toEqual(
+        written.filter(([, s]) => s === 'ok').map(([, s]) => s),
+      );
+      expect(user['b']?.map((log) => log.status)).toEqual(written.map(([, status]) => status));
+    });
+  });
 });

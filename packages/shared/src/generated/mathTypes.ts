@@ -60,7 +60,10 @@ export type Query = {
    * refused; other fields of the operation keep their answers.
    */
   power: Maybe<Calculation>;
-  /** The caller's logs, newest first; limit 1 to 100; before: only those older than that log (its id is its cursor). */
+  /**
+   * The caller's logs, newest first; limit 1 to 100; before: only those older than that log (its id
+   * is its cursor); includeRefused: also the refused and cancelled ones (status other than ok).
+   */
   recentLogs: Array<RequestLog>;
 };
 
@@ -84,6 +87,7 @@ export type QueryPowerArgs = {
 
 export type QueryRecentLogsArgs = {
   before?: InputMaybe<Scalars['ID']['input']>;
+  includeRefused?: InputMaybe<Scalars['Boolean']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -100,6 +104,11 @@ export type RequestLog = {
   operation: Operation;
   /** The whole result when short, else its leading and trailing digits around an ellipsis. */
   resultPreview: Scalars['String']['output'];
+  /**
+   * ok for an answered calculation, else the error code its caller was given (RESULT_TOO_LARGE,
+   * CANCELLED, COMPUTATION_TIMEOUT, …); a refused one has an empty resultPreview and 0 digits.
+   */
+  status: Scalars['String']['output'];
   user: User;
 };
 
@@ -117,12 +126,16 @@ export type SubscriptionLogAddedArgs = {
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
-  /** This user's calculations, newest first; limit 1 to 100; before: only those older than that log (its id is its cursor). */
+  /**
+   * This user's calculations, newest first; limit 1 to 100; before: only those older than that log
+   * (its id is its cursor); includeRefused: also the refused and cancelled ones (status other than ok).
+   */
   logs: Array<RequestLog>;
 };
 
 
 export type UserLogsArgs = {
   before?: InputMaybe<Scalars['ID']['input']>;
+  includeRefused?: InputMaybe<Scalars['Boolean']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
 };

@@ -21,7 +21,7 @@ import {
 } from '../compute/pool.js';
 import { DomainError } from '../kernels/errors.js';
 import type { ComputeTask, Operation } from '../kernels/task.js';
-import type { LogWriter } from '../logs/logWriter.js';
+import type { LogKey, LogWriter } from '../logs/logWriter.js';
 import type { DigitBudget } from './budget.js';
 import { digitCount } from '../kernels/decimal.js';
 import type { DigitRange } from '../kernels/size.js';
@@ -53,6 +53,8 @@ export interface CalculateOptions {
   planned?: PlannedCalculation | undefined;
   /** Aborts when the caller went away or its deadline passed: the computation is stopped. */
   signal?: AbortSignal;
+  /** Logs this calculation once however often the router retries its request (logWriter.ts). */
+  logKey?: LogKey;
 }
 
 export type Calculate = (
@@ -160,7 +162,12 @@ export function createCalculator({
     });
   }
 
-  return async (request, caller, budget, { text, signal, planned = planCalculation(request) }) => {
+  return async (
+    request,
+    caller,
+    budget,
+    { text, signal, logKey, planned = planCalculation(request) },
+  ) => {
     const started = performance.now();
     const { input } = planned;
     try {
@@ -184,6 +191,7 @@ export function createCalculator({
           cached,
           durationMs,
           status: 'ok',
+          key: logKey,
         }),
       );
       return {
@@ -210,6 +218,7 @@ export function createCalculator({
           cached: false,
           durationMs: performance.now() - started,
           status: codeOf(error) ?? ErrorCode.Internal,
+          key: logKey,
         })
         .catch(() => undefined); // the request's own error matters more than its log row
       throw error;

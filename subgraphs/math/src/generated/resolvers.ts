@@ -65,7 +65,10 @@ export type Query = {
    * refused; other fields of the operation keep their answers.
    */
   power: Maybe<Calculation>;
-  /** The caller's logs, newest first; limit 1 to 100; before: only those older than that log (its id is its cursor). */
+  /**
+   * The caller's logs, newest first; limit 1 to 100; before: only those older than that log (its id
+   * is its cursor); includeRefused: also the refused and cancelled ones (status other than ok).
+   */
   recentLogs: Array<RequestLog>;
 };
 
@@ -89,6 +92,7 @@ export type QueryPowerArgs = {
 
 export type QueryRecentLogsArgs = {
   before?: InputMaybe<Scalars['ID']['input']>;
+  includeRefused?: InputMaybe<Scalars['Boolean']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -105,6 +109,11 @@ export type RequestLog = {
   operation: Operation;
   /** The whole result when short, else its leading and trailing digits around an ellipsis. */
   resultPreview: Scalars['String']['output'];
+  /**
+   * ok for an answered calculation, else the error code its caller was given (RESULT_TOO_LARGE,
+   * CANCELLED, COMPUTATION_TIMEOUT, …); a refused one has an empty resultPreview and 0 digits.
+   */
+  status: Scalars['String']['output'];
   user: User;
 };
 
@@ -122,13 +131,17 @@ export type SubscriptionLogAddedArgs = {
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
-  /** This user's calculations, newest first; limit 1 to 100; before: only those older than that log (its id is its cursor). */
+  /**
+   * This user's calculations, newest first; limit 1 to 100; before: only those older than that log
+   * (its id is its cursor); includeRefused: also the refused and cancelled ones (status other than ok).
+   */
   logs: Array<RequestLog>;
 };
 
 
 export type UserLogsArgs = {
   before?: InputMaybe<Scalars['ID']['input']>;
+  includeRefused?: InputMaybe<Scalars['Boolean']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -286,7 +299,7 @@ export type QueryResolvers<ContextType = MathContext, ParentType extends Resolve
   factorial?: Resolver<Maybe<ResolversTypes['Calculation']>, ParentType, ContextType, RequireFields<QueryFactorialArgs, 'n'>>;
   fibonacci?: Resolver<Maybe<ResolversTypes['Calculation']>, ParentType, ContextType, RequireFields<QueryFibonacciArgs, 'n'>>;
   power?: Resolver<Maybe<ResolversTypes['Calculation']>, ParentType, ContextType, RequireFields<QueryPowerArgs, 'base' | 'exponent' | 'precision'>>;
-  recentLogs?: Resolver<Array<ResolversTypes['RequestLog']>, ParentType, ContextType, RequireFields<QueryRecentLogsArgs, 'limit'>>;
+  recentLogs?: Resolver<Array<ResolversTypes['RequestLog']>, ParentType, ContextType, RequireFields<QueryRecentLogsArgs, 'includeRefused' | 'limit'>>;
 }>;
 
 export type RequestLogResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['RequestLog'] = ResolversParentTypes['RequestLog'], FederationReferenceType extends FederationReferenceTypes['RequestLog'] = FederationReferenceTypes['RequestLog']> = ResolversObject<{
@@ -299,6 +312,7 @@ export type RequestLogResolvers<ContextType = MathContext, ParentType extends Re
   input?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   operation?: Resolver<ResolversTypes['Operation'], ParentType, ContextType>;
   resultPreview?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
@@ -309,7 +323,7 @@ export type SubscriptionResolvers<ContextType = MathContext, ParentType extends 
 export type UserResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  logs?: Resolver<Array<ResolversTypes['RequestLog']>, ParentType, ContextType, RequireFields<UserLogsArgs, 'limit'>>;
+  logs?: Resolver<Array<ResolversTypes['RequestLog']>, ParentType, ContextType, RequireFields<UserLogsArgs, 'includeRefused' | 'limit'>>;
 }>;
 
 export type Resolvers<ContextType = MathContext> = ResolversObject<{

@@ -14,6 +14,9 @@ export type LogStatus = 'ok' | string;
  */
 export const INPUT_COLUMN_LENGTH = 1024;
 
+export const REQUEST_ID_LENGTH = 64;
+export const RESPONSE_KEY_LENGTH = 255;
+
 export const RequestLogSchema = defineEntity({
   name: 'RequestLog',
   tableName: 'request_log',
@@ -30,8 +33,16 @@ export const RequestLogSchema = defineEntity({
     durationMs: p.float(),
     status: p.string().length(32),
     createdAt: p.datetime(),
+    /**
+     * With `responseKey`, the log's idempotency key: the request id the router sent (one per
+     * operation, kept when it retries the call on another instance) and the field's response
+     * key (an operation may log several calculations). Null for writes outside a request.
+     */
+    requestId: p.string().length(REQUEST_ID_LENGTH).nullable(),
+    responseKey: p.string().length(RESPONSE_KEY_LENGTH).nullable(),
   },
   indexes: [{ properties: ['userId', 'createdAt'] }],
+  uniques: [{ properties: ['requestId', 'responseKey'] }],
 });
 
 export type RequestLogEntity = InferEntity<typeof RequestLogSchema>;

@@ -12,15 +12,17 @@ export function checkLimit(limit: number | null | undefined): number {
 }
 
 /**
- * A user's answered calculations, newest first (refused requests stay in the table for audit);
- * with `before` (a log id: the cursor), only those older than that log, in the same order, so
- * pages follow each other with no gap and no repeat.
+ * A user's answered calculations, newest first, with `includeRefused` also the refused and
+ * cancelled ones (kept for audit either way); with `before` (a log id: the cursor, which may be
+ * a refused one's), only those older than that log, in the same order, so pages follow each
+ * other with no gap and no repeat.
  */
 export async function recentLogsOf(
   em: EntityManager,
   userId: string,
   limit: number,
   before?: string | null,
+  includeRefused = false,
 ): Promise<RequestLogRecord[]> {
   let older = {};
   if (before !== undefined && before !== null) {
@@ -38,7 +40,7 @@ export async function recentLogsOf(
   }
   const rows = await em.find(
     RequestLogSchema,
-    { userId, status: 'ok', ...older },
+    { userId, ...(includeRefused ? {} : { status: 'ok' }), ...older },
     { orderBy: { createdAt: 'desc', id: 'desc' }, limit },
   );
   return rows.map(toRecord);

@@ -4,6 +4,14 @@
  * ends, so an idle service commits at once and a busy one commits hundreds of rows per round
  * trip. A write resolves only after its row is committed, so an answered calculation is never
  * unlogged; then the batch's rows are published for the live feed, in one round trip.
+ *
+ * A write may carry an idempotency key (the router's request id and the field's response key):
+ * the router retries a call whose connection failed before any answer, possibly on another
+ * instance, and both attempts may compute and log. The row of a key is stored once (INSERT …
+ * ON CONFLICT DO NOTHING, in the batch's one statement); a second write of the key answers with
+ * the stored row (same id) and publishes nothing. One exception keeps the log truthful: an `ok`
+ * write replaces a stored refusal of its key (the attempt whose caller went away logged
+ * `CANCELLED`, the retry answered), keeping the row's id and time, and is published then.
  */
 import type { Orm } from '@microservice-math/shared/database';
 import type { EventBus } from '@microservice-math/shared/events';
@@ -13,13 +21,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import {
   INPUT_COLUMN_LENGTH,
+  REQUEST_ID_LENGTH,
+  RESPONSE_KEY_LENGTH,
   RequestLogSchema,
   toRecord,
   type RequestLogEntity,
   type RequestLogRecord,
 } from './RequestLog.js';
 
-export type NewRequestLog = Omit<RequestLogRecord, 'id' | 'createdAt'>;
+/** What identifies one calculation of one request, across the router's retries. */
+export interface LogKey {
+  /** The router's request id (one per operation, kept when it retries). */
+  requestId: string;
+  /** The field's response key: an operation may log several calculations. */
+  responseKey: string;
+}
+
+export type NewRequestLog = Omit<RequestLogRecord, 'id' | 'createdAt'> & {
+  /** Absent for writes outside a request: such rows are never deduplicated. */
+  key?: LogKey | undefined;
+};
 
 export interface LogWriter {
   /** Queues a log; resolves with the stored record once its batch has committed. */
@@ -66,6 +87,32 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** The row that stands for a write, and whether this write stored it (then it is published). */
+interface Stored {
+  row: RequestLogEntity;
+  stored: boolean;
+}
+
+/** The idempotency key as one string; undefined for a row that has none. */
+function keyOf(row: RequestLogEntity): string | undefined {
+  return row.requestId && row.responseKey ? `${row.requestId}\n${row.responseKey}` : undefined;
+}
+
+/** The columns a write decides; an `ok` write that replaces a refusal sets these. */
+function outcomeColumns(row: RequestLogEntity) {
+  const { input, resultPreview, digits, cached, durationMs, status } = row;
+  return { input, resultPreview, digits, cached, durationMs, status };
+}
+
+/** A key with too long a part is left out: the columns are bounded, and a cut key could collide. */
+function storedKey(key: LogKey | undefined) {
+  return key &&
+    key.requestId.length <= REQUEST_ID_LENGTH &&
+    key.responseKey.length <= RESPONSE_KEY_LENGTH
+    ? { requestId: key.requestId, responseKey: key.responseKey }
+    : { requestId: null, responseKey: null };
+}
+
 export function createLogWriter(options: LogWriterOptions): LogWriter {
   const { orm, events, logger, observer, maxBatch = 500, attempts = 5 } = options;
   const { spoolLimit = 10_000, spoolRetryMs = 1_000 } = options;
@@ -95,7 +142,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     while (spool.length > 0) {
       const rows = spool.slice(0, maxBatch);
       try {
-        await em.insertMany(RequestLogSchema, rows);
+        await store(rows);
       } catch {
         spoolTimer ??= setTimeout(() => void retrySpool(), spoolRetryMs);
         return;
@@ -116,15 +163,93 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   // every batch.
   const em = orm.em.fork();
 
-  async function insert(batch: Pending[]): Promise<void> {
+  /**
+   * Stores rows, one per idempotency key, and answers with the row that stands for each. One
+   * statement when no key was stored before (every write but a retried request's); a key seen
+   * before costs a read, and an update when an `ok` write replaces a refusal.
+   */
+  async function store(rows: RequestLogEntity[]): Promise<Stored[]> {
+    // Within the batch, one row per key goes to the database: an `ok` one if there is one.
+    const leaders = new Map<string, RequestLogEntity>();
+    for (const row of rows) {
+      const key = keyOf(row);
+      if (key === undefined) continue;
+      const leader = leaders.get(key);
+      if (!leader || (leader.status !== 'ok' && row.status === 'ok')) leaders.set(key, row);
+    }
+    const toInsert = rows.filter((row) => {
+      const key = keyOf(row);
+      return key === undefined || leaders.get(key) === row;
+    });
+    // One statement, committed on its own: SQLite and PostgreSQL apply a statement whole or not
+    // at all, so the batch needs no explicit transaction (whose BEGIN and COMMIT, two more round
+    // trips through knex's transaction machinery, cost several times the insert).
+    const inserted = await em
+      .createQueryBuilder(RequestLogSchema)
+      .insert(toInsert)
+      .onConflict(['requestId', 'responseKey'])
+      .ignore()
+      .returning(['id'])
+      .execute<Array<{ id: string }>>('all');
+    const insertedIds = new Set(inserted.map((row) => row.id));
+    const outcomes = new Map<string, Stored>();
+    const conflicting = [...leaders].filter(([, row]) => !insertedIds.has(row.id));
+    for (const [key, outcome] of await resolveConflicts(conflicting.map(([, row]) => row)))
+      outcomes.set(key, outcome);
+    for (const [key, row] of leaders)
+      if (!outcomes.has(key)) outcomes.set(key, { row, stored: true });
+    return rows.map((row) => {
+      const key = keyOf(row);
+      if (key === undefined) return { row, stored: true };
+      const outcome = outcomes.get(key) as Stored;
+      // The other writes of a key the batch holds twice stand for nothing new.
+      return leaders.get(key) === row ? outcome : { row: outcome.row, stored: false };
+    });
+  }
+
+  /** Writes whose key was already stored: the stored row stands, unless `ok` replaces a refusal. */
+  async function resolveConflicts(rows: RequestLogEntity[]): Promise<Map<string, Stored>> {
+    const outcomes = new Map<string, Stored>();
+    if (rows.length === 0) return outcomes;
+    // A fork of its own: these reads must not land in the shared fork's identity map.
+    const reader = em.fork();
+    const keys = rows.map(({ requestId, responseKey }) => ({ requestId, responseKey }));
+    const existing = await reader.find(
+      RequestLogSchema,
+      { $or: keys },
+      { disableIdentityMap: true },
+    );
+    const byKey = new Map(existing.map((row) => [keyOf(row), row]));
+    for (const row of rows) {
+      const key = keyOf(row) as string;
+      const found = byKey.get(key);
+      if (!found) throw new Error('a conflicting request log row could not be read');
+      // Our own row, committed by an earlier attempt of this batch whose answer was lost.
+      if (found.id === row.id) outcomes.set(key, { row, stored: true });
+      else if (found.status !== 'ok' && row.status === 'ok') {
+        const replaced = await reader.nativeUpdate(
+          RequestLogSchema,
+          { id: found.id, status: { $ne: 'ok' } },
+          outcomeColumns(row),
+        );
+        const now = replaced
+          ? { ...row, id: found.id, createdAt: found.createdAt }
+          : await reader.findOneOrFail(
+              RequestLogSchema,
+              { id: found.id },
+              { disableIdentityMap: true },
+            );
+        outcomes.set(key, { row: now, stored: replaced > 0 });
+      } else outcomes.set(key, { row: found, stored: false });
+    }
+    return outcomes;
+  }
+
+  async function insert(batch: Pending[]): Promise<Stored[]> {
     const rows = batch.map((p) => p.entity);
     for (let attempt = 1; ; attempt++) {
       try {
-        // One statement, committed on its own: SQLite and PostgreSQL apply a statement whole or
-        // not at all, so the batch needs no explicit transaction (whose BEGIN and COMMIT, two
-        // more round trips through knex's transaction machinery, cost several times the insert).
-        await em.insertMany(RequestLogSchema, rows);
-        return;
+        return await store(rows);
       } catch (error) {
         if (attempt >= attempts) throw error;
         logger.warn(
@@ -140,7 +265,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   async function publish(records: RequestLogRecord[]): Promise<void> {
     let failed: number;
     try {
-      failed = await events.publishAll(records.filter((r) => r.status === 'ok').map(logAddedEvent));
+      failed = await events.publishAll(records.map(logAddedEvent));
     } catch (error) {
       logger.warn({ err: error }, 'could not publish log events');
       failed = records.length;
@@ -157,8 +282,9 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       const started = performance.now();
+      let stored: Stored[];
       try {
-        await insert(batch);
+        stored = await insert(batch);
       } catch (error) {
         logger.error({ err: error, rows: batch.length }, 'request logs could not be written');
         observer?.flushFailed(batch.length);
@@ -166,14 +292,16 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         toSpool(batch.filter((p) => p.entity.status !== 'ok').map((p) => p.entity));
         continue;
       }
-      const records = batch.map((p) => toRecord(p.entity));
+      const records = stored.map(({ row }) => toRecord(row));
       const ms = performance.now() - started;
       observer?.flushed(batch.length, ms / 1000);
       logger.debug({ rows: batch.length, ms }, 'request logs committed');
       batch.forEach((p, i) => p.resolve(records[i] as RequestLogRecord));
       // The next batch does not wait for Redis: publishes leave in commit order on one
       // connection (or synchronously in-process), so each user's events stay in order.
-      const published = publish(records).finally(() => publishing.delete(published));
+      // Only `ok` rows this batch stored: refusals are not live news, a repeat is not new.
+      const fresh = records.filter((record, i) => stored[i]?.stored && record.status === 'ok');
+      const published = publish(fresh).finally(() => publishing.delete(published));
       publishing.add(published);
     }
   }
@@ -209,8 +337,10 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     write(entry) {
       if (closed) return Promise.reject(new Error('the log writer is closed'));
       return new Promise<RequestLogRecord>((resolve, reject) => {
+        const { key, ...fields } = entry;
         const entity = {
-          ...entry,
+          ...fields,
+          ...storedKey(key),
           input: entry.input.slice(0, INPUT_COLUMN_LENGTH),
           id: uuidv7(),
           createdAt: new Date(),

@@ -8,10 +8,13 @@ export interface LogsRequest {
   limit: number;
   /** Only logs older than this one (its id is its cursor); null for the newest. */
   before: string | null;
+  /** Refused and cancelled calculations too. */
+  includeRefused: boolean;
 }
 
-/** Requests that read the same rows, longest limit aside: same user, same cursor. */
-const listKey = ({ userId, before }: LogsRequest) => `${userId}\n${before ?? ''}`;
+/** Requests that read the same rows, longest limit aside: same user, cursor and statuses. */
+const listKey = ({ userId, before, includeRefused }: LogsRequest) =>
+  `${userId}\n${before ?? ''}\n${includeRefused}`;
 
 /**
  * `User.logs` for every parent of one request, one query per user and level: the router asks
@@ -32,9 +35,9 @@ export function createLogsByUser(
       // A bad cursor fails only the requests that carry it, as a per-parent error.
       const lists = new Map(
         await Promise.all(
-          [...longest].map(async ([key, { userId, limit, before }]) => {
-            const read = recentLogsOf(em, userId, limit, before).catch((error: unknown) =>
-              error instanceof Error ? error : new Error(String(error)),
+          [...longest].map(async ([key, { userId, limit, before, includeRefused }]) => {
+            const read = recentLogsOf(em, userId, limit, before, includeRefused).catch(
+              (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
             );
             return [key, await read] as const;
           }),

@@ -1,7 +1,12 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126000100RequestLog } from './Migration20261126000100_request_log.js';
+import { Migration20261210000100RequestLogIdempotency } from './Migration20261210000100_request_log_idempotency.js';
 
 /** In order; applied at start-up and by `npm run migrate`. Never edit one that has shipped. */
 export const mathMigrations: MigrationObject[] = [
   { name: 'Migration20261126000100_request_log', class: Migration20261126000100RequestLog },
+  {
+    name: 'Migration20261210000100_request_log_idempotency',
+    class: Migration20261210000100RequestLogIdempotency,
+  },
 ];

@@ -2,7 +2,6 @@ import { unauthenticated } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CalculateOptions, Calculate } from '../calculations/calculator.js';
-import type { CalculationPlan } from '../calculations/plan.js';
 import { selectsSubfield } from '@microservice-math/shared/selection';
 import type { MathContext } from '../context.js';
 import type { QueryResolvers } from '../generated/resolvers.js';
@@ -18,17 +17,19 @@ export function requireCaller(caller: Caller | null): Caller {
 /**
  * Writing a big result in decimal is most of its cost: only when `result` is selected. The
  * budget plugin has planned the field under its response key (root fields' path key). The
- * request's signal stops the computation when the caller goes away or its deadline passes.
+ * request's signal stops the computation when the caller goes away or its deadline passes. The
+ * request id (the router's, kept when it retries) and the response key make the log's key.
  */
 function calculateOptions(
   info: GraphQLResolveInfo,
-  plan: CalculationPlan,
-  signal: AbortSignal | undefined,
+  { plan, signal, requestId }: MathContext,
 ): CalculateOptions {
+  const responseKey = String(info.path.key);
   return {
     text: selectsSubfield(info, 'result'),
-    planned: plan.get(String(info.path.key)),
+    planned: plan.get(responseKey),
     ...(signal ? { signal } : {}),
+    logKey: { requestId, responseKey },
   };
 }
 
@@ -38,14 +39,14 @@ function calculationResolvers(calculate: Calculate): Pick<QueryResolvers, Calcul
     const resolve = (
       _parent: unknown,
       args: Readonly<Record<string, unknown>>,
-      { caller, budget, plan, signal }: MathContext,
+      context: MathContext,
       info: GraphQLResolveInfo,
     ) =>
       calculate(
         { operation, args },
-        requireCaller(caller),
-        budget,
-        calculateOptions(info, plan, signal),
+        requireCaller(context.caller),
+        context.budget,
+        calculateOptions(info, context),
       );
     return [field, resolve] as const;
   });
@@ -55,7 +56,13 @@ function calculationResolvers(calculate: Calculate): Pick<QueryResolvers, Calcul
 export function queryResolvers(calculate: Calculate): QueryResolvers {
   return {
     ...calculationResolvers(calculate),
-    recentLogs: (_parent, { limit, before }, { caller, em }) =>
-      recentLogsOf(em, requireCaller(caller).id, checkLimit(limit), before),
+    recentLogs: (_parent, { limit, before, includeRefused }, { caller, em }) =>
+      recentLogsOf(
+        em,
+        requireCaller(caller).id,
+        checkLimit(limit),
+        before,
+        includeRefused ?? false,
+      ),
   };
 }

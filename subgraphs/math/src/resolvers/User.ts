@@ -5,10 +5,15 @@ import { requireCaller } from './Query.js';
 
 export const User: UserResolvers = {
   __resolveReference: ({ id }) => ({ id }),
-  logs: (user, { limit, before }, { caller, logsByUser }) => {
+  logs: (user, { limit, before, includeRefused }, { caller, logsByUser }) => {
     if (requireCaller(caller).id !== user.id) {
       throw forbidden("Only a user's own logs can be read");
     }
-    return logsByUser.load({ userId: user.id, limit: checkLimit(limit), before: before ?? null });
+    return logsByUser.load({
+      userId: user.id,
+      limit: checkLimit(limit),
+      before: before ?? null,
+      includeRefused: includeRefused ?? false,
+    });
   },
 };

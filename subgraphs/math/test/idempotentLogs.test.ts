@@ -1,0 +1,113 @@
+/**
+ * The router's request id is an idempotency key of the log: the router retries a call whose
+ * connection failed before any answer (on another instance when there is one), and math, which
+ * may have computed and logged the first attempt, must not log it twice nor announce it twice.
+ * Checked on SQLite and PostgreSQL, with the request id header the router sends.
+ */
+import { createEventBus, type EventBus } from '@microservice-math/shared/events';
+import { listenToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
+import { REQUEST_ID_HEADER } from '@microservice-math/shared/routerContext';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../tests/support/waitFor.js';
+import {
+  newCaller,
+  silentLogger,
+  startMath,
+  testDatabaseUrl,
+  type RunningMath,
+} from './mathService.js';
+
+const FACTORIAL = '{ factorial(n: 30) { result log { id } } }';
+
+describe.each([
+  { database: 'sqlite' as const, skip: false },
+  { database: 'postgres' as const, skip: !testDatabaseUrl },
+])('request logs keyed by request id on $database', ({ database, skip }) => {
+  let math: RunningMath;
+  let events: EventBus;
+
+  beforeAll(async () => {
+    if (skip) return;
+    events = createEventBus(undefined, silentLogger());
+    math = await startMath({ database, events });
+  });
+  afterAll(async () => {
+    await math?.stop();
+    await events?.close();
+  });
+
+  /** Collects the caller's logAdded events. */
+  async function listen(userId: string) {
+    const received: LogAddedEvent[] = [];
+    const subscription = await listenToLogAdded(events, userId, (log) => received.push(log));
+    return { received, stop: () => events.pubsub.unsubscribe(subscription) };
+  }
+
+  const asRequest = (requestId: string) => ({ [REQUEST_ID_HEADER]: requestId });
+
+  it.skipIf(skip)(
+    'logs a calculation sent twice with one request id once, with one id and one event',
+    async () => {
+      const caller = newCaller('retry');
+      const feed = await listen(caller.id);
+      const requestId = randomUUID();
+      const first = await math.call(FACTORIAL, {}, caller, asRequest(requestId));
+      const retried = await math.call(FACTORIAL, {}, caller, asRequest(requestId));
+      expect(first.body.errors).toBeUndefined();
+      expect(retried.body.data?.['factorial']).toEqual(first.body.data?.['factorial']);
+
+      // Events leave in commit order: once a later request's event is here, a repeat would be too.
+      const later = await math.call(
+        '{ factorial(n: 5) { log { id } } }',
+        {},
+        caller,
+        asRequest(randomUUID()),
+      );
+      const laterId = later.body.data?.['factorial'].log.id as string;
+      await waitFor(() => expect(feed.received.map((log) => log.id)).toContain(laterId));
+      feed.stop();
+
+      const logId = first.body.data?.['factorial'].log.id as string;
+      expect(feed.received.map((log) => log.id)).toEqual([logId, laterId]);
+      const rows = await math.logRows({ userId: caller.id, input: '{"n":30}' });
+      expect(rows.map((row) => [row.id, row.requestId, row.responseKey])).toEqual([
+        [logId, requestId, 'factorial'],
+      ]);
+    },
+  );
+
+  it.skipIf(skip)('logs the same calculation under two request ids twice', async () => {
+    const caller = newCaller('twice');
+    const first = await math.call(FACTORIAL, {}, caller, asRequest(randomUUID()));
+    const second = await math.call(FACTORIAL, {}, caller, asRequest(randomUUID()));
+    const ids = [first, second].map(({ body }) => body.data?.['factorial'].log.id as string);
+    expect(new Set(ids).size).toBe(2);
+    expect((await math.logRows({ userId: caller.id })).map((row) => row.id)).toEqual(ids);
+  });
+
+  it.skipIf(skip)('keys the calculations of one request by their response keys', async () => {
+    const caller = newCaller('aliases');
+    const query = '{ a: factorial(n: 30) { log { id } } b: factorial(n: 30) { log { id } } }';
+    const requestId = randomUUID();
+    const first = await math.call(query, {}, caller, asRequest(requestId));
+    const retried = await math.call(query, {}, caller, asRequest(requestId));
+    const ids = (body: typeof first.body) => [body.data?.['a'].log.id, body.data?.['b'].log.id];
+    expect(new Set(ids(first.body)).size).toBe(2);
+    expect(ids(retried.body)).toEqual(ids(first.body));
+    const rows = await math.logRows({ userId: caller.id });
+    expect(rows.map((row) => row.responseKey).sort()).toEqual(['a', 'b']);
+  });
+
+  it.skipIf(skip)('logs a refusal sent twice with one request id once', async () => {
+    const caller = newCaller('refused');
+    const query = '{ factorial(n: 10000000) { log { id } } }';
+    const requestId = randomUUID();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { body } = await math.call(query, {}, caller, asRequest(requestId));
+      expect(body.errors?.[0]?.extensions?.['code']).toBe('RESULT_TOO_LARGE');
+    }
+    const rows = await math.logRows({ userId: caller.id });
+    expect(rows.map((row) => row.status)).toEqual(['RESULT_TOO_LARGE']);
+  });
+});
