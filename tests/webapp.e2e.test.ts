@@ -7,6 +7,7 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, gql } from './support/graphql.js';
+import { metricValue, scrapeMetrics } from './support/metrics.js';
 import {
   DESKTOP,
   PHONE,
@@ -213,6 +214,34 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByRole('heading', { name: 'F(25)' }).waitFor();
     expect(await result(page).locator('.digits').textContent()).toBe('75025');
     expect(new URL(page.url()).search).toBe('?op=fibonacci&n=25');
+
+    // Refused and cancelled requests are listed as such, live: one refused in this page, one
+    // cancelled by another client of the same user while math computed it.
+    await computeExpression(page, '10000000!');
+    const refused = rows.filter({ hasText: 'Refused' });
+    await refused.first().waitFor();
+    expect(await refused.first().textContent()).toMatch(/Refused — [A-Z_]+/);
+    const computing = new AbortController();
+    const cancelledCall = fetch(app.system.urls.router, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ factorial(n: 205021) { digits } }' }),
+      signal: computing.signal,
+    }).catch(() => undefined);
+    await expect
+      .poll(
+        async () =>
+          metricValue(await scrapeMetrics(app.system.urls.math), 'math_pool_pending_tasks'),
+        {
+          timeout: 20_000,
+          interval: 10,
+        },
+      )
+      .toBe(1);
+    computing.abort();
+    await cancelledCall;
+    await rows.filter({ hasText: 'Cancelled' }).first().waitFor();
+    await expectAccessible(page, 'refused and cancelled logs');
     expect(app.problems).toEqual([]);
   });
 

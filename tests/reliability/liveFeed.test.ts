@@ -28,19 +28,27 @@ async function calculateLogged(n: number): Promise<string> {
   return answer.data.fibonacci.log.id;
 }
 
-/** Subscribes to logAdded (from `after` when given); every id it receives, in order. */
-function subscribe(after?: string): { ids: string[]; errors: unknown[] } {
+/**
+ * Subscribes to logAdded (from `after` when given; refused requests too with `includeRefused`);
+ * every id it receives, in order, and their statuses.
+ */
+function subscribe(
+  after?: string,
+  includeRefused = false,
+): { ids: string[]; statuses: string[]; errors: unknown[] } {
   const client = wsClient(system.urls.router, token);
   clients.push(client);
-  const received = { ids: [] as string[], errors: [] as unknown[] };
-  client.subscribe<{ logAdded: { id: string } }>(
+  const received = { ids: [] as string[], statuses: [] as string[], errors: [] as unknown[] };
+  client.subscribe<{ logAdded: { id: string; status: string } }>(
     {
-      query: 'subscription($after: ID) { logAdded(after: $after) { id } }',
-      variables: after ? { after } : {},
+      query:
+        'subscription($after: ID, $includeRefused: Boolean) { logAdded(after: $after, includeRefused: $includeRefused) { id status } }',
+      variables: { ...(after ? { after } : {}), includeRefused },
     },
     {
       next: ({ data, errors }) => {
         if (data) received.ids.push(data.logAdded.id);
+        if (data) received.statuses.push(data.logAdded.status);
         if (errors) received.errors.push(errors);
       },
       error: (error) => received.errors.push(error),
@@ -94,6 +102,42 @@ describe('logAdded(after:)', () => {
     const feed = subscribe('00000000-0000-7000-8000-000000000000');
     await vi.waitFor(() => expect(feed.errors).toHaveLength(1));
     expect(JSON.stringify(feed.errors[0])).toContain('BAD_USER_INPUT');
+  });
+});
+
+describe('logAdded(includeRefused: true)', () => {
+  /** A refused calculation (n must be at least 0): logged with its code, answered with an error. */
+  async function refuse(): Promise<void> {
+    const answer = await gql(
+      system.urls.router,
+      '{ factorial(n: -1) { digits } }',
+      {},
+      bearer(token),
+    );
+    expect(JSON.stringify(answer.errors)).toContain('BAD_USER_INPUT');
+  }
+
+  it('delivers refused requests with their code, live; a default subscriber gets answers only', async () => {
+    const anchor = await calculateLogged(50);
+    const everything = subscribe(anchor, true);
+    const answersOnly = subscribe(anchor);
+    await live(everything, 51);
+    await refuse();
+    const made = await live(answersOnly, 52);
+    await vi.waitFor(() => expect(everything.ids).toContain(made[made.length - 1]));
+    expect(everything.statuses.filter((status) => status !== 'ok')).toEqual(['BAD_USER_INPUT']);
+    expect(answersOnly.statuses.every((status) => status === 'ok')).toBe(true);
+    expect(everything.ids.length).toBe(answersOnly.ids.length + 1);
+  });
+
+  it('replays refused requests after the cursor too', async () => {
+    const anchor = await calculateLogged(53);
+    await refuse();
+    const answered = await calculateLogged(54);
+    const replayed = subscribe(anchor, true);
+    await vi.waitFor(() => expect(replayed.ids).toContain(answered));
+    expect(replayed.statuses).toEqual(['BAD_USER_INPUT', 'ok']);
+    expect(replayed.errors).toEqual([]);
   });
 });
 

@@ -24,7 +24,7 @@ type Documents = {
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": typeof types.FibonacciDocument,
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    status\n    createdAt\n  }\n": typeof types.RequestLogRow_RequestLogFragmentDoc,
     "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.RecentLogsDocument,
-    "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.LogAddedDocument,
+    "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": typeof types.LogAddedDocument,
     "\n  mutation RenewToken {\n    renewToken {\n      ...SessionFields_AuthPayload\n    }\n  }\n": typeof types.RenewTokenDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
     "\n  fragment SessionFields_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n": typeof types.SessionFields_AuthPayloadFragmentDoc,
@@ -40,7 +40,7 @@ const documents: Documents = {
     "\n  query Fibonacci($n: Int!) {\n    fibonacci(n: $n) {\n      ...CalculatorPanel_Calculation\n    }\n  }\n": types.FibonacciDocument,
     "\n  fragment RequestLogRow_RequestLog on RequestLog {\n    id\n    operation\n    input\n    resultPreview\n    digits\n    cached\n    durationMs\n    status\n    createdAt\n  }\n": types.RequestLogRow_RequestLogFragmentDoc,
     "\n  query RecentLogs($limit: Int!, $before: ID) {\n    recentLogs(limit: $limit, before: $before, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.RecentLogsDocument,
-    "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.LogAddedDocument,
+    "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n": types.LogAddedDocument,
     "\n  mutation RenewToken {\n    renewToken {\n      ...SessionFields_AuthPayload\n    }\n  }\n": types.RenewTokenDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
     "\n  fragment SessionFields_AuthPayload on AuthPayload {\n    token\n    expiresAt\n    user {\n      id\n      username\n    }\n  }\n": types.SessionFields_AuthPayloadFragmentDoc,
@@ -103,7 +103,7 @@ export function graphql(source: "\n  query RecentLogs($limit: Int!, $before: ID)
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
+export function graphql(source: "\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"): (typeof documents)["\n  subscription LogAdded($after: ID) {\n    logAdded(after: $after, includeRefused: true) {\n      id\n      ...RequestLogRow_RequestLog\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

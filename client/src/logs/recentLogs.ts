@@ -3,8 +3,7 @@
  * fetched by cursor ("Load more": `before` the oldest log shown, appended by the cache's merge
  * in apolloClient), a log pushed by the `logAdded` subscription and the log of a calculation
  * this tab just made. The last two meet in `prependLog`, so a log that arrives twice is listed
- * once. The list includes refused and cancelled requests (shown as such); the live feed carries
- * answered ones only, so a refusal appears when the list is fetched again.
+ * once. The list and the live feed include refused and cancelled requests (shown as such).
  */
 import type { ApolloCache } from '@apollo/client/core';
 import { graphql } from '../gql';
@@ -24,7 +23,7 @@ export const RecentLogsQuery = graphql(/* GraphQL */ `
 
 export const LogAddedSubscription = graphql(/* GraphQL */ `
   subscription LogAdded($after: ID) {
-    logAdded(after: $after) {
+    logAdded(after: $after, includeRefused: true) {
       id
       ...RequestLogRow_RequestLog
     }

@@ -107,8 +107,17 @@ export function createLogAddedResolver(
       if (info.fieldName !== 'logAdded')
         throw new GraphQLError(`Unknown subscription ${info.fieldName}`);
       if (!context.caller) throw unauthenticated('Sign in to subscribe');
-      const after = (args as { after?: string | null }).after ?? undefined;
-      return openLogFeed(events, executeThroughGateway, context, after);
+      const { after, includeRefused } = args as {
+        after?: string | null;
+        includeRefused?: boolean | null;
+      };
+      return openLogFeed(
+        events,
+        executeThroughGateway,
+        context,
+        after ?? undefined,
+        includeRefused ?? false,
+      );
     },
     fieldResolver(source, args, context, info) {
       if (info.parentType.name === 'Subscription') return source;

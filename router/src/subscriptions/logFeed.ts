@@ -21,9 +21,9 @@ const MAX_PAGES = 10;
 /** Ids remembered to drop a log seen twice (from a catch-up and live): the latest ones. */
 const REMEMBERED = 2 * PAGE * MAX_PAGES;
 
-const REPLAY_QUERY = `query LogReplay($before: ID) {
-  recentLogs(limit: ${PAGE}, before: $before) {
-    id operation input resultPreview digits cached durationMs createdAt
+const REPLAY_QUERY = `query LogReplay($before: ID, $includeRefused: Boolean!) {
+  recentLogs(limit: ${PAGE}, before: $before, includeRefused: $includeRefused) {
+    id operation input resultPreview digits cached durationMs createdAt status
   }
 }`;
 
@@ -36,11 +36,13 @@ async function logsAfter(
   context: RouterContext,
   after: string | undefined,
   since: string,
+  includeRefused: boolean,
 ): Promise<LogAddedEvent[]> {
   const newestFirst: LogAddedEvent[] = [];
   let before: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await execute(REPLAY_QUERY, before ? { before } : {}, context);
+    const variables = { includeRefused, ...(before ? { before } : {}) };
+    const result = await execute(REPLAY_QUERY, variables, context);
     const error = result.errors?.[0];
     if (error) throw error as GraphQLError;
     const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
@@ -49,11 +51,10 @@ async function logsAfter(
         return newestFirst.reverse();
       // The replayed columns are the event's (REPLAY_QUERY selects them); the owner is the caller.
       newestFirst.push({
-        ...(log as Omit<LogAddedEvent, 'userId' | 'username' | 'status'>),
+        ...(log as Omit<LogAddedEvent, 'userId' | 'username'>),
         id: String(log['id']),
         userId: context.caller?.id ?? '',
         username: context.caller?.username ?? '',
-        status: 'ok',
       });
     }
     if (logs.length < PAGE) break;
@@ -63,11 +64,17 @@ async function logsAfter(
   throw badUserInput('after', 'must be the id of one of your recent logs (else refetch)');
 }
 
+/**
+ * `includeRefused`: refused and cancelled requests as well as answers (math publishes both).
+ * A log is delivered once per status: a refusal later replaced by its retry's answer (math keeps
+ * the row's id) is delivered again, answered.
+ */
 export async function openLogFeed(
   events: EventBus,
   execute: GatewayExecutor,
   context: RouterContext,
   after: string | undefined,
+  includeRefused = false,
 ): Promise<AsyncIterableIterator<LogAddedEvent>> {
   const userId = context.caller?.id as string;
   const since = new Date().toISOString();
@@ -82,8 +89,10 @@ export async function openLogFeed(
   let lastId = after;
 
   function deliver(event: LogAddedEvent): void {
-    if (ended || seen.has(event.id)) return;
-    seen.add(event.id);
+    if (!includeRefused && event.status !== 'ok') return;
+    const key = `${event.id} ${event.status}`;
+    if (ended || seen.has(key)) return;
+    seen.add(key);
     if (seen.size > REMEMBERED) seen.delete(seen.values().next().value as string);
     lastId = event.id;
     if (waiting) {
@@ -96,7 +105,8 @@ export async function openLogFeed(
   async function catchUp(from: string | undefined): Promise<void> {
     catchingUp = true;
     try {
-      for (const log of await logsAfter(execute, context, from, since)) deliver(log);
+      for (const log of await logsAfter(execute, context, from, since, includeRefused))
+        deliver(log);
     } finally {
       catchingUp = false;
       for (const event of held.splice(0)) deliver(event);

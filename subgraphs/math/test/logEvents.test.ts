@@ -102,23 +102,29 @@ describe.each([
     },
   );
 
-  it.skipIf(skip)('publishes every log of a burst once, and no refused request', async () => {
-    const caller = newCaller('burst');
-    const feed = await subscribe(caller.id);
-    await math.call('{ factorial(n: -1) { digits } }', {}, caller); // refused: logged, not published
-    const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        math.call(`{ fibonacci(n: ${i}) { log { id } } }`, {}, caller),
-      ),
-    );
-    const received = await feed.settle(50);
+  it.skipIf(skip)(
+    'publishes every log of a burst once, refused requests with their code',
+    async () => {
+      const caller = newCaller('burst');
+      const feed = await subscribe(caller.id);
+      await math.call('{ factorial(n: -1) { digits } }', {}, caller); // refused: logged and published
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          math.call(`{ fibonacci(n: ${i}) { log { id } } }`, {}, caller),
+        ),
+      );
+      const received = await feed.settle(51);
 
-    const answeredIds = answers.map(({ body }) => body.data?.['fibonacci'].log.id as string);
-    expect(received.map((r) => r.payload.id).sort()).toEqual([...answeredIds].sort());
-    expect(received.every((r) => r.committed !== undefined && r.payload.status === 'ok')).toBe(
-      true,
-    );
-    const rows = await math.logRows({ userId: caller.id });
-    expect(rows).toHaveLength(51);
-  });
+      const answeredIds = answers.map(({ body }) => body.data?.['fibonacci'].log.id as string);
+      const refused = received.filter((r) => r.payload.status !== 'ok');
+      expect(refused.map((r) => [r.payload.operation, r.payload.status])).toEqual([
+        ['FACTORIAL', 'BAD_USER_INPUT'],
+      ]);
+      const answered = received.filter((r) => r.payload.status === 'ok');
+      expect(answered.map((r) => r.payload.id).sort()).toEqual([...answeredIds].sort());
+      expect(received.every((r) => r.committed !== undefined)).toBe(true);
+      const rows = await math.logRows({ userId: caller.id });
+      expect(rows).toHaveLength(51);
+    },
+  );
 });

@@ -280,7 +280,8 @@ describe.each([
           status: 'ok',
         });
         expect(late).toEqual(answered); // a refusal never replaces an answer
-        expect(await published()).toEqual([refused.id]);
+        // Published as refused, then again as answered; the late refusal is not published.
+        expect(await published()).toEqual([refused.id, refused.id]);
         const rows = await rawRows(userId);
         expect(rows.map((row) => [row['id'], row['status']])).toEqual([[refused.id, 'ok']]);
       },

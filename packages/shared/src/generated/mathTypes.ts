@@ -114,13 +114,18 @@ export type RequestLog = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** The caller's new logs, live, over graphql-ws on the router's /graphql; after: first those newer than that log (the last one seen), so a client resumes with no gap and no duplicate. */
+  /**
+   * The caller's new logs, live, over graphql-ws on the router's /graphql; after: first those newer
+   * than that log (the last one seen), so a client resumes with no gap and no duplicate;
+   * includeRefused: refused and cancelled requests as well (status says which), not only answers.
+   */
   logAdded: RequestLog;
 };
 
 
 export type SubscriptionLogAddedArgs = {
   after?: InputMaybe<Scalars['ID']['input']>;
+  includeRefused?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type User = {

@@ -119,13 +119,18 @@ export type RequestLog = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** The caller's new logs, live, over graphql-ws on the router's /graphql; after: first those newer than that log (the last one seen), so a client resumes with no gap and no duplicate. */
+  /**
+   * The caller's new logs, live, over graphql-ws on the router's /graphql; after: first those newer
+   * than that log (the last one seen), so a client resumes with no gap and no duplicate;
+   * includeRefused: refused and cancelled requests as well (status says which), not only answers.
+   */
   logAdded: RequestLog;
 };
 
 
 export type SubscriptionLogAddedArgs = {
   after?: InputMaybe<Scalars['ID']['input']>;
+  includeRefused?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type User = {
@@ -317,7 +322,7 @@ export type RequestLogResolvers<ContextType = MathContext, ParentType extends Re
 }>;
 
 export type SubscriptionResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
-  logAdded?: SubscriptionResolver<ResolversTypes['RequestLog'], "logAdded", ParentType, ContextType, Partial<SubscriptionLogAddedArgs>>;
+  logAdded?: SubscriptionResolver<ResolversTypes['RequestLog'], "logAdded", ParentType, ContextType, RequireFields<SubscriptionLogAddedArgs, 'includeRefused'>>;
 }>;
 
 export type UserResolvers<ContextType = MathContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{

@@ -300,7 +300,8 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       // The next batch does not wait for Redis: publishes leave in commit order on one
       // connection (or synchronously in-process), so each user's events stay in order.
       // Only `ok` rows this batch stored: refusals are not live news, a repeat is not new.
-      const fresh = records.filter((record, i) => stored[i]?.stored && record.status === 'ok');
+      // Refused requests too: subscribers that asked for them (includeRefused) list them.
+      const fresh = records.filter((_record, i) => stored[i]?.stored);
       const published = publish(fresh).finally(() => publishing.delete(published));
       publishing.add(published);
     }
