@@ -6,7 +6,11 @@ import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
-import { createTokenRevocations } from '@microservice-math/shared/tokenRevocations';
+import {
+  createTokenRevocations,
+  isRevokedToken,
+  TOKEN_REVOKED_CHANNEL,
+} from '@microservice-math/shared/tokenRevocations';
 import {
   subgraphs,
   supergraphPath as committedSupergraph,
@@ -15,6 +19,7 @@ import {
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
 import express from 'express';
 import { buildSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { cachedRevocationCheck } from './auth/revocationCheck.js';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
@@ -67,6 +72,10 @@ export interface RouterService {
  */
 const BODY_LIMIT_BYTES = 64 * 1024;
 const BODY_LIMIT = `${BODY_LIMIT_BYTES}b`;
+
+/** How long a token's "not revoked" is remembered, and for how many tokens at most. */
+const REVOCATION_ANSWER_MS = 1_000;
+const REVOCATION_ANSWERS = 10_000;
 
 /** Each subgraph's instance URLs: AUTH_URL/MATH_URL when set, else the one the supergraph names. */
 function subgraphUrls(config: RouterConfig): Record<SubgraphName, string[]> {
@@ -166,9 +175,29 @@ export async function createRouterService(
     : undefined;
   if (revocationsRedis) host.onClose('token revocations', () => closeRedis(revocationsRedis));
   const revocations = createTokenRevocations(revocationsRedis);
-  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth[0]).href, {
-    isRevoked: (tokenId) => revocations.isRevoked(tokenId),
+  const revocationCheck = cachedRevocationCheck(revocations, {
+    ttlMs: REVOCATION_ANSWER_MS,
+    max: REVOCATION_ANSWERS,
   });
+  if (events.distributed) {
+    // Logouts on any router, heard at once (auth announces each one).
+    const announcements = await events.pubsub.subscribe(
+      TOKEN_REVOKED_CHANNEL,
+      (message: unknown) => {
+        if (isRevokedToken(message)) revocations.announced(message);
+      },
+      {},
+    );
+    const stopForgetting = events.onReconnect(() => revocationCheck.forget());
+    host.onClose('revocation announcements', () => {
+      stopForgetting();
+      events.pubsub.unsubscribe(announcements);
+    });
+  }
+  const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth[0]).href, {
+    isRevoked: (tokenId) => revocationCheck.isRevoked(tokenId),
+  });
+  const onTokenRevoked = (listener: (tokenId: string) => void) => revocations.onRevoked(listener);
   const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   const protection = operationProtection();
   const demand = demandControl(config.maxCost, () => demandDirectives);
@@ -242,9 +271,17 @@ export async function createRouterService(
     metrics,
     logger,
     clientAddressOf,
+    onTokenRevoked,
   });
   host.onClose('subscriptions', () => subscriptions.close());
-  const sse = createSseServer({ operations, verifyToken, metrics, logger, clientAddressOf });
+  const sse = createSseServer({
+    operations,
+    verifyToken,
+    metrics,
+    logger,
+    clientAddressOf,
+    onTokenRevoked,
+  });
   host.onClose('event streams', () => sse.close());
 
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.

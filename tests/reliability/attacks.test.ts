@@ -277,12 +277,17 @@ describe('password guessing through the router, stopped by the per-call counters
     return counts;
   }
 
-  it('20 aliased guesses in one request: refused whole, 15 named RATE_LIMITED; then even the right password is', async () => {
+  it('20 aliased guesses in one request: refused whole, 15 named RATE_LIMITED, no password checked', async () => {
     await signUp(urls.router, 'alias_victim', PASSWORD);
     const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: ${guess('alias_victim')}`);
     const result = await gql(urls.router, `mutation { ${aliases.join(' ')} }`);
     expect(result.data ?? null).toBeNull();
     expect(codes(result.errors)).toEqual({ RATE_LIMITED: 15 });
+    // Only checked passwords count as failures: the refused request used none of the 5.
+    const singles = await Promise.all(
+      Array.from({ length: 5 }, () => gql(urls.router, `mutation { ${guess('alias_victim')} }`)),
+    );
+    expect(codes(singles.flatMap((s) => s.errors ?? []))).toEqual({ UNAUTHENTICATED: 5 });
     expect((await rightLogin('alias_victim')).errors?.[0]?.extensions?.['code']).toBe(
       'RATE_LIMITED',
     );

@@ -2,10 +2,15 @@
  * logout revokes the caller's token for the rest of its lifetime: HTTP answers 401, a new
  * socket is refused, renewToken cannot revive it; other tokens of the same user keep working.
  * With Redis the revocation is shared by every router; without it, by the one process.
+ * Every router hears of a logout at once (Redis pub/sub): open sockets and streams of that token
+ * end then, and a router may remember "not revoked" for a token only briefly.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, closeCode, gql, signUp, wsClient } from '../support/graphql.js';
+import { bearer, closeCode, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
+import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { redisUrl, startTestSystem, type TestSystem } from '../support/system.js';
+import { processSet, type ProcessSet } from './support/serviceProcesses.js';
 
 describe.each([
   { store: 'in-process', redis: false },
@@ -49,12 +54,9 @@ describe.each([
 
     const otherSocket = wsClient(system.urls.router, otherToken);
     const closed = closeCode(otherSocket); // subscribed: the socket is open and in use
+    await subscriptionsOpen(system.urls.router, 1);
     await gql(system.urls.router, 'mutation { logout }', {}, bearer(otherToken));
-    // Its next operation finds the token revoked and ends the socket.
-    otherSocket.subscribe(
-      { query: '{ __typename }' },
-      { next: () => {}, error: () => {}, complete: () => {} },
-    );
+    // The router hears of the logout and closes the token's open socket at once.
     expect(await closed).toBe(4403);
     await otherSocket.dispose();
 
@@ -71,5 +73,95 @@ describe.each([
   it.skipIf(redis && !redisUrl)('without a token: UNAUTHENTICATED', async () => {
     const out = await gql(system.urls.router, 'mutation { logout }');
     expect(out.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+  });
+});
+
+/** Redis's count of EXISTS commands since the last CONFIG RESETSTAT. */
+async function existsCalls(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return Number(/cmdstat_exists:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+}
+
+/** Resolves with `promise`, or rejects naming `what` if it takes longer than `ms`. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+describe('logout across two router processes sharing a Redis of the test', () => {
+  let redis: OwnRedis;
+  let inspector: Redis;
+  let system: ProcessSet;
+  let routerA: string;
+  let routerB: string;
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    inspector = new Redis(redis.url);
+    system = await processSet({ redisUrl: redis.url, routerInstances: 2 });
+    await Promise.all([system.start('auth'), system.start('math')]);
+    await Promise.all([system.startRouter(0), system.startRouter(1)]);
+    [routerA, routerB] = system.routerUrls as [string, string];
+  }, 120_000);
+  afterAll(async () => {
+    inspector?.disconnect();
+    await system?.close();
+    await redis?.stop();
+  });
+
+  it('a router asks Redis about a token at most about once a second, not once a request', async ({
+    annotate,
+  }) => {
+    const { token } = await signUp(routerB, 'frequent');
+    await inspector.config('RESETSTAT');
+    const started = performance.now();
+    for (let i = 0; i < 50; i++) {
+      const me = await gql(routerB, '{ me { id } }', {}, bearer(token));
+      expect(me.errors).toBeUndefined();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const calls = await existsCalls(inspector);
+    expect(calls).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    await annotate(`measured: 50 requests in ${seconds.toFixed(2)} s, ${calls} EXISTS`);
+  });
+
+  it('logout on router A: router B refuses the token, and ends its socket (4403) and stream at once', async ({
+    annotate,
+  }) => {
+    const { token } = await signUp(routerA, 'leaving_both');
+    // Router B has just remembered the token as not revoked.
+    expect((await gql(routerB, '{ me { id } }', {}, bearer(token))).errors).toBeUndefined();
+    const socket = wsClient(routerB, token);
+    const closed = closeCode(socket);
+    const stream = fetch(routerB.replace(/\/graphql$/, '/graphql/stream'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({ query: 'subscription { logAdded { id } }' }),
+    });
+    await subscriptionsOpen(routerB, 2);
+
+    const out = await gql(routerA, 'mutation { logout }', {}, bearer(token));
+    expect(out.data).toEqual({ logout: true });
+    const loggedOutAt = performance.now();
+    expect((await gql(routerB, '{ me { id } }', {}, bearer(token))).status).toBe(401);
+    expect(await within(5_000, 'the socket closing', closed)).toBe(4403);
+    const socketMs = performance.now() - loggedOutAt;
+    // Reading to the end returns only because the router ended the stream.
+    const text = await within(
+      5_000,
+      'the stream ending',
+      stream.then((r) => r.text()),
+    );
+    expect(text).toContain('"code":"UNAUTHENTICATED"');
+    expect(text).toMatch(/event: complete\n/);
+    await socket.dispose();
+    await annotate(`measured: socket closed ${socketMs.toFixed(0)} ms after logout answered`);
   });
 });

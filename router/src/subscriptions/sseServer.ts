@@ -13,7 +13,12 @@ import type { RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/express';
-import { atTokenExpiry, TOKEN_EXPIRED_MESSAGE } from '../auth/tokenExpiry.js';
+import {
+  atTokenExpiry,
+  TOKEN_EXPIRED_MESSAGE,
+  TOKEN_REVOKED_MESSAGE,
+} from '../auth/tokenExpiry.js';
+import { createTokenConnections, type OnTokenRevoked } from '../auth/tokenConnections.js';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
@@ -31,6 +36,8 @@ export interface SseServerOptions {
   metrics: RouterMetrics;
   logger: Logger;
   clientAddressOf: ClientAddressOf;
+  /** Revocations (logout, on any router) as they are heard of. */
+  onTokenRevoked: OnTokenRevoked;
 }
 
 export interface SseServer {
@@ -59,9 +66,9 @@ async function callerFrom(authorization: string | null | undefined, verifyToken:
   return { caller: await verifyToken(token), token };
 }
 
-/** The last events of a stream whose token expired: why, then graphql-sse's own end. */
-function endAtExpiry(res: ServerResponse): void {
-  const refusal = { errors: [unauthenticated(TOKEN_EXPIRED_MESSAGE).toJSON()] };
+/** The last events of a stream whose token expired or was revoked: why, then graphql-sse's own end. */
+function endStream(res: ServerResponse, reason: string): void {
+  const refusal = { errors: [unauthenticated(reason).toJSON()] };
   res.end(`event: next\ndata: ${JSON.stringify(refusal)}\n\nevent: complete\ndata:\n\n`);
 }
 
@@ -71,6 +78,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
   const open = new Set<ServerResponse>();
   /** Each request's response, so that a stream can be ended when its token expires. */
   const responses = new WeakMap<object, ServerResponse>();
+  const byToken = createTokenConnections(options.onTokenRevoked);
 
   const handle = createHandler<SseContext>({
     // No reservation tokens: the "single connection" mode stays off (404).
@@ -93,8 +101,14 @@ export function createSseServer(options: SseServerOptions): SseServer {
         ...streamingContext(caller, options.clientAddressOf(req.raw), logger, signal),
       };
       if (res) {
-        const cancel = atTokenExpiry(token, () => endAtExpiry(res));
-        res.once('close', cancel);
+        const cancelExpiry = atTokenExpiry(token, () => endStream(res, TOKEN_EXPIRED_MESSAGE));
+        const forgetStream = byToken.add(caller.token?.id, () =>
+          endStream(res, TOKEN_REVOKED_MESSAGE),
+        );
+        res.once('close', () => {
+          cancelExpiry();
+          forgetStream();
+        });
       }
       const limited = await operations.admit(context, 'sse');
       if (limited) {
@@ -149,6 +163,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
       }
     },
     close() {
+      byToken.close();
       for (const res of open) res.end();
     },
   };

@@ -15,7 +15,9 @@ import {
   atTokenExpiry,
   TOKEN_EXPIRED_CLOSE_CODE,
   TOKEN_EXPIRED_MESSAGE,
+  TOKEN_REVOKED_MESSAGE,
 } from '../auth/tokenExpiry.js';
+import { createTokenConnections, type OnTokenRevoked } from '../auth/tokenConnections.js';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
@@ -31,8 +33,8 @@ type ConnectionExtra = Extra &
     context?: RouterContext;
     /** Ids of this connection's open subscriptions (not its one-shot queries). */
     subscriptions?: Set<string>;
-    /** Cancels the close at the token's expiry. */
-    cancelExpiry?: () => void;
+    /** Cancels the close at the token's expiry, and forgets the socket by its token. */
+    forgetToken?: () => void;
     /** The connection's token, checked again (revocation) with every operation. */
     token?: string;
   };
@@ -48,6 +50,8 @@ export interface SubscriptionServerOptions {
   metrics: RouterMetrics;
   logger: Logger;
   clientAddressOf: ClientAddressOf;
+  /** Revocations (logout, on any router) as they are heard of. */
+  onTokenRevoked: OnTokenRevoked;
 }
 
 export interface SubscriptionServer {
@@ -80,6 +84,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     operations?.get(id)?.abort(new CallerGoneError());
     operations?.delete(id);
   };
+  const byToken = createTokenConnections(options.onTokenRevoked);
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
@@ -111,9 +116,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           ctx.extra.context = streamingContext(caller, address, logger);
           ctx.extra.token = token;
           const socket = ctx.extra.socket;
-          ctx.extra.cancelExpiry = atTokenExpiry(token, () =>
+          const cancelExpiry = atTokenExpiry(token, () =>
             socket.close(TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_MESSAGE),
           );
+          const forgetSocket = byToken.add(caller.token?.id, () =>
+            socket.close(TOKEN_EXPIRED_CLOSE_CODE, TOKEN_REVOKED_MESSAGE),
+          );
+          ctx.extra.forgetToken = () => {
+            cancelExpiry();
+            forgetSocket();
+          };
           return true;
         } catch {
           return false; // 4403 Forbidden: the token was refused
@@ -131,7 +143,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           logger,
           controller.signal,
         );
-        // A token revoked (logout) since the socket opened ends the socket at its next operation.
+        // A revocation not heard of (Redis's announcement lost) ends the socket at its next operation.
         try {
           await options.verifyToken(ctx.extra.token as string);
         } catch {
@@ -194,7 +206,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       onClose: (ctx) => {
         const socket = ctx.extra.socket;
         for (const id of inFlight.get(socket)?.keys() ?? []) abortOperation(socket, id);
-        ctx.extra.cancelExpiry?.();
+        ctx.extra.forgetToken?.();
         if (ctx.extra.context?.caller) release(ctx.extra.context.caller.id);
       },
       execute: (args: ExecutionArgs) => operations.execute(args),
@@ -224,6 +236,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   });
   return {
     async close() {
+      byToken.close();
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -35,6 +35,10 @@ export const authEnvSchema = z.object({
   LOGIN_MAX_FAILURES: env.int(5, { min: 1, max: 1000 }),
   LOGIN_CLIENT_MAX_FAILURES: env.int(50, { min: 1, max: 100_000 }),
   LOGIN_WINDOW_SECONDS: env.int(15 * 60, { min: 1, max: 24 * 3600 }),
+  /** Failures per account from addresses it does not know before they are refused (see loginAttempts.ts). */
+  LOGIN_ACCOUNT_MAX_FAILURES: env.int(20, { min: 1, max: 100_000 }),
+  /** How long a successful sign-in makes its address known to the account. */
+  LOGIN_KNOWN_ADDRESS_DAYS: env.int(30, { min: 1, max: 365 }),
   ...tracingEnvShape,
   ...shutdownEnvShape,
 });
@@ -61,7 +65,9 @@ export const authConfigSchema = authEnvSchema.transform((e) => ({
   loginLimits: {
     perUsername: e.LOGIN_MAX_FAILURES,
     perClient: e.LOGIN_CLIENT_MAX_FAILURES,
+    perAccount: e.LOGIN_ACCOUNT_MAX_FAILURES,
     windowSeconds: e.LOGIN_WINDOW_SECONDS,
+    knownAddressSeconds: e.LOGIN_KNOWN_ADDRESS_DAYS * 24 * 3600,
   },
   tracing: tracingConfigFrom(e, 'auth'),
   /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */

@@ -31,9 +31,10 @@ export interface Accounts {
     em: EntityManager,
     username: string,
     password: string,
+    client: string,
     signal?: AbortSignal,
   ): Promise<User>;
-  /** `reserved`: the attempt already counted for this call, if the request counted it up front. */
+  /** `reserved`: the attempt already reserved for this call, if the request reserved it up front. */
   login(
     em: EntityManager,
     username: string,
@@ -46,7 +47,7 @@ export interface Accounts {
 
 export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempts): Accounts {
   return {
-    async register(em, rawUsername, rawPassword, signal) {
+    async register(em, rawUsername, rawPassword, client, signal) {
       const username = checkUsername(rawUsername);
       const password = checkPassword(rawPassword);
       const key = usernameKey(username);
@@ -68,22 +69,32 @@ export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempt
         if (error instanceof UniqueConstraintViolationException) throw usernameTaken();
         throw error;
       }
+      await attempts.registered(key, client);
       return user;
     },
 
     async login(em, rawUsername, password, client, reserved, signal) {
       const key = usernameKey(rawUsername).slice(0, 64);
-      const verdict = reserved ?? (await attempts.reserve(key, client));
+      const verdict = reserved ?? (await attempts.reserve(key, client, signal ? { signal } : {}));
       if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
-      const user = isPossibleUsername(rawUsername)
-        ? await em.findOne(UserSchema, { usernameKey: key }, { populate: ['passwordHash'] })
-        : null;
-      // Over-long passwords never match (bcrypt would compare only their first 72 bytes).
-      const fits = Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
-      const matches = await passwords.verify(fits ? password : '', user?.passwordHash, signal);
-      if (!user || !matches || !fits) throw unauthenticated(INVALID_CREDENTIALS);
-      await attempts.succeeded(key, client);
-      return user;
+      const { attempt } = verdict;
+      try {
+        const user = isPossibleUsername(rawUsername)
+          ? await em.findOne(UserSchema, { usernameKey: key }, { populate: ['passwordHash'] })
+          : null;
+        // Over-long passwords never match (bcrypt would compare only their first 72 bytes).
+        const fits = Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
+        const matches = await passwords.verify(fits ? password : '', user?.passwordHash, signal);
+        if (!user || !matches || !fits) {
+          await attempt.failed();
+          throw unauthenticated(INVALID_CREDENTIALS);
+        }
+        await attempt.succeeded();
+        return user;
+      } finally {
+        // A check that could not run (cancelled, workers busy) is no failure: its place is free.
+        attempt.abandon();
+      }
     },
   };
 }

@@ -1,9 +1,8 @@
 /**
- * Counts every `login` field of a request before any of them runs. GraphQL stops a mutation at
- * its first failing non-null field, so without this, 50 aliased `login` fields would look like
- * one attempt and leave nothing to count; with it, each field is an attempt, and a request whose
- * fields go past the limit is refused as a whole, naming each refused field, with no password
- * checked at all.
+ * Reserves a place for every `login` field of a request before any of them runs, so that 50
+ * aliased `login` fields are 50 attempts against the limits: a request whose fields ask for more
+ * checks than the limits have left is refused as a whole, naming each refused field, with no
+ * password checked at all. Only the checks that run and fail are then counted as failures.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { rateLimited } from '@microservice-math/shared/errors';
@@ -11,7 +10,7 @@ import { fragmentsOf, selectedFields } from '@microservice-math/shared/selection
 import { getVariableValues, Kind, type FieldNode } from 'graphql';
 import type { AuthContext } from '../context.js';
 import { usernameKey } from './credentials.js';
-import type { AttemptVerdict, LoginAttempts } from './loginAttempts.js';
+import type { AttemptBatch, AttemptVerdict, LoginAttempts } from './loginAttempts.js';
 
 function usernameArgument(
   field: FieldNode,
@@ -44,6 +43,8 @@ export function reserveLoginAttempts(attempts: LoginAttempts): ApolloServerPlugi
           const fields = selectedFields(operation.selectionSet, scope).filter(
             (field) => field.name.value === 'login',
           );
+          const { loginReservations, clientAddress, signal } = context.contextValue;
+          const batch: AttemptBatch = new Map();
           const refused: Array<{
             responseKey: string;
             verdict: Extract<AttemptVerdict, { allowed: false }>;
@@ -53,15 +54,17 @@ export function reserveLoginAttempts(attempts: LoginAttempts): ApolloServerPlugi
             if (username === undefined) continue;
             const responseKey = field.alias?.value ?? field.name.value;
             // Fields sharing a response key are merged into one resolver call: one attempt.
-            if (context.contextValue.loginReservations.has(responseKey)) continue;
+            if (loginReservations.has(responseKey)) continue;
             const verdict = await attempts.reserve(
               usernameKey(username).slice(0, 64),
-              context.contextValue.clientAddress,
+              clientAddress,
+              { batch, ...(signal ? { signal } : {}) },
             );
-            context.contextValue.loginReservations.set(responseKey, verdict);
+            loginReservations.set(responseKey, verdict);
             if (!verdict.allowed) refused.push({ responseKey, verdict });
           }
           if (refused.length === 0) return null;
+          giveUp(loginReservations);
           return {
             http: context.response.http,
             body: {
@@ -76,7 +79,16 @@ export function reserveLoginAttempts(attempts: LoginAttempts): ApolloServerPlugi
             },
           };
         },
+        // A mutation stops at its first failing login: the places of those that never ran
+        // are given up (a failure counts only once a password was checked).
+        async willSendResponse(context) {
+          giveUp(context.contextValue.loginReservations);
+        },
       };
     },
   };
+}
+
+function giveUp(reservations: Map<string, AttemptVerdict>): void {
+  for (const verdict of reservations.values()) if (verdict.allowed) verdict.attempt.abandon();
 }

@@ -11,8 +11,8 @@ export function mutationResolvers(
   revocations: TokenRevocations,
 ): MutationResolvers {
   return {
-    register: async (_parent, { username, password }, { em, signal }) => {
-      const user = await accounts.register(em, username, password, signal);
+    register: async (_parent, { username, password }, { em, clientAddress, signal }) => {
+      const user = await accounts.register(em, username, password, clientAddress, signal);
       return { ...(await issueToken(user)), user };
     },
     login: async (
