@@ -261,27 +261,17 @@ export async function createRouterService(
     rateLimit,
     metrics,
   });
+  // What graphql-ws and graphql-sse share: operations run and callers checked the same way.
+  const streaming = { operations, verifyToken, metrics, logger, clientAddressOf, onTokenRevoked };
   const subscriptions = createSubscriptionServer({
+    ...streaming,
     server: host.server,
     path: '/graphql',
     maxPayload: BODY_LIMIT_BYTES,
     limits: config.socketLimits,
-    operations,
-    verifyToken,
-    metrics,
-    logger,
-    clientAddressOf,
-    onTokenRevoked,
   });
   host.onClose('subscriptions', () => subscriptions.close());
-  const sse = createSseServer({
-    operations,
-    verifyToken,
-    metrics,
-    logger,
-    clientAddressOf,
-    onTokenRevoked,
-  });
+  const sse = createSseServer(streaming);
   host.onClose('event streams', () => sse.close());
 
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.

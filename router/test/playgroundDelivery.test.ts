@@ -8,16 +8,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { ApolloServer } from '@apollo/server';
 import {
   builtPlaygroundDir,
-  createPlayground,
   PLAYGROUND_ASSETS_PATH,
 } from '@microservice-math/router/http/playground';
-import { ServiceHost, type RequestBase } from '@microservice-math/shared/serviceHost';
+import type { ServiceHost } from '@microservice-math/shared/serviceHost';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfChanged, playgroundBuild } from '../../scripts/freshBuild.js';
 import { capturedLog } from './support/capturedLog.js';
+import { startPlaygroundHost } from './support/playgroundHost.js';
 
 const assetsDir = join(builtPlaygroundDir, 'assets');
 let host: ServiceHost;
@@ -29,18 +28,7 @@ beforeAll(async () => {
   // CI installs without building: the bundle of the current sources, as `npm start` builds it.
   await buildIfChanged(playgroundBuild, { quiet: true, say: () => {} });
   assets = readdirSync(assetsDir).filter((name) => !/\.(br|gz)$/.test(name));
-  const { logger } = capturedLog();
-  const playground = createPlayground(logger);
-  host = new ServiceHost({ name: 'router', logger, production: false });
-  const apollo = new ApolloServer<RequestBase>({
-    typeDefs: 'type Query { ok: Boolean }',
-    plugins: [playground.plugin],
-  });
-  await apollo.start();
-  host.onClose('graphql', () => apollo.stop());
-  playground.mountAssets(host.app);
-  host.mountGraphQL(apollo, (_req, base) => base);
-  origin = `http://127.0.0.1:${await host.listen(0)}`;
+  ({ host, origin } = await startPlaygroundHost(capturedLog().logger));
 }, 600_000); // a first build of the playground takes minutes on a loaded machine
 afterAll(async () => {
   await host?.close();

@@ -2,14 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApolloServer } from '@apollo/server';
-import {
-  createPlayground,
-  PLAYGROUND_ASSETS_PATH,
-} from '@microservice-math/router/http/playground';
-import { ServiceHost, type RequestBase } from '@microservice-math/shared/serviceHost';
+import { PLAYGROUND_ASSETS_PATH } from '@microservice-math/router/http/playground';
+import type { ServiceHost } from '@microservice-math/shared/serviceHost';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturedLog, type CapturedLog } from './support/capturedLog.js';
+import { startPlaygroundHost } from './support/playgroundHost.js';
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'mm-no-playground-'));
 let host: ServiceHost;
@@ -18,17 +15,7 @@ let log: CapturedLog;
 
 beforeAll(async () => {
   log = capturedLog();
-  const playground = createPlayground(log.logger, emptyDir);
-  host = new ServiceHost({ name: 'router', logger: log.logger, production: false });
-  const apollo = new ApolloServer<RequestBase>({
-    typeDefs: 'type Query { ok: Boolean }',
-    plugins: [playground.plugin],
-  });
-  await apollo.start();
-  host.onClose('graphql', () => apollo.stop());
-  playground.mountAssets(host.app);
-  host.mountGraphQL(apollo, (_req, base) => base);
-  origin = `http://localhost:${await host.listen(0)}`;
+  ({ host, origin } = await startPlaygroundHost(log.logger, emptyDir));
 });
 afterAll(async () => {
   await host?.close();
