@@ -38,11 +38,22 @@ export const routerEnvSchema = z.object({
   ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION: env.int(50, { min: 1, max: 10_000 }),
   /** Shared with the web app's server: its X-Forwarded-For is believed only with this secret. */
   CLIENT_PROXY_SECRET: z.string().min(16, 'at least 16 characters').optional(),
-  /** Largest demand (list sizes multiplied through nested fields) one operation may make. */
-  ROUTER_MAX_COST: env.int(5_000, { min: 1, max: 1_000_000 }),
+  /**
+   * Largest demand (list sizes multiplied through nested fields) one operation may make. At
+   * 5,000, an operation could ask for 4,900 logs with every field: a 1.1 MB answer (6 MB with
+   * long inputs) that kept the router busy 50 ms (100 ms) in one stretch.
+   */
+  ROUTER_MAX_COST: env.int(1_000, { min: 1, max: 1_000_000 }),
+  /** An operation costing more than this is heavy: heavy ones take turns (see demandControl.ts). */
+  ROUTER_HEAVY_OPERATION_COST: env.int(200, { min: 0, max: 1_000_000 }),
+  /** Heavy operations one router runs at once; up to 64 more wait, beyond that RATE_LIMITED. */
+  ROUTER_HEAVY_OPERATIONS_AT_ONCE: env.int(1, { min: 1, max: 1_000 }),
   ...tracingEnvShape,
   ...shutdownEnvShape,
 });
+
+/** Heavy operations that may wait for their turn on one router; the next is refused at once. */
+export const HEAVY_OPERATIONS_WAITING = 64;
 
 export type RouterEnv = z.output<typeof routerEnvSchema>;
 
@@ -65,6 +76,11 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   playground: e.NODE_ENV !== 'production' || e.PLAYGROUND,
   rateLimitPerMinute: e.ROUTER_RATE_LIMIT_PER_MINUTE,
   maxCost: e.ROUTER_MAX_COST,
+  heavyOperations: {
+    cost: e.ROUTER_HEAVY_OPERATION_COST,
+    concurrency: e.ROUTER_HEAVY_OPERATIONS_AT_ONCE,
+    waiting: HEAVY_OPERATIONS_WAITING,
+  },
   clientProxySecret: e.CLIENT_PROXY_SECRET,
   socketLimits: {
     connectionsPerUser: e.ROUTER_WS_MAX_CONNECTIONS_PER_USER,

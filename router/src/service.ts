@@ -200,7 +200,7 @@ export async function createRouterService(
   const onTokenRevoked = (listener: (tokenId: string) => void) => revocations.onRevoked(listener);
   const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   const protection = operationProtection();
-  const demand = demandControl(config.maxCost, () => demandDirectives);
+  const demand = demandControl(config.maxCost, () => demandDirectives, config.heavyOperations);
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
     gateway: keepNumericLiteralsAsWritten(gateway),

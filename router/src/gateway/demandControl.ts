@@ -35,6 +35,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { tooManyRequests } from '../http/httpContext.js';
 
 /** The size of a list that declares nothing; Apollo Router's default. */
 export const DEFAULT_LIST_SIZE = 100;
@@ -212,34 +213,94 @@ export interface DemandControl {
     operation: OperationDefinitionNode,
     variables: Record<string, unknown> | undefined,
   ): ReturnType<typeof costLimitExceeded> | undefined;
-  /** Refuses costly operations over HTTP (and graphql-ws queries, which run through Apollo Server). */
+  /**
+   * Refuses costly operations over HTTP (and graphql-ws queries, which run through Apollo
+   * Server), and runs heavy ones (see `HeavyLane`) one lane at a time.
+   */
   plugin<C extends object>(): ApolloServerPlugin<C>;
+}
+
+export interface HeavyLaneOptions {
+  /** An operation costing more than this is heavy. */
+  cost: number;
+  /** Heavy operations this router runs at once. */
+  concurrency: number;
+  /** Heavy operations that may wait for their turn; the next is refused RATE_LIMITED. */
+  waiting: number;
+}
+
+/**
+ * Heavy operations take turns. A heavy operation's answer is thousands of objects, and the
+ * router (parsing, shaping and writing it) and the subgraph (completing and writing it) each
+ * spend one synchronous stretch per operation on it: a light query arriving behind four at
+ * once waited for all four stretches. In turns, it waits behind at most `concurrency`; the
+ * heavy ones wait for each other, not for everyone's light queries.
+ */
+class HeavyLane {
+  private running = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(private readonly options: HeavyLaneOptions) {}
+
+  /** Resolves with `release` once it is this operation's turn; undefined when the queue is full. */
+  async enter(): Promise<(() => void) | undefined> {
+    if (this.running >= this.options.concurrency) {
+      if (this.queue.length >= this.options.waiting) return undefined;
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    } else this.running++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.queue.shift();
+      // The turn passes straight to the next in line: `running` stays as it is.
+      if (next) next();
+      else this.running--;
+    };
+  }
 }
 
 export function demandControl(
   maxCost: number,
   directives: () => DemandDirectives | undefined,
+  heavy: HeavyLaneOptions = { cost: maxCost, concurrency: 1, waiting: 0 },
 ): DemandControl {
-  const check: DemandControl['check'] = (schema, document, operation, variables) => {
+  const costOf = (
+    ...[schema, document, operation, variables]: Parameters<DemandControl['check']>
+  ) => {
     const declared = directives();
-    if (!declared) return undefined;
-    const cost = operationCost({ schema, document, operation, variables, directives: declared });
+    if (!declared) return 0;
+    return operationCost({ schema, document, operation, variables, directives: declared });
+  };
+  const check: DemandControl['check'] = (...args) => {
+    const cost = costOf(...args);
     return cost > maxCost ? costLimitExceeded(cost, maxCost) : undefined;
   };
+  const lane = new HeavyLane(heavy);
   return {
     check,
     plugin<C extends object>(): ApolloServerPlugin<C> {
       return {
         async requestDidStart() {
+          let release: (() => void) | undefined;
           return {
             // After validation, before the gateway's executor plans the operation.
             async didResolveOperation({ schema, document, operation, request }) {
               if (!operation) return;
-              const refusal = check(schema, document, operation, request.variables);
-              if (refusal)
+              const cost = costOf(schema, document, operation, request.variables);
+              if (cost > maxCost) {
+                const refusal = costLimitExceeded(cost, maxCost);
                 throw new GraphQLError(refusal.message, {
                   extensions: { ...refusal.extensions, http: { status: 400 } },
                 });
+              }
+              if (cost <= heavy.cost) return;
+              release = await lane.enter();
+              if (release) return;
+              throw tooManyRequests(1, 'Too many costly operations at once; try again in 1 s');
+            },
+            async willSendResponse() {
+              release?.();
             },
           };
         },

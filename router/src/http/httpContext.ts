@@ -32,8 +32,9 @@ async function callerFrom(authorization: string | undefined, verifyToken: TokenV
   }
 }
 
-function tooManyRequests(retryAfterSeconds: number): GraphQLError {
-  const error = rateLimited(retryAfterSeconds);
+/** RATE_LIMITED as Apollo Server answers it: HTTP 429 with Retry-After. */
+export function tooManyRequests(retryAfterSeconds: number, message?: string): GraphQLError {
+  const error = rateLimited(retryAfterSeconds, message);
   // Apollo reads `http.headers` as its HeaderMap; @graphql-tools (a bench-only dependency) declares
   // the same extension as a plain record, so the literal is typed as what Apollo expects.
   const extensions = {

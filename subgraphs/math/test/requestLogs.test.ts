@@ -201,6 +201,21 @@ describe.each([
       expect(stranger.body.data?.['recentLogs']).toEqual([]);
     });
 
+    it.skipIf(skip)(
+      'a listed log reads as the calculation answered it, field for field',
+      async () => {
+        const reader = newCaller('fields');
+        const FIELDS =
+          '{ id operation input resultPreview digits cached durationMs status createdAt }';
+        const answered = await math.call(`{ factorial(n: 30) { log ${FIELDS} } }`, {}, reader);
+        const listed = await math.call(`{ recentLogs(limit: 1) ${FIELDS} }`, {}, reader);
+        const log = answered.body.data?.['factorial'].log as Record<string, unknown>;
+        expect(listed.body.data?.['recentLogs']).toEqual([log]);
+        expect(log).toMatchObject({ operation: 'FACTORIAL', digits: 33, status: 'ok' });
+        expect([typeof log['cached'], typeof log['durationMs']]).toEqual(['boolean', 'number']);
+      },
+    );
+
     it.skipIf(skip)('User.logs: the same rules, and only for the user themself', async () => {
       const logsOf = (userId: string, limit: number, as = owner) =>
         math.call(

@@ -100,6 +100,7 @@ export type RequestLog = {
   durationMs: Scalars['Float']['output'];
   /** Also the log's cursor: it orders a user's logs. */
   id: Scalars['ID']['output'];
+  /** The arguments as canonical JSON, cut to 1,024 characters; counts 4 toward an operation's cost. */
   input: Scalars['String']['output'];
   operation: Operation;
   /** The whole result when short, else its leading and trailing digits around an ellipsis. */
