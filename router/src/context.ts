@@ -7,6 +7,12 @@ export interface RouterContext extends RequestBase {
   /** The verified caller; null for an anonymous request. */
   caller: Caller | null;
   clientAddress: string;
+  /**
+   * The router's own operation (a live feed catching up from the database), not a client's:
+   * its cost is fixed by the router's code, and it never waits in the heavy operations' line,
+   * where a hundred feeds resyncing at once after a Redis outage would be refused.
+   */
+  ownOperation?: boolean;
 }
 
 /**

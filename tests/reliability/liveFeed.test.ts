@@ -105,6 +105,44 @@ describe('logAdded(after:)', () => {
   });
 });
 
+describe('many subscriptions resuming at once', () => {
+  it('are all caught up: the catch-up queries are the router’s own and never wait in the line of heavy operations', async () => {
+    const anchor = await calculateLogged(60);
+    const latest = await calculateLogged(61);
+    // 70 replays at once, each over the heavy-operation cost: a client's would be refused past
+    // the 64 places of that line. Two sockets, as the per-user socket cap allows.
+    const sockets = [wsClient(system.urls.router, token), wsClient(system.urls.router, token)];
+    clients.push(...sockets);
+    const feeds = Array.from({ length: 70 }, (_, i) => {
+      const feed = { ids: [] as string[], errors: [] as unknown[] };
+      sockets[i % 2]!.subscribe<{ logAdded: { id: string } }>(
+        {
+          query: 'subscription($after: ID) { logAdded(after: $after) { id input } }',
+          variables: { after: anchor },
+        },
+        {
+          next: ({ data, errors }) => {
+            if (data) feed.ids.push(data.logAdded.id);
+            if (errors) feed.errors.push(errors);
+          },
+          error: (error) => feed.errors.push(error),
+          complete: () => {},
+        },
+      );
+      return feed;
+    });
+    await vi.waitFor(
+      () => {
+        for (const feed of feeds)
+          expect(feed.errors.length > 0 || feed.ids.includes(latest)).toBe(true);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(feeds.flatMap((feed) => feed.errors)).toEqual([]);
+    for (const feed of feeds) expect(feed.ids).toEqual([latest]);
+  });
+});
+
 describe('logAdded(includeRefused: true)', () => {
   /** A refused calculation (n must be at least 0): logged with its code, answered with an error. */
   async function refuse(): Promise<void> {

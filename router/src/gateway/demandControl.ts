@@ -285,7 +285,7 @@ export function demandControl(
           let release: (() => void) | undefined;
           return {
             // After validation, before the gateway's executor plans the operation.
-            async didResolveOperation({ schema, document, operation, request }) {
+            async didResolveOperation({ schema, document, operation, request, contextValue }) {
               if (!operation) return;
               const cost = costOf(schema, document, operation, request.variables);
               if (cost > maxCost) {
@@ -295,6 +295,7 @@ export function demandControl(
                 });
               }
               if (cost <= heavy.cost) return;
+              if ((contextValue as { ownOperation?: boolean }).ownOperation) return;
               release = await lane.enter();
               if (release) return;
               throw tooManyRequests(1, 'Too many costly operations at once; try again in 1 s');

@@ -42,7 +42,8 @@ async function logsAfter(
   let before: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const variables = { includeRefused, ...(before ? { before } : {}) };
-    const result = await execute(REPLAY_QUERY, variables, context);
+    // The router's own query: not queued behind clients' heavy operations (see RouterContext).
+    const result = await execute(REPLAY_QUERY, variables, { ...context, ownOperation: true });
     const error = result.errors?.[0];
     if (error) throw error as GraphQLError;
     const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
