@@ -126,6 +126,8 @@ export interface ProcessSetOptions {
   routerSecret?: string;
   /** How many math instances the router is given (MATH_URL lists them all); 1 unless set. */
   mathInstances?: number;
+  /** How many router instances the set can start (`startRouter`), all with the same subgraphs. */
+  routerInstances?: number;
 }
 
 export interface ProcessSet {
@@ -137,6 +139,10 @@ export interface ProcessSet {
   mathUrls: string[];
   /** Starts (or restarts) math instance `index` (0 is the one `start('math')` starts). */
   startMath(index: number, env?: Record<string, string>): Promise<ServiceProcess>;
+  /** Every router instance's /graphql URL; the first is `urls.router`. */
+  routerUrls: string[];
+  /** Starts (or restarts) router instance `index` (0 is the one `start('router')` starts). */
+  startRouter(index: number, env?: Record<string, string>): Promise<ServiceProcess>;
   /** Starts a service and resolves once its /ready answers 200. */
   start(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
   /** SIGTERM (or `signal`); resolves with the exit code, null if it had to be killed after 10 s. */
@@ -169,6 +175,9 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
   const mathPorts = [ports.math];
   for (let i = 1; i < (options.mathInstances ?? 1); i++) mathPorts.push(await freePort());
   const mathUrls = mathPorts.map((port) => `http://127.0.0.1:${port}/graphql`);
+  const routerPorts = [ports.router];
+  for (let i = 1; i < (options.routerInstances ?? 1); i++) routerPorts.push(await freePort());
+  const routerUrls = routerPorts.map((port) => `http://127.0.0.1:${port}/graphql`);
   const databaseUrl = options.databaseUrl ?? `file:${join(dir, 'microservice_math.db')}`;
   const routerSecret = options.routerSecret ?? randomBytes(24).toString('hex');
   const common: Record<string, string> = {
@@ -194,7 +203,8 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     },
   };
   const running: Partial<Record<ServiceName, ServiceProcess>> = {};
-  const otherMath: ServiceProcess[] = [];
+  /** Instances beyond the first of math and the router. */
+  const others: ServiceProcess[] = [];
   const outputOf = (name: ServiceName) => running[name]?.output() ?? '';
 
   const set: ProcessSet = {
@@ -202,6 +212,7 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     routerSecret,
     urls,
     mathUrls,
+    routerUrls,
     async startMath(index, env = {}) {
       if (index === 0) return set.start('math', env);
       const started = await startProcess(
@@ -211,7 +222,19 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
         (mathUrls[index] as string).replace(/\/graphql$/, '/ready'),
         root,
       );
-      otherMath.push(started);
+      others.push(started);
+      return started;
+    },
+    async startRouter(index, env = {}) {
+      if (index === 0) return set.start('router', env);
+      const started = await startProcess(
+        `router#${index}`,
+        [process.execPath, '--conditions=source', '--import', tsxLoader, mainFiles.router],
+        { ...common, ...own.router, ROUTER_PORT: String(routerPorts[index]), ...env },
+        (routerUrls[index] as string).replace(/\/graphql$/, '/ready'),
+        root,
+      );
+      others.push(started);
       return started;
     },
     async start(name, env = {}) {
@@ -242,7 +265,7 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     leakedListeners: (name) => outputOf(name).includes('MaxListenersExceededWarning'),
     async close() {
       await Promise.all(
-        [...Object.values(running), ...otherMath].map((service) => service.stop('SIGTERM')),
+        [...Object.values(running), ...others].map((service) => service.stop('SIGTERM')),
       );
       rmSync(dir, { recursive: true, force: true });
     },
