@@ -11,7 +11,6 @@
  * answered calculations, each once, counted by log id; and each answered calculation has
  * exactly one row.
  */
-import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
 import pg from 'pg';
@@ -208,23 +207,12 @@ const answeredNow = () => new Map(users.map((u) => [u, new Set(u.answered)]));
 /** Resolves (with the ms it took) once every subscriber holds every log in `snapshot`. */
 async function deliveredAll(snapshot: Map<User, Set<string>>, timeout = 60_000): Promise<number> {
   const from = performance.now();
-  if (process.env['CHAOS_DEBUG']) {
-    const dump = () => {
-      const lines = subscribers.map(
-        (s, i) =>
-          `${i} router ${s.router} connected ${s.connected} missing ${s.missing(snapshot.get(s.user)).length} received ${s.received.length}`,
-      );
-      writeFileSync(
-        '/tmp/chaos-debug.txt',
-        [...lines, ...routers.map((r) => `=== ${r.name}\n${r.output()}`), ...maths.map((r) => `=== ${r.name}\n${r.output()}`)].join('\n'),
-      );
-    };
-    setTimeout(dump, Math.min(timeout - 1000, 20_000)).unref();
-  }
   await vi.waitFor(
     () => {
-      const behind = subscribers.filter((s) => s.missing(snapshot.get(s.user)).length > 0);
-      expect(behind.length, `${behind.length} subscribers behind`).toBe(0);
+      const behind = subscribers
+        .map((s, index) => ({ index, router: s.router, missing: s.missing(snapshot.get(s.user)) }))
+        .filter(({ missing }) => missing.length > 0);
+      expect(behind, `${behind.length} subscribers behind`).toEqual([]);
     },
     { timeout, interval: 50 },
   );
