@@ -102,7 +102,7 @@ describe.sequential('a caller that gives up while math computes', () => {
   it('a graphql-ws socket closed before the answer', async () => {
     const stopped = await cancelWhileComputing(async (query) => {
       const { client } = overWebSocket(query);
-      return () => client.dispose();
+      return async () => client.dispose();
     }, 200_001);
     cancelled.push({ how: 'graphql-ws socket closed', ...stopped });
     expect(stopped.threadsEnded).toBe(1);
