@@ -1,7 +1,8 @@
 /**
  * A resumable live feed, with auth, math and the router as processes and a Redis of the test's
  * own: `logAdded(after:)` replays the logs after a cursor then continues live; a Redis outage
- * loses no event (the router catches its subscribers up from the database when Redis is back);
+ * loses no event (the router catches its subscribers up from the database when Redis is back),
+ * nor does Redis unreachable from math alone (math publishes what it could not once it is back);
  * `recentLogs(before:)` pages with no gap and no repeat. Everything is counted by log id.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,9 +10,12 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, gql, signUp, wsClient } from '../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
 
 let redis: OwnRedis;
+/** Math's path to Redis, which a test cuts while the router's stays up. */
+let mathRedis: TcpProxy;
 let system: ProcessSet;
 let token: string;
 const clients: Client[] = [];
@@ -74,13 +78,18 @@ async function live(feed: { ids: string[] }, n: number): Promise<string[]> {
 beforeAll(async () => {
   redis = await startOwnRedis();
   system = await processSet({ redisUrl: redis.url });
-  await Promise.all([system.start('auth'), system.start('math')]);
+  mathRedis = await startTcpProxy(Number(new URL(redis.url).port));
+  await Promise.all([
+    system.start('auth'),
+    system.start('math', { REDIS_URL: `redis://127.0.0.1:${mathRedis.port}` }),
+  ]);
   await system.start('router', { ROUTER_RATE_LIMIT_PER_MINUTE: '1000000' });
   token = (await signUp(system.urls.router, 'feed_user', 'feed-password')).token;
 }, 90_000);
 afterAll(async () => {
   for (const client of clients) await client.dispose();
   await system?.close();
+  await mathRedis?.close();
   await redis?.stop();
 });
 
@@ -206,6 +215,34 @@ describe('Redis stopped and started again', () => {
     );
     const answered = [...before, ...during, ...after];
     expect([...feed.ids].sort()).toEqual([...new Set(answered)].sort());
+    expect(feed.errors).toEqual([]);
+  });
+});
+
+describe('Redis unreachable from math alone', () => {
+  it('every calculation answered meanwhile reaches the open subscription once', async ({
+    annotate,
+  }) => {
+    // The router's subscription never drops, so it has no outage to catch up after: the events
+    // math could not publish must be published by math once Redis answers it again.
+    const feed = subscribe(await calculateLogged(50));
+    const before = await live(feed, 51);
+    mathRedis.cut();
+    const during: string[] = [];
+    for (let n = 0; n < 5; n++) during.push(await calculateLogged(60 + n));
+    mathRedis.restore();
+    const restoredAt = performance.now();
+    await vi.waitFor(() => expect(feed.ids).toEqual(expect.arrayContaining(during)), {
+      timeout: 20_000,
+      interval: 50,
+    });
+    const caughtUpMs = performance.now() - restoredAt;
+    const after = await live(feed, 71);
+    await annotate(
+      `measured: ${during.length} calculations while math could not reach Redis, all delivered ` +
+        `${caughtUpMs.toFixed(0)} ms after its path was restored`,
+    );
+    expect([...feed.ids].sort()).toEqual([...new Set([...before, ...during, ...after])].sort());
     expect(feed.errors).toEqual([]);
   });
 });

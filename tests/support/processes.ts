@@ -212,6 +212,7 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     routerSecret,
     urls,
     mathUrls,
+    routerUrls,
     async startMath(index, env = {}) {
       if (index === 0) return set.start('math', env);
       const started = await startProcess(
@@ -224,7 +225,6 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
       others.push(started);
       return started;
     },
-    routerUrls,
     async startRouter(index, env = {}) {
       if (index === 0) return set.start('router', env);
       const started = await startProcess(

@@ -21,8 +21,9 @@ export interface EventBus {
   readonly distributed: boolean;
   /**
    * Publishes the events in order, as `pubsub.publish` would one by one (same channels, same
-   * payloads), but through Redis in one round trip. Resolves with how many were not published;
-   * never rejects.
+   * payloads), but through Redis in one round trip. Resolves with how many could not be
+   * published now; never rejects. Through Redis those are kept (a bounded backlog) and published
+   * once Redis answers again, before any newer event.
    */
   publishAll(events: readonly BusEvent[]): Promise<number>;
   /**
@@ -33,6 +34,15 @@ export interface EventBus {
   onReconnect(listener: () => void): () => void;
   close(): Promise<void>;
 }
+
+/**
+ * Events kept while Redis is away: at 100 calculations a second, well over a minute's worth. A
+ * longer outage drops the oldest (logged); routers whose subscriptions dropped too catch up from
+ * the database anyway.
+ */
+const BACKLOG_LIMIT = 10_000;
+/** Backlog events sent per round trip once Redis is back. */
+const BACKLOG_BATCH = 500;
 
 /** How many of the publishes failed. */
 async function countFailures(publishes: Promise<unknown>[]): Promise<number> {
@@ -72,27 +82,77 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
     away = false;
     reconnected.emit('back');
   });
+
+  /** Sends the events in one round trip; resolves with those that were not sent. */
+  async function pipelined(events: readonly BusEvent[]): Promise<BusEvent[]> {
+    // RedisPubSub.publish sends PUBLISH topic JSON.stringify(payload) on the publisher; a
+    // pipeline sends the same commands in one write and reads the replies in one go.
+    const pipeline = publisher.pipeline();
+    for (const e of events) pipeline.publish(e.topic, JSON.stringify(e.payload));
+    try {
+      const replies = (await pipeline.exec()) ?? [];
+      return events.filter((_, i) => !replies[i] || replies[i][0]);
+    } catch {
+      return [...events]; // not connected: nothing was sent
+    }
+  }
+
+  /**
+   * Events that could not be published, oldest first. A router whose own subscription never
+   * dropped (Redis away from this publisher alone, or back for the router before it is for this
+   * publisher) has no reason to catch up from the database, so without this they would never
+   * reach its subscribers; a router that did catch up drops the copies it already delivered
+   * (its feeds remember what they delivered, by log id).
+   */
+  let backlog: BusEvent[] = [];
+  let sendingBacklog: Promise<void> | undefined;
+
+  function keep(events: readonly BusEvent[]): void {
+    backlog.push(...events);
+    const dropped = backlog.length - BACKLOG_LIMIT;
+    if (dropped > 0) {
+      backlog = backlog.slice(dropped);
+      logger.error({ events: dropped }, 'unpublished events dropped: the backlog is full');
+    }
+  }
+
+  function sendBacklog(): Promise<void> {
+    sendingBacklog ??= (async () => {
+      while (backlog.length > 0 && publisher.status === 'ready') {
+        // Taken off the backlog while in flight: newer events queue behind them meanwhile.
+        const batch = backlog.splice(0, BACKLOG_BATCH);
+        const unsent = await pipelined(batch);
+        backlog.unshift(...unsent);
+        if (unsent.length > 0) return; // away again: the next 'ready' resumes
+        logger.info({ events: batch.length }, 'events kept while Redis was away published');
+      }
+    })().finally(() => (sendingBacklog = undefined));
+    return sendingBacklog;
+  }
+  publisher.on('ready', () => void sendBacklog());
+
   return {
     pubsub,
     distributed: true,
     async publishAll(events) {
       if (events.length === 0) return 0;
-      // RedisPubSub.publish sends PUBLISH topic JSON.stringify(payload) on the publisher; a
-      // pipeline sends the same commands in one write and reads the replies in one go.
-      const pipeline = publisher.pipeline();
-      for (const e of events) pipeline.publish(e.topic, JSON.stringify(e.payload));
-      try {
-        const replies = (await pipeline.exec()) ?? [];
-        return events.length - replies.filter(([error]) => !error).length;
-      } catch {
-        return events.length; // not connected: nothing was sent
+      // Behind older events still waiting, or while Redis is away: kept, in order.
+      if (backlog.length > 0 || sendingBacklog || publisher.status !== 'ready') {
+        keep(events);
+        void sendBacklog();
+        return events.length;
       }
+      const unsent = await pipelined(events);
+      keep(unsent);
+      return unsent.length;
     },
     onReconnect(listener) {
       reconnected.on('back', listener);
       return () => reconnected.off('back', listener);
     },
     close: async () => {
+      if (backlog.length > 0)
+        logger.warn({ events: backlog.length }, 'unpublished events dropped at close');
       await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);
     },
   };
