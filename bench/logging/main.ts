@@ -13,7 +13,8 @@ import { formatCount, formatMs, formatPercent } from '../lib/format.js';
 import { compareUnderLoad, post, type Compared, type LoadSettings } from '../lib/load.js';
 import { publish } from '../lib/publish.js';
 import { runInfo, type Section, type TargetResult } from '../lib/report.js';
-import { BenchSystem, type Account, type Service } from '../lib/services.js';
+import { BenchSystem, benchMetrics, type Account, type Service } from '../lib/services.js';
+import { metricValue } from '../../tests/support/metrics.js';
 import { createScratchDatabase } from '../../tests/support/postgres.js';
 import { measureLogWriter, type WriterThroughput } from './logWriterThroughput.js';
 
@@ -39,7 +40,28 @@ async function logCount(router: Service, account: Account): Promise<number> {
   return body.data.me.logs.length;
 }
 
-async function throughRouter(): Promise<Record<'on' | 'off', Compared>> {
+/** What math's log writer reported over the whole run (warm-up included): its batches and their wait. */
+interface CommitWait {
+  batches: number;
+  rowsPerBatch: number;
+  /** From a batch's flush starting to its commit being known on the event loop. */
+  meanMs: number;
+}
+
+async function commitWait(math: Service): Promise<CommitWait> {
+  const text = await benchMetrics(math.url);
+  const batches = metricValue(text, 'math_log_flush_duration_seconds_count');
+  return {
+    batches,
+    rowsPerBatch: metricValue(text, 'math_log_batch_rows_sum') / batches,
+    meanMs: (metricValue(text, 'math_log_flush_duration_seconds_sum') * 1000) / batches,
+  };
+}
+
+async function throughRouter(): Promise<{
+  compared: Record<'on' | 'off', Compared>;
+  wait: CommitWait;
+}> {
   const system = await BenchSystem.start({ redis: true });
   try {
     const mathOn = await system.startMath('math (log writer on)');
@@ -69,7 +91,7 @@ async function throughRouter(): Promise<Record<'on' | 'off', Compared>> {
         `log writer wiring is wrong: ${loggedOn} rows with it on, ${loggedOff} with it off`,
       );
     }
-    return compared;
+    return { compared, wait: await commitWait(mathOn) };
   } finally {
     await system.stop();
   }
@@ -93,7 +115,7 @@ async function writerOnSqlite(): Promise<WriterThroughput> {
   }
 }
 
-const calculations = await throughRouter();
+const { compared: calculations, wait } = await throughRouter();
 const sqlite = await writerOnSqlite();
 const postgres = await writerOnPostgres();
 
@@ -119,7 +141,8 @@ const section: Section = {
   title: '4. Logging cost',
   method: [
     'Auth, two math processes and two routers run as separate processes from source ' +
-      '(`NODE_ENV=production`, SQLite, Redis for cache and events). One math process is the ' +
+      '(`NODE_ENV=production`, SQLite in WAL mode with `synchronous = NORMAL`, Redis for cache ' +
+      'and events). One math process is the ' +
       'service as built; the other is started with `--import ./bench/logging/withoutLogWriter.ts`, ' +
       'a module-resolution hook that hands its service a log writer that answers every write at ' +
       'once and neither writes a row nor publishes an event. No production code changes. Each ' +
@@ -160,6 +183,13 @@ const section: Section = {
       rows: [
         calculationRow('on (as deployed)', calculations.on),
         calculationRow('off (does nothing)', calculations.off),
+      ],
+      notes: [
+        `Commit wait with logging on, from math’s own metrics over the whole run: ` +
+          `${formatCount(wait.batches)} batches of ${wait.rowsPerBatch.toFixed(1)} rows on ` +
+          `average, each ${formatMs(wait.meanMs)} on average from its flush starting to its ` +
+          'commit being seen on the event loop (`math_log_flush_duration_seconds`); every row’s ' +
+          'answer waits for it.',
       ],
     },
     {

@@ -64,6 +64,13 @@ const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 interface Sqlite3Connection {
   run(sql: string, callback: (error: Error | null) => void): void;
+  prepare(sql: string, callback: (error: Error | null) => void): Sqlite3Statement;
+}
+
+/** node-sqlite3's prepared statement, as far as it is used here. */
+interface Sqlite3Statement {
+  all<Row>(params: unknown[], callback: (error: Error | null, rows: Row[]) => void): void;
+  finalize(): void;
 }
 
 function runPragmas(
@@ -108,6 +115,118 @@ function driverOptions(options: DatabaseOptions): Options<AbstractSqlDriver> {
     driver: PostgreSqlDriver as unknown as Options<AbstractSqlDriver>['driver'],
     clientUrl: target.url,
     pool: { min: 0, max: options.poolMax ?? 10 },
+  };
+}
+
+/**
+ * Statements prepared once on SQLite's connection and run again with new parameters, for a hot
+ * path that cannot afford the ORM: the query builder, knex and a fresh statement per call cost
+ * more CPU than the statement itself, and a fresh statement takes two trips through sqlite3's
+ * thread pool (prepare, then run) where a prepared one takes one, each trip waiting for a turn of
+ * the event loop. A statement runs on the ORM's own connection (lent by its pool, so it takes
+ * its turn with the ORM's queries) and is finalized when that connection is closed, or by
+ * `close()`. Undefined for PostgreSQL.
+ */
+export interface PreparedStatements {
+  /**
+   * Runs `sql` with `params` and answers with the rows it returned. The statement is prepared on
+   * first use and kept, unless `keep` is false (a statement seldom run again is not worth its
+   * memory): then it is finalized after this run.
+   */
+  all<Row>(sql: string, params: unknown[], keep?: boolean): Promise<Row[]>;
+  /** Finalizes this set's statements; later calls prepare them again. */
+  close(): void;
+}
+
+/**
+ * The statements of every set, by connection: a pool about to close a connection finalizes
+ * them, since SQLite refuses to close a connection that has statements left (SQLITE_BUSY).
+ */
+const statementsByConnection = new WeakMap<Sqlite3Connection, Set<Map<string, Sqlite3Statement>>>();
+/** Pools already told to finalize a connection's statements before closing it. */
+const watchedPools = new WeakSet<object>();
+
+interface ConnectionPool {
+  on(event: 'destroyRequest', handler: (eventId: number, resource: unknown) => void): void;
+}
+
+interface ConnectionLender {
+  acquireConnection(): Promise<Sqlite3Connection>;
+  releaseConnection(connection: Sqlite3Connection): Promise<void>;
+  pool?: ConnectionPool;
+}
+
+function finalizeAll(statements: Map<string, Sqlite3Statement>): void {
+  for (const statement of statements.values()) statement.finalize();
+  statements.clear();
+}
+
+function prepare(connection: Sqlite3Connection, sql: string): Promise<Sqlite3Statement> {
+  return new Promise((resolve, reject) => {
+    const statement = connection.prepare(sql, (error) =>
+      error ? reject(error) : resolve(statement),
+    );
+  });
+}
+
+export function preparedStatements(orm: Orm): PreparedStatements | undefined {
+  if (!(orm.em.getDriver() instanceof SqliteDriver)) return undefined;
+  const client = orm.em.getConnection().getKnex().client as ConnectionLender;
+  // tarn emits `destroyRequest` synchronously, before it closes the connection.
+  if (client.pool && !watchedPools.has(client.pool)) {
+    watchedPools.add(client.pool);
+    client.pool.on('destroyRequest', (_eventId, connection) => {
+      for (const statements of statementsByConnection.get(connection as Sqlite3Connection) ?? [])
+        finalizeAll(statements);
+    });
+  }
+  /** This set's statements on each connection it has run on (one, unless the pool replaced it). */
+  const mine = new Map<Sqlite3Connection, Map<string, Sqlite3Statement>>();
+
+  function statementsOn(connection: Sqlite3Connection): Map<string, Sqlite3Statement> {
+    let statements = mine.get(connection);
+    if (!statements) {
+      mine.set(connection, (statements = new Map()));
+      let all = statementsByConnection.get(connection);
+      if (!all) statementsByConnection.set(connection, (all = new Set()));
+      all.add(statements);
+    }
+    return statements;
+  }
+
+  return {
+    async all<Row>(sql: string, params: unknown[], keep = true): Promise<Row[]> {
+      const connection = await client.acquireConnection();
+      try {
+        const statements = statementsOn(connection);
+        let statement = statements.get(sql);
+        if (!statement) {
+          statement = await prepare(connection, sql);
+          if (keep) statements.set(sql, statement);
+        }
+        const prepared = statement;
+        return await new Promise<Row[]>((resolve, reject) =>
+          prepared.all<Row>(params, (error, rows) => {
+            if (error || !keep) {
+              // A statement that failed (e.g. SQLITE_BUSY) may hold its read snapshot until it
+              // is reset; finalizing it lets go, and the next call prepares it again.
+              if (statements.get(sql) === prepared) statements.delete(sql);
+              prepared.finalize();
+            }
+            return error ? reject(error) : resolve(rows);
+          }),
+        );
+      } finally {
+        await client.releaseConnection(connection);
+      }
+    },
+    close() {
+      for (const [connection, statements] of mine) {
+        finalizeAll(statements);
+        statementsByConnection.get(connection)?.delete(statements);
+      }
+      mine.clear();
+    },
   };
 }
 

@@ -4,7 +4,7 @@
  * or not at all (each of its writes then fails and the failure is reported once), and the stored
  * columns are exactly what the writer answered with, in each database's own types.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Orm } from '@microservice-math/shared/database';
@@ -229,6 +229,41 @@ describe.each([
       expect(createdAt).toBe(Date.parse(record?.createdAt ?? ''));
     }
   });
+
+  it.skipIf(skip)(
+    'stores batches of every size, those kept prepared and a larger backlog',
+    async () => {
+      const writer = createLogWriter({ orm, events, logger: silentLogger() });
+      const userId = `sizes-${database}`;
+      // Each group is written in one turn of the event loop, so one batch each (a backlog of
+      // 100 rows is more than the writer keeps a statement prepared for).
+      let n = 0;
+      for (const size of [1, 2, 1, 100, 2]) {
+        const group = Array.from({ length: size }, () => writer.write(entry(userId, n++)));
+        expect(new Set((await Promise.all(group)).map((record) => record.id)).size).toBe(size);
+      }
+      await writer.close();
+      const rows = await rawRows(userId);
+      expect(rows.map((row) => row['input']).sort()).toEqual(
+        Array.from({ length: n }, (_, i) => `{"n":${i}}`).sort(),
+      );
+    },
+  );
+
+  it.skipIf(skip || database !== 'sqlite')(
+    'the database closes while a writer that was never closed holds prepared statements',
+    async () => {
+      const file = join(dir as string, 'unclosed.db');
+      const own = await openLogReader(`file:${file}`, silentLogger());
+      const writer = createLogWriter({ orm: own, events, logger: silentLogger() });
+      await writer.write(entry('unclosed', 1));
+      expect(existsSync(`${file}-wal`)).toBe(true);
+      await own.close();
+      // SQLite refuses to close a connection that has statements left, and the pool does not
+      // say so; closed, the last connection checkpoints and removes the WAL file.
+      expect(existsSync(`${file}-wal`)).toBe(false);
+    },
+  );
 
   describe('with idempotency keys', () => {
     /** A writer, and the ids of the events it published for `userId`. */

@@ -19,6 +19,7 @@ import { logAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Logger } from '@microservice-math/shared/logger';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
+import { createLogInsert } from './logInsert.js';
 import {
   INPUT_COLUMN_LENGTH,
   REQUEST_ID_LENGTH,
@@ -162,10 +163,11 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   // Inserting plain rows bypasses the unit of work and the identity map, so one fork serves
   // every batch.
   const em = orm.em.fork();
+  const inserter = createLogInsert(orm, em);
 
   /**
    * Stores rows, one per idempotency key, and answers with the row that stands for each. One
-   * statement when no key was stored before (every write but a retried request's); a key seen
+   * statement (logInsert.ts) when no key was stored before (every write but a retried request's); a key seen
    * before costs a read, and an update when an `ok` write replaces a refusal.
    */
   async function store(rows: RequestLogEntity[]): Promise<Stored[]> {
@@ -181,16 +183,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       const key = keyOf(row);
       return key === undefined || leaders.get(key) === row;
     });
-    // One statement, committed on its own: SQLite and PostgreSQL apply a statement whole or not
-    // at all, so the batch needs no explicit transaction (whose BEGIN and COMMIT, two more round
-    // trips through knex's transaction machinery, cost several times the insert).
-    const inserted = await em
-      .createQueryBuilder(RequestLogSchema)
-      .insert(toInsert)
-      .onConflict(['requestId', 'responseKey'])
-      .ignore()
-      .returning(['id'])
-      .execute<Array<{ id: string }>>('all');
+    const inserted = await inserter.insert(toInsert);
     const insertedIds = new Set(inserted.map((row) => row.id));
     const outcomes = new Map<string, Stored>();
     const conflicting = [...leaders].filter(([, row]) => !insertedIds.has(row.id));
@@ -365,6 +358,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         logger.error({ rows: spool.length }, 'refused requests could not be logged before exit');
         spool = [];
       }
+      inserter.close();
     },
     get queueDepth() {
       return queue.length;
