@@ -250,7 +250,9 @@ describe.each([
     },
   );
 
-  it.skipIf(skip || database !== 'sqlite')(
+  // SQLite alone keeps prepared statements (logInsert.ts): registered for it only, not skipped.
+  const sqliteOnly = database === 'sqlite' ? it.skipIf(skip) : () => undefined;
+  sqliteOnly(
     'the database closes while a writer that was never closed holds prepared statements',
     async () => {
       const file = join(dir as string, 'unclosed.db');
