@@ -7,8 +7,17 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 export interface BuildTarget {
   /** What is built, for people: "the web client". */
@@ -141,10 +150,78 @@ export async function buildIfChanged(
   const root = options.root ?? repoRoot;
   const say = options.say ?? ((line: string) => console.log(line));
   const hash = inputsHash(root, target.inputs);
-  const reason = staleReason(root, target, hash);
-  if (!reason) return false;
-  say(`Building ${target.name} (${reason}): ${target.command.join(' ')}`);
-  await run(target.command, root, options.quiet ?? false);
-  writeFileSync(join(root, target.outDir, STAMP), `${hash}\n`);
-  return true;
+  if (!staleReason(root, target, hash)) return false;
+  // Two processes building one target at once (test files run in parallel, or two starts) would
+  // empty and write the same directory under each other: one builds, the other waits for it.
+  const release = await buildLock(
+    join(
+      root,
+      'node_modules',
+      '.cache',
+      'fresh-build',
+      `${target.outDir.replace(/\//g, '_')}.lock`,
+    ),
+  );
+  try {
+    const reason = staleReason(root, target, hash);
+    if (!reason) return false; // built by the process that held the lock
+    say(`Building ${target.name} (${reason}): ${target.command.join(' ')}`);
+    await run(target.command, root, options.quiet ?? false);
+    writeFileSync(join(root, target.outDir, STAMP), `${hash}\n`);
+    return true;
+  } finally {
+    release();
+  }
+}
+
+/** How often a process waiting for another's build looks again. */
+const LOCK_POLL_MS = 200;
+
+/**
+ * A lock between processes: a directory (creating one is atomic) holding its owner's pid. A lock
+ * whose owner has died (a build interrupted by Ctrl-C or a kill) is taken over.
+ */
+async function buildLock(path: string): Promise<() => void> {
+  const owner = join(path, 'pid');
+  mkdirSync(dirname(path), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(path, { recursive: false });
+      writeFileSync(owner, String(process.pid));
+      return () => rmSync(path, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (abandoned(path, owner)) rmSync(path, { recursive: true, force: true });
+    else await sleep(LOCK_POLL_MS);
+  }
+}
+
+/** The lock's owner has died; or it never wrote its pid, though it had seconds to. */
+function abandoned(path: string, owner: string): boolean {
+  const pid = readFileIfAny(owner);
+  if (pid) return !processAlive(Number(pid));
+  try {
+    return Date.now() - statSync(path).mtimeMs > 10_000;
+  } catch {
+    return false; // gone meanwhile: the next attempt takes it
+  }
+}
+
+function readFileIfAny(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

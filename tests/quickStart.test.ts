@@ -73,6 +73,20 @@ describe('a build for npm start', () => {
     expect(builds()).toBe(2);
   });
 
+  it('is made once when two builds are asked for at once (test files in parallel, two starts)', async () => {
+    expect((await Promise.all([build(), build()])).sort()).toEqual([false, true]);
+    expect(builds()).toBe(1);
+  });
+
+  it('is made when a build that was interrupted left its lock behind', async () => {
+    const lock = join(root, 'node_modules', '.cache', 'fresh-build', 'app_dist.lock');
+    mkdirSync(lock, { recursive: true });
+    writeFileSync(join(lock, 'pid'), '2147483646'); // no such process
+    expect(await build()).toBe(true);
+    expect(builds()).toBe(1);
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it('reads inputs that exist in this repository (a renamed folder would never rebuild)', () => {
     for (const { inputs } of startBuilds) {
       expect(inputs.filter((input) => !existsSync(join(repoRoot, input)))).toEqual([]);
