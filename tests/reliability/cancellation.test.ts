@@ -5,7 +5,7 @@
  * stops the computation (its worker task ends) and logs CANCELLED, never `ok`.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, gql, signUp, wsClient } from '../support/graphql.js';
+import { bearer, eventStream, gql, signUp, wsClient } from '../support/graphql.js';
 import { storedLogStatuses } from './support/ownConnection.js';
 import { scrapeMetrics } from '../support/metrics.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
@@ -125,16 +125,7 @@ describe.sequential('a caller that gives up while math computes', () => {
   it('a graphql-sse stream closed before the answer', async () => {
     const stopped = await cancelWhileComputing(async (query) => {
       const controller = new AbortController();
-      const call = fetch(`${system.urls.router}/stream`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-          ...bearer(token),
-        },
-        body: JSON.stringify({ query }),
-        signal: controller.signal,
-      }).then(
+      const call = eventStream(system.urls.router, token, query, controller.signal).then(
         (response) => response.text(),
         (error: unknown) => error,
       );

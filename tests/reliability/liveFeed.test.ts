@@ -39,9 +39,11 @@ async function calculateLogged(n: number): Promise<string> {
 function subscribe(
   after?: string,
   includeRefused = false,
+  /** The socket to subscribe on; a new one by default. */
+  socket?: Client,
 ): { ids: string[]; statuses: string[]; errors: unknown[] } {
-  const client = wsClient(system.urls.router, token);
-  clients.push(client);
+  const client = socket ?? wsClient(system.urls.router, token);
+  if (!socket) clients.push(client);
   const received = { ids: [] as string[], statuses: [] as string[], errors: [] as unknown[] };
   client.subscribe<{ logAdded: { id: string; status: string } }>(
     {
@@ -122,24 +124,7 @@ describe('many subscriptions resuming at once', () => {
     // the 64 places of that line. Two sockets, as the per-user socket cap allows.
     const sockets = [wsClient(system.urls.router, token), wsClient(system.urls.router, token)];
     clients.push(...sockets);
-    const feeds = Array.from({ length: 70 }, (_, i) => {
-      const feed = { ids: [] as string[], errors: [] as unknown[] };
-      sockets[i % 2]!.subscribe<{ logAdded: { id: string } }>(
-        {
-          query: 'subscription($after: ID) { logAdded(after: $after) { id input } }',
-          variables: { after: anchor },
-        },
-        {
-          next: ({ data, errors }) => {
-            if (data) feed.ids.push(data.logAdded.id);
-            if (errors) feed.errors.push(errors);
-          },
-          error: (error) => feed.errors.push(error),
-          complete: () => {},
-        },
-      );
-      return feed;
-    });
+    const feeds = Array.from({ length: 70 }, (_, i) => subscribe(anchor, false, sockets[i % 2]));
     await vi.waitFor(
       () => {
         for (const feed of feeds)

@@ -7,7 +7,15 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, closeCode, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
+import {
+  bearer,
+  closeCode,
+  eventStream,
+  gql,
+  signUp,
+  subscriptionsOpen,
+  wsClient,
+} from '../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { redisUrl, startTestSystem, type TestSystem } from '../support/system.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
@@ -136,15 +144,7 @@ describe('logout across two router processes sharing a Redis of the test', () =>
     expect((await gql(routerB, '{ me { id } }', {}, bearer(token))).errors).toBeUndefined();
     const socket = wsClient(routerB, token);
     const closed = closeCode(socket);
-    const stream = fetch(routerB.replace(/\/graphql$/, '/graphql/stream'), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        authorization: `Bearer ${token}`,
-      },
-      body: JSON.stringify({ query: 'subscription { logAdded { id } }' }),
-    });
+    const stream = eventStream(routerB, token, 'subscription { logAdded { id } }');
     await subscriptionsOpen(routerB, 2);
 
     const out = await gql(routerA, 'mutation { logout }', {}, bearer(token));

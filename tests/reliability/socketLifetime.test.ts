@@ -4,7 +4,14 @@
  * auth's own development key and expire within seconds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeCode, connected, signUp, wsClient, type Account } from '../support/graphql.js';
+import {
+  closeCode,
+  connected,
+  eventStream,
+  signUp,
+  wsClient,
+  type Account,
+} from '../support/graphql.js';
 import { signAsAuth } from '../support/authTokens.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
@@ -43,15 +50,11 @@ describe('a token that expires while its connection is open', () => {
 
   it('graphql-sse: the stream ends at expiry with UNAUTHENTICATED, then complete', async () => {
     const token = await tokenExpiringIn(2);
-    const response = await fetch(`${system.urls.router}/stream`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        authorization: `Bearer ${token}`,
-      },
-      body: JSON.stringify({ query: 'subscription { logAdded { id } }' }),
-    });
+    const response = await eventStream(
+      system.urls.router,
+      token,
+      'subscription { logAdded { id } }',
+    );
     expect(response.status).toBe(200);
     // Reading to the end returns only because the server ended the stream.
     const text = await response.text();

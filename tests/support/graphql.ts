@@ -69,6 +69,28 @@ export function wsClient(httpUrl: string, token?: string): Client {
   });
 }
 
+/**
+ * A graphql-sse stream of one operation (the router's distinct-connections mode, at
+ * `/graphql/stream`), signed in with `token`.
+ */
+export function eventStream(
+  routerUrl: string,
+  token: string,
+  query: string,
+  signal?: AbortSignal,
+): Promise<Response> {
+  return fetch(`${routerUrl}/stream`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify({ query }),
+    ...(signal ? { signal } : {}),
+  });
+}
+
 /** Collects the events of one subscription until `count` have arrived (or the timeout). */
 export function collect<T>(client: Client, query: string, count: number, timeoutMs = 10_000) {
   const events: Array<{ data?: T | null; errors?: unknown }> = [];

@@ -206,6 +206,30 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
   /** Instances beyond the first of math and of the router. */
   const others: ServiceProcess[] = [];
   const outputOf = (name: ServiceName) => running[name]?.output() ?? '';
+  const instances = {
+    math: { urls: mathUrls, portVariable: 'MATH_PORT' },
+    router: { urls: routerUrls, portVariable: 'ROUTER_PORT' },
+  } as const;
+
+  /** Instance `index` of math or the router: 0 is the one `start(name)` starts. */
+  async function startInstance(
+    name: 'math' | 'router',
+    index: number,
+    env: Record<string, string>,
+  ): Promise<ServiceProcess> {
+    if (index === 0) return set.start(name, env);
+    const { urls: instanceUrls, portVariable } = instances[name];
+    const url = instanceUrls[index] as string;
+    const started = await startProcess(
+      `${name}#${index}`,
+      [process.execPath, '--conditions=source', '--import', tsxLoader, mainFiles[name]],
+      { ...common, ...own[name], [portVariable]: new URL(url).port, ...env },
+      url.replace(/\/graphql$/, '/ready'),
+      root,
+    );
+    others.push(started);
+    return started;
+  }
 
   const set: ProcessSet = {
     databaseUrl,
@@ -213,30 +237,8 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     urls,
     mathUrls,
     routerUrls,
-    async startMath(index, env = {}) {
-      if (index === 0) return set.start('math', env);
-      const started = await startProcess(
-        `math#${index}`,
-        [process.execPath, '--conditions=source', '--import', tsxLoader, mainFiles.math],
-        { ...common, ...own.math, MATH_PORT: String(mathPorts[index]), ...env },
-        (mathUrls[index] as string).replace(/\/graphql$/, '/ready'),
-        root,
-      );
-      others.push(started);
-      return started;
-    },
-    async startRouter(index, env = {}) {
-      if (index === 0) return set.start('router', env);
-      const started = await startProcess(
-        `router#${index}`,
-        [process.execPath, '--conditions=source', '--import', tsxLoader, mainFiles.router],
-        { ...common, ...own.router, ROUTER_PORT: String(routerPorts[index]), ...env },
-        (routerUrls[index] as string).replace(/\/graphql$/, '/ready'),
-        root,
-      );
-      others.push(started);
-      return started;
-    },
+    startMath: (index, env = {}) => startInstance('math', index, env),
+    startRouter: (index, env = {}) => startInstance('router', index, env),
     async start(name, env = {}) {
       const started = await startProcess(
         name,

@@ -245,6 +245,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
 
 /** The operation id of a graphql-ws `complete` message; undefined for any other message. */
 function completedId(data: Buffer): string | undefined {
+  // graphql-ws parses every message itself: parse again only what can be a complete message.
+  if (!data.includes('"complete"')) return undefined;
   try {
     const message = JSON.parse(data.toString('utf8')) as { type?: unknown; id?: unknown };
     return message.type === 'complete' && typeof message.id === 'string' ? message.id : undefined;
