@@ -266,7 +266,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     if (failed)
       logger.warn(
         { failed },
-        'could not publish some log events; live feeds will catch up on refetch',
+        'could not publish some log events yet; the event bus publishes them when Redis is back',
       );
   }
 
