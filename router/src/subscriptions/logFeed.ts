@@ -81,7 +81,8 @@ export async function openLogFeed(
   const since = new Date().toISOString();
   const ready: LogAddedEvent[] = [];
   const held: LogAddedEvent[] = [];
-  const seen = new Set<string>();
+  /** The status each remembered log was delivered with (the event's own strings, no copies). */
+  const seen = new Map<string, string>();
   let waiting: ((result: IteratorResult<LogAddedEvent>) => void) | undefined;
   let failed: ((error: unknown) => void) | undefined;
   let failure: unknown;
@@ -91,10 +92,10 @@ export async function openLogFeed(
 
   function deliver(event: LogAddedEvent): void {
     if (!includeRefused && event.status !== 'ok') return;
-    const key = `${event.id} ${event.status}`;
-    if (ended || seen.has(key)) return;
-    seen.add(key);
-    if (seen.size > REMEMBERED) seen.delete(seen.values().next().value as string);
+    if (ended || seen.get(event.id) === event.status) return;
+    seen.delete(event.id); // re-added as the newest
+    seen.set(event.id, event.status);
+    if (seen.size > REMEMBERED) seen.delete(seen.keys().next().value as string);
     lastId = event.id;
     if (waiting) {
       const resolve = waiting;
