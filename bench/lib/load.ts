@@ -4,6 +4,7 @@
  * answer cannot hide the ones queued behind it (no coordinated omission).
  */
 import autocannon from 'autocannon';
+import { cpuMeter, type CpuTime } from './processCpu.js';
 import { median, summarizeLatencies, type LatencySummary } from './stats.js';
 
 export interface GraphQLRequest {
@@ -126,16 +127,23 @@ export interface Compared {
   requestsPerSecondRange: [number, number];
   failures: number;
   rounds: SaturationResult[];
+  /**
+   * CPU each watched process (and the load generator) spent per answered request, the median
+   * over the rounds of user and of system time separately, in microseconds.
+   */
+  cpuPerRequest: Record<string, CpuTime>;
 }
 
 /**
  * Saturates each target in turn, round after round (A B C, A B C, …), so that slow drift on the
  * machine (another process, thermal limits) falls on every target alike, and reports the median
- * round of each. Each target's answers must all equal its first, verified answer.
+ * round of each. Each target's answers must all equal its first, verified answer. The CPU of
+ * `watch` (name → pid) is read around every round.
  */
 export async function compareUnderLoad<K extends string>(
   targets: Record<K, GraphQLRequest>,
   settings: LoadSettings,
+  watch: Record<string, number> = {},
 ): Promise<Record<K, Compared>> {
   const names = Object.keys(targets) as K[];
   const expected = {} as Record<K, string>;
@@ -150,13 +158,19 @@ export async function compareUnderLoad<K extends string>(
     K,
     SaturationResult[]
   >;
+  const cpu = Object.fromEntries(names.map((n) => [n, [] as Record<string, CpuTime>[]])) as Record<
+    K,
+    Record<string, CpuTime>[]
+  >;
   for (let round = 0; round < settings.rounds; round++) {
     for (const name of names) {
+      const meter = cpuMeter(watch);
       const result = await saturate(targets[name], {
         connections: settings.connections,
         durationSeconds: settings.durationSeconds,
         expectBody: expected[name],
       });
+      cpu[name].push(meter.perRequest(result.count));
       console.log(
         `${name}, round ${round + 1}: ${Math.round(result.requestsPerSecond)} req/s, ` +
           `p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.failures} failures`,
@@ -175,7 +189,22 @@ export async function compareUnderLoad<K extends string>(
       requestsPerSecondRange: [Math.min(...rps), Math.max(...rps)],
       failures: runs.reduce((sum, r) => sum + r.failures, 0),
       rounds: runs,
+      cpuPerRequest: medianCpu(cpu[name]),
     };
   }
   return compared;
+}
+
+/** Per process, the median over rounds of user and of system time. */
+function medianCpu(rounds: Record<string, CpuTime>[]): Record<string, CpuTime> {
+  const processes = Object.keys(rounds[0] ?? {});
+  return Object.fromEntries(
+    processes.map((name) => [
+      name,
+      {
+        user: median(rounds.map((r) => (r[name] as CpuTime).user)),
+        system: median(rounds.map((r) => (r[name] as CpuTime).system)),
+      },
+    ]),
+  );
 }

@@ -101,19 +101,31 @@ export class BenchSystem {
     );
   }
 
-  /** Our router in front of auth and the given math subgraph. */
-  async startRouter(math: Service, name = 'router', env: Record<string, string> = {}) {
+  /** Our router in front of auth and the given math subgraph; `nodeArgs` go to `node` (e.g. --cpu-prof). */
+  async startRouter(
+    math: Service,
+    name = 'router',
+    env: Record<string, string> = {},
+    nodeArgs: string[] = [],
+  ) {
     return this.track(
-      await this.startService(name, 'router/src/main.ts', 'ROUTER_PORT', {
-        AUTH_URL: this.auth.url,
-        MATH_URL: math.url,
-        // The router's per-client rate limit would count the load generator as one abusive
-        // client; a benchmark measures capacity, so the limit is raised out of the way.
-        ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
-        // Likewise the per-user socket cap: the fan-out benchmark subscribes 5,000 sockets as one account.
-        ROUTER_WS_MAX_CONNECTIONS_PER_USER: '10000',
-        ...env,
-      }),
+      await this.startService(
+        name,
+        'router/src/main.ts',
+        'ROUTER_PORT',
+        {
+          AUTH_URL: this.auth.url,
+          MATH_URL: math.url,
+          // The router's per-client rate limit would count the load generator as one abusive
+          // client; a benchmark measures capacity, so the limit is raised out of the way.
+          ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
+          // Likewise the per-user socket cap: the fan-out benchmark subscribes 5,000 sockets as one account.
+          ROUTER_WS_MAX_CONNECTIONS_PER_USER: '10000',
+          ...env,
+        },
+        [],
+        nodeArgs,
+      ),
     );
   }
 
@@ -184,11 +196,12 @@ export class BenchSystem {
     portVariable: string,
     env: Record<string, string>,
     imports: string[] = [],
+    nodeArgs: string[] = [],
   ): Promise<Service> {
     const port = await freePort();
     const service = await startProcess(
       name,
-      nodeCommand(script, imports),
+      nodeCommand(script, imports, nodeArgs),
       {
         ...this.commonEnv,
         ROUTER_SECRET: this.routerSecret,
@@ -203,9 +216,10 @@ export class BenchSystem {
 }
 
 /** `node` with tsx's loader and the workspaces' TypeScript sources, as one process. */
-function nodeCommand(script: string, imports: string[] = []): string[] {
+function nodeCommand(script: string, imports: string[] = [], nodeArgs: string[] = []): string[] {
   return [
     process.execPath,
+    ...nodeArgs,
     '--conditions=source',
     '--import',
     'tsx',
