@@ -9,12 +9,13 @@ import { logAddedTopic } from '@microservice-math/shared/logAddedEvent';
 import { createLogger } from '@microservice-math/shared/logger';
 import { benchOptions } from '../lib/cli.js';
 import { packageVersions } from '../lib/environment.js';
-import { formatBytes, formatCount, formatMs } from '../lib/format.js';
+import { formatBytes, formatCount, formatMs, formatRatio } from '../lib/format.js';
 import { post } from '../lib/load.js';
 import { publish } from '../lib/publish.js';
 import { runInfo, type Section, type TargetResult } from '../lib/report.js';
 import { BenchSystem, redisUrl, residentBytes } from '../lib/services.js';
 import { summarizeLatencies, type LatencySummary } from '../lib/stats.js';
+import { bareBroadcast, type FloorResult } from './bareBroadcast.js';
 import { epochNow, Subscribers } from './subscribers.js';
 
 const options = benchOptions();
@@ -38,6 +39,7 @@ const observer = createEventBus(
 );
 const results: LevelResult[] = [];
 let subscribers: Subscribers | undefined;
+let floor: FloorResult;
 try {
   const math = await system.startMath();
   const router = await system.startRouter(math);
@@ -98,6 +100,12 @@ try {
     );
     results.push(result);
   }
+  await subscribers.close();
+  subscribers = undefined;
+  floor = await bareBroadcast(plan.latencyLevel, plan.events);
+  console.log(
+    `bare ws broadcast to ${plan.latencyLevel}: p50 ${formatMs(floor.p50)}, p99 ${formatMs(floor.p99)}`,
+  );
 } finally {
   await subscribers?.close();
   await observer.close();
@@ -110,7 +118,10 @@ const memory = at(plan.memoryLevel);
 const targets: TargetResult[] = [
   {
     target: `${formatCount(plan.latencyLevel)} subscribers: p99 delivery under 100 ms`,
-    measured: `p99 ${formatMs(latency.fromCreated.p99)} from the log’s creation`,
+    measured:
+      `p99 ${formatMs(latency.fromCreated.p99)} from the log’s creation; a bare ws broadcast to ` +
+      `as many sockets, same run: p99 ${formatMs(floor.p99)} (ours from publish ÷ bare = ` +
+      `${formatRatio(latency.fromPublish.p99 / floor.p99)})`,
     met: latency.fromCreated.p99 < 100,
   },
   {
@@ -139,6 +150,13 @@ const section: Section = {
       'are also spread by the benchmark’s own processing of N messages. **Memory** is the ' +
       'router’s resident set size (from /proc) at each level minus before any connection, after ' +
       'a warm-up and a second’s pause; no garbage collection is forced.',
+    '**The floor**: after the router’s subscribers have closed, a bare `ws` server in a process ' +
+      `of its own (\`bench/subscriptions/bareBroadcastServer.ts\`) holds ${formatCount(plan.latencyLevel)} ` +
+      'plain WebSocket clients of this process and, on request, writes to each a message of ' +
+      'the same shape and size as the router’s, serialized per socket; each receipt is timed ' +
+      'from the moment it began writing. No GraphQL, Redis or per-subscriber state: what is ' +
+      'left is the socket writes, the kernel’s loopback delivery and the receiving event loop, ' +
+      'which the router’s delivery cannot go below on this machine.',
   ],
   versions: [packageVersions(['graphql-ws', 'ws', 'graphql-redis-subscriptions', 'ioredis'])],
   tables: [
@@ -166,6 +184,24 @@ const section: Section = {
         formatBytes(r.rssGrowth),
         formatBytes(r.rssGrowth / r.subscribers),
       ]),
+    },
+    {
+      title: `The floor: a bare ws broadcast to ${formatCount(plan.latencyLevel)} sockets`,
+      header: ['sockets', 'deliveries', 'p50', 'p99', 'max', 'server write loop (median)'],
+      rows: [
+        [
+          formatCount(plan.latencyLevel),
+          formatCount(floor.count),
+          formatMs(floor.p50),
+          formatMs(floor.p99),
+          formatMs(floor.max),
+          formatMs(floor.loopMs),
+        ],
+      ],
+      notes: [
+        'Times from the moment the server began writing; compare with the router’s “from ' +
+          'publish” columns above, which start when math’s event could first be seen on Redis.',
+      ],
     },
   ],
   targets,
