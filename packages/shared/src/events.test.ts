@@ -50,6 +50,13 @@ describe.each([
       { topic: a, payload: { n: 3, nested: { list: [1, 2] } } },
     ];
     const feed = await listen(bus, [a, b]); // resolves once Redis has confirmed the subscriptions
+    // The publisher has a connection of its own, which may not be ready yet on a busy machine:
+    // until it is, publishAll keeps events for later and reports them as not published now.
+    await vi.waitFor(
+      async () =>
+        expect(await bus.publishAll([{ topic: `TEST_PROBE.${tag}`, payload: 0 }])).toBe(0),
+      { timeout: 15_000, interval: 50 },
+    );
 
     expect(await bus.publishAll(events)).toBe(0);
     await bus.pubsub.publish(b, { n: 4, one: 'by one' });
