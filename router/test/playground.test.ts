@@ -38,11 +38,11 @@ beforeAll(async () => {
   page.on('websocket', (socket) => requested.push(socket.url()));
   await page.goto(system.urls.router);
   await page.waitForSelector('.graphiql-query-editor .monaco-editor', { timeout: 30_000 });
-}, 120_000);
+}, 600_000); // a first build of the playground takes minutes on a loaded machine
 afterAll(async () => {
   await browser?.close();
   await system?.stop();
-}, 600_000); // a first build of the playground takes minutes on a loaded machine
+}, 60_000);
 
 /** Replaces a Monaco editor's text as typed input (insertText skips auto-closed brackets). */
 async function typeInto(editor: string, text: string) {
