@@ -1,8 +1,10 @@
 /**
  * The system as the benchmarks run it: each service its own OS process, as deployed
  * (NODE_ENV=production, explicit secret and signing key, a SQLite file in a scratch directory,
- * Redis when asked), started from TypeScript source with tsx's loader so no build
- * is needed, on free ports. Every process is a plain `node`, so its pid is the service's own
+ * Redis when asked), on free ports. Services run their built JavaScript (`npm run build`, redone
+ * only when their sources changed), as the container images run it: started from TypeScript
+ * source through tsx, every closure a request creates would also pay for tsx's `__name` helper,
+ * which the images never run. Every process is a plain `node`, so its pid is the service's own
  * and its memory can be read from /proc.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, generateKeyPair } from 'jose';
+import { buildIfChanged, serverBuild } from '../../scripts/freshBuild.js';
 import { bearer, gql } from '../../tests/support/graphql.js';
 import { freePort, startProcess, type ServiceProcess } from '../../tests/support/processes.js';
 import { repoRoot } from './cli.js';
@@ -58,6 +61,7 @@ export class BenchSystem {
 
   /** Starts auth; math and gateways are started by the benchmark, as many as it needs. */
   static async start(options: SystemOptions = {}): Promise<BenchSystem> {
+    await buildIfChanged(serverBuild, { say: (line) => console.log(line) });
     const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
     const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
     const keyFile = join(dir, 'auth-key.pem');
@@ -137,7 +141,7 @@ export class BenchSystem {
     const port = await freePort();
     const service = await startProcess(
       name,
-      nodeCommand('bench/gateways/hiveGateway.ts'),
+      sourceCommand('bench/gateways/hiveGateway.ts'),
       {
         ...this.commonEnv,
         HIVE_PORT: String(port),
@@ -201,7 +205,7 @@ export class BenchSystem {
     const port = await freePort();
     const service = await startProcess(
       name,
-      nodeCommand(script, imports, nodeArgs),
+      builtCommand(script, imports, nodeArgs),
       {
         ...this.commonEnv,
         ROUTER_SECRET: this.routerSecret,
@@ -216,15 +220,23 @@ export class BenchSystem {
 }
 
 /** `node` with tsx's loader and the workspaces' TypeScript sources, as one process. */
-function nodeCommand(script: string, imports: string[] = [], nodeArgs: string[] = []): string[] {
+function sourceCommand(script: string): string[] {
+  return [process.execPath, '--conditions=source', '--import', 'tsx', script];
+}
+
+/**
+ * `node` running the built entry point of a service given by its source path
+ * (`router/src/main.ts` runs `router/dist/main.js`). Bench-only `imports` are TypeScript, so they
+ * bring tsx's loader, which leaves the built JavaScript as it is.
+ */
+function builtCommand(script: string, imports: string[], nodeArgs: string[]): string[] {
+  const built = script.replace('/src/', '/dist/').replace(/\.ts$/, '.js');
   return [
     process.execPath,
     ...nodeArgs,
-    '--conditions=source',
-    '--import',
-    'tsx',
+    ...(imports.length > 0 ? ['--import', 'tsx'] : []),
     ...imports.flatMap((module) => ['--import', module]),
-    script,
+    built,
   ];
 }
 

@@ -5,12 +5,13 @@
  */
 import type { ResolveHook } from 'node:module';
 
-const REAL_LOG_WRITER = '/subgraphs/math/src/logs/logWriter.ts';
+/** Math's log writer, built (as the benchmarks run math) or from source. */
+const REAL_LOG_WRITER = /\/subgraphs\/math\/(dist\/logs\/logWriter\.js|src\/logs\/logWriter\.ts)$/;
 const NOOP_LOG_WRITER = new URL('./noopLogWriter.ts', import.meta.url).href;
 
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   const resolved = await nextResolve(specifier, context);
-  return resolved.url.endsWith(REAL_LOG_WRITER)
+  return REAL_LOG_WRITER.test(resolved.url)
     ? { url: NOOP_LOG_WRITER, format: 'module', shortCircuit: true }
     : resolved;
 };

@@ -152,9 +152,20 @@ const cpuCell = (cpu: CpuTime | undefined) =>
     ? `${Math.round(cpu.user + cpu.system)} (${Math.round(cpu.system)})`
     : '–';
 const cpuProcesses = ['our router', 'Hive Gateway', 'math', 'auth', 'load generator'];
-const cpuRow = (name: string, c: Compared) => {
-  const total = Object.values(c.cpuPerRequest).reduce((sum, t) => sum + t.user + t.system, 0);
-  return [name, ...cpuProcesses.map((p) => cpuCell(c.cpuPerRequest[p])), String(Math.round(total))];
+/** A path's row: the processes it goes through (the others idle meanwhile, and are not counted). */
+const cpuRow = (name: string, c: Compared, gateway?: 'our router' | 'Hive Gateway') => {
+  const involved = cpuProcesses.filter(
+    (p) => !['our router', 'Hive Gateway'].includes(p) || p === gateway,
+  );
+  const total = involved.reduce((sum, p) => {
+    const t = c.cpuPerRequest[p];
+    return sum + (t ? t.user + t.system : 0);
+  }, 0);
+  return [
+    name,
+    ...cpuProcesses.map((p) => (involved.includes(p) ? cpuCell(c.cpuPerRequest[p]) : '–')),
+    String(Math.round(total)),
+  ];
 };
 const busyPerRequest = profiled.shares.busyMicros / profiled.requests;
 const shareRows = [...profiled.shares.groups]
@@ -254,10 +265,10 @@ const section: Section = {
       header: ['path', ...cpuProcesses, 'all'],
       rows: [
         cpuRow('cached, math direct', cached.direct),
-        cpuRow('cached, our router', cached.router),
-        cpuRow('cached, Hive Gateway', cached.hive),
-        cpuRow('cross-subgraph, our router', crossSubgraph.router),
-        cpuRow('cross-subgraph, Hive Gateway', crossSubgraph.hive),
+        cpuRow('cached, our router', cached.router, 'our router'),
+        cpuRow('cached, Hive Gateway', cached.hive, 'Hive Gateway'),
+        cpuRow('cross-subgraph, our router', crossSubgraph.router, 'our router'),
+        cpuRow('cross-subgraph, Hive Gateway', crossSubgraph.hive, 'Hive Gateway'),
       ],
       notes: [
         'Each process’s user and system time from /proc (10 ms ticks) across the round, divided ' +
