@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
+import type { CostedContext } from './gateway/demandControl.js';
 
-export interface RouterContext extends RequestBase {
+export interface RouterContext extends RequestBase, CostedContext {
   /** The verified caller; null for an anonymous request. */
   caller: Caller | null;
   clientAddress: string;
