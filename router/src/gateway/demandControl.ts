@@ -302,7 +302,6 @@ export function demandControl(
                   extensions: { ...refused.extensions, http: { status: 400 } },
                 });
               if (demand <= heavy.cost) return;
-              if ((contextValue as { ownOperation?: boolean }).ownOperation) return;
               release = await lane.enter();
               if (release) return;
               throw tooManyRequests(1, 'Too many costly operations at once; try again in 1 s');
