@@ -10,6 +10,7 @@ import {
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { z } from 'zod';
+import { LOG_REPLAY_COST } from './subscriptions/logFeed.js';
 
 const httpUrl = env.optionalUrl(['http:', 'https:'], 'http://auth:5001/graphql');
 
@@ -44,8 +45,11 @@ export const routerEnvSchema = z.object({
    * long inputs) that kept the router busy 50 ms (100 ms) in one stretch.
    */
   ROUTER_MAX_COST: env.int(1_000, { min: 1, max: 1_000_000 }),
-  /** An operation costing more than this is heavy: heavy ones take turns (see demandControl.ts). */
-  ROUTER_HEAVY_OPERATION_COST: env.int(200, { min: 0, max: 1_000_000 }),
+  /**
+   * An operation costing more than this is heavy: heavy ones take turns (see demandControl.ts).
+   * Never below what a live feed's catch-up page costs, so catch-ups are never heavy.
+   */
+  ROUTER_HEAVY_OPERATION_COST: env.int(200, { min: LOG_REPLAY_COST, max: 1_000_000 }),
   /** Heavy operations one router runs at once; up to 64 more wait, beyond that RATE_LIMITED. */
   ROUTER_HEAVY_OPERATIONS_AT_ONCE: env.int(1, { min: 1, max: 1_000 }),
   ...tracingEnvShape,

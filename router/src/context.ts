@@ -2,17 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
+import type { CostedContext } from './gateway/demandControl.js';
 
-export interface RouterContext extends RequestBase {
+export interface RouterContext extends RequestBase, CostedContext {
   /** The verified caller; null for an anonymous request. */
   caller: Caller | null;
   clientAddress: string;
-  /**
-   * The router's own operation (a live feed catching up from the database), not a client's:
-   * its cost is fixed by the router's code, and it never waits in the heavy operations' line,
-   * where a hundred feeds resyncing at once after a Redis outage would be refused.
-   */
-  ownOperation?: boolean;
 }
 
 /**

@@ -4,7 +4,8 @@
  * fields and across subgraphs, and an operation over the limit is refused before the gateway
  * plans it: over HTTP, with variables, and over graphql-ws (queries and subscriptions alike).
  * The costliest operations the limit allows are answered in full while other users' light
- * queries keep answering; heavy operations take turns, and beyond the waiting line are refused.
+ * queries keep answering, on average within their time alone plus twice one costliest
+ * operation's: heavy operations take turns, and beyond the waiting line are refused.
  *
  * Auth, math and the router run as separate processes, as in production: in one process, the
  * costly operation's work in math blocked the very event loop that answered the light queries.
@@ -22,6 +23,11 @@ let bystander: Account;
 /** The router's and math's process ids, for their resident memory. */
 const pids = { router: 0, math: 0 };
 const MAX_COST = 1_000;
+/**
+ * Costliest operations sent at once, each again as soon as it is answered: many, so that without
+ * turns a light query would wait behind many (with eight, the bound below caught that only just).
+ */
+const ATTACKERS = 16;
 /** Heavy operations (over ROUTER_HEAVY_OPERATION_COST, 200) that may wait for their turn. */
 const HEAVY_WAITING = 64;
 
@@ -60,6 +66,8 @@ function residentMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
 }
+
+const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -175,7 +183,7 @@ describe('the costliest operations the limit allows', () => {
     },
   );
 
-  it('four at a time for 4 s: answered in full, and another user’s light queries answered throughout', async ({
+  it(`${ATTACKERS} at a time for 4 s: answered in full, and another user’s light queries wait behind at most one`, async ({
     annotate,
   }) => {
     for (const query of Object.values(LIGHT))
@@ -185,23 +193,43 @@ describe('the costliest operations the limit allows', () => {
       router: residentMb(pids.router, 'VmRSS'),
       math: residentMb(pids.math, 'VmRSS'),
     };
-    const attackMs = 4_000;
-    const started = performance.now();
-    const attacking = () => performance.now() - started < attackMs;
-    const light: Record<keyof typeof LIGHT, number[]> = { me: [], calculation: [] };
     const lightFailures: string[] = [];
+    /** Both light queries, each sent as soon as its last answer came, while `going()`. */
+    const probeLight = async (going: () => boolean) => {
+      const times: number[] = [];
+      await Promise.all(
+        (Object.keys(LIGHT) as Array<keyof typeof LIGHT>).map(async (name) => {
+          while (going()) {
+            const sent = performance.now();
+            const result = await gql(system.urls.router, LIGHT[name], {}, bearer(bystander.token));
+            times.push(performance.now() - sent);
+            if (result.errors) lightFailures.push(`${name}: ${result.errors[0]?.message}`);
+          }
+        }),
+      );
+      return times;
+    };
+    const forMs = (ms: number) => {
+      const started = performance.now();
+      return () => performance.now() - started < ms;
+    };
+    // The same light queries with nothing else running, in this run: the machine's own pace.
+    const alone = await probeLight(forMs(2_000));
+    // One costliest operation of each kind at a time, also alone: the longest wait one causes.
+    const solo: number[] = [];
+    for (let i = 0; i < 3; i++)
+      for (const kind of Object.keys(COSTLIEST) as Costliest[]) {
+        const sent = performance.now();
+        await costly(kind);
+        solo.push(performance.now() - sent);
+      }
+    const attackMs = 4_000;
+    const attacking = forMs(attackMs);
     const costlyTimes: number[] = [];
     const incomplete: string[] = [];
-    await Promise.all([
-      ...(Object.keys(LIGHT) as Array<keyof typeof LIGHT>).map(async (name) => {
-        while (attacking()) {
-          const sent = performance.now();
-          const result = await gql(system.urls.router, LIGHT[name], {}, bearer(bystander.token));
-          light[name].push(performance.now() - sent);
-          if (result.errors) lightFailures.push(`${name}: ${result.errors[0]?.message}`);
-        }
-      }),
-      ...[0, 1, 2, 3].map(async (lane) => {
+    const [light] = await Promise.all([
+      probeLight(attacking),
+      ...Array.from({ length: ATTACKERS }, (_, lane) => lane).map(async (lane) => {
         const kind: Costliest = lane % 2 ? 'inputs' : 'nested';
         while (attacking()) {
           const sent = performance.now();
@@ -214,15 +242,23 @@ describe('the costliest operations the limit allows', () => {
     ]);
     expect(lightFailures).toEqual([]);
     expect(incomplete).toEqual([]);
-    // Generous: light queries behind a stalled process wait seconds (a minute before demand control).
-    expect(percentile([...light.me, ...light.calculation], 0.99)).toBeLessThan(2_000);
+    // Heavy operations take turns, so a light query waits behind one at most: on average it
+    // takes no longer than alone plus one costliest operation, timed alone and whole as its client
+    // sees it, and counted twice to be generous (this test's process also parses the costliest
+    // answers it gets meanwhile). Compared within this run, so the machine's load counts on both
+    // sides. Measured (load 5–7): with turns a mean of 93 ms against a bound of 220 ms; without
+    // them (ROUTER_HEAVY_OPERATION_COST above the limit) 375 and 502 ms against 185 and 236 ms.
+    const lightMean = mean(light);
+    const bound = mean(alone) + 2 * mean(solo);
+    expect(lightMean).toBeLessThan(bound);
     const figures = (values: number[]) =>
       `p50 ${percentile(values, 0.5).toFixed(0)} ms, p99 ${percentile(values, 0.99).toFixed(0)} ms (${values.length})`;
     const peak = { router: residentMb(pids.router, 'VmHWM'), math: residentMb(pids.math, 'VmHWM') };
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     await annotate(
-      `↳ 4 costliest at a time for ${attackMs / 1000} s (load ${load}): light me ${figures(light.me)}, ` +
-        `cached calculation ${figures(light.calculation)}; costliest ${figures(costlyTimes)}, ` +
+      `↳ ${ATTACKERS} costliest at a time for ${attackMs / 1000} s (load ${load}): light ${figures(light)}, ` +
+        `alone ${figures(alone)}; light mean ${lightMean.toFixed(0)} ms, bound ${bound.toFixed(0)} ms; ` +
+        `costliest ${figures(costlyTimes)}, alone ${figures(solo)}, ` +
         `max ${Math.max(...costlyTimes).toFixed(0)} ms; resident MB router ${before.router.toFixed(0)} → peak ` +
         `${peak.router.toFixed(0)}, math ${before.math.toFixed(0)} → peak ${peak.math.toFixed(0)}`,
     );

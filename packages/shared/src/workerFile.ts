@@ -12,9 +12,7 @@
  * the process's working directory. Nothing else from the parent's execArgv is passed on: V8
  * flags such as --max-old-space-size are refused in a worker's explicit execArgv.
  *
- * Auth's password workers use this; math's compute/workerFile.ts is the same logic kept inside
- * math/src, because math's plain-JavaScript load check (loading.test.ts) compiles math/src alone
- * and a built package import of shared would need shared's dist/ as well.
+ * Auth's password workers and math's compute workers use this.
  */
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';

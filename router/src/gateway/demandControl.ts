@@ -205,19 +205,29 @@ export function operationCost({
   return selectionCost(operation.selectionSet, root, operation.operation === 'mutation', new Set());
 }
 
+/**
+ * What a transport that has already costed an operation (graphql-ws and SSE do, when it arrives)
+ * puts in that one operation's context, so the plugin does not walk the document again.
+ */
+export interface CostedContext {
+  operationCost?: number;
+}
+
 export interface DemandControl {
-  /** The error to refuse with when the operation costs more than the limit. */
-  check(
+  /** The operation's cost; 0 until the supergraph's directives have been read. */
+  cost(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Record<string, unknown> | undefined,
-  ): ReturnType<typeof costLimitExceeded> | undefined;
+  ): number;
+  /** The error to refuse with when `cost` is over the limit. */
+  refusal(cost: number): ReturnType<typeof costLimitExceeded> | undefined;
   /**
    * Refuses costly operations over HTTP (and graphql-ws queries, which run through Apollo
    * Server), and runs heavy ones (see `HeavyLane`) one lane at a time.
    */
-  plugin<C extends object>(): ApolloServerPlugin<C>;
+  plugin<C extends CostedContext>(): ApolloServerPlugin<C>;
 }
 
 export interface HeavyLaneOptions {
@@ -265,21 +275,18 @@ export function demandControl(
   directives: () => DemandDirectives | undefined,
   heavy: HeavyLaneOptions = { cost: maxCost, concurrency: 1, waiting: 0 },
 ): DemandControl {
-  const costOf = (
-    ...[schema, document, operation, variables]: Parameters<DemandControl['check']>
-  ) => {
+  const cost: DemandControl['cost'] = (schema, document, operation, variables) => {
     const declared = directives();
     if (!declared) return 0;
     return operationCost({ schema, document, operation, variables, directives: declared });
   };
-  const check: DemandControl['check'] = (...args) => {
-    const cost = costOf(...args);
-    return cost > maxCost ? costLimitExceeded(cost, maxCost) : undefined;
-  };
+  const refusal: DemandControl['refusal'] = (cost) =>
+    cost > maxCost ? costLimitExceeded(cost, maxCost) : undefined;
   const lane = new HeavyLane(heavy);
   return {
-    check,
-    plugin<C extends object>(): ApolloServerPlugin<C> {
+    cost,
+    refusal,
+    plugin<C extends CostedContext>(): ApolloServerPlugin<C> {
       return {
         async requestDidStart() {
           let release: (() => void) | undefined;
@@ -287,15 +294,14 @@ export function demandControl(
             // After validation, before the gateway's executor plans the operation.
             async didResolveOperation({ schema, document, operation, request, contextValue }) {
               if (!operation) return;
-              const cost = costOf(schema, document, operation, request.variables);
-              if (cost > maxCost) {
-                const refusal = costLimitExceeded(cost, maxCost);
-                throw new GraphQLError(refusal.message, {
-                  extensions: { ...refusal.extensions, http: { status: 400 } },
+              const demand =
+                contextValue.operationCost ?? cost(schema, document, operation, request.variables);
+              const refused = refusal(demand);
+              if (refused)
+                throw new GraphQLError(refused.message, {
+                  extensions: { ...refused.extensions, http: { status: 400 } },
                 });
-              }
-              if (cost <= heavy.cost) return;
-              if ((contextValue as { ownOperation?: boolean }).ownOperation) return;
+              if (demand <= heavy.cost) return;
               release = await lane.enter();
               if (release) return;
               throw tooManyRequests(1, 'Too many costly operations at once; try again in 1 s');

@@ -15,13 +15,20 @@ import type { GraphQLError } from 'graphql';
 import type { RouterContext } from '../context.js';
 import type { GatewayExecutor } from './logAddedResolver.js';
 
-/** Logs per page, and pages at most, of one catch-up: beyond that the client should refetch. */
-const PAGE = 100;
-const MAX_PAGES = 10;
+/**
+ * Logs per page of one catch-up, and pages at most (1,000 logs: beyond that the client should
+ * refetch). A page is small enough to be a light operation: 20 × (1 + 4 for `input`) = 100, the
+ * lowest ROUTER_HEAVY_OPERATION_COST the config accepts, so catch-ups never wait in the heavy
+ * operations' line, where a hundred feeds resyncing at once after a Redis outage would be refused.
+ */
+const PAGE = 20;
+const MAX_PAGES = 50;
+/** What one catch-up page costs (logFeed.test.ts counts it against the supergraph). */
+export const LOG_REPLAY_COST = 100;
 /** Ids remembered to drop a log seen twice (from a catch-up and live): the latest ones. */
 const REMEMBERED = 2 * PAGE * MAX_PAGES;
 
-const REPLAY_QUERY = `query LogReplay($before: ID, $includeRefused: Boolean!) {
+export const LOG_REPLAY_QUERY = `query LogReplay($before: ID, $includeRefused: Boolean!) {
   recentLogs(limit: ${PAGE}, before: $before, includeRefused: $includeRefused) {
     id operation input resultPreview digits cached durationMs createdAt status
   }
@@ -42,15 +49,14 @@ async function logsAfter(
   let before: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const variables = { includeRefused, ...(before ? { before } : {}) };
-    // The router's own query: not queued behind clients' heavy operations (see RouterContext).
-    const result = await execute(REPLAY_QUERY, variables, { ...context, ownOperation: true });
+    const result = await execute(LOG_REPLAY_QUERY, variables, context);
     const error = result.errors?.[0];
     if (error) throw error as GraphQLError;
     const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
     for (const log of logs) {
       if (after !== undefined ? log['id'] === after : String(log['createdAt']) < since)
         return newestFirst.reverse();
-      // The replayed columns are the event's (REPLAY_QUERY selects them); the owner is the caller.
+      // The replayed columns are the event's (LOG_REPLAY_QUERY selects them); the owner is the caller.
       newestFirst.push({
         ...(log as Omit<LogAddedEvent, 'userId' | 'username'>),
         id: String(log['id']),

@@ -53,7 +53,8 @@ export interface StreamingOperations {
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
   /**
    * The refusal when the operation costs more than the limit, checked when it arrives (a
-   * subscription's events would otherwise each be refused in turn).
+   * subscription's events would otherwise each be refused in turn). The cost is remembered
+   * with the document: `execute` hands it to Apollo's demand-control plugin.
    */
   overCost(
     schema: GraphQLSchema,
@@ -88,6 +89,8 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
   // The text each parsed document came from: queries and mutations are handed to Apollo Server
   // as sent, so its document cache (keyed by the text) spares re-parsing and re-validating them.
   const sources = new WeakMap<DocumentNode, string>();
+  // Each operation's cost, counted when it arrived, so the plugin need not walk it again.
+  const costs = new WeakMap<DocumentNode, number>();
   return {
     schema() {
       const schema = options.schema();
@@ -118,13 +121,19 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     overCost(schema, document, operationName, variables) {
       const operation = getOperationAST(document, operationName);
       if (!operation) return undefined;
-      return options.demand.check(schema, document, operation, variables ?? undefined);
+      const cost = options.demand.cost(schema, document, operation, variables ?? undefined);
+      costs.set(document, cost);
+      return options.demand.refusal(cost);
     },
     async execute(args) {
+      const context = args.contextValue as RouterContext;
+      const operationCost = costs.get(args.document);
+      // Only this operation's context carries its cost: a subscription's context, which its
+      // events' own gateway fetches reuse, never passes through here.
       const result = await options.executeThroughGateway(
         sources.get(args.document) ?? print(args.document),
         (args.variableValues ?? {}) as Record<string, unknown>,
-        args.contextValue as RouterContext,
+        operationCost === undefined ? context : { ...context, operationCost },
         args.operationName ?? undefined,
       );
       return {

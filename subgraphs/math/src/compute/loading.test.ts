@@ -1,7 +1,10 @@
 /**
  * The worker must load wherever the pool does. pool.test.ts covers Vitest; this file covers a
  * process started by the tsx CLI (how the service runs) and plain Node running a tsc build.
- * Each runs poolSmoke.ts in a child process and expects it to exit on its own.
+ * Each runs poolSmoke.ts in a child process and expects it to exit on its own. The worker's
+ * file is found by the shared package's workerFile.ts: from its TypeScript source under tsx (the
+ * `source` condition, as `npm start` runs), from its build (`dist/`) under plain Node, as in the
+ * images.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
@@ -10,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ts from 'typescript';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIfChanged, serverBuild } from '../../../../scripts/freshBuild.js';
 import { factorial } from '../kernels/factorial.js';
 import { fibonacci } from '../kernels/fibonacci.js';
 
@@ -55,7 +59,8 @@ function expectHealthyRun(report: SmokeReport): void {
 describe('the compute worker loads', () => {
   it('in a process started by the tsx CLI, from TypeScript source', async () => {
     const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
-    const report = await smoke([tsxCli, join(here, 'poolSmoke.ts')]);
+    // Workspace packages from their TypeScript source, as the package scripts run the service.
+    const report = await smoke([tsxCli, '--conditions=source', join(here, 'poolSmoke.ts')]);
     expect(report.worker.filename).toBe(join(here, 'worker.ts'));
     expect(report.worker.execArgv?.[0]).toBe('--import');
     expectHealthyRun(report);
@@ -65,6 +70,12 @@ describe('the compute worker loads', () => {
     // Inside subgraphs/math so the output is ESM (its package.json says "type": "module") and
     // finds piscina in node_modules, as a real dist/ build would. dist/ is git-ignored.
     let outDir = '';
+    // The built shared package is what plain Node imports (packages/shared/dist), as in the
+    // images: built the way they build it, only when its sources changed (tests/production.test.ts
+    // shares the build and its lock).
+    beforeAll(async () => {
+      await buildIfChanged(serverBuild, { quiet: true, say: () => {} });
+    }, 600_000);
     afterAll(async () => {
       if (outDir) await rm(outDir, { recursive: true, force: true });
       await rmdir(join(mathRoot, 'dist')).catch(() => undefined); // only if now empty
@@ -92,10 +103,8 @@ function emit(rootNames: string[], rootDir: string, outDir: string): void {
   const config = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot);
   const program = ts.createProgram(rootNames, {
+    // The shared package's types from its build, as math's own build reads them.
     ...parsed.options,
-    // Math's type-only imports of the shared package (its generated schema types) are read from
-    // source, as everywhere in this repository; they leave nothing in the emitted JavaScript.
-    customConditions: ['source'],
     noEmit: false,
     rootDir,
     outDir,

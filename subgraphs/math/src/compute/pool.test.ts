@@ -1,6 +1,6 @@
 /**
  * The pool under Vitest: this also proves that a `.ts` worker loads in a thread Vitest's own
- * transform does not reach (through `--import tsx`, see workerFile.ts).
+ * transform does not reach (through `--import tsx`, see packages/shared/src/workerFile.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';

@@ -24,6 +24,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { resolveWorkerFile } from '@microservice-math/shared/workerFile';
 import { DEFAULT_CONVERT_UP_TO_BITS } from '../kernels/decimalSummary.js';
 import type { ComputeTask } from '../kernels/task.js';
 import { assertTask, predictDigits } from '../operations/registry.js';
@@ -31,7 +32,6 @@ import { ComputationCrashedError, ComputationTimeoutError, PoolClosedError } fro
 import type { Computed, ComputedText } from './evaluate.js';
 import { evaluate } from './evaluate.js';
 import type { ComputeJob } from './worker.js';
-import { resolveWorkerFile } from './workerFile.js';
 
 export type { Computed, ComputedText } from './evaluate.js';
 export type { ComputeTask } from '../kernels/task.js';
@@ -143,7 +143,7 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     throw new RangeError('timeoutMs must be a positive number');
   }
 
-  const worker = resolveWorkerFile();
+  const worker = resolveWorkerFile(import.meta.url);
   const piscina = new Piscina<ComputeJob, Computed>({
     filename: worker.filename,
     execArgv: worker.execArgv,

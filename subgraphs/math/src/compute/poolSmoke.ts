@@ -5,8 +5,8 @@
  * then simply ends: the process exiting on its own proves close() leaves no handle behind.
  * Prints one JSON line on stdout.
  */
+import { resolveWorkerFile } from '@microservice-math/shared/workerFile';
 import { ComputationTimeoutError, createComputePool } from './pool.js';
-import { resolveWorkerFile } from './workerFile.js';
 
 const pool = createComputePool({ maxThreads: 1, timeoutMs: 2000, inlineMaxDigits: 0 });
 /** For the tasks that wait for a thread to start (seconds on a loaded machine): only the middle
@@ -24,7 +24,7 @@ await pool.close();
 
 process.stdout.write(
   JSON.stringify({
-    worker: resolveWorkerFile(),
+    worker: resolveWorkerFile(import.meta.url), // pool.ts's own: it sits beside this script
     factorial1000: { digits: first.digits, leading: first.result.slice(0, 10) },
     timedOut,
     fibonacciMinus1000: { digits: after.digits, leading: after.result.slice(0, 10) },
