@@ -11,6 +11,7 @@
  * call ends: a timeout signal's timer would still fire for every finished call, building an
  * error each time.
  */
+import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool } from 'undici';
 
@@ -57,8 +58,27 @@ export interface SubgraphClients {
   close(): Promise<void>;
 }
 
-function abortForTimeout(controller: AbortController): void {
-  controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+/**
+ * What a call gives undici to abort it: an EventEmitter with `aborted` and `reason`, which
+ * undici takes in place of an AbortSignal (its `signal` option is "AbortSignal | EventEmitter")
+ * and reads the same way. On Node 20 an AbortController, its signal and a listener on it cost
+ * about 25 µs of the router's CPU per subgraph call in the router benchmark's profile; an
+ * EventEmitter costs a fraction of that, and nothing outside this module sees it.
+ */
+class CallAbort extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
+function abortForTimeout(call: CallAbort): void {
+  call.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
 }
 
 export function subgraphClients(timeoutMs: number): SubgraphClients {
@@ -74,11 +94,11 @@ export function subgraphClients(timeoutMs: number): SubgraphClients {
     const target = pool;
     const path = pathname + search;
     const post: SubgraphPost = async (headers, body, options = {}) => {
-      const controller = new AbortController();
+      const call = new CallAbort();
       const ms =
         options.deadlineAt === undefined ? timeoutMs : options.deadlineAt - performance.now();
-      const deadline = setTimeout(abortForTimeout, Math.max(0, ms), controller);
-      const abort = () => controller.abort(options.signal?.reason);
+      const deadline = setTimeout(abortForTimeout, Math.max(0, ms), call);
+      const abort = () => call.abort(options.signal?.reason);
       options.signal?.addEventListener('abort', abort, { once: true });
       if (options.signal?.aborted) abort();
       try {
@@ -88,11 +108,11 @@ export function subgraphClients(timeoutMs: number): SubgraphClients {
             method: 'POST',
             headers,
             body,
-            signal: controller.signal,
+            signal: call,
           })
           .catch((error: unknown) => {
             const code = (error as { code?: unknown } | null)?.code;
-            if (!controller.signal.aborted && typeof code === 'string' && NO_ANSWER_CODES.has(code))
+            if (!call.aborted && typeof code === 'string' && NO_ANSWER_CODES.has(code))
               failedBeforeAnswer.add(error as object);
             throw error;
           });
