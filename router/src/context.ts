@@ -8,6 +8,11 @@ export interface RouterContext extends RequestBase {
   caller: Caller | null;
   clientAddress: string;
   /**
+   * The client's `Idempotency-Key` scoped to the caller (http/idempotencyKey.ts), forwarded to
+   * math; absent when the client sent none, for anonymous callers, and on streaming transports.
+   */
+  idempotencyKey?: string;
+  /**
    * The router's own operation (a live feed catching up from the database), not a client's:
    * its cost is fixed by the router's code, and it never waits in the heavy operations' line,
    * where a hundred feeds resyncing at once after a Redis outage would be refused.
