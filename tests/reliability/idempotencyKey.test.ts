@@ -86,7 +86,9 @@ async function pendingComputations(): Promise<number> {
 const rowsOf = (account: Account) => storedLogsOf(system.databaseUrl, account.id);
 
 describe.sequential('Idempotency-Key', () => {
-  it('logs a calculation once when its router dies after math answered and the client sends it again through another router', async () => {
+  it('logs a calculation once when its router dies after math answered and the client sends it again through another router', async ({
+    annotate,
+  }) => {
     const user = await signUp(routerB, 'idem_killed_router');
     // The query's plan in router A's cache and math's worker thread started, so what follows
     // waits for nothing but the computation.
@@ -145,7 +147,7 @@ describe.sequential('Idempotency-Key', () => {
       expect(received.map((event) => event.data?.logAdded.id)).toEqual([committed.id, later]);
       await feed.dispose();
     }
-    console.log(
+    await annotate(
       `↳ router A killed after math answered; same key through router B: same log id, 1 row (${(elapsedMs / 1000).toFixed(1)} s)`,
     );
   });
