@@ -37,9 +37,7 @@ function malformed(): GraphQLError {
 /** The caller-scoped key: base64url SHA-256 of the user id and the client's key (43 characters). */
 export function scopedIdempotencyKey(userId: string, key: string): string {
   // NUL separates the parts: neither a user id nor a valid key contains one.
-  return createHash('sha256')
-    .update(`idempotency-key\0${userId}\0${key}`)
-    .digest('base64url');
+  return createHash('sha256').update(`idempotency-key\0${userId}\0${key}`).digest('base64url');
 }
 
 /**

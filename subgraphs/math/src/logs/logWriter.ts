@@ -140,7 +140,10 @@ function storedKey(entry: NewRequestLog) {
   const { key } = entry;
   const requestId = key && key.requestId.length <= REQUEST_ID_LENGTH ? key.requestId : null;
   const logKey = key?.idempotencyKey ? clientLogKey(key.idempotencyKey, entry) : requestId;
-  return key && logKey && logKey.length <= LOG_KEY_LENGTH && key.responseKey.length <= RESPONSE_KEY_LENGTH
+  return key &&
+    logKey &&
+    logKey.length <= LOG_KEY_LENGTH &&
+    key.responseKey.length <= RESPONSE_KEY_LENGTH
     ? { requestId, logKey, responseKey: key.responseKey }
     : { requestId, logKey: null, responseKey: null };
 }
