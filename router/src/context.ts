@@ -8,6 +8,11 @@ export interface RouterContext extends RequestBase, CostedContext {
   /** The verified caller; null for an anonymous request. */
   caller: Caller | null;
   clientAddress: string;
+  /**
+   * The client's `Idempotency-Key` scoped to the caller (http/idempotencyKey.ts), forwarded to
+   * math; absent when the client sent none, for anonymous callers, and on streaming transports.
+   */
+  idempotencyKey?: string;
 }
 
 /**

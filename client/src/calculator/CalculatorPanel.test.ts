@@ -267,4 +267,41 @@ describe('CalculatorPanel', () => {
     expect(client?.sent).toEqual([]);
     wrapper.unmount();
   });
+  it('sends each calculation with a new Idempotency-Key, and the same one again after a lost connection', async () => {
+    let connectionFails = false;
+    const wrapper = mountPanel({
+      Factorial: () => {
+        if (connectionFails) throw new TypeError('Failed to fetch');
+        return { data: { factorial: calculation() } };
+      },
+    });
+    const submit = async () => {
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+    };
+    await typeN(wrapper, '5');
+    await submit();
+    await submit();
+    connectionFails = true;
+    await submit(); // lost: it may have been answered and logged
+    expect(wrapper.text()).toContain('could not be reached');
+    connectionFails = false;
+    await submit(); // sent again by the user: the same calculation, with its key
+    await submit(); // answered before: a new calculation
+    await typeN(wrapper, '6');
+    connectionFails = true;
+    await submit();
+    connectionFails = false;
+    await typeN(wrapper, '5');
+    await submit(); // another calculation than the one in doubt
+
+    const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
+    expect(keys).toHaveLength(7);
+    for (const key of keys)
+      expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const [answered, again, lost, resent, later, lostSix, five] = keys;
+    expect(resent).toBe(lost);
+    expect(new Set([answered, again, lost, later, lostSix, five]).size).toBe(6);
+    wrapper.unmount();
+  });
 });

@@ -4,6 +4,7 @@
  * no business being normalised. The AbortSignal cancels the HTTP request itself.
  */
 import type { ApolloClient } from '@apollo/client/core';
+import { IDEMPOTENCY_KEY_HEADER_NAME } from '@microservice-math/shared/idempotencyKey';
 import { getFragmentData, graphql, type FragmentType } from '../gql';
 import type { Operation } from '../gql/graphql';
 import type { CalculationRequest } from './calculationArguments';
@@ -53,7 +54,11 @@ const FibonacciQuery = graphql(/* GraphQL */ `
 
 type QueryOptions = {
   fetchPolicy: 'no-cache';
-  context: { fetchOptions: { signal: AbortSignal }; queryDeduplication: false };
+  context: {
+    fetchOptions: { signal: AbortSignal };
+    queryDeduplication: false;
+    headers: Record<string, string>;
+  };
 };
 
 /** Each operation's query, sent with its variables; answers the calculation still masked. */
@@ -72,15 +77,24 @@ const QUERIES: { readonly [O in Operation]: CalculationQuery<O> } = {
     (await apollo.query({ query: FibonacciQuery, variables, ...options })).data.fibonacci,
 };
 
+/**
+ * `idempotencyKey` names the calculation across its attempts (calculationKeys.ts): math logs
+ * the attempts sent with one key once.
+ */
 export async function calculate(
   apollo: ApolloClient<unknown>,
   request: CalculationRequest,
   signal: AbortSignal,
+  idempotencyKey: string,
 ) {
   const options: QueryOptions = {
     fetchPolicy: 'no-cache',
     // Two identical requests in a row are two calculations (and two logs), not one.
-    context: { fetchOptions: { signal }, queryDeduplication: false },
+    context: {
+      fetchOptions: { signal },
+      queryDeduplication: false,
+      headers: { [IDEMPOTENCY_KEY_HEADER_NAME]: idempotencyKey },
+    },
   };
   // The request's variables are its operation's; TypeScript cannot correlate the two.
   const query = QUERIES[request.operation] as CalculationQuery<Operation>;

@@ -20,6 +20,7 @@ export interface SentOperation {
   operationName: string;
   variables: Record<string, unknown>;
   authorization: string | null;
+  idempotencyKey: string | null;
   signal: AbortSignal | null;
 }
 
@@ -37,6 +38,7 @@ export function fakeGraphQLFetch(responders: Record<string, Responder>) {
       operationName: body.operationName,
       variables: body.variables ?? {},
       authorization: new Headers(init?.headers).get('authorization'),
+      idempotencyKey: new Headers(init?.headers).get('idempotency-key'),
       signal: init?.signal ?? null,
     };
     sent.push(operation);

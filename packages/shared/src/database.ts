@@ -291,7 +291,11 @@ async function migrateWithRetry(orm: Orm, logger: Logger, attempts = 5): Promise
  */
 export abstract class PortableMigration extends Migration {
   protected schema(): Knex.SchemaBuilder {
-    const knex = (this.ctx as Knex.Transaction | undefined) ?? this.getKnex();
-    return knex.schema;
+    return this.knex().schema;
+  }
+
+  /** Knex itself, for data changes a migration makes between its schema changes. */
+  protected knex(): Knex {
+    return (this.ctx as Knex.Transaction | undefined) ?? this.getKnex();
   }
 }

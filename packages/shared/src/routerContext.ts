@@ -17,6 +17,13 @@ export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 export const SESSION_STARTED_HEADER = 'x-session-started-at';
 /** The caller's token id and expiry (`jti exp`), for auth's logout. */
 export const TOKEN_HEADER = 'x-token';
+/**
+ * The client's `Idempotency-Key`, scoped to the caller by the router (router/src/http/
+ * idempotencyKey.ts): a SHA-256 digest, base64url, never the client's own string. Math makes it
+ * part of the log's unique key, so the attempts of one calculation sent through different
+ * routers (each with its own request id) are logged once.
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'x-idempotency-key';
 
 export interface Caller {
   id: string;
@@ -70,6 +77,12 @@ export function acceptableRequestId(value: string | undefined): string | undefin
 
 export function requestIdFrom(headers: IncomingHttpHeaders): string | undefined {
   return acceptableRequestId(header(headers, REQUEST_ID_HEADER));
+}
+
+/** The scoped idempotency key the router vouches for (only read after `callerFromRouter` accepted). */
+export function idempotencyKeyFrom(headers: IncomingHttpHeaders): string | undefined {
+  const value = header(headers, IDEMPOTENCY_KEY_HEADER);
+  return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
 }
 
 /** The client address the router vouches for (only read after `callerFromRouter` accepted). */

@@ -1,7 +1,7 @@
 /**
  * How the router talks to a subgraph. Nothing the client sent is forwarded as a header: each
  * request carries only what the router itself vouches for (the verified user, the client's
- * address, the request id) and the shared secret that makes subgraphs trust it.
+ * address, the request id, the idempotency key scoped to the user) and the shared secret that makes subgraphs trust it.
  *
  * This is the gateway's data source interface implemented over our subgraph client, doing what
  * Apollo's RemoteGraphQLDataSource (gateway 2.14) does for the features used here: the same
@@ -16,6 +16,7 @@ import { ErrorCode } from '@microservice-math/shared/errors';
 import { GraphQLError } from 'graphql';
 import {
   CLIENT_ADDRESS_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
   REQUEST_ID_HEADER,
   ROUTER_SECRET_HEADER,
   SESSION_STARTED_HEADER,
@@ -110,6 +111,8 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
     const context = options.context as Partial<RouterContext>;
     if (!('incomingRequestContext' in options) || !context.requestId) return headers;
     headers[REQUEST_ID_HEADER] = context.requestId;
+    // Already scoped to the caller by the router (http/idempotencyKey.ts), never the client's own.
+    if (context.idempotencyKey) headers[IDEMPOTENCY_KEY_HEADER] = context.idempotencyKey;
     headers[CLIENT_ADDRESS_HEADER] = context.clientAddress ?? '';
     if (context.caller) {
       headers[USER_ID_HEADER] = context.caller.id;

@@ -1,7 +1,8 @@
 /**
  * The context of a GraphQL request over HTTP: who the caller is (a refused token is an HTTP
- * 401, never a silently anonymous request) and whether this client may send another operation
- * now (HTTP 429 with Retry-After when not).
+ * 401, never a silently anonymous request), whether this client may send another operation
+ * now (HTTP 429 with Retry-After when not), and its `Idempotency-Key` (a malformed one is an
+ * HTTP 400).
  *
  * Apollo Server answers an error thrown here directly, without its plugins, so the production
  * error masking of the service host never sees it: anything unexpected is logged and replaced
@@ -17,6 +18,7 @@ import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { ClientAddressOf } from './clientAddress.js';
+import { idempotencyKeyOf } from './idempotencyKey.js';
 
 async function callerFrom(authorization: string | undefined, verifyToken: TokenVerifier) {
   try {
@@ -61,7 +63,8 @@ export function httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }
         metrics.rateLimited.inc({ transport: 'http' });
         throw tooManyRequests(verdict.retryAfterSeconds);
       }
-      return { ...base, caller, clientAddress };
+      const idempotencyKey = idempotencyKeyOf(req, caller);
+      return { ...base, caller, clientAddress, ...(idempotencyKey ? { idempotencyKey } : {}) };
     } catch (error) {
       if (error instanceof GraphQLError) throw error;
       base.logger.error({ err: error }, 'unexpected error');

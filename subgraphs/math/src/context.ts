@@ -10,6 +10,8 @@ import type { RequestLogRecord } from './logs/RequestLog.js';
 export interface MathContext extends RequestBase {
   /** The signed-in caller as the router vouches for it; null when anonymous. */
   caller: Caller | null;
+  /** The client's `Idempotency-Key`, scoped to the caller by the router; absent if none sent. */
+  idempotencyKey?: string;
   em: EntityManager;
   /** `User.logs` read once per user and level however many parents ask (see logsByUser.ts). */
   logsByUser: DataLoader<LogsRequest, RequestLogRecord[], string>;

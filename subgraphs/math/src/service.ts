@@ -8,7 +8,7 @@ import {
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis, waitForRedis } from '@microservice-math/shared/redis';
-import { callerFromRouter } from '@microservice-math/shared/routerContext';
+import { callerFromRouter, idempotencyKeyFrom } from '@microservice-math/shared/routerContext';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
 import { startSubgraphServer } from '@microservice-math/shared/subgraphServer';
 import {
@@ -138,9 +138,13 @@ export async function createMathService(
   });
   host.mountGraphQL<MathContext>(apollo, (req, base) => {
     const em = orm.em.fork();
+    // Read only once the router's secret is accepted (callerFromRouter throws otherwise).
+    const caller = callerFromRouter(req.headers, config.routerSecret);
+    const idempotencyKey = idempotencyKeyFrom(req.headers);
     return {
       ...base,
-      caller: callerFromRouter(req.headers, config.routerSecret),
+      caller,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
       em,
       logsByUser: createLogsByUser(em),
       budget: new DigitBudget(config.maxDigits),

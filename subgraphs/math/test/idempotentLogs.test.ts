@@ -2,12 +2,14 @@
  * The router's request id is an idempotency key of the log: the router retries a call whose
  * connection failed before any answer (on another instance when there is one), and math, which
  * may have computed and logged the first attempt, must not log it twice nor announce it twice.
- * Checked on SQLite and PostgreSQL, with the request id header the router sends.
+ * Checked on SQLite and PostgreSQL, with the request id header the router sends. With the
+ * client's idempotency key (as the router forwards it, scoped to the caller), the attempts of one
+ * calculation under different request ids (sent through different routers) are logged once too.
  */
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
-import { REQUEST_ID_HEADER } from '@microservice-math/shared/routerContext';
-import { randomUUID } from 'node:crypto';
+import { IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER } from '@microservice-math/shared/routerContext';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../tests/support/waitFor.js';
 import {
@@ -109,5 +111,75 @@ describe.each([
     }
     const rows = await math.logRows({ userId: caller.id });
     expect(rows.map((row) => row.status)).toEqual(['RESULT_TOO_LARGE']);
+  });
+  /** A router's request for the client's key: a request id of its own, the key as forwarded. */
+  const withKey = (key: string, requestId = randomUUID()) => ({
+    [REQUEST_ID_HEADER]: requestId,
+    [IDEMPOTENCY_KEY_HEADER]: key,
+  });
+  /** A key as the router forwards it: 43 base64url characters (router/src/http/idempotencyKey.ts). */
+  const forwardedKey = () => randomBytes(32).toString('base64url');
+
+  it.skipIf(skip)(
+    'logs the attempts of one calculation under one idempotency key once, whatever their request ids',
+    async () => {
+      const caller = newCaller('client-key');
+      const feed = await listen(caller.id);
+      const key = forwardedKey();
+      const requestId = randomUUID();
+      const first = await math.call(FACTORIAL, {}, caller, withKey(key, requestId));
+      const again = await math.call(FACTORIAL, {}, caller, withKey(key));
+      const logId = first.body.data?.['factorial'].log.id as string;
+      expect(again.body.data?.['factorial'].log.id).toBe(logId);
+
+      const later = await math.call(FACTORIAL, {}, caller, asRequest(randomUUID()));
+      const laterId = later.body.data?.['factorial'].log.id as string;
+      await waitFor(() => expect(feed.received.map((log) => log.id)).toContain(laterId));
+      feed.stop();
+      expect(feed.received.map((log) => log.id)).toEqual([logId, laterId]);
+      const rows = await math.logRows({ userId: caller.id });
+      expect(rows.map((row) => row.id)).toEqual([logId, laterId]);
+      // The row names the request that stored it; its key is the client key's digest.
+      expect(rows[0]?.requestId).toBe(requestId);
+      expect(rows[0]?.logKey).toMatch(/^k:[A-Za-z0-9_-]{43}$/);
+    },
+  );
+
+  it.skipIf(skip)('keeps two callers with one forwarded key apart', async () => {
+    const key = forwardedKey();
+    const [a, b] = [newCaller('key-a'), newCaller('key-b')];
+    const first = await math.call(FACTORIAL, {}, a, withKey(key));
+    const second = await math.call(FACTORIAL, {}, b, withKey(key));
+    const ids = [first, second].map(({ body }) => body.data?.['factorial'].log.id as string);
+    expect(new Set(ids).size).toBe(2);
+    expect((await math.logRows({ userId: b.id })).map((row) => row.id)).toEqual([ids[1]]);
+  });
+
+  it.skipIf(skip)('gives another calculation under the same key a row of its own', async () => {
+    const caller = newCaller('key-args');
+    const key = forwardedKey();
+    const ids = [];
+    for (const n of [30, 31, 30]) {
+      const { body } = await math.call(
+        `{ factorial(n: ${n}) { log { id } } }`,
+        {},
+        caller,
+        withKey(key),
+      );
+      ids.push(body.data?.['factorial'].log.id as string);
+    }
+    expect(new Set(ids).size).toBe(2);
+    expect(ids[2]).toBe(ids[0]);
+    const rows = await math.logRows({ userId: caller.id });
+    expect(rows.map((row) => row.input)).toEqual(['{"n":30}', '{"n":31}']);
+  });
+
+  it.skipIf(skip)("ignores a forwarded key that is not the router's digest", async () => {
+    const caller = newCaller('key-bad');
+    for (let attempt = 0; attempt < 2; attempt++)
+      await math.call(FACTORIAL, {}, caller, withKey('not a digest'));
+    const rows = await math.logRows({ userId: caller.id });
+    expect(rows).toHaveLength(2);
+    expect(rows.every((row) => row.logKey === row.requestId)).toBe(true);
   });
 });

@@ -67,9 +67,13 @@ export async function sendOperation(
   }
 }
 
-/** A calculation through the router as a signed-in user. */
-export const calculate = (routerUrl: string, token: string, query: string) =>
-  sendOperation(routerUrl, query, {}, bearer(token));
+/** A calculation through the router as a signed-in user (`headers`: e.g. its Idempotency-Key). */
+export const calculate = (
+  routerUrl: string,
+  token: string,
+  query: string,
+  headers: Record<string, string> = {},
+) => sendOperation(routerUrl, query, {}, { ...bearer(token), ...headers });
 
 /** How many outcomes failed, by reason: `{ ECONNREFUSED: 3 }`. */
 export function failuresByReason(outcomes: Outcome[]): Record<string, number> {

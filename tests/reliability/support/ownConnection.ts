@@ -115,3 +115,26 @@ export async function storedLogStatuses(databaseUrl: string): Promise<string[]> 
     await orm.close();
   }
 }
+
+export interface StoredLog {
+  id: string;
+  user_id: string;
+  input: string;
+  status: string;
+  request_id: string | null;
+}
+
+/** Every committed request log of one user, oldest first. */
+export async function storedLogsOf(databaseUrl: string, userId: string): Promise<StoredLog[]> {
+  const orm = await openAs('math', databaseUrl);
+  try {
+    return await orm.em
+      .getConnection()
+      .execute<StoredLog[]>(
+        'select id, user_id, input, status, request_id from request_log where user_id = ? order by id',
+        [userId],
+      );
+  } finally {
+    await orm.close();
+  }
+}

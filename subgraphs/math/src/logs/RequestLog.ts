@@ -15,6 +15,7 @@ export type LogStatus = 'ok' | string;
 export const INPUT_COLUMN_LENGTH = 1024;
 
 export const REQUEST_ID_LENGTH = 64;
+export const LOG_KEY_LENGTH = 64;
 export const RESPONSE_KEY_LENGTH = 255;
 
 export const RequestLogSchema = defineEntity({
@@ -33,16 +34,20 @@ export const RequestLogSchema = defineEntity({
     durationMs: p.float(),
     status: p.string().length(32),
     createdAt: p.datetime(),
-    /**
-     * With `responseKey`, the log's idempotency key: the request id the router sent (one per
-     * operation, kept when it retries the call on another instance) and the field's response
-     * key (an operation may log several calculations). Null for writes outside a request.
-     */
+    /** The router's request id of the request that stored the row; null outside a request. */
     requestId: p.string().length(REQUEST_ID_LENGTH).nullable(),
+    /**
+     * With `responseKey`, the log's idempotency key (see logWriter.ts): the request id (one per
+     * operation, kept when the router retries the call on another instance), or, when the
+     * client sent an `Idempotency-Key` (kept across its own attempts, through any router), a
+     * digest of that key with the user and the calculation. The field's response key tells the
+     * calculations of one operation apart. Null for writes outside a request.
+     */
+    logKey: p.string().length(LOG_KEY_LENGTH).nullable(),
     responseKey: p.string().length(RESPONSE_KEY_LENGTH).nullable(),
   },
   indexes: [{ properties: ['userId', 'createdAt'] }],
-  uniques: [{ properties: ['requestId', 'responseKey'] }],
+  uniques: [{ properties: ['logKey', 'responseKey'] }],
 });
 
 export type RequestLogEntity = InferEntity<typeof RequestLogSchema>;

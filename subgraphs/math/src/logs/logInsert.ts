@@ -48,7 +48,7 @@ export function createLogInsert(orm: Orm, em: EntityManager): LogInsert {
         em
           .createQueryBuilder(RequestLogSchema)
           .insert(rows)
-          .onConflict(['requestId', 'responseKey'])
+          .onConflict(['logKey', 'responseKey'])
           .ignore()
           .returning(['id'])
           .execute<Array<{ id: string }>>('all'),
@@ -60,13 +60,13 @@ export function createLogInsert(orm: Orm, em: EntityManager): LogInsert {
   const meta = em.getMetadata().get<RequestLogEntity>(RequestLogSchema.meta.className);
   const props = meta.props.filter((p) => p.kind === ReferenceKind.SCALAR && p.persist !== false);
   const columns = props.map((p) => quote(p.fieldNames[0] as string));
-  const field = (name: 'id' | 'requestId' | 'responseKey') =>
+  const field = (name: 'id' | 'logKey' | 'responseKey') =>
     quote(meta.properties[name].fieldNames[0] as string);
   const rowPlaceholders = `(${columns.map(() => '?').join(', ')})`;
   const sqlFor = (rows: number) =>
     `INSERT INTO ${quote(meta.tableName)} (${columns.join(', ')}) VALUES ` +
     Array.from({ length: rows }, () => rowPlaceholders).join(', ') +
-    ` ON CONFLICT (${field('requestId')}, ${field('responseKey')}) DO NOTHING RETURNING ${field('id')} AS "id"`;
+    ` ON CONFLICT (${field('logKey')}, ${field('responseKey')}) DO NOTHING RETURNING ${field('id')} AS "id"`;
   const sqlBySize = new Map<number, string>();
 
   return {

@@ -7,7 +7,13 @@
  *
  * A write may carry an idempotency key (the router's request id and the field's response key):
  * the router retries a call whose connection failed before any answer, possibly on another
- * instance, and both attempts may compute and log. The row of a key is stored once (INSERT …
+ * instance, and both attempts may compute and log. When the client sent an `Idempotency-Key`
+ * (kept across its own attempts of one calculation, which a dead router makes it send again
+ * through another router, under a new request id), the key is a digest of that key (already
+ * scoped to the user by the router), the user and the calculation (operation and canonical
+ * input) instead of the request id: every attempt of one calculation has one key, whatever
+ * router it went through. A key reused for a different calculation therefore makes a row of
+ * its own rather than answering with another calculation's row. The row of a key is stored once (INSERT …
  * ON CONFLICT DO NOTHING, in the batch's one statement); a second write of the key answers with
  * the stored row (same id) and publishes nothing. One exception keeps the log truthful: an `ok`
  * write replaces a stored refusal of its key (the attempt whose caller went away logged
@@ -17,11 +23,13 @@ import type { Orm } from '@microservice-math/shared/database';
 import type { EventBus } from '@microservice-math/shared/events';
 import { logAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Logger } from '@microservice-math/shared/logger';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { createLogInsert } from './logInsert.js';
 import {
   INPUT_COLUMN_LENGTH,
+  LOG_KEY_LENGTH,
   REQUEST_ID_LENGTH,
   RESPONSE_KEY_LENGTH,
   RequestLogSchema,
@@ -36,6 +44,11 @@ export interface LogKey {
   requestId: string;
   /** The field's response key: an operation may log several calculations. */
   responseKey: string;
+  /**
+   * The client's `Idempotency-Key` as the router scoped it to the caller (routerContext.ts);
+   * when present it, not the request id, identifies the calculation across attempts.
+   */
+  idempotencyKey?: string | undefined;
 }
 
 export type NewRequestLog = Omit<RequestLogRecord, 'id' | 'createdAt'> & {
@@ -96,7 +109,7 @@ interface Stored {
 
 /** The idempotency key as one string; undefined for a row that has none. */
 function keyOf(row: RequestLogEntity): string | undefined {
-  return row.requestId && row.responseKey ? `${row.requestId}\n${row.responseKey}` : undefined;
+  return row.logKey && row.responseKey ? `${row.logKey}\n${row.responseKey}` : undefined;
 }
 
 /** The columns a write decides; an `ok` write that replaces a refusal sets these. */
@@ -105,13 +118,34 @@ function outcomeColumns(row: RequestLogEntity) {
   return { input, resultPreview, digits, cached, durationMs, status };
 }
 
+/**
+ * The log key of a client's `Idempotency-Key`: base64url SHA-256 of the user, the key and the
+ * calculation (its full canonical input, not the column's cut copy), prefixed `k:` so that it can
+ * never equal a request id (whose characters exclude `:`). 45 characters.
+ */
+function clientLogKey(
+  idempotencyKey: string,
+  { userId, operation, input }: Pick<NewRequestLog, 'userId' | 'operation' | 'input'>,
+): string {
+  // The router's key is already the user's; the user id here keeps a row key to one user even
+  // so. NUL separates the parts: none of them contains one.
+  const digest = createHash('sha256')
+    .update(`${userId}\0${idempotencyKey}\0${operation}\0${input}`)
+    .digest('base64url');
+  return `k:${digest}`;
+}
+
 /** A key with too long a part is left out: the columns are bounded, and a cut key could collide. */
-function storedKey(key: LogKey | undefined) {
+function storedKey(entry: NewRequestLog) {
+  const { key } = entry;
+  const requestId = key && key.requestId.length <= REQUEST_ID_LENGTH ? key.requestId : null;
+  const logKey = key?.idempotencyKey ? clientLogKey(key.idempotencyKey, entry) : requestId;
   return key &&
-    key.requestId.length <= REQUEST_ID_LENGTH &&
+    logKey &&
+    logKey.length <= LOG_KEY_LENGTH &&
     key.responseKey.length <= RESPONSE_KEY_LENGTH
-    ? { requestId: key.requestId, responseKey: key.responseKey }
-    : { requestId: null, responseKey: null };
+    ? { requestId, logKey, responseKey: key.responseKey }
+    : { requestId, logKey: null, responseKey: null };
 }
 
 export function createLogWriter(options: LogWriterOptions): LogWriter {
@@ -206,7 +240,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     if (rows.length === 0) return outcomes;
     // A fork of its own: these reads must not land in the shared fork's identity map.
     const reader = em.fork();
-    const keys = rows.map(({ requestId, responseKey }) => ({ requestId, responseKey }));
+    const keys = rows.map(({ logKey, responseKey }) => ({ logKey, responseKey }));
     const existing = await reader.find(
       RequestLogSchema,
       { $or: keys },
@@ -331,10 +365,10 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     write(entry) {
       if (closed) return Promise.reject(new Error('the log writer is closed'));
       return new Promise<RequestLogRecord>((resolve, reject) => {
-        const { key, ...fields } = entry;
+        const { key: _key, ...fields } = entry;
         const entity = {
           ...fields,
-          ...storedKey(key),
+          ...storedKey(entry),
           input: entry.input.slice(0, INPUT_COLUMN_LENGTH),
           id: uuidv7(),
           createdAt: new Date(),

@@ -18,18 +18,19 @@ export function requireCaller(caller: Caller | null): Caller {
  * Writing a big result in decimal is most of its cost: only when `result` is selected. The
  * budget plugin has planned the field under its response key (root fields' path key). The
  * request's signal stops the computation when the caller goes away or its deadline passes. The
- * request id (the router's, kept when it retries) and the response key make the log's key.
+ * request id (the router's, kept when it retries), or the client's idempotency key (kept across
+ * its own attempts), and the response key make the log's key.
  */
 function calculateOptions(
   info: GraphQLResolveInfo,
-  { plan, signal, requestId }: MathContext,
+  { plan, signal, requestId, idempotencyKey }: MathContext,
 ): CalculateOptions {
   const responseKey = String(info.path.key);
   return {
     text: selectsSubfield(info, 'result'),
     planned: plan.get(responseKey),
     ...(signal ? { signal } : {}),
-    logKey: { requestId, responseKey },
+    logKey: { requestId, responseKey, idempotencyKey },
   };
 }
 
