@@ -10,15 +10,31 @@ import { profileShares } from '../bench/lib/cpuProfile.js';
 import { processCpu } from '../bench/lib/processCpu.js';
 
 describe('processCpu', () => {
-  it('reads the CPU this process has spent, as getrusage counts it, to the 10 ms tick', () => {
+  it('reads the user and the system CPU this process has spent, each as getrusage counts it, to the 10 ms tick', () => {
+    const start = process.cpuUsage();
     const spin = performance.now() + 60;
-    while (performance.now() < spin); // spend CPU to read back
+    while (performance.now() < spin); // user time
+    // System time: system calls that do real work in the kernel, until getrusage counts 60 ms.
+    const dir = mkdtempSync(join(tmpdir(), 'mm-cpu-test-'));
+    try {
+      const file = join(dir, 'f');
+      const block = Buffer.alloc(64 * 1024);
+      while (process.cpuUsage(start).system < 60_000) {
+        for (let i = 0; i < 50; i += 1) writeFileSync(file, block);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const fromProc = processCpu(process.pid);
     const own = process.cpuUsage();
-    // /proc rounds down to whole ticks, and counts threads getrusage also counts.
-    expect(fromProc.user + fromProc.system).toBeGreaterThan(own.user + own.system - 30_000);
-    expect(fromProc.user + fromProc.system).toBeLessThanOrEqual(own.user + own.system + 30_000);
-    expect(fromProc.user).toBeGreaterThanOrEqual(50_000);
+    // /proc rounds each down to whole ticks, and counts threads getrusage also counts.
+    for (const kind of ['user', 'system'] as const) {
+      expect(fromProc[kind], kind).toBeGreaterThan(own[kind] - 30_000);
+      expect(fromProc[kind], kind).toBeLessThanOrEqual(own[kind] + 30_000);
+    }
+    // Each kind was spent on purpose, so neither may read as nothing.
+    expect(fromProc.user).toBeGreaterThanOrEqual(40_000);
+    expect(fromProc.system).toBeGreaterThanOrEqual(40_000);
   });
 });
 

@@ -19,7 +19,6 @@ import {
   isNonNullType,
   isObjectType,
   isInterfaceType,
-  GraphQLError,
   Kind,
   parse,
   valueFromASTUntyped,
@@ -35,7 +34,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { tooManyRequests } from '../http/httpContext.js';
+import { tooManyRequests, withHttpStatus } from '../http/httpStatus.js';
 
 /** The size of a list that declares nothing; Apollo Router's default. */
 export const DEFAULT_LIST_SIZE = 100;
@@ -297,10 +296,7 @@ export function demandControl(
               const demand =
                 contextValue.operationCost ?? cost(schema, document, operation, request.variables);
               const refused = refusal(demand);
-              if (refused)
-                throw new GraphQLError(refused.message, {
-                  extensions: { ...refused.extensions, http: { status: 400 } },
-                });
+              if (refused) throw withHttpStatus(refused, 400);
               if (demand <= heavy.cost) return;
               release = await lane.enter();
               if (release) return;

@@ -9,15 +9,15 @@
  * here, with the request id that finds the log line.
  */
 import type { IncomingMessage } from 'node:http';
-import { HeaderMap } from '@apollo/server';
-import { internalError, rateLimited } from '@microservice-math/shared/errors';
+import { internalError } from '@microservice-math/shared/errors';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
-import { type GraphQLErrorOptions, GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { ClientAddressOf } from './clientAddress.js';
+import { tooManyRequests, withHttpStatus } from './httpStatus.js';
 import { idempotencyKeyOf } from './idempotencyKey.js';
 
 async function callerFrom(authorization: string | undefined, verifyToken: TokenVerifier) {
@@ -26,24 +26,10 @@ async function callerFrom(authorization: string | undefined, verifyToken: TokenV
     return token ? await verifyToken(token) : null;
   } catch (error) {
     if (error instanceof GraphQLError) {
-      throw new GraphQLError(error.message, {
-        extensions: { ...error.extensions, http: { status: 401 } },
-      });
+      throw withHttpStatus(error, 401);
     }
     throw error;
   }
-}
-
-/** RATE_LIMITED as Apollo Server answers it: HTTP 429 with Retry-After. */
-export function tooManyRequests(retryAfterSeconds: number, message?: string): GraphQLError {
-  const error = rateLimited(retryAfterSeconds, message);
-  // Apollo reads `http.headers` as its HeaderMap; @graphql-tools (a bench-only dependency) declares
-  // the same extension as a plain record, so the literal is typed as what Apollo expects.
-  const extensions = {
-    ...error.extensions,
-    http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
-  } as unknown as GraphQLErrorOptions['extensions'];
-  return new GraphQLError(error.message, { extensions });
 }
 
 export interface HttpContextDeps {

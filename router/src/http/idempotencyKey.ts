@@ -22,16 +22,14 @@ import {
   parseIdempotencyKey,
 } from '@microservice-math/shared/idempotencyKey';
 import type { Caller } from '@microservice-math/shared/routerContext';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { withHttpStatus } from './httpStatus.js';
 
 const HEADER = IDEMPOTENCY_KEY_HEADER_NAME.toLowerCase();
 
 /** BAD_USER_INPUT as Apollo Server answers an error of the request's context: HTTP 400. */
 function malformed(): GraphQLError {
-  const error = badUserInput(IDEMPOTENCY_KEY_HEADER_NAME, IDEMPOTENCY_KEY_RULE);
-  return new GraphQLError(error.message, {
-    extensions: { ...error.extensions, http: { status: 400 } },
-  });
+  return withHttpStatus(badUserInput(IDEMPOTENCY_KEY_HEADER_NAME, IDEMPOTENCY_KEY_RULE), 400);
 }
 
 /** The caller-scoped key: base64url SHA-256 of the user id and the client's key (43 characters). */

@@ -118,19 +118,20 @@ export function createSseServer(options: SseServerOptions): SseServer {
       const document = operations.parse(params.query ?? '');
       if (document instanceof GraphQLError) return refusal(400, document);
       const schema = operations.schema();
-      const overCost = operations.overCost(
+      const costed = operations.costed(
         schema,
         document,
         params.operationName,
         params.variables,
+        context,
       );
-      if (overCost) return refusal(400, overCost);
+      if (costed instanceof GraphQLError) return refusal(400, costed);
       return {
         schema,
         document,
         operationName: params.operationName,
         variableValues: params.variables,
-        contextValue: context,
+        contextValue: costed,
       };
     },
     validate: (schema, document) => operations.validate(schema, document),

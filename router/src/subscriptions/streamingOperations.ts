@@ -52,16 +52,18 @@ export interface StreamingOperations {
   parse(source: string): DocumentNode | GraphQLError;
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
   /**
-   * The refusal when the operation costs more than the limit, checked when it arrives (a
-   * subscription's events would otherwise each be refused in turn). The cost is remembered
-   * with the document: `execute` hands it to Apollo's demand-control plugin.
+   * The operation's cost, checked when it arrives (a subscription's events would otherwise each
+   * be refused in turn): the refusal when it costs more than the limit, else the context to run
+   * it with. A query or mutation's context carries its cost to Apollo's demand-control plugin;
+   * a subscription's does not, because its events' own gateway fetches reuse that context.
    */
-  overCost(
+  costed<C extends RouterContext>(
     schema: GraphQLSchema,
     document: DocumentNode,
     operationName: string | null | undefined,
     variables: Record<string, unknown> | null | undefined,
-  ): GraphQLError | undefined;
+    context: C,
+  ): GraphQLError | C;
   execute(args: ExecutionArgs): Promise<ExecutionResult>;
   subscribe(args: ExecutionArgs): ReturnType<typeof subscribe>;
 }
@@ -89,8 +91,6 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
   // The text each parsed document came from: queries and mutations are handed to Apollo Server
   // as sent, so its document cache (keyed by the text) spares re-parsing and re-validating them.
   const sources = new WeakMap<DocumentNode, string>();
-  // Each operation's cost, counted when it arrived, so the plugin need not walk it again.
-  const costs = new WeakMap<DocumentNode, number>();
   return {
     schema() {
       const schema = options.schema();
@@ -118,22 +118,24 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
       return options.hideSuggestions ? errors.map(withoutSuggestion) : errors;
     },
-    overCost(schema, document, operationName, variables) {
+    costed(schema, document, operationName, variables, context) {
       const operation = getOperationAST(document, operationName);
-      if (!operation) return undefined;
-      const cost = options.demand.cost(schema, document, operation, variables ?? undefined);
-      costs.set(document, cost);
-      return options.demand.refusal(cost);
+      if (!operation) return context;
+      const operationCost = options.demand.cost(
+        schema,
+        document,
+        operation,
+        variables ?? undefined,
+      );
+      const refused = options.demand.refusal(operationCost);
+      if (refused) return refused;
+      return operation.operation === 'subscription' ? context : { ...context, operationCost };
     },
     async execute(args) {
-      const context = args.contextValue as RouterContext;
-      const operationCost = costs.get(args.document);
-      // Only this operation's context carries its cost: a subscription's context, which its
-      // events' own gateway fetches reuse, never passes through here.
       const result = await options.executeThroughGateway(
         sources.get(args.document) ?? print(args.document),
         (args.variableValues ?? {}) as Record<string, unknown>,
-        operationCost === undefined ? context : { ...context, operationCost },
+        args.contextValue as RouterContext,
         args.operationName ?? undefined,
       );
       return {

@@ -170,13 +170,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         const schema = operations.schema();
         const invalid = operations.validate(schema, document);
         if (invalid.length > 0) return [...invalid];
-        const overCost = operations.overCost(
+        const costed = operations.costed(
           schema,
           document,
           payload.operationName,
           payload.variables,
+          contextValue,
         );
-        if (overCost) return [overCost];
+        if (costed instanceof GraphQLError) return [costed];
         const socket = ctx.extra.socket;
         if (!inFlight.has(socket)) inFlight.set(socket, new Map());
         inFlight.get(socket)?.set(id, controller);
@@ -185,7 +186,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue,
+          contextValue: costed,
         };
       },
       onOperation: (ctx, id, _payload, _args, result) => {
