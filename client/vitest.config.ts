@@ -16,6 +16,8 @@ export default defineProject({
     name: 'client',
     root: import.meta.dirname,
     environment: 'happy-dom',
+    // As in the root config: a worker keeps its loaded modules from one test file to the next.
+    isolate: false,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Soaks and benchmark runs belong to the root config's `slow` project.
     exclude: [...configDefaults.exclude, '**/*.slow.test.ts'],

@@ -49,6 +49,9 @@ export interface Service extends ServiceProcess {
   port: number;
 }
 
+/** The services' build, checked (and redone if stale) once per benchmark process, not per start. */
+let serverBuilt: Promise<boolean> | undefined;
+
 export class BenchSystem {
   private readonly processes: Service[] = [];
   private authService: Service | undefined;
@@ -61,7 +64,8 @@ export class BenchSystem {
 
   /** Starts auth; math and gateways are started by the benchmark, as many as it needs. */
   static async start(options: SystemOptions = {}): Promise<BenchSystem> {
-    await buildIfChanged(serverBuild, { say: (line) => console.log(line) });
+    serverBuilt ??= buildIfChanged(serverBuild, { say: (line) => console.log(line) });
+    await serverBuilt;
     const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
     const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
     const keyFile = join(dir, 'auth-key.pem');

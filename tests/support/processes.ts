@@ -1,19 +1,18 @@
 /**
  * The one launcher of services as separate OS processes: `startProcess` runs any command and
  * resolves once its health URL answers; `processSet` starts auth, math and the router the way
- * `npm run start:auth|math|router` starts them (main.ts through tsx's loader, with the `source`
- * condition), on free ports, in production mode: JSON log lines a test can read, an explicit
- * router secret and signing key.
+ * their container images do (`node dist/main.js`, built first when the sources changed), on free
+ * ports, in production mode: JSON log lines a test can read, an explicit router secret and
+ * signing key.
  */
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
+import { buildIfChanged, serverBuild } from '../../scripts/freshBuild.js';
 import { TEST_METRICS_TOKEN } from './metrics.js';
 import { exportPKCS8, generateKeyPair } from 'jose';
 
@@ -66,7 +65,7 @@ export async function startProcess(
   );
 
   // Polled by hand, not with vi.waitFor: the benchmarks start services through this file too,
-  // outside Vitest. Start-up compiles TypeScript through tsx: slow on a loaded machine.
+  // outside Vitest. Start-up is slow on a loaded machine.
   const readyWithinMs = 60_000;
   const deadline = Date.now() + readyWithinMs;
   for (;;) {
@@ -110,12 +109,24 @@ export type ServiceName = 'auth' | 'math' | 'router';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const mainFiles: Record<ServiceName, string> = {
-  auth: 'subgraphs/auth/src/main.ts',
-  math: 'subgraphs/math/src/main.ts',
-  router: 'router/src/main.ts',
+  auth: 'subgraphs/auth/dist/main.js',
+  math: 'subgraphs/math/dist/main.js',
+  router: 'router/dist/main.js',
 };
-/** tsx's loader as an absolute URL: `--import` resolves bare names from the working directory. */
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * The built services, checked (and rebuilt when a source changed) once per test worker. Built
+ * JavaScript, not main.ts through tsx: the suite starts about 60 service processes, and
+ * each start from source spends about a second more CPU compiling (the router: 3.0 s against
+ * 1.7 s), on two cores shared by three test files at once. `npm start`'s own path from source is
+ * tested in quickStart.test.ts.
+ */
+let built: Promise<boolean> | undefined;
+async function serviceCommand(name: ServiceName): Promise<string[]> {
+  built ??= buildIfChanged(serverBuild, { quiet: true, say: () => {} });
+  await built;
+  return [process.execPath, mainFiles[name]];
+}
 
 export interface ProcessSetOptions {
   /** SQLite file in the set's own directory unless given (e.g. a scratch PostgreSQL database). */
@@ -222,7 +233,7 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     const url = instanceUrls[index] as string;
     const started = await startProcess(
       `${name}#${index}`,
-      [process.execPath, '--conditions=source', '--import', tsxLoader, mainFiles[name]],
+      await serviceCommand(name),
       { ...common, ...own[name], [portVariable]: new URL(url).port, ...env },
       url.replace(/\/graphql$/, '/ready'),
       root,
@@ -242,7 +253,7 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     async start(name, env = {}) {
       const started = await startProcess(
         name,
-        [process.execPath, '--conditions=source', '--import', tsxLoader, mainFiles[name]],
+        await serviceCommand(name),
         { ...common, ...own[name], ...env },
         urls[name].replace(/\/graphql$/, '/ready'),
         root,

@@ -4,4 +4,5 @@ export {
   type ProcessSet,
   type ProcessSetOptions,
   type ServiceName,
+  type ServiceProcess,
 } from '../../support/processes.js';
