@@ -40,9 +40,14 @@ afterEach(() => {
   window.history.replaceState(null, '', '/');
 });
 
-function mountPanel(responders: Record<string, Responder>) {
+/** Without resends unless `resendDelaysMs` is given: the tests below each see one attempt. */
+function mountPanel(
+  responders: Record<string, Responder>,
+  { resendDelaysMs = [] as readonly number[] } = {},
+) {
   client = createTestGraphQLClient(responders);
   return mount(CalculatorPanel, {
+    props: { resendDelaysMs },
     global: { provide: provideFor(client) },
     attachTo: document.body,
   });
@@ -303,5 +308,81 @@ describe('CalculatorPanel', () => {
     expect(resent).toBe(lost);
     expect(new Set([answered, again, lost, later, lostSix, five]).size).toBe(6);
     wrapper.unmount();
+  });
+
+  describe('sends a calculation again by itself when its connection failed', () => {
+    const lostConnection = () => {
+      throw new TypeError('Failed to fetch');
+    };
+
+    it('with the same Idempotency-Key, saying so, and shows the answer of the attempt that got through', async () => {
+      let attempts = 0;
+      let seenNote = '';
+      const wrapper = mountPanel(
+        {
+          Factorial: () => {
+            attempts += 1;
+            if (attempts === 3) seenNote = wrapper.get('.resend-note').text();
+            if (attempts < 3) lostConnection();
+            return { data: { factorial: calculation() } };
+          },
+        },
+        { resendDelaysMs: [1, 1, 1] },
+      );
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await vi.waitFor(() => expect(wrapper.text()).toContain('120'));
+
+      const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
+      expect(keys).toHaveLength(3);
+      expect(new Set(keys).size).toBe(1);
+      expect(seenNote).toBe('Connection lost; sending it again (2 of 3)');
+      expect(wrapper.find('[role="alert"] p').exists()).toBe(false);
+      expect(wrapper.find('.resend-note').exists()).toBe(false);
+      wrapper.unmount();
+    });
+
+    it('as many times as it has pauses, then says the server could not be reached', async () => {
+      const wrapper = mountPanel({ Factorial: lostConnection }, { resendDelaysMs: [1, 1] });
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await vi.waitFor(() => expect(wrapper.text()).toContain('could not be reached'));
+
+      expect(client?.sent).toHaveLength(3);
+      expect(new Set(client?.sent.map(({ idempotencyKey }) => idempotencyKey)).size).toBe(1);
+      wrapper.unmount();
+    });
+
+    it('never after an answer from the router, even an error', async () => {
+      const wrapper = mountPanel(
+        {
+          Factorial: () => ({
+            errors: [{ message: 'Too many requests', extensions: { code: 'RATE_LIMITED' } }],
+          }),
+        },
+        { resendDelaysMs: [1, 1] },
+      );
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await vi.waitFor(() => expect(wrapper.find('[role="alert"] p').exists()).toBe(true));
+
+      expect(client?.sent).toHaveLength(1);
+      wrapper.unmount();
+    });
+
+    it('not once cancelled while it waits to resend', async () => {
+      const wrapper = mountPanel({ Factorial: lostConnection }, { resendDelaysMs: [60_000] });
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await vi.waitFor(() => expect(wrapper.find('.resend-note').exists()).toBe(true));
+      const cancel = wrapper.findAll('button').find((button) => button.text().startsWith('Cancel'));
+      await cancel?.trigger('click');
+      await flushPromises();
+
+      expect(wrapper.get('[role="alert"]').text()).toBe('Cancelled: 5! was not computed.');
+      expect(client?.sent).toHaveLength(1);
+      expect(wrapper.find('progress').exists()).toBe(false);
+      wrapper.unmount();
+    });
   });
 });

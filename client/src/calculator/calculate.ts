@@ -1,13 +1,15 @@
 /**
  * Sends one calculation. Results are not cached by Apollo: every request is meant to reach the
  * server (which has its own cache and writes a log each time), and a million-digit string has
- * no business being normalised. The AbortSignal cancels the HTTP request itself.
+ * no business being normalised. The AbortSignal cancels the HTTP request itself. A request
+ * whose connection failed is sent again by itself, with its key (`calculateResending`).
  */
 import type { ApolloClient } from '@apollo/client/core';
 import { IDEMPOTENCY_KEY_HEADER_NAME } from '@microservice-math/shared/idempotencyKey';
 import { getFragmentData, graphql, type FragmentType } from '../gql';
 import type { Operation } from '../gql/graphql';
 import type { CalculationRequest } from './calculationArguments';
+import { outcomeInDoubt } from './calculationKeys';
 import type { CalculationVariables } from './operations';
 
 /** What the panel itself reads (for its announcement and the log list), plus what it renders. */
@@ -100,6 +102,61 @@ export async function calculate(
   const query = QUERIES[request.operation] as CalculationQuery<Operation>;
   const answer = await query(apollo, request.variables as never, options);
   return getFragmentData(CalculatorPanelFragment, answered(answer));
+}
+
+/**
+ * Pauses before each automatic resend of a calculation whose outcome is in doubt: long enough
+ * for the web app's proxy or a load balancer to move to another router, short enough that a
+ * user waiting for the answer barely notices one lost connection.
+ */
+export const RESEND_DELAYS_MS: readonly number[] = [500, 1_500, 3_000];
+
+export interface ResendOptions {
+  /** One pause per resend; no more resends than pauses. */
+  delaysMs?: readonly number[];
+  /** Told before each pause: this is resend `attempt` of `of`. */
+  onResend?: (attempt: number, of: number) => void;
+}
+
+/** Resolves after `ms`; rejects with the signal's reason (an AbortError) once it aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * `calculate`, sent again by itself when the router gave no answer at all (the connection
+ * failed: a router or the proxy to it died, possibly after math answered). Every attempt carries
+ * the same `idempotencyKey`, so math logs the calculation once however many attempts reached it.
+ * An answer, an error with a contract code or a cancellation ends it; after the last pause the
+ * failure is the caller's to show.
+ */
+export async function calculateResending(
+  apollo: ApolloClient<unknown>,
+  request: CalculationRequest,
+  signal: AbortSignal,
+  idempotencyKey: string,
+  { delaysMs = RESEND_DELAYS_MS, onResend }: ResendOptions = {},
+): Promise<Calculation> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await calculate(apollo, request, signal, idempotencyKey);
+    } catch (error) {
+      const delay = delaysMs[attempt];
+      if (delay === undefined || signal.aborted || !outcomeInDoubt(error)) throw error;
+      onResend?.(attempt + 1, delaysMs.length);
+      await pause(delay, signal);
+    }
+  }
 }
 
 /**

@@ -2,11 +2,11 @@
  * The `Idempotency-Key` of each calculation the user asks for (packages/shared/src/
  * idempotencyKey.ts): a fresh random key per request, kept only while its outcome is in doubt.
  *
- * The web app does not resend a calculation by itself; when a request's connection fails (the
- * router, or the web app's proxy to it, died: no answer from our router at all), the user sends
- * it again. That may be after math answered and logged the first attempt, so sending the same
- * calculation again reuses its key, and math answers with the first attempt's log instead of
- * logging it twice. Any answer from the router (a result, or an error with a contract code)
+ * When a request's connection fails (the router, or the web app's proxy to it, died: no answer
+ * from our router at all), the web app sends it again by itself a few times (calculate.ts), and
+ * after that the user may. Either may be after math answered and logged the first attempt, so
+ * sending the same calculation again reuses its key, and math answers with the first attempt's
+ * log instead of logging it twice. Any answer from the router (a result, or an error with a contract code)
  * settles the calculation: sending it again then is a new calculation with a new key. So does
  * a cancellation: the user ended that one. A different calculation never reuses a key.
  */
