@@ -9,6 +9,7 @@ import { bearer, eventStream, gql, signUp, wsClient } from '../support/graphql.j
 import { storedLogStatuses } from './support/ownConnection.js';
 import { scrapeMetrics } from '../support/metrics.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
+import { waitFor } from '../support/waitFor.js';
 
 let system: ProcessSet;
 let token: string;
@@ -151,7 +152,7 @@ describe.sequential('a caller that gives up while math computes', () => {
     // "ran to the end" (the computation takes seconds).
     for (const { stoppedAfterMs } of cancelled) expect(stoppedAfterMs).toBeLessThan(1_000);
     // Each scenario's warm-up calculation answered `ok`; each computation given up, CANCELLED.
-    await vi.waitFor(async () =>
+    await waitFor(async () =>
       expect((await storedLogStatuses(system.databaseUrl)).sort()).toEqual([
         ...Array<string>(4).fill('CANCELLED'),
         ...Array<string>(4).fill('ok'),

@@ -12,6 +12,7 @@ import { bearer, gql, signUp, wsClient } from '../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
+import { waitFor } from '../support/waitFor.js';
 
 let redis: OwnRedis;
 /** Math's path to Redis, which a test cuts while the router's stays up. */
@@ -103,7 +104,7 @@ describe('logAdded(after:)', () => {
       await calculateLogged(13),
     ];
     const feed = subscribe(earlier[0]);
-    await vi.waitFor(() => expect(feed.ids.slice(0, 2)).toEqual(earlier.slice(1)));
+    await waitFor(() => expect(feed.ids.slice(0, 2)).toEqual(earlier.slice(1)));
     const made = await live(feed, 14);
     expect(feed.ids).toEqual([...earlier.slice(1), ...made]);
     expect(feed.errors).toEqual([]);
@@ -129,7 +130,7 @@ describe('logAdded(after:)', () => {
     const missed = (newest.data?.recentLogs.map((log) => log.id) ?? []).reverse();
     expect(missed).toHaveLength(45);
     const feed = subscribe(anchor);
-    await vi.waitFor(() => expect(feed.ids.length).toBeGreaterThanOrEqual(missed.length));
+    await waitFor(() => expect(feed.ids.length).toBeGreaterThanOrEqual(missed.length));
     const made = await live(feed, 16);
     expect(feed.ids).toEqual([...missed, ...made]);
     expect(feed.errors).toEqual([]);
@@ -137,7 +138,7 @@ describe('logAdded(after:)', () => {
 
   it('refuses a cursor that is not one of the caller’s logs', async () => {
     const feed = subscribe('00000000-0000-7000-8000-000000000000');
-    await vi.waitFor(() => expect(feed.errors).toHaveLength(1));
+    await waitFor(() => expect(feed.errors).toHaveLength(1));
     expect(JSON.stringify(feed.errors[0])).toContain('BAD_USER_INPUT');
   });
 });
@@ -182,7 +183,7 @@ describe('logAdded(includeRefused: true)', () => {
     await live(everything, 51);
     await refuse();
     const made = await live(answersOnly, 52);
-    await vi.waitFor(() => expect(everything.ids).toContain(made[made.length - 1]));
+    await waitFor(() => expect(everything.ids).toContain(made[made.length - 1]));
     expect(everything.statuses.filter((status) => status !== 'ok')).toEqual(['BAD_USER_INPUT']);
     expect(answersOnly.statuses.every((status) => status === 'ok')).toBe(true);
     expect(everything.ids.length).toBe(answersOnly.ids.length + 1);
@@ -193,7 +194,7 @@ describe('logAdded(includeRefused: true)', () => {
     await refuse();
     const answered = await calculateLogged(54);
     const replayed = subscribe(anchor, true);
-    await vi.waitFor(() => expect(replayed.ids).toContain(answered));
+    await waitFor(() => expect(replayed.ids).toContain(answered));
     expect(replayed.statuses).toEqual(['BAD_USER_INPUT', 'ok']);
     expect(replayed.errors).toEqual([]);
   });

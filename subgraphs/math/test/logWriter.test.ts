@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import type { Orm } from '@microservice-math/shared/database';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded } from '@microservice-math/shared/logAddedEvent';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
 import { createLogWriter, type NewRequestLog } from '../src/logs/logWriter.js';
 import { openLogReader, silentLogger, testDatabaseUrl } from './mathService.js';
+import { waitFor } from '../../../tests/support/waitFor.js';
 
 const entry = (userId: string, n: number): NewRequestLog => ({
   userId,
@@ -185,7 +186,7 @@ describe.each([
       } finally {
         await rename('request_log_away', 'request_log');
       }
-      await vi.waitFor(() => expect(written).toBe(2));
+      await waitFor(() => expect(written).toBe(2));
       const rows = await rawRows(userId);
       expect(rows.map((row) => [row['input'], row['status']])).toEqual([
         ['{"n":1}', 'BAD_USER_INPUT'],

@@ -18,6 +18,7 @@ import {
   startMath,
   type RunningMath,
 } from './mathService.js';
+import { waitFor } from '../../../tests/support/waitFor.js';
 
 const computations = async (math: RunningMath) =>
   metricValue(await math.metrics(), 'math_computations_total', { operation: 'FACTORIAL' });
@@ -72,7 +73,7 @@ describe('in one process (no cache at all, so only sharing can save the work)', 
       expect(body.data?.['factorial'].digits).toBe(11733475);
     }
     expect((await computations(math)) - before).toBe(1);
-    await vi.waitFor(async () =>
+    await waitFor(async () =>
       expect((await math.logRows({ userId: leaving?.id })).map((r) => r.status)).toEqual([
         'CANCELLED',
       ]),
@@ -96,7 +97,7 @@ describe('in one process (no cache at all, so only sharing can save the work)', 
     );
     controllers.forEach((c) => c.abort());
     await Promise.all(calls);
-    await vi.waitFor(async () => {
+    await waitFor(async () => {
       const text = await math.metrics();
       expect(metricValue(text, 'math_pool_pending_tasks')).toBe(0);
       expect(

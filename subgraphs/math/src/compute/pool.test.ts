@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { preview } from '../kernels/decimal.js';
 import { DomainError } from '../kernels/errors.js';
 import { factorial } from '../kernels/factorial.js';
@@ -18,6 +18,7 @@ import {
   PoolClosedError,
   createComputePool,
 } from './pool.js';
+import { waitFor } from '../../../../tests/support/waitFor.js';
 
 const open: ComputePool[] = [];
 function pool(options: Partial<ComputePoolOptions> = {}): ComputePool {
@@ -279,7 +280,7 @@ describe('compute pool', () => {
     setTimeout(() => controller.abort(new Error('client went away')), 50);
     await expect(running).rejects.toThrow('client went away');
     // Its thread was ended (not left computing 3000000!) and a fresh one serves the next task.
-    await vi.waitFor(() => expect(p.stats().threadsEnded).toBe(1));
+    await waitFor(() => expect(p.stats().threadsEnded).toBe(1));
     expect((await p.run(factorialTask(6000), { timeoutMs: 120_000 })).digits).toBe(20066);
   });
 
