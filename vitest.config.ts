@@ -30,8 +30,9 @@ const maxWorkers = availableParallelism() + 1;
  * them all again for each (Vitest's `isolate`). Most files import a whole service stack (Apollo,
  * the gateway, MikroORM) to start servers in-process; loading it again per file cost more CPU than
  * the tests themselves. Measured on 2 cores, the router project: 85 s isolated, 41 s shared; the
- * whole suite 601 s against 462 s. Test files share nothing through modules: each makes its own
- * servers, databases and metric registries, and restores timers it fakes.
+ * whole suite 601 s against 462 s. What modules keep between files cannot change a result: each
+ * file makes its own servers, databases and metric registries and restores timers it fakes, and
+ * the little module-level state there is (token revocations heard of) is keyed by random ids.
  */
 const isolate = false;
 

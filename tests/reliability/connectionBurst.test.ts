@@ -5,15 +5,18 @@
  * busy-database test's) without making any client wait for a retry.
  *
  * The service is stopped (SIGSTOP) while the burst connects, so nothing is accepted meanwhile
- * and only the backlog counts, however loaded the machine is.
+ * and only the backlog counts (Linux caps it at net.core.somaxconn: 4096 here).
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { processSet, type ProcessSet, type ServiceProcess } from './support/serviceProcesses.js';
 
 const BURST = 1_000;
-/** Under the first SYN retransmit (1 s): a connection in the backlog completes at once. */
-const CONNECT_WITHIN_MS = 900;
+/**
+ * A connection in the backlog completes at once; one past it never does while math is stopped
+ * (its retransmitted SYNs are dropped too), so this only needs to outlast a loaded event loop.
+ */
+const CONNECT_WITHIN_MS = 5_000;
 
 let system: ProcessSet;
 let math: ServiceProcess;

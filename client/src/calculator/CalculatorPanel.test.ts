@@ -370,8 +370,41 @@ describe('CalculatorPanel', () => {
       wrapper.unmount();
     });
 
-    it('not once cancelled while it waits to resend', async () => {
-      const wrapper = mountPanel({ Factorial: lostConnection }, { resendDelaysMs: [60_000] });
+    it('keeps the key in doubt while it waits: sent again by hand meanwhile, it has the same key', async () => {
+      let attempts = 0;
+      const wrapper = mountPanel(
+        {
+          Factorial: () => {
+            attempts += 1;
+            if (attempts === 1) lostConnection();
+            return { data: { factorial: calculation() } };
+          },
+        },
+        { resendDelaysMs: [60_000] },
+      );
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await vi.waitFor(() => expect(wrapper.find('.resend-note').exists()).toBe(true));
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await vi.waitFor(() => expect(wrapper.text()).toContain('120'));
+
+      const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
+      expect(keys).toHaveLength(2);
+      expect(keys[1]).toBe(keys[0]);
+      wrapper.unmount();
+    });
+
+    it('not once cancelled while it waits to resend, and keeps the key for a later send', async () => {
+      let lost = true;
+      const wrapper = mountPanel(
+        {
+          Factorial: () => {
+            if (lost) lostConnection();
+            return { data: { factorial: calculation() } };
+          },
+        },
+        { resendDelaysMs: [1_000] },
+      );
       await typeN(wrapper, '5');
       await wrapper.get('form.calculation-form').trigger('submit');
       await vi.waitFor(() => expect(wrapper.find('.resend-note').exists()).toBe(true));
@@ -380,8 +413,15 @@ describe('CalculatorPanel', () => {
       await flushPromises();
 
       expect(wrapper.get('[role="alert"]').text()).toBe('Cancelled: 5! was not computed.');
-      expect(client?.sent).toHaveLength(1);
       expect(wrapper.find('progress').exists()).toBe(false);
+      // Past the 1 s pause: a resend the cancellation missed would have gone by now.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(client?.sent).toHaveLength(1);
+      lost = false;
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await vi.waitFor(() => expect(wrapper.text()).toContain('120'));
+      const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
+      expect(keys).toEqual([keys[0], keys[0]]);
       wrapper.unmount();
     });
   });

@@ -114,8 +114,8 @@ export const RESEND_DELAYS_MS: readonly number[] = [500, 1_500, 3_000];
 export interface ResendOptions {
   /** One pause per resend; no more resends than pauses. */
   delaysMs?: readonly number[];
-  /** Told before each pause: this is resend `attempt` of `of`. */
-  onResend?: (attempt: number, of: number) => void;
+  /** Told before each pause: resend `attempt` of `of` follows the failure `error`. */
+  onResend?: (attempt: number, of: number, error: unknown) => void;
 }
 
 /** Resolves after `ms`; rejects with the signal's reason (an AbortError) once it aborts. */
@@ -153,7 +153,7 @@ export async function calculateResending(
     } catch (error) {
       const delay = delaysMs[attempt];
       if (delay === undefined || signal.aborted || !outcomeInDoubt(error)) throw error;
-      onResend?.(attempt + 1, delaysMs.length);
+      onResend?.(attempt + 1, delaysMs.length, error);
       await pause(delay, signal);
     }
   }
