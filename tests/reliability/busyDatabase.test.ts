@@ -154,7 +154,12 @@ describe.each([
 
   it.skipIf(skip)('every one of the 1,000 requests is answered with data', async ({ annotate }) => {
     expect(outcomes).toHaveLength(1000);
-    expect(failuresByReason(outcomes)).toEqual({});
+    // On failure, what the router saw of its subgraphs says why (a refusal names no instance).
+    const instanceStates = system
+      .output('router')
+      .split('\n')
+      .filter((line) => line.includes('"msg":"subgraph instance"'));
+    expect(failuresByReason(outcomes), instanceStates.join('\n')).toEqual({});
     const byKind: Record<string, number> = {};
     for (const o of outcomes) byKind[o.kind] = (byKind[o.kind] ?? 0) + 1;
     await annotate(

@@ -4,8 +4,10 @@
  * yes; an instance whose connection fails is taken out until its `/ready` says yes again, and so
  * is one whose `/ready` says no (draining, or its database is down). While no instance is ready,
  * those that said "not ready" but still answer are used (a draining instance answers until it
- * stops listening); with none at all the call is refused with SERVICE_UNAVAILABLE before any
- * work, with a retry hint.
+ * stops listening); while none of those is left either, the failed ones are still tried (as
+ * Envoy's "panic mode" does), since refusing outright would turn one lost connection of a
+ * single instance into a second of refused calls, however healthy it is. A call that gets no
+ * answer there either is refused with SERVICE_UNAVAILABLE and a retry hint.
  *
  * A call whose connection failed before any answer byte is tried once more, on another instance
  * when there is one: a draining subgraph never drops a request it has read, so such a call was
@@ -66,9 +68,9 @@ export function subgraphInstances(
     instance.reason = reason;
   }
 
-  /** The next instance round-robin, among the ready ones, else the draining ones. */
+  /** The next instance round-robin: a ready one, else a draining one, else a failed one. */
   function pick(except?: Instance): Instance | undefined {
-    for (const wanted of ['ready', 'not ready'] as const) {
+    for (const wanted of ['ready', 'not ready', 'failed'] as const) {
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[(next + i) % instances.length] as Instance;
         if (instance.state !== wanted || instance === except) continue;
@@ -98,7 +100,7 @@ export function subgraphInstances(
       if (!isNoAnswer(error)) throw error;
       setState(first, 'failed', (error as { code?: string }).code ?? 'connection failed');
       // Once, on another instance when there is one (else on a fresh connection to the same).
-      const second = pick(first) ?? (instances.length === 1 ? first : refuse());
+      const second = pick(first) ?? first;
       try {
         return await second.post(withDeadline(headers, deadlineAt), body, {
           ...options,

@@ -1,0 +1,112 @@
+/**
+ * Which instance of a subgraph a call goes to once connections have failed: a failed instance
+ * is passed over while another can answer, and still tried when none can, so that one lost
+ * connection of a subgraph's only instance does not refuse every call until its next good
+ * `/ready`. Real HTTP servers and the router's real subgraph client.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ErrorCode } from '@microservice-math/shared/errors';
+import { createLogger } from '@microservice-math/shared/logger';
+import { afterEach, describe, expect, it } from 'vitest';
+import { subgraphClients, type SubgraphClients } from './subgraphClients.js';
+import { subgraphInstances, type SubgraphInstances } from './subgraphInstances.js';
+
+interface Subgraph {
+  url: string;
+  /** Calls to /graphql that reached it, answered or not. */
+  calls: number;
+  /** Drops the connection of the next `n` calls to /graphql without answering. */
+  dropNext(n: number): void;
+  server: Server;
+}
+
+/** A subgraph whose `/ready` always says no: the poll never puts a failed instance back. */
+async function startSubgraph(name: string): Promise<Subgraph> {
+  let drops = 0;
+  const subgraph = {
+    calls: 0,
+    dropNext: (n: number) => void (drops = n),
+  } as unknown as Subgraph;
+  subgraph.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === '/ready') {
+      res.writeHead(503).end();
+      return;
+    }
+    subgraph.calls++;
+    req.resume();
+    req.on('end', () => {
+      if (drops > 0) {
+        drops--;
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ data: { from: name } }));
+    });
+  });
+  await new Promise<void>((resolve) => subgraph.server.listen(0, '127.0.0.1', resolve));
+  subgraph.url = `http://127.0.0.1:${(subgraph.server.address() as AddressInfo).port}/graphql`;
+  return subgraph;
+}
+
+const logger = createLogger('test', { level: 'silent', pretty: false });
+const opened: Array<{
+  clients: SubgraphClients;
+  instances: SubgraphInstances;
+  subgraphs: Subgraph[];
+}> = [];
+
+async function instancesOf(...names: string[]) {
+  const subgraphs = await Promise.all(names.map(startSubgraph));
+  const clients = subgraphClients(5_000);
+  const instances = subgraphInstances(
+    'math',
+    subgraphs.map((s) => s.url),
+    clients.clientFor,
+    { timeoutMs: 5_000, logger },
+  );
+  await instances.firstPoll;
+  opened.push({ clients, instances, subgraphs });
+  return { instances, subgraphs };
+}
+
+const call = async (instances: SubgraphInstances) =>
+  JSON.parse((await instances.post({ 'content-type': 'application/json' }, '{}')).body) as {
+    data: { from: string };
+  };
+
+afterEach(async () => {
+  for (const { clients, instances, subgraphs } of opened.splice(0)) {
+    instances.close();
+    await clients.close();
+    await Promise.all(subgraphs.map((s) => new Promise((resolve) => s.server.close(resolve))));
+  }
+});
+
+describe('subgraph instances after failed connections', () => {
+  it('refuses a call that got no answer twice, and tries the only instance again on the next call', async () => {
+    const { instances, subgraphs } = await instancesOf('only');
+    const [only] = subgraphs as [Subgraph];
+    only.dropNext(2);
+    await expect(call(instances)).rejects.toMatchObject({
+      extensions: { code: ErrorCode.ServiceUnavailable, serviceName: 'math' },
+    });
+    expect(only.calls).toBe(2);
+    // Failed, and its /ready still says no: the call is tried there all the same, and answered.
+    expect((await call(instances)).data.from).toBe('only');
+    expect(only.calls).toBe(3);
+  });
+
+  it('passes a failed instance over while another answers', async () => {
+    const { instances, subgraphs } = await instancesOf('a', 'b');
+    const [a] = subgraphs as [Subgraph, Subgraph];
+    a.dropNext(1);
+    // Round-robin starts at a: no answer there, so the call is sent on to b.
+    expect((await call(instances)).data.from).toBe('b');
+    const from = [];
+    for (let i = 0; i < 4; i++) from.push((await call(instances)).data.from);
+    expect(from).toEqual(['b', 'b', 'b', 'b']);
+    expect(a.calls).toBe(1);
+  });
+});
