@@ -36,6 +36,8 @@ export interface SystemOptions {
   redis?: boolean;
   /** Variables for every service, e.g. CACHE_ENABLED=false. */
   env?: Record<string, string>;
+  /** Arguments to `node` for every service, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 export interface Account {
@@ -60,6 +62,7 @@ export class BenchSystem {
     private readonly dir: string,
     private readonly commonEnv: Record<string, string>,
     readonly routerSecret: string,
+    private readonly nodeArgs: string[],
   ) {}
 
   /** Starts auth; math and gateways are started by the benchmark, as many as it needs. */
@@ -82,7 +85,12 @@ export class BenchSystem {
         : {}),
       ...options.env,
     };
-    const system = new BenchSystem(dir, commonEnv, randomBytes(24).toString('hex'));
+    const system = new BenchSystem(
+      dir,
+      commonEnv,
+      randomBytes(24).toString('hex'),
+      options.nodeArgs ?? [],
+    );
     try {
       system.authService = system.track(
         await system.startService('auth', 'subgraphs/auth/src/main.ts', 'AUTH_PORT', {
@@ -209,7 +217,7 @@ export class BenchSystem {
     const port = await freePort();
     const service = await startProcess(
       name,
-      builtCommand(script, imports, nodeArgs),
+      builtCommand(script, imports, [...this.nodeArgs, ...nodeArgs]),
       {
         ...this.commonEnv,
         ROUTER_SECRET: this.routerSecret,

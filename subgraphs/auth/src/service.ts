@@ -23,7 +23,7 @@ import { authMigrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { loadSigningKeys } from './tokens/signingKeys.js';
 import { createTokenIssuer } from './tokens/tokenIssuer.js';
-import { createUsersById } from './usersById.js';
+import { createUserReads } from './userReads.js';
 
 export async function createAuthService(config: AuthConfig, logger: Logger): Promise<ServiceHost> {
   const keys = await loadSigningKeys({ ...config, logger });
@@ -42,6 +42,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
   const loginAttempts = createLoginAttempts(config.loginLimits, redis);
   const passwords = await createPasswordHasher(config.passwordPool);
   const accounts = createAccounts(passwords, loginAttempts);
+  const userReads = createUserReads(orm);
   const resolvers = createResolvers(
     accounts,
     createTokenIssuer(keys, {
@@ -65,6 +66,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     },
   });
   host.onClose('database', () => orm.close());
+  host.onClose('user reads', () => userReads.close());
   host.onClose('password workers', () => passwords.close());
   if (redis) host.onClose('redis', () => closeRedis(redis));
 
@@ -87,7 +89,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       caller: callerFromRouter(req.headers, config.routerSecret),
       clientAddress: clientAddressFrom(req.headers, req.socket.remoteAddress ?? 'unknown'),
       em,
-      usersById: createUsersById(em),
+      usersById: userReads.usersById(em),
       loginReservations: new Map(),
     };
   });

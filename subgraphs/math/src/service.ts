@@ -24,6 +24,7 @@ import { createSharedComputations } from './calculations/sharedComputation.js';
 import { createComputePool } from './compute/pool.js';
 import type { MathConfig } from './config.js';
 import type { MathContext } from './context.js';
+import { createLogQueries } from './logs/logQueries.js';
 import { createLogsByUser } from './logs/logsByUser.js';
 import { createLogWriter } from './logs/logWriter.js';
 import { RequestLogSchema } from './logs/RequestLog.js';
@@ -102,6 +103,7 @@ export async function createMathService(
     logQueueDepth: () => logWriter.queueDepth,
   });
   const logWriter = createLogWriter({ orm, events, logger, observer: metrics });
+  const logQueries = createLogQueries(orm);
   const calculate = createCalculator({
     pool,
     cache,
@@ -114,13 +116,14 @@ export async function createMathService(
   // Closed in reverse: stop HTTP first (answering what is in flight), then the pool, then flush
   // logs, then Redis and the database.
   host.onClose('database', () => orm.close());
+  host.onClose('log queries', () => logQueries.close());
   if (redis) host.onClose('redis', () => closeRedis(redis));
   host.onClose('request logs', () => logWriter.close());
   host.onClose('compute pool', () => pool.close());
 
   const apollo = await startSubgraphServer<MathContext>(host, {
     subgraph: 'math',
-    resolvers: createResolvers(calculate),
+    resolvers: createResolvers(calculate, logQueries),
     production: config.production,
     plugins: [digitBudgetPlugin()],
   });
@@ -146,7 +149,7 @@ export async function createMathService(
       caller,
       ...(idempotencyKey ? { idempotencyKey } : {}),
       em,
-      logsByUser: createLogsByUser(em),
+      logsByUser: createLogsByUser(em, logQueries),
       budget: new DigitBudget(config.maxDigits),
       plan: new Map(),
     };

@@ -1,6 +1,12 @@
-import type { EntityManager } from '@microservice-math/shared/database';
+import type { EntityManager, Orm } from '@microservice-math/shared/database';
 import { badUserInput } from '@microservice-math/shared/errors';
-import { RequestLogSchema, toRecord, type RequestLogRecord } from './RequestLog.js';
+import { preparedSelect } from '@microservice-math/shared/preparedSelect';
+import {
+  RequestLogSchema,
+  toRecord,
+  type RequestLogEntity,
+  type RequestLogRecord,
+} from './RequestLog.js';
 
 export const MAX_LOG_LIMIT = 100;
 
@@ -11,43 +17,79 @@ export function checkLimit(limit: number | null | undefined): number {
   return value;
 }
 
-/**
- * A user's answered calculations, newest first, with `includeRefused` also the refused and
- * cancelled ones (kept for audit either way); with `before` (a log id: the cursor, which may be
- * a refused one's), only those older than that log, in the same order, so pages follow each
- * other with no gap and no repeat.
- */
-export async function recentLogsOf(
+/** Reads a user's logs, newest first (see `recentLogsOf`). */
+export interface LogQueries {
+  /**
+   * A user's answered calculations, newest first, with `includeRefused` also the refused and
+   * cancelled ones (kept for audit either way); with `before` (a log id: the cursor, which may
+   * be a refused one's), only those older than that log, in the same order, so pages follow
+   * each other with no gap and no repeat.
+   */
+  recentLogsOf(
+    em: EntityManager,
+    userId: string,
+    limit: number,
+    before?: string | null,
+    includeRefused?: boolean,
+  ): Promise<RequestLogRecord[]>;
+  /** Lets go of prepared statements. */
+  close(): void;
+}
+
+/** The select behind `recentLogs` and `User.logs`; `older` narrows it to a page after a cursor. */
+function logsQuery(
   em: EntityManager,
   userId: string,
   limit: number,
-  before?: string | null,
-  includeRefused = false,
-): Promise<RequestLogRecord[]> {
-  let older = {};
-  if (before !== undefined && before !== null) {
-    const cursor = UUID.test(before)
-      ? await em.findOne(RequestLogSchema, { id: before.toLowerCase(), userId })
-      : null;
-    if (!cursor) throw badUserInput('before', 'must be the id of one of your logs');
-    // (createdAt, id) after the cursor's in the newest-first order.
-    older = {
-      $or: [
-        { createdAt: { $lt: cursor.createdAt } },
-        { createdAt: cursor.createdAt, id: { $lt: cursor.id } },
-      ],
-    };
-  }
-  // Plain rows, not entities: a read-only list needs no identity map, change tracking or
-  // hydration, which cost a costly operation's thousands of rows more than the query itself.
-  const rows = await em
+  includeRefused: boolean,
+  older: object = {},
+) {
+  return em
     .createQueryBuilder(RequestLogSchema)
     .select('*')
     .where({ userId, ...(includeRefused ? {} : { status: 'ok' }), ...older })
     .orderBy({ createdAt: 'desc', id: 'desc' })
-    .limit(limit)
-    .execute('all', true);
-  return rows.map(toRecord);
+    .limit(limit);
+}
+
+export function createLogQueries(orm: Orm): LogQueries {
+  // The first page is by far the most read (the web app's list, `me { logs }`): on SQLite its two
+  // selects, answered only or with refusals, are prepared once (see preparedSelect).
+  const markers = ['\u0000userId', 1_000_000_007] as const;
+  const prepared = ([false, true] as const).map((includeRefused) =>
+    preparedSelect<readonly [string, number], RequestLogEntity>(orm, markers, ([userId, limit]) =>
+      logsQuery(orm.em.fork(), userId, limit, includeRefused),
+    ),
+  );
+
+  return {
+    async recentLogsOf(em, userId, limit, before, includeRefused = false) {
+      const statement = prepared[includeRefused ? 1 : 0];
+      if ((before === undefined || before === null) && statement)
+        return (await statement.all([userId, limit])).map(toRecord);
+      let older = {};
+      if (before !== undefined && before !== null) {
+        const cursor = UUID.test(before)
+          ? await em.findOne(RequestLogSchema, { id: before.toLowerCase(), userId })
+          : null;
+        if (!cursor) throw badUserInput('before', 'must be the id of one of your logs');
+        // (createdAt, id) after the cursor's in the newest-first order.
+        older = {
+          $or: [
+            { createdAt: { $lt: cursor.createdAt } },
+            { createdAt: cursor.createdAt, id: { $lt: cursor.id } },
+          ],
+        };
+      }
+      // Plain rows, not entities: a read-only list needs no identity map, change tracking or
+      // hydration, which cost a costly operation's thousands of rows more than the query itself.
+      const rows = await logsQuery(em, userId, limit, includeRefused, older).execute('all', true);
+      return rows.map(toRecord);
+    },
+    close() {
+      for (const statement of prepared) statement?.close();
+    },
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

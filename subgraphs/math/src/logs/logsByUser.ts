@@ -1,7 +1,7 @@
 import type { EntityManager } from '@microservice-math/shared/database';
 import DataLoader from 'dataloader';
 import type { RequestLogRecord } from './RequestLog.js';
-import { recentLogsOf } from './logQueries.js';
+import type { LogQueries } from './logQueries.js';
 
 export interface LogsRequest {
   userId: string;
@@ -24,6 +24,7 @@ const listKey = ({ userId, before, includeRefused }: LogsRequest) =>
  */
 export function createLogsByUser(
   em: EntityManager,
+  logQueries: LogQueries,
 ): DataLoader<LogsRequest, RequestLogRecord[], string> {
   return new DataLoader(
     async (requests) => {
@@ -36,9 +37,11 @@ export function createLogsByUser(
       const lists = new Map(
         await Promise.all(
           [...longest].map(async ([key, { userId, limit, before, includeRefused }]) => {
-            const read = recentLogsOf(em, userId, limit, before, includeRefused).catch(
-              (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-            );
+            const read = logQueries
+              .recentLogsOf(em, userId, limit, before, includeRefused)
+              .catch((error: unknown) =>
+                error instanceof Error ? error : new Error(String(error)),
+              );
             return [key, await read] as const;
           }),
         ),

@@ -5,7 +5,7 @@ import type { CalculateOptions, Calculate } from '../calculations/calculator.js'
 import { selectsSubfield } from '@microservice-math/shared/selection';
 import type { MathContext } from '../context.js';
 import type { QueryResolvers } from '../generated/resolvers.js';
-import { checkLimit, recentLogsOf } from '../logs/logQueries.js';
+import { checkLimit, type LogQueries } from '../logs/logQueries.js';
 import type { CalculationField } from '../operations/operation.js';
 import { operationList } from '../operations/registry.js';
 
@@ -54,11 +54,11 @@ function calculationResolvers(calculate: Calculate): Pick<QueryResolvers, Calcul
   return Object.fromEntries(resolvers) as Pick<QueryResolvers, CalculationField>;
 }
 
-export function queryResolvers(calculate: Calculate): QueryResolvers {
+export function queryResolvers(calculate: Calculate, logQueries: LogQueries): QueryResolvers {
   return {
     ...calculationResolvers(calculate),
     recentLogs: (_parent, { limit, before, includeRefused }, { caller, em }) =>
-      recentLogsOf(
+      logQueries.recentLogsOf(
         em,
         requireCaller(caller).id,
         checkLimit(limit),

@@ -1,0 +1,38 @@
+import type { EntityManager, Orm } from '@microservice-math/shared/database';
+import { isUuid } from '@microservice-math/shared/ids';
+import { preparedSelect } from '@microservice-math/shared/preparedSelect';
+import DataLoader from 'dataloader';
+import { UserSchema, type User } from './entities/User.js';
+
+export interface UserReads {
+  /** One `WHERE id IN (…)` per request for however many `User` references the router asks for. */
+  usersById(em: EntityManager): DataLoader<string, User | null>;
+  /** Lets go of prepared statements. */
+  close(): void;
+}
+
+export function createUserReads(orm: Orm): UserReads {
+  // Nearly every request reads one user (`me`, the router's one `User` reference, a renewal):
+  // on SQLite that select is prepared once (see preparedSelect). Its rows are read-only data,
+  // not entities of the request's EntityManager: nothing here changes a user.
+  const oneUser = preparedSelect<readonly [string], User>(orm, ['\u0000id'], ([id]) =>
+    orm.em.fork().createQueryBuilder(UserSchema).select('*').where({ id }),
+  );
+
+  return {
+    usersById: (em) =>
+      new DataLoader(async (ids) => {
+        // Only well-formed ids reach the database (PostgreSQL would reject a malformed uuid).
+        const wellFormed = ids.filter(isUuid);
+        const users =
+          wellFormed.length === 0
+            ? []
+            : wellFormed.length === 1 && oneUser
+              ? await oneUser.all([wellFormed[0] as string])
+              : await em.find(UserSchema, { id: { $in: wellFormed } });
+        const byId = new Map(users.map((user) => [user.id, user]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+    close: () => oneUser?.close(),
+  };
+}
