@@ -59,7 +59,7 @@ describe('profileShares', () => {
         frame(1, '(root)', ''),
         frame(2, '(idle)', ''),
         frame(3, 'processGraphQLRequest', 'file:///repo/node_modules/@apollo/server/dist/x.js'),
-        frame(4, 'answer', 'file:///repo/router/src/http/directGraphQL.ts'),
+        frame(4, 'answer', 'file:///repo/router/src/http/httpContext.ts'),
         frame(5, 'writev', ''),
         frame(6, '(garbage collector)', ''),
         frame(7, 'post', 'file:///repo/packages/shared/dist/x.js'),

@@ -2,6 +2,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { directGraphQL } from '@microservice-math/shared/directGraphQL';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
@@ -40,7 +41,6 @@ import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
 import { clientAddressResolver } from './http/clientAddress.js';
 import { httpContext } from './http/httpContext.js';
-import { directGraphQL } from './http/directGraphQL.js';
 import { createPlayground } from './http/playground.js';
 import { requestErrorHandler } from './http/requestErrors.js';
 import { createRequestRateLimit } from './limits/requestRateLimit.js';

@@ -4,6 +4,7 @@ import {
   DEFAULT_DATABASE_FILE,
   openDatabase,
 } from '@microservice-math/shared/database';
+import { directGraphQL } from '@microservice-math/shared/directGraphQL';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { callerFromRouter, clientAddressFrom } from '@microservice-math/shared/routerContext';
@@ -82,7 +83,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     plugins: [reserveLoginAttempts(loginAttempts)],
   });
   host.onClose('graphql', () => apollo.stop());
-  host.mountGraphQL<AuthContext>(apollo, (req, base) => {
+  const graphql = host.mountGraphQL<AuthContext>(apollo, (req, base) => {
     const em = orm.em.fork();
     return {
       ...base,
@@ -93,5 +94,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       loginReservations: new Map(),
     };
   });
+  // POST /graphql answered without Express's per-request cost (see directGraphQL.ts).
+  host.answerFirst(directGraphQL(apollo, graphql));
   return host;
 }

@@ -5,6 +5,7 @@ import {
   DEFAULT_DATABASE_FILE,
   openDatabase,
 } from '@microservice-math/shared/database';
+import { directGraphQL } from '@microservice-math/shared/directGraphQL';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis, waitForRedis } from '@microservice-math/shared/redis';
@@ -139,7 +140,7 @@ export async function createMathService(
       clearTimeout(stopComputations);
     }
   });
-  host.mountGraphQL<MathContext>(apollo, (req, base) => {
+  const graphql = host.mountGraphQL<MathContext>(apollo, (req, base) => {
     const em = orm.em.fork();
     // Read only once the router's secret is accepted (callerFromRouter throws otherwise).
     const caller = callerFromRouter(req.headers, config.routerSecret);
@@ -154,5 +155,7 @@ export async function createMathService(
       plan: new Map(),
     };
   });
+  // POST /graphql answered without Express's per-request cost (see directGraphQL.ts).
+  host.answerFirst(directGraphQL(apollo, graphql));
   return host;
 }

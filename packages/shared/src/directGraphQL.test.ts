@@ -7,9 +7,9 @@ import { gzipSync } from 'node:zlib';
 import { ApolloServer } from '@apollo/server';
 import type { ErrorRequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@microservice-math/shared/logger';
-import { ServiceHost, type RequestBase } from '@microservice-math/shared/serviceHost';
 import { directGraphQL } from './directGraphQL.js';
+import { createLogger } from './logger.js';
+import { ServiceHost, type RequestBase } from './serviceHost.js';
 
 interface Context extends RequestBase {
   caller: string;

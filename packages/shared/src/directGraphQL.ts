@@ -5,18 +5,14 @@
  *
  * Express's routing, its request and response prototypes and `res.send` cost several times what
  * parsing the body does, on every operation; for a service whose work per operation is small
- * (the router) that is a large share of its CPU. Everything else, including every error before
+ * (the router; a subgraph answering a cached result or one row) that is a large share of its CPU. Everything else, including every error before
  * Apollo Server answers, stays with Express: see `ServiceHost.answerFirst`.
  *
  * One difference from `res.send`: no `ETag` header, which means nothing on a POST response.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import type {
-  ContextFunction,
-  FirstResponder,
-  GraphQLMount,
-} from '@microservice-math/shared/serviceHost';
+import type { ContextFunction, FirstResponder, GraphQLMount } from './serviceHost.js';
 import type { RequestHandler } from 'express';
 
 /** A request the direct path cannot finish (a body parser error, a failure before answering). */
