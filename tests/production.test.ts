@@ -18,7 +18,7 @@ import {
   subscriptionsOpen,
   wsClient,
 } from './support/graphql.js';
-import { buildIfChanged, serverBuild } from '../scripts/freshBuild.js';
+import { serverBuilt } from '../scripts/freshBuild.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
 import { TEST_METRICS_TOKEN } from './support/metrics.js';
 import { freePort, startProcess, type ServiceProcess } from './support/processes.js';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   if (missing) return;
   // The images build with `npm run build`; build the server workspaces the same way (again only
   // when their sources changed since the last build: minutes on a loaded machine).
-  await buildIfChanged(serverBuild, { quiet: true, say: () => {} });
+  await serverBuilt({ quiet: true, say: () => {} });
 }, 600_000);
 
 const databases = [
