@@ -108,7 +108,8 @@ export async function startProcess(
 export type ServiceName = 'auth' | 'math' | 'router';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const mainFiles: Record<ServiceName, string> = {
+/** Each service's built entry point, relative to the root: what its image runs. */
+export const mainFiles: Record<ServiceName, string> = {
   auth: 'subgraphs/auth/dist/main.js',
   math: 'subgraphs/math/dist/main.js',
   router: 'router/dist/main.js',
