@@ -139,13 +139,22 @@ function run(command: string[], cwd: string, quiet: boolean): Promise<void> {
   });
 }
 
+export interface BuildOptions {
+  /** The repository to build in; this one unless given. */
+  root?: string;
+  /** Where the line saying what is built, and why, goes; the console unless given. */
+  say?: (line: string) => void;
+  /** Nothing from the build itself but its errors. */
+  quiet?: boolean;
+}
+
 /**
  * Builds `target` unless its stamp matches its inputs; says what it builds and why (`quiet`: and
  * nothing else, the build's errors aside). Resolves with whether it built.
  */
 export async function buildIfChanged(
   target: BuildTarget,
-  options: { root?: string; say?: (line: string) => void; quiet?: boolean } = {},
+  options: BuildOptions = {},
 ): Promise<boolean> {
   const root = options.root ?? repoRoot;
   const say = options.say ?? ((line: string) => console.log(line));
@@ -172,6 +181,18 @@ export async function buildIfChanged(
   } finally {
     release();
   }
+}
+
+let serverBuildChecked: Promise<boolean> | undefined;
+
+/**
+ * The services' build (`serverBuild`), checked (and redone if stale) once per process, however
+ * many services the process starts: hashing every source again per start costs CPU the tests and
+ * benchmarks share. The first caller's options apply; later callers wait for the same check.
+ */
+export function serverBuilt(options: Omit<BuildOptions, 'root'> = {}): Promise<boolean> {
+  serverBuildChecked ??= buildIfChanged(serverBuild, options);
+  return serverBuildChecked;
 }
 
 /** How often a process waiting for another's build looks again. */

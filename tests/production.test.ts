@@ -18,10 +18,10 @@ import {
   subscriptionsOpen,
   wsClient,
 } from './support/graphql.js';
-import { buildIfChanged, serverBuild } from '../scripts/freshBuild.js';
+import { serverBuilt } from '../scripts/freshBuild.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
 import { TEST_METRICS_TOKEN } from './support/metrics.js';
-import { freePort, startProcess, type ServiceProcess } from './support/processes.js';
+import { freePort, mainFiles, startProcess, type ServiceProcess } from './support/processes.js';
 import { redisUrl, testDatabaseUrl } from './support/system.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -31,7 +31,7 @@ beforeAll(async () => {
   if (missing) return;
   // The images build with `npm run build`; build the server workspaces the same way (again only
   // when their sources changed since the last build: minutes on a loaded machine).
-  await buildIfChanged(serverBuild, { quiet: true, say: () => {} });
+  await serverBuilt({ quiet: true, say: () => {} });
 }, 600_000);
 
 const databases = [
@@ -88,7 +88,7 @@ describe.each(databases)('production processes on $name', ({ postgres, skip }) =
       });
     await start(
       'auth',
-      'subgraphs/auth/dist/main.js',
+      mainFiles.auth,
       {
         AUTH_PORT: String(ports.auth),
         BCRYPT_ROUNDS: '10',
@@ -97,18 +97,8 @@ describe.each(databases)('production processes on $name', ({ postgres, skip }) =
       ports.auth,
     );
     await Promise.all([
-      start(
-        'math A',
-        'subgraphs/math/dist/main.js',
-        { MATH_PORT: String(ports.mathA) },
-        ports.mathA,
-      ),
-      start(
-        'math B',
-        'subgraphs/math/dist/main.js',
-        { MATH_PORT: String(ports.mathB) },
-        ports.mathB,
-      ),
+      start('math A', mainFiles.math, { MATH_PORT: String(ports.mathA) }, ports.mathA),
+      start('math B', mainFiles.math, { MATH_PORT: String(ports.mathB) }, ports.mathB),
     ]);
     const routerEnv = (math: number, port: number) => ({
       ROUTER_PORT: String(port),
@@ -116,18 +106,8 @@ describe.each(databases)('production processes on $name', ({ postgres, skip }) =
       MATH_URL: `http://127.0.0.1:${math}/graphql`,
     });
     const [a, b] = await Promise.all([
-      start(
-        'router A',
-        'router/dist/main.js',
-        routerEnv(ports.mathA, ports.routerA),
-        ports.routerA,
-      ),
-      start(
-        'router B',
-        'router/dist/main.js',
-        routerEnv(ports.mathB, ports.routerB),
-        ports.routerB,
-      ),
+      start('router A', mainFiles.router, routerEnv(ports.mathA, ports.routerA), ports.routerA),
+      start('router B', mainFiles.router, routerEnv(ports.mathB, ports.routerB), ports.routerB),
     ]);
     routerA = a.url;
     routerB = b.url;

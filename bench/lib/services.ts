@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, generateKeyPair } from 'jose';
-import { buildIfChanged, serverBuild } from '../../scripts/freshBuild.js';
+import { serverBuilt } from '../../scripts/freshBuild.js';
 import { bearer, gql } from '../../tests/support/graphql.js';
 import { freePort, startProcess, type ServiceProcess } from '../../tests/support/processes.js';
 import { repoRoot } from './cli.js';
@@ -51,9 +51,6 @@ export interface Service extends ServiceProcess {
   port: number;
 }
 
-/** The services' build, checked (and redone if stale) once per benchmark process, not per start. */
-let serverBuilt: Promise<boolean> | undefined;
-
 export class BenchSystem {
   private readonly processes: Service[] = [];
   private authService: Service | undefined;
@@ -67,8 +64,8 @@ export class BenchSystem {
 
   /** Starts auth; math and gateways are started by the benchmark, as many as it needs. */
   static async start(options: SystemOptions = {}): Promise<BenchSystem> {
-    serverBuilt ??= buildIfChanged(serverBuild, { say: (line) => console.log(line) });
-    await serverBuilt;
+    // Says on the console when it builds, and why: the benchmark waits minutes for it.
+    await serverBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
     const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
     const keyFile = join(dir, 'auth-key.pem');

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildIfChanged, serverBuild } from '../../scripts/freshBuild.js';
+import { serverBuilt } from '../../scripts/freshBuild.js';
 import { TEST_METRICS_TOKEN } from './metrics.js';
 import { exportPKCS8, generateKeyPair } from 'jose';
 
@@ -108,7 +108,8 @@ export async function startProcess(
 export type ServiceName = 'auth' | 'math' | 'router';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const mainFiles: Record<ServiceName, string> = {
+/** Each service's built entry point, relative to the root: what its image runs. */
+export const mainFiles: Record<ServiceName, string> = {
   auth: 'subgraphs/auth/dist/main.js',
   math: 'subgraphs/math/dist/main.js',
   router: 'router/dist/main.js',
@@ -121,10 +122,8 @@ const mainFiles: Record<ServiceName, string> = {
  * 1.7 s), on two cores shared by three test files at once. `npm start`'s own path from source is
  * tested in quickStart.test.ts.
  */
-let built: Promise<boolean> | undefined;
 async function serviceCommand(name: ServiceName): Promise<string[]> {
-  built ??= buildIfChanged(serverBuild, { quiet: true, say: () => {} });
-  await built;
+  await serverBuilt({ quiet: true, say: () => {} });
   return [process.execPath, mainFiles[name]];
 }
 

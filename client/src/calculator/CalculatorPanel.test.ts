@@ -1,5 +1,6 @@
 import { flushPromises, mount } from '@vue/test-utils';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../tests/support/waitFor';
 import {
   createTestGraphQLClient,
   provideFor,
@@ -267,7 +268,7 @@ describe('CalculatorPanel', () => {
   it('asks for a missing argument on submit and focuses it', async () => {
     const wrapper = mountPanel({});
     await wrapper.get('form.calculation-form').trigger('submit');
-    await vi.waitFor(() => expect(document.activeElement?.getAttribute('name')).toBe('n'));
+    await waitFor(() => expect(document.activeElement?.getAttribute('name')).toBe('n'));
     expect(wrapper.get('.field-error').text()).toBe('Enter n.');
     expect(client?.sent).toEqual([]);
     wrapper.unmount();
@@ -331,7 +332,7 @@ describe('CalculatorPanel', () => {
       );
       await typeN(wrapper, '5');
       await wrapper.get('form.calculation-form').trigger('submit');
-      await vi.waitFor(() => expect(wrapper.text()).toContain('120'));
+      await waitFor(() => expect(wrapper.text()).toContain('120'));
 
       const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
       expect(keys).toHaveLength(3);
@@ -346,7 +347,7 @@ describe('CalculatorPanel', () => {
       const wrapper = mountPanel({ Factorial: lostConnection }, { resendDelaysMs: [1, 1] });
       await typeN(wrapper, '5');
       await wrapper.get('form.calculation-form').trigger('submit');
-      await vi.waitFor(() => expect(wrapper.text()).toContain('could not be reached'));
+      await waitFor(() => expect(wrapper.text()).toContain('could not be reached'));
 
       expect(client?.sent).toHaveLength(3);
       expect(new Set(client?.sent.map(({ idempotencyKey }) => idempotencyKey)).size).toBe(1);
@@ -364,7 +365,7 @@ describe('CalculatorPanel', () => {
       );
       await typeN(wrapper, '5');
       await wrapper.get('form.calculation-form').trigger('submit');
-      await vi.waitFor(() => expect(wrapper.find('[role="alert"] p').exists()).toBe(true));
+      await waitFor(() => expect(wrapper.find('[role="alert"] p').exists()).toBe(true));
 
       expect(client?.sent).toHaveLength(1);
       wrapper.unmount();
@@ -384,9 +385,9 @@ describe('CalculatorPanel', () => {
       );
       await typeN(wrapper, '5');
       await wrapper.get('form.calculation-form').trigger('submit');
-      await vi.waitFor(() => expect(wrapper.find('.resend-note').exists()).toBe(true));
+      await waitFor(() => expect(wrapper.find('.resend-note').exists()).toBe(true));
       await wrapper.get('form.calculation-form').trigger('submit');
-      await vi.waitFor(() => expect(wrapper.text()).toContain('120'));
+      await waitFor(() => expect(wrapper.text()).toContain('120'));
 
       const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
       expect(keys).toHaveLength(2);
@@ -407,7 +408,7 @@ describe('CalculatorPanel', () => {
       );
       await typeN(wrapper, '5');
       await wrapper.get('form.calculation-form').trigger('submit');
-      await vi.waitFor(() => expect(wrapper.find('.resend-note').exists()).toBe(true));
+      await waitFor(() => expect(wrapper.find('.resend-note').exists()).toBe(true));
       const cancel = wrapper.findAll('button').find((button) => button.text().startsWith('Cancel'));
       await cancel?.trigger('click');
       await flushPromises();
@@ -419,7 +420,7 @@ describe('CalculatorPanel', () => {
       expect(client?.sent).toHaveLength(1);
       lost = false;
       await wrapper.get('form.calculation-form').trigger('submit');
-      await vi.waitFor(() => expect(wrapper.text()).toContain('120'));
+      await waitFor(() => expect(wrapper.text()).toContain('120'));
       const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
       expect(keys).toEqual([keys[0], keys[0]]);
       wrapper.unmount();

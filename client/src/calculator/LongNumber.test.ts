@@ -1,5 +1,6 @@
 import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../../../tests/support/waitFor';
 import LongNumber from './LongNumber.vue';
 
 const LONG = `123${'4'.repeat(500)}789`;
@@ -71,7 +72,7 @@ describe('LongNumber', () => {
       .findAll('button')
       .find((button) => button.text() === 'Copy')
       ?.trigger('click');
-    await vi.waitFor(() => expect(wrapper.get('[role="status"]').text()).toBe('Copied.'));
+    await waitFor(() => expect(wrapper.get('[role="status"]').text()).toBe('Copied.'));
     expect(writeText).toHaveBeenCalledWith(LONG);
   });
 
@@ -82,7 +83,7 @@ describe('LongNumber', () => {
       .findAll('button')
       .find((button) => button.text() === 'Copy')
       ?.trigger('click');
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(wrapper.get('[role="status"]').text()).toMatch(/use Download instead/),
     );
   });

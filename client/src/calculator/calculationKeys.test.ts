@@ -24,6 +24,26 @@ describe('calculation keys', () => {
     expect(keys.keyFor(factorial(5))).toBe('key-3');
   });
 
+  it('keeps a calculation in doubt when it is cancelled, so the next send reuses its key', () => {
+    let next = 0;
+    const keys = createCalculationKeys(() => `key-${++next}`);
+    const lost = keys.keyFor(factorial(5));
+    keys.settle(factorial(5), lost, new TypeError('Failed to fetch')); // waiting to resend
+    keys.settle(factorial(5), lost, new DOMException('aborted', 'AbortError'));
+    expect(keys.keyFor(factorial(5))).toBe(lost);
+  });
+
+  it('settles a cancelled calculation that was never in doubt: the next send has a new key', () => {
+    let next = 0;
+    const keys = createCalculationKeys(() => `key-${++next}`);
+    const lost = keys.keyFor(factorial(6));
+    keys.settle(factorial(6), lost, new TypeError('Failed to fetch'));
+    const cancelled = keys.keyFor(factorial(5));
+    keys.settle(factorial(5), cancelled, new DOMException('aborted', 'AbortError'));
+    expect(keys.keyFor(factorial(5))).not.toBe(cancelled);
+    expect(keys.keyFor(factorial(6))).toBe(lost); // another calculation's doubt is untouched
+  });
+
   it('counts an answer from the router, or a cancellation, as settled; anything else as in doubt', () => {
     const refused = {
       graphQLErrors: [{ message: 'busy', extensions: { code: 'SERVICE_UNAVAILABLE' } }],

@@ -8,7 +8,10 @@
  * sending the same calculation again reuses its key, and math answers with the first attempt's
  * log instead of logging it twice. Any answer from the router (a result, or an error with a contract code)
  * settles the calculation: sending it again then is a new calculation with a new key. So does
- * a cancellation: the user ended that one. A different calculation never reuses a key.
+ * a cancellation of a calculation not in doubt: the user ended that one. Cancelling one already
+ * in doubt (while it waits to be sent again, or sent again by hand) leaves it in doubt: an
+ * earlier attempt may have been logged, so the next send reuses its key. A different
+ * calculation never reuses a key.
  */
 import { graphQLErrorsOf, isAbortError, codeOf } from '../graphql/operationErrors';
 import type { CalculationRequest } from './calculationArguments';
@@ -16,7 +19,10 @@ import type { CalculationRequest } from './calculationArguments';
 export interface CalculationKeys {
   /** The key to send `request` with: the in-doubt one of the same calculation, else a new one. */
   keyFor(request: CalculationRequest): string;
-  /** Records how the attempt sent with `key` ended: answered (`error` undefined) or failed. */
+  /**
+   * Records how the attempt sent with `key` ended: answered (`error` undefined) or failed. A
+   * cancellation leaves a calculation already in doubt as it was.
+   */
   settle(request: CalculationRequest, key: string, error?: unknown): void;
 }
 
@@ -48,7 +54,8 @@ export function createCalculationKeys(newKey: () => string = randomKey): Calcula
     settle(request, key, error) {
       const failedInDoubt = error !== undefined && outcomeInDoubt(error);
       if (failedInDoubt) inDoubt = { calculation: sameCalculation(request), key };
-      else if (inDoubt?.key === key) inDoubt = undefined;
+      // A key is only ever reused for its own calculation, so the same key is the same one.
+      else if (inDoubt?.key === key && !isAbortError(error)) inDoubt = undefined;
     },
   };
 }

@@ -9,6 +9,7 @@ import { execute, gql } from '@apollo/client/core';
 import type * as graphql from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../../../tests/support/waitFor';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createLiveConnection, webSocketUrl, type LiveConnection } from './liveConnection';
 
@@ -113,7 +114,7 @@ describe('createLiveConnection', () => {
 
     const { received } = subscribe(live);
 
-    await vi.waitFor(() => expect(received).toEqual([{ tick: 'first' }]));
+    await waitFor(() => expect(received).toEqual([{ tick: 'first' }]));
     expect(harness.authorizations).toEqual(['Bearer token-1']);
     expect(live.status.value).toBe('live');
   });
@@ -124,15 +125,15 @@ describe('createLiveConnection', () => {
     const reconnected = vi.fn();
     live.onReconnect(reconnected);
     const { received } = subscribe(live);
-    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+    await waitFor(() => expect(live.status.value).toBe('live'));
 
     for (const socket of harness.server.clients) socket.terminate();
-    await vi.waitFor(() => expect(live.status.value).not.toBe('live'));
+    await waitFor(() => expect(live.status.value).not.toBe('live'));
 
-    await vi.waitFor(() => expect(reconnected).toHaveBeenCalledOnce(), { timeout: 5_000 });
+    await waitFor(() => expect(reconnected).toHaveBeenCalledOnce());
     expect(live.status.value).toBe('live');
     // The subscription itself was resumed on the new socket.
-    await vi.waitFor(() => expect(received).toHaveLength(2));
+    await waitFor(() => expect(received).toHaveLength(2));
   });
 
   it('schedules each reconnection at most 5 s ahead, and starts it at once on retryNow', async () => {
@@ -141,14 +142,14 @@ describe('createLiveConnection', () => {
     const reconnected = vi.fn();
     live.onReconnect(reconnected);
     subscribe(live);
-    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+    await waitFor(() => expect(live.status.value).toBe('live'));
 
     for (const socket of harness.server.clients) socket.terminate();
-    await vi.waitFor(() => expect(live.nextRetryAt.value).not.toBeNull());
+    await waitFor(() => expect(live.nextRetryAt.value).not.toBeNull());
     expect((live.nextRetryAt.value ?? 0) - Date.now()).toBeLessThanOrEqual(5_000);
     live.retryNow();
     expect(live.nextRetryAt.value).toBeNull();
-    await vi.waitFor(() => expect(reconnected).toHaveBeenCalledOnce());
+    await waitFor(() => expect(reconnected).toHaveBeenCalledOnce());
   });
 
   it('gives up and reports a refusal when the server closes with 4403', async () => {
@@ -158,8 +159,8 @@ describe('createLiveConnection', () => {
     const live = connect(harness.url, () => 'stale-token', onRefused);
     const { errors } = subscribe(live);
 
-    await vi.waitFor(() => expect(onRefused).toHaveBeenCalledWith(4403));
-    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await waitFor(() => expect(onRefused).toHaveBeenCalledWith(4403));
+    await waitFor(() => expect(errors).toHaveLength(1));
     expect(live.status.value).toBe('offline');
     expect(harness.authorizations).toHaveLength(1);
   });
@@ -170,18 +171,17 @@ describe('createLiveConnection', () => {
     const onRefused = vi.fn();
     const live = connect(harness.url, () => token, onRefused);
     const { received } = subscribe(live);
-    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+    await waitFor(() => expect(live.status.value).toBe('live'));
 
     // The session renewed its token; then the server ends the socket of the old one.
     token = 'token-2';
     for (const socket of harness.server.clients) socket.close(4403, 'Forbidden');
 
-    // The reconnect waits out its backoff (from 0.5 s, with jitter): longer than waitFor's 1 s.
-    await vi.waitFor(
-      () => expect(harness.authorizations).toEqual(['Bearer token-1', 'Bearer token-2']),
-      { timeout: 10_000 },
+    // The reconnect waits out its backoff (from 0.5 s, with jitter).
+    await waitFor(() =>
+      expect(harness.authorizations).toEqual(['Bearer token-1', 'Bearer token-2']),
     );
-    await vi.waitFor(() => expect(received).toHaveLength(2), { timeout: 10_000 });
+    await waitFor(() => expect(received).toHaveLength(2));
     expect(onRefused).not.toHaveBeenCalled();
   });
 
@@ -191,19 +191,16 @@ describe('createLiveConnection', () => {
     harness.decisionDelayMs = 100;
     const live = connect(harness.url, () => 'stale-token');
     subscribe(live);
-    await vi.waitFor(() => expect(harness.authorizations).toHaveLength(1));
+    await waitFor(() => expect(harness.authorizations).toHaveLength(1));
 
     live.reset();
 
     // An unhandled rejection from the abandoned socket would fail this test file: wait until the
     // server has refused it and the closing handshake is over.
-    await vi.waitFor(
-      () => {
-        expect(harness.decisions).toBe(1);
-        expect(harness.server.clients.size).toBe(0);
-      },
-      { timeout: 5_000 },
-    );
+    await waitFor(() => {
+      expect(harness.decisions).toBe(1);
+      expect(harness.server.clients.size).toBe(0);
+    });
     expect(live.status.value).toBe('offline');
   });
 
@@ -212,14 +209,14 @@ describe('createLiveConnection', () => {
     let token = 'first-session';
     const live = connect(harness.url, () => token);
     subscribe(live);
-    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+    await waitFor(() => expect(live.status.value).toBe('live'));
 
     live.reset();
     expect(live.status.value).toBe('offline');
     token = 'second-session';
     subscribe(live);
 
-    await vi.waitFor(() => expect(live.status.value).toBe('live'));
+    await waitFor(() => expect(live.status.value).toBe('live'));
     expect(harness.authorizations).toEqual(['Bearer first-session', 'Bearer second-session']);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../../../tests/support/waitFor';
 import {
   EXPIRED_MESSAGE,
   SESSION_STORAGE_KEY,
@@ -132,7 +133,7 @@ describe('createSession', () => {
 
       window.localStorage.removeItem(SESSION_STORAGE_KEY);
       tab.tellOf(SESSION_STORAGE_KEY);
-      await vi.waitFor(() => expect(ended).toHaveBeenCalledOnce());
+      await waitFor(() => expect(ended).toHaveBeenCalledOnce());
       expect(session.current.value).toBeNull();
     });
 
@@ -151,7 +152,7 @@ describe('createSession', () => {
       window.localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify(grace));
       tab.tellOf(SESSION_STORAGE_KEY);
 
-      await vi.waitFor(() => expect(session.current.value?.user.username).toBe('grace'));
+      await waitFor(() => expect(session.current.value?.user.username).toBe('grace'));
       expect(seenWhenEnded).toEqual([undefined]);
     });
   });

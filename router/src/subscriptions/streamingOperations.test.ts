@@ -41,15 +41,18 @@ describe('streamingOperations.costed', () => {
     expect(context.operationCost).toBeUndefined();
   });
 
-  it('gives a mutation its cost too', () => {
+  it('gives a mutation its cost too, its root field weighing what a write does', () => {
+    const context = arriving();
     const costed = operations.costed(
       schema,
       parse('mutation { addItem { id } }'),
       null,
       {},
-      arriving(),
+      context,
     );
-    expect((costed as RouterContext).operationCost).toEqual(expect.any(Number));
+    // An object costs 1, but a mutation's root field at least 10 (demandControl's MUTATION_WEIGHT).
+    expect(costed).toMatchObject({ ...context, operationCost: 10 });
+    expect(context.operationCost).toBeUndefined();
   });
 
   it('hands a subscription back the context it came with, carrying no cost', () => {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIfChanged, serverBuild } from '../../../../scripts/freshBuild.js';
+import { serverBuilt } from '../../../../scripts/freshBuild.js';
 import { factorial } from '../kernels/factorial.js';
 import { fibonacci } from '../kernels/fibonacci.js';
 
@@ -75,7 +75,7 @@ describe('the compute worker loads', () => {
     // images: built the way they build it, only when its sources changed (tests/production.test.ts
     // shares the build and its lock).
     beforeAll(async () => {
-      await buildIfChanged(serverBuild, { quiet: true, say: () => {} });
+      await serverBuilt({ quiet: true, say: () => {} });
     }, 600_000);
     afterAll(async () => {
       if (script) await rm(script, { force: true });
