@@ -120,7 +120,7 @@ afterAll(async () => {
 });
 
 describe('Redis stops mid-load and comes back', () => {
-  it('every calculation is answered through the outage, and uncached while Redis is down', async ({
+  it('every calculation is answered through the outage, repeats from math’s own memory', async ({
     annotate,
   }) => {
     const during = load.filter(
@@ -128,13 +128,15 @@ describe('Redis stops mid-load and comes back', () => {
     );
     expect(failuresByReason(load)).toEqual({});
     expect(during.length).toBeGreaterThan(0);
-    expect(during.filter((o) => o.data?.['cached'] === true)).toEqual([]);
+    // The load repeats 20 inputs: math keeps what it served in memory in front of Redis.
+    const hitsDuring = during.filter((o) => o.data?.['cached'] === true).length;
+    expect(hitsDuring).toBeGreaterThan(0);
     const before = load.filter((o) => o.answeredAt < outage.stoppedAt);
     expect(before.some((o) => o.data?.['cached'] === true)).toBe(true);
     await annotate(
       `measured: ${load.length} calculations in ${LANES} lanes, none failed; ${during.length} ` +
-        `sent and answered during the ${OUTAGE_MS} ms outage, all uncached; ` +
-        `${before.filter((o) => o.data?.['cached']).length} of ${before.length} before it were cache hits`,
+        `sent and answered during the ${OUTAGE_MS} ms outage, ${hitsDuring} of them from math's ` +
+        `memory; ${before.filter((o) => o.data?.['cached']).length} of ${before.length} before it were cache hits`,
     );
   });
 
@@ -148,14 +150,16 @@ describe('Redis stops mid-load and comes back', () => {
     expect(outageLogins).toEqual([...Array<string>(5).fill('UNAUTHENTICATED'), 'RATE_LIMITED']);
   });
 
-  it('caching resumes by itself once Redis is back', async ({ annotate }) => {
+  it('results are stored in Redis again by themselves once it is back', async ({ annotate }) => {
     let n = 2000;
+    const reader = new Redis(redis.url);
     const ms = await until(async () => {
       n += 1;
       const first = await calculate(router, tokens['loader']!, calculation(n));
-      const second = await calculate(router, tokens['loader']!, calculation(n));
-      return first.data?.['cached'] === false && second.data?.['cached'] === true;
-    });
+      // In Redis, where every math instance finds it (math's own memory would answer a repeat).
+      const stored = await reader.keys(`*factorial:v3:{"n":${n}}`);
+      return first.data?.['cached'] === false && stored.length === 1;
+    }).finally(() => reader.disconnect());
     await annotate(
       `measured: a repeat was a cache hit again ${ms.toFixed(0)} ms after probing began ` +
         `(${(performance.now() - outage.restartedAt).toFixed(0)} ms after Redis restarted)`,

@@ -15,6 +15,7 @@ import { startSubgraphServer } from '@microservice-math/shared/subgraphServer';
 import {
   createMemoryCache,
   createRedisCache,
+  createTieredCache,
   disabledCache,
   type ResultCache,
 } from './cache/resultCache.js';
@@ -34,6 +35,11 @@ import { mathMigrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 
 const REDIS_STARTUP_WAIT_MS = 2_000;
+/**
+ * Each instance's own copy of the results it served, in front of Redis (see createTieredCache):
+ * a quarter of what the in-memory cache holds when there is no Redis.
+ */
+const NEAR_CACHE_BYTES = 64 * 1024 * 1024;
 /**
  * How long a shutdown lets running computations finish. A computation may run for
  * MATH_TIMEOUT_MS (10 s by default); past this grace it is stopped and its request answered
@@ -79,7 +85,10 @@ export async function createMathService(
   const cache: ResultCache = !config.cacheEnabled
     ? disabledCache
     : redis
-      ? createRedisCache(redis, cacheOptions)
+      ? createTieredCache(
+          createMemoryCache(cacheOptions, NEAR_CACHE_BYTES),
+          createRedisCache(redis, cacheOptions),
+        )
       : createMemoryCache(cacheOptions);
   const host = new ServiceHost({
     name: 'math',

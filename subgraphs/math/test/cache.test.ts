@@ -1,7 +1,8 @@
 /**
  * The result cache through the service's HTTP API: a repeat is `cached: true` against real
- * Redis; with Redis stopped the service still answers, uncached, warning once; when Redis is
- * back caching resumes by itself. Values over MATH_CACHE_MAX_BYTES are not stored, and
+ * Redis; with Redis stopped the service still answers, from its own memory what it served
+ * before and uncached otherwise, warning once; when Redis is back, results are stored there
+ * again by themselves. Values over MATH_CACHE_MAX_BYTES are not stored, and
  * CACHE_ENABLED=false never caches. A cached entry written without the decimal text (its request
  * did not select `result`) serves only requests that do not select it either.
  */
@@ -130,15 +131,17 @@ describe('when Redis stops and comes back', () => {
     await redis?.stop();
   });
 
-  it('answers uncached while it is down, warns once, and caches again once it is back', async ({
+  it('answers from its own memory while it is down, warns once, and stores in Redis again once it is back', async ({
     annotate,
   }) => {
     const query = (n: number) => `{ factorial(n: ${n}) { result cached } }`;
     expect(await cachedFlags(math, query(30), 2)).toEqual([false, true]);
 
     await redis.stop();
+    // What this instance served before, and what it computes meanwhile, it keeps in memory.
+    expect(await cachedFlags(math, query(30), 1)).toEqual([true]);
     const outage = await cachedFlags(math, query(31), 5);
-    expect(outage).toEqual([false, false, false, false, false]);
+    expect(outage).toEqual([false, true, true, true, true]);
     expect(await math.ready()).toBe(200);
     const warnings = lines.filter((l) => l.level === 40).map((l) => l.msg);
     expect(warnings.filter((m) => m.startsWith('result cache unavailable'))).toHaveLength(1);
@@ -146,12 +149,18 @@ describe('when Redis stops and comes back', () => {
 
     await redis.start();
     const restarted = performance.now();
-    // The client reconnects on its own (retrying every ≤ 2 s); no restart of the service.
-    let attempt = 0;
-    await waitFor(
-      async () => expect(await cachedFlags(math, query(32 + attempt++), 2)).toEqual([false, true]),
-      20_000,
-    );
+    // The client reconnects on its own (retrying every ≤ 2 s); no restart of the service. A new
+    // result is then in Redis, where every instance finds it.
+    const reader = new Redis(redis.url);
+    try {
+      let n = 32;
+      await waitFor(async () => {
+        expect(await cachedFlags(math, query(n), 1)).toEqual([false]);
+        expect(await reader.keys(`*factorial:v3:{"n":${n++}}`)).toHaveLength(1);
+      }, 20_000);
+    } finally {
+      reader.disconnect();
+    }
     await annotate(
       `measured: caching resumed ${(performance.now() - restarted).toFixed(0)} ms after Redis ` +
         `restarted; warnings during the outage: ${JSON.stringify(warnings)}`,

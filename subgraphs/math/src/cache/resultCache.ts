@@ -2,9 +2,10 @@
  * The cache of finished results: the digit count and preview, and the decimal text whenever it
  * was written, so a hit skips both the computation and the conversion. An entry without the text
  * (its request did not select `result`) serves only requests that do not select it either.
- * Redis when configured, shared by every math instance; an in-memory LRU otherwise. Redis
- * trouble never fails a calculation: a failed read is a miss, a failed write is skipped, and the
- * outage is reported once.
+ * Redis when configured, shared by every math instance, with each instance's own LRU in front of
+ * it (see `createTieredCache`); an in-memory LRU alone otherwise. Redis trouble never fails a
+ * calculation: a failed read is a miss, a failed write is skipped, and the outage is reported
+ * once.
  */
 import type { Logger } from '@microservice-math/shared/logger';
 import type { Redis } from 'ioredis';
@@ -92,6 +93,29 @@ export function createRedisCache(redis: Redis, options: CacheOptions): ResultCac
       } catch (error) {
         failed(error);
       }
+    },
+  };
+}
+
+/**
+ * An instance's own LRU in front of the cache all instances share. A finished result never
+ * changes (keys are versioned), so a copy in memory cannot go stale: a hot result is served
+ * without a round trip to Redis, and
+ * still while Redis is away. A near entry without the decimal text does not hide a shared one
+ * that has it: then the shared cache is asked too.
+ */
+export function createTieredCache(near: ResultCache, shared: ResultCache): ResultCache {
+  return {
+    async get(key) {
+      const close = await near.get(key);
+      if (close?.result !== undefined) return close;
+      const found = await shared.get(key);
+      if (!found) return close;
+      await near.set(key, found);
+      return found;
+    },
+    async set(key, value) {
+      await Promise.all([near.set(key, value), shared.set(key, value)]);
     },
   };
 }
