@@ -191,7 +191,11 @@ let serverBuildChecked: Promise<boolean> | undefined;
  * benchmarks share. The first caller's options apply; later callers wait for the same check.
  */
 export function serverBuilt(options: Omit<BuildOptions, 'root'> = {}): Promise<boolean> {
-  serverBuildChecked ??= buildIfChanged(serverBuild, options);
+  // A failed check is not kept: the next caller tries again rather than failing with it.
+  serverBuildChecked ??= buildIfChanged(serverBuild, options).catch((error: unknown) => {
+    serverBuildChecked = undefined;
+    throw error;
+  });
   return serverBuildChecked;
 }
 

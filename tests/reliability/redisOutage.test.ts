@@ -161,7 +161,7 @@ describe('Redis stops mid-load and comes back', () => {
       return first.data?.['cached'] === false && stored.length === 1;
     }).finally(() => reader.disconnect());
     await annotate(
-      `measured: a repeat was a cache hit again ${ms.toFixed(0)} ms after probing began ` +
+      `measured: a new result was in Redis again ${ms.toFixed(0)} ms after probing began ` +
         `(${(performance.now() - outage.restartedAt).toFixed(0)} ms after Redis restarted)`,
     );
   });

@@ -97,6 +97,14 @@ describe('preparedSelect on SQLite', () => {
     select!.close();
   });
 
+  it('refuses a marker that equals a constant of the query, whose place it could take', () => {
+    // 'temperature' is also the query's constant kind: binding a sensor there would change it.
+    const markers: readonly [string, number] = ['temperature', 1_000_000_007];
+    expect(() => preparedSelect(orm, markers, ([s, n]) => newest(orm.em.fork(), s, n))).toThrow(
+      /depend on the values/,
+    );
+  });
+
   it('refuses a marker the query does not bind', () => {
     expect(() =>
       preparedSelect(orm, ['\u0000sensor', 'unused'] as const, ([s]) =>

@@ -21,10 +21,13 @@ export interface PreparedSelect<Values extends readonly unknown[], Row> {
 }
 
 /**
- * Renders `build(markers)` once and keeps its statement. Each marker must be a value that
- * appears in the rendered bindings as it was given (a string or number no real value equals,
- * e.g. `'\u0000userId'`), so that its place can be found; the other bindings (constants such as
- * a status) stay as rendered. Throws at once if a marker is missing from the bindings.
+ * Renders `build(markers)` once and keeps its statement. Each marker must be a string or number
+ * that appears in the rendered bindings as it was given (one no real value equals, e.g.
+ * `'\u0000userId'`), so that its place can be found; the other bindings (constants such as a
+ * status) stay as rendered. Values are bound as given, so they must be what the column stores
+ * (strings and numbers; not null or lists, which would change the SQL itself). Throws at once if
+ * a marker is not bound, or if rendering with other markers gives other SQL or other places (the
+ * SQL depends on the values, or a constant equals a marker).
  */
 export function preparedSelect<Values extends readonly unknown[], Entity extends object>(
   orm: Orm,
@@ -40,6 +43,13 @@ export function preparedSelect<Values extends readonly unknown[], Entity extends
   const missing = markers.filter((_marker, i) => !slots.includes(i));
   if (missing.length > 0)
     throw new Error(`preparedSelect: markers ${JSON.stringify(missing)} are not bound in ${sql}`);
+  const others = markers.map((marker) =>
+    typeof marker === 'number' ? marker + 1 : `${String(marker)}\u0001`,
+  ) as unknown as Values;
+  const again = build(others);
+  const slotsAgain = again.getParams().map((binding) => others.indexOf(binding));
+  if (again.getQuery() !== sql || slotsAgain.join() !== slots.join())
+    throw new Error(`preparedSelect: the SQL or its value places depend on the values: ${sql}`);
   const meta = qb.mainAlias.metadata as EntityMetadata<Entity>;
   const driver = orm.em.getDriver();
   return {

@@ -202,8 +202,8 @@ export class ServiceHost {
   }
 
   /**
-   * Lets `responder` answer requests before Express: the router's direct `POST /graphql` path
-   * (router/src/http/directGraphQL.ts). One per host.
+   * Lets `responder` answer requests before Express: every service's direct `POST /graphql`
+   * path (directGraphQL.ts). One per host.
    */
   answerFirst(responder: FirstResponder): void {
     this.firstResponder = responder;

@@ -33,9 +33,11 @@ export type SubgraphPost = (
 ) => Promise<SubgraphAnswer>;
 
 /**
- * Socket errors that mean the request got no answer byte: the connection was refused, or closed
- * by the subgraph before it answered (an idle keep-alive connection closed by a draining
- * subgraph just as a request was sent on it). Another attempt, on a fresh connection, is safe.
+ * Errors that mean the request got no answer byte: the connection was refused, or closed by the
+ * subgraph before it answered (an idle keep-alive connection closed by a draining subgraph just
+ * as a request was sent on it), or never made (its host name does not resolve, as a stopped
+ * container's does not; its host cannot be reached; the connect timed out). Another attempt, on
+ * a fresh connection, is safe, and twice means the subgraph is unavailable, not broken.
  */
 const NO_ANSWER_CODES = new Set([
   'ECONNREFUSED',
@@ -43,6 +45,11 @@ const NO_ANSWER_CODES = new Set([
   'EPIPE',
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 const failedBeforeAnswer = new WeakSet<object>();
 

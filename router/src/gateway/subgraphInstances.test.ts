@@ -109,4 +109,28 @@ describe('subgraph instances after failed connections', () => {
     expect(from).toEqual(['b', 'b', 'b', 'b']);
     expect(a.calls).toBe(1);
   });
+
+  it('refuses with SERVICE_UNAVAILABLE, not an internal error, when the host name does not resolve', async () => {
+    // As a stopped container's name does (docker-compose.yml's MATH_URL is http://math:5002).
+    const clients = subgraphClients(5_000);
+    const instances = subgraphInstances(
+      'math',
+      ['http://math-gone.invalid:5002/graphql'],
+      clients.clientFor,
+      {
+        timeoutMs: 5_000,
+        logger,
+      },
+    );
+    try {
+      await instances.firstPoll;
+      for (let i = 0; i < 2; i++)
+        await expect(call(instances)).rejects.toMatchObject({
+          extensions: { code: ErrorCode.ServiceUnavailable, retryAfterSeconds: 1 },
+        });
+    } finally {
+      instances.close();
+      await clients.close();
+    }
+  });
 });

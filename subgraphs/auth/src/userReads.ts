@@ -4,17 +4,20 @@ import { preparedSelect } from '@microservice-math/shared/preparedSelect';
 import DataLoader from 'dataloader';
 import { UserSchema, type User } from './entities/User.js';
 
+/** A user as read for an answer: plain data, never an entity the request could change and flush. */
+export type UserRow = Readonly<User>;
+
 export interface UserReads {
-  /** One `WHERE id IN (…)` per request for however many `User` references the router asks for. */
-  usersById(em: EntityManager): DataLoader<string, User | null>;
+  /** One read per request for however many `User` references the router asks for. */
+  usersById(em: EntityManager): DataLoader<string, UserRow | null>;
   /** Lets go of prepared statements. */
   close(): void;
 }
 
 export function createUserReads(orm: Orm): UserReads {
   // Nearly every request reads one user (`me`, the router's one `User` reference, a renewal):
-  // on SQLite that select is prepared once (see preparedSelect). Its rows are read-only data,
-  // not entities of the request's EntityManager: nothing here changes a user.
+  // on SQLite that select is prepared once (see preparedSelect). Both paths answer plain rows
+  // mapped as the query builder maps them, not entities of the request's EntityManager.
   const oneUser = preparedSelect<readonly [string], User>(orm, ['\u0000id'], ([id]) =>
     orm.em.fork().createQueryBuilder(UserSchema).select('*').where({ id }),
   );
@@ -29,7 +32,11 @@ export function createUserReads(orm: Orm): UserReads {
             ? []
             : wellFormed.length === 1 && oneUser
               ? await oneUser.all([wellFormed[0] as string])
-              : await em.find(UserSchema, { id: { $in: wellFormed } });
+              : await em
+                  .createQueryBuilder(UserSchema)
+                  .select('*')
+                  .where({ id: { $in: wellFormed } })
+                  .execute('all', true);
         const byId = new Map(users.map((user) => [user.id, user]));
         return ids.map((id) => byId.get(id) ?? null);
       }),

@@ -162,7 +162,7 @@ describe('when Redis stops and comes back', () => {
       reader.disconnect();
     }
     await annotate(
-      `measured: caching resumed ${(performance.now() - restarted).toFixed(0)} ms after Redis ` +
+      `measured: results stored in Redis again ${(performance.now() - restarted).toFixed(0)} ms after Redis ` +
         `restarted; warnings during the outage: ${JSON.stringify(warnings)}`,
     );
     expect(lines.filter((l) => l.msg === 'result cache available again')).toHaveLength(1);

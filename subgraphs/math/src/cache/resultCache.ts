@@ -100,9 +100,10 @@ export function createRedisCache(redis: Redis, options: CacheOptions): ResultCac
 /**
  * An instance's own LRU in front of the cache all instances share. A finished result never
  * changes (keys are versioned), so a copy in memory cannot go stale: a hot result is served
- * without a round trip to Redis, and
- * still while Redis is away. A near entry without the decimal text does not hide a shared one
- * that has it: then the shared cache is asked too.
+ * without a round trip to Redis, and still while Redis is away. (Deleting a key in Redis
+ * therefore does not remove the copies; a changed kernel bumps the key's version instead.) A
+ * near entry without the decimal text does not hide a shared one that has it: then the shared
+ * cache is asked too.
  */
 export function createTieredCache(near: ResultCache, shared: ResultCache): ResultCache {
   return {
@@ -111,7 +112,9 @@ export function createTieredCache(near: ResultCache, shared: ResultCache): Resul
       if (close?.result !== undefined) return close;
       const found = await shared.get(key);
       if (!found) return close;
-      await near.set(key, found);
+      // Kept near only when it adds something: a text-less copy of a text-less entry would only
+      // refresh its place in the LRU.
+      if (!close || found.result !== undefined) await near.set(key, found);
       return found;
     },
     async set(key, value) {
