@@ -23,6 +23,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string; required?: boolean }>;
   healthcheck?: { test: string[] };
   secrets?: string[];
+  ulimits?: { nofile?: { soft: number; hard: number } };
 }
 
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -129,6 +130,13 @@ describe('docker-compose.yml', () => {
         expect(dependency.condition).toBe('service_healthy');
       }
     });
+  });
+
+  it('lets the router hold 10,000 subscribers: a descriptor limit well above their sockets', () => {
+    // Each subscriber is a socket, and each subgraph call may open one more.
+    const nofile = compose.services['router']?.ulimits?.nofile;
+    expect(nofile?.soft).toBeGreaterThanOrEqual(2 * 10_000);
+    expect(nofile?.hard).toBeGreaterThanOrEqual(nofile?.soft ?? Infinity);
   });
 
   it('keeps secrets out of the file: the router secret and signing key come from .env and a secret file', () => {
