@@ -5,6 +5,7 @@
  * their observer interfaces; the pool and the queue are read when Prometheus scrapes.
  */
 import { Counter, Gauge, Histogram, type Registry } from '@microservice-math/shared/metrics';
+import type { CacheTier } from './cache/resultCache.js';
 import type { CalculatorObserver } from './calculations/calculator.js';
 import type { ComputePoolStats } from './compute/pool.js';
 import type { LogWriterObserver } from './logs/logWriter.js';
@@ -14,7 +15,11 @@ export interface MathMetricSources {
   logQueueDepth(): number;
 }
 
-export type MathMetrics = CalculatorObserver & LogWriterObserver;
+export type MathMetrics = CalculatorObserver &
+  LogWriterObserver & {
+    /** A tiered cache found an entry in this tier (see createTieredCache). */
+    cacheFound(tier: CacheTier): void;
+  };
 
 export function createMathMetrics(registry: Registry, sources: MathMetricSources): MathMetrics {
   const registers = [registry];
@@ -22,6 +27,12 @@ export function createMathMetrics(registry: Registry, sources: MathMetricSources
     name: 'math_cache_lookups_total',
     help: 'Result cache lookups by outcome (hit, or miss: absent, unreachable, or without the text the request needs)',
     labelNames: ['outcome'] as const,
+    registers,
+  });
+  const cacheFound = new Counter({
+    name: 'math_cache_found_total',
+    help: 'Result cache entries found, by tier: near (this instance’s memory, no trip to Redis) or shared (Redis)',
+    labelNames: ['tier'] as const,
     registers,
   });
   const computations = new Counter({
@@ -106,6 +117,9 @@ export function createMathMetrics(registry: Registry, sources: MathMetricSources
   });
 
   return {
+    cacheFound(tier) {
+      cacheFound.inc({ tier });
+    },
     cacheLookup(outcome) {
       cacheLookups.inc({ outcome });
     },

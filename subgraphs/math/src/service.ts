@@ -88,6 +88,8 @@ export async function createMathService(
       ? createTieredCache(
           createMemoryCache(cacheOptions, NEAR_CACHE_BYTES),
           createRedisCache(redis, cacheOptions),
+          // Only called on lookups, by which time the metrics below exist.
+          (tier) => metrics.cacheFound(tier),
         )
       : createMemoryCache(cacheOptions);
   const host = new ServiceHost({

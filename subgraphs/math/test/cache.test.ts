@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { factorial } from '../src/kernels/factorial.js';
-import { newCaller, redisUrl, startMath, type RunningMath } from './mathService.js';
+import { metricValue, newCaller, redisUrl, startMath, type RunningMath } from './mathService.js';
 import { startOwnRedis, type OwnRedis } from '../../../tests/support/redisServer.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
 
@@ -94,6 +94,27 @@ describe.each([
       expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600);
     } finally {
       await redis.quit();
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)('math instances sharing Redis', () => {
+  it('finds another instance’s result in Redis, then in its own memory, and counts which', async () => {
+    const prefix = `test-tiers-${randomBytes(4).toString('hex')}:`;
+    const env = { REDIS_URL: redisUrl as string, REDIS_KEY_PREFIX: prefix };
+    const [first, second] = await Promise.all([startMath({ env }), startMath({ env })]);
+    try {
+      const query = '{ factorial(n: 400) { result cached } }';
+      expect(await cachedFlags(first, query, 1)).toEqual([false]);
+      const before = await second.metrics();
+      expect(await cachedFlags(second, query, 2)).toEqual([true, true]);
+      const after = await second.metrics();
+      const found = (tier: string) =>
+        metricValue(after, 'math_cache_found_total', { tier }) -
+        metricValue(before, 'math_cache_found_total', { tier });
+      expect([found('shared'), found('near')]).toEqual([1, 1]);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
     }
   });
 });

@@ -26,6 +26,9 @@ export interface ResultCache {
   set(key: string, value: CachedResult): Promise<void>;
 }
 
+/** Where a tiered cache found an entry: the instance's own memory, or the shared cache (Redis). */
+export type CacheTier = 'near' | 'shared';
+
 export interface CacheOptions {
   ttlSeconds: number;
   maxValueBytes: number;
@@ -105,13 +108,25 @@ export function createRedisCache(redis: Redis, options: CacheOptions): ResultCac
  * near entry without the decimal text does not hide a shared one that has it: then the shared
  * cache is asked too.
  */
-export function createTieredCache(near: ResultCache, shared: ResultCache): ResultCache {
+export function createTieredCache(
+  near: ResultCache,
+  shared: ResultCache,
+  /** Told which tier answered a lookup that found an entry (for metrics). */
+  onFound?: (tier: CacheTier) => void,
+): ResultCache {
   return {
     async get(key) {
       const close = await near.get(key);
-      if (close?.result !== undefined) return close;
+      if (close?.result !== undefined) {
+        onFound?.('near');
+        return close;
+      }
       const found = await shared.get(key);
-      if (!found) return close;
+      if (!found) {
+        if (close) onFound?.('near');
+        return close;
+      }
+      onFound?.('shared');
       // Kept near only when it adds something: a text-less copy of a text-less entry would only
       // refresh its place in the LRU.
       if (!close || found.result !== undefined) await near.set(key, found);
