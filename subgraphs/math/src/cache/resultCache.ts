@@ -68,7 +68,7 @@ export function createRedisCache(redis: Redis, options: CacheOptions): ResultCac
     if (!failing)
       options.logger.warn(
         { err: (error as Error).message },
-        'result cache unavailable; computing uncached',
+        'result cache unavailable; answering from this instance’s memory or uncached',
       );
     failing = true;
   };
