@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '@microservice-math/shared/errors';
 import { createLogger } from '@microservice-math/shared/logger';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../tests/support/waitFor.js';
 import { subgraphClients, type SubgraphClients } from './subgraphClients.js';
 import { subgraphInstances, type SubgraphInstances } from './subgraphInstances.js';
 
@@ -16,21 +17,25 @@ interface Subgraph {
   url: string;
   /** Calls to /graphql that reached it, answered or not. */
   calls: number;
+  /** Requests to /ready. */
+  readyAsked: number;
   /** Drops the connection of the next `n` calls to /graphql without answering. */
   dropNext(n: number): void;
   server: Server;
 }
 
-/** A subgraph whose `/ready` always says no: the poll never puts a failed instance back. */
-async function startSubgraph(name: string): Promise<Subgraph> {
+/** A subgraph whose `/ready` always says no (the poll never puts a failed instance back) or yes. */
+async function startSubgraph(name: string, readyStatus = 503): Promise<Subgraph> {
   let drops = 0;
   const subgraph = {
     calls: 0,
+    readyAsked: 0,
     dropNext: (n: number) => void (drops = n),
   } as unknown as Subgraph;
   subgraph.server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/ready') {
-      res.writeHead(503).end();
+      subgraph.readyAsked++;
+      res.writeHead(readyStatus).end();
       return;
     }
     subgraph.calls++;
@@ -57,14 +62,14 @@ const opened: Array<{
   subgraphs: Subgraph[];
 }> = [];
 
-async function instancesOf(...names: string[]) {
-  const subgraphs = await Promise.all(names.map(startSubgraph));
+async function instancesOf(names: string[], { readyStatus = 503, pollMs = 1_000 } = {}) {
+  const subgraphs = await Promise.all(names.map((name) => startSubgraph(name, readyStatus)));
   const clients = subgraphClients(5_000);
   const instances = subgraphInstances(
     'math',
     subgraphs.map((s) => s.url),
     clients.clientFor,
-    { timeoutMs: 5_000, logger },
+    { timeoutMs: 5_000, logger, pollMs },
   );
   await instances.firstPoll;
   opened.push({ clients, instances, subgraphs });
@@ -86,7 +91,7 @@ afterEach(async () => {
 
 describe('subgraph instances after failed connections', () => {
   it('refuses a call that got no answer twice, and tries the only instance again on the next call', async () => {
-    const { instances, subgraphs } = await instancesOf('only');
+    const { instances, subgraphs } = await instancesOf(['only']);
     const [only] = subgraphs as [Subgraph];
     only.dropNext(2);
     await expect(call(instances)).rejects.toMatchObject({
@@ -99,7 +104,7 @@ describe('subgraph instances after failed connections', () => {
   });
 
   it('passes a failed instance over while another answers', async () => {
-    const { instances, subgraphs } = await instancesOf('a', 'b');
+    const { instances, subgraphs } = await instancesOf(['a', 'b']);
     const [a] = subgraphs as [Subgraph, Subgraph];
     a.dropNext(1);
     // Round-robin starts at a: no answer there, so the call is sent on to b.
@@ -108,6 +113,25 @@ describe('subgraph instances after failed connections', () => {
     for (let i = 0; i < 4; i++) from.push((await call(instances)).data.from);
     expect(from).toEqual(['b', 'b', 'b', 'b']);
     expect(a.calls).toBe(1);
+  });
+
+  it('asks a failed instance that answers for its /ready at once, so the router is ready again', async () => {
+    // No poll but the first within the test: only an answer can make it ask again.
+    const { instances, subgraphs } = await instancesOf(['only'], {
+      readyStatus: 200,
+      pollMs: 600_000,
+    });
+    const [only] = subgraphs as [Subgraph];
+    expect(only.readyAsked).toBe(1);
+    only.dropNext(2);
+    await expect(call(instances)).rejects.toMatchObject({
+      extensions: { code: ErrorCode.ServiceUnavailable },
+    });
+    expect(() => instances.checkReady()).toThrow(/is unreachable/);
+    // A burst of answers asks once.
+    await Promise.all([call(instances), call(instances), call(instances)]);
+    await waitFor(() => expect(() => instances.checkReady()).not.toThrow());
+    expect(only.readyAsked).toBe(2);
   });
 
   it('refuses with SERVICE_UNAVAILABLE, not an internal error, when the host name does not resolve', async () => {

@@ -7,7 +7,8 @@
  * stops listening); while none of those is left either, the failed ones are still tried (as
  * Envoy's "panic mode" does), since refusing outright would turn one lost connection of a
  * single instance into a second of refused calls, however healthy it is. A call that gets no
- * answer there either is refused with SERVICE_UNAVAILABLE and a retry hint.
+ * answer there either is refused with SERVICE_UNAVAILABLE and a retry hint; one that does is
+ * a sign the instance is back, and its `/ready` is asked at once.
  *
  * A call whose connection failed before any answer byte is tried once more, on another instance
  * when there is one: a draining subgraph never drops a request it has read, so such a call was
@@ -32,6 +33,8 @@ interface Instance {
   state: State;
   /** Why it is not ready, for `/ready` and the log. */
   reason: string;
+  /** Its `/ready` being asked now, so that a burst of answers asks it once. */
+  asking?: Promise<void> | undefined;
 }
 
 export interface SubgraphInstances {
@@ -46,11 +49,19 @@ export interface SubgraphInstances {
   close(): void;
 }
 
+export interface SubgraphInstancesOptions {
+  /** The deadline of a call, both attempts together. */
+  timeoutMs: number;
+  logger: Logger;
+  /** How often each instance's `/ready` is asked; READY_POLL_MS unless a test says. */
+  pollMs?: number;
+}
+
 export function subgraphInstances(
   name: string,
   urls: string[],
   clientFor: (url: string) => SubgraphPost,
-  { timeoutMs, logger }: { timeoutMs: number; logger: Logger },
+  { timeoutMs, logger, pollMs = READY_POLL_MS }: SubgraphInstancesOptions,
 ): SubgraphInstances {
   // Unknown until the first poll: assumed ready, so a router that starts first serves at once.
   const instances: Instance[] = urls.map((url) => ({
@@ -90,22 +101,38 @@ export function subgraphInstances(
     throw error;
   }
 
+  /**
+   * A failed instance that answers a call (tried because no other was left) is back: its
+   * `/ready` is asked at once, so the router's own `/ready` need not wait for the next poll.
+   */
+  function answered(instance: Instance): void {
+    if (instance.state === 'failed')
+      instance.asking ??= pollOne(instance).finally(() => (instance.asking = undefined));
+  }
+
   const post: SubgraphPost = async (headers, body, options = {}) => {
     const first = pick() ?? refuse();
     // Both attempts end when the first alone would have.
     const deadlineAt = options.deadlineAt ?? performance.now() + timeoutMs;
     try {
-      return await first.post(withDeadline(headers, deadlineAt), body, { ...options, deadlineAt });
+      const answer = await first.post(withDeadline(headers, deadlineAt), body, {
+        ...options,
+        deadlineAt,
+      });
+      answered(first);
+      return answer;
     } catch (error) {
       if (!isNoAnswer(error)) throw error;
       setState(first, 'failed', (error as { code?: string }).code ?? 'connection failed');
       // Once, on another instance when there is one (else on a fresh connection to the same).
       const second = pick(first) ?? first;
       try {
-        return await second.post(withDeadline(headers, deadlineAt), body, {
+        const answer = await second.post(withDeadline(headers, deadlineAt), body, {
           ...options,
           deadlineAt,
         });
+        answered(second);
+        return answer;
       } catch (again) {
         if (!isNoAnswer(again)) throw again;
         // Twice no answer: nothing was done, and the caller may try again shortly.
@@ -139,7 +166,7 @@ export function subgraphInstances(
   let polling: Promise<void> | undefined;
   const timer = setInterval(() => {
     polling ??= poll().finally(() => (polling = undefined));
-  }, READY_POLL_MS);
+  }, pollMs);
   timer.unref();
 
   return {
