@@ -65,6 +65,23 @@ try {
     return body.data.factorial.log.id;
   };
 
+  /**
+   * Calculations until one reaches all `level` subscribers. A connection is acknowledged before
+   * the router has subscribed to its user's channel, and an event published before that reaches
+   * nobody (a client resumes with `after`), so one calculation alone can prove nothing.
+   */
+  const proveLive = async (level: number) => {
+    const giveUpAt = performance.now() + 60_000;
+    for (;;) {
+      try {
+        await subscribers!.receiptsOf(await newLog(), level, 2_000);
+        return;
+      } catch (error) {
+        if (performance.now() > giveUpAt) throw error;
+      }
+    }
+  };
+
   // The HTTP path warmed and memory settled before the baseline, so growth is the connections'.
   for (let i = 0; i < 20; i++) await newLog();
   await sleep(1000);
@@ -73,8 +90,8 @@ try {
   subscribers = new Subscribers(router.url, account.token);
   for (const level of plan.levels) {
     await subscribers.growTo(level);
-    // A first event proves every subscription is in place before anything is timed.
-    await subscribers.receiptsOf(await newLog(), level, 60_000);
+    // An event reaching everyone proves every subscription is in place before anything is timed.
+    await proveLive(level);
     const fromCreated: number[] = [];
     const fromPublish: number[] = [];
     for (let i = 0; i < plan.events; i++) {
