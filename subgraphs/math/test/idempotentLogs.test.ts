@@ -49,7 +49,7 @@ describe.each([
   const asRequest = (requestId: string) => ({ [REQUEST_ID_HEADER]: requestId });
 
   it.skipIf(skip)(
-    'logs a calculation sent twice with one request id once, with one id and one event',
+    'logs a calculation sent twice with one request id once, with one id, its event sent again for the retry',
     async () => {
       const caller = newCaller('retry');
       const feed = await listen(caller.id);
@@ -71,7 +71,9 @@ describe.each([
       feed.stop();
 
       const logId = first.body.data?.['factorial'].log.id as string;
-      expect(feed.received.map((log) => log.id)).toEqual([logId, laterId]);
+      // The same log again: the first attempt may have died before publishing it, and routers
+      // deliver a log once by its id (router/src/subscriptions/logFeed.ts).
+      expect(feed.received.map((log) => log.id)).toEqual([logId, logId, laterId]);
       const rows = await math.logRows({ userId: caller.id, input: '{"n":30}' });
       expect(rows.map((row) => [row.id, row.requestId, row.responseKey])).toEqual([
         [logId, requestId, 'factorial'],
@@ -121,7 +123,7 @@ describe.each([
   const forwardedKey = () => randomBytes(32).toString('base64url');
 
   it.skipIf(skip)(
-    'logs the attempts of one calculation under one idempotency key once, whatever their request ids',
+    'logs the attempts of one calculation under one idempotency key once, whatever their request ids (its event sent again)',
     async () => {
       const caller = newCaller('client-key');
       const feed = await listen(caller.id);
@@ -136,7 +138,7 @@ describe.each([
       const laterId = later.body.data?.['factorial'].log.id as string;
       await waitFor(() => expect(feed.received.map((log) => log.id)).toContain(laterId));
       feed.stop();
-      expect(feed.received.map((log) => log.id)).toEqual([logId, laterId]);
+      expect(feed.received.map((log) => log.id)).toEqual([logId, logId, laterId]);
       const rows = await math.logRows({ userId: caller.id });
       expect(rows.map((row) => row.id)).toEqual([logId, laterId]);
       // The row names the request that stored it; its key is the client key's digest.

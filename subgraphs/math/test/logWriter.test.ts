@@ -305,6 +305,26 @@ describe.each([
     });
 
     it.skipIf(skip)(
+      'publishes the stored row again when a retry finds it: its first publish may have died with its process',
+      async () => {
+        const userId = `republish-${database}`;
+        // The first attempt commits, then its process dies before publishing: a bus that drops.
+        const dying = createLogWriter({
+          orm,
+          events: { ...events, publishAll: () => Promise.resolve(0) },
+          logger: silentLogger(),
+        });
+        const first = await dying.write(keyed(userId, 'ok', 'req-republish-1'));
+        await dying.close();
+        const { writer, published } = await keyedWriter(userId);
+        const retried = await writer.write(keyed(userId, 'ok', 'req-republish-1'));
+        expect(retried.id).toBe(first.id);
+        expect(await published()).toEqual([first.id]);
+        expect(await rawRows(userId)).toHaveLength(1);
+      },
+    );
+
+    it.skipIf(skip)(
       "replaces a stored refusal with its key's answer, keeping its id and time",
       async () => {
         const userId = `replace-${database}`;

@@ -15,7 +15,9 @@
  * router it went through. A key reused for a different calculation therefore makes a row of
  * its own rather than answering with another calculation's row. The row of a key is stored once (INSERT …
  * ON CONFLICT DO NOTHING, in the batch's one statement); a second write of the key answers with
- * the stored row (same id) and publishes nothing. One exception keeps the log truthful: an `ok`
+ * the stored row (same id), and publishes it again when its outcome is the stored one (the first
+ * attempt may have died before publishing; routers drop copies by id). One exception keeps the
+ * log truthful: an `ok`
  * write replaces a stored refusal of its key (the attempt whose caller went away logged
  * `CANCELLED`, the retry answered), keeping the row's id and time, and is published then.
  */
@@ -101,10 +103,16 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** The row that stands for a write, and whether this write stored it (then it is published). */
+/**
+ * The row that stands for a write, and whether this write stored it (then it is published), or
+ * found it stored by an earlier attempt with the same outcome (then it is published again: that
+ * attempt's process may have died between its commit and its publish, and routers drop a copy
+ * of a log they delivered by its id and status).
+ */
 interface Stored {
   row: RequestLogEntity;
   stored: boolean;
+  republish?: boolean;
 }
 
 /** The idempotency key as one string; undefined for a row that has none. */
@@ -267,7 +275,8 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
               { disableIdentityMap: true },
             );
         outcomes.set(key, { row: now, stored: replaced > 0 });
-      } else outcomes.set(key, { row: found, stored: false });
+      } else
+        outcomes.set(key, { row: found, stored: false, republish: found.status === row.status });
     }
     return outcomes;
   }
@@ -328,7 +337,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       // connection (or synchronously in-process), so each user's events stay in order.
       // Only `ok` rows this batch stored: refusals are not live news, a repeat is not new.
       // Refused requests too: subscribers that asked for them (includeRefused) list them.
-      const fresh = records.filter((_record, i) => stored[i]?.stored);
+      const fresh = records.filter((_record, i) => stored[i]?.stored || stored[i]?.republish);
       const published = publish(fresh).finally(() => publishing.delete(published));
       publishing.add(published);
     }
