@@ -14,8 +14,9 @@ describe('processCpu', () => {
     // Differences over the test: the worker may have run other files before this one.
     const procBefore = processCpu(process.pid);
     const start = process.cpuUsage();
-    const spin = performance.now() + 60;
-    while (performance.now() < spin); // user time
+    // User time: a spin until getrusage counts 60 ms of it (wall time would not do: a loaded
+    // machine may run another process for most of it).
+    while (process.cpuUsage(start).user < 60_000);
     // System time: system calls that do real work in the kernel, until getrusage counts 60 ms.
     const dir = mkdtempSync(join(tmpdir(), 'mm-cpu-test-'));
     try {
