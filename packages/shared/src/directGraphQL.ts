@@ -5,8 +5,9 @@
  *
  * Express's routing, its request and response prototypes and `res.send` cost several times what
  * parsing the body does, on every operation; for a service whose work per operation is small
- * (the router; a subgraph answering a cached result or one row) that is a large share of its CPU. Everything else, including every error before
- * Apollo Server answers, stays with Express: see `ServiceHost.answerFirst`.
+ * (the router; a subgraph answering a cached result or one row) that is a large share of its
+ * CPU. Everything else, including every error before Apollo Server answers, stays with Express:
+ * see `ServiceHost.answerFirst`.
  *
  * One difference from `res.send`: no `ETag` header, which means nothing on a POST response.
  */

@@ -32,28 +32,21 @@ const arriving = (): RouterContext =>
   ({ caller: null, clientAddress: '127.0.0.1', requestId: 'r' }) as unknown as RouterContext;
 
 describe('streamingOperations.costed', () => {
-  it('gives a query a context of its own that carries its cost, leaving the arriving one as it was', () => {
-    const context = arriving();
-    const costed = operations.costed(schema, parse('{ items { id } }'), null, {}, context);
-    expect(costed).not.toBeInstanceOf(GraphQLError);
-    expect(costed).not.toBe(context);
-    expect(costed).toMatchObject({ ...context, operationCost: 50 });
-    expect(context.operationCost).toBeUndefined();
-  });
-
-  it('gives a mutation its cost too, its root field weighing what a write does', () => {
-    const context = arriving();
-    const costed = operations.costed(
-      schema,
-      parse('mutation { addItem { id } }'),
-      null,
-      {},
-      context,
-    );
-    // An object costs 1, but a mutation's root field at least 10 (demandControl's MUTATION_WEIGHT).
-    expect(costed).toMatchObject({ ...context, operationCost: 10 });
-    expect(context.operationCost).toBeUndefined();
-  });
+  // A mutation's root field costs at least 10 (demandControl's MUTATION_WEIGHT), an object 1.
+  it.each([
+    { kind: 'query', document: '{ items { id } }', cost: 50 },
+    { kind: 'mutation', document: 'mutation { addItem { id } }', cost: 10 },
+  ])(
+    'gives a $kind a context of its own that carries its cost ($cost), leaving the arriving one as it was',
+    ({ document, cost }) => {
+      const context = arriving();
+      const costed = operations.costed(schema, parse(document), null, {}, context);
+      expect(costed).not.toBeInstanceOf(GraphQLError);
+      expect(costed).not.toBe(context);
+      expect(costed).toMatchObject({ ...context, operationCost: cost });
+      expect(context.operationCost).toBeUndefined();
+    },
+  );
 
   it('hands a subscription back the context it came with, carrying no cost', () => {
     const context = arriving();

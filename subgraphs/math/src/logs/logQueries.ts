@@ -65,10 +65,10 @@ export function createLogQueries(orm: Orm): LogQueries {
   return {
     async recentLogsOf(em, userId, limit, before, includeRefused = false) {
       const statement = prepared[includeRefused ? 1 : 0];
-      if ((before === undefined || before === null) && statement)
-        return (await statement.all([userId, limit])).map(toRecord);
+      const firstPage = before === undefined || before === null;
+      if (firstPage && statement) return (await statement.all([userId, limit])).map(toRecord);
       let older = {};
-      if (before !== undefined && before !== null) {
+      if (!firstPage) {
         const cursor = UUID.test(before)
           ? await em.findOne(RequestLogSchema, { id: before.toLowerCase(), userId })
           : null;

@@ -17,9 +17,9 @@
  * ON CONFLICT DO NOTHING, in the batch's one statement); a second write of the key answers with
  * the stored row (same id), and publishes it again when its outcome is the stored one (the first
  * attempt may have died before publishing; routers drop copies by id). One exception keeps the
- * log truthful: an `ok`
- * write replaces a stored refusal of its key (the attempt whose caller went away logged
- * `CANCELLED`, the retry answered), keeping the row's id and time, and is published then.
+ * log truthful: an `ok` write replaces a stored refusal of its key (the attempt whose caller went
+ * away logged `CANCELLED`, the retry answered), keeping the row's id and time, and is published
+ * then.
  */
 import type { Orm } from '@microservice-math/shared/database';
 import type { EventBus } from '@microservice-math/shared/events';
@@ -335,8 +335,8 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       batch.forEach((p, i) => p.resolve(records[i] as RequestLogRecord));
       // The next batch does not wait for Redis: publishes leave in commit order on one
       // connection (or synchronously in-process), so each user's events stay in order.
-      // Only `ok` rows this batch stored: refusals are not live news, a repeat is not new.
-      // Refused requests too: subscribers that asked for them (includeRefused) list them.
+      // Rows this batch stored, refused ones too (subscribers that asked for them list them),
+      // and rows a retry found stored with its outcome (see `Stored`).
       const fresh = records.filter((_record, i) => stored[i]?.stored || stored[i]?.republish);
       const published = publish(fresh).finally(() => publishing.delete(published));
       publishing.add(published);
