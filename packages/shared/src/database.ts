@@ -22,6 +22,12 @@ import {
   type SqlEntityManager,
 } from '@mikro-orm/sqlite';
 import type { Logger } from './logger.js';
+import {
+  checkpointWhileOpen,
+  DEFAULT_CHECKPOINTS,
+  type CheckpointSettings,
+  type SqliteDatabase,
+} from './walCheckpointer.js';
 
 /** The database file both subgraphs share by default, under the data directory. */
 export const DEFAULT_DATABASE_FILE = 'microservice_math.db';
@@ -57,12 +63,14 @@ export interface DatabaseOptions {
   logger: Logger;
   /** PostgreSQL pool size; SQLite always uses one connection per process. */
   poolMax?: number;
+  /** SQLite's WAL checkpoints (walCheckpointer.ts); tests shorten them. */
+  checkpoints?: CheckpointSettings;
 }
 
 /** SQLite waits this long for another process's write lock instead of failing with SQLITE_BUSY. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
-interface Sqlite3Connection {
+interface Sqlite3Connection extends SqliteDatabase {
   run(sql: string, callback: (error: Error | null) => void): void;
   prepare(sql: string, callback: (error: Error | null) => void): Sqlite3Statement;
 }
@@ -95,6 +103,7 @@ function driverOptions(options: DatabaseOptions): Options<AbstractSqlDriver> {
         max: 1,
         // WAL lets readers run beside the writer, and busy_timeout makes a second process (auth and
         // math share the file) wait for the lock; both are per connection, so set them on each.
+        // Checkpoints run beside the connection, not in its commits (walCheckpointer.ts).
         afterCreate: (
           connection: Sqlite3Connection,
           done: (error: Error | null, c: unknown) => void,
@@ -105,8 +114,18 @@ function driverOptions(options: DatabaseOptions): Options<AbstractSqlDriver> {
               'PRAGMA journal_mode = WAL',
               `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
               'PRAGMA synchronous = NORMAL',
+              'PRAGMA wal_autocheckpoint = 0',
             ],
-            (error) => done(error, connection),
+            (error) => {
+              if (!error)
+                checkpointWhileOpen(
+                  connection,
+                  target.path,
+                  options.checkpoints ?? DEFAULT_CHECKPOINTS,
+                  options.logger,
+                );
+              done(error, connection);
+            },
           ),
       },
     };

@@ -14,7 +14,8 @@
  * Durability is the database's (settings in shared/database.ts). SQLite runs in WAL mode with
  * `synchronous = NORMAL`: a commit is in the WAL file, in the operating system's page cache,
  * before its rows' answers leave, so it survives a crash of math; an operating-system crash or a
- * power loss may lose the commits since the last checkpoint's sync (the file stays consistent).
+ * power loss may lose the commits since the last checkpoint's sync, at most about a second
+ * (walCheckpointer.ts; the file stays consistent).
  * PostgreSQL's `synchronous_commit` is left on: a commit is flushed to disk before it returns.
  */
 import {
