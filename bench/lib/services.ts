@@ -93,6 +93,8 @@ export class BenchSystem {
         await system.startService('auth', 'subgraphs/auth/src/main.ts', 'AUTH_PORT', {
           BCRYPT_ROUNDS: '10',
           AUTH_PRIVATE_KEY_FILE: keyFile,
+          // Every benchmark account comes from one address (this machine).
+          REGISTER_MAX_PER_CLIENT: '100000',
         }),
       );
     } catch (error) {

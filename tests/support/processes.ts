@@ -204,7 +204,13 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
     REDIS_KEY_PREFIX: `reliability-${randomBytes(4).toString('hex')}:`,
   };
   const own: Record<ServiceName, Record<string, string>> = {
-    auth: { AUTH_PORT: String(ports.auth), BCRYPT_ROUNDS: '10', AUTH_PRIVATE_KEY_FILE: keyFile },
+    auth: {
+      AUTH_PORT: String(ports.auth),
+      BCRYPT_ROUNDS: '10',
+      AUTH_PRIVATE_KEY_FILE: keyFile,
+      // Every test account comes from one address (this machine).
+      REGISTER_MAX_PER_CLIENT: '100000',
+    },
     math: { MATH_PORT: String(ports.math), MATH_WORKERS: '2' },
     router: {
       ROUTER_PORT: String(ports.router),

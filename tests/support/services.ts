@@ -77,6 +77,8 @@ export function serviceSet(
   const source = {
     NODE_ENV: 'test',
     BCRYPT_ROUNDS: '10',
+    // Every test account comes from one address (this machine).
+    REGISTER_MAX_PER_CLIENT: '100000',
     DATABASE_URL: `file:${join(dataDir, 'test.db')}`,
     ...env,
   };

@@ -38,6 +38,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     env: {
       NODE_ENV: 'test',
       BCRYPT_ROUNDS: '10',
+      // Every test account comes from one address (this machine).
+      REGISTER_MAX_PER_CLIENT: '100000',
       DATABASE_URL: databaseUrl,
       ...(options.redis
         ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:` }

@@ -39,6 +39,9 @@ export const authEnvSchema = z.object({
   LOGIN_ACCOUNT_MAX_FAILURES: env.int(20, { min: 1, max: 100_000 }),
   /** How long a successful sign-in makes its address known to the account. */
   LOGIN_KNOWN_ADDRESS_DAYS: env.int(30, { min: 1, max: 365 }),
+  /** Registrations from one client address per window (see registrationLimit.ts). */
+  REGISTER_MAX_PER_CLIENT: env.int(20, { min: 1, max: 1_000_000 }),
+  REGISTER_WINDOW_SECONDS: env.int(3600, { min: 1, max: 7 * 24 * 3600 }),
   ...tracingEnvShape,
   ...shutdownEnvShape,
 });
@@ -68,6 +71,10 @@ export const authConfigSchema = authEnvSchema.transform((e) => ({
     perAccount: e.LOGIN_ACCOUNT_MAX_FAILURES,
     windowSeconds: e.LOGIN_WINDOW_SECONDS,
     knownAddressSeconds: e.LOGIN_KNOWN_ADDRESS_DAYS * 24 * 3600,
+  },
+  registrationLimits: {
+    perClient: e.REGISTER_MAX_PER_CLIENT,
+    windowSeconds: e.REGISTER_WINDOW_SECONDS,
   },
   tracing: tracingConfigFrom(e, 'auth'),
   /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */

@@ -15,6 +15,7 @@ import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
 import { join } from 'node:path';
 import { createAccounts } from './accounts/accounts.js';
 import { createLoginAttempts } from './accounts/loginAttempts.js';
+import { createRegistrationLimit } from './accounts/registrationLimit.js';
 import { createPasswordHasher } from './accounts/passwords.js';
 import { reserveLoginAttempts } from './accounts/reserveLoginAttempts.js';
 import type { AuthConfig } from './config.js';
@@ -42,7 +43,11 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     : undefined;
   const loginAttempts = createLoginAttempts(config.loginLimits, redis);
   const passwords = await createPasswordHasher(config.passwordPool);
-  const accounts = createAccounts(passwords, loginAttempts);
+  const accounts = createAccounts(
+    passwords,
+    loginAttempts,
+    createRegistrationLimit(config.registrationLimits, redis),
+  );
   const userReads = createUserReads(orm);
   const resolvers = createResolvers(
     accounts,

@@ -23,7 +23,7 @@ export interface RunningAuth {
 
 export interface GraphQLBody {
   data?: Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any -- test responses are checked field by field
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
 }
 
 export async function startAuth(

@@ -18,6 +18,7 @@ import {
 } from './credentials.js';
 import type { AttemptVerdict, LoginAttempts } from './loginAttempts.js';
 import type { PasswordHasher } from './passwords.js';
+import type { RegistrationLimit } from './registrationLimit.js';
 
 /** One message for an unknown user and a wrong password, so neither can be told apart. */
 export const INVALID_CREDENTIALS = 'Invalid username or password';
@@ -45,12 +46,22 @@ export interface Accounts {
   ): Promise<User>;
 }
 
-export function createAccounts(passwords: PasswordHasher, attempts: LoginAttempts): Accounts {
+export function createAccounts(
+  passwords: PasswordHasher,
+  attempts: LoginAttempts,
+  registrations: RegistrationLimit,
+): Accounts {
   return {
     async register(em, rawUsername, rawPassword, client, signal) {
       const username = checkUsername(rawUsername);
       const password = checkPassword(rawPassword);
       const key = usernameKey(username);
+      const verdict = await registrations.reserve(client);
+      if (!verdict.allowed)
+        throw rateLimited(
+          verdict.retryAfterSeconds,
+          `Too many registrations from this address; try again in ${verdict.retryAfterSeconds} s`,
+        );
       if (await em.count(UserSchema, { usernameKey: key })) throw usernameTaken();
       // Hash first (the slow part), then decide: the caller may have gone while it ran.
       const passwordHash = await passwords.hash(password, signal);
