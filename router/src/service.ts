@@ -19,7 +19,12 @@ import {
 } from '@microservice-math/shared/supergraph';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
 import express from 'express';
-import { buildSchema, printSchema, type GraphQLSchema } from 'graphql';
+import {
+  buildSchema,
+  NoSchemaIntrospectionCustomRule,
+  printSchema,
+  type GraphQLSchema,
+} from 'graphql';
 import { cachedRevocationCheck } from './auth/revocationCheck.js';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
@@ -204,7 +209,12 @@ export async function createRouterService(
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
     gateway: keepNumericLiteralsAsWritten(gateway),
-    validationRules: protection.validationRules,
+    // GraphiQL needs introspection; without the playground (production) nobody else should.
+    // graphql-js's rule refuses it rather than Apollo Server's `introspection: false`, whose
+    // message names the server and tells the caller how to configure it.
+    validationRules: config.playground
+      ? protection.validationRules
+      : [...protection.validationRules, NoSchemaIntrospectionCustomRule],
     parseOptions: protection.parseOptions,
     plugins: [
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
@@ -215,8 +225,7 @@ export async function createRouterService(
       refuseHttpSubscriptions<RouterContext>(),
       playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),
     ],
-    // GraphiQL needs introspection; without the playground (production) nobody else should.
-    introspection: config.playground,
+    introspection: true,
     includeStacktraceInErrorResponses: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     allowBatchedHttpRequests: false,

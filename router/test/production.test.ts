@@ -74,10 +74,23 @@ describe('a production router', () => {
     expect(await scraped.text()).toContain('# TYPE');
   });
 
-  it('refuses introspection', async () => {
+  it('refuses introspection without naming the server or how to configure it', async () => {
     const result = await gql(router.url, introspection);
     expect(result.status).toBe(400);
-    expect(result.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
+    expect(result.errors?.[0]?.message).toBe(
+      'GraphQL introspection has been disabled, but the requested query contained the field "__schema".',
+    );
+    const byType = await gql(router.url, '{ __type(name: "Query") { name } }');
+    expect(byType.errors?.[0]?.message).toMatch(/^GraphQL introspection has been disabled/);
+  });
+
+  it('answers a path it does not serve with a JSON 404 that names no framework', async () => {
+    for (const path of ['/nothing-here', '/.well-known/jwks.json']) {
+      const response = await fetch(router.url.replace(/\/graphql$/, path));
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({ errors: [{ message: 'Not found' }] });
+    }
   });
 
   it('serves no playground to a browser', async () => {

@@ -11,7 +11,7 @@ import type { ApolloServer } from '@apollo/server';
 import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { requestSignal } from './cancellation.js';
 import { ConfigError } from './config.js';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors.js';
@@ -95,7 +95,7 @@ const LISTEN_BACKLOG = 4096;
 export class ServiceHost {
   readonly app: Express = express();
   readonly server: Server = createServer((req, res) => {
-    if (!this.firstResponder?.(req, res)) this.app(req, res);
+    if (!this.firstResponder?.(req, res)) this.dispatch(req, res);
   });
   /** This service's Prometheus registry, served at `/metrics`; services add their own metrics. */
   readonly metrics: Registry;
@@ -196,7 +196,7 @@ export class ServiceHost {
       handOver: (req, res, error) => {
         // Straight to Express's error handlers (see the constructor): the span stays open.
         handedOver.set(req, error);
-        this.app(req, res);
+        this.dispatch(req, res);
       },
     };
   }
@@ -212,6 +212,23 @@ export class ServiceHost {
   /** Registers a resource to release on close; closed last-registered first. */
   onClose(name: string, close: () => Promise<void> | void): void {
     this.closers.push({ name, close });
+  }
+
+  /**
+   * Express, with an end of our own instead of its final handler, whose HTML pages ("Cannot GET
+   * /x", or an error's stack outside production) would name the framework and echo the request:
+   * a path nothing serves is a JSON 404, an error no handler answered a JSON status.
+   */
+  private dispatch(req: IncomingMessage, res: ServerResponse): void {
+    this.app(req as Request, res as Response, (error?: unknown) => {
+      if (res.headersSent) return void res.end();
+      if (error === undefined) return void sendJson(res, 404, 'Not found');
+      const status = (error as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500)
+        return void sendJson(res, status, 'Bad request');
+      this.options.logger.error({ err: error, url: req.url }, 'unexpected error outside GraphQL');
+      sendJson(res, 500, 'Internal server error');
+    });
   }
 
   async listen(port: number, host?: string): Promise<number> {
@@ -272,6 +289,11 @@ export class ServiceHost {
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
   }
+}
+
+function sendJson(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify({ errors: [{ message }] }));
 }
 
 function endsConnection(res: ServerResponse): void {
