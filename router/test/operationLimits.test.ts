@@ -34,8 +34,11 @@ const tooMuch = {
     message: /depth limit/i,
   },
   aliases: {
-    // graphql-armor does not count aliases of __typename.
     query: `{ ${Array.from({ length: operationLimits.maxAliases + 1 }, (_, i) => `a${i}: me { id }`).join(' ')} }`,
+    message: /aliases limit/i,
+  },
+  'aliases of __typename': {
+    query: `{ ${Array.from({ length: operationLimits.maxAliases + 1 }, (_, i) => `a${i}: __typename`).join(' ')} }`,
     message: /aliases limit/i,
   },
   directives: {
