@@ -97,6 +97,30 @@ afterAll(async () => {
 });
 
 describe('logAdded(after:)', () => {
+  it('never delivers the cursor’s own log, even when math publishes it again', async () => {
+    // A retried request (same Idempotency-Key) finds its row stored and publishes it again, in
+    // case the first attempt died before publishing; a late first publish looks the same.
+    const key = `cursor-${Date.now()}`;
+    const keyed = async () => {
+      const answer = await gql<{ fibonacci: { log: { id: string } } }>(
+        system.urls.router,
+        '{ fibonacci(n: 15) { log { id } } }',
+        {},
+        { ...bearer(token), 'Idempotency-Key': key },
+      );
+      if (!answer.data) throw new Error(JSON.stringify(answer.errors));
+      return answer.data.fibonacci.log.id;
+    };
+    const cursor = await keyed();
+    const feed = subscribe(cursor);
+    const first = await live(feed, 16);
+    expect(await keyed()).toBe(cursor);
+    // Events of one math process arrive in order: once this one is in, so was the copy.
+    const then = await live(feed, 17);
+    expect(feed.ids).toEqual([...first, ...then]);
+    expect(feed.errors).toEqual([]);
+  });
+
   it('replays the logs after the cursor, then continues live, each once', async () => {
     const earlier = [
       await calculateLogged(11),

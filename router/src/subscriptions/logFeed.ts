@@ -34,6 +34,13 @@ export const LOG_REPLAY_QUERY = `query LogReplay($before: ID, $includeRefused: B
   }
 }`;
 
+interface LogsAfter {
+  /** Oldest first. */
+  logs: LogAddedEvent[];
+  /** The status of the `after` log itself, as stored. */
+  afterStatus?: string;
+}
+
 /**
  * The caller's logs newer than `after` (a log id), oldest first; without `after`, those created
  * since `since`. Throws BAD_USER_INPUT when `after` is not one of the caller's recent logs.
@@ -44,7 +51,7 @@ async function logsAfter(
   after: string | undefined,
   since: string,
   includeRefused: boolean,
-): Promise<LogAddedEvent[]> {
+): Promise<LogsAfter> {
   const newestFirst: LogAddedEvent[] = [];
   let before: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -54,8 +61,10 @@ async function logsAfter(
     if (error) throw error as GraphQLError;
     const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
     for (const log of logs) {
-      if (after !== undefined ? log['id'] === after : String(log['createdAt']) < since)
-        return newestFirst.reverse();
+      if (after !== undefined && log['id'] === after)
+        return { logs: newestFirst.reverse(), afterStatus: String(log['status']) };
+      if (after === undefined && String(log['createdAt']) < since)
+        return { logs: newestFirst.reverse() };
       // The replayed columns are the event's (LOG_REPLAY_QUERY selects them); the owner is the caller.
       newestFirst.push({
         ...(log as Omit<LogAddedEvent, 'userId' | 'username'>),
@@ -67,7 +76,7 @@ async function logsAfter(
     if (logs.length < PAGE) break;
     before = String(logs[logs.length - 1]?.['id']);
   }
-  if (after === undefined) return newestFirst.reverse();
+  if (after === undefined) return { logs: newestFirst.reverse() };
   throw badUserInput('after', 'must be the id of one of your recent logs (else refetch)');
 }
 
@@ -113,8 +122,13 @@ export async function openLogFeed(
   async function catchUp(from: string | undefined): Promise<void> {
     catchingUp = true;
     try {
-      for (const log of await logsAfter(execute, context, from, since, includeRefused))
-        deliver(log);
+      const { logs, afterStatus } = await logsAfter(execute, context, from, since, includeRefused);
+      // The client has the cursor's log: a copy of it published late, or again by a retried
+      // request, is not news. Remembered with its status, so a refusal that a retry later
+      // answers (same id) still arrives, answered.
+      if (from !== undefined && afterStatus !== undefined && !seen.has(from))
+        seen.set(from, afterStatus);
+      for (const log of logs) deliver(log);
     } finally {
       catchingUp = false;
       for (const event of held.splice(0)) deliver(event);
