@@ -42,6 +42,9 @@ export function createClientServer({
     socket.once('close', () => openSockets.delete(socket));
   };
 
+  /** Responses whose browser went away before they were sent: their proxy errors are expected. */
+  const abandoned = new WeakSet();
+
   const proxy = createProxyMiddleware({
     target: routerUrl,
     pathFilter: GRAPHQL_PATH,
@@ -52,14 +55,24 @@ export function createClientServer({
       // With the secret, the router believes the X-Forwarded-For that `xfwd` appends (the
       // browser's address), so its limits count each browser instead of this server. Set
       // here, it replaces whatever a browser sent under the same name.
-      proxyReq: (proxyReq) => {
+      proxyReq: (proxyReq, _req, res) => {
         if (proxySecret) proxyReq.setHeader(PROXY_SECRET_HEADER, proxySecret);
+        // The proxy ends its request to the router when the browser's request is cut off
+        // mid-body, not when the browser goes away after sending it (the web app's Cancel):
+        // then the router would compute an answer nobody reads and log it as answered. A
+        // browser that goes away ends the router's request too, which cancels the work there.
+        res.once('close', () => {
+          if (res.writableFinished) return;
+          abandoned.add(res);
+          proxyReq.destroy();
+        });
       },
       proxyReqWs: (proxyReq) => {
         if (proxySecret) proxyReq.setHeader(PROXY_SECRET_HEADER, proxySecret);
       },
       open: (proxySocket) => track(proxySocket),
       error: (error, _req, res) => {
+        if (abandoned.has(res)) return;
         logger.warn(`client: proxy to ${routerUrl} failed: ${error.message}`);
         if ('writeHead' in res) {
           if (!res.headersSent) {
