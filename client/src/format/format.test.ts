@@ -77,6 +77,11 @@ describe('formatDateTime', () => {
 describe('formatRelativeTime', () => {
   const now = new Date('2026-11-26T15:00:00.000Z');
 
+  it('calls a moment after now "just now", never "in 18 seconds"', () => {
+    expect(formatRelativeTime('2026-11-26T15:00:18.000Z', { locale: 'en', now })).toBe('just now');
+    expect(formatRelativeTime('2026-11-26T17:00:00.000Z', { locale: 'en', now })).toBe('just now');
+  });
+
   it('says how long ago, in the largest whole unit', () => {
     expect(formatRelativeTime('2026-11-26T14:59:58.000Z', { locale: 'en', now })).toBe('just now');
     expect(formatRelativeTime('2026-11-26T14:55:00.000Z', { locale: 'en', now })).toBe(

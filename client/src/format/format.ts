@@ -73,13 +73,17 @@ const RELATIVE_UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', Infinity],
 ];
 
-/** "just now", "5 minutes ago", "3 days ago": how long before `now` the moment was. */
+/**
+ * "just now", "5 minutes ago", "3 days ago": how long before `now` the moment was. A moment after
+ * `now` is "just now" too: a log is never in the future, but the server's clock may be ahead of
+ * the browser's, and a page's `now` is refreshed only now and then.
+ */
 export function formatRelativeTime(iso: string, options: DateTimeFormatOptions = {}): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
   const { locale, now = new Date() } = options;
   let amount = (date.getTime() - now.getTime()) / 1000;
-  if (Math.abs(amount) < 10) return 'just now';
+  if (amount > -10) return 'just now';
   const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   for (const [unit, size] of RELATIVE_UNITS) {
     if (Math.abs(amount) < size) return format.format(Math.round(amount), unit);
