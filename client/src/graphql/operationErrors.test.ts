@@ -90,6 +90,19 @@ describe('describeFailure', () => {
     expect(describeFailure(error, ['n']).general).toEqual([message]);
   });
 
+  it('adds no second figure when predictedDigits is capped below the message’s own', () => {
+    const message = 'The result would have about 3.01e+19 digits; the limit is 1,000,000';
+    const error = refused({
+      message,
+      extensions: {
+        code: 'RESULT_TOO_LARGE',
+        maxDigits: 1_000_000,
+        predictedDigits: Number.MAX_SAFE_INTEGER,
+      },
+    });
+    expect(describeFailure(error, ['exponent']).general).toEqual([message]);
+  });
+
   it('reads errors from a 400 answer, which Apollo reports as a network error', () => {
     const error = refusedWithStatus(400, [
       {

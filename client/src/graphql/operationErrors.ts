@@ -139,15 +139,14 @@ function generalMessage(error: GraphQLFormattedError): string {
   const extensions = error.extensions ?? {};
   switch (codeOf(error)) {
     case ErrorCode.ResultTooLarge: {
-      // Add the sizes from the extensions unless the server's message already states them.
+      // Add the sizes from the extensions unless the server's message already states sizes:
+      // past 2^53 - 1 `predictedDigits` is capped there, and a message that says "3.01e+19
+      // digits" would be followed by a second, different figure.
       const { predictedDigits, maxDigits } = extensions;
       if (typeof predictedDigits !== 'number' || typeof maxDigits !== 'number')
         return error.message;
-      const predicted = formatCount(predictedDigits);
-      if ([predicted, String(predictedDigits)].some((shown) => error.message.includes(shown))) {
-        return error.message;
-      }
-      return `${error.message} (about ${predicted} digits; the limit is ${formatCount(maxDigits)}.)`;
+      if (/\bdigits\b/.test(error.message)) return error.message;
+      return `${error.message} (about ${formatCount(predictedDigits)} digits; the limit is ${formatCount(maxDigits)}.)`;
     }
     case ErrorCode.ServiceUnavailable: {
       // Say when to come back, unless the server's message already does.
