@@ -145,7 +145,7 @@ function generalMessage(error: GraphQLFormattedError): string {
       const { predictedDigits, maxDigits } = extensions;
       if (typeof predictedDigits !== 'number' || typeof maxDigits !== 'number')
         return error.message;
-      if (/\bdigits\b/.test(error.message)) return error.message;
+      if (/\d\S*\s+digits\b/.test(error.message)) return error.message;
       return `${error.message} (about ${formatCount(predictedDigits)} digits; the limit is ${formatCount(maxDigits)}.)`;
     }
     case ErrorCode.ServiceUnavailable: {
