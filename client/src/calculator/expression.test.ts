@@ -14,6 +14,16 @@ describe('parseExpression', () => {
     expect(parseExpression(text)).toEqual({ ok: true, operation, values });
   });
 
+  it.each([
+    ['-3^2', /signed or fractional base in parentheses, e\.g\. \(-3\)\^2/],
+    ['2/3^2', /signed or fractional base in parentheses, e\.g\. \(2\/3\)\^2/],
+    ['2^1/3', /fractional exponent in parentheses, e\.g\. 2\^\(1\/3\)/],
+  ])('asks for parentheses where ^ would bind first: %s', (text, message) => {
+    const parsed = parseExpression(text);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.error).toMatch(message);
+  });
+
   it('explains what it understands when it cannot read the text', () => {
     const parsed = parseExpression('2 + 2');
     expect(parsed.ok).toBe(false);

@@ -35,9 +35,23 @@ export function parseExpression(text: string): ParsedExpression {
   if (fibonacci) return { ok: true, operation: 'FIBONACCI', values: { n: fibonacci[1] } };
   const power = POWER.exec(compact);
   if (power) {
-    const base = operand(power[1] ?? '');
-    const exponent = operand(power[2] ?? '');
+    const [, baseText = '', exponentText = ''] = power;
+    const base = operand(baseText);
+    const exponent = operand(exponentText);
     if (base !== null && exponent !== null) {
+      // Written maths binds ^ tighter than a sign or a division: -3^2 is -(3^2) and 2^1/3 is
+      // (2^1)/3, neither one power. Reading them as (-3)^2 or 2^(1/3) would answer another
+      // question, so such a base or exponent must be in parentheses.
+      if (base === baseText && /^[+-]|\//.test(base))
+        return {
+          ok: false,
+          error: `Put a signed or fractional base in parentheses, e.g. (${base})^${exponentText}: as written, ^ comes first.`,
+        };
+      if (exponent === exponentText && exponent.includes('/'))
+        return {
+          ok: false,
+          error: `Put a fractional exponent in parentheses, e.g. ${baseText}^(${exponent}): as written, ^ comes first.`,
+        };
       return { ok: true, operation: 'POWER', values: { base, exponent } };
     }
   }
