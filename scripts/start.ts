@@ -27,7 +27,12 @@ try {
     logger: logger.child({ service: 'client' }),
     proxySecret: system.clientProxySecret,
   });
-  const clientPort = await client.listen(system.env.CLIENT_PORT);
+  const clientPort = await client.listen(system.env.CLIENT_PORT).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new ConfigError(
+      `client: port ${system.env.CLIENT_PORT} is already in use by another process; set CLIENT_PORT to a free port`,
+    );
+  });
   logger.info({ url: system.urls.auth }, 'auth subgraph');
   logger.info({ url: system.urls.math }, 'math subgraph');
   logger.info({ url: system.urls.router }, 'router (GraphQL over HTTP and graphql-ws)');

@@ -1,6 +1,8 @@
 /** Configuration is validated once at start-up: a bad value stops the process and names the variable. */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -80,6 +82,27 @@ describe.concurrent(
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/xxxxxxxxxxxxxxxx/); // secrets are never echoed
+    });
+
+    it('a port another process holds stops the process with one line naming the variable', async () => {
+      const holder = createServer();
+      await new Promise<void>((listening) => holder.listen(0, listening));
+      const { port } = holder.address() as AddressInfo;
+      try {
+        const result = await start('subgraphs/math/src/main.ts', {
+          NODE_ENV: 'development',
+          ROUTER_SECRET: 'z'.repeat(20),
+          DATABASE_URL: `file:${join(tmpdir(), `mm-port-test-${port}.db`)}`,
+          MATH_PORT: String(port),
+        });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(
+          new RegExp(`math: port ${port} is already in use by another process; set MATH_PORT`),
+        );
+        expect(result.stderr).not.toMatch(/\n\s+at /); // no stack
+      } finally {
+        holder.close();
+      }
     });
 
     it('auth in production refuses to start without a signing key', async () => {

@@ -233,9 +233,11 @@ export class ServiceHost {
 
   async listen(port: number, host?: string): Promise<number> {
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
+      const refused = (error: NodeJS.ErrnoException) =>
+        reject(listenError(this.options.name, port, error));
+      this.server.once('error', refused);
       this.server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
-        this.server.off('error', reject);
+        this.server.off('error', refused);
         resolve();
       });
     });
@@ -289,6 +291,23 @@ export class ServiceHost {
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
   }
+}
+
+/**
+ * A port another process holds (or one this user may not bind) is a setting to change, said in
+ * one line with the variable that sets it (AUTH_PORT, MATH_PORT, ROUTER_PORT), not a stack.
+ */
+function listenError(service: string, port: number, error: NodeJS.ErrnoException): Error {
+  const variable = `${service.toUpperCase()}_PORT`;
+  if (error.code === 'EADDRINUSE')
+    return new ConfigError(
+      `${service}: port ${port} is already in use by another process; set ${variable} to a free port`,
+    );
+  if (error.code === 'EACCES')
+    return new ConfigError(
+      `${service}: not allowed to listen on port ${port}; set ${variable} to a port above 1023`,
+    );
+  return error;
 }
 
 function sendJson(res: ServerResponse, status: number, message: string): void {
