@@ -265,6 +265,30 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('takes the last answer away when a request is refused before it is sent', async () => {
+    const wrapper = mountPanel({ Factorial: () => ({ data: { factorial: calculation() } }) });
+    await typeN(wrapper, '5');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.find('.answer').exists()).toBe(true);
+
+    await typeN(wrapper, '');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('.field-error').text()).toBe('Enter n.');
+    expect(wrapper.find('.answer').exists()).toBe(false);
+
+    await typeN(wrapper, '5');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    await wrapper.get('input[name="expression"]').setValue('2 + 2');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(wrapper.find('.answer').exists()).toBe(false);
+    expect(client?.sent).toHaveLength(2);
+    wrapper.unmount();
+  });
+
   it('asks for a missing argument on submit and focuses it', async () => {
     const wrapper = mountPanel({});
     await wrapper.get('form.calculation-form').trigger('submit');
