@@ -141,6 +141,29 @@ describe('SignInPage', () => {
     }
   });
 
+  it('keeps the countdown to the refused mode: a refused registration does not stop a sign-in', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const wrapper = mountPage({
+        Register: refuse({
+          message: 'Too many registrations from this address; try again in 3000 s',
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3000 },
+        }),
+      });
+      await wrapper.get('input[value="register"]').setValue(true);
+      await fillAndSubmit(wrapper);
+      const button = wrapper.get('button[type="submit"]');
+      expect(button.text()).toBe('Try again in 50 min');
+
+      await wrapper.get('input[value="signIn"]').setValue(true);
+      expect(button.text()).toBe('Sign in');
+      expect(button.attributes('disabled')).toBeUndefined();
+      wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('asks for empty fields without sending anything', async () => {
     const wrapper = mountPage({});
     await wrapper.get('form').trigger('submit');
