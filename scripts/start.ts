@@ -7,7 +7,7 @@
 import { createClientServer } from '@microservice-math/client';
 import { ConfigError } from '@microservice-math/shared/config';
 import { createLogger } from '@microservice-math/shared/logger';
-import { stopOnSignals } from '@microservice-math/shared/serviceHost';
+import { listenError, stopOnSignals } from '@microservice-math/shared/serviceHost';
 import { buildIfChanged, startBuilds } from './freshBuild.js';
 import { startSystem } from './system.js';
 
@@ -28,10 +28,7 @@ try {
     proxySecret: system.clientProxySecret,
   });
   const clientPort = await client.listen(system.env.CLIENT_PORT).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    throw new ConfigError(
-      `client: port ${system.env.CLIENT_PORT} is already in use by another process; set CLIENT_PORT to a free port`,
-    );
+    throw listenError('client', system.env.CLIENT_PORT, error as NodeJS.ErrnoException);
   });
   logger.info({ url: system.urls.auth }, 'auth subgraph');
   logger.info({ url: system.urls.math }, 'math subgraph');

@@ -74,6 +74,23 @@ async function cancelWhileComputing(
   return { stoppedAfterMs, threadsEnded };
 }
 
+/** Starts `query` as a POST to `url` (what the web app's Cancel aborts); gives up by aborting it. */
+function abortedFetch(url: string) {
+  return async (query: string) => {
+    const controller = new AbortController();
+    const call = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(token) },
+      body: JSON.stringify({ query }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    return async () => {
+      controller.abort();
+      await call;
+    };
+  };
+}
+
 /** A graphql-ws client with `query` sent over it, and the function that completes the operation. */
 function overWebSocket(query: string) {
   const client = wsClient(system.urls.router, token);
@@ -97,19 +114,7 @@ describe.sequential('a caller that gives up while math computes', () => {
     });
     try {
       const url = `http://127.0.0.1:${await webApp.listen(0, '127.0.0.1')}/graphql`;
-      const stopped = await cancelWhileComputing(async (query) => {
-        const controller = new AbortController();
-        const call = fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...bearer(token) },
-          body: JSON.stringify({ query }),
-          signal: controller.signal,
-        }).catch((error: unknown) => error);
-        return async () => {
-          controller.abort();
-          await call;
-        };
-      }, 199_999);
+      const stopped = await cancelWhileComputing(abortedFetch(url), 199_999);
       cancelled.push({ how: 'aborted fetch through the web app', ...stopped });
       expect(stopped.threadsEnded).toBe(1);
     } finally {
@@ -119,19 +124,7 @@ describe.sequential('a caller that gives up while math computes', () => {
   });
 
   it('an aborted fetch through the router', async () => {
-    const stopped = await cancelWhileComputing(async (query) => {
-      const controller = new AbortController();
-      const call = fetch(system.urls.router, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer(token) },
-        body: JSON.stringify({ query }),
-        signal: controller.signal,
-      }).catch((error: unknown) => error);
-      return async () => {
-        controller.abort();
-        await call;
-      };
-    }, 200_000);
+    const stopped = await cancelWhileComputing(abortedFetch(system.urls.router), 200_000);
     cancelled.push({ how: 'aborted fetch', ...stopped });
     expect(stopped.threadsEnded).toBe(1);
   });

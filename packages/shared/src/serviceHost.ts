@@ -295,9 +295,10 @@ export class ServiceHost {
 
 /**
  * A port another process holds (or one this user may not bind) is a setting to change, said in
- * one line with the variable that sets it (AUTH_PORT, MATH_PORT, ROUTER_PORT), not a stack.
+ * one line with the variable that sets it (AUTH_PORT, MATH_PORT, ROUTER_PORT, CLIENT_PORT), not a
+ * stack.
  */
-function listenError(service: string, port: number, error: NodeJS.ErrnoException): Error {
+export function listenError(service: string, port: number, error: NodeJS.ErrnoException): Error {
   const variable = `${service.toUpperCase()}_PORT`;
   if (error.code === 'EADDRINUSE')
     return new ConfigError(
