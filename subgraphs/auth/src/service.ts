@@ -14,6 +14,7 @@ import { startSubgraphServer } from '@microservice-math/shared/subgraphServer';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
 import { join } from 'node:path';
 import { createAccounts } from './accounts/accounts.js';
+import { createCounterStore } from './accounts/failureCounters.js';
 import { createLoginAttempts } from './accounts/loginAttempts.js';
 import { createRegistrationLimit } from './accounts/registrationLimit.js';
 import { createPasswordHasher } from './accounts/passwords.js';
@@ -41,12 +42,15 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         keyPrefix: config.redisKeyPrefix,
       })
     : undefined;
-  const loginAttempts = createLoginAttempts(config.loginLimits, redis);
+  // One store for every counter of the login and registration limits: in Redis, with one
+  // in-memory stand-in for its outages, merged back once when it returns.
+  const counters = createCounterStore(redis);
+  const loginAttempts = createLoginAttempts(config.loginLimits, counters);
   const passwords = await createPasswordHasher(config.passwordPool);
   const accounts = createAccounts(
     passwords,
     loginAttempts,
-    createRegistrationLimit(config.registrationLimits, redis),
+    createRegistrationLimit(config.registrationLimits, counters),
   );
   const userReads = createUserReads(orm);
   const resolvers = createResolvers(

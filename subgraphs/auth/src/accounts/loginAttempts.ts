@@ -17,9 +17,8 @@
  * its outages (failureCounters.ts); checks under way are bounded per process
  * (checksInFlight.ts), so parallel guesses cannot outrun the counting.
  */
-import type { Redis } from 'ioredis';
 import { createChecksInFlight } from './checksInFlight.js';
-import { createCounterStore, type Count } from './failureCounters.js';
+import type { Count, CounterStore } from './failureCounters.js';
 
 export interface LoginLimits {
   perUsername: number;
@@ -72,8 +71,7 @@ const LONGEST_PAUSE_SECONDS = 60;
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-export function createLoginAttempts(limits: LoginLimits, redis?: Redis): LoginAttempts {
-  const store = createCounterStore(redis);
+export function createLoginAttempts(limits: LoginLimits, store: CounterStore): LoginAttempts {
   const perClient = store.counter('login-client', limits.windowSeconds);
   const perUsername = store.counter('login-user', limits.windowSeconds);
   const perAccount = store.counter('login-account', limits.windowSeconds);

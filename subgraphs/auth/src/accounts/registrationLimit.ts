@@ -8,8 +8,7 @@
  * starts with the address's first registration; counts are shared through Redis like the login
  * counters and survive its outages (failureCounters.ts).
  */
-import type { Redis } from 'ioredis';
-import { createCounterStore } from './failureCounters.js';
+import type { CounterStore } from './failureCounters.js';
 
 export interface RegistrationLimits {
   perClient: number;
@@ -25,9 +24,9 @@ export interface RegistrationLimit {
 
 export function createRegistrationLimit(
   limits: RegistrationLimits,
-  redis?: Redis,
+  store: CounterStore,
 ): RegistrationLimit {
-  const perClient = createCounterStore(redis).counter('register-client', limits.windowSeconds);
+  const perClient = store.counter('register-client', limits.windowSeconds);
   return {
     async reserve(client) {
       // One atomic increment: concurrent registrations cannot both take the last place.
