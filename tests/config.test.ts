@@ -1,5 +1,6 @@
 /** Configuration is validated once at start-up: a bad value stops the process and names the variable. */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,11 +89,13 @@ describe.concurrent(
       const holder = createServer();
       await new Promise<void>((listening) => holder.listen(0, listening));
       const { port } = holder.address() as AddressInfo;
+      // Math opens its database before it listens: a directory of its own, removed after.
+      const dataDir = mkdtempSync(join(tmpdir(), 'mm-port-test-'));
       try {
         const result = await start('subgraphs/math/src/main.ts', {
           NODE_ENV: 'development',
           ROUTER_SECRET: 'z'.repeat(20),
-          DATABASE_URL: `file:${join(tmpdir(), `mm-port-test-${port}.db`)}`,
+          DATABASE_URL: `file:${join(dataDir, 'math.db')}`,
           MATH_PORT: String(port),
         });
         expect(result.code).toBe(1);
@@ -102,6 +105,7 @@ describe.concurrent(
         expect(result.stderr).not.toMatch(/\n\s+at /); // no stack
       } finally {
         holder.close();
+        rmSync(dataDir, { recursive: true, force: true });
       }
     });
 
