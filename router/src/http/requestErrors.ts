@@ -3,6 +3,7 @@
  * missing asset) answered as GraphQL-shaped JSON instead of Express's HTML error page, which
  * also carries a stack trace outside production.
  */
+import { STATUS_CODES } from 'node:http';
 import { ErrorCode, RequestErrorCode } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { ErrorRequestHandler } from 'express';
@@ -13,14 +14,38 @@ interface HttpError extends Error {
   type?: string;
   limit?: number;
   expose?: boolean;
+  /** Set by zlib when a compressed body does not decompress. */
+  errno?: number;
 }
 
-function clientMessage(error: HttpError): string {
-  if (error.type === 'entity.too.large') {
-    return `The request body is larger than the router accepts (${error.limit} bytes)`;
+/** The encodings body-parser decompresses. */
+const DECOMPRESSED = new Set(['gzip', 'deflate', 'br']);
+
+/**
+ * What the client is told: only our own words. body-parser passes on the message of whatever
+ * failed underneath it (zlib's "incorrect header check"), which names nothing the client sent.
+ */
+function clientMessage(error: HttpError, status: number, contentEncoding?: string): string {
+  switch (error.type) {
+    case 'entity.too.large':
+      return `The request body is larger than the router accepts (${error.limit} bytes)`;
+    case 'entity.parse.failed':
+      return 'The request body is not valid JSON';
+    case 'encoding.unsupported':
+      return "The request body's content-encoding is not supported: use gzip, deflate, br or none";
+    case 'charset.unsupported':
+      return 'The request body must be JSON in UTF-8';
+    case undefined:
+      break;
+    default: // body-parser's other reasons: aborted, shorter than its content-length, …
+      return 'The request body could not be read';
   }
-  if (error.type === 'entity.parse.failed') return 'The request body is not valid JSON';
-  return error.message;
+  // zlib's errors carry its error number; body-parser gives them no type.
+  const encoding = contentEncoding?.trim().toLowerCase();
+  if (typeof error.errno === 'number' && encoding && DECOMPRESSED.has(encoding))
+    return `The request body is not valid ${encoding} (its content-encoding)`;
+  // Static files' refusals (a malformed or forbidden path): the status's own name.
+  return STATUS_CODES[status] ?? 'Bad request';
 }
 
 export function requestErrorHandler(logger: Logger): ErrorRequestHandler {
@@ -30,7 +55,10 @@ export function requestErrorHandler(logger: Logger): ErrorRequestHandler {
     if (status >= 400 && status < 500 && error.expose !== false) {
       res.status(status).json({
         errors: [
-          { message: clientMessage(error), extensions: { code: RequestErrorCode.BadRequest } },
+          {
+            message: clientMessage(error, status, req.headers['content-encoding']),
+            extensions: { code: RequestErrorCode.BadRequest },
+          },
         ],
       });
       return;
