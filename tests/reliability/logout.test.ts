@@ -78,6 +78,35 @@ describe.each([
     expect(other.errors).toBeUndefined();
   });
 
+  it.skipIf(redis && !redisUrl)(
+    'a logout sent over a socket or a stream is answered before that connection ends',
+    async () => {
+      const overSocket = (await signUp(system.urls.router, 'leaving_socket', 'long-password'))
+        .token;
+      const client = wsClient(system.urls.router, overSocket);
+      const closed = closeCode(client); // a subscription beside it, as the web app keeps one
+      await subscriptionsOpen(system.urls.router, 1);
+      const answer = new Promise<unknown>((resolve, reject) =>
+        client.subscribe(
+          { query: 'mutation { logout }' },
+          { next: resolve, error: reject, complete: () => {} },
+        ),
+      );
+      expect(await answer).toEqual({ data: { logout: true } });
+      expect(await closed).toBe(4403); // then the socket ends, as for any revocation
+      await client.dispose();
+
+      const overStream = (await signUp(system.urls.router, 'leaving_stream', 'long-password'))
+        .token;
+      const stream = await eventStream(system.urls.router, overStream, 'mutation { logout }');
+      const text = await stream.text();
+      expect(text).toContain('data: {"data":{"logout":true}}');
+      expect(text).not.toContain('UNAUTHENTICATED');
+      const after = await gql(system.urls.router, '{ me { id } }', {}, bearer(overStream));
+      expect(after.status).toBe(401);
+    },
+  );
+
   it.skipIf(redis && !redisUrl)('without a token: UNAUTHENTICATED', async () => {
     const out = await gql(system.urls.router, 'mutation { logout }');
     expect(out.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');

@@ -10,7 +10,7 @@ import { requestSignal } from '@microservice-math/shared/cancellation';
 import { unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { RequestHandler } from 'express';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import {
@@ -100,11 +100,14 @@ export function createSseServer(options: SseServerOptions): SseServer {
       const context: SseContext = {
         ...streamingContext(caller, options.clientAddressOf(req.raw), logger, signal),
       };
+      // A query or mutation admitted before its token ended is answered, as over HTTP (a
+      // logout sent on this stream would otherwise end it before saying `true`); a
+      // subscription's stream, or one whose operation is not yet known, ends at once.
+      let answering = false;
       if (res) {
-        const cancelExpiry = atTokenExpiry(token, () => endStream(res, TOKEN_EXPIRED_MESSAGE));
-        const forgetStream = byToken.add(caller.token?.id, () =>
-          endStream(res, TOKEN_REVOKED_MESSAGE),
-        );
+        const end = (reason: string) => answering || endStream(res, reason);
+        const cancelExpiry = atTokenExpiry(token, () => end(TOKEN_EXPIRED_MESSAGE));
+        const forgetStream = byToken.add(caller.token?.id, () => end(TOKEN_REVOKED_MESSAGE));
         res.once('close', () => {
           cancelExpiry();
           forgetStream();
@@ -117,6 +120,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
       }
       const document = operations.parse(params.query ?? '');
       if (document instanceof GraphQLError) return refusal(400, document);
+      answering = getOperationAST(document, params.operationName)?.operation !== 'subscription';
       const schema = operations.schema();
       const costed = operations.costed(
         schema,

@@ -27,6 +27,14 @@ import type { StreamingOperations } from './streamingOperations.js';
 /** Standard "Try Again Later": this user already holds as many sockets as allowed. */
 export const TOO_MANY_SOCKETS_CLOSE_CODE = 1013;
 
+/**
+ * How long a socket whose token was revoked or expired waits for the answers to the operations
+ * it had already admitted, as HTTP answers a request admitted before a logout. Its own `logout`
+ * is one of them: closed at the revocation, the socket would never tell the caller `true`. The
+ * wait is only for answers in flight; a socket with none closes at once.
+ */
+export const ANSWER_GRACE_MS = 2_000;
+
 type ConnectionExtra = Extra &
   Record<PropertyKey, unknown> & {
     /** The connection's caller and address; each operation gets a context of its own. */
@@ -84,6 +92,30 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     operations?.get(id)?.abort(new CallerGoneError());
     operations?.delete(id);
   };
+  /** Sockets whose token has ended, waiting for their admitted operations' answers. */
+  const closing = new WeakMap<WebSocket, { reason: string; timer: NodeJS.Timeout }>();
+  /** Whether the socket has operations in flight that are not subscriptions. */
+  const awaitingAnswers = (extra: ConnectionExtra) =>
+    [...(inFlight.get(extra.socket)?.keys() ?? [])].some((id) => !extra.subscriptions?.has(id));
+  const closeNow = (socket: WebSocket, reason: string) => {
+    clearTimeout(closing.get(socket)?.timer);
+    closing.delete(socket);
+    if (socket.readyState === socket.OPEN) socket.close(TOKEN_EXPIRED_CLOSE_CODE, reason);
+  };
+  /** Closes the socket of a token that ended, once its operations in flight are answered. */
+  const endConnection = (extra: ConnectionExtra, reason: string) => {
+    if (closing.has(extra.socket)) return;
+    if (!awaitingAnswers(extra)) return closeNow(extra.socket, reason);
+    const timer = setTimeout(() => closeNow(extra.socket, reason), ANSWER_GRACE_MS);
+    closing.set(extra.socket, { reason, timer });
+  };
+  /** An operation was answered, or turned out to be a subscription: a closing socket may close. */
+  const answered = (extra: ConnectionExtra) => {
+    const pending = closing.get(extra.socket);
+    if (!pending || awaitingAnswers(extra)) return;
+    // graphql-ws sends the operation's `complete` message after onComplete returns.
+    setImmediate(() => closeNow(extra.socket, pending.reason));
+  };
   const byToken = createTokenConnections(options.onTokenRevoked);
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
@@ -115,12 +147,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           const address = options.clientAddressOf(ctx.extra.request);
           ctx.extra.context = streamingContext(caller, address, logger);
           ctx.extra.token = token;
-          const socket = ctx.extra.socket;
+          const extra = ctx.extra;
           const cancelExpiry = atTokenExpiry(token, () =>
-            socket.close(TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_MESSAGE),
+            endConnection(extra, TOKEN_EXPIRED_MESSAGE),
           );
           const forgetSocket = byToken.add(caller.token?.id, () =>
-            socket.close(TOKEN_EXPIRED_CLOSE_CODE, TOKEN_REVOKED_MESSAGE),
+            endConnection(extra, TOKEN_REVOKED_MESSAGE),
           );
           ctx.extra.forgetToken = () => {
             cancelExpiry();
@@ -147,10 +179,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         try {
           await options.verifyToken(ctx.extra.token as string);
         } catch {
-          ctx.extra.socket.close(
-            TOKEN_EXPIRED_CLOSE_CODE,
-            'Token revoked or expired; sign in again',
-          );
+          endConnection(ctx.extra, 'Token revoked or expired; sign in again');
           return [unauthenticated('Token revoked or expired; sign in again')];
         }
         // graphql-ws has already added this one to the socket's open operations.
@@ -193,6 +222,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         if (!(Symbol.asyncIterator in result)) return;
         (ctx.extra.subscriptions ??= new Set()).add(id);
         metrics.activeSubscriptions.inc();
+        answered(ctx.extra);
       },
       onNext: (ctx, id) => {
         // logAdded is the only subscription field, so every subscription event is one of its.
@@ -202,10 +232,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       onComplete: (ctx, id) => {
         inFlight.get(ctx.extra.socket)?.delete(id);
         if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
+        answered(ctx.extra);
       },
       // Every socket that connected ends here, however it closed.
       onClose: (ctx) => {
         const socket = ctx.extra.socket;
+        clearTimeout(closing.get(socket)?.timer);
+        closing.delete(socket);
         for (const id of inFlight.get(socket)?.keys() ?? []) abortOperation(socket, id);
         ctx.extra.forgetToken?.();
         if (ctx.extra.context?.caller) release(ctx.extra.context.caller.id);
