@@ -84,4 +84,51 @@ describe('graphql-sse', () => {
     await expect(event).rejects.toThrow(/401/);
     client.dispose();
   });
+
+  it('streams for an Accept header that lists text/event-stream among other types', async () => {
+    const { token } = await signUp(system.urls.router, 'sse_accept');
+    const response = await fetch(streamUrl, {
+      method: 'POST',
+      headers: {
+        ...bearer(token),
+        'content-type': 'application/json',
+        accept: 'text/event-stream, application/json;q=0.9, */*;q=0.8',
+      },
+      body: JSON.stringify({ query: '{ factorial(n: 5) { result } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('data: {"data":{"factorial":{"result":"120"}}}');
+  });
+
+  it.each([
+    {
+      what: 'a request that does not accept text/event-stream',
+      init: { method: 'POST', accept: 'application/json', type: 'application/json' },
+      status: 406,
+      message: 'Send Accept: text/event-stream to open a stream; other requests go to /graphql',
+    },
+    {
+      what: 'an operation that is not JSON',
+      init: { method: 'POST', accept: 'text/event-stream', type: 'text/plain' },
+      status: 415,
+      message: 'Send the operation as JSON (Content-Type: application/json)',
+    },
+    {
+      what: 'a method other than GET or POST',
+      init: { method: 'PUT', accept: 'text/event-stream', type: 'application/json' },
+      status: 405,
+      message: 'Open a stream with POST (or GET)',
+    },
+  ])('refuses $what with $status and a message', async ({ init, status, message }) => {
+    const { token } = await signUp(system.urls.router, `sse_refused_${status}`);
+    const response = await fetch(streamUrl, {
+      method: init.method,
+      headers: { ...bearer(token), 'content-type': init.type, accept: init.accept },
+      body: JSON.stringify({ query: 'subscription { logAdded { id } }' }),
+    });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({
+      errors: [{ message, extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
 });

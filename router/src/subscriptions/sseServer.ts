@@ -7,9 +7,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import { requestSignal } from '@microservice-math/shared/cancellation';
-import { unauthenticated } from '@microservice-math/shared/errors';
+import { RequestErrorCode, unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/express';
@@ -64,6 +64,28 @@ async function callerFrom(authorization: string | null | undefined, verifyToken:
     throw unauthenticated('Send Authorization: Bearer TOKEN to subscribe');
   }
   return { caller: await verifyToken(token), token };
+}
+
+/**
+ * Why a request cannot open a stream, for the requests graphql-sse would answer with a bare
+ * status and no body; undefined for the others. graphql-sse also wants `Accept` to be exactly
+ * `text/event-stream`, so a request that lists it among other types is told it accepts only that.
+ */
+function unstreamable(req: Request): { status: number; message: string } | undefined {
+  if (req.method !== 'GET' && req.method !== 'POST')
+    return { status: 405, message: 'Open a stream with POST (or GET)' };
+  if (!/\btext\/event-stream\b/i.test(req.headers.accept ?? ''))
+    return {
+      status: 406,
+      message: 'Send Accept: text/event-stream to open a stream; other requests go to /graphql',
+    };
+  req.headers.accept = 'text/event-stream';
+  if (req.method === 'POST' && !req.is('application/json'))
+    return {
+      status: 415,
+      message: 'Send the operation as JSON (Content-Type: application/json)',
+    };
+  return undefined;
 }
 
 /** The last events of a stream whose token expired or was revoked: why, then graphql-sse's own end. */
@@ -156,6 +178,14 @@ export function createSseServer(options: SseServerOptions): SseServer {
 
   return {
     handler: async (req, res) => {
+      const refused = unstreamable(req);
+      if (refused) {
+        if (refused.status === 405) res.setHeader('allow', 'GET, POST');
+        res.status(refused.status).json({
+          errors: [{ message: refused.message, extensions: { code: RequestErrorCode.BadRequest } }],
+        });
+        return;
+      }
       open.add(res);
       responses.set(req, res);
       res.once('close', () => open.delete(res));
