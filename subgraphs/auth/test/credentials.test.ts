@@ -33,6 +33,13 @@ describe('registration rules', () => {
     expect(result.body.errors?.[0]?.message).toMatch(new RegExp(`^${field}: `));
   });
 
+  it('says which letters a username may have, when it has others', async () => {
+    const result = await auth.call(REGISTER, { u: 'Zoë_K', p: 'long-enough-pw' });
+    expect(result.body.errors?.[0]?.message).toBe(
+      'username: may contain only ASCII letters (a-z, A-Z), digits, "_", "." and "-"',
+    );
+  });
+
   it('accepts a 72-byte password and trims the username', async () => {
     const result = await auth.call(REGISTER, { u: ' edge.case-72 ', p: '😀'.repeat(18) });
     expect(result.body.errors).toBeUndefined();

@@ -12,7 +12,10 @@ export function checkUsername(raw: string): string {
     throw badUserInput('username', 'must be 3 to 32 characters long');
   }
   if (!USERNAME_PATTERN.test(username)) {
-    throw badUserInput('username', 'may contain only letters, digits, "_", "." and "-"');
+    throw badUserInput(
+      'username',
+      'may contain only ASCII letters (a-z, A-Z), digits, "_", "." and "-"',
+    );
   }
   return username;
 }

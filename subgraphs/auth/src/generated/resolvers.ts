@@ -32,7 +32,7 @@ export type Mutation = {
   /** Revokes the caller's token for the rest of its lifetime, on every router; other tokens stay valid. */
   logout: Scalars['Boolean']['output'];
   /**
-   * Creates an account and signs it in. Username: 3 to 32 letters, digits, `_`, `.` or `-`.
+   * Creates an account and signs it in. Username: 3 to 32 ASCII letters (a-z, A-Z), digits, `_`, `.` or `-`.
    * Password: at least 8 characters and at most 72 bytes of UTF-8.
    */
   register: AuthPayload;
