@@ -33,6 +33,16 @@ describe('LongNumber', () => {
     );
   });
 
+  it('shows no magnitude beside a long number near 1, whose point is in plain view', () => {
+    const wrapper = mountNumber('1.8371173070873835736479630560294185439744606104925');
+    expect(wrapper.find('.magnitude').exists()).toBe(false);
+  });
+
+  it('shows the magnitude of a tiny number, whose zeros are hard to count', () => {
+    expect(mountNumber('0.000000000123').get('.magnitude').text()).toContain('≈ 1.23 × 10−10');
+    expect(mountNumber('0.00125').find('.magnitude').exists()).toBe(false);
+  });
+
   it('groups digits in threes from the decimal point when asked', async () => {
     const wrapper = mountNumber('1234567.5');
     await wrapper.get('input[type="checkbox"]').setValue(true);

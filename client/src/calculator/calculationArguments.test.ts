@@ -90,6 +90,11 @@ describe('precision and fractions', () => {
       ok: true,
       request: { operation: 'POWER', variables: { base: '2', exponent: '-3', precision: 20 } },
     });
-    expect(validateArgument('POWER', 'precision', '0')).toMatch(/from 1 to 1000/);
+    expect(validateArgument('POWER', 'precision', '0')).toMatch(/from 1 to 1,000,000/);
+    expect(validateArgument('POWER', 'precision', '1000001')).toMatch(/from 1 to 1,000,000/);
+  });
+
+  it('takes as many digits as the server computes: 100,000 digits of a root', () => {
+    expect(validateArgument('POWER', 'precision', '100000')).toBeUndefined();
   });
 });

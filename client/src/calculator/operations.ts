@@ -61,7 +61,11 @@ const formatInt = (value: bigint) => value.toLocaleString('en-US');
 
 /** Significant digits of an inexact power when none are asked for (the API's default). */
 export const DEFAULT_PRECISION = 50;
-export const MAX_PRECISION = 1000;
+/**
+ * As many digits as math's default `MATH_MAX_DIGITS`: a root to 100,000 digits is a normal
+ * request. A server set to fewer refuses with RESULT_TOO_LARGE, which the page shows.
+ */
+export const MAX_PRECISION = 1_000_000;
 
 /** A `Numeric` argument: an exact decimal or fraction. */
 function numericRule(value: string): string | undefined {
@@ -73,7 +77,7 @@ function precisionRule(value: string): string | undefined {
   const digits = Number(value);
   return INTEGER.test(value) && digits >= 1 && digits <= MAX_PRECISION
     ? undefined
-    : `Enter a whole number of digits from 1 to ${MAX_PRECISION}.`;
+    : `Enter a whole number of digits from 1 to ${formatInt(BigInt(MAX_PRECISION))}.`;
 }
 
 /** An `Int` argument: a whole number within GraphQL's 32 bits. */
@@ -128,7 +132,7 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
       {
         name: 'precision',
         label: 'Significant digits',
-        hint: `When the result is not exact (1–${MAX_PRECISION})`,
+        hint: `When the result is not exact (1–${formatInt(BigInt(MAX_PRECISION))})`,
         inputmode: 'numeric',
         placeholder: String(DEFAULT_PRECISION),
       },

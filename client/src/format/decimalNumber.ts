@@ -75,8 +75,11 @@ export function formatMagnitude(magnitude: Magnitude): string {
   return `≈ ${sign}${magnitude.mantissa} × 10^${String(magnitude.exponent).replace('-', '−')}`;
 }
 
-/** Results this long or longer get their magnitude shown beside them. */
-export const MAGNITUDE_FROM_DIGITS = 10;
+/**
+ * Results of at least 10^9, or under 10^-8, get their magnitude shown beside them: in a shorter
+ * number the decimal point is in plain view, and "× 10^0" beside 1.41… says nothing.
+ */
+export const MAGNITUDE_FROM_EXPONENT = 9;
 
 /** A narrow no-break space: groups digits without letting a line break inside a group. */
 export const DIGIT_GROUP_SEPARATOR = '\u202f';
