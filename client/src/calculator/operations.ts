@@ -124,7 +124,7 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
       {
         name: 'exponent',
         label: 'Exponent',
-        hint: 'Any number; exact when a whole number',
+        hint: 'Any number, e.g. 10, -3, 0.5 or 1/3 (a cube root)',
         inputmode: 'decimal',
         placeholder: '1000',
         missing: 'Enter an exponent.',
