@@ -6,7 +6,7 @@
  * (`npm run start:client`) it reads CLIENT_PORT and ROUTER_URL.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -112,7 +112,21 @@ export function createClientServer({
     res.sendFile(indexHtml);
   });
 
-  const server = createServer(app);
+  // Express's own end would answer with an HTML page that echoes the path and, outside
+  // production, the error's stack trace (file paths and all); this one says only the status.
+  const server = createServer((req, res) =>
+    app(req, res, (/** @type {unknown} */ error) => {
+      if (res.headersSent) return void res.end();
+      const status = statusOf(error);
+      if (status >= 500) logger.warn(`client: ${req.method} ${req.url} failed: ${String(error)}`);
+      res.writeHead(status, {
+        'content-type': 'text/plain; charset=utf-8',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      res.end(`${STATUS_CODES[status] ?? 'Error'}\n`);
+    }),
+  );
   server.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== GRAPHQL_PATH) {
       socket.destroy();
@@ -147,6 +161,17 @@ export function createClientServer({
       return closing;
     },
   };
+}
+
+/**
+ * The HTTP status of what reached the end of the app: 404 when nothing answered, an error's
+ * own 4xx (a malformed path, an unsatisfiable range), else 500.
+ * @param {unknown} error
+ */
+function statusOf(error) {
+  if (error === undefined) return 404;
+  const status = /** @type {{ status?: unknown }} */ (error).status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }
 
 /**

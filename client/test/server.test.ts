@@ -4,7 +4,7 @@
  * static files, the single-page fallback, and the same-origin proxy for both protocols.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +121,29 @@ describe('createClientServer', () => {
     const missing = await fetch(`${base}/assets/gone.js`, { headers: { accept: '*/*' } });
     expect(missing.status).toBe(404);
   });
+
+  it.each([
+    { what: 'a missing file', path: '/assets/gone%3Cb%3E.js', range: '', status: 404 },
+    { what: 'a malformed path', path: '/assets/%E0%A4%A', range: '', status: 400 },
+    {
+      what: 'an unsatisfiable range',
+      path: '/assets/index-abc123.js',
+      range: 'bytes=999999-',
+      status: 416,
+    },
+  ])(
+    'answers $what with $status in a line of its own, no stack trace, nothing echoed',
+    async ({ path, range, status }) => {
+      const { base } = await startClient();
+      const response = await fetch(`${base}${path}`, {
+        headers: { accept: '*/*', ...(range ? { range } : {}) },
+      });
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await response.text()).toBe(`${STATUS_CODES[status]}\n`);
+    },
+  );
 
   it('proxies /graphql over HTTP to the router, keeping the body and headers', async () => {
     const { base } = await startClient();
