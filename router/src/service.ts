@@ -279,9 +279,12 @@ export async function createRouterService(
     maxPayload: BODY_LIMIT_BYTES,
     limits: config.socketLimits,
   });
-  host.onClose('subscriptions', () => subscriptions.close());
   const sse = createSseServer(streaming);
-  host.onClose('event streams', () => sse.close());
+  // Side by side: each lets the queries and mutations it admitted finish (at most
+  // SHUTDOWN_ANSWER_MS) while HTTP requests in flight go on, and ends subscriptions at once.
+  host.onClose('sockets and event streams', async () => {
+    await Promise.all([subscriptions.close(), sse.close()]);
+  });
 
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
   host.app.use(SSE_PATH, express.json({ limit: BODY_LIMIT }), sse.handler);

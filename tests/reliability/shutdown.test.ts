@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeCode, signUp, wsClient } from '../support/graphql.js';
+import { closeCode, eventStream, signUp, wsClient } from '../support/graphql.js';
 import type { ServiceProcess } from '../support/processes.js';
 import { ROUTER_SECRET_HEADER } from '@microservice-math/shared/routerContext';
 import {
@@ -18,6 +18,8 @@ import {
 } from './support/load.js';
 import { storedLogIds, storedUsernames } from './support/ownConnection.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
+import { metricValue, scrapeMetrics } from '../support/metrics.js';
+import { waitFor } from '../support/waitFor.js';
 
 const EXIT_WITHIN_MS = 10_000;
 /** What a client sees of a connection that closed or was refused: it may retry elsewhere. */
@@ -211,5 +213,65 @@ describe('SIGTERM to the router under calculations, with a subscriber connected'
     for (const url of [system.urls.auth, system.urls.math]) {
       expect((await fetch(url.replace(/\/graphql$/, '/ready'))).status, url).toBe(200);
     }
+  });
+});
+
+describe('SIGTERM to the router while calculations sent over graphql-ws and SSE are computing', () => {
+  let system: ProcessSet;
+  let overSocket: Promise<unknown>;
+  let overStream: Promise<string>;
+  let closedWith: Promise<number>;
+  let exitCode: number | null;
+
+  beforeAll(async () => {
+    system = await processSet();
+    await Promise.all([system.start('auth'), system.start('math', { MATH_WORKERS: '2' })]);
+    const router = await system.start('router');
+    const { token } = await signUp(system.urls.router, 'streams_shutdown', 'shutdown-password');
+    const client = wsClient(system.urls.router, token);
+    closedWith = new Promise((resolve) =>
+      client.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
+    overSocket = new Promise((resolve, reject) =>
+      client.subscribe(
+        { query: '{ factorial(n: 150000) { digits log { id } } }' },
+        { next: resolve, error: reject, complete: () => {} },
+      ),
+    );
+    overSocket.catch(() => {}); // judged below
+    overStream = eventStream(
+      system.urls.router,
+      token,
+      '{ fibonacci(n: 3000000) { digits log { id } } }',
+    ).then((response) => response.text());
+    overStream.catch(() => {});
+    // Both computations are under way in math's workers when the router is told to stop.
+    await waitFor(async () =>
+      expect(metricValue(await scrapeMetrics(system.urls.math), 'math_pool_pending_tasks')).toBe(2),
+    );
+    exitCode = await router.stop('SIGTERM', EXIT_WITHIN_MS + 5_000);
+  }, 60_000);
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  it('answers the socket’s query before closing it with 1001', async () => {
+    const result = (await overSocket) as {
+      data?: { factorial: { digits: number; log: { id: string } } };
+    };
+    expect(result.data?.factorial.digits).toBe(711_273);
+    expect(await closedWith).toBe(1001);
+    const stored = await storedLogIds(system.databaseUrl);
+    expect(stored.has(result.data?.factorial.log.id ?? '')).toBe(true);
+  });
+
+  it('answers the stream’s query, then ends it', async () => {
+    const text = await overStream;
+    expect(text).toContain('"digits":626963');
+    expect(text).toMatch(/event: complete\n/);
+  });
+
+  it('exits 0', () => {
+    expect(exitCode).toBe(0);
   });
 });

@@ -5,6 +5,8 @@
  * authenticated like any HTTP request, and nothing is kept between requests. What happens to
  * the operation itself is shared with graphql-ws (streamingOperations).
  */
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
 import { requestSignal } from '@microservice-math/shared/cancellation';
 import { RequestErrorCode, unauthenticated } from '@microservice-math/shared/errors';
@@ -24,6 +26,7 @@ import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { StreamingOperations } from './streamingOperations.js';
+import { SHUTDOWN_ANSWER_MS } from './subscriptionServer.js';
 
 export const SSE_PATH = '/graphql/stream';
 
@@ -42,8 +45,11 @@ export interface SseServerOptions {
 
 export interface SseServer {
   handler: RequestHandler;
-  /** Ends every open stream, so shutdown does not wait for subscribers to leave. */
-  close(): void;
+  /**
+   * Ends every subscription's stream at once, so shutdown does not wait for subscribers to
+   * leave; a query's or mutation's stream is answered first (at most `SHUTDOWN_ANSWER_MS`).
+   */
+  close(): Promise<void>;
 }
 
 function refusal(status: number, error: GraphQLError, headers: Record<string, string> = {}) {
@@ -98,6 +104,8 @@ export function createSseServer(options: SseServerOptions): SseServer {
   const { operations, metrics, logger } = options;
   const subscribed = new WeakSet<SseContext>();
   const open = new Set<ServerResponse>();
+  /** Streams of a query or mutation: answered, then ended by graphql-sse. */
+  const answering = new WeakSet<ServerResponse>();
   /** Each request's response, so that a stream can be ended when its token expires. */
   const responses = new WeakMap<object, ServerResponse>();
   const byToken = createTokenConnections(options.onTokenRevoked);
@@ -125,9 +133,8 @@ export function createSseServer(options: SseServerOptions): SseServer {
       // A query or mutation admitted before its token ended is answered, as over HTTP (a
       // logout sent on this stream would otherwise end it before saying `true`); a
       // subscription's stream, or one whose operation is not yet known, ends at once.
-      let answering = false;
       if (res) {
-        const end = (reason: string) => answering || endStream(res, reason);
+        const end = (reason: string) => answering.has(res) || endStream(res, reason);
         const cancelExpiry = atTokenExpiry(token, () => end(TOKEN_EXPIRED_MESSAGE));
         const forgetStream = byToken.add(caller.token?.id, () => end(TOKEN_REVOKED_MESSAGE));
         res.once('close', () => {
@@ -142,7 +149,8 @@ export function createSseServer(options: SseServerOptions): SseServer {
       }
       const document = operations.parse(params.query ?? '');
       if (document instanceof GraphQLError) return refusal(400, document);
-      answering = getOperationAST(document, params.operationName)?.operation !== 'subscription';
+      if (res && getOperationAST(document, params.operationName)?.operation !== 'subscription')
+        answering.add(res);
       const schema = operations.schema();
       const costed = operations.costed(
         schema,
@@ -197,8 +205,12 @@ export function createSseServer(options: SseServerOptions): SseServer {
         else res.end();
       }
     },
-    close() {
+    async close() {
       byToken.close();
+      for (const res of open) if (!answering.has(res)) res.end();
+      // Streams of queries and mutations end once answered; any still open then are ended.
+      const ended = Promise.all([...open].map((res) => once(res, 'close')));
+      await Promise.race([ended, sleep(SHUTDOWN_ANSWER_MS)]);
       for (const res of open) res.end();
     },
   };

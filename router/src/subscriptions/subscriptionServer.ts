@@ -34,6 +34,13 @@ export const TOO_MANY_SOCKETS_CLOSE_CODE = 1013;
  * wait is only for answers in flight; a socket with none closes at once.
  */
 export const ANSWER_GRACE_MS = 2_000;
+/**
+ * How long a closing router lets its sockets' admitted queries and mutations finish, as the HTTP
+ * server drains its requests, before the sockets close with 1001 (which clients reconnect after).
+ */
+export const SHUTDOWN_ANSWER_MS = 5_000;
+/** graphql-ws's own code and reason for sockets of a server going away. */
+const GOING_AWAY = { code: 1001, reason: 'Going away' };
 
 type ConnectionExtra = Extra &
   Record<PropertyKey, unknown> & {
@@ -92,29 +99,49 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     operations?.get(id)?.abort(new CallerGoneError());
     operations?.delete(id);
   };
-  /** Sockets whose token has ended, waiting for their admitted operations' answers. */
-  const closing = new WeakMap<WebSocket, { reason: string; timer: NodeJS.Timeout }>();
+  /** Acknowledged sockets, closed in turn when the router closes. */
+  const connected = new Set<ConnectionExtra>();
+  /** Sockets waiting for their admitted operations' answers before they close. */
+  const closing = new WeakMap<
+    WebSocket,
+    { close: () => void; timer: NodeJS.Timeout; closed: Promise<void> }
+  >();
   /** Whether the socket has operations in flight that are not subscriptions. */
   const awaitingAnswers = (extra: ConnectionExtra) =>
     [...(inFlight.get(extra.socket)?.keys() ?? [])].some((id) => !extra.subscriptions?.has(id));
-  const closeNow = (socket: WebSocket, reason: string) => {
-    clearTimeout(closing.get(socket)?.timer);
-    closing.delete(socket);
-    if (socket.readyState === socket.OPEN) socket.close(TOKEN_EXPIRED_CLOSE_CODE, reason);
+  /**
+   * Closes the socket once the queries and mutations it already admitted are answered, or after
+   * `graceMs`; at once if it has none. Resolves when it has been told to close.
+   */
+  const closeWhenAnswered = (
+    extra: ConnectionExtra,
+    { code, reason }: { code: number; reason: string },
+    graceMs: number,
+  ): Promise<void> => {
+    const socket = extra.socket;
+    const already = closing.get(socket);
+    if (already) return already.closed;
+    let closed!: () => void;
+    const done = new Promise<void>((resolve) => (closed = resolve));
+    const close = () => {
+      clearTimeout(closing.get(socket)?.timer);
+      closing.delete(socket);
+      if (socket.readyState === socket.OPEN) socket.close(code, reason);
+      closed();
+    };
+    if (!awaitingAnswers(extra)) close();
+    else closing.set(socket, { close, timer: setTimeout(close, graceMs), closed: done });
+    return done;
   };
-  /** Closes the socket of a token that ended, once its operations in flight are answered. */
-  const endConnection = (extra: ConnectionExtra, reason: string) => {
-    if (closing.has(extra.socket)) return;
-    if (!awaitingAnswers(extra)) return closeNow(extra.socket, reason);
-    const timer = setTimeout(() => closeNow(extra.socket, reason), ANSWER_GRACE_MS);
-    closing.set(extra.socket, { reason, timer });
-  };
+  /** A token ended: its socket closes (4403) once its admitted operations are answered. */
+  const endConnection = (extra: ConnectionExtra, reason: string) =>
+    void closeWhenAnswered(extra, { code: TOKEN_EXPIRED_CLOSE_CODE, reason }, ANSWER_GRACE_MS);
   /** An operation was answered, or turned out to be a subscription: a closing socket may close. */
   const answered = (extra: ConnectionExtra) => {
     const pending = closing.get(extra.socket);
     if (!pending || awaitingAnswers(extra)) return;
     // graphql-ws sends the operation's `complete` message after onComplete returns.
-    setImmediate(() => closeNow(extra.socket, pending.reason));
+    setImmediate(pending.close);
   };
   const byToken = createTokenConnections(options.onTokenRevoked);
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
@@ -154,6 +181,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           const forgetSocket = byToken.add(caller.token?.id, () =>
             endConnection(extra, TOKEN_REVOKED_MESSAGE),
           );
+          connected.add(extra);
           ctx.extra.forgetToken = () => {
             cancelExpiry();
             forgetSocket();
@@ -237,8 +265,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       // Every socket that connected ends here, however it closed.
       onClose: (ctx) => {
         const socket = ctx.extra.socket;
-        clearTimeout(closing.get(socket)?.timer);
-        closing.delete(socket);
+        connected.delete(ctx.extra);
+        closing.get(socket)?.close(); // already closed: only its timer and waiter are left
         for (const id of inFlight.get(socket)?.keys() ?? []) abortOperation(socket, id);
         ctx.extra.forgetToken?.();
         if (ctx.extra.context?.caller) release(ctx.extra.context.caller.id);
@@ -271,6 +299,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   return {
     async close() {
       byToken.close();
+      // As the HTTP server drains its requests, each socket's admitted queries and mutations
+      // are answered before it closes; its subscriptions end with it.
+      await Promise.all(
+        [...connected].map((extra) => closeWhenAnswered(extra, GOING_AWAY, SHUTDOWN_ANSWER_MS)),
+      );
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
