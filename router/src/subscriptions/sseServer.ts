@@ -210,7 +210,10 @@ export function createSseServer(options: SseServerOptions): SseServer {
       for (const res of open) if (!answering.has(res)) res.end();
       // Streams of queries and mutations end once answered; any still open then are ended.
       const ended = Promise.all([...open].map((res) => once(res, 'close')));
-      await Promise.race([ended, sleep(SHUTDOWN_ANSWER_MS)]);
+      const waiting = new AbortController(); // so that no timer outlives the close
+      const late = sleep(SHUTDOWN_ANSWER_MS, undefined, { signal: waiting.signal }).catch(() => {});
+      await Promise.race([ended, late]);
+      waiting.abort();
       for (const res of open) res.end();
     },
   };
