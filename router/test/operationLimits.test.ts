@@ -28,6 +28,21 @@ function nested(depth: number): string {
   return `{ ${fields.join(' { ')} { id }${' }'.repeat(fields.length - 1)} }`;
 }
 
+/**
+ * `nested(depth)` with each level after `me` in a fragment of its own: the same depth, written
+ * as clients that colocate fragments write it.
+ */
+function nestedInFragments(depth: number): string {
+  const levels = Array.from({ length: depth - 2 }, (_, i) =>
+    i % 2 ? { type: 'RequestLog', field: 'user' } : { type: 'User', field: 'logs(limit: 1)' },
+  );
+  const fragments = levels.map(({ type, field }, i) => {
+    const inner = i + 1 < levels.length ? `...F${i + 1}` : 'id';
+    return `fragment F${i} on ${type} { ${field} { ${inner} } }`;
+  });
+  return `{ me { ...F0 } } ${fragments.join(' ')}`;
+}
+
 const tooMuch = {
   depth: {
     query: nested(operationLimits.maxDepth + 2),
@@ -55,6 +70,14 @@ describe('operation limits', () => {
   it('an operation within every limit runs', async () => {
     const result = await gql(system.urls.router, nested(operationLimits.maxDepth - 1));
     expect(result.errors).toBeUndefined();
+  });
+
+  it('depth is counted in fields, not in fragment spreads', async () => {
+    const within = await gql(system.urls.router, nestedInFragments(operationLimits.maxDepth));
+    expect(within.errors).toBeUndefined();
+    const over = await gql(system.urls.router, nestedInFragments(operationLimits.maxDepth + 1));
+    expect(over.status).toBe(400);
+    expect(over.errors?.[0]?.message).toMatch(/depth limit/i);
   });
 
   it.each(Object.entries(tooMuch))(

@@ -32,14 +32,17 @@ export interface OperationProtection {
 
 export function operationProtection(): OperationProtection {
   const { plugins, validationRules } = new ApolloArmor({
-    maxDepth: { n: operationLimits.maxDepth },
+    // Depth and cost are the fields a query reaches: a fragment spread is not a level of its own
+    // (armor counts one by default, so a query written with colocated fragments was refused
+    // as several times deeper and costlier than the same query written out).
+    maxDepth: { n: operationLimits.maxDepth, flattenFragments: true },
     // Armor leaves aliases of __typename out by default: 600 of them were answered.
     maxAliases: { n: operationLimits.maxAliases, allowList: [] },
     maxDirectives: { n: operationLimits.maxDirectives },
     // Counted by graphql-js's own parser instead (`parseOptions`): armor's token check throws
     // from a plugin hook, which Apollo Server answers with a 500.
     maxTokens: { enabled: false },
-    costLimit: { maxCost: operationLimits.maxCost },
+    costLimit: { maxCost: operationLimits.maxCost, flattenFragments: true },
     // Suggestions ("Did you mean …?") help a developer and reveal the schema to someone
     // guessing at it. Production drops them (Apollo's hideSchemaDetailsFromClientErrors over
     // HTTP, `withoutSuggestion` over WebSocket); armor's mask would leave "[Suggestion hidden]?".
