@@ -108,4 +108,40 @@ describe('caps per user and per connection', () => {
     for (const feed of feeds) feed.stop();
     await client.dispose();
   });
+
+  it(`a burst of ${MAX_OPERATIONS + 2} subscriptions on one socket: ${MAX_OPERATIONS} open, 2 refused`, async () => {
+    const burster = await signUp(system.urls.router, 'socket_burst');
+    const calculate = async () => {
+      await gql(system.urls.router, '{ factorial(n: 5) { result } }', {}, bearer(burster.token));
+      const logs = await gql<{ me: { logs: Array<{ id: string }> } }>(
+        system.urls.router,
+        '{ me { logs(limit: 1) { id } } }',
+        {},
+        bearer(burster.token),
+      );
+      return logs.data!.me.logs[0]!.id;
+    };
+    const seen = await calculate();
+    const missed = await calculate();
+    // Sent before the socket is acknowledged, so they reach the router together; each one
+    // admitted replays the log after `seen`, with no race against the event bus.
+    const client = wsClient(system.urls.router, burster.token);
+    const outcomes = await Promise.all(
+      Array.from({ length: MAX_OPERATIONS + 2 }, () =>
+        collect<{ logAdded: { id: string } }>(
+          client,
+          `subscription { logAdded(after: "${seen}") { id } }`,
+          1,
+        ).done.then(
+          (events) => events[0]?.data?.logAdded.id,
+          (error: Error) => error.message,
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === missed)).toHaveLength(MAX_OPERATIONS);
+    const refused = outcomes.filter((outcome) => outcome !== missed);
+    expect(refused).toHaveLength(2);
+    for (const refusal of refused) expect(refusal).toMatch(/RATE_LIMITED/);
+    await client.dispose();
+  });
 });

@@ -195,6 +195,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       // operation is parsed and validated here, once: given execution arguments, graphql-ws
       // does neither again.
       onSubscribe: async (ctx, id, payload) => {
+        // Counted before the first await: graphql-ws has already added this one to the socket's
+        // operations, beside those admitted and those still being checked. Counted after it, a
+        // burst of operations sent together would each see the whole burst and all be refused.
+        if (Object.keys(ctx.subscriptions).length > limits.operationsPerConnection)
+          return [
+            rateLimited(
+              1,
+              `Too many operations on this connection: at most ${limits.operationsPerConnection} at once`,
+            ),
+          ];
         const connection = ctx.extra.context as RouterContext;
         const controller = new AbortController();
         const contextValue = streamingContext(
@@ -210,14 +220,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           endConnection(ctx.extra, 'Token revoked or expired; sign in again');
           return [unauthenticated('Token revoked or expired; sign in again')];
         }
-        // graphql-ws has already added this one to the socket's open operations.
-        if (Object.keys(ctx.subscriptions).length > limits.operationsPerConnection)
-          return [
-            rateLimited(
-              1,
-              `Too many operations on this connection: at most ${limits.operationsPerConnection} at once`,
-            ),
-          ];
         const refused = await operations.admit(contextValue, 'websocket');
         if (refused) return [refused];
         // graphql-ws closes the whole socket (4500) when a document does not parse; answer just
