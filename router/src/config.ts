@@ -37,6 +37,8 @@ export const routerEnvSchema = z.object({
   ROUTER_WS_MAX_CONNECTIONS_PER_USER: env.int(20, { min: 1, max: 10_000 }),
   /** Operations open at once on one graphql-ws socket; the next is refused RATE_LIMITED. */
   ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION: env.int(50, { min: 1, max: 10_000 }),
+  /** Open graphql-sse streams one user may hold at once; the next is refused 429 RATE_LIMITED. */
+  ROUTER_SSE_MAX_STREAMS_PER_USER: env.int(20, { min: 1, max: 10_000 }),
   /** Shared with the web app's server: its X-Forwarded-For is believed only with this secret. */
   CLIENT_PROXY_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /**
@@ -90,6 +92,7 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
     connectionsPerUser: e.ROUTER_WS_MAX_CONNECTIONS_PER_USER,
     operationsPerConnection: e.ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION,
   },
+  streamsPerUser: e.ROUTER_SSE_MAX_STREAMS_PER_USER,
   tracing: tracingConfigFrom(e, 'router'),
   /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
   drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),

@@ -279,7 +279,7 @@ export async function createRouterService(
     maxPayload: BODY_LIMIT_BYTES,
     limits: config.socketLimits,
   });
-  const sse = createSseServer(streaming);
+  const sse = createSseServer({ ...streaming, streamsPerUser: config.streamsPerUser });
   // Side by side: each lets the queries and mutations it admitted finish (at most
   // SHUTDOWN_ANSWER_MS) while HTTP requests in flight go on, and ends subscriptions at once.
   host.onClose('sockets and event streams', async () => {

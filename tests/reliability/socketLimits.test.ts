@@ -9,23 +9,27 @@ import {
   bearer,
   collect,
   connected,
+  eventStream,
   gql,
   signUp,
   wsClient,
   type Account,
 } from '../support/graphql.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
+import { waitFor } from '../support/waitFor.js';
 
 let system: TestSystem;
 let user: Account;
 const MAX_CONNECTIONS = 3;
 const MAX_OPERATIONS = 4;
+const MAX_STREAMS = 3;
 
 beforeAll(async () => {
   system = await startTestSystem({
     env: {
       ROUTER_WS_MAX_CONNECTIONS_PER_USER: String(MAX_CONNECTIONS),
       ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION: String(MAX_OPERATIONS),
+      ROUTER_SSE_MAX_STREAMS_PER_USER: String(MAX_STREAMS),
     },
   });
   user = await signUp(system.urls.router, 'socket_owner');
@@ -143,5 +147,42 @@ describe('caps per user and per connection', () => {
     expect(refused).toHaveLength(2);
     for (const refusal of refused) expect(refusal).toMatch(/RATE_LIMITED/);
     await client.dispose();
+  });
+
+  it(`the ${MAX_STREAMS + 1}th event stream of one user is refused 429; closing one frees its place`, async () => {
+    const feed = 'subscription { logAdded { id } }';
+    const streamer = await signUp(system.urls.router, 'stream_owner');
+    const open = (token: string) => {
+      const controller = new AbortController();
+      return eventStream(system.urls.router, token, feed, controller.signal).then((response) => ({
+        response,
+        close: () => controller.abort(),
+      }));
+    };
+    const streams = await Promise.all(
+      Array.from({ length: MAX_STREAMS }, () => open(streamer.token)),
+    );
+    for (const { response } of streams) expect(response.status).toBe(200);
+
+    const extra = await open(streamer.token);
+    expect(extra.response.status).toBe(429);
+    const body = (await extra.response.json()) as {
+      errors: Array<{ message: string; extensions: { code: string } }>;
+    };
+    expect(body.errors[0]?.extensions.code).toBe('RATE_LIMITED');
+    expect(body.errors[0]?.message).toBe(`Too many open streams: at most ${MAX_STREAMS} per user`);
+
+    const other = await signUp(system.urls.router, 'stream_other');
+    const otherStream = await open(other.token);
+    expect(otherStream.response.status).toBe(200);
+    otherStream.close();
+
+    streams[0]!.close();
+    await waitFor(async () => {
+      const again = await open(streamer.token);
+      again.close();
+      expect(again.response.status).toBe(200);
+    });
+    for (const stream of streams) stream.close();
   });
 });

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
 import { requestSignal } from '@microservice-math/shared/cancellation';
-import { RequestErrorCode, unauthenticated } from '@microservice-math/shared/errors';
+import { rateLimited, RequestErrorCode, unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { Request, RequestHandler } from 'express';
 import { getOperationAST, GraphQLError } from 'graphql';
@@ -25,6 +25,7 @@ import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import { perUserCap } from './perUserCap.js';
 import type { StreamingOperations } from './streamingOperations.js';
 import { SHUTDOWN_ANSWER_MS } from './subscriptionServer.js';
 
@@ -41,6 +42,8 @@ export interface SseServerOptions {
   clientAddressOf: ClientAddressOf;
   /** Revocations (logout, on any router) as they are heard of. */
   onTokenRevoked: OnTokenRevoked;
+  /** Streams one user may hold open at once (any operation's); the next is refused 429. */
+  streamsPerUser: number;
 }
 
 export interface SseServer {
@@ -109,6 +112,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
   /** Each request's response, so that a stream can be ended when its token expires. */
   const responses = new WeakMap<object, ServerResponse>();
   const byToken = createTokenConnections(options.onTokenRevoked);
+  const streamsPerUser = perUserCap(options.streamsPerUser);
 
   const handle = createHandler<SseContext>({
     // No reservation tokens: the "single connection" mode stays off (404).
@@ -125,6 +129,16 @@ export function createSseServer(options: SseServerOptions): SseServer {
         throw error;
       }
       const res = responses.get(req.raw);
+      if (res) {
+        if (!streamsPerUser.take(caller.id)) {
+          const tooMany = rateLimited(
+            1,
+            `Too many open streams: at most ${options.streamsPerUser} per user`,
+          );
+          return refusal(429, tooMany, { 'retry-after': '1' });
+        }
+        res.once('close', () => streamsPerUser.release(caller.id));
+      }
       // The stream closing before its operation is answered aborts the operation's subgraph calls.
       const signal = res ? requestSignal(req.raw, res) : undefined;
       const context: SseContext = {

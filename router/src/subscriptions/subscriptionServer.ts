@@ -22,6 +22,7 @@ import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import { perUserCap } from './perUserCap.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
 /** Standard "Try Again Later": this user already holds as many sockets as allowed. */
@@ -82,12 +83,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     maxPayload: options.maxPayload,
   });
   /** Open, authenticated sockets by user id. */
-  const socketsPerUser = new Map<string, number>();
-  const release = (userId: string) => {
-    const left = (socketsPerUser.get(userId) ?? 1) - 1;
-    if (left > 0) socketsPerUser.set(userId, left);
-    else socketsPerUser.delete(userId);
-  };
+  const socketsPerUser = perUserCap(limits.connectionsPerUser);
   /**
    * Each socket's operations in flight, by operation id: aborted (and with them their subgraph
    * calls, and so math's computations) when the client completes one before its answer, or the
@@ -162,15 +158,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         try {
           const caller = await options.verifyToken(token);
-          const held = socketsPerUser.get(caller.id) ?? 0;
-          if (held >= limits.connectionsPerUser) {
+          if (!socketsPerUser.take(caller.id)) {
             ctx.extra.socket.close(
               TOO_MANY_SOCKETS_CLOSE_CODE,
               `Too many connections: at most ${limits.connectionsPerUser} per user`,
             );
             return false;
           }
-          socketsPerUser.set(caller.id, held + 1);
           const address = options.clientAddressOf(ctx.extra.request);
           ctx.extra.context = streamingContext(caller, address, logger);
           ctx.extra.token = token;
@@ -271,7 +265,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         closing.get(socket)?.close(); // already closed: only its timer and waiter are left
         for (const id of inFlight.get(socket)?.keys() ?? []) abortOperation(socket, id);
         ctx.extra.forgetToken?.();
-        if (ctx.extra.context?.caller) release(ctx.extra.context.caller.id);
+        if (ctx.extra.context?.caller) socketsPerUser.release(ctx.extra.context.caller.id);
       },
       execute: (args: ExecutionArgs) => operations.execute(args),
       subscribe: (args: ExecutionArgs) => operations.subscribe(args),
