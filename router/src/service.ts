@@ -4,6 +4,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { directGraphQL } from '@microservice-math/shared/directGraphQL';
 import type { EventBus } from '@microservice-math/shared/events';
+import { exactJsonBody, exactQueryNumbers } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
 import { ServiceHost } from '@microservice-math/shared/serviceHost';
@@ -18,7 +19,6 @@ import {
   type SubgraphName,
 } from '@microservice-math/shared/supergraph';
 import { JWKS_PATH } from '@microservice-math/shared/tokenClaims';
-import express from 'express';
 import {
   buildSchema,
   NoSchemaIntrospectionCustomRule,
@@ -287,7 +287,7 @@ export async function createRouterService(
   });
 
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
-  host.app.use(SSE_PATH, express.json({ limit: BODY_LIMIT }), sse.handler);
+  host.app.use(SSE_PATH, exactJsonBody(BODY_LIMIT), exactQueryNumbers, sse.handler);
   playground?.mountAssets(host.app);
   const graphql = host.mountGraphQL<RouterContext>(
     apollo,

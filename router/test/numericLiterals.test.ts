@@ -4,6 +4,7 @@
  * into the subgraph request, so without care the base below arrives rounded and 1e400 as Infinity.
  */
 import { createClient as createSseClient } from 'graphql-sse';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, gql, signUp, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
@@ -138,5 +139,103 @@ describe('Numeric literals over streaming transports', () => {
     } finally {
       client.dispose();
     }
+  });
+});
+
+/**
+ * JSON numbers are doubles: `-9007199254740993` parses to -9007199254740992, and
+ * `0.10000000000000000001` to 0.1, before any GraphQL code sees them. Such a number cannot be
+ * used exactly, nor noticed once parsed, so the request is refused on every transport, naming
+ * the number and asking for it as a string; a number a double holds as written is used.
+ */
+describe('Numeric variables sent as JSON numbers', () => {
+  const POWER = 'query($b: Numeric!, $e: Numeric!) { power(base: $b, exponent: $e) { result } }';
+  /** The raw text of a request whose variables are `variables`, numbers written as given. */
+  const body = (variables: string) => `{"query":${JSON.stringify(POWER)},"variables":${variables}}`;
+  const refusal = (number: string) =>
+    `The number ${number} cannot be read exactly from JSON, which keeps about 16 significant digits; send it as a string ("${number}")`;
+  const post = async (path: string, text: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(token), ...headers },
+      body: text,
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        data?: PowerAnswer;
+        errors?: Array<{ message: string; extensions?: { code?: string } }>;
+      },
+    };
+  };
+
+  it('a number a double holds as written is used', async () => {
+    const answer = await post('', body('{"b": 12.5, "e": 2}'));
+    expect(answer.body.data?.power?.result).toBe('156.25');
+  });
+
+  it.each([
+    ['an integer beyond 2^53', '-9007199254740993'],
+    ['a decimal with more digits than a double', '0.10000000000000000001'],
+    ['a number beyond the double range', '1e400'],
+    ['a number below the smallest double', '1e-400'],
+  ])('%s is refused over HTTP, naming it', async (_, number) => {
+    const answer = await post('', body(`{"b": -1, "e": ${number}}`));
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0]?.message).toBe(refusal(number));
+    expect(answer.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('in a GET query string too', async () => {
+    const search = new URLSearchParams({
+      query: POWER,
+      variables: '{"b": -1, "e": -9007199254740993}',
+    });
+    const response = await fetch(`${url}?${search}`, {
+      headers: { 'apollo-require-preflight': 'true', ...bearer(token) },
+    });
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as { errors: Array<{ message: string }> };
+    expect(answer.errors[0]?.message).toBe(refusal('-9007199254740993'));
+  });
+
+  it('over SSE', async () => {
+    const answer = await post('/stream', body('{"b": -1, "e": -9007199254740993}'), {
+      accept: 'text/event-stream',
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0]?.message).toBe(refusal('-9007199254740993'));
+  });
+
+  it('over graphql-ws: that operation is refused, the socket stays open', async () => {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const messages: Array<{ type: string; id?: string; payload?: unknown }> = [];
+    const arrived = (type: string, id?: string) =>
+      new Promise<{ payload?: unknown }>((resolve) => {
+        const look = () => {
+          const found = messages.find((m) => m.type === type && m.id === id);
+          if (found) resolve(found);
+          else socket.once('message', look);
+        };
+        look();
+      });
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: bearer(token) }));
+    await arrived('connection_ack');
+    socket.send(
+      `{"type":"subscribe","id":"inexact","payload":${body('{"b": -1, "e": -9007199254740993}')}}`,
+    );
+    socket.send(`{"type":"subscribe","id":"exact","payload":${body('{"b": -1, "e": 3}')}}`);
+    const refused = await arrived('error', 'inexact');
+    expect(refused.payload).toEqual([
+      expect.objectContaining({
+        message: refusal('-9007199254740993'),
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+      }),
+    ]);
+    const answered = await arrived('next', 'exact');
+    expect(answered.payload).toEqual({ data: { power: { result: '-1' } } });
+    socket.close();
   });
 });

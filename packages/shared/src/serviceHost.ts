@@ -15,6 +15,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { requestSignal } from './cancellation.js';
 import { ConfigError } from './config.js';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors.js';
+import { exactJsonBody, exactQueryNumbers } from './exactJson.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom, sameSecret } from './routerContext.js';
@@ -168,7 +169,7 @@ export class ServiceHost {
     const traceRequest = this.options.tracing
       ? traceRequests(this.options.name, { route: '/graphql', ...this.options.tracing })
       : undefined;
-    const parseBody = express.json({ limit: this.options.bodyLimit ?? '100kb' });
+    const parseBody = exactJsonBody(this.options.bodyLimit ?? '100kb');
     const context = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
       const given = requestIdFrom(req.headers);
       const adopt = this.options.adoptRequestId ?? true;
@@ -186,6 +187,7 @@ export class ServiceHost {
       '/graphql',
       ...(traceRequest ? [traceRequest] : []),
       parseBody,
+      exactQueryNumbers,
       expressMiddleware(apollo, { context }),
     );
     return {

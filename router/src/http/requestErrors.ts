@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { ErrorCode, RequestErrorCode } from '@microservice-math/shared/errors';
+import { InexactJsonNumber } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { ErrorRequestHandler } from 'express';
 
@@ -51,6 +52,11 @@ function clientMessage(error: HttpError, status: number, contentEncoding?: strin
 export function requestErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: HttpError, req, res, next) => {
     if (res.headersSent) return next(error);
+    // A value the client must write otherwise: its own GraphQL error (BAD_USER_INPUT).
+    if (error instanceof InexactJsonNumber) {
+      res.status(error.status).json({ errors: [error.graphqlError.toJSON()] });
+      return;
+    }
     const status = error.status ?? 500;
     if (status >= 400 && status < 500 && error.expose !== false) {
       res.status(status).json({

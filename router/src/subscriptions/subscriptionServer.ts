@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { CallerGoneError } from '@microservice-math/shared/cancellation';
 import { rateLimited, unauthenticated } from '@microservice-math/shared/errors';
+import { firstInexactNumber, inexactNumberError } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
@@ -140,6 +141,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     setImmediate(pending.close);
   };
   const byToken = createTokenConnections(options.onTokenRevoked);
+  /**
+   * Subscribe messages holding a number JSON cannot carry exactly (exactJson.ts), by operation
+   * id: noted from the message's text before graphql-ws parses it, refused in onSubscribe.
+   */
+  const inexactNumbers = new WeakMap<WebSocket, Map<string, string>>();
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
@@ -189,6 +195,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       // operation is parsed and validated here, once: given execution arguments, graphql-ws
       // does neither again.
       onSubscribe: async (ctx, id, payload) => {
+        const inexact = inexactNumbers.get(ctx.extra.socket)?.get(id);
+        if (inexact !== undefined) {
+          inexactNumbers.get(ctx.extra.socket)?.delete(id);
+          return [inexactNumberError(inexact)];
+        }
         // Counted before the first await: graphql-ws has already added this one to the socket's
         // operations, beside those admitted and those still being checked. Counted after it, a
         // burst of operations sent together would each see the whole burst and all be refused.
@@ -279,6 +290,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   // (ws has already closed that socket with 1009): a client could fill the console at will.
   // Its listener is replaced with one that logs through our logger, as a client's doing.
   wss.on('connection', (socket) => {
+    // Ahead of graphql-ws's own listener, which parses the message and calls onSubscribe at once.
+    socket.prependListener('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary || !Buffer.isBuffer(data)) return;
+      const text = data.toString('utf8');
+      const number = firstInexactNumber(text);
+      if (number === undefined) return;
+      const { type, id } = JSON.parse(text) as { type?: unknown; id?: unknown };
+      if (type !== 'subscribe' || typeof id !== 'string') return;
+      if (!inexactNumbers.has(socket)) inexactNumbers.set(socket, new Map());
+      inexactNumbers.get(socket)?.set(id, number);
+    });
     // graphql-ws drops an operation the client completes while it is still being answered, but
     // tells nobody: its subgraph calls would run on. A complete message is a few dozen bytes.
     socket.on('message', (data: RawData, isBinary: boolean) => {
