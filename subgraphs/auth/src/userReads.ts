@@ -1,4 +1,5 @@
 import type { EntityManager, Orm } from '@microservice-math/shared/database';
+import { unauthenticated } from '@microservice-math/shared/errors';
 import { isUuid } from '@microservice-math/shared/ids';
 import { preparedSelect } from '@microservice-math/shared/preparedSelect';
 import DataLoader from 'dataloader';
@@ -42,4 +43,17 @@ export function createUserReads(orm: Orm): UserReads {
       }),
     close: () => oneUser?.close(),
   };
+}
+
+/**
+ * The caller's own account. A token outlives an account deleted under it (tokens are not looked
+ * up; they expire): whatever such a token asks of its account is refused, never answered null.
+ */
+export async function callersAccount(
+  usersById: DataLoader<string, UserRow | null>,
+  callerId: string,
+): Promise<UserRow> {
+  const user = await usersById.load(callerId);
+  if (!user) throw unauthenticated('Account not found; sign in again');
+  return user;
 }

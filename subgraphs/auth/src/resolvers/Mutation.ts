@@ -3,6 +3,7 @@ import type { TokenRevocations } from '@microservice-math/shared/tokenRevocation
 import type { MutationResolvers } from '../generated/resolvers.js';
 import type { Accounts } from '../accounts/accounts.js';
 import type { TokenIssuer } from '../tokens/tokenIssuer.js';
+import { callersAccount } from '../userReads.js';
 
 export function mutationResolvers(
   accounts: Accounts,
@@ -31,8 +32,7 @@ export function mutationResolvers(
       // Tokens from before sessions were recorded cannot say when theirs began.
       if (started === undefined || Date.now() / 1000 - started >= maxSessionSeconds)
         throw unauthenticated('Session expired; sign in again');
-      const user = await usersById.load(caller.id);
-      if (!user) throw unauthenticated('Account not found; sign in again');
+      const user = await callersAccount(usersById, caller.id);
       return { ...(await issueToken(user, started)), user };
     },
     logout: async (_parent, _args, { caller }) => {

@@ -1,5 +1,7 @@
 import type { QueryResolvers } from '../generated/resolvers.js';
+import { callersAccount } from '../userReads.js';
 
 export const Query: QueryResolvers = {
-  me: async (_parent, _args, { caller, usersById }) => (caller ? usersById.load(caller.id) : null),
+  me: (_parent, _args, { caller, usersById }) =>
+    caller ? callersAccount(usersById, caller.id) : null,
 };

@@ -1,5 +1,8 @@
 import type { UserResolvers } from '../generated/resolvers.js';
+import { callersAccount } from '../userReads.js';
 
 export const User: UserResolvers = {
-  __resolveReference: ({ id }, { usersById }) => usersById.load(id),
+  // Every User the router asks auth about is the caller (logs are their owner's alone).
+  __resolveReference: ({ id }, { caller, usersById }) =>
+    id === caller?.id ? callersAccount(usersById, id) : usersById.load(id),
 };
