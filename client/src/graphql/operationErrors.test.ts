@@ -90,14 +90,14 @@ describe('describeFailure', () => {
     expect(describeFailure(error, ['n']).general).toEqual([message]);
   });
 
-  it('adds no second figure when predictedDigits is capped below the message’s own', () => {
-    const message = 'The result would have about 3.01e+19 digits; the limit is 1,000,000';
+  it('adds no second figure to a message that gives the size in powers of ten', () => {
+    const message = 'The result would have more than 1e+300 digits; the limit is 1,000,000';
     const error = refused({
       message,
       extensions: {
         code: 'RESULT_TOO_LARGE',
         maxDigits: 1_000_000,
-        predictedDigits: Number.MAX_SAFE_INTEGER,
+        predictedDigits: 1.5e308,
       },
     });
     expect(describeFailure(error, ['exponent']).general).toEqual([message]);

@@ -139,9 +139,8 @@ function generalMessage(error: GraphQLFormattedError): string {
   const extensions = error.extensions ?? {};
   switch (codeOf(error)) {
     case ErrorCode.ResultTooLarge: {
-      // Add the sizes from the extensions unless the server's message already states sizes:
-      // past 2^53 - 1 `predictedDigits` is capped there, and a message that says "3.01e+19
-      // digits" would be followed by a second, different figure.
+      // Add the sizes from the extensions unless the server's message already states sizes
+      // ("about 3.01e+19 digits", "more than 1e+300 digits"): a second figure would repeat it.
       const { predictedDigits, maxDigits } = extensions;
       if (typeof predictedDigits !== 'number' || typeof maxDigits !== 'number')
         return error.message;

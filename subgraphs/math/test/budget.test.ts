@@ -32,6 +32,8 @@ describe('RESULT_TOO_LARGE', () => {
     ['fibonacci(n: 5000000)', 1_044_938],
     ['power(base: 2, exponent: 10000000)', 3_010_300],
     ['power(base: 7, exponent: "1e12")', 845_098_040_015],
+    // Beyond 2^53 the count is a double, as in the message ("about 8.45e+16 digits").
+    ['power(base: 7, exponent: "1e17")', 84_509_804_001_425_680],
   ] as const)(
     '%s is refused before computing, with maxDigits and predictedDigits',
     async ([field, predicted], { annotate }) => {
@@ -54,6 +56,20 @@ describe('RESULT_TOO_LARGE', () => {
       await annotate(`measured: answered in ${answeredMs.toFixed(1)} ms over HTTP, log included`);
     },
   );
+});
+
+describe('RESULT_TOO_LARGE beyond what a double counts', () => {
+  it('says more than 1e+300 digits rather than a wrong count', async () => {
+    const { body } = await math.call(
+      '{ power(base: 7, exponent: "1e400") { digits } }',
+      {},
+      newCaller('astronomic'),
+    );
+    expect(body.errors?.[0]?.message).toBe(
+      'The result would have more than 1e+300 digits; the limit is 1,000,000',
+    );
+    expect(body.errors?.[0]?.extensions?.['predictedDigits']).toBeGreaterThan(1e300);
+  });
 });
 
 describe('one budget per operation', () => {

@@ -27,12 +27,13 @@ export class DigitBudget {
     const total = Math.max(this.planned, this.reserved + predictedDigits);
     if (total > this.maxDigits) {
       throw resultTooLarge(
-        `The result would have about ${formatCount(predictedDigits)} digits` +
-          (total > predictedDigits ? ` (${formatCount(total)} for this whole request)` : '') +
+        `The result would have ${estimate(predictedDigits)} digits` +
+          (total > predictedDigits ? ` (${estimate(total)} for this whole request)` : '') +
           `; the limit is ${formatCount(this.maxDigits)}`,
         {
           maxDigits: this.maxDigits,
-          predictedDigits: Math.min(Math.ceil(total), Number.MAX_SAFE_INTEGER),
+          // The number the message rounds: beyond 2^53 a double, as JSON numbers are anyway.
+          predictedDigits: Math.ceil(total),
         },
       );
     }
@@ -40,6 +41,17 @@ export class DigitBudget {
   }
 }
 
+/**
+ * Predictions saturate near the largest double (kernels/size.ts): past this they are no longer a
+ * count of anything, only "too many".
+ */
+const COUNTABLE = 1e300;
+
+/** "about 3,010,300", "about 8.45e+16", or "more than 1e+300" where the estimate saturates. */
+function estimate(n: number): string {
+  return n < COUNTABLE ? `about ${formatCount(n)}` : `more than ${COUNTABLE.toExponential()}`;
+}
+
 function formatCount(n: number): string {
-  return Number.isFinite(n) && n < 1e15 ? Math.ceil(n).toLocaleString('en-US') : n.toExponential(2);
+  return n < 1e15 ? Math.ceil(n).toLocaleString('en-US') : n.toExponential(2);
 }
