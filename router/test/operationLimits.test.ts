@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationLimits } from '@microservice-math/router/gateway/operationLimits';
-import { collect, gql, wsClient } from '../../tests/support/graphql.js';
+import { collect, eventStream, gql, signUp, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
 let system: TestSystem;
@@ -135,6 +135,50 @@ describe('operation limits', () => {
       const long = `subscription { logAdded { ${'id '.repeat(operationLimits.maxTokens)}} }`;
       await expect(collect(client, long, 1).done).rejects.toThrow(tooMuch.tokens.message);
       await client.dispose();
+    });
+  });
+
+  describe('the same codes on every transport', () => {
+    let token: string;
+    beforeAll(async () => {
+      token = (await signUp(system.urls.router, 'limits_codes')).token;
+    });
+    const codeOver = {
+      http: async (query: string) =>
+        (await gql(system.urls.router, query)).errors?.[0]?.extensions?.['code'],
+      sse: async (query: string) => {
+        // Refused before the stream opens (JSON), or invalid and told in the stream's one event.
+        const response = await eventStream(system.urls.router, token, query);
+        const text = await response.text();
+        const json = response.headers.get('content-type')?.startsWith('application/json')
+          ? text
+          : (/^data: (.*)$/m.exec(text)?.[1] ?? '{}');
+        const body = JSON.parse(json) as { errors?: Array<{ extensions?: { code?: string } }> };
+        return body.errors?.[0]?.extensions?.code;
+      },
+      websocket: async (query: string) => {
+        const client = wsClient(system.urls.router, token);
+        try {
+          await collect(client, query, 1).done;
+        } catch (error) {
+          const [first] = JSON.parse((error as Error).message) as Array<{
+            extensions?: { code?: string };
+          }>;
+          return first?.extensions?.code;
+        } finally {
+          await client.dispose();
+        }
+      },
+    };
+    it.for(
+      ['http', 'sse', 'websocket'].flatMap((transport) => [
+        [transport, 'a syntax error', 'GRAPHQL_PARSE_FAILED', '{ me { id }'],
+        [transport, 'an unknown field', 'GRAPHQL_VALIDATION_FAILED', '{ nope }'],
+        [transport, 'too many aliases', 'GRAPHQL_VALIDATION_FAILED', tooMuch.aliases.query],
+        [transport, 'too deep', 'GRAPHQL_VALIDATION_FAILED', tooMuch.depth.query],
+      ]) as Array<[keyof typeof codeOver, string, string, string]>,
+    )('%s: %s is %s', async ([transport, , code, query]) => {
+      expect(await codeOver[transport](query)).toBe(code);
     });
   });
 

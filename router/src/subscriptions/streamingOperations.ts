@@ -4,7 +4,7 @@
  * parse and validate it with the same limits as HTTP, run subscriptions here (the gateway
  * cannot) and everything else through Apollo Server and the gateway.
  */
-import { rateLimited } from '@microservice-math/shared/errors';
+import { rateLimited, RequestErrorCode } from '@microservice-math/shared/errors';
 import {
   getOperationAST,
   GraphQLError,
@@ -86,6 +86,21 @@ function asGraphQLErrors(
   return errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
 }
 
+/**
+ * The error with the code Apollo Server gives the same failure over HTTP: a client reads one
+ * code for a syntax error or an invalid operation, whichever transport it used.
+ */
+function withCode(error: GraphQLError, code: RequestErrorCode): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
 export function streamingOperations(options: StreamingOperationsOptions): StreamingOperations {
   const { metrics, resolver } = options;
   // The text each parsed document came from: queries and mutations are handed to Apollo Server
@@ -110,13 +125,15 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
         sources.set(document, source);
         return document;
       } catch (error) {
-        if (error instanceof GraphQLError) return error;
+        if (error instanceof GraphQLError) return withCode(error, RequestErrorCode.ParseFailed);
         throw error;
       }
     },
     validate(schema, document) {
       const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-      return options.hideSuggestions ? errors.map(withoutSuggestion) : errors;
+      return (options.hideSuggestions ? errors.map(withoutSuggestion) : errors).map((error) =>
+        withCode(error, RequestErrorCode.ValidationFailed),
+      );
     },
     costed(schema, document, operationName, variables, context) {
       const operation = getOperationAST(document, operationName);
