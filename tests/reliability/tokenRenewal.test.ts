@@ -68,6 +68,26 @@ describe('renewToken', () => {
     expect(result.errors?.[0]?.message).toMatch(/sign in again/);
   });
 
+  it('not after a logout in the same request: the revoked session gets no fresh token', async () => {
+    const session = await gql<{ login: { token: string } }>(
+      system.urls.router,
+      'mutation { login(username: "renewer", password: "long-password") { token } }',
+    );
+    const token = session.data!.login.token;
+    const result = await gql(
+      system.urls.router,
+      'mutation { logout renewToken { token } }',
+      {},
+      bearer(token),
+    );
+    // renewToken is non-null, so its refusal nulls the whole answer; the logout still happened.
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect(result.errors?.[0]?.message).toBe('Token revoked; sign in again');
+    const after = await gql(system.urls.router, '{ me { id } }', {}, bearer(token));
+    expect(after.errors?.[0]?.message).toBe('Token revoked; sign in again');
+  });
+
   it('without a token: UNAUTHENTICATED', async () => {
     const result = await gql(system.urls.router, RENEW);
     expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');

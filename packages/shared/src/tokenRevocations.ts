@@ -14,6 +14,9 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 
+/** What a caller using a revoked token (after `logout`) is told, wherever it is used. */
+export const TOKEN_REVOKED_MESSAGE = 'Token revoked; sign in again';
+
 /** Not under REDIS_KEY_PREFIX (pub/sub channels have none): token ids are unique anyway. */
 export const TOKEN_REVOKED_CHANNEL = 'TOKEN_REVOKED';
 

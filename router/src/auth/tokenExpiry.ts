@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 export const TOKEN_EXPIRED_CLOSE_CODE = 4403;
 export const TOKEN_EXPIRED_MESSAGE = 'Token expired; sign in again';
 /** Why a connection ends when its token is revoked (logout), with the same close code. */
-export const TOKEN_REVOKED_MESSAGE = 'Token revoked; sign in again';
+export { TOKEN_REVOKED_MESSAGE } from '@microservice-math/shared/tokenRevocations';
 
 /** setTimeout holds at most 2^31 - 1 ms (about 24.8 days); longer waits are re-armed. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;

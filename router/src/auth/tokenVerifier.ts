@@ -22,6 +22,7 @@ import {
   TOKEN_ISSUER,
   SESSION_STARTED_CLAIM,
 } from '@microservice-math/shared/tokenClaims';
+import { TOKEN_REVOKED_MESSAGE } from '@microservice-math/shared/tokenRevocations';
 import {
   createRemoteJWKSet,
   errors,
@@ -97,7 +98,7 @@ export function createTokenVerifier(
 
   async function notRevoked(caller: Caller): Promise<Caller> {
     if (caller.token && (await isRevoked?.(caller.token.id)))
-      throw unauthenticated('Token revoked; sign in again');
+      throw unauthenticated(TOKEN_REVOKED_MESSAGE);
     return caller;
   }
 

@@ -1,5 +1,8 @@
 import { unauthenticated } from '@microservice-math/shared/errors';
-import type { TokenRevocations } from '@microservice-math/shared/tokenRevocations';
+import {
+  TOKEN_REVOKED_MESSAGE,
+  type TokenRevocations,
+} from '@microservice-math/shared/tokenRevocations';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import type { Accounts } from '../accounts/accounts.js';
 import type { TokenIssuer } from '../tokens/tokenIssuer.js';
@@ -32,6 +35,9 @@ export function mutationResolvers(
       // Tokens from before sessions were recorded cannot say when theirs began.
       if (started === undefined || Date.now() / 1000 - started >= maxSessionSeconds)
         throw unauthenticated('Session expired; sign in again');
+      // `mutation { logout renewToken { token } }` runs in that order: the session just ended.
+      if (caller.token && (await revocations.isRevoked(caller.token.id)))
+        throw unauthenticated(TOKEN_REVOKED_MESSAGE);
       const user = await callersAccount(usersById, caller.id);
       return { ...(await issueToken(user, started)), user };
     },
