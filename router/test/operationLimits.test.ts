@@ -112,6 +112,22 @@ describe('operation limits', () => {
     expect(body.errors[0]?.message).toBe('The request body is not valid JSON');
   });
 
+  it.each(['42', '"{ __typename }"', 'null'])(
+    'a body that is JSON but not an object (%s): 400 saying what to send',
+    async (text) => {
+      const response = await fetch(system.urls.router, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: text,
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { errors: Array<{ message: string }> };
+      expect(body.errors[0]?.message).toBe(
+        'The request body must be a JSON object: {"query": "…", "variables": {…}}',
+      );
+    },
+  );
+
   describe('over WebSocket', () => {
     let token: string;
     beforeAll(async () => {

@@ -17,6 +17,18 @@ interface HttpError extends Error {
   expose?: boolean;
   /** Set by zlib when a compressed body does not decompress. */
   errno?: number;
+  /** The body body-parser could not use, as text. */
+  body?: unknown;
+}
+
+function isJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The encodings body-parser decompresses. */
@@ -31,7 +43,10 @@ function clientMessage(error: HttpError, status: number, contentEncoding?: strin
     case 'entity.too.large':
       return `The request body is larger than the router accepts (${error.limit} bytes)`;
     case 'entity.parse.failed':
-      return 'The request body is not valid JSON';
+      // body-parser also refuses valid JSON that is not an object or array (`42`, `"…"`).
+      return isJson(error.body)
+        ? 'The request body must be a JSON object: {"query": "…", "variables": {…}}'
+        : 'The request body is not valid JSON';
     case 'encoding.unsupported':
       return "The request body's content-encoding is not supported: use gzip, deflate, br or none";
     case 'charset.unsupported':
