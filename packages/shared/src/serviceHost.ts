@@ -15,7 +15,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { requestSignal } from './cancellation.js';
 import { ConfigError } from './config.js';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors.js';
-import { exactJsonBody, exactQueryNumbers } from './exactJson.js';
+import { exactJsonBody, exactQueryNumbers, InexactJsonNumber } from './exactJson.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom, sameSecret } from './routerContext.js';
@@ -225,6 +225,10 @@ export class ServiceHost {
     this.app(req as Request, res as Response, (error?: unknown) => {
       if (res.headersSent) return void res.end();
       if (error === undefined) return void sendJson(res, 404, 'Not found');
+      if (error instanceof InexactJsonNumber) {
+        res.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8' });
+        return void res.end(JSON.stringify({ errors: [error.graphqlError.toJSON()] }));
+      }
       const status = (error as { status?: unknown }).status;
       if (typeof status === 'number' && status >= 400 && status < 500)
         return void sendJson(res, status, 'Bad request');

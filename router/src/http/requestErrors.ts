@@ -67,11 +67,8 @@ function clientMessage(error: HttpError, status: number, contentEncoding?: strin
 export function requestErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: HttpError, req, res, next) => {
     if (res.headersSent) return next(error);
-    // A value the client must write otherwise: its own GraphQL error (BAD_USER_INPUT).
-    if (error instanceof InexactJsonNumber) {
-      res.status(error.status).json({ errors: [error.graphqlError.toJSON()] });
-      return;
-    }
+    // Answered with its own GraphQL error (BAD_USER_INPUT) by ServiceHost, as in every service.
+    if (error instanceof InexactJsonNumber) return next(error);
     const status = error.status ?? 500;
     if (status >= 400 && status < 500 && error.expose !== false) {
       res.status(status).json({
