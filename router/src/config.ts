@@ -60,6 +60,12 @@ export const routerEnvSchema = z.object({
 
 /** Heavy operations that may wait for their turn on one router; the next is refused at once. */
 export const HEAVY_OPERATIONS_WAITING = 64;
+/**
+ * How long a closing router lets its graphql-ws sockets and SSE streams answer the queries and
+ * mutations they already admitted, as the HTTP server drains its requests, before they close
+ * (sockets with 1001, which clients reconnect after). Well inside compose's 25 s stop grace.
+ */
+export const SHUTDOWN_ANSWER_MS = 5_000;
 
 export type RouterEnv = z.output<typeof routerEnvSchema>;
 
@@ -96,6 +102,7 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   tracing: tracingConfigFrom(e, 'router'),
   /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
   drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),
+  shutdownAnswerMs: SHUTDOWN_ANSWER_MS,
 }));
 
 export type RouterConfig = WithRouterSecret<z.output<typeof routerConfigSchema>>;

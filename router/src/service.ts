@@ -271,7 +271,15 @@ export async function createRouterService(
     metrics,
   });
   // What graphql-ws and graphql-sse share: operations run and callers checked the same way.
-  const streaming = { operations, verifyToken, metrics, logger, clientAddressOf, onTokenRevoked };
+  const streaming = {
+    operations,
+    verifyToken,
+    metrics,
+    logger,
+    clientAddressOf,
+    onTokenRevoked,
+    shutdownAnswerMs: config.shutdownAnswerMs,
+  };
   const subscriptions = createSubscriptionServer({
     ...streaming,
     server: host.server,
@@ -281,7 +289,7 @@ export async function createRouterService(
   });
   const sse = createSseServer({ ...streaming, streamsPerUser: config.streamsPerUser });
   // Side by side: each lets the queries and mutations it admitted finish (at most
-  // SHUTDOWN_ANSWER_MS) while HTTP requests in flight go on, and ends subscriptions at once.
+  // config.shutdownAnswerMs) while HTTP requests in flight go on, and ends subscriptions at once.
   host.onClose('sockets and event streams', async () => {
     await Promise.all([subscriptions.close(), sse.close()]);
   });

@@ -27,7 +27,6 @@ import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import { perUserCap } from './perUserCap.js';
 import type { StreamingOperations } from './streamingOperations.js';
-import { SHUTDOWN_ANSWER_MS } from './subscriptionServer.js';
 
 export const SSE_PATH = '/graphql/stream';
 
@@ -44,13 +43,15 @@ export interface SseServerOptions {
   onTokenRevoked: OnTokenRevoked;
   /** Streams one user may hold open at once (any operation's); the next is refused 429. */
   streamsPerUser: number;
+  /** On close, how long streams of queries and mutations may take to be answered. */
+  shutdownAnswerMs: number;
 }
 
 export interface SseServer {
   handler: RequestHandler;
   /**
    * Ends every subscription's stream at once, so shutdown does not wait for subscribers to
-   * leave; a query's or mutation's stream is answered first (at most `SHUTDOWN_ANSWER_MS`).
+   * leave; a query's or mutation's stream is answered first (at most `shutdownAnswerMs`).
    */
   close(): Promise<void>;
 }
@@ -225,7 +226,9 @@ export function createSseServer(options: SseServerOptions): SseServer {
       // Streams of queries and mutations end once answered; any still open then are ended.
       const ended = Promise.all([...open].map((res) => once(res, 'close')));
       const waiting = new AbortController(); // so that no timer outlives the close
-      const late = sleep(SHUTDOWN_ANSWER_MS, undefined, { signal: waiting.signal }).catch(() => {});
+      const late = sleep(options.shutdownAnswerMs, undefined, { signal: waiting.signal }).catch(
+        () => {},
+      );
       await Promise.race([ended, late]);
       waiting.abort();
       for (const res of open) res.end();

@@ -35,12 +35,7 @@ export const TOO_MANY_SOCKETS_CLOSE_CODE = 1013;
  * is one of them: closed at the revocation, the socket would never tell the caller `true`. The
  * wait is only for answers in flight; a socket with none closes at once.
  */
-export const ANSWER_GRACE_MS = 2_000;
-/**
- * How long a closing router lets its sockets' admitted queries and mutations finish, as the HTTP
- * server drains its requests, before the sockets close with 1001 (which clients reconnect after).
- */
-export const SHUTDOWN_ANSWER_MS = 5_000;
+const ANSWER_GRACE_MS = 2_000;
 /** graphql-ws's own code and reason for sockets of a server going away. */
 const GOING_AWAY = { code: 1001, reason: 'Going away' };
 
@@ -69,6 +64,8 @@ export interface SubscriptionServerOptions {
   clientAddressOf: ClientAddressOf;
   /** Revocations (logout, on any router) as they are heard of. */
   onTokenRevoked: OnTokenRevoked;
+  /** On close, how long admitted queries and mutations may take to be answered. */
+  shutdownAnswerMs: number;
 }
 
 export interface SubscriptionServer {
@@ -320,7 +317,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       // As the HTTP server drains its requests, each socket's admitted queries and mutations
       // are answered before it closes; its subscriptions end with it.
       await Promise.all(
-        [...connected].map((extra) => closeWhenAnswered(extra, GOING_AWAY, SHUTDOWN_ANSWER_MS)),
+        [...connected].map((extra) =>
+          closeWhenAnswered(extra, GOING_AWAY, options.shutdownAnswerMs),
+        ),
       );
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
