@@ -131,4 +131,25 @@ describe('graphql-sse', () => {
       errors: [{ message, extensions: { code: 'BAD_REQUEST' } }],
     });
   });
+
+  it('refuses a mutation sent with GET: 405, POST allowed, BAD_REQUEST', async () => {
+    const { token } = await signUp(system.urls.router, 'sse_get_mutation');
+    const search = new URLSearchParams({ query: 'mutation { logout }' });
+    const response = await fetch(`${streamUrl}?${search}`, {
+      headers: { ...bearer(token), accept: 'text/event-stream' },
+    });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await response.json()).toEqual({
+      errors: [
+        {
+          message: 'A mutation cannot be sent with GET; send it with POST',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
+    // Refused before it ran: the token still works.
+    const me = await gql(system.urls.router, '{ me { id } }', {}, bearer(token));
+    expect(me.errors).toBeUndefined();
+  });
 });

@@ -6,10 +6,15 @@
  * the operation itself is shared with graphql-ws (streamingOperations).
  */
 import { once } from 'node:events';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServerResponse } from 'node:http';
 import { requestSignal } from '@microservice-math/shared/cancellation';
-import { rateLimited, RequestErrorCode, unauthenticated } from '@microservice-math/shared/errors';
+import {
+  codedError,
+  rateLimited,
+  RequestErrorCode,
+  unauthenticated,
+} from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { Request, RequestHandler } from 'express';
 import { getOperationAST, GraphQLError } from 'graphql';
@@ -61,8 +66,7 @@ function refusal(status: number, error: GraphQLError, headers: Record<string, st
     JSON.stringify({ errors: [error.toJSON()] }),
     {
       status,
-      statusText:
-        status === 401 ? 'Unauthorized' : status === 429 ? 'Too Many Requests' : 'Bad Request',
+      statusText: STATUS_CODES[status] ?? 'Bad Request',
       headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     },
   ] as const satisfies SseResponse;
@@ -164,8 +168,16 @@ export function createSseServer(options: SseServerOptions): SseServer {
       }
       const document = operations.parse(params.query ?? '');
       if (document instanceof GraphQLError) return refusal(400, document);
-      if (res && getOperationAST(document, params.operationName)?.operation !== 'subscription')
-        answering.add(res);
+      const operation = getOperationAST(document, params.operationName)?.operation;
+      // graphql-sse's own refusal of this says so without a code or an Allow header.
+      if (operation === 'mutation' && req.method === 'GET') {
+        const getMutation = codedError(
+          RequestErrorCode.BadRequest,
+          'A mutation cannot be sent with GET; send it with POST',
+        );
+        return refusal(405, getMutation, { allow: 'POST' });
+      }
+      if (res && operation !== 'subscription') answering.add(res);
       const schema = operations.schema();
       const costed = operations.costed(
         schema,
