@@ -19,11 +19,14 @@ const exclude = [...configDefaults.exclude, slowTests];
 
 /**
  * Most integration files spend their time waiting on the servers they start (child processes,
- * Chromium, Redis, PostgreSQL), not on their own thread, so one file per core (Vitest's default
- * is cores − 1) leaves the machine half idle: one more file than cores keeps it busy. Measured on
- * 2 cores: 1 file at a time 327 s, 3 at a time 207 s.
+ * Chromium, Redis, PostgreSQL), not on their own thread, so one file at a time leaves the
+ * machine half idle (on 2 cores: 1 file at a time 327 s, 3 at a time 207 s, at an earlier
+ * stop). As the suite grew its process- and Chromium-heavy files came to fill the cores
+ * themselves, and each worker loads its own copy of the modules: on 2 cores, same host, same
+ * tests (1,304), 3 at a time took 420 s (93 s of it importing) and 2 at a time 399 s (46 s).
+ * One file per core.
  */
-const maxWorkers = availableParallelism() + 1;
+const maxWorkers = availableParallelism();
 
 /**
  * A worker keeps the modules it has loaded from one test file to the next instead of loading
