@@ -47,16 +47,22 @@ function parsesExactly(number: string): boolean {
  */
 export function firstInexactNumber(json: string): string | undefined {
   if (!MAYBE_INEXACT.test(json)) return undefined;
-  try {
-    JSON.parse(json);
-  } catch {
-    return undefined;
-  }
   for (const [token] of json.matchAll(STRING_OR_NUMBER)) {
-    if (token.startsWith('"')) continue;
-    if (!parsesExactly(token)) return token;
+    if (token.startsWith('"') || parsesExactly(token)) continue;
+    // Only now is the text parsed, to leave invalid JSON to its parser: long numbers sent as
+    // strings, as asked, are not parsed once more for nothing.
+    return isJson(json) ? token : undefined;
   }
   return undefined;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The client's error for such a number (BAD_USER_INPUT). */
