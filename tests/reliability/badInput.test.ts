@@ -134,6 +134,20 @@ const wrongTypes: Row[] = [
     status: 400,
     code: 'BAD_USER_INPUT',
   })),
+  ...(
+    [
+      ['a boolean', 'true'],
+      ['an enum value', 'TEN'],
+      ['a list', '[2]'],
+      ['an object', '{value: 2}'],
+    ] as const
+  ).map(([what, literal]) => ({
+    name: `Numeric literal given ${what}`,
+    request: json(`{ power(base: ${literal}, exponent: 2) { result } }`),
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    message: `Numeric: expected a number or a numeric string, found ${literal}`,
+  })),
   {
     name: 'Numeric! variable given a JSON 1e999 (Infinity once parsed)',
     request: rawJson(`{"query":${JSON.stringify(POWER)},"variables":{"b":1e999,"e":2}}`),
@@ -210,6 +224,23 @@ const pastTheLimits: Row[] = [
     status: 200,
     code: 'BAD_USER_INPUT',
   })),
+  // recentLogs is refused before the calculation beside it runs (math's logReadsFirst.ts).
+  {
+    name: 'a factorial beside recentLogs(limit: 0): the operation is refused whole',
+    request: json('{ factorial(n: 7) { result } recentLogs(limit: 0) { id } }'),
+    status: 200,
+    code: 'BAD_USER_INPUT',
+    message: 'limit: must be between 1 and 100',
+  },
+  {
+    name: 'a factorial beside recentLogs(before:) of no log of the caller’s',
+    request: json(
+      '{ factorial(n: 7) { result } recentLogs(before: "00000000-0000-7000-8000-000000000000") { id } }',
+    ),
+    status: 200,
+    code: 'BAD_USER_INPUT',
+    message: 'before: must be the id of one of your logs',
+  },
   {
     // Demand control counts the list's size before math could refuse the limit.
     name: 'recentLogs(limit: 2147483647): over the cost limit',

@@ -222,6 +222,23 @@ describe('logAdded(includeRefused: true)', () => {
     expect(replayed.statuses).toEqual(['BAD_USER_INPUT', 'ok']);
     expect(replayed.errors).toEqual([]);
   });
+
+  it('takes a refused log’s id as the cursor of an answers-only feed, as recentLogs(before:) does', async () => {
+    await refuse();
+    const newest = await gql<{ recentLogs: Array<{ id: string; status: string }> }>(
+      system.urls.router,
+      '{ recentLogs(limit: 1, includeRefused: true) { id status } }',
+      {},
+      bearer(token),
+    );
+    const refused = newest.data?.recentLogs[0];
+    expect(refused?.status).toBe('BAD_USER_INPUT');
+    const answered = await calculateLogged(55);
+    const feed = subscribe(refused?.id);
+    await waitFor(() => expect(feed.ids.length + feed.errors.length).toBeGreaterThan(0));
+    expect(feed.errors).toEqual([]);
+    expect(feed.ids).toEqual([answered]);
+  });
 });
 
 describe('Redis stopped and started again', () => {

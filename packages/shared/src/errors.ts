@@ -3,7 +3,7 @@
  * list in errorCodes.ts; the named constructors below add each code's own extensions. A typo in
  * a code is a type error, and no other module spells one.
  */
-import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
+import { GraphQLError, print, type GraphQLErrorOptions, type ValueNode } from 'graphql';
 import { ErrorCode, type RequestErrorCode } from './errorCodes.js';
 
 export { CLIENT_ERROR_CODES, ErrorCode, RequestErrorCode } from './errorCodes.js';
@@ -22,9 +22,15 @@ export function badUserInput(argument: string, rule: string): GraphQLError {
   return codedError(ErrorCode.BadUserInput, `${argument}: ${rule}`, { argument });
 }
 
-/** A value a scalar cannot take, before any argument is known. */
-export function badScalarInput(message: string): GraphQLError {
-  return codedError(ErrorCode.BadUserInput, message);
+/**
+ * A value a scalar cannot take, before any argument is known. Given the literal it was written
+ * as, the error points at it and says what was found (cut short: it is the client's own text).
+ */
+export function badScalarInput(message: string, literal?: ValueNode): GraphQLError {
+  if (!literal) return codedError(ErrorCode.BadUserInput, message);
+  const found = print(literal);
+  const shown = found.length > 40 ? `${found.slice(0, 40)}…` : found;
+  return codedError(ErrorCode.BadUserInput, `${message}, found ${shown}`, {}, { nodes: literal });
 }
 
 export function unauthenticated(message = 'You must be signed in'): GraphQLError {

@@ -29,8 +29,12 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     return parseDateTime(value);
   },
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime: expected a string');
-    return parseDateTime(ast.value);
+    if (ast.kind !== Kind.STRING) throw badScalarInput('DateTime: expected a string', ast);
+    try {
+      return parseDateTime(ast.value);
+    } catch {
+      throw badScalarInput('DateTime: expected an ISO-8601 date and time', ast);
+    }
   },
 });
 
@@ -51,6 +55,6 @@ export const NumericScalar = new GraphQLScalarType<string, string>({
   parseLiteral(ast) {
     if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT || ast.kind === Kind.STRING)
       return ast.value;
-    throw badScalarInput('Numeric: expected a number or a numeric string');
+    throw badScalarInput('Numeric: expected a number or a numeric string', ast);
   },
 });

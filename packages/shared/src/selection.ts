@@ -9,11 +9,16 @@ import {
   getDirectiveValues,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
+  getArgumentValues,
+  getVariableValues,
   Kind,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -53,6 +58,50 @@ export function selectedFields(selectionSet: SelectionSetNode, scope: SelectionS
   };
   visit(selectionSet);
   return found;
+}
+
+/** A root field of an operation as execution will call it, once per response key. */
+export interface RootField {
+  node: FieldNode;
+  responseKey: string;
+  definition: GraphQLField<unknown, unknown>;
+  /** Its arguments coerced as its resolver will get them; throws when they do not coerce. */
+  argumentValues(): Record<string, unknown>;
+}
+
+/**
+ * The root fields a query will resolve, for plugins that act on them before any runs; undefined
+ * when the variables do not coerce (execution reports that). Fields sharing a response key are
+ * one resolver call: the first of them stands for all.
+ */
+export function rootQueryFields(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode | undefined,
+  variableValues: Readonly<Record<string, unknown>> | undefined,
+): RootField[] | undefined {
+  const queryType = schema.getQueryType();
+  if (operation?.operation !== 'query' || !queryType) return undefined;
+  const variables = getVariableValues(
+    schema,
+    operation.variableDefinitions ?? [],
+    variableValues ?? {},
+  );
+  if (variables.errors) return undefined;
+  const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };
+  const fields = new Map<string, RootField>();
+  for (const node of selectedFields(operation.selectionSet, scope)) {
+    const responseKey = node.alias?.value ?? node.name.value;
+    const definition = queryType.getFields()[node.name.value];
+    if (fields.has(responseKey) || !definition) continue;
+    fields.set(responseKey, {
+      node,
+      responseKey,
+      definition,
+      argumentValues: () => getArgumentValues(definition, node, variables.coerced),
+    });
+  }
+  return [...fields.values()];
 }
 
 /**

@@ -24,7 +24,7 @@ describe('a live feed’s catch-up page', () => {
         schema,
         document,
         operation: getOperationAST(document)!,
-        variables: { includeRefused: true, before: 'a' },
+        variables: { before: 'a' },
         directives: readDemandDirectives(supergraphSdl),
       });
       expect(cost).toBe(LOG_REPLAY_COST);

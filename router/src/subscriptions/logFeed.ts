@@ -28,8 +28,8 @@ export const LOG_REPLAY_COST = 100;
 /** Ids remembered to drop a log seen twice (from a catch-up and live): the latest ones. */
 const REMEMBERED = 2 * PAGE * MAX_PAGES;
 
-export const LOG_REPLAY_QUERY = `query LogReplay($before: ID, $includeRefused: Boolean!) {
-  recentLogs(limit: ${PAGE}, before: $before, includeRefused: $includeRefused) {
+export const LOG_REPLAY_QUERY = `query LogReplay($before: ID) {
+  recentLogs(limit: ${PAGE}, before: $before, includeRefused: true) {
     id operation input resultPreview digits cached durationMs createdAt status
   }
 }`;
@@ -44,19 +44,19 @@ interface LogsAfter {
 /**
  * The caller's logs newer than `after` (a log id), oldest first; without `after`, those created
  * since `since`. Throws BAD_USER_INPUT when `after` is not one of the caller's recent logs.
+ * Refused logs are read too, whatever the feed delivers: any of the caller's logs is a cursor,
+ * as it is for `recentLogs(before:)`, and the feed drops those it does not deliver.
  */
 async function logsAfter(
   execute: GatewayExecutor,
   context: RouterContext,
   after: string | undefined,
   since: string,
-  includeRefused: boolean,
 ): Promise<LogsAfter> {
   const newestFirst: LogAddedEvent[] = [];
   let before: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const variables = { includeRefused, ...(before ? { before } : {}) };
-    const result = await execute(LOG_REPLAY_QUERY, variables, context);
+    const result = await execute(LOG_REPLAY_QUERY, before ? { before } : {}, context);
     const error = result.errors?.[0];
     if (error) throw error as GraphQLError;
     const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
@@ -122,7 +122,7 @@ export async function openLogFeed(
   async function catchUp(from: string | undefined): Promise<void> {
     catchingUp = true;
     try {
-      const { logs, afterStatus } = await logsAfter(execute, context, from, since, includeRefused);
+      const { logs, afterStatus } = await logsAfter(execute, context, from, since);
       // The client has the cursor's log: a copy of it published late, or again by a retried
       // request, is not news. Remembered with its status, so a refusal that a retry later
       // answers (same id) still arrives, answered.

@@ -4,6 +4,7 @@ import type { RequestBase } from '@microservice-math/shared/serviceHost';
 import type DataLoader from 'dataloader';
 import type { DigitBudget } from './calculations/budget.js';
 import type { CalculationPlan } from './calculations/plan.js';
+import type { LogReads } from './logs/logReadsFirst.js';
 import type { LogsRequest } from './logs/logsByUser.js';
 import type { RequestLogRecord } from './logs/RequestLog.js';
 
@@ -17,6 +18,8 @@ export interface MathContext extends RequestBase {
   logsByUser: DataLoader<LogsRequest, RequestLogRecord[], string>;
   /** Digits this operation may still ask for, across all its math fields. */
   budget: DigitBudget;
+  /** Its `recentLogs` fields' rows, read before any field resolved (logReadsFirst.ts). */
+  logReads: LogReads;
   /** The operation's math fields, checked and sized once before any resolves (plan.ts). */
   plan: CalculationPlan;
 }

@@ -27,6 +27,7 @@ import { createComputePool } from './compute/pool.js';
 import type { MathConfig } from './config.js';
 import type { MathContext } from './context.js';
 import { createLogQueries } from './logs/logQueries.js';
+import { logReadsFirstPlugin } from './logs/logReadsFirst.js';
 import { createLogsByUser } from './logs/logsByUser.js';
 import { createLogWriter } from './logs/logWriter.js';
 import { RequestLogSchema } from './logs/RequestLog.js';
@@ -137,7 +138,7 @@ export async function createMathService(
     subgraph: 'math',
     resolvers: createResolvers(calculate, logQueries),
     production: config.production,
-    plugins: [digitBudgetPlugin()],
+    plugins: [digitBudgetPlugin(), logReadsFirstPlugin(logQueries)],
   });
   host.onClose('graphql', async () => {
     // Draining waits for requests in flight, and so for their computations: bound that wait.
@@ -164,6 +165,7 @@ export async function createMathService(
       logsByUser: createLogsByUser(em, logQueries),
       budget: new DigitBudget(config.maxDigits),
       plan: new Map(),
+      logReads: new Map(),
     };
   });
   // POST /graphql answered without Express's per-request cost (see directGraphQL.ts).

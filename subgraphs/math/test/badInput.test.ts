@@ -190,6 +190,24 @@ describe('bad input', () => {
   });
 });
 
+describe('a Numeric literal of the wrong kind', () => {
+  it('is refused at validation with its location and what was found', async () => {
+    const { status, body } = await math.call(
+      '{ power(base: 2, exponent: false) { result } }',
+      {},
+      caller,
+    );
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        message: 'Numeric: expected a number or a numeric string, found false',
+        locations: [{ line: 1, column: 28 }],
+        extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }),
+      }),
+    ]);
+  });
+});
+
 describe('unauthenticated calls', () => {
   it.each([
     ['factorial', '{ factorial(n: 5) { result } }', { factorial: null }],
@@ -199,7 +217,7 @@ describe('unauthenticated calls', () => {
   ])('%s without a signed-in caller is UNAUTHENTICATED', async (_field, query, data) => {
     const { status, body } = await math.call(query, {}, null);
     expect(status).toBe(200);
-    expect(body.data).toEqual(data);
+    expect(body.data ?? null).toEqual(data);
     expect(body.errors?.map((e) => e.extensions?.['code'])).toEqual(['UNAUTHENTICATED']);
     expect(await math.ready()).toBe(200);
   });
@@ -223,6 +241,35 @@ describe('partial answers', () => {
       ['{"n":5}', 'ok', '120'],
     ]);
   });
+
+  // recentLogs is non-null: its error nulls the whole answer, so a calculation beside it would be
+  // computed, logged and published for nothing. Its arguments are checked before any field runs.
+  it.each([
+    ['limit: 0', 'recentLogs(limit: 0) { id }', 'limit'],
+    ['limit: 101', 'recentLogs(limit: 101) { id }', 'limit'],
+    ['a cursor that is no log id', 'recentLogs(before: "nope") { id }', 'before'],
+    [
+      'a cursor that is not the caller’s log',
+      'recentLogs(before: "00000000-0000-7000-8000-000000000000") { id }',
+      'before',
+    ],
+  ])(
+    'recentLogs given %s refuses the whole operation before its calculation runs',
+    async (_name, logsField, argument) => {
+      const asker = newCaller('doomed');
+      const { body } = await math.call(`{ factorial(n: 7) { result } ${logsField} }`, {}, asker);
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          path: ['recentLogs'],
+          locations: [{ line: 1, column: 30 }],
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument }),
+        }),
+      ]);
+      expect(body.errors?.[0]?.message).toMatch(new RegExp(`^${argument}: `));
+      expect(await math.logRows({ userId: asker.id })).toEqual([]);
+    },
+  );
 });
 
 describe('Numeric arrives exactly, however it is written', () => {

@@ -6,8 +6,7 @@
  * Fields with bad arguments count nothing here; their resolvers refuse them with the plan's error.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { fragmentsOf, selectedFields } from '@microservice-math/shared/selection';
-import { getArgumentValues, getVariableValues } from 'graphql';
+import { rootQueryFields } from '@microservice-math/shared/selection';
 import type { MathContext } from '../context.js';
 import { calculationRequest } from './arguments.js';
 import type { CalculationRequest } from './calculation.js';
@@ -18,28 +17,15 @@ export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, schema, contextValue }) {
-          const queryType = schema.getQueryType();
-          if (operation?.operation !== 'query' || !queryType) return;
-          const variables = getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          );
-          if (variables.errors) return; // execution reports them
-          const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };
-          // Fields with one response key are merged into one resolver call by execution.
+          const fields = rootQueryFields(schema, document, operation, request.variables);
+          if (!fields) return; // not a query, or execution reports its variables
           const { plan } = contextValue;
           let total = 0;
-          for (const field of selectedFields(operation.selectionSet, scope)) {
-            const responseKey = field.alias?.value ?? field.name.value;
-            const definition = queryType.getFields()[field.name.value];
-            if (plan.has(responseKey) || !definition) continue;
-            const request = requestOf(field.name.value, () =>
-              getArgumentValues(definition, field, variables.coerced),
-            );
+          for (const field of fields) {
+            const request = requestOf(field.definition.name, field.argumentValues);
             if (!request) continue;
             const planned = planCalculation(request);
-            plan.set(responseKey, planned);
+            plan.set(field.responseKey, planned);
             // The least each field can take: a field the estimate cannot decide is settled by its own
             // exact size when it resolves (calculator.ts).
             if (planned.ok) total += planned.predictedDigits.low;

@@ -1,18 +1,13 @@
-import { unauthenticated } from '@microservice-math/shared/errors';
-import type { Caller } from '@microservice-math/shared/routerContext';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CalculateOptions, Calculate } from '../calculations/calculator.js';
+import { requireCaller } from './caller.js';
 import { selectsSubfield } from '@microservice-math/shared/selection';
 import type { MathContext } from '../context.js';
 import type { QueryResolvers } from '../generated/resolvers.js';
-import { checkLimit, type LogQueries } from '../logs/logQueries.js';
+import type { LogQueries } from '../logs/logQueries.js';
+import { readRecentLogs } from '../logs/logReadsFirst.js';
 import type { CalculationField } from '../operations/operation.js';
 import { operationList } from '../operations/registry.js';
-
-export function requireCaller(caller: Caller | null): Caller {
-  if (!caller) throw unauthenticated('Sign in to use math: send Authorization: Bearer TOKEN');
-  return caller;
-}
 
 /**
  * Writing a big result in decimal is most of its cost: only when `result` is selected. The
@@ -57,13 +52,8 @@ function calculationResolvers(calculate: Calculate): Pick<QueryResolvers, Calcul
 export function queryResolvers(calculate: Calculate, logQueries: LogQueries): QueryResolvers {
   return {
     ...calculationResolvers(calculate),
-    recentLogs: (_parent, { limit, before, includeRefused }, { caller, em }) =>
-      logQueries.recentLogsOf(
-        em,
-        requireCaller(caller).id,
-        checkLimit(limit),
-        before,
-        includeRefused ?? false,
-      ),
+    // Read before the operation ran (logReadsFirst.ts); read here only if that plugin is absent.
+    recentLogs: (_parent, args, context, info) =>
+      context.logReads.get(String(info.path.key)) ?? readRecentLogs(logQueries, context, args),
   };
 }

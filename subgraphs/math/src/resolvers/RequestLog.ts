@@ -1,7 +1,7 @@
 import { isUuid } from '@microservice-math/shared/ids';
 import type { RequestLogResolvers } from '../generated/resolvers.js';
 import { RequestLogSchema, toRecord } from '../logs/RequestLog.js';
-import { requireCaller } from './Query.js';
+import { requireCaller } from './caller.js';
 
 export const RequestLog: RequestLogResolvers = {
   /** Only the owner's logs resolve; anyone else's are as good as missing. */

@@ -1,7 +1,7 @@
 import { forbidden } from '@microservice-math/shared/errors';
 import type { UserResolvers } from '../generated/resolvers.js';
 import { checkLimit } from '../logs/logQueries.js';
-import { requireCaller } from './Query.js';
+import { requireCaller } from './caller.js';
 
 export const User: UserResolvers = {
   __resolveReference: ({ id }) => ({ id }),
