@@ -101,20 +101,33 @@ describe('Numeric literals over HTTP', () => {
   });
 });
 
-/** Either streaming client (graphql-ws and graphql-sse subscribe alike): the first result of cubing BIG. */
-function firstCubeOfBig(client: {
+interface StreamingClient {
   subscribe<T>(
-    payload: { query: string },
-    sink: { next(value: { data?: T | null }): void; error(error: unknown): void; complete(): void },
+    payload: { query: string; variables?: Record<string, unknown> },
+    sink: {
+      next(value: { data?: T | null; errors?: unknown }): void;
+      error(error: unknown): void;
+      complete(): void;
+    },
   ): unknown;
-}): Promise<{ data?: PowerAnswer | null }> {
+}
+
+/** Either streaming client (graphql-ws and graphql-sse subscribe alike): its first result. */
+function firstResult(
+  client: StreamingClient,
+  payload: { query: string; variables?: Record<string, unknown> },
+): Promise<{ data?: PowerAnswer | null; errors?: unknown }> {
   return new Promise((resolve, reject) => {
-    client.subscribe<PowerAnswer>(
-      { query: `{ power(base: ${BIG}, exponent: 3) { result } }` },
-      { next: (value) => resolve(value), error: reject, complete: () => {} },
-    );
+    client.subscribe<PowerAnswer>(payload, {
+      next: (value) => resolve(value),
+      error: reject,
+      complete: () => {},
+    });
   });
 }
+
+const firstCubeOfBig = (client: StreamingClient) =>
+  firstResult(client, { query: `{ power(base: ${BIG}, exponent: 3) { result } }` });
 
 describe('Numeric literals over streaming transports', () => {
   it('graphql-ws runs a query with the literal as written', async () => {
@@ -124,6 +137,36 @@ describe('Numeric literals over streaming transports', () => {
       expect(result.data?.power?.result).toBe(BIG_CUBED);
     } finally {
       await client.dispose();
+    }
+  });
+
+  it('a variable of the wrong kind is refused with its location, as over HTTP', async () => {
+    const payload = {
+      query: 'query($b: Numeric!) { power(base: $b, exponent: 2) { result } }',
+      variables: { b: true },
+    };
+    const refusal = {
+      message:
+        'Variable "$b" got invalid value true; Numeric: expected a number or a numeric string',
+      locations: [{ line: 1, column: 7 }],
+      extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+    };
+    const overHttp = await gql(url, payload.query, payload.variables, bearer(token));
+    expect(overHttp.errors).toEqual([expect.objectContaining(refusal)]);
+    const ws = wsClient(url, token);
+    const sse = createSseClient({
+      url: `${url}/stream`,
+      headers: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
+    try {
+      for (const client of [ws, sse]) {
+        const result = await firstResult(client, payload);
+        expect(result.errors).toEqual([expect.objectContaining(refusal)]);
+      }
+    } finally {
+      await ws.dispose();
+      sse.dispose();
     }
   });
 

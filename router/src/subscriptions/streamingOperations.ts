@@ -15,6 +15,7 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   type Source,
   type ValidationRule,
@@ -75,15 +76,17 @@ function withoutSuggestion(error: GraphQLError): GraphQLError {
   return new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
 }
 
-/** Transports serialise errors with `toJSON()`, so plain error objects become GraphQLErrors. */
-function asGraphQLErrors(
-  errors: readonly {
-    message: string;
-    path?: readonly (string | number)[];
-    extensions?: Record<string, unknown>;
-  }[],
-) {
-  return errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
+/**
+ * Transports serialise errors with `toJSON()`, so the gateway's formatted errors become
+ * GraphQLErrors again, locations kept: GraphQLError takes them only from nodes or a source, which
+ * a formatted error no longer has, so they are set on it as they were formatted.
+ */
+function asGraphQLErrors(errors: readonly GraphQLFormattedError[]): GraphQLError[] {
+  return errors.map((e) =>
+    Object.assign(new GraphQLError(e.message, { path: e.path, extensions: e.extensions }), {
+      locations: e.locations,
+    }),
+  );
 }
 
 /**
