@@ -216,6 +216,7 @@ export async function createRouterService(
       ? protection.validationRules
       : [...protection.validationRules, NoSchemaIntrospectionCustomRule],
     parseOptions: protection.parseOptions,
+    formatError: protection.formatError,
     plugins: [
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),

@@ -6,10 +6,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  GraphQLError,
   parse,
   type DocumentNode,
+  type GraphQLFormattedError,
   type ParseOptions,
   type Source,
+  type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 
@@ -28,6 +31,44 @@ export interface OperationProtection {
   parseOptions: ParseOptions;
   /** The same limit for graphql-ws, which parses documents itself. */
   parse: (source: string | Source) => DocumentNode;
+  /** For Apollo Server's formatError: the token limit's parse error in the router's words. */
+  formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
+}
+
+/** "The operation has 31 aliases; the router accepts at most 30" and the like. */
+function limitMessage(found: string, limit: number): string {
+  return `${found}; the router accepts at most ${limit}`;
+}
+
+/**
+ * Armor rule options that refuse in the router's words, as a validation error like any other:
+ * armor's own error starts "Syntax Error:", which it is not, and says "Aliases limit of 30
+ * exceeded". Armor's message gives the number found; the rest is ours.
+ */
+function refusedAs(limit: number, describe: (found: string) => string) {
+  return {
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => {
+        const found = /found (\d+)/.exec(error.message)?.[1] ?? `more than ${limit}`;
+        context?.reportError(new GraphQLError(limitMessage(describe(found), limit)));
+      },
+    ],
+  };
+}
+
+/** graphql-js's own words for a document over `maxTokens` ("more that" is its spelling). */
+const PARSER_TOKEN_LIMIT = /^Syntax Error: Document contains more th[ae]t \d+ tokens/;
+const TOKEN_LIMIT_MESSAGE = limitMessage(
+  `The operation has more than ${operationLimits.maxTokens} tokens (names, values and punctuation)`,
+  operationLimits.maxTokens,
+);
+
+function inRoutersWords<E extends { message: string }>(
+  error: E,
+  reword: (message: string) => E,
+): E {
+  return PARSER_TOKEN_LIMIT.test(error.message) ? reword(TOKEN_LIMIT_MESSAGE) : error;
 }
 
 export function operationProtection(): OperationProtection {
@@ -35,14 +76,37 @@ export function operationProtection(): OperationProtection {
     // Depth and cost are the fields a query reaches: a fragment spread is not a level of its own
     // (armor counts one by default, so a query written with colocated fragments was refused
     // as several times deeper and costlier than the same query written out).
-    maxDepth: { n: operationLimits.maxDepth, flattenFragments: true },
+    maxDepth: {
+      n: operationLimits.maxDepth,
+      flattenFragments: true,
+      ...refusedAs(operationLimits.maxDepth, (found) => `The operation is ${found} fields deep`),
+    },
     // Armor leaves aliases of __typename out by default: 600 of them were answered.
-    maxAliases: { n: operationLimits.maxAliases, allowList: [] },
-    maxDirectives: { n: operationLimits.maxDirectives },
+    maxAliases: {
+      n: operationLimits.maxAliases,
+      allowList: [],
+      ...refusedAs(operationLimits.maxAliases, (found) => `The operation has ${found} aliases`),
+    },
+    maxDirectives: {
+      n: operationLimits.maxDirectives,
+      ...refusedAs(
+        operationLimits.maxDirectives,
+        (found) => `The operation has ${found} directives`,
+      ),
+    },
     // Counted by graphql-js's own parser instead (`parseOptions`): armor's token check throws
     // from a plugin hook, which Apollo Server answers with a 500.
     maxTokens: { enabled: false },
-    costLimit: { maxCost: operationLimits.maxCost, flattenFragments: true },
+    // A coarse bound on the document's shape (fields weighted by depth), checked at validation;
+    // what an operation reads is counted by demand control (ROUTER_MAX_COST).
+    costLimit: {
+      maxCost: operationLimits.maxCost,
+      flattenFragments: true,
+      ...refusedAs(
+        operationLimits.maxCost,
+        (found) => `The operation's fields, weighted by depth, count ${found}`,
+      ),
+    },
     // Suggestions ("Did you mean …?") help a developer and reveal the schema to someone
     // guessing at it. Production drops them (Apollo's hideSchemaDetailsFromClientErrors over
     // HTTP, `withoutSuggestion` over WebSocket); armor's mask would leave "[Suggestion hidden]?".
@@ -54,6 +118,17 @@ export function operationProtection(): OperationProtection {
     plugins: plugins as unknown as ApolloServerPlugin[],
     validationRules,
     parseOptions,
-    parse: (source) => parse(source, parseOptions),
+    parse(source) {
+      try {
+        return parse(source, parseOptions);
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        throw inRoutersWords(
+          error,
+          (message) => new GraphQLError(message, { extensions: error.extensions }),
+        );
+      }
+    },
+    formatError: (formatted) => inRoutersWords(formatted, (message) => ({ ...formatted, message })),
   };
 }
