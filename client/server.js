@@ -90,6 +90,7 @@ export function createClientServer({
   app.disable('x-powered-by');
   app.use(proxy);
   app.use(securityHeaders);
+  app.use(readOnly);
   app.use(precompressedAssets(distDir));
   app.use(
     express.static(distDir, {
@@ -191,6 +192,18 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * The app's pages and files are only read (GraphQL went to the proxy before this): OPTIONS says
+ * so, any other method is a 405 with the same list, not a 404 for a page that exists.
+ * @type {import('express').RequestHandler}
+ */
+function readOnly(req, res, next) {
+  if (req.method === 'GET' || req.method === 'HEAD') return next();
+  res.setHeader('allow', 'GET, HEAD, OPTIONS');
+  if (req.method === 'OPTIONS') return void res.status(204).end();
+  next(Object.assign(new Error(`${req.method} is not allowed`), { status: 405 }));
+}
 
 /** @type {import('express').RequestHandler} */
 function securityHeaders(_req, res, next) {

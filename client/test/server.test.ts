@@ -145,6 +145,29 @@ describe('createClientServer', () => {
     },
   );
 
+  it.each(['POST', 'PUT', 'DELETE'])(
+    'answers %s on its pages 405 with the methods allowed, in a line of its own',
+    async (method) => {
+      const { base } = await startClient();
+      for (const path of ['/', '/logs/recent', '/assets/index-abc123.js']) {
+        const response = await fetch(`${base}${path}`, {
+          method,
+          headers: { accept: 'text/html' },
+        });
+        expect(response.status, path).toBe(405);
+        expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+        expect(await response.text()).toBe(`${STATUS_CODES[405]}\n`);
+      }
+    },
+  );
+
+  it('answers OPTIONS on its pages 204 with the methods allowed', async () => {
+    const { base } = await startClient();
+    const response = await fetch(`${base}/`, { method: 'OPTIONS' });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+  });
+
   it('proxies /graphql over HTTP to the router, keeping the body and headers', async () => {
     const { base } = await startClient();
     const response = await fetch(`${base}/graphql`, {

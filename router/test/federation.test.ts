@@ -108,10 +108,13 @@ describe('logAdded', () => {
     await Promise.all(clients.map((client) => client.dispose()));
   });
 
-  it('a subscription POSTed over HTTP gets a 400 that says to use graphql-ws', async () => {
+  it('a subscription POSTed over HTTP gets a 400 that names both ways to subscribe', async () => {
     const token = (await signUp(url, 'http_subscriber')).token;
     const result = await gql(url, 'subscription { logAdded { id } }', {}, bearer(token));
     expect(result.status).toBe(400);
-    expect(result.errors?.[0]?.message).toMatch(/graphql-ws/);
+    expect(result.errors?.[0]?.message).toBe(
+      'Subscriptions are served over WebSocket (graphql-ws protocol) at this same /graphql URL, ' +
+        'or as server-sent events (graphql-sse protocol) at /graphql/stream',
+    );
   });
 });

@@ -74,6 +74,7 @@ describe('graphql-sse', () => {
       body: JSON.stringify({ query: 'subscription { logAdded { id } }' }),
     });
     expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(body.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
   });

@@ -98,6 +98,7 @@ describe('tokens the router refuses', () => {
     const token = await badTokens[name]!();
     const result = await gql(system.urls.router, '{ me { id } }', {}, bearer(token));
     expect(result.status).toBe(401);
+    expect(result.headers?.get('www-authenticate')).toBe('Bearer error="invalid_token"');
     expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
     expect(result.data ?? null).toBeNull();
   });
@@ -123,6 +124,7 @@ describe('tokens the router refuses', () => {
       { authorization: 'Basic dXNlcjpwYXNz' },
     );
     expect(result.status).toBe(401);
+    expect(result.headers?.get('www-authenticate')).toBe('Bearer error="invalid_request"');
     expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
   });
 });

@@ -14,7 +14,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { requestSignal } from './cancellation.js';
 import { ConfigError } from './config.js';
-import { CLIENT_ERROR_CODES, ErrorCode } from './errors.js';
+import { CLIENT_ERROR_CODES, codedError, ErrorCode, RequestErrorCode } from './errors.js';
 import { exactJsonBody, exactQueryNumbers, InexactJsonNumber } from './exactJson.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
@@ -183,6 +183,7 @@ export class ServiceHost {
       };
       return buildContext(req, base);
     };
+    this.app.all('/graphql', otherMethods);
     this.app.use(
       '/graphql',
       ...(traceRequest ? [traceRequest] : []),
@@ -315,6 +316,22 @@ export function listenError(service: string, port: number, error: NodeJS.ErrnoEx
       `${service}: not allowed to listen on port ${port}; set ${variable} to a port above 1023`,
     );
   return error;
+}
+
+const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+
+/**
+ * `/graphql` serves GET and POST (and HEAD, as GET). Apollo Server answers other methods only
+ * after its CSRF check, which refuses a browser's CORS preflight with a 400: OPTIONS is answered
+ * 204 with what is allowed (and no CORS grant, so other origins stay refused), anything else 405.
+ */
+function otherMethods(req: Request, res: Response, next: () => void): void {
+  if (req.method === 'GET' || req.method === 'POST' || req.method === 'HEAD') return next();
+  res.setHeader('allow', ALLOWED_METHODS);
+  if (req.method === 'OPTIONS') return void res.status(204).end();
+  res.writeHead(405, { 'content-type': 'application/json; charset=utf-8' });
+  const message = `${req.method} is not served here: send the operation with POST (or a query with GET)`;
+  res.end(JSON.stringify({ errors: [codedError(RequestErrorCode.BadRequest, message).toJSON()] }));
 }
 
 function sendJson(res: ServerResponse, status: number, message: string): void {

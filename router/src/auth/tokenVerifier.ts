@@ -133,3 +133,17 @@ export function bearerToken(authorization: unknown): string | undefined {
   if (!match?.[1]) throw unauthenticated('Malformed Authorization header: expected "Bearer TOKEN"');
   return match[1];
 }
+
+/**
+ * The `WWW-Authenticate` challenge a 401 carries (RFC 6750, section 3): the scheme alone when no
+ * token was sent, `invalid_request` for a header that is not one Bearer token, `invalid_token`
+ * for a token that was refused.
+ */
+export function bearerChallenge(authorization: unknown): string {
+  try {
+    if (bearerToken(authorization) === undefined) return 'Bearer';
+  } catch {
+    return 'Bearer error="invalid_request"';
+  }
+  return 'Bearer error="invalid_token"';
+}

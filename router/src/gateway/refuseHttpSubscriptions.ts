@@ -11,7 +11,8 @@ export function refuseHttpSubscriptions<C extends object>(): ApolloServerPlugin<
           if (operation?.operation !== 'subscription' || !request.http) return;
           throw codedError(
             RequestErrorCode.BadRequest,
-            'Subscriptions are served over WebSocket (graphql-ws protocol) at this same /graphql URL',
+            'Subscriptions are served over WebSocket (graphql-ws protocol) at this same /graphql URL, ' +
+              'or as server-sent events (graphql-sse protocol) at /graphql/stream',
             { http: { status: 400 } },
           );
         },

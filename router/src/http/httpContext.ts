@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import { internalError } from '@microservice-math/shared/errors';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
 import { GraphQLError } from 'graphql';
-import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
+import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
@@ -26,7 +26,7 @@ async function callerFrom(authorization: string | undefined, verifyToken: TokenV
     return token ? await verifyToken(token) : null;
   } catch (error) {
     if (error instanceof GraphQLError) {
-      throw withHttpStatus(error, 401);
+      throw withHttpStatus(error, 401, { 'www-authenticate': bearerChallenge(authorization) });
     }
     throw error;
   }

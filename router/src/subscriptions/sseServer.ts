@@ -26,7 +26,7 @@ import {
   TOKEN_REVOKED_MESSAGE,
 } from '../auth/tokenExpiry.js';
 import { createTokenConnections, type OnTokenRevoked } from '../auth/tokenConnections.js';
-import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
+import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
@@ -130,7 +130,10 @@ export function createSseServer(options: SseServerOptions): SseServer {
           options.verifyToken,
         ));
       } catch (error) {
-        if (error instanceof GraphQLError) return refusal(401, error);
+        if (error instanceof GraphQLError)
+          return refusal(401, error, {
+            'www-authenticate': bearerChallenge(req.headers.get('authorization')),
+          });
         throw error;
       }
       const res = responses.get(req.raw);
