@@ -56,7 +56,9 @@ export function firstInexactNumber(json: string): string | undefined {
   return undefined;
 }
 
-function isJson(text: string): boolean {
+/** Whether `text` is a string that parses as JSON. */
+export function isJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
   try {
     JSON.parse(text);
     return true;

@@ -226,10 +226,8 @@ export class ServiceHost {
     this.app(req as Request, res as Response, (error?: unknown) => {
       if (res.headersSent) return void res.end();
       if (error === undefined) return void sendJson(res, 404, 'Not found');
-      if (error instanceof InexactJsonNumber) {
-        res.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8' });
-        return void res.end(JSON.stringify({ errors: [error.graphqlError.toJSON()] }));
-      }
+      if (error instanceof InexactJsonNumber)
+        return void sendJson(res, error.status, error.graphqlError.toJSON());
       const status = (error as { status?: unknown }).status;
       if (typeof status === 'number' && status >= 400 && status < 500)
         return void sendJson(res, status, 'Bad request');
@@ -329,14 +327,14 @@ function otherMethods(req: Request, res: Response, next: () => void): void {
   if (req.method === 'GET' || req.method === 'POST' || req.method === 'HEAD') return next();
   res.setHeader('allow', ALLOWED_METHODS);
   if (req.method === 'OPTIONS') return void res.status(204).end();
-  res.writeHead(405, { 'content-type': 'application/json; charset=utf-8' });
   const message = `${req.method} is not served here: send the operation with POST (or a query with GET)`;
-  res.end(JSON.stringify({ errors: [codedError(RequestErrorCode.BadRequest, message).toJSON()] }));
+  sendJson(res, 405, codedError(RequestErrorCode.BadRequest, message).toJSON());
 }
 
-function sendJson(res: ServerResponse, status: number, message: string): void {
+/** A GraphQL-shaped JSON error: a message alone, or a formatted error. */
+function sendJson(res: ServerResponse, status: number, error: string | object): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ errors: [{ message }] }));
+  res.end(JSON.stringify({ errors: [typeof error === 'string' ? { message: error } : error] }));
 }
 
 function endsConnection(res: ServerResponse): void {

@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { ErrorCode, RequestErrorCode } from '@microservice-math/shared/errors';
-import { InexactJsonNumber } from '@microservice-math/shared/exactJson';
+import { InexactJsonNumber, isJson } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { ErrorRequestHandler } from 'express';
 
@@ -19,16 +19,6 @@ interface HttpError extends Error {
   errno?: number;
   /** The body body-parser could not use, as text. */
   body?: unknown;
-}
-
-function isJson(text: unknown): boolean {
-  if (typeof text !== 'string') return false;
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The encodings body-parser decompresses. */
