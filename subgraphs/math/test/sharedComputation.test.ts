@@ -54,6 +54,28 @@ describe('in one process (no cache at all, so only sharing can save the work)', 
     }
   });
 
+  it('lets every field of a many-field operation listen to its one request signal, no leak warning', async () => {
+    // Each calculation waits on the request's signal; 25 aliased fields are 25 listeners on it,
+    // each removed when its field settles. Node warns past 10 on one signal, as for a leak.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const fields = Array.from(
+        { length: 25 },
+        (_, i) => `f${i}: factorial(n: ${3000 + i}) { digits }`,
+      );
+      const { body } = await math.call(`{ ${fields.join(' ')} }`, {}, newCaller('many'));
+      expect(body.errors ?? []).toEqual([]);
+      expect(Object.keys(body.data ?? {})).toHaveLength(25);
+      // Warnings are emitted on a later tick of the process.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+  });
+
   it('keeps computing for the others when one caller goes away', async () => {
     const query = '{ factorial(n: 2000000) { digits } }';
     const before = await computations(math);
