@@ -103,3 +103,73 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
+
+/**
+ * A root's working numbers, not its short result, say what it costs: (a/b)^(p/q) is computed
+ * from a^p and b^p, whatever the precision. A base near 1 to a huge numerator had a 5-digit
+ * answer and 200-million-digit working numbers, computed on the event loop with no deadline.
+ */
+describe('a root whose working numbers dwarf its result', () => {
+  let math: RunningMath;
+  const caller = newCaller('root_work');
+  /** (3^100 + 1) / 3^100: 48 digits over 48, a hair above 1. */
+  const nearOne = `${3n ** 100n + 1n}/${3n ** 100n}`;
+  beforeAll(async () => {
+    math = await startMath();
+  });
+  afterAll(async () => {
+    await math?.stop();
+  });
+
+  it.each([
+    ['2^22 + 1', '4194305/3'],
+    ['past 2^53', '100000000000000000001/3'],
+  ])(
+    'a base near 1 to a numerator of %s is refused at once, naming the exponent',
+    async (_, exponent) => {
+      const { body } = await math.call(
+        'query($b: Numeric!, $e: Numeric!) { power(base: $b, exponent: $e, precision: 5) { result } }',
+        { b: nearOne, e: exponent },
+        caller,
+      );
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(
+            /^exponent: raising this base to it exactly works on numbers of (about [\d,]+|more than 10\^15) digits; over 4,000,000 is refused$/,
+          ),
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'exponent' }),
+        }),
+      ]);
+    },
+  );
+
+  it('a precision too long for the root is blamed on the precision', async () => {
+    const { body } = await math.call(
+      '{ power(base: 2, exponent: "1/2", precision: 2000001) { result } }',
+      {},
+      caller,
+    );
+    expect(body.errors?.[0]?.message).toBe(
+      'precision: a root of degree 2 to this precision works on numbers of about 4,000,004 digits; over 4,000,000 is refused',
+    );
+    expect(body.errors?.[0]?.extensions?.['argument']).toBe('precision');
+  });
+
+  it('a 1-digit root of a 999-digit base to 3989/3990 is computed in the pool, not inline', async () => {
+    // Its working numbers are about 4 million digits each: 0.4 s of CPU on an idle machine.
+    const answer = math.call(
+      `{ power(base: "${'7'.repeat(999)}", exponent: "3989/3990", precision: 1) { digits exact } }`,
+      {},
+      caller,
+    );
+    let pooled = false;
+    while (!pooled) {
+      pooled = metricValue(await math.metrics(), 'math_pool_pending_tasks') === 1;
+      if (!pooled && (await Promise.race([answer.then(() => true), sleep(5).then(() => false)])))
+        break;
+    }
+    expect(pooled).toBe(true);
+    // About 4.7 × 10^998, to one significant digit: 999 digits in plain decimal.
+    expect((await answer).body.data?.['power']).toEqual({ digits: 999, exact: false });
+  });
+});

@@ -27,7 +27,7 @@ import { Piscina } from 'piscina';
 import { resolveWorkerFile } from '@microservice-math/shared/workerFile';
 import { DEFAULT_CONVERT_UP_TO_BITS } from '../kernels/decimalSummary.js';
 import type { ComputeTask } from '../kernels/task.js';
-import { assertTask, predictDigits } from '../operations/registry.js';
+import { assertTask, predictDigits, workDigits } from '../operations/registry.js';
 import { ComputationCrashedError, ComputationTimeoutError, PoolClosedError } from './errors.js';
 import type { Computed, ComputedText } from './evaluate.js';
 import { evaluate } from './evaluate.js';
@@ -67,7 +67,7 @@ export interface ComputePoolOptions {
   minThreads?: number;
   /** Longest a pooled task may take, queueing included, before its worker is stopped. */
   timeoutMs: number;
-  /** Tasks whose predicted result is at most this many digits run inline; default 4932. */
+  /** Tasks whose result and working numbers are at most this many digits run inline; default 4932. */
   inlineMaxDigits?: number;
   /** V8 heap limits of each worker; default 512 MB of old generation. */
   resourceLimits?: ResourceLimits;
@@ -292,7 +292,9 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
   ): Promise<Computed> {
     if (closed) throw new PoolClosedError();
     if (predictedDigits === undefined) assertTask(task);
-    if ((predictedDigits ?? predictDigits(task)) <= inlineMaxDigits) {
+    // Small both ways: a short result can take long working numbers (a root's).
+    const size = Math.max(predictedDigits ?? predictDigits(task), workDigits(task));
+    if (size <= inlineMaxDigits) {
       signal?.throwIfAborted();
       const computed = evaluate(task, { text });
       counts.inline++;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SEVEN_TO_100000 } from './bigValues.fixtures.js';
 import { PowerDomainError } from './errors.js';
 import { toPlainString } from './numeric.js';
-import { integerPower, power } from './power.js';
+import { integerPower, power, rootWorkDigits } from './power.js';
 import { parseRational, toFractionString } from './rational.js';
 
 /** base^exponent as text through the public API. */
@@ -161,7 +161,7 @@ describe('power errors', () => {
     ['0 to a negative fraction', '0', '-0.5', /must not be negative when the base is 0/],
     ['negative base, even root', '-8', '0.5', /odd q .* when the base is negative/],
     ['negative base, negative even root', '-2', '-1.5', /when the base is negative/],
-    ['a root too large to compute', '2', '1/9999999', /too large a denominator/],
+    ['a root too large to compute', '2', '1/9999999', /works on numbers of about/],
   ];
   it.each(errors)('refuses %s with the reason', (_label, base, exponent, reason) => {
     let caught: unknown;
@@ -173,5 +173,25 @@ describe('power errors', () => {
     expect(caught).toBeInstanceOf(PowerDomainError);
     expect((caught as PowerDomainError).argument).toBe('exponent');
     expect((caught as PowerDomainError).message).toMatch(reason);
+  });
+});
+
+describe('rootWorkDigits', () => {
+  const work = (base: string, exponent: string, precision: number) =>
+    rootWorkDigits(parseRational(base), parseRational(exponent), precision);
+
+  it('counts the precision-digit root and its rounding check: √2 to 50 digits, about 102', () => {
+    expect(work('2', '1/2', 50)).toBe(102);
+  });
+
+  it('counts a^p and b^p in full, whatever the result’s size', () => {
+    // (3^100 + 1)/3^100 ≈ 1: a 5-digit answer from two numbers of 4194305 × 48 digits.
+    const nearOne = `${3n ** 100n + 1n}/${3n ** 100n}`;
+    expect(work(nearOne, '4194305/3', 5)).toBeGreaterThan(4194305 * 47);
+  });
+
+  it('is 0 for an integer exponent and for a trivial base', () => {
+    expect(work('7/3', '5', 50)).toBe(0);
+    expect(work('1', '1/3', 50)).toBe(0);
   });
 });

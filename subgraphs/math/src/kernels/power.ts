@@ -42,9 +42,10 @@ export type PowerResult =
 export const DEFAULT_PRECISION = 50;
 
 /**
- * Most digits a root's working integer may have: ⌊x·10^k⌋^q is about q·(precision + digits of the
- * integer part) digits long, so a denominator like 15625 (exponent 0.123456) at precision 1000
- * would mean a 16-million-digit number. Refused up front instead of running into the timeout.
+ * Most digits a root's working numbers may have (see `rootWorkDigits`): a denominator like 15625
+ * (exponent 0.123456) at precision 1000 would mean a 16-million-digit number, and a base a hair
+ * above 1 to the power 4194305/3 two 200-million-digit ones for a 5-digit answer. Refused up
+ * front instead of running into the timeout.
  */
 export const MAX_ROOT_WORK_DIGITS = 4_000_000;
 
@@ -54,16 +55,40 @@ function isUnit({ num, den }: Rational): boolean {
 }
 
 /**
- * Digits of the number a root of this degree works on (see MAX_ROOT_WORK_DIGITS); 0 when there
- * is no root to take, or when the answer alone is longer than the work limit: then its size
- * refuses it (RESULT_TOO_LARGE), which says more than a complaint about the denominator.
+ * Digits of the largest numbers an irrational root works on, from the sizes alone: (a/b)^(p/q)
+ * to `precision` digits is ⌊(a^p·10^(kq) / b^p)^(1/q)⌋ with k = precision − 1 − ⌊log10 answer⌋
+ * (`roundedRoot`), so a^p and b^p are built in full (p times the digits of a and of b), the
+ * scale 10^(kq) joins one of them, and the rounding check raises a precision-digit number to the
+ * q-th power. 0 when there is no root to take, or when the answer alone is longer than the work
+ * limit: then its size refuses it (RESULT_TOO_LARGE), which says more. An answer that is
+ * rational (a and b perfect q-th powers) works on far less: its size bounds it instead.
  */
 export function rootWorkDigits(base: Rational, exponent: Rational, precision: number): number {
   if (exponent.den === 1n || base.num === 0n || isUnit(base)) return 0;
-  const log2Exponent = log2Magnitude(exponent.num) - log2Magnitude(exponent.den);
-  const integerDigits = 2 ** log2Exponent * Math.abs(log10Rational(base));
-  if (!(integerDigits <= MAX_ROOT_WORK_DIGITS)) return 0;
-  return Number(exponent.den) * (precision + integerDigits + 2);
+  const p = Math.abs(2 ** log2Magnitude(exponent.num));
+  const q = Number(exponent.den);
+  const [numDigits, denDigits] = [log2Magnitude(base.num), log2Magnitude(base.den)].map((log2) =>
+    Math.max(log2 * LOG10_2, 0),
+  ) as [number, number];
+  const [a, b] = exponent.num < 0n ? [denDigits, numDigits] : [numDigits, denDigits];
+  const answerLog10 = (p * (a - b)) / q;
+  if (!(answerLog10 <= MAX_ROOT_WORK_DIGITS)) return 0;
+  const scale = q * (precision - 1 - answerLog10); // digits of 10^(kq), on a^p's side when k ≥ 0
+  const numerator = p * a + Math.max(scale, 0);
+  const denominator = p * b + Math.max(-scale, 0) + q * (precision + 1);
+  return Math.ceil(Math.max(numerator, denominator));
+}
+
+const LOG10_2 = Math.log10(2);
+
+/** Whether |base|^(1/q) is rational: both its numerator and denominator perfect q-th powers. */
+function hasRationalRoot({ num, den }: Rational, q: number): boolean {
+  return exactRoot(num < 0n ? -num : num, q) !== undefined && exactRoot(den, q) !== undefined;
+}
+
+/** "about 4,000,004", or past what a double counts exactly, "more than 10^15". */
+function aboutDigits(digits: number): string {
+  return digits < 1e15 ? `about ${digits.toLocaleString('en-US')}` : 'more than 10^15';
 }
 
 /**
@@ -87,11 +112,20 @@ export function assertPowerArguments(base: Rational, exponent: Rational, precisi
         'an even root of a negative number is not a real number',
     );
   }
-  if (rootWorkDigits(base, exponent, precision) > MAX_ROOT_WORK_DIGITS) {
+  const work = rootWorkDigits(base, exponent, precision);
+  if (work > MAX_ROOT_WORK_DIGITS && !hasRationalRoot(base, Number(exponent.den))) {
+    const limit = `over ${MAX_ROOT_WORK_DIGITS.toLocaleString('en-US')} is refused`;
+    // The precision is at fault when one digit would have fitted.
+    if (rootWorkDigits(base, exponent, 1) <= MAX_ROOT_WORK_DIGITS) {
+      throw new PowerDomainError(
+        'precision',
+        `a root of degree ${exponent.den} to this precision works on numbers of ` +
+          `${aboutDigits(work)} digits; ${limit}`,
+      );
+    }
     throw new PowerDomainError(
       'exponent',
-      `has too large a denominator for this base and precision: denominator × (precision + ` +
-        `digits before the point) must stay below ${MAX_ROOT_WORK_DIGITS}`,
+      `raising this base to it exactly works on numbers of ${aboutDigits(work)} digits; ${limit}`,
     );
   }
 }

@@ -60,7 +60,7 @@ describe('assertTask', () => {
     expect(() => assertTask(powerTask('2', '0.5', 0))).toThrow(/1 or more/);
     // An answer too long for any budget is the budget's to refuse, not a denominator problem.
     expect(() => assertTask(powerTask('2', `${'1'.repeat(400)}/3`))).not.toThrow();
-    expect(() => assertTask(powerTask('2', '1/9999999'))).toThrow(/too large a denominator/);
+    expect(() => assertTask(powerTask('2', '1/9999999'))).toThrow(/works on numbers of about/);
     expect(() => assertTask(powerTask('0', '-2'))).toThrow(/base is 0/);
     expect(() => assertTask({ operation: 'FIBONACCI', args: { n: -3 } })).not.toThrow();
     expect(() => assertTask(powerTask('0', '0'))).not.toThrow();

@@ -51,6 +51,12 @@ export interface OperationModule<O extends Operation> {
    * for exact answers, wider for rounded ones (see kernels/size.ts).
    */
   predictDigits(args: OperationArgs[O]): DigitRange;
+  /**
+   * Digits of the largest numbers the computation works on, when they can be far longer than
+   * its result (a root's, see `rootWorkDigits`); the pool runs inline only what is small both
+   * ways. Absent: the result is the largest.
+   */
+  workDigits?(args: OperationArgs[O]): number;
   /** The result itself; the caller has bounded its size first. */
   compute(args: OperationArgs[O]): ResultValue;
 }

@@ -69,6 +69,11 @@ export function predictDigits(task: ComputeTask): number {
   return predictDigitRange(task).high;
 }
 
+/** Digits of the largest numbers the task works on, where longer than its result; else 0. */
+export function workDigits(task: ComputeTask): number {
+  return moduleOf(task).workDigits?.(task.args as never) ?? 0;
+}
+
 /** The task's result value, computed synchronously. */
 export function resultValue(task: ComputeTask): ResultValue {
   return moduleOf(task).compute(task.args);
