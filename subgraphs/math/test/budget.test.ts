@@ -75,28 +75,31 @@ describe('RESULT_TOO_LARGE beyond what a double counts', () => {
 describe('one budget per operation', () => {
   const each150000 = 711_273; // digits of 150000!, predicted within one
 
-  it('refuses every field of an aliased operation whose fields fit alone but not together', async () => {
+  it('admits fields in the order written while they fit: one 150000! answered, the next refused, a small one after them answered', async () => {
     const caller = newCaller('aliases');
     const before = await work();
     const { body } = await math.call(
-      `{ a: factorial(n: 150000) { digits } ...more }
+      `{ a: factorial(n: 150000) { digits } ...more c: factorial(n: 10) { result } }
        fragment more on Query { b: factorial(n: 150000) { digits } }`,
       {},
       caller,
     );
-    // Each refused field is null beside its own error.
-    expect(body.data).toEqual({ a: null, b: null });
-    expect(body.errors?.map((e) => e.extensions?.['code'])).toEqual([
-      'RESULT_TOO_LARGE',
-      'RESULT_TOO_LARGE',
+    // The refused field is null beside its own error; the others keep their answers.
+    expect(body.data).toEqual({ a: { digits: each150000 }, b: null, c: { result: '3628800' } });
+    expect(body.errors?.map((e) => [e.path, e.extensions?.['code']])).toEqual([
+      [['b'], 'RESULT_TOO_LARGE'],
     ]);
     const total = body.errors?.[0]?.extensions?.['predictedDigits'] as number;
     expect(total).toBeGreaterThanOrEqual(2 * each150000 - 2); // the least both can be
     expect(total).toBeLessThanOrEqual(2 * each150000 + 2);
-    expect(body.errors?.[0]?.message).toMatch(/for this whole request/);
-    expect(await work()).toEqual(before);
+    expect(body.errors?.[0]?.message).toMatch(
+      /^The result would have about 711,27\d digits \(about 1,422,5\d\d with the fields before it in this request\); the limit is 1,000,000$/,
+    );
+    // b was never computed: one lookup and computation each for a and c.
+    const after = await work();
+    expect(after.computations - before.computations).toBe(2);
     const rows = await math.logRows({ userId: caller.id });
-    expect(rows.map((r) => r.status)).toEqual(['RESULT_TOO_LARGE', 'RESULT_TOO_LARGE']);
+    expect(rows.map((r) => r.status).sort()).toEqual(['RESULT_TOO_LARGE', 'ok', 'ok']);
   });
 
   it('answers aliased fields that fit together, and does not count a skipped one', async () => {

@@ -1,10 +1,13 @@
 import { resultTooLarge } from '@microservice-math/shared/errors';
+import type { GraphQLError } from 'graphql';
 
 /**
  * The digits one GraphQL operation may ask for, summed over all its math fields, so aliases
  * cannot multiply `MATH_MAX_DIGITS`. budgetPlugin.ts plans the whole operation before any field
- * resolves; an operation over budget then has every math field refused, none computed. Fields
- * also reserve as they resolve, which holds the sum wherever the plan could not see them.
+ * resolves: fields are admitted in the order written while the least each can be still fits
+ * beside those before it, and the rest are refused before anything is computed, so a small
+ * field after a refused big one keeps its answer. Fields also reserve as they resolve, which
+ * holds the sum wherever the plan could not see them.
  */
 export class DigitBudget {
   private planned = 0;
@@ -12,9 +15,15 @@ export class DigitBudget {
 
   constructor(readonly maxDigits: number) {}
 
-  /** Records the predicted digits of all the operation's math fields together. */
-  plan(totalDigits: number): void {
-    this.planned = totalDigits;
+  /**
+   * Admits the next field of the plan, in document order, when at least `leastDigits` more
+   * still fit beside the fields admitted before it; else the error it is refused with.
+   */
+  admit(leastDigits: number): GraphQLError | undefined {
+    const total = this.planned + leastDigits;
+    if (total > this.maxDigits) return this.tooLarge(leastDigits, total);
+    this.planned = total;
+    return undefined;
   }
 
   /** Whether a field of this many digits would still fit. */
@@ -25,19 +34,22 @@ export class DigitBudget {
   /** Takes a field's predicted digits from the budget, or throws `RESULT_TOO_LARGE`. */
   reserve(predictedDigits: number): void {
     const total = Math.max(this.planned, this.reserved + predictedDigits);
-    if (total > this.maxDigits) {
-      throw resultTooLarge(
-        `The result would have ${estimate(predictedDigits)} digits` +
-          (total > predictedDigits ? ` (${estimate(total)} for this whole request)` : '') +
-          `; the limit is ${formatCount(this.maxDigits)}`,
-        {
-          maxDigits: this.maxDigits,
-          // The number the message rounds: beyond 2^53 a double, as JSON numbers are anyway.
-          predictedDigits: Math.ceil(total),
-        },
-      );
-    }
+    if (total > this.maxDigits) throw this.tooLarge(predictedDigits, total);
     this.reserved += predictedDigits;
+  }
+
+  /** `digits` for this field, `total` with the others it is counted with. */
+  private tooLarge(digits: number, total: number): GraphQLError {
+    return resultTooLarge(
+      `The result would have ${estimate(digits)} digits` +
+        (total > digits ? ` (${estimate(total)} with the fields before it in this request)` : '') +
+        `; the limit is ${formatCount(this.maxDigits)}`,
+      {
+        maxDigits: this.maxDigits,
+        // The number the message rounds: beyond 2^53 a double, as JSON numbers are anyway.
+        predictedDigits: Math.ceil(total),
+      },
+    );
   }
 }
 

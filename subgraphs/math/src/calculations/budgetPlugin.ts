@@ -1,8 +1,8 @@
 /**
  * Plans an operation before any field resolves: each math field's task and predicted size
- * (plan.ts), kept in the context for the resolvers, and their sizes summed into the digit
- * budget. Without it the fields would reserve one by one as they resolve, and an operation over
- * budget would have its first fields computed before a later one was refused.
+ * (plan.ts), kept in the context for the resolvers, and admitted to the digit budget in the order
+ * written. Without it the fields would reserve one by one as they resolve, in whatever order
+ * they finish, and which of them a too-large operation computed would be a matter of timing.
  * Fields with bad arguments count nothing here; their resolvers refuse them with the plan's error.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -19,18 +19,20 @@ export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
         async didResolveOperation({ operation, document, request, schema, contextValue }) {
           const fields = rootQueryFields(schema, document, operation, request.variables);
           if (!fields) return; // not a query, or execution reports its variables
-          const { plan } = contextValue;
-          let total = 0;
+          const { plan, budget } = contextValue;
           for (const field of fields) {
             const request = requestOf(field.definition.name, field.argumentValues);
             if (!request) continue;
             const planned = planCalculation(request);
-            plan.set(field.responseKey, planned);
-            // The least each field can take: a field the estimate cannot decide is settled by its own
-            // exact size when it resolves (calculator.ts).
-            if (planned.ok) total += planned.predictedDigits.low;
+            // The least each field can take: a field the estimate cannot decide is settled by its
+            // own exact size when it resolves (calculator.ts). One that does not fit beside the
+            // fields before it is refused now, before anything is computed.
+            const refused = planned.ok ? budget.admit(planned.predictedDigits.low) : undefined;
+            plan.set(
+              field.responseKey,
+              refused ? { ok: false, input: planned.input, error: refused } : planned,
+            );
           }
-          contextValue.budget.plan(total);
         },
       };
     },
