@@ -147,6 +147,23 @@ describe.each([
     },
   );
 
+  it.skipIf(skip)(
+    'answers a replay as the calculation was logged: the stored row’s cached and durationMs',
+    async () => {
+      const caller = newCaller('key-replay');
+      const key = forwardedKey();
+      const query = '{ factorial(n: 27) { cached durationMs log { id cached durationMs } } }';
+      const first = await math.call(query, {}, caller, withKey(key));
+      const again = await math.call(query, {}, caller, withKey(key));
+      const answer = again.body.data?.['factorial'];
+      expect(answer).toEqual(first.body.data?.['factorial']);
+      expect([answer.cached, answer.durationMs]).toEqual([
+        answer.log.cached,
+        answer.log.durationMs,
+      ]);
+    },
+  );
+
   it.skipIf(skip)('keeps two callers with one forwarded key apart', async () => {
     const key = forwardedKey();
     const [a, b] = [newCaller('key-a'), newCaller('key-b')];

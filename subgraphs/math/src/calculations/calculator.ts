@@ -201,8 +201,10 @@ export function createCalculator({
         exact: found.exact,
         fraction: found.fraction ?? null,
         digits: found.digits,
-        cached,
-        durationMs,
+        // As logged: a retry under the same key (router or Idempotency-Key) is answered with the
+        // row its first attempt stored, and says what that attempt did, not what the retry did.
+        cached: log.cached,
+        durationMs: log.durationMs,
         log,
       };
     } catch (caught) {
