@@ -7,7 +7,7 @@ import { badUserInput } from '@microservice-math/shared/errors';
 import { DomainError } from '../kernels/errors.js';
 import type { DigitRange } from '../kernels/size.js';
 import type { ComputeTask } from '../kernels/task.js';
-import { operationOfField, predictDigitRange, taskOf } from '../operations/registry.js';
+import { assertTask, operationOfField, predictDigitRange, taskOf } from '../operations/registry.js';
 import type { CalculationRequest } from './calculation.js';
 
 /** The request a root field's (coerced) arguments ask for; undefined for other fields. */
@@ -19,10 +19,22 @@ export function calculationRequest(
   return module && { operation: module.operation, args };
 }
 
-/** The kernel task of a request; throws `BAD_USER_INPUT` naming the argument at fault. */
+/**
+ * The kernel task of a request, parsed (its canonical input can be written) but not yet checked
+ * (`checkTask`); throws `BAD_USER_INPUT` naming an argument that does not parse.
+ */
 export function toTask(request: CalculationRequest): ComputeTask {
   try {
     return taskOf(request.operation, request.args);
+  } catch (error) {
+    throw asBadUserInput(error);
+  }
+}
+
+/** Throws `BAD_USER_INPUT` naming the argument when the task is outside its domain. */
+export function checkTask(task: ComputeTask): void {
+  try {
+    assertTask(task);
   } catch (error) {
     throw asBadUserInput(error);
   }

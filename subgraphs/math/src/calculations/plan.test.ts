@@ -45,4 +45,16 @@ describe('planCalculation', () => {
     expect(planned).toMatchObject({ ok: false, input: '{"n":-1}' });
     if (!planned.ok) expect(codeOf(planned.error)).toBe('BAD_USER_INPUT');
   });
+
+  it('logs a refused power under the input an answered one would have: a null precision is the default', () => {
+    const planned = planCalculation({
+      operation: 'POWER',
+      args: { base: '-8.0', exponent: '1/2', precision: null },
+    });
+    expect(planned).toMatchObject({
+      ok: false,
+      input: '{"base":"-8","exponent":"0.5","precision":50}',
+    });
+    if (!planned.ok) expect((planned.error as GraphQLError).message).toMatch(/^exponent: /);
+  });
 });

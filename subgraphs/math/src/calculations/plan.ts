@@ -7,7 +7,7 @@
 import { canonicalInput } from '../operations/registry.js';
 import type { DigitRange } from '../kernels/size.js';
 import type { ComputeTask } from '../kernels/task.js';
-import { predictedDigits, toTask } from './arguments.js';
+import { checkTask, predictedDigits, toTask } from './arguments.js';
 import type { CalculationRequest } from './calculation.js';
 
 export type PlannedCalculation =
@@ -22,7 +22,10 @@ export function planCalculation(request: CalculationRequest): PlannedCalculation
   let input = JSON.stringify(request.args); // until the arguments parse to a canonical input
   try {
     const task = toTask(request);
+    // Written before the domain check: a refused calculation is logged under the same input as
+    // an answered one (a null precision as the default it stands for).
     input = canonicalInput(task);
+    checkTask(task);
     return { ok: true, task, input, predictedDigits: predictedDigits(task) };
   } catch (error) {
     return { ok: false, input, error };
