@@ -75,8 +75,14 @@ describe('graphql-sse', () => {
     });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
-    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    const body = (await response.json()) as {
+      errors: Array<{ message: string; extensions: { code: string } }>;
+    };
     expect(body.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    // Queries are streamed here too: the message does not speak of subscribing only.
+    expect(body.errors[0]?.message).toBe(
+      'Send Authorization: Bearer TOKEN to open a stream (queries and subscriptions alike)',
+    );
   });
 
   it('refuses a stream with a forged token: 401 UNAUTHENTICATED', async () => {

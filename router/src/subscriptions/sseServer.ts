@@ -75,7 +75,9 @@ function refusal(status: number, error: GraphQLError, headers: Record<string, st
 async function callerFrom(authorization: string | null | undefined, verifyToken: TokenVerifier) {
   const token = bearerToken(authorization ?? undefined);
   if (!token) {
-    throw unauthenticated('Send Authorization: Bearer TOKEN to subscribe');
+    throw unauthenticated(
+      'Send Authorization: Bearer TOKEN to open a stream (queries and subscriptions alike)',
+    );
   }
   return { caller: await verifyToken(token), token };
 }
