@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calculationFromSearch, searchOf } from './calculationUrl';
+import { calculationFromSearch, searchOf, canRunAgain } from './calculationUrl';
+import { describeCalculation } from './describeCalculation';
 
 describe('calculation in the URL', () => {
   it('reads an operation and its arguments, ignoring other parameters', () => {
@@ -22,5 +23,18 @@ describe('calculation in the URL', () => {
       operation: 'POWER',
       values: { base: '-8', exponent: '1/3' },
     });
+  });
+});
+
+describe('running a logged calculation again', () => {
+  it('can from a whole input', () => {
+    expect(canRunAgain('POWER', '{"base":"2","exponent":"0.5","precision":50}')).toBe(true);
+    expect(canRunAgain('FACTORIAL', '{"n":100}')).toBe(true);
+  });
+
+  it('cannot from an input the log cut to 1,024 characters', () => {
+    const cut = `{"base":"${'7'.repeat(1_000)}","exponent":"3`;
+    expect(canRunAgain('POWER', cut)).toBe(false);
+    expect(describeCalculation('POWER', cut)).toBe('Power (input cut in the log)');
   });
 });

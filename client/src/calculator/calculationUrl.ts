@@ -4,7 +4,7 @@
  * form's operation and fields; the form's rules then judge them like anything typed.
  */
 import type { Operation } from '../gql/graphql';
-import { argumentNamesOf, type ArgumentValues } from './operations';
+import { argumentNamesOf, OPERATIONS, type ArgumentValues } from './operations';
 
 const OPERATION_PARAMETER: Readonly<Record<Operation, string>> = {
   POWER: 'power',
@@ -56,6 +56,17 @@ export function valuesOfInput(operation: Operation, input: string): Partial<Argu
     if (typeof value === 'string' || typeof value === 'number') values[argument] = String(value);
   }
   return values;
+}
+
+/**
+ * Whether a log's input holds every argument of its calculation: the log keeps at most 1,024
+ * characters of it, and a cut one cannot be run again (the form would come up empty).
+ */
+export function canRunAgain(operation: Operation, input: string): boolean {
+  const values = valuesOfInput(operation, input);
+  return OPERATIONS[operation].arguments.every(
+    (field) => field.missing === undefined || values[field.name] !== undefined,
+  );
 }
 
 /**

@@ -19,6 +19,8 @@ function argumentsOf(input: string): Record<string, string> | null {
 export function describeCalculation(operation: Operation, input: string): string {
   const args = argumentsOf(input);
   const { name, title } = OPERATIONS[operation];
+  // The log keeps 1,024 characters of an input: a longer one is cut mid-JSON.
+  if (!args && input.startsWith('{')) return `${name} (input cut in the log)`;
   return (args && title(args)) ?? `${name} ${input}`;
 }
 
