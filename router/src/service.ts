@@ -200,9 +200,9 @@ export async function createRouterService(
     });
   }
   const verifyToken = createTokenVerifier(config.jwksUrl ?? new URL(JWKS_PATH, urls.auth[0]).href, {
-    isRevoked: (tokenId) => revocationCheck.isRevoked(tokenId),
+    isRevoked: (ids) => revocationCheck.isRevoked(ids),
   });
-  const onTokenRevoked = (listener: (tokenId: string) => void) => revocations.onRevoked(listener);
+  const onTokenRevoked = (listener: (id: string) => void) => revocations.onRevoked(listener);
   const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   const protection = operationProtection();
   const demand = demandControl(config.maxCost, () => demandDirectives, config.heavyOperations);

@@ -1,11 +1,15 @@
 /**
- * logout revokes the caller's token for the rest of its lifetime: HTTP answers 401, a new
- * socket is refused, renewToken cannot revive it; other tokens of the same user keep working.
+ * logout ends the caller's session: the token it is sent with, the tokens it was renewed from
+ * and any renewed from those are refused for the rest of the session (HTTP answers 401, a new
+ * socket is refused, renewToken cannot revive them); other sign-ins of the same user keep
+ * working. A token from before session ids is revoked by its own id, as before.
  * With Redis the revocation is shared by every router; without it, by the one process.
  * Every router hears of a logout at once (Redis pub/sub): open sockets and streams of that token
  * end then, and a router may remember "not revoked" for a token only briefly.
  */
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -16,6 +20,7 @@ import {
   subscriptionsOpen,
   wsClient,
 } from '../support/graphql.js';
+import { signAsAuth } from '../support/authTokens.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { redisUrl, startTestSystem, type TestSystem } from '../support/system.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
@@ -107,6 +112,92 @@ describe.each([
     },
   );
 
+  it.skipIf(redis && !redisUrl)(
+    'ends the whole session: the tokens it was renewed from and those renewed from them, with their socket and stream; not another sign-in',
+    async () => {
+      const first = (await signUp(system.urls.router, 'leaving_session', 'long-password')).token;
+      const another = await gql<{ login: { token: string } }>(
+        system.urls.router,
+        'mutation { login(username: "leaving_session", password: "long-password") { token } }',
+      );
+      const otherSession = another.data!.login.token;
+      const renew = async (token: string) =>
+        (
+          await gql<{ renewToken: { token: string } }>(
+            system.urls.router,
+            'mutation { renewToken { token } }',
+            {},
+            bearer(token),
+          )
+        ).data!.renewToken.token;
+      const renewed = await renew(first); // the token logout is sent with
+      const fromRenewed = await renew(renewed); // renewed from it
+      const sibling = await renew(first); // renewed from the one it was renewed from
+      expect(decodeJwt(renewed)['auth_time']).toBe(decodeJwt(first)['auth_time']);
+
+      const socket = wsClient(system.urls.router, first);
+      const closed = closeCode(socket);
+      const stream = eventStream(system.urls.router, sibling, 'subscription { logAdded { id } }');
+      await subscriptionsOpen(system.urls.router, 2);
+
+      const out = await gql(system.urls.router, 'mutation { logout }', {}, bearer(renewed));
+      expect(out.data).toEqual({ logout: true });
+
+      for (const token of [first, renewed, fromRenewed, sibling]) {
+        const me = await gql(system.urls.router, '{ me { username } }', {}, bearer(token));
+        expect(me.status).toBe(401);
+        expect(me.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+        expect(me.errors?.[0]?.message).toBe('Token revoked; sign in again');
+        const again = await gql(
+          system.urls.router,
+          'mutation { renewToken { token } }',
+          {},
+          bearer(token),
+        );
+        expect(again.status).toBe(401);
+      }
+      expect(await within(5_000, 'the socket closing', closed)).toBe(4403);
+      await socket.dispose();
+      const text = await within(
+        5_000,
+        'the stream ending',
+        stream.then((r) => r.text()),
+      );
+      expect(text).toContain('"code":"UNAUTHENTICATED"');
+      expect(text).toMatch(/event: complete\n/);
+      const refused = wsClient(system.urls.router, fromRenewed);
+      expect(await closeCode(refused)).toBe(4403);
+      await refused.dispose();
+
+      const me = await gql(system.urls.router, '{ me { username } }', {}, bearer(otherSession));
+      expect(me.data).toEqual({ me: { username: 'leaving_session' } });
+    },
+  );
+
+  it.skipIf(redis && !redisUrl)(
+    'a token without a session id (issued before them) is revoked by its token id alone',
+    async () => {
+      const sample = await signUp(system.urls.router, 'leaving_old', 'long-password');
+      const now = Math.floor(Date.now() / 1000);
+      const oldToken = (jti: string) =>
+        signAsAuth(system.dataDir, sample.token, {
+          sub: sample.id,
+          username: 'leaving_old',
+          auth_time: now - 60,
+          jti,
+          iat: now - 60,
+          exp: now + 600,
+        });
+      const [leaving, staying] = [await oldToken(randomUUID()), await oldToken(randomUUID())];
+      const out = await gql(system.urls.router, 'mutation { logout }', {}, bearer(leaving));
+      expect(out.data).toEqual({ logout: true });
+      const after = await gql(system.urls.router, '{ me { id } }', {}, bearer(leaving));
+      expect(after.errors?.[0]?.message).toBe('Token revoked; sign in again');
+      const other = await gql(system.urls.router, '{ me { id } }', {}, bearer(staying));
+      expect(other.data).toEqual({ me: { id: sample.id } });
+    },
+  );
+
   it.skipIf(redis && !redisUrl)('without a token: UNAUTHENTICATED', async () => {
     const out = await gql(system.urls.router, 'mutation { logout }');
     expect(out.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
@@ -192,5 +283,32 @@ describe('logout across two router processes sharing a Redis of the test', () =>
     expect(text).toMatch(/event: complete\n/);
     await socket.dispose();
     await annotate(`measured: socket closed ${socketMs.toFixed(0)} ms after logout answered`);
+  });
+
+  it('logout on router A with a renewed token: router B refuses the token it was renewed from, and ends its socket', async () => {
+    const { token } = await signUp(routerA, 'leaving_renewed');
+    expect((await gql(routerB, '{ me { id } }', {}, bearer(token))).errors).toBeUndefined();
+    const renewed = await gql<{ renewToken: { token: string } }>(
+      routerB,
+      'mutation { renewToken { token } }',
+      {},
+      bearer(token),
+    );
+    const socket = wsClient(routerB, token);
+    const closed = closeCode(socket);
+    await subscriptionsOpen(routerB, 1);
+
+    const out = await gql(
+      routerA,
+      'mutation { logout }',
+      {},
+      bearer(renewed.data!.renewToken.token),
+    );
+    expect(out.data).toEqual({ logout: true });
+    const me = await gql(routerB, '{ me { id } }', {}, bearer(token));
+    expect(me.status).toBe(401);
+    expect(me.errors?.[0]?.message).toBe('Token revoked; sign in again');
+    expect(await within(5_000, 'the socket closing', closed)).toBe(4403);
+    await socket.dispose();
   });
 });

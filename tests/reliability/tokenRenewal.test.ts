@@ -48,6 +48,9 @@ describe('renewToken', () => {
     expect(renewed.token).not.toBe(user.token);
     const [before, after] = [decodeJwt(user.token), decodeJwt(renewed.token)];
     expect(after['auth_time']).toBe(before['auth_time']);
+    // The session's id goes with it: a logout with either token ends both.
+    expect(after['sid']).toEqual(expect.any(String));
+    expect(after['sid']).toBe(before['sid']);
     expect(after.jti).not.toBe(before.jti);
     const me = await gql(system.urls.router, '{ me { id } }', {}, bearer(renewed.token));
     expect(me.data).toEqual({ me: { id: user.id } });

@@ -17,6 +17,8 @@ export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 export const SESSION_STARTED_HEADER = 'x-session-started-at';
 /** The caller's token id and expiry (`jti exp`), for auth's logout. */
 export const TOKEN_HEADER = 'x-token';
+/** The caller's session id (its token's `sid`), for auth's renewToken and logout. */
+export const SESSION_ID_HEADER = 'x-session-id';
 /**
  * The client's `Idempotency-Key`, scoped to the caller by the router (router/src/http/
  * idempotencyKey.ts): a SHA-256 digest, base64url, never the client's own string. Math makes it
@@ -32,6 +34,8 @@ export interface Caller {
   sessionStartedAt?: number;
   /** The token's `jti` and `exp` (seconds); absent in tokens without an id. */
   token?: { id: string; expiresAt: number };
+  /** The token's session id (`sid`); absent in tokens from before session ids. */
+  sessionId?: string;
 }
 
 /** Compares secrets in time that does not depend on where they differ. */
@@ -60,6 +64,7 @@ export function callerFromRouter(
   if (!id || !username) return null;
   const sessionStartedAt = Number(header(headers, SESSION_STARTED_HEADER));
   const [tokenId, tokenExpiresAt] = (header(headers, TOKEN_HEADER) ?? '').split(' ');
+  const sessionId = header(headers, SESSION_ID_HEADER);
   return {
     id,
     username: decodeURIComponent(username),
@@ -67,6 +72,7 @@ export function callerFromRouter(
     ...(tokenId && Number.isInteger(Number(tokenExpiresAt))
       ? { token: { id: tokenId, expiresAt: Number(tokenExpiresAt) } }
       : {}),
+    ...(sessionId ? { sessionId } : {}),
   };
 }
 

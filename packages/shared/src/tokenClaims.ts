@@ -5,4 +5,9 @@ export const TOKEN_AUDIENCE = 'microservice-math';
 export const TOKEN_ALGORITHM = 'EdDSA';
 /** When the session began (sign-in), as OpenID Connect names it; renewed tokens keep it. */
 export const SESSION_STARTED_CLAIM = 'auth_time';
+/**
+ * The session's own id (random, as OpenID Connect's `sid`), set at sign-in and kept by renewals:
+ * what a logout revokes, so that every token of the session ends with it.
+ */
+export const SESSION_ID_CLAIM = 'sid';
 export const JWKS_PATH = '/.well-known/jwks.json';

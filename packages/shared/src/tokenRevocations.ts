@@ -1,18 +1,23 @@
 /**
- * Tokens revoked before their expiry (logout), by token id (`jti`), each kept until the token
- * would have expired anyway. Auth writes them; every router reads them before it accepts a
- * token. With Redis they are shared by every process; without it, by the services of this one
+ * Tokens revoked before their expiry (logout), by revocation id: a token's id (`jti`), or a
+ * session's (`session:` and the tokens' `sid`, `sessionRevocationId`), which ends every token of
+ * that session, the ones renewed from each other included. Each is kept until what it names
+ * would have expired anyway (the token's `exp`; the session's maximum age). Auth writes them;
+ * every router reads them before it accepts a token, asking about all of the token's ids at once
+ * (`revocationIds`). With Redis they are shared by every process; without it, by the services of this one
  * process (the one-process start), through one map per process. While Redis is unreachable the
  * process's own revocations still hold, and a token revoked elsewhere is accepted until Redis
  * returns: the alternative would refuse every request during an outage.
  *
  * Each revocation is also announced: on the TOKEN_REVOKED channel (Redis pub/sub, JSON
- * `{ tokenId, expiresAt }`) to every router, and to this process's listeners. A router notes
- * announced ones here (`announced`), so it knows them without asking Redis, and ends the open
- * sockets and streams of that token (`onRevoked`).
+ * `{ tokenId, expiresAt }`, `tokenId` being the revocation id, a session's too) to every router,
+ * and to this process's listeners. A router notes announced ones here (`announced`), so it knows
+ * them without asking Redis, and ends the open sockets and streams of that token or session
+ * (`onRevoked`).
  */
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import type { Caller } from './routerContext.js';
 
 /** What a caller using a revoked token (after `logout`) is told, wherever it is used. */
 export const TOKEN_REVOKED_MESSAGE = 'Token revoked; sign in again';
@@ -21,24 +26,43 @@ export const TOKEN_REVOKED_MESSAGE = 'Token revoked; sign in again';
 export const TOKEN_REVOKED_CHANNEL = 'TOKEN_REVOKED';
 
 export interface RevokedToken {
+  /** The revocation id: a token id, or a session's (`sessionRevocationId`). */
   tokenId: string;
-  /** The token's `exp`, in seconds since the epoch. */
+  /** When what it names expires (the token's `exp`, the session's end), seconds since the epoch. */
   expiresAt: number;
 }
 
-export interface TokenRevocations {
-  /** `expiresAt`: the token's `exp`, in seconds since the epoch. */
-  revoke(tokenId: string, expiresAt: number): Promise<void>;
-  isRevoked(tokenId: string): Promise<boolean>;
-  /** Whether this process knows the token revoked (its own or an announced revocation). */
-  revokedHere(tokenId: string): boolean;
-  /** A revocation announced on TOKEN_REVOKED by another process. */
-  announced(token: RevokedToken): void;
-  /** Calls `listener` with each token id revoked from now on; returns the removal. */
-  onRevoked(listener: (tokenId: string) => void): () => void;
+/** The revocation id of a whole session: never a token id (those are UUIDs without a prefix). */
+export const sessionRevocationId = (sessionId: string) => `session:${sessionId}`;
+
+/**
+ * The revocation ids any one of which ends the caller's token: its own id, and its session's.
+ * A token from before session ids has only its own; one from before token ids has none.
+ */
+export function revocationIds(caller: Pick<Caller, 'token' | 'sessionId'>): string[] {
+  const ids: string[] = [];
+  if (caller.token) ids.push(caller.token.id);
+  if (caller.sessionId) ids.push(sessionRevocationId(caller.sessionId));
+  return ids;
 }
 
-/** Token id → when its revocation may be forgotten (ms since the epoch). */
+export interface TokenRevocations {
+  /**
+   * `id`: a token's id or a session's revocation id; `expiresAt`: when it expires anyway (the
+   * token's `exp`, the session's maximum age), in seconds since the epoch.
+   */
+  revoke(id: string, expiresAt: number): Promise<void>;
+  /** Whether any of `ids` is revoked (one Redis round trip for all of them). */
+  isRevoked(...ids: string[]): Promise<boolean>;
+  /** Whether this process knows the id revoked (its own or an announced revocation). */
+  revokedHere(id: string): boolean;
+  /** A revocation announced on TOKEN_REVOKED by another process. */
+  announced(token: RevokedToken): void;
+  /** Calls `listener` with each id (token or session) revoked from now on; returns the removal. */
+  onRevoked(listener: (id: string) => void): () => void;
+}
+
+/** Revocation id → when its revocation may be forgotten (ms since the epoch). */
 const inProcess = new Map<string, number>();
 /** Revocations noted in this process, for every listener in it (one-process start included). */
 const revoked = new EventEmitter().setMaxListeners(0);
@@ -78,11 +102,11 @@ export function createTokenRevocations(redis: Redis | undefined): TokenRevocatio
       // Written first, announced second: a router that hears of it finds it in Redis too.
       await redis.publish(TOKEN_REVOKED_CHANNEL, JSON.stringify({ tokenId, expiresAt }));
     },
-    async isRevoked(tokenId) {
-      if (revokedHere(tokenId)) return true;
-      if (!redis) return false;
+    async isRevoked(...ids) {
+      if (ids.some(revokedHere)) return true;
+      if (!redis || ids.length === 0) return false;
       try {
-        return (await redis.exists(key(tokenId))) === 1;
+        return (await redis.exists(...ids.map(key))) > 0;
       } catch {
         return false; // Redis away: see above
       }

@@ -1,5 +1,6 @@
 /**
- * Whether a token was revoked, without a Redis round trip on every request: each token's
+ * Whether a token was revoked (by its own id or its session's: all of a token's revocation ids
+ * are asked about together), without a Redis round trip on every request: each token's
  * answer is remembered for a moment (`ttlMs`, bounded LRU), and concurrent requests of one token
  * share one lookup. A logout still takes effect at once: every router hears it announced
  * (tokenRevocations.ts) and checks announced revocations before any remembered answer. Only
@@ -10,7 +11,8 @@ import type { TokenRevocations } from '@microservice-math/shared/tokenRevocation
 import { LRUCache } from 'lru-cache';
 
 export interface RevocationCheck {
-  isRevoked(tokenId: string): Promise<boolean>;
+  /** Whether any of a token's revocation ids (`revocationIds`) is revoked. */
+  isRevoked(ids: readonly string[]): Promise<boolean>;
   /** Forgets every remembered answer (announcements may have been missed). */
   forget(): void;
 }
@@ -21,15 +23,17 @@ export function cachedRevocationCheck(
 ): RevocationCheck {
   const answers = new LRUCache<string, Promise<boolean>>({ max, ttl: ttlMs });
   return {
-    async isRevoked(tokenId) {
-      if (revocations.revokedHere(tokenId)) return true;
-      let answer = answers.get(tokenId);
+    async isRevoked(ids) {
+      const announced = () => ids.some((id) => revocations.revokedHere(id));
+      if (announced()) return true;
+      const asked = ids.join(' ');
+      let answer = answers.get(asked);
       if (!answer) {
-        answer = revocations.isRevoked(tokenId);
-        answers.set(tokenId, answer);
+        answer = revocations.isRevoked(...ids);
+        answers.set(asked, answer);
       }
       // Announced while Redis was being asked: the announcement wins.
-      return (await answer) || revocations.revokedHere(tokenId);
+      return (await answer) || announced();
     },
     forget: () => answers.clear(),
   };

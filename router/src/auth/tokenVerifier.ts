@@ -21,8 +21,9 @@ import {
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
   SESSION_STARTED_CLAIM,
+  SESSION_ID_CLAIM,
 } from '@microservice-math/shared/tokenClaims';
-import { TOKEN_REVOKED_MESSAGE } from '@microservice-math/shared/tokenRevocations';
+import { revocationIds, TOKEN_REVOKED_MESSAGE } from '@microservice-math/shared/tokenRevocations';
 import {
   createRemoteJWKSet,
   errors,
@@ -37,8 +38,11 @@ export type TokenVerifier = (token: string) => Promise<Caller>;
 export interface TokenVerifierOptions {
   /** Most verified tokens remembered at once; 0 verifies every token in full. */
   cacheSize?: number;
-  /** Whether a token id was revoked (logout); checked on every use, remembered or not. */
-  isRevoked?: (tokenId: string) => Promise<boolean>;
+  /**
+   * Whether any of a token's revocation ids (its `jti`, its session's `sid`) was revoked
+   * (logout); checked on every use, remembered or not.
+   */
+  isRevoked?: (ids: readonly string[]) => Promise<boolean>;
 }
 
 interface Verified {
@@ -81,6 +85,7 @@ export function createTokenVerifier(
     }
     const sessionStartedAt = payload[SESSION_STARTED_CLAIM];
     const tokenId = payload.jti;
+    const sessionId = payload[SESSION_ID_CLAIM];
     return {
       caller: Object.freeze({
         id: payload.sub,
@@ -89,6 +94,7 @@ export function createTokenVerifier(
         ...(typeof tokenId === 'string'
           ? { token: { id: tokenId, expiresAt: payload.exp as number } }
           : {}),
+        ...(typeof sessionId === 'string' && sessionId !== '' ? { sessionId } : {}),
       }),
       exp: payload.exp as number,
       header: protectedHeader,
@@ -97,8 +103,8 @@ export function createTokenVerifier(
   }
 
   async function notRevoked(caller: Caller): Promise<Caller> {
-    if (caller.token && (await isRevoked?.(caller.token.id)))
-      throw unauthenticated(TOKEN_REVOKED_MESSAGE);
+    const ids = revocationIds(caller);
+    if (ids.length > 0 && (await isRevoked?.(ids))) throw unauthenticated(TOKEN_REVOKED_MESSAGE);
     return caller;
   }
 

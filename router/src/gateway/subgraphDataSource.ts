@@ -19,6 +19,7 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   REQUEST_ID_HEADER,
   ROUTER_SECRET_HEADER,
+  SESSION_ID_HEADER,
   SESSION_STARTED_HEADER,
   TOKEN_HEADER,
   USER_ID_HEADER,
@@ -121,6 +122,7 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
         headers[SESSION_STARTED_HEADER] = String(context.caller.sessionStartedAt);
       if (context.caller.token)
         headers[TOKEN_HEADER] = `${context.caller.token.id} ${context.caller.token.expiresAt}`;
+      if (context.caller.sessionId) headers[SESSION_ID_HEADER] = context.caller.sessionId;
     }
     return headers;
   }

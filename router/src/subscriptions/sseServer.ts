@@ -16,6 +16,7 @@ import {
   unauthenticated,
 } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
+import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import type { Request, RequestHandler } from 'express';
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
@@ -160,7 +161,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
       if (res) {
         const end = (reason: string) => answering.has(res) || endStream(res, reason);
         const cancelExpiry = atTokenExpiry(token, () => end(TOKEN_EXPIRED_MESSAGE));
-        const forgetStream = byToken.add(caller.token?.id, () => end(TOKEN_REVOKED_MESSAGE));
+        const forgetStream = byToken.add(revocationIds(caller), () => end(TOKEN_REVOKED_MESSAGE));
         res.once('close', () => {
           cancelExpiry();
           forgetStream();

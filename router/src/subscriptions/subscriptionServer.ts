@@ -8,6 +8,7 @@ import { CallerGoneError } from '@microservice-math/shared/cancellation';
 import { rateLimited, unauthenticated } from '@microservice-math/shared/errors';
 import { firstInexactNumber, inexactNumberError } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
+import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -175,7 +176,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           const cancelExpiry = atTokenExpiry(token, () =>
             endConnection(extra, TOKEN_EXPIRED_MESSAGE),
           );
-          const forgetSocket = byToken.add(caller.token?.id, () =>
+          const forgetSocket = byToken.add(revocationIds(caller), () =>
             endConnection(extra, TOKEN_REVOKED_MESSAGE),
           );
           connected.add(extra);

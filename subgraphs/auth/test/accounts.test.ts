@@ -1,4 +1,10 @@
+import { join } from 'node:path';
+import { databaseTarget, openDatabase } from '@microservice-math/shared/database';
+import { createLogger } from '@microservice-math/shared/logger';
+import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserSchema } from '../src/entities/User.js';
+import { authMigrations } from '../src/migrations/index.js';
 import {
   createScratchDatabase,
   testDatabaseUrl,
@@ -14,6 +20,34 @@ const databases = [
     skip: testDatabaseUrl ? false : 'skipped: TEST_DATABASE_URL unset',
   },
 ];
+
+/** "café" with é as one code point (NFC) and as e + U+0301 (NFD): one text, two spellings. */
+const CAFE_NFC = 'caf\u00e9';
+const CAFE_NFD = 'cafe\u0301';
+
+/**
+ * Makes `username`'s stored hash one of `password` exactly as given, as registration did before
+ * passwords were normalised: an operator's own connection to the auth database.
+ */
+async function storeRawPasswordHash(databaseUrl: string, username: string, password: string) {
+  const orm = await openDatabase({
+    target: databaseTarget(databaseUrl, 'unused.db'),
+    entities: [UserSchema],
+    migrationsTable: 'auth_migrations',
+    migrations: authMigrations,
+    logger: createLogger('test', { level: 'silent', pretty: false }),
+  });
+  try {
+    const updated = await orm.em.nativeUpdate(
+      UserSchema,
+      { usernameKey: username.toLowerCase() },
+      { passwordHash: bcrypt.hashSync(password, 4) },
+    );
+    expect(updated).toBe(1);
+  } finally {
+    await orm.close();
+  }
+}
 
 describe.each(databases)('accounts on $name', ({ postgres, skip }) => {
   let auth: RunningAuth;
@@ -51,6 +85,59 @@ describe.each(databases)('accounts on $name', ({ postgres, skip }) => {
         username: 'Grace.Hopper',
         createdAt: user.createdAt,
       });
+    },
+  );
+
+  it.skipIf(skip)(
+    'passwords are compared in Unicode NFC: either spelling of one text signs in',
+    async () => {
+      const typed = `  ${CAFE_NFC} word  `;
+      const registered = await auth.call(REGISTER, { u: 'unicode_nfc', p: typed });
+      expect(registered.body.errors).toBeUndefined();
+      const nfd = await auth.call(LOGIN, { u: 'unicode_nfc', p: `  ${CAFE_NFD} word  ` });
+      expect(nfd.body.errors).toBeUndefined();
+      expect(nfd.body.data?.login.user.username).toBe('unicode_nfc');
+      const nfc = await auth.call(LOGIN, { u: 'unicode_nfc', p: typed });
+      expect(nfc.body.errors).toBeUndefined();
+
+      await auth.call(REGISTER, { u: 'unicode_nfd', p: `  ${CAFE_NFD} word  ` });
+      const other = await auth.call(LOGIN, { u: 'unicode_nfd', p: typed });
+      expect(other.body.errors).toBeUndefined();
+      // Normalising is not trimming or folding: a different text is still refused.
+      const trimmed = await auth.call(LOGIN, { u: 'unicode_nfd', p: `${CAFE_NFC} word` });
+      expect(trimmed.body.errors?.[0]?.message).toBe('Invalid username or password');
+    },
+  );
+
+  it.skipIf(skip)('the 72-byte limit applies to the NFC form', async () => {
+    // 36 × é: 72 bytes in NFC, 108 bytes as typed in NFD.
+    const registered = await auth.call(REGISTER, { u: 'unicode_long', p: 'e\u0301'.repeat(36) });
+    expect(registered.body.errors).toBeUndefined();
+    const login = await auth.call(LOGIN, { u: 'unicode_long', p: '\u00e9'.repeat(36) });
+    expect(login.body.errors).toBeUndefined();
+    // 37 × é is 74 bytes even in NFC.
+    const tooLong = await auth.call(REGISTER, { u: 'unicode_longer', p: 'e\u0301'.repeat(37) });
+    expect(tooLong.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'password',
+    });
+  });
+
+  it.skipIf(skip)(
+    'an account whose hash was made from a non-NFC password still signs in with what was typed',
+    async () => {
+      const typed = `${CAFE_NFD} au lait`;
+      await auth.call(REGISTER, { u: 'unicode_legacy', p: 'placeholder-password' });
+      await storeRawPasswordHash(
+        scratch?.url ?? `file:${join(auth.dataDir, 'test.db')}`,
+        'unicode_legacy',
+        typed,
+      );
+      const login = await auth.call(LOGIN, { u: 'unicode_legacy', p: typed });
+      expect(login.body.errors).toBeUndefined();
+      expect(login.body.data?.login.user.username).toBe('unicode_legacy');
+      const wrong = await auth.call(LOGIN, { u: 'unicode_legacy', p: `${CAFE_NFD} noir` });
+      expect(wrong.body.errors?.[0]?.message).toBe('Invalid username or password');
     },
   );
 

@@ -2,7 +2,10 @@ import { badUserInput } from '@microservice-math/shared/errors';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
 export const PASSWORD_MIN_CHARACTERS = 8;
-/** bcrypt reads only the first 72 bytes; longer passwords are refused rather than silently cut. */
+/**
+ * bcrypt reads only the first 72 bytes; longer passwords (in NFC, the form hashed) are refused
+ * rather than silently cut.
+ */
 export const PASSWORD_MAX_BYTES = 72;
 
 /** The username as it will be stored (trimmed), or BAD_USER_INPUT naming the rule. */
@@ -20,7 +23,17 @@ export function checkUsername(raw: string): string {
   return username;
 }
 
-export function checkPassword(password: string): string {
+/**
+ * The form a password is hashed and checked in: Unicode NFC (NIST SP 800-63B, 5.1.1.2), so that
+ * one text is one password however it was typed (é as one code point, or e and U+0301).
+ */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFC');
+}
+
+/** The password as it will be hashed (NFC), or BAD_USER_INPUT naming the rule it breaks there. */
+export function checkPassword(raw: string): string {
+  const password = normalizePassword(raw);
   if ([...password].length < PASSWORD_MIN_CHARACTERS) {
     throw badUserInput('password', `must be at least ${PASSWORD_MIN_CHARACTERS} characters long`);
   }

@@ -1,5 +1,7 @@
 import { unauthenticated } from '@microservice-math/shared/errors';
 import {
+  revocationIds,
+  sessionRevocationId,
   TOKEN_REVOKED_MESSAGE,
   type TokenRevocations,
 } from '@microservice-math/shared/tokenRevocations';
@@ -36,15 +38,26 @@ export function mutationResolvers(
       if (started === undefined || Date.now() / 1000 - started >= maxSessionSeconds)
         throw unauthenticated('Session expired; sign in again');
       // `mutation { logout renewToken { token } }` runs in that order: the session just ended.
-      if (caller.token && (await revocations.isRevoked(caller.token.id)))
+      if (await revocations.isRevoked(...revocationIds(caller)))
         throw unauthenticated(TOKEN_REVOKED_MESSAGE);
       const user = await callersAccount(usersById, caller.id);
-      return { ...(await issueToken(user, started)), user };
+      const session = { startedAt: started, id: caller.sessionId };
+      return { ...(await issueToken(user, session)), user };
     },
     logout: async (_parent, _args, { caller }) => {
       if (!caller) throw unauthenticated();
       // Tokens from before token ids cannot be named in a revocation; they expire by themselves.
       if (!caller.token) throw unauthenticated('This token cannot be revoked; sign in again');
+      // The whole session ends: every token of it (renewed from one another) until the last of
+      // them could expire. Tokens from before session ids are revoked by their own id alone.
+      if (caller.sessionId) {
+        const sessionEnds =
+          caller.sessionStartedAt === undefined
+            ? caller.token.expiresAt
+            : Math.max(caller.token.expiresAt, caller.sessionStartedAt + maxSessionSeconds);
+        await revocations.revoke(sessionRevocationId(caller.sessionId), sessionEnds);
+      }
+      // The token's own id too: a router that does not yet know session ids refuses it still.
       await revocations.revoke(caller.token.id, caller.token.expiresAt);
       return true;
     },
