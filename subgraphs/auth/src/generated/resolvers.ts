@@ -29,7 +29,10 @@ export type AuthPayload = {
 export type Mutation = {
   __typename?: 'Mutation';
   login: AuthPayload;
-  /** Revokes the caller's token for the rest of its lifetime, on every router; other tokens stay valid. */
+  /**
+   * Ends the caller's session on every router: the token sent and every token renewed from the same
+   * sign-in are refused from now on; tokens of other sign-ins stay valid.
+   */
   logout: Scalars['Boolean']['output'];
   /**
    * Creates an account and signs it in. Username: 3 to 32 ASCII letters (a-z, A-Z), digits, `_`, `.` or `-`.
