@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bearer,
   closeCode,
@@ -310,5 +310,20 @@ describe('logout across two router processes sharing a Redis of the test', () =>
     expect(me.errors?.[0]?.message).toBe('Token revoked; sign in again');
     expect(await within(5_000, 'the socket closing', closed)).toBe(4403);
     await socket.dispose();
+  });
+
+  // Last here: it stops the Redis the others share.
+  it('logout while Redis is away: answered, and router B refuses the token once Redis is back', async () => {
+    const { token } = await signUp(routerA, 'leaving_offline');
+    expect((await gql(routerB, '{ me { id } }', {}, bearer(token))).errors).toBeUndefined();
+    await redis.stop();
+    const out = await gql(routerA, 'mutation { logout }', {}, bearer(token));
+    expect(out.errors).toBeUndefined();
+    expect(out.data).toEqual({ logout: true });
+    await redis.start();
+    await vi.waitFor(
+      async () => expect((await gql(routerB, '{ me { id } }', {}, bearer(token))).status).toBe(401),
+      { timeout: 20_000, interval: 200 },
+    );
   });
 });

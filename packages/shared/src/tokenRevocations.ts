@@ -93,14 +93,51 @@ export function isRevokedToken(message: unknown): message is RevokedToken {
   return typeof m?.tokenId === 'string' && typeof m.expiresAt === 'number';
 }
 
+/** How often revocations Redis could not take are offered to it again. */
+const RESHARE_MS = 1_000;
+
 export function createTokenRevocations(redis: Redis | undefined): TokenRevocations {
+  /**
+   * Revocations noted here that Redis did not take (down, or too slow to answer): every other
+   * router learns of them once it does, so a logout while Redis is away still ends the token
+   * everywhere, a little later, instead of failing after this process already refuses it.
+   */
+  const unshared = new Map<string, number>();
+  let retry: NodeJS.Timeout | undefined;
+
+  async function share(client: Redis, tokenId: string, expiresAt: number): Promise<void> {
+    const ms = expiresAt * 1000 - Date.now();
+    if (ms <= 0) return;
+    await client.set(key(tokenId), '1', 'PX', ms);
+    // Written first, announced second: a router that hears of it finds it in Redis too.
+    await client.publish(TOKEN_REVOKED_CHANNEL, JSON.stringify({ tokenId, expiresAt }));
+  }
+
+  async function shareTheRest(client: Redis): Promise<void> {
+    for (const [tokenId, expiresAt] of unshared) {
+      try {
+        await share(client, tokenId, expiresAt);
+        unshared.delete(tokenId);
+      } catch {
+        break; // still away: the next attempt takes it from here
+      }
+    }
+    if (unshared.size === 0) {
+      clearInterval(retry);
+      retry = undefined;
+    }
+  }
+
   return {
     async revoke(tokenId, expiresAt) {
       if (!note({ tokenId, expiresAt })) return;
       if (!redis) return;
-      await redis.set(key(tokenId), '1', 'PX', expiresAt * 1000 - Date.now());
-      // Written first, announced second: a router that hears of it finds it in Redis too.
-      await redis.publish(TOKEN_REVOKED_CHANNEL, JSON.stringify({ tokenId, expiresAt }));
+      try {
+        await share(redis, tokenId, expiresAt);
+      } catch {
+        unshared.set(tokenId, expiresAt);
+        retry ??= setInterval(() => void shareTheRest(redis), RESHARE_MS).unref();
+      }
     },
     async isRevoked(...ids) {
       if (ids.some(revokedHere)) return true;
