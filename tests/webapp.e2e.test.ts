@@ -357,6 +357,42 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await context.close();
   });
 
+  it('loads the list once the router is back, when the page opened while it was away', async () => {
+    const context = await app.browser.newContext({ viewport: PHONE });
+    const page = await app.openTab(context, 'away');
+    screenshotOnFailure({ page }, 'webapp-router-back');
+    const account = { username: `Lin_back_${Date.now().toString(36)}`, password };
+    await signIn(page, account, 'register');
+    await computeExpression(page, '9!');
+    const rowsOf = (text: string) =>
+      page.locator('.recent-logs tbody tr:not(.details)').filter({ hasText: text });
+    await rowsOf('n = 9').waitFor();
+
+    // The router away, as the web app's proxy answers then; its socket refused too.
+    let routerAway = true;
+    const away = JSON.stringify({ errors: [{ message: 'The router is not reachable' }] });
+    await context.route('**/graphql', (route) =>
+      routerAway
+        ? route.fulfill({ status: 502, contentType: 'application/json', body: away })
+        : route.continue(),
+    );
+    await context.routeWebSocket('**/graphql', (socket) => {
+      if (routerAway) void socket.close();
+      else socket.connectToServer();
+    });
+    await page.reload();
+    const list = page.locator('.recent-logs');
+    await list.getByText('The router is not reachable').waitFor();
+    await list.getByRole('button', { name: 'Try again' }).waitFor();
+
+    routerAway = false;
+    await page.locator('.connection-banner').getByRole('button', { name: 'Retry now' }).click();
+    await page.locator('.live-indicator.live').waitFor();
+    await rowsOf('n = 9').waitFor();
+    expect(await list.getByText('The router is not reachable').count()).toBe(0);
+    await context.close();
+  });
+
   it('delivers compressed, long-cached assets, no source maps, a favicon and a static first paint', async () => {
     const get = (path: string, acceptEncoding = 'gzip, deflate, br') =>
       new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>(

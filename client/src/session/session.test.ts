@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '../../../tests/support/waitFor';
 import {
   EXPIRED_MESSAGE,
+  REFUSED_MESSAGE,
   SESSION_STORAGE_KEY,
   createSession,
   type Session,
@@ -135,6 +136,46 @@ describe('createSession', () => {
       tab.tellOf(SESSION_STORAGE_KEY);
       await waitFor(() => expect(ended).toHaveBeenCalledOnce());
       expect(session.current.value).toBeNull();
+    });
+
+    it('a refusal that arrives after another tab signed out (its logout closed this socket) ends quietly', async () => {
+      // Signing out in tab 1 revokes the token, and the server closes tab 2's socket as refused:
+      // that may reach tab 2 before the storage event does. It was a sign-out, not a rejection.
+      const tab = otherTab();
+      const session = createSession({ storage: window.localStorage, events: tab.events });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+      window.localStorage.removeItem(SESSION_STORAGE_KEY); // tab 1 signed out; no event yet
+
+      await session.end(REFUSED_MESSAGE);
+
+      expect(session.current.value).toBeNull();
+      expect(session.notice.value).toBeNull();
+    });
+
+    it('signing out lets other tabs know before the token is revoked', async () => {
+      const storedWhenRevoked: Array<string | null> = [];
+      const session: Session = createSession({
+        storage: window.localStorage,
+        revoke: async () =>
+          void storedWhenRevoked.push(window.localStorage.getItem(SESSION_STORAGE_KEY)),
+      });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await session.signOut();
+
+      expect(storedWhenRevoked).toEqual([null]);
+    });
+
+    it('a refusal does not sign out the session another tab has since started', async () => {
+      const tab = otherTab();
+      const session = createSession({ storage: window.localStorage, events: tab.events });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+      const newer = { ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' };
+      window.localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify(newer));
+
+      await session.end(REFUSED_MESSAGE);
+
+      expect(JSON.parse(window.localStorage.getItem(SESSION_STORAGE_KEY) ?? 'null')).toEqual(newer);
     });
 
     it("ends this tab's session before taking up another user's, so its cache is cleared", async () => {

@@ -92,14 +92,21 @@ export function createSession({
 
   async function end(reason?: string): Promise<void> {
     if (current.value === null) return;
+    // The shared session is another tab's to change once it is no longer this one's: signed out
+    // there (whose logout also closed this tab's socket as refused, maybe before the storage
+    // event came), this was a sign-out, said by no notice; started there anew, it stays.
+    if (readStored(storage)?.token !== current.value.token) return endHere();
     storage.removeItem(SESSION_STORAGE_KEY);
     await endHere(reason);
   }
 
   async function signOut(): Promise<void> {
     if (current.value === null) return;
+    // Other tabs first, by the storage event, so they end quietly as signed out; the revocation
+    // after it closes their sockets too.
+    storage.removeItem(SESSION_STORAGE_KEY);
     await revoke?.().catch(() => {});
-    await end();
+    await endHere();
   }
 
   /** Ends the session in this tab only (another tab already changed the shared storage). */
