@@ -278,6 +278,8 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     );
     await first.getByRole('button', { name: 'Sign out' }).click();
     await second.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // Signed out on purpose, not refused: the logout also closed this tab's socket as revoked.
+    expect(await second.getByText('no longer accepts your session').count()).toBe(0);
     const afterSignOut = await gql(app.system.urls.router, '{ me { id } }', {}, bearer(adaToken));
     expect(afterSignOut.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
 
