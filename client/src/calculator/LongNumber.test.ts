@@ -49,6 +49,24 @@ describe('LongNumber', () => {
     expect(wrapper.get('pre').text().replaceAll('\u202f', ' ')).toBe('1 234 567.5');
   });
 
+  it.each([
+    ['a root’s decimals', `1.${'7320508075'.repeat(100)}`],
+    ['a whole number of 1,000 digits', `1${'0'.repeat(999)}`],
+    ['a negative one of 1,001', `-12${'3'.repeat(999)}`],
+  ])('groups %s on whole-group lines when expanded', async (_, value) => {
+    const wrapper = mountNumber(value);
+    await wrapper.get('button[aria-expanded]').trigger('click');
+    await wrapper.get('input[type="checkbox"]').setValue(true);
+    const lines = wrapper.get('pre').text().split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    // Every group is three digits but the first of the integer part and the last of the decimals.
+    const groups = lines.flatMap((line) => line.split('\u202f'));
+    const inner = groups.slice(1, -1).filter((group) => !group.includes('.'));
+    expect(inner.filter((group) => !/^\d{3}$/.test(group))).toEqual([]);
+    // And the lines together are the grouped number.
+    expect(lines.join('\u202f').replaceAll('\u202f', '')).toBe(value);
+  });
+
   it('renders only the lines in view of an expanded million-digit number', async () => {
     const wrapper = mountNumber('7'.repeat(1_000_000));
     await wrapper.get('button[aria-expanded]').trigger('click');

@@ -98,7 +98,8 @@ export function groupDigits(
   const { integerStart, pointIndex } = anatomy;
   let grouped = '';
   let runStart = start;
-  for (let index = Math.max(start, integerStart + 1); index < end; index++) {
+  // No separator before the slice's first character: a slice starting at a boundary starts a group.
+  for (let index = Math.max(start + 1, integerStart + 1); index < end; index++) {
     const boundary =
       index < pointIndex
         ? (pointIndex - index) % 3 === 0
