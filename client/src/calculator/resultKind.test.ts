@@ -26,4 +26,17 @@ describe('describeResultKind', () => {
       detail: 'to 5 significant digits',
     });
   });
+
+  it('writes a negative fraction with a true minus, as its title does', () => {
+    expect(
+      describeResultKind({ result: '-0.0041152263', exact: false, fraction: '-1/243' }).detail,
+    ).toBe('−1/243; its decimal is rounded to 8 significant digits');
+  });
+
+  it('counts the significant digits of a million-digit rounded result too', () => {
+    const result = `1.${'7'.repeat(999_999)}`;
+    expect(describeResultKind({ result, exact: false }).detail).toBe(
+      'to 1,000,000 significant digits',
+    );
+  });
 });

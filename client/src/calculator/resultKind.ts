@@ -18,17 +18,14 @@ export interface ResultKind {
   detail: string;
 }
 
-/** Inexact results are short (at most the requested precision); longer ones are not counted. */
-const LONGEST_COUNTED = 100_000;
-
 export function describeResultKind({ result, exact, fraction }: ResultKindInput): ResultKind {
   const { fractionDigits } = anatomyOf(result);
   if (fraction) {
     return {
       label: 'Exact fraction',
       detail: exact
-        ? `${fraction}, whose decimal ends after ${places(fractionDigits)}`
-        : `${fraction}; its decimal is rounded to ${significantDigits(result)}`,
+        ? `${signed(fraction)}, whose decimal ends after ${places(fractionDigits)}`
+        : `${signed(fraction)}; its decimal is rounded to ${significantDigits(result)}`,
     };
   }
   if (exact && fractionDigits === 0) return { label: 'Exact integer', detail: 'every digit' };
@@ -42,8 +39,17 @@ function places(count: number): string {
   return `${formatCount(count)} decimal ${count === 1 ? 'place' : 'places'}`;
 }
 
+/** Digits from the first nonzero one, the point not counted; a loop, not copies of the text. */
 function significantDigits(result: string): string {
-  if (result.length > LONGEST_COUNTED) return 'the precision asked for';
-  const digits = result.replace(/^[-+]?[0.]*/, '').replace('.', '').length;
+  let digits = 0;
+  for (let i = 0; i < result.length; i++) {
+    const code = result.charCodeAt(i);
+    if (code >= 48 && code <= 57 && (digits > 0 || code !== 48)) digits++;
+  }
   return `${formatCount(digits)} significant ${digits === 1 ? 'digit' : 'digits'}`;
+}
+
+/** A minus sign, not a hyphen, as the calculation's title writes it. */
+function signed(fraction: string): string {
+  return fraction.replace(/^-/, '\u2212');
 }
