@@ -8,10 +8,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, gql, signUp, wsClient } from '../support/graphql.js';
+import { bearer, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
+import { metricValue, scrapeMetrics } from '../support/metrics.js';
 import { waitFor } from '../support/waitFor.js';
 
 let redis: OwnRedis;
@@ -296,6 +297,26 @@ describe('Redis unreachable from math alone', () => {
         `${caughtUpMs.toFixed(0)} ms after its path was restored`,
     );
     expect([...feed.ids].sort()).toEqual([...new Set([...before, ...during, ...after])].sort());
+    expect(feed.errors).toEqual([]);
+  });
+});
+
+describe('a feed without after:', () => {
+  it('never delivers a log made before it started, however late math publishes it', async () => {
+    // Math's path to Redis cut: the calculation is answered and logged, its event held by math.
+    mathRedis.cut();
+    const before = await calculateLogged(80);
+    const open = metricValue(
+      await scrapeMetrics(system.urls.router),
+      'router_active_subscriptions',
+    );
+    const feed = subscribe();
+    await subscriptionsOpen(system.urls.router, open + 1);
+    mathRedis.restore();
+    // Once a later log arrives, math has published the held one too (its events go in order).
+    const made = await live(feed, 81);
+    expect(feed.ids).not.toContain(before);
+    expect(feed.ids).toEqual(made.filter((id) => feed.ids.includes(id)));
     expect(feed.errors).toEqual([]);
   });
 });

@@ -107,6 +107,9 @@ export async function openLogFeed(
 
   function deliver(event: LogAddedEvent): void {
     if (!includeRefused && event.status !== 'ok') return;
+    // A feed without `after` starts now: a log made before it is no news, even when math
+    // publishes it late (it holds events while Redis is away from it, and sends them when back).
+    if (after === undefined && event.createdAt < since) return;
     if (ended || seen.get(event.id) === event.status) return;
     seen.delete(event.id); // re-added as the newest
     seen.set(event.id, event.status);
