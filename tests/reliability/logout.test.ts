@@ -158,13 +158,7 @@ describe.each([
       }
       expect(await within(5_000, 'the socket closing', closed)).toBe(4403);
       await socket.dispose();
-      const text = await within(
-        5_000,
-        'the stream ending',
-        stream.then((r) => r.text()),
-      );
-      expect(text).toContain('"code":"UNAUTHENTICATED"');
-      expect(text).toMatch(/event: complete\n/);
+      await expectStreamEndedUnauthenticated(stream);
       const refused = wsClient(system.urls.router, fromRenewed);
       expect(await closeCode(refused)).toBe(4403);
       await refused.dispose();
@@ -217,6 +211,20 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The SSE stream `stream` ends within 5 s with an UNAUTHENTICATED event and `complete`: reading
+ * it to the end returns only because the router ended it.
+ */
+async function expectStreamEndedUnauthenticated(stream: Promise<Response>): Promise<void> {
+  const text = await within(
+    5_000,
+    'the stream ending',
+    stream.then((r) => r.text()),
+  );
+  expect(text).toContain('"code":"UNAUTHENTICATED"');
+  expect(text).toMatch(/event: complete\n/);
 }
 
 describe('logout across two router processes sharing a Redis of the test', () => {
@@ -273,14 +281,7 @@ describe('logout across two router processes sharing a Redis of the test', () =>
     expect((await gql(routerB, '{ me { id } }', {}, bearer(token))).status).toBe(401);
     expect(await within(5_000, 'the socket closing', closed)).toBe(4403);
     const socketMs = performance.now() - loggedOutAt;
-    // Reading to the end returns only because the router ended the stream.
-    const text = await within(
-      5_000,
-      'the stream ending',
-      stream.then((r) => r.text()),
-    );
-    expect(text).toContain('"code":"UNAUTHENTICATED"');
-    expect(text).toMatch(/event: complete\n/);
+    await expectStreamEndedUnauthenticated(stream);
     await socket.dispose();
     await annotate(`measured: socket closed ${socketMs.toFixed(0)} ms after logout answered`);
   });

@@ -69,23 +69,41 @@ export interface RootField {
   argumentValues(): Record<string, unknown>;
 }
 
+/** What of Apollo Server's request context `rootQueryFields` reads. */
+export interface OperationRequest {
+  request: { variables?: Readonly<Record<string, unknown>> | undefined };
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation?: OperationDefinitionNode | undefined;
+}
+
+/** Each request's root fields, worked out once for all the plugins that ask. */
+const fieldsOfRequest = new WeakMap<object, RootField[] | undefined>();
+
 /**
  * The root fields a query will resolve, for plugins that act on them before any runs; undefined
  * when the variables do not coerce (execution reports that). Fields sharing a response key are
- * one resolver call: the first of them stands for all.
+ * one resolver call: the first of them stands for all. Computed once per request.
  */
-export function rootQueryFields(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode | undefined,
-  variableValues: Readonly<Record<string, unknown>> | undefined,
-): RootField[] | undefined {
+export function rootQueryFields(context: OperationRequest): RootField[] | undefined {
+  if (!fieldsOfRequest.has(context.request)) {
+    fieldsOfRequest.set(context.request, findRootQueryFields(context));
+  }
+  return fieldsOfRequest.get(context.request);
+}
+
+function findRootQueryFields({
+  request,
+  schema,
+  document,
+  operation,
+}: OperationRequest): RootField[] | undefined {
   const queryType = schema.getQueryType();
   if (operation?.operation !== 'query' || !queryType) return undefined;
   const variables = getVariableValues(
     schema,
     operation.variableDefinitions ?? [],
-    variableValues ?? {},
+    request.variables ?? {},
   );
   if (variables.errors) return undefined;
   const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };

@@ -16,10 +16,10 @@ export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, request, schema, contextValue }) {
-          const fields = rootQueryFields(schema, document, operation, request.variables);
+        async didResolveOperation(requestContext) {
+          const fields = rootQueryFields(requestContext);
           if (!fields) return; // not a query, or execution reports its variables
-          const { plan, budget } = contextValue;
+          const { plan, budget } = requestContext.contextValue;
           for (const field of fields) {
             const request = requestOf(field.definition.name, field.argumentValues);
             if (!request) continue;

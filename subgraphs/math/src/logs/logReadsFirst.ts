@@ -37,8 +37,9 @@ export function logReadsFirstPlugin(logQueries: LogQueries): ApolloServerPlugin<
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, request, schema, contextValue }) {
-          const fields = rootQueryFields(schema, document, operation, request.variables)?.filter(
+        async didResolveOperation(requestContext) {
+          const { contextValue } = requestContext;
+          const fields = rootQueryFields(requestContext)?.filter(
             (field) => field.definition.name === 'recentLogs',
           );
           if (!fields?.length) return;
