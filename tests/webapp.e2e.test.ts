@@ -280,6 +280,9 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await second.getByRole('heading', { name: 'Sign in' }).waitFor();
     // Signed out on purpose, not refused: the logout also closed this tab's socket as revoked.
     expect(await second.getByText('no longer accepts your session').count()).toBe(0);
+    // The tab that signs out forgets the session first, so the other tab can be signed out
+    // before the revocation lands; the tab itself shows Sign in only once the router answered.
+    await first.getByRole('heading', { name: 'Sign in' }).waitFor();
     const afterSignOut = await gql(app.system.urls.router, '{ me { id } }', {}, bearer(adaToken));
     expect(afterSignOut.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
 
