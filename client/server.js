@@ -179,14 +179,16 @@ function statusOf(error) {
  * What the browser may do with the app's pages: load code only from this origin, talk to it
  * (GraphQL over HTTP and WebSocket), never be framed (clickjacking), never sniff a type, and
  * never leak the page's URL to another site. Vue's runtime build needs no `eval`; `style-src`
- * allows inline styles, which Vue sets through style bindings.
+ * allows inline styles, which Vue sets through style bindings. `connect-src 'self'` covers the
+ * page's own `ws:`/`wss:` origin (CSP Level 3); bare `ws:` `wss:` would let an injected script
+ * open a socket to any host and send the token it read from storage there.
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

@@ -450,4 +450,34 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(messages).toEqual([]);
     await quiet.close();
   });
+
+  it('lets a page talk to its own origin only: a script cannot open a socket or a request to another host', async () => {
+    const page = await app.open('csp');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // The router itself, on its own port: another origin, as a host an injected script would
+    // send a stolen token to. The app reaches the router through its own origin's proxy.
+    const elsewhere = new URL(app.system.urls.router);
+    const violations = await page.evaluate(
+      async (router) => {
+        const blocked: string[] = [];
+        document.addEventListener('securitypolicyviolation', (event) =>
+          blocked.push(`${event.effectiveDirective} ${event.blockedURI}`),
+        );
+        try {
+          new WebSocket(`ws://${router.host}/graphql`, 'graphql-transport-ws').close();
+        } catch {
+          // Blocked before it opened; the violation event says so.
+        }
+        await fetch(router.href, { method: 'POST' }).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return blocked;
+      },
+      { host: elsewhere.host, href: elsewhere.href },
+    );
+    expect(violations).toEqual([
+      `connect-src ws://${elsewhere.host}/graphql`,
+      `connect-src ${elsewhere.href}`,
+    ]);
+    await page.context().close();
+  });
 });
