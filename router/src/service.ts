@@ -36,6 +36,7 @@ import {
 } from './gateway/demandControl.js';
 import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
+import { refuseLogsWhileSigningIn } from './gateway/logsWhileSigningIn.js';
 import { requireOperation } from './gateway/requireOperation.js';
 import { keepNumericLiteralsAsWritten } from './gateway/numericLiterals.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
@@ -222,6 +223,7 @@ export async function createRouterService(
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
       requireOperation<RouterContext>(),
+      refuseLogsWhileSigningIn<RouterContext>(),
       demand.plugin<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
       playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),

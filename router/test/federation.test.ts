@@ -55,6 +55,71 @@ describe('one request across both subgraphs', () => {
   });
 });
 
+describe('a mutation that signs in', () => {
+  const password = 'correct horse battery';
+  const refusal = {
+    message: expect.stringMatching(
+      /^user \{ logs \} cannot be read in the request that signs in \((register|login)\): the logs need the token it returns\. Ask for them with that token in the next request\.$/,
+    ),
+    extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+  };
+
+  // User.logs needs a signed-in caller, and the payload is non-null: its error would null the
+  // whole answer after the account was made or the password checked, and the token would be lost.
+  it('refuses user { logs } before anything runs, so no token is lost', async () => {
+    const username = `signin_logs_${Date.now().toString(36)}`;
+    const register = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation ($u: String!, $p: String!) {
+  register(username: $u, password: $p) { token user { id logs { id } } }
+}`,
+        variables: { u: username, p: password },
+      }),
+    });
+    expect(register.status).toBe(400);
+    const body = (await register.json()) as { data?: unknown; errors: unknown[] };
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([{ ...refusal, locations: [{ line: 2, column: 58 }] }]);
+
+    // Nothing ran: the name is still free, and the account made now signs in.
+    const made = await gql<{ register: { token: string } }>(
+      url,
+      'mutation ($u: String!, $p: String!) { register(username: $u, password: $p) { token } }',
+      { u: username, p: password },
+    );
+    expect(made.errors).toBeUndefined();
+
+    // Through a fragment and an alias too, and for login.
+    const login = await gql(
+      url,
+      `mutation ($u: String!, $p: String!) { again: login(username: $u, password: $p) { ...P } }
+fragment P on AuthPayload { token user { ... on User { mine: logs(limit: 1) { id } } } }`,
+      { u: username, p: password },
+    );
+    expect(login.errors).toEqual([{ ...refusal, locations: [{ line: 2, column: 56 }] }]);
+
+    // Left out by @skip, it is not asked for; renewToken has its caller, so it can have them.
+    const skipped = await gql<{ login: { token: string } }>(
+      url,
+      `mutation ($u: String!, $p: String!, $no: Boolean!) {
+  login(username: $u, password: $p) { token user { logs @skip(if: $no) { id } } }
+}`,
+      { u: username, p: password, no: true },
+    );
+    expect(skipped.errors).toBeUndefined();
+    const renewed = await gql<{ renewToken: { user: { logs: unknown[] } } }>(
+      url,
+      'mutation { renewToken { user { logs { id } } } }',
+      {},
+      bearer(skipped.data!.login.token),
+    );
+    expect(renewed.errors).toBeUndefined();
+    expect(renewed.data?.renewToken.user.logs).toEqual([]);
+  });
+});
+
 describe('logAdded', () => {
   it('delivers a user their own events with user fields filled, and never another user’s', async () => {
     const aliceToken = (await signUp(url, 'alice_live')).token;
