@@ -21,6 +21,28 @@ export function isRefusal(error: unknown): boolean {
   );
 }
 
+/** Codes of a server that could not do it now but may shortly: worth asking again. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.ServiceUnavailable,
+  ErrorCode.RateLimited,
+  ErrorCode.Internal,
+]);
+
+/**
+ * True when the request was not answered (no connection, a server error status) or answered by a
+ * code that says "not now"; false when the server answered and declined for good (a refused
+ * token, an operation it does not know).
+ */
+export function isTransient(error: unknown): boolean {
+  const errors = graphQLErrorsOf(error);
+  if (errors.some((graphQLError) => TRANSIENT_CODES.has(codeOf(graphQLError) ?? ''))) return true;
+  const network = isRecord(error) ? error['networkError'] : undefined;
+  if (!isRecord(network)) return false;
+  const status = network['statusCode'];
+  if (typeof status === 'number') return status >= 500 || status === 429;
+  return errors.length === 0;
+}
+
 export const UNREACHABLE_MESSAGE =
   'The server could not be reached. Check your connection and try again.';
 

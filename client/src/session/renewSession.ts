@@ -1,10 +1,12 @@
 /**
- * Asks the server for a fresh token (the contract's `renewToken` mutation). Any failure, from a
+ * Asks the server for a fresh token (the contract's `renewToken` mutation). A refusal, from a
  * server without the mutation to a session past its maximum age, answers null: the session then
- * runs out at its expiry as it would without renewal.
+ * runs out at its expiry as it would without renewal. A server that could not answer (away,
+ * restarting, overloaded) rejects, and the session asks again.
  */
 import type { ApolloClient } from '@apollo/client/core';
 import { graphql } from '../gql';
+import { isTransient } from '../graphql/operationErrors';
 import type { SessionData } from './session';
 import { sessionDataOf } from './sessionFields';
 
@@ -20,7 +22,8 @@ export async function renewSession(apollo: ApolloClient<unknown>): Promise<Sessi
   try {
     const { data } = await apollo.mutate({ mutation: RenewTokenMutation, fetchPolicy: 'no-cache' });
     return data ? sessionDataOf(data.renewToken) : null;
-  } catch {
+  } catch (error) {
+    if (isTransient(error)) throw error;
     return null;
   }
 }

@@ -213,6 +213,39 @@ describe('createSession', () => {
       );
     });
 
+    it('tries again while the server cannot be reached, and keeps the session once it renews', async () => {
+      const renewed = { ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' };
+      const renew = vi
+        .fn()
+        .mockRejectedValueOnce(new Error('unreachable'))
+        .mockRejectedValueOnce(new Error('unreachable'))
+        .mockResolvedValue(renewed);
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      // Renewal starts 5 minutes before expiry; the router is away for the first two attempts.
+      await vi.advanceTimersByTimeAsync(59 * 60_000);
+      expect(renew).toHaveBeenCalledTimes(3);
+      expect(session.token()).toBe('token-2');
+      await vi.advanceTimersByTimeAsync(2 * 60_000); // past the first token's expiry
+      expect(session.token()).toBe('token-2');
+      expect(session.notice.value).toBeNull();
+    });
+
+    it('stops trying when the token expires, if the server never came back', async () => {
+      const renew = vi.fn().mockRejectedValue(new Error('unreachable'));
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await vi.advanceTimersByTimeAsync(60 * 60_000);
+      expect(session.token()).toBeNull();
+      expect(session.notice.value).toBe(EXPIRED_MESSAGE);
+      const tries = renew.mock.calls.length;
+      expect(tries).toBeGreaterThan(1);
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(renew).toHaveBeenCalledTimes(tries);
+    });
+
     it('lets the session run out when the server will not renew it', async () => {
       const renew = vi.fn().mockResolvedValue(null);
       const session = createSession({ storage: window.localStorage, renew });

@@ -53,7 +53,8 @@ export interface SessionOptions {
   /**
    * Asks the server for a fresh token for the current one; null when it will not give one (no
    * `renewToken` on this server, or past the maximum session age): the session then simply
-   * runs out at its expiry.
+   * runs out at its expiry. Rejects when the server could not answer (unreachable, restarting,
+   * overloaded): renewal is then tried again until the token expires.
    */
   renew?: () => Promise<SessionData | null>;
   /**
@@ -65,6 +66,13 @@ export interface SessionOptions {
 
 /** Renew this long before expiry, or at three quarters of what is left if that is sooner. */
 const RENEW_BEFORE_MS = 5 * 60_000;
+/**
+ * After a renewal the server could not answer: try again this soon, then twice as long each
+ * time, at most a minute apart. A router restarting or a network blip 5 minutes before expiry
+ * must not sign the user out once it is back.
+ */
+const RENEW_RETRY_MS = 5_000;
+const RENEW_RETRY_MAX_MS = 60_000;
 
 export function createSession({
   storage,
@@ -133,8 +141,19 @@ export function createSession({
     }
   }
 
-  async function renewNow(renewing: SessionData): Promise<void> {
-    const renewed = await renew?.().catch(() => null);
+  async function renewNow(renewing: SessionData, retryInMs = RENEW_RETRY_MS): Promise<void> {
+    let renewed: SessionData | null | undefined;
+    try {
+      renewed = await renew?.();
+    } catch {
+      // Not answered: again shortly, while this token is still the session's. The session ends
+      // at expiry whatever happens (which clears this timer).
+      if (current.value?.token !== renewing.token) return;
+      clearTimeout(renewTimer);
+      const next = Math.min(retryInMs * 2, RENEW_RETRY_MAX_MS);
+      renewTimer = setTimeout(() => void renewNow(renewing, next), retryInMs);
+      return;
+    }
     // Only if nothing changed meanwhile: another tab may have renewed or signed out already.
     if (renewed && current.value?.token === renewing.token) start(renewed);
   }
