@@ -91,7 +91,7 @@ describe('describeFailure', () => {
   });
 
   it('adds no second figure to a message that gives the size in powers of ten', () => {
-    const message = 'The result would have more than 1e+300 digits; the limit is 1,000,000';
+    const message = 'The result would have more than 10^300 digits; the limit is 1,000,000';
     const error = refused({
       message,
       extensions: {

@@ -162,7 +162,7 @@ function generalMessage(error: GraphQLFormattedError): string {
   switch (codeOf(error)) {
     case ErrorCode.ResultTooLarge: {
       // Add the sizes from the extensions unless the server's message already states sizes
-      // ("about 3.01e+19 digits", "more than 1e+300 digits"): a second figure would repeat it.
+      // ("about 3.01 × 10^19 digits", "more than 10^300 digits"): a second figure would repeat it.
       const { predictedDigits, maxDigits } = extensions;
       if (typeof predictedDigits !== 'number' || typeof maxDigits !== 'number')
         return error.message;

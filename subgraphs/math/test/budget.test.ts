@@ -32,7 +32,7 @@ describe('RESULT_TOO_LARGE', () => {
     ['fibonacci(n: 5000000)', 1_044_938],
     ['power(base: 2, exponent: 10000000)', 3_010_300],
     ['power(base: 7, exponent: "1e12")', 845_098_040_015],
-    // Beyond 2^53 the count is a double, as in the message ("about 8.45e+16 digits").
+    // Beyond 2^53 the count is a double, as in the message ("about 8.45 × 10^16 digits").
     ['power(base: 7, exponent: "1e17")', 84_509_804_001_425_680],
   ] as const)(
     '%s is refused before computing, with maxDigits and predictedDigits',
@@ -48,6 +48,10 @@ describe('RESULT_TOO_LARGE', () => {
         maxDigits: 1_000_000,
       });
       const predictedDigits = body.errors?.[0]?.extensions?.['predictedDigits'] as number;
+      // Counts are written as people read them: 17,733,471,033 or 8.45 × 10^16, never 8.45e+16.
+      expect(body.errors?.[0]?.message).toMatch(
+        /^The result would have about (\d{1,3}(,\d{3})*|\d\.\d\d × 10\^\d+) digits; the limit is 1,000,000$/,
+      );
       // Predictions are upper bounds at most one digit high (kernels/size.ts).
       expect(Math.abs(predictedDigits - predicted) / predicted).toBeLessThan(1e-6);
       expect(await work()).toEqual(before);
@@ -59,14 +63,14 @@ describe('RESULT_TOO_LARGE', () => {
 });
 
 describe('RESULT_TOO_LARGE beyond what a double counts', () => {
-  it('says more than 1e+300 digits rather than a wrong count', async () => {
+  it('says more than 10^300 digits rather than a wrong count', async () => {
     const { body } = await math.call(
       '{ power(base: 7, exponent: "1e400") { digits } }',
       {},
       newCaller('astronomic'),
     );
     expect(body.errors?.[0]?.message).toBe(
-      'The result would have more than 1e+300 digits; the limit is 1,000,000',
+      'The result would have more than 10^300 digits; the limit is 1,000,000',
     );
     expect(body.errors?.[0]?.extensions?.['predictedDigits']).toBeGreaterThan(1e300);
   });

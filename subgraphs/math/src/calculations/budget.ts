@@ -59,11 +59,14 @@ export class DigitBudget {
  */
 const COUNTABLE = 1e300;
 
-/** "about 3,010,300", "about 8.45e+16", or "more than 1e+300" where the estimate saturates. */
+/** "about 3,010,300", "about 8.45 × 10^16", or "more than 10^300" where the estimate saturates. */
 function estimate(n: number): string {
-  return n < COUNTABLE ? `about ${formatCount(n)}` : `more than ${COUNTABLE.toExponential()}`;
+  return n < COUNTABLE ? `about ${formatCount(n)}` : `more than 10^${Math.log10(COUNTABLE)}`;
 }
 
+/** Large counts as people write them (the web app shows magnitudes as "× 10^"), not "8.45e+16". */
 function formatCount(n: number): string {
-  return n < 1e15 ? Math.ceil(n).toLocaleString('en-US') : n.toExponential(2);
+  if (n < 1e15) return Math.ceil(n).toLocaleString('en-US');
+  const [mantissa, exponent] = n.toExponential(2).split('e');
+  return `${mantissa} × 10^${Number(exponent)}`;
 }
