@@ -47,7 +47,7 @@ import { watchedSupergraph } from './gateway/supergraph.js';
 import { routerReadiness } from './health/readiness.js';
 import { clientAddressResolver } from './http/clientAddress.js';
 import { httpContext } from './http/httpContext.js';
-import { createPlayground } from './http/playground.js';
+import { createPlayground, noPlaygroundPage } from './http/playground.js';
 import { requestErrorHandler } from './http/requestErrors.js';
 import { createRequestRateLimit } from './limits/requestRateLimit.js';
 import { createRouterMetrics, type RouterMetrics } from './metrics/routerMetrics.js';
@@ -299,7 +299,8 @@ export async function createRouterService(
 
   // These live under /graphql/ (so a proxy of /graphql reaches them) and come before it.
   host.app.use(SSE_PATH, exactJsonBody(BODY_LIMIT), exactQueryNumbers, sse.handler);
-  playground?.mountAssets(host.app);
+  if (playground) playground.mountAssets(host.app);
+  else host.app.get('/graphql', noPlaygroundPage);
   const graphql = host.mountGraphQL<RouterContext>(
     apollo,
     httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }),

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { codedError, RequestErrorCode } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import { precompressedAssets } from '@microservice-math/shared/precompressed';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -49,6 +50,23 @@ export function playgroundHeaders(req: Request, res: Response, next: NextFunctio
     res.setHeader('x-frame-options', 'DENY');
   }
   next();
+}
+
+/**
+ * Without the playground (production), a browser opening /graphql would get Apollo Server's CSRF
+ * refusal, which speaks of preflight headers: it is told what the URL is for instead. A GET
+ * carrying a query is GraphQL over GET and goes on as before.
+ */
+export function noPlaygroundPage(req: Request, res: Response, next: NextFunction): void {
+  if (req.query['query'] !== undefined || !req.headers.accept?.includes('text/html')) return next();
+  res.status(400).json({
+    errors: [
+      codedError(
+        RequestErrorCode.BadRequest,
+        'This router serves no playground: send GraphQL operations with POST (or a query with GET and ?query=)',
+      ).toJSON(),
+    ],
+  });
 }
 
 export function createPlayground(logger: Logger, dir = builtPlaygroundDir): Playground {
