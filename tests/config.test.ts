@@ -85,29 +85,39 @@ describe.concurrent(
       expect(result.stderr).not.toMatch(/xxxxxxxxxxxxxxxx/); // secrets are never echoed
     });
 
-    it('a port another process holds stops the process with one line naming the variable', async () => {
-      const holder = createServer();
-      await new Promise<void>((listening) => holder.listen(0, listening));
-      const { port } = holder.address() as AddressInfo;
-      // Math opens its database before it listens: a directory of its own, removed after.
-      const dataDir = mkdtempSync(join(tmpdir(), 'mm-port-test-'));
-      try {
-        const result = await start('subgraphs/math/src/main.ts', {
-          NODE_ENV: 'development',
-          ROUTER_SECRET: 'z'.repeat(20),
-          DATABASE_URL: `file:${join(dataDir, 'math.db')}`,
-          MATH_PORT: String(port),
-        });
-        expect(result.code).toBe(1);
-        expect(result.stderr).toMatch(
-          new RegExp(`math: port ${port} is already in use by another process; set MATH_PORT`),
-        );
-        expect(result.stderr).not.toMatch(/\n\s+at /); // no stack
-      } finally {
-        holder.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    });
+    // The router's WebSocket server hears the same listen error: it must not print it too.
+    it.each([
+      ['math', 'subgraphs/math/src/main.ts', 'MATH_PORT'],
+      ['router', 'router/src/main.ts', 'ROUTER_PORT'],
+    ])(
+      'a port another process holds stops %s with one line naming the variable',
+      async (service, script, variable) => {
+        const holder = createServer();
+        await new Promise<void>((listening) => holder.listen(0, listening));
+        const { port } = holder.address() as AddressInfo;
+        // Math opens its database before it listens: a directory of its own, removed after.
+        const dataDir = mkdtempSync(join(tmpdir(), 'mm-port-test-'));
+        try {
+          const result = await start(script, {
+            NODE_ENV: 'development',
+            ROUTER_SECRET: 'z'.repeat(20),
+            DATABASE_URL: `file:${join(dataDir, 'math.db')}`,
+            [variable]: String(port),
+          });
+          expect(result.code).toBe(1);
+          expect(result.stderr).toMatch(
+            new RegExp(
+              `${service}: port ${port} is already in use by another process; set ${variable}`,
+            ),
+          );
+          expect(result.stderr).not.toMatch(/\n\s+at /); // no stack
+          expect(result.stderr).not.toMatch(/Internal error/);
+        } finally {
+          holder.close();
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      },
+    );
 
     it('auth in production refuses to start without a signing key', async () => {
       const result = await start('subgraphs/auth/src/main.ts', {

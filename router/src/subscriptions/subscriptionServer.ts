@@ -284,6 +284,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     },
     wss,
   );
+  // ws passes the HTTP server's own errors on, and graphql-ws prints them with a stack as
+  // "Internal error emitted on the WebSocket server" and closes every socket. One at listen (a
+  // port in use) is the host's to report, in one line (serviceHost.ts); a later one is logged.
+  wss.removeAllListeners('error');
+  wss.on('error', (error: Error) => {
+    if (options.server.listening) logger.error({ err: error }, 'HTTP server error');
+  });
   // graphql-ws prints every socket error with console.error, and an oversized message is one
   // (ws has already closed that socket with 1009): a client could fill the console at will.
   // Its listener is replaced with one that logs through our logger, as a client's doing.
