@@ -8,7 +8,7 @@
  * Written as an iterator, not an async generator: graphql-ws ends a subscription by calling
  * `return()`, which must settle at once even while the feed waits for its next event.
  */
-import { badUserInput } from '@microservice-math/shared/errors';
+import { badUserInput, codedError, ErrorCode } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { GraphQLError } from 'graphql';
@@ -16,8 +16,9 @@ import type { RouterContext } from '../context.js';
 import type { GatewayExecutor } from './logAddedResolver.js';
 
 /**
- * Logs per page of one catch-up, and pages at most (1,000 logs: beyond that the client should
- * refetch). A page is small enough to be a light operation: 20 × (1 + 4 for `input`) = 100, the
+ * Logs per page of one catch-up, and pages at most: a cursor with up to 1,000 of the caller's
+ * logs newer than it is caught up from; one further back is refused, saying so (the client
+ * refetches the list with `recentLogs` instead), so a catch-up's work stays bounded. A page is small enough to be a light operation: 20 × (1 + 4 for `input`) = 100, the
  * lowest ROUTER_HEAVY_OPERATION_COST the config accepts, so catch-ups never wait in the heavy
  * operations' line, where a hundred feeds resyncing at once after a Redis outage would be refused.
  */
@@ -34,6 +35,14 @@ export const LOG_REPLAY_QUERY = `query LogReplay($before: ID) {
   }
 }`;
 
+/** Newer logs a catch-up delivers at most (README, live feed). */
+export const MAX_CATCH_UP = PAGE * MAX_PAGES;
+
+/** The log just older than `before`: is it the cursor, and is the cursor one of the caller's logs. */
+const LOG_CURSOR_QUERY = `query LogCursor($before: ID!) {
+  recentLogs(limit: 1, before: $before, includeRefused: true) { id status }
+}`;
+
 interface LogsAfter {
   /** Oldest first. */
   logs: LogAddedEvent[];
@@ -43,7 +52,8 @@ interface LogsAfter {
 
 /**
  * The caller's logs newer than `after` (a log id), oldest first; without `after`, those created
- * since `since`. Throws BAD_USER_INPUT when `after` is not one of the caller's recent logs.
+ * since `since`. Throws BAD_USER_INPUT when `after` is not one of the caller's logs, or has
+ * more than MAX_CATCH_UP of them newer (each with its own message).
  * Refused logs are read too, whatever the feed delivers: any of the caller's logs is a cursor,
  * as it is for `recentLogs(before:)`, and the feed drops those it does not deliver.
  */
@@ -73,11 +83,29 @@ async function logsAfter(
         username: context.caller?.username ?? '',
       });
     }
-    if (logs.length < PAGE) break;
+    if (logs.length < PAGE) {
+      if (after === undefined) return { logs: newestFirst.reverse() };
+      throw badUserInput('after', 'must be the id of one of your logs');
+    }
     before = String(logs[logs.length - 1]?.['id']);
   }
   if (after === undefined) return { logs: newestFirst.reverse() };
-  throw badUserInput('after', 'must be the id of one of your recent logs (else refetch)');
+  // MAX_CATCH_UP logs read and the cursor not among them: it may be the next one, or further
+  // back, or none of the caller's (then `recentLogs` refuses it as `before`).
+  const next = await execute(LOG_CURSOR_QUERY, { before }, context);
+  const [nextLog] = (next.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+  if (!next.errors?.length && nextLog?.['id'] === after)
+    return { logs: newestFirst.reverse(), afterStatus: String(nextLog['status']) };
+  const cursor = await execute(LOG_CURSOR_QUERY, { before: after }, context);
+  const error = cursor.errors?.[0];
+  if (error?.extensions?.['code'] === ErrorCode.BadUserInput)
+    throw badUserInput('after', 'must be the id of one of your logs');
+  if (error) throw error as GraphQLError;
+  throw codedError(
+    ErrorCode.BadUserInput,
+    `after: is too far back: more than ${MAX_CATCH_UP.toLocaleString('en')} of your logs are newer; refetch them with recentLogs`,
+    { argument: 'after', maxCatchUp: MAX_CATCH_UP },
+  );
 }
 
 /**
