@@ -173,6 +173,17 @@ describe('bad input', () => {
     ]);
   });
 
+  it('logs the argument a calculation was refused for, even one its answer would not name', async () => {
+    const asker = newCaller('refused_precision');
+    await math.call('{ power(base: 2, exponent: 2, precision: 0) { result } }', {}, asker);
+    await math.call('{ power(base: 2, exponent: 2) { result } }', {}, asker);
+    const rows = await math.logRows({ userId: asker.id });
+    expect(rows.map((r) => [r.status, r.input])).toEqual([
+      ['BAD_USER_INPUT', '{"base":"2","exponent":"2","precision":0}'],
+      ['ok', '{"base":"2","exponent":"2"}'],
+    ]);
+  });
+
   it('a JSON number a double cannot hold never reaches the resolver: the request is refused', async () => {
     // JSON.parse would read 1e400 as Infinity: the body is refused before it is parsed.
     const response = await fetch(math.url, {
