@@ -51,7 +51,7 @@ const cases: Case[] = [
     argument: 'base',
     rule: /only decimal notation/,
   },
-  ...[' 12', '12 ', '\t12'].map((text) => ({
+  ...[' 12', '12 ', '\t12', ' 1/3', '1/3 ', '\t-1/3'].map((text) => ({
     name: `Numeric with whitespace ${JSON.stringify(text)}`,
     query: POWER,
     variables: { b: 2, e: text },
@@ -59,6 +59,14 @@ const cases: Case[] = [
     argument: 'exponent',
     rule: /spaces around the number/,
   })),
+  {
+    name: 'a fraction with spaces inside',
+    query: POWER,
+    variables: { b: 2, e: '1 / 3' },
+    code: 'BAD_USER_INPUT',
+    argument: 'exponent',
+    rule: /must not have spaces in a fraction p\/q/,
+  },
   {
     name: 'empty Numeric',
     query: '{ power(base: "", exponent: 2) { result } }',
