@@ -16,7 +16,7 @@ import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger } from '@microservice-math/shared/logger';
 import type { GraphQLError } from 'graphql';
 import type { RouterContext } from '../context.js';
-import { LOG_REPLAY_COST, LOG_REPLAY_QUERY, openLogFeed } from './logFeed.js';
+import { LOG_ANSWERED_QUERY, LOG_REPLAY_COST, LOG_REPLAY_QUERY, openLogFeed } from './logFeed.js';
 import type { GatewayExecutor } from './logAddedResolver.js';
 
 describe('a live feed’s catch-up page', () => {
@@ -25,15 +25,18 @@ describe('a live feed’s catch-up page', () => {
     const gateway = new ApolloGateway({ supergraphSdl });
     const { schema } = await gateway.load();
     try {
-      const document = parse(LOG_REPLAY_QUERY);
-      const cost = operationCost({
-        schema,
-        document,
-        operation: getOperationAST(document)!,
-        variables: { before: 'a' },
-        directives: readDemandDirectives(supergraphSdl),
-      });
-      expect(cost).toBe(LOG_REPLAY_COST);
+      // The walk back from the newest log, and the one through logs answered after the cursor.
+      for (const query of [LOG_REPLAY_QUERY, LOG_ANSWERED_QUERY]) {
+        const document = parse(query);
+        const cost = operationCost({
+          schema,
+          document,
+          operation: getOperationAST(document)!,
+          variables: { before: 'a', answeredAfter: 'b' },
+          directives: readDemandDirectives(supergraphSdl),
+        });
+        expect(cost).toBe(LOG_REPLAY_COST);
+      }
     } finally {
       await gateway.stop();
     }
@@ -51,6 +54,8 @@ describe('a live feed’s catch-up page', () => {
 function fakeRecentLogs(ids: string[]): GatewayExecutor {
   return async (document, variables) => {
     const limit = Number(/limit: (\d+)/.exec(document)?.[1] ?? 20);
+    // None of these logs was a refusal that a retry answered.
+    if (variables['answeredAfter'] !== undefined) return { data: { recentLogs: [] } };
     const before = variables['before'] as string | undefined;
     const start = before === undefined ? 0 : ids.indexOf(before) + 1;
     if (before !== undefined && start === 0)

@@ -43,6 +43,16 @@ const LOG_CURSOR_QUERY = `query LogCursor($before: ID!) {
   recentLogs(limit: 1, before: $before, includeRefused: true) { id status }
 }`;
 
+/**
+ * A page of the refusals that a retry's answer replaced after the cursor was made: their ids
+ * are older than it, so the walk back from the newest log never reaches them.
+ */
+export const LOG_ANSWERED_QUERY = `query LogAnswered($answeredAfter: ID!, $before: ID) {
+  recentLogs(limit: ${PAGE}, before: $before, includeRefused: true, answeredAfter: $answeredAfter) {
+    id operation input resultPreview digits cached durationMs createdAt status
+  }
+}`;
+
 interface LogsAfter {
   /** Oldest first. */
   logs: LogAddedEvent[];
@@ -75,13 +85,7 @@ async function logsAfter(
         return { logs: newestFirst.reverse(), afterStatus: String(log['status']) };
       if (after === undefined && String(log['createdAt']) < since)
         return { logs: newestFirst.reverse() };
-      // The replayed columns are the event's (LOG_REPLAY_QUERY selects them); the owner is the caller.
-      newestFirst.push({
-        ...(log as Omit<LogAddedEvent, 'userId' | 'username'>),
-        id: String(log['id']),
-        userId: context.caller?.id ?? '',
-        username: context.caller?.username ?? '',
-      });
+      newestFirst.push(toEvent(log, context));
     }
     if (logs.length < PAGE) {
       if (after === undefined) return { logs: newestFirst.reverse() };
@@ -101,7 +105,46 @@ async function logsAfter(
   if (error?.extensions?.['code'] === ErrorCode.BadUserInput)
     throw badUserInput('after', 'must be the id of one of your logs');
   if (error) throw error as GraphQLError;
-  throw codedError(
+  throw tooFarBack();
+}
+
+/** A replayed log as its event: the columns the replay queries select; the owner is the caller. */
+function toEvent(log: Record<string, unknown>, context: RouterContext): LogAddedEvent {
+  return {
+    ...(log as Omit<LogAddedEvent, 'userId' | 'username'>),
+    id: String(log['id']),
+    userId: context.caller?.id ?? '',
+    username: context.caller?.username ?? '',
+  };
+}
+
+/**
+ * The caller's logs older than `after` whose refusal a retry's answer replaced (same id) after
+ * `after` was made, oldest first: a client that took `after` as its cursor before that answer
+ * has not seen it. (One that took it later gets the answered log again, under the id it has.)
+ * Bounded as a catch-up is: more than MAX_CATCH_UP of them is refused as too far back.
+ */
+async function answeredAfter(
+  execute: GatewayExecutor,
+  context: RouterContext,
+  after: string,
+): Promise<LogAddedEvent[]> {
+  const newestFirst: LogAddedEvent[] = [];
+  let before = after;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await execute(LOG_ANSWERED_QUERY, { answeredAfter: after, before }, context);
+    const error = result.errors?.[0];
+    if (error) throw error as GraphQLError;
+    const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+    for (const log of logs) newestFirst.push(toEvent(log, context));
+    if (logs.length < PAGE) return newestFirst.reverse();
+    before = String(logs[logs.length - 1]?.['id']);
+  }
+  throw tooFarBack();
+}
+
+function tooFarBack(): GraphQLError {
+  return codedError(
     ErrorCode.BadUserInput,
     `after: is too far back: more than ${MAX_CATCH_UP.toLocaleString('en')} of your logs are newer; refetch them with recentLogs`,
     { argument: 'after', maxCatchUp: MAX_CATCH_UP },
@@ -142,7 +185,8 @@ export async function openLogFeed(
     seen.delete(event.id); // re-added as the newest
     seen.set(event.id, event.status);
     if (seen.size > REMEMBERED) seen.delete(seen.keys().next().value as string);
-    lastId = event.id;
+    // The newest log delivered is where a catch-up resumes: not an older one answered late.
+    if (lastId === undefined || event.id > lastId) lastId = event.id;
     if (waiting) {
       const resolve = waiting;
       waiting = failed = undefined;
@@ -154,12 +198,14 @@ export async function openLogFeed(
     catchingUp = true;
     try {
       const { logs, afterStatus } = await logsAfter(execute, context, from, since);
+      // Older logs answered since the cursor was made first, then the newer ones.
+      const answered = from === undefined ? [] : await answeredAfter(execute, context, from);
       // The client has the cursor's log: a copy of it published late, or again by a retried
       // request, is not news. Remembered with its status, so a refusal that a retry later
       // answers (same id) still arrives, answered.
       if (from !== undefined && afterStatus !== undefined && !seen.has(from))
         seen.set(from, afterStatus);
-      for (const log of logs) deliver(log);
+      for (const log of [...answered, ...logs]) deliver(log);
     } finally {
       catchingUp = false;
       for (const event of held.splice(0)) deliver(event);
