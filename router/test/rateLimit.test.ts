@@ -88,6 +88,8 @@ describe.each(stores)('counted $name', ({ env, skip }) => {
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(refused.headers.get('retry-after')).toBe(String(retryAfter));
+      // Says what was limited: not the words of the login lockout ("Too many attempts").
+      expect(error?.message).toBe(`Too many requests; try again in ${retryAfter} s`);
     },
   );
 
@@ -110,6 +112,7 @@ describe.each(stores)('counted $name', ({ env, skip }) => {
     }
     const refused = collect(client, 'subscription { logAdded { id } }', 1).done;
     await expect(refused).rejects.toThrow(/"code":"RATE_LIMITED","retryAfterSeconds":\d+/);
+    await expect(refused).rejects.toThrow(/Too many requests; try again in \d+ s/);
     await client.dispose();
   });
 });

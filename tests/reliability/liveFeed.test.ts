@@ -242,6 +242,50 @@ describe('logAdded(includeRefused: true)', () => {
   });
 });
 
+describe('logAdded(after:) and a refusal a retry answered', () => {
+  it('delivers a refusal answered after the cursor was taken, once, though its id is older than the cursor', async () => {
+    // Two factorials of ~711,000 digits each: together over MATH_MAX_DIGITS, so the second is
+    // refused RESULT_TOO_LARGE and logged; the same Idempotency-Key's retry of it alone answers
+    // it, under the refusal's (older) id.
+    const headers = { ...bearer(token), 'Idempotency-Key': `answered-${Date.now()}` };
+    const first = await gql(
+      system.urls.router,
+      '{ a: factorial(n: 150000) { digits } b: factorial(n: 150001) { digits } }',
+      {},
+      headers,
+    );
+    expect(JSON.stringify(first.errors)).toContain('RESULT_TOO_LARGE');
+    const listed = await gql<{ recentLogs: Array<{ id: string; status: string }> }>(
+      system.urls.router,
+      '{ recentLogs(limit: 2, includeRefused: true) { id status } }',
+      {},
+      bearer(token),
+    );
+    const refused = listed.data?.recentLogs.find((log) => log.status === 'RESULT_TOO_LARGE');
+    expect(refused).toBeDefined();
+    // The client's cursor: a log newer than the refusal, taken before the retry answered it.
+    const cursor = await calculateLogged(19);
+    const retry = await gql<{ b: { log: { id: string; status: string } } }>(
+      system.urls.router,
+      '{ b: factorial(n: 150001) { log { id status } } }',
+      {},
+      headers,
+    );
+    expect(retry.data?.b.log).toEqual({ id: refused?.id, status: 'ok' });
+
+    const everything = subscribe(cursor, true);
+    const answersOnly = subscribe(cursor);
+    await live(everything, 20);
+    const made = await live(answersOnly, 21);
+    await waitFor(() => expect(everything.ids).toContain(made[made.length - 1]));
+    for (const feed of [everything, answersOnly]) {
+      expect(feed.errors).toEqual([]);
+      expect(feed.ids.filter((id) => id === refused?.id)).toHaveLength(1);
+      expect(feed.statuses[feed.ids.indexOf(refused?.id ?? '')]).toBe('ok');
+    }
+  });
+});
+
 describe('Redis stopped and started again', () => {
   it('every calculation answered meanwhile reaches the open subscription once', async ({
     annotate,

@@ -47,11 +47,17 @@ export function usernameTaken(): GraphQLError {
   });
 }
 
+/** `message` says what was limited; by default attempts (of signing in). */
 export function rateLimited(
   retryAfterSeconds: number,
   message = `Too many attempts; try again in ${retryAfterSeconds} s`,
 ): GraphQLError {
   return codedError(ErrorCode.RateLimited, message, { retryAfterSeconds });
+}
+
+/** The message of the router's per-client request limit (not a login lockout's). */
+export function tooManyRequestsMessage(retryAfterSeconds: number): string {
+  return `Too many requests; try again in ${retryAfterSeconds} s`;
 }
 
 export function resultTooLarge(

@@ -9,7 +9,7 @@
  * here, with the request id that finds the log line.
  */
 import type { IncomingMessage } from 'node:http';
-import { internalError } from '@microservice-math/shared/errors';
+import { internalError, tooManyRequestsMessage } from '@microservice-math/shared/errors';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
 import { GraphQLError } from 'graphql';
 import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
@@ -47,7 +47,10 @@ export function httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }
       const verdict = await rateLimit.consume(rateLimitKey(caller, clientAddress));
       if (!verdict.allowed) {
         metrics.rateLimited.inc({ transport: 'http' });
-        throw tooManyRequests(verdict.retryAfterSeconds);
+        throw tooManyRequests(
+          verdict.retryAfterSeconds,
+          tooManyRequestsMessage(verdict.retryAfterSeconds),
+        );
       }
       const idempotencyKey = idempotencyKeyOf(req, caller);
       return { ...base, caller, clientAddress, ...(idempotencyKey ? { idempotencyKey } : {}) };

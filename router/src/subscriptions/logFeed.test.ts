@@ -11,7 +11,13 @@ import { getOperationAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { loadRouterConfig } from '../config.js';
 import { operationCost, readDemandDirectives } from '../gateway/demandControl.js';
-import { LOG_REPLAY_COST, LOG_REPLAY_QUERY } from './logFeed.js';
+import { badUserInput } from '@microservice-math/shared/errors';
+import { createEventBus } from '@microservice-math/shared/events';
+import { createLogger } from '@microservice-math/shared/logger';
+import type { GraphQLError } from 'graphql';
+import type { RouterContext } from '../context.js';
+import { LOG_ANSWERED_QUERY, LOG_REPLAY_COST, LOG_REPLAY_QUERY, openLogFeed } from './logFeed.js';
+import type { GatewayExecutor } from './logAddedResolver.js';
 
 describe('a live feed’s catch-up page', () => {
   it('costs LOG_REPLAY_COST, and no heavy-operation cost the config accepts is below it', async () => {
@@ -19,15 +25,18 @@ describe('a live feed’s catch-up page', () => {
     const gateway = new ApolloGateway({ supergraphSdl });
     const { schema } = await gateway.load();
     try {
-      const document = parse(LOG_REPLAY_QUERY);
-      const cost = operationCost({
-        schema,
-        document,
-        operation: getOperationAST(document)!,
-        variables: { before: 'a' },
-        directives: readDemandDirectives(supergraphSdl),
-      });
-      expect(cost).toBe(LOG_REPLAY_COST);
+      // The walk back from the newest log, and the one through logs answered after the cursor.
+      for (const query of [LOG_REPLAY_QUERY, LOG_ANSWERED_QUERY]) {
+        const document = parse(query);
+        const cost = operationCost({
+          schema,
+          document,
+          operation: getOperationAST(document)!,
+          variables: { before: 'a', answeredAfter: 'b' },
+          directives: readDemandDirectives(supergraphSdl),
+        });
+        expect(cost).toBe(LOG_REPLAY_COST);
+      }
     } finally {
       await gateway.stop();
     }
@@ -38,5 +47,68 @@ describe('a live feed’s catch-up page', () => {
       });
     expect(withHeavyCost(LOG_REPLAY_COST)).not.toThrow();
     expect(withHeavyCost(LOG_REPLAY_COST - 1)).toThrow(/ROUTER_HEAVY_OPERATION_COST/);
+  });
+});
+
+/** A caller's logs, newest first, served as math's `recentLogs(limit, before)` would. */
+function fakeRecentLogs(ids: string[]): GatewayExecutor {
+  return async (document, variables) => {
+    const limit = Number(/limit: (\d+)/.exec(document)?.[1] ?? 20);
+    // None of these logs was a refusal that a retry answered.
+    if (variables['answeredAfter'] !== undefined) return { data: { recentLogs: [] } };
+    const before = variables['before'] as string | undefined;
+    const start = before === undefined ? 0 : ids.indexOf(before) + 1;
+    if (before !== undefined && start === 0)
+      return { errors: [badUserInput('before', 'must be the id of one of your logs')] };
+    const page = ids.slice(start, start + limit).map((id) => ({
+      id,
+      operation: 'FACTORIAL',
+      input: '{"n":1}',
+      resultPreview: '1',
+      digits: 1,
+      cached: false,
+      durationMs: 0,
+      createdAt: new Date(0).toISOString(),
+      status: 'ok',
+    }));
+    return { data: { recentLogs: page } };
+  };
+}
+
+describe('a live feed’s cursor', () => {
+  const events = createEventBus(
+    undefined,
+    createLogger('test', { level: 'silent', pretty: false }),
+  );
+  const context = { caller: { id: 'u1', username: 'feeder' } } as unknown as RouterContext;
+  /** 1,200 logs, newest first: log-1199 … log-0. */
+  const ids = Array.from({ length: 1_200 }, (_, i) => `log-${1_199 - i}`);
+
+  it('too far back is refused as such, not as a log that is not the caller’s', async () => {
+    const refusal = await openLogFeed(events, fakeRecentLogs(ids), context, 'log-5').then(
+      () => undefined,
+      (error: unknown) => error as GraphQLError,
+    );
+    expect(refusal?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    expect(refusal?.message).toBe(
+      'after: is too far back: more than 1,000 of your logs are newer; refetch them with recentLogs',
+    );
+  });
+
+  it('that is not one of the caller’s logs is refused as such, however many logs there are', async () => {
+    const refusal = await openLogFeed(events, fakeRecentLogs(ids), context, 'log-x').then(
+      () => undefined,
+      (error: unknown) => error as GraphQLError,
+    );
+    expect(refusal?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    expect(refusal?.message).toBe('after: must be the id of one of your logs');
+  });
+
+  it('1,000 logs back still catches up, in order', async () => {
+    const feed = await openLogFeed(events, fakeRecentLogs(ids), context, 'log-199');
+    const delivered: string[] = [];
+    for (let i = 0; i < 1_000; i++) delivered.push((await feed.next()).value.id as string);
+    await feed.return?.();
+    expect(delivered).toEqual(Array.from({ length: 1_000 }, (_, i) => `log-${200 + i}`));
   });
 });

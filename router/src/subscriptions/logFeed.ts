@@ -8,7 +8,7 @@
  * Written as an iterator, not an async generator: graphql-ws ends a subscription by calling
  * `return()`, which must settle at once even while the feed waits for its next event.
  */
-import { badUserInput } from '@microservice-math/shared/errors';
+import { badUserInput, codedError, ErrorCode } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { GraphQLError } from 'graphql';
@@ -16,8 +16,9 @@ import type { RouterContext } from '../context.js';
 import type { GatewayExecutor } from './logAddedResolver.js';
 
 /**
- * Logs per page of one catch-up, and pages at most (1,000 logs: beyond that the client should
- * refetch). A page is small enough to be a light operation: 20 × (1 + 4 for `input`) = 100, the
+ * Logs per page of one catch-up, and pages at most: a cursor with up to 1,000 of the caller's
+ * logs newer than it is caught up from; one further back is refused, saying so (the client
+ * refetches the list with `recentLogs` instead), so a catch-up's work stays bounded. A page is small enough to be a light operation: 20 × (1 + 4 for `input`) = 100, the
  * lowest ROUTER_HEAVY_OPERATION_COST the config accepts, so catch-ups never wait in the heavy
  * operations' line, where a hundred feeds resyncing at once after a Redis outage would be refused.
  */
@@ -34,6 +35,24 @@ export const LOG_REPLAY_QUERY = `query LogReplay($before: ID) {
   }
 }`;
 
+/** Newer logs a catch-up delivers at most (README, live feed). */
+export const MAX_CATCH_UP = PAGE * MAX_PAGES;
+
+/** The log just older than `before`: is it the cursor, and is the cursor one of the caller's logs. */
+const LOG_CURSOR_QUERY = `query LogCursor($before: ID!) {
+  recentLogs(limit: 1, before: $before, includeRefused: true) { id status }
+}`;
+
+/**
+ * A page of the refusals that a retry's answer replaced after the cursor was made: their ids
+ * are older than it, so the walk back from the newest log never reaches them.
+ */
+export const LOG_ANSWERED_QUERY = `query LogAnswered($answeredAfter: ID!, $before: ID) {
+  recentLogs(limit: ${PAGE}, before: $before, includeRefused: true, answeredAfter: $answeredAfter) {
+    id operation input resultPreview digits cached durationMs createdAt status
+  }
+}`;
+
 interface LogsAfter {
   /** Oldest first. */
   logs: LogAddedEvent[];
@@ -43,7 +62,8 @@ interface LogsAfter {
 
 /**
  * The caller's logs newer than `after` (a log id), oldest first; without `after`, those created
- * since `since`. Throws BAD_USER_INPUT when `after` is not one of the caller's recent logs.
+ * since `since`. Throws BAD_USER_INPUT when `after` is not one of the caller's logs, or has
+ * more than MAX_CATCH_UP of them newer (each with its own message).
  * Refused logs are read too, whatever the feed delivers: any of the caller's logs is a cursor,
  * as it is for `recentLogs(before:)`, and the feed drops those it does not deliver.
  */
@@ -65,19 +85,70 @@ async function logsAfter(
         return { logs: newestFirst.reverse(), afterStatus: String(log['status']) };
       if (after === undefined && String(log['createdAt']) < since)
         return { logs: newestFirst.reverse() };
-      // The replayed columns are the event's (LOG_REPLAY_QUERY selects them); the owner is the caller.
-      newestFirst.push({
-        ...(log as Omit<LogAddedEvent, 'userId' | 'username'>),
-        id: String(log['id']),
-        userId: context.caller?.id ?? '',
-        username: context.caller?.username ?? '',
-      });
+      newestFirst.push(toEvent(log, context));
     }
-    if (logs.length < PAGE) break;
+    if (logs.length < PAGE) {
+      if (after === undefined) return { logs: newestFirst.reverse() };
+      throw badUserInput('after', 'must be the id of one of your logs');
+    }
     before = String(logs[logs.length - 1]?.['id']);
   }
   if (after === undefined) return { logs: newestFirst.reverse() };
-  throw badUserInput('after', 'must be the id of one of your recent logs (else refetch)');
+  // MAX_CATCH_UP logs read and the cursor not among them: it may be the next one, or further
+  // back, or none of the caller's (then `recentLogs` refuses it as `before`).
+  const next = await execute(LOG_CURSOR_QUERY, { before }, context);
+  const [nextLog] = (next.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+  if (!next.errors?.length && nextLog?.['id'] === after)
+    return { logs: newestFirst.reverse(), afterStatus: String(nextLog['status']) };
+  const cursor = await execute(LOG_CURSOR_QUERY, { before: after }, context);
+  const error = cursor.errors?.[0];
+  if (error?.extensions?.['code'] === ErrorCode.BadUserInput)
+    throw badUserInput('after', 'must be the id of one of your logs');
+  if (error) throw error as GraphQLError;
+  throw tooFarBack();
+}
+
+/** A replayed log as its event: the columns the replay queries select; the owner is the caller. */
+function toEvent(log: Record<string, unknown>, context: RouterContext): LogAddedEvent {
+  return {
+    ...(log as Omit<LogAddedEvent, 'userId' | 'username'>),
+    id: String(log['id']),
+    userId: context.caller?.id ?? '',
+    username: context.caller?.username ?? '',
+  };
+}
+
+/**
+ * The caller's logs older than `after` whose refusal a retry's answer replaced (same id) after
+ * `after` was made, oldest first: a client that took `after` as its cursor before that answer
+ * has not seen it. (One that took it later gets the answered log again, under the id it has.)
+ * Bounded as a catch-up is: more than MAX_CATCH_UP of them is refused as too far back.
+ */
+async function answeredAfter(
+  execute: GatewayExecutor,
+  context: RouterContext,
+  after: string,
+): Promise<LogAddedEvent[]> {
+  const newestFirst: LogAddedEvent[] = [];
+  let before = after;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await execute(LOG_ANSWERED_QUERY, { answeredAfter: after, before }, context);
+    const error = result.errors?.[0];
+    if (error) throw error as GraphQLError;
+    const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+    for (const log of logs) newestFirst.push(toEvent(log, context));
+    if (logs.length < PAGE) return newestFirst.reverse();
+    before = String(logs[logs.length - 1]?.['id']);
+  }
+  throw tooFarBack();
+}
+
+function tooFarBack(): GraphQLError {
+  return codedError(
+    ErrorCode.BadUserInput,
+    `after: is too far back: more than ${MAX_CATCH_UP.toLocaleString('en')} of your logs are newer; refetch them with recentLogs`,
+    { argument: 'after', maxCatchUp: MAX_CATCH_UP },
+  );
 }
 
 /**
@@ -114,7 +185,8 @@ export async function openLogFeed(
     seen.delete(event.id); // re-added as the newest
     seen.set(event.id, event.status);
     if (seen.size > REMEMBERED) seen.delete(seen.keys().next().value as string);
-    lastId = event.id;
+    // The newest log delivered is where a catch-up resumes: not an older one answered late.
+    if (lastId === undefined || event.id > lastId) lastId = event.id;
     if (waiting) {
       const resolve = waiting;
       waiting = failed = undefined;
@@ -126,12 +198,14 @@ export async function openLogFeed(
     catchingUp = true;
     try {
       const { logs, afterStatus } = await logsAfter(execute, context, from, since);
+      // Older logs answered since the cursor was made first, then the newer ones.
+      const answered = from === undefined ? [] : await answeredAfter(execute, context, from);
       // The client has the cursor's log: a copy of it published late, or again by a retried
       // request, is not news. Remembered with its status, so a refusal that a retry later
       // answers (same id) still arrives, answered.
       if (from !== undefined && afterStatus !== undefined && !seen.has(from))
         seen.set(from, afterStatus);
-      for (const log of logs) deliver(log);
+      for (const log of [...answered, ...logs]) deliver(log);
     } finally {
       catchingUp = false;
       for (const event of held.splice(0)) deliver(event);

@@ -4,7 +4,11 @@
  * parse and validate it with the same limits as HTTP, run subscriptions here (the gateway
  * cannot) and everything else through Apollo Server and the gateway.
  */
-import { rateLimited, RequestErrorCode } from '@microservice-math/shared/errors';
+import {
+  rateLimited,
+  RequestErrorCode,
+  tooManyRequestsMessage,
+} from '@microservice-math/shared/errors';
 import {
   getOperationAST,
   GraphQLError,
@@ -120,7 +124,10 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       const verdict = await options.rateLimit.consume(key);
       if (verdict.allowed) return undefined;
       metrics.rateLimited.inc({ transport });
-      return rateLimited(verdict.retryAfterSeconds);
+      return rateLimited(
+        verdict.retryAfterSeconds,
+        tooManyRequestsMessage(verdict.retryAfterSeconds),
+      );
     },
     parse(source) {
       try {

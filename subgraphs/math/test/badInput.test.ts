@@ -51,7 +51,7 @@ const cases: Case[] = [
     argument: 'base',
     rule: /only decimal notation/,
   },
-  ...[' 12', '12 ', '\t12'].map((text) => ({
+  ...[' 12', '12 ', '\t12', ' 1/3', '1/3 ', '\t-1/3'].map((text) => ({
     name: `Numeric with whitespace ${JSON.stringify(text)}`,
     query: POWER,
     variables: { b: 2, e: text },
@@ -59,6 +59,14 @@ const cases: Case[] = [
     argument: 'exponent',
     rule: /spaces around the number/,
   })),
+  {
+    name: 'a fraction with spaces inside',
+    query: POWER,
+    variables: { b: 2, e: '1 / 3' },
+    code: 'BAD_USER_INPUT',
+    argument: 'exponent',
+    rule: /must not have spaces in a fraction p\/q/,
+  },
   {
     name: 'empty Numeric',
     query: '{ power(base: "", exponent: 2) { result } }',
@@ -170,6 +178,17 @@ describe('bad input', () => {
     expect(rows.map((r) => [r.operation, r.status, r.input])).toEqual([
       ['FACTORIAL', 'BAD_USER_INPUT', '{"n":-3}'],
       ['POWER', 'BAD_USER_INPUT', '{"base":"0x10","exponent":"2","precision":50}'],
+    ]);
+  });
+
+  it('logs the argument a calculation was refused for, even one its answer would not name', async () => {
+    const asker = newCaller('refused_precision');
+    await math.call('{ power(base: 2, exponent: 2, precision: 0) { result } }', {}, asker);
+    await math.call('{ power(base: 2, exponent: 2) { result } }', {}, asker);
+    const rows = await math.logRows({ userId: asker.id });
+    expect(rows.map((r) => [r.status, r.input])).toEqual([
+      ['BAD_USER_INPUT', '{"base":"2","exponent":"2","precision":0}'],
+      ['ok', '{"base":"2","exponent":"2"}'],
     ]);
   });
 

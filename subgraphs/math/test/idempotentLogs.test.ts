@@ -202,3 +202,59 @@ describe.each([
     expect(rows.every((row) => row.logKey === row.requestId)).toBe(true);
   });
 });
+
+describe.each([
+  { database: 'sqlite' as const, skip: false },
+  { database: 'postgres' as const, skip: !testDatabaseUrl },
+])('recentLogs(answeredAfter:) on $database', ({ database, skip }) => {
+  let math: RunningMath;
+
+  beforeAll(async () => {
+    // 400! and 401! have 869 digits each: together over the limit, so the second is refused.
+    if (!skip) math = await startMath({ database, env: { MATH_MAX_DIGITS: '1000' } });
+  });
+  afterAll(async () => {
+    await math?.stop();
+  });
+
+  const LISTED =
+    'query($after: ID!, $before: ID) { recentLogs(answeredAfter: $after, before: $before, includeRefused: true) { id status } }';
+
+  it.skipIf(skip)(
+    'lists the refusals a retry answered after the cursor was made, older than it though they are',
+    async () => {
+      const caller = newCaller('answered');
+      const requestId = randomUUID();
+      const first = await math.call(
+        '{ a: factorial(n: 400) { digits } b: factorial(n: 401) { digits } }',
+        {},
+        caller,
+        { [REQUEST_ID_HEADER]: requestId },
+      );
+      expect(first.body.errors?.[0]?.extensions?.['code']).toBe('RESULT_TOO_LARGE');
+      const [refused] = await math.logRows({ userId: caller.id, status: 'RESULT_TOO_LARGE' });
+      const cursor = (await math.call(FACTORIAL, {}, caller)).body.data?.['factorial'].log.id;
+      const before = await math.call(LISTED, { after: cursor }, caller);
+      expect(before.body).toEqual({ data: { recentLogs: [] } });
+
+      // The router's retry of the refused field alone: answered, under the refusal's id.
+      const retried = await math.call('{ b: factorial(n: 401) { log { id } } }', {}, caller, {
+        [REQUEST_ID_HEADER]: requestId,
+      });
+      expect(retried.body.data?.['b'].log.id).toBe(refused?.id);
+      const listed = await math.call(LISTED, { after: cursor }, caller);
+      expect(listed.body).toEqual({ data: { recentLogs: [{ id: refused?.id, status: 'ok' }] } });
+      // Paged by `before` as any list is; a cursor made after the answer lists nothing.
+      const paged = await math.call(LISTED, { after: cursor, before: refused?.id }, caller);
+      expect(paged.body).toEqual({ data: { recentLogs: [] } });
+      const later = (await math.call(FACTORIAL, {}, caller)).body.data?.['factorial'].log.id;
+      expect((await math.call(LISTED, { after: later }, caller)).body).toEqual({
+        data: { recentLogs: [] },
+      });
+      const unknown = await math.call(LISTED, { after: randomUUID() }, caller);
+      expect(unknown.body.errors?.[0]?.message).toBe(
+        'answeredAfter: must be the id of one of your logs',
+      );
+    },
+  );
+});

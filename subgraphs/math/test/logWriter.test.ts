@@ -342,6 +342,8 @@ describe.each([
         expect(await published()).toEqual([refused.id, refused.id]);
         const rows = await rawRows(userId);
         expect(rows.map((row) => [row['id'], row['status']])).toEqual([[refused.id, 'ok']]);
+        // Marked answered: a feed resuming after a newer log finds it so (recentLogs(answeredAfter:)).
+        expect(rows[0]?.['answered_at']).not.toBeNull();
       },
     );
   });

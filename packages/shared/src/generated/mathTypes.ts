@@ -62,7 +62,9 @@ export type Query = {
   power: Maybe<Calculation>;
   /**
    * The caller's logs, newest first; limit 1 to 100; before: only those older than that log (its id
-   * is its cursor); includeRefused: also the refused and cancelled ones (status other than ok).
+   * is its cursor); includeRefused: also the refused and cancelled ones (status other than ok);
+   * answeredAfter (a log id): only the refusals that a retry's answer replaced (same id) after
+   * that log was made, which a feed resuming after it has not seen answered.
    */
   recentLogs: Array<RequestLog>;
 };
@@ -86,6 +88,7 @@ export type QueryPowerArgs = {
 
 
 export type QueryRecentLogsArgs = {
+  answeredAfter?: InputMaybe<Scalars['ID']['input']>;
   before?: InputMaybe<Scalars['ID']['input']>;
   includeRefused?: InputMaybe<Scalars['Boolean']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;

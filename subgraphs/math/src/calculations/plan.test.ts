@@ -57,4 +57,18 @@ describe('planCalculation', () => {
     });
     if (!planned.ok) expect((planned.error as GraphQLError).message).toMatch(/^exponent: /);
   });
+
+  it('logs a refused argument even where an answered input would leave it out', () => {
+    // precision does not change 2^2, so a valid one is left out of its input; an invalid one
+    // is what was refused, and a log without it would read as the valid power(2, 2).
+    const planned = planCalculation({
+      operation: 'POWER',
+      args: { base: '2', exponent: '2', precision: 0 },
+    });
+    expect(planned).toMatchObject({
+      ok: false,
+      input: '{"base":"2","exponent":"2","precision":0}',
+    });
+    if (!planned.ok) expect((planned.error as GraphQLError).message).toMatch(/^precision: /);
+  });
 });

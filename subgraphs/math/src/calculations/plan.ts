@@ -4,6 +4,7 @@
  * predicted. The budget plugin plans every math field of an operation before any resolves and
  * leaves the plan in the context by response key; the calculator and the pool use it as it is.
  */
+import { GraphQLError } from 'graphql';
 import { canonicalInput } from '../operations/registry.js';
 import type { DigitRange } from '../kernels/size.js';
 import type { ComputeTask } from '../kernels/task.js';
@@ -25,9 +26,27 @@ export function planCalculation(request: CalculationRequest): PlannedCalculation
     // Written before the domain check: a refused calculation is logged under the same input as
     // an answered one (a null precision as the default it stands for).
     input = canonicalInput(task);
-    checkTask(task);
+    try {
+      checkTask(task);
+    } catch (error) {
+      input = withRefusedArgument(input, request, error);
+      throw error;
+    }
     return { ok: true, task, input, predictedDigits: predictedDigits(task) };
   } catch (error) {
     return { ok: false, input, error };
   }
+}
+
+/**
+ * The canonical input of a refused calculation, with the argument it was refused for: the
+ * canonical form leaves out an argument that cannot change a valid answer (`precision` of 2^2),
+ * but an invalid one is what the log must show, or it reads as the valid calculation.
+ */
+function withRefusedArgument(input: string, request: CalculationRequest, error: unknown): string {
+  const argument = error instanceof GraphQLError ? error.extensions['argument'] : undefined;
+  if (typeof argument !== 'string' || !Object.hasOwn(request.args, argument)) return input;
+  const fields = JSON.parse(input) as Record<string, unknown>;
+  if (Object.hasOwn(fields, argument)) return input;
+  return JSON.stringify({ ...fields, [argument]: request.args[argument] });
 }

@@ -27,6 +27,9 @@ const FRACTION = /^(-?\d+)\/(\d+)$/;
  */
 export function parseRational(text: string): Rational {
   if (typeof text === 'string' && text.includes('/')) {
+    // Spaces are refused as a decimal's are, with the same words (parseNumeric).
+    if (text.trim() !== text) throw new NumericInputError('must not have spaces around the number');
+    if (/\s/.test(text)) throw new NumericInputError('must not have spaces in a fraction p/q');
     const match = FRACTION.exec(text);
     if (!match) {
       throw new NumericInputError(

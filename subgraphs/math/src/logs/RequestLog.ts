@@ -45,8 +45,13 @@ export const RequestLogSchema = defineEntity({
      */
     logKey: p.string().length(LOG_KEY_LENGTH).nullable(),
     responseKey: p.string().length(RESPONSE_KEY_LENGTH).nullable(),
+    /**
+     * When a retry's answer replaced the row's refusal (same id and `createdAt`); null for a
+     * row never replaced. A feed resuming after a newer log finds such a row by it.
+     */
+    answeredAt: p.datetime().nullable(),
   },
-  indexes: [{ properties: ['userId', 'createdAt'] }],
+  indexes: [{ properties: ['userId', 'createdAt'] }, { properties: ['userId', 'answeredAt'] }],
   uniques: [{ properties: ['logKey', 'responseKey'] }],
 });
 

@@ -31,6 +31,11 @@ export interface LogQueries {
     limit: number,
     before?: string | null,
     includeRefused?: boolean,
+    /**
+     * A log id: only the logs whose refusal a retry's answer replaced after that log was made
+     * (whatever their own age), in the same order and paged by `before` alike.
+     */
+    answeredAfter?: string | null,
   ): Promise<RequestLogRecord[]>;
   /** Lets go of prepared statements. */
   close(): void;
@@ -63,24 +68,28 @@ export function createLogQueries(orm: Orm): LogQueries {
   );
 
   return {
-    async recentLogsOf(em, userId, limit, before, includeRefused = false) {
+    async recentLogsOf(em, userId, limit, before, includeRefused = false, answeredAfter) {
       const statement = prepared[includeRefused ? 1 : 0];
       const firstPage = before === undefined || before === null;
-      if (firstPage && statement) return (await statement.all([userId, limit])).map(toRecord);
-      let older = {};
+      const answeredOnly = answeredAfter !== undefined && answeredAfter !== null;
+      if (firstPage && !answeredOnly && statement)
+        return (await statement.all([userId, limit])).map(toRecord);
+      const conditions: object[] = [];
       if (!firstPage) {
-        const cursor = UUID.test(before)
-          ? await em.findOne(RequestLogSchema, { id: before.toLowerCase(), userId })
-          : null;
-        if (!cursor) throw badUserInput('before', 'must be the id of one of your logs');
+        const cursor = await logOf(em, userId, before, 'before');
         // (createdAt, id) after the cursor's in the newest-first order.
-        older = {
+        conditions.push({
           $or: [
             { createdAt: { $lt: cursor.createdAt } },
             { createdAt: cursor.createdAt, id: { $lt: cursor.id } },
           ],
-        };
+        });
       }
+      if (answeredOnly) {
+        const since = await logOf(em, userId, answeredAfter, 'answeredAfter');
+        conditions.push({ answeredAt: { $gt: since.createdAt } });
+      }
+      const older = conditions.length > 0 ? { $and: conditions } : {};
       // Plain rows, not entities: a read-only list needs no identity map, change tracking or
       // hydration, which cost a costly operation's thousands of rows more than the query itself.
       const rows = await logsQuery(em, userId, limit, includeRefused, older).execute('all', true);
@@ -93,3 +102,12 @@ export function createLogQueries(orm: Orm): LogQueries {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The caller's log that a cursor argument names; throws BAD_USER_INPUT naming it otherwise. */
+async function logOf(em: EntityManager, userId: string, id: string, argument: string) {
+  const log = UUID.test(id)
+    ? await em.findOne(RequestLogSchema, { id: id.toLowerCase(), userId })
+    : null;
+  if (!log) throw badUserInput(argument, 'must be the id of one of your logs');
+  return log;
+}

@@ -22,7 +22,7 @@ export type LogReads = Map<string, RequestLogRecord[]>;
 export function readRecentLogs(
   logQueries: LogQueries,
   { caller, em }: Pick<MathContext, 'caller' | 'em'>,
-  { limit, before, includeRefused }: QueryRecentLogsArgs,
+  { limit, before, includeRefused, answeredAfter }: QueryRecentLogsArgs,
 ): Promise<RequestLogRecord[]> {
   return logQueries.recentLogsOf(
     em,
@@ -30,6 +30,7 @@ export function readRecentLogs(
     checkLimit(limit),
     before,
     includeRefused ?? false,
+    answeredAfter,
   );
 }
 

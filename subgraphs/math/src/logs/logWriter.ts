@@ -18,8 +18,8 @@
  * the stored row (same id), and publishes it again when its outcome is the stored one (the first
  * attempt may have died before publishing; routers drop copies by id). One exception keeps the
  * log truthful: an `ok` write replaces a stored refusal of its key (the attempt whose caller went
- * away logged `CANCELLED`, the retry answered), keeping the row's id and time, and is published
- * then.
+ * away logged `CANCELLED`, the retry answered), keeping the row's id and time, setting its
+ * `answeredAt`, and is published then.
  */
 import type { Orm } from '@microservice-math/shared/database';
 import type { EventBus } from '@microservice-math/shared/events';
@@ -262,13 +262,16 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       // Our own row, committed by an earlier attempt of this batch whose answer was lost.
       if (found.id === row.id) outcomes.set(key, { row, stored: true });
       else if (found.status !== 'ok' && row.status === 'ok') {
+        // Marked answered now: its id is older than logs made meanwhile, and a feed resuming
+        // after one of those finds it by this time (recentLogs(answeredAfter:)).
+        const answeredAt = new Date();
         const replaced = await reader.nativeUpdate(
           RequestLogSchema,
           { id: found.id, status: { $ne: 'ok' } },
-          outcomeColumns(row),
+          { ...outcomeColumns(row), answeredAt },
         );
         const now = replaced
-          ? { ...row, id: found.id, createdAt: found.createdAt }
+          ? { ...row, id: found.id, createdAt: found.createdAt, answeredAt }
           : await reader.findOneOrFail(
               RequestLogSchema,
               { id: found.id },
@@ -381,6 +384,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
           input: entry.input.slice(0, INPUT_COLUMN_LENGTH),
           id: uuidv7(),
           createdAt: new Date(),
+          answeredAt: null,
         } as RequestLogEntity;
         queue.push({ entity, resolve, reject });
         schedule();
