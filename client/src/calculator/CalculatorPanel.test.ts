@@ -303,6 +303,33 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('ignores a second submit of the calculation already running; another one replaces it', async () => {
+    const wrapper = mountPanel({ Fibonacci: () => 'hang' });
+    const box = wrapper.get('input[name="expression"]');
+    await box.setValue('F(4500000)');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    await wrapper.get('form.expression').trigger('submit'); // Enter pressed twice
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+
+    expect(client?.sent).toHaveLength(1);
+    expect(client?.sent[0]?.signal?.aborted).toBe(false);
+    expect(wrapper.find('progress').exists()).toBe(true);
+    expect(wrapper.get('[role="alert"]').text()).toBe('');
+
+    await box.setValue('F(4500001)');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(client?.sent.map(({ variables }) => variables)).toEqual([
+      { n: 4500000 },
+      { n: 4500001 },
+    ]);
+    expect(client?.sent[0]?.signal?.aborted).toBe(true);
+    expect(client?.sent[1]?.signal?.aborted).toBe(false);
+    wrapper.unmount();
+  });
+
   it('takes the last answer away when a request is refused before it is sent', async () => {
     const wrapper = mountPanel({ Factorial: () => ({ data: { factorial: calculation() } }) });
     await typeN(wrapper, '5');
