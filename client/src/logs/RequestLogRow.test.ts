@@ -55,4 +55,19 @@ describe('RequestLogRow', () => {
       table.unmount();
     }
   });
+
+  it('shortens a long input in its cell, keeping the whole of it in a tooltip and the details', async () => {
+    const cut = `{"base":"${'7'.repeat(1_015)}`;
+    const table = await openRow({ log: log({ operation: 'POWER', input: cut }) });
+    const cell = table.get('td.input');
+    expect(cell.text()).toBe(`${cut.slice(0, 60)}…`);
+    expect(cell.attributes('title')).toBe(cut);
+    expect(table.get('tr.details').text()).toContain(cut);
+
+    const short = await openRow({ log: log() });
+    expect(short.get('td.input').text()).toBe('n = 5');
+    expect(short.get('td.input').attributes('title')).toBeUndefined();
+    short.unmount();
+    table.unmount();
+  });
 });
