@@ -245,6 +245,94 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(app.problems).toEqual([]);
   });
 
+  it('keeps keyboard focus through Load more, the expression box in step on Back, and never scrolls sideways', async () => {
+    const account = { username: `Wes_keys_${Date.now().toString(36)}`, password };
+    const register = await gql<{ register: { token: string } }>(
+      app.system.urls.router,
+      'mutation($u: String!, $p: String!) { register(username: $u, password: $p) { token } }',
+      { u: account.username, p: account.password },
+    );
+    const headers = bearer(register.data?.register.token ?? '');
+    // The oldest log has a long unbroken title; 24 more fill the first page and 4 of the next.
+    await gql(
+      app.system.urls.router,
+      '{ power(base: "2", exponent: "9999999999999999999999") { digits } }',
+      {},
+      headers,
+    );
+    for (let n = 1; n <= 24; n++) {
+      await gql(app.system.urls.router, `{ fibonacci(n: ${n}) { digits } }`, {}, headers);
+    }
+
+    const page = await app.open('keys', { width: 1280, height: 900 });
+    screenshotOnFailure({ page }, 'webapp-keys');
+    await signIn(page, account, 'signIn');
+    const rows = page.locator('.recent-logs tbody tr:not(.details)');
+    await expect.poll(() => rows.count()).toBe(20);
+    const pageWidth = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement;
+        return element === null || element === document.body
+          ? 'body'
+          : `${element.tagName} ${element.textContent?.trim()}`;
+      });
+
+    // Load more by keyboard: the button keeps focus while the page is on its way.
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/graphql', async (route) => {
+      if (route.request().postDataJSON()?.operationName === 'RecentLogs') await released;
+      await route.continue().catch(() => {});
+    });
+    const tableWidth = () =>
+      page
+        .locator('.recent-logs table')
+        .evaluate((element) => element.getBoundingClientRect().width);
+    const firstPageWidth = await tableWidth();
+    const loadMore = page.getByRole('button', { name: 'Load more' });
+    await loadMore.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => loadMore.getAttribute('aria-busy')).toBe('true');
+    expect(await focused()).toBe('BUTTON Load more');
+    await page.keyboard.press('Enter'); // ignored while loading
+    release();
+    await page.unrouteAll({ behavior: 'wait' });
+    await expect.poll(() => rows.count()).toBe(25);
+    await page.getByText('That is all of them.').waitFor();
+    // The last page replaced the button: focus goes to the first log it brought, not the body.
+    expect(await focused()).toMatch(/^BUTTON Fibonacci ?F\(4\)$/);
+    await page.getByRole('button', { name: /2\^\(9999999999999999999999\)/ }).waitFor();
+    expect(await tableWidth()).toBe(firstPageWidth);
+    expect(await pageWidth()).toBe(0);
+    const table = page.locator('.recent-logs .table-scroll');
+    expect(await table.evaluate((element) => element.scrollWidth - element.clientWidth)).toBe(0);
+
+    // Back with the box still focused: the box shows the calculation Back restored.
+    await computeExpression(page, '6!');
+    await page.getByRole('heading', { name: '6!' }).waitFor();
+    await computeExpression(page, '2^9');
+    await page.getByRole('heading', { name: '2⁹' }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: '6!' }).waitFor();
+    const box = page.getByLabel('Expression', { exact: true });
+    expect(await box.inputValue()).toBe('6!');
+
+    // A 5,000-digit base: its title and its log wrap or are shortened, at desktop and phone size.
+    await computeExpression(page, `${'7'.repeat(5_000)}^2`);
+    await page.getByRole('heading', { name: /^7{5000}²$/ }).waitFor();
+    const cut = rows.filter({ hasText: 'input cut in the log' }).first();
+    await cut.waitFor();
+    expect(await cut.locator('td.input').textContent()).toMatch(/^\{"base":"7{51}…$/);
+    expect(await pageWidth()).toBe(0);
+    expect(await table.evaluate((element) => element.scrollWidth - element.clientWidth)).toBe(0);
+    await page.setViewportSize(PHONE);
+    expect(await pageWidth()).toBe(0);
+    await expectAccessible(page, 'logs loaded by keyboard, long inputs');
+    expect(app.problems).toEqual([]);
+  });
+
   it('shares one session between the tabs of a browser, signs out everywhere, and never shows the previous user', async () => {
     const context = await app.browser.newContext({ viewport: DESKTOP });
     const first = await app.openTab(context, 'tab-1');

@@ -265,6 +265,71 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('writes a calculation restored by Back into the box, even while the box has focus', async () => {
+    const wrapper = mountPanel({
+      Factorial: () => ({ data: { factorial: calculation({ input: '{"n":6}' }) } }),
+      Power: () => 'hang',
+    });
+    const box = wrapper.get('input[name="expression"]');
+    (box.element as HTMLInputElement).focus();
+    await box.setValue('6!');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    await box.setValue('2^9');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(window.location.search).toBe('?op=power&base=2&exponent=9');
+    expect(document.activeElement).toBe(box.element);
+
+    // Back: the address is the factorial again, and the box says so, focused or not.
+    window.history.replaceState(null, '', '?op=factorial&n=6');
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    await flushPromises();
+    expect((box.element as HTMLInputElement).value).toBe('6!');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(client?.sent.map(({ operationName }) => operationName)).toEqual([
+      'Factorial',
+      'Power',
+      'Factorial',
+      'Factorial',
+    ]);
+
+    // What the user types is theirs: the form follows the box, never the other way round.
+    await box.setValue('2^');
+    expect((box.element as HTMLInputElement).value).toBe('2^');
+    await box.setValue('2^1');
+    expect((box.element as HTMLInputElement).value).toBe('2^1');
+    wrapper.unmount();
+  });
+
+  it('ignores a second submit of the calculation already running; another one replaces it', async () => {
+    const wrapper = mountPanel({ Fibonacci: () => 'hang' });
+    const box = wrapper.get('input[name="expression"]');
+    await box.setValue('F(4500000)');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    await wrapper.get('form.expression').trigger('submit'); // Enter pressed twice
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+
+    expect(client?.sent).toHaveLength(1);
+    expect(client?.sent[0]?.signal?.aborted).toBe(false);
+    expect(wrapper.find('progress').exists()).toBe(true);
+    expect(wrapper.get('[role="alert"]').text()).toBe('');
+
+    await box.setValue('F(4500001)');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(client?.sent.map(({ variables }) => variables)).toEqual([
+      { n: 4500000 },
+      { n: 4500001 },
+    ]);
+    expect(client?.sent[0]?.signal?.aborted).toBe(true);
+    expect(client?.sent[1]?.signal?.aborted).toBe(false);
+    wrapper.unmount();
+  });
+
   it('takes the last answer away when a request is refused before it is sent', async () => {
     const wrapper = mountPanel({ Factorial: () => ({ data: { factorial: calculation() } }) });
     await typeN(wrapper, '5');

@@ -1,0 +1,73 @@
+import { mount } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import RequestLogRow from './RequestLogRow.vue';
+
+function log(overrides: Record<string, unknown> = {}) {
+  return {
+    __typename: 'RequestLog',
+    id: 'log-1',
+    operation: 'FACTORIAL',
+    input: '{"n":5}',
+    resultPreview: '120',
+    digits: 3,
+    cached: false,
+    durationMs: 0.056,
+    status: 'ok',
+    createdAt: '2026-11-26T12:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** The row opened: its details below it. */
+async function openRow(props: Record<string, unknown>) {
+  const table = mount(
+    {
+      components: { RequestLogRow },
+      props: ['log'],
+      template: '<table><tbody><RequestLogRow :log="log" :now="new Date()" /></tbody></table>',
+    },
+    { props, attachTo: document.body },
+  );
+  await table.get('button.link').trigger('click');
+  return table;
+}
+
+describe('RequestLogRow', () => {
+  it("says how an answered log's answer came, and how long it took", async () => {
+    const table = await openRow({ log: log() });
+    const details = table.get('tr.details').text();
+    expect(details).toContain('Answered');
+    expect(details).toContain('computed in 0.056 ms');
+    table.unmount();
+  });
+
+  it('never says a refused or cancelled log was answered or computed', async () => {
+    for (const [status, said] of [
+      ['RESULT_TOO_LARGE', 'Refused after 0.056 ms'],
+      ['CANCELLED', 'Cancelled after 0.056 ms'],
+    ] as const) {
+      const table = await openRow({
+        log: log({ status, resultPreview: '', digits: 0, input: '{"n":10000000}' }),
+      });
+      const details = table.get('tr.details').text();
+      expect(details).toContain(said);
+      expect(details).not.toMatch(/Answered|computed|from the cache/);
+      table.unmount();
+    }
+  });
+
+  it('shortens a long input in its cell, keeping the whole of it in a tooltip and the details', async () => {
+    const cut = `{"base":"${'7'.repeat(1_015)}`;
+    const table = await openRow({ log: log({ operation: 'POWER', input: cut }) });
+    const cell = table.get('td.input');
+    expect(cell.text()).toBe(`${cut.slice(0, 60)}…`);
+    expect(cell.attributes('title')).toBe(cut);
+    expect(table.get('tr.details').text()).toContain(cut);
+
+    const short = await openRow({ log: log() });
+    expect(short.get('td.input').text()).toBe('n = 5');
+    expect(short.get('td.input').attributes('title')).toBeUndefined();
+    short.unmount();
+    table.unmount();
+  });
+});
