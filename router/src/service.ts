@@ -25,6 +25,7 @@ import {
   printSchema,
   type GraphQLSchema,
 } from 'graphql';
+import { refusedTokenPlugin } from './auth/refusedToken.js';
 import { cachedRevocationCheck } from './auth/revocationCheck.js';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
@@ -222,6 +223,8 @@ export async function createRouterService(
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
       requireOperation<RouterContext>(),
+      // Before demand control: a refused token is the first thing a caller must hear of.
+      refusedTokenPlugin(),
       demand.plugin<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
       playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),

@@ -121,7 +121,7 @@ export class ServiceHost {
     const { metricsToken } = options;
     if (metricsToken || !options.production)
       this.app.get('/metrics', async (req, res) => {
-        const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        const given = /^Bearer +(.+)$/i.exec(req.headers.authorization?.trim() ?? '')?.[1];
         if (metricsToken && !(given && sameSecret(given, metricsToken))) {
           res.status(401).setHeader('www-authenticate', 'Bearer').end();
           return;
