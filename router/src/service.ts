@@ -41,6 +41,7 @@ import { requireOperation } from './gateway/requireOperation.js';
 import { keepNumericLiteralsAsWritten } from './gateway/numericLiterals.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
+import { withoutServiceName } from './gateway/subgraphFailure.js';
 import { subgraphClients } from './gateway/subgraphClients.js';
 import { subgraphInstances, type SubgraphInstances } from './gateway/subgraphInstances.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
@@ -217,7 +218,10 @@ export async function createRouterService(
       ? protection.validationRules
       : [...protection.validationRules, NoSchemaIntrospectionCustomRule],
     parseOptions: protection.parseOptions,
-    formatError: protection.formatError,
+    // Production names no internal service in an error; development keeps the subgraph's name.
+    formatError: config.production
+      ? (formatted) => withoutServiceName(protection.formatError(formatted))
+      : protection.formatError,
     plugins: [
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),

@@ -6,7 +6,7 @@
  * needs to know.
  */
 import { internalError } from '@microservice-math/shared/errors';
-import type { GraphQLError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 
 /** "did not answer within 500 ms", "is unreachable (ECONNREFUSED)", "failed (…)". */
 export function whyUnreachable(error: unknown, timeoutMs: number): string {
@@ -25,4 +25,15 @@ export function whyUnreachable(error: unknown, timeoutMs: number): string {
  */
 export function subgraphUnavailable(serviceName: string, why: string): GraphQLError {
   return internalError(`The ${serviceName} subgraph ${why}`, { serviceName });
+}
+
+/**
+ * For production's formatError: a formatted error without `extensions.serviceName`, which the
+ * gateway (and `subgraphUnavailable`) put on errors from a subgraph. It names an internal
+ * service ("math", "auth"), which a client has no use for; the router's log keeps it.
+ */
+export function withoutServiceName(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('serviceName' in formatted.extensions)) return formatted;
+  const { serviceName: _hidden, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
 }
