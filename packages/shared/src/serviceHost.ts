@@ -47,7 +47,24 @@ export interface ServiceHostOptions {
    * in production: it tells anyone what the service does and how busy it is.
    */
   metricsToken?: string;
+  /** Longest a client may take to send a request's headers; default `HEADERS_TIMEOUT_MS`. */
+  headersTimeoutMs?: number;
+  /** Longest a client may take to send a whole request, body included; default `REQUEST_TIMEOUT_MS`. */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * How long a client may take to send a request: its headers, then the whole of it. Node's own
+ * defaults (60 s and 300 s, checked every 30 s) let a client that sends its body a byte every few
+ * seconds hold a connection and a parser for minutes; past these the connection is answered 408
+ * and closed. A request's body is at most the body limit (64 KB at the router), so 20 s leaves a
+ * slow link plenty. Only the request is timed, not its answer: a long calculation, an SSE stream
+ * and an upgraded WebSocket are not affected.
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 20_000;
+/** How often Node looks for requests past those timeouts (its default, 30 s, would add up to that). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /** Builds a GraphQL request's context, as Apollo's Express integration calls it. */
 export type ContextFunction<C> = (args: {
@@ -95,9 +112,7 @@ const LISTEN_BACKLOG = 4096;
 
 export class ServiceHost {
   readonly app: Express = express();
-  readonly server: Server = createServer((req, res) => {
-    if (!this.firstResponder?.(req, res)) this.dispatch(req, res);
-  });
+  readonly server: Server;
   /** This service's Prometheus registry, served at `/metrics`; services add their own metrics. */
   readonly metrics: Registry;
   private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
@@ -109,6 +124,17 @@ export class ServiceHost {
   private firstResponder: FirstResponder | undefined;
 
   constructor(private readonly options: ServiceHostOptions) {
+    const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.server = createServer(
+      {
+        requestTimeout,
+        headersTimeout: Math.min(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, requestTimeout),
+        connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      },
+      (req, res) => {
+        if (!this.firstResponder?.(req, res)) this.dispatch(req, res);
+      },
+    );
     this.metrics = createMetricsRegistry(options.name);
     this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
       if (this.draining || this.closing) endsConnection(res);
