@@ -115,7 +115,7 @@ describe('a production router', () => {
     await client.dispose();
   });
 
-  it('names no subgraph in extensions.serviceName, over HTTP or WebSocket', async () => {
+  it('passes on no subgraph name (extensions.serviceName) or stack trace, over HTTP or WebSocket', async () => {
     // Refusals auth answers, which the gateway passes on with the subgraph's name.
     const wrongPassword =
       'mutation { login(username: "prod_user", password: "a-wrong-password") { token } }';
@@ -127,6 +127,8 @@ describe('a production router', () => {
         /^(UNAUTHENTICATED|USERNAME_TAKEN)$/,
       );
       expect(result.errors?.[0]?.extensions, query).not.toHaveProperty('serviceName');
+      // This auth runs in development and sends a stack trace; the production router drops it.
+      expect(result.errors?.[0]?.extensions, query).not.toHaveProperty('stacktrace');
     }
     const client = wsClient(router.url, token);
     const overSocket = await new Promise<FormattedExecutionResult>((resolve, reject) =>
@@ -135,6 +137,7 @@ describe('a production router', () => {
     await client.dispose();
     expect(overSocket.errors?.[0]?.extensions).toMatchObject({ code: 'USERNAME_TAKEN' });
     expect(overSocket.errors?.[0]?.extensions).not.toHaveProperty('serviceName');
+    expect(overSocket.errors?.[0]?.extensions).not.toHaveProperty('stacktrace');
   });
 
   it('masks an unexpected error to INTERNAL_SERVER_ERROR with the request id of its log line', async () => {

@@ -28,12 +28,15 @@ export function subgraphUnavailable(serviceName: string, why: string): GraphQLEr
 }
 
 /**
- * For production's formatError: a formatted error without `extensions.serviceName`, which the
- * gateway (and `subgraphUnavailable`) put on errors from a subgraph. It names an internal
- * service ("math", "auth"), which a client has no use for; the router's log keeps it.
+ * For production's formatError: a formatted error without what a subgraph put on it about our
+ * internals: `extensions.serviceName`, which the gateway (and `subgraphUnavailable`) add to errors
+ * from a subgraph and which names an internal service ("math", "auth"), and a `stacktrace` a
+ * subgraph in development mode sent (the gateway passes its extensions on). The router's log
+ * keeps both.
  */
 export function withoutServiceName(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (!formatted.extensions || !('serviceName' in formatted.extensions)) return formatted;
-  const { serviceName: _hidden, ...extensions } = formatted.extensions;
-  return { ...formatted, extensions };
+  const extensions = formatted.extensions;
+  if (!extensions || !('serviceName' in extensions || 'stacktrace' in extensions)) return formatted;
+  const { serviceName: _service, stacktrace: _stack, ...kept } = extensions;
+  return { ...formatted, extensions: kept };
 }
