@@ -9,12 +9,8 @@ import { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directGraphQL } from './directGraphQL.js';
 import { createLogger } from './logger.js';
-import {
-  HEADERS_TIMEOUT_MS,
-  REQUEST_TIMEOUT_MS,
-  ServiceHost,
-  type RequestBase,
-} from './serviceHost.js';
+import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './serverTimeouts.js';
+import { ServiceHost, type RequestBase } from './serviceHost.js';
 
 const logger = createLogger('timeouts-test', { level: 'silent', pretty: false });
 const HEADERS_MS = 1_000;

@@ -19,6 +19,7 @@ import { exactJsonBody, exactQueryNumbers, InexactJsonNumber } from './exactJson
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom, sameSecret } from './routerContext.js';
+import { serverTimeouts } from './serverTimeouts.js';
 import { traceRequests, tracingApolloPlugin, type Tracing } from './tracing.js';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -47,24 +48,11 @@ export interface ServiceHostOptions {
    * in production: it tells anyone what the service does and how busy it is.
    */
   metricsToken?: string;
-  /** Longest a client may take to send a request's headers; default `HEADERS_TIMEOUT_MS`. */
+  /** Longest a client may take to send a request's headers; default `HEADERS_TIMEOUT_MS` (serverTimeouts.ts). */
   headersTimeoutMs?: number;
   /** Longest a client may take to send a whole request, body included; default `REQUEST_TIMEOUT_MS`. */
   requestTimeoutMs?: number;
 }
-
-/**
- * How long a client may take to send a request: its headers, then the whole of it. Node's own
- * defaults (60 s and 300 s, checked every 30 s) let a client that sends its body a byte every few
- * seconds hold a connection and a parser for minutes; past these the connection is answered 408
- * and closed. A request's body is at most the body limit (64 KB at the router), so 20 s leaves a
- * slow link plenty. Only the request is timed, not its answer: a long calculation, an SSE stream
- * and an upgraded WebSocket are not affected.
- */
-export const HEADERS_TIMEOUT_MS = 10_000;
-export const REQUEST_TIMEOUT_MS = 20_000;
-/** How often Node looks for requests past those timeouts (its default, 30 s, would add up to that). */
-const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /** Builds a GraphQL request's context, as Apollo's Express integration calls it. */
 export type ContextFunction<C> = (args: {
@@ -124,17 +112,9 @@ export class ServiceHost {
   private firstResponder: FirstResponder | undefined;
 
   constructor(private readonly options: ServiceHostOptions) {
-    const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    this.server = createServer(
-      {
-        requestTimeout,
-        headersTimeout: Math.min(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, requestTimeout),
-        connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
-      },
-      (req, res) => {
-        if (!this.firstResponder?.(req, res)) this.dispatch(req, res);
-      },
-    );
+    this.server = createServer(serverTimeouts(options), (req, res) => {
+      if (!this.firstResponder?.(req, res)) this.dispatch(req, res);
+    });
     this.metrics = createMetricsRegistry(options.name);
     this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
       if (this.draining || this.closing) endsConnection(res);
