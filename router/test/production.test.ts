@@ -73,6 +73,12 @@ describe('a production router', () => {
     const scraped = await fetch(metricsUrl, { headers: bearer('metrics-token-0123456789') });
     expect(scraped.status).toBe(200);
     expect(await scraped.text()).toContain('# TYPE');
+    // RFC 7235: the scheme in any case, then one or more spaces.
+    const spaced = await fetch(metricsUrl, {
+      headers: { authorization: 'bearer   metrics-token-0123456789' },
+    });
+    expect(spaced.status).toBe(200);
+    await spaced.text();
   });
 
   it('refuses introspection without naming the server or how to configure it', async () => {
