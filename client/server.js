@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { precompressedAssets } from '@microservice-math/shared/precompressed';
+import { serverTimeouts } from '@microservice-math/shared/serverTimeouts';
 
 const GRAPHQL_PATH = '/graphql';
 /** The router's name for it (router/src/http/clientAddress.ts). */
@@ -115,7 +116,8 @@ export function createClientServer({
 
   // Express's own end would answer with an HTML page that echoes the path and, outside
   // production, the error's stack trace (file paths and all); this one says only the status.
-  const server = createServer((req, res) =>
+  // A client that sends its request slowly is cut off as at the router (serverTimeouts.ts).
+  const server = createServer(serverTimeouts(), (req, res) =>
     app(req, res, (/** @type {unknown} */ error) => {
       if (res.headersSent) return void res.end();
       const status = statusOf(error);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '@microservice-math/shared/serverTimeouts';
 import { clientConfigFrom, createClientServer, type ClientServer } from '../server.js';
 
 interface FakeRouter {
@@ -81,6 +82,12 @@ describe('createClientServer', () => {
     expect(() =>
       createClientServer({ routerUrl: router.url, distDir: join(distDir, 'nope') }),
     ).toThrow(/npm run build -w client/);
+  });
+
+  it('gives a client as long to send its request as the services do, and no longer', async () => {
+    const { client } = await startClient();
+    expect(client.server.headersTimeout).toBe(HEADERS_TIMEOUT_MS);
+    expect(client.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
   });
 
   it('serves the app for any page a browser opens, so deep links work', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { GraphQLError } from 'graphql';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
@@ -7,6 +8,13 @@ import type { CostedContext } from './gateway/demandControl.js';
 export interface RouterContext extends RequestBase, CostedContext {
   /** The verified caller; null for an anonymous request. */
   caller: Caller | null;
+  /**
+   * Over HTTP, the 401 a refused token (expired, revoked, invalid, or a malformed Authorization
+   * header) is answered with, once the operation turns out to need a caller
+   * (auth/refusedToken.ts); until then, and for an operation that needs none, the request is
+   * anonymous.
+   */
+  refusedToken?: GraphQLError;
   clientAddress: string;
   /**
    * The client's `Idempotency-Key` scoped to the caller (http/idempotencyKey.ts), forwarded to

@@ -25,6 +25,7 @@ import {
   printSchema,
   type GraphQLSchema,
 } from 'graphql';
+import { refusedTokenPlugin } from './auth/refusedToken.js';
 import { cachedRevocationCheck } from './auth/revocationCheck.js';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
@@ -40,7 +41,9 @@ import { refuseLogsWhileSigningIn } from './gateway/logsWhileSigningIn.js';
 import { requireOperation } from './gateway/requireOperation.js';
 import { keepNumericLiteralsAsWritten } from './gateway/numericLiterals.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
+import { argumentSitesRule, badArgumentFormatted } from './gateway/argumentErrors.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
+import { withoutServiceName } from './gateway/subgraphFailure.js';
 import { subgraphClients } from './gateway/subgraphClients.js';
 import { subgraphInstances, type SubgraphInstances } from './gateway/subgraphInstances.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
@@ -206,6 +209,8 @@ export async function createRouterService(
   const onTokenRevoked = (listener: (id: string) => void) => revocations.onRevoked(listener);
   const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   const protection = operationProtection();
+  // With the operation limits, what lets an argument's malformed value be named (argumentErrors.ts).
+  const validationRules = [...protection.validationRules, argumentSitesRule];
   const demand = demandControl(config.maxCost, () => demandDirectives, config.heavyOperations);
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
@@ -214,15 +219,21 @@ export async function createRouterService(
     // graphql-js's rule refuses it rather than Apollo Server's `introspection: false`, whose
     // message names the server and tells the caller how to configure it.
     validationRules: config.playground
-      ? protection.validationRules
-      : [...protection.validationRules, NoSchemaIntrospectionCustomRule],
+      ? validationRules
+      : [...validationRules, NoSchemaIntrospectionCustomRule],
     parseOptions: protection.parseOptions,
-    formatError: protection.formatError,
+    formatError: (formatted, error) => {
+      const ours = badArgumentFormatted(protection.formatError(formatted), error);
+      // Production names no internal service in an error; development keeps the subgraph's name.
+      return config.production ? withoutServiceName(ours) : ours;
+    },
     plugins: [
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
       requireOperation<RouterContext>(),
+      // Before demand control: a refused token is the first thing a caller must hear of.
+      refusedTokenPlugin(),
       refuseLogsWhileSigningIn<RouterContext>(),
       demand.plugin<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
@@ -267,7 +278,7 @@ export async function createRouterService(
     resolver: logAdded,
     executeThroughGateway,
     parse: protection.parse,
-    validationRules: protection.validationRules,
+    validationRules,
     demand,
     hideSuggestions: config.production,
     rateLimit,

@@ -147,9 +147,13 @@ describe('Numeric literals over streaming transports', () => {
     };
     const refusal = {
       message:
-        'Variable "$b" got invalid value true; Numeric: expected a number or a numeric string',
+        'power(base:): Variable "$b" got invalid value true; Numeric: expected a number or a numeric string',
       locations: [{ line: 1, column: 7 }],
-      extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+      extensions: expect.objectContaining({
+        code: 'BAD_USER_INPUT',
+        argument: 'base',
+        field: 'power',
+      }),
     };
     const overHttp = await gql(url, payload.query, payload.variables, bearer(token));
     expect(overHttp.errors).toEqual([expect.objectContaining(refusal)]);

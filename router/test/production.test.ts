@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, collect, gql, wsClient } from '../../tests/support/graphql.js';
 import { capturedLog, type CapturedLog } from './support/capturedLog.js';
@@ -72,6 +73,12 @@ describe('a production router', () => {
     const scraped = await fetch(metricsUrl, { headers: bearer('metrics-token-0123456789') });
     expect(scraped.status).toBe(200);
     expect(await scraped.text()).toContain('# TYPE');
+    // RFC 7235: the scheme in any case, then one or more spaces.
+    const spaced = await fetch(metricsUrl, {
+      headers: { authorization: 'bearer   metrics-token-0123456789' },
+    });
+    expect(spaced.status).toBe(200);
+    await spaced.text();
   });
 
   it('refuses introspection without naming the server or how to configure it', async () => {
@@ -127,6 +134,31 @@ describe('a production router', () => {
     );
     expect(refusal?.[0]?.message).toBe('Cannot query field "operatio" on type "RequestLog".');
     await client.dispose();
+  });
+
+  it('passes on no subgraph name (extensions.serviceName) or stack trace, over HTTP or WebSocket', async () => {
+    // Refusals auth answers, which the gateway passes on with the subgraph's name.
+    const wrongPassword =
+      'mutation { login(username: "prod_user", password: "a-wrong-password") { token } }';
+    const taken =
+      'mutation { register(username: "prod_user", password: "long-password") { token } }';
+    for (const query of [wrongPassword, taken]) {
+      const result = await gql(router.url, query);
+      expect(result.errors?.[0]?.extensions?.['code'], query).toMatch(
+        /^(UNAUTHENTICATED|USERNAME_TAKEN)$/,
+      );
+      expect(result.errors?.[0]?.extensions, query).not.toHaveProperty('serviceName');
+      // This auth runs in development and sends a stack trace; the production router drops it.
+      expect(result.errors?.[0]?.extensions, query).not.toHaveProperty('stacktrace');
+    }
+    const client = wsClient(router.url, token);
+    const overSocket = await new Promise<FormattedExecutionResult>((resolve, reject) =>
+      client.subscribe({ query: taken }, { next: resolve, error: reject, complete: () => {} }),
+    );
+    await client.dispose();
+    expect(overSocket.errors?.[0]?.extensions).toMatchObject({ code: 'USERNAME_TAKEN' });
+    expect(overSocket.errors?.[0]?.extensions).not.toHaveProperty('serviceName');
+    expect(overSocket.errors?.[0]?.extensions).not.toHaveProperty('stacktrace');
   });
 
   it('masks an unexpected error to INTERNAL_SERVER_ERROR with the request id of its log line', async () => {

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
 import { base64url, generateKeyPair, importPKCS8, SignJWT, type CryptoKey } from 'jose';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { bearer, closeCode, gql, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
@@ -127,6 +129,115 @@ describe('tokens the router refuses', () => {
     expect(result.headers?.get('www-authenticate')).toBe('Bearer error="invalid_request"');
     expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
   });
+});
+
+describe('a refused token on an operation that needs no caller', () => {
+  const LOGIN = 'mutation { login(username: "token_owner", password: "long-password") { token } }';
+  const refused: Record<string, () => Promise<string>> = {
+    ...badTokens,
+    'a garbage token': async () => 'not-a-token',
+    'a revoked token': async () => {
+      const login = await gql<{ login: { token: string } }>(system.urls.router, LOGIN);
+      const token = login.data!.login.token;
+      const out = await gql(system.urls.router, 'mutation { logout }', {}, bearer(token));
+      expect(out.data).toEqual({ logout: true });
+      return token;
+    },
+  };
+
+  it.each(Object.keys(refused))('%s: login still signs in, as anonymous', async (name) => {
+    const token = await refused[name]!();
+    const result = await gql<{ login: { token: string } }>(
+      system.urls.router,
+      LOGIN,
+      {},
+      bearer(token),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.status).toBe(200);
+    expect(result.data?.login.token).toMatch(/^ey/);
+  });
+
+  it('register with a garbage token registers', async () => {
+    const result = await gql<{ register: { token: string } }>(
+      system.urls.router,
+      'mutation { register(username: "garbage_token_holder", password: "long-password") { token } }',
+      {},
+      bearer('garbage'),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.register.token).toMatch(/^ey/);
+  });
+
+  it('an operation that also needs the caller is still 401, with its message and challenge', async () => {
+    const token = await badTokens['an expired token']!();
+    const result = await gql(
+      system.urls.router,
+      `mutation { login(username: "token_owner", password: "long-password") { token } logout }`,
+      {},
+      bearer(token),
+    );
+    expect(result.status).toBe(401);
+    expect(result.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(result.errors?.[0]?.message).toBe('Token expired; sign in again');
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    for (const query of ['{ factorial(n: 3) { result } }', '{ recentLogs { id } }']) {
+      const math = await gql(system.urls.router, query, {}, bearer('garbage'));
+      expect(math.status, query).toBe(401);
+      expect(math.errors?.[0]?.message, query).toBe('Invalid token');
+    }
+  });
+
+  it('a malformed Authorization header on login is anonymous too; on me it is still 401', async () => {
+    const basic = { authorization: 'Basic dXNlcjpwYXNz' };
+    const login = await gql<{ login: { token: string } }>(system.urls.router, LOGIN, {}, basic);
+    expect(login.data?.login.token).toMatch(/^ey/);
+    const me = await gql(system.urls.router, '{ me { id } }', {}, basic);
+    expect(me.status).toBe(401);
+    expect(me.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"');
+  });
+});
+
+describe('how the token is presented', () => {
+  it.each([
+    ['two spaces after Bearer', (t: string) => `Bearer  ${t}`],
+    ['four spaces', (t: string) => `Bearer    ${t}`],
+    ['a lower-case scheme', (t: string) => `bearer ${t}`],
+    ['an upper-case scheme', (t: string) => `BEARER ${t}`],
+  ])('%s is accepted', async (_name, header) => {
+    const result = await gql<{ me: { id: string } }>(
+      system.urls.router,
+      '{ me { id } }',
+      {},
+      { authorization: header(validToken) },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.me.id).toBe(user.id);
+  });
+
+  it.each(['authorization', 'Authorization', 'AUTHORIZATION'])(
+    'graphql-ws accepts connectionParams.%s',
+    async (name) => {
+      const client = createClient({
+        url: system.urls.router.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { [name]: `Bearer ${validToken}` },
+        retryAttempts: 0,
+        lazy: true,
+      });
+      try {
+        const result = await new Promise<unknown>((resolve, reject) => {
+          client.subscribe(
+            { query: '{ me { id } }' },
+            { next: resolve, error: reject, complete: () => {} },
+          );
+        });
+        expect(result).toEqual({ data: { me: { id: user.id } } });
+      } finally {
+        await client.dispose();
+      }
+    },
+  );
 });
 
 describe('what the router sends subgraphs', () => {

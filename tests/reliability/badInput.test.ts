@@ -81,8 +81,22 @@ const wrongTypes: Row[] = [
     name: `factorial(n:) given ${what} literal`,
     request: json(`{ factorial(n: ${literal}) { result } }`),
     status: 400,
-    code: 'GRAPHQL_VALIDATION_FAILED',
+    code: 'BAD_USER_INPUT',
   })),
+  {
+    name: 'factorial(n: 99999999999): not a 32-bit Int, named',
+    request: json('{ factorial(n: 99999999999) { result } }'),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: 'factorial(n:): Int cannot represent non 32-bit signed integer value: 99999999999',
+  },
+  {
+    name: 'factorial(n:) given a float literal: the message names the field and argument',
+    request: json('{ factorial(n: 1.5) { result } }'),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: 'factorial(n:): Int cannot represent non-integer value: 1.5',
+  },
   {
     name: 'factorial without its argument',
     request: json('{ factorial { result } }'),
@@ -98,7 +112,7 @@ const wrongTypes: Row[] = [
     name: `power(base:) given ${what} literal`,
     request: json(`{ power(base: ${literal}, exponent: 2) { result } }`),
     status: 400,
-    code: 'GRAPHQL_VALIDATION_FAILED',
+    code: 'BAD_USER_INPUT',
   })),
   ...(
     [
@@ -145,9 +159,39 @@ const wrongTypes: Row[] = [
     name: `Numeric literal given ${what}`,
     request: json(`{ power(base: ${literal}, exponent: 2) { result } }`),
     status: 400,
-    code: 'GRAPHQL_VALIDATION_FAILED',
-    message: `Numeric: expected a number or a numeric string, found ${literal}`,
+    code: 'BAD_USER_INPUT',
+    message: `power(base:): Numeric: expected a number or a numeric string, found ${literal}`,
   })),
+  {
+    name: 'Int! variable given a float: the message names the field and argument',
+    request: json(FACTORIAL, { n: 1.5 }),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message:
+      'factorial(n:): Variable "$n" got invalid value 1.5; Int cannot represent non-integer value: 1.5',
+  },
+  {
+    name: 'Numeric! variable given a boolean: the message names the field and argument',
+    request: json(POWER, { b: true, e: 2 }),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message:
+      'power(base:): Variable "$b" got invalid value true; Numeric: expected a number or a numeric string',
+  },
+  {
+    name: 'Int! variable missing: the message names the field and argument',
+    request: json(FACTORIAL, {}),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: 'factorial(n:): Variable "$n" of required type "Int!" was not provided.',
+  },
+  {
+    name: 'a variable default that does not fit its type',
+    request: json('query($n: Int! = 1.5) { factorial(n: $n) { result } }'),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: '$n (default value): Int cannot represent non-integer value: 1.5',
+  },
   {
     name: 'Numeric! variable given a JSON 1e999 (Infinity once parsed)',
     request: rawJson(`{"query":${JSON.stringify(POWER)},"variables":{"b":1e999,"e":2}}`),
@@ -170,13 +214,15 @@ const wrongTypes: Row[] = [
     name: 'register(username:) given an Int literal',
     request: json('mutation { register(username: 5, password: "long-password") { token } }'),
     status: 400,
-    code: 'GRAPHQL_VALIDATION_FAILED',
+    code: 'BAD_USER_INPUT',
+    message: 'register(username:): String cannot represent a non string value: 5',
   },
   {
     name: 'recentLogs(limit:) given a string literal',
     request: json('{ recentLogs(limit: "5") { id } }'),
     status: 400,
-    code: 'GRAPHQL_VALIDATION_FAILED',
+    code: 'BAD_USER_INPUT',
+    message: 'recentLogs(limit:): Int cannot represent non-integer value: "5"',
   },
 ];
 
@@ -207,7 +253,7 @@ const pastTheLimits: Row[] = [
     name: `${name}: not a 32-bit Int`,
     request: json(query as string),
     status: 400,
-    code: 'GRAPHQL_VALIDATION_FAILED',
+    code: 'BAD_USER_INPUT',
   })),
   ...[
     ['factorial(n: -2147483648)', '{ factorial(n: -2147483648) { result } }'],
@@ -496,7 +542,6 @@ const unknownOperations: Row[] = [
     ['a fragment on the wrong type', '{ ...F } fragment F on User { id }'],
     ['a fragment cycle', '{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }'],
     ['an unknown directive', '{ __typename @nope }'],
-    ['@include with a string', '{ __typename @include(if: "yes") }'],
     ['a scalar without a selection', '{ factorial(n: 5) }'],
   ].map(([what, query]) => ({
     name: `${what}`,
@@ -504,6 +549,13 @@ const unknownOperations: Row[] = [
     status: 400,
     code: 'GRAPHQL_VALIDATION_FAILED',
   })),
+  {
+    name: '@include with a string',
+    request: json('{ __typename @include(if: "yes") }'),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: '@include(if:): Boolean cannot represent a non boolean value: "yes"',
+  },
   ...[
     ['an unclosed selection', '{ factorial(n: 5) { result }'],
     ['stray braces', '}}}'],

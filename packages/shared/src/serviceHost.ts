@@ -19,6 +19,7 @@ import { exactJsonBody, exactQueryNumbers, InexactJsonNumber } from './exactJson
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom, sameSecret } from './routerContext.js';
+import { serverTimeouts } from './serverTimeouts.js';
 import { traceRequests, tracingApolloPlugin, type Tracing } from './tracing.js';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -47,6 +48,10 @@ export interface ServiceHostOptions {
    * in production: it tells anyone what the service does and how busy it is.
    */
   metricsToken?: string;
+  /** Longest a client may take to send a request's headers; default `HEADERS_TIMEOUT_MS` (serverTimeouts.ts). */
+  headersTimeoutMs?: number;
+  /** Longest a client may take to send a whole request, body included; default `REQUEST_TIMEOUT_MS`. */
+  requestTimeoutMs?: number;
 }
 
 /** Builds a GraphQL request's context, as Apollo's Express integration calls it. */
@@ -95,9 +100,7 @@ const LISTEN_BACKLOG = 4096;
 
 export class ServiceHost {
   readonly app: Express = express();
-  readonly server: Server = createServer((req, res) => {
-    if (!this.firstResponder?.(req, res)) this.dispatch(req, res);
-  });
+  readonly server: Server;
   /** This service's Prometheus registry, served at `/metrics`; services add their own metrics. */
   readonly metrics: Registry;
   private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
@@ -109,6 +112,9 @@ export class ServiceHost {
   private firstResponder: FirstResponder | undefined;
 
   constructor(private readonly options: ServiceHostOptions) {
+    this.server = createServer(serverTimeouts(options), (req, res) => {
+      if (!this.firstResponder?.(req, res)) this.dispatch(req, res);
+    });
     this.metrics = createMetricsRegistry(options.name);
     this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
       if (this.draining || this.closing) endsConnection(res);
@@ -121,7 +127,7 @@ export class ServiceHost {
     const { metricsToken } = options;
     if (metricsToken || !options.production)
       this.app.get('/metrics', async (req, res) => {
-        const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        const given = /^Bearer +(.+)$/i.exec(req.headers.authorization?.trim() ?? '')?.[1];
         if (metricsToken && !(given && sameSecret(given, metricsToken))) {
           res.status(401).setHeader('www-authenticate', 'Bearer').end();
           return;

@@ -128,13 +128,17 @@ export function createTokenVerifier(
   };
 }
 
-/** The token of an `Authorization: Bearer …` value; undefined when absent, an error when malformed. */
+/**
+ * The token of an `Authorization: Bearer …` value; undefined when absent, an error when
+ * malformed. The scheme is case-insensitive and followed by one or more spaces (RFC 7235's
+ * `auth-scheme 1*SP token68`, which RFC 6750 uses).
+ */
 export function bearerToken(authorization: unknown): string | undefined {
   if (authorization === undefined || authorization === null || authorization === '')
     return undefined;
   const match =
     typeof authorization === 'string'
-      ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim())
+      ? /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim())
       : null;
   if (!match?.[1]) throw unauthenticated('Malformed Authorization header: expected "Bearer TOKEN"');
   return match[1];
@@ -152,4 +156,22 @@ export function bearerChallenge(authorization: unknown): string {
     return 'Bearer error="invalid_request"';
   }
   return 'Bearer error="invalid_token"';
+}
+
+/**
+ * graphql-ws's `connectionParams.authorization`, whatever the case of its name (`Authorization`,
+ * as the HTTP header is usually written, included): header names are case-insensitive, and
+ * clients copy them into connectionParams as they write them. Two spellings with different
+ * values are malformed.
+ */
+export function connectionAuthorization(
+  params: Readonly<Record<string, unknown>> | undefined | null,
+): unknown {
+  let found: unknown;
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (name.toLowerCase() !== 'authorization' || value === undefined) continue;
+    if (found !== undefined && found !== value) return { ambiguous: true };
+    found = value;
+  }
+  return found;
 }

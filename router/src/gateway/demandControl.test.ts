@@ -52,3 +52,60 @@ describe('the demand-control plugin', () => {
     });
   });
 });
+
+/**
+ * Apollo Server runs every plugin's didResolveOperation at once and answers as soon as one
+ * throws (the router's refused-token check does, for a caller it will not serve). A heavy
+ * operation refused that way while it waited for its turn must still give its turn back.
+ */
+describe('a heavy operation another plugin refuses while it waits for its turn', () => {
+  let heavyServer: ApolloServer<CostedContext & { refuse?: boolean }>;
+  let openGate: () => void = () => {};
+  let gate = Promise.resolve();
+
+  beforeAll(async () => {
+    heavyServer = new ApolloServer<CostedContext & { refuse?: boolean }>({
+      typeDefs: 'type Item { id: ID! } type Query { items: [Item!]! }',
+      resolvers: { Query: { items: async () => (await gate, [{ id: '1' }]) } },
+      plugins: [
+        {
+          async requestDidStart({ contextValue }) {
+            return {
+              async didResolveOperation() {
+                if (contextValue.refuse) throw new Error('refused by another plugin');
+              },
+            };
+          },
+        },
+        demandControl(MAX_COST, () => directives, {
+          cost: 10,
+          concurrency: 1,
+          waiting: 5,
+        }).plugin(),
+      ],
+      stopOnTerminationSignals: false,
+    });
+    await heavyServer.start();
+  });
+  afterAll(async () => {
+    await heavyServer?.stop();
+  });
+
+  const runHeavy = (refuse = false) =>
+    heavyServer.executeOperation({ query: QUERY }, { contextValue: { refuse } });
+
+  it('gives its turn back, so later heavy operations still run', async () => {
+    gate = new Promise<void>((resolve) => (openGate = resolve));
+    const holding = runHeavy(); // takes the one turn and waits at the gate
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await runHeavy(true); // waits in line, refused meanwhile
+    expect(refused.body.kind === 'single' && refused.body.singleResult.errors).toBeTruthy();
+    openGate();
+    await holding;
+    const later = await Promise.race([
+      runHeavy().then(() => 'ran'),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000)),
+    ]);
+    expect(later).toBe('ran');
+  });
+});

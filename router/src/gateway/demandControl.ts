@@ -289,6 +289,12 @@ export function demandControl(
       return {
         async requestDidStart() {
           let release: (() => void) | undefined;
+          /**
+           * Set once the response is on its way. Apollo Server runs every plugin's
+           * didResolveOperation at once and answers as soon as one throws (a refused token, see
+           * auth/refusedToken.ts): a turn that comes after that is given straight back.
+           */
+          let answered = false;
           return {
             // After validation, before the gateway's executor plans the operation.
             async didResolveOperation({ schema, document, operation, request, contextValue }) {
@@ -298,11 +304,14 @@ export function demandControl(
               const refused = refusal(demand);
               if (refused) throw withHttpStatus(refused, 400);
               if (demand <= heavy.cost) return;
-              release = await lane.enter();
+              const turn = await lane.enter();
+              if (answered) return turn?.();
+              release = turn;
               if (release) return;
               throw tooManyRequests(1, 'Too many costly operations at once; try again in 1 s');
             },
             async willSendResponse() {
+              answered = true;
               release?.();
             },
           };

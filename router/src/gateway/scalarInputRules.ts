@@ -6,8 +6,8 @@
  * deep array did not even get that far: serialising it overflowed the router's stack).
  *
  * Giving the API schema's scalars the subgraphs' own input rules refuses such values at the
- * router, exactly as it refuses a string for an `Int`: a literal fails validation (400
- * GRAPHQL_VALIDATION_FAILED), a variable fails coercion (400 BAD_USER_INPUT).
+ * router, exactly as it refuses a string for an `Int`: a literal fails validation, a variable
+ * fails coercion, and both are answered 400 BAD_USER_INPUT naming the argument (argumentErrors.ts).
  */
 import { DateTimeScalar, NumericScalar } from '@microservice-math/shared/scalars';
 import { isScalarType, type GraphQLScalarType, type GraphQLSchema } from 'graphql';

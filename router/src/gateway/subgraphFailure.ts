@@ -6,7 +6,7 @@
  * needs to know.
  */
 import { internalError } from '@microservice-math/shared/errors';
-import type { GraphQLError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 
 /** "did not answer within 500 ms", "is unreachable (ECONNREFUSED)", "failed (…)". */
 export function whyUnreachable(error: unknown, timeoutMs: number): string {
@@ -25,4 +25,18 @@ export function whyUnreachable(error: unknown, timeoutMs: number): string {
  */
 export function subgraphUnavailable(serviceName: string, why: string): GraphQLError {
   return internalError(`The ${serviceName} subgraph ${why}`, { serviceName });
+}
+
+/**
+ * For production's formatError: a formatted error without what a subgraph put on it about our
+ * internals: `extensions.serviceName`, which the gateway (and `subgraphUnavailable`) add to errors
+ * from a subgraph and which names an internal service ("math", "auth"), and a `stacktrace` a
+ * subgraph in development mode sent (the gateway passes its extensions on). The router's log
+ * keeps both.
+ */
+export function withoutServiceName(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions = formatted.extensions;
+  if (!extensions || !('serviceName' in extensions || 'stacktrace' in extensions)) return formatted;
+  const { serviceName: _service, stacktrace: _stack, ...kept } = extensions;
+  return { ...formatted, extensions: kept };
 }

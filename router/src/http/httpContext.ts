@@ -1,6 +1,7 @@
 /**
- * The context of a GraphQL request over HTTP: who the caller is (a refused token is an HTTP
- * 401, never a silently anonymous request), whether this client may send another operation
+ * The context of a GraphQL request over HTTP: who the caller is (a refused token makes the
+ * request anonymous, with the 401 kept for an operation that needs a caller: see
+ * auth/refusedToken.ts; never a silently anonymous math request), whether this client may send another operation
  * now (HTTP 429 with Retry-After when not), and its `Idempotency-Key` (a malformed one is an
  * HTTP 400).
  *
@@ -10,6 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { internalError, tooManyRequestsMessage } from '@microservice-math/shared/errors';
+import type { Caller } from '@microservice-math/shared/routerContext';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
 import { GraphQLError } from 'graphql';
 import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
@@ -20,13 +22,20 @@ import type { ClientAddressOf } from './clientAddress.js';
 import { tooManyRequests, withHttpStatus } from './httpStatus.js';
 import { idempotencyKeyOf } from './idempotencyKey.js';
 
-async function callerFrom(authorization: string | undefined, verifyToken: TokenVerifier) {
+/** The verified caller, or none with the 401 a refused token is answered with where it matters. */
+async function callerFrom(
+  authorization: string | undefined,
+  verifyToken: TokenVerifier,
+): Promise<{ caller: Caller | null; refusedToken?: GraphQLError }> {
   try {
     const token = bearerToken(authorization);
-    return token ? await verifyToken(token) : null;
+    return { caller: token ? await verifyToken(token) : null };
   } catch (error) {
     if (error instanceof GraphQLError) {
-      throw withHttpStatus(error, 401, { 'www-authenticate': bearerChallenge(authorization) });
+      const refusedToken = withHttpStatus(error, 401, {
+        'www-authenticate': bearerChallenge(authorization),
+      });
+      return { caller: null, refusedToken };
     }
     throw error;
   }
@@ -42,7 +51,7 @@ export interface HttpContextDeps {
 export function httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }: HttpContextDeps) {
   return async (req: IncomingMessage, base: RequestBase): Promise<RouterContext> => {
     try {
-      const caller = await callerFrom(req.headers.authorization, verifyToken);
+      const { caller, refusedToken } = await callerFrom(req.headers.authorization, verifyToken);
       const clientAddress = clientAddressOf(req);
       const verdict = await rateLimit.consume(rateLimitKey(caller, clientAddress));
       if (!verdict.allowed) {
@@ -53,7 +62,13 @@ export function httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }
         );
       }
       const idempotencyKey = idempotencyKeyOf(req, caller);
-      return { ...base, caller, clientAddress, ...(idempotencyKey ? { idempotencyKey } : {}) };
+      return {
+        ...base,
+        caller,
+        clientAddress,
+        ...(refusedToken ? { refusedToken } : {}),
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      };
     } catch (error) {
       if (error instanceof GraphQLError) throw error;
       base.logger.error({ err: error }, 'unexpected error');

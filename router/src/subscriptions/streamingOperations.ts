@@ -25,6 +25,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { RouterContext } from '../context.js';
+import { badArgumentError } from '../gateway/argumentErrors.js';
 import type { DemandControl } from '../gateway/demandControl.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
@@ -142,7 +143,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     validate(schema, document) {
       const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
       return (options.hideSuggestions ? errors.map(withoutSuggestion) : errors).map((error) =>
-        withCode(error, RequestErrorCode.ValidationFailed),
+        badArgumentError(withCode(error, RequestErrorCode.ValidationFailed)),
       );
     },
     costed(schema, document, operationName, variables, context) {
@@ -170,12 +171,15 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
         ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}),
       };
     },
-    subscribe(args) {
-      return subscribe({
+    async subscribe(args) {
+      const result = await subscribe({
         ...args,
         subscribeFieldResolver: resolver.subscribeFieldResolver,
         fieldResolver: resolver.fieldResolver,
       });
+      // Variables that failed coercion, as HTTP names them: BAD_USER_INPUT naming the argument.
+      if (Symbol.asyncIterator in result || !result.errors) return result;
+      return { ...result, errors: result.errors.map(badArgumentError) };
     },
   };
 }

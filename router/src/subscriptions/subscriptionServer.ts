@@ -20,7 +20,7 @@ import {
   TOKEN_REVOKED_MESSAGE,
 } from '../auth/tokenExpiry.js';
 import { createTokenConnections, type OnTokenRevoked } from '../auth/tokenConnections.js';
-import { bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
+import { bearerToken, connectionAuthorization, type TokenVerifier } from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
@@ -149,7 +149,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       onConnect: async (ctx) => {
         let token: string | undefined;
         try {
-          token = bearerToken(ctx.connectionParams?.['authorization']);
+          token = bearerToken(connectionAuthorization(ctx.connectionParams));
         } catch {
           return false; // 4403
         }

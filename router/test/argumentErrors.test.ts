@@ -1,0 +1,94 @@
+/**
+ * A value that does not fit its argument's type is BAD_USER_INPUT naming the field and argument
+ * over graphql-ws and graphql-sse too, as over HTTP (tests/reliability/badInput.test.ts has the
+ * HTTP table), whether written in the operation or sent as a variable, subscriptions included.
+ */
+import type { FormattedExecutionResult } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, wsClient } from '../../tests/support/graphql.js';
+import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
+
+let system: TestSystem;
+let token: string;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  token = (await signUp(system.urls.router, 'argument_errors')).token;
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+const cases = [
+  {
+    name: 'a float literal for an Int',
+    payload: { query: '{ factorial(n: 1.5) { result } }' },
+    message: 'factorial(n:): Int cannot represent non-integer value: 1.5',
+    extensions: { argument: 'n', field: 'factorial' },
+  },
+  {
+    name: 'a boolean literal for a Numeric',
+    payload: { query: '{ power(base: true, exponent: 2) { result } }' },
+    message: 'power(base:): Numeric: expected a number or a numeric string, found true',
+    extensions: { argument: 'base', field: 'power' },
+  },
+  {
+    name: 'a float variable for an Int',
+    payload: { query: 'query($n: Int!) { factorial(n: $n) { result } }', variables: { n: 1.5 } },
+    message:
+      'factorial(n:): Variable "$n" got invalid value 1.5; Int cannot represent non-integer value: 1.5',
+    extensions: { argument: 'n', field: 'factorial' },
+  },
+  {
+    name: 'a boolean variable for a subscription ID',
+    payload: {
+      query: 'subscription($a: ID) { logAdded(after: $a) { id } }',
+      variables: { a: true },
+    },
+    message:
+      'logAdded(after:): Variable "$a" got invalid value true; ID cannot represent value: true',
+    extensions: { argument: 'after', field: 'logAdded' },
+  },
+];
+
+/** The first error graphql-ws delivered for the operation, as `next` or as `error`. */
+function overSocket(payload: { query: string; variables?: Record<string, unknown> }) {
+  const client = wsClient(system.urls.router, token);
+  return new Promise<{ message: string; extensions?: Record<string, unknown> }>(
+    (resolve, reject) => {
+      client.subscribe(payload, {
+        next: (result: FormattedExecutionResult) =>
+          result.errors?.[0] ? resolve(result.errors[0]) : reject(new Error('no error')),
+        error: (errors) => resolve((errors as Array<{ message: string }>)[0]!),
+        complete: () => {},
+      });
+    },
+  ).finally(() => client.dispose());
+}
+
+async function overEventStream(payload: { query: string; variables?: Record<string, unknown> }) {
+  const response = await fetch(`${system.urls.router}/stream`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify(payload),
+  });
+  const text = await response.text();
+  const data = /^data: (\{.*\})$/m.exec(text)?.[1];
+  if (!data) throw new Error(`no event in ${text.slice(0, 200)}`);
+  return (JSON.parse(data) as FormattedExecutionResult).errors![0]!;
+}
+
+describe.each([
+  ['graphql-ws', overSocket],
+  ['graphql-sse', overEventStream],
+] as const)('over %s', (_transport, send) => {
+  it.each(cases)('$name: BAD_USER_INPUT naming the argument', async (c) => {
+    const error = await send(c.payload);
+    expect(error.message).toBe(c.message);
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', ...c.extensions });
+  });
+});
