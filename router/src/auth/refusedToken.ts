@@ -11,6 +11,7 @@
  * "Token expired; sign in again" answers that better than an anonymous `null`.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { fragmentsOf } from '@microservice-math/shared/selection';
 import {
   Kind,
   type FragmentDefinitionNode,
@@ -67,11 +68,7 @@ export function refusedTokenPlugin(): ApolloServerPlugin<RouterContext> {
         async didResolveOperation({ operation, document }) {
           // No operation to run: requireOperation answers that.
           if (!operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const definition of document.definitions)
-            if (definition.kind === Kind.FRAGMENT_DEFINITION)
-              fragments[definition.name.value] = definition;
-          if (!needsNoCaller(operation, fragments)) throw refused;
+          if (!needsNoCaller(operation, fragmentsOf(document))) throw refused;
         },
       };
     },
