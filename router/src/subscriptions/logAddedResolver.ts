@@ -94,10 +94,18 @@ export function createLogAddedResolver(
     const key = `${event.id}\n${context.caller?.id}\n${document}\n${JSON.stringify(variables)}`;
     let pending = shared.get(key);
     if (!pending) {
-      pending = fetchOwner(event.id, document, variables, context);
-      shared.set(key, pending);
-      const forget = () => setTimeout(() => shared.delete(key), SHARE_WINDOW_MS).unref();
-      pending.then(forget, forget);
+      // Not tied to this subscriber's signal: the fetch is shared, and a subscriber that goes
+      // away (a socket closing as its client resumes on a new one) must not cancel it for the
+      // others. The gateway's subgraph deadline still bounds it.
+      const { signal: _ownSignal, ...sharedContext } = context;
+      const fetching = fetchOwner(event.id, document, variables, sharedContext);
+      pending = fetching;
+      shared.set(key, fetching);
+      const forget = () => {
+        if (shared.get(key) === fetching) shared.delete(key);
+      };
+      // An answer is shared for a while; a failure is not kept: the next subscriber asks again.
+      fetching.then(() => setTimeout(forget, SHARE_WINDOW_MS).unref(), forget);
     }
     return pending;
   }
