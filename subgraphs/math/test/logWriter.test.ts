@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Orm } from '@microservice-math/shared/database';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded } from '@microservice-math/shared/logAddedEvent';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
 import { createLogWriter, type NewRequestLog } from '../src/logs/logWriter.js';
@@ -148,6 +149,43 @@ describe.each([
         expect(await rawRows(userId)).toHaveLength(2);
       } finally {
         process.off('unhandledRejection', onUnhandled);
+        await writer.close();
+      }
+    },
+  );
+
+  it.skipIf(skip)(
+    'says once that events are held while Redis is away, and once that they go out again',
+    async () => {
+      const lines: Array<{ level: number; msg: string }> = [];
+      const logger = pino(
+        { level: 'info' },
+        { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
+      );
+      let away = true;
+      const bus: EventBus = {
+        ...events,
+        // As the bus answers while Redis is away: every event held for later.
+        publishAll: (batch) => Promise.resolve(away ? batch.length : 0),
+      };
+      const writer = createLogWriter({ orm, events: bus, logger });
+      const userId = `held-events-${database}`;
+      try {
+        for (let n = 1; n <= 5; n++) {
+          await writer.write(entry(userId, n));
+          await writer.flush();
+        }
+        away = false;
+        await writer.write(entry(userId, 6));
+        await writer.flush();
+        await writer.write(entry(userId, 7));
+        await writer.flush();
+        const said = lines.filter((line) => /publish/.test(line.msg)).map((line) => line.msg);
+        expect(said).toEqual([
+          'could not publish some log events yet; the event bus publishes them when Redis is back',
+          'publishing log events again',
+        ]);
+      } finally {
         await writer.close();
       }
     },
