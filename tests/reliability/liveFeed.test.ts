@@ -135,6 +135,13 @@ describe('logAdded(after:)', () => {
     expect(feed.errors).toEqual([]);
   });
 
+  it('takes the cursor in upper case, as recentLogs(before:) does', async () => {
+    const earlier = [await calculateLogged(15), await calculateLogged(16)];
+    const feed = subscribe(earlier[0]?.toUpperCase());
+    await waitFor(() => expect(feed.ids.slice(0, 1)).toEqual(earlier.slice(1)));
+    expect(feed.errors).toEqual([]);
+  });
+
   it('replays more logs than one catch-up page holds, in order, each once', async () => {
     const anchor = await calculateLogged(15);
     // 45 logs after the cursor: three of the router's catch-up pages (20 logs each).

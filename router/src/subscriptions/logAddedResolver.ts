@@ -123,7 +123,8 @@ export function createLogAddedResolver(
         events,
         executeThroughGateway,
         context,
-        after ?? undefined,
+        // Log ids are lower-case UUIDs, which math also takes in upper case: so does the feed.
+        after?.toLowerCase() ?? undefined,
         includeRefused ?? false,
       );
     },

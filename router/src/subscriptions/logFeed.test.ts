@@ -14,6 +14,7 @@ import { operationCost, readDemandDirectives } from '../gateway/demandControl.js
 import { badUserInput } from '@microservice-math/shared/errors';
 import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger } from '@microservice-math/shared/logger';
+import { logAddedTopic } from '@microservice-math/shared/logAddedEvent';
 import type { GraphQLError } from 'graphql';
 import type { RouterContext } from '../context.js';
 import { LOG_ANSWERED_QUERY, LOG_REPLAY_COST, LOG_REPLAY_QUERY, openLogFeed } from './logFeed.js';
@@ -110,5 +111,123 @@ describe('a live feed’s cursor', () => {
     for (let i = 0; i < 1_000; i++) delivered.push((await feed.next()).value.id as string);
     await feed.return?.();
     expect(delivered).toEqual(Array.from({ length: 1_000 }, (_, i) => `log-${200 + i}`));
+  });
+});
+
+/** A log row as math stores it; `answeredAt` when a retry's answer replaced its refusal. */
+interface Row {
+  id: string;
+  status: string;
+  createdAt: string;
+  answeredAt?: string;
+}
+
+/** Math's `recentLogs(before, answeredAfter)` over `rows` (newest first), as logQueries.ts does. */
+function fakeLogRows(rows: Row[]): GatewayExecutor {
+  const older = (cursor: Row) => (row: Row) =>
+    row.createdAt < cursor.createdAt || (row.createdAt === cursor.createdAt && row.id < cursor.id);
+  return async (_document, variables) => {
+    let list = [...rows];
+    const before = rows.find((row) => row.id === variables['before']);
+    if (before) list = list.filter(older(before));
+    const since = rows.find((row) => row.id === variables['answeredAfter']);
+    if (since) list = list.filter((row) => row.answeredAt && row.answeredAt > since.createdAt);
+    return {
+      data: {
+        recentLogs: list.slice(0, 20).map((row) => ({
+          id: row.id,
+          operation: 'FACTORIAL',
+          input: '{"n":1}',
+          resultPreview: null,
+          digits: null,
+          cached: false,
+          durationMs: 1,
+          createdAt: row.createdAt,
+          status: row.status,
+        })),
+      },
+    };
+  };
+}
+
+/** The feed's next delivery as "id status", or what it did instead within a second. */
+function nextDelivery(feed: AsyncIterableIterator<{ id: string; status: string }>) {
+  return Promise.race([
+    feed.next().then((result) => `${result.value.id} ${result.value.status}`),
+    new Promise((resolve) => setTimeout(() => resolve('nothing within 1 s'), 1_000)),
+  ]);
+}
+
+describe('a live feed’s cursor that a retry answered', () => {
+  const caller = { caller: { id: 'u1', username: 'ada' } } as unknown as RouterContext;
+  const logger = createLogger('test', { level: 'silent', pretty: false });
+  const first: Row = {
+    id: '01900000-0000-7000-8000-000000000001',
+    status: 'ok',
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+
+  it('arrives answered after a reconnect, when the refusal was the newest log delivered', async () => {
+    const inner = createEventBus(undefined, logger);
+    let reconnect = () => {};
+    const events = {
+      ...inner,
+      onReconnect: (listener: () => void) => ((reconnect = listener), () => {}),
+    };
+    const refused: Row = {
+      id: '01900000-0000-7000-8000-000000000002',
+      status: 'CANCELLED',
+      createdAt: new Date(Date.now() + 1_000).toISOString(),
+    };
+    const rows = [refused, first];
+    const feed = await openLogFeed(events, fakeLogRows(rows), caller, undefined, true);
+    await inner.pubsub.publish(logAddedTopic('u1'), { ...refused, userId: 'u1', username: 'ada' });
+    expect(await nextDelivery(feed)).toBe(`${refused.id} CANCELLED`);
+    // While Redis was away from this router, the retry answered it (same id): no event came.
+    refused.status = 'ok';
+    refused.answeredAt = new Date(Date.now() + 2_000).toISOString();
+    reconnect();
+    expect(await nextDelivery(feed)).toBe(`${refused.id} ok`);
+    await feed.return?.();
+    await inner.close();
+  });
+
+  it('arrives answered to a client resuming after it, which last saw it refused', async () => {
+    const events = createEventBus(undefined, logger);
+    const answered: Row = {
+      id: '01900000-0000-7000-8000-000000000002',
+      status: 'ok',
+      createdAt: '2026-01-01T00:00:01.000Z',
+      answeredAt: '2026-01-01T00:00:09.000Z',
+    };
+    const feed = await openLogFeed(
+      events,
+      fakeLogRows([answered, first]),
+      caller,
+      answered.id,
+      true,
+    );
+    expect(await nextDelivery(feed)).toBe(`${answered.id} ok`);
+    await feed.return?.();
+    await events.close();
+  });
+
+  it('a catch-up the gateway could not serve fails with the gateway’s code', async () => {
+    const events = createEventBus(undefined, logger);
+    const unreachable: GatewayExecutor = async () => ({
+      errors: [
+        {
+          message: 'The math subgraph is unreachable (ECONNREFUSED)',
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
+        } as unknown as GraphQLError,
+      ],
+    });
+    const opening = openLogFeed(events, unreachable, caller, first.id, true);
+    await expect(opening).rejects.toMatchObject({
+      message: 'The math subgraph is unreachable (ECONNREFUSED)',
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+    await expect(opening).rejects.toBeInstanceOf(Error);
+    await events.close();
   });
 });

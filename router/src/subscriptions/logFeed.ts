@@ -11,7 +11,7 @@
 import { badUserInput, codedError, ErrorCode } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { RouterContext } from '../context.js';
 import type { GatewayExecutor } from './logAddedResolver.js';
 
@@ -78,7 +78,7 @@ async function logsAfter(
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await execute(LOG_REPLAY_QUERY, before ? { before } : {}, context);
     const error = result.errors?.[0];
-    if (error) throw error as GraphQLError;
+    if (error) throw gatewayError(error);
     const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
     for (const log of logs) {
       if (after !== undefined && log['id'] === after)
@@ -104,7 +104,7 @@ async function logsAfter(
   const error = cursor.errors?.[0];
   if (error?.extensions?.['code'] === ErrorCode.BadUserInput)
     throw badUserInput('after', 'must be the id of one of your logs');
-  if (error) throw error as GraphQLError;
+  if (error) throw gatewayError(error);
   throw tooFarBack();
 }
 
@@ -130,17 +130,29 @@ async function answeredAfter(
   after: string,
 ): Promise<LogAddedEvent[]> {
   const newestFirst: LogAddedEvent[] = [];
-  let before = after;
+  // From the newest: the cursor's own log may be one of them (the client's copy is then the
+  // refusal). Those newer than the cursor come with the walk back (logsAfter) and are left out.
+  let before: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await execute(LOG_ANSWERED_QUERY, { answeredAfter: after, before }, context);
+    const variables = before ? { answeredAfter: after, before } : { answeredAfter: after };
+    const result = await execute(LOG_ANSWERED_QUERY, variables, context);
     const error = result.errors?.[0];
-    if (error) throw error as GraphQLError;
+    if (error) throw gatewayError(error);
     const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
-    for (const log of logs) newestFirst.push(toEvent(log, context));
+    for (const log of logs) if (String(log['id']) <= after) newestFirst.push(toEvent(log, context));
     if (logs.length < PAGE) return newestFirst.reverse();
     before = String(logs[logs.length - 1]?.['id']);
   }
   throw tooFarBack();
+}
+
+/**
+ * The gateway answers with formatted errors (plain objects): thrown as they are, graphql-js
+ * would wrap one as "Unexpected error value" and its code would be lost to the client.
+ */
+function gatewayError(error: GraphQLFormattedError | GraphQLError): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  return new GraphQLError(error.message, { extensions: error.extensions ?? {} });
 }
 
 function tooFarBack(): GraphQLError {
@@ -202,8 +214,10 @@ export async function openLogFeed(
       const answered = from === undefined ? [] : await answeredAfter(execute, context, from);
       // The client has the cursor's log: a copy of it published late, or again by a retried
       // request, is not news. Remembered with its status, so a refusal that a retry later
-      // answers (same id) still arrives, answered.
-      if (from !== undefined && afterStatus !== undefined && !seen.has(from))
+      // answers (same id) still arrives, answered. Unless it was answered after it was made:
+      // the client's copy may be the refusal, so the answer is delivered (maybe once more).
+      const cursorAnswered = answered.some((log) => log.id === from);
+      if (from !== undefined && afterStatus !== undefined && !seen.has(from) && !cursorAnswered)
         seen.set(from, afterStatus);
       for (const log of [...answered, ...logs]) deliver(log);
     } finally {
