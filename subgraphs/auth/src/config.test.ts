@@ -29,8 +29,19 @@ describe('a refused configuration', () => {
       DATABASE_URL: 'mysql://app:hunter2-password@db:3306/x',
     });
     expect(message).toMatch(/ROUTER_SECRET: .* \(got "<redacted>"\)/);
-    expect(message).toMatch(/DATABASE_URL: .* \(got "mysql:\/\/app:<redacted>@db:3306\/x"\)/);
+    expect(message).toMatch(/DATABASE_URL: .* \(got "mysql:\/\/<redacted>@db:3306\/x"\)/);
     expect(message).not.toContain('short-secret');
     expect(message).not.toContain('hunter2');
+  });
+
+  // Such URLs are refused precisely because the password has a character a URL reserves.
+  it.each([
+    'redis://:hun#ter2@redis:6379',
+    'redis://default:hun/ter2@redis:6379',
+    'redis://default:hun?ter2@redis:6379',
+  ])('hides the password of a URL refused for it: %s', (url) => {
+    const message = refusal({ REDIS_URL: url });
+    expect(message).toMatch(/REDIS_URL: .* \(got "redis:\/\/<redacted>@redis:6379"\)/);
+    expect(message).not.toMatch(/hun|ter2/);
   });
 });
