@@ -313,7 +313,7 @@ describe('logout across two router processes sharing a Redis of the test', () =>
     await socket.dispose();
   });
 
-  // Last here: it stops the Redis the others share.
+  // Last here: they stop the Redis the others share.
   it('logout while Redis is away: answered, and router B refuses the token once Redis is back', async () => {
     const { token } = await signUp(routerA, 'leaving_offline');
     expect((await gql(routerB, '{ me { id } }', {}, bearer(token))).errors).toBeUndefined();
@@ -326,5 +326,27 @@ describe('logout across two router processes sharing a Redis of the test', () =>
       async () => expect((await gql(routerB, '{ me { id } }', {}, bearer(token))).status).toBe(401),
       { timeout: 20_000, interval: 200 },
     );
+  });
+
+  it('logout while Redis is away, then auth restarts before Redis returns: every router refuses the token once Redis is back', async () => {
+    const { token } = await signUp(routerA, 'leaving_restart');
+    for (const router of [routerA, routerB])
+      expect((await gql(router, '{ me { id } }', {}, bearer(token))).errors).toBeUndefined();
+    await redis.stop();
+    const out = await gql(routerA, 'mutation { logout }', {}, bearer(token));
+    expect(out.data).toEqual({ logout: true });
+    // A rolling restart of auth (its only instance) while Redis is still away.
+    expect(await system.stop('auth')).toBe(0);
+    const stoppedAuthSaid = system.output('auth');
+    await system.start('auth');
+    await redis.start();
+    for (const router of [routerA, routerB])
+      await vi.waitFor(
+        async () =>
+          expect((await gql(router, '{ me { id } }', {}, bearer(token))).status).toBe(401),
+        { timeout: 20_000, interval: 200 },
+      );
+    // The stopped auth said it left revocations for Redis behind (in its database).
+    expect(stoppedAuthSaid).toContain('revocations still pending');
   });
 });

@@ -7,7 +7,8 @@
  * (`revocationIds`). With Redis they are shared by every process; without it, by the services of this one
  * process (the one-process start), through one map per process. While Redis is unreachable the
  * process's own revocations still hold, and a token revoked elsewhere is accepted until Redis
- * returns: the alternative would refuse every request during an outage.
+ * returns: the alternative would refuse every request during an outage. Auth keeps the ones Redis
+ * did not take in its database too (`PendingRevocations`), so that they outlive its restarts.
  *
  * Each revocation is also announced: on the TOKEN_REVOKED channel (Redis pub/sub, JSON
  * `{ tokenId, expiresAt }`, `tokenId` being the revocation id, a session's too) to every router,
@@ -17,6 +18,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
 import type { Caller } from './routerContext.js';
 
 /** What a caller using a revoked token (after `logout`) is told, wherever it is used. */
@@ -96,14 +98,48 @@ export function isRevokedToken(message: unknown): message is RevokedToken {
 /** How often revocations Redis could not take are offered to it again. */
 const RESHARE_MS = 1_000;
 
-export function createTokenRevocations(redis: Redis | undefined): TokenRevocations {
+/**
+ * Where the revocations Redis did not take are kept beyond this process (auth's database), so
+ * that a restart does not lose them: any process with the same store (every auth instance over
+ * one database) loads them, and delivers them once Redis takes them.
+ */
+export interface PendingRevocations {
+  /** Keeps one Redis did not take (again, if already kept). */
+  keep(token: RevokedToken): Promise<void>;
+  /** Every one still kept, this process's and others'. */
+  list(): Promise<RevokedToken[]>;
+  /** Redis took it, or it expired. */
+  remove(tokenId: string): Promise<void>;
+}
+
+export interface RevocationOptions {
+  /** Without it, those Redis did not take live only in this process until Redis takes them. */
+  pending?: PendingRevocations;
+  logger?: Logger;
+}
+
+export interface RevocationWriter extends TokenRevocations {
+  /**
+   * Stops offering them to Redis; resolves with how many Redis has not taken (kept in the
+   * pending store, when there is one, for the next process to deliver).
+   */
+  close(): Promise<number>;
+}
+
+export function createTokenRevocations(
+  redis: Redis | undefined,
+  { pending, logger }: RevocationOptions = {},
+): RevocationWriter {
   /**
    * Revocations noted here that Redis did not take (down, or too slow to answer): every other
    * router learns of them once it does, so a logout while Redis is away still ends the token
-   * everywhere, a little later, instead of failing after this process already refuses it.
+   * everywhere, a little later, instead of failing after this process already refuses it. With
+   * a pending store they are kept there too, and those kept by other processes join them.
    */
   const unshared = new Map<string, number>();
   let retry: NodeJS.Timeout | undefined;
+  let delivering: Promise<void> | undefined;
+  let closed = false;
 
   async function share(client: Redis, tokenId: string, expiresAt: number): Promise<void> {
     const ms = expiresAt * 1000 - Date.now();
@@ -113,19 +149,66 @@ export function createTokenRevocations(redis: Redis | undefined): TokenRevocatio
     await client.publish(TOKEN_REVOKED_CHANNEL, JSON.stringify({ tokenId, expiresAt }));
   }
 
+  function retryEachSecond(): void {
+    if (closed) return;
+    retry ??= setInterval(() => void deliver(), RESHARE_MS).unref();
+  }
+
+  /** Redis took it, or it expired: no longer pending, here or in the store. */
+  async function taken(tokenId: string): Promise<void> {
+    unshared.delete(tokenId);
+    try {
+      await pending?.remove(tokenId);
+    } catch (error) {
+      // Still in the store: delivered once more later, which changes nothing.
+      logger?.warn(
+        { err: (error as Error).message },
+        'delivered revocation not removed from store',
+      );
+    }
+  }
+
   async function shareTheRest(client: Redis): Promise<void> {
+    if (pending) {
+      try {
+        // Noted here too: this process refuses them at once, before Redis knows them.
+        for (const kept of await pending.list())
+          if (note(kept)) unshared.set(kept.tokenId, kept.expiresAt);
+          else await taken(kept.tokenId); // expired
+      } catch (error) {
+        logger?.warn({ err: (error as Error).message }, 'pending revocations not read; retrying');
+        retryEachSecond();
+        return;
+      }
+    }
     for (const [tokenId, expiresAt] of unshared) {
+      if (closed) return;
       try {
         await share(client, tokenId, expiresAt);
-        unshared.delete(tokenId);
       } catch {
         break; // still away: the next attempt takes it from here
       }
+      await taken(tokenId);
     }
     if (unshared.size === 0) {
       clearInterval(retry);
       retry = undefined;
-    }
+    } else retryEachSecond();
+  }
+
+  /** One delivery at a time: the retry, Redis's return and the start may ask together. */
+  function deliver(): Promise<void> {
+    if (!redis || closed) return Promise.resolve();
+    delivering ??= shareTheRest(redis).finally(() => (delivering = undefined));
+    return delivering;
+  }
+
+  const onReady = () => void deliver();
+  if (redis && pending) {
+    // Kept by an earlier process (or another one over the same store): delivered from the start,
+    // and again whenever Redis returns, by whichever process is connected then.
+    redis.on('ready', onReady);
+    void deliver();
   }
 
   return {
@@ -136,7 +219,15 @@ export function createTokenRevocations(redis: Redis | undefined): TokenRevocatio
         await share(redis, tokenId, expiresAt);
       } catch {
         unshared.set(tokenId, expiresAt);
-        retry ??= setInterval(() => void shareTheRest(redis), RESHARE_MS).unref();
+        try {
+          await pending?.keep({ tokenId, expiresAt });
+        } catch (error) {
+          logger?.error(
+            { err: (error as Error).message },
+            'revocation Redis did not take not kept in the database either; only in memory',
+          );
+        }
+        retryEachSecond();
       }
     },
     async isRevoked(...ids) {
@@ -155,6 +246,14 @@ export function createTokenRevocations(redis: Redis | undefined): TokenRevocatio
     onRevoked(listener) {
       revoked.on('revoked', listener);
       return () => revoked.off('revoked', listener);
+    },
+    async close() {
+      closed = true;
+      clearInterval(retry);
+      retry = undefined;
+      redis?.off('ready', onReady);
+      await delivering;
+      return unshared.size;
     },
   };
 }

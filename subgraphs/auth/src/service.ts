@@ -25,6 +25,7 @@ import { UserSchema } from './entities/User.js';
 import { authMigrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { loadSigningKeys } from './tokens/signingKeys.js';
+import { pendingRevocationsIn } from './tokens/pendingRevocations.js';
 import { createTokenIssuer } from './tokens/tokenIssuer.js';
 import { createUserReads } from './userReads.js';
 
@@ -53,6 +54,11 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     createRegistrationLimit(config.registrationLimits, counters),
   );
   const userReads = createUserReads(orm);
+  // Those Redis does not take wait in the database, for this instance or the next to deliver.
+  const revocations = createTokenRevocations(redis, {
+    pending: pendingRevocationsIn(orm),
+    logger: logger.child({ revocations: 'pending' }),
+  });
   const resolvers = createResolvers(
     accounts,
     createTokenIssuer(keys, {
@@ -60,7 +66,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       maxSessionSeconds: config.maxSessionSeconds,
     }),
     config.maxSessionSeconds,
-    createTokenRevocations(redis),
+    revocations,
   );
 
   const host = new ServiceHost({
@@ -79,6 +85,15 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
   host.onClose('user reads', () => userReads.close());
   host.onClose('password workers', () => passwords.close());
   if (redis) host.onClose('redis', () => closeRedis(redis));
+  // Closed before Redis and the database (last registered, first closed).
+  host.onClose('token revocations', async () => {
+    const left = await revocations.close();
+    if (left > 0)
+      logger.warn(
+        { pending: left },
+        'revocations still pending for Redis at shutdown; kept in the database for the next auth instance',
+      );
+  });
 
   host.app.get(JWKS_PATH, (_req, res) => {
     res.setHeader('cache-control', 'public, max-age=300');

@@ -1,0 +1,115 @@
+/**
+ * Revocations Redis did not take wait in auth's database (`pending_revocations`) and are
+ * delivered by whichever auth instance over that database has Redis back, on SQLite and
+ * PostgreSQL: the instance that kept them may be gone.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
+import { createLogger } from '@microservice-math/shared/logger';
+import { closeRedis, createRedis } from '@microservice-math/shared/redis';
+import { createTokenRevocations } from '@microservice-math/shared/tokenRevocations';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { UserSchema } from '../src/entities/User.js';
+import { authMigrations } from '../src/migrations/index.js';
+import { pendingRevocationsIn } from '../src/tokens/pendingRevocations.js';
+import {
+  createScratchDatabase,
+  testDatabaseUrl,
+  type ScratchDatabase,
+} from '../../../tests/support/postgres.js';
+import { startOwnRedis, type OwnRedis } from '../../../tests/support/redisServer.js';
+
+const silent = createLogger('test', { level: 'silent', pretty: false });
+
+const databases = [
+  { name: 'SQLite', postgres: false, skip: false as string | false },
+  {
+    name: 'PostgreSQL',
+    postgres: true,
+    skip: testDatabaseUrl ? false : 'skipped: TEST_DATABASE_URL unset',
+  },
+];
+
+describe.each(databases)('pending revocations on $name', ({ postgres, skip }) => {
+  let scratch: ScratchDatabase | undefined;
+  let dir: string | undefined;
+  let databaseUrl: string;
+  let redis: OwnRedis;
+  const orms: Orm[] = [];
+  const clients: Redis[] = [];
+
+  const open = async () => {
+    const orm = await openDatabase({
+      target: databaseTarget(databaseUrl, 'unused.db'),
+      entities: [UserSchema],
+      migrationsTable: 'auth_migrations',
+      migrations: authMigrations,
+      logger: silent,
+    });
+    orms.push(orm);
+    return orm;
+  };
+  const connect = () => {
+    const client = createRedis(redis.url, silent);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    if (skip) return;
+    if (postgres) {
+      scratch = await createScratchDatabase();
+      databaseUrl = scratch.url;
+    } else {
+      dir = mkdtempSync(join(tmpdir(), 'mm-pending-'));
+      databaseUrl = `file:${join(dir, 'auth.db')}`;
+    }
+    redis = await startOwnRedis();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => closeRedis(client)));
+    await Promise.all(orms.map((orm) => orm.close()));
+    await redis?.stop();
+    await scratch?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(skip)(
+    'one kept by a stopped instance while Redis was away is delivered by another once Redis returns, then removed; an expired one is dropped',
+    async () => {
+      const inspector = new Redis(redis.url);
+      inspector.on('error', () => {}); // while the test's Redis is stopped
+      clients.push(inspector);
+      await redis.stop();
+      const first = await open();
+      const firstStore = pendingRevocationsIn(first);
+      const a = createTokenRevocations(connect(), { pending: firstStore, logger: silent });
+      const tokenId = randomUUID();
+      const expiresAt = Math.floor(Date.now() / 1000) + 600;
+      await a.revoke(tokenId, expiresAt);
+      expect(await firstStore.list()).toEqual([{ tokenId, expiresAt }]);
+      const expired = randomUUID();
+      await firstStore.keep({ tokenId: expired, expiresAt: Math.floor(Date.now() / 1000) - 1 });
+      expect(await a.close()).toBe(1); // stopped with it still pending: it stays in the database
+
+      const second = await open();
+      const secondStore = pendingRevocationsIn(second);
+      const b = createTokenRevocations(connect(), { pending: secondStore, logger: silent });
+      await redis.start();
+      await vi.waitFor(
+        async () => expect(await inspector.exists(`revoked-token:${tokenId}`)).toBe(1),
+        { timeout: 10_000, interval: 100 },
+      );
+      await vi.waitFor(async () => expect(await secondStore.list()).toEqual([]), {
+        timeout: 5_000,
+        interval: 100,
+      });
+      expect(await inspector.exists(`revoked-token:${expired}`)).toBe(0);
+      expect(await b.close()).toBe(0);
+    },
+  );
+});
