@@ -43,7 +43,7 @@ import { keepNumericLiteralsAsWritten } from './gateway/numericLiterals.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import { argumentSitesRule, badArgumentFormatted } from './gateway/argumentErrors.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
-import { withoutServiceName } from './gateway/subgraphFailure.js';
+import { withoutSubgraphInternals } from './gateway/subgraphFailure.js';
 import { subgraphClients } from './gateway/subgraphClients.js';
 import { subgraphInstances, type SubgraphInstances } from './gateway/subgraphInstances.js';
 import { watchedSupergraph } from './gateway/supergraph.js';
@@ -225,7 +225,7 @@ export async function createRouterService(
     formatError: (formatted, error) => {
       const ours = badArgumentFormatted(protection.formatError(formatted), error);
       // Production names no internal service in an error; development keeps the subgraph's name.
-      return config.production ? withoutServiceName(ours) : ours;
+      return config.production ? withoutSubgraphInternals(ours) : ours;
     },
     plugins: [
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.

@@ -34,7 +34,7 @@ export function subgraphUnavailable(serviceName: string, why: string): GraphQLEr
  * subgraph in development mode sent (the gateway passes its extensions on). The router's log
  * keeps both.
  */
-export function withoutServiceName(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function withoutSubgraphInternals(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const extensions = formatted.extensions;
   if (!extensions || !('serviceName' in extensions || 'stacktrace' in extensions)) return formatted;
   const { serviceName: _service, stacktrace: _stack, ...kept } = extensions;

@@ -10,7 +10,7 @@
  * here, with the request id that finds the log line.
  */
 import type { IncomingMessage } from 'node:http';
-import { internalError, tooManyRequestsMessage } from '@microservice-math/shared/errors';
+import { internalError } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
 import { GraphQLError } from 'graphql';
@@ -56,10 +56,7 @@ export function httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }
       const verdict = await rateLimit.consume(rateLimitKey(caller, clientAddress));
       if (!verdict.allowed) {
         metrics.rateLimited.inc({ transport: 'http' });
-        throw tooManyRequests(
-          verdict.retryAfterSeconds,
-          tooManyRequestsMessage(verdict.retryAfterSeconds),
-        );
+        throw tooManyRequests(verdict.retryAfterSeconds);
       }
       const idempotencyKey = idempotencyKeyOf(req, caller);
       return {

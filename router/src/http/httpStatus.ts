@@ -5,7 +5,7 @@
  * extension added here.
  */
 import { HeaderMap } from '@apollo/server';
-import { rateLimited } from '@microservice-math/shared/errors';
+import { rateLimited, tooManyRequestsMessage } from '@microservice-math/shared/errors';
 import { type GraphQLErrorOptions, GraphQLError } from 'graphql';
 
 /** `error` answered as HTTP `status`, with `headers` when given; its code and message unchanged. */
@@ -21,9 +21,13 @@ export function withHttpStatus(
   return new GraphQLError(error.message, { extensions });
 }
 
-/** RATE_LIMITED as HTTP 429 with Retry-After. */
+/** RATE_LIMITED as HTTP 429 with Retry-After; by default for too many requests. */
 export function tooManyRequests(retryAfterSeconds: number, message?: string): GraphQLError {
-  return withHttpStatus(rateLimited(retryAfterSeconds, message), 429, {
-    'retry-after': String(retryAfterSeconds),
-  });
+  return withHttpStatus(
+    rateLimited(retryAfterSeconds, message ?? tooManyRequestsMessage(retryAfterSeconds)),
+    429,
+    {
+      'retry-after': String(retryAfterSeconds),
+    },
+  );
 }

@@ -27,7 +27,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 import type { RouterContext } from '../context.js';
-import { openLogFeed } from './logFeed.js';
+import { gatewayError, openLogFeed } from './logFeed.js';
 
 /** Runs an operation through the gateway with a caller's context (Apollo's executeOperation). */
 export type GatewayExecutor = (
@@ -75,8 +75,7 @@ export function createLogAddedResolver(
     resolutionsCounter.inc();
     const result = await executeThroughGateway(document, variables, context);
     const firstError = result.errors?.[0];
-    if (firstError)
-      throw new GraphQLError(firstError.message, { extensions: firstError.extensions });
+    if (firstError) throw gatewayError(firstError);
     const me = result.data?.['me'];
     if (me === null || me === undefined)
       throw new GraphQLError(`The owner of this log could not be resolved (${key.slice(0, 8)})`);

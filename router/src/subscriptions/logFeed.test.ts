@@ -51,31 +51,6 @@ describe('a live feed’s catch-up page', () => {
   });
 });
 
-/** A caller's logs, newest first, served as math's `recentLogs(limit, before)` would. */
-function fakeRecentLogs(ids: string[]): GatewayExecutor {
-  return async (document, variables) => {
-    const limit = Number(/limit: (\d+)/.exec(document)?.[1] ?? 20);
-    // None of these logs was a refusal that a retry answered.
-    if (variables['answeredAfter'] !== undefined) return { data: { recentLogs: [] } };
-    const before = variables['before'] as string | undefined;
-    const start = before === undefined ? 0 : ids.indexOf(before) + 1;
-    if (before !== undefined && start === 0)
-      return { errors: [badUserInput('before', 'must be the id of one of your logs')] };
-    const page = ids.slice(start, start + limit).map((id) => ({
-      id,
-      operation: 'FACTORIAL',
-      input: '{"n":1}',
-      resultPreview: '1',
-      digits: 1,
-      cached: false,
-      durationMs: 0,
-      createdAt: new Date(0).toISOString(),
-      status: 'ok',
-    }));
-    return { data: { recentLogs: page } };
-  };
-}
-
 describe('a live feed’s cursor', () => {
   const events = createEventBus(
     undefined,
@@ -122,19 +97,31 @@ interface Row {
   answeredAt?: string;
 }
 
-/** Math's `recentLogs(before, answeredAfter)` over `rows` (newest first), as logQueries.ts does. */
+/**
+ * Math's `recentLogs(limit, before, answeredAfter)` over `rows` (newest first), as logQueries.ts
+ * serves it: a cursor that is not one of the rows is refused.
+ */
 function fakeLogRows(rows: Row[]): GatewayExecutor {
   const older = (cursor: Row) => (row: Row) =>
     row.createdAt < cursor.createdAt || (row.createdAt === cursor.createdAt && row.id < cursor.id);
-  return async (_document, variables) => {
+  const cursor = (variables: Record<string, unknown>, argument: string) => {
+    const id = variables[argument];
+    return id === undefined ? undefined : (rows.find((row) => row.id === id) ?? argument);
+  };
+  return async (document, variables) => {
+    const limit = Number(/limit: (\d+)/.exec(document)?.[1] ?? 20);
     let list = [...rows];
-    const before = rows.find((row) => row.id === variables['before']);
-    if (before) list = list.filter(older(before));
-    const since = rows.find((row) => row.id === variables['answeredAfter']);
-    if (since) list = list.filter((row) => row.answeredAt && row.answeredAt > since.createdAt);
+    for (const argument of ['before', 'answeredAfter']) {
+      const found = cursor(variables, argument);
+      if (typeof found === 'string')
+        return { errors: [badUserInput(found, 'must be the id of one of your logs')] };
+      if (found && argument === 'before') list = list.filter(older(found));
+      if (found && argument === 'answeredAfter')
+        list = list.filter((row) => row.answeredAt && row.answeredAt > found.createdAt);
+    }
     return {
       data: {
-        recentLogs: list.slice(0, 20).map((row) => ({
+        recentLogs: list.slice(0, limit).map((row) => ({
           id: row.id,
           operation: 'FACTORIAL',
           input: '{"n":1}',
@@ -148,6 +135,18 @@ function fakeLogRows(rows: Row[]): GatewayExecutor {
       },
     };
   };
+}
+
+/** Answers only, made a second apart, newest first, none of them a refusal a retry answered. */
+function fakeRecentLogs(ids: string[]): GatewayExecutor {
+  const newest = Date.UTC(2026, 0, 1);
+  return fakeLogRows(
+    ids.map((id, i) => ({
+      id,
+      status: 'ok',
+      createdAt: new Date(newest - i * 1_000).toISOString(),
+    })),
+  );
 }
 
 /** The feed's next delivery as "id status", or what it did instead within a second. */

@@ -150,8 +150,7 @@ async function answeredAfter(
  * The gateway answers with formatted errors (plain objects): thrown as they are, graphql-js
  * would wrap one as "Unexpected error value" and its code would be lost to the client.
  */
-function gatewayError(error: GraphQLFormattedError | GraphQLError): GraphQLError {
-  if (error instanceof GraphQLError) return error;
+export function gatewayError(error: GraphQLFormattedError): GraphQLError {
   return new GraphQLError(error.message, { extensions: error.extensions ?? {} });
 }
 
