@@ -7,6 +7,7 @@ import {
   type Responder,
   type TestGraphQLClient,
 } from '../testing/fakeGraphQLServer';
+import { requestLog } from '../testing/requestLog';
 import CalculatorPanel from './CalculatorPanel.vue';
 
 function calculation(overrides: Record<string, unknown> = {}) {
@@ -20,17 +21,7 @@ function calculation(overrides: Record<string, unknown> = {}) {
     digits: 3,
     cached: false,
     durationMs: 0.05,
-    log: {
-      __typename: 'RequestLog',
-      id: 'log-1',
-      operation: 'FACTORIAL',
-      input: '{"n":5}',
-      resultPreview: '120',
-      digits: 3,
-      cached: false,
-      durationMs: 0.05,
-      createdAt: '2026-11-26T12:00:00.000Z',
-    },
+    log: requestLog(),
     ...overrides,
   };
 }

@@ -2,20 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RECENT_LOGS_LIMIT, RecentLogsQuery } from '../logs/recentLogs';
 import { EXPIRED_MESSAGE } from '../session/session';
 import { createTestGraphQLClient, type TestGraphQLClient } from '../testing/fakeGraphQLServer';
+import { requestLog } from '../testing/requestLog';
 
 const query = { query: RecentLogsQuery, variables: { limit: RECENT_LOGS_LIMIT } };
-const log = {
-  __typename: 'RequestLog',
-  id: 'log-1',
-  operation: 'FACTORIAL',
-  input: '{"n":5}',
-  resultPreview: '120',
-  digits: 3,
-  cached: false,
-  durationMs: 0.05,
-  status: 'ok',
-  createdAt: '2026-11-26T12:00:00.000Z',
-};
+const log = requestLog();
 
 let client: TestGraphQLClient | undefined;
 afterEach(() => client?.session.dispose());

@@ -1,22 +1,10 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
+import { requestLog } from '../testing/requestLog';
 import RequestLogRow from './RequestLogRow.vue';
 
-function log(overrides: Record<string, unknown> = {}) {
-  return {
-    __typename: 'RequestLog',
-    id: 'log-1',
-    operation: 'FACTORIAL',
-    input: '{"n":5}',
-    resultPreview: '120',
-    digits: 3,
-    cached: false,
-    durationMs: 0.056,
-    status: 'ok',
-    createdAt: '2026-11-26T12:00:00.000Z',
-    ...overrides,
-  };
-}
+const log = (overrides: Record<string, unknown> = {}) =>
+  requestLog({ durationMs: 0.056, ...overrides });
 
 /** The row opened: its details below it. */
 async function openRow(props: Record<string, unknown>) {
