@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '@microservice-math/shared/serverTimeouts';
+import {
+  HEADERS_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+  TIMEOUT_CHECK_INTERVAL_MS,
+} from '@microservice-math/shared/serverTimeouts';
 import { clientConfigFrom, createClientServer, type ClientServer } from '../server.js';
 
 interface FakeRouter {
@@ -88,6 +92,10 @@ describe('createClientServer', () => {
     const { client } = await startClient();
     expect(client.server.headersTimeout).toBe(HEADERS_TIMEOUT_MS);
     expect(client.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+    // Checked every second: Node's default, 30 s, would let a slow client hold on that much longer.
+    // Node keeps the option on the server; @types/node does not declare it.
+    const checked = client.server as { connectionsCheckingInterval?: number };
+    expect(checked.connectionsCheckingInterval).toBe(TIMEOUT_CHECK_INTERVAL_MS);
   });
 
   it('serves the app for any page a browser opens, so deep links work', async () => {

@@ -14,6 +14,8 @@ import { serviceSet, type Running, type ServiceSet } from './support/services.js
 let services: ServiceSet;
 let auth: Running;
 let token: string;
+/** The same router in development: the control for what production leaves out. */
+let developmentRouter: Running;
 /**
  * A math that answers, but not GraphQL: a fault of ours as the router sees it. (A math that does
  * not answer at all is SERVICE_UNAVAILABLE, a refusal the client may read.)
@@ -37,9 +39,9 @@ beforeAll(async () => {
   math = `http://127.0.0.1:${(brokenMath.address() as AddressInfo).port}/graphql`;
   services = serviceSet();
   auth = await services.startAuth();
-  const setup = await services.startRouter({ auth: auth.url, math });
+  developmentRouter = await services.startRouter({ auth: auth.url, math });
   const registered = await gql<{ register: { token: string } }>(
-    setup.url,
+    developmentRouter.url,
     'mutation { register(username: "prod_user", password: "long-password") { token } }',
   );
   token = registered.data!.register.token;
@@ -143,6 +145,12 @@ describe('a production router', () => {
     const taken =
       'mutation { register(username: "prod_user", password: "long-password") { token } }';
     for (const query of [wrongPassword, taken]) {
+      // In development the gateway passes both on: there is something to drop.
+      const development = await gql(developmentRouter.url, query);
+      expect(development.errors?.[0]?.extensions, query).toMatchObject({
+        serviceName: 'auth',
+        stacktrace: expect.any(Array),
+      });
       const result = await gql(router.url, query);
       expect(result.errors?.[0]?.extensions?.['code'], query).toMatch(
         /^(UNAUTHENTICATED|USERNAME_TAKEN)$/,

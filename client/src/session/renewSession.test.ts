@@ -43,15 +43,22 @@ describe('renewSession', () => {
       (): GraphQLReply => {
         throw new TypeError('Failed to fetch');
       },
+      { networkError: { message: 'Failed to fetch' } },
     ],
-    ['no instance can take it', (): GraphQLReply => unavailable],
+    [
+      'no instance can take it',
+      (): GraphQLReply => unavailable,
+      { networkError: { statusCode: 503, result: { errors: unavailable.errors } } },
+    ],
     [
       'the server failed',
       (): GraphQLReply => ({ status: 500, errors: [{ message: 'Unexpected error' }] }),
+      { networkError: { statusCode: 500 } },
     ],
-  ])('rejects when %s, so that renewal is tried again', async (_case, reply) => {
+  ])('rejects when %s, so that renewal is tried again', async (_case, reply, cause) => {
     client = createTestGraphQLClient({ RenewToken: reply });
-    await expect(renewSession(client.apollo)).rejects.toBeDefined();
+    // The rejection is the server's own failure (a fixture's mistake would reject too).
+    await expect(renewSession(client.apollo)).rejects.toMatchObject(cause);
   });
 
   it.each([

@@ -9,7 +9,11 @@ import { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directGraphQL } from './directGraphQL.js';
 import { createLogger } from './logger.js';
-import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './serverTimeouts.js';
+import {
+  HEADERS_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+  TIMEOUT_CHECK_INTERVAL_MS,
+} from './serverTimeouts.js';
 import { ServiceHost, type RequestBase } from './serviceHost.js';
 
 const logger = createLogger('timeouts-test', { level: 'silent', pretty: false });
@@ -121,5 +125,9 @@ describe('a client that sends its request slowly', () => {
     expect(REQUEST_TIMEOUT_MS).toBe(20_000);
     expect(defaults.server.headersTimeout).toBe(HEADERS_TIMEOUT_MS);
     expect(defaults.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+    // Checked every second: Node's default, 30 s, would let a slow client hold on that much longer.
+    // Node keeps the option on the server; @types/node does not declare it.
+    const checked = defaults.server as { connectionsCheckingInterval?: number };
+    expect(checked.connectionsCheckingInterval).toBe(TIMEOUT_CHECK_INTERVAL_MS);
   });
 });

@@ -5,6 +5,7 @@
  * declares a size of 50, so walking `{ items { id } }` costs 50.
  */
 import { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demandControl, type CostedContext, type DemandDirectives } from './demandControl.js';
 
@@ -62,17 +63,24 @@ describe('a heavy operation another plugin refuses while it waits for its turn',
   let heavyServer: ApolloServer<CostedContext & { refuse?: boolean }>;
   let openGate: () => void = () => {};
   let gate = Promise.resolve();
+  /** Resolves when a resolver runs: the operation running it holds the one turn. */
+  let tookTurn: () => void = () => {};
 
   beforeAll(async () => {
     heavyServer = new ApolloServer<CostedContext & { refuse?: boolean }>({
       typeDefs: 'type Item { id: ID! } type Query { items: [Item!]! }',
-      resolvers: { Query: { items: async () => (await gate, [{ id: '1' }]) } },
+      resolvers: {
+        Query: { items: async () => (tookTurn(), await gate, [{ id: '1' }]) },
+      },
       plugins: [
         {
           async requestDidStart({ contextValue }) {
             return {
               async didResolveOperation() {
-                if (contextValue.refuse) throw new Error('refused by another plugin');
+                if (contextValue.refuse)
+                  throw new GraphQLError('refused by another plugin', {
+                    extensions: { code: 'REFUSED_BY_ANOTHER_PLUGIN' },
+                  });
               },
             };
           },
@@ -96,10 +104,15 @@ describe('a heavy operation another plugin refuses while it waits for its turn',
 
   it('gives its turn back, so later heavy operations still run', async () => {
     gate = new Promise<void>((resolve) => (openGate = resolve));
+    const turnTaken = new Promise<void>((resolve) => (tookTurn = resolve));
     const holding = runHeavy(); // takes the one turn and waits at the gate
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await turnTaken;
     const refused = await runHeavy(true); // waits in line, refused meanwhile
-    expect(refused.body.kind === 'single' && refused.body.singleResult.errors).toBeTruthy();
+    // Refused by the other plugin, not by the lane (which would say COST_LIMIT_EXCEEDED).
+    expect(
+      refused.body.kind === 'single' &&
+        refused.body.singleResult.errors?.map((e) => e.extensions?.['code']),
+    ).toEqual(['REFUSED_BY_ANOTHER_PLUGIN']);
     openGate();
     await holding;
     const later = await Promise.race([
