@@ -97,6 +97,12 @@ export function isRevokedToken(message: unknown): message is RevokedToken {
 
 /** How often revocations Redis could not take are offered to it again. */
 const RESHARE_MS = 1_000;
+/**
+ * How often a process with Redis reads the pending store for revocations other processes left
+ * there: one that lost Redis (alone, a partition) and then crashed is delivered by another that
+ * never lost it within this long. Also read at the start and whenever Redis returns.
+ */
+export const PENDING_SWEEP_MS = 15_000;
 
 /**
  * Where the revocations Redis did not take are kept beyond this process (auth's database), so
@@ -116,6 +122,8 @@ export interface RevocationOptions {
   /** Without it, those Redis did not take live only in this process until Redis takes them. */
   pending?: PendingRevocations;
   logger?: Logger;
+  /** PENDING_SWEEP_MS unless given (tests). */
+  sweepMs?: number;
 }
 
 export interface RevocationWriter extends TokenRevocations {
@@ -128,7 +136,7 @@ export interface RevocationWriter extends TokenRevocations {
 
 export function createTokenRevocations(
   redis: Redis | undefined,
-  { pending, logger }: RevocationOptions = {},
+  { pending, logger, sweepMs = PENDING_SWEEP_MS }: RevocationOptions = {},
 ): RevocationWriter {
   /**
    * Revocations noted here that Redis did not take (down, or too slow to answer): every other
@@ -138,7 +146,12 @@ export function createTokenRevocations(
    */
   const unshared = new Map<string, number>();
   let retry: NodeJS.Timeout | undefined;
+  let sweep: NodeJS.Timeout | undefined;
   let delivering: Promise<void> | undefined;
+  /** Whether the next delivery reads the pending store first (not each retry: the store changes rarely). */
+  let readStore = Boolean(pending);
+  /** The store was asked for while a delivery ran: the next one reads it. */
+  let storeAsked = false;
   let closed = false;
 
   async function share(client: Redis, tokenId: string, expiresAt: number): Promise<void> {
@@ -169,7 +182,8 @@ export function createTokenRevocations(
   }
 
   async function shareTheRest(client: Redis): Promise<void> {
-    if (pending) {
+    if (pending && readStore) {
+      readStore = false;
       try {
         // Noted here too: this process refuses them at once, before Redis knows them.
         for (const kept of await pending.list())
@@ -177,6 +191,7 @@ export function createTokenRevocations(
           else await taken(kept.tokenId); // expired
       } catch (error) {
         logger?.warn({ err: (error as Error).message }, 'pending revocations not read; retrying');
+        readStore = true;
         retryEachSecond();
         return;
       }
@@ -196,19 +211,36 @@ export function createTokenRevocations(
     } else retryEachSecond();
   }
 
-  /** One delivery at a time: the retry, Redis's return and the start may ask together. */
-  function deliver(): Promise<void> {
+  /**
+   * One delivery at a time: the retry, Redis's return, the sweep and the start may ask together.
+   * `fromStore`: read the pending store first; asked while a delivery runs, the next one does.
+   */
+  function deliver(fromStore = false): Promise<void> {
     if (!redis || closed) return Promise.resolve();
-    delivering ??= shareTheRest(redis).finally(() => (delivering = undefined));
+    if (fromStore && pending) {
+      if (delivering) {
+        storeAsked = true;
+        return delivering;
+      }
+      readStore = true;
+    }
+    delivering ??= shareTheRest(redis).finally(() => {
+      delivering = undefined;
+      if (storeAsked && !closed) {
+        storeAsked = false;
+        void deliver(true);
+      }
+    });
     return delivering;
   }
 
-  const onReady = () => void deliver();
+  const onReady = () => void deliver(true);
   if (redis && pending) {
     // Kept by an earlier process (or another one over the same store): delivered from the start,
-    // and again whenever Redis returns, by whichever process is connected then.
+    // again whenever Redis returns, and on each sweep, by whichever process is connected then.
     redis.on('ready', onReady);
-    void deliver();
+    sweep = setInterval(() => void deliver(true), sweepMs).unref();
+    void deliver(true);
   }
 
   return {
@@ -250,6 +282,7 @@ export function createTokenRevocations(
     async close() {
       closed = true;
       clearInterval(retry);
+      clearInterval(sweep);
       retry = undefined;
       redis?.off('ready', onReady);
       await delivering;

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
 import { createLogger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
-import { createTokenRevocations } from '@microservice-math/shared/tokenRevocations';
+import {
+  createTokenRevocations,
+  type PendingRevocations,
+} from '@microservice-math/shared/tokenRevocations';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UserSchema } from '../src/entities/User.js';
@@ -116,6 +119,48 @@ describe.each(databases)('pending revocations on $name', ({ postgres, skip }) =>
       });
       expect(await inspector.exists(`revoked-token:${expired}`)).toBe(0);
       expect(await b.close()).toBe(0);
+    },
+  );
+
+  it.skipIf(skip)(
+    'one left by an instance that lost Redis alone is delivered by another that never lost it, at its next sweep',
+    async () => {
+      const inspector = new Redis(redis.url);
+      clients.push(inspector);
+      const store = pendingRevocationsIn(await open());
+      let reads = 0;
+      const counted: PendingRevocations = {
+        keep: (token) => store.keep(token),
+        remove: (tokenId) => store.remove(tokenId),
+        list: async () => {
+          const kept = await store.list();
+          reads++;
+          return kept;
+        },
+      };
+      const client = connect();
+      const connected = createTokenRevocations(client, {
+        pending: counted,
+        logger: silent,
+        sweepMs: 200,
+      });
+      // Its reads at the start and on connecting are done: only a sweep reads the store again.
+      await vi.waitFor(() => expect(client.status === 'ready' && reads >= 2).toBe(true), {
+        timeout: 10_000,
+        interval: 20,
+      });
+      // Left as an instance cut off from Redis leaves it before it crashes (see above).
+      const tokenId = randomUUID();
+      await store.keep({ tokenId, expiresAt: Math.floor(Date.now() / 1000) + 600 });
+      await vi.waitFor(
+        async () => expect(await inspector.exists(`revoked-token:${tokenId}`)).toBe(1),
+        { timeout: 10_000, interval: 100 },
+      );
+      await vi.waitFor(async () => expect(await store.list()).toEqual([]), {
+        timeout: 5_000,
+        interval: 100,
+      });
+      expect(await connected.close()).toBe(0);
     },
   );
 });
