@@ -233,6 +233,15 @@ export function createSseServer(options: SseServerOptions): SseServer {
       try {
         await handle(req, res);
       } catch (error) {
+        // A client that went away while its answer was being written (ERR_STREAM_DESTROYED,
+        // ECONNRESET) is not a fault of ours: said at info, as a request log would.
+        if (res.destroyed || req.destroyed) {
+          logger.info(
+            { code: (error as NodeJS.ErrnoException).code },
+            'SSE client went away before its answer',
+          );
+          return;
+        }
         logger.error({ err: error }, 'graphql-sse request failed');
         if (!res.headersSent) res.status(500).json({ errors: [{ message: 'Internal error' }] });
         else res.end();
