@@ -1,22 +1,59 @@
 import { describe, expect, it } from 'vitest';
-import { prependLog } from './recentLogs';
+import { requestLog } from '../testing/requestLog';
+import { addLog, newestLog } from './recentLogs';
 
 const log = (id: string) => ({ id });
 
-describe('prependLog', () => {
-  it('puts the new log first', () => {
-    expect(prependLog([log('2'), log('1')], log('3'), 20).map(({ id }) => id)).toEqual([
-      '3',
-      '2',
-      '1',
-    ]);
+describe('addLog', () => {
+  it('puts a new log first', () => {
+    expect(addLog([log('2'), log('1')], log('3'), 20).map(({ id }) => id)).toEqual(['3', '2', '1']);
   });
 
   it('lists a log that arrives twice (subscription and own calculation) once', () => {
-    expect(prependLog([log('3'), log('2')], log('3'), 20).map(({ id }) => id)).toEqual(['3', '2']);
+    expect(addLog([log('3'), log('2')], log('3'), 20).map(({ id }) => id)).toEqual(['3', '2']);
   });
 
   it('keeps at most the limit, dropping the oldest', () => {
-    expect(prependLog([log('2'), log('1')], log('3'), 2).map(({ id }) => id)).toEqual(['3', '2']);
+    expect(addLog([log('2'), log('1')], log('3'), 2).map(({ id }) => id)).toEqual(['3', '2']);
+  });
+});
+
+describe('a feed resumed with after: the newest log', () => {
+  /** Three logs a second apart, newest first, as the list shows them. */
+  const at = (second: number, id: string) =>
+    requestLog({ id, createdAt: `2026-11-26T12:00:0${second}.000Z` });
+  const shown = [at(3, 'log-c'), at(2, 'log-b'), at(1, 'log-a')];
+
+  it('shows a replayed log it already lists once, where it was, and resumes from the newest', () => {
+    // The catch-up replays the logs made just before the cursor: the list has them.
+    let list = shown;
+    for (const replayed of [at(1, 'log-a'), at(2, 'log-b')]) list = addLog(list, replayed, 20);
+    expect(list.map(({ id }) => id)).toEqual(['log-c', 'log-b', 'log-a']);
+    expect(newestLog(list)?.id).toBe('log-c');
+  });
+
+  it('lists a log published late in its place by time, and still resumes from the newest', () => {
+    const late = requestLog({ id: 'log-late', createdAt: '2026-11-26T12:00:02.500Z' });
+    const list = addLog(shown, late, 20);
+    expect(list.map(({ id }) => id)).toEqual(['log-c', 'log-late', 'log-b', 'log-a']);
+    expect(newestLog(list)?.id).toBe('log-c');
+    // Replayed again on the next resume: still once.
+    expect(addLog(list, late, 20)).toEqual(list);
+  });
+
+  it('shows a replayed refusal answered since (same id) answered, in place', () => {
+    const refused = [at(3, 'log-c'), { ...at(2, 'log-b'), status: 'CANCELLED' }, at(1, 'log-a')];
+    const list = addLog(refused, at(2, 'log-b'), 20);
+    expect(list.map(({ id, status }) => `${id} ${status}`)).toEqual([
+      'log-c ok',
+      'log-b ok',
+      'log-a ok',
+    ]);
+  });
+
+  it('orders logs of the same time by id, as math does', () => {
+    const list = addLog([at(1, 'log-b')], at(1, 'log-a'), 20);
+    expect(list.map(({ id }) => id)).toEqual(['log-b', 'log-a']);
+    expect(newestLog([at(1, 'log-a'), at(1, 'log-b')])?.id).toBe('log-b');
   });
 });

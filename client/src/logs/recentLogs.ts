@@ -2,8 +2,9 @@
  * The recent-logs list the table shows, and the ways it grows without a refetch: older pages
  * fetched by cursor ("Load more": `before` the oldest log shown, appended by the cache's merge
  * in apolloClient), a log pushed by the `logAdded` subscription and the log of a calculation
- * this tab just made. The last two meet in `prependLog`, so a log that arrives twice is listed
- * once. The list and the live feed include refused and cancelled requests (shown as such).
+ * this tab just made. The last two meet in `addLog`, so a log that arrives twice (a resumed
+ * feed replays some the list has) is listed once, in its place by time. The list and the live
+ * feed include refused and cancelled requests (shown as such).
  */
 import type { ApolloCache } from '@apollo/client/core';
 import { graphql } from '../gql';
@@ -32,22 +33,47 @@ export const LogAddedSubscription = graphql(/* GraphQL */ `
 
 export type RecentLog = RecentLogsData['recentLogs'][number];
 
-/** `log` first, then the others without any copy of it: at most `limit`, or as many as were shown. */
-export function prependLog<T extends { id: string }>(
-  logs: readonly T[],
-  log: T,
-  limit: number,
-): T[] {
-  return [log, ...logs.filter((existing) => existing.id !== log.id)].slice(
-    0,
-    Math.max(limit, logs.length),
+/** What orders logs: their time, then their id (UUIDv7), as math orders `recentLogs`. */
+interface Ordered {
+  id: string;
+  createdAt?: unknown;
+}
+
+/** Negative when `a` is newer than `b` (comes first in the newest-first list). */
+export function newestFirst(a: Ordered, b: Ordered): number {
+  const byTime = Date.parse(String(b.createdAt)) - Date.parse(String(a.createdAt));
+  if (byTime) return byTime;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/**
+ * The list with `log` in it, newest first, each id once: a log already listed (a feed resumed
+ * with `after:` replays some the list has; this tab's calculation also arrives live) replaces
+ * its copy where it is (a refusal answered by a retry keeps its id and time); a new one goes in
+ * its place by time, not always on top, since a log published late may be older than the newest
+ * shown, which must stay first: the feed resumes after it. At most `limit`, or as many as were
+ * shown.
+ */
+export function addLog<T extends Ordered>(logs: readonly T[], log: T, limit: number): T[] {
+  const listed = logs.findIndex((existing) => existing.id === log.id);
+  if (listed >= 0) return logs.map((existing, i) => (i === listed ? log : existing));
+  const place = logs.findIndex((existing) => newestFirst(log, existing) < 0);
+  const at = place < 0 ? logs.length : place;
+  return [...logs.slice(0, at), log, ...logs.slice(at)].slice(0, Math.max(limit, logs.length));
+}
+
+/** The newest log listed, whose id a resumed feed starts after; undefined for an empty list. */
+export function newestLog<T extends Ordered>(logs: readonly T[]): T | undefined {
+  return logs.reduce<T | undefined>(
+    (newest, log) => (newest === undefined || newestFirst(log, newest) < 0 ? log : newest),
+    undefined,
   );
 }
 
-/** Puts `log` at the top of the cached recent logs, if the list has been fetched. */
+/** Lists `log` in the cached recent logs (see addLog), if the list has been fetched. */
 export function addLogToRecentLogs(cache: ApolloCache<unknown>, log: RecentLog): void {
   cache.updateQuery(
     { query: RecentLogsQuery, variables: { limit: RECENT_LOGS_LIMIT } },
-    (data) => data && { recentLogs: prependLog(data.recentLogs, log, RECENT_LOGS_LIMIT) },
+    (data) => data && { recentLogs: addLog(data.recentLogs, log, RECENT_LOGS_LIMIT) },
   );
 }

@@ -17,7 +17,15 @@ import { createLogger } from '@microservice-math/shared/logger';
 import { logAddedTopic } from '@microservice-math/shared/logAddedEvent';
 import type { GraphQLError } from 'graphql';
 import type { RouterContext } from '../context.js';
-import { LOG_ANSWERED_QUERY, LOG_REPLAY_COST, LOG_REPLAY_QUERY, openLogFeed } from './logFeed.js';
+import {
+  LATE_PUBLISH_WINDOW_MS,
+  LOG_ANSWERED_QUERY,
+  LOG_REPLAY_COST,
+  LOG_REPLAY_QUERY,
+  MAX_CATCH_UP,
+  MAX_WINDOW_LOGS,
+  openLogFeed,
+} from './logFeed.js';
 import type { GatewayExecutor } from './logAddedResolver.js';
 
 describe('a live feed’s catch-up page', () => {
@@ -80,12 +88,44 @@ describe('a live feed’s cursor', () => {
     expect(refusal?.message).toBe('after: must be the id of one of your logs');
   });
 
-  it('1,000 logs back still catches up, in order', async () => {
+  it('1,000 logs back still catches up, in order, after the window before the cursor', async () => {
+    // Logs a second apart: those made within the window before log-199 (log-194 just at its
+    // edge) come first; they do not count against the 1,000.
+    const window = LATE_PUBLISH_WINDOW_MS / 1_000;
     const feed = await openLogFeed(events, fakeRecentLogs(ids), context, 'log-199');
     const delivered: string[] = [];
-    for (let i = 0; i < 1_000; i++) delivered.push((await feed.next()).value.id as string);
+    for (let i = 0; i < window + 1_000; i++) delivered.push((await feed.next()).value.id as string);
     await feed.return?.();
-    expect(delivered).toEqual(Array.from({ length: 1_000 }, (_, i) => `log-${200 + i}`));
+    expect(delivered).toEqual([
+      ...Array.from({ length: window }, (_, i) => `log-${199 - window + i}`),
+      ...Array.from({ length: 1_000 }, (_, i) => `log-${200 + i}`),
+    ]);
+  });
+
+  it('replays at most the newest MAX_WINDOW_LOGS of the window, none counted as too far back', async () => {
+    // 1,200 logs a millisecond apart: all 1,000 older than log-999 are within the window, and
+    // log-999 has 200 newer ones, so the catch-up reads past the window's bound on both sides.
+    const newest = Date.UTC(2026, 0, 1);
+    const rows = ids.map((id, i) => ({
+      id,
+      status: 'ok',
+      createdAt: new Date(newest - i).toISOString(),
+    }));
+    expect(MAX_WINDOW_LOGS).toBeLessThan(MAX_CATCH_UP);
+    const feed = await openLogFeed(events, fakeLogRows(rows), context, 'log-999');
+    const delivered: string[] = [];
+    for (let i = 0; i < MAX_WINDOW_LOGS + 200; i++)
+      delivered.push((await feed.next()).value.id as string);
+    // The catch-up ran before the feed opened: anything more would be waiting already.
+    const more = feed.next().then(() => 'more');
+    expect(await Promise.race([more, new Promise((resolve) => setImmediate(resolve))])).toBe(
+      undefined,
+    );
+    await feed.return?.();
+    expect(delivered).toEqual([
+      ...Array.from({ length: MAX_WINDOW_LOGS }, (_, i) => `log-${999 - MAX_WINDOW_LOGS + i}`),
+      ...Array.from({ length: 200 }, (_, i) => `log-${1_000 + i}`),
+    ]);
   });
 });
 

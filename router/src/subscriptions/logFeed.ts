@@ -3,7 +3,15 @@
  * database (through math's `recentLogs`, walked back with `before`) whenever live events may have
  * been missed: at the start when the client gives `after` (the last log it saw), and each time
  * the bus is back after an outage (from the last log delivered). Live events that arrive while a
- * catch-up runs wait for it; every log is delivered once, by id, and in order within each source.
+ * catch-up runs wait for it; within one subscription every log is delivered once, by id, and in
+ * order within each source.
+ *
+ * Events do not reach Redis in (createdAt, id) order: each math instance publishes a batch after
+ * it commits, so a log may be published after a newer one from another instance. A client that
+ * resumes after the newer one would never get it (it was published while the client was away,
+ * and it is older than the cursor), so a catch-up also replays the caller's logs made within
+ * LATE_PUBLISH_WINDOW_MS before its cursor: a resumed feed is at-least-once, and the client
+ * drops the logs it already has by id.
  *
  * Written as an iterator, not an async generator: graphql-ws ends a subscription by calling
  * `return()`, which must settle at once even while the feed waits for its next event.
@@ -35,12 +43,33 @@ export const LOG_REPLAY_QUERY = `query LogReplay($before: ID) {
   }
 }`;
 
+/**
+ * How long before its cursor a catch-up replays logs, in case one of them was published after
+ * the client had the cursor's log. A log's `createdAt` is taken when math queues its row; it is
+ * published once its batch has committed: behind at most the batch in flight, then one INSERT
+ * (tens of ms under load; the fault-injection probe saw logs arrive at most 41 ms out of order),
+ * plus, when the commit fails, the writer's retries (backoff 100 + 200 + 400 + 800 ms = 1.5 s
+ * over five attempts); then one pipelined PUBLISH, which either answers within the publisher's
+ * 500 ms command timeout or is kept in the bus's backlog. About 2 s plus the attempts'
+ * own time at worst; 5 s leaves room for a slow attempt and for the clocks of two math instances
+ * disagreeing. Not covered: an event math keeps while Redis is unreachable from it (published
+ * once Redis is back, however late), and a retried batch slower than that.
+ */
+export const LATE_PUBLISH_WINDOW_MS = 5_000;
+/**
+ * Logs of the window a catch-up replays at most (ten pages): bounded apart from MAX_CATCH_UP,
+ * which counts only logs newer than the cursor, so the window never makes a valid cursor too
+ * far back. A caller who made more than 200 logs in those 5 s gets the newest 200 of them, the
+ * ones made closest before the cursor, which are the likeliest to be late.
+ */
+export const MAX_WINDOW_LOGS = 10 * PAGE;
+
 /** Newer logs a catch-up delivers at most (README, live feed). */
 export const MAX_CATCH_UP = PAGE * MAX_PAGES;
 
 /** The log just older than `before`: is it the cursor, and is the cursor one of the caller's logs. */
 const LOG_CURSOR_QUERY = `query LogCursor($before: ID!) {
-  recentLogs(limit: 1, before: $before, includeRefused: true) { id status }
+  recentLogs(limit: 1, before: $before, includeRefused: true) { id status createdAt }
 }`;
 
 /**
@@ -54,16 +83,20 @@ export const LOG_ANSWERED_QUERY = `query LogAnswered($answeredAfter: ID!, $befor
 }`;
 
 interface LogsAfter {
-  /** Oldest first. */
+  /**
+   * Oldest first: with `after`, the logs made within LATE_PUBLISH_WINDOW_MS before it (not it),
+   * then those newer than it.
+   */
   logs: LogAddedEvent[];
   /** The status of the `after` log itself, as stored. */
   afterStatus?: string;
 }
 
 /**
- * The caller's logs newer than `after` (a log id), oldest first; without `after`, those created
- * since `since`. Throws BAD_USER_INPUT when `after` is not one of the caller's logs, or has
- * more than MAX_CATCH_UP of them newer (each with its own message).
+ * The caller's logs newer than `after` (a log id), oldest first, after those of the window
+ * before it (see `windowBefore`); without `after`, those created since `since`. Throws
+ * BAD_USER_INPUT when `after` is not one of the caller's logs, or has more than MAX_CATCH_UP of
+ * them newer (each with its own message): the window's logs are not counted.
  * Refused logs are read too, whatever the feed delivers: any of the caller's logs is a cursor,
  * as it is for `recentLogs(before:)`, and the feed drops those it does not deliver.
  */
@@ -80,9 +113,12 @@ async function logsAfter(
     const error = result.errors?.[0];
     if (error) throw gatewayError(error);
     const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
-    for (const log of logs) {
-      if (after !== undefined && log['id'] === after)
-        return { logs: newestFirst.reverse(), afterStatus: String(log['status']) };
+    for (const [i, log] of logs.entries()) {
+      if (after !== undefined && log['id'] === after) {
+        const older = logs.slice(i + 1);
+        const window = await windowBefore(execute, context, log, older, logs.length === PAGE);
+        return { logs: [...window, ...newestFirst.reverse()], afterStatus: String(log['status']) };
+      }
       if (after === undefined && String(log['createdAt']) < since)
         return { logs: newestFirst.reverse() };
       newestFirst.push(toEvent(log, context));
@@ -98,14 +134,49 @@ async function logsAfter(
   // back, or none of the caller's (then `recentLogs` refuses it as `before`).
   const next = await execute(LOG_CURSOR_QUERY, { before }, context);
   const [nextLog] = (next.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
-  if (!next.errors?.length && nextLog?.['id'] === after)
-    return { logs: newestFirst.reverse(), afterStatus: String(nextLog['status']) };
+  if (!next.errors?.length && nextLog?.['id'] === after) {
+    const window = await windowBefore(execute, context, nextLog, [], true);
+    return { logs: [...window, ...newestFirst.reverse()], afterStatus: String(nextLog['status']) };
+  }
   const cursor = await execute(LOG_CURSOR_QUERY, { before: after }, context);
   const error = cursor.errors?.[0];
   if (error?.extensions?.['code'] === ErrorCode.BadUserInput)
     throw badUserInput('after', 'must be the id of one of your logs');
   if (error) throw gatewayError(error);
   throw tooFarBack();
+}
+
+/**
+ * The caller's logs made within LATE_PUBLISH_WINDOW_MS before `cursor` (a log read with its
+ * `createdAt`), not the cursor itself, oldest first: `older` are the ones just older than it
+ * already read, newest first, and `more` says whether further ones may follow them. At most
+ * MAX_WINDOW_LOGS, the newest.
+ */
+async function windowBefore(
+  execute: GatewayExecutor,
+  context: RouterContext,
+  cursor: Record<string, unknown>,
+  older: Array<Record<string, unknown>>,
+  more: boolean,
+): Promise<LogAddedEvent[]> {
+  const from = Date.parse(String(cursor['createdAt'])) - LATE_PUBLISH_WINDOW_MS;
+  const newestFirst: LogAddedEvent[] = [];
+  let page = older;
+  let before = String(cursor['id']);
+  for (;;) {
+    for (const log of page) {
+      if (newestFirst.length >= MAX_WINDOW_LOGS) return newestFirst.reverse();
+      if (!(Date.parse(String(log['createdAt'])) >= from)) return newestFirst.reverse();
+      newestFirst.push(toEvent(log, context));
+      before = String(log['id']);
+    }
+    if (!more || newestFirst.length >= MAX_WINDOW_LOGS) return newestFirst.reverse();
+    const result = await execute(LOG_REPLAY_QUERY, { before }, context);
+    const error = result.errors?.[0];
+    if (error) throw gatewayError(error);
+    page = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+    more = page.length === PAGE;
+  }
 }
 
 /** A replayed log as its event: the columns the replay queries select; the owner is the caller. */
@@ -209,7 +280,8 @@ export async function openLogFeed(
     catchingUp = true;
     try {
       const { logs, afterStatus } = await logsAfter(execute, context, from, since);
-      // Older logs answered since the cursor was made first, then the newer ones.
+      // Older logs answered since the cursor was made first, then the window before the cursor
+      // (the client has most of them: it drops them by id), then the newer ones.
       const answered = from === undefined ? [] : await answeredAfter(execute, context, from);
       // The client has the cursor's log: a copy of it published late, or again by a retried
       // request, is not news. Remembered with its status, so a refusal that a retry later

@@ -125,7 +125,8 @@ export type Subscription = {
   __typename?: 'Subscription';
   /**
    * The caller's new logs, live, over graphql-ws on the router's /graphql; after: first those newer
-   * than that log (the last one seen), so a client resumes with no gap and no duplicate;
+   * than that log (the newest one seen), after those made up to 5 s before it (one may have been
+   * published late), so a client resumes with no gap; it drops the logs it already has by id;
    * includeRefused: refused and cancelled requests as well (status says which), not only answers.
    */
   logAdded: RequestLog;
