@@ -37,7 +37,7 @@ import {
 } from './gateway/demandControl.js';
 import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
-import { refuseLogsWhileSigningIn } from './gateway/logsWhileSigningIn.js';
+import { protectSignInAnswers } from './gateway/signInAnswers.js';
 import { requireOperation } from './gateway/requireOperation.js';
 import { keepNumericLiteralsAsWritten } from './gateway/numericLiterals.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
@@ -234,7 +234,7 @@ export async function createRouterService(
       requireOperation<RouterContext>(),
       // Before demand control: a refused token is the first thing a caller must hear of.
       refusedTokenPlugin(),
-      refuseLogsWhileSigningIn<RouterContext>(),
+      protectSignInAnswers<RouterContext>(),
       demand.plugin<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),
       playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),

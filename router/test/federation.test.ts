@@ -118,6 +118,64 @@ fragment P on AuthPayload { token user { ... on User { mine: logs(limit: 1) { id
     expect(renewed.errors).toBeUndefined();
     expect(renewed.data?.renewToken.user.logs).toEqual([]);
   });
+
+  // Another field's error would null the sign-in's answer too: `a` would make its account and
+  // lose its token when `b` is refused.
+  it('refuses any other field beside a sign-in before anything runs, naming both', async () => {
+    const username = `signin_alone_${Date.now().toString(36)}`;
+    const variables = { u: username, p: password };
+    const twice = await gql(
+      url,
+      `mutation ($u: String!, $p: String!) {
+  a: register(username: $u, password: $p) { token }
+  b: register(username: $u, password: $p) { token }
+}`,
+      variables,
+    );
+    expect(twice.status).toBe(400);
+    expect(twice.data ?? null).toBeNull();
+    expect(twice.errors).toEqual([
+      {
+        message:
+          'register must be the only field of its mutation: an error in b would null the whole answer and lose the token register returns. Send it in a request of its own.',
+        locations: [
+          { line: 2, column: 3 },
+          { line: 3, column: 3 },
+        ],
+        extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }),
+      },
+    ]);
+    // Nothing ran: the name is still free.
+    const made = await gql<{ register: { token: string } }>(
+      url,
+      'mutation ($u: String!, $p: String!) { register(username: $u, password: $p) { token } }',
+      variables,
+    );
+    expect(made.errors).toBeUndefined();
+
+    const withLogout = await gql(
+      url,
+      'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } logout }',
+      variables,
+      bearer(made.data!.register.token),
+    );
+    expect(withLogout.errors?.[0]?.message).toMatch(
+      /^login must be the only field of its mutation: an error in logout /,
+    );
+
+    // __typename cannot fail, and a field @skip leaves out is not run: both may stay.
+    const alone = await gql<{ login: { token: string } }>(
+      url,
+      `mutation ($u: String!, $p: String!, $no: Boolean!) {
+  __typename
+  login(username: $u, password: $p) { token }
+  logout @skip(if: $no)
+}`,
+      { ...variables, no: true },
+    );
+    expect(alone.errors).toBeUndefined();
+    expect(alone.data?.login.token).toEqual(expect.any(String));
+  });
 });
 
 describe('logAdded', () => {

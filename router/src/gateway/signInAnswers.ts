@@ -1,0 +1,67 @@
+/**
+ * `register` and `login` answer a non-null `AuthPayload`: an error anywhere in the operation that
+ * reaches it nulls the whole answer, after the account was made or the password checked, and the
+ * token is lost. Two ways to get there are refused as a whole before anything runs, naming the
+ * field:
+ * - `user { logs }` under a sign-in: the logs come from math, which answers only a signed-in
+ *   caller, and the request that signs in has none yet. `renewToken` has its caller, so it may
+ *   ask for them.
+ * - Any other field beside a sign-in (`a: register(…) b: register(…)`, `login logout`): one
+ *   refused field nulls the answer of all of them. A sign-in is sent alone.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { codedError, ErrorCode, RequestErrorCode } from '@microservice-math/shared/errors';
+import { fragmentsOf, selectedFields } from '@microservice-math/shared/selection';
+import { getVariableValues, type FieldNode } from 'graphql';
+
+const SIGN_IN_FIELDS = new Set(['register', 'login']);
+
+export function protectSignInAnswers<C extends object>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, schema }) {
+          if (operation?.operation !== 'mutation') return;
+          const variables = getVariableValues(
+            schema,
+            operation.variableDefinitions ?? [],
+            request.variables ?? {},
+          );
+          if (variables.errors) return; // execution reports them, before any field runs
+          // As execution will run them: through fragments, without those @skip/@include drop.
+          const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };
+          const subfields = (field: FieldNode, name: string) =>
+            field.selectionSet
+              ? selectedFields(field.selectionSet, scope).filter((f) => f.name.value === name)
+              : [];
+          // `__typename` cannot fail: it may stay beside a sign-in.
+          const rootFields = selectedFields(operation.selectionSet, scope).filter(
+            (field) => !field.name.value.startsWith('__'),
+          );
+          for (const signIn of rootFields) {
+            if (!SIGN_IN_FIELDS.has(signIn.name.value)) continue;
+            const name = signIn.name.value;
+            const other = rootFields.find((field) => field !== signIn);
+            if (other)
+              throw codedError(
+                RequestErrorCode.ValidationFailed,
+                `${name} must be the only field of its mutation: an error in ${other.alias?.value ?? other.name.value} ` +
+                  `would null the whole answer and lose the token ${name} returns. Send it in a request of its own.`,
+                { http: { status: 400 } },
+                { nodes: [signIn, other] },
+              );
+            const logs = subfields(signIn, 'user').flatMap((user) => subfields(user, 'logs'))[0];
+            if (!logs) continue;
+            throw codedError(
+              ErrorCode.BadUserInput,
+              `user { logs } cannot be read in the request that signs in (${name}): ` +
+                'the logs need the token it returns. Ask for them with that token in the next request.',
+              { http: { status: 400 } },
+              { nodes: logs },
+            );
+          }
+        },
+      };
+    },
+  };
+}
