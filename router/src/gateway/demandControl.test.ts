@@ -121,4 +121,22 @@ describe('a heavy operation another plugin refuses while it waits for its turn',
     ]);
     expect(later).toBe('ran');
   });
+
+  it('leaves the line when refused, so refused requests cannot fill it', async () => {
+    gate = new Promise<void>((resolve) => (openGate = resolve));
+    const turnTaken = new Promise<void>((resolve) => (tookTurn = resolve));
+    const holding = runHeavy();
+    await turnTaken;
+    // As many refused ones as the line holds (5), answered at once, while the turn is held.
+    for (let i = 0; i < 5; i++) await runHeavy(true);
+    // Had they kept their places, this one would be refused: the line would be full.
+    const waiting = runHeavy();
+    openGate();
+    await holding;
+    const answer = await waiting;
+    expect(answer.body.kind === 'single' && answer.body.singleResult.errors).toBeUndefined();
+    expect(answer.body.kind === 'single' && answer.body.singleResult.data).toEqual({
+      items: [{ id: '1' }],
+    });
+  });
 });

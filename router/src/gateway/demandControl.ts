@@ -251,11 +251,28 @@ class HeavyLane {
 
   constructor(private readonly options: HeavyLaneOptions) {}
 
-  /** Resolves with `release` once it is this operation's turn; undefined when the queue is full. */
-  async enter(): Promise<(() => void) | undefined> {
+  /**
+   * Resolves with `release` once it is this operation's turn; undefined when the queue is full,
+   * or when `abandoned` aborts while it waits (the operation was answered meanwhile: its place
+   * goes to the next, instead of a refused request holding it until its turn).
+   */
+  async enter(abandoned?: AbortSignal): Promise<(() => void) | undefined> {
     if (this.running >= this.options.concurrency) {
       if (this.queue.length >= this.options.waiting) return undefined;
-      await new Promise<void>((resolve) => this.queue.push(resolve));
+      const turn = await new Promise<boolean>((resolve) => {
+        const take = () => {
+          abandoned?.removeEventListener('abort', leave);
+          resolve(true);
+        };
+        const leave = () => {
+          const place = this.queue.indexOf(take);
+          if (place >= 0) this.queue.splice(place, 1);
+          resolve(false);
+        };
+        this.queue.push(take);
+        abandoned?.addEventListener('abort', leave, { once: true });
+      });
+      if (!turn) return undefined;
     } else this.running++;
     let released = false;
     return () => {
@@ -292,9 +309,11 @@ export function demandControl(
           /**
            * Set once the response is on its way. Apollo Server runs every plugin's
            * didResolveOperation at once and answers as soon as one throws (a refused token, see
-           * auth/refusedToken.ts): a turn that comes after that is given straight back.
+           * auth/refusedToken.ts): an operation still waiting then leaves the line, and a turn
+           * that comes after that is given straight back.
            */
           let answered = false;
+          const abandoned = new AbortController();
           return {
             // After validation, before the gateway's executor plans the operation.
             async didResolveOperation({ schema, document, operation, request, contextValue }) {
@@ -304,7 +323,7 @@ export function demandControl(
               const refused = refusal(demand);
               if (refused) throw withHttpStatus(refused, 400);
               if (demand <= heavy.cost) return;
-              const turn = await lane.enter();
+              const turn = await lane.enter(abandoned.signal);
               if (answered) return turn?.();
               release = turn;
               if (release) return;
@@ -312,6 +331,7 @@ export function demandControl(
             },
             async willSendResponse() {
               answered = true;
+              abandoned.abort();
               release?.();
             },
           };
