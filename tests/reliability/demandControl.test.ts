@@ -117,6 +117,22 @@ describe('an operation over the cost limit', () => {
     });
   });
 
+  // Not sent, the variable takes the operation's default: counted at 20 (the argument's own
+  // default), this query cost 440 and math answered 100 × 100 logs.
+  it('limits from a variable the operation defaults and the request leaves out, over HTTP and graphql-ws', async () => {
+    const defaulted = NESTED.replace('query($n: Int!)', 'query($n: Int = 100)');
+    const result = await gql(system.urls.router, defaulted, {}, bearer(user.token));
+    expect(result.status).toBe(400);
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'COST_LIMIT_EXCEEDED',
+      cost: NESTED_COST,
+    });
+    const client = wsClient(system.urls.router, user.token);
+    await expect(collect(client, defaulted, 1).done).rejects.toThrow(/COST_LIMIT_EXCEEDED/);
+    await client.dispose();
+  });
+
   it('the same with literal limits', async () => {
     const result = await gql(system.urls.router, NESTED_LITERAL, {}, bearer(user.token));
     expect(result.errors?.[0]?.extensions?.['code']).toBe('COST_LIMIT_EXCEEDED');

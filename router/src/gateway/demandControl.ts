@@ -14,6 +14,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { costLimitExceeded } from '@microservice-math/shared/errors';
 import {
   getNamedType,
+  getVariableValues,
   isCompositeType,
   isListType,
   isNonNullType,
@@ -107,6 +108,26 @@ export interface CostInput {
   directives: DemandDirectives;
 }
 
+/**
+ * The variables with the operation's defaults for those not sent, coerced as execution will
+ * coerce them. Values that do not coerce are refused by execution before any field runs; they
+ * are counted as sent meanwhile, the defaults still filled in.
+ */
+function effectiveVariables(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const definitions = operation.variableDefinitions ?? [];
+  const coerced = getVariableValues(schema, definitions, variables ?? {});
+  if (!coerced.errors) return coerced.coerced;
+  const filled: Record<string, unknown> = { ...variables };
+  for (const { variable, defaultValue } of definitions)
+    if (filled[variable.name.value] === undefined && defaultValue)
+      filled[variable.name.value] = valueFromASTUntyped(defaultValue);
+  return filled;
+}
+
 /** The operation's cost; fields the schema does not know cost nothing (validation refuses them). */
 export function operationCost({
   schema,
@@ -120,9 +141,13 @@ export function operationCost({
     if (definition.kind === Kind.FRAGMENT_DEFINITION)
       fragments.set(definition.name.value, definition);
 
+  // As execution will see them: a variable not sent takes the operation's default for it
+  // (`query ($l: Int = 100)`), which the raw variables lack; counting those at the argument's
+  // schema default let a default of 100 pass as 20.
+  const effective = effectiveVariables(schema, operation, variables);
   const argumentValue = (node: ArgumentNode | undefined): unknown => {
     if (!node) return undefined;
-    if (node.value.kind === Kind.VARIABLE) return variables?.[node.value.name.value];
+    if (node.value.kind === Kind.VARIABLE) return effective[node.value.name.value];
     return valueFromASTUntyped(node.value);
   };
 
