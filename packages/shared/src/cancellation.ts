@@ -11,13 +11,28 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
  * time to answer within it (a computation stopped later would be answered to nobody).
  */
 export const DEADLINE_HEADER = 'x-deadline-ms';
+/**
+ * The same deadline as an instant: the caller's clock (epoch milliseconds) when it stops waiting.
+ * `x-deadline-ms` is measured from when this process reads the request, so time the request
+ * spent unread (queued in the socket of a process that was frozen or stalled) is not counted;
+ * this one is. Only used when it ends sooner, and read with CLOCK_SKEW_ALLOWANCE_MS of slack.
+ */
+export const DEADLINE_AT_HEADER = 'x-deadline-at';
 /** Stop this long before the caller's deadline, so that the refusal still reaches it. */
 const DEADLINE_MARGIN_MS = 250;
+/**
+ * How far the caller's clock may be from ours before `x-deadline-at` could stop work the caller
+ * still waits for: the instant is taken as this much later than it says. Hosts kept by NTP are
+ * milliseconds apart, and containers on one host share its clock. With a clock more than this
+ * ahead of the caller's, requests would be cancelled before their caller's deadline; a clock
+ * behind only makes the header later, never wrong.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 1_000;
 
 export class CallerGoneError extends Error {
   override name = 'CallerGoneError';
-  constructor() {
-    super('the caller went away before the answer');
+  constructor(message = 'the caller went away before the answer') {
+    super(message);
   }
 }
 
@@ -34,9 +49,23 @@ function deadlineFrom(headers: IncomingHttpHeaders): number | undefined {
   return Number.isInteger(ms) && ms > 0 && ms <= 3_600_000 ? ms : undefined;
 }
 
+function deadlineAtFrom(headers: IncomingHttpHeaders): number | undefined {
+  const value = headers[DEADLINE_AT_HEADER];
+  const at = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isSafeInteger(at) && at > 0 ? at : undefined;
+}
+
 /**
- * A signal that aborts when the response's connection closes before the response was sent
- * (CallerGoneError), or when the deadline the caller sent has passed (DeadlinePassedError).
+ * A signal that aborts when the caller can no longer get the response: its connection ended
+ * (the caller closed it; Node's server then ends it too, so no answer could be written) or
+ * closed before the response was sent (CallerGoneError), or the caller's deadline passed
+ * (`x-deadline-ms`, less a margin so that the refusal still reaches it: DeadlinePassedError;
+ * `x-deadline-at`, when that is sooner: the caller has given up, CallerGoneError). Aborted at
+ * once for a request read after its caller's deadline, or on a connection already ended.
+ *
+ * A connection the caller closed while this process did not run (frozen, stalled) has its end
+ * queued behind the request, and it is read a turn of the event loop after the request:
+ * `pendingCloseRead` waits for that turn.
  */
 export function requestSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
   const controller = new AbortController();
@@ -45,17 +74,55 @@ export function requestSignal(req: IncomingMessage, res: ServerResponse): AbortS
   // Node's warning past 10 would only fill the log.
   setMaxListeners(0, controller.signal);
   const ms = deadlineFrom(req.headers);
-  const timer =
-    ms === undefined
-      ? undefined
-      : setTimeout(
-          () => controller.abort(new DeadlinePassedError(ms)),
-          Math.max(0, ms - DEADLINE_MARGIN_MS),
-        );
+  const at = deadlineAtFrom(req.headers);
+  // Until the caller has given up by its own clock, allowing for the two clocks' difference.
+  const givenUpIn = at === undefined ? undefined : at + CLOCK_SKEW_ALLOWANCE_MS - Date.now();
+  const socket = req.socket;
+  if (givenUpIn !== undefined && givenUpIn <= 0) {
+    controller.abort(
+      new CallerGoneError(
+        `the caller's deadline had passed ${Math.round(-givenUpIn)} ms before the request was read`,
+      ),
+    );
+    return controller.signal;
+  }
+  if (socket.readableEnded || socket.destroyed) {
+    controller.abort(new CallerGoneError());
+    return controller.signal;
+  }
+  const relativeIn = ms === undefined ? undefined : Math.max(0, ms - DEADLINE_MARGIN_MS);
+  let timer: NodeJS.Timeout | undefined;
+  if (givenUpIn !== undefined && (relativeIn === undefined || givenUpIn < relativeIn))
+    timer = setTimeout(
+      () => controller.abort(new CallerGoneError(`the caller's deadline passed`)),
+      givenUpIn,
+    );
+  else if (relativeIn !== undefined && ms !== undefined)
+    timer = setTimeout(() => controller.abort(new DeadlinePassedError(ms)), relativeIn);
   timer?.unref();
+  const gone = () => {
+    if (!res.writableFinished) controller.abort(new CallerGoneError());
+  };
+  // The caller half-closed or closed the connection. Node's server (not allowing half-open
+  // connections) ends it in turn, so the response cannot be delivered; seen a turn before 'close'.
+  socket.once('end', gone);
   res.once('close', () => {
     clearTimeout(timer);
-    if (!res.writableFinished) controller.abort(new CallerGoneError());
+    socket.off('end', gone);
+    gone();
   });
   return controller.signal;
+}
+
+/**
+ * Resolves after the next turn of the event loop has read the sockets: a connection end already
+ * received behind a request (its caller gave up while this process was frozen, stalled or
+ * busy) has been seen then, and the request's signal aborted. libuv reads a request's bytes and
+ * its connection's end in different turns (a read that does not fill its buffer is the last of
+ * its turn), so work quick enough to finish within the turn that read the request (a cached
+ * answer) would otherwise be done, and logged as answered, before the end is seen. The first
+ * `setImmediate` runs at the end of this turn, the second after the next turn's reads.
+ */
+export function pendingCloseRead(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }

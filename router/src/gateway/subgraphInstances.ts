@@ -16,7 +16,7 @@
  * answers: a row twice needs the instance to die between the two; the request id is not yet an
  * idempotency key of the log).
  */
-import { DEADLINE_HEADER } from '@microservice-math/shared/cancellation';
+import { DEADLINE_AT_HEADER, DEADLINE_HEADER } from '@microservice-math/shared/cancellation';
 import { serviceUnavailable } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import { isNoAnswer, type SubgraphPost } from './subgraphClients.js';
@@ -188,8 +188,16 @@ export function subgraphInstances(
   };
 }
 
-/** Tells the subgraph how long the router still waits, so it stops its work in time. */
+/**
+ * Tells the subgraph how long the router still waits, so it stops its work in time: as a
+ * duration, and as the instant by the router's clock, which also counts the time the request
+ * waits unread at the subgraph (see cancellation.ts).
+ */
 function withDeadline(headers: Record<string, string>, deadlineAt: number) {
   const ms = Math.max(1, Math.floor(deadlineAt - performance.now()));
-  return { ...headers, [DEADLINE_HEADER]: String(ms) };
+  return {
+    ...headers,
+    [DEADLINE_HEADER]: String(ms),
+    [DEADLINE_AT_HEADER]: String(Date.now() + ms),
+  };
 }

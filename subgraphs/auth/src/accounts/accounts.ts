@@ -1,6 +1,7 @@
 /** Registration and login: the rules of the account domain, independent of GraphQL transport. */
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { pendingCloseRead } from '@microservice-math/shared/cancellation';
 import type { EntityManager } from '@microservice-math/shared/database';
 import {
   cancelled,
@@ -47,6 +48,17 @@ export interface Accounts {
   ): Promise<User>;
 }
 
+/**
+ * Throws CANCELLED when the caller is gone, a close already received behind its request
+ * included (see `pendingCloseRead`): no password is hashed for a caller that gave up while this
+ * process was frozen or stalled.
+ */
+async function callerStillWaits(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await pendingCloseRead();
+  if (signal.aborted) throw cancelled();
+}
+
 export function createAccounts(
   passwords: PasswordHasher,
   attempts: LoginAttempts,
@@ -64,6 +76,7 @@ export function createAccounts(
           `Too many registrations from this address; try again in ${verdict.retryAfterSeconds} s`,
         );
       if (await em.count(UserSchema, { usernameKey: key })) throw usernameTaken();
+      await callerStillWaits(signal);
       // Hash first (the slow part), then decide: the caller may have gone while it ran.
       const passwordHash = await passwords.hash(password, signal);
       if (signal?.aborted) throw cancelled();
@@ -104,6 +117,7 @@ export function createAccounts(
         // normalised are of the password as typed: when that is not NFC it is checked too,
         // whether or not the user exists (the same time either way).
         const normalized = normalizePassword(password);
+        await callerStillWaits(signal);
         let matches = await check(normalized);
         if (!matches && password !== normalized) matches = await check(password);
         if (!user || !matches) {

@@ -3,7 +3,11 @@
  * operation's digit budget, answer from the cache or the compute pool, and log the request
  * (answered or refused) before answering.
  */
-import { CallerGoneError, DeadlinePassedError } from '@microservice-math/shared/cancellation';
+import {
+  CallerGoneError,
+  DeadlinePassedError,
+  pendingCloseRead,
+} from '@microservice-math/shared/cancellation';
 import {
   badUserInput,
   cancelled,
@@ -172,6 +176,13 @@ export function createCalculator({
     const { input } = planned;
     try {
       if (!planned.ok) throw planned.error;
+      if (signal) {
+        // A request whose caller closed its connection while this process did not run (frozen,
+        // stalled) has that close queued behind it: seen now, it is neither computed nor, being
+        // quick to answer from the cache, answered and logged `ok` to nobody.
+        await pendingCloseRead();
+        signal.throwIfAborted();
+      }
       const prediction = planned.predictedDigits;
       const decidedBySize = !budget.fits(prediction.high) && isNearLimit(prediction, budget);
       if (!decidedBySize) budget.reserve(prediction.high);

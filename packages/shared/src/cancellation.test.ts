@@ -1,0 +1,148 @@
+/**
+ * A request's signal against a real HTTP server and real connections: the caller's deadline
+ * as a duration (`x-deadline-ms`, measured from when the request is read) and as an instant
+ * (`x-deadline-at`, which also counts the time the request waited unread, with an allowance for
+ * the two hosts' clocks), and a connection its caller closed behind the request.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CallerGoneError,
+  CLOCK_SKEW_ALLOWANCE_MS,
+  DEADLINE_AT_HEADER,
+  DEADLINE_HEADER,
+  DeadlinePassedError,
+  pendingCloseRead,
+  requestSignal,
+} from './cancellation.js';
+
+interface Seen {
+  /** Whether the signal had aborted when the request was read, and why. */
+  abortedAtRead: boolean;
+  reason?: unknown;
+  /** `Date.now()` when it aborted, if it did while the test waited. */
+  abortedAt?: number;
+  readAt: number;
+  /** How many 'end' listeners the connection had once the response was sent. */
+  endListeners?: number;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, signal: AbortSignal) => Promise<void>;
+
+let server: Server;
+let url: string;
+let handler: Handler;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.once('end', () => void handler(req, res, requestSignal(req, res)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** Answers once the signal aborts (or at once if it has), saying what was seen. */
+function answerOnAbort(): Promise<Seen> {
+  return new Promise((resolve) => {
+    handler = async (_req, res, signal) => {
+      const seen: Seen = { abortedAtRead: signal.aborted, readAt: Date.now() };
+      if (!signal.aborted)
+        await new Promise((aborted) => signal.addEventListener('abort', aborted, { once: true }));
+      seen.reason = signal.reason;
+      seen.abortedAt = Date.now();
+      res.end('done');
+      resolve(seen);
+    };
+  });
+}
+
+async function post(headers: Record<string, string>): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers, body: '{}' });
+  await response.text();
+}
+
+describe('a request’s signal and its caller’s deadline', () => {
+  it('aborts at once, as the caller gone, a request read after its caller’s instant deadline and the clock allowance', async () => {
+    const seen = answerOnAbort();
+    await post({
+      [DEADLINE_HEADER]: '60000',
+      [DEADLINE_AT_HEADER]: String(Date.now() - CLOCK_SKEW_ALLOWANCE_MS - 2_000),
+    });
+    const { abortedAtRead, reason } = await seen;
+    expect(abortedAtRead).toBe(true);
+    expect(reason).toBeInstanceOf(CallerGoneError);
+    expect((reason as Error).message).toMatch(/deadline had passed \d+ ms before the request/);
+  });
+
+  it('allows for the clocks’ difference: an instant just past is waited on until the allowance has passed too', async () => {
+    const at = Date.now() - CLOCK_SKEW_ALLOWANCE_MS + 300;
+    const seen = answerOnAbort();
+    await post({ [DEADLINE_HEADER]: '60000', [DEADLINE_AT_HEADER]: String(at) });
+    const { abortedAtRead, reason, abortedAt } = await seen;
+    expect(abortedAtRead).toBe(false);
+    expect(reason).toBeInstanceOf(CallerGoneError);
+    // Timers may fire a millisecond early by Date.now()'s rounding.
+    expect(abortedAt).toBeGreaterThanOrEqual(at + CLOCK_SKEW_ALLOWANCE_MS - 2);
+  });
+
+  it('keeps the duration header: alone, or sooner than the instant, it stops the work with its margin', async () => {
+    const cases: Array<Record<string, string>> = [
+      { [DEADLINE_HEADER]: '400' },
+      { [DEADLINE_HEADER]: '400', [DEADLINE_AT_HEADER]: String(Date.now() + 60_000) },
+    ];
+    for (const headers of cases) {
+      const seen = answerOnAbort();
+      await post(headers);
+      const { abortedAtRead, reason, abortedAt, readAt } = await seen;
+      expect(abortedAtRead).toBe(false);
+      expect(reason).toBeInstanceOf(DeadlinePassedError);
+      expect((abortedAt as number) - readAt).toBeGreaterThanOrEqual(100);
+    }
+  });
+
+  it('ignores an instant that is not a number', async () => {
+    const seen = answerOnAbort();
+    await post({ [DEADLINE_HEADER]: '300', [DEADLINE_AT_HEADER]: 'soon' });
+    expect((await seen).reason).toBeInstanceOf(DeadlinePassedError);
+  });
+});
+
+describe('a connection its caller closed behind the request', () => {
+  it('is seen after pendingCloseRead, before a quick answer is decided', async () => {
+    const seen = new Promise<Seen>((resolve) => {
+      handler = async (_req, res, signal) => {
+        const readAt = Date.now();
+        await pendingCloseRead();
+        resolve({ abortedAtRead: signal.aborted, reason: signal.reason, readAt });
+        res.end('to nobody');
+      };
+    });
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    // The request and the connection's end at once: what a process reads when it runs again
+    // after its caller gave up on a request queued in its socket.
+    socket.end('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}');
+    socket.resume();
+    socket.on('error', () => {});
+    const { abortedAtRead, reason } = await seen;
+    expect(abortedAtRead).toBe(true);
+    expect(reason).toBeInstanceOf(CallerGoneError);
+  });
+
+  it('leaves no listener on a kept-alive connection once each response is sent', async () => {
+    const counts: number[] = [];
+    handler = async (req, res) => {
+      res.end('ok', () => counts.push(req.socket.listenerCount('end')));
+    };
+    // One connection for the three (fetch keeps it alive), one request at a time.
+    for (let i = 0; i < 3; i++) await post({});
+    expect(counts).toHaveLength(3);
+    expect(new Set(counts).size).toBe(1);
+  });
+});
