@@ -262,6 +262,13 @@ async function main() {
   process.stdout.write(
     `client: http://localhost:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})\n`,
   );
+  if (!proxySecret)
+    // Not an error (a router may sit behind another trusted proxy), but the default is costly.
+    process.stderr.write(
+      'client: CLIENT_PROXY_SECRET is unset: the router cannot believe the browser addresses ' +
+        'this server forwards, so every browser shares its rate and login limits; give the ' +
+        'router and this server the same CLIENT_PROXY_SECRET\n',
+    );
   const stop = () => {
     clientServer.close().then(
       () => process.exit(0),

@@ -5,19 +5,20 @@
  * exits 0.
  */
 import { createClientServer } from '@microservice-math/client';
-import { ConfigError } from '@microservice-math/shared/config';
+import { ConfigError, loadConfig } from '@microservice-math/shared/config';
 import { createLogger } from '@microservice-math/shared/logger';
 import { listenError, stopOnSignals } from '@microservice-math/shared/serviceHost';
 import { buildIfChanged, startBuilds } from './freshBuild.js';
-import { startSystem } from './system.js';
+import { startSystem, systemEnvSchema } from './system.js';
 
 const production = process.env['NODE_ENV'] === 'production';
-const logger = createLogger('start', {
-  level: process.env['LOG_LEVEL'] || 'info',
-  pretty: !production,
-});
+const startLogger = (level: string) => createLogger('start', { level, pretty: !production });
+// At `info` until LOG_LEVEL is known to be a level (pino throws on any other name).
+let logger = startLogger('info');
 
 try {
+  // The configuration is checked before anything is built: a bad value is named at once.
+  logger = startLogger(loadConfig(systemEnvSchema, process.env).LOG_LEVEL);
   for (const target of startBuilds) {
     await buildIfChanged(target, { say: (line) => logger.info(line) });
   }
@@ -39,6 +40,8 @@ try {
     await system.close();
   });
 } catch (error) {
-  logger.fatal(error instanceof ConfigError ? error.message : { err: error }, 'could not start');
+  // A bad configuration prints only its message (it names the variable), as each service does.
+  if (error instanceof ConfigError) console.error(error.message);
+  else logger.fatal({ err: error }, 'could not start');
   process.exit(1);
 }

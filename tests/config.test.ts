@@ -76,6 +76,12 @@ describe.concurrent(
         { ROUTER_SECRET: 'x'.repeat(20), OTEL_SERVICE_NAME: 'math service' },
         /OTEL_SERVICE_NAME: expected up to 64 letters/,
       ],
+      [
+        'npm start',
+        'scripts/start.ts',
+        { LOG_LEVEL: 'loud' },
+        /LOG_LEVEL: expected fatal, error, warn, info, debug, trace or silent/,
+      ],
     ];
 
     it.each(cases)('%s: %s %j', async (_service, script, env, message) => {

@@ -10,6 +10,7 @@ import { ErrorCode } from '@microservice-math/shared/errors';
 import { createLogger } from '@microservice-math/shared/logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../tests/support/waitFor.js';
+import { capturedLog } from '../../test/support/capturedLog.js';
 import { subgraphClients, type SubgraphClients } from './subgraphClients.js';
 import { subgraphInstances, type SubgraphInstances } from './subgraphInstances.js';
 
@@ -156,5 +157,27 @@ describe('subgraph instances after failed connections', () => {
       instances.close();
       await clients.close();
     }
+  });
+});
+
+describe('a subgraph instance that is not ready', () => {
+  it('is logged at warn, so that a wrong MATH_URL is seen at start', async () => {
+    const log = capturedLog();
+    const subgraph = await startSubgraph('math', 503);
+    const clients = subgraphClients(5_000);
+    const instances = subgraphInstances('math', [subgraph.url], clients.clientFor, {
+      timeoutMs: 5_000,
+      logger: log.logger,
+      pollMs: 60_000,
+    });
+    opened.push({ clients, instances, subgraphs: [subgraph] });
+    await instances.firstPoll;
+    const down = await log.waitFor((line) => line['msg'] === 'subgraph instance');
+    expect(down).toMatchObject({
+      level: 40,
+      subgraph: 'math',
+      url: subgraph.url,
+      state: 'not ready',
+    });
   });
 });

@@ -73,8 +73,13 @@ export function subgraphInstances(
   let next = 0;
 
   function setState(instance: Instance, state: State, reason: string): void {
+    // At warn when it stops being ready: a router started with a wrong AUTH_URL or MATH_URL says
+    // so at once, instead of only in its /ready answer.
     if (instance.state !== state)
-      logger.info({ subgraph: name, url: instance.url, state, reason }, 'subgraph instance');
+      logger[state === 'ready' ? 'info' : 'warn'](
+        { subgraph: name, url: instance.url, state, reason },
+        'subgraph instance',
+      );
     instance.state = state;
     instance.reason = reason;
   }
