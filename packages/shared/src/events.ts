@@ -9,6 +9,7 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import type { Logger } from './logger.js';
 import { closeRedis, createRedis } from './redis.js';
+import { redisAnswering } from './redisBreaker.js';
 
 export interface BusEvent {
   topic: string;
@@ -118,7 +119,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
 
   function sendBacklog(): Promise<void> {
     sendingBacklog ??= (async () => {
-      while (backlog.length > 0 && publisher.status === 'ready') {
+      while (backlog.length > 0 && redisAnswering(publisher)) {
         // Taken off the backlog while in flight: newer events queue behind them meanwhile.
         const batch = backlog.splice(0, BACKLOG_BATCH);
         const unsent = await pipelined(batch);
@@ -137,7 +138,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
     async publishAll(events) {
       if (events.length === 0) return 0;
       // Behind older events still waiting, or while Redis is away: kept, in order.
-      if (backlog.length > 0 || sendingBacklog || publisher.status !== 'ready') {
+      if (backlog.length > 0 || sendingBacklog || !redisAnswering(publisher)) {
         keep(events);
         void sendBacklog();
         return events.length;

@@ -1,10 +1,14 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
+import { breakOnTimeouts } from './redisBreaker.js';
 
 /**
  * A Redis connection that never holds a caller hostage: commands fail fast while Redis is away
  * (no offline queue, short command timeout) and the client keeps reconnecting in the background,
  * so callers can fall back (compute uncached, count attempts in memory) and recover by themselves.
+ * A Redis that takes commands and does not answer them counts as away after the first timeout
+ * (redisBreaker.ts): the next commands, on every connection of this process to it, fail fast
+ * too, until it answers again.
  */
 export function createRedis(url: string, logger: Logger, options: RedisOptions = {}): Redis {
   const redis = new Redis(url, {
@@ -16,6 +20,7 @@ export function createRedis(url: string, logger: Logger, options: RedisOptions =
     lazyConnect: false,
     ...options,
   });
+  breakOnTimeouts(redis, logger); // first: the breaker is closed before others hear 'ready'
   let down = false;
   redis.on('error', (error: Error) => {
     if (down) return;
