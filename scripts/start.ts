@@ -4,12 +4,9 @@
  * changed since their last build (see freshBuild.ts). Ctrl-C or SIGTERM drains everything and
  * exits 0.
  */
-import { createClientServer } from '@microservice-math/client';
 import { ConfigError, loadConfig } from '@microservice-math/shared/config';
 import { createLogger } from '@microservice-math/shared/logger';
-import { listenError, stopOnSignals } from '@microservice-math/shared/serviceHost';
-import { buildIfChanged, startBuilds } from './freshBuild.js';
-import { startSystem, systemEnvSchema } from './system.js';
+import { systemEnvSchema } from './systemEnv.js';
 
 const production = process.env['NODE_ENV'] === 'production';
 const startLogger = (level: string) => createLogger('start', { level, pretty: !production });
@@ -19,6 +16,18 @@ let logger = startLogger('info');
 try {
   // The configuration is checked before anything is built: a bad value is named at once.
   logger = startLogger(loadConfig(systemEnvSchema, process.env).LOG_LEVEL);
+  // Loaded once the configuration is known to be good: the services take seconds to load.
+  const [
+    { createClientServer },
+    { listenError, stopOnSignals },
+    { buildIfChanged, startBuilds },
+    { startSystem },
+  ] = await Promise.all([
+    import('@microservice-math/client'),
+    import('@microservice-math/shared/serviceHost'),
+    import('./freshBuild.js'),
+    import('./system.js'),
+  ]);
   for (const target of startBuilds) {
     await buildIfChanged(target, { say: (line) => logger.info(line) });
   }

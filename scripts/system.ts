@@ -5,24 +5,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createAuthService } from '@microservice-math/auth/service';
-import { authConfigSchema, authEnvSchema } from '@microservice-math/auth/config';
-import { mathConfigSchema, mathEnvSchema } from '@microservice-math/math/config';
+import { authConfigSchema } from '@microservice-math/auth/config';
+import { mathConfigSchema } from '@microservice-math/math/config';
 import { createMathService } from '@microservice-math/math/service';
-import { routerConfigSchema, routerEnvSchema } from '@microservice-math/router/config';
+import { routerConfigSchema } from '@microservice-math/router/config';
 import { createRouterService, type RouterService } from '@microservice-math/router/service';
-import { env, loadConfig } from '@microservice-math/shared/config';
+import { loadConfig } from '@microservice-math/shared/config';
+import { systemEnvSchema, type SystemEnv } from './systemEnv.js';
 import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger, type Logger } from '@microservice-math/shared/logger';
 import type { ServiceHost } from '@microservice-math/shared/serviceHost';
 import { startTracing, tracingConfigFrom } from '@microservice-math/shared/tracing';
-import type { z } from 'zod';
 
-export const systemEnvSchema = authEnvSchema
-  .extend(mathEnvSchema.shape)
-  .extend(routerEnvSchema.shape)
-  .extend({ CLIENT_PORT: env.port(8501) });
-
-export type SystemEnv = z.output<typeof systemEnvSchema>;
+export { systemEnvSchema, type SystemEnv } from './systemEnv.js';
 
 export interface SystemOptions {
   /** Variables as in the environment; validated here, once. */

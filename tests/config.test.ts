@@ -15,7 +15,7 @@ async function start(script: string, env: Record<string, string>) {
     await run(process.execPath, ['--import', 'tsx', '--conditions=source', script], {
       cwd: root,
       env: { ...process.env, ...env },
-      timeout: 30_000,
+      timeout: 60_000,
     });
     return { code: 0, stderr: '' };
   } catch (error) {

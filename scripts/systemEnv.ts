@@ -1,0 +1,17 @@
+/**
+ * The variables of the one-process start (`npm start`, scripts/system.ts): every service's, and
+ * the web app's port. Its own module, importing only the services' config schemas, so that
+ * `npm start` can check them before it loads (or builds) anything else.
+ */
+import { authEnvSchema } from '@microservice-math/auth/config';
+import { mathEnvSchema } from '@microservice-math/math/config';
+import { routerEnvSchema } from '@microservice-math/router/config';
+import { env } from '@microservice-math/shared/config';
+import type { z } from 'zod';
+
+export const systemEnvSchema = authEnvSchema
+  .extend(mathEnvSchema.shape)
+  .extend(routerEnvSchema.shape)
+  .extend({ CLIENT_PORT: env.port(8501) });
+
+export type SystemEnv = z.output<typeof systemEnvSchema>;
