@@ -138,7 +138,7 @@ const cases: Case[] = [
     query: '{ power(base: 2, exponent: "1/99999999") { result } }',
     code: 'BAD_USER_INPUT',
     argument: 'exponent',
-    rule: /raising this base to it exactly works on numbers of about [\d,]+ digits; over 4,000,000 is refused/,
+    rule: /its denominator, 99,999,999, is the degree of the root to take, and a root of that degree works on numbers of about [\d,]+ digits even to 1 significant digit; over 4,000,000 is refused/,
   },
   ...[0, 101].map((limit) => ({
     name: `recentLogs limit ${limit}`,
