@@ -106,6 +106,28 @@ describe('one budget per operation', () => {
     expect(rows.map((r) => r.status).sort()).toEqual(['RESULT_TOO_LARGE', 'ok', 'ok']);
   });
 
+  it('counts a result whose size is known exactly at its exact size in a refusal: 10! has 7 digits', async () => {
+    // F(4784969) is the first Fibonacci number of 1,000,000 digits: it fills the budget alone.
+    const { body } = await math.call(
+      '{ f: fibonacci(n: 4784969) { digits } g: factorial(n: 10) { digits } }',
+      {},
+      newCaller('exact_sizes'),
+    );
+    expect(body.data).toEqual({ f: { digits: 1_000_000 }, g: null });
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        path: ['g'],
+        message:
+          'The result would have about 7 digits (about 1,000,007 with the fields before it in this request); the limit is 1,000,000',
+        extensions: expect.objectContaining({
+          code: 'RESULT_TOO_LARGE',
+          maxDigits: 1_000_000,
+          predictedDigits: 1_000_007,
+        }),
+      }),
+    ]);
+  });
+
   it('answers aliased fields that fit together, and does not count a skipped one', async () => {
     const caller = newCaller('fits');
     const fit = await math.call(
