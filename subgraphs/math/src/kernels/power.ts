@@ -121,7 +121,7 @@ export function assertPowerArguments(base: Rational, exponent: Rational, precisi
     if (rootWorkDigits(base, exponent, 1) <= MAX_ROOT_WORK_DIGITS) {
       throw new PowerDomainError(
         'precision',
-        `a root of degree ${exponent.den} to this precision works on numbers of ` +
+        `a root of degree ${countText(exponent.den)} to this precision works on numbers of ` +
           `${aboutDigits(work)} digits; ${limit}`,
       );
     }
@@ -137,17 +137,19 @@ export function assertPowerArguments(base: Rational, exponent: Rational, precisi
           `1 significant digit; ${limit}`,
       );
     }
+    // Then the numerator is what makes the work too large: a^p and b^p are built in full.
     throw new PowerDomainError(
       'exponent',
-      `raising this base to it exactly works on numbers of ${aboutDigits(work)} digits; ${limit}`,
+      `raising this base to its numerator, ${countText(exponent.num)}, before taking the root of ` +
+        `degree ${countText(exponent.den)} works on numbers of ${aboutDigits(work)} digits; ${limit}`,
     );
   }
 }
 
 /** "3,999,990", or for a number too long to repeat, "a 5,000-digit number". */
 function countText(n: bigint): string {
-  const digits = n.toString().length;
-  return digits <= 16
+  const digits = (n < 0n ? -n : n).toString().length;
+  return digits <= 24
     ? n.toLocaleString('en-US')
     : `a ${digits.toLocaleString('en-US')}-digit number`;
 }
