@@ -199,8 +199,19 @@ describe('Numeric variables sent as JSON numbers', () => {
   const POWER = 'query($b: Numeric!, $e: Numeric!) { power(base: $b, exponent: $e) { result } }';
   /** The raw text of a request whose variables are `variables`, numbers written as given. */
   const body = (variables: string) => `{"query":${JSON.stringify(POWER)},"variables":${variables}}`;
+  /** The refusal names what JSON loses: digits, or (out of a double's range) the number itself. */
+  const reasons: Record<string, string> = {
+    '1e400':
+      'is too large to be read exactly as a JSON number: JSON numbers past about 1.8 × 10^308 are read as Infinity',
+    '-1e400':
+      'is too large to be read exactly as a JSON number: JSON numbers past about -1.8 × 10^308 are read as -Infinity',
+    '1e-400':
+      'is too small to be read exactly as a JSON number: JSON numbers closer to 0 than about 2.5 × 10^-324 are read as 0',
+    '2e-1000':
+      'is too small to be read exactly as a JSON number: JSON numbers closer to 0 than about 2.5 × 10^-324 are read as 0',
+  };
   const refusal = (number: string) =>
-    `The number ${number} cannot be read exactly from JSON, which keeps about 16 significant digits; send it as a string ("${number}")`;
+    `The number ${number} ${reasons[number] ?? 'cannot be read exactly from JSON, which keeps about 16 significant digits'}; send it as a string ("${number}")`;
   const post = async (path: string, text: string, headers: Record<string, string> = {}) => {
     const response = await fetch(`${url}${path}`, {
       method: 'POST',
@@ -225,7 +236,9 @@ describe('Numeric variables sent as JSON numbers', () => {
     ['an integer beyond 2^53', '-9007199254740993'],
     ['a decimal with more digits than a double', '0.10000000000000000001'],
     ['a number beyond the double range', '1e400'],
+    ['a negative number beyond the double range', '-1e400'],
     ['a number below the smallest double', '1e-400'],
+    ['a number far below the smallest double', '2e-1000'],
   ])('%s is refused over HTTP, naming it', async (_, number) => {
     const answer = await post('', body(`{"b": -1, "e": ${number}}`));
     expect(answer.status).toBe(400);
@@ -246,43 +259,46 @@ describe('Numeric variables sent as JSON numbers', () => {
     expect(answer.errors[0]?.message).toBe(refusal('-9007199254740993'));
   });
 
-  it('over SSE', async () => {
-    const answer = await post('/stream', body('{"b": -1, "e": -9007199254740993}'), {
+  it.each(['-9007199254740993', '1e400', '2e-1000'])('%s over SSE', async (number) => {
+    const answer = await post('/stream', body(`{"b": -1, "e": ${number}}`), {
       accept: 'text/event-stream',
     });
     expect(answer.status).toBe(400);
-    expect(answer.body.errors?.[0]?.message).toBe(refusal('-9007199254740993'));
+    expect(answer.body.errors?.[0]?.message).toBe(refusal(number));
   });
 
-  it('over graphql-ws: that operation is refused, the socket stays open', async () => {
-    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const messages: Array<{ type: string; id?: string; payload?: unknown }> = [];
-    const arrived = (type: string, id?: string) =>
-      new Promise<{ payload?: unknown }>((resolve) => {
-        const look = () => {
-          const found = messages.find((m) => m.type === type && m.id === id);
-          if (found) resolve(found);
-          else socket.once('message', look);
-        };
-        look();
-      });
-    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
-    await new Promise((resolve) => socket.once('open', resolve));
-    socket.send(JSON.stringify({ type: 'connection_init', payload: bearer(token) }));
-    await arrived('connection_ack');
-    socket.send(
-      `{"type":"subscribe","id":"inexact","payload":${body('{"b": -1, "e": -9007199254740993}')}}`,
-    );
-    socket.send(`{"type":"subscribe","id":"exact","payload":${body('{"b": -1, "e": 3}')}}`);
-    const refused = await arrived('error', 'inexact');
-    expect(refused.payload).toEqual([
-      expect.objectContaining({
-        message: refusal('-9007199254740993'),
-        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
-      }),
-    ]);
-    const answered = await arrived('next', 'exact');
-    expect(answered.payload).toEqual({ data: { power: { result: '-1' } } });
-    socket.close();
-  });
+  it.each(['-9007199254740993', '1e400', '2e-1000'])(
+    '%s over graphql-ws: that operation is refused, the socket stays open',
+    async (number) => {
+      const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      const messages: Array<{ type: string; id?: string; payload?: unknown }> = [];
+      const arrived = (type: string, id?: string) =>
+        new Promise<{ payload?: unknown }>((resolve) => {
+          const look = () => {
+            const found = messages.find((m) => m.type === type && m.id === id);
+            if (found) resolve(found);
+            else socket.once('message', look);
+          };
+          look();
+        });
+      socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: bearer(token) }));
+      await arrived('connection_ack');
+      socket.send(
+        `{"type":"subscribe","id":"inexact","payload":${body(`{"b": -1, "e": ${number}}`)}}`,
+      );
+      socket.send(`{"type":"subscribe","id":"exact","payload":${body('{"b": -1, "e": 3}')}}`);
+      const refused = await arrived('error', 'inexact');
+      expect(refused.payload).toEqual([
+        expect.objectContaining({
+          message: refusal(number),
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+        }),
+      ]);
+      const answered = await arrived('next', 'exact');
+      expect(answered.payload).toEqual({ data: { power: { result: '-1' } } });
+      socket.close();
+    },
+  );
 });

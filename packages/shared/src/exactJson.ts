@@ -67,12 +67,26 @@ export function isJson(text: unknown): boolean {
   }
 }
 
-/** The client's error for such a number (BAD_USER_INPUT). */
+/** The smallest positive double with full precision; below it doubles keep fewer digits. */
+const SMALLEST_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * The client's error for such a number (BAD_USER_INPUT), naming what JSON loses: a number past
+ * the range of a double becomes ±Infinity, one too close to 0 becomes 0 (or, just above that, a
+ * double of few digits), and in range it keeps about 16 significant digits.
+ */
 export function inexactNumberError(number: string): GraphQLError {
   const shown = number.length > SHOWN_CHARACTERS ? `${number.slice(0, SHOWN_CHARACTERS)}…` : number;
-  return badScalarInput(
-    `The number ${shown} cannot be read exactly from JSON, which keeps about 16 significant digits; send it as a string ("${shown}")`,
-  );
+  const read = Number(number);
+  const sign = read < 0 ? '-' : '';
+  const reason = !Number.isFinite(read)
+    ? `is too large to be read exactly as a JSON number: JSON numbers past about ${sign}1.8 × 10^308 are read as ${read}`
+    : read === 0
+      ? 'is too small to be read exactly as a JSON number: JSON numbers closer to 0 than about 2.5 × 10^-324 are read as 0'
+      : Math.abs(read) < SMALLEST_NORMAL
+        ? `is too small to be read exactly as a JSON number: JSON numbers closer to 0 than about 2.2 × 10^-308 keep fewer than 16 significant digits (this one would be read as ${read})`
+        : 'cannot be read exactly from JSON, which keeps about 16 significant digits';
+  return badScalarInput(`The number ${shown} ${reason}; send it as a string ("${shown}")`);
 }
 
 /** An HTTP refusal (400) of a request holding a number JSON cannot carry exactly. */

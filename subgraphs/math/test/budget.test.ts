@@ -106,6 +106,58 @@ describe('one budget per operation', () => {
     expect(rows.map((r) => r.status).sort()).toEqual(['RESULT_TOO_LARGE', 'ok', 'ok']);
   });
 
+  it('counts a result whose size is known exactly at its exact size in a refusal: 10! has 7 digits', async () => {
+    // F(4784969) is the first Fibonacci number of 1,000,000 digits: it fills the budget alone.
+    const { body } = await math.call(
+      '{ f: fibonacci(n: 4784969) { digits } g: factorial(n: 10) { digits } }',
+      {},
+      newCaller('exact_sizes'),
+    );
+    expect(body.data).toEqual({ f: { digits: 1_000_000 }, g: null });
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        path: ['g'],
+        message:
+          'The result would have about 7 digits (about 1,000,007 with the fields before it in this request); the limit is 1,000,000',
+        extensions: expect.objectContaining({
+          code: 'RESULT_TOO_LARGE',
+          maxDigits: 1_000_000,
+          predictedDigits: 1_000_007,
+        }),
+      }),
+    ]);
+  });
+
+  it('gives the range, not its low end as "about", for a rounded result refused beside others', async () => {
+    // √2 to 500,000 digits: its trailing zeros are unknown, so 1 to 500,000 digits; it is
+    // admitted by the least, 1, which is what did not fit beside F(4784969).
+    const { body } = await math.call(
+      `{ f: fibonacci(n: 4784969) { digits }
+         r: power(base: 2, exponent: "1/2", precision: 500000) { digits }
+         s: factorial(n: 3) { digits } }`,
+      {},
+      newCaller('rounded_range'),
+    );
+    expect(body.data).toEqual({ f: { digits: 1_000_000 }, r: null, s: null });
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        path: ['r'],
+        message:
+          'The result would have between 1 and 500,000 digits (at least 1,000,001 with the fields before it in this request); the limit is 1,000,000',
+        extensions: expect.objectContaining({
+          code: 'RESULT_TOO_LARGE',
+          predictedDigits: 1_000_001,
+        }),
+      }),
+      // 3! = 6: one digit, exactly known; the refused r is not counted.
+      expect.objectContaining({
+        path: ['s'],
+        message:
+          'The result would have about 1 digit (about 1,000,001 with the fields before it in this request); the limit is 1,000,000',
+      }),
+    ]);
+  });
+
   it('answers aliased fields that fit together, and does not count a skipped one', async () => {
     const caller = newCaller('fits');
     const fit = await math.call(

@@ -1,5 +1,6 @@
 import { resultTooLarge } from '@microservice-math/shared/errors';
 import type { GraphQLError } from 'graphql';
+import type { DigitRange } from '../kernels/size.js';
 
 /**
  * The digits one GraphQL operation may ask for, summed over all its math fields, so aliases
@@ -11,18 +12,33 @@ import type { GraphQLError } from 'graphql';
  */
 export class DigitBudget {
   private planned = 0;
+  /** Whether a field admitted so far had a wide range: `planned` is then only a least. */
+  private plannedLeast = false;
   private reserved = 0;
 
   constructor(readonly maxDigits: number) {}
 
   /**
-   * Admits the next field of the plan, in document order, when at least `leastDigits` more
-   * still fit beside the fields admitted before it; else the error it is refused with.
+   * Admits the next field of the plan, in document order, when at least the least it can be
+   * (`predicted.low`) still fits beside the fields admitted before it; else the error it is
+   * refused with.
    */
-  admit(leastDigits: number): GraphQLError | undefined {
-    const total = this.planned + leastDigits;
-    if (total > this.maxDigits) return this.tooLarge(leastDigits, total);
+  admit(predicted: DigitRange): GraphQLError | undefined {
+    const total = this.planned + predicted.low;
+    // A rounded result's trailing zeros are unknown: √2 to 500,000 digits has between 1 and
+    // 500,000. The message then says so rather than "about 1 digit". An estimate's own error
+    // (a digit or two, a few parts in 10^12 of a huge count) is what "about" means.
+    const wide =
+      predicted.high - predicted.low > Math.max(2, predicted.high * 1e-9) &&
+      predicted.low < COUNTABLE;
+    if (total > this.maxDigits) {
+      return this.tooLarge(predicted.low, total, {
+        digits: wide ? between(predicted.low, predicted.high) : undefined,
+        totalIsLeast: wide || this.plannedLeast,
+      });
+    }
     this.planned = total;
+    this.plannedLeast ||= wide;
     return undefined;
   }
 
@@ -38,11 +54,22 @@ export class DigitBudget {
     this.reserved += predictedDigits;
   }
 
-  /** `digits` for this field, `total` with the others it is counted with. */
-  private tooLarge(digits: number, total: number): GraphQLError {
+  /**
+   * `digits` for this field, `total` with the others it is counted with; `wording.digits` says
+   * the field's size when a range says it better, `totalIsLeast` when the total is only a least.
+   */
+  private tooLarge(
+    digits: number,
+    total: number,
+    wording: { digits?: string | undefined; totalIsLeast?: boolean } = {},
+  ): GraphQLError {
+    const totalText =
+      wording.totalIsLeast && total < COUNTABLE
+        ? `at least ${formatCount(total)}`
+        : estimate(total);
     return resultTooLarge(
-      `The result would have ${estimate(digits)} digits` +
-        (total > digits ? ` (${estimate(total)} with the fields before it in this request)` : '') +
+      `The result would have ${wording.digits ?? withUnit(estimate(digits), digits)}` +
+        (total > digits ? ` (${totalText} with the fields before it in this request)` : '') +
         `; the limit is ${formatCount(this.maxDigits)}`,
       {
         maxDigits: this.maxDigits,
@@ -58,6 +85,17 @@ export class DigitBudget {
  * count of anything, only "too many".
  */
 const COUNTABLE = 1e300;
+
+/** "1 to 500,000 digits", or "at least 1 digit" when the most it can be is past counting. */
+function between(low: number, high: number): string {
+  if (high >= COUNTABLE) return withUnit(`at least ${formatCount(low)}`, low);
+  return `between ${formatCount(low)} and ${formatCount(high)} digits`;
+}
+
+/** "about 7 digits", "about 1 digit". */
+function withUnit(count: string, n: number): string {
+  return `${count} ${Math.ceil(n) === 1 ? 'digit' : 'digits'}`;
+}
 
 /** "about 3,010,300", "about 8.45 × 10^16", or "more than 10^300" where the estimate saturates. */
 function estimate(n: number): string {

@@ -27,7 +27,7 @@ export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
             // The least each field can take: a field the estimate cannot decide is settled by its
             // own exact size when it resolves (calculator.ts). One that does not fit beside the
             // fields before it is refused now, before anything is computed.
-            const refused = planned.ok ? budget.admit(planned.predictedDigits.low) : undefined;
+            const refused = planned.ok ? budget.admit(planned.predictedDigits) : undefined;
             plan.set(
               field.responseKey,
               refused ? { ok: false, input: planned.input, error: refused } : planned,

@@ -190,6 +190,12 @@ describe('rootWorkDigits', () => {
     expect(work(nearOne, '4194305/3', 5)).toBeGreaterThan(4194305 * 47);
   });
 
+  it('is unbounded, not NaN, for a denominator past the double range, whatever the precision', () => {
+    const exponent = `1/${10n ** 4999n + 1n}`;
+    expect(work('2', exponent, 1)).toBe(Number.POSITIVE_INFINITY);
+    expect(work('2', exponent, 50)).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('is 0 for an integer exponent and for a trivial base', () => {
     expect(work('7/3', '5', 50)).toBe(0);
     expect(work('1', '1/3', 50)).toBe(0);

@@ -76,7 +76,9 @@ export function rootWorkDigits(base: Rational, exponent: Rational, precision: nu
   const scale = q * (precision - 1 - answerLog10); // digits of 10^(kq), on a^p's side when k ≥ 0
   const numerator = p * a + Math.max(scale, 0);
   const denominator = p * b + Math.max(-scale, 0) + q * (precision + 1);
-  return Math.ceil(Math.max(numerator, denominator));
+  const work = Math.ceil(Math.max(numerator, denominator));
+  // NaN comes only from a factor past the double range (∞ · 0): work beyond any count.
+  return Number.isNaN(work) ? Number.POSITIVE_INFINITY : work;
 }
 
 const LOG10_2 = Math.log10(2);
@@ -119,15 +121,37 @@ export function assertPowerArguments(base: Rational, exponent: Rational, precisi
     if (rootWorkDigits(base, exponent, 1) <= MAX_ROOT_WORK_DIGITS) {
       throw new PowerDomainError(
         'precision',
-        `a root of degree ${exponent.den} to this precision works on numbers of ` +
+        `a root of degree ${countText(exponent.den)} to this precision works on numbers of ` +
           `${aboutDigits(work)} digits; ${limit}`,
       );
     }
+    // The root's degree is at fault when a root of that degree alone, 1/q, is out of reach even
+    // to one digit: its rounding check raises a digit to the q-th power (about 2q digits).
+    const degreeAlone = { num: exponent.num < 0n ? -1n : 1n, den: exponent.den };
+    const degreeWork = rootWorkDigits(base, degreeAlone, 1);
+    if (degreeWork > MAX_ROOT_WORK_DIGITS) {
+      throw new PowerDomainError(
+        'exponent',
+        `its denominator, ${countText(exponent.den)}, is the degree of the root to take, and a ` +
+          `root of that degree works on numbers of ${aboutDigits(degreeWork)} digits even to ` +
+          `1 significant digit; ${limit}`,
+      );
+    }
+    // Then the numerator is what makes the work too large: a^p and b^p are built in full.
     throw new PowerDomainError(
       'exponent',
-      `raising this base to it exactly works on numbers of ${aboutDigits(work)} digits; ${limit}`,
+      `raising this base to its numerator, ${countText(exponent.num)}, before taking the root of ` +
+        `degree ${countText(exponent.den)} works on numbers of ${aboutDigits(work)} digits; ${limit}`,
     );
   }
+}
+
+/** "3,999,990", or for a number too long to repeat, "a 5,000-digit number". */
+function countText(n: bigint): string {
+  const digits = (n < 0n ? -n : n).toString().length;
+  return digits <= 24
+    ? n.toLocaleString('en-US')
+    : `a ${digits.toLocaleString('en-US')}-digit number`;
 }
 
 export function power({ base, exponent, precision }: PowerArgs): PowerResult {

@@ -5,7 +5,13 @@ import { fibonacci } from './fibonacci.js';
 import { toPlainString } from './numeric.js';
 import { power } from './power.js';
 import { predictDigits } from '../operations/registry.js';
-import { factorialDigits, fibonacciDigits, powerDigitRange } from './size.js';
+import {
+  factorialDigitRange,
+  factorialDigits,
+  fibonacciDigitRange,
+  fibonacciDigits,
+  powerDigitRange,
+} from './size.js';
 import { parseRational } from './rational.js';
 import { evaluate } from '../compute/evaluate.js';
 import type { PowerArgs } from './power.js';
@@ -48,6 +54,30 @@ describe('size predictions bracket the real digit count', () => {
     }
     for (const n of [1000, 4096, 99999, 100000, -100001, 300000]) {
       expectBracket(fibonacciDigits(n), digitCount(fibonacci(n).toString()), `F(${n})`);
+    }
+  });
+
+  it('as exact ranges for n! and F(n) away from a power of ten', () => {
+    let value = 1n;
+    for (let n = 0; n <= 400; n++) {
+      if (n > 1) value *= BigInt(n);
+      const digits = value.toString().length;
+      expect(factorialDigitRange(n), `${n}!`).toEqual({ low: digits, high: digits });
+    }
+    for (let n = -300; n <= 300; n++) {
+      const digits = digitCount(fibonacci(n).toString());
+      expect(fibonacciDigitRange(n), `F(${n})`).toEqual({ low: digits, high: digits });
+    }
+    for (const n of [1000, 4999, 30000]) {
+      const digits = factorial(n).toString().length;
+      expect(factorialDigitRange(n), `${n}!`).toEqual({ low: digits, high: digits });
+    }
+    // F(4784969) is the first Fibonacci number of 1,000,000 digits (log10 ≈ 999999.03).
+    for (const [n, digits] of [
+      [100000, 20899],
+      [4784969, 1_000_000],
+    ] as const) {
+      expect(fibonacciDigitRange(n), `F(${n})`).toEqual({ low: digits, high: digits });
     }
   });
 

@@ -2,7 +2,9 @@
  * Predicts how many decimal digits a result will have, before anything is computed, so a request
  * over the digit budget is refused in microseconds. Each prediction is an upper bound that is at
  * most 1 above the real count: log10 of the result is estimated in doubles, and a small safety
- * margin makes sure rounding can only push the estimate up, never down.
+ * margin makes sure rounding can only push the estimate up, never down. The ranges apply the
+ * margin both ways, so an exact answer's count is known exactly (low = high) unless its log10
+ * lies within the margin of an integer: 10! is counted as 7 digits, not "6 or 7".
  *
  * Results can be astronomically large (`power(2, 1e18)`), so predictions may exceed
  * Number.MAX_SAFE_INTEGER; they are always finite (at most Number.MAX_VALUE): compare them with a
@@ -27,11 +29,16 @@ const STIRLING_FROM = 256;
 
 /** Digits of n!, from ln n! by Stirling's series (error below 1e-20 for n ≥ 256). */
 export function factorialDigits(n: number): number {
+  return digitsFromLog10(factorialLog10(n));
+}
+
+/** log10 n!: the exact sum of logarithms below STIRLING_FROM, else Stirling's series. */
+function factorialLog10(n: number): number {
   assertFactorialArgument(n);
   if (n < STIRLING_FROM) {
     let log10Value = 0;
     for (let k = 2; k <= n; k++) log10Value += Math.log10(k);
-    return digitsFromLog10(log10Value);
+    return log10Value;
   }
   const lnFactorial =
     n * Math.log(n) -
@@ -40,7 +47,15 @@ export function factorialDigits(n: number): number {
     1 / (12 * n) -
     1 / (360 * n ** 3) +
     1 / (1260 * n ** 5);
-  return digitsFromLog10(lnFactorial / Math.LN10);
+  return lnFactorial / Math.LN10;
+}
+
+/**
+ * The digits of n! as a range: the estimate's error is below the margin either way, so the count
+ * is exact unless log10 n! lies within that margin of an integer (then both neighbours).
+ */
+export function factorialDigitRange(n: number): DigitRange {
+  return integerDigitRange(factorialLog10(n));
 }
 
 const LOG10_PHI = Math.log10((1 + Math.sqrt(5)) / 2); // ≈ 0.20898764, digits per index step
@@ -50,15 +65,24 @@ const BINET_FROM = 100;
 
 /** Digits of F(n) (the same for F(−n)), from F(n) ≈ φ^n/√5. */
 export function fibonacciDigits(n: number): number {
+  return fibonacciDigitRange(n).high;
+}
+
+/**
+ * The digits of F(n) as a range: counted exactly below BINET_FROM, else exact unless log10 F(n)
+ * lies within the estimate's margin of an integer (then both neighbours).
+ */
+export function fibonacciDigitRange(n: number): DigitRange {
   assertFibonacciArgument(n);
   const m = Math.abs(n);
   if (m < BINET_FROM) {
     let a = 0n;
     let b = 1n;
     for (let i = 0; i < m; i++) [a, b] = [b, a + b];
-    return a.toString().length;
+    const digits = a.toString().length;
+    return { low: digits, high: digits };
   }
-  return digitsFromLog10(m * LOG10_PHI - LOG10_SQRT5);
+  return integerDigitRange(m * LOG10_PHI - LOG10_SQRT5);
 }
 
 /** A digit count known to lie in [low, high]; low = high when it is known exactly. */
@@ -163,12 +187,4 @@ export function powerDigitRange(args: PowerArgs): DigitRange {
   const num = integerDigitRange(pNumber * log10Rational({ num: rootA, den: 1n }));
   const den = integerDigitRange(pNumber * log10Rational({ num: rootB, den: 1n }));
   return range(text.low + num.low + den.low, text.high + num.high + den.high);
-}
-
-/**
- * The range of an exact integer's digits from a prediction that is at most 1 too high
- * (`factorialDigits`, `fibonacciDigits`).
- */
-export function upperBoundRange(high: number): DigitRange {
-  return range(Math.max(1, high - 1), high);
 }

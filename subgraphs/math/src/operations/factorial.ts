@@ -1,7 +1,7 @@
 /** factorial(n: Int!): n! for n >= 0. */
 import { DomainError } from '../kernels/errors.js';
 import { assertFactorialArgument, factorial } from '../kernels/factorial.js';
-import { factorialDigits, upperBoundRange } from '../kernels/size.js';
+import { factorialDigitRange } from '../kernels/size.js';
 import type { OperationModule } from './operation.js';
 
 export const factorialOperation: OperationModule<'FACTORIAL'> = {
@@ -10,7 +10,7 @@ export const factorialOperation: OperationModule<'FACTORIAL'> = {
   parseArguments: ({ n }) => ({ n: integerArgument('n', n) }),
   assertArguments: ({ n }) => assertFactorialArgument(n),
   canonicalInput: ({ n }) => JSON.stringify({ n }), // JSON writes -0 as 0
-  predictDigits: ({ n }) => upperBoundRange(factorialDigits(n)),
+  predictDigits: ({ n }) => factorialDigitRange(n),
   compute: ({ n }) => ({ exact: true, decimal: { coefficient: factorial(n), exponent: 0 } }),
 };
 

@@ -1,6 +1,6 @@
 /** fibonacci(n: Int!): F(n), negative n included. */
 import { assertFibonacciArgument, fibonacci } from '../kernels/fibonacci.js';
-import { fibonacciDigits, upperBoundRange } from '../kernels/size.js';
+import { fibonacciDigitRange } from '../kernels/size.js';
 import { integerArgument } from './factorial.js';
 import type { OperationModule } from './operation.js';
 
@@ -10,6 +10,6 @@ export const fibonacciOperation: OperationModule<'FIBONACCI'> = {
   parseArguments: ({ n }) => ({ n: integerArgument('n', n) }),
   assertArguments: ({ n }) => assertFibonacciArgument(n),
   canonicalInput: ({ n }) => JSON.stringify({ n }), // JSON writes -0 as 0
-  predictDigits: ({ n }) => upperBoundRange(fibonacciDigits(n)),
+  predictDigits: ({ n }) => fibonacciDigitRange(n),
   compute: ({ n }) => ({ exact: true, decimal: { coefficient: fibonacci(n), exponent: 0 } }),
 };
