@@ -174,6 +174,65 @@ describe('graphql-sse', () => {
     });
   });
 
+  it.each([
+    ['no query', {}, 'Send the operation as a non-empty string in "query"'],
+    ['a null query', { query: null }, 'Send the operation as a non-empty string in "query"'],
+    [
+      'a batch',
+      [{ query: '{ __typename }' }],
+      'Send one operation per request: batches are not accepted',
+    ],
+    [
+      'variables that are not an object',
+      { query: '{ __typename }', variables: 'x' },
+      '"variables" must be an object',
+    ],
+    [
+      'an operationName that is not a string',
+      { query: '{ __typename }', operationName: 1 },
+      '"operationName" must be a string',
+    ],
+  ])('refuses a body with %s: 400 BAD_REQUEST, with a message', async (_what, body, message) => {
+    const { token } = await signUp(
+      system.urls.router,
+      `sse_body_${Math.random().toString(36).slice(2, 10)}`,
+    );
+    const response = await fetch(streamUrl, {
+      method: 'POST',
+      headers: {
+        ...bearer(token),
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ message, extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  it.each([
+    ['no query', '', 'Send the operation as a non-empty string in the query parameter "query"'],
+    [
+      'variables that are not JSON',
+      '?query=%7B__typename%7D&variables=nope',
+      '"variables" must be an object',
+    ],
+  ])('refuses a GET with %s: 400 BAD_REQUEST, with a message', async (_what, search, message) => {
+    const { token } = await signUp(
+      system.urls.router,
+      `sse_get_${Math.random().toString(36).slice(2, 10)}`,
+    );
+    const response = await fetch(`${streamUrl}${search}`, {
+      headers: { ...bearer(token), accept: 'text/event-stream' },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ message, extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
   it('refuses a mutation sent with GET: 405, POST allowed, BAD_REQUEST', async () => {
     const { token } = await signUp(system.urls.router, 'sse_get_mutation');
     const search = new URLSearchParams({ query: 'mutation { logout }' });

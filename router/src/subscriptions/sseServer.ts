@@ -102,7 +102,50 @@ function unstreamable(req: Request): { status: number; message: string } | undef
       status: 415,
       message: 'Send the operation as JSON (Content-Type: application/json)',
     };
+  const problem = req.method === 'POST' ? badBody(req.body) : badSearchParams(req.query);
+  return problem ? { status: 400, message: problem } : undefined;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What is wrong with a POSTed operation, in the words /graphql uses for the same body, with its
+ * code (graphql-sse answers "Missing query", "Invalid variables"… without one).
+ */
+function badBody(body: unknown): string | undefined {
+  if (Array.isArray(body)) return 'Send one operation per request: batches are not accepted';
+  if (!isObject(body) || typeof body['query'] !== 'string' || body['query'] === '')
+    return 'Send the operation as a non-empty string in "query"';
+  return badParams(body['variables'], body['operationName'], body['extensions']);
+}
+
+function badParams(variables: unknown, operationName: unknown, extensions: unknown) {
+  if (variables != null && !isObject(variables)) return '"variables" must be an object';
+  if (operationName != null && typeof operationName !== 'string')
+    return '"operationName" must be a string';
+  if (extensions != null && !isObject(extensions)) return '"extensions" must be an object';
   return undefined;
+}
+
+/** The same for a GET, whose variables and extensions are JSON in the query string. */
+function badSearchParams(query: Request['query']): string | undefined {
+  const one = (name: string) =>
+    typeof query[name] === 'string' ? query[name] : (query[name] ?? undefined);
+  const text = one('query');
+  if (typeof text !== 'string' || text === '')
+    return 'Send the operation as a non-empty string in the query parameter "query"';
+  const json = (name: string): unknown => {
+    const value = one(name);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') return value; // repeated: not one JSON object
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  };
+  return badParams(json('variables'), one('operationName'), json('extensions'));
 }
 
 /** The last events of a stream whose token expired or was revoked: why, then graphql-sse's own end. */
