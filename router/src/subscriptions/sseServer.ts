@@ -36,6 +36,14 @@ import type { StreamingOperations } from './streamingOperations.js';
 
 export const SSE_PATH = '/graphql/stream';
 
+/** What writing to a connection its client has closed fails with. */
+const CLIENT_GONE_CODES: ReadonlySet<string> = new Set([
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+  'ECONNRESET',
+  'EPIPE',
+]);
+
 /** graphql-sse wants a context with an index signature; ours is a plain interface. */
 type SseContext = RouterContext & Record<PropertyKey, unknown>;
 
@@ -110,8 +118,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * What is wrong with a POSTed operation, in the words /graphql uses for the same body, with its
- * code (graphql-sse answers "Missing query", "Invalid variables"… without one).
+ * What is wrong with a POSTed operation, with a code (graphql-sse answers "Missing query",
+ * "Invalid variables"… without one).
  */
 function badBody(body: unknown): string | undefined {
   if (Array.isArray(body)) return 'Send one operation per request: batches are not accepted';
@@ -277,12 +285,11 @@ export function createSseServer(options: SseServerOptions): SseServer {
         await handle(req, res);
       } catch (error) {
         // A client that went away while its answer was being written (ERR_STREAM_DESTROYED,
-        // ECONNRESET) is not a fault of ours: said at info, as a request log would.
-        if (res.destroyed || req.destroyed) {
-          logger.info(
-            { code: (error as NodeJS.ErrnoException).code },
-            'SSE client went away before its answer',
-          );
+        // ECONNRESET…) is not a fault of ours: said at info, as a request log would. Its socket
+        // tells, not `req.destroyed`: Node destroys a request once its body has been read.
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((res.destroyed || req.socket.destroyed) && code && CLIENT_GONE_CODES.has(code)) {
+          logger.info({ code }, 'SSE client went away before its answer');
           return;
         }
         logger.error({ err: error }, 'graphql-sse request failed');

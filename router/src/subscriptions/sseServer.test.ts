@@ -1,0 +1,116 @@
+/**
+ * How a stream's request that fails is told apart: a client that went away while its answer was
+ * written is logged at info; a fault of ours is answered 500 and logged as an error (Node
+ * destroys a request once its body is read, so the request's own state cannot tell them apart).
+ * A real Express server and graphql-sse; the operations and the token check are the test's, so
+ * that the answer can be held until the client has gone.
+ */
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { unauthenticated } from '@microservice-math/shared/errors';
+import express from 'express';
+import { buildSchema, parse, type ExecutionResult } from 'graphql';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLog } from '../../test/support/capturedLog.js';
+import type { Caller } from '@microservice-math/shared/routerContext';
+import { createRouterMetrics } from '../metrics/routerMetrics.js';
+import { createSseServer, SSE_PATH } from './sseServer.js';
+import type { StreamingOperations } from './streamingOperations.js';
+
+const log = capturedLog();
+let server: Server;
+let port: number;
+/** Resolves when the server has seen the test's raw client close its connection. */
+let clientGone: Promise<void> = Promise.resolve();
+
+const schema = buildSchema('type Query { hello: String }');
+/** Unsigned, but with an expiry a day away: only its claims are read here. */
+const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const tokenOf = (sub: string) =>
+  `${encode({ alg: 'none' })}.${encode({ sub, exp: Math.floor(Date.now() / 1000) + 86_400 })}.x`;
+/** Its check finishes only once the client has gone: the stream then opens on a closed connection. */
+const slowToken = tokenOf('slow');
+
+const operations = {
+  schema: () => schema,
+  admit: async () => undefined,
+  parse: (source: string) => parse(source),
+  validate: () => [],
+  costed: (_schema, _document, _name, _variables, context) => context,
+  execute: async (): Promise<ExecutionResult> => ({ data: { hello: 'hi' } }),
+} as unknown as StreamingOperations;
+
+beforeAll(async () => {
+  const sse = createSseServer({
+    operations,
+    verifyToken: async (given) => {
+      if (given === 'broken') throw new Error('the key store is broken');
+      if (given !== slowToken) throw unauthenticated('Invalid token');
+      await clientGone;
+      return { id: 'u1', username: 'ada' } as Caller;
+    },
+    metrics: createRouterMetrics(new Registry()),
+    logger: log.logger,
+    clientAddressOf: () => '127.0.0.1',
+    onTokenRevoked: () => () => {},
+    streamsPerUser: 5,
+    shutdownAnswerMs: 1_000,
+  });
+  const app = express();
+  app.use(SSE_PATH, express.json(), sse.handler);
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => {
+  server?.closeAllConnections();
+  return new Promise((resolve) => server?.close(resolve));
+});
+
+describe('a stream request that fails', () => {
+  it('because its token check failed unexpectedly: answered 500, logged as an error', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}${SSE_PATH}`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer broken',
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ query: '{ hello }' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ errors: [{ message: 'Internal error' }] });
+    const line = await log.waitFor((entry) => entry['msg'] === 'graphql-sse request failed');
+    expect(line['level']).toBe(50);
+  });
+
+  it('because its client went away before the answer: logged at info, not as a failure', async () => {
+    clientGone = new Promise((resolve) =>
+      server.once('connection', (socket) => socket.once('close', () => resolve())),
+    );
+    const body = JSON.stringify({ query: '{ hello }' });
+    const client = connect(port, '127.0.0.1');
+    client.write(
+      [
+        `POST ${SSE_PATH} HTTP/1.1`,
+        'Host: localhost',
+        'Content-Type: application/json',
+        'Accept: text/event-stream',
+        `Authorization: Bearer ${slowToken}`,
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        '',
+        body,
+      ].join('\r\n'),
+      // Gone as soon as its request is sent, before the stream opens.
+      () => client.destroy(),
+    );
+    const errorsBefore = log.lines.filter((entry) => Number(entry['level']) >= 50).length;
+    const line = await log.waitFor(
+      (entry) => entry['msg'] === 'SSE client went away before its answer',
+    );
+    expect(line['level']).toBe(30);
+    expect(log.lines.filter((entry) => Number(entry['level']) >= 50)).toHaveLength(errorsBefore);
+  });
+});
