@@ -163,6 +163,18 @@ fragment P on AuthPayload { token user { ... on User { mine: logs(limit: 1) { id
       /^login must be the only field of its mutation: an error in logout /,
     );
 
+    // One sign-in written twice under one response key is one call: not refused.
+    const merged = await gql<{ login: { token: string; user: { id: string } } }>(
+      url,
+      `mutation ($u: String!, $p: String!) {
+  login(username: $u, password: $p) { token }
+  ... on Mutation { login(username: $u, password: $p) { user { id } } }
+}`,
+      variables,
+    );
+    expect(merged.errors).toBeUndefined();
+    expect(merged.data?.login.token).toEqual(expect.any(String));
+
     // __typename cannot fail, and a field @skip leaves out is not run: both may stay.
     const alone = await gql<{ login: { token: string } }>(
       url,

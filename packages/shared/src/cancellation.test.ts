@@ -112,6 +112,20 @@ describe('a request’s signal and its caller’s deadline', () => {
     await post({ [DEADLINE_HEADER]: '300', [DEADLINE_AT_HEADER]: 'soon' });
     expect((await seen).reason).toBeInstanceOf(DeadlinePassedError);
   });
+
+  // Obeyed, a timer past 2^31 - 1 ms would fire after 1 ms (and Node would warn on stderr).
+  it('ignores an instant further away than the longest deadline', async () => {
+    const seen = new Promise<boolean>((resolve) => {
+      handler = async (_req, res, signal) => {
+        // Obeyed, it would have aborted after 1 ms; 50 ms is many times that.
+        await new Promise((later) => setTimeout(later, 50));
+        res.end('done');
+        resolve(signal.aborted);
+      };
+    });
+    await post({ [DEADLINE_AT_HEADER]: '9000000000000000' });
+    expect(await seen).toBe(false);
+  });
 });
 
 describe('a connection its caller closed behind the request', () => {

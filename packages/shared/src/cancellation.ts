@@ -20,6 +20,8 @@ export const DEADLINE_HEADER = 'x-deadline-ms';
 export const DEADLINE_AT_HEADER = 'x-deadline-at';
 /** Stop this long before the caller's deadline, so that the refusal still reaches it. */
 const DEADLINE_MARGIN_MS = 250;
+/** Longest deadline either header may set: a request waits at most this long anyway. */
+const LONGEST_DEADLINE_MS = 3_600_000;
 /**
  * How far the caller's clock may be from ours before `x-deadline-at` could stop work the caller
  * still waits for: the instant is taken as this much later than it says. Hosts kept by NTP are
@@ -46,13 +48,17 @@ export class DeadlinePassedError extends Error {
 function deadlineFrom(headers: IncomingHttpHeaders): number | undefined {
   const value = headers[DEADLINE_HEADER];
   const ms = Number(Array.isArray(value) ? value[0] : value);
-  return Number.isInteger(ms) && ms > 0 && ms <= 3_600_000 ? ms : undefined;
+  return Number.isInteger(ms) && ms > 0 && ms <= LONGEST_DEADLINE_MS ? ms : undefined;
 }
 
 function deadlineAtFrom(headers: IncomingHttpHeaders): number | undefined {
   const value = headers[DEADLINE_AT_HEADER];
   const at = Number(Array.isArray(value) ? value[0] : value);
-  return Number.isSafeInteger(at) && at > 0 ? at : undefined;
+  // Past the longest deadline it is ignored, not obeyed: Node would cut a timer longer than
+  // 2^31 - 1 ms to 1 ms, and warn on stderr for each request.
+  return Number.isSafeInteger(at) && at > 0 && at - Date.now() <= LONGEST_DEADLINE_MS
+    ? at
+    : undefined;
 }
 
 /**

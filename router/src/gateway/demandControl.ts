@@ -283,7 +283,7 @@ class HeavyLane {
    */
   async enter(abandoned?: AbortSignal): Promise<(() => void) | undefined> {
     if (this.running >= this.options.concurrency) {
-      if (this.queue.length >= this.options.waiting) return undefined;
+      if (this.queue.length >= this.options.waiting || abandoned?.aborted) return undefined;
       const turn = await new Promise<boolean>((resolve) => {
         const take = () => {
           abandoned?.removeEventListener('abort', leave);

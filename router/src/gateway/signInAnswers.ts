@@ -16,6 +16,8 @@ import { getVariableValues, type FieldNode } from 'graphql';
 
 const SIGN_IN_FIELDS = new Set(['register', 'login']);
 
+const responseKey = (field: FieldNode) => field.alias?.value ?? field.name.value;
+
 export function protectSignInAnswers<C extends object>(): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
@@ -41,11 +43,13 @@ export function protectSignInAnswers<C extends object>(): ApolloServerPlugin<C> 
           for (const signIn of rootFields) {
             if (!SIGN_IN_FIELDS.has(signIn.name.value)) continue;
             const name = signIn.name.value;
-            const other = rootFields.find((field) => field !== signIn);
+            // By response key: fields under one key (`login` written twice, through a fragment)
+            // are merged into one call, and one answer.
+            const other = rootFields.find((field) => responseKey(field) !== responseKey(signIn));
             if (other)
               throw codedError(
                 RequestErrorCode.ValidationFailed,
-                `${name} must be the only field of its mutation: an error in ${other.alias?.value ?? other.name.value} ` +
+                `${name} must be the only field of its mutation: an error in ${responseKey(other)} ` +
                   `would null the whole answer and lose the token ${name} returns. Send it in a request of its own.`,
                 { http: { status: 400 } },
                 { nodes: [signIn, other] },
