@@ -79,6 +79,29 @@ export interface OperationRequest {
 
 /** Each request's root fields, worked out once for all the plugins that ask. */
 const fieldsOfRequest = new WeakMap<object, RootField[] | undefined>();
+/** Each request's variables as execution will see them, once for all the plugins that ask. */
+const variablesOfRequest = new WeakMap<object, Record<string, unknown> | undefined>();
+
+/**
+ * The request's variables coerced as execution will coerce them, the operation's defaults
+ * filled in; undefined when they do not coerce (execution refuses them before any field runs).
+ * Computed once per request.
+ */
+export function coercedVariables({
+  request,
+  schema,
+  operation,
+}: Omit<OperationRequest, 'document'>): Record<string, unknown> | undefined {
+  if (!variablesOfRequest.has(request)) {
+    const variables = getVariableValues(
+      schema,
+      operation?.variableDefinitions ?? [],
+      request.variables ?? {},
+    );
+    variablesOfRequest.set(request, variables.errors ? undefined : variables.coerced);
+  }
+  return variablesOfRequest.get(request);
+}
 
 /**
  * The root fields a query will resolve, for plugins that act on them before any runs; undefined
@@ -100,13 +123,9 @@ function findRootQueryFields({
 }: OperationRequest): RootField[] | undefined {
   const queryType = schema.getQueryType();
   if (operation?.operation !== 'query' || !queryType) return undefined;
-  const variables = getVariableValues(
-    schema,
-    operation.variableDefinitions ?? [],
-    request.variables ?? {},
-  );
-  if (variables.errors) return undefined;
-  const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };
+  const coerced = coercedVariables({ request, schema, operation });
+  if (!coerced) return undefined;
+  const scope = { fragments: fragmentsOf(document), variableValues: coerced };
   const fields = new Map<string, RootField>();
   for (const node of selectedFields(operation.selectionSet, scope)) {
     const responseKey = node.alias?.value ?? node.name.value;
@@ -116,7 +135,7 @@ function findRootQueryFields({
       node,
       responseKey,
       definition,
-      argumentValues: () => getArgumentValues(definition, node, variables.coerced),
+      argumentValues: () => getArgumentValues(definition, node, coerced),
     });
   }
   return [...fields.values()];

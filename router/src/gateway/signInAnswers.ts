@@ -11,8 +11,8 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { codedError, ErrorCode, RequestErrorCode } from '@microservice-math/shared/errors';
-import { fragmentsOf, selectedFields } from '@microservice-math/shared/selection';
-import { getVariableValues, type FieldNode } from 'graphql';
+import { coercedVariables, fragmentsOf, selectedFields } from '@microservice-math/shared/selection';
+import type { FieldNode } from 'graphql';
 
 const SIGN_IN_FIELDS = new Set(['register', 'login']);
 
@@ -24,14 +24,10 @@ export function protectSignInAnswers<C extends object>(): ApolloServerPlugin<C> 
       return {
         async didResolveOperation({ operation, document, request, schema }) {
           if (operation?.operation !== 'mutation') return;
-          const variables = getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          );
-          if (variables.errors) return; // execution reports them, before any field runs
+          const variables = coercedVariables({ request, schema, operation });
+          if (!variables) return; // execution reports them, before any field runs
           // As execution will run them: through fragments, without those @skip/@include drop.
-          const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };
+          const scope = { fragments: fragmentsOf(document), variableValues: variables };
           const subfields = (field: FieldNode, name: string) =>
             field.selectionSet
               ? selectedFields(field.selectionSet, scope).filter((f) => f.name.value === name)

@@ -6,8 +6,8 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { rateLimited } from '@microservice-math/shared/errors';
-import { fragmentsOf, selectedFields } from '@microservice-math/shared/selection';
-import { getVariableValues, Kind, type FieldNode } from 'graphql';
+import { coercedVariables, fragmentsOf, selectedFields } from '@microservice-math/shared/selection';
+import { Kind, type FieldNode } from 'graphql';
 import type { AuthContext } from '../context.js';
 import { usernameKey } from './credentials.js';
 import type { AttemptBatch, AttemptVerdict, LoginAttempts } from './loginAttempts.js';
@@ -32,14 +32,10 @@ export function reserveLoginAttempts(attempts: LoginAttempts): ApolloServerPlugi
         async responseForOperation(context) {
           const { operation, document, request, schema } = context;
           if (operation.operation !== 'mutation') return null;
-          const variables = getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          );
-          if (variables.errors) return null; // execution reports them
+          const variables = coercedVariables({ request, schema, operation });
+          if (!variables) return null; // execution reports them
           // As execution will run them: through fragments, without those @skip/@include drop.
-          const scope = { fragments: fragmentsOf(document), variableValues: variables.coerced };
+          const scope = { fragments: fragmentsOf(document), variableValues: variables };
           const fields = selectedFields(operation.selectionSet, scope).filter(
             (field) => field.name.value === 'login',
           );
@@ -50,7 +46,7 @@ export function reserveLoginAttempts(attempts: LoginAttempts): ApolloServerPlugi
             verdict: Extract<AttemptVerdict, { allowed: false }>;
           }> = [];
           for (const field of fields) {
-            const username = usernameArgument(field, variables.coerced);
+            const username = usernameArgument(field, variables);
             if (username === undefined) continue;
             const responseKey = field.alias?.value ?? field.name.value;
             // Fields sharing a response key are merged into one resolver call: one attempt.
