@@ -8,14 +8,14 @@
  * The freeze runs once, in beforeAll: calculations one after another, a logout, then a thaw.
  * Each test then checks one promise, from what was recorded or by probing the system now.
  */
-import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
-import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
+import { bearer, gql, subscriptionsOpen } from '../support/graphql.js';
+import type { OwnRedis } from '../support/redisServer.js';
 import { waitFor } from '../support/waitFor.js';
 import { calculate, type Outcome } from './support/load.js';
-import { processSet, type ProcessSet, type ServiceName } from './support/serviceProcesses.js';
+import { startOwnRedisSystem, type OwnRedisSystem } from './support/ownRedisSystem.js';
+import type { ProcessSet, ServiceName } from './support/serviceProcesses.js';
 
 /** createRedis's command timeout (packages/shared/src/redis.ts). */
 const COMMAND_TIMEOUT_MS = 500;
@@ -26,12 +26,12 @@ const services: ServiceName[] = ['auth', 'math', 'router'];
 let redis: OwnRedis;
 let system: ProcessSet;
 let router: string;
-const tokens: Record<string, string> = {};
+let tokens: Record<string, string>;
 
 /** The watcher's live feed: every logAdded input it received, and whether its socket closed. */
-const received: string[] = [];
-let feedClosed = false;
-let feed: Client;
+let received: string[];
+let feedClosed: () => boolean;
+let own: OwnRedisSystem;
 
 /** What happened while Redis was frozen. */
 let first: Outcome;
@@ -53,25 +53,8 @@ function redisLog(service: ServiceName, connection: string): string[] {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 
 beforeAll(async () => {
-  redis = await startOwnRedis();
-  system = await processSet({ redisUrl: redis.url });
-  await Promise.all([system.start('auth'), system.start('math')]);
-  // One user sends every calculation: the router's per-user request limit is not tested here.
-  await system.start('router', { ROUTER_RATE_LIMIT_PER_MINUTE: '1000000' });
-  router = system.urls.router;
-  for (const name of ['watcher', 'leaver'])
-    tokens[name] = (await signUp(router, name, 'the-real-password')).token;
-
-  feed = wsClient(router, tokens['watcher']);
-  feed.on('closed', () => (feedClosed = true));
-  feed.subscribe<{ logAdded: { input: string } }>(
-    { query: 'subscription { logAdded { input } }' },
-    {
-      next: ({ data }) => data && received.push(data.logAdded.input),
-      error: () => (feedClosed = true),
-      complete: () => {},
-    },
-  );
+  own = await startOwnRedisSystem(['leaver'], 'watcher');
+  ({ redis, system, router, tokens, received, feedClosed } = own);
   await subscriptionsOpen(router, 1);
   const warm = await calculate(router, tokens['watcher']!, calculation(7));
   expect(warm.data).toBeDefined();
@@ -93,10 +76,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  redis?.thaw();
-  await feed?.dispose();
-  await system?.close();
-  await redis?.stop();
+  await own?.close();
 });
 
 describe('Redis freezes (accepts commands, never answers) and thaws', () => {
@@ -136,7 +116,7 @@ describe('Redis freezes (accepts commands, never answers) and thaws', () => {
   it('every event of a calculation made while Redis was frozen reaches the open subscription', async () => {
     const inputs = [first, ...frozen].map((_, i) => `{"n":${1000 + i}}`);
     await waitFor(() => expect(inputs.filter((input) => !received.includes(input))).toEqual([]));
-    expect(feedClosed).toBe(false);
+    expect(feedClosed()).toBe(false);
   });
 
   it('results are stored in Redis again once it thaws', async () => {
@@ -173,7 +153,7 @@ describe('Redis freezes (accepts commands, never answers) and thaws', () => {
       expect(system.leakedListeners(name), name).toBe(false);
       expect(system.errorLines(name), name).toEqual([]);
     }
-    await feed.dispose();
+    await own.feed.dispose();
     const exits = await Promise.all(
       services.map(async (name) => [name, await system.stop(name)] as const),
     );

@@ -8,14 +8,14 @@
  * system now that Redis is back.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, signUp, wsClient } from '../support/graphql.js';
-import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
+import { gql } from '../support/graphql.js';
+import type { OwnRedis } from '../support/redisServer.js';
 import { waitFor } from '../support/waitFor.js';
 import { calculate, failuresByReason, inLanes, type Outcome } from './support/load.js';
-import { processSet, type ProcessSet, type ServiceName } from './support/serviceProcesses.js';
+import { startOwnRedisSystem, type OwnRedisSystem } from './support/ownRedisSystem.js';
+import type { ProcessSet, ServiceName } from './support/serviceProcesses.js';
 import { storedLogIds } from './support/ownConnection.js';
 
 const OUTAGE_MS = 3_000;
@@ -25,7 +25,7 @@ const services: ServiceName[] = ['auth', 'math', 'router'];
 let redis: OwnRedis;
 let system: ProcessSet;
 let router: string;
-const tokens: Record<string, string> = {};
+let tokens: Record<string, string>;
 
 /** The load, and when Redis went away and came back (performance.now() times). */
 let load: Outcome[];
@@ -33,9 +33,9 @@ let outage: { stoppedAt: number; restartedAt: number };
 let outageLogins: string[];
 
 /** The watcher's live feed: every logAdded input it received, and whether its socket closed. */
-const received: string[] = [];
-let feedClosed = false;
-let feed: Client;
+let received: string[];
+let feedClosed: () => boolean;
+let own: OwnRedisSystem;
 
 /** `count` wrong-password logins for `username`, one after another: each one's code. */
 async function wrongLogins(username: string, count: number): Promise<string[]> {
@@ -61,25 +61,8 @@ async function until(attempt: () => Promise<boolean>, timeoutMs = 15_000): Promi
 const calculation = (n: number) => `{ factorial(n: ${n}) { digits cached log { id } } }`;
 
 beforeAll(async () => {
-  redis = await startOwnRedis();
-  system = await processSet({ redisUrl: redis.url });
-  await Promise.all([system.start('auth'), system.start('math')]);
-  // One user sends the whole load: the router's per-user request limit is not what is tested here.
-  await system.start('router', { ROUTER_RATE_LIMIT_PER_MINUTE: '1000000' });
-  router = system.urls.router;
-  for (const name of ['loader', 'watcher'])
-    tokens[name] = (await signUp(router, name, 'the-real-password')).token;
-
-  feed = wsClient(router, tokens['watcher']);
-  feed.on('closed', () => (feedClosed = true));
-  feed.subscribe<{ logAdded: { input: string } }>(
-    { query: 'subscription { logAdded { input } }' },
-    {
-      next: ({ data }) => data && received.push(data.logAdded.input),
-      error: () => (feedClosed = true),
-      complete: () => {},
-    },
-  );
+  own = await startOwnRedisSystem(['loader'], 'watcher');
+  ({ redis, system, router, tokens, received, feedClosed } = own);
   // The subscription is live once an event arrives for a calculation made after it.
   await until(async () => {
     await calculate(router, tokens['watcher']!, calculation(7));
@@ -114,9 +97,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await feed?.dispose();
-  await system?.close();
-  await redis?.stop();
+  await own?.close();
 });
 
 describe('Redis stops mid-load and comes back', () => {
@@ -178,7 +159,7 @@ describe('Redis stops mid-load and comes back', () => {
       await calculate(router, tokens['watcher']!, calculation(n));
       return probes.some((probe) => received.includes(probe));
     });
-    expect(feedClosed).toBe(false);
+    expect(feedClosed()).toBe(false);
     await annotate(
       `measured: events delivered again ${ms.toFixed(0)} ms after probing began ` +
         `(${(performance.now() - outage.restartedAt).toFixed(0)} ms after Redis restarted); ` +
@@ -209,7 +190,7 @@ describe('Redis stops mid-load and comes back', () => {
       expect(system.leakedListeners(name), name).toBe(false);
       expect(system.errorLines(name), name).toEqual([]);
     }
-    await feed.dispose();
+    await own.feed.dispose();
     const exits = await Promise.all(
       services.map(async (name) => [name, await system.stop(name)] as const),
     );
