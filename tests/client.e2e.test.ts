@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
     const pages: Record<string, Page> = { first };
     screenshotOnFailure(pages, 'main-flow');
 
-    // A server rule shown by its field: the username is too short.
+    // An account rule shown by its field: the username is too short.
     await first.getByLabel('I am new here').check();
     await first.getByLabel('Username').fill('ab');
     await first.getByLabel('Password').fill(password);

@@ -79,7 +79,8 @@ describe('SignInPage', () => {
       }),
     });
     await wrapper.get('input[value="register"]').setValue(true);
-    await fillAndSubmit(wrapper, 'grace', 'short');
+    // Within the rules the page checks itself: the server's refusal is what is shown.
+    await fillAndSubmit(wrapper, 'grace', 'long enough');
 
     expect(fieldError(wrapper, 'password')).toBe('Must be at least 8 characters');
     expect(wrapper.get('input[name="password"]').attributes('aria-invalid')).toBe('true');
@@ -162,6 +163,22 @@ describe('SignInPage', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("checks a new account's username and password at once, as auth would, without sending", async () => {
+    const wrapper = mountPage({});
+    await wrapper.get('input[value="register"]').setValue(true);
+    await fillAndSubmit(wrapper, 'ab', 'short');
+
+    expect(fieldError(wrapper, 'username')).toBe('Must be 3 to 32 characters long');
+    expect(fieldError(wrapper, 'password')).toBe('Must be at least 8 characters long');
+    expect(document.activeElement?.getAttribute('name')).toBe('username');
+    // Four emoji are 4 characters in NFC (8 UTF-16 units): too short, as auth counts them.
+    await fillAndSubmit(wrapper, 'grace', '😀😀😀😀');
+    expect(fieldError(wrapper, 'username')).toBeUndefined();
+    expect(fieldError(wrapper, 'password')).toBe('Must be at least 8 characters long');
+    expect(client?.sent).toEqual([]);
+    wrapper.unmount();
   });
 
   it('asks for empty fields without sending anything', async () => {

@@ -1,25 +1,20 @@
 import { badUserInput } from '@microservice-math/shared/errors';
+import {
+  passwordProblem,
+  USERNAME_PATTERN,
+  usernameProblem,
+} from '@microservice-math/shared/credentialRules';
 
-const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
-export const PASSWORD_MIN_CHARACTERS = 8;
-/**
- * bcrypt reads only the first 72 bytes; longer passwords (in NFC, the form hashed) are refused
- * rather than silently cut.
- */
-export const PASSWORD_MAX_BYTES = 72;
+export {
+  PASSWORD_MAX_BYTES,
+  PASSWORD_MIN_CHARACTERS,
+} from '@microservice-math/shared/credentialRules';
 
 /** The username as it will be stored (trimmed), or BAD_USER_INPUT naming the rule. */
 export function checkUsername(raw: string): string {
   const username = raw.trim();
-  if (username.length < 3 || username.length > 32) {
-    throw badUserInput('username', 'must be 3 to 32 characters long');
-  }
-  if (!USERNAME_PATTERN.test(username)) {
-    throw badUserInput(
-      'username',
-      'may contain only ASCII letters (a-z, A-Z), digits, "_", "." and "-"',
-    );
-  }
+  const problem = usernameProblem(username);
+  if (problem) throw badUserInput('username', problem);
   return username;
 }
 
@@ -34,15 +29,8 @@ export function normalizePassword(password: string): string {
 /** The password as it will be hashed (NFC), or BAD_USER_INPUT naming the rule it breaks there. */
 export function checkPassword(raw: string): string {
   const password = normalizePassword(raw);
-  if ([...password].length < PASSWORD_MIN_CHARACTERS) {
-    throw badUserInput('password', `must be at least ${PASSWORD_MIN_CHARACTERS} characters long`);
-  }
-  if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
-    throw badUserInput(
-      'password',
-      `must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (letters outside ASCII take 2 to 4 bytes each)`,
-    );
-  }
+  const problem = passwordProblem(password);
+  if (problem) throw badUserInput('password', problem);
   return password;
 }
 

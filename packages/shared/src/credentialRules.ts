@@ -1,0 +1,31 @@
+/**
+ * The rules a new account's username and password meet, as the rule each breaks (or undefined):
+ * auth refuses a registration with them, and the web app checks both fields before it sends one,
+ * so that a form with two bad fields says so for both at once (auth answers the first it finds).
+ * This module imports nothing, so the client bundles it as it is.
+ */
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
+export const PASSWORD_MIN_CHARACTERS = 8;
+/**
+ * bcrypt reads only the first 72 bytes; longer passwords (in NFC, the form hashed) are refused
+ * rather than silently cut.
+ */
+export const PASSWORD_MAX_BYTES = 72;
+
+/** What is wrong with a username, trimmed as it will be stored; undefined when it may be used. */
+export function usernameProblem(username: string): string | undefined {
+  if (username.length < 3 || username.length > 32) return 'must be 3 to 32 characters long';
+  if (!USERNAME_PATTERN.test(username))
+    return 'may contain only ASCII letters (a-z, A-Z), digits, "_", "." and "-"';
+  return undefined;
+}
+
+/** What is wrong with a password, in NFC as it will be hashed; undefined when it may be used. */
+export function passwordProblem(password: string): string | undefined {
+  if ([...password].length < PASSWORD_MIN_CHARACTERS)
+    return `must be at least ${PASSWORD_MIN_CHARACTERS} characters long`;
+  if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES)
+    return `must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (letters outside ASCII take 2 to 4 bytes each)`;
+  return undefined;
+}
