@@ -109,10 +109,7 @@ async function logsAfter(
   const newestFirst: LogAddedEvent[] = [];
   let before: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await execute(LOG_REPLAY_QUERY, before ? { before } : {}, context);
-    const error = result.errors?.[0];
-    if (error) throw gatewayError(error);
-    const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+    const logs = await recentLogsPage(execute, LOG_REPLAY_QUERY, before ? { before } : {}, context);
     for (const [i, log] of logs.entries()) {
       if (after !== undefined && log['id'] === after) {
         const older = logs.slice(i + 1);
@@ -171,12 +168,22 @@ async function windowBefore(
       before = String(log['id']);
     }
     if (!more || newestFirst.length >= MAX_WINDOW_LOGS) return newestFirst.reverse();
-    const result = await execute(LOG_REPLAY_QUERY, { before }, context);
-    const error = result.errors?.[0];
-    if (error) throw gatewayError(error);
-    page = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+    page = await recentLogsPage(execute, LOG_REPLAY_QUERY, { before }, context);
     more = page.length === PAGE;
   }
+}
+
+/** One page of `recentLogs` through the gateway, newest first; its first error thrown. */
+async function recentLogsPage(
+  execute: GatewayExecutor,
+  query: string,
+  variables: Record<string, unknown>,
+  context: RouterContext,
+): Promise<Array<Record<string, unknown>>> {
+  const result = await execute(query, variables, context);
+  const error = result.errors?.[0];
+  if (error) throw gatewayError(error);
+  return (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
 }
 
 /** A replayed log as its event: the columns the replay queries select; the owner is the caller. */
@@ -206,10 +213,7 @@ async function answeredAfter(
   let before: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const variables = before ? { answeredAfter: after, before } : { answeredAfter: after };
-    const result = await execute(LOG_ANSWERED_QUERY, variables, context);
-    const error = result.errors?.[0];
-    if (error) throw gatewayError(error);
-    const logs = (result.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+    const logs = await recentLogsPage(execute, LOG_ANSWERED_QUERY, variables, context);
     for (const log of logs) if (String(log['id']) <= after) newestFirst.push(toEvent(log, context));
     if (logs.length < PAGE) return newestFirst.reverse();
     before = String(logs[logs.length - 1]?.['id']);
