@@ -4,9 +4,13 @@
  * the Redis fault tests.
  */
 import type { Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import { signUp, wsClient } from '../../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../../support/redisServer.js';
-import { processSet, type ProcessSet } from './serviceProcesses.js';
+import { processSet, type ProcessSet, type ServiceName } from './serviceProcesses.js';
+
+const SERVICES: ServiceName[] = ['auth', 'math', 'router'];
 
 export interface OwnRedisSystem {
   redis: OwnRedis;
@@ -19,6 +23,13 @@ export interface OwnRedisSystem {
   feed: Client;
   /** Whether the watcher's socket closed or its subscription failed. */
   feedClosed(): boolean;
+  /** The keys of the test's Redis that match `pattern`, read on a connection of its own. */
+  keys(pattern: string): Promise<string[]>;
+  /**
+   * Expects that no service leaked listeners or logged an error, then stops each with SIGTERM and
+   * expects it to exit 0.
+   */
+  expectCleanStop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +67,25 @@ export async function startOwnRedisSystem(
     received,
     feed,
     feedClosed: () => closed,
+    async keys(pattern) {
+      const reader = new Redis(redis.url);
+      try {
+        return await reader.keys(pattern);
+      } finally {
+        reader.disconnect();
+      }
+    },
+    async expectCleanStop() {
+      for (const name of SERVICES) {
+        expect(system.leakedListeners(name), name).toBe(false);
+        expect(system.errorLines(name), name).toEqual([]);
+      }
+      await feed.dispose();
+      const exits = await Promise.all(
+        SERVICES.map(async (name) => [name, await system.stop(name)] as const),
+      );
+      expect(Object.fromEntries(exits)).toEqual({ auth: 0, math: 0, router: 0 });
+    },
     async close() {
       redis.thaw();
       await feed.dispose();
