@@ -12,6 +12,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { costLimitExceeded } from '@microservice-math/shared/errors';
+import { coercedVariables } from '@microservice-math/shared/selection';
 import {
   getNamedType,
   getVariableValues,
@@ -105,6 +106,11 @@ export interface CostInput {
   document: DocumentNode;
   operation: OperationDefinitionNode;
   variables: Record<string, unknown> | undefined;
+  /**
+   * The variables already coerced for this request (`coercedVariables`), when a plugin has them;
+   * otherwise they are coerced here from `variables`.
+   */
+  coerced?: Record<string, unknown> | undefined;
   directives: DemandDirectives;
 }
 
@@ -134,6 +140,7 @@ export function operationCost({
   document,
   operation,
   variables,
+  coerced,
   directives,
 }: CostInput): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -144,7 +151,7 @@ export function operationCost({
   // As execution will see them: a variable not sent takes the operation's default for it
   // (`query ($l: Int = 100)`), which the raw variables lack; counting those at the argument's
   // schema default let a default of 100 pass as 20.
-  const effective = effectiveVariables(schema, operation, variables);
+  const effective = coerced ?? effectiveVariables(schema, operation, variables);
   const argumentValue = (node: ArgumentNode | undefined): unknown => {
     if (!node) return undefined;
     if (node.value.kind === Kind.VARIABLE) return effective[node.value.name.value];
@@ -244,6 +251,7 @@ export interface DemandControl {
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Record<string, unknown> | undefined,
+    coerced?: Record<string, unknown>,
   ): number;
   /** The error to refuse with when `cost` is over the limit. */
   refusal(cost: number): ReturnType<typeof costLimitExceeded> | undefined;
@@ -316,10 +324,10 @@ export function demandControl(
   directives: () => DemandDirectives | undefined,
   heavy: HeavyLaneOptions = { cost: maxCost, concurrency: 1, waiting: 0 },
 ): DemandControl {
-  const cost: DemandControl['cost'] = (schema, document, operation, variables) => {
+  const cost: DemandControl['cost'] = (schema, document, operation, variables, coerced) => {
     const declared = directives();
     if (!declared) return 0;
-    return operationCost({ schema, document, operation, variables, directives: declared });
+    return operationCost({ schema, document, operation, variables, coerced, directives: declared });
   };
   const refusal: DemandControl['refusal'] = (cost) =>
     cost > maxCost ? costLimitExceeded(cost, maxCost) : undefined;
@@ -344,7 +352,14 @@ export function demandControl(
             async didResolveOperation({ schema, document, operation, request, contextValue }) {
               if (!operation) return;
               const demand =
-                contextValue.operationCost ?? cost(schema, document, operation, request.variables);
+                contextValue.operationCost ??
+                cost(
+                  schema,
+                  document,
+                  operation,
+                  request.variables,
+                  coercedVariables({ request, schema, operation }),
+                );
               const refused = refusal(demand);
               if (refused) throw withHttpStatus(refused, 400);
               if (demand <= heavy.cost) return;
