@@ -478,7 +478,9 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       if (routerAway) void socket.close();
       else socket.connectToServer();
     });
-    await page.reload();
+    // Opened afresh at the root: reloading the address the calculation left (`?operation=…`)
+    // would compute 9! again, and that resend lands once the router is back, a second row.
+    await page.goto(app.url);
     const list = page.locator('.recent-logs');
     await list.getByText('The router is not reachable').waitFor();
     await list.getByRole('button', { name: 'Try again' }).waitFor();
