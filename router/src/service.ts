@@ -156,7 +156,7 @@ export async function createRouterService(
     production: config.production,
     metricsToken: config.metricsToken,
     bodyLimit: BODY_LIMIT,
-    adoptRequestId: false,
+    trustedCaller: false,
     // Clients are not trusted with trace ids or sampling: a trace starts here (see tracing.ts).
     tracing: config.tracing.endpoint ? { continueCallerTrace: false } : undefined,
     readiness: routerReadiness(() => apiSchema !== undefined, [...instances.values()]),

@@ -348,6 +348,54 @@ describe('password guessing through the router, stopped by the per-call counters
   });
 });
 
+describe('deadline headers a client sends, which only the router may send to a subgraph', () => {
+  // An expired deadline, relative and absolute: honoured, either failed the request at once.
+  const deadlines = {
+    'x-deadline-ms: 1': { 'x-deadline-ms': '1' },
+    'x-deadline-at in 1970': { 'x-deadline-at': '1' },
+  };
+
+  it.each(Object.entries(deadlines))('%s over HTTP: ignored, answered', async (_, headers) => {
+    const { token } = await signUp(
+      urls.router,
+      `deadline_${randomBytes(3).toString('hex')}`,
+      PASSWORD,
+    );
+    const result = await gql(
+      urls.router,
+      '{ factorial(n: 80) { digits } }',
+      {},
+      {
+        ...bearer(token),
+        ...headers,
+      },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ factorial: { digits: 119 } });
+  });
+
+  it.each(Object.entries(deadlines))('%s over SSE: ignored, answered', async (_, headers) => {
+    const { token } = await signUp(
+      urls.router,
+      `deadline_${randomBytes(3).toString('hex')}`,
+      PASSWORD,
+    );
+    const response = await fetch(`${urls.router}/stream`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        ...bearer(token),
+        ...headers,
+      },
+      body: JSON.stringify({ query: '{ factorial(n: 80) { digits } }' }),
+    });
+    const text = await response.text();
+    expect(text).toContain('{"data":{"factorial":{"digits":119}}}');
+    expect(text).not.toContain('errors');
+  });
+});
+
 /** POSTs JSON on a fresh TCP connection (no keep-alive pool), as separate clients would. */
 function postOnNewConnection(
   url: string,

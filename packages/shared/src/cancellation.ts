@@ -69,18 +69,26 @@ function deadlineAtFrom(headers: IncomingHttpHeaders): number | undefined {
  * `x-deadline-at`, when that is sooner: the caller has given up, CallerGoneError). Aborted at
  * once for a request read after its caller's deadline, or on a connection already ended.
  *
+ * The deadline headers are read only with `callerDeadlines` (the default): a subgraph's caller
+ * is the router, which sets them; the router's callers are clients, and a deadline a client
+ * chose would only let it turn its own request into a failure.
+ *
  * A connection the caller closed while this process did not run (frozen, stalled) has its end
  * queued behind the request, and it is read a turn of the event loop after the request:
  * `pendingCloseRead` waits for that turn.
  */
-export function requestSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
+export function requestSignal(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { callerDeadlines = true }: { callerDeadlines?: boolean } = {},
+): AbortSignal {
   const controller = new AbortController();
   // Every field of the operation listens to it (a calculation's wait, its pool task), each
   // removing its listener when it settles: 30 aliased fields are 30 listeners, not a leak, and
   // Node's warning past 10 would only fill the log.
   setMaxListeners(0, controller.signal);
-  const ms = deadlineFrom(req.headers);
-  const at = deadlineAtFrom(req.headers);
+  const ms = callerDeadlines ? deadlineFrom(req.headers) : undefined;
+  const at = callerDeadlines ? deadlineAtFrom(req.headers) : undefined;
   // Until the caller has given up by its own clock, allowing for the two clocks' difference.
   const givenUpIn = at === undefined ? undefined : at + CLOCK_SKEW_ALLOWANCE_MS - Date.now();
   const socket = req.socket;

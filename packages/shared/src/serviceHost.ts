@@ -38,11 +38,14 @@ export interface ServiceHostOptions {
    */
   tracing?: { continueCallerTrace: boolean };
   /**
-   * Adopt the caller's `x-request-id` (subgraphs: the router's id, behind its secret), or mint
-   * one and log the caller's only as `clientRequestId` (the router: clients choose anything).
-   * Default true.
+   * Whether the caller is our router (subgraphs, behind its secret; the default) or anyone (the
+   * router itself, whose callers are clients). A trusted caller's `x-request-id` is adopted and
+   * its deadline headers (`x-deadline-ms`, `x-deadline-at`) bound the request; otherwise this
+   * host mints the request id, logs the caller's only as `clientRequestId`, and ignores the
+   * deadline headers: a client that sent one would only turn its own request into a failure,
+   * logged as ours.
    */
-  adoptRequestId?: boolean;
+  trustedCaller?: boolean;
   /**
    * Bearer token `/metrics` asks for. Without one, `/metrics` is open in development and absent
    * in production: it tells anyone what the service does and how busy it is.
@@ -178,14 +181,14 @@ export class ServiceHost {
     const parseBody = exactJsonBody(this.options.bodyLimit ?? '100kb');
     const context = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
       const given = requestIdFrom(req.headers);
-      const adopt = this.options.adoptRequestId ?? true;
+      const adopt = this.options.trustedCaller ?? true;
       const requestId = (adopt ? given : undefined) ?? randomUUID();
       res.setHeader('x-request-id', requestId);
       const fields = !adopt && given ? { requestId, clientRequestId: given } : { requestId };
       const base: RequestBase = {
         requestId,
         logger: this.options.logger.child(fields),
-        signal: requestSignal(req, res),
+        signal: requestSignal(req, res, { callerDeadlines: adopt }),
       };
       return buildContext(req, base);
     };

@@ -202,7 +202,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
         res.once('close', () => streamsPerUser.release(caller.id));
       }
       // The stream closing before its operation is answered aborts the operation's subgraph calls.
-      const signal = res ? requestSignal(req.raw, res) : undefined;
+      const signal = res ? requestSignal(req.raw, res, { callerDeadlines: false }) : undefined;
       const context: SseContext = {
         ...streamingContext(caller, options.clientAddressOf(req.raw), logger, signal),
       };
