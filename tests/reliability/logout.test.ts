@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bearer,
   closeCode,
+  closeEvent,
   eventStream,
   gql,
   signUp,
@@ -160,7 +161,10 @@ describe.each([
       await socket.dispose();
       await expectStreamEndedUnauthenticated(stream);
       const refused = wsClient(system.urls.router, fromRenewed);
-      expect(await closeCode(refused)).toBe(4403);
+      expect(await closeEvent(refused)).toEqual({
+        code: 4403,
+        reason: 'Token revoked; sign in again',
+      });
       await refused.dispose();
 
       const me = await gql(system.urls.router, '{ me { username } }', {}, bearer(otherSession));

@@ -133,9 +133,17 @@ export function connected(client: Client): Promise<void> {
 }
 
 /** Subscribes to logAdded and resolves with the code the server closes the socket with. */
-export function closeCode(client: Client): Promise<number> {
-  const closed = new Promise<number>((resolve) =>
-    client.on('closed', (event) => resolve((event as { code: number }).code)),
+export async function closeCode(client: Client): Promise<number> {
+  return (await closeEvent(client)).code;
+}
+
+/** Like `closeCode`, with the close's reason. */
+export function closeEvent(client: Client): Promise<{ code: number; reason: string }> {
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    client.on('closed', (event) => {
+      const { code, reason } = event as { code: number; reason: string };
+      resolve({ code, reason });
+    }),
   );
   client.subscribe(
     { query: 'subscription { logAdded { id } }' },

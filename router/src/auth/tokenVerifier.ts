@@ -58,6 +58,9 @@ const DEFAULT_CACHE_SIZE = 10_000;
 /** What jose compares `exp` with: whole seconds, no clock tolerance. */
 const epochSeconds = () => Math.floor(Date.now() / 1000);
 
+/** JWS compact serialisation: three segments of unpadded base64url (RFC 7515, section 7.1). */
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 export function createTokenVerifier(
   jwksUrl: string,
   { cacheSize = DEFAULT_CACHE_SIZE, isRevoked }: TokenVerifierOptions = {},
@@ -109,6 +112,8 @@ export function createTokenVerifier(
   }
 
   return async (token) => {
+    // jose decodes a segment with base64 padding appended as without: one token, many spellings.
+    if (!JWS_COMPACT.test(token)) throw unauthenticated('Invalid token');
     try {
       const remembered = verified?.get(token);
       if (remembered) {

@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { CallerGoneError } from '@microservice-math/shared/cancellation';
-import { rateLimited, unauthenticated } from '@microservice-math/shared/errors';
+import { CLIENT_ERROR_CODES, rateLimited, unauthenticated } from '@microservice-math/shared/errors';
 import { firstInexactNumber, inexactNumberError } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
@@ -150,8 +150,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         let token: string | undefined;
         try {
           token = bearerToken(connectionAuthorization(ctx.connectionParams));
-        } catch {
-          return false; // 4403
+        } catch (error) {
+          return refuseToken(ctx.extra.socket, error);
         }
         if (!token) {
           ctx.extra.socket.close(
@@ -185,8 +185,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             forgetSocket();
           };
           return true;
-        } catch {
-          return false; // 4403 Forbidden: the token was refused
+        } catch (error) {
+          return refuseToken(ctx.extra.socket, error);
         }
       },
       // Each subscribe message (subscription or one-shot operation) counts as one request. The
@@ -345,4 +345,20 @@ function completedId(data: Buffer): string | undefined {
   } catch {
     return undefined; // graphql-ws answers malformed messages itself
   }
+}
+
+/**
+ * Closes a socket whose token was refused: 4403 with the reason HTTP gives for the same token
+ * (`Token expired; sign in again`, `Token revoked; sign in again`, `Invalid token`), so that a
+ * client reconnecting with it knows to sign in again; graphql-ws' own refusal says `Forbidden`.
+ * Anything else (a fault of ours) stays `Forbidden`: its message is not the client's to read.
+ */
+function refuseToken(socket: WebSocket, error: unknown): false {
+  const code = error instanceof GraphQLError ? error.extensions['code'] : undefined;
+  const message = error instanceof Error ? error.message : '';
+  // A close reason is at most 123 bytes (RFC 6455); ws throws on a longer one.
+  const told =
+    typeof code === 'string' && CLIENT_ERROR_CODES.has(code) && Buffer.byteLength(message) <= 123;
+  socket.close(TOKEN_EXPIRED_CLOSE_CODE, told ? message : 'Forbidden');
+  return false;
 }
