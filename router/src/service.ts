@@ -279,6 +279,7 @@ export async function createRouterService(
     executeThroughGateway,
     parse: protection.parse,
     validationRules,
+    validationError: protection.validationError,
     demand,
     hideSuggestions: config.production,
     rateLimit,

@@ -3,7 +3,10 @@
  * with an error that says which limit it broke, and the router stays ready afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { operationLimits } from '@microservice-math/router/gateway/operationLimits';
+import {
+  operationLimits,
+  TOO_MANY_FIELDS_MESSAGE,
+} from '@microservice-math/router/gateway/operationLimits';
 import { collect, eventStream, gql, signUp, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
@@ -60,6 +63,11 @@ const tooMuch = {
   directives: {
     query: `{ __typename ${'@skip(if: false) '.repeat(operationLimits.maxDirectives + 1)}}`,
     message: `The operation has ${operationLimits.maxDirectives + 1} directives; the router accepts at most ${operationLimits.maxDirectives}`,
+  },
+  // Under the token limit, but more repeats than graphql-js compares ("Validation aborted.").
+  'repeated fields': {
+    query: `{ ${'__typename '.repeat(1_000)}}`,
+    message: TOO_MANY_FIELDS_MESSAGE,
   },
   tokens: {
     query: `{ ${'__typename '.repeat(operationLimits.maxTokens)}}`,
@@ -146,6 +154,13 @@ describe('operation limits', () => {
       await expect(collect(client, deep, 1).done).rejects.toThrow(
         `fields deep; the router accepts at most ${operationLimits.maxDepth}"`,
       );
+      await client.dispose();
+    });
+
+    it('a subscription repeating too many fields gets the router’s words for it', async () => {
+      const client = wsClient(system.urls.router, token);
+      const repeated = `subscription { logAdded { ${'id '.repeat(1_000)}} }`;
+      await expect(collect(client, repeated, 1).done).rejects.toThrow(TOO_MANY_FIELDS_MESSAGE);
       await client.dispose();
     });
 

@@ -31,8 +31,13 @@ export interface OperationProtection {
   parseOptions: ParseOptions;
   /** The same limit for graphql-ws, which parses documents itself. */
   parse: (source: string | Source) => DocumentNode;
-  /** For Apollo Server's formatError: the token limit's parse error in the router's words. */
+  /**
+   * For Apollo Server's formatError: graphql-js's errors for the token limit and for a
+   * validation it gave up on, in the router's words.
+   */
   formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
+  /** The same for graphql-ws and SSE, which validate documents themselves. */
+  validationError: (error: GraphQLError) => GraphQLError;
 }
 
 /** "The operation has 31 aliases; the router accepts at most 30" and the like. */
@@ -64,11 +69,22 @@ const TOKEN_LIMIT_MESSAGE = limitMessage(
   operationLimits.maxTokens,
 );
 
+/**
+ * graphql-js's words when its check that same-named fields can be merged runs out of its work
+ * budget (about 800 repeats of one field), which say neither what was found nor what to change.
+ */
+const VALIDATION_ABORTED = 'Validation aborted.';
+export const TOO_MANY_FIELDS_MESSAGE =
+  'The operation repeats or overlaps too many fields for the router to check them against each ' +
+  'other; remove the repeated fields or split the operation';
+
 function inRoutersWords<E extends { message: string }>(
   error: E,
   reword: (message: string) => E,
 ): E {
-  return PARSER_TOKEN_LIMIT.test(error.message) ? reword(TOKEN_LIMIT_MESSAGE) : error;
+  if (PARSER_TOKEN_LIMIT.test(error.message)) return reword(TOKEN_LIMIT_MESSAGE);
+  if (error.message === VALIDATION_ABORTED) return reword(TOO_MANY_FIELDS_MESSAGE);
+  return error;
 }
 
 export function operationProtection(): OperationProtection {
@@ -130,5 +146,10 @@ export function operationProtection(): OperationProtection {
       }
     },
     formatError: (formatted) => inRoutersWords(formatted, (message) => ({ ...formatted, message })),
+    validationError: (error) =>
+      inRoutersWords(
+        error,
+        (message) => new GraphQLError(message, { extensions: error.extensions }),
+      ),
   };
 }

@@ -42,6 +42,8 @@ export interface StreamingOperationsOptions {
   parse: (source: string | Source) => DocumentNode;
   /** Extra validation (operation limits) on top of the specification's rules. */
   validationRules: readonly ValidationRule[];
+  /** A validation error in the router's words (operationLimits.ts), as HTTP's formatError gives it. */
+  validationError: (error: GraphQLError) => GraphQLError;
   /** The cost limit HTTP operations meet in Apollo Server's plugin. */
   demand: DemandControl;
   /** Production: validation errors say what is wrong without suggesting field names. */
@@ -141,7 +143,10 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       }
     },
     validate(schema, document) {
-      const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+      const errors = validate(schema, document, [
+        ...specifiedRules,
+        ...options.validationRules,
+      ]).map(options.validationError);
       return (options.hideSuggestions ? errors.map(withoutSuggestion) : errors).map((error) =>
         badArgumentError(withCode(error, RequestErrorCode.ValidationFailed)),
       );
