@@ -51,7 +51,15 @@ export const RequestLogSchema = defineEntity({
      */
     answeredAt: p.datetime().nullable(),
   },
-  indexes: [{ properties: ['userId', 'createdAt'] }, { properties: ['userId', 'answeredAt'] }],
+  indexes: [
+    { properties: ['userId', 'createdAt'] },
+    // Partial: only the few rows with an `answeredAt` (see its migration, ..._answered_at_partial).
+    {
+      name: 'request_log_user_id_answered_at_index',
+      expression:
+        'create index request_log_user_id_answered_at_index on request_log (user_id, answered_at) where answered_at is not null',
+    },
+  ],
   uniques: [{ properties: ['logKey', 'responseKey'] }],
 });
 
