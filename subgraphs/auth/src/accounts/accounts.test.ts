@@ -1,0 +1,109 @@
+/**
+ * A caller that is already gone when its sign-in is decided (its connection's close was queued
+ * behind the request while auth was frozen or stalled) costs no password hash: register and login
+ * answer CANCELLED before hashing or comparing, and nothing is stored.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
+import { createLogger } from '@microservice-math/shared/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authConfigSchema } from '../config.js';
+import { UserSchema } from '../entities/User.js';
+import { authMigrations } from '../migrations/index.js';
+import { createAccounts, type Accounts } from './accounts.js';
+import { createCounterStore } from './failureCounters.js';
+import { createLoginAttempts } from './loginAttempts.js';
+import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import { createRegistrationLimit } from './registrationLimit.js';
+
+const config = authConfigSchema.parse({ BCRYPT_ROUNDS: '10' });
+let dir: string;
+let orm: Orm;
+let passwords: PasswordHasher;
+let accounts: Accounts;
+/** The password work auth was asked for, by kind. */
+const work = { hash: 0, verify: 0 };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mm-accounts-'));
+  orm = await openDatabase({
+    target: databaseTarget(`file:${join(dir, 'auth.db')}`, 'unused.db'),
+    entities: [UserSchema],
+    migrationsTable: 'auth_migrations',
+    migrations: authMigrations,
+    logger: createLogger('test', { level: 'silent', pretty: false }),
+  });
+  passwords = await createPasswordHasher(config.passwordPool);
+  // The real hasher, counted: what is under test is whether auth asks it at all.
+  const counted: PasswordHasher = {
+    hash: (...args) => (work.hash++, passwords.hash(...args)),
+    verify: (...args) => (work.verify++, passwords.verify(...args)),
+    close: () => passwords.close(),
+  };
+  const counters = createCounterStore(undefined);
+  accounts = createAccounts(
+    counted,
+    createLoginAttempts(config.loginLimits, counters),
+    createRegistrationLimit(config.registrationLimits, counters),
+  );
+});
+afterAll(async () => {
+  await passwords?.close();
+  await orm?.close(true);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A signal that aborts in the turn after the call starts, as a queued connection close does. */
+function goneRightAfterArrival(): AbortSignal {
+  const controller = new AbortController();
+  setImmediate(() => controller.abort());
+  return controller.signal;
+}
+
+describe('a sign-in whose caller is gone when it is decided', () => {
+  it('register: CANCELLED, no password hashed, no account stored', async () => {
+    const before = { ...work };
+    const em = orm.em.fork();
+    await expect(
+      accounts.register(
+        em,
+        'gone_before_hash',
+        'long-password',
+        '127.0.0.1',
+        goneRightAfterArrival(),
+      ),
+    ).rejects.toMatchObject({ extensions: { code: 'CANCELLED' } });
+    expect(work).toEqual(before);
+    expect(await orm.em.fork().count(UserSchema, { usernameKey: 'gone_before_hash' })).toBe(0);
+  });
+
+  it('login: CANCELLED, no password compared', async () => {
+    await accounts.register(orm.em.fork(), 'present_user', 'long-password', '127.0.0.2');
+    const before = { ...work };
+    await expect(
+      accounts.login(
+        orm.em.fork(),
+        'present_user',
+        'long-password',
+        '127.0.0.2',
+        undefined,
+        goneRightAfterArrival(),
+      ),
+    ).rejects.toMatchObject({ extensions: { code: 'CANCELLED' } });
+    expect(work).toEqual(before);
+  });
+
+  it('still signs in a caller who waits', async () => {
+    const user = await accounts.login(
+      orm.em.fork(),
+      'present_user',
+      'long-password',
+      '127.0.0.2',
+      undefined,
+      new AbortController().signal,
+    );
+    expect(user.username).toBe('present_user');
+  });
+});
