@@ -52,6 +52,14 @@ export const routerEnvSchema = z.object({
    * Never below what a live feed's catch-up page costs, so catch-ups are never heavy.
    */
   ROUTER_HEAVY_OPERATION_COST: env.int(200, { min: LOG_REPLAY_COST, max: 1_000_000 }),
+  /**
+   * What one user's open subscriptions (graphql-ws and SSE, on this router) may cost together
+   * per event (subscriptions/liveDemand.ts); the next one over is refused RATE_LIMITED. At 500,
+   * the web app's feed (10) opens in fifty tabs, and a user's one request of 30 calculations
+   * costs the router at most about 30 × 500 × 5 µs = 75 ms of delivering; with no budget, 500
+   * subscriptions of cost 22 made it 3 s.
+   */
+  ROUTER_MAX_LIVE_COST_PER_USER: env.int(500, { min: 1, max: 1_000_000 }),
   /** Heavy operations one router runs at once; up to 64 more wait, beyond that RATE_LIMITED. */
   ROUTER_HEAVY_OPERATIONS_AT_ONCE: env.int(1, { min: 1, max: 1_000 }),
   ...tracingEnvShape,
@@ -99,6 +107,7 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
     operationsPerConnection: e.ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION,
   },
   streamsPerUser: e.ROUTER_SSE_MAX_STREAMS_PER_USER,
+  maxLiveCostPerUser: e.ROUTER_MAX_LIVE_COST_PER_USER,
   tracing: tracingConfigFrom(e, 'router'),
   /** How long SIGTERM keeps answering before it stops listening (see shutdownEnvShape). */
   drainMs: shutdownDrainMs(e, e.NODE_ENV === 'production'),

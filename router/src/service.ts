@@ -59,6 +59,7 @@ import {
   type GatewayExecutor,
   type LogAddedResolver,
 } from './subscriptions/logAddedResolver.js';
+import { liveDemandBudget } from './subscriptions/liveDemand.js';
 import { createSseServer, SSE_PATH } from './subscriptions/sseServer.js';
 import { streamingOperations } from './subscriptions/streamingOperations.js';
 import { createSubscriptionServer } from './subscriptions/subscriptionServer.js';
@@ -281,6 +282,7 @@ export async function createRouterService(
     validationRules,
     validationError: protection.validationError,
     demand,
+    liveDemand: liveDemandBudget(config.maxLiveCostPerUser),
     hideSuggestions: config.production,
     rateLimit,
     metrics,

@@ -23,6 +23,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
@@ -141,6 +142,38 @@ export function createLogAddedResolver(
       return gatewayResolutions;
     },
   };
+}
+
+/**
+ * How many fetches of the log's owner each event of this subscription makes: one per response
+ * name under which `logAdded { … }` selects `user`, directly or through fragments (graphql-js
+ * merges the fields of one response name into one resolution, and so one fetch).
+ */
+export function ownerFetchesPerEvent(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
+  const userKeys = new Set<string>();
+  const fields = (selectionSet: SelectionSetNode, spread: ReadonlySet<string>): FieldNode[] =>
+    selectionSet.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) return [selection];
+      if (selection.kind === Kind.INLINE_FRAGMENT) return fields(selection.selectionSet, spread);
+      const name = selection.name.value;
+      const fragment = fragments.get(name);
+      // A fragment that spreads itself is refused by validation; here it must not loop.
+      if (!fragment || spread.has(name)) return [];
+      return fields(fragment.selectionSet, new Set([...spread, name]));
+    });
+  for (const root of fields(operation.selectionSet, new Set())) {
+    if (root.name.value !== 'logAdded' || !root.selectionSet) continue;
+    for (const field of fields(root.selectionSet, new Set()))
+      if (field.name.value === 'user') userKeys.add(field.alias?.value ?? 'user');
+  }
+  return userKeys.size;
 }
 
 /**

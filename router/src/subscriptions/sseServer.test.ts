@@ -37,7 +37,7 @@ const operations = {
   admit: async () => undefined,
   parse: (source: string) => parse(source),
   validate: () => [],
-  costed: (...args: unknown[]) => args[4],
+  costed: (...args: unknown[]) => ({ context: args[4], release: () => {} }),
   execute: async (): Promise<ExecutionResult> => ({ data: { hello: 'hi' } }),
 } as unknown as StreamingOperations;
 

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { requestSignal } from '@microservice-math/shared/cancellation';
 import {
   codedError,
+  ErrorCode,
   rateLimited,
   RequestErrorCode,
   unauthenticated,
@@ -243,13 +244,25 @@ export function createSseServer(options: SseServerOptions): SseServer {
         params.variables,
         context,
       );
-      if (costed instanceof GraphQLError) return refusal(400, costed);
+      if (costed instanceof GraphQLError) {
+        // Over the user's live demand budget: others of theirs must end first (liveDemand.ts).
+        if (costed.extensions['code'] === ErrorCode.RateLimited) {
+          const retryAfter = String(costed.extensions['retryAfterSeconds']);
+          return refusal(429, costed, { 'retry-after': retryAfter });
+        }
+        return refusal(400, costed);
+      }
+      // One operation per stream: its hold on the live demand budget ends with the stream,
+      // however it ends (completed, closed by the client, its token expired or revoked), and at
+      // once when the client went away while the stream's checks were awaited.
+      if (res && !res.closed) res.once('close', costed.release);
+      else costed.release();
       return {
         schema,
         document,
         operationName: params.operationName,
         variableValues: params.variables,
-        contextValue: costed,
+        contextValue: costed.context,
       };
     },
     validate: (schema, document) => operations.validate(schema, document),

@@ -2,20 +2,28 @@
  * An operation over graphql-ws or SSE is costed once, when it arrives: over the limit it is
  * refused; otherwise a query or mutation runs with its cost in its own context (Apollo's
  * demand-control plugin reads it there), and a subscription keeps the context it came with,
- * which its events' gateway fetches reuse and must not be charged its cost.
+ * which its events' gateway fetches reuse and must not be charged its cost, and holds its demand
+ * per event against its user's live budget until released.
  */
 import { ErrorCode } from '@microservice-math/shared/errors';
 import { buildSchema, GraphQLError, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { RouterContext } from '../context.js';
 import { demandControl, type DemandDirectives } from '../gateway/demandControl.js';
-import { streamingOperations, type StreamingOperationsOptions } from './streamingOperations.js';
+import { liveDemandBudget } from './liveDemand.js';
+import {
+  streamingOperations,
+  type CostedOperation,
+  type StreamingOperationsOptions,
+} from './streamingOperations.js';
 
 const schema = buildSchema(`
   type Item { id: ID! }
   type Query { items: [Item!]! }
   type Mutation { addItem: Item! }
-  type Subscription { itemAdded: Item! }
+  type User { id: ID! }
+  type Log { id: ID! user: User! }
+  type Subscription { itemAdded: Item! logAdded: Log! }
 `);
 const directives: DemandDirectives = {
   weights: new Map(),
@@ -26,6 +34,7 @@ const MAX_COST = 100;
 // Only `costed` is under test: it uses the demand control and nothing else of the options.
 const operations = streamingOperations({
   demand: demandControl(MAX_COST, () => directives),
+  liveDemand: liveDemandBudget(MAX_COST),
 } as unknown as StreamingOperationsOptions);
 
 const arriving = (): RouterContext =>
@@ -42,8 +51,9 @@ describe('streamingOperations.costed', () => {
       const context = arriving();
       const costed = operations.costed(schema, parse(document), null, {}, context);
       expect(costed).not.toBeInstanceOf(GraphQLError);
-      expect(costed).not.toBe(context);
-      expect(costed).toMatchObject({ ...context, operationCost: cost });
+      const costedContext = (costed as CostedOperation<RouterContext>).context;
+      expect(costedContext).not.toBe(context);
+      expect(costedContext).toMatchObject({ ...context, operationCost: cost });
       expect(context.operationCost).toBeUndefined();
     },
   );
@@ -57,7 +67,7 @@ describe('streamingOperations.costed', () => {
       {},
       context,
     );
-    expect(costed).toBe(context);
+    expect((costed as CostedOperation<RouterContext>).context).toBe(context);
     expect(context.operationCost).toBeUndefined();
   });
 
@@ -81,5 +91,54 @@ describe('streamingOperations.costed', () => {
     expect(operations.costed(schema, document, 'Heavy', {}, arriving())).toBeInstanceOf(
       GraphQLError,
     );
+  });
+});
+
+describe('the live demand budget of one user (liveDemand.ts)', () => {
+  const subscriber = (id: string): RouterContext =>
+    ({ caller: { id, username: id }, clientAddress: '127.0.0.1' }) as unknown as RouterContext;
+  const subscribe = (document: string, context: RouterContext) =>
+    operations.costed(schema, parse(document), null, {}, context);
+
+  it('holds each subscription`s demand per event until it is released, once', () => {
+    // `itemAdded { id }`: cost 1 + 5 for each event delivered = 6; the budget is 100.
+    const holds = Array.from({ length: 16 }, () =>
+      subscribe('subscription { itemAdded { id } }', subscriber('u1')),
+    );
+    for (const hold of holds) expect(hold).not.toBeInstanceOf(GraphQLError);
+    const refused = subscribe('subscription { itemAdded { id } }', subscriber('u1'));
+    expect((refused as GraphQLError).extensions).toMatchObject({
+      code: ErrorCode.RateLimited,
+      cost: 6,
+      liveCost: 96,
+      maxLiveCost: MAX_COST,
+    });
+    expect(subscribe('subscription { itemAdded { id } }', subscriber('u2'))).not.toBeInstanceOf(
+      GraphQLError,
+    );
+    const release = (holds[0] as CostedOperation<RouterContext>).release;
+    release();
+    release();
+    expect(subscribe('subscription { itemAdded { id } }', subscriber('u1'))).not.toBeInstanceOf(
+      GraphQLError,
+    );
+    expect(subscribe('subscription { itemAdded { id } }', subscriber('u1'))).toBeInstanceOf(
+      GraphQLError,
+    );
+  });
+
+  it('counts a fetch of the log`s owner for each event, once per response name', () => {
+    // 1 + user 1 + 5 + 200: alone over the budget.
+    const refused = subscribe('subscription { logAdded { user { id } } }', subscriber('u3'));
+    expect((refused as GraphQLError).extensions).toMatchObject({
+      code: ErrorCode.CostLimitExceeded,
+      cost: 207,
+      maxCost: MAX_COST,
+    });
+    const twice = subscribe(
+      'subscription { logAdded { a: user { id } ...F } } fragment F on Log { b: user { id } }',
+      subscriber('u3'),
+    );
+    expect((twice as GraphQLError).extensions).toMatchObject({ cost: 1 + 2 + 5 + 400 });
   });
 });

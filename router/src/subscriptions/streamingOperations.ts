@@ -29,7 +29,12 @@ import { badArgumentError } from '../gateway/argumentErrors.js';
 import type { DemandControl } from '../gateway/demandControl.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
-import type { GatewayExecutor, LogAddedResolver } from './logAddedResolver.js';
+import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
+import {
+  ownerFetchesPerEvent,
+  type GatewayExecutor,
+  type LogAddedResolver,
+} from './logAddedResolver.js';
 
 export type Transport = 'websocket' | 'sse';
 
@@ -46,11 +51,27 @@ export interface StreamingOperationsOptions {
   validationError: (error: GraphQLError) => GraphQLError;
   /** The cost limit HTTP operations meet in Apollo Server's plugin. */
   demand: DemandControl;
+  /** What each user's open subscriptions may cost per event, together. */
+  liveDemand: LiveDemandBudget;
   /** Production: validation errors say what is wrong without suggesting field names. */
   hideSuggestions: boolean;
   rateLimit: RequestRateLimit;
   metrics: RouterMetrics;
 }
+
+/** An operation admitted by its cost. */
+export interface CostedOperation<C> {
+  /** The context to run it with. */
+  context: C;
+  /**
+   * A subscription's hold on its user's live demand budget: the transport calls it once the
+   * subscription has ended, however it ended (a second call does nothing). Nothing is held for
+   * queries and mutations.
+   */
+  release: ReleaseDemand;
+}
+
+const holdsNothing: ReleaseDemand = () => {};
 
 export interface StreamingOperations {
   schema(): GraphQLSchema;
@@ -61,9 +82,11 @@ export interface StreamingOperations {
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
   /**
    * The operation's cost, checked when it arrives (a subscription's events would otherwise each
-   * be refused in turn): the refusal when it costs more than the limit, else the context to run
-   * it with. A query or mutation's context carries its cost to Apollo's demand-control plugin;
-   * a subscription's does not, because its events' own gateway fetches reuse that context.
+   * be refused in turn): the refusal when it costs more than the limit, or when a subscription's
+   * demand per event would take its user's open subscriptions over their budget (liveDemand.ts);
+   * else the context to run it with, and what the subscription holds of the budget. A query or
+   * mutation's context carries its cost to Apollo's demand-control plugin; a subscription's does
+   * not, because its events' own gateway fetches reuse that context.
    */
   costed<C extends RouterContext>(
     schema: GraphQLSchema,
@@ -71,7 +94,7 @@ export interface StreamingOperations {
     operationName: string | null | undefined,
     variables: Record<string, unknown> | null | undefined,
     context: C,
-  ): GraphQLError | C;
+  ): GraphQLError | CostedOperation<C>;
   execute(args: ExecutionArgs): Promise<ExecutionResult>;
   subscribe(args: ExecutionArgs): ReturnType<typeof subscribe>;
 }
@@ -153,7 +176,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     },
     costed(schema, document, operationName, variables, context) {
       const operation = getOperationAST(document, operationName);
-      if (!operation) return context;
+      if (!operation) return { context, release: holdsNothing };
       const operationCost = options.demand.cost(
         schema,
         document,
@@ -162,7 +185,14 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       );
       const refused = options.demand.refusal(operationCost);
       if (refused) return refused;
-      return operation.operation === 'subscription' ? context : { ...context, operationCost };
+      if (operation.operation !== 'subscription')
+        return { context: { ...context, operationCost }, release: holdsNothing };
+      // Both transports refuse anonymous callers; the resolver refuses them too.
+      const userId = context.caller?.id;
+      if (!userId) return { context, release: holdsNothing };
+      const demand = subscriptionDemand(operationCost, ownerFetchesPerEvent(document, operation));
+      const release = options.liveDemand.hold(userId, demand);
+      return release instanceof GraphQLError ? release : { context, release };
     },
     async execute(args) {
       const result = await options.executeThroughGateway(

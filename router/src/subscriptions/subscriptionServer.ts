@@ -24,6 +24,7 @@ import { bearerToken, connectionAuthorization, type TokenVerifier } from '../aut
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import type { ReleaseDemand } from './liveDemand.js';
 import { perUserCap } from './perUserCap.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
@@ -89,6 +90,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
    * socket closes.
    */
   const inFlight = new WeakMap<WebSocket, Map<string, AbortController>>();
+  /** Each socket's subscriptions' holds on their user's live demand budget, by operation id. */
+  const liveDemand = new WeakMap<WebSocket, Map<string, ReleaseDemand>>();
+  const releaseDemand = (socket: WebSocket, id: string) => {
+    liveDemand.get(socket)?.get(id)?.();
+    liveDemand.get(socket)?.delete(id);
+  };
   const abortOperation = (socket: WebSocket, id: string) => {
     const operations = inFlight.get(socket);
     operations?.get(id)?.abort(new CallerGoneError());
@@ -243,12 +250,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         const socket = ctx.extra.socket;
         if (!inFlight.has(socket)) inFlight.set(socket, new Map());
         inFlight.get(socket)?.set(id, controller);
+        // Released in onComplete, which graphql-ws calls for every operation onSubscribe admits,
+        // even once the socket has closed meanwhile; and in onClose, should one fail instead.
+        if (!liveDemand.has(socket)) liveDemand.set(socket, new Map());
+        liveDemand.get(socket)?.set(id, costed.release);
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: costed,
+          contextValue: costed.context,
         };
       },
       onOperation: (ctx, id, _payload, _args, result) => {
@@ -264,6 +275,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       // Called however a subscription ends: completed by the client, failed, or socket closed.
       onComplete: (ctx, id) => {
         inFlight.get(ctx.extra.socket)?.delete(id);
+        releaseDemand(ctx.extra.socket, id);
         if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
         answered(ctx.extra);
       },
@@ -273,6 +285,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         connected.delete(ctx.extra);
         closing.get(socket)?.close(); // already closed: only its timer and waiter are left
         for (const id of inFlight.get(socket)?.keys() ?? []) abortOperation(socket, id);
+        for (const id of liveDemand.get(socket)?.keys() ?? []) releaseDemand(socket, id);
         ctx.extra.forgetToken?.();
         if (ctx.extra.context?.caller) socketsPerUser.release(ctx.extra.context.caller.id);
       },
