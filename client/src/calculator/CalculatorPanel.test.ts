@@ -7,6 +7,8 @@ import {
   type Responder,
   type TestGraphQLClient,
 } from '../testing/fakeGraphQLServer';
+import { LiveConnectionKey } from '../graphql/liveConnection';
+import { UNREACHABLE_MESSAGE } from '../graphql/operationErrors';
 import { requestLog } from '../testing/requestLog';
 import CalculatorPanel from './CalculatorPanel.vue';
 
@@ -388,6 +390,37 @@ describe('CalculatorPanel', () => {
     const [answered, again, lost, resent, later, lostSix, five] = keys;
     expect(resent).toBe(lost);
     expect(new Set([answered, again, lost, later, lostSix, five]).size).toBe(6);
+    wrapper.unmount();
+  });
+
+  it('says the server could not be reached when the router is away behind the web app, until the connection is back', async () => {
+    client = createTestGraphQLClient({
+      Factorial: () => ({
+        status: 502,
+        errors: [{ message: 'The router is not reachable' }],
+      }),
+    });
+    const reconnected: Array<() => void> = [];
+    const live = {
+      ...client.live,
+      onReconnect: (listener: () => void) => {
+        reconnected.push(listener);
+        return () => {};
+      },
+    };
+    const wrapper = mount(CalculatorPanel, {
+      props: { resendDelaysMs: [] },
+      global: { provide: { ...provideFor(client), [LiveConnectionKey]: live } },
+      attachTo: document.body,
+    });
+    await typeN(wrapper, '5');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('.status-line').text()).toBe(`Error: ${UNREACHABLE_MESSAGE}`);
+
+    for (const listener of reconnected) listener();
+    await flushPromises();
+    expect(wrapper.get('.status-line').text()).toBe('');
     wrapper.unmount();
   });
 

@@ -141,13 +141,26 @@ describe('describeFailure', () => {
     });
   });
 
+  it('says the server could not be reached when a gateway answers for the router (502, 504)', () => {
+    // The web app's server answers so when the router is away (client/server.js).
+    for (const statusCode of [502, 504]) {
+      const networkError = Object.assign(new Error('Bad gateway'), {
+        statusCode,
+        result: { errors: [{ message: 'The router is not reachable' }] },
+      });
+      expect(describeFailure(new ApolloError({ networkError }), []).general).toEqual([
+        UNREACHABLE_MESSAGE,
+      ]);
+    }
+  });
+
   it('names the HTTP status of a server failure without GraphQL errors', () => {
-    const networkError = Object.assign(new Error('Bad gateway'), {
-      statusCode: 502,
-      result: 'Bad gateway',
+    const networkError = Object.assign(new Error('Internal Server Error'), {
+      statusCode: 500,
+      result: 'Internal Server Error',
     });
     expect(describeFailure(new ApolloError({ networkError }), []).general).toEqual([
-      'The server had a problem (HTTP 502). Try again shortly.',
+      'The server had a problem (HTTP 500). Try again shortly.',
     ]);
   });
 });

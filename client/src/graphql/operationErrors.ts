@@ -46,6 +46,27 @@ export function isTransient(error: unknown): boolean {
 export const UNREACHABLE_MESSAGE =
   'The server could not be reached. Check your connection and try again.';
 
+/**
+ * Statuses by which a proxy in front of the router (the web app's own server, a load balancer)
+ * says that it, not the router, answered: the router could not be reached.
+ */
+const GATEWAY_FAILURE_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+
+/**
+ * True when no router answered the request: there was no HTTP answer at all, or a gateway
+ * answered for the router (502 or 504 without a contract code; the web app's server says "The
+ * router is not reachable" so). Both read as UNREACHABLE_MESSAGE, one wording for one fact.
+ */
+export function isUnreachable(error: unknown): boolean {
+  const network = isRecord(error) ? error['networkError'] : undefined;
+  if (!isRecord(network)) return false;
+  if (graphQLErrorsOf(error).some((graphQLError) => codeOf(graphQLError) !== undefined)) {
+    return false;
+  }
+  const status = network['statusCode'];
+  return typeof status !== 'number' || GATEWAY_FAILURE_STATUSES.has(status);
+}
+
 export interface OperationFailure<Field extends string> {
   /** Messages for the form's own fields, by field name. */
   fields: Partial<Record<Field, string>>;
@@ -120,7 +141,7 @@ export function describeFailure<Field extends string>(
 ): OperationFailure<Field> {
   const failure: OperationFailure<Field> = { fields: {}, general: [] };
   const graphQLErrors = graphQLErrorsOf(error);
-  if (graphQLErrors.length === 0) {
+  if (graphQLErrors.length === 0 || isUnreachable(error)) {
     failure.general.push(networkMessage(error));
     return failure;
   }
@@ -189,7 +210,7 @@ function generalMessage(error: GraphQLFormattedError): string {
 function networkMessage(error: unknown): string {
   const network = isRecord(error) ? error['networkError'] : undefined;
   const status = isRecord(network) ? network['statusCode'] : undefined;
-  if (typeof status === 'number' && status >= 500) {
+  if (typeof status === 'number' && status >= 500 && !isUnreachable(error)) {
     return `The server had a problem (HTTP ${status}). Try again shortly.`;
   }
   return UNREACHABLE_MESSAGE;
