@@ -217,6 +217,23 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('keeps keyboard focus in the form when its Cancel button goes away: on its Compute button', async () => {
+    const wrapper = mountPanel({ Factorial: () => 'hang' });
+    await typeN(wrapper, '100000');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    const cancel = wrapper.findAll('button').find((button) => button.text().startsWith('Cancel'));
+    (cancel?.element as HTMLButtonElement).focus();
+    await cancel?.trigger('click');
+    await flushPromises();
+
+    expect(wrapper.find('progress').exists()).toBe(false);
+    expect(document.activeElement).toBe(
+      wrapper.get('form.calculation-form button[type="submit"]').element,
+    );
+    wrapper.unmount();
+  });
+
   it('cancels on Esc and takes away the previous answer, which no longer matches the form', async () => {
     let answered = false;
     const wrapper = mountPanel({
