@@ -364,6 +364,23 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('says a refused expression aloud on Enter, every time, as the argument errors are', async () => {
+    const wrapper = mountPanel({});
+    const box = wrapper.get('input[name="expression"]');
+    const liveRegion = () => wrapper.get('[aria-live="polite"]');
+    await box.setValue('abc');
+    for (let press = 0; press < 2; press += 1) {
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      const error = wrapper.get('.expression .field-error').text();
+      expect(error).toMatch(/^Write n! for a factorial/);
+      // Spoken by a live region (the box already has focus: nothing else would say it).
+      expect(liveRegion().text()).toBe(error);
+    }
+    expect(box.attributes('aria-invalid')).toBe('true');
+    wrapper.unmount();
+  });
+
   it('asks for a missing argument on submit and focuses it', async () => {
     const wrapper = mountPanel({});
     await wrapper.get('form.calculation-form').trigger('submit');
