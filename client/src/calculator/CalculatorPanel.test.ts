@@ -381,6 +381,28 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('judges the expression when it is submitted or left, not at each keystroke', async () => {
+    const wrapper = mountPanel({});
+    const box = wrapper.get('input[name="expression"]');
+    for (const typed of ['2', '2^', '2^-']) {
+      await box.trigger('focus');
+      await box.setValue(typed);
+      expect(box.attributes('aria-invalid'), typed).toBeUndefined();
+      expect(wrapper.find('.expression .field-error').exists(), typed).toBe(false);
+    }
+    await box.trigger('blur');
+    expect(box.attributes('aria-invalid')).toBe('true');
+
+    // Once shown, the error stays while the box is still wrong, and goes once it is right.
+    await box.trigger('focus');
+    await box.setValue('2^-3^');
+    expect(box.attributes('aria-invalid')).toBe('true');
+    await box.setValue('2^-3');
+    expect(box.attributes('aria-invalid')).toBeUndefined();
+    expect((wrapper.get('input[name="exponent"]').element as HTMLInputElement).value).toBe('-3');
+    wrapper.unmount();
+  });
+
   it('asks for a missing argument on submit and focuses it', async () => {
     const wrapper = mountPanel({});
     await wrapper.get('form.calculation-form').trigger('submit');
