@@ -78,6 +78,27 @@ describe('prepareCalculation on submit', () => {
   });
 });
 
+describe('the minus sign the app itself writes (U+2212)', () => {
+  it('is read as "-" in every number field', () => {
+    expect(validateArgument('POWER', 'base', '−3')).toBeUndefined();
+    expect(validateArgument('POWER', 'exponent', '1e−3')).toBeUndefined();
+    expect(validateArgument('POWER', 'exponent', '−1/3')).toBeUndefined();
+    expect(validateArgument('FIBONACCI', 'n', '−8')).toBeUndefined();
+    expect(validateArgument('FACTORIAL', 'n', '−1')).toMatch(/0 or more/);
+  });
+
+  it('is sent as "-"', () => {
+    expect(prepareCalculation('POWER', values({ base: '−3', exponent: '−1/3' }))).toEqual({
+      ok: true,
+      request: { operation: 'POWER', variables: { base: '-3', exponent: '-1/3' } },
+    });
+    expect(prepareCalculation('FIBONACCI', values({ n: ' −8 ' }))).toEqual({
+      ok: true,
+      request: { operation: 'FIBONACCI', variables: { n: -8 } },
+    });
+  });
+});
+
 describe('precision and fractions', () => {
   it('accepts a fraction as a power argument', () => {
     expect(validateArgument('POWER', 'exponent', '1/3')).toBeUndefined();

@@ -13,6 +13,15 @@ import type {
 } from '../gql/graphql';
 import { baseOf, raised, withMinus } from '../format/notation';
 
+/**
+ * A number as typed, in the form the server reads: trimmed, and the minus sign the app itself
+ * writes (U+2212, in titles such as "F(−8)") or an en dash read as "-", so what is copied from
+ * the page can be typed back.
+ */
+export function typedNumber(raw: string): string {
+  return raw.trim().replace(/[\u2212\u2013]/g, '-');
+}
+
 export type ArgumentName = 'base' | 'exponent' | 'precision' | 'n';
 export type ArgumentValues = Record<ArgumentName, string>;
 
@@ -139,9 +148,11 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
     ],
     validate: (name, value) => (name === 'precision' ? precisionRule(value) : numericRule(value)),
     variables: (values) => ({
-      base: values.base.trim(),
-      exponent: values.exponent.trim(),
-      ...(values.precision.trim() === '' ? {} : { precision: Number(values.precision.trim()) }),
+      base: typedNumber(values.base),
+      exponent: typedNumber(values.exponent),
+      ...(values.precision.trim() === ''
+        ? {}
+        : { precision: Number(typedNumber(values.precision)) }),
     }),
     title: ({ base, exponent }) =>
       base !== undefined && exponent !== undefined
@@ -152,14 +163,14 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
     name: 'Factorial',
     arguments: [nField('A whole number from 0')],
     validate: naturalRule,
-    variables: (values) => ({ n: Number(values.n.trim()) }),
+    variables: (values) => ({ n: Number(typedNumber(values.n)) }),
     title: ({ n }) => (n !== undefined ? `${n}!` : undefined),
   },
   FIBONACCI: {
     name: 'Fibonacci',
     arguments: [nField('A whole number; negative n allowed')],
     validate: intRule,
-    variables: (values) => ({ n: Number(values.n.trim()) }),
+    variables: (values) => ({ n: Number(typedNumber(values.n)) }),
     title: ({ n }) => (n !== undefined ? `F(${withMinus(n)})` : undefined),
   },
 };
