@@ -11,6 +11,7 @@ import type {
   Operation,
   PowerQueryVariables,
 } from '../gql/graphql';
+import { numericProblem } from '@microservice-math/shared/numericRules';
 import { baseOf, raised, withMinus } from '../format/notation';
 
 /**
@@ -61,9 +62,6 @@ export interface OperationEntry<O extends Operation> {
 
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
-// A Numeric literal: a decimal, or a fraction "p/q" (read exactly by the server, which takes a
-// sign only as "-" in front of p).
-const NUMERIC = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|-?\d+\/\d+)$/;
 const INTEGER = /^[+-]?\d+$/;
 
 const formatInt = (value: bigint) => value.toLocaleString('en-US');
@@ -76,9 +74,15 @@ export const DEFAULT_PRECISION = 50;
  */
 export const MAX_PRECISION = 1_000_000;
 
-/** A `Numeric` argument: an exact decimal or fraction. */
+/**
+ * A `Numeric` argument: an exact decimal or fraction, by math's own rules (shared with it), in
+ * its words as a sentence, so the page accepts exactly what the server does.
+ */
 function numericRule(value: string): string | undefined {
-  return NUMERIC.test(value) ? undefined : 'Enter a number such as 2, -1.5, 1/3 or 6.02e23.';
+  const problem = numericProblem(value);
+  return problem === undefined
+    ? undefined
+    : `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`;
 }
 
 /** Power's optional `precision`: significant digits of an inexact answer. */
