@@ -124,13 +124,21 @@ describe('describeFailure', () => {
     expect(isRefusal(error)).toBe(true);
   });
 
-  it('does not repeat a wait the SERVICE_UNAVAILABLE message already states', () => {
-    const message = 'Shutting down; try again in 2 s';
+  it('says the wait once, in its own words, whatever the message states', () => {
     const error = refused({
-      message,
+      message: 'Too many attempts; try again in 898 s',
+      extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 898 },
+    });
+    expect(describeFailure(error, []).general).toEqual(['Too many attempts. Try again in 15 min.']);
+    // For a page that counts the wait down itself.
+    expect(describeFailure(error, [], { wait: 'shown elsewhere' }).general).toEqual([
+      'Too many attempts.',
+    ]);
+    const shuttingDown = refused({
+      message: 'Shutting down; try again in 2 s',
       extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 2 },
     });
-    expect(describeFailure(error, []).general).toEqual([message]);
+    expect(describeFailure(shuttingDown, []).general).toEqual(['Shutting down. Try again in 2 s.']);
   });
 
   it('says the server is unreachable when there is no GraphQL answer at all', () => {
