@@ -88,7 +88,7 @@ describe('CalculatorPanel', () => {
     expect(result.text()).toContain('Exact');
     expect(result.text()).toContain('Computed');
     expect(wrapper.get('[aria-live="polite"]').text()).toBe(
-      '5!: 3 digits, exact, computed in 0.05 ms.',
+      '5 factorial: 3 digits, exact, computed in 0.05 ms.',
     );
     wrapper.unmount();
   });

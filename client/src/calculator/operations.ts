@@ -12,7 +12,7 @@ import type {
   PowerQueryVariables,
 } from '../gql/graphql';
 import { numericProblem } from '@microservice-math/shared/numericRules';
-import { baseOf, raised, withMinus } from '../format/notation';
+import { baseOf, raised, spoken, withMinus } from '../format/notation';
 
 /**
  * A number as typed, in the form the server reads: trimmed, and the minus sign the app itself
@@ -56,8 +56,10 @@ export interface OperationEntry<O extends Operation> {
   validate(name: ArgumentName, value: string): string | undefined;
   /** The query's variables from arguments that passed `validate`. */
   variables(values: ArgumentValues): CalculationVariables[O];
-  /** "2^10" from the arguments of the canonical input; undefined when one is missing. */
+  /** "2¹⁰" from the arguments of the canonical input; undefined when one is missing. */
   title(args: Readonly<Record<string, string>>): string | undefined;
+  /** The same in words, for screen readers: "2 to the power 10". */
+  spokenTitle(args: Readonly<Record<string, string>>): string | undefined;
 }
 
 const INT_MIN = -(2n ** 31n);
@@ -162,6 +164,10 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
       base !== undefined && exponent !== undefined
         ? `${baseOf(base)}${raised(exponent)}`
         : undefined,
+    spokenTitle: ({ base, exponent }) =>
+      base !== undefined && exponent !== undefined
+        ? `${spoken(base)} to the power ${spoken(exponent)}`
+        : undefined,
   },
   FACTORIAL: {
     name: 'Factorial',
@@ -169,6 +175,7 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
     validate: naturalRule,
     variables: (values) => ({ n: Number(typedNumber(values.n)) }),
     title: ({ n }) => (n !== undefined ? `${n}!` : undefined),
+    spokenTitle: ({ n }) => (n !== undefined ? `${n} factorial` : undefined),
   },
   FIBONACCI: {
     name: 'Fibonacci',
@@ -176,6 +183,7 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
     validate: intRule,
     variables: (values) => ({ n: Number(typedNumber(values.n)) }),
     title: ({ n }) => (n !== undefined ? `F(${withMinus(n)})` : undefined),
+    spokenTitle: ({ n }) => (n !== undefined ? `Fibonacci of ${spoken(n)}` : undefined),
   },
 };
 
