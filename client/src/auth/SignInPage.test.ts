@@ -132,6 +132,8 @@ describe('SignInPage', () => {
       const button = wrapper.get('button[type="submit"]');
       expect(button.text()).toBe('Try again in 3 s');
       expect(button.attributes('disabled')).toBeDefined();
+      // The wait is said once, by the button that counts it down: not again in the message.
+      expect(wrapper.get('[role="alert"]').text()).toBe('Too many attempts.');
 
       await vi.advanceTimersByTimeAsync(3_000);
       expect(button.text()).toBe('Sign in');

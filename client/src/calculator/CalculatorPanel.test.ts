@@ -7,6 +7,8 @@ import {
   type Responder,
   type TestGraphQLClient,
 } from '../testing/fakeGraphQLServer';
+import { LiveConnectionKey } from '../graphql/liveConnection';
+import { UNREACHABLE_MESSAGE } from '../graphql/operationErrors';
 import { requestLog } from '../testing/requestLog';
 import CalculatorPanel from './CalculatorPanel.vue';
 
@@ -86,7 +88,7 @@ describe('CalculatorPanel', () => {
     expect(result.text()).toContain('Exact');
     expect(result.text()).toContain('Computed');
     expect(wrapper.get('[aria-live="polite"]').text()).toBe(
-      '5!: 3 digits, exact, computed in 0.05 ms.',
+      '5 factorial: 3 digits, exact, computed in 0.05 ms.',
     );
     wrapper.unmount();
   });
@@ -212,6 +214,23 @@ describe('CalculatorPanel', () => {
     expect(client?.sent[0]?.signal?.aborted).toBe(true);
     expect(wrapper.find('progress').exists()).toBe(false);
     expect(wrapper.get('[role="alert"]').text()).toBe('Cancelled: 100000! was not computed.');
+    wrapper.unmount();
+  });
+
+  it('keeps keyboard focus in the form when its Cancel button goes away: on its Compute button', async () => {
+    const wrapper = mountPanel({ Factorial: () => 'hang' });
+    await typeN(wrapper, '100000');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    const cancel = wrapper.findAll('button').find((button) => button.text().startsWith('Cancel'));
+    (cancel?.element as HTMLButtonElement).focus();
+    await cancel?.trigger('click');
+    await flushPromises();
+
+    expect(wrapper.find('progress').exists()).toBe(false);
+    expect(document.activeElement).toBe(
+      wrapper.get('form.calculation-form button[type="submit"]').element,
+    );
     wrapper.unmount();
   });
 
@@ -345,6 +364,45 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('says a refused expression aloud on Enter, every time, as the argument errors are', async () => {
+    const wrapper = mountPanel({});
+    const box = wrapper.get('input[name="expression"]');
+    const liveRegion = () => wrapper.get('[aria-live="polite"]');
+    await box.setValue('abc');
+    for (let press = 0; press < 2; press += 1) {
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      const error = wrapper.get('.expression .field-error').text();
+      expect(error).toMatch(/^Write n! for a factorial/);
+      // Spoken by a live region (the box already has focus: nothing else would say it).
+      expect(liveRegion().text()).toBe(error);
+    }
+    expect(box.attributes('aria-invalid')).toBe('true');
+    wrapper.unmount();
+  });
+
+  it('judges the expression when it is submitted or left, not at each keystroke', async () => {
+    const wrapper = mountPanel({});
+    const box = wrapper.get('input[name="expression"]');
+    for (const typed of ['2', '2^', '2^-']) {
+      await box.trigger('focus');
+      await box.setValue(typed);
+      expect(box.attributes('aria-invalid'), typed).toBeUndefined();
+      expect(wrapper.find('.expression .field-error').exists(), typed).toBe(false);
+    }
+    await box.trigger('blur');
+    expect(box.attributes('aria-invalid')).toBe('true');
+
+    // Once shown, the error stays while the box is still wrong, and goes once it is right.
+    await box.trigger('focus');
+    await box.setValue('2^-3^');
+    expect(box.attributes('aria-invalid')).toBe('true');
+    await box.setValue('2^-3');
+    expect(box.attributes('aria-invalid')).toBeUndefined();
+    expect((wrapper.get('input[name="exponent"]').element as HTMLInputElement).value).toBe('-3');
+    wrapper.unmount();
+  });
+
   it('asks for a missing argument on submit and focuses it', async () => {
     const wrapper = mountPanel({});
     await wrapper.get('form.calculation-form').trigger('submit');
@@ -388,6 +446,37 @@ describe('CalculatorPanel', () => {
     const [answered, again, lost, resent, later, lostSix, five] = keys;
     expect(resent).toBe(lost);
     expect(new Set([answered, again, lost, later, lostSix, five]).size).toBe(6);
+    wrapper.unmount();
+  });
+
+  it('says the server could not be reached when the router is away behind the web app, until the connection is back', async () => {
+    client = createTestGraphQLClient({
+      Factorial: () => ({
+        status: 502,
+        errors: [{ message: 'The router is not reachable' }],
+      }),
+    });
+    const reconnected: Array<() => void> = [];
+    const live = {
+      ...client.live,
+      onReconnect: (listener: () => void) => {
+        reconnected.push(listener);
+        return () => {};
+      },
+    };
+    const wrapper = mount(CalculatorPanel, {
+      props: { resendDelaysMs: [] },
+      global: { provide: { ...provideFor(client), [LiveConnectionKey]: live } },
+      attachTo: document.body,
+    });
+    await typeN(wrapper, '5');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('.status-line').text()).toBe(`Error: ${UNREACHABLE_MESSAGE}`);
+
+    for (const listener of reconnected) listener();
+    await flushPromises();
+    expect(wrapper.get('.status-line').text()).toBe('');
     wrapper.unmount();
   });
 

@@ -16,15 +16,27 @@ describe('validateArgument while typing', () => {
   });
 
   it('accepts integers, decimals, exponent notation and fractions for power arguments', () => {
-    for (const typed of ['2', '-1.5', '0.125', '.5', '6.02e23', '1E-3', ' 10 ', '1/3', '-22/7']) {
+    for (const typed of ['2', '-1.5', '0.125', '0.5', '6.02e23', '1E-3', ' 10 ', '1/3', '-22/7']) {
       expect(validateArgument('POWER', 'base', typed), typed).toBeUndefined();
     }
   });
 
   it('refuses power arguments that are not numbers', () => {
     for (const typed of ['two', '1..2', '1e', '--1', '0x10', 'Infinity', 'NaN', '1/-3', '1.5/2']) {
-      expect(validateArgument('POWER', 'exponent', typed), typed).toMatch(/number/);
+      expect(validateArgument('POWER', 'exponent', typed), typed).toMatch(/number|decimal/);
     }
+  });
+
+  it('refuses what the server refuses, in its words: a leading "+", a bare decimal point', () => {
+    expect(validateArgument('POWER', 'base', '+2')).toBe(
+      'Must not start with "+"; write positive numbers without a sign.',
+    );
+    expect(validateArgument('POWER', 'base', '.5')).toBe(
+      'Needs digits on both sides of the decimal point.',
+    );
+    expect(validateArgument('POWER', 'exponent', '2.')).toMatch(/digits on both sides/);
+    expect(validateArgument('POWER', 'exponent', '1/0')).toMatch(/denominator of p\/q/);
+    expect(validateArgument('POWER', 'exponent', '1e100001')).toMatch(/exponent after "e"/);
   });
 
   it('refuses fractional and non-numeric n', () => {
@@ -74,6 +86,27 @@ describe('prepareCalculation on submit', () => {
     expect(prepareCalculation('FACTORIAL', values({ n: '-3' }))).toMatchObject({
       ok: false,
       errors: { n: expect.stringMatching(/0 or more/) },
+    });
+  });
+});
+
+describe('the minus sign the app itself writes (U+2212)', () => {
+  it('is read as "-" in every number field', () => {
+    expect(validateArgument('POWER', 'base', '−3')).toBeUndefined();
+    expect(validateArgument('POWER', 'exponent', '1e−3')).toBeUndefined();
+    expect(validateArgument('POWER', 'exponent', '−1/3')).toBeUndefined();
+    expect(validateArgument('FIBONACCI', 'n', '−8')).toBeUndefined();
+    expect(validateArgument('FACTORIAL', 'n', '−1')).toMatch(/0 or more/);
+  });
+
+  it('is sent as "-"', () => {
+    expect(prepareCalculation('POWER', values({ base: '−3', exponent: '−1/3' }))).toEqual({
+      ok: true,
+      request: { operation: 'POWER', variables: { base: '-3', exponent: '-1/3' } },
+    });
+    expect(prepareCalculation('FIBONACCI', values({ n: ' −8 ' }))).toEqual({
+      ok: true,
+      request: { operation: 'FIBONACCI', variables: { n: -8 } },
     });
   });
 });

@@ -8,6 +8,7 @@ import type { Operation } from '../gql/graphql';
 import {
   OPERATIONS,
   operationEntry,
+  typedNumber,
   type ArgumentName,
   type ArgumentValues,
   type CalculationVariables,
@@ -32,7 +33,7 @@ export function validateArgument(
   name: ArgumentName,
   raw: string,
 ): string | undefined {
-  const value = raw.trim();
+  const value = typedNumber(raw);
   return value === '' ? undefined : OPERATIONS[operation].validate(name, value);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeCalculation, resultFileName } from './describeCalculation';
+import { describeCalculation, resultFileName, speakCalculation } from './describeCalculation';
 
 describe('describeCalculation', () => {
   it('writes each operation in its usual notation', () => {
@@ -11,8 +11,25 @@ describe('describeCalculation', () => {
   it('puts a negative or fractional base in parentheses and raises the exponent', () => {
     expect(describeCalculation('POWER', '{"base":"-2","exponent":"2"}')).toBe('(−2)²');
     expect(describeCalculation('POWER', '{"base":"2","exponent":"-3"}')).toBe('2⁻³');
-    expect(describeCalculation('POWER', '{"base":"-8","exponent":"1/3"}')).toBe('(−8)¹ᐟ³');
     expect(describeCalculation('POWER', '{"base":"1.5","exponent":"0.5"}')).toBe('1.5^(0.5)');
+  });
+
+  it('raises whole exponents only: a fraction is written as a decimal one is, ^(…)', () => {
+    expect(describeCalculation('POWER', '{"base":"8","exponent":"2/3"}')).toBe('8^(2/3)');
+    expect(describeCalculation('POWER', '{"base":"-8","exponent":"1/3"}')).toBe('(−8)^(1/3)');
+    expect(describeCalculation('POWER', '{"base":"2","exponent":"0.5"}')).toBe('2^(0.5)');
+  });
+});
+
+describe('speakCalculation', () => {
+  it('says each calculation in words a screen reader reads, without superscripts', () => {
+    expect(speakCalculation('POWER', '{"base":"2","exponent":"10"}')).toBe('2 to the power 10');
+    expect(speakCalculation('POWER', '{"base":"-8","exponent":"2/3"}')).toBe(
+      'minus 8 to the power 2 over 3',
+    );
+    expect(speakCalculation('FACTORIAL', '{"n":100}')).toBe('100 factorial');
+    expect(speakCalculation('FIBONACCI', '{"n":-8}')).toBe('Fibonacci of minus 8');
+    expect(speakCalculation('FACTORIAL', '{"k":1}')).toBe('Factorial {"k":1}');
   });
 
   it('falls back to the name and raw input for an unexpected input', () => {

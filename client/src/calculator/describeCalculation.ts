@@ -15,13 +15,29 @@ function argumentsOf(input: string): Record<string, string> | null {
   return Object.fromEntries(entries);
 }
 
-/** "2¹⁰", "(−2)²", "2⁻³", "(−8)^(0.5)", "100!", "F(−8)"; the operation's name with its raw input when the input is unexpected. */
+/** "2¹⁰", "(−2)²", "2⁻³", "(−8)^(1/3)", "100!", "F(−8)"; the operation's name with its raw input when the input is unexpected. */
 export function describeCalculation(operation: Operation, input: string): string {
+  return named(operation, input, OPERATIONS[operation].title);
+}
+
+/**
+ * The same in words, for announcements and labels a screen reader reads ("2 to the power 10",
+ * "Fibonacci of minus 8"): superscripts and the typographic minus are not read reliably.
+ */
+export function speakCalculation(operation: Operation, input: string): string {
+  return named(operation, input, OPERATIONS[operation].spokenTitle);
+}
+
+function named(
+  operation: Operation,
+  input: string,
+  wording: (args: Readonly<Record<string, string>>) => string | undefined,
+): string {
   const args = argumentsOf(input);
-  const { name, title } = OPERATIONS[operation];
+  const { name } = OPERATIONS[operation];
   // The log keeps 1,024 characters of an input: a longer one is cut mid-JSON.
   if (!args && input.startsWith('{')) return `${name} (input cut in the log)`;
-  return (args && title(args)) ?? `${name} ${input}`;
+  return (args && wording(args)) ?? `${name} ${input}`;
 }
 
 /** A file name safe on every desktop system: "power-2-10.txt", "fibonacci--5.txt". */

@@ -6,6 +6,7 @@
  */
 import type { Operation } from '../gql/graphql';
 import type { ArgumentValues } from './calculationArguments';
+import { typedNumber } from './operations';
 
 export type ParsedExpression =
   | { ok: true; operation: Operation; values: Partial<ArgumentValues> }
@@ -26,7 +27,7 @@ function operand(text: string): string | null {
 }
 
 export function parseExpression(text: string): ParsedExpression {
-  const compact = text.replace(/\s+/g, '').replace(/[−–]/g, '-');
+  const compact = typedNumber(text.replace(/\s+/g, ''));
   if (compact === '')
     return { ok: false, error: `Enter an expression such as ${EXPRESSION_EXAMPLES}.` };
   const factorial = FACTORIAL.exec(compact);

@@ -11,7 +11,17 @@ import type {
   Operation,
   PowerQueryVariables,
 } from '../gql/graphql';
-import { baseOf, raised, withMinus } from '../format/notation';
+import { numericProblem } from '@microservice-math/shared/numericRules';
+import { baseOf, raised, spoken, withMinus } from '../format/notation';
+
+/**
+ * A number as typed, in the form the server reads: trimmed, and the minus sign the app itself
+ * writes (U+2212, in titles such as "F(−8)") or an en dash read as "-", so what is copied from
+ * the page can be typed back.
+ */
+export function typedNumber(raw: string): string {
+  return raw.trim().replace(/[\u2212\u2013]/g, '-');
+}
 
 export type ArgumentName = 'base' | 'exponent' | 'precision' | 'n';
 export type ArgumentValues = Record<ArgumentName, string>;
@@ -46,15 +56,14 @@ export interface OperationEntry<O extends Operation> {
   validate(name: ArgumentName, value: string): string | undefined;
   /** The query's variables from arguments that passed `validate`. */
   variables(values: ArgumentValues): CalculationVariables[O];
-  /** "2^10" from the arguments of the canonical input; undefined when one is missing. */
+  /** "2¹⁰" from the arguments of the canonical input; undefined when one is missing. */
   title(args: Readonly<Record<string, string>>): string | undefined;
+  /** The same in words, for screen readers: "2 to the power 10". */
+  spokenTitle(args: Readonly<Record<string, string>>): string | undefined;
 }
 
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
-// A Numeric literal: a decimal, or a fraction "p/q" (read exactly by the server, which takes a
-// sign only as "-" in front of p).
-const NUMERIC = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|-?\d+\/\d+)$/;
 const INTEGER = /^[+-]?\d+$/;
 
 const formatInt = (value: bigint) => value.toLocaleString('en-US');
@@ -67,9 +76,15 @@ export const DEFAULT_PRECISION = 50;
  */
 export const MAX_PRECISION = 1_000_000;
 
-/** A `Numeric` argument: an exact decimal or fraction. */
+/**
+ * A `Numeric` argument: an exact decimal or fraction, by math's own rules (shared with it), in
+ * its words as a sentence, so the page accepts exactly what the server does.
+ */
 function numericRule(value: string): string | undefined {
-  return NUMERIC.test(value) ? undefined : 'Enter a number such as 2, -1.5, 1/3 or 6.02e23.';
+  const problem = numericProblem(value);
+  return problem === undefined
+    ? undefined
+    : `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`;
 }
 
 /** Power's optional `precision`: significant digits of an inexact answer. */
@@ -139,28 +154,36 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
     ],
     validate: (name, value) => (name === 'precision' ? precisionRule(value) : numericRule(value)),
     variables: (values) => ({
-      base: values.base.trim(),
-      exponent: values.exponent.trim(),
-      ...(values.precision.trim() === '' ? {} : { precision: Number(values.precision.trim()) }),
+      base: typedNumber(values.base),
+      exponent: typedNumber(values.exponent),
+      ...(values.precision.trim() === ''
+        ? {}
+        : { precision: Number(typedNumber(values.precision)) }),
     }),
     title: ({ base, exponent }) =>
       base !== undefined && exponent !== undefined
         ? `${baseOf(base)}${raised(exponent)}`
+        : undefined,
+    spokenTitle: ({ base, exponent }) =>
+      base !== undefined && exponent !== undefined
+        ? `${spoken(base)} to the power ${spoken(exponent)}`
         : undefined,
   },
   FACTORIAL: {
     name: 'Factorial',
     arguments: [nField('A whole number from 0')],
     validate: naturalRule,
-    variables: (values) => ({ n: Number(values.n.trim()) }),
+    variables: (values) => ({ n: Number(typedNumber(values.n)) }),
     title: ({ n }) => (n !== undefined ? `${n}!` : undefined),
+    spokenTitle: ({ n }) => (n !== undefined ? `${n} factorial` : undefined),
   },
   FIBONACCI: {
     name: 'Fibonacci',
     arguments: [nField('A whole number; negative n allowed')],
     validate: intRule,
-    variables: (values) => ({ n: Number(values.n.trim()) }),
+    variables: (values) => ({ n: Number(typedNumber(values.n)) }),
     title: ({ n }) => (n !== undefined ? `F(${withMinus(n)})` : undefined),
+    spokenTitle: ({ n }) => (n !== undefined ? `Fibonacci of ${spoken(n)}` : undefined),
   },
 };
 

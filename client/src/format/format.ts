@@ -115,3 +115,12 @@ export function formatCalculationInput(input: string): string {
   if (parts.length === 0 || parts.includes(undefined)) return input;
   return parts.join(', ');
 }
+
+/**
+ * How long to wait before trying again, as people say it: seconds under two minutes ("45 s"),
+ * whole minutes rounded up beyond ("15 min" for 898 s), so a wait is never said as 3,412 s.
+ */
+export function formatWait(seconds: number): string {
+  const whole = Math.max(1, Math.ceil(seconds));
+  return whole < 120 ? `${whole} s` : `${Math.ceil(whole / 60)} min`;
+}

@@ -15,7 +15,6 @@ const SUPERSCRIPT: Readonly<Record<string, string>> = {
   '9': '⁹',
   '-': '⁻',
   '+': '⁺',
-  '/': 'ᐟ',
 };
 
 /** The typographic minus sign in place of a hyphen. */
@@ -23,9 +22,12 @@ export function withMinus(value: string): string {
   return value.replace(/^-/, '−').replace(/e-/i, 'e−');
 }
 
-/** An exponent raised when it is made of characters with superscript forms, else `^(…)`. */
+/**
+ * A whole exponent raised (`2¹⁰`, `2⁻³`), any other `^(…)`: a fraction as a decimal is
+ * (`8^(2/3)` beside `2^(0.5)`), since a raised `²ᐟ³` reads as neither.
+ */
 export function raised(exponent: string): string {
-  if (/^[+-]?\d+(?:\/\d+)?$/.test(exponent) && exponent.length <= 12) {
+  if (/^[+-]?\d+$/.test(exponent) && exponent.length <= 12) {
     return [...exponent].map((character) => SUPERSCRIPT[character] ?? character).join('');
   }
   return `^(${withMinus(exponent)})`;
@@ -34,4 +36,9 @@ export function raised(exponent: string): string {
 /** A base in parentheses when a sign, fraction or exponent would otherwise bind wrongly. */
 export function baseOf(base: string): string {
   return /^[+-]|[/eE]/.test(base) ? `(${withMinus(base)})` : base;
+}
+
+/** A number as a screen reader should say it: "minus 8", "2 over 3" (no typographic signs). */
+export function spoken(value: string): string {
+  return value.replace(/^-/, 'minus ').replace('/', ' over ');
 }

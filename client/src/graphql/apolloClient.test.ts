@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECENT_LOGS_LIMIT, RecentLogsQuery } from '../logs/recentLogs';
-import { EXPIRED_MESSAGE } from '../session/session';
+import { EXPIRED_MESSAGE, REFUSED_MESSAGE } from '../session/session';
 import { createTestGraphQLClient, type TestGraphQLClient } from '../testing/fakeGraphQLServer';
 import { requestLog } from '../testing/requestLog';
 
@@ -36,6 +36,18 @@ describe('createGraphQLClient', () => {
     await expect(client.apollo.query(query)).rejects.toThrow();
     expect(client.session.token()).toBeNull();
     expect(client.session.notice.value).toBe(EXPIRED_MESSAGE);
+  });
+
+  it('does not call a token the server cannot read expired (a corrupted stored token)', async () => {
+    client = createTestGraphQLClient({
+      RecentLogs: () => ({
+        status: 401,
+        errors: [{ message: 'Invalid token', extensions: { code: 'UNAUTHENTICATED' } }],
+      }),
+    });
+    await expect(client.apollo.query(query)).rejects.toThrow();
+    expect(client.session.token()).toBeNull();
+    expect(client.session.notice.value).toBe(REFUSED_MESSAGE);
   });
 
   it('ends the session on an HTTP 401 too', async () => {

@@ -18,7 +18,7 @@ import { ErrorCode } from '@microservice-math/shared/errorCodes';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { EXPIRED_MESSAGE, REFUSED_MESSAGE, type Session } from '../session/session';
 import { createLiveConnection, type LiveConnection } from './liveConnection';
-import { hasErrorCode } from './operationErrors';
+import { graphQLErrorsOf, hasErrorCode } from './operationErrors';
 
 export interface GraphQLClientOptions {
   session: Session;
@@ -71,7 +71,7 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
       status === 401 ||
       hasErrorCode({ graphQLErrors, networkError }, ErrorCode.Unauthenticated)
     ) {
-      void session.end(EXPIRED_MESSAGE);
+      void session.end(refusalNotice({ graphQLErrors, networkError }, session));
     }
   });
 
@@ -119,4 +119,15 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
   });
 
   return { apollo, live };
+}
+
+/**
+ * Why the server refused the session's token, as the sign-in page says it: expired when the
+ * server says so or its time has passed; otherwise (a token it cannot read, e.g. corrupted in
+ * storage, or one revoked elsewhere) refused, not "expired".
+ */
+function refusalNotice(error: unknown, session: Session): string {
+  const expiresAt = Date.parse(session.current.value?.expiresAt ?? '');
+  const saysExpired = graphQLErrorsOf(error).some(({ message }) => /expired/i.test(message));
+  return saysExpired || expiresAt <= Date.now() ? EXPIRED_MESSAGE : REFUSED_MESSAGE;
 }

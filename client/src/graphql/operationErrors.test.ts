@@ -124,13 +124,21 @@ describe('describeFailure', () => {
     expect(isRefusal(error)).toBe(true);
   });
 
-  it('does not repeat a wait the SERVICE_UNAVAILABLE message already states', () => {
-    const message = 'Shutting down; try again in 2 s';
+  it('says the wait once, in its own words, whatever the message states', () => {
     const error = refused({
-      message,
+      message: 'Too many attempts; try again in 898 s',
+      extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 898 },
+    });
+    expect(describeFailure(error, []).general).toEqual(['Too many attempts. Try again in 15 min.']);
+    // For a page that counts the wait down itself.
+    expect(describeFailure(error, [], { wait: 'shown elsewhere' }).general).toEqual([
+      'Too many attempts.',
+    ]);
+    const shuttingDown = refused({
+      message: 'Shutting down; try again in 2 s',
       extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 2 },
     });
-    expect(describeFailure(error, []).general).toEqual([message]);
+    expect(describeFailure(shuttingDown, []).general).toEqual(['Shutting down. Try again in 2 s.']);
   });
 
   it('says the server is unreachable when there is no GraphQL answer at all', () => {
@@ -141,13 +149,26 @@ describe('describeFailure', () => {
     });
   });
 
+  it('says the server could not be reached when a gateway answers for the router (502, 504)', () => {
+    // The web app's server answers so when the router is away (client/server.js).
+    for (const statusCode of [502, 504]) {
+      const networkError = Object.assign(new Error('Bad gateway'), {
+        statusCode,
+        result: { errors: [{ message: 'The router is not reachable' }] },
+      });
+      expect(describeFailure(new ApolloError({ networkError }), []).general).toEqual([
+        UNREACHABLE_MESSAGE,
+      ]);
+    }
+  });
+
   it('names the HTTP status of a server failure without GraphQL errors', () => {
-    const networkError = Object.assign(new Error('Bad gateway'), {
-      statusCode: 502,
-      result: 'Bad gateway',
+    const networkError = Object.assign(new Error('Internal Server Error'), {
+      statusCode: 500,
+      result: 'Internal Server Error',
     });
     expect(describeFailure(new ApolloError({ networkError }), []).general).toEqual([
-      'The server had a problem (HTTP 502). Try again shortly.',
+      'The server had a problem (HTTP 500). Try again shortly.',
     ]);
   });
 });

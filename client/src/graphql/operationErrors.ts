@@ -4,7 +4,7 @@
  */
 import { ErrorCode } from '@microservice-math/shared/errorCodes';
 import type { GraphQLFormattedError } from 'graphql';
-import { formatCount } from '../format/format';
+import { formatCount, formatWait } from '../format/format';
 
 /** Codes by which the server declines to do the work (as opposed to failing at it). */
 const REFUSAL_CODES: ReadonlySet<string> = new Set([
@@ -45,6 +45,27 @@ export function isTransient(error: unknown): boolean {
 
 export const UNREACHABLE_MESSAGE =
   'The server could not be reached. Check your connection and try again.';
+
+/**
+ * Statuses by which a proxy in front of the router (the web app's own server, a load balancer)
+ * says that it, not the router, answered: the router could not be reached.
+ */
+const GATEWAY_FAILURE_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+
+/**
+ * True when no router answered the request: there was no HTTP answer at all, or a gateway
+ * answered for the router (502 or 504 without a contract code; the web app's server says "The
+ * router is not reachable" so). Both read as UNREACHABLE_MESSAGE, one wording for one fact.
+ */
+export function isUnreachable(error: unknown): boolean {
+  const network = isRecord(error) ? error['networkError'] : undefined;
+  if (!isRecord(network)) return false;
+  if (graphQLErrorsOf(error).some((graphQLError) => codeOf(graphQLError) !== undefined)) {
+    return false;
+  }
+  const status = network['statusCode'];
+  return typeof status !== 'number' || GATEWAY_FAILURE_STATUSES.has(status);
+}
 
 export interface OperationFailure<Field extends string> {
   /** Messages for the form's own fields, by field name. */
@@ -110,6 +131,14 @@ function retryAfterSecondsIn(error: GraphQLFormattedError): number | undefined {
   return Math.max(1, Math.ceil(seconds));
 }
 
+export interface DescribeOptions {
+  /**
+   * Where the wait of a refusal that says when to come back goes: in its message (the default),
+   * or nowhere, for a page that shows it counting down (the sign-in button).
+   */
+  wait?: 'in the message' | 'shown elsewhere';
+}
+
 /**
  * Sorts an operation's errors into messages for `fields` (a BAD_USER_INPUT naming one of them in
  * `extensions.argument`, or USERNAME_TAKEN for `username`) and general messages (the rest).
@@ -117,10 +146,11 @@ function retryAfterSecondsIn(error: GraphQLFormattedError): number | undefined {
 export function describeFailure<Field extends string>(
   error: unknown,
   fields: readonly Field[],
+  { wait = 'in the message' }: DescribeOptions = {},
 ): OperationFailure<Field> {
   const failure: OperationFailure<Field> = { fields: {}, general: [] };
   const graphQLErrors = graphQLErrorsOf(error);
-  if (graphQLErrors.length === 0) {
+  if (graphQLErrors.length === 0 || isUnreachable(error)) {
     failure.general.push(networkMessage(error));
     return failure;
   }
@@ -129,7 +159,7 @@ export function describeFailure<Field extends string>(
     if (field !== undefined && failure.fields[field] === undefined) {
       failure.fields[field] = withoutArgumentPrefix(graphQLError.message, field);
     } else {
-      failure.general.push(generalMessage(graphQLError));
+      failure.general.push(generalMessage(graphQLError, wait));
     }
   }
   return failure;
@@ -157,8 +187,24 @@ function withoutArgumentPrefix(message: string, field: string): string {
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
-function generalMessage(error: GraphQLFormattedError): string {
+/** "Too many attempts; try again in 898 s" without its wait: "Too many attempts". */
+function withoutStatedWait(message: string): string {
+  return message
+    .replace(/[;,.]?\s*try again in [\d.,]+\s*(?:s|seconds?)\.?$/i, '')
+    .replace(/\.$/, '');
+}
+
+function generalMessage(
+  error: GraphQLFormattedError,
+  wait: NonNullable<DescribeOptions['wait']>,
+): string {
   const extensions = error.extensions ?? {};
+  // A wait is said once, in one wording (formatWait), whatever the server's message says.
+  const seconds = retryAfterSecondsIn(error);
+  if (seconds !== undefined) {
+    const reason = `${withoutStatedWait(error.message)}.`;
+    return wait === 'in the message' ? `${reason} Try again in ${formatWait(seconds)}.` : reason;
+  }
   switch (codeOf(error)) {
     case ErrorCode.ResultTooLarge: {
       // Add the sizes from the extensions unless the server's message already states sizes
@@ -168,12 +214,6 @@ function generalMessage(error: GraphQLFormattedError): string {
         return error.message;
       if (/\d\S*\s+digits\b/.test(error.message)) return error.message;
       return `${error.message} (about ${formatCount(predictedDigits)} digits; the limit is ${formatCount(maxDigits)}.)`;
-    }
-    case ErrorCode.ServiceUnavailable: {
-      // Say when to come back, unless the server's message already does.
-      const seconds = retryAfterSecondsIn(error);
-      if (seconds === undefined || /\d\s*s(econds?)?\b/.test(error.message)) return error.message;
-      return `${error.message}. Try again in ${formatCount(seconds)} s.`;
     }
     case ErrorCode.Internal: {
       const requestId = extensions['requestId'];
@@ -189,7 +229,7 @@ function generalMessage(error: GraphQLFormattedError): string {
 function networkMessage(error: unknown): string {
   const network = isRecord(error) ? error['networkError'] : undefined;
   const status = isRecord(network) ? network['statusCode'] : undefined;
-  if (typeof status === 'number' && status >= 500) {
+  if (typeof status === 'number' && status >= 500 && !isUnreachable(error)) {
     return `The server had a problem (HTTP ${status}). Try again shortly.`;
   }
   return UNREACHABLE_MESSAGE;

@@ -44,6 +44,22 @@ describe('RequestLogRow', () => {
     }
   });
 
+  it('labels a refusal in words, not by its error code', async () => {
+    for (const [status, label, ended] of [
+      ['COMPUTATION_TIMEOUT', 'Timed out', 'Stopped after'],
+      ['RESULT_TOO_LARGE', 'Refused — result too large', 'Refused after'],
+      ['RATE_LIMITED', 'Refused — too many requests', 'Refused after'],
+    ] as const) {
+      const table = await openRow({
+        log: log({ status, resultPreview: '', digits: 0, input: '{"n":10000000}' }),
+      });
+      expect(table.get('.refusal').text()).toBe(label);
+      expect(table.get('tr.details').text()).toContain(ended);
+      expect(table.text()).not.toContain(status);
+      table.unmount();
+    }
+  });
+
   it('shortens a long input in its cell, keeping the whole of it in a tooltip and the details', async () => {
     const cut = `{"base":"${'7'.repeat(1_015)}`;
     const table = await openRow({ log: log({ operation: 'POWER', input: cut }) });

@@ -3,18 +3,35 @@ import { requestLog } from '../testing/requestLog';
 import { addLog, newestLog } from './recentLogs';
 
 const log = (id: string) => ({ id });
+const all = { complete: true };
 
 describe('addLog', () => {
   it('puts a new log first', () => {
-    expect(addLog([log('2'), log('1')], log('3'), 20).map(({ id }) => id)).toEqual(['3', '2', '1']);
+    expect(addLog([log('2'), log('1')], log('3'), all).map(({ id }) => id)).toEqual([
+      '3',
+      '2',
+      '1',
+    ]);
   });
 
   it('lists a log that arrives twice (subscription and own calculation) once', () => {
-    expect(addLog([log('3'), log('2')], log('3'), 20).map(({ id }) => id)).toEqual(['3', '2']);
+    expect(addLog([log('3'), log('2')], log('3'), all).map(({ id }) => id)).toEqual(['3', '2']);
   });
 
-  it('keeps at most the limit, dropping the oldest', () => {
-    expect(addLog([log('2'), log('1')], log('3'), 2).map(({ id }) => id)).toEqual(['3', '2']);
+  it('keeps every log shown once all are loaded: a new one removes none', () => {
+    // 25 logs after "Load more" until the end: a 26th arrives live.
+    const shown = Array.from({ length: 25 }, (_, i) => log(String(25 - i).padStart(2, '0')));
+    const list = addLog(shown, log('26'), all);
+    expect(list).toHaveLength(26);
+    expect(list.map(({ id }) => id).slice(0, 2)).toEqual(['26', '25']);
+    expect(list.at(-1)?.id).toBe('01');
+  });
+
+  it('keeps every log shown while more may exist too: the oldest stays the cursor of Load more', () => {
+    const shown = Array.from({ length: 20 }, (_, i) => log(String(30 - i)));
+    const list = addLog(shown, log('31'), { complete: false });
+    expect(list).toHaveLength(21);
+    expect(list.at(-1)?.id).toBe('11');
   });
 });
 
@@ -27,23 +44,23 @@ describe('a feed resumed with after: the newest log', () => {
   it('shows a replayed log it already lists once, where it was, and resumes from the newest', () => {
     // The catch-up replays the logs made just before the cursor: the list has them.
     let list = shown;
-    for (const replayed of [at(1, 'log-a'), at(2, 'log-b')]) list = addLog(list, replayed, 20);
+    for (const replayed of [at(1, 'log-a'), at(2, 'log-b')]) list = addLog(list, replayed, all);
     expect(list.map(({ id }) => id)).toEqual(['log-c', 'log-b', 'log-a']);
     expect(newestLog(list)?.id).toBe('log-c');
   });
 
   it('lists a log published late in its place by time, and still resumes from the newest', () => {
     const late = requestLog({ id: 'log-late', createdAt: '2026-11-26T12:00:02.500Z' });
-    const list = addLog(shown, late, 20);
+    const list = addLog(shown, late, all);
     expect(list.map(({ id }) => id)).toEqual(['log-c', 'log-late', 'log-b', 'log-a']);
     expect(newestLog(list)?.id).toBe('log-c');
     // Replayed again on the next resume: still once.
-    expect(addLog(list, late, 20)).toEqual(list);
+    expect(addLog(list, late, all)).toEqual(list);
   });
 
   it('shows a replayed refusal answered since (same id) answered, in place', () => {
     const refused = [at(3, 'log-c'), { ...at(2, 'log-b'), status: 'CANCELLED' }, at(1, 'log-a')];
-    const list = addLog(refused, at(2, 'log-b'), 20);
+    const list = addLog(refused, at(2, 'log-b'), all);
     expect(list.map(({ id, status }) => `${id} ${status}`)).toEqual([
       'log-c ok',
       'log-b ok',
@@ -51,8 +68,21 @@ describe('a feed resumed with after: the newest log', () => {
     ]);
   });
 
+  it('lists a log older than every one shown only when the list holds them all', () => {
+    const older = at(0, 'log-0');
+    // More may exist: it belongs to a page not loaded yet, which "Load more" brings.
+    expect(addLog(shown, older, { complete: false })).toEqual(shown);
+    expect(addLog(shown, older, all).map(({ id }) => id)).toEqual([
+      'log-c',
+      'log-b',
+      'log-a',
+      'log-0',
+    ]);
+    expect(addLog([], older, { complete: false })).toEqual([older]);
+  });
+
   it('orders logs of the same time by id, as math does', () => {
-    const list = addLog([at(1, 'log-b')], at(1, 'log-a'), 20);
+    const list = addLog([at(1, 'log-b')], at(1, 'log-a'), all);
     expect(list.map(({ id }) => id)).toEqual(['log-b', 'log-a']);
     expect(newestLog([at(1, 'log-a'), at(1, 'log-b')])?.id).toBe('log-b');
   });

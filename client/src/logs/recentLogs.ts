@@ -51,15 +51,23 @@ export function newestFirst(a: Ordered, b: Ordered): number {
  * with `after:` replays some the list has; this tab's calculation also arrives live) replaces
  * its copy where it is (a refusal answered by a retry keeps its id and time); a new one goes in
  * its place by time, not always on top, since a log published late may be older than the newest
- * shown, which must stay first: the feed resumes after it. At most `limit`, or as many as were
- * shown.
+ * shown, which must stay first: the feed resumes after it. No log shown is ever removed: a list
+ * that holds every log stays whole ("That is all of them" stays true), and one that does not
+ * keeps its oldest log as the cursor of "Load more". So a log older than every one shown is
+ * listed only when the list is `complete`; otherwise it belongs to a page not loaded yet, and
+ * listing it would make "Load more" skip the logs between it and the oldest shown.
  */
-export function addLog<T extends Ordered>(logs: readonly T[], log: T, limit: number): T[] {
+export function addLog<T extends Ordered>(
+  logs: readonly T[],
+  log: T,
+  { complete }: { complete: boolean },
+): T[] {
   const listed = logs.findIndex((existing) => existing.id === log.id);
   if (listed >= 0) return logs.map((existing, i) => (i === listed ? log : existing));
   const place = logs.findIndex((existing) => newestFirst(log, existing) < 0);
+  if (place < 0 && !complete && logs.length > 0) return [...logs];
   const at = place < 0 ? logs.length : place;
-  return [...logs.slice(0, at), log, ...logs.slice(at)].slice(0, Math.max(limit, logs.length));
+  return [...logs.slice(0, at), log, ...logs.slice(at)];
 }
 
 /** The newest log listed, whose id a resumed feed starts after; undefined for an empty list. */
@@ -70,10 +78,19 @@ export function newestLog<T extends Ordered>(logs: readonly T[]): T | undefined 
   );
 }
 
-/** Lists `log` in the cached recent logs (see addLog), if the list has been fetched. */
+/**
+ * Lists `log` in the cached recent logs (see addLog), if the list has been fetched. This tab's
+ * own calculation is newer than every log listed, so it goes first whether or not older pages
+ * are loaded; a list shorter than a page is all of them.
+ */
 export function addLogToRecentLogs(cache: ApolloCache<unknown>, log: RecentLog): void {
   cache.updateQuery(
     { query: RecentLogsQuery, variables: { limit: RECENT_LOGS_LIMIT } },
-    (data) => data && { recentLogs: addLog(data.recentLogs, log, RECENT_LOGS_LIMIT) },
+    (data) =>
+      data && {
+        recentLogs: addLog(data.recentLogs, log, {
+          complete: data.recentLogs.length < RECENT_LOGS_LIMIT,
+        }),
+      },
   );
 }

@@ -246,6 +246,52 @@ describe('createSession', () => {
       expect(renew).toHaveBeenCalledTimes(tries);
     });
 
+    it('stops renewing once the session is at its maximum age, and never renews in a burst', async () => {
+      // TOKEN_TTL_SECONDS=60, AUTH_MAX_SESSION_SECONDS=150: auth caps each token at the session's end.
+      const sessionEnds = NOW + 150_000;
+      const renewedAt: number[] = [];
+      const renew = vi.fn(async () => {
+        renewedAt.push(Date.now() - NOW);
+        return {
+          ...data(new Date(Math.min(Date.now() + 60_000, sessionEnds)).toISOString()),
+          token: `token-${renewedAt.length + 1}`,
+        };
+      });
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data(new Date(NOW + 60_000).toISOString()));
+
+      await vi.advanceTimersByTimeAsync(140_000);
+      // At 45 s (to 105 s), 90 s (to 150 s) and 135 s, which could not extend it: the last.
+      expect(renewedAt).toEqual([45_000, 90_000, 135_000]);
+      // A reload (or another tab) keeps to that: no renewal of a token at the session's end.
+      const reloadedRenew = vi.fn(async () => null);
+      const reloaded = createSession({ storage: window.localStorage, renew: reloadedRenew });
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(renewedAt).toEqual([45_000, 90_000, 135_000]);
+      expect(reloadedRenew).not.toHaveBeenCalled();
+      expect(session.token()).toBeNull();
+      expect(session.notice.value).toBe(EXPIRED_MESSAGE);
+      reloaded.dispose();
+    });
+
+    it('renews no sooner than 30 s after the last renewal, even for a short-lived token', async () => {
+      const renewedAt: number[] = [];
+      const renew = vi.fn(async () => {
+        renewedAt.push(Date.now() - NOW);
+        // A server that answers 20 s tokens, each a little later than the last.
+        return {
+          ...data(new Date(Date.now() + 20_000).toISOString()),
+          token: `token-${renewedAt.length + 1}`,
+        };
+      });
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data(new Date(NOW + 60_000).toISOString()));
+      await vi.advanceTimersByTimeAsync(120_000);
+      // The renewal at 45 s gives a token until 65 s; the next could not be before 75 s: none.
+      expect(renewedAt).toEqual([45_000]);
+      session.dispose();
+    });
+
     it('lets the session run out when the server will not renew it', async () => {
       const renew = vi.fn().mockResolvedValue(null);
       const session = createSession({ storage: window.localStorage, renew });

@@ -19,6 +19,12 @@ export interface SessionData {
   /** ISO-8601 */
   expiresAt: string;
   user: SessionUser;
+  /**
+   * Set on a renewed token that expires no later than (or barely later than) the one it renewed:
+   * auth caps tokens at the session's maximum age, so renewing again cannot extend it. Kept in
+   * storage, so other tabs and a reload do not ask either.
+   */
+  lastOfSession?: true;
 }
 
 export const SESSION_STORAGE_KEY = 'microservice-math.session';
@@ -73,6 +79,11 @@ const RENEW_BEFORE_MS = 5 * 60_000;
  */
 const RENEW_RETRY_MS = 5_000;
 const RENEW_RETRY_MAX_MS = 60_000;
+/**
+ * Renewals are at least this far apart, and a renewal that moves the expiry by less ends them.
+ * Tokens live at least 60 s (TOKEN_TTL_SECONDS), renewed at three quarters of that: 45 s.
+ */
+const MIN_RENEW_INTERVAL_MS = 30_000;
 
 export function createSession({
   storage,
@@ -86,6 +97,8 @@ export function createSession({
   const endListeners: Array<() => void | Promise<void>> = [];
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When this tab last took up a renewed token (its own, or another tab's); none at load. */
+  let lastRenewalAt = -Infinity;
 
   function start(data: SessionData): void {
     storage.setItem(SESSION_STORAGE_KEY, JSON.stringify(data));
@@ -135,8 +148,13 @@ export function createSession({
     if (remaining <= LONGEST_TIMER_MS) {
       expiryTimer = setTimeout(() => void end(EXPIRED_MESSAGE), Math.max(0, remaining));
     }
-    const renewIn = remaining - Math.min(RENEW_BEFORE_MS, remaining / 4);
-    if (renew && renewIn <= LONGEST_TIMER_MS) {
+    if (!renew || data.lastOfSession) return;
+    const renewIn = Math.max(
+      remaining - Math.min(RENEW_BEFORE_MS, remaining / 4),
+      lastRenewalAt + MIN_RENEW_INTERVAL_MS - now(),
+    );
+    // A renewal that could only come after the expiry is none: the session runs out.
+    if (renewIn < remaining && renewIn <= LONGEST_TIMER_MS) {
       renewTimer = setTimeout(() => void renewNow(data), Math.max(0, renewIn));
     }
   }
@@ -155,7 +173,10 @@ export function createSession({
       return;
     }
     // Only if nothing changed meanwhile: another tab may have renewed or signed out already.
-    if (renewed && current.value?.token === renewing.token) start(renewed);
+    if (!renewed || current.value?.token !== renewing.token) return;
+    lastRenewalAt = now();
+    const extendedMs = Date.parse(renewed.expiresAt) - Date.parse(renewing.expiresAt);
+    start(extendedMs < MIN_RENEW_INTERVAL_MS ? { ...renewed, lastOfSession: true } : renewed);
   }
 
   /** Another tab signed in, renewed or signed out. */
@@ -169,6 +190,8 @@ export function createSession({
       if (current.value && current.value.user.id !== shared.user.id) {
         void endHere().then(() => adopt(shared));
       } else {
+        // Another tab renewed (or signed in again): as good as a renewal here.
+        lastRenewalAt = now();
         adopt(shared);
       }
     }

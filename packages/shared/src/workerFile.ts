@@ -9,7 +9,9 @@
  *
  * So the worker's extension is taken from the calling module's URL (the worker sits beside it), and a `.ts` worker is started
  * with `--import <tsx's loader>`, resolved from here to an absolute URL so it does not depend on
- * the process's working directory. Nothing else from the parent's execArgv is passed on: V8
+ * the process's working directory, and with `--conditions=source`, so the workspace packages it
+ * imports (math's kernels read `@microservice-math/shared/numericRules`) load from their source
+ * as in the parent, not from a `dist/` that a source checkout does not have. Nothing else from the parent's execArgv is passed on: V8
  * flags such as --max-old-space-size are refused in a worker's explicit execArgv.
  *
  * Auth's password workers and math's compute workers use this.
@@ -35,7 +37,7 @@ export function resolveWorkerFile(moduleUrl: string, name = 'worker'): WorkerFil
   const extension = extname(fileURLToPath(moduleUrl)); // '.ts' from source, '.js' once built
   const filename = fileURLToPath(new URL(`./${name}${extension}`, moduleUrl));
   if (extension !== '.ts') return { filename, execArgv: undefined };
-  return { filename, execArgv: ['--import', tsxLoaderUrl(moduleUrl)] };
+  return { filename, execArgv: ['--import', tsxLoaderUrl(moduleUrl), '--conditions=source'] };
 }
 
 function tsxLoaderUrl(moduleUrl: string): string {

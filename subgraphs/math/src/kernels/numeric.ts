@@ -1,13 +1,18 @@
 /**
  * The `Numeric` scalar's text as an exact decimal. A GraphQL Int or Float literal reaches us as
  * its source text, and a numeric string as itself; neither may pass through a double, or
- * `123456789012345678901234567890` would be rounded before we ever saw it.
- *
- * Accepted grammar (the GraphQL number grammar, plus leading zeros):
- *   -?  digits  ( . digits )?  ( [eE] [+-]? digits )?
- * A leading `+` is refused: GraphQL's own number literals cannot carry one, and one spelling per
- * sign keeps the accepted language small. `.5` and `5.` are refused for the same reason.
+ * `123456789012345678901234567890` would be rounded before we ever saw it. The accepted grammar
+ * and the words of each refusal are in `@microservice-math/shared/numericRules`, which the web
+ * app checks its fields by too.
  */
+import {
+  DECIMAL_PATTERN,
+  decimalProblem,
+  MAX_NUMERIC_LENGTH,
+  MAX_WRITTEN_EXPONENT,
+} from '@microservice-math/shared/numericRules';
+
+export { MAX_NUMERIC_LENGTH, MAX_WRITTEN_EXPONENT };
 
 /**
  * value = coefficient · 10^exponent, always normalized: the coefficient has no trailing zeros
@@ -23,41 +28,15 @@ export class NumericInputError extends Error {
   override readonly name = 'NumericInputError';
 }
 
-/** Longest accepted text. Far beyond any useful input, small enough that parsing stays cheap. */
-export const MAX_NUMERIC_LENGTH = 10_000;
-/**
- * Largest written exponent (the part after `e`). Without a bound, `1e999999999` is a 3-billion-bit
- * integer that no later step could represent. Arguments become exact fractions (rational.ts), so
- * `1e100000` is a 100,000-digit integer, built in a few milliseconds; a million would take
- * ~0.2 s of the event loop per request. Tiny values like `1e-400` still pass.
- */
-export const MAX_WRITTEN_EXPONENT = 100_000;
-
-const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
-
 export const ZERO: Decimal = Object.freeze({ coefficient: 0n, exponent: 0 });
 
 /** Parses a `Numeric` text exactly, or throws `NumericInputError` naming the broken rule. */
 export function parseNumeric(text: string): Decimal {
   if (typeof text !== 'string') throw new NumericInputError('expected a number or numeric text');
-  if (text === '') throw new NumericInputError('a number is required, not an empty string');
-  if (text.length > MAX_NUMERIC_LENGTH) {
-    throw new NumericInputError(`must be at most ${MAX_NUMERIC_LENGTH} characters long`);
-  }
-  const match = NUMBER.exec(text);
-  if (!match) throw new NumericInputError(explainMalformed(text));
-  const [, sign, integerDigits = '', fractionDigits = '', writtenExponent = '0'] = match;
-
-  // Compare the exponent's digits as text first so a 5000-digit exponent is not parsed at all.
-  const exponentDigits = writtenExponent.replace(/^[+-]?0*/, '');
-  if (
-    exponentDigits.length > String(MAX_WRITTEN_EXPONENT).length ||
-    Math.abs(Number(writtenExponent)) > MAX_WRITTEN_EXPONENT
-  ) {
-    throw new NumericInputError(
-      `the exponent after "e" must be between -${MAX_WRITTEN_EXPONENT} and ${MAX_WRITTEN_EXPONENT}`,
-    );
-  }
+  const problem = decimalProblem(text);
+  if (problem !== undefined) throw new NumericInputError(problem);
+  const [, sign, integerDigits = '', fractionDigits = '', writtenExponent = '0'] =
+    DECIMAL_PATTERN.exec(text) ?? [];
 
   const digits = integerDigits + fractionDigits;
   const magnitude = BigInt(digits);
@@ -65,21 +44,6 @@ export function parseNumeric(text: string): Decimal {
     sign === '-' ? -magnitude : magnitude,
     Number(writtenExponent) - fractionDigits.length,
   );
-}
-
-/** The most helpful reason for text that does not match the grammar; checked in order. */
-function explainMalformed(text: string): string {
-  if (text.trim() !== text) return 'must not have spaces around the number';
-  if (/^[+-]?(nan|inf|infinity)$/i.test(text)) {
-    return 'NaN and Infinity are not numbers with an exact decimal value';
-  }
-  if (/^[+-]?0[xob]/i.test(text)) {
-    return 'only decimal notation is accepted (no hexadecimal, octal or binary)';
-  }
-  if (text.startsWith('+')) return 'must not start with "+"; write positive numbers without a sign';
-  if (/\d[,_ ]\d/.test(text)) return 'must not contain digit separators such as "," or "_"';
-  if (/(^-?\.)|(\.($|[eE]))/.test(text)) return 'needs digits on both sides of the decimal point';
-  return 'expected a decimal number such as 42, -1.5 or 6.02e23';
 }
 
 /** Builds the normalized form of coefficient · 10^exponent (trailing zeros moved to the exponent). */

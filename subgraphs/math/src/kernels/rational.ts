@@ -6,6 +6,7 @@
 import { bitLength } from './decimalSummary.js';
 import type { Decimal } from './numeric.js';
 import { normalize, NumericInputError, parseNumeric, toCanonicalString } from './numeric.js';
+import { FRACTION_PATTERN, numericProblem } from '@microservice-math/shared/numericRules';
 
 export interface Rational {
   /** Carries the sign. */
@@ -18,38 +19,18 @@ const LOG10_2 = Math.log10(2);
 
 export const ONE: Rational = Object.freeze({ num: 1n, den: 1n });
 
-/** "p/q" with integer p and q; the sign only in front of p. Each side as long as a Numeric. */
-const FRACTION = /^(-?\d+)\/(\d+)$/;
-
 /**
  * Parses a `Numeric` text, decimal or fraction, exactly; throws `NumericInputError` naming the
  * broken rule. Fractions are reduced, so "2/4", "1/2" and "0.5" are the same value.
  */
 export function parseRational(text: string): Rational {
   if (typeof text === 'string' && text.includes('/')) {
-    // Spaces are refused as a decimal's are, with the same words (parseNumeric).
-    if (text.trim() !== text) throw new NumericInputError('must not have spaces around the number');
-    if (/\s/.test(text)) throw new NumericInputError('must not have spaces in a fraction p/q');
-    const match = FRACTION.exec(text);
-    if (!match) {
-      throw new NumericInputError(
-        'a fraction is written p/q with whole numbers p and q, such as 1/3 or -22/7',
-      );
-    }
-    const [, p = '', q = ''] = match;
-    // The lengths are bounded like a decimal's, by parsing each side as one.
-    const numerator = BigInt(decimalInteger(p));
-    const denominator = BigInt(decimalInteger(q));
-    if (denominator === 0n) throw new NumericInputError('the denominator of p/q must not be 0');
-    return reduced(numerator, denominator);
+    const problem = numericProblem(text);
+    if (problem !== undefined) throw new NumericInputError(problem);
+    const [, p = '', q = ''] = FRACTION_PATTERN.exec(text) ?? [];
+    return reduced(BigInt(p), BigInt(q));
   }
   return fromDecimal(parseNumeric(text));
-}
-
-/** An integer side of p/q, checked by the decimal parser (length limit, exact digits). */
-function decimalInteger(text: string): string {
-  parseNumeric(text);
-  return text;
 }
 
 /** coefficient · 10^exponent as a fraction in lowest terms, without a gcd. */
