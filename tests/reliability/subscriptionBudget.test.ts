@@ -8,6 +8,7 @@
  * default budget, the web app's feed in 19 tabs and the README's subscription all run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   bearer,
   collect,
@@ -19,6 +20,7 @@ import {
   wsClient,
   type Account,
 } from '../support/graphql.js';
+import { metricValue, scrapeMetrics } from '../support/metrics.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -104,6 +106,43 @@ describe('the live demand budget of one user', () => {
     await client.dispose();
   });
 
+  it('over graphql-ws: a subscription completed while still checked, its id reused at once, holds nothing once its socket closes', async () => {
+    const user = await signUp(system.urls.router, 'budget_reuse');
+    const socket = new WebSocket(system.urls.router.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const messages: Array<{ type: string; id?: string }> = [];
+    const acknowledged = new Promise<void>((resolve) =>
+      socket.on('message', (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { type: string; id?: string };
+        messages.push(message);
+        if (message.type === 'connection_ack') resolve();
+      }),
+    );
+    await new Promise((resolve) => socket.once('open', resolve));
+    const send = (message: object) => socket.send(JSON.stringify(message));
+    send({ type: 'connection_init', payload: { authorization: `Bearer ${user.token}` } });
+    await acknowledged;
+    // Each id subscribed, completed and subscribed again in one go: the first subscription is
+    // still being checked (its token, its rate) when the client ends it and reuses its id.
+    for (const id of ['a', 'b']) {
+      send({ id, type: 'subscribe', payload: { query: ID_FEED } });
+      send({ id, type: 'complete' });
+      send({ id, type: 'subscribe', payload: { query: ID_FEED } });
+    }
+    await subscriptionsOpen(system.urls.router, 1);
+    await new Promise((resolve) => {
+      socket.once('close', resolve);
+      socket.close();
+    });
+
+    // Nothing of those is held: three feeds fit the budget again on a new socket.
+    const client = wsClient(system.urls.router, user.token);
+    const feeds = [0, 1, 2].map(() => collect(client, ID_FEED, 1, 20_000));
+    await subscriptionsOpen(system.urls.router, 3);
+    await calculate(user, 9);
+    for (const feed of feeds) expect(await feed.done).toHaveLength(1);
+    await client.dispose();
+  });
+
   it('across transports: SSE streams and graphql-ws sockets share the budget; closing a socket or a stream frees their shares', async () => {
     const user = await signUp(system.urls.router, 'budget_sse');
     const open = async () => {
@@ -153,11 +192,20 @@ describe('the live demand budget of one user', () => {
     // Now the streams hold the budget: a socket's subscription is refused, until one closes.
     const late = wsClient(system.urls.router, user.token);
     await expect(collect(late, ID_FEED, 1).done).rejects.toThrow(/RATE_LIMITED/);
+    // Once the router no longer counts the closed stream, its share comes back as it closes:
+    // the socket's subscription is admitted, refused at once only while the share is on its way.
+    const active = async () =>
+      metricValue(await scrapeMetrics(system.urls.router), 'router_active_subscriptions');
+    const withStreams = await active();
     streams[1]!.close();
-    await waitFor(async () => {
-      const feed = collect(late, ID_FEED, 1);
-      await Promise.race([feed.done, calculate(user, 6).then(() => feed.done)]);
+    await waitFor(async () => expect(await active()).toBe(withStreams - 1));
+    const feed = await waitFor(async () => {
+      const attempt = collect(late, ID_FEED, 1, 30_000);
+      await Promise.race([attempt.done, subscriptionsOpen(system.urls.router, withStreams)]);
+      return attempt;
     });
+    await calculate(user, 6);
+    expect(await feed.done).toHaveLength(1);
     for (const stream of streams) stream.close();
     await late.dispose();
   });

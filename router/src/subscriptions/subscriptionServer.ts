@@ -5,11 +5,17 @@
  */
 import type { Server } from 'node:http';
 import { CallerGoneError } from '@microservice-math/shared/cancellation';
-import { CLIENT_ERROR_CODES, rateLimited, unauthenticated } from '@microservice-math/shared/errors';
+import {
+  cancelled,
+  CLIENT_ERROR_CODES,
+  rateLimited,
+  unauthenticated,
+} from '@microservice-math/shared/errors';
 import { firstInexactNumber, inexactNumberError } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { SubscribePayload } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -151,6 +157,63 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
    * id: noted from the message's text before graphql-ws parses it, refused in onSubscribe.
    */
   const inexactNumbers = new WeakMap<WebSocket, Map<string, string>>();
+  /**
+   * An operation's checks before it runs, once graphql-ws has it: the token still good, the
+   * request rate, the document, its cost and the user's live demand budget. Its execution
+   * arguments, or the errors to answer it with. One aborted meanwhile (the client completed it,
+   * or the socket closed) is refused before it holds any of the budget.
+   */
+  const check = async (
+    extra: ConnectionExtra,
+    id: string,
+    payload: SubscribePayload,
+    connection: RouterContext,
+    controller: AbortController,
+  ): Promise<ExecutionArgs | GraphQLError[]> => {
+    const socket = extra.socket;
+    const contextValue = streamingContext(
+      connection.caller as NonNullable<RouterContext['caller']>,
+      connection.clientAddress,
+      logger,
+      controller.signal,
+    );
+    // A revocation not heard of (Redis's announcement lost) ends the socket at its next operation.
+    try {
+      await options.verifyToken(extra.token as string);
+    } catch {
+      endConnection(extra, 'Token revoked or expired; sign in again');
+      return [unauthenticated('Token revoked or expired; sign in again')];
+    }
+    const refused = await operations.admit(contextValue, 'websocket');
+    if (refused) return [refused];
+    if (controller.signal.aborted) return [cancelled()];
+    // graphql-ws closes the whole socket (4500) when a document does not parse; answer just
+    // this operation with the syntax error instead. The token limit is enforced here too.
+    const document = operations.parse(payload.query);
+    if (document instanceof GraphQLError) return [document];
+    const schema = operations.schema();
+    const invalid = operations.validate(schema, document);
+    if (invalid.length > 0) return [...invalid];
+    const costed = operations.costed(
+      schema,
+      document,
+      payload.operationName,
+      payload.variables,
+      contextValue,
+    );
+    if (costed instanceof GraphQLError) return [costed];
+    // Released in onComplete, which graphql-ws calls for every operation onSubscribe admits,
+    // even once the socket has closed meanwhile; and in onClose, should one fail instead.
+    if (!liveDemand.has(socket)) liveDemand.set(socket, new Map());
+    liveDemand.get(socket)?.set(id, costed.release);
+    return {
+      schema,
+      document,
+      operationName: payload.operationName,
+      variableValues: payload.variables,
+      contextValue: costed.context,
+    };
+  };
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
@@ -216,51 +279,19 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             ),
           ];
         const connection = ctx.extra.context as RouterContext;
-        const controller = new AbortController();
-        const contextValue = streamingContext(
-          connection.caller as NonNullable<RouterContext['caller']>,
-          connection.clientAddress,
-          logger,
-          controller.signal,
-        );
-        // A revocation not heard of (Redis's announcement lost) ends the socket at its next operation.
-        try {
-          await options.verifyToken(ctx.extra.token as string);
-        } catch {
-          endConnection(ctx.extra, 'Token revoked or expired; sign in again');
-          return [unauthenticated('Token revoked or expired; sign in again')];
-        }
-        const refused = await operations.admit(contextValue, 'websocket');
-        if (refused) return [refused];
-        // graphql-ws closes the whole socket (4500) when a document does not parse; answer just
-        // this operation with the syntax error instead. The token limit is enforced here too.
-        const document = operations.parse(payload.query);
-        if (document instanceof GraphQLError) return [document];
-        const schema = operations.schema();
-        const invalid = operations.validate(schema, document);
-        if (invalid.length > 0) return [...invalid];
-        const costed = operations.costed(
-          schema,
-          document,
-          payload.operationName,
-          payload.variables,
-          contextValue,
-        );
-        if (costed instanceof GraphQLError) return [costed];
         const socket = ctx.extra.socket;
+        const controller = new AbortController();
+        // In flight from now: a complete message for it, or the socket closing, while it is still
+        // checked aborts it (and the client may reuse its id at once), so it starts nothing and
+        // holds nothing of the live demand budget, which onComplete or onClose would not give back.
         if (!inFlight.has(socket)) inFlight.set(socket, new Map());
         inFlight.get(socket)?.set(id, controller);
-        // Released in onComplete, which graphql-ws calls for every operation onSubscribe admits,
-        // even once the socket has closed meanwhile; and in onClose, should one fail instead.
-        if (!liveDemand.has(socket)) liveDemand.set(socket, new Map());
-        liveDemand.get(socket)?.set(id, costed.release);
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: costed.context,
-        };
+        const checked = await check(ctx.extra, id, payload, connection, controller);
+        if (Array.isArray(checked) && inFlight.get(socket)?.get(id) === controller) {
+          inFlight.get(socket)?.delete(id);
+          answered(ctx.extra);
+        }
+        return checked;
       },
       onOperation: (ctx, id, _payload, _args, result) => {
         if (!(Symbol.asyncIterator in result)) return;
