@@ -59,7 +59,8 @@ export const routerEnvSchema = z.object({
    * costs the router at most about 30 × 500 × 5 µs = 75 ms of delivering; with no budget, 500
    * subscriptions of cost 22 made it 3 s.
    */
-  ROUTER_MAX_LIVE_COST_PER_USER: env.int(500, { min: 1, max: 1_000_000 }),
+  // At least the web app's feed (10): below it no live feed could ever open.
+  ROUTER_MAX_LIVE_COST_PER_USER: env.int(500, { min: 10, max: 1_000_000 }),
   /** Heavy operations one router runs at once; up to 64 more wait, beyond that RATE_LIMITED. */
   ROUTER_HEAVY_OPERATIONS_AT_ONCE: env.int(1, { min: 1, max: 1_000 }),
   ...tracingEnvShape,

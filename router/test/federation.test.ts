@@ -16,7 +16,11 @@ let url: string;
 
 beforeAll(async () => {
   // The fan-out test below opens 200 sockets as one user, over the default cap of 20 per user.
-  system = await startTestSystem({ env: { ROUTER_WS_MAX_CONNECTIONS_PER_USER: '200' } });
+  // One user's 200 subscriptions below, each with its user fetch counted in the live demand
+  // budget (211 per event), though identical selections share one fetch: the test is of that.
+  system = await startTestSystem({
+    env: { ROUTER_WS_MAX_CONNECTIONS_PER_USER: '200', ROUTER_MAX_LIVE_COST_PER_USER: '50000' },
+  });
   url = system.urls.router;
 });
 afterAll(async () => {
