@@ -41,4 +41,12 @@ describe('expressionOf', () => {
       values: { base: '-8', exponent: '1/3' },
     });
   });
+
+  it('groups a base typed with the minus sign U+2212, so the box reads what the form computes', () => {
+    const values = { base: '\u22123', exponent: '2', n: '', precision: '' };
+    expect(expressionOf('POWER', values)).toBe('(-3)^2');
+    expect(parseExpression(expressionOf('POWER', values))).toMatchObject({
+      values: { base: '-3', exponent: '2' },
+    });
+  });
 });

@@ -69,9 +69,10 @@ function grouped(value: string): string {
 
 /** The form's state as an expression; empty while a needed field is empty. */
 export function expressionOf(operation: Operation, values: ArgumentValues): string {
-  const base = values.base.trim();
-  const exponent = values.exponent.trim();
-  const n = values.n.trim();
+  // As the fields are read (typedNumber): a Base of '−3' (U+2212) is grouped as '(-3)' too.
+  const base = typedNumber(values.base);
+  const exponent = typedNumber(values.exponent);
+  const n = typedNumber(values.n);
   switch (operation) {
     case 'POWER':
       return base && exponent ? `${grouped(base)}^${grouped(exponent)}` : '';

@@ -38,6 +38,22 @@ describe('createGraphQLClient', () => {
     expect(client.session.notice.value).toBe(EXPIRED_MESSAGE);
   });
 
+  it('does not call a token refused as "revoked or expired" expired while its time is left', async () => {
+    client = createTestGraphQLClient({
+      RecentLogs: () => ({
+        status: 401,
+        errors: [
+          {
+            message: 'Token revoked or expired; sign in again',
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
+      }),
+    });
+    await expect(client.apollo.query(query)).rejects.toThrow();
+    expect(client.session.notice.value).toBe(REFUSED_MESSAGE);
+  });
+
   it('does not call a token the server cannot read expired (a corrupted stored token)', async () => {
     client = createTestGraphQLClient({
       RecentLogs: () => ({

@@ -128,6 +128,8 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
  */
 function refusalNotice(error: unknown, session: Session): string {
   const expiresAt = Date.parse(session.current.value?.expiresAt ?? '');
-  const saysExpired = graphQLErrorsOf(error).some(({ message }) => /expired/i.test(message));
+  // "Token expired; sign in again", not "Token revoked or expired…" (graphql-ws's refusal of
+  // a socket's token mid-session, which a revocation makes as often).
+  const saysExpired = graphQLErrorsOf(error).some(({ message }) => /^Token expired/.test(message));
   return saysExpired || expiresAt <= Date.now() ? EXPIRED_MESSAGE : REFUSED_MESSAGE;
 }
