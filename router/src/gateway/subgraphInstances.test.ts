@@ -22,16 +22,23 @@ interface Subgraph {
   readyAsked: number;
   /** Drops the connection of the next `n` calls to /graphql without answering. */
   dropNext(n: number): void;
+  /**
+   * Answers the next `n` calls 408 and closes their connection, as Node's server does with a
+   * request it has not read whole within its request timeout (the handler never sees it).
+   */
+  timeOutNext(n: number): void;
   server: Server;
 }
 
 /** A subgraph whose `/ready` always says no (the poll never puts a failed instance back) or yes. */
 async function startSubgraph(name: string, readyStatus = 503): Promise<Subgraph> {
   let drops = 0;
+  let timeouts = 0;
   const subgraph = {
     calls: 0,
     readyAsked: 0,
     dropNext: (n: number) => void (drops = n),
+    timeOutNext: (n: number) => void (timeouts = n),
   } as unknown as Subgraph;
   subgraph.server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/ready') {
@@ -45,6 +52,11 @@ async function startSubgraph(name: string, readyStatus = 503): Promise<Subgraph>
       if (drops > 0) {
         drops--;
         req.socket.destroy();
+        return;
+      }
+      if (timeouts > 0) {
+        timeouts--;
+        res.writeHead(408, { connection: 'close' }).end();
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -114,6 +126,30 @@ describe('subgraph instances after failed connections', () => {
     for (let i = 0; i < 4; i++) from.push((await call(instances)).data.from);
     expect(from).toEqual(['b', 'b', 'b', 'b']);
     expect(a.calls).toBe(1);
+  });
+
+  it('sends a call its only instance answered 408 (not read in time, never run) once more, and keeps the instance', async () => {
+    const { instances, subgraphs } = await instancesOf(['only'], { readyStatus: 200 });
+    const [only] = subgraphs as [Subgraph];
+    only.timeOutNext(1);
+    expect((await call(instances)).data.from).toBe('only');
+    expect(only.calls).toBe(2);
+    expect(() => instances.checkReady()).not.toThrow();
+  });
+
+  it('sends a call answered 408 on to another instance, and answers a second 408 as it came', async () => {
+    const { instances, subgraphs } = await instancesOf(['a', 'b'], { readyStatus: 200 });
+    const [a, b] = subgraphs as [Subgraph, Subgraph];
+    a.timeOutNext(1);
+    // Round-robin starts at a: 408 there, so the call is sent on to b.
+    expect((await call(instances)).data.from).toBe('b');
+    expect([a.calls, b.calls]).toEqual([1, 1]);
+    // Twice 408: no third attempt, the answer goes on to the gateway as an HTTP error.
+    a.timeOutNext(1);
+    b.timeOutNext(1);
+    const answer = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(answer.status).toBe(408);
+    expect(a.calls + b.calls).toBe(4);
   });
 
   it('asks a failed instance that answers for its /ready at once, so the router is ready again', async () => {

@@ -10,16 +10,20 @@
  * answer there either is refused with SERVICE_UNAVAILABLE and a retry hint; one that does is
  * a sign the instance is back, and its `/ready` is asked at once.
  *
- * A call whose connection failed before any answer byte is tried once more, on another instance
- * when there is one: a draining subgraph never drops a request it has read, so such a call was
- * either never seen, or seen by an instance that died (math commits a log row just before it
- * answers: a row twice needs the instance to die between the two; the request id is not yet an
- * idempotency key of the log).
+ * A call whose connection failed before any answer byte, or that an instance answered 408 (it
+ * had not read the whole request in time, so never ran it), is tried once more, on another
+ * instance when there is one: a draining subgraph never drops a request it has read, so such a
+ * call was either never seen, or seen by an instance that died (math commits a log row just
+ * before it answers: a row twice needs the instance to die between the two; the request id is
+ * not yet an idempotency key of the log).
  */
 import { DEADLINE_AT_HEADER, DEADLINE_HEADER } from '@microservice-math/shared/cancellation';
 import { serviceUnavailable } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import { isNoAnswer, type SubgraphPost } from './subgraphClients.js';
+
+/** HTTP 408 Request Timeout: Node's answer to a request it did not read whole in time. */
+const NOT_READ_IN_TIME = 408;
 
 /** How often each instance's `/ready` is asked; also the retry hint when none can answer. */
 export const READY_POLL_MS = 1_000;
@@ -119,31 +123,30 @@ export function subgraphInstances(
     const first = pick() ?? refuse();
     // Both attempts end when the first alone would have.
     const deadlineAt = options.deadlineAt ?? performance.now() + timeoutMs;
+    const send = (instance: Instance) =>
+      instance.post(withDeadline(headers, deadlineAt), body, { ...options, deadlineAt });
     try {
-      const answer = await first.post(withDeadline(headers, deadlineAt), body, {
-        ...options,
-        deadlineAt,
-      });
+      const answer = await send(first);
       answered(first);
-      return answer;
+      if (answer.status !== NOT_READ_IN_TIME) return answer;
+      // 408: the instance gave up reading the request (Node's request timeout, its event loop
+      // stalled past it): it never ran it, so it is sent once more like a call with no answer,
+      // but the instance, which did answer, is not failed for it.
     } catch (error) {
       if (!isNoAnswer(error)) throw error;
       setState(first, 'failed', (error as { code?: string }).code ?? 'connection failed');
-      // Once, on another instance when there is one (else on a fresh connection to the same).
-      const second = pick(first) ?? first;
-      try {
-        const answer = await second.post(withDeadline(headers, deadlineAt), body, {
-          ...options,
-          deadlineAt,
-        });
-        answered(second);
-        return answer;
-      } catch (again) {
-        if (!isNoAnswer(again)) throw again;
-        // Twice no answer: nothing was done, and the caller may try again shortly.
-        setState(second, 'failed', (again as { code?: string }).code ?? 'connection failed');
-        return refuse();
-      }
+    }
+    // Once, on another instance when there is one (else on a fresh connection to the same).
+    const second = pick(first) ?? first;
+    try {
+      const answer = await send(second);
+      answered(second);
+      return answer;
+    } catch (again) {
+      if (!isNoAnswer(again)) throw again;
+      // Twice no answer: nothing was done, and the caller may try again shortly.
+      setState(second, 'failed', (again as { code?: string }).code ?? 'connection failed');
+      return refuse();
     }
   };
 
