@@ -6,12 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
+import type { Orm } from '@microservice-math/shared/database';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
-import { RequestLogSchema } from '../src/logs/RequestLog.js';
-import { mathMigrations } from '../src/migrations/index.js';
-import { silentLogger, testDatabaseUrl } from './mathService.js';
+import { openLogReader, silentLogger, testDatabaseUrl } from './mathService.js';
 
 const INDEX = 'request_log_user_id_answered_at_index';
 const dirs: string[] = [];
@@ -34,13 +32,7 @@ async function migrated(database: 'sqlite' | 'postgres'): Promise<Orm> {
     scratches.push(scratch);
     url = scratch.url;
   }
-  const orm = await openDatabase({
-    target: databaseTarget(url, 'unused.db'),
-    entities: [RequestLogSchema],
-    migrationsTable: 'math_migrations',
-    migrations: mathMigrations,
-    logger: silentLogger(),
-  });
+  const orm = await openLogReader(url, silentLogger());
   orms.push(orm);
   return orm;
 }
