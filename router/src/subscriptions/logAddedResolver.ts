@@ -11,6 +11,7 @@ import { unauthenticated } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Counter } from '@microservice-math/shared/metrics';
+import { fragmentsOf } from '@microservice-math/shared/selection';
 import {
   defaultFieldResolver,
   GraphQLError,
@@ -153,17 +154,14 @@ export function ownerFetchesPerEvent(
   document: DocumentNode,
   operation: OperationDefinitionNode,
 ): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions)
-    if (definition.kind === Kind.FRAGMENT_DEFINITION)
-      fragments.set(definition.name.value, definition);
+  const fragments = fragmentsOf(document);
   const userKeys = new Set<string>();
   const fields = (selectionSet: SelectionSetNode, spread: ReadonlySet<string>): FieldNode[] =>
     selectionSet.selections.flatMap((selection) => {
       if (selection.kind === Kind.FIELD) return [selection];
       if (selection.kind === Kind.INLINE_FRAGMENT) return fields(selection.selectionSet, spread);
       const name = selection.name.value;
-      const fragment = fragments.get(name);
+      const fragment = fragments[name];
       // A fragment that spreads itself is refused by validation; here it must not loop.
       if (!fragment || spread.has(name)) return [];
       return fields(fragment.selectionSet, new Set([...spread, name]));
