@@ -9,7 +9,8 @@ import { waitFor } from '../../tests/support/waitFor.js';
 let system: TestSystem;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  // Two subscriptions that each fetch the log's user weigh more than the default live budget.
+  system = await startTestSystem({ env: { ROUTER_MAX_LIVE_COST_PER_USER: '2000' } });
 });
 afterAll(async () => {
   await system?.stop();
@@ -40,7 +41,7 @@ describe('router metrics', () => {
 
     const clients = [wsClient(system.urls.router, token), wsClient(system.urls.router, token)];
     const events = clients.map((client) =>
-      collect(client, 'subscription { logAdded { input user { username } } }', 1),
+      collect(client, 'subscription { logAdded { input user { username createdAt } } }', 1),
     );
     await Promise.all(clients.map(connected));
     expect(await eventually('router_active_subscriptions', 2)).toBe(2);

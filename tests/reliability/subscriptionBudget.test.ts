@@ -4,8 +4,10 @@
  * makes is delivered to each subscription they hold, so within every cap on sockets and
  * operations, 500 subscriptions of cost 22 made one request of 30 calculations cost the router
  * 3 s. A subscription over the budget is refused, naming it and what the user has live; ending
- * a subscription (completed, socket closed, stream closed) gives its share back. With the
- * default budget, the web app's feed in 19 tabs and the README's subscription all run.
+ * a subscription (completed, socket closed, stream closed) gives its share back. A fetch of the
+ * log's user through the gateway weighs 400 per event, counted only for a subscription that
+ * makes one: its `id` and `username` come from the token. With the default budget, the web
+ * app's feed in 19 tabs and the README's subscription all run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -98,11 +100,52 @@ describe('the live demand budget of one user', () => {
   it('a subscription that alone costs more than the budget is refused COST_LIMIT_EXCEEDED: a fetch of the log`s user counts for each event', async () => {
     const user = await signUp(system.urls.router, 'budget_alone');
     const client = wsClient(system.urls.router, user.token);
-    // 1 + user 1 + delivery 5 + the owner fetch 200.
-    const refused = collect(client, 'subscription { logAdded { id user { username } } }', 1);
+    // 1 + user 1 + delivery 5 + the owner fetch 400 (`createdAt` is not in the token).
+    const refused = collect(client, 'subscription { logAdded { id user { createdAt } } }', 1);
     await expect(refused.done).rejects.toThrow(/COST_LIMIT_EXCEEDED/);
     const error = (await refused.done.catch((e: Error) => e)) as Error;
-    expect(JSON.parse(error.message)[0].extensions).toMatchObject({ cost: 207, maxCost: BUDGET });
+    expect(JSON.parse(error.message)[0].extensions).toMatchObject({ cost: 407, maxCost: BUDGET });
+    await client.dispose();
+  });
+
+  it('a log`s user answered from the token (id, username) counts no fetch: two fit the budget of 20, each delivered with no gateway fetch', async () => {
+    const user = await signUp(system.urls.router, 'Budget_Token');
+    const client = wsClient(system.urls.router, user.token);
+    // 1 + user 1 + delivery 5 = 7: two fit (14), a third would make 21.
+    const fromToken = 'subscription { logAdded { id user { id username } } }';
+    const feeds = [0, 1].map(() =>
+      collect<{ logAdded: { id: string; user: { id: string; username: string } } }>(
+        client,
+        fromToken,
+        1,
+        60_000,
+      ),
+    );
+    await connected(client);
+    await subscriptionsOpen(system.urls.router, 2);
+    const refused = collect(client, fromToken, 1);
+    await expect(refused.done).rejects.toThrow(/RATE_LIMITED/);
+    const error = (await refused.done.catch((e: Error) => e)) as Error;
+    expect(JSON.parse(error.message)[0].extensions).toMatchObject({ cost: 7, liveCost: 14 });
+
+    const resolutions = async () =>
+      metricValue(
+        await scrapeMetrics(system.urls.router),
+        'router_log_added_gateway_resolutions_total',
+      );
+    const before = await resolutions();
+    const answer = await gql<{ factorial: { log: { id: string } } }>(
+      system.urls.router,
+      '{ factorial(n: 11) { log { id } } }',
+      {},
+      bearer(user.token),
+    );
+    for (const feed of feeds)
+      expect((await feed.done)[0]?.data?.logAdded).toEqual({
+        id: answer.data!.factorial.log.id,
+        user: { id: user.id, username: 'Budget_Token' },
+      });
+    expect(await resolutions()).toBe(before);
     await client.dispose();
   });
 
@@ -220,7 +263,7 @@ describe('the default budget', () => {
     await defaults?.stop();
   });
 
-  it('runs the web app`s feed in 19 tabs and the README`s subscription, each delivered; the probe`s costly subscriptions stop at 2', async () => {
+  it('runs the web app`s feed in 19 tabs and the README`s subscription, each delivered; the probe`s costly subscriptions stop at 1', async () => {
     const user = await signUp(defaults.urls.router, 'budget_tabs');
     // The web app's own document (client/src/logs/recentLogs.ts): cost 5, demand 10 per event.
     const webFeed = `subscription LogAdded($after: ID) {
@@ -245,7 +288,9 @@ describe('the default budget', () => {
     expect((await readmeFeed.done)[0]?.data?.logAdded.user.username).toBe('budget_tabs');
     await Promise.all([...tabs, playground].map((tab) => tab.dispose()));
 
-    // The probe's subscription: cost 22, with the owner fetch 227 per event; 500 were accepted.
+    // The README's subscription fetches nothing (`user { username }` is the token's): 6 + 5.
+    // The probe's subscription: cost 22, with the owner fetch 427 per event; 500 were accepted
+    // before the live budget, 2 with the fetch weighed 200.
     const probe =
       'subscription { logAdded { id user { username createdAt logs(limit: 20) { id } } } }';
     const attacker = await signUp(defaults.urls.router, 'budget_probe');
@@ -260,15 +305,15 @@ describe('the default budget', () => {
         },
       ),
     );
-    await waitFor(() => expect(refusals).toHaveLength(3));
+    await waitFor(() => expect(refusals).toHaveLength(4));
     for (const refusal of refusals)
       expect(refusal).toContain(
-        'this subscription costs 227 per event, and your open subscriptions already cost 454 of the 500',
+        'this subscription costs 427 per event, and your open subscriptions already cost 427 of the 500',
       );
     await gql(defaults.urls.router, '{ factorial(n: 8) { digits } }', {}, bearer(attacker.token));
     expect((await Promise.all(outcomes)).sort()).toEqual([
       'delivered',
-      'delivered',
+      'refused',
       'refused',
       'refused',
       'refused',

@@ -10,7 +10,8 @@
  * A subscription's demand per event is what the router does for it when an event arrives, in
  * demand control's unit (an object in an answer, about 5 µs of the router's CPU here): its
  * operation's cost, plus the delivery itself, plus each fetch of the log's owner through the
- * gateway (logAddedResolver.ts), which costs as much as a couple of hundred objects.
+ * gateway (logAddedResolver.ts), which costs as much as several hundred objects; a `user { … }`
+ * answered from the subscriber's token (its `id`, `username`) fetches nothing and adds nothing.
  */
 import { codedError, ErrorCode } from '@microservice-math/shared/errors';
 import type { GraphQLError } from 'graphql';
@@ -21,13 +22,25 @@ import type { GraphQLError } from 'graphql';
  */
 export const EVENT_WEIGHT = 5;
 /**
- * One fetch of the log's owner (`user { … }`) through the gateway, per event: a whole operation
- * planned and run against auth (and math for the owner's logs), about 1 ms of the router's CPU
- * (measured: 500 subscriptions each selecting a distinct `user` field spent 8 s on 8,000 fetches).
- * Counted for every subscription that makes one, though identical selections share a fetch: a
- * user can always make their selections distinct.
+ * One fetch of the log's owner (`user { … }` selecting more than its `id`, `username` and
+ * `__typename`, which the router answers from the token without a fetch: logAddedResolver.ts)
+ * through the gateway, per event: a whole operation planned and run against auth (and math for
+ * the owner's logs). Measured at 3-5 ms of the router's CPU per fetch, which is 500-1,000 in this
+ * unit (5-6 µs each, see EVENT_WEIGHT); an earlier probe saw about 1 ms (500 subscriptions each
+ * selecting a distinct `user` field spent 8 s on 8,000 fetches). Counted for every subscription
+ * that makes one, though identical selections share a fetch: a user can always make their
+ * selections distinct.
+ *
+ * Why 400, below what a fetch costs: it was 200 so that README's example subscription
+ * (`user { username }`, cost 6) fitted the default budget of 500 beside other feeds. That one no
+ * longer fetches (6 + 5 = 11), so the weight can come close to the measured cost; but at 500 or
+ * more no subscription that fetches could ever run at the default budget (it is refused
+ * COST_LIMIT_EXCEEDED alone). At 400 one fetching subscription of cost up to 95 still runs
+ * (`user { createdAt logs(limit: 20) { id } }`: 22 + 5 + 400 = 427), and two never run together
+ * (2 × 407 > 500), so one user's events make at most one fetch each at the default budget
+ * (at 200, two: 3-5 ms each, per event).
  */
-export const OWNER_FETCH_WEIGHT = 200;
+export const OWNER_FETCH_WEIGHT = 400;
 
 /** A subscription's demand per event: see the module's comment. */
 export function subscriptionDemand(operationCost: number, ownerFetches: number): number {
@@ -57,7 +70,7 @@ export function liveDemandBudget(maxPerUser: number): LiveDemandBudget {
       if (demand > maxPerUser) {
         return codedError(
           ErrorCode.CostLimitExceeded,
-          `This subscription costs ${demand} per event, over the limit of ${maxPerUser} that one user's live subscriptions may cost together: ask for fewer or smaller lists, or not for the log's user`,
+          `This subscription costs ${demand} per event, over the limit of ${maxPerUser} that one user's live subscriptions may cost together: ask for fewer or smaller lists, or for no more of the log's user than its id and username`,
           { cost: demand, maxCost: maxPerUser },
         );
       }

@@ -1,9 +1,12 @@
 /**
  * Executes `logAdded` subscriptions against the gateway's API schema. The event carries every
- * column of the log row; fields it does not carry (`user { … }`, owned by auth) are fetched
- * through the gateway, so its query planning reaches whichever subgraph owns them. A log's
- * user is always the subscriber, so that subtree is exactly `me { … }` with the subscriber's
- * credentials; the fetch is made once per event and distinct selection, and shared by every
+ * column of the log row. A log's user is always the subscriber, whose `id` and `username` the
+ * router knows for certain from their verified token (`sub` and `username`, which auth signs
+ * from the account's row and which never change: see OWNER_FIELDS_FROM_TOKEN): a `user { … }`
+ * that selects only those (and `__typename`) is answered from the token, with no fetch. Any
+ * other field of it (`createdAt`, `logs`, …) is fetched through the gateway, so its query
+ * planning reaches whichever subgraph owns it: the whole subtree as `me { … }` with the
+ * subscriber's credentials, made once per event and distinct selection and shared by every
  * subscriber that asked for the same thing. Where the events come from, live and caught up from
  * the database, is logFeed.ts.
  */
@@ -14,7 +17,11 @@ import type { Counter } from '@microservice-math/shared/metrics';
 import { fragmentsOf } from '@microservice-math/shared/selection';
 import {
   defaultFieldResolver,
+  getDirectiveValues,
+  getVariableValues,
   GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   Kind,
   OperationTypeNode,
   print,
@@ -24,7 +31,9 @@ import {
   type FragmentDefinitionNode,
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
+  type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
@@ -52,7 +61,10 @@ function markFromGateway(value: unknown): void {
 export interface LogAddedResolver {
   subscribeFieldResolver: GraphQLFieldResolver<unknown, RouterContext>;
   fieldResolver: GraphQLFieldResolver<unknown, RouterContext>;
-  /** How many gateway fetches events have caused (one per event and distinct selection). */
+  /**
+   * How many gateway fetches events have caused (one per event and distinct selection that
+   * needs one: see ownerNeedsFetch).
+   */
   readonly gatewayResolutions: number;
 }
 
@@ -89,8 +101,14 @@ export function createLogAddedResolver(
     event: LogAddedEvent,
     context: RouterContext,
     info: GraphQLResolveInfo,
-  ): Promise<unknown> {
-    const { document, variables } = cachedMeQueryFor(info);
+  ): unknown {
+    const plan = cachedOwnerPlan(info);
+    // Only the caller's own logs reach their subscription (logFeed.ts): the owner is the caller.
+    // A plain object read by field name: graphql-js resolves aliases and `__typename` itself.
+    if (!plan.fetch && context.caller)
+      return { id: context.caller.id, username: context.caller.username };
+    if (!plan.fetch) throw unauthenticated('Sign in to subscribe');
+    const { document, variables } = plan;
     // The event is this subscriber's own log, so the caller id is part of the key by construction.
     const key = `${event.id}\n${context.caller?.id}\n${document}\n${JSON.stringify(variables)}`;
     let pending = shared.get(key);
@@ -147,17 +165,27 @@ export function createLogAddedResolver(
 
 /**
  * How many fetches of the log's owner each event of this subscription makes: one per response
- * name under which `logAdded { … }` selects `user`, directly or through fragments (graphql-js
- * merges the fields of one response name into one resolution, and so one fetch).
+ * name under which `logAdded { … }` selects `user`, directly or through fragments, whose merged
+ * selection needs one (ownerNeedsFetch; graphql-js merges the fields of one response name into
+ * one resolution, and so at most one fetch). `variables` as sent: coerced as execution will
+ * coerce them (defaults filled in) for `@skip`/`@include`; when they do not coerce (execution
+ * refuses the operation) every field is counted in.
  */
 export function ownerFetchesPerEvent(
+  schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
 ): number {
+  const variableValues = getVariableValues(
+    schema,
+    operation.variableDefinitions ?? [],
+    variables ?? {},
+  ).coerced;
   const fragments = fragmentsOf(document);
-  const userKeys = new Set<string>();
   const fields = (selectionSet: SelectionSetNode, spread: ReadonlySet<string>): FieldNode[] =>
     selectionSet.selections.flatMap((selection) => {
+      if (!included(selection, variableValues)) return [];
       if (selection.kind === Kind.FIELD) return [selection];
       if (selection.kind === Kind.INLINE_FRAGMENT) return fields(selection.selectionSet, spread);
       const name = selection.name.value;
@@ -166,28 +194,110 @@ export function ownerFetchesPerEvent(
       if (!fragment || spread.has(name)) return [];
       return fields(fragment.selectionSet, new Set([...spread, name]));
     });
+  const userNodes = new Map<string, FieldNode[]>();
   for (const root of fields(operation.selectionSet, new Set())) {
     if (root.name.value !== 'logAdded' || !root.selectionSet) continue;
-    for (const field of fields(root.selectionSet, new Set()))
-      if (field.name.value === 'user') userKeys.add(field.alias?.value ?? 'user');
+    for (const field of fields(root.selectionSet, new Set())) {
+      if (field.name.value !== 'user') continue;
+      const key = field.alias?.value ?? 'user';
+      userNodes.set(key, [...(userNodes.get(key) ?? []), field]);
+    }
   }
-  return userKeys.size;
+  let fetches = 0;
+  for (const nodes of userNodes.values())
+    if (ownerNeedsFetch(nodes, fragments, variableValues)) fetches += 1;
+  return fetches;
 }
 
 /**
- * One subscription's `me` query is the same for every event it receives (its document and
- * variables do not change), so it is built once per subscription, keyed by its parsed field.
+ * The fields of `User` the router answers for the log's owner without asking auth: the
+ * subscriber's verified token says them. `id` is its `sub` and `username` its `username` claim,
+ * both signed by auth from the account's row (register, login and renewToken all sign the row
+ * they read or wrote: subgraphs/auth/src/tokens/tokenIssuer.ts), which is what `User.id` and
+ * `User.username` answer; the username is stored as typed at registration (trimmed) and nothing
+ * ever updates it, so the claim is the account's username, letter case included. `__typename`
+ * graphql-js answers itself.
  */
-const meQueries = new WeakMap<FieldNode, ReturnType<typeof meQueryFor>>();
+export const OWNER_FIELDS_FROM_TOKEN: ReadonlySet<string> = new Set([
+  'id',
+  'username',
+  '__typename',
+]);
 
-function cachedMeQueryFor(info: GraphQLResolveInfo): ReturnType<typeof meQueryFor> {
-  const field = info.fieldNodes[0] as FieldNode;
-  let query = meQueries.get(field);
-  if (!query) {
-    query = meQueryFor(info);
-    meQueries.set(field, query);
+const SKIP_OR_INCLUDE = new Set([GraphQLSkipDirective.name, GraphQLIncludeDirective.name]);
+
+/**
+ * Whether `@skip`/`@include` leave `selection` in, as graphql-js decides it. Without variable
+ * values (they did not coerce: execution will refuse the operation), everything is counted in.
+ */
+function included(
+  selection: SelectionNode,
+  variableValues: Record<string, unknown> | undefined,
+): boolean {
+  if (!variableValues) return true;
+  try {
+    if (getDirectiveValues(GraphQLSkipDirective, selection, variableValues)?.['if'] === true)
+      return false;
+    return getDirectiveValues(GraphQLIncludeDirective, selection, variableValues)?.['if'] !== false;
+  } catch {
+    return true; // execution refuses such an operation before any field runs
   }
-  return query;
+}
+
+/**
+ * Whether resolving the log's `user` under one response name, whose field nodes graphql-js
+ * merged into `fieldNodes`, needs the owner fetched: whether any field selected under it, through
+ * fragments and inline fragments and as `@skip`/`@include` leave them, is other than those in
+ * OWNER_FIELDS_FROM_TOKEN. Type conditions are not checked: `User` is an object type, so every
+ * fragment valid inside it applies. A field or fragment with any other directive, arguments or a
+ * selection of its own is left to the gateway, as before: validation would refuse most of those.
+ */
+export function ownerNeedsFetch(
+  fieldNodes: readonly FieldNode[],
+  fragments: Record<string, FragmentDefinitionNode>,
+  variableValues: Record<string, unknown> | undefined,
+): boolean {
+  const needs = (selectionSet: SelectionSetNode, spread: ReadonlySet<string>): boolean =>
+    selectionSet.selections.some((selection) => {
+      if (!included(selection, variableValues)) return false;
+      if (selection.directives?.some((directive) => !SKIP_OR_INCLUDE.has(directive.name.value)))
+        return true;
+      if (selection.kind === Kind.FIELD)
+        return (
+          !OWNER_FIELDS_FROM_TOKEN.has(selection.name.value) ||
+          (selection.arguments?.length ?? 0) > 0 ||
+          selection.selectionSet !== undefined
+        );
+      if (selection.kind === Kind.INLINE_FRAGMENT) return needs(selection.selectionSet, spread);
+      const name = selection.name.value;
+      const fragment = fragments[name];
+      if (!fragment) return true;
+      // A fragment that spreads itself is refused by validation; here it must not loop.
+      return !spread.has(name) && needs(fragment.selectionSet, new Set([...spread, name]));
+    });
+  return fieldNodes.some((node) => !node.selectionSet || needs(node.selectionSet, new Set()));
+}
+
+/** What resolving one subscription's `user` does for each event: answer from the token, or fetch. */
+type OwnerPlan = { fetch: false } | ({ fetch: true } & ReturnType<typeof meQueryFor>);
+
+/**
+ * One subscription's plan (and `me` query) is the same for every event it receives (its
+ * document and variables do not change), so it is worked out once per subscription, keyed by
+ * its parsed field.
+ */
+const ownerPlans = new WeakMap<FieldNode, OwnerPlan>();
+
+function cachedOwnerPlan(info: GraphQLResolveInfo): OwnerPlan {
+  const field = info.fieldNodes[0] as FieldNode;
+  let plan = ownerPlans.get(field);
+  if (!plan) {
+    plan = ownerNeedsFetch(info.fieldNodes, info.fragments, info.variableValues)
+      ? { fetch: true, ...meQueryFor(info) }
+      : { fetch: false };
+    ownerPlans.set(field, plan);
+  }
+  return plan;
 }
 
 /** `query { me { <the subscriber's selection under user> } }`, with the fragments and variables it uses. */

@@ -21,7 +21,7 @@ const schema = buildSchema(`
   type Item { id: ID! }
   type Query { items: [Item!]! }
   type Mutation { addItem: Item! }
-  type User { id: ID! }
+  type User { id: ID! username: String! createdAt: String! }
   type Log { id: ID! user: User! }
   type Subscription { itemAdded: Item! logAdded: Log! }
 `);
@@ -127,18 +127,52 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
     );
   });
 
-  it('counts a fetch of the log`s owner for each event, once per response name', () => {
-    // 1 + user 1 + 5 + 200: alone over the budget.
-    const refused = subscribe('subscription { logAdded { user { id } } }', subscriber('u3'));
+  it('counts a fetch of the log`s owner for each event, once per response name that needs one', () => {
+    // 1 + user 1 + 5 + 400: alone over the budget.
+    const refused = subscribe('subscription { logAdded { user { createdAt } } }', subscriber('u3'));
     expect((refused as GraphQLError).extensions).toMatchObject({
       code: ErrorCode.CostLimitExceeded,
-      cost: 207,
+      cost: 407,
       maxCost: MAX_COST,
     });
     const twice = subscribe(
-      'subscription { logAdded { a: user { id } ...F } } fragment F on Log { b: user { id } }',
+      'subscription { logAdded { a: user { createdAt } ...F } } fragment F on Log { b: user { id createdAt } }',
       subscriber('u3'),
     );
-    expect((twice as GraphQLError).extensions).toMatchObject({ cost: 1 + 2 + 5 + 400 });
+    expect((twice as GraphQLError).extensions).toMatchObject({ cost: 1 + 2 + 5 + 800 });
+    // One response name, merged: one fetch (demand control counts each of its two nodes: 2).
+    const merged = subscribe(
+      'subscription { logAdded { user { id } ...F } } fragment F on Log { user { createdAt } }',
+      subscriber('u3'),
+    );
+    expect((merged as GraphQLError).extensions).toMatchObject({ cost: 1 + 2 + 5 + 400 });
+  });
+
+  it('counts no fetch for a user answered from the token (id, username, __typename): 14 of them fit where none that fetches does', () => {
+    const fetchFree = 'subscription { logAdded { owner: user { id name: username __typename } } }';
+    const holds = Array.from({ length: 14 }, () => subscribe(fetchFree, subscriber('u4')));
+    for (const hold of holds) expect(hold).not.toBeInstanceOf(GraphQLError);
+    // 1 + user 1 + 5 = 7 each: 98 held, a 15th would make 105.
+    expect((subscribe(fetchFree, subscriber('u4')) as GraphQLError).extensions).toMatchObject({
+      code: ErrorCode.RateLimited,
+      cost: 7,
+      liveCost: 98,
+    });
+  });
+
+  it('leaves out what @skip/@include leave out, with the variables as execution coerces them', () => {
+    const document = parse(
+      'subscription ($full: Boolean = false) { logAdded { user { id createdAt @include(if: $full) } } }',
+    );
+    const costed = (variables: Record<string, unknown>) =>
+      operations.costed(schema, document, null, variables, subscriber('u5'));
+    expect((costed({ full: true }) as GraphQLError).extensions).toMatchObject({ cost: 407 });
+    // The default, false: no fetch.
+    const admitted = costed({});
+    expect(admitted).not.toBeInstanceOf(GraphQLError);
+    (admitted as CostedOperation<RouterContext>).release();
+    expect(costed({ full: false })).not.toBeInstanceOf(GraphQLError);
+    // Variables that do not coerce (execution refuses them): every field counted in.
+    expect((costed({ full: 'no' }) as GraphQLError).extensions).toMatchObject({ cost: 407 });
   });
 });

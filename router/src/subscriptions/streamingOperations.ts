@@ -190,7 +190,8 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       // Both transports refuse anonymous callers; the resolver refuses them too.
       const userId = context.caller?.id;
       if (!userId) return { context, release: holdsNothing };
-      const demand = subscriptionDemand(operationCost, ownerFetchesPerEvent(document, operation));
+      const ownerFetches = ownerFetchesPerEvent(schema, document, operation, variables);
+      const demand = subscriptionDemand(operationCost, ownerFetches);
       const release = options.liveDemand.hold(userId, demand);
       return release instanceof GraphQLError ? release : { context, release };
     },
