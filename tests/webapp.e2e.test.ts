@@ -215,6 +215,13 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(await result(page).locator('.digits').textContent()).toBe('75025');
     expect(new URL(page.url()).search).toBe('?op=fibonacci&n=25');
 
+    // This tab's calculation is titled as it was typed; its log only as math keeps it, by the
+    // canonical input (1/2 is stored as 0.5), which is all the list has.
+    await computeExpression(page, '(1/2)^2');
+    await page.getByRole('heading', { name: '(1/2)²' }).waitFor();
+    await rows.first().getByRole('button', { name: 'Power 0.5²' }).waitFor();
+    expect(await rows.first().textContent()).toContain('base = 0.5, exponent = 2');
+
     // Refused and cancelled requests are listed as such, live: one refused in this page, one
     // cancelled by another client of the same user while math computed it.
     await computeExpression(page, '10000000!');

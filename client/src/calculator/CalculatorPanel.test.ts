@@ -124,6 +124,31 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it("titles the answer as typed, not as the server's canonical input echoes it", async () => {
+    const wrapper = mountPanel({
+      Power: () => ({
+        data: {
+          power: calculation({
+            operation: 'POWER',
+            input: '{"base":"0.5","exponent":"2"}',
+            result: '0.25',
+            digits: 2,
+          }),
+        },
+      }),
+    });
+    await wrapper.get('input[name="expression"]').setValue('(1/2)^2');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+
+    expect(client?.sent.map(({ variables }) => variables)).toEqual([
+      { base: '1/2', exponent: '2' },
+    ]);
+    expect(wrapper.get('.calculation-result h3').text()).toBe('(1/2)²');
+    expect(wrapper.get('[aria-live="polite"]').text()).toMatch(/^1 over 2 to the power 2: /);
+    wrapper.unmount();
+  });
+
   it('shows a million-digit result folded, keeping the digits out of the page', async () => {
     const digits = '9'.repeat(1_000_000);
     const wrapper = mountPanel({
