@@ -1,5 +1,5 @@
 import { flushPromises, mount } from '@vue/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '../../../tests/support/waitFor';
 import {
   createTestGraphQLClient,
@@ -124,6 +124,31 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it("titles the answer as typed, not as the server's canonical input echoes it", async () => {
+    const wrapper = mountPanel({
+      Power: () => ({
+        data: {
+          power: calculation({
+            operation: 'POWER',
+            input: '{"base":"0.5","exponent":"2"}',
+            result: '0.25',
+            digits: 2,
+          }),
+        },
+      }),
+    });
+    await wrapper.get('input[name="expression"]').setValue('(1/2)^2');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+
+    expect(client?.sent.map(({ variables }) => variables)).toEqual([
+      { base: '1/2', exponent: '2' },
+    ]);
+    expect(wrapper.get('.calculation-result h3').text()).toBe('(1/2)²');
+    expect(wrapper.get('[aria-live="polite"]').text()).toMatch(/^1 over 2 to the power 2: /);
+    wrapper.unmount();
+  });
+
   it('shows a million-digit result folded, keeping the digits out of the page', async () => {
     const digits = '9'.repeat(1_000_000);
     const wrapper = mountPanel({
@@ -198,6 +223,72 @@ describe('CalculatorPanel', () => {
       /^Refused: .*too many digits.*3.010.300 digits/,
     );
     wrapper.unmount();
+  });
+
+  it("counts a refusal's wait down once a second, unspoken, and computes again once it is over", async () => {
+    // Only the clock is faked: the fake server's answers still come through real promises.
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    let refused = true;
+    const wrapper = mountPanel({
+      Factorial: () =>
+        refused
+          ? {
+              data: { factorial: null },
+              errors: [
+                {
+                  path: ['factorial'],
+                  message: 'Too many requests; try again in 3 s',
+                  extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
+                },
+              ],
+            }
+          : { data: { factorial: calculation() } },
+    });
+    try {
+      const alert = () => wrapper.get('[role="alert"]').text();
+      const liveRegion = () => wrapper.get('[aria-live="polite"]').text();
+      const wait = () => wrapper.find('.retry-wait');
+      const computeButtons = () => wrapper.findAll('button.primary');
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+
+      // The refusal and its wait are said once; the wait is not in the alert, which would
+      // say it again at every change.
+      expect(alert()).toBe('Refused: Too many requests.');
+      expect(liveRegion()).toBe('Try again in 3 s.');
+      expect(wait().text()).toBe('Try again in 3 s.');
+      for (const button of computeButtons())
+        expect(button.attributes('aria-disabled')).toBe('true');
+
+      for (const left of [2, 1]) {
+        await vi.advanceTimersByTimeAsync(1_000);
+        expect(wait().text()).toBe(`Try again in ${left} s.`);
+        expect(alert()).toBe('Refused: Too many requests.');
+        expect(liveRegion()).toBe('Try again in 3 s.');
+      }
+      // Enter meanwhile sends nothing (it would be refused again) and says what is left.
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      expect(client?.sent).toHaveLength(1);
+      expect(liveRegion()).toBe('Try again in 1 s.');
+
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(wait().exists()).toBe(false);
+      expect(alert()).toBe('');
+      expect(liveRegion()).toBe('You can compute again now.');
+      for (const button of computeButtons())
+        expect(button.attributes('aria-disabled')).toBeUndefined();
+
+      refused = false;
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      expect(client?.sent).toHaveLength(2);
+      expect(wrapper.get('.calculation-result').text()).toContain('120');
+    } finally {
+      wrapper.unmount();
+      vi.useRealTimers();
+    }
   });
 
   it('shows progress while computing and cancels the HTTP request on Cancel', async () => {

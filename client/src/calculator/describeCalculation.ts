@@ -1,4 +1,8 @@
-/** Names a calculation for headings, announcements and downloads, from what the server echoed back. */
+/**
+ * Names a calculation for headings, announcements and downloads, from its arguments as JSON: as
+ * the user typed them where the page knows them (the calculator's own answer), otherwise as the
+ * server echoed them back (its canonical input, all a request log keeps).
+ */
 import type { Operation } from '../gql/graphql';
 import { OPERATIONS } from './operations';
 

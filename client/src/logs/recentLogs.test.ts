@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestLog } from '../testing/requestLog';
-import { addLog, newestLog } from './recentLogs';
+import { MAX_LISTED_LOGS, addLog, droppedOldest, newestLog } from './recentLogs';
 
 const log = (id: string) => ({ id });
 const all = { complete: true };
@@ -32,6 +32,44 @@ describe('addLog', () => {
     const list = addLog(shown, log('31'), { complete: false });
     expect(list).toHaveLength(21);
     expect(list.at(-1)?.id).toBe('11');
+  });
+});
+
+describe('addLog past MAX_LISTED_LOGS', () => {
+  /** `count` logs, newest first, the newest numbered `newest`; ids sort as their numbers. */
+  const logs = (count: number, newest: number) =>
+    Array.from({ length: count }, (_, i) => log(String(newest - i).padStart(5, '0')));
+
+  it('drops the oldest row for a new log, and the list then lacks the logs before its oldest', () => {
+    // A whole list (all the caller's logs) grown by live logs to the cap.
+    const shown = logs(MAX_LISTED_LOGS, 1000);
+    const list = addLog(shown, log('01001'), all);
+    expect(list).toHaveLength(MAX_LISTED_LOGS);
+    expect(list[0]?.id).toBe('01001');
+    expect(list.at(-1)).toEqual(shown.at(-2));
+    expect(droppedOldest(shown, list)).toBe(true);
+    // Each further log drops one more, so "Load more" from the oldest shown brings them back.
+    const next = addLog(list, log('01002'), { complete: false });
+    expect(next).toHaveLength(MAX_LISTED_LOGS);
+    expect(next.at(-1)).toEqual(shown.at(-3));
+  });
+
+  it('keeps the length of a list made longer by Load more: one row out for one in', () => {
+    const shown = logs(MAX_LISTED_LOGS + 20, 1000);
+    const list = addLog(shown, log('01001'), { complete: false });
+    expect(list).toHaveLength(MAX_LISTED_LOGS + 20);
+    expect(list.at(-1)).toEqual(shown.at(-2));
+  });
+
+  it('drops nothing below the cap, for a log it already lists, or for one older than all', () => {
+    const below = logs(MAX_LISTED_LOGS - 1, 1000);
+    expect(droppedOldest(below, addLog(below, log('01001'), all))).toBe(false);
+    const full = logs(MAX_LISTED_LOGS, 1000);
+    expect(addLog(full, log('01000'), all)).toEqual(full);
+    // Published late, older than every row of a whole list: listed last, the list stays whole.
+    const late = addLog(full, log('00001'), all);
+    expect(late).toHaveLength(MAX_LISTED_LOGS + 1);
+    expect(droppedOldest(full, late)).toBe(false);
   });
 });
 

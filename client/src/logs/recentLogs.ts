@@ -13,6 +13,15 @@ import type { RecentLogsQuery as RecentLogsData } from '../gql/graphql';
 /** One page of logs: the first one shown, and each "Load more". */
 export const RECENT_LOGS_LIMIT = 20;
 
+/**
+ * Most rows live logs (the feed, this tab's calculations) grow the list to. Past it each new
+ * log drops the oldest row: a tab left open would otherwise keep a row (and its cache entry)
+ * per calculation for as long as it stays open, and render them all. Fifteen pages is more
+ * than anyone reads on one screen; the rows dropped are still one "Load more" away. A list
+ * made longer by "Load more" keeps its length: live logs do not take back pages asked for.
+ */
+export const MAX_LISTED_LOGS = 300;
+
 export const RecentLogsQuery = graphql(/* GraphQL */ `
   query RecentLogs($limit: Int!, $before: ID) {
     recentLogs(limit: $limit, before: $before, includeRefused: true) {
@@ -51,11 +60,18 @@ export function newestFirst(a: Ordered, b: Ordered): number {
  * with `after:` replays some the list has; this tab's calculation also arrives live) replaces
  * its copy where it is (a refusal answered by a retry keeps its id and time); a new one goes in
  * its place by time, not always on top, since a log published late may be older than the newest
- * shown, which must stay first: the feed resumes after it. No log shown is ever removed: a list
- * that holds every log stays whole ("That is all of them" stays true), and one that does not
- * keeps its oldest log as the cursor of "Load more". So a log older than every one shown is
+ * shown, which must stay first: the feed resumes after it.
+ *
+ * The list shown is always every log newer than its oldest one, so that "Load more" (`before`
+ * the oldest shown) neither skips nor repeats a log. Hence a log older than every one shown is
  * listed only when the list is `complete`; otherwise it belongs to a page not loaded yet, and
- * listing it would make "Load more" skip the logs between it and the oldest shown.
+ * listing it would make "Load more" skip the logs between it and the oldest shown. And the only
+ * rows ever removed are the oldest: when a new log takes the list past MAX_LISTED_LOGS (and past
+ * its own length), its oldest row goes. The list is then no longer complete ("That is all of
+ * them" is no longer true; see droppedOldest), and the new oldest row is the cursor of
+ * "Load more", which brings the dropped rows back. A log older than every one shown never drops
+ * one: it joins a complete list whatever its length (only logs published late are), so that
+ * list stays whole.
  */
 export function addLog<T extends Ordered>(
   logs: readonly T[],
@@ -66,8 +82,19 @@ export function addLog<T extends Ordered>(
   if (listed >= 0) return logs.map((existing, i) => (i === listed ? log : existing));
   const place = logs.findIndex((existing) => newestFirst(log, existing) < 0);
   if (place < 0 && !complete && logs.length > 0) return [...logs];
-  const at = place < 0 ? logs.length : place;
-  return [...logs.slice(0, at), log, ...logs.slice(at)];
+  if (place < 0) return [...logs, log];
+  const added = [...logs.slice(0, place), log, ...logs.slice(place)];
+  return added.slice(0, Math.max(MAX_LISTED_LOGS, logs.length));
+}
+
+/**
+ * True when `after`, the list that followed `before`, no longer lists `before`'s oldest log:
+ * addLog dropped rows past MAX_LISTED_LOGS, or a first page replaced a longer list. Either way
+ * the logs older than `after`'s oldest are not all shown, whatever was known of `before`.
+ */
+export function droppedOldest(before: readonly Ordered[], after: readonly Ordered[]): boolean {
+  const oldest = before.at(-1);
+  return oldest !== undefined && !after.some(({ id }) => id === oldest.id);
 }
 
 /** The newest log listed, whose id a resumed feed starts after; undefined for an empty list. */
@@ -81,7 +108,8 @@ export function newestLog<T extends Ordered>(logs: readonly T[]): T | undefined 
 /**
  * Lists `log` in the cached recent logs (see addLog), if the list has been fetched. This tab's
  * own calculation is newer than every log listed, so it goes first whether or not older pages
- * are loaded; a list shorter than a page is all of them.
+ * are loaded; a list shorter than a page is all of them. Past MAX_LISTED_LOGS it drops the
+ * oldest row, which the list's component sees (droppedOldest): the list is then incomplete.
  */
 export function addLogToRecentLogs(cache: ApolloCache<unknown>, log: RecentLog): void {
   cache.updateQuery(
