@@ -56,7 +56,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const port = (configured: number) => (options.freePorts ? 0 : configured);
 
   // One tracer provider for the process; each service's spans still name it as their scope.
-  const tracing = startTracing(
+  const tracing = await startTracing(
     tracingConfigFrom(parsed, 'microservice-math'),
     loggerFor('tracing'),
   );

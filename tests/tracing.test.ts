@@ -197,7 +197,7 @@ describe('startTracing', () => {
   afterAll(() => receiver.close());
 
   it('does nothing when no endpoint is configured: spans are not recorded', async () => {
-    const tracing = startTracing({ endpoint: undefined, serviceName: 'off' }, logger);
+    const tracing = await startTracing({ endpoint: undefined, serviceName: 'off' }, logger);
     expect(tracing.enabled).toBe(false);
     const span = trace.getTracer('test').startSpan('unrecorded');
     expect(span.isRecording()).toBe(false);
@@ -206,7 +206,10 @@ describe('startTracing', () => {
   });
 
   it('with an endpoint, records spans and exports them when shut down; then records no more', async () => {
-    const tracing = startTracing({ endpoint: `${receiver.endpoint}/`, serviceName: 'on' }, logger);
+    const tracing = await startTracing(
+      { endpoint: `${receiver.endpoint}/`, serviceName: 'on' },
+      logger,
+    );
     expect(tracing.enabled).toBe(true);
     const span = trace.getTracer('test').startSpan('recorded');
     expect(span.isRecording()).toBe(true);

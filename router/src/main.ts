@@ -9,7 +9,7 @@ import { createRouterService } from './service.js';
 await runStandalone(async () => {
   const config = loadRouterConfig(process.env);
   const logger = createLogger('router', { level: config.logLevel, pretty: !config.production });
-  const tracing = startTracing(config.tracing, logger);
+  const tracing = await startTracing(config.tracing, logger);
   if (!config.redisUrl) {
     logger.warn(
       'REDIS_URL is not set: logAdded subscriptions only see events from math in this process, i.e. none',

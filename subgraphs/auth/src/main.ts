@@ -8,7 +8,7 @@ import { createAuthService } from './service.js';
 await runStandalone(async () => {
   const config = loadAuthConfig(process.env);
   const logger = createLogger('auth', { level: config.logLevel, pretty: !config.production });
-  const tracing = startTracing(config.tracing, logger);
+  const tracing = await startTracing(config.tracing, logger);
   const host = await createAuthService(config, logger);
   return {
     logger,

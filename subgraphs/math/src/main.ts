@@ -9,7 +9,7 @@ import { createMathService } from './service.js';
 await runStandalone(async () => {
   const config = loadMathConfig(process.env);
   const logger = createLogger('math', { level: config.logLevel, pretty: !config.production });
-  const tracing = startTracing(config.tracing, logger);
+  const tracing = await startTracing(config.tracing, logger);
   if (!config.redisUrl) {
     logger.warn(
       'REDIS_URL is not set: log events stay in this process, so no separate router will see them',
