@@ -41,7 +41,11 @@ import { protectSignInAnswers } from './gateway/signInAnswers.js';
 import { requireOperation } from './gateway/requireOperation.js';
 import { keepNumericLiteralsAsWritten } from './gateway/numericLiterals.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
-import { argumentSitesRule, badArgumentFormatted } from './gateway/argumentErrors.js';
+import {
+  argumentSitesRule,
+  badArgumentFormatted,
+  refuseNullArguments,
+} from './gateway/argumentErrors.js';
 import { SubgraphDataSource } from './gateway/subgraphDataSource.js';
 import { withoutSubgraphInternals } from './gateway/subgraphFailure.js';
 import { subgraphClients } from './gateway/subgraphClients.js';
@@ -235,6 +239,7 @@ export async function createRouterService(
       requireOperation<RouterContext>(),
       // Before demand control: a refused token is the first thing a caller must hear of.
       refusedTokenPlugin(),
+      refuseNullArguments<RouterContext>(),
       protectSignInAnswers<RouterContext>(),
       demand.plugin<RouterContext>(),
       refuseHttpSubscriptions<RouterContext>(),

@@ -49,6 +49,26 @@ const cases = [
       'logAdded(after:): Variable "$a" got invalid value true; ID cannot represent value: true',
     extensions: { argument: 'after', field: 'logAdded' },
   },
+  {
+    name: 'a nullable variable with a default, sent as null, for an Int!',
+    payload: {
+      query: 'query($n: Int = 5) { factorial(n: $n) { result } }',
+      variables: { n: null },
+    },
+    message:
+      'factorial(n:): Variable "$n" got invalid value null; Expected non-nullable type "Int!" not to be null.',
+    extensions: { argument: 'n', field: 'factorial' },
+  },
+  {
+    name: 'a nullable variable with a default, sent as null, for a subscription’s @include(if:)',
+    payload: {
+      query: 'subscription($i: Boolean = true) { logAdded { id digits @include(if: $i) } }',
+      variables: { i: null },
+    },
+    message:
+      '@include(if:): Variable "$i" got invalid value null; Expected non-nullable type "Boolean!" not to be null.',
+    extensions: { argument: 'if' },
+  },
 ];
 
 /** The first error graphql-ws delivered for the operation, as `next` or as `error`. */
@@ -77,6 +97,11 @@ async function overEventStream(payload: { query: string; variables?: Record<stri
     body: JSON.stringify(payload),
   });
   const text = await response.text();
+  // Refused before the stream opens: 400 with the errors as JSON, as over HTTP.
+  if (response.headers.get('content-type')?.startsWith('application/json')) {
+    expect(response.status).toBe(400);
+    return (JSON.parse(text) as FormattedExecutionResult).errors![0]!;
+  }
   const data = /^data: (\{.*\})$/m.exec(text)?.[1];
   if (!data) throw new Error(`no event in ${text.slice(0, 200)}`);
   return (JSON.parse(data) as FormattedExecutionResult).errors![0]!;

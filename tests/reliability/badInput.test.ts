@@ -129,6 +129,48 @@ const wrongTypes: Row[] = [
     status: 400,
     code: 'BAD_USER_INPUT',
   })),
+  // A nullable variable with a default may stand where a non-null value is needed (the default
+  // fills in when it is not sent), but an explicit null reaches the argument as null.
+  {
+    name: 'a nullable variable with a default, sent as null, for factorial(n:)',
+    request: json('query($n: Int = 5) { factorial(n: $n) { result } }', { n: null }),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message:
+      'factorial(n:): Variable "$n" got invalid value null; Expected non-nullable type "Int!" not to be null.',
+  },
+  {
+    name: 'a nullable variable with a default, sent as null, for two fields and power(base:)',
+    request: json(
+      'query($n: Numeric = 2) { a: power(base: $n, exponent: 2) { result } b: fibonacci(n: 3) { result } }',
+      { n: null },
+    ),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message:
+      'power(base:): Variable "$n" got invalid value null; Expected non-nullable type "Numeric!" not to be null.',
+  },
+  {
+    name: 'a nullable variable with a default, sent as null, for register(username:)',
+    request: json(
+      'mutation($u: String = "someone") { register(username: $u, password: "long enough") { token } }',
+      { u: null },
+    ),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message:
+      'register(username:): Variable "$u" got invalid value null; Expected non-nullable type "String!" not to be null.',
+  },
+  {
+    name: 'a nullable variable with a default, sent as null, for @include(if:)',
+    request: json('query($i: Boolean = true) { fibonacci(n: 3) @include(if: $i) { result } }', {
+      i: null,
+    }),
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message:
+      '@include(if:): Variable "$i" got invalid value null; Expected non-nullable type "Boolean!" not to be null.',
+  },
   {
     name: 'Int! variable missing',
     request: json(FACTORIAL, {}),

@@ -18,18 +18,34 @@
  * report variables, definitions, fields or nothing. Structural errors (an unknown field or
  * argument, a missing required argument, a variable of the wrong type for its position) stay
  * GRAPHQL_VALIDATION_FAILED.
+ *
+ * One case passes validation and coercion alike: a nullable variable with a default may stand
+ * where a non-null value is needed (`query($n: Int = 5) { factorial(n: $n) … }`), since the
+ * default fills in when it is not sent, but a variable sent as `null` reaches the argument as
+ * null, and graphql-js then fails the field as it runs (in a subgraph: an unexpected error, and
+ * logged as one). `refuseNullArguments` refuses such a request before any field runs, as
+ * BAD_USER_INPUT naming the argument, in the words graphql-js uses for a null in a non-null
+ * place.
  */
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, RequestErrorCode } from '@microservice-math/shared/errors';
+import { coercedVariables } from '@microservice-math/shared/selection';
 import {
   GraphQLError,
+  isNonNullType,
   Kind,
+  validate,
   type ASTNode,
+  type DocumentNode,
   type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValidationRule,
   type ValueNode,
   type VariableDefinitionNode,
   type VariableNode,
 } from 'graphql';
+import { withHttpStatus } from '../http/httpStatus.js';
 
 /** Where a value is given: an argument of a field (or directive), or a variable's default. */
 interface ArgumentSite {
@@ -42,6 +58,16 @@ interface ArgumentSite {
 
 const siteOfValue = new WeakMap<ASTNode, ArgumentSite>();
 const sitesOfVariable = new WeakMap<ASTNode, ArgumentSite[]>();
+
+/** Where a nullable variable is used in a place that needs a value: its sites and that type. */
+interface NonNullUse {
+  sites: ArgumentSite[];
+  /** The type of the first such place, as graphql-js prints it (`Int!`). */
+  type: string;
+}
+const nonNullUsesOfVariable = new WeakMap<VariableDefinitionNode, NonNullUse>();
+/** Operations whose variable uses `argumentSitesRule` has recorded. */
+const recorded = new WeakSet<OperationDefinitionNode>();
 
 /** Every value node in `value` (list items and object fields included), variables apart. */
 function eachValue(
@@ -91,17 +117,28 @@ export const argumentSitesRule: ValidationRule = (context) => {
       leave(document) {
         for (const operation of document.definitions) {
           if (operation.kind !== Kind.OPERATION_DEFINITION) continue;
+          recorded.add(operation);
           const uses = new Map<string, ArgumentSite[]>();
-          for (const { node } of context.getRecursiveVariableUsages(operation)) {
+          const nonNullUses = new Map<string, NonNullUse>();
+          for (const { node, type } of context.getRecursiveVariableUsages(operation)) {
             const site = siteOfUse.get(node);
             if (!site) continue;
             const list = uses.get(node.name.value) ?? [];
             if (!list.some((known) => known.label === site.label)) list.push(site);
             uses.set(node.name.value, list);
+            if (type && isNonNullType(type)) {
+              const use = nonNullUses.get(node.name.value) ?? { sites: [], type: String(type) };
+              if (!use.sites.some((known) => known.label === site.label)) use.sites.push(site);
+              nonNullUses.set(node.name.value, use);
+            }
           }
           for (const definition of operation.variableDefinitions ?? []) {
             const sites = uses.get(definition.variable.name.value);
             if (sites?.length) sitesOfVariable.set(definition, sites);
+            const nonNull = nonNullUses.get(definition.variable.name.value);
+            // A non-null variable given null fails coercion already, naming itself.
+            if (nonNull && definition.type.kind !== Kind.NON_NULL_TYPE)
+              nonNullUsesOfVariable.set(definition, nonNull);
           }
         }
       },
@@ -173,4 +210,52 @@ export function badArgumentError(error: GraphQLError): GraphQLError {
     originalError: error.originalError,
     extensions: { ...error.extensions, ...extensions },
   });
+}
+
+/**
+ * BAD_USER_INPUT for the first variable of `operation` sent as null (`coerced`, the variables as
+ * execution will see them) that feeds a place needing a value (see the top of this file);
+ * undefined when there is none, or when the variables do not coerce (execution says why).
+ */
+export function nullArgumentError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  coerced: Readonly<Record<string, unknown>> | undefined,
+): GraphQLError | undefined {
+  if (!coerced) return undefined;
+  // The streaming transports may ask before validating (graphql-sse validates after onSubscribe).
+  if (!recorded.has(operation)) validate(schema, document, [argumentSitesRule]);
+  for (const definition of operation.variableDefinitions ?? []) {
+    const use = nonNullUsesOfVariable.get(definition);
+    const name = definition.variable.name.value;
+    if (!use || !Object.hasOwn(coerced, name) || coerced[name] !== null) continue;
+    const { message, extensions } = described(
+      use.sites,
+      `Variable "$${name}" got invalid value null; Expected non-nullable type "${use.type}" not to be null.`,
+    );
+    // Located at the variable's name: on its definition, badArgumentError would describe it again.
+    return new GraphQLError(message, { nodes: [definition.variable], extensions });
+  }
+  return undefined;
+}
+
+/** The same for a request through Apollo Server (HTTP, and queries and mutations on streams). */
+export function refuseNullArguments<C extends object>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, schema, document, operation }) {
+          if (!operation) return;
+          const refused = nullArgumentError(
+            schema,
+            document,
+            operation,
+            coercedVariables({ request, schema, operation }),
+          );
+          if (refused) throw withHttpStatus(refused, 400);
+        },
+      };
+    },
+  };
 }

@@ -11,6 +11,7 @@ import {
 } from '@microservice-math/shared/errors';
 import {
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   print,
   specifiedRules,
@@ -25,7 +26,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { RouterContext } from '../context.js';
-import { badArgumentError } from '../gateway/argumentErrors.js';
+import { badArgumentError, nullArgumentError } from '../gateway/argumentErrors.js';
 import type { DemandControl } from '../gateway/demandControl.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
@@ -177,11 +178,21 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     costed(schema, document, operationName, variables, context) {
       const operation = getOperationAST(document, operationName);
       if (!operation) return { context, release: holdsNothing };
+      // As execution will see them; undefined when they do not coerce (execution says why).
+      const coerced = getVariableValues(
+        schema,
+        operation.variableDefinitions ?? [],
+        variables ?? {},
+      );
+      const values = coerced.errors ? undefined : coerced.coerced;
+      const nullArgument = nullArgumentError(schema, document, operation, values);
+      if (nullArgument) return nullArgument;
       const operationCost = options.demand.cost(
         schema,
         document,
         operation,
         variables ?? undefined,
+        values,
       );
       const refused = options.demand.refusal(operationCost);
       if (refused) return refused;
