@@ -87,7 +87,9 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
   const apollo = new ApolloClient({
     link: from([endSessionWhenRefused, withToken, transport]),
     // One recent-logs list whatever its arguments, so "Load more" and the live feed share it: a
-    // page fetched `before` a cursor is appended to it, any other answer replaces it.
+    // page fetched `before` a cursor is appended to it, any other answer replaces it. A page whose
+    // cursor is no longer the list's oldest row (live logs pushed it out while the page was on
+    // its way: recentLogs.ts, addLog) is dropped: appended, it would skip that row.
     cache: new InMemoryCache({
       typePolicies: {
         Query: {
@@ -100,6 +102,8 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
                 { args, readField },
               ) {
                 if (!existing || typeof args?.['before'] !== 'string') return incoming;
+                const oldest = existing.at(-1);
+                if (!oldest || readField('id', oldest) !== args['before']) return existing;
                 const listed = new Set(existing.map((log) => readField('id', log)));
                 return [
                   ...existing,

@@ -69,4 +69,68 @@ describe('RecentLogs', () => {
     expect(ids()).toEqual(server.map(({ id }) => id));
     wrapper.unmount();
   });
+
+  it('drops a page whose cursor a live log pushed out while it loaded, and lets go of dropped rows', async () => {
+    // A list at its cap, not complete: 320 logs on the server, 300 listed.
+    const server = Array.from({ length: 320 }, (_, i) => logNumber(320 - i));
+    let liveDuringPage: (() => void) | undefined;
+    client = createTestGraphQLClient({
+      RecentLogs: ({ variables }) => {
+        const before = server.findIndex(({ id }) => id === variables['before']);
+        const from = typeof variables['before'] === 'string' ? before + 1 : 0;
+        // A live log arrives while this page is on its way.
+        liveDuringPage?.();
+        liveDuringPage = undefined;
+        return { data: { recentLogs: server.slice(from, from + Number(variables['limit'])) } };
+      },
+    });
+    const wrapper = mount(RecentLogs, {
+      global: { provide: provideFor(client) },
+      attachTo: document.body,
+    });
+    const rows = () => wrapper.findAll('tbody tr:not(.details)');
+    const loadMore = () =>
+      wrapper.findAll('button').find((button) => button.text() === 'Load more');
+    const listed = () =>
+      (
+        client?.apollo.cache.extract()['ROOT_QUERY']?.['recentLogs'] as Array<{ __ref: string }>
+      ).map(({ __ref }) => __ref.replace('RequestLog:', ''));
+    const cachedLogs = () =>
+      Object.keys(client?.apollo.cache.extract() ?? {}).filter((key) =>
+        key.startsWith('RequestLog:'),
+      );
+
+    await waitFor(() => expect(rows()).toHaveLength(RECENT_LOGS_LIMIT));
+    for (let page = 1; page < MAX_LISTED_LOGS / RECENT_LOGS_LIMIT; page += 1) {
+      await loadMore()?.trigger('click');
+      await waitFor(() => expect(rows()).toHaveLength((page + 1) * RECENT_LOGS_LIMIT));
+    }
+    expect(listed().at(-1)).toBe('log-00021');
+
+    // The next page is asked before log 21; a new log pushes log 21 out meanwhile.
+    liveDuringPage = () => {
+      const log = logNumber(321);
+      server.unshift(log);
+      addLogToRecentLogs(client!.apollo.cache, log);
+    };
+    await loadMore()?.trigger('click');
+    await waitFor(() => expect(client?.sent.at(-1)?.variables['before']).toBe('log-00021'));
+    await waitFor(() => expect(loadMore()?.attributes('aria-disabled')).not.toBe('true'));
+    // The page (logs 20 down to 1) would have skipped log 21: it is not appended, and the list
+    // does not claim to be whole.
+    expect(listed()).toEqual(server.slice(0, MAX_LISTED_LOGS).map(({ id }) => id));
+    expect(wrapper.text()).not.toContain('That is all of them.');
+    // Nothing of the dropped row is kept in the cache.
+    expect(cachedLogs()).toHaveLength(MAX_LISTED_LOGS);
+
+    // Asked again, from the oldest row now shown (logs 21 to 2, then 1), the list ends whole,
+    // each log once.
+    await loadMore()?.trigger('click');
+    await waitFor(() => expect(rows()).toHaveLength(MAX_LISTED_LOGS + RECENT_LOGS_LIMIT));
+    expect(client.sent.at(-1)?.variables['before']).toBe('log-00022');
+    await loadMore()?.trigger('click');
+    await waitFor(() => expect(wrapper.text()).toContain('That is all of them.'));
+    expect(listed()).toEqual(server.map(({ id }) => id));
+    wrapper.unmount();
+  });
 });
