@@ -153,9 +153,18 @@ export function selectsSubfield(info: GraphQLResolveInfo, name: string): boolean
   );
 }
 
-function included(selection: SelectionNode, { variableValues }: SelectionScope): boolean {
-  const skip = getDirectiveValues(GraphQLSkipDirective, selection, variableValues);
-  if (skip?.['if'] === true) return false;
-  const include = getDirectiveValues(GraphQLIncludeDirective, selection, variableValues);
-  return include?.['if'] !== false;
+/**
+ * Whether `@skip`/`@include` leave `selection` in, as graphql-js decides it. A directive whose
+ * argument cannot be worked out (its variable was not coerced: execution refuses such an
+ * operation before any field runs) leaves it in, so callers that count fields count too many.
+ */
+export function included(selection: SelectionNode, { variableValues }: SelectionScope): boolean {
+  try {
+    const skip = getDirectiveValues(GraphQLSkipDirective, selection, variableValues);
+    if (skip?.['if'] === true) return false;
+    const include = getDirectiveValues(GraphQLIncludeDirective, selection, variableValues);
+    return include?.['if'] !== false;
+  } catch {
+    return true;
+  }
 }

@@ -14,10 +14,13 @@ import { unauthenticated } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Counter } from '@microservice-math/shared/metrics';
-import { fragmentsOf } from '@microservice-math/shared/selection';
+import {
+  fragmentsOf,
+  selectedFields,
+  type SelectionScope,
+} from '@microservice-math/shared/selection';
 import {
   defaultFieldResolver,
-  getDirectiveValues,
   getVariableValues,
   GraphQLError,
   GraphQLIncludeDirective,
@@ -33,7 +36,6 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionNode,
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
@@ -177,35 +179,20 @@ export function ownerFetchesPerEvent(
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>> | null | undefined,
 ): number {
-  const variableValues = getVariableValues(
-    schema,
-    operation.variableDefinitions ?? [],
-    variables ?? {},
-  ).coerced;
-  const fragments = fragmentsOf(document);
-  const fields = (selectionSet: SelectionSetNode, spread: ReadonlySet<string>): FieldNode[] =>
-    selectionSet.selections.flatMap((selection) => {
-      if (!included(selection, variableValues)) return [];
-      if (selection.kind === Kind.FIELD) return [selection];
-      if (selection.kind === Kind.INLINE_FRAGMENT) return fields(selection.selectionSet, spread);
-      const name = selection.name.value;
-      const fragment = fragments[name];
-      // A fragment that spreads itself is refused by validation; here it must not loop.
-      if (!fragment || spread.has(name)) return [];
-      return fields(fragment.selectionSet, new Set([...spread, name]));
-    });
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  // Without coerced values `included` leaves every selection in: every field is counted.
+  const scope = { fragments: fragmentsOf(document), variableValues: coerced.coerced ?? {} };
   const userNodes = new Map<string, FieldNode[]>();
-  for (const root of fields(operation.selectionSet, new Set())) {
+  for (const root of selectedFields(operation.selectionSet, scope)) {
     if (root.name.value !== 'logAdded' || !root.selectionSet) continue;
-    for (const field of fields(root.selectionSet, new Set())) {
+    for (const field of selectedFields(root.selectionSet, scope)) {
       if (field.name.value !== 'user') continue;
       const key = field.alias?.value ?? 'user';
       userNodes.set(key, [...(userNodes.get(key) ?? []), field]);
     }
   }
   let fetches = 0;
-  for (const nodes of userNodes.values())
-    if (ownerNeedsFetch(nodes, fragments, variableValues)) fetches += 1;
+  for (const nodes of userNodes.values()) if (ownerNeedsFetch(nodes, scope)) fetches += 1;
   return fetches;
 }
 
@@ -227,55 +214,25 @@ export const OWNER_FIELDS_FROM_TOKEN: ReadonlySet<string> = new Set([
 const SKIP_OR_INCLUDE = new Set([GraphQLSkipDirective.name, GraphQLIncludeDirective.name]);
 
 /**
- * Whether `@skip`/`@include` leave `selection` in, as graphql-js decides it. Without variable
- * values (they did not coerce: execution will refuse the operation), everything is counted in.
- */
-function included(
-  selection: SelectionNode,
-  variableValues: Record<string, unknown> | undefined,
-): boolean {
-  if (!variableValues) return true;
-  try {
-    if (getDirectiveValues(GraphQLSkipDirective, selection, variableValues)?.['if'] === true)
-      return false;
-    return getDirectiveValues(GraphQLIncludeDirective, selection, variableValues)?.['if'] !== false;
-  } catch {
-    return true; // execution refuses such an operation before any field runs
-  }
-}
-
-/**
  * Whether resolving the log's `user` under one response name, whose field nodes graphql-js
  * merged into `fieldNodes`, needs the owner fetched: whether any field selected under it, through
  * fragments and inline fragments and as `@skip`/`@include` leave them, is other than those in
  * OWNER_FIELDS_FROM_TOKEN. Type conditions are not checked: `User` is an object type, so every
- * fragment valid inside it applies. A field or fragment with any other directive, arguments or a
- * selection of its own is left to the gateway, as before: validation would refuse most of those.
+ * fragment valid inside it applies. A field with any other directive, arguments or a selection of
+ * its own is left to the gateway, as before: validation would refuse most of those.
  */
-export function ownerNeedsFetch(
-  fieldNodes: readonly FieldNode[],
-  fragments: Record<string, FragmentDefinitionNode>,
-  variableValues: Record<string, unknown> | undefined,
-): boolean {
-  const needs = (selectionSet: SelectionSetNode, spread: ReadonlySet<string>): boolean =>
-    selectionSet.selections.some((selection) => {
-      if (!included(selection, variableValues)) return false;
-      if (selection.directives?.some((directive) => !SKIP_OR_INCLUDE.has(directive.name.value)))
-        return true;
-      if (selection.kind === Kind.FIELD)
-        return (
-          !OWNER_FIELDS_FROM_TOKEN.has(selection.name.value) ||
-          (selection.arguments?.length ?? 0) > 0 ||
-          selection.selectionSet !== undefined
-        );
-      if (selection.kind === Kind.INLINE_FRAGMENT) return needs(selection.selectionSet, spread);
-      const name = selection.name.value;
-      const fragment = fragments[name];
-      if (!fragment) return true;
-      // A fragment that spreads itself is refused by validation; here it must not loop.
-      return !spread.has(name) && needs(fragment.selectionSet, new Set([...spread, name]));
-    });
-  return fieldNodes.some((node) => !node.selectionSet || needs(node.selectionSet, new Set()));
+export function ownerNeedsFetch(fieldNodes: readonly FieldNode[], scope: SelectionScope): boolean {
+  return fieldNodes.some(
+    (node) =>
+      !node.selectionSet ||
+      selectedFields(node.selectionSet, scope).some(
+        (field) =>
+          !OWNER_FIELDS_FROM_TOKEN.has(field.name.value) ||
+          (field.arguments?.length ?? 0) > 0 ||
+          field.selectionSet !== undefined ||
+          (field.directives ?? []).some((directive) => !SKIP_OR_INCLUDE.has(directive.name.value)),
+      ),
+  );
 }
 
 /** What resolving one subscription's `user` does for each event: answer from the token, or fetch. */
@@ -292,7 +249,7 @@ function cachedOwnerPlan(info: GraphQLResolveInfo): OwnerPlan {
   const field = info.fieldNodes[0] as FieldNode;
   let plan = ownerPlans.get(field);
   if (!plan) {
-    plan = ownerNeedsFetch(info.fieldNodes, info.fragments, info.variableValues)
+    plan = ownerNeedsFetch(info.fieldNodes, info)
       ? { fetch: true, ...meQueryFor(info) }
       : { fetch: false };
     ownerPlans.set(field, plan);
