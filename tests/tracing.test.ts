@@ -5,7 +5,9 @@
  * The services run as separate processes (as deployed) with a batch delay longer than the test,
  * so their spans reach the collector only because stopping a service flushes them.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { trace } from '@opentelemetry/api';
 import { createLogger } from '@microservice-math/shared/logger';
 import { startTracing } from '@microservice-math/shared/tracing';
@@ -204,6 +206,37 @@ describe('startTracing', () => {
     span.end();
     await tracing.shutdown();
   });
+
+  it('loads the OpenTelemetry SDK and exporter only when tracing is on', async () => {
+    // In a fresh process, as a service starts: which of the SDK's packages are loaded after
+    // startTracing (CommonJS packages imported from ESM land in require's cache).
+    const script = `
+      import { createRequire } from 'node:module';
+      import { startTracing } from '@microservice-math/shared/tracing';
+      import { createLogger } from '@microservice-math/shared/logger';
+      const logger = createLogger('probe', { level: 'silent', pretty: false });
+      const tracing = await startTracing({ endpoint: process.argv[1] || undefined, serviceName: 'probe' }, logger);
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      console.log(JSON.stringify(['sdk-trace-node', 'exporter-trace-otlp-http'].filter((name) =>
+        loaded.some((file) => file.includes('/@opentelemetry/' + name + '/')))));
+      await tracing.shutdown();`;
+    const loadedWith = async (endpoint: string) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script, endpoint],
+        {
+          cwd: new URL('../packages/shared/', import.meta.url),
+          env: { ...process.env, NODE_OPTIONS: '' },
+        },
+      );
+      return JSON.parse(stdout) as string[];
+    };
+    expect(await loadedWith('')).toEqual([]);
+    expect(await loadedWith(receiver.endpoint)).toEqual([
+      'sdk-trace-node',
+      'exporter-trace-otlp-http',
+    ]);
+  }, 60_000);
 
   it('with an endpoint, records spans and exports them when shut down; then records no more', async () => {
     const tracing = await startTracing(
