@@ -20,28 +20,45 @@ const logNumber = (i: number) =>
 let client: TestGraphQLClient | undefined;
 afterEach(() => client?.session.dispose());
 
+/**
+ * RecentLogs against a server holding `server` (newest first; the test may add to it), pages
+ * cut from it as the router would; `beforePage` runs as each page is asked for.
+ */
+function mountRecentLogs(
+  server: ReturnType<typeof requestLog>[],
+  beforePage: () => void = () => {},
+) {
+  const graphql = createTestGraphQLClient({
+    RecentLogs: ({ variables }) => {
+      const before = server.findIndex(({ id }) => id === variables['before']);
+      const from = typeof variables['before'] === 'string' ? before + 1 : 0;
+      beforePage();
+      return { data: { recentLogs: server.slice(from, from + Number(variables['limit'])) } };
+    },
+  });
+  client = graphql;
+  const wrapper = mount(RecentLogs, {
+    global: { provide: provideFor(graphql) },
+    attachTo: document.body,
+  });
+  return {
+    client: graphql,
+    wrapper,
+    rows: () => wrapper.findAll('tbody tr:not(.details)'),
+    loadMore: () => wrapper.findAll('button').find((button) => button.text() === 'Load more'),
+    /** The ids the cached list holds, in order. */
+    listed: () =>
+      (
+        graphql.apollo.cache.extract()['ROOT_QUERY']?.['recentLogs'] as Array<{ __ref: string }>
+      ).map(({ __ref }) => __ref.replace('RequestLog:', '')),
+  };
+}
+
 describe('RecentLogs', () => {
   it('offers Load more again once live logs take a whole list past its cap, and loads from the new oldest row', async () => {
     // The server's logs, newest first: 25 to begin with, then one per calculation of this tab.
     const server = Array.from({ length: 25 }, (_, i) => logNumber(25 - i));
-    client = createTestGraphQLClient({
-      RecentLogs: ({ variables }) => {
-        const before = server.findIndex(({ id }) => id === variables['before']);
-        const from = typeof variables['before'] === 'string' ? before + 1 : 0;
-        return { data: { recentLogs: server.slice(from, from + Number(variables['limit'])) } };
-      },
-    });
-    const wrapper = mount(RecentLogs, {
-      global: { provide: provideFor(client) },
-      attachTo: document.body,
-    });
-    const rows = () => wrapper.findAll('tbody tr:not(.details)');
-    const loadMore = () =>
-      wrapper.findAll('button').find((button) => button.text() === 'Load more');
-    const ids = () =>
-      (
-        client?.apollo.cache.extract()['ROOT_QUERY']?.['recentLogs'] as Array<{ __ref: string }>
-      ).map(({ __ref }) => __ref.replace('RequestLog:', ''));
+    const { client, wrapper, rows, loadMore, listed: ids } = mountRecentLogs(server);
 
     await waitFor(() => expect(rows()).toHaveLength(RECENT_LOGS_LIMIT));
     await loadMore()?.trigger('click');
@@ -74,31 +91,13 @@ describe('RecentLogs', () => {
     // A list at its cap, not complete: 320 logs on the server, 300 listed.
     const server = Array.from({ length: 320 }, (_, i) => logNumber(320 - i));
     let liveDuringPage: (() => void) | undefined;
-    client = createTestGraphQLClient({
-      RecentLogs: ({ variables }) => {
-        const before = server.findIndex(({ id }) => id === variables['before']);
-        const from = typeof variables['before'] === 'string' ? before + 1 : 0;
-        // A live log arrives while this page is on its way.
-        liveDuringPage?.();
-        liveDuringPage = undefined;
-        return { data: { recentLogs: server.slice(from, from + Number(variables['limit'])) } };
-      },
+    const { client, wrapper, rows, loadMore, listed } = mountRecentLogs(server, () => {
+      // A live log arrives while this page is on its way.
+      liveDuringPage?.();
+      liveDuringPage = undefined;
     });
-    const wrapper = mount(RecentLogs, {
-      global: { provide: provideFor(client) },
-      attachTo: document.body,
-    });
-    const rows = () => wrapper.findAll('tbody tr:not(.details)');
-    const loadMore = () =>
-      wrapper.findAll('button').find((button) => button.text() === 'Load more');
-    const listed = () =>
-      (
-        client?.apollo.cache.extract()['ROOT_QUERY']?.['recentLogs'] as Array<{ __ref: string }>
-      ).map(({ __ref }) => __ref.replace('RequestLog:', ''));
     const cachedLogs = () =>
-      Object.keys(client?.apollo.cache.extract() ?? {}).filter((key) =>
-        key.startsWith('RequestLog:'),
-      );
+      Object.keys(client.apollo.cache.extract()).filter((key) => key.startsWith('RequestLog:'));
 
     await waitFor(() => expect(rows()).toHaveLength(RECENT_LOGS_LIMIT));
     for (let page = 1; page < MAX_LISTED_LOGS / RECENT_LOGS_LIMIT; page += 1) {
@@ -111,7 +110,7 @@ describe('RecentLogs', () => {
     liveDuringPage = () => {
       const log = logNumber(321);
       server.unshift(log);
-      addLogToRecentLogs(client!.apollo.cache, log);
+      addLogToRecentLogs(client.apollo.cache, log);
     };
     await loadMore()?.trigger('click');
     await waitFor(() => expect(client?.sent.at(-1)?.variables['before']).toBe('log-00021'));
