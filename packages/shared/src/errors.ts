@@ -62,7 +62,7 @@ export function tooManyRequestsMessage(retryAfterSeconds: number): string {
 
 export function resultTooLarge(
   message: string,
-  sizes: { maxDigits: number; predictedDigits: number },
+  sizes: { maxDigits: number; predictedDigits: number; predictedDigitsIsLowerBound?: true },
 ): GraphQLError {
   return codedError(ErrorCode.ResultTooLarge, message, sizes);
 }

@@ -63,17 +63,25 @@ describe('RESULT_TOO_LARGE', () => {
 });
 
 describe('RESULT_TOO_LARGE beyond what a double counts', () => {
-  it('says more than 10^300 digits rather than a wrong count', async () => {
-    const { body } = await math.call(
-      '{ power(base: 7, exponent: "1e400") { digits } }',
-      {},
-      newCaller('astronomic'),
-    );
-    expect(body.errors?.[0]?.message).toBe(
-      'The result would have more than 10^300 digits; the limit is 1,000,000',
-    );
-    expect(body.errors?.[0]?.extensions?.['predictedDigits']).toBeGreaterThan(1e300);
-  });
+  it.each([
+    ['7^(1e400)', '{ power(base: 7, exponent: "1e400") { digits } }'],
+    ['0.5^(-1e100000)', '{ power(base: "0.5", exponent: "-1e100000") { digits } }'],
+    ['10^(1e100000)', '{ power(base: 10, exponent: "1e100000") { digits } }'],
+  ])(
+    '%s: says more than 10^300 digits, and predictedDigits is that bound, marked as one',
+    async (_name, query) => {
+      const { body } = await math.call(query, {}, newCaller('astronomic'));
+      expect(body.errors?.[0]?.message).toBe(
+        'The result would have more than 10^300 digits; the limit is 1,000,000',
+      );
+      expect(body.errors?.[0]?.extensions).toMatchObject({
+        code: 'RESULT_TOO_LARGE',
+        maxDigits: 1_000_000,
+        predictedDigits: 1e300,
+        predictedDigitsIsLowerBound: true,
+      });
+    },
+  );
 });
 
 describe('one budget per operation', () => {

@@ -71,11 +71,20 @@ export class DigitBudget {
       `The result would have ${wording.digits ?? withUnit(estimate(digits), digits)}` +
         (total > digits ? ` (${totalText} with the fields before it in this request)` : '') +
         `; the limit is ${formatCount(this.maxDigits)}`,
-      {
-        maxDigits: this.maxDigits,
-        // The number the message rounds: beyond 2^53 a double, as JSON numbers are anyway.
-        predictedDigits: Math.ceil(total),
-      },
+      total < COUNTABLE
+        ? {
+            maxDigits: this.maxDigits,
+            // The number the message rounds: beyond 2^53 a double, as JSON numbers are anyway.
+            predictedDigits: Math.ceil(total),
+          }
+        : // Past counting the estimate is no count at all (it saturates near the largest
+          // double, and two requests differing by a factor of 10^99,000 can get the same one):
+          // say what is known, that it is more than COUNTABLE, as the message does.
+          {
+            maxDigits: this.maxDigits,
+            predictedDigits: COUNTABLE,
+            predictedDigitsIsLowerBound: true,
+          },
     );
   }
 }
