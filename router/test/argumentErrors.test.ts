@@ -77,6 +77,12 @@ async function overEventStream(payload: { query: string; variables?: Record<stri
     body: JSON.stringify(payload),
   });
   const text = await response.text();
+  // A literal is refused with validation, before the stream opens: 400, as over HTTP. A variable
+  // is coerced when the operation runs: told in the stream's event.
+  if (response.headers.get('content-type')?.startsWith('application/json')) {
+    expect(response.status).toBe(400);
+    return (JSON.parse(text) as FormattedExecutionResult).errors![0]!;
+  }
   const data = /^data: (\{.*\})$/m.exec(text)?.[1];
   if (!data) throw new Error(`no event in ${text.slice(0, 200)}`);
   return (JSON.parse(data) as FormattedExecutionResult).errors![0]!;
