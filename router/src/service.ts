@@ -215,17 +215,20 @@ export async function createRouterService(
   const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   const protection = operationProtection();
   // With the operation limits, what lets an argument's malformed value be named (argumentErrors.ts).
-  const validationRules = [...protection.validationRules, argumentSitesRule];
+  // GraphiQL needs introspection; without the playground (production) nobody else should, over
+  // HTTP, graphql-ws or SSE: graphql-js's rule refuses it, rather than Apollo Server's
+  // `introspection: false`, whose message names the server and tells the caller how to
+  // configure it.
+  const validationRules = [
+    ...protection.validationRules,
+    argumentSitesRule,
+    ...(config.playground ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
   const demand = demandControl(config.maxCost, () => demandDirectives, config.heavyOperations);
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
     gateway: keepNumericLiteralsAsWritten(gateway),
-    // GraphiQL needs introspection; without the playground (production) nobody else should.
-    // graphql-js's rule refuses it rather than Apollo Server's `introspection: false`, whose
-    // message names the server and tells the caller how to configure it.
-    validationRules: config.playground
-      ? validationRules
-      : [...validationRules, NoSchemaIntrospectionCustomRule],
+    validationRules,
     parseOptions: protection.parseOptions,
     formatError: (formatted, error) => {
       const ours = badArgumentFormatted(protection.formatError(formatted), error);
@@ -284,6 +287,8 @@ export async function createRouterService(
     resolver: logAdded,
     executeThroughGateway,
     parse: protection.parse,
+    // HTTP's, introspection's refusal included: a validation error like any other (graphql-ws's
+    // `error` message, SSE's 400), not a result from Apollo Server's own validation of a query.
     validationRules,
     validationError: protection.validationError,
     demand,

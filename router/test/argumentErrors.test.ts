@@ -97,7 +97,8 @@ async function overEventStream(payload: { query: string; variables?: Record<stri
     body: JSON.stringify(payload),
   });
   const text = await response.text();
-  // Refused before the stream opens: 400 with the errors as JSON, as over HTTP.
+  // Refused before the stream opens (a literal by validation, a null for a value by its
+  // variables): 400, as over HTTP. A variable that does not coerce is told in the stream's event.
   if (response.headers.get('content-type')?.startsWith('application/json')) {
     expect(response.status).toBe(400);
     return (JSON.parse(text) as FormattedExecutionResult).errors![0]!;

@@ -172,6 +172,43 @@ describe('operation limits', () => {
     });
   });
 
+  describe('over SSE', () => {
+    let token: string;
+    beforeAll(async () => {
+      token = (await signUp(system.urls.router, 'limits_sse')).token;
+    });
+
+    it.each(['depth', 'aliases', 'directives'] as const)(
+      'too many %s: 400 before the stream opens, in HTTP’s words and with its code',
+      async (limit) => {
+        const { query, message } = tooMuch[limit];
+        const response = await eventStream(system.urls.router, token, query);
+        expect(response.status).toBe(400);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        const body = (await response.json()) as {
+          errors: Array<{ message: string; extensions?: { code?: string } }>;
+        };
+        expect(body.errors[0]).toMatchObject({
+          message,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        });
+      },
+    );
+
+    it('an operation within every limit still streams its result', async () => {
+      const response = await eventStream(
+        system.urls.router,
+        token,
+        nested(operationLimits.maxDepth - 1),
+      );
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const text = await response.text();
+      expect(text).toMatch(/^event: next\ndata: \{"data":\{"me":\{"logs":\[\]\}\}\}$/m);
+      expect(text).toContain('event: complete');
+    });
+  });
+
   describe('the same codes on every transport', () => {
     let token: string;
     beforeAll(async () => {
@@ -181,13 +218,12 @@ describe('operation limits', () => {
       http: async (query: string) =>
         (await gql(system.urls.router, query)).errors?.[0]?.extensions?.['code'],
       sse: async (query: string) => {
-        // Refused before the stream opens (JSON), or invalid and told in the stream's one event.
+        // Refused before the stream opens: 400 and JSON, as over HTTP.
         const response = await eventStream(system.urls.router, token, query);
-        const text = await response.text();
-        const json = response.headers.get('content-type')?.startsWith('application/json')
-          ? text
-          : (/^data: (.*)$/m.exec(text)?.[1] ?? '{}');
-        const body = JSON.parse(json) as { errors?: Array<{ extensions?: { code?: string } }> };
+        expect(response.status).toBe(400);
+        const body = (await response.json()) as {
+          errors?: Array<{ extensions?: { code?: string } }>;
+        };
         return body.errors?.[0]?.extensions?.code;
       },
       websocket: async (query: string) => {

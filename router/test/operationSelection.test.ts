@@ -1,6 +1,9 @@
-/** Which operation of a document to run is the client's to say; not saying it is a 400. */
+/**
+ * Which operation of a document to run is the client's to say; not saying it is a 400. Over
+ * graphql-ws and SSE the same refusals as over HTTP, in the same words, with the same codes.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, wsClient } from '../../tests/support/graphql.js';
+import { bearer, signUp, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
 let system: TestSystem;
@@ -14,17 +17,71 @@ afterAll(async () => {
 
 const twoOperations = 'query A { __typename } query B { me { id } }';
 
+type Errors = Array<{ message: string; extensions?: { code?: string } }>;
+
 async function post(body: Record<string, unknown>) {
   const response = await fetch(system.urls.router, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const json = (await response.json()) as {
-    data?: unknown;
-    errors?: Array<{ message: string; extensions?: { code?: string } }>;
-  };
+  const json = (await response.json()) as { data?: unknown; errors?: Errors };
   return { status: response.status, ...json };
+}
+
+const newUser = () =>
+  signUp(system.urls.router, `chooser_${Math.random().toString(36).slice(2, 8)}`);
+
+/** The single result of a query or mutation sent over the socket, errors included. */
+async function overSocket(payload: {
+  query: string;
+  operationName?: string;
+  extensions?: Record<string, unknown>;
+}) {
+  const client = wsClient(system.urls.router, (await newUser()).token);
+  try {
+    return await new Promise<{ data?: unknown; errors?: Errors; sent: 'next' | 'error' }>(
+      (resolve, reject) => {
+        let last: { data?: unknown; errors?: Errors } = {};
+        client.subscribe(payload, {
+          next: (value) => (last = value as typeof last),
+          error: (error) =>
+            Array.isArray(error)
+              ? resolve({ errors: error as Errors, sent: 'error' })
+              : reject(error),
+          complete: () => resolve({ ...last, sent: 'next' }),
+        });
+      },
+    );
+  } finally {
+    await client.dispose();
+  }
+}
+
+/**
+ * The answer to one operation over graphql-sse: a refusal before the stream opens (JSON), or the
+ * stream's one result.
+ */
+async function overSse(body: Record<string, unknown>) {
+  const response = await fetch(`${system.urls.router}/stream`, {
+    method: 'POST',
+    headers: {
+      ...bearer((await newUser()).token),
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+    },
+    body: JSON.stringify(body),
+  });
+  const type = response.headers.get('content-type') ?? '';
+  const text = await response.text();
+  if (type.startsWith('application/json'))
+    return { status: response.status, type, ...(JSON.parse(text) as { errors?: Errors }) };
+  const events = [...text.matchAll(/^event: (\w+)\ndata:(.*)$/gm)].map(([, event, data]) => ({
+    event,
+    data: data?.trim(),
+  }));
+  const result = JSON.parse(events[0]?.data ?? '{}') as { data?: unknown; errors?: Errors };
+  return { status: response.status, type, events: events.map((e) => e.event), ...result };
 }
 
 describe('choosing the operation', () => {
@@ -50,39 +107,75 @@ describe('choosing the operation', () => {
 });
 
 describe('choosing the operation over graphql-ws', () => {
-  /** The single result of a query or mutation sent over the socket, errors included. */
-  async function overSocket(payload: { query: string; operationName?: string }) {
-    const { token } = await signUp(
-      system.urls.router,
-      `chooser_${Math.random().toString(36).slice(2, 8)}`,
-    );
-    const client = wsClient(system.urls.router, token);
-    try {
-      return await new Promise<{ data?: unknown; errors?: Array<{ message: string }> }>(
-        (resolve, reject) => {
-          let last: { data?: unknown; errors?: Array<{ message: string }> } = {};
-          client.subscribe(payload, {
-            next: (value) => (last = value as typeof last),
-            error: (error) =>
-              Array.isArray(error)
-                ? resolve({ errors: error as typeof last.errors })
-                : reject(error),
-            complete: () => resolve(last),
-          });
-        },
-      );
-    } finally {
-      await client.dispose();
-    }
-  }
-
   it('runs the one operationName names, through the gateway', async () => {
     const result = await overSocket({ query: twoOperations, operationName: 'B' });
-    expect(result).toEqual({ data: { me: { id: expect.any(String) } } });
+    expect(result).toEqual({ data: { me: { id: expect.any(String) } }, sent: 'next' });
   });
 
   it('refuses a document with an unknown field before running anything', async () => {
     const result = await overSocket({ query: '{ me { id password } }' });
     expect(result.errors?.[0]?.message).toMatch(/Cannot query field "password"/);
+  });
+});
+
+describe('choosing the operation over SSE', () => {
+  it('runs the one operationName names, through the gateway', async () => {
+    const result = await overSse({ query: twoOperations, operationName: 'B' });
+    expect(result).toMatchObject({
+      status: 200,
+      type: expect.stringMatching(/^text\/event-stream/),
+      events: ['next', 'complete'],
+      data: { me: { id: expect.any(String) } },
+    });
+  });
+});
+
+/**
+ * What HTTP refuses before planning, graphql-ws and SSE refuse in its words and with its code:
+ * an `error` message over graphql-ws, and over SSE HTTP's status (a 400 is answered before the
+ * stream opens, as JSON; a 200 is a stream of that one result).
+ */
+describe('the same refusals over graphql-ws and SSE as over HTTP', () => {
+  const persistedQuery = { version: 1, sha256Hash: 'a'.repeat(64) };
+  it.each([
+    {
+      what: 'a document of several operations without operationName',
+      body: { query: 'query A { __typename } query B { __typename }' },
+      status: 400,
+      message: 'The document has several operations: say which to run with operationName',
+      code: 'OPERATION_RESOLUTION_FAILURE',
+    },
+    {
+      what: 'an operationName the document lacks',
+      body: { query: 'query A { __typename }', operationName: 'B' },
+      status: 400,
+      message: 'Unknown operation named "B"',
+      code: 'OPERATION_RESOLUTION_FAILURE',
+    },
+    {
+      what: 'a persisted query, with its query',
+      body: { query: '{ __typename }', extensions: { persistedQuery } },
+      status: 200,
+      message: 'PersistedQueryNotSupported',
+      code: 'PERSISTED_QUERY_NOT_SUPPORTED',
+    },
+  ])('$what: $code', async ({ body, status, message, code }) => {
+    const refusal = [{ message, extensions: expect.objectContaining({ code }) }];
+    const http = await post(body);
+    expect(http).toMatchObject({ status, errors: refusal });
+    expect(http).not.toHaveProperty('data');
+
+    const socket = await overSocket(body);
+    expect(socket).toEqual({ errors: refusal, sent: 'error' });
+
+    const sse = await overSse(body);
+    expect(sse).toMatchObject({ status, errors: refusal });
+    expect(sse).not.toHaveProperty('data');
+    if (status === 400) expect(sse.type).toMatch(/^application\/json/);
+    else
+      expect(sse).toMatchObject({
+        type: expect.stringMatching(/^text\/event-stream/),
+        events: ['next', 'complete'],
+      });
   });
 });

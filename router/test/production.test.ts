@@ -93,6 +93,48 @@ describe('a production router', () => {
     expect(byType.errors?.[0]?.message).toMatch(/^GraphQL introspection has been disabled/);
   });
 
+  it('refuses introspection over graphql-ws and SSE as the validation error it is over HTTP', async () => {
+    // HTTP's refusal: the same errors over each transport.
+    const overHttp = await gql(router.url, introspection, {}, bearer(token));
+    expect(overHttp.status).toBe(400);
+    const refusal = overHttp.errors;
+    expect(refusal?.[0]).toMatchObject({
+      message:
+        'GraphQL introspection has been disabled, but the requested query contained the field "__schema".',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    // An `error` message, as for any invalid operation: no `next` with `data: null`.
+    const client = wsClient(router.url, token);
+    const sent: unknown[] = [];
+    await new Promise<void>((resolve) =>
+      client.subscribe(
+        { query: introspection },
+        {
+          next: (value) => sent.push({ next: value }),
+          error: (error) => {
+            sent.push({ error });
+            resolve();
+          },
+          complete: () => resolve(),
+        },
+      ),
+    );
+    await client.dispose();
+    expect(sent).toEqual([{ error: refusal }]);
+
+    const stream = await fetch(`${router.url}/stream`, {
+      method: 'POST',
+      headers: {
+        ...bearer(token),
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ query: introspection }),
+    });
+    expect(stream.status).toBe(400);
+    expect(await stream.json()).toEqual({ errors: refusal });
+  });
+
   it('answers a path it does not serve with a JSON 404 that names no framework', async () => {
     for (const path of ['/nothing-here', '/.well-known/jwks.json']) {
       const response = await fetch(router.url.replace(/\/graphql$/, path));

@@ -198,6 +198,30 @@ describe('graphql-sse', () => {
     });
   });
 
+  it('refuses an invalid operation with 400 before the stream opens, as HTTP does', async () => {
+    const { token } = await signUp(system.urls.router, 'sse_invalid');
+    const query = '{ me { id password } }';
+    const response = await fetch(streamUrl, {
+      method: 'POST',
+      headers: {
+        ...bearer(token),
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ query }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const overHttp = await gql(system.urls.router, query, {}, bearer(token));
+    expect(overHttp.status).toBe(400);
+    const { message, locations } = overHttp.errors?.[0] as { message: string; locations?: unknown };
+    expect(message).toMatch(/^Cannot query field "password" on type "User"/);
+    // The same error as HTTP's, but for its stack trace (development sends one over HTTP).
+    expect(await response.json()).toEqual({
+      errors: [{ message, locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+    });
+  });
+
   it('refuses a mutation sent with GET: 405, POST allowed, BAD_REQUEST', async () => {
     const { token } = await signUp(system.urls.router, 'sse_get_mutation');
     const search = new URLSearchParams({ query: 'mutation { logout }' });

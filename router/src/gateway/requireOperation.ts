@@ -2,6 +2,21 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { codedError, RequestErrorCode } from '@microservice-math/shared/errors';
 
 /**
+ * Why no operation of a document can be run: it has several and `operationName` names none, or
+ * it names one the document lacks. The same words over HTTP, graphql-ws and SSE
+ * (streamingOperations.ts), where `extensions` is left without HTTP's status.
+ */
+export function operationResolutionFailure(
+  operationName: string | null | undefined,
+  extensions: Record<string, unknown> = {},
+) {
+  const message = operationName
+    ? `Unknown operation named "${operationName}"`
+    : 'The document has several operations: say which to run with operationName';
+  return codedError(RequestErrorCode.OperationResolutionFailure, message, extensions);
+}
+
+/**
  * A document with several operations and no (or an unknown) `operationName` is the client's
  * mistake. Apollo Server leaves it to the executor, and the gateway's executor throws it as a
  * 500; answer 400 with Apollo's own code for it before planning instead.
@@ -12,12 +27,7 @@ export function requireOperation<C extends object>(): ApolloServerPlugin<C> {
       return {
         async didResolveOperation({ operation, request }) {
           if (operation) return;
-          const message = request.operationName
-            ? `Unknown operation named "${request.operationName}"`
-            : 'The document has several operations: say which to run with operationName';
-          throw codedError(RequestErrorCode.OperationResolutionFailure, message, {
-            http: { status: 400 },
-          });
+          throw operationResolutionFailure(request.operationName, { http: { status: 400 } });
         },
       };
     },

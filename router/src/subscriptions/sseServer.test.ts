@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { unauthenticated } from '@microservice-math/shared/errors';
 import express from 'express';
-import { buildSchema, parse, type ExecutionResult } from 'graphql';
+import { buildSchema, getOperationAST, parse, type ExecutionResult } from 'graphql';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturedLog } from '../../test/support/capturedLog.js';
@@ -33,10 +33,11 @@ const tokenOf = (sub: string) =>
 const slowToken = tokenOf('slow');
 
 const operations = {
-  schema: () => schema,
   admit: async () => undefined,
-  parse: (source: string) => parse(source),
-  validate: () => [],
+  prepare: ({ query }: { query: string }) => {
+    const document = parse(query);
+    return { schema, document, operation: getOperationAST(document) };
+  },
   costed: (...args: unknown[]) => ({ context: args[4], release: () => {} }),
   execute: async (): Promise<ExecutionResult> => ({ data: { hello: 'hi' } }),
 } as unknown as StreamingOperations;

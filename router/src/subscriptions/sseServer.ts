@@ -19,7 +19,7 @@ import {
 import type { Logger } from '@microservice-math/shared/logger';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import type { Request, RequestHandler } from 'express';
-import { getOperationAST, GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import {
@@ -71,9 +71,14 @@ export interface SseServer {
   close(): Promise<void>;
 }
 
-function refusal(status: number, error: GraphQLError, headers: Record<string, string> = {}) {
+function refusal(
+  status: number,
+  error: GraphQLError | readonly GraphQLError[],
+  headers: Record<string, string> = {},
+) {
+  const errors = error instanceof GraphQLError ? [error] : error;
   return [
-    JSON.stringify({ errors: [error.toJSON()] }),
+    JSON.stringify({ errors: errors.map((e) => e.toJSON()) }),
     {
       status,
       statusText: STATUS_CODES[status] ?? 'Bad Request',
@@ -157,6 +162,15 @@ function badSearchParams(query: Request['query']): string | undefined {
   return badParams(json('variables'), one('operationName'), json('extensions'));
 }
 
+/**
+ * A stream of one result, the errors that refused the operation: graphql-sse sends it as its
+ * `next` event, then `complete`. (An async iterable, so that the result has no `data`, as HTTP's
+ * has none: graphql-sse takes an object only with one for a result.)
+ */
+async function* oneResult(errors: readonly GraphQLError[]) {
+  yield { errors };
+}
+
 /** The last events of a stream whose token expired or was revoked: why, then graphql-sse's own end. */
 function endStream(res: ServerResponse, reason: string): void {
   const refusal = { errors: [unauthenticated(reason).toJSON()] };
@@ -224,9 +238,17 @@ export function createSseServer(options: SseServerOptions): SseServer {
         const retryAfter = String(limited.extensions['retryAfterSeconds']);
         return refusal(429, limited, { 'retry-after': retryAfter });
       }
-      const document = operations.parse(params.query ?? '');
-      if (document instanceof GraphQLError) return refusal(400, document);
-      const operation = getOperationAST(document, params.operationName)?.operation;
+      // HTTP's checks, in its words and with its status: graphql-sse would answer an invalid
+      // operation with 200 and the errors as an event, and one it cannot pick from the
+      // document with "Unable to detect operation AST" and no code.
+      const prepared = operations.prepare(params);
+      if ('errors' in prepared) {
+        // 200 (a persisted query): answered as a stream of that one result, as over HTTP.
+        if (prepared.status === 200) return oneResult(prepared.errors);
+        return refusal(prepared.status, prepared.errors);
+      }
+      const { schema, document } = prepared;
+      const operation = prepared.operation.operation;
       // graphql-sse's own refusal of this says so without a code or an Allow header.
       if (operation === 'mutation' && req.method === 'GET') {
         const getMutation = codedError(
@@ -236,7 +258,6 @@ export function createSseServer(options: SseServerOptions): SseServer {
         return refusal(405, getMutation, { allow: 'POST' });
       }
       if (res && operation !== 'subscription') answering.add(res);
-      const schema = operations.schema();
       const costed = operations.costed(
         schema,
         document,
@@ -265,7 +286,8 @@ export function createSseServer(options: SseServerOptions): SseServer {
         contextValue: costed.context,
       };
     },
-    validate: (schema, document) => operations.validate(schema, document),
+    // Validated in onSubscribe, before the operation's cost: a refusal there is a 400.
+    validate: () => [],
     execute: (args) => operations.execute(args),
     subscribe: (args) => operations.subscribe(args),
     onOperation: (context, _req, _args, result) => {

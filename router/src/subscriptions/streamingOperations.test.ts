@@ -5,8 +5,8 @@
  * which its events' gateway fetches reuse and must not be charged its cost, and holds its demand
  * per event against its user's live budget until released.
  */
-import { ErrorCode } from '@microservice-math/shared/errors';
-import { buildSchema, GraphQLError, parse } from 'graphql';
+import { ErrorCode, RequestErrorCode } from '@microservice-math/shared/errors';
+import { buildSchema, GraphQLError, NoSchemaIntrospectionCustomRule, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { RouterContext } from '../context.js';
 import { demandControl, type DemandDirectives } from '../gateway/demandControl.js';
@@ -14,7 +14,9 @@ import { liveDemandBudget } from './liveDemand.js';
 import {
   streamingOperations,
   type CostedOperation,
+  type PreparedOperation,
   type StreamingOperationsOptions,
+  type StreamingRefusal,
 } from './streamingOperations.js';
 
 const schema = buildSchema(`
@@ -174,5 +176,86 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
     expect(costed({ full: false })).not.toBeInstanceOf(GraphQLError);
     // Variables that do not coerce (execution refuses them): every field counted in.
     expect((costed({ full: 'no' }) as GraphQLError).extensions).toMatchObject({ cost: 407 });
+  });
+});
+
+describe('streamingOperations.prepare', () => {
+  // What `prepare` uses of the options: the schema, the parser and the validation.
+  const preparing = streamingOperations({
+    schema: () => schema,
+    parse: (source: string) => parse(source),
+    validationRules: [NoSchemaIntrospectionCustomRule],
+    validationError: (error: GraphQLError) => error,
+    hideSuggestions: false,
+  } as unknown as StreamingOperationsOptions);
+  const refusal = (request: Parameters<typeof preparing.prepare>[0]) => {
+    const prepared = preparing.prepare(request);
+    expect(prepared).toHaveProperty('errors');
+    const { errors, status } = prepared as StreamingRefusal;
+    return {
+      status,
+      errors: errors.map((e) => ({ message: e.message, code: e.extensions['code'] })),
+    };
+  };
+
+  it('hands back the document, its schema and the operation named', () => {
+    const prepared = preparing.prepare({
+      query: 'query A { items { id } } query B { items { id } }',
+      operationName: 'B',
+    }) as PreparedOperation;
+    expect(prepared.schema).toBe(schema);
+    expect(prepared.operation.name?.value).toBe('B');
+  });
+
+  it.each([
+    {
+      what: 'several operations and no operationName',
+      request: { query: 'query A { items { id } } query B { items { id } }' },
+      message: 'The document has several operations: say which to run with operationName',
+    },
+    {
+      what: 'an operationName the document lacks',
+      request: { query: 'query A { items { id } }', operationName: 'B' },
+      message: 'Unknown operation named "B"',
+    },
+  ])('refuses $what: 400 OPERATION_RESOLUTION_FAILURE, in HTTP`s words', ({ request, message }) => {
+    expect(refusal(request)).toEqual({
+      status: 400,
+      errors: [{ message, code: RequestErrorCode.OperationResolutionFailure }],
+    });
+  });
+
+  it('refuses a persisted query before reading its query, as Apollo Server does: 200', () => {
+    const persistedQuery = { version: 1, sha256Hash: 'a'.repeat(64) };
+    expect(refusal({ query: '{ items {', extensions: { persistedQuery } })).toEqual({
+      status: 200,
+      errors: [
+        {
+          message: 'PersistedQueryNotSupported',
+          code: RequestErrorCode.PersistedQueryNotSupported,
+        },
+      ],
+    });
+  });
+
+  it('refuses a syntax error, then an invalid document, each with 400 and its code', () => {
+    expect(refusal({ query: '{ items {' })).toMatchObject({
+      status: 400,
+      errors: [{ code: RequestErrorCode.ParseFailed }],
+    });
+    // Validated before the operation is looked for: the validation error, not the choice.
+    expect(refusal({ query: 'query A { nope } query B { __schema { description } }' })).toEqual({
+      status: 400,
+      errors: [
+        {
+          message: 'Cannot query field "nope" on type "Query".',
+          code: RequestErrorCode.ValidationFailed,
+        },
+        {
+          message: expect.stringMatching(/^GraphQL introspection has been disabled/),
+          code: RequestErrorCode.ValidationFailed,
+        },
+      ],
+    });
   });
 });

@@ -5,6 +5,7 @@
  * cannot) and everything else through Apollo Server and the gateway.
  */
 import {
+  codedError,
   rateLimited,
   RequestErrorCode,
   tooManyRequestsMessage,
@@ -22,12 +23,14 @@ import {
   type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type Source,
   type ValidationRule,
 } from 'graphql';
 import type { RouterContext } from '../context.js';
 import { badArgumentError, nullArgumentError } from '../gateway/argumentErrors.js';
 import type { DemandControl } from '../gateway/demandControl.js';
+import { operationResolutionFailure } from '../gateway/requireOperation.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
@@ -46,7 +49,10 @@ export interface StreamingOperationsOptions {
   executeThroughGateway: GatewayExecutor;
   /** Parses with the operation limits that apply while parsing (the token count). */
   parse: (source: string | Source) => DocumentNode;
-  /** Extra validation (operation limits) on top of the specification's rules. */
+  /**
+   * Extra validation on top of the specification's rules: the same as HTTP's (operation limits,
+   * and in production the refusal of introspection).
+   */
   validationRules: readonly ValidationRule[];
   /** A validation error in the router's words (operationLimits.ts), as HTTP's formatError gives it. */
   validationError: (error: GraphQLError) => GraphQLError;
@@ -74,6 +80,37 @@ export interface CostedOperation<C> {
 
 const holdsNothing: ReleaseDemand = () => {};
 
+/** An operation as a streaming transport receives it (graphql-ws' payload, graphql-sse's params). */
+export interface StreamingRequest {
+  query: string;
+  operationName?: string | null | undefined;
+  extensions?: Record<string, unknown> | null | undefined;
+}
+
+/** A document that parsed and validated, and the operation of it to run. */
+export interface PreparedOperation {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+}
+
+/**
+ * Why an operation cannot run, as HTTP answers the same request: the errors, with HTTP's status
+ * for them (400 but for persisted queries, which Apollo Server refuses with 200).
+ */
+export interface StreamingRefusal {
+  errors: readonly GraphQLError[];
+  status: number;
+}
+
+/**
+ * Apollo Server's refusal of `extensions.persistedQuery` with `persistedQueries: false`
+ * (service.ts): its message and code, and its status (200). Apollo does not export the error.
+ */
+function persistedQueryNotSupported(): GraphQLError {
+  return codedError(RequestErrorCode.PersistedQueryNotSupported, 'PersistedQueryNotSupported');
+}
+
 export interface StreamingOperations {
   schema(): GraphQLSchema;
   /** Counts one operation for this caller; the error to answer with when over the limit. */
@@ -81,6 +118,13 @@ export interface StreamingOperations {
   /** The document, or the syntax error (a document over the token limit is one). */
   parse(source: string): DocumentNode | GraphQLError;
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
+  /**
+   * Every check HTTP makes of a request before its cost, in Apollo Server's order and words: no
+   * persisted query, the document parses and validates, and it has the operation to run (one,
+   * or the one `operationName` names). graphql-ws and graphql-sse would otherwise answer the
+   * last in their own words, without a code, and run a persisted query's `query`.
+   */
+  prepare(request: StreamingRequest): PreparedOperation | StreamingRefusal;
   /**
    * The operation's cost, checked when it arrives (a subscription's events would otherwise each
    * be refused in turn): the refusal when it costs more than the limit, or when a subscription's
@@ -140,7 +184,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
   // The text each parsed document came from: queries and mutations are handed to Apollo Server
   // as sent, so its document cache (keyed by the text) spares re-parsing and re-validating them.
   const sources = new WeakMap<DocumentNode, string>();
-  return {
+  const operations: StreamingOperations = {
     schema() {
       const schema = options.schema();
       if (!schema) throw new GraphQLError('The supergraph is not loaded yet');
@@ -174,6 +218,19 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       return (options.hideSuggestions ? errors.map(withoutSuggestion) : errors).map((error) =>
         badArgumentError(withCode(error, RequestErrorCode.ValidationFailed)),
       );
+    },
+    prepare(request) {
+      if (request.extensions?.['persistedQuery'])
+        return { errors: [persistedQueryNotSupported()], status: 200 };
+      const document = operations.parse(request.query);
+      if (document instanceof GraphQLError) return { errors: [document], status: 400 };
+      const schema = operations.schema();
+      const invalid = operations.validate(schema, document);
+      if (invalid.length > 0) return { errors: invalid, status: 400 };
+      const operation = getOperationAST(document, request.operationName);
+      if (!operation)
+        return { errors: [operationResolutionFailure(request.operationName)], status: 400 };
+      return { schema, document, operation };
     },
     costed(schema, document, operationName, variables, context) {
       const operation = getOperationAST(document, operationName);
@@ -229,4 +286,5 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       return { ...result, errors: result.errors.map(badArgumentError) };
     },
   };
+  return operations;
 }

@@ -187,13 +187,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     const refused = await operations.admit(contextValue, 'websocket');
     if (refused) return [refused];
     if (controller.signal.aborted) return [cancelled()];
-    // graphql-ws closes the whole socket (4500) when a document does not parse; answer just
-    // this operation with the syntax error instead. The token limit is enforced here too.
-    const document = operations.parse(payload.query);
-    if (document instanceof GraphQLError) return [document];
-    const schema = operations.schema();
-    const invalid = operations.validate(schema, document);
-    if (invalid.length > 0) return [...invalid];
+    // HTTP's checks, in its words: graphql-ws would close the whole socket (4500) when a
+    // document does not parse, and say "Unable to identify operation" without a code.
+    const prepared = operations.prepare(payload);
+    if ('errors' in prepared) return [...prepared.errors];
+    const { schema, document } = prepared;
     const costed = operations.costed(
       schema,
       document,
