@@ -152,7 +152,10 @@ export async function createRouterService(
     apiSchema = schema;
     // The gateway's schema resolves every field by response key; subscriptions need a copy
     // without resolvers so that their own field resolver decides where each value comes from.
+    // Printing drops the scalars' input rules: given again, so that the streaming transports
+    // refuse a malformed `Numeric` before anything runs, as HTTP does.
     subscriptionSchema = buildSchema(printSchema(schema));
+    applyScalarInputRules(subscriptionSchema);
   });
 
   const host = new ServiceHost({

@@ -174,8 +174,10 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
     expect(admitted).not.toBeInstanceOf(GraphQLError);
     (admitted as CostedOperation<RouterContext>).release();
     expect(costed({ full: false })).not.toBeInstanceOf(GraphQLError);
-    // Variables that do not coerce (execution refuses them): every field counted in.
-    expect((costed({ full: 'no' }) as GraphQLError).extensions).toMatchObject({ cost: 407 });
+    // Variables that do not coerce are refused before any budget is held, as HTTP refuses them.
+    expect((costed({ full: 'no' }) as GraphQLError).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import {
   codedError,
+  ErrorCode,
   rateLimited,
   RequestErrorCode,
   tooManyRequestsMessage,
@@ -235,13 +236,22 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     costed(schema, document, operationName, variables, context) {
       const operation = getOperationAST(document, operationName);
       if (!operation) return { context, release: holdsNothing };
-      // As execution will see them; undefined when they do not coerce (execution says why).
+      // As execution will see them. Variables that do not coerce are refused here, before any
+      // field runs, as HTTP refuses them (BAD_USER_INPUT naming the argument, 400 over SSE).
       const coerced = getVariableValues(
         schema,
         operation.variableDefinitions ?? [],
         variables ?? {},
       );
-      const values = coerced.errors ? undefined : coerced.coerced;
+      const [notCoerced] = coerced.errors ?? [];
+      if (notCoerced)
+        return badArgumentError(
+          new GraphQLError(notCoerced.message, {
+            nodes: notCoerced.nodes,
+            extensions: { ...notCoerced.extensions, code: ErrorCode.BadUserInput },
+          }),
+        );
+      const values = coerced.coerced;
       const nullArgument = nullArgumentError(schema, document, operation, values);
       if (nullArgument) return nullArgument;
       const operationCost = options.demand.cost(
