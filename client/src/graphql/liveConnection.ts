@@ -112,6 +112,8 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         closed: (event) => {
           const idle = isCloseEvent(event) && event.code === NORMAL_CLOSURE && socket?.active === 0;
           setStatus(client, idle ? 'idle' : 'offline');
+          // The next connection carries new subscriptions only: none had to catch up.
+          if (idle) connectedBefore = false;
           if (socket?.client === client && isCloseEvent(event) && refusedCurrentToken(event)) {
             options.onRefused(event.code);
           }
