@@ -145,7 +145,9 @@ describe('CalculatorPanel', () => {
       { base: '1/2', exponent: '2' },
     ]);
     expect(wrapper.get('.calculation-result h3').text()).toBe('(1/2)²');
-    expect(wrapper.get('[aria-live="polite"]').text()).toMatch(/^1 over 2 to the power 2: /);
+    expect(wrapper.get('[aria-live="polite"]').text()).toMatch(
+      /^open bracket 1 over 2 close bracket, to the power 2: /,
+    );
     wrapper.unmount();
   });
 
