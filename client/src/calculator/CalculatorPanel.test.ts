@@ -370,6 +370,16 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it("says factorial's own rule for a negative factorial typed in the box, without sending", async () => {
+    const wrapper = mountPanel({});
+    await wrapper.get('input[name="expression"]').setValue('(-1)!');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('.field-error').text()).toMatch(/^n must be 0 or more/);
+    expect(client?.sent).toEqual([]);
+    wrapper.unmount();
+  });
+
   it('writes a calculation restored by Back into the box, even while the box has focus', async () => {
     const wrapper = mountPanel({
       Factorial: () => ({ data: { factorial: calculation({ input: '{"n":6}' }) } }),
