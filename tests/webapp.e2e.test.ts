@@ -195,9 +195,11 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       expect(refusedFactorials).toHaveLength(1);
       await page.unrouteAll({ behavior: 'wait' });
       await wait.waitFor({ state: 'detached' });
-      expect((await statusLine(page).textContent())?.trim()).toBe('');
+      // Only the wait goes: the refusal says what happened until the next calculation.
+      expect((await statusLine(page).textContent())?.trim()).toBe('Refused: Too many requests.');
       await page.getByLabel('Expression', { exact: true }).press('Enter');
       await page.getByRole('heading', { name: '6!' }).waitFor();
+      expect((await statusLine(page).textContent())?.trim()).toBe('');
       expect(app.problems).toEqual([]);
     });
   });
