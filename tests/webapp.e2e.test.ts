@@ -195,9 +195,11 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       expect(refusedFactorials).toHaveLength(1);
       await page.unrouteAll({ behavior: 'wait' });
       await wait.waitFor({ state: 'detached' });
-      expect((await statusLine(page).textContent())?.trim()).toBe('');
+      // Only the wait goes: the refusal says what happened until the next calculation.
+      expect((await statusLine(page).textContent())?.trim()).toBe('Refused: Too many requests.');
       await page.getByLabel('Expression', { exact: true }).press('Enter');
       await page.getByRole('heading', { name: '6!' }).waitFor();
+      expect((await statusLine(page).textContent())?.trim()).toBe('');
       expect(app.problems).toEqual([]);
     });
   });
@@ -494,6 +496,61 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(await rowsOf('n = 11').count()).toBe(1);
     expect(await rowsOf('n = 10').count()).toBe(1);
     expect(listFetches).toEqual([]);
+    await context.close();
+  });
+
+  it('resubscribes a feed refused as rate-limited once its wait is over, and catches up on what was made meanwhile', async () => {
+    const context = await app.browser.newContext({ viewport: PHONE });
+    const page = await app.openTab(context, 'limited');
+    screenshotOnFailure({ page }, 'webapp-feed-limited');
+    const account = { username: `Lin_limited_${Date.now().toString(36)}`, password };
+    await signIn(page, account, 'register');
+    await computeExpression(page, '9!');
+    const rowsOf = (text: string) =>
+      page.locator('.recent-logs tbody tr:not(.details)').filter({ hasText: text });
+    await rowsOf('n = 9').waitFor();
+
+    // The first LogAdded subscription after the reload is refused as the router refuses one of
+    // a rate-limited user (an `error` message); graphql-ws then closes the socket, none left.
+    let refusals = 0;
+    await context.routeWebSocket('**/graphql', (socket) => {
+      const server = socket.connectToServer();
+      socket.onMessage((message) => {
+        const parsed = JSON.parse(String(message)) as { type?: string; id?: string };
+        if (parsed.type === 'subscribe' && refusals === 0) {
+          refusals += 1;
+          const payload = [
+            {
+              message: 'Too many requests; try again in 3 s',
+              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
+            },
+          ];
+          socket.send(JSON.stringify({ id: parsed.id, type: 'error', payload }));
+          return;
+        }
+        server.send(message);
+      });
+    });
+    await page.goto(app.url);
+    const list = page.locator('.recent-logs');
+    await list.getByText('Live feed: Too many requests.').waitFor();
+    await list.getByText(/Resuming in [1-3] s\./).waitFor();
+    // Closed for want of a subscription, the socket is not "disconnected".
+    await page.locator('.live-indicator.idle').waitFor();
+    expect(await page.locator('.connection-banner').count()).toBe(0);
+
+    // A calculation made elsewhere during the wait arrives once the feed resumes by itself.
+    const login = await gql<{ login: { token: string } }>(
+      app.system.urls.router,
+      'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }',
+      { u: account.username, p: account.password },
+    );
+    const elsewhere = bearer(login.data?.login.token ?? '');
+    await gql(app.system.urls.router, '{ factorial(n: 11) { digits } }', {}, elsewhere);
+    await page.locator('.live-indicator.live').waitFor({ timeout: 15_000 });
+    await rowsOf('n = 11').waitFor();
+    expect(await list.getByText('Too many requests').count()).toBe(0);
+    expect(refusals).toBe(1);
     await context.close();
   });
 

@@ -183,6 +183,21 @@ describe('SignInPage', () => {
     wrapper.unmount();
   });
 
+  it('refuses to sign in with a password past the byte limit, in the register form’s words, without sending', async () => {
+    const wrapper = mountPage({});
+    await fillAndSubmit(wrapper, 'grace', 'x'.repeat(100_000));
+
+    expect(fieldError(wrapper, 'password')).toBe(
+      'Must be at most 72 bytes in UTF-8 (letters outside ASCII take 2 to 4 bytes each)',
+    );
+    expect(document.activeElement?.getAttribute('name')).toBe('password');
+    expect(client?.sent).toEqual([]);
+    // A short one is for the server to judge: only a new account must be 8 characters long.
+    await fillAndSubmit(wrapper, 'grace', 'short');
+    expect(client?.sent.map(({ operationName }) => operationName)).toEqual(['SignIn']);
+    wrapper.unmount();
+  });
+
   it('asks for empty fields without sending anything', async () => {
     const wrapper = mountPage({});
     await wrapper.get('form').trigger('submit');

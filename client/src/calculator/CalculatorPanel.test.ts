@@ -145,7 +145,9 @@ describe('CalculatorPanel', () => {
       { base: '1/2', exponent: '2' },
     ]);
     expect(wrapper.get('.calculation-result h3').text()).toBe('(1/2)²');
-    expect(wrapper.get('[aria-live="polite"]').text()).toMatch(/^1 over 2 to the power 2: /);
+    expect(wrapper.get('[aria-live="polite"]').text()).toMatch(
+      /^open bracket 1 over 2 close bracket, to the power 2: /,
+    );
     wrapper.unmount();
   });
 
@@ -275,7 +277,8 @@ describe('CalculatorPanel', () => {
 
       await vi.advanceTimersByTimeAsync(1_000);
       expect(wait().exists()).toBe(false);
-      expect(alert()).toBe('');
+      // Only the wait goes: the refusal still says what happened, until the next calculation.
+      expect(alert()).toBe('Refused: Too many requests.');
       expect(liveRegion()).toBe('You can compute again now.');
       for (const button of computeButtons())
         expect(button.attributes('aria-disabled')).toBeUndefined();
@@ -285,6 +288,7 @@ describe('CalculatorPanel', () => {
       await flushPromises();
       expect(client?.sent).toHaveLength(2);
       expect(wrapper.get('.calculation-result').text()).toContain('120');
+      expect(alert()).toBe('');
     } finally {
       wrapper.unmount();
       vi.useRealTimers();
@@ -363,6 +367,16 @@ describe('CalculatorPanel', () => {
     expect((wrapper.get('input[name="expression"]').element as HTMLInputElement).value).toBe(
       '(-8)^2',
     );
+    wrapper.unmount();
+  });
+
+  it("says factorial's own rule for a negative factorial typed in the box, without sending", async () => {
+    const wrapper = mountPanel({});
+    await wrapper.get('input[name="expression"]').setValue('(-1)!');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('.field-error').text()).toMatch(/^n must be 0 or more/);
+    expect(client?.sent).toEqual([]);
     wrapper.unmount();
   });
 

@@ -25,11 +25,31 @@ describe('speakCalculation', () => {
   it('says each calculation in words a screen reader reads, without superscripts', () => {
     expect(speakCalculation('POWER', '{"base":"2","exponent":"10"}')).toBe('2 to the power 10');
     expect(speakCalculation('POWER', '{"base":"-8","exponent":"2/3"}')).toBe(
-      'minus 8 to the power 2 over 3',
+      'open bracket minus 8 close bracket, to the power open bracket 2 over 3 close bracket',
     );
     expect(speakCalculation('FACTORIAL', '{"n":100}')).toBe('100 factorial');
     expect(speakCalculation('FIBONACCI', '{"n":-8}')).toBe('Fibonacci of minus 8');
     expect(speakCalculation('FACTORIAL', '{"k":1}')).toBe('Factorial {"k":1}');
+  });
+
+  it('says in words the brackets the written form has, so the grouping is heard', () => {
+    // Written (2/3)²: without the brackets it would be heard as 2 over 3 squared, 2/9.
+    expect(speakCalculation('POWER', '{"base":"2/3","exponent":"2"}')).toBe(
+      'open bracket 2 over 3 close bracket, to the power 2',
+    );
+    expect(speakCalculation('POWER', '{"base":"-1/8","exponent":"1/3"}')).toBe(
+      'open bracket minus 1 over 8 close bracket, to the power open bracket 1 over 3 close bracket',
+    );
+    expect(speakCalculation('POWER', '{"base":"1/3","exponent":"-1/2"}')).toBe(
+      'open bracket 1 over 3 close bracket, to the power open bracket minus 1 over 2 close bracket',
+    );
+    expect(speakCalculation('POWER', '{"base":"-2","exponent":"2"}')).toBe(
+      'open bracket minus 2 close bracket, to the power 2',
+    );
+    // No brackets written, none said.
+    expect(speakCalculation('POWER', '{"base":"2","exponent":"-3"}')).toBe(
+      '2 to the power minus 3',
+    );
   });
 
   it('falls back to the name and raw input for an unexpected input', () => {

@@ -10,6 +10,9 @@ describe('parseExpression', () => {
     ['F(50)', 'FIBONACCI', { n: '50' }],
     ['fib(-8)', 'FIBONACCI', { n: '-8' }],
     ['1.5^2', 'POWER', { base: '1.5', exponent: '2' }],
+    // A negative factorial is read as one, for the form to say factorial's rule (n from 0).
+    ['-5!', 'FACTORIAL', { n: '-5' }],
+    ['(-1)!', 'FACTORIAL', { n: '-1' }],
   ])('reads %s', (text, operation, values) => {
     expect(parseExpression(text)).toEqual({ ok: true, operation, values });
   });
@@ -36,6 +39,7 @@ describe('expressionOf', () => {
     const values = { base: '-8', exponent: '1/3', n: '50', precision: '' };
     expect(expressionOf('POWER', values)).toBe('(-8)^(1/3)');
     expect(expressionOf('FACTORIAL', values)).toBe('50!');
+    expect(expressionOf('FACTORIAL', { ...values, n: '-5' })).toBe('(-5)!');
     expect(expressionOf('FIBONACCI', values)).toBe('F(50)');
     expect(parseExpression(expressionOf('POWER', values))).toMatchObject({
       values: { base: '-8', exponent: '1/3' },

@@ -15,7 +15,8 @@ export type ParsedExpression =
 export const EXPRESSION_EXAMPLES = '100!, 2^-3, (-8)^(1/3), F(50)';
 
 const NUMBER = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:\/\d+)?`;
-const FACTORIAL = new RegExp(String.raw`^(\d+)!$`);
+/** `100!`, and a negative n (`-5!`, `(-1)!`), read so that the form says factorial's own rule. */
+const FACTORIAL = new RegExp(String.raw`^(?:([+-]?\d+)|\(([+-]?\d+)\))!$`);
 const FIBONACCI = new RegExp(String.raw`^(?:F|fib|fibonacci)\((${NUMBER})\)$`, 'i');
 const POWER = /^(.+?)(?:\^|\*\*)(.+)$/;
 const WHOLE_NUMBER = new RegExp(`^${NUMBER}$`);
@@ -31,7 +32,9 @@ export function parseExpression(text: string): ParsedExpression {
   if (compact === '')
     return { ok: false, error: `Enter an expression such as ${EXPRESSION_EXAMPLES}.` };
   const factorial = FACTORIAL.exec(compact);
-  if (factorial) return { ok: true, operation: 'FACTORIAL', values: { n: factorial[1] } };
+  if (factorial) {
+    return { ok: true, operation: 'FACTORIAL', values: { n: factorial[1] ?? factorial[2] } };
+  }
   const fibonacci = FIBONACCI.exec(compact);
   if (fibonacci) return { ok: true, operation: 'FIBONACCI', values: { n: fibonacci[1] } };
   const power = POWER.exec(compact);
@@ -77,7 +80,7 @@ export function expressionOf(operation: Operation, values: ArgumentValues): stri
     case 'POWER':
       return base && exponent ? `${grouped(base)}^${grouped(exponent)}` : '';
     case 'FACTORIAL':
-      return n ? `${n}!` : '';
+      return n ? `${grouped(n)}!` : '';
     case 'FIBONACCI':
       return n ? `F(${n})` : '';
   }

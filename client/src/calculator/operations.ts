@@ -12,7 +12,7 @@ import type {
   PowerQueryVariables,
 } from '../gql/graphql';
 import { numericProblem } from '@microservice-math/shared/numericRules';
-import { baseOf, raised, spoken, withMinus } from '../format/notation';
+import { baseOf, raised, spoken, spokenBase, spokenExponent, withMinus } from '../format/notation';
 
 /**
  * A number as typed, in the form the server reads: trimmed, and the minus sign the app itself
@@ -166,7 +166,7 @@ export const OPERATIONS: { readonly [O in Operation]: OperationEntry<O> } = {
         : undefined,
     spokenTitle: ({ base, exponent }) =>
       base !== undefined && exponent !== undefined
-        ? `${spoken(base)} to the power ${spoken(exponent)}`
+        ? `${spokenBase(base)} to the power ${spokenExponent(exponent)}`
         : undefined,
   },
   FACTORIAL: {

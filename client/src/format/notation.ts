@@ -33,9 +33,32 @@ export function raised(exponent: string): string {
   return `^(${withMinus(exponent)})`;
 }
 
+/** True when a base is written in parentheses: a sign, fraction or exponent would bind wrongly. */
+function bracketsBase(base: string): boolean {
+  return /^[+-]|[/eE]/.test(base);
+}
+
 /** A base in parentheses when a sign, fraction or exponent would otherwise bind wrongly. */
 export function baseOf(base: string): string {
-  return /^[+-]|[/eE]/.test(base) ? `(${withMinus(base)})` : base;
+  return bracketsBase(base) ? `(${withMinus(base)})` : base;
+}
+
+/**
+ * A base as a screen reader should say it: bracketed in words where it is written in
+ * parentheses, so "(2/3)²" is not heard as 2 over 3², nor "(−2)²" as minus 2².
+ */
+export function spokenBase(base: string): string {
+  return bracketsBase(base) ? `open bracket ${spoken(base)} close bracket,` : spoken(base);
+}
+
+/**
+ * An exponent as a screen reader should say it: a fraction or exponent notation, written
+ * `^(1/3)`, bracketed in words, so "2^(1/3)" is not heard as 2 to the power 1, over 3.
+ */
+export function spokenExponent(exponent: string): string {
+  return /[/eE]/.test(exponent)
+    ? `open bracket ${spoken(exponent)} close bracket`
+    : spoken(exponent);
 }
 
 /** A number as a screen reader should say it: "minus 8", "2 over 3" (no typographic signs). */

@@ -95,10 +95,40 @@ function connect(url: string, token: () => string | null, onRefused = vi.fn()): 
   return live;
 }
 
-function subscribe(live: LiveConnection) {
+/**
+ * A server that acknowledges each connection and refuses each subscription as the router refuses
+ * a rate-limited one (an `error` message), speaking the protocol by hand.
+ */
+async function startRefusingServer(): Promise<{ url: string }> {
+  const server = new WebSocketServer({ port: 0, path: '/graphql' });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  server.on('connection', (socket) =>
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; id?: string };
+      if (message.type === 'connection_init')
+        socket.send(JSON.stringify({ type: 'connection_ack' }));
+      if (message.type === 'subscribe') {
+        const payload = [
+          {
+            message: 'Too many requests; try again in 1 s',
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 1 },
+          },
+        ];
+        socket.send(JSON.stringify({ id: message.id, type: 'error', payload }));
+      }
+    }),
+  );
+  cleanups.push(async () => {
+    for (const client of server.clients) client.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
+}
+
+function subscribe(live: LiveConnection, query = TickSubscription) {
   const received: unknown[] = [];
   const errors: unknown[] = [];
-  const subscription = execute(live.link, { query: TickSubscription }).subscribe({
+  const subscription = execute(live.link, { query }).subscribe({
     next: (result) => received.push(result.data),
     error: (error) => errors.push(error),
   });
@@ -134,6 +164,24 @@ describe('createLiveConnection', () => {
     expect(live.status.value).toBe('live');
     // The subscription itself was resumed on the new socket.
     await waitFor(() => expect(received).toHaveLength(2));
+  });
+
+  it('reports idle, not offline, when the socket closes because its only subscription was refused', async () => {
+    // graphql-ws reads the global WebSocket's constants when it handles an `error` message.
+    vi.stubGlobal('WebSocket', WebSocket);
+    cleanups.push(() => void vi.unstubAllGlobals());
+    const { url } = await startRefusingServer();
+    const live = connect(url, () => 'token-1');
+    const { errors } = subscribe(live);
+
+    await waitFor(() => expect(errors).toHaveLength(1));
+    // graphql-ws closes a socket left with no subscription: nothing is down, nothing is retried.
+    await waitFor(() => expect(live.status.value).toBe('idle'));
+    expect(live.nextRetryAt.value).toBeNull();
+
+    // The next subscription opens a new socket.
+    const again = subscribe(live);
+    await waitFor(() => expect(again.errors).toHaveLength(1));
   });
 
   it('schedules each reconnection at most 5 s ahead, and starts it at once on retryNow', async () => {

@@ -10,7 +10,14 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient, type Client } from 'graphql-ws';
 import { inject, readonly, shallowRef, type InjectionKey, type Ref } from 'vue';
 
-export type LiveStatus = 'connecting' | 'live' | 'offline';
+/**
+ * `idle`: the socket was closed by this side because no subscription was left to carry (graphql-ws
+ * closes a lazy socket so); nothing is wrong, and the next subscription opens a new one.
+ */
+export type LiveStatus = 'connecting' | 'live' | 'offline' | 'idle';
+
+/** The close code graphql-ws gives a socket it closes itself (no subscription left, or disposed). */
+const NORMAL_CLOSURE = 1000;
 
 /** Close codes by which the server refuses the connection's credentials. */
 export const REFUSED_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403]);
@@ -48,6 +55,8 @@ export interface LiveConnection {
 interface Socket {
   client: Client;
   link: GraphQLWsLink;
+  /** Operations running on this socket: with none, a normal closure is graphql-ws's lazy close. */
+  active: number;
 }
 
 export function createLiveConnection(options: LiveConnectionOptions): LiveConnection {
@@ -101,14 +110,17 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
           connectedBefore = true;
         },
         closed: (event) => {
-          setStatus(client, 'offline');
+          const idle = isCloseEvent(event) && event.code === NORMAL_CLOSURE && socket?.active === 0;
+          setStatus(client, idle ? 'idle' : 'offline');
+          // The next connection carries new subscriptions only: none had to catch up.
+          if (idle) connectedBefore = false;
           if (socket?.client === client && isCloseEvent(event) && refusedCurrentToken(event)) {
             options.onRefused(event.code);
           }
         },
       },
     });
-    return { client, link: new GraphQLWsLink(client) };
+    return { client, link: new GraphQLWsLink(client), active: 0 };
   }
 
   /** Events from a socket that has since been reset must not overwrite the current state. */
@@ -116,11 +128,19 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
     if (socket?.client === client) status.value = next;
   }
 
-  const link = new ApolloLink(
-    (operation) =>
-      (socket ??= open()).link.request(operation) ??
-      new Observable((observer) => observer.complete()),
-  );
+  const link = new ApolloLink((operation) => {
+    const current = (socket ??= open());
+    const request = current.link.request(operation);
+    if (!request) return new Observable((observer) => observer.complete());
+    return new Observable((observer) => {
+      current.active++;
+      const subscription = request.subscribe(observer);
+      return () => {
+        current.active--;
+        subscription.unsubscribe();
+      };
+    });
+  });
 
   return {
     status: readonly(status),

@@ -116,10 +116,11 @@ describe('describeFailure', () => {
   it('tells when to try again after SERVICE_UNAVAILABLE, and counts it a refusal', () => {
     const error = refused({
       message: 'The math subgraph is unreachable: no instance of it is available',
-      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 4.5 },
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 4.5, serviceName: 'math' },
     });
+    // In plain words: no "subgraph", no "instance".
     expect(describeFailure(error, []).general).toEqual([
-      'The math subgraph is unreachable: no instance of it is available. Try again in 5 s.',
+      'The math service is not available right now. Try again in 5 s.',
     ]);
     expect(isRefusal(error)).toBe(true);
   });

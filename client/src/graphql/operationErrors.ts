@@ -194,6 +194,18 @@ function withoutStatedWait(message: string): string {
     .replace(/\.$/, '');
 }
 
+/**
+ * The router's words for the user's: a service none of whose instances answers (SERVICE_UNAVAILABLE
+ * naming it in `extensions.serviceName`) is "not available", without "subgraph" and "instance".
+ */
+function plainMessage(error: GraphQLFormattedError): string {
+  const serviceName = error.extensions?.['serviceName'];
+  if (codeOf(error) === ErrorCode.ServiceUnavailable && typeof serviceName === 'string') {
+    return `The ${serviceName} service is not available right now`;
+  }
+  return error.message;
+}
+
 function generalMessage(
   error: GraphQLFormattedError,
   wait: NonNullable<DescribeOptions['wait']>,
@@ -202,7 +214,7 @@ function generalMessage(
   // A wait is said once, in one wording (formatWait), whatever the server's message says.
   const seconds = retryAfterSecondsIn(error);
   if (seconds !== undefined) {
-    const reason = `${withoutStatedWait(error.message)}.`;
+    const reason = `${withoutStatedWait(plainMessage(error))}.`;
     return wait === 'in the message' ? `${reason} Try again in ${formatWait(seconds)}.` : reason;
   }
   switch (codeOf(error)) {

@@ -1,5 +1,8 @@
 import { mount } from '@vue/test-utils';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type * as ws from 'ws';
 import { waitFor } from '../../../tests/support/waitFor';
 import {
   createTestGraphQLClient,
@@ -16,6 +19,9 @@ const logNumber = (i: number) =>
     id: `log-${String(i).padStart(5, '0')}`,
     createdAt: new Date(Date.UTC(2026, 10, 26) + i * 1000).toISOString(),
   });
+
+// In this DOM environment `ws` resolves to its browser stub; the server needs the Node build.
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof ws;
 
 let client: TestGraphQLClient | undefined;
 afterEach(() => client?.session.dispose());
@@ -131,5 +137,93 @@ describe('RecentLogs', () => {
     await waitFor(() => expect(wrapper.text()).toContain('That is all of them.'));
     expect(listed()).toEqual(server.map(({ id }) => id));
     wrapper.unmount();
+  });
+
+  it('says a refused list’s wait counting down and loads the list by itself when it ends', async () => {
+    let refused = 0;
+    client = createTestGraphQLClient({
+      RecentLogs: () => {
+        if (refused++ === 0) {
+          return {
+            errors: [
+              {
+                message: 'Too many requests; try again in 2 s',
+                extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 2 },
+              },
+            ],
+          };
+        }
+        return { data: { recentLogs: [logNumber(1)] } };
+      },
+    });
+    const wrapper = mount(RecentLogs, {
+      global: { provide: provideFor(client) },
+      attachTo: document.body,
+    });
+    await waitFor(() => expect(wrapper.text()).toContain('Trying again in 2 s.'));
+    expect(wrapper.text()).toContain('Too many requests.');
+    expect(wrapper.text()).not.toContain('Try again in 2 s.');
+    await waitFor(() => expect(wrapper.text()).toContain('Trying again in 1 s.'));
+    // No click: the list loads once the wait is over.
+    await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(1));
+    expect(wrapper.text()).not.toContain('Too many requests');
+    wrapper.unmount();
+  });
+
+  it('resubscribes a feed refused with a wait once the wait is over, after the newest log shown', async () => {
+    // A router that refuses the first LogAdded subscription as rate-limited, then serves one log.
+    const server = new WebSocketServer({ port: 0, path: '/graphql' });
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const subscribed: unknown[] = [];
+    server.on('connection', (socket) =>
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as {
+          type: string;
+          id?: string;
+          payload?: { variables?: unknown };
+        };
+        if (message.type === 'connection_init') {
+          socket.send(JSON.stringify({ type: 'connection_ack' }));
+        } else if (message.type === 'subscribe') {
+          subscribed.push(message.payload?.variables);
+          const reply =
+            subscribed.length === 1
+              ? {
+                  type: 'error',
+                  payload: [
+                    {
+                      message: 'Too many requests; try again in 2 s',
+                      extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 2 },
+                    },
+                  ],
+                }
+              : { type: 'next', payload: { data: { logAdded: logNumber(2) } } };
+          socket.send(JSON.stringify({ id: message.id, ...reply }));
+        }
+      }),
+    );
+    const { port } = server.address() as AddressInfo;
+    client = createTestGraphQLClient(
+      { RecentLogs: () => ({ data: { recentLogs: [logNumber(1)] } }) },
+      { webSocketUrl: `ws://127.0.0.1:${port}/graphql` },
+    );
+    const wrapper = mount(RecentLogs, {
+      global: { provide: provideFor(client) },
+      attachTo: document.body,
+    });
+    try {
+      await waitFor(() => expect(wrapper.text()).toContain('Resuming in 2 s.'));
+      expect(wrapper.text()).toContain('Live feed: Too many requests.');
+      await waitFor(() => expect(wrapper.text()).toContain('Resuming in 1 s.'));
+      // No reload: the feed subscribes again after the newest log shown, and its log arrives.
+      await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
+      expect(subscribed).toEqual([{}, { after: 'log-00001' }]);
+      expect(wrapper.text()).not.toContain('Too many requests');
+    } finally {
+      wrapper.unmount();
+      client.live.reset();
+      for (const socket of server.clients) socket.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

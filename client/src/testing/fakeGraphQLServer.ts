@@ -71,7 +71,10 @@ export interface TestGraphQLClient extends GraphQLClient {
 /** The app's real GraphQL client over a fake fetch, with a signed-in session unless told otherwise. */
 export function createTestGraphQLClient(
   responders: Record<string, Responder>,
-  { signedIn = true }: { signedIn?: boolean } = {},
+  {
+    signedIn = true,
+    webSocketUrl = 'ws://app.test/graphql',
+  }: { signedIn?: boolean; webSocketUrl?: string } = {},
 ): TestGraphQLClient {
   window.sessionStorage.clear();
   const session = createSession({ storage: window.sessionStorage });
@@ -86,7 +89,7 @@ export function createTestGraphQLClient(
   const client = createGraphQLClient({
     session,
     httpUrl: 'http://app.test/graphql',
-    webSocketUrl: 'ws://app.test/graphql',
+    webSocketUrl,
     fetch,
   });
   return { ...client, session, sent };

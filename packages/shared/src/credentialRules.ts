@@ -25,6 +25,14 @@ export function usernameProblem(username: string): string | undefined {
 export function passwordProblem(password: string): string | undefined {
   if ([...password].length < PASSWORD_MIN_CHARACTERS)
     return `must be at least ${PASSWORD_MIN_CHARACTERS} characters long`;
+  return passwordLengthProblem(password);
+}
+
+/**
+ * The byte limit alone, in NFC: no password longer can be any account's, so a sign-in with one
+ * is refused before it is sent as a registration is.
+ */
+export function passwordLengthProblem(password: string): string | undefined {
   if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES)
     return `must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (letters outside ASCII take 2 to 4 bytes each)`;
   return undefined;
