@@ -60,6 +60,52 @@ function mountRecentLogs(
   };
 }
 
+/**
+ * A graphql-ws router that refuses the first `refusals` LogAdded subscriptions as rate-limited
+ * (waits of `retryAfterSeconds`), then serves log 2; it records each subscription's variables.
+ */
+async function refusingRouter(refusals: number, retryAfterSeconds: number) {
+  const server = new WebSocketServer({ port: 0, path: '/graphql' });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const subscribed: unknown[] = [];
+  server.on('connection', (socket) =>
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as {
+        type: string;
+        id?: string;
+        payload?: { variables?: unknown };
+      };
+      if (message.type === 'connection_init') {
+        socket.send(JSON.stringify({ type: 'connection_ack' }));
+      } else if (message.type === 'subscribe') {
+        subscribed.push(message.payload?.variables);
+        const reply =
+          subscribed.length <= refusals
+            ? {
+                type: 'error',
+                payload: [
+                  {
+                    message: `Too many requests; try again in ${retryAfterSeconds} s`,
+                    extensions: { code: 'RATE_LIMITED', retryAfterSeconds },
+                  },
+                ],
+              }
+            : { type: 'next', payload: { data: { logAdded: logNumber(2) } } };
+        socket.send(JSON.stringify({ id: message.id, ...reply }));
+      }
+    }),
+  );
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}/graphql`,
+    subscribed,
+    async close() {
+      for (const socket of server.clients) socket.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 describe('RecentLogs', () => {
   it('offers Load more again once live logs take a whole list past its cap, and loads from the new oldest row', async () => {
     // The server's logs, newest first: 25 to begin with, then one per calculation of this tab.
@@ -172,40 +218,10 @@ describe('RecentLogs', () => {
 
   it('resubscribes a feed refused with a wait once the wait is over, after the newest log shown', async () => {
     // A router that refuses the first LogAdded subscription as rate-limited, then serves one log.
-    const server = new WebSocketServer({ port: 0, path: '/graphql' });
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    const subscribed: unknown[] = [];
-    server.on('connection', (socket) =>
-      socket.on('message', (data) => {
-        const message = JSON.parse(String(data)) as {
-          type: string;
-          id?: string;
-          payload?: { variables?: unknown };
-        };
-        if (message.type === 'connection_init') {
-          socket.send(JSON.stringify({ type: 'connection_ack' }));
-        } else if (message.type === 'subscribe') {
-          subscribed.push(message.payload?.variables);
-          const reply =
-            subscribed.length === 1
-              ? {
-                  type: 'error',
-                  payload: [
-                    {
-                      message: 'Too many requests; try again in 2 s',
-                      extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 2 },
-                    },
-                  ],
-                }
-              : { type: 'next', payload: { data: { logAdded: logNumber(2) } } };
-          socket.send(JSON.stringify({ id: message.id, ...reply }));
-        }
-      }),
-    );
-    const { port } = server.address() as AddressInfo;
+    const router = await refusingRouter(1, 2);
     client = createTestGraphQLClient(
       { RecentLogs: () => ({ data: { recentLogs: [logNumber(1)] } }) },
-      { webSocketUrl: `ws://127.0.0.1:${port}/graphql` },
+      { webSocketUrl: router.url },
     );
     const wrapper = mount(RecentLogs, {
       global: { provide: provideFor(client) },
@@ -217,13 +233,36 @@ describe('RecentLogs', () => {
       await waitFor(() => expect(wrapper.text()).toContain('Resuming in 1 s.'));
       // No reload: the feed subscribes again after the newest log shown, and its log arrives.
       await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
-      expect(subscribed).toEqual([{}, { after: 'log-00001' }]);
+      expect(router.subscribed).toEqual([{}, { after: 'log-00001' }]);
       expect(wrapper.text()).not.toContain('Too many requests');
     } finally {
       wrapper.unmount();
       client.live.reset();
-      for (const socket of server.clients) socket.terminate();
-      await new Promise((resolve) => server.close(resolve));
+      await router.close();
+    }
+  });
+
+  it('waits twice as long each time a feed is refused again before any log arrives', async () => {
+    // A live-demand refusal says 1 s however long the user's other subscriptions stay open.
+    const router = await refusingRouter(2, 1);
+    client = createTestGraphQLClient(
+      { RecentLogs: () => ({ data: { recentLogs: [logNumber(1)] } }) },
+      { webSocketUrl: router.url },
+    );
+    const wrapper = mount(RecentLogs, {
+      global: { provide: provideFor(client) },
+      attachTo: document.body,
+    });
+    try {
+      await waitFor(() => expect(router.subscribed).toHaveLength(2));
+      // Refused a second time: 2 s, not the 1 s the router said.
+      await waitFor(() => expect(wrapper.text()).toContain('Resuming in 2 s.'));
+      await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
+      expect(router.subscribed).toHaveLength(3);
+    } finally {
+      wrapper.unmount();
+      client.live.reset();
+      await router.close();
     }
   });
 });
