@@ -25,6 +25,22 @@ afterEach(() => {
 });
 
 describe('ConnectionBanner', () => {
+  it('stays hidden while an idle socket opens again, and shows once that fails', async () => {
+    const { live, status, nextRetryAt } = fakeLiveConnection();
+    const wrapper = mount(ConnectionBanner, { global: { provide: { [LiveConnectionKey]: live } } });
+    for (const next of ['idle', 'connecting'] as const) {
+      status.value = next;
+      await vi.advanceTimersByTimeAsync(0);
+      expect(wrapper.find('.connection-banner').exists()).toBe(false);
+      expect(wrapper.get('[role="status"]').text()).toBe('');
+    }
+    status.value = 'offline';
+    nextRetryAt.value = Date.now() + 2_000;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wrapper.text()).toContain('Reconnecting in 2 s.');
+    wrapper.unmount();
+  });
+
   it('announces the drop once: the countdown is not in the live region', async () => {
     const { live, status, nextRetryAt } = fakeLiveConnection();
     const wrapper = mount(ConnectionBanner, { global: { provide: { [LiveConnectionKey]: live } } });
