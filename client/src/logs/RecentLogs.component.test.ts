@@ -61,10 +61,11 @@ function mountRecentLogs(
 }
 
 /**
- * A graphql-ws router that refuses the first `refusals` LogAdded subscriptions as rate-limited
- * (waits of `retryAfterSeconds`), then serves log 2; it records each subscription's variables.
+ * A graphql-ws router that refuses the first `refusals` LogAdded subscriptions, as rate-limited
+ * with waits of `retryAfterSeconds` or, without one, as an internal error; then it serves log 2.
+ * It records each subscription's variables.
  */
-async function refusingRouter(refusals: number, retryAfterSeconds: number) {
+async function refusingRouter(refusals: number, retryAfterSeconds?: number) {
   const server = new WebSocketServer({ port: 0, path: '/graphql' });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const subscribed: unknown[] = [];
@@ -84,10 +85,15 @@ async function refusingRouter(refusals: number, retryAfterSeconds: number) {
             ? {
                 type: 'error',
                 payload: [
-                  {
-                    message: `Too many requests; try again in ${retryAfterSeconds} s`,
-                    extensions: { code: 'RATE_LIMITED', retryAfterSeconds },
-                  },
+                  retryAfterSeconds === undefined
+                    ? {
+                        message: 'Internal server error',
+                        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+                      }
+                    : {
+                        message: `Too many requests; try again in ${retryAfterSeconds} s`,
+                        extensions: { code: 'RATE_LIMITED', retryAfterSeconds },
+                      },
                 ],
               }
             : { type: 'next', payload: { data: { logAdded: logNumber(2) } } };
@@ -235,6 +241,31 @@ describe('RecentLogs', () => {
       await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
       expect(router.subscribed).toEqual([{}, { after: 'log-00001' }]);
       expect(wrapper.text()).not.toContain('Too many requests');
+    } finally {
+      wrapper.unmount();
+      client.live.reset();
+      await router.close();
+    }
+  });
+
+  it('offers Resume for a feed refused without a wait, and resumes after the newest log shown', async () => {
+    const router = await refusingRouter(1);
+    client = createTestGraphQLClient(
+      { RecentLogs: () => ({ data: { recentLogs: [logNumber(1)] } }) },
+      { webSocketUrl: router.url },
+    );
+    const wrapper = mount(RecentLogs, {
+      global: { provide: provideFor(client) },
+      attachTo: document.body,
+    });
+    const resume = () => wrapper.findAll('button').find((button) => button.text() === 'Resume');
+    try {
+      await waitFor(() => expect(resume()).toBeDefined());
+      expect(wrapper.text()).toContain('Live feed:');
+      await resume()?.trigger('click');
+      await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
+      expect(router.subscribed).toEqual([{}, { after: 'log-00001' }]);
+      expect(resume()).toBeUndefined();
     } finally {
       wrapper.unmount();
       client.live.reset();
