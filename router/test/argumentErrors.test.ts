@@ -6,7 +6,7 @@
  */
 import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, wsClient } from '../../tests/support/graphql.js';
+import { eventStream, signUp, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
 let system: TestSystem;
@@ -101,15 +101,7 @@ function overSocket(payload: { query: string; variables?: Record<string, unknown
 }
 
 async function overEventStream(payload: { query: string; variables?: Record<string, unknown> }) {
-  const response = await fetch(`${system.urls.router}/stream`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      authorization: `Bearer ${token}`,
-    },
-    body: JSON.stringify(payload),
-  });
+  const response = await eventStream(system.urls.router, token, payload);
   // Refused before the stream opens, as over HTTP: 400 with the errors as JSON, no event.
   const text = await response.text();
   expect(response.headers.get('content-type'), text.slice(0, 200)).toMatch(/^application\/json/);

@@ -6,7 +6,7 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, gql, signUp, wsClient } from '../../tests/support/graphql.js';
+import { bearer, eventStream, gql, signUp, wsClient } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
 let system: TestSystem;
@@ -164,15 +164,7 @@ describe('Numeric literals over streaming transports', () => {
     } finally {
       await ws.dispose();
     }
-    const overSse = await fetch(`${url}/stream`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        ...bearer(token),
-      },
-      body: JSON.stringify(payload),
-    });
+    const overSse = await eventStream(url, token, payload);
     expect(overSse.status).toBe(400);
     expect(((await overSse.json()) as { errors: unknown }).errors).toEqual([
       expect.objectContaining(refusal),

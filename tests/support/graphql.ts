@@ -76,7 +76,7 @@ export function wsClient(httpUrl: string, token?: string): Client {
 export function eventStream(
   routerUrl: string,
   token: string,
-  query: string,
+  operation: string | { query: string; variables?: Record<string, unknown> },
   signal?: AbortSignal,
 ): Promise<Response> {
   return fetch(`${routerUrl}/stream`, {
@@ -86,7 +86,7 @@ export function eventStream(
       accept: 'text/event-stream',
       authorization: `Bearer ${token}`,
     },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify(typeof operation === 'string' ? { query: operation } : operation),
     ...(signal ? { signal } : {}),
   });
 }

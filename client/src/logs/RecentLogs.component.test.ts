@@ -112,6 +112,24 @@ async function refusingRouter(refusals: number, retryAfterSeconds?: number) {
   };
 }
 
+/** RecentLogs listing log 1, its live feed from the graphql-ws router at `webSocketUrl`. */
+function mountBesideRouter(webSocketUrl: string) {
+  client = createTestGraphQLClient(
+    { RecentLogs: () => ({ data: { recentLogs: [logNumber(1)] } }) },
+    { webSocketUrl },
+  );
+  return mount(RecentLogs, { global: { provide: provideFor(client) }, attachTo: document.body });
+}
+
+async function closeBesideRouter(
+  wrapper: ReturnType<typeof mountBesideRouter>,
+  router: { close(): Promise<void> },
+) {
+  wrapper.unmount();
+  client?.live.reset();
+  await router.close();
+}
+
 describe('RecentLogs', () => {
   it('offers Load more again once live logs take a whole list past its cap, and loads from the new oldest row', async () => {
     // The server's logs, newest first: 25 to begin with, then one per calculation of this tab.
@@ -225,14 +243,7 @@ describe('RecentLogs', () => {
   it('resubscribes a feed refused with a wait once the wait is over, after the newest log shown', async () => {
     // A router that refuses the first LogAdded subscription as rate-limited, then serves one log.
     const router = await refusingRouter(1, 2);
-    client = createTestGraphQLClient(
-      { RecentLogs: () => ({ data: { recentLogs: [logNumber(1)] } }) },
-      { webSocketUrl: router.url },
-    );
-    const wrapper = mount(RecentLogs, {
-      global: { provide: provideFor(client) },
-      attachTo: document.body,
-    });
+    const wrapper = mountBesideRouter(router.url);
     try {
       await waitFor(() => expect(wrapper.text()).toContain('Resuming in 2 s.'));
       expect(wrapper.text()).toContain('Live feed: Too many requests.');
@@ -242,22 +253,13 @@ describe('RecentLogs', () => {
       expect(router.subscribed).toEqual([{}, { after: 'log-00001' }]);
       expect(wrapper.text()).not.toContain('Too many requests');
     } finally {
-      wrapper.unmount();
-      client.live.reset();
-      await router.close();
+      await closeBesideRouter(wrapper, router);
     }
   });
 
   it('offers Resume for a feed refused without a wait, and resumes after the newest log shown', async () => {
     const router = await refusingRouter(1);
-    client = createTestGraphQLClient(
-      { RecentLogs: () => ({ data: { recentLogs: [logNumber(1)] } }) },
-      { webSocketUrl: router.url },
-    );
-    const wrapper = mount(RecentLogs, {
-      global: { provide: provideFor(client) },
-      attachTo: document.body,
-    });
+    const wrapper = mountBesideRouter(router.url);
     const resume = () => wrapper.findAll('button').find((button) => button.text() === 'Resume');
     try {
       await waitFor(() => expect(resume()).toBeDefined());
@@ -267,23 +269,14 @@ describe('RecentLogs', () => {
       expect(router.subscribed).toEqual([{}, { after: 'log-00001' }]);
       expect(resume()).toBeUndefined();
     } finally {
-      wrapper.unmount();
-      client.live.reset();
-      await router.close();
+      await closeBesideRouter(wrapper, router);
     }
   });
 
   it('waits twice as long each time a feed is refused again before any log arrives', async () => {
     // A live-demand refusal says 1 s however long the user's other subscriptions stay open.
     const router = await refusingRouter(2, 1);
-    client = createTestGraphQLClient(
-      { RecentLogs: () => ({ data: { recentLogs: [logNumber(1)] } }) },
-      { webSocketUrl: router.url },
-    );
-    const wrapper = mount(RecentLogs, {
-      global: { provide: provideFor(client) },
-      attachTo: document.body,
-    });
+    const wrapper = mountBesideRouter(router.url);
     try {
       await waitFor(() => expect(router.subscribed).toHaveLength(2));
       // Refused a second time: 2 s, not the 1 s the router said.
@@ -291,9 +284,7 @@ describe('RecentLogs', () => {
       await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
       expect(router.subscribed).toHaveLength(3);
     } finally {
-      wrapper.unmount();
-      client.live.reset();
-      await router.close();
+      await closeBesideRouter(wrapper, router);
     }
   });
 });
