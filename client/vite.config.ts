@@ -13,9 +13,7 @@ import { precompressOnBuild } from '../packages/shared/src/precompressed.js';
 const routerUrl = parseRouterUrl(process.env['ROUTER_URL']);
 
 export default defineConfig(({ command }) => ({
-  // @vitejs/plugin-vue is hoisted beside Vitest's Vite 8 and typed against it; this build runs the
-  // workspace's pinned Vite 7, whose plugin interface is the same at run time.
-  plugins: [vue() as unknown as PluginOption, precompressOnBuild() as unknown as PluginOption],
+  plugins: [vue(), precompressOnBuild() as PluginOption],
   // Workspace packages (the shared error codes) are bundled from their TypeScript source.
   resolve: { conditions: ['source', ...defaultClientConditions] },
   // Apollo Client prints its DevTools notice and keeps its long error texts while __DEV__ is on.
