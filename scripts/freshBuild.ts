@@ -34,6 +34,17 @@ export interface BuildTarget {
 
 export const repoRoot = resolve(import.meta.dirname, '..');
 
+/**
+ * These builds emit what the images' builds emit (`npm run build`, `npm run build:playground -w
+ * router`) without checking types on the way: `npm run typecheck` checks every one of these
+ * sources, and CI runs it. Checking again here cost about as much CPU as emitting (the services:
+ * 35 s against 18 s; the client's vue-tsc 10 s against its bundle's 2 s), on every `npm start`
+ * and test run after a change.
+ */
+function vite(args: string[]): string[] {
+  return [process.execPath, join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), ...args];
+}
+
 /** Shared by both builds: the lockfile pins every tool and library that goes into a bundle. */
 const common = ['package-lock.json', 'tsconfig.base.json'];
 
@@ -49,7 +60,7 @@ export const clientBuild: BuildTarget = {
     ...common,
   ],
   outDir: 'client/dist',
-  command: ['npm', 'run', 'build', '-w', 'client'],
+  command: vite(['build', 'client']),
 };
 
 export const playgroundBuild: BuildTarget = {
@@ -61,7 +72,7 @@ export const playgroundBuild: BuildTarget = {
     ...common,
   ],
   outDir: 'router/dist/playground',
-  command: ['npm', 'run', 'build:playground', '-w', 'router'],
+  command: vite(['build', '--config', 'router/playground/vite.config.ts']),
 };
 
 export const startBuilds: BuildTarget[] = [clientBuild, playgroundBuild];
@@ -81,7 +92,14 @@ export const serverBuild: BuildTarget = {
   ],
   outDir: 'router/dist',
   alsoBuilds: serverWorkspaces.map((dir) => `${dir}/dist`),
-  command: ['npm', 'run', 'build', ...serverWorkspaces.flatMap((dir) => ['-w', dir])],
+  command: [
+    'npm',
+    'run',
+    'build',
+    ...serverWorkspaces.flatMap((dir) => ['-w', dir]),
+    '--',
+    '--noCheck',
+  ],
 };
 
 /** The stamp's name: a dotfile, which the static file servers do not serve. */
