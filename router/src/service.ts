@@ -39,6 +39,10 @@ import { operationProtection } from './gateway/operationLimits.js';
 import { refuseHttpSubscriptions } from './gateway/refuseHttpSubscriptions.js';
 import { protectSignInAnswers } from './gateway/signInAnswers.js';
 import { requireOperation } from './gateway/requireOperation.js';
+import {
+  refuseSubscriptionRootDirectives,
+  subscriptionRootDirectivesRule,
+} from './gateway/subscriptionRootDirectives.js';
 import { keepNumericLiteralsAsWritten } from './gateway/numericLiterals.js';
 import { applyScalarInputRules } from './gateway/scalarInputRules.js';
 import {
@@ -225,6 +229,7 @@ export async function createRouterService(
   const validationRules = [
     ...protection.validationRules,
     argumentSitesRule,
+    subscriptionRootDirectivesRule,
     ...(config.playground ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
   const demand = demandControl(config.maxCost, () => demandDirectives, config.heavyOperations);
@@ -242,6 +247,7 @@ export async function createRouterService(
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
       ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
       ...host.apolloPlugins<RouterContext>(),
+      refuseSubscriptionRootDirectives<RouterContext>(),
       requireOperation<RouterContext>(),
       // Before demand control: a refused token is the first thing a caller must hear of.
       refusedTokenPlugin(),

@@ -617,6 +617,34 @@ const unknownOperations: Row[] = [
     status: 400,
     code: 'BAD_REQUEST',
   },
+  // graphql-js 16 collects a subscription's root fields while validating without the variables'
+  // values, and threw on `@include(if: $s)` there: a 500 for any document holding such a
+  // subscription, whichever operation it ran. The spec forbids both directives at that level.
+  ...[
+    [
+      '@include(if: $s) on its field',
+      'subscription B($s: Boolean!) { logAdded @include(if: $s) { id } }',
+    ],
+    ['@skip(if: true) on its field', 'subscription B { logAdded @skip(if: true) { id } }'],
+    [
+      '@skip(if: $s) in a fragment it spreads',
+      'subscription B($s: Boolean = false) { ...F } fragment F on Subscription { logAdded @skip(if: $s) { id } }',
+    ],
+    [
+      '@include on an inline fragment',
+      'subscription B { ... on Subscription @include(if: true) { logAdded { id } } }',
+    ],
+  ].map(([what, subscription]) => ({
+    name: `a query beside a subscription with ${what as string}`,
+    request: {
+      headers: JSON_TYPE,
+      body: JSON.stringify({ query: `query A { __typename } ${subscription}`, operationName: 'A' }),
+    },
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    message:
+      'Subscription "B" must not use `@skip` or `@include` directives in the top level selection.',
+  })),
   {
     name: 'an operationName the document does not have',
     request: {

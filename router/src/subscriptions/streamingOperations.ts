@@ -32,6 +32,7 @@ import type { RouterContext } from '../context.js';
 import { badArgumentError, nullArgumentError } from '../gateway/argumentErrors.js';
 import type { DemandControl } from '../gateway/demandControl.js';
 import { operationResolutionFailure } from '../gateway/requireOperation.js';
+import { withoutRootDirectives } from '../gateway/subscriptionRootDirectives.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
@@ -212,7 +213,8 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       }
     },
     validate(schema, document) {
-      const errors = validate(schema, document, [
+      // What Apollo Server's plugin does over HTTP (subscriptionRootDirectives.ts).
+      const errors = validate(schema, withoutRootDirectives(document), [
         ...specifiedRules,
         ...options.validationRules,
       ]).map(options.validationError);

@@ -1,0 +1,139 @@
+/**
+ * `@skip`/`@include` at a subscription's top level is a validation error over graphql-ws and
+ * graphql-sse, as over HTTP (tests/reliability/badInput.test.ts): graphql-js 16 threw on it
+ * inside validation (graphql-ws closed the whole socket with 4500) or crashed executing it.
+ * Directives deeper in the selection are allowed and still work.
+ */
+import type { FormattedExecutionResult } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  collect,
+  eventStream,
+  gql,
+  signUp,
+  wsClient,
+} from '../../tests/support/graphql.js';
+import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
+
+let system: TestSystem;
+let token: string;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  token = (await signUp(system.urls.router, 'root_directives')).token;
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+const refused = [
+  {
+    name: '@include(if: $s) on its field',
+    query: 'subscription B($s: Boolean!) { logAdded @include(if: $s) { id } }',
+    variables: { s: true },
+  },
+  {
+    name: '@skip(if: true) on its field',
+    query: 'subscription B { logAdded @skip(if: true) { id } }',
+  },
+  {
+    name: '@skip(if: $s) in a fragment it spreads',
+    query:
+      'subscription B($s: Boolean = false) { ...F } fragment F on Subscription { logAdded @skip(if: $s) { id } }',
+  },
+  {
+    name: '@include on an inline fragment',
+    query: 'subscription B { ... on Subscription @include(if: true) { logAdded { id } } }',
+  },
+];
+
+/**
+ * Calculates until `live` has its first event (a subscription reaches the event bus a moment
+ * after graphql-ws acknowledges it), and answers with that event and the logs made meanwhile.
+ */
+async function calculateUntilDelivered<T>(live: { done: Promise<T[]> }, n: number) {
+  const made: string[] = [];
+  let delivered: T[] | undefined;
+  live.done.then(
+    (events) => (delivered = events),
+    () => {}, // the race below throws it
+  );
+  while (!delivered) {
+    const calculated = await gql<{ factorial: { log: { id: string } } }>(
+      system.urls.router,
+      `{ factorial(n: ${n}) { log { id } } }`,
+      {},
+      bearer(token),
+    );
+    made.push(calculated.data!.factorial.log.id);
+    await Promise.race([live.done, new Promise((resolve) => setTimeout(resolve, 200))]);
+  }
+  return { event: delivered[0]!, made };
+}
+
+const MESSAGE =
+  'Subscription "B" must not use `@skip` or `@include` directives in the top level selection.';
+
+describe('over graphql-ws', () => {
+  it.each(refused)(
+    '$name: refused with an error message, and the socket’s other subscription keeps its events',
+    async ({ query, variables }) => {
+      const client = wsClient(system.urls.router, token);
+      try {
+        const live = collect<{ logAdded: { id: string } }>(
+          client,
+          'subscription { logAdded { id } }',
+          1,
+        );
+        const error = await new Promise<{ message: string; extensions?: unknown }>(
+          (resolve, reject) =>
+            client.subscribe(
+              { query, ...(variables ? { variables } : {}) },
+              {
+                next: (result: FormattedExecutionResult) =>
+                  reject(new Error(`ran instead of being refused: ${JSON.stringify(result)}`)),
+                error: (errors) => resolve((errors as Array<{ message: string }>)[0]!),
+                complete: () => {},
+              },
+            ),
+        );
+        expect(error.message).toBe(MESSAGE);
+        expect(error.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });
+        const { event, made } = await calculateUntilDelivered(live, 5);
+        expect(made).toContain(event.data?.logAdded.id);
+      } finally {
+        await client.dispose();
+      }
+    },
+  );
+
+  it('a directive below the top level is allowed and applied', async () => {
+    const client = wsClient(system.urls.router, token);
+    try {
+      const live = collect<{ logAdded: Record<string, unknown> }>(
+        client,
+        'subscription { logAdded { id digits @include(if: false) operation @skip(if: false) } }',
+        1,
+      );
+      const { event } = await calculateUntilDelivered(live, 6);
+      expect(Object.keys(event.data?.logAdded ?? {}).sort()).toEqual(['id', 'operation']);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('over graphql-sse', () => {
+  it.each(refused)('$name: 400 GRAPHQL_VALIDATION_FAILED', async ({ query, variables }) => {
+    const response = await eventStream(system.urls.router, token, {
+      query,
+      ...(variables ? { variables } : {}),
+    });
+    const text = await response.text();
+    expect(response.status, text.slice(0, 200)).toBe(400);
+    const { errors } = JSON.parse(text) as FormattedExecutionResult;
+    expect(errors?.[0]?.message).toBe(MESSAGE);
+    expect(errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });
+  });
+});
