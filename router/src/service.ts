@@ -236,6 +236,7 @@ export async function createRouterService(
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
     gateway: keepNumericLiteralsAsWritten(gateway),
+    logger: host.apolloLogger(),
     validationRules,
     parseOptions: protection.parseOptions,
     formatError: (formatted, error) => {

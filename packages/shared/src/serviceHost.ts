@@ -161,6 +161,14 @@ export class ServiceHost {
   }
 
   /** Plugins every Apollo Server here needs: drain on stop, log and mask unexpected errors. */
+  /**
+   * Apollo Server's own logger (its `logger` option): its lines as JSON beside the service's,
+   * not plain text on the console.
+   */
+  apolloLogger(): Logger {
+    return this.options.logger.child({ component: 'apollo' });
+  }
+
   apolloPlugins<C extends RequestBase>(): ApolloServerPlugin<C>[] {
     return [
       ApolloServerPluginDrainHttpServer({ httpServer: this.server }),
@@ -356,6 +364,14 @@ function endsConnection(res: ServerResponse): void {
  */
 function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): ApolloServerPlugin<C> {
   return {
+    // A throw out of Apollo's request pipeline (a plugin's or a library's bug) is answered 500
+    // by Apollo, which logs it without the request id the response carries (x-request-id).
+    async unexpectedErrorProcessingRequest({ requestContext, error }) {
+      (requestContext.contextValue as Partial<C>).logger?.error(
+        { err: error },
+        'unexpected error processing the request',
+      );
+    },
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {

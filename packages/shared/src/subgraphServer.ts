@@ -46,6 +46,7 @@ export async function startSubgraphServer<C extends RequestBase>(
       // 4,900-object list.
       ApolloServerPluginCacheControlDisabled(),
     ],
+    logger: host.apolloLogger(),
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     allowBatchedHttpRequests: false,

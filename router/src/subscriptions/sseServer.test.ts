@@ -70,7 +70,7 @@ afterAll(() => {
 });
 
 describe('a stream request that fails', () => {
-  it('because its token check failed unexpectedly: answered 500, logged as an error', async () => {
+  it('because its token check failed unexpectedly: answered 500 INTERNAL_SERVER_ERROR with a request id, logged as an error with it', async () => {
     const response = await fetch(`http://127.0.0.1:${port}${SSE_PATH}`, {
       method: 'POST',
       headers: {
@@ -82,9 +82,19 @@ describe('a stream request that fails', () => {
       signal: AbortSignal.timeout(10_000),
     });
     expect(response.status).toBe(500);
-    expect(await response.json()).toEqual({ errors: [{ message: 'Internal error' }] });
-    const line = await log.waitFor((entry) => entry['msg'] === 'graphql-sse request failed');
-    expect(line['level']).toBe(50);
+    const { errors } = (await response.json()) as {
+      errors: Array<{ message: string; extensions: { code: string; requestId: string } }>;
+    };
+    const requestId = errors[0]?.extensions.requestId;
+    expect(errors).toEqual([
+      {
+        message: `Internal server error (request id ${requestId})`,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) },
+      },
+    ]);
+    // Logged with the id the client was given, so that the one finds the other.
+    const line = await log.waitFor((entry) => entry['msg'] === 'unexpected error');
+    expect(line).toMatchObject({ level: 50, requestId });
   });
 
   it('because its client went away before the answer: logged at info, not as a failure', async () => {

@@ -5,6 +5,7 @@
  * authenticated like any HTTP request, and nothing is kept between requests. What happens to
  * the operation itself is shared with graphql-ws (streamingOperations).
  */
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,7 +34,7 @@ import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import { perUserCap } from './perUserCap.js';
-import type { StreamingOperations } from './streamingOperations.js';
+import { unexpectedFailure, type StreamingOperations } from './streamingOperations.js';
 
 export const SSE_PATH = '/graphql/stream';
 
@@ -327,8 +328,12 @@ export function createSseServer(options: SseServerOptions): SseServer {
           logger.info({ code }, 'SSE client went away before its answer');
           return;
         }
-        logger.error({ err: error }, 'graphql-sse request failed');
-        if (!res.headersSent) res.status(500).json({ errors: [{ message: 'Internal error' }] });
+        const requestId = randomUUID();
+        const failure = unexpectedFailure(
+          { logger: logger.child({ requestId }), requestId },
+          error,
+        );
+        if (!res.headersSent) res.status(500).json({ errors: [failure.toJSON()] });
         else res.end();
       }
     },

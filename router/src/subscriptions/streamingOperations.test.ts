@@ -261,3 +261,52 @@ describe('streamingOperations.prepare', () => {
     });
   });
 });
+
+describe('a fault of ours while a streamed operation runs', () => {
+  /** A context whose logger keeps what is logged at error level. */
+  function recorded() {
+    const errors: unknown[] = [];
+    const context = {
+      ...arriving(),
+      requestId: 'req-1',
+      logger: { error: (fields: { err?: unknown }) => errors.push(fields.err) },
+    } as unknown as RouterContext;
+    return { context, errors };
+  }
+  const failing = streamingOperations({
+    executeThroughGateway: () => Promise.reject(new TypeError('a bug of ours')),
+    resolver: { subscribeFieldResolver: () => undefined, fieldResolver: () => undefined },
+  } as unknown as StreamingOperationsOptions);
+  const internal = {
+    message: 'Internal server error (request id req-1)',
+    extensions: { code: ErrorCode.Internal, requestId: 'req-1' },
+  };
+
+  it('is that operation’s error, logged with its request id, when the gateway’s call throws', async () => {
+    const { context, errors } = recorded();
+    const result = await failing.execute({
+      schema,
+      document: parse('{ items { id } }'),
+      contextValue: context,
+    });
+    expect(result.data).toBeNull();
+    expect(result.errors?.map((e) => e.toJSON())).toEqual([internal]);
+    expect(errors).toEqual([new TypeError('a bug of ours')]);
+  });
+
+  it('is that subscription’s error, not a rejection, when graphql-js throws what is not a GraphQLError', async () => {
+    // Unvalidated, a skipped root field leaves graphql-js 16 nothing to subscribe to: a TypeError.
+    const { context, errors } = recorded();
+    const result = await failing.subscribe({
+      schema,
+      document: parse('subscription { itemAdded @skip(if: true) { id } }'),
+      contextValue: context,
+    });
+    expect(Symbol.asyncIterator in result).toBe(false);
+    expect((result as { errors: GraphQLError[] }).errors.map((e) => e.toJSON())).toEqual([
+      internal,
+    ]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(TypeError);
+  });
+});

@@ -7,6 +7,7 @@
 import {
   codedError,
   ErrorCode,
+  internalError,
   rateLimited,
   RequestErrorCode,
   tooManyRequestsMessage,
@@ -103,6 +104,22 @@ export interface PreparedOperation {
 export interface StreamingRefusal {
   errors: readonly GraphQLError[];
   status: number;
+}
+
+/**
+ * A fault of ours while an operation arriving over a stream is checked or run: logged at error
+ * level with its request id, and answered as that operation's error, in the words HTTP's
+ * production answers use (serviceHost.ts). Left to the libraries, graphql-ws closes the whole
+ * socket (4500: every other subscription on it ends too) and graphql-sse answers 500 without a
+ * code.
+ */
+export function unexpectedFailure(
+  context: Pick<RouterContext, 'logger' | 'requestId'>,
+  error: unknown,
+): GraphQLError {
+  context.logger.error({ err: error }, 'unexpected error');
+  const { requestId } = context;
+  return internalError(`Internal server error (request id ${requestId})`, { requestId });
 }
 
 /**
@@ -276,23 +293,36 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       return release instanceof GraphQLError ? release : { context, release };
     },
     async execute(args) {
-      const result = await options.executeThroughGateway(
-        sources.get(args.document) ?? print(args.document),
-        (args.variableValues ?? {}) as Record<string, unknown>,
-        args.contextValue as RouterContext,
-        args.operationName ?? undefined,
-      );
-      return {
-        data: result.data ?? null,
-        ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}),
-      };
+      try {
+        const result = await options.executeThroughGateway(
+          sources.get(args.document) ?? print(args.document),
+          (args.variableValues ?? {}) as Record<string, unknown>,
+          args.contextValue as RouterContext,
+          args.operationName ?? undefined,
+        );
+        return {
+          data: result.data ?? null,
+          ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}),
+        };
+      } catch (error) {
+        return {
+          data: null,
+          errors: [unexpectedFailure(args.contextValue as RouterContext, error)],
+        };
+      }
     },
     async subscribe(args) {
-      const result = await subscribe({
-        ...args,
-        subscribeFieldResolver: resolver.subscribeFieldResolver,
-        fieldResolver: resolver.fieldResolver,
-      });
+      let result: Awaited<ReturnType<typeof subscribe>>;
+      try {
+        result = await subscribe({
+          ...args,
+          subscribeFieldResolver: resolver.subscribeFieldResolver,
+          fieldResolver: resolver.fieldResolver,
+        });
+      } catch (error) {
+        // graphql-js passes on what is not a GraphQLError (a TypeError of its own included).
+        return { errors: [unexpectedFailure(args.contextValue as RouterContext, error)] };
+      }
       // Variables that failed coercion, as HTTP names them: BAD_USER_INPUT naming the argument.
       if (Symbol.asyncIterator in result || !result.errors) return result;
       return { ...result, errors: result.errors.map(badArgumentError) };

@@ -32,7 +32,7 @@ import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { ReleaseDemand } from './liveDemand.js';
 import { perUserCap } from './perUserCap.js';
-import type { StreamingOperations } from './streamingOperations.js';
+import { unexpectedFailure, type StreamingOperations } from './streamingOperations.js';
 
 /** Standard "Try Again Later": this user already holds as many sockets as allowed. */
 export const TOO_MANY_SOCKETS_CLOSE_CODE = 1013;
@@ -284,7 +284,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         // holds nothing of the live demand budget, which onComplete or onClose would not give back.
         if (!inFlight.has(socket)) inFlight.set(socket, new Map());
         inFlight.get(socket)?.set(id, controller);
-        const checked = await check(ctx.extra, id, payload, connection, controller);
+        let checked: Awaited<ReturnType<typeof check>>;
+        try {
+          checked = await check(ctx.extra, id, payload, connection, controller);
+        } catch (error) {
+          checked = [unexpectedFailure(connection, error)];
+        }
         if (Array.isArray(checked) && inFlight.get(socket)?.get(id) === controller) {
           inFlight.get(socket)?.delete(id);
           answered(ctx.extra);

@@ -1,0 +1,78 @@
+/**
+ * A throw out of Apollo Server's request pipeline (here a plugin's bug) is answered 500 by Apollo;
+ * the host logs it as JSON at error level with the request id the response carries, and Apollo's
+ * own line goes through the service's logger, not plain text on the console.
+ */
+import { ApolloServer } from '@apollo/server';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { directGraphQL } from './directGraphQL.js';
+import { ServiceHost, type RequestBase } from './serviceHost.js';
+
+const lines: Array<Record<string, unknown>> = [];
+const logger = pino(
+  { level: 'info' },
+  { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+);
+let host: ServiceHost;
+let apollo: ApolloServer<RequestBase>;
+let url: string;
+
+beforeAll(async () => {
+  host = new ServiceHost({ name: 'test', logger, production: true });
+  apollo = new ApolloServer<RequestBase>({
+    typeDefs: 'type Query { hello: String! }',
+    resolvers: { Query: { hello: () => 'hello' } },
+    logger: host.apolloLogger(),
+    plugins: [
+      ...host.apolloPlugins<RequestBase>(),
+      {
+        async requestDidStart() {
+          return {
+            async validationDidStart() {
+              throw new TypeError('a bug in a plugin');
+            },
+          };
+        },
+      },
+    ],
+    stopOnTerminationSignals: false,
+  });
+  await apollo.start();
+  host.answerFirst(
+    directGraphQL(
+      apollo,
+      host.mountGraphQL(apollo, (_req, base) => base),
+    ),
+  );
+  url = `http://127.0.0.1:${await host.listen(0, '127.0.0.1')}/graphql`;
+});
+afterAll(async () => {
+  await host?.close();
+  await apollo?.stop();
+});
+
+it('logs the failure with the response’s request id, and Apollo’s own line as JSON', async () => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ hello }' }),
+  });
+  expect(response.status).toBe(500);
+  const requestId = response.headers.get('x-request-id');
+  expect(requestId).toBeTruthy();
+  const errors = lines.filter((line) => (line['level'] as number) >= 50);
+  expect(errors).toContainEqual(
+    expect.objectContaining({
+      requestId,
+      msg: 'unexpected error processing the request',
+      err: expect.objectContaining({ message: 'a bug in a plugin' }),
+    }),
+  );
+  expect(errors).toContainEqual(
+    expect.objectContaining({
+      component: 'apollo',
+      msg: expect.stringContaining('a bug in a plugin'),
+    }),
+  );
+});
