@@ -5,9 +5,14 @@
  * declares a size of 50, so walking `{ items { id } }` costs 50.
  */
 import { ApolloServer } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { buildSchema, getOperationAST, GraphQLError, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demandControl, type CostedContext, type DemandDirectives } from './demandControl.js';
+import {
+  demandControl,
+  operationCost,
+  type CostedContext,
+  type DemandDirectives,
+} from './demandControl.js';
 
 const MAX_COST = 100;
 const directives: DemandDirectives = {
@@ -139,4 +144,53 @@ describe('a heavy operation another plugin refuses while it waits for its turn',
       items: [{ id: '1' }],
     });
   });
+});
+
+describe('an operation’s cost', () => {
+  const schema = buildSchema('type Item { id: ID! } type Query { items: [Item!]! one: Item }');
+  const cost = (query: string, variables: Record<string, unknown> = {}) => {
+    const document = parse(query);
+    const operation = getOperationAST(document)!;
+    return operationCost({ schema, document, operation, variables, directives });
+  };
+
+  // Each `items` counts 50, `one` 1: what @skip and @include leave out is not read.
+  it.each([
+    [
+      '@include(if: $s) with s false, on a field',
+      'query($s: Boolean!) { items @include(if: $s) { id } one { id } }',
+      { s: false },
+      1,
+    ],
+    [
+      '@include(if: $s) with s true, on a field',
+      'query($s: Boolean!) { items @include(if: $s) { id } one { id } }',
+      { s: true },
+      51,
+    ],
+    [
+      '@skip(if: true) on an inline fragment',
+      '{ ... @skip(if: true) { items { id } } one { id } }',
+      {},
+      1,
+    ],
+    [
+      '@skip(if: $s) on a fragment spread, s left to its default',
+      'query($s: Boolean = true) { ...F @skip(if: $s) one { id } } fragment F on Query { items { id } }',
+      {},
+      1,
+    ],
+    [
+      '@skip(if: $s) on a fragment spread, s true',
+      'query($s: Boolean = false) { ...F @skip(if: $s) one { id } } fragment F on Query { items { id } }',
+      { s: true },
+      1,
+    ],
+    ['a skipped field inside a list', '{ items { id } a: items @skip(if: true) { id } }', {}, 50],
+  ] as Array<[string, string, Record<string, unknown>, number]>)(
+    '%s: %i',
+    (_name, query, variables, expected) => {
+      expect(cost(query, variables)).toBe(expected);
+    },
+  );
 });

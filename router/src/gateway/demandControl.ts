@@ -12,7 +12,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { costLimitExceeded } from '@microservice-math/shared/errors';
-import { coercedVariables } from '@microservice-math/shared/selection';
+import { coercedVariables, included } from '@microservice-math/shared/selection';
 import {
   getNamedType,
   getVariableValues,
@@ -206,6 +206,8 @@ export function operationCost({
   ): number => {
     let total = 0;
     for (const selection of selectionSet.selections) {
+      // What @skip and @include leave out is not read (the fragments' map is not needed here).
+      if (!included(selection, { fragments: {}, variableValues: effective })) continue;
       if (selection.kind === Kind.FIELD) {
         total += fieldCost(parent, selection, isMutationRoot, visiting);
         continue;
