@@ -370,6 +370,32 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it("rewrites the box from the form when the form's Compute runs, clearing the box's error", async () => {
+    const wrapper = mountPanel({
+      Factorial: () => ({
+        data: { factorial: calculation({ input: '{"n":7}', result: '5040', digits: 4 }) },
+      }),
+    });
+    const box = wrapper.get('input[name="expression"]');
+    const boxError = () => wrapper.find(`[id="${box.attributes('id')}-error"]`);
+    await typeN(wrapper, '7');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    // Typed in the box and left: it never read as a calculation, so the form still says 7.
+    await box.trigger('focus');
+    await box.setValue('2^^3');
+    await box.trigger('blur');
+    expect(boxError().exists()).toBe(true);
+
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect((box.element as HTMLInputElement).value).toBe('7!');
+    expect(boxError().exists()).toBe(false);
+    expect(box.attributes('aria-invalid')).toBeUndefined();
+    expect(wrapper.text()).toContain('5040');
+    wrapper.unmount();
+  });
+
   it("says factorial's own rule for a negative factorial typed in the box, without sending", async () => {
     const wrapper = mountPanel({});
     await wrapper.get('input[name="expression"]').setValue('(-1)!');
