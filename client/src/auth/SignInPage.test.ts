@@ -144,18 +144,94 @@ describe('SignInPage', () => {
     }
   });
 
+  it("keeps an account's wait to its username: another username may sign in at once", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const wrapper = mountPage({
+        // As the router answers auth's login limit: HTTP 200, the error at the login field.
+        SignIn: ({ variables }) =>
+          variables['username'] === 'grace'
+            ? {
+                data: null,
+                errors: [
+                  {
+                    message: 'Too many attempts; try again in 900 s',
+                    path: ['login'],
+                    extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 900 },
+                  },
+                ],
+              }
+            : { data: { login: payload } },
+      });
+      await fillAndSubmit(wrapper, 'grace');
+      const button = wrapper.get('button[type="submit"]');
+      expect(button.text()).toBe('Try again in 15 min');
+      expect(button.attributes('disabled')).toBeDefined();
+
+      await wrapper.get('input[name="username"]').setValue('ada');
+      expect(button.text()).toBe('Sign in');
+      expect(button.attributes('disabled')).toBeUndefined();
+      // Back to the refused account (as auth keys it: case and spaces aside): its wait again.
+      await vi.advanceTimersByTimeAsync(60_000);
+      await wrapper.get('input[name="username"]').setValue(' Grace ');
+      expect(button.text()).toBe('Try again in 14 min');
+      expect(button.attributes('disabled')).toBeDefined();
+
+      await fillAndSubmit(wrapper, 'ada');
+      expect(client?.sent.map(({ variables }) => variables['username'])).toEqual(['grace', 'ada']);
+      expect(client?.session.token()).toBe('fresh-token');
+      wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("holds every username and both modes after the router's request limit (HTTP 429, no path)", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const wrapper = mountPage({
+        SignIn: () => ({
+          status: 429,
+          errors: [
+            {
+              message: 'Too many requests; try again in 60 s',
+              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 60 },
+            },
+          ],
+        }),
+      });
+      await fillAndSubmit(wrapper, 'grace');
+      const button = wrapper.get('button[type="submit"]');
+      expect(button.text()).toBe('Try again in 60 s');
+
+      await wrapper.get('input[name="username"]').setValue('ada');
+      expect(button.text()).toBe('Try again in 60 s');
+      expect(button.attributes('disabled')).toBeDefined();
+      await wrapper.get('input[value="register"]').setValue(true);
+      expect(button.text()).toBe('Try again in 60 s');
+      expect(button.attributes('disabled')).toBeDefined();
+      wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps the countdown to the refused mode: a refused registration does not stop a sign-in', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
       const wrapper = mountPage({
         Register: refuse({
           message: 'Too many registrations from this address; try again in 3000 s',
+          path: ['register'],
           extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3000 },
         }),
       });
       await wrapper.get('input[value="register"]').setValue(true);
       await fillAndSubmit(wrapper);
       const button = wrapper.get('button[type="submit"]');
+      expect(button.text()).toBe('Try again in 50 min');
+      // The registration limit is the address's: another name waits as well.
+      await wrapper.get('input[name="username"]').setValue('ada');
       expect(button.text()).toBe('Try again in 50 min');
 
       await wrapper.get('input[value="signIn"]').setValue(true);

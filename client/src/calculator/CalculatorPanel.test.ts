@@ -370,6 +370,32 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it("rewrites the box from the form when the form's Compute runs, clearing the box's error", async () => {
+    const wrapper = mountPanel({
+      Factorial: () => ({
+        data: { factorial: calculation({ input: '{"n":7}', result: '5040', digits: 4 }) },
+      }),
+    });
+    const box = wrapper.get('input[name="expression"]');
+    const boxError = () => wrapper.find(`[id="${box.attributes('id')}-error"]`);
+    await typeN(wrapper, '7');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    // Typed in the box and left: it never read as a calculation, so the form still says 7.
+    await box.trigger('focus');
+    await box.setValue('2^^3');
+    await box.trigger('blur');
+    expect(boxError().exists()).toBe(true);
+
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect((box.element as HTMLInputElement).value).toBe('7!');
+    expect(boxError().exists()).toBe(false);
+    expect(box.attributes('aria-invalid')).toBeUndefined();
+    expect(wrapper.text()).toContain('5040');
+    wrapper.unmount();
+  });
+
   it("says factorial's own rule for a negative factorial typed in the box, without sending", async () => {
     const wrapper = mountPanel({});
     await wrapper.get('input[name="expression"]').setValue('(-1)!');
@@ -554,35 +580,84 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
-  it('says the server could not be reached when the router is away behind the web app, until the connection is back', async () => {
-    client = createTestGraphQLClient({
-      Factorial: () => ({
-        status: 502,
-        errors: [{ message: 'The router is not reachable' }],
-      }),
+  describe('after the server could not be reached, once the connection is back', () => {
+    /** The panel beside a live connection whose reconnections the test makes (`reconnect`). */
+    function mountBesideConnection(responders: Record<string, Responder>) {
+      client = createTestGraphQLClient(responders);
+      const reconnected: Array<() => void> = [];
+      const live = {
+        ...client.live,
+        onReconnect: (listener: () => void) => {
+          reconnected.push(listener);
+          return () => {};
+        },
+      };
+      const wrapper = mount(CalculatorPanel, {
+        props: { resendDelaysMs: [] },
+        global: { provide: { ...provideFor(client), [LiveConnectionKey]: live } },
+        attachTo: document.body,
+      });
+      const reconnect = async () => {
+        for (const listener of reconnected) listener();
+        await flushPromises();
+      };
+      return { wrapper, reconnect };
+    }
+    /** The router away behind the web app, as its server answers for it. */
+    const routerAway = () => ({
+      status: 502,
+      errors: [{ message: 'The router is not reachable' }],
     });
-    const reconnected: Array<() => void> = [];
-    const live = {
-      ...client.live,
-      onReconnect: (listener: () => void) => {
-        reconnected.push(listener);
-        return () => {};
-      },
-    };
-    const wrapper = mount(CalculatorPanel, {
-      props: { resendDelaysMs: [] },
-      global: { provide: { ...provideFor(client), [LiveConnectionKey]: live } },
-      attachTo: document.body,
-    });
-    await typeN(wrapper, '5');
-    await wrapper.get('form.calculation-form').trigger('submit');
-    await flushPromises();
-    expect(wrapper.get('.status-line').text()).toBe(`Error: ${UNREACHABLE_MESSAGE}`);
 
-    for (const listener of reconnected) listener();
-    await flushPromises();
-    expect(wrapper.get('.status-line').text()).toBe('');
-    wrapper.unmount();
+    it('computes the lost calculation again, with its key, and shows its answer', async () => {
+      let away = true;
+      const { wrapper, reconnect } = mountBesideConnection({
+        Factorial: () => (away ? routerAway() : { data: { factorial: calculation() } }),
+      });
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      expect(wrapper.get('.status-line').text()).toBe(`Error: ${UNREACHABLE_MESSAGE}`);
+
+      away = false;
+      await reconnect();
+      expect(wrapper.get('.status-line').text()).toBe('');
+      expect(wrapper.text()).toContain('120');
+      const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
+      expect(keys).toEqual([keys[0], keys[0]]);
+      // Answered: a later reconnection sends nothing.
+      await reconnect();
+      expect(client?.sent).toHaveLength(2);
+      wrapper.unmount();
+    });
+
+    it('only once: a resend that fails as well stays on screen until the user acts', async () => {
+      const { wrapper, reconnect } = mountBesideConnection({ Factorial: routerAway });
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+
+      await reconnect();
+      expect(client?.sent).toHaveLength(2);
+      expect(wrapper.get('.status-line').text()).toBe(`Error: ${UNREACHABLE_MESSAGE}`);
+      await reconnect();
+      expect(client?.sent).toHaveLength(2);
+      expect(wrapper.get('.status-line').text()).toBe(`Error: ${UNREACHABLE_MESSAGE}`);
+      wrapper.unmount();
+    });
+
+    it('not when the inputs were changed meanwhile: the stale message goes, nothing is sent', async () => {
+      const { wrapper, reconnect } = mountBesideConnection({ Factorial: routerAway });
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      await typeN(wrapper, '6');
+
+      await reconnect();
+      expect(client?.sent).toHaveLength(1);
+      expect(wrapper.get('.status-line').text()).toBe('');
+      wrapper.unmount();
+    });
   });
 
   describe('sends a calculation again by itself when its connection failed', () => {
