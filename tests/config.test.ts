@@ -23,9 +23,12 @@ const builtMain: Record<string, string> = {
   'router/src/main.ts': mainFiles.router,
 };
 
-async function start(script: string, env: Record<string, string>) {
+async function start(script: string, env: Record<string, string>, nodeOptions: string[] = []) {
   const built = builtMain[script];
-  const args = built ? [built] : ['--import', 'tsx', '--conditions=source', script];
+  const args = [
+    ...nodeOptions,
+    ...(built ? [built] : ['--import', 'tsx', '--conditions=source', script]),
+  ];
   try {
     await run(process.execPath, args, {
       cwd: root,
@@ -142,6 +145,31 @@ describe.concurrent(
         }
       },
     );
+
+    // Said before the service's own modules load (configOrExit): Express (which every service's
+    // host loads), the gateway and MikroORM are CommonJS, so Node's require cache lists them once
+    // loaded, whoever imported them.
+    it.each([
+      ['auth', 'subgraphs/auth/src/main.ts'],
+      ['math', 'subgraphs/math/src/main.ts'],
+      ['router', 'router/src/main.ts'],
+    ])('%s refuses a bad variable before it loads its service', async (_service, script) => {
+      const report = [
+        "import { createRequire } from 'node:module';",
+        "const cache = createRequire(process.cwd() + '/').cache;",
+        "process.on('exit', () => process.stderr.write('loaded: ' + JSON.stringify([...new Set(",
+        '  Object.keys(cache).flatMap((file) =>',
+        '    /node_modules\\/(express|@apollo\\/gateway|@mikro-orm\\/core)\\//.exec(file)?.[1] ?? []),',
+        ")]) + '\\n'));",
+      ].join('\n');
+      const result = await start(script, { NODE_ENV: 'development', ROUTER_SECRET: 'short' }, [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(report)}`,
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/ROUTER_SECRET: expected at least 16 characters/);
+      expect(result.stderr).toMatch(/^loaded: \[\]$/m);
+    });
 
     it('auth in production refuses to start without a signing key', async () => {
       const result = await start('subgraphs/auth/src/main.ts', {

@@ -1,13 +1,18 @@
 /** `npm run start:router`: the router as a process of its own, configured by env. */
+import { configOrExit } from '@microservice-math/shared/config';
 import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger } from '@microservice-math/shared/logger';
-import { runStandalone } from '@microservice-math/shared/serviceHost';
 import { startTracing } from '@microservice-math/shared/tracing';
 import { loadRouterConfig } from './config.js';
-import { createRouterService } from './service.js';
+
+const config = configOrExit(() => loadRouterConfig(process.env));
+// The service's own modules load once its configuration is known to be good (configOrExit).
+const [{ runStandalone }, { createRouterService }] = await Promise.all([
+  import('@microservice-math/shared/serviceHost'),
+  import('./service.js'),
+]);
 
 await runStandalone(async () => {
-  const config = loadRouterConfig(process.env);
   const logger = createLogger('router', { level: config.logLevel, pretty: !config.production });
   const tracing = await startTracing(config.tracing, logger);
   if (!config.redisUrl) {

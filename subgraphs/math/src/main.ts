@@ -1,13 +1,18 @@
 /** `npm run start:math`: the math subgraph as a process of its own, configured by env. */
+import { configOrExit } from '@microservice-math/shared/config';
 import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger } from '@microservice-math/shared/logger';
-import { runStandalone } from '@microservice-math/shared/serviceHost';
 import { startTracing } from '@microservice-math/shared/tracing';
 import { loadMathConfig } from './config.js';
-import { createMathService } from './service.js';
+
+const config = configOrExit(() => loadMathConfig(process.env));
+// The service's own modules load once its configuration is known to be good (configOrExit).
+const [{ runStandalone }, { createMathService }] = await Promise.all([
+  import('@microservice-math/shared/serviceHost'),
+  import('./service.js'),
+]);
 
 await runStandalone(async () => {
-  const config = loadMathConfig(process.env);
   const logger = createLogger('math', { level: config.logLevel, pretty: !config.production });
   const tracing = await startTracing(config.tracing, logger);
   if (!config.redisUrl) {
