@@ -582,7 +582,7 @@ describe('CalculatorPanel', () => {
 
   describe('after the server could not be reached, once the connection is back', () => {
     /** The panel beside a live connection whose reconnections the test makes (`reconnect`). */
-    function mountBesideConnection(responders: Record<string, Responder>) {
+    function mountBesideConnection(responders: Record<string, Responder>, resendDelaysMs = [0]) {
       client = createTestGraphQLClient(responders);
       const reconnected: Array<() => void> = [];
       const live = {
@@ -593,7 +593,7 @@ describe('CalculatorPanel', () => {
         },
       };
       const wrapper = mount(CalculatorPanel, {
-        props: { resendDelaysMs: [] },
+        props: { resendDelaysMs: resendDelaysMs.slice(1) },
         global: { provide: { ...provideFor(client), [LiveConnectionKey]: live } },
         attachTo: document.body,
       });
@@ -643,6 +643,28 @@ describe('CalculatorPanel', () => {
       await reconnect();
       expect(client?.sent).toHaveLength(2);
       expect(wrapper.get('.status-line').text()).toBe(`Error: ${UNREACHABLE_MESSAGE}`);
+      wrapper.unmount();
+    });
+
+    it('not when the inputs were changed while it was being sent: the failure is the calculation sent', async () => {
+      // Its one pause before sending it again is when the user types 7 without pressing Compute.
+      const { wrapper, reconnect } = mountBesideConnection(
+        {
+          Factorial: () => {
+            throw new TypeError('Failed to fetch');
+          },
+        },
+        [0, 100],
+      );
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await waitFor(() => expect(client?.sent).toHaveLength(1));
+      await typeN(wrapper, '7');
+      await waitFor(() => expect(wrapper.text()).toContain('could not be reached'));
+
+      await reconnect();
+      expect(client?.sent.map(({ variables }) => variables)).toEqual([{ n: 5 }, { n: 5 }]);
+      expect(wrapper.get('.status-line').text()).toBe('');
       wrapper.unmount();
     });
 
