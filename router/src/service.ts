@@ -4,10 +4,11 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { directGraphQL } from '@microservice-math/shared/directGraphQL';
 import type { EventBus } from '@microservice-math/shared/events';
+import { maskedInternalError } from '@microservice-math/shared/errors';
 import { exactJsonBody, exactQueryNumbers } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
-import { ServiceHost } from '@microservice-math/shared/serviceHost';
+import { APOLLO_PIPELINE_FAILURE, ServiceHost } from '@microservice-math/shared/serviceHost';
 import {
   createTokenRevocations,
   isRevokedToken,
@@ -279,10 +280,18 @@ export async function createRouterService(
     contextValue,
     operationName,
   ) => {
-    const response = await apollo.executeOperation(
-      { query, variables, ...(operationName ? { operationName } : {}) },
-      { contextValue },
-    );
+    let response: Awaited<ReturnType<typeof apollo.executeOperation>>;
+    try {
+      response = await apollo.executeOperation(
+        { query, variables, ...(operationName ? { operationName } : {}) },
+        { contextValue },
+      );
+    } catch (error) {
+      // Apollo's answer to a throw out of its pipeline, which the host's plugin has logged with
+      // the request id (serviceHost.ts): answered as the operation's error, not logged again.
+      if (!(error instanceof Error) || error.message !== APOLLO_PIPELINE_FAILURE) throw error;
+      return { errors: [maskedInternalError(contextValue.requestId)] };
+    }
     if (response.body.kind !== 'single')
       throw new Error('incremental delivery is not supported here');
     return response.body.singleResult as Awaited<ReturnType<GatewayExecutor>>;

@@ -107,6 +107,22 @@ describe('graphql-sse', () => {
     expect(await response.text()).toContain('data: {"data":{"factorial":{"result":"120"}}}');
   });
 
+  it('names the stream’s request id in x-request-id, as HTTP does', async () => {
+    const { token } = await signUp(system.urls.router, 'sse_request_id');
+    const response = await fetch(streamUrl, {
+      method: 'POST',
+      headers: {
+        ...bearer(token),
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ query: '{ factorial(n: 6) { log { id } } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    await response.text();
+  });
+
   it.each([
     {
       what: 'a request that does not accept text/event-stream',

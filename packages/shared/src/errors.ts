@@ -76,6 +76,14 @@ export function internalError(message: string, extensions: Record<string, unknow
   return codedError(ErrorCode.Internal, message, extensions);
 }
 
+/**
+ * A fault of ours as a client is told of it: nothing of the fault itself, only the request id
+ * that finds its log line.
+ */
+export function maskedInternalError(requestId: string): GraphQLError {
+  return internalError(`Internal server error (request id ${requestId})`, { requestId });
+}
+
 /** No instance could take the request, or the service is draining; nothing was done. */
 export function serviceUnavailable(message: string, retryAfterSeconds: number): GraphQLError {
   return codedError(ErrorCode.ServiceUnavailable, message, { retryAfterSeconds });

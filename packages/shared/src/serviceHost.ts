@@ -8,13 +8,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
-import { type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import {
+  type ApolloServerOptions,
+  type ApolloServerPlugin,
+  type BaseContext,
+} from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { requestSignal } from './cancellation.js';
 import { ConfigError } from './config.js';
-import { CLIENT_ERROR_CODES, codedError, ErrorCode, RequestErrorCode } from './errors.js';
+import { CLIENT_ERROR_CODES, codedError, maskedInternalError, RequestErrorCode } from './errors.js';
 import { exactJsonBody, exactQueryNumbers, InexactJsonNumber } from './exactJson.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
@@ -23,6 +27,15 @@ import { serverTimeouts } from './serverTimeouts.js';
 import { traceRequests, tracingApolloPlugin, type Tracing } from './tracing.js';
 
 export type ReadinessCheck = () => Promise<void>;
+
+/** What Apollo Server takes as its `logger`. */
+export type ApolloLogger = NonNullable<ApolloServerOptions<BaseContext>['logger']>;
+
+/**
+ * The error `ApolloServer.executeOperation` throws (and HTTP answers 500 with) when its request
+ * pipeline throws, once its `unexpectedErrorProcessingRequest` hooks have run.
+ */
+export const APOLLO_PIPELINE_FAILURE = 'Internal server error';
 
 export interface ServiceHostOptions {
   name: string;
@@ -160,15 +173,26 @@ export class ServiceHost {
     });
   }
 
-  /** Plugins every Apollo Server here needs: drain on stop, log and mask unexpected errors. */
   /**
    * Apollo Server's own logger (its `logger` option): its lines as JSON beside the service's,
-   * not plain text on the console.
+   * not plain text on the console. Its line for a throw out of its request pipeline is kept at
+   * debug: the host's plugin logs that throw at error level with the request id, which Apollo's
+   * line lacks (unexpectedErrorPlugin).
    */
-  apolloLogger(): Logger {
-    return this.options.logger.child({ component: 'apollo' });
+  apolloLogger(): ApolloLogger {
+    const logger = this.options.logger.child({ component: 'apollo' });
+    return {
+      debug: (message: unknown) => logger.debug(String(message)),
+      info: (message: unknown) => logger.info(String(message)),
+      warn: (message: unknown) => logger.warn(String(message)),
+      error: (message: unknown) =>
+        String(message).startsWith('Unexpected error processing request')
+          ? logger.debug(String(message))
+          : logger.error(String(message)),
+    };
   }
 
+  /** Plugins every Apollo Server here needs: drain on stop, log and mask unexpected errors. */
   apolloPlugins<C extends RequestBase>(): ApolloServerPlugin<C>[] {
     return [
       ApolloServerPluginDrainHttpServer({ httpServer: this.server }),
@@ -396,11 +420,8 @@ function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): Apol
                 ...error,
                 extensions: { ...error.extensions, requestId: contextValue.requestId },
               };
-            return {
-              message: `Internal server error (request id ${contextValue.requestId})`,
-              ...(error.path ? { path: error.path } : {}),
-              extensions: { code: ErrorCode.Internal, requestId: contextValue.requestId },
-            };
+            const { message, extensions } = maskedInternalError(contextValue.requestId);
+            return { message, ...(error.path ? { path: error.path } : {}), extensions };
           });
         },
       };

@@ -7,17 +7,19 @@
  * left no root field, which crashed execution instead. Any document holding such a subscription
  * failed so, whichever of its operations was asked for.
  *
- * Refused as a validation error, the same over HTTP, graphql-ws and SSE. The rule that throws
- * runs first among graphql-js's own, which no server lets us reorder, so the check runs before
- * validation: `withoutRootDirectives` finds the offending directives, and validation then runs
- * over a stand-in document without them (graphql-js's rules no longer throw on it, and report
- * anything else wrong) while `subscriptionRootDirectivesRule` reports the refusals it found.
+ * Refused as a validation error, the same over HTTP, graphql-ws and SSE. The rule that throws is
+ * one of graphql-js's own, which Apollo Server always runs (and runs before ours), so the check
+ * runs before validation: `documentToValidate` finds the offending directives, and validation
+ * then runs over a stand-in that is valid by itself, `{ __typename }`, for which
+ * `subscriptionRootDirectivesRule` reports the refusals found. Only those are reported: graphql-js's
+ * rules run over the document with the directives taken out would add errors of their own making
+ * (a variable then unused, a second root field then counted).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
-  visit,
+  parse,
   type ASTNode,
   type DirectiveNode,
   type DocumentNode,
@@ -38,21 +40,20 @@ function refusal(operation: OperationDefinitionNode, nodes: ASTNode[]): GraphQLE
   );
 }
 
-/** Refusals found in a document, for the stand-in validated in its place. */
+/** Refusals found in a document, by the stand-in validated in its place. */
 const refusals = new WeakMap<DocumentNode, GraphQLError[]>();
 
 /**
  * The document to validate in place of `document`: itself when no subscription uses `@skip` or
  * `@include` at its top level (every ordinary request, at the cost of one look at each operation's
- * first level), else a copy without those directives, whose refusals the rule below reports.
+ * first level), else a stand-in whose validation reports those refusals and nothing else.
  */
-export function withoutRootDirectives(document: DocumentNode): DocumentNode {
+export function documentToValidate(document: DocumentNode): DocumentNode {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions)
     if (definition.kind === Kind.FRAGMENT_DEFINITION)
       fragments.set(definition.name.value, definition);
 
-  const offending = new Set<ASTNode>();
   const errors: GraphQLError[] = [];
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION || definition.operation !== 'subscription')
@@ -63,11 +64,7 @@ export function withoutRootDirectives(document: DocumentNode): DocumentNode {
     const seen = new Set<string>();
     const walk = (selectionSet: SelectionSetNode) => {
       for (const selection of selectionSet.selections) {
-        const directives = selection.directives?.filter(isSkipOrInclude) ?? [];
-        if (directives.length > 0) {
-          offending.add(selection);
-          found.push(...directives);
-        }
+        found.push(...(selection.directives?.filter(isSkipOrInclude) ?? []));
         if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
         if (selection.kind === Kind.FRAGMENT_SPREAD && !seen.has(selection.name.value)) {
           seen.add(selection.name.value);
@@ -80,18 +77,13 @@ export function withoutRootDirectives(document: DocumentNode): DocumentNode {
     if (found.length > 0) errors.push(refusal(definition, found));
   }
   if (errors.length === 0) return document;
-
-  const standIn = visit(document, {
-    enter(node) {
-      if (!offending.has(node) || !('directives' in node)) return undefined;
-      return { ...node, directives: node.directives?.filter((d) => !isSkipOrInclude(d)) };
-    },
-  });
+  // A document of its own each time: the refusals are found by it.
+  const standIn = parse('{ __typename }');
   refusals.set(standIn, errors);
   return standIn;
 }
 
-/** Reports the refusals `withoutRootDirectives` found in the document it made. */
+/** Reports the refusals `documentToValidate` found, for the stand-in it made. */
 export const subscriptionRootDirectivesRule: ValidationRule = (context) => ({
   Document() {
     for (const error of refusals.get(context.getDocument()) ?? []) context.reportError(error);
@@ -100,14 +92,15 @@ export const subscriptionRootDirectivesRule: ValidationRule = (context) => ({
 
 /**
  * Apollo Server validates `requestContext.document` right after its `validationDidStart` hooks:
- * this one puts the stand-in there when the document needs one.
+ * this one puts the stand-in there when the document needs one. Its validation fails, so the
+ * stand-in is never cached as a validated document, nor run.
  */
 export function refuseSubscriptionRootDirectives<C extends object>(): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async validationDidStart(requestContext) {
-          const checked = withoutRootDirectives(requestContext.document);
+          const checked = documentToValidate(requestContext.document);
           if (checked !== requestContext.document)
             (requestContext as { document: DocumentNode }).document = checked;
         },

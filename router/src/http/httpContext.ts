@@ -10,7 +10,7 @@
  * here, with the request id that finds the log line.
  */
 import type { IncomingMessage } from 'node:http';
-import { internalError } from '@microservice-math/shared/errors';
+import { maskedInternalError } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
 import { GraphQLError } from 'graphql';
@@ -69,9 +69,7 @@ export function httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }
     } catch (error) {
       if (error instanceof GraphQLError) throw error;
       base.logger.error({ err: error }, 'unexpected error');
-      throw internalError(`Internal server error (request id ${base.requestId})`, {
-        requestId: base.requestId,
-      });
+      throw maskedInternalError(base.requestId);
     }
   };
 }

@@ -186,6 +186,8 @@ export function createSseServer(options: SseServerOptions): SseServer {
   const answering = new WeakSet<ServerResponse>();
   /** Each request's response, so that a stream can be ended when its token expires. */
   const responses = new WeakMap<object, ServerResponse>();
+  /** Each request's context, once its caller is known. */
+  const contexts = new WeakMap<object, SseContext>();
   const byToken = createTokenConnections(options.onTokenRevoked);
   const streamsPerUser = perUserCap(options.streamsPerUser);
 
@@ -222,6 +224,9 @@ export function createSseServer(options: SseServerOptions): SseServer {
       const context: SseContext = {
         ...streamingContext(caller, options.clientAddressOf(req.raw), logger, signal),
       };
+      // Its id on the response, as HTTP's, and for a fault of ours to be logged with.
+      contexts.set(req.raw, context);
+      if (res && !res.headersSent) res.setHeader('x-request-id', context.requestId);
       // A query or mutation admitted before its token ended is answered, as over HTTP (a
       // logout sent on this stream would otherwise end it before saying `true`); a
       // subscription's stream, or one whose operation is not yet known, ends at once.
@@ -328,9 +333,11 @@ export function createSseServer(options: SseServerOptions): SseServer {
           logger.info({ code }, 'SSE client went away before its answer');
           return;
         }
-        const requestId = randomUUID();
+        // The request's own context once its caller is known; before that, an id of its own.
+        const known = contexts.get(req);
+        const requestId = known?.requestId ?? randomUUID();
         const failure = unexpectedFailure(
-          { logger: logger.child({ requestId }), requestId },
+          known ?? { logger: logger.child({ requestId }), requestId },
           error,
         );
         if (!res.headersSent) res.status(500).json({ errors: [failure.toJSON()] });

@@ -7,7 +7,7 @@
 import {
   codedError,
   ErrorCode,
-  internalError,
+  maskedInternalError,
   rateLimited,
   RequestErrorCode,
   tooManyRequestsMessage,
@@ -33,7 +33,7 @@ import type { RouterContext } from '../context.js';
 import { badArgumentError, nullArgumentError } from '../gateway/argumentErrors.js';
 import type { DemandControl } from '../gateway/demandControl.js';
 import { operationResolutionFailure } from '../gateway/requireOperation.js';
-import { withoutRootDirectives } from '../gateway/subscriptionRootDirectives.js';
+import { documentToValidate } from '../gateway/subscriptionRootDirectives.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
@@ -118,8 +118,7 @@ export function unexpectedFailure(
   error: unknown,
 ): GraphQLError {
   context.logger.error({ err: error }, 'unexpected error');
-  const { requestId } = context;
-  return internalError(`Internal server error (request id ${requestId})`, { requestId });
+  return maskedInternalError(context.requestId);
 }
 
 /**
@@ -231,7 +230,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     },
     validate(schema, document) {
       // What Apollo Server's plugin does over HTTP (subscriptionRootDirectives.ts).
-      const errors = validate(schema, withoutRootDirectives(document), [
+      const errors = validate(schema, documentToValidate(document), [
         ...specifiedRules,
         ...options.validationRules,
       ]).map(options.validationError);

@@ -167,16 +167,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     extra: ConnectionExtra,
     id: string,
     payload: SubscribePayload,
-    connection: RouterContext,
+    contextValue: RouterContext,
     controller: AbortController,
   ): Promise<ExecutionArgs | GraphQLError[]> => {
     const socket = extra.socket;
-    const contextValue = streamingContext(
-      connection.caller as NonNullable<RouterContext['caller']>,
-      connection.clientAddress,
-      logger,
-      controller.signal,
-    );
     // A revocation not heard of (Redis's announcement lost) ends the socket at its next operation.
     try {
       await options.verifyToken(extra.token as string);
@@ -284,11 +278,18 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         // holds nothing of the live demand budget, which onComplete or onClose would not give back.
         if (!inFlight.has(socket)) inFlight.set(socket, new Map());
         inFlight.get(socket)?.set(id, controller);
+        // The operation's own context (and request id), which a fault of ours is logged with.
+        const contextValue = streamingContext(
+          connection.caller as NonNullable<RouterContext['caller']>,
+          connection.clientAddress,
+          logger,
+          controller.signal,
+        );
         let checked: Awaited<ReturnType<typeof check>>;
         try {
-          checked = await check(ctx.extra, id, payload, connection, controller);
+          checked = await check(ctx.extra, id, payload, contextValue, controller);
         } catch (error) {
-          checked = [unexpectedFailure(connection, error)];
+          checked = [unexpectedFailure(contextValue, error)];
         }
         if (Array.isArray(checked) && inFlight.get(socket)?.get(id) === controller) {
           inFlight.get(socket)?.delete(id);
