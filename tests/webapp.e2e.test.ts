@@ -87,13 +87,26 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       expect(await page.getByLabel('Expression', { exact: true }).inputValue()).toBe('2^(-3)');
       expect(await result(page).textContent()).toMatch(/Exact decimal|Rounded/);
 
+      // Back and Forward show the answers already given, as they were: nothing is sent (no new
+      // log row, nothing counted against the rate limit). A reload computes.
+      const calculationsSent: string[] = [];
+      page.on('request', (sent) => {
+        const name = /"operationName":"(Power|Factorial|Fibonacci)"/.exec(sent.postData() ?? '');
+        if (name?.[1]) calculationsSent.push(name[1]);
+      });
       await page.goBack();
       await page.getByRole('heading', { name: 'F(−8)' }).waitFor();
       expect(new URL(page.url()).search).toBe('?op=fibonacci&n=-8');
+      expect(await result(page).locator('.digits').textContent()).toBe('-21');
+      expect(await page.getByLabel('Expression', { exact: true }).inputValue()).toBe('F(-8)');
       await page.goBack();
       await page.getByRole('heading', { name: '100!' }).waitFor();
       await page.goForward();
       await page.getByRole('heading', { name: 'F(−8)' }).waitFor();
+      expect(calculationsSent).toEqual([]);
+      await page.reload();
+      await page.getByRole('heading', { name: 'F(−8)' }).waitFor();
+      expect(calculationsSent).toEqual(['Fibonacci']);
       expect(app.problems).toEqual([]);
     });
 

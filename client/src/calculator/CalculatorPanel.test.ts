@@ -10,6 +10,7 @@ import {
 import { LiveConnectionKey } from '../graphql/liveConnection';
 import { UNREACHABLE_MESSAGE } from '../graphql/operationErrors';
 import { requestLog } from '../testing/requestLog';
+import { runAgain } from './calculationUrl';
 import CalculatorPanel from './CalculatorPanel.vue';
 
 function calculation(overrides: Record<string, unknown> = {}) {
@@ -37,11 +38,14 @@ afterEach(() => {
 /** Without resends unless `resendDelaysMs` is given: the tests below each see one attempt. */
 function mountPanel(
   responders: Record<string, Responder>,
-  { resendDelaysMs = [] as readonly number[] } = {},
+  {
+    resendDelaysMs = [] as readonly number[],
+    heldAnswersLimits = undefined as { maxAnswers: number; maxCharacters: number } | undefined,
+  } = {},
 ) {
   client = createTestGraphQLClient(responders);
   return mount(CalculatorPanel, {
-    props: { resendDelaysMs },
+    props: { resendDelaysMs, ...(heldAnswersLimits ? { heldAnswersLimits } : {}) },
     global: { provide: provideFor(client) },
     attachTo: document.body,
   });
@@ -794,6 +798,269 @@ describe('CalculatorPanel', () => {
       await waitFor(() => expect(wrapper.text()).toContain('120'));
       const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
       expect(keys).toEqual([keys[0], keys[0]]);
+      wrapper.unmount();
+    });
+  });
+
+  describe('Back and Forward', () => {
+    /**
+     * Answers 5!, (1/2)^2 (echoed canonical, as 0.5²) and F(10), each request with its own log
+     * and timing, so an answer shown again can be told from one computed again.
+     */
+    function answering(refuse: { power?: boolean } = {}): Record<string, Responder> {
+      let requests = 0;
+      const answer = (field: string, fields: Record<string, unknown>) => {
+        requests += 1;
+        return {
+          data: {
+            [field]: calculation({
+              ...fields,
+              durationMs: requests,
+              log: requestLog({ id: `log-${requests}` }),
+            }),
+          },
+        };
+      };
+      return {
+        Factorial: () => answer('factorial', {}),
+        Power: () =>
+          refuse.power
+            ? {
+                data: { power: null },
+                errors: [
+                  {
+                    path: ['power'],
+                    message: 'The result would have too many digits',
+                    extensions: { code: 'RESULT_TOO_LARGE' },
+                  },
+                ],
+              }
+            : answer('power', {
+                operation: 'POWER',
+                input: '{"base":"0.5","exponent":"2"}',
+                result: '0.25',
+                digits: 2,
+              }),
+        Fibonacci: () =>
+          answer('fibonacci', {
+            operation: 'FIBONACCI',
+            input: '{"n":10}',
+            result: '55',
+            digits: 2,
+          }),
+      };
+    }
+
+    type Panel = ReturnType<typeof mountPanel>;
+    const box = (wrapper: Panel) => wrapper.get('input[name="expression"]');
+    const title = (wrapper: Panel) => wrapper.get('.calculation-result h3').text();
+    const facts = (wrapper: Panel) => wrapper.get('.calculation-result .facts').text();
+    const liveRegion = (wrapper: Panel) => wrapper.get('[aria-live="polite"]').text();
+    const sentCount = () => client?.sent.length ?? 0;
+
+    async function computeExpression(wrapper: Panel, typed: string) {
+      await box(wrapper).setValue(typed);
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+    }
+
+    /** What the page showed and said for one step, to see it again the same. */
+    function seen(wrapper: Panel) {
+      const answered = wrapper.find('.calculation-result').exists();
+      return {
+        search: window.location.search,
+        box: (box(wrapper).element as HTMLInputElement).value,
+        title: answered ? title(wrapper) : null,
+        facts: answered ? facts(wrapper) : null,
+        said: liveRegion(wrapper),
+      };
+    }
+
+    async function computeThree(wrapper: Panel) {
+      const steps = [];
+      for (const typed of ['5!', '(1/2)^2', 'F(10)']) {
+        await computeExpression(wrapper, typed);
+        steps.push(seen(wrapper));
+      }
+      return steps;
+    }
+
+    async function go(direction: 'back' | 'forward') {
+      window.history[direction]();
+      await flushPromises();
+    }
+
+    it('Back shows the answer the step was given, without a request', async () => {
+      const wrapper = mountPanel(answering());
+      const [factorial, power] = await computeThree(wrapper);
+      expect(power?.title).toBe('(1/2)²');
+      expect(sentCount()).toBe(3);
+
+      await go('back');
+      expect(seen(wrapper)).toEqual(power);
+      await go('back');
+      expect(seen(wrapper)).toEqual(factorial);
+      expect(wrapper.get('[role="alert"]').text()).toBe('');
+      expect(sentCount()).toBe(3);
+      wrapper.unmount();
+    });
+
+    it('Forward likewise, each answer said again as when it came', async () => {
+      const wrapper = mountPanel(answering());
+      const [, power, fibonacci] = await computeThree(wrapper);
+      await go('back');
+      await go('back');
+
+      await go('forward');
+      expect(seen(wrapper)).toEqual(power);
+      // Said by emptying the live region first, so that the same words are heard again.
+      window.history.back();
+      await wrapper.vm.$nextTick();
+      expect(liveRegion(wrapper)).toBe('');
+      await flushPromises();
+      await go('forward');
+      await go('forward');
+      expect(seen(wrapper)).toEqual(fibonacci);
+      expect(sentCount()).toBe(3);
+      wrapper.unmount();
+    });
+
+    it('Run again from a log computes again; Back and Forward around it send nothing', async () => {
+      const wrapper = mountPanel(answering());
+      const [factorial, power] = await computeThree(wrapper);
+      await go('back');
+      expect(sentCount()).toBe(3);
+
+      runAgain('POWER', '{"base":"1/2","exponent":"2"}');
+      await flushPromises();
+      expect(client?.sent.map(({ operationName }) => operationName)).toEqual([
+        'Factorial',
+        'Power',
+        'Fibonacci',
+        'Power',
+      ]);
+      const again = seen(wrapper);
+      expect(again.title).toBe('(1/2)²');
+      expect(again.facts).not.toBe(power?.facts); // its own answer, not the one held
+
+      await go('back');
+      expect(seen(wrapper)).toEqual(power);
+      await go('forward');
+      expect(seen(wrapper)).toEqual(again);
+      expect(factorial).toBeDefined();
+      expect(sentCount()).toBe(4);
+      wrapper.unmount();
+    });
+
+    it('computes again a step whose request was refused, not the answered ones', async () => {
+      const refuse = { power: true };
+      const wrapper = mountPanel(answering(refuse));
+      const [factorial] = await computeThree(wrapper);
+      expect(sentCount()).toBe(3);
+
+      refuse.power = false;
+      await go('back');
+      expect(client?.sent.map(({ operationName }) => operationName)).toEqual([
+        'Factorial',
+        'Power',
+        'Fibonacci',
+        'Power',
+      ]);
+      expect(title(wrapper)).toBe('(1/2)²');
+      await go('back');
+      expect(seen(wrapper)).toEqual(factorial);
+      expect(sentCount()).toBe(4);
+      wrapper.unmount();
+    });
+
+    it('during a rate-limit wait, shows an answered step; Compute still waits', async () => {
+      vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+      let limited = false;
+      const wrapper = mountPanel({
+        ...answering(),
+        Fibonacci: () =>
+          limited
+            ? {
+                data: { fibonacci: null },
+                errors: [
+                  {
+                    path: ['fibonacci'],
+                    message: 'Too many requests; try again in 30 s',
+                    extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 30 },
+                  },
+                ],
+              }
+            : { data: { fibonacci: calculation() } },
+      });
+      try {
+        await computeExpression(wrapper, '5!');
+        const factorial = seen(wrapper);
+        limited = true;
+        await computeExpression(wrapper, 'F(10)');
+        expect(wrapper.get('.retry-wait').text()).toBe('Try again in 30 s.');
+
+        await go('back');
+        expect(seen(wrapper)).toEqual(factorial);
+        expect(wrapper.get('[role="alert"]').text()).toBe('');
+        expect(wrapper.get('.retry-wait').text()).toBe('Try again in 30 s.');
+        expect(sentCount()).toBe(2);
+      } finally {
+        wrapper.unmount();
+        vi.useRealTimers();
+      }
+    });
+
+    it('computes again a step whose answer was let go past the bound on characters', async () => {
+      const wrapper = mountPanel(answering(), {
+        heldAnswersLimits: { maxAnswers: 50, maxCharacters: 6 },
+      });
+      // 120 (3 characters) goes when 0.25 (4) comes; 0.25 and 55 fit in 6.
+      const [factorial, power] = await computeThree(wrapper);
+      await go('back');
+      expect(seen(wrapper)).toEqual(power);
+      expect(sentCount()).toBe(3);
+      await go('back');
+      expect(sentCount()).toBe(4);
+      expect(client?.sent[3]?.operationName).toBe('Factorial');
+      expect(seen(wrapper).facts).not.toBe(factorial?.facts); // a new answer
+      wrapper.unmount();
+    });
+
+    it('holds at most so many answers', async () => {
+      const wrapper = mountPanel(answering(), {
+        heldAnswersLimits: { maxAnswers: 2, maxCharacters: 8_000_000 },
+      });
+      await computeThree(wrapper); // 5! goes when F(10) is held
+      await go('back');
+      expect(sentCount()).toBe(3);
+      await go('back');
+      expect(sentCount()).toBe(4);
+      wrapper.unmount();
+    });
+
+    it('a step shown again and another request made on it: the new outcome is what it holds', async () => {
+      let refused = false;
+      const wrapper = mountPanel({
+        ...answering(),
+        Factorial: () =>
+          refused
+            ? {
+                data: { factorial: null },
+                errors: [{ path: ['factorial'], message: 'No', extensions: { code: 'FORBIDDEN' } }],
+              }
+            : { data: { factorial: calculation() } },
+      });
+      await computeExpression(wrapper, '5!');
+      await computeExpression(wrapper, 'F(10)');
+      await go('back');
+      expect(sentCount()).toBe(2);
+      refused = true;
+      await wrapper.get('form.calculation-form').trigger('submit'); // the same 5!, on its step
+      await flushPromises();
+      expect(wrapper.get('[role="alert"]').text()).toMatch(/^Refused|^Error/);
+      await go('forward');
+      await go('back');
+      expect(sentCount()).toBe(4); // refused, so computed again
       wrapper.unmount();
     });
   });

@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { calculationFromSearch, searchOf, canRunAgain } from './calculationUrl';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  calculationFromSearch,
+  canRunAgain,
+  isRunAgain,
+  runAgain,
+  searchOf,
+} from './calculationUrl';
 import { describeCalculation } from './describeCalculation';
 
 describe('calculation in the URL', () => {
@@ -36,5 +42,26 @@ describe('running a logged calculation again', () => {
     const cut = `{"base":"${'7'.repeat(1_000)}","exponent":"3`;
     expect(canRunAgain('POWER', cut)).toBe(false);
     expect(describeCalculation('POWER', cut)).toBe('Power (input cut in the log)');
+  });
+});
+
+describe('Run again', () => {
+  afterEach(() => window.history.replaceState(null, '', '/'));
+
+  it("pushes the calculation and says so with a popstate marked as Run again's, unlike Back's", () => {
+    const events: PopStateEvent[] = [];
+    const listener = (event: PopStateEvent) => events.push(event);
+    window.addEventListener('popstate', listener);
+    try {
+      runAgain('FACTORIAL', '{"n":5}');
+      expect(window.location.search).toBe('?op=factorial&n=5');
+      window.history.pushState(null, '', '?op=factorial&n=6');
+      window.history.back();
+      expect(window.location.search).toBe('?op=factorial&n=5');
+    } finally {
+      window.removeEventListener('popstate', listener);
+    }
+    expect(events.map(isRunAgain)).toEqual([true, false]);
+    expect(isRunAgain(new Event('popstate'))).toBe(false);
   });
 });
