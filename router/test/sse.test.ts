@@ -4,7 +4,7 @@
  */
 import { createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, gql, signUp } from '../../tests/support/graphql.js';
+import { bearer, eventStream, gql, signUp } from '../../tests/support/graphql.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 import { waitFor } from '../../tests/support/waitFor.js';
 
@@ -109,15 +109,7 @@ describe('graphql-sse', () => {
 
   it('names the stream’s request id in x-request-id, as HTTP does', async () => {
     const { token } = await signUp(system.urls.router, 'sse_request_id');
-    const response = await fetch(streamUrl, {
-      method: 'POST',
-      headers: {
-        ...bearer(token),
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-      },
-      body: JSON.stringify({ query: '{ factorial(n: 6) { log { id } } }' }),
-    });
+    const response = await eventStream(system.urls.router, token, '{ factorial(n: 6) { digits } }');
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     await response.text();
