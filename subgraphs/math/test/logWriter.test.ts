@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CallerGoneError, DeadlinePassedError } from '@microservice-math/shared/cancellation';
 import type { Orm } from '@microservice-math/shared/database';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded } from '@microservice-math/shared/logAddedEvent';
@@ -303,6 +304,56 @@ describe.each([
       // SQLite refuses to close a connection that has statements left, and the pool does not
       // say so; closed, the last connection checkpoints and removes the WAL file.
       expect(existsSync(`${file}-wal`)).toBe(false);
+    },
+  );
+
+  it.skipIf(skip)(
+    'stores and publishes as CANCELLED an ok row whose caller left before its commit was seen',
+    async () => {
+      const userId = `gone-${database}`;
+      const published: Array<[string, string]> = [];
+      const subscription = await listenToLogAdded(events, userId, (log) =>
+        published.push([log.input, log.status]),
+      );
+      const writer = createLogWriter({ orm, events, logger: silentLogger() });
+      // Its batch is with the database when its caller leaves (a router giving up on a hung one).
+      const inFlight = new AbortController();
+      const first = writer.write(entry(userId, 1), { signal: inFlight.signal });
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight.abort(new CallerGoneError());
+      // Queued behind that batch, its caller leaves before its own batch is sent.
+      const queued = new AbortController();
+      const second = writer.write(entry(userId, 2), { signal: queued.signal });
+      queued.abort(new CallerGoneError());
+      // Past a deadline math keeps short of its caller's: that caller still waits for the answer.
+      const shortOfIt = new AbortController();
+      const third = writer.write(entry(userId, 3), { signal: shortOfIt.signal });
+      shortOfIt.abort(new DeadlinePassedError(1_000));
+      expect((await Promise.all([first, second, third])).map((r) => r.status)).toEqual([
+        'CANCELLED',
+        'CANCELLED',
+        'ok',
+      ]);
+      await writer.close();
+      events.pubsub.unsubscribe(subscription);
+      const rows = await rawRows(userId);
+      expect(
+        rows.map((row) => [
+          row['input'],
+          row['status'],
+          Number(row['digits']),
+          row['result_preview'],
+        ]),
+      ).toEqual([
+        ['{"n":1}', 'CANCELLED', 0, ''],
+        ['{"n":2}', 'CANCELLED', 0, ''],
+        ['{"n":3}', 'ok', 19, '2432902008176640000'],
+      ]);
+      expect(published).toEqual([
+        ['{"n":1}', 'CANCELLED'],
+        ['{"n":2}', 'CANCELLED'],
+        ['{"n":3}', 'ok'],
+      ]);
     },
   );
 

@@ -192,18 +192,21 @@ export function createCalculator({
       signal?.throwIfAborted();
       const durationMs = performance.now() - started;
       const log = await inSpan('math', 'math.log.write', {}, () =>
-        logWriter.write({
-          userId: caller.id,
-          username: caller.username,
-          operation: request.operation,
-          input,
-          resultPreview: found.preview,
-          digits: found.digits,
-          cached,
-          durationMs,
-          status: 'ok',
-          key: logKey,
-        }),
+        logWriter.write(
+          {
+            userId: caller.id,
+            username: caller.username,
+            operation: request.operation,
+            input,
+            resultPreview: found.preview,
+            digits: found.digits,
+            cached,
+            durationMs,
+            status: 'ok',
+            key: logKey,
+          },
+          { signal },
+        ),
       );
       return {
         operation: request.operation,

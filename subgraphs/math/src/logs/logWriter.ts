@@ -22,6 +22,8 @@
  * `answeredAt`, and is published then.
  */
 import type { Orm } from '@microservice-math/shared/database';
+import { CallerGoneError } from '@microservice-math/shared/cancellation';
+import { ErrorCode } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import { logAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Logger } from '@microservice-math/shared/logger';
@@ -58,9 +60,19 @@ export type NewRequestLog = Omit<RequestLogRecord, 'id' | 'createdAt'> & {
   key?: LogKey | undefined;
 };
 
+export interface WriteOptions {
+  /**
+   * The request's signal (requestSignal): its caller gone (CallerGoneError) by the time an `ok`
+   * row is written, or while its batch was with the database, the row is stored and published
+   * as `CANCELLED` instead, since its answer reached no one (a router that gave up while the
+   * database hung, for one).
+   */
+  signal?: AbortSignal | undefined;
+}
+
 export interface LogWriter {
   /** Queues a log; resolves with the stored record once its batch has committed. */
-  write(entry: NewRequestLog): Promise<RequestLogRecord>;
+  write(entry: NewRequestLog, options?: WriteOptions): Promise<RequestLogRecord>;
   /**
    * Resolves when everything queued so far is committed (or has failed for good) and its events
    * have been handed to the event bus.
@@ -101,7 +113,24 @@ interface Pending {
   entity: RequestLogEntity;
   resolve: (record: RequestLogRecord) => void;
   reject: (error: Error) => void;
+  signal?: AbortSignal | undefined;
 }
+
+/**
+ * An `ok` write whose caller has gone (WriteOptions.signal): its connection closed, or its own
+ * deadline passed by its clock. Not a deadline math keeps short of the caller's
+ * (DeadlinePassedError): that caller still waits, and gets the answer once the row is stored.
+ */
+const callerGone = (p: Pending) =>
+  p.entity.status === 'ok' && p.signal?.reason instanceof CallerGoneError;
+
+/** The columns of a row whose answer reached nobody, as the calculator logs a cancelled request. */
+const cancelledColumns = {
+  status: ErrorCode.Cancelled,
+  resultPreview: '',
+  digits: 0,
+  cached: false,
+} as const;
 
 /**
  * The row that stands for a write, and whether this write stored it (then it is published), or
@@ -328,14 +357,41 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     }
   }
 
+  /**
+   * Rows this batch stored as `ok` whose callers left while it was in flight become `CANCELLED`
+   * before anyone hears of them; if that update fails, the rows stay `ok` (said at warn).
+   */
+  async function withdrawGone(batch: Pending[], stored: Stored[]): Promise<void> {
+    const gone = stored.filter((s, i) => s.stored && callerGone(batch[i] as Pending));
+    if (gone.length === 0) return;
+    try {
+      await em
+        .fork()
+        .nativeUpdate(
+          RequestLogSchema,
+          { id: { $in: gone.map(({ row }) => row.id) }, status: 'ok' },
+          cancelledColumns,
+        );
+      for (const s of gone) s.row = { ...s.row, ...cancelledColumns };
+    } catch (error) {
+      logger.warn(
+        { err: error, rows: gone.length },
+        'rows whose callers left could not be marked cancelled',
+      );
+    }
+  }
+
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
+      // Callers gone while their rows waited (behind a batch the database held up).
+      for (const p of batch) if (callerGone(p)) p.entity = { ...p.entity, ...cancelledColumns };
       const started = performance.now();
       let stored: Stored[];
       try {
         stored = await insert(batch);
+        await withdrawGone(batch, stored);
       } catch (error) {
         logger.error({ err: error, rows: batch.length }, 'request logs could not be written');
         observer?.flushFailed(batch.length);
@@ -386,7 +442,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   }
 
   return {
-    write(entry) {
+    write(entry, { signal } = {}) {
       if (closed) return Promise.reject(new Error('the log writer is closed'));
       return new Promise<RequestLogRecord>((resolve, reject) => {
         const { key: _key, ...fields } = entry;
@@ -398,7 +454,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
           createdAt: new Date(),
           answeredAt: null,
         } as RequestLogEntity;
-        queue.push({ entity, resolve, reject });
+        queue.push({ entity, resolve, reject, signal });
         schedule();
       });
     },
