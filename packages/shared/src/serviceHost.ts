@@ -28,6 +28,9 @@ import { traceRequests, tracingApolloPlugin, type Tracing } from './tracing.js';
 
 export type ReadinessCheck = () => Promise<void>;
 
+/** How long `/ready` waits for one check before it counts as failed. */
+export const READINESS_CHECK_TIMEOUT_MS = 2_000;
+
 /** What Apollo Server takes as its `logger`. */
 export type ApolloLogger = NonNullable<ApolloServerOptions<BaseContext>['logger']>;
 
@@ -43,6 +46,8 @@ export interface ServiceHostOptions {
   production: boolean;
   /** Named checks behind `/ready`; each throws when its dependency is not usable. */
   readiness?: Record<string, ReadinessCheck>;
+  /** How long `/ready` waits for each check (READINESS_CHECK_TIMEOUT_MS unless given). */
+  readinessTimeoutMs?: number;
   /** Largest JSON body `/graphql` accepts. */
   bodyLimit?: string;
   /**
@@ -155,18 +160,34 @@ export class ServiceHost {
     this.app.get('/health', (_req, res) => {
       res.json({ status: 'ok', service: options.name });
     });
+    // A dependency that hangs (a database that accepts connections and answers nothing) must
+    // not hang /ready with it: an orchestrator's probe gives up first (docker-compose's after
+    // 3 s) and learns nothing, and a router polling this instance keeps it in rotation meanwhile.
+    // The checks run side by side, each given READINESS_CHECK_TIMEOUT_MS.
+    const checkTimeoutMs = options.readinessTimeoutMs ?? READINESS_CHECK_TIMEOUT_MS;
     this.app.get('/ready', async (_req, res) => {
       const checks: Record<string, string> = {};
       let ready = !this.draining && !this.closing;
-      for (const [name, check] of Object.entries(options.readiness ?? {})) {
-        try {
-          await check();
-          checks[name] = 'ok';
-        } catch (error) {
-          ready = false;
-          checks[name] = error instanceof Error ? error.message : 'failed';
-        }
-      }
+      await Promise.all(
+        Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<never>((_resolve, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`did not answer within ${checkTimeoutMs} ms`)),
+              checkTimeoutMs,
+            );
+          });
+          try {
+            await Promise.race([check(), late]);
+            checks[name] = 'ok';
+          } catch (error) {
+            ready = false;
+            checks[name] = error instanceof Error ? error.message : 'failed';
+          } finally {
+            clearTimeout(timer);
+          }
+        }),
+      );
       res
         .status(ready ? 200 : 503)
         .json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
