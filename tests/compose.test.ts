@@ -24,6 +24,7 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   secrets?: string[];
   ulimits?: { nofile?: { soft: number; hard: number } };
+  restart?: string;
 }
 
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -76,6 +77,13 @@ describe('docker-compose.yml', () => {
     ]);
     expect(compose.services['redis']?.image).toMatch(/^redis:/);
     expect(compose.services['postgres']?.profiles).toEqual(['postgres']);
+  });
+
+  // A service that exits (a start that could not reach its database within 30 s, a crash) comes
+  // back by itself, as the stack was started: compose's default is never to restart it.
+  it('restarts every service that exits, unless it was stopped', () => {
+    for (const [name, service] of Object.entries(compose.services))
+      expect((service as ComposeService).restart, name).toBe('unless-stopped');
   });
 
   describe.each(Object.entries(contract))('%s', (name, expected) => {

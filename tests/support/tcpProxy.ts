@@ -10,14 +10,18 @@ export interface TcpProxy {
   /** Closes every proxied connection and closes each new one at once until `restore()`. */
   cut(): void;
   restore(): void;
+  /** Connections closed at once because the proxy was cut, so far. */
+  readonly refused: number;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let isCut = false;
+  let refused = 0;
   const server = createServer((client) => {
     if (isCut) {
+      refused += 1;
       client.destroy();
       return;
     }
@@ -45,6 +49,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     restore() {
       isCut = false;
+    },
+    get refused() {
+      return refused;
     },
     close() {
       for (const socket of open) socket.destroy();

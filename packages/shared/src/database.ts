@@ -21,6 +21,7 @@ import {
   type Knex,
   type SqlEntityManager,
 } from '@mikro-orm/sqlite';
+import { ConfigError } from './config.js';
 import type { Logger } from './logger.js';
 import {
   checkpointWhileOpen,
@@ -250,7 +251,54 @@ export function preparedStatements(orm: Orm): PreparedStatements | undefined {
 }
 
 /** Connects, brings the schema up to date with this owner's migrations, and returns the ORM. */
-export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
+/** How long a starting service keeps trying a database it cannot reach yet. */
+export const DATABASE_CONNECT_WITHIN_MS = 30_000;
+
+/**
+ * Failures that say the database is not reachable yet (not started, restarting, its name not
+ * yet in DNS, the network between): a start retries them. Anything else (a bad password, a
+ * missing database, a SQLite file it may not create) fails at once.
+ */
+const UNREACHABLE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection terminated|the database system is (starting up|shutting down)|Timeout acquiring a connection/i;
+
+function unreachable(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const text = `${typeof code === 'string' ? code : ''} ${typeof message === 'string' ? message : ''}`;
+  return UNREACHABLE.exec(text)?.[0];
+}
+
+/**
+ * Opens the database and brings its schema up to date, waiting (up to `connectWithinMs`, with
+ * growing pauses, a warning each time) for a PostgreSQL that is not reachable yet: replicas
+ * restarted while the database restarts, or started beside it, come up once it does instead of
+ * exiting. Past that, one line naming `DATABASE_URL` (no credentials) ends the start.
+ */
+export async function openDatabase(
+  options: DatabaseOptions & { connectWithinMs?: number },
+): Promise<Orm> {
+  const deadline = Date.now() + (options.connectWithinMs ?? DATABASE_CONNECT_WITHIN_MS);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openOnce(options);
+    } catch (error) {
+      const why = options.target.kind === 'postgresql' ? unreachable(error) : undefined;
+      if (!why) throw error;
+      const pauseMs = Math.min(4_000, 250 * 2 ** attempt);
+      if (Date.now() + pauseMs > deadline)
+        throw new ConfigError(
+          `DATABASE_URL: cannot reach ${describeTarget(options.target)} (${why}); is it running?`,
+        );
+      options.logger.warn(
+        { database: describeTarget(options.target), reason: why, attempt, retryInMs: pauseMs },
+        'database not reachable yet; trying again',
+      );
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+}
+
+async function openOnce(options: DatabaseOptions): Promise<Orm> {
   const orm = await CoreOrm.init<AbstractSqlDriver>({
     ...driverOptions(options),
     entities: options.entities,
