@@ -135,7 +135,16 @@ function driverOptions(options: DatabaseOptions): Options<AbstractSqlDriver> {
     driver: PostgreSqlDriver as unknown as Options<AbstractSqlDriver>['driver'],
     clientUrl: target.url,
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // Knex says a pooled connection's loss ("Connection Error: Connection ended unexpectedly")
+    // with console.warn, plain text among the JSON lines: through the service's logger instead.
+    driverOptions: { log: knexLog(options.logger) },
   };
+}
+
+function knexLog(logger: Logger) {
+  const say = (level: 'warn' | 'debug') => (message: unknown) =>
+    logger[level]({ component: 'knex' }, String(message));
+  return { warn: say('warn'), error: say('warn'), deprecate: say('debug'), debug: say('debug') };
 }
 
 /**
@@ -262,7 +271,8 @@ export const DATABASE_CONNECT_WITHIN_MS = 30_000;
 const UNREACHABLE =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection terminated|the database system is (starting up|shutting down)|Timeout acquiring a connection/i;
 
-function unreachable(error: unknown): string | undefined {
+/** Why `error` says the database cannot be reached (e.g. `ECONNREFUSED`), if it does. */
+export function databaseUnreachable(error: unknown): string | undefined {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const text = `${typeof code === 'string' ? code : ''} ${typeof message === 'string' ? message : ''}`;
   return UNREACHABLE.exec(text)?.[0];
@@ -282,7 +292,7 @@ export async function openDatabase(
     try {
       return await openOnce(options);
     } catch (error) {
-      const why = options.target.kind === 'postgresql' ? unreachable(error) : undefined;
+      const why = options.target.kind === 'postgresql' ? databaseUnreachable(error) : undefined;
       if (!why) throw error;
       const pauseMs = Math.min(4_000, 250 * 2 ** attempt);
       if (Date.now() + pauseMs > deadline)

@@ -21,9 +21,9 @@
  * away logged `CANCELLED`, the retry answered), keeping the row's id and time, setting its
  * `answeredAt`, and is published then.
  */
-import type { Orm } from '@microservice-math/shared/database';
+import { databaseUnreachable, type Orm } from '@microservice-math/shared/database';
 import { CallerGoneError } from '@microservice-math/shared/cancellation';
-import { ErrorCode } from '@microservice-math/shared/errors';
+import { ErrorCode, serviceUnavailable } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import { logAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Logger } from '@microservice-math/shared/logger';
@@ -108,6 +108,9 @@ export interface LogWriterOptions {
   /** How often the spool tries the database again. */
   spoolRetryMs?: number;
 }
+
+/** The wait a caller is given when the database is out of reach (about a start-up's wait). */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 interface Pending {
   entity: RequestLogEntity;
@@ -395,7 +398,15 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       } catch (error) {
         logger.error({ err: error, rows: batch.length }, 'request logs could not be written');
         observer?.flushFailed(batch.length);
-        for (const p of batch) p.reject(new Error('request log could not be written'));
+        // A database out of reach is the service unavailable for a while, which the caller may
+        // try again after; anything else (a missing table, a full disk) is a fault of ours.
+        const failure = databaseUnreachable(error)
+          ? serviceUnavailable(
+              'The calculation could not be logged: the database is not reachable; try again shortly',
+              DATABASE_RETRY_AFTER_SECONDS,
+            )
+          : new Error('request log could not be written');
+        for (const p of batch) p.reject(failure);
         toSpool(batch.filter((p) => p.entity.status !== 'ok').map((p) => p.entity));
         continue;
       }
