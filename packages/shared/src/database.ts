@@ -22,6 +22,7 @@ import {
   type SqlEntityManager,
 } from '@mikro-orm/sqlite';
 import { ConfigError } from './config.js';
+import { databaseUnreachable } from './databaseErrors.js';
 import type { Logger } from './logger.js';
 import {
   checkpointWhileOpen,
@@ -262,21 +263,6 @@ export function preparedStatements(orm: Orm): PreparedStatements | undefined {
 /** Connects, brings the schema up to date with this owner's migrations, and returns the ORM. */
 /** How long a starting service keeps trying a database it cannot reach yet. */
 export const DATABASE_CONNECT_WITHIN_MS = 30_000;
-
-/**
- * Failures that say the database is not reachable yet (not started, restarting, its name not
- * yet in DNS, the network between): a start retries them. Anything else (a bad password, a
- * missing database, a SQLite file it may not create) fails at once.
- */
-const UNREACHABLE =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection terminated|the database system is (starting up|shutting down)|Timeout acquiring a connection/i;
-
-/** Why `error` says the database cannot be reached (e.g. `ECONNREFUSED`), if it does. */
-export function databaseUnreachable(error: unknown): string | undefined {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  const text = `${typeof code === 'string' ? code : ''} ${typeof message === 'string' ? message : ''}`;
-  return UNREACHABLE.exec(text)?.[0];
-}
 
 /**
  * Opens the database and brings its schema up to date, waiting (up to `connectWithinMs`, with

@@ -4,6 +4,7 @@
  * Studio's inline traces, cache hints, batched requests, Apollo's own signal handling).
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -11,7 +12,9 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { parse } from 'graphql';
+import { parse, type GraphQLFormattedError } from 'graphql';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnreachable } from './databaseErrors.js';
+import { ErrorCode, serviceUnavailable } from './errors.js';
 import type { RequestBase, ServiceHost } from './serviceHost.js';
 import { readSubgraphSdl, type SubgraphName } from './supergraph.js';
 
@@ -22,6 +25,24 @@ export interface SubgraphServerOptions<C extends RequestBase> {
   production: boolean;
   /** The subgraph's own plugins, after the host's. */
   plugins?: ApolloServerPlugin<C>[];
+}
+
+/**
+ * A resolver that met a database out of reach (a login while PostgreSQL restarts) is answered
+ * SERVICE_UNAVAILABLE with a wait, which the caller may try again after, rather than as a fault
+ * of ours. It is still logged at error level (serviceHost.ts): an operator needs to hear of it.
+ */
+function unreachableDatabaseAsUnavailable(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
+  if (formatted.extensions?.['code'] !== ErrorCode.Internal) return formatted;
+  if (!databaseUnreachable(unwrapResolverError(error))) return formatted;
+  const { message, extensions } = serviceUnavailable(
+    'The database is not reachable; try again shortly',
+    DATABASE_RETRY_AFTER_SECONDS,
+  );
+  return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions };
 }
 
 /** Builds and starts the server; the caller mounts it and decides how it stops. */
@@ -47,6 +68,7 @@ export async function startSubgraphServer<C extends RequestBase>(
       ApolloServerPluginCacheControlDisabled(),
     ],
     logger: host.apolloLogger(),
+    formatError: unreachableDatabaseAsUnavailable,
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     allowBatchedHttpRequests: false,

@@ -21,7 +21,11 @@
  * away logged `CANCELLED`, the retry answered), keeping the row's id and time, setting its
  * `answeredAt`, and is published then.
  */
-import { databaseUnreachable, type Orm } from '@microservice-math/shared/database';
+import type { Orm } from '@microservice-math/shared/database';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnreachable,
+} from '@microservice-math/shared/databaseErrors';
 import { CallerGoneError } from '@microservice-math/shared/cancellation';
 import { ErrorCode, serviceUnavailable } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
@@ -108,9 +112,6 @@ export interface LogWriterOptions {
   /** How often the spool tries the database again. */
   spoolRetryMs?: number;
 }
-
-/** The wait a caller is given when the database is out of reach (about a start-up's wait). */
-const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 interface Pending {
   entity: RequestLogEntity;

@@ -1,0 +1,43 @@
+/**
+ * A login or registration that meets a database out of reach (PostgreSQL down, the network to
+ * it cut) is answered SERVICE_UNAVAILABLE with a wait to come back after, not as a fault of ours;
+ * once the database is back, logins work again.
+ */
+import { expect, it } from 'vitest';
+import { createScratchDatabase, testDatabaseUrl } from '../../../tests/support/postgres.js';
+import { startTcpProxy } from '../../../tests/support/tcpProxy.js';
+import { waitFor } from '../../../tests/support/waitFor.js';
+import { REGISTER, startAuth } from './authService.js';
+
+const LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }';
+
+it.skipIf(!testDatabaseUrl)(
+  'is SERVICE_UNAVAILABLE with retryAfterSeconds while the database is out of reach',
+  async () => {
+    const scratch = await createScratchDatabase();
+    const database = new URL(scratch.url);
+    const proxy = await startTcpProxy(Number(database.port || 5432));
+    database.hostname = '127.0.0.1';
+    database.port = String(proxy.port);
+    const auth = await startAuth({ DATABASE_URL: database.toString() });
+    const credentials = { u: 'db_away', p: 'correct horse battery' };
+    try {
+      expect((await auth.call(REGISTER, credentials)).body.errors).toBeUndefined();
+      proxy.cut();
+      const { body } = await auth.call(LOGIN, credentials);
+      expect(body.errors?.[0]).toMatchObject({
+        message: 'The database is not reachable; try again shortly',
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 5 },
+      });
+      proxy.restore();
+      await waitFor(async () =>
+        expect((await auth.call(LOGIN, credentials)).body.errors).toBeUndefined(),
+      );
+    } finally {
+      await auth.stop();
+      await proxy.close();
+      await scratch.drop();
+    }
+  },
+  60_000,
+);
