@@ -7,8 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  callerGone,
   CallerGoneError,
   CLOCK_SKEW_ALLOWANCE_MS,
   DEADLINE_AT_HEADER,
@@ -105,6 +106,51 @@ describe('a request’s signal and its caller’s deadline', () => {
       expect(reason).toBeInstanceOf(DeadlinePassedError);
       expect((abortedAt as number) - readAt).toBeGreaterThanOrEqual(100);
     }
+  });
+
+  // The router's headers: a duration and the same instant. The signal aborts 250 ms short of
+  // them (math still answers why), but the caller is gone only once it has given up.
+  it('says the caller gone only once it is: not at math’s margin, but when its deadline has passed', async () => {
+    const observed = new Promise<{ atMargin: boolean; goneAfterMs: number }>((resolve) => {
+      handler = async (_req, res, signal) => {
+        const readAt = Date.now();
+        if (!signal.aborted)
+          await new Promise((aborted) => signal.addEventListener('abort', aborted, { once: true }));
+        const atMargin = callerGone(signal);
+        await vi.waitFor(() => expect(callerGone(signal)).toBe(true), { timeout: 5_000 });
+        res.end('done');
+        resolve({ atMargin, goneAfterMs: Date.now() - readAt });
+      };
+    });
+    await post({ [DEADLINE_HEADER]: '400', [DEADLINE_AT_HEADER]: String(Date.now() + 400) });
+    const { atMargin, goneAfterMs } = await observed;
+    expect(atMargin).toBe(false);
+    expect(goneAfterMs).toBeGreaterThanOrEqual(390);
+  });
+
+  it('says the caller gone once its connection closes unanswered, after the signal aborted at the margin', async () => {
+    let atMargin: boolean | undefined;
+    const afterClose = new Promise<boolean>((resolve) => {
+      handler = async (_req, res, signal) => {
+        if (!signal.aborted)
+          await new Promise((aborted) => signal.addEventListener('abort', aborted, { once: true }));
+        atMargin = callerGone(signal);
+        if (!res.closed) await new Promise((closed) => res.once('close', closed));
+        resolve(callerGone(signal));
+      };
+    });
+    // The caller gives up after math's margin has passed, before its own deadline (600 ms).
+    const caller = new AbortController();
+    const request = fetch(url, {
+      method: 'POST',
+      headers: { [DEADLINE_HEADER]: '600' },
+      body: '{}',
+      signal: caller.signal,
+    }).catch(() => undefined);
+    await vi.waitFor(() => expect(atMargin).toBe(false), { timeout: 5_000 });
+    caller.abort();
+    expect(await afterClose).toBe(true);
+    await request;
   });
 
   it('ignores an instant that is not a number', async () => {

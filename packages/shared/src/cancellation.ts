@@ -77,12 +77,31 @@ function deadlineAtFrom(headers: IncomingHttpHeaders): number | undefined {
  * queued behind the request, and it is read a turn of the event loop after the request:
  * `pendingCloseRead` waits for that turn.
  */
+/** For each request's signal: whether its caller can no longer get the response (`callerGone`). */
+const callersGone = new WeakMap<AbortSignal, () => boolean>();
+
+/**
+ * Whether the caller of the request whose signal this is can no longer get its response, asked
+ * at the moment it matters (a log row about to say `ok`): its connection ended or closed before
+ * the response was sent, or its own deadline has passed (by `x-deadline-at` with the clock
+ * allowance, or `x-deadline-ms` without math's margin). Not the signal's abort reason: the
+ * signal aborts 250 ms before the caller's deadline (DeadlinePassedError), so that math can still
+ * say why, and a caller that gives up after that does not change the reason. For a signal not
+ * made by `requestSignal`, its reason decides.
+ */
+export function callerGone(signal: AbortSignal | undefined): boolean {
+  if (!signal) return false;
+  const gone = callersGone.get(signal);
+  return gone ? gone() : signal.reason instanceof CallerGoneError;
+}
+
 export function requestSignal(
   req: IncomingMessage,
   res: ServerResponse,
   { callerDeadlines = true }: { callerDeadlines?: boolean } = {},
 ): AbortSignal {
   const controller = new AbortController();
+  let closedUnanswered = false;
   // Every field of the operation listens to it (a calculation's wait, its pool task), each
   // removing its listener when it settles: 30 aliased fields are 30 listeners, not a leak, and
   // Node's warning past 10 would only fill the log.
@@ -105,6 +124,17 @@ export function requestSignal(
     return controller.signal;
   }
   const relativeIn = ms === undefined ? undefined : Math.max(0, ms - DEADLINE_MARGIN_MS);
+  // The caller's own last moment: whichever of its two deadlines comes first, with no margin.
+  const readAt = Date.now();
+  const lastMoments = [
+    ...(givenUpIn === undefined ? [] : [readAt + givenUpIn]),
+    ...(ms === undefined ? [] : [readAt + ms]),
+  ];
+  const callerGivesUpAt = lastMoments.length > 0 ? Math.min(...lastMoments) : undefined;
+  callersGone.set(
+    controller.signal,
+    () => closedUnanswered || (callerGivesUpAt !== undefined && Date.now() >= callerGivesUpAt),
+  );
   let timer: NodeJS.Timeout | undefined;
   if (givenUpIn !== undefined && (relativeIn === undefined || givenUpIn < relativeIn))
     timer = setTimeout(
@@ -115,7 +145,9 @@ export function requestSignal(
     timer = setTimeout(() => controller.abort(new DeadlinePassedError(ms)), relativeIn);
   timer?.unref();
   const gone = () => {
-    if (!res.writableFinished) controller.abort(new CallerGoneError());
+    if (res.writableFinished) return;
+    closedUnanswered = true;
+    controller.abort(new CallerGoneError());
   };
   // The caller half-closed or closed the connection. Node's server (not allowing half-open
   // connections) ends it in turn, so the response cannot be delivered; seen a turn before 'close'.

@@ -138,7 +138,13 @@ function driverOptions(options: DatabaseOptions): Options<AbstractSqlDriver> {
     pool: { min: 0, max: options.poolMax ?? 10 },
     // Knex says a pooled connection's loss ("Connection Error: Connection ended unexpectedly")
     // with console.warn, plain text among the JSON lines: through the service's logger instead.
-    driverOptions: { log: knexLog(options.logger) },
+    driverOptions: {
+      log: knexLog(options.logger),
+      // A database that accepts the TCP connection and answers nothing (paused, a black-holed
+      // route) fails a connection attempt after 5 s, not after the OS's minutes: a start waits
+      // for it within its 30 s, and a request is refused rather than held.
+      connection: { connectionTimeoutMillis: 5_000 },
+    },
   };
 }
 

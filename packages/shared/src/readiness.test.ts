@@ -8,6 +8,8 @@ import { ServiceHost } from './serviceHost.js';
 
 let host: ServiceHost;
 let url: string;
+/** How many times the database check was started. */
+let databaseChecks = 0;
 
 beforeAll(async () => {
   host = new ServiceHost({
@@ -16,7 +18,10 @@ beforeAll(async () => {
     production: true,
     readiness: {
       // A database that accepts the connection and never answers.
-      database: () => new Promise<void>(() => {}),
+      database: () => {
+        databaseChecks += 1;
+        return new Promise<void>(() => {});
+      },
       cache: async () => {},
     },
     readinessTimeoutMs: 200,
@@ -35,4 +40,11 @@ it('says not ready, naming the check that did not answer in time, instead of han
     service: 'test',
     checks: { database: 'did not answer within 200 ms', cache: 'ok' },
   });
+});
+
+it('waits on a check still running instead of starting it again, so probes do not pile up', async () => {
+  const before = databaseChecks;
+  for (let probe = 0; probe < 3; probe++)
+    expect((await fetch(url, { signal: AbortSignal.timeout(10_000) })).status).toBe(503);
+  expect(databaseChecks - before).toBeLessThanOrEqual(1);
 });

@@ -165,6 +165,19 @@ export class ServiceHost {
     // 3 s) and learns nothing, and a router polling this instance keeps it in rotation meanwhile.
     // The checks run side by side, each given READINESS_CHECK_TIMEOUT_MS.
     const checkTimeoutMs = options.readinessTimeoutMs ?? READINESS_CHECK_TIMEOUT_MS;
+    // A check still running when the next probe comes (its database hangs) is waited on again,
+    // not started again: probes every few seconds must not pile up queries on a hung database.
+    const running = new Map<string, Promise<void>>();
+    const runCheck = (name: string, check: ReadinessCheck) => {
+      let pending = running.get(name);
+      if (!pending) {
+        pending = Promise.resolve()
+          .then(check)
+          .finally(() => running.delete(name));
+        running.set(name, pending);
+      }
+      return pending;
+    };
     this.app.get('/ready', async (_req, res) => {
       const checks: Record<string, string> = {};
       let ready = !this.draining && !this.closing;
@@ -178,7 +191,7 @@ export class ServiceHost {
             );
           });
           try {
-            await Promise.race([check(), late]);
+            await Promise.race([runCheck(name, check), late]);
             checks[name] = 'ok';
           } catch (error) {
             ready = false;

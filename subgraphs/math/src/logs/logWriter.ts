@@ -26,7 +26,7 @@ import {
   DATABASE_RETRY_AFTER_SECONDS,
   databaseUnreachable,
 } from '@microservice-math/shared/databaseErrors';
-import { CallerGoneError } from '@microservice-math/shared/cancellation';
+import { callerGone } from '@microservice-math/shared/cancellation';
 import { ErrorCode, serviceUnavailable } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import { logAddedEvent } from '@microservice-math/shared/logAddedEvent';
@@ -121,12 +121,12 @@ interface Pending {
 }
 
 /**
- * An `ok` write whose caller has gone (WriteOptions.signal): its connection closed, or its own
- * deadline passed by its clock. Not a deadline math keeps short of the caller's
- * (DeadlinePassedError): that caller still waits, and gets the answer once the row is stored.
+ * An `ok` write whose caller has gone (WriteOptions.signal, asked through `callerGone`): its
+ * connection closed unanswered, or its own deadline has passed. Not merely the signal aborted:
+ * it aborts at a deadline math keeps short of the caller's, and that caller still waits, and
+ * gets the answer once the row is stored.
  */
-const callerGone = (p: Pending) =>
-  p.entity.status === 'ok' && p.signal?.reason instanceof CallerGoneError;
+const callerLeft = (p: Pending) => p.entity.status === 'ok' && callerGone(p.signal);
 
 /** The columns of a row whose answer reached nobody, as the calculator logs a cancelled request. */
 const cancelledColumns = {
@@ -134,6 +134,8 @@ const cancelledColumns = {
   resultPreview: '',
   digits: 0,
   cached: false,
+  // Not answered: an `ok` that had just replaced a refusal of its key had set it.
+  answeredAt: null,
 } as const;
 
 /**
@@ -366,7 +368,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
    * before anyone hears of them; if that update fails, the rows stay `ok` (said at warn).
    */
   async function withdrawGone(batch: Pending[], stored: Stored[]): Promise<void> {
-    const gone = stored.filter((s, i) => s.stored && callerGone(batch[i] as Pending));
+    const gone = stored.filter((s, i) => s.stored && callerLeft(batch[i] as Pending));
     if (gone.length === 0) return;
     try {
       await em
@@ -390,7 +392,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       // Callers gone while their rows waited (behind a batch the database held up).
-      for (const p of batch) if (callerGone(p)) p.entity = { ...p.entity, ...cancelledColumns };
+      for (const p of batch) if (callerLeft(p)) p.entity = { ...p.entity, ...cancelledColumns };
       const started = performance.now();
       let stored: Stored[];
       try {
