@@ -10,6 +10,12 @@ export interface TcpProxy {
   /** Closes every proxied connection and closes each new one at once until `restore()`. */
   cut(): void;
   restore(): void;
+  /**
+   * Holds every byte either way, on open and new connections, until `release()`: a database
+   * that accepts connections and answers nothing (paused, a black-holed route).
+   */
+  hold(): void;
+  release(): void;
   /** Connections closed at once because the proxy was cut, so far. */
   readonly refused: number;
   close(): Promise<void>;
@@ -19,6 +25,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let isCut = false;
   let refused = 0;
+  let held: Array<[Socket, Buffer]> | undefined;
   const server = createServer((client) => {
     if (isCut) {
       refused += 1;
@@ -37,7 +44,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     }
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
-    client.pipe(upstream).pipe(client);
+    const forward = (from: Socket, to: Socket) =>
+      from.on('data', (chunk: Buffer) => (held ? held.push([to, chunk]) : to.write(chunk)));
+    forward(client, upstream);
+    forward(upstream, client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -49,6 +59,14 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     restore() {
       isCut = false;
+    },
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const chunks = held ?? [];
+      held = undefined;
+      for (const [to, chunk] of chunks) if (!to.destroyed) to.write(chunk);
     },
     get refused() {
       return refused;

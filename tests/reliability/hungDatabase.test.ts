@@ -1,0 +1,71 @@
+/**
+ * The router gives up on a calculation while math waits for PostgreSQL to commit its log row
+ * (the database accepts connections and answers nothing). Once the database answers again, that
+ * row is stored and delivered CANCELLED, not `ok`: its caller got an error, not an answer.
+ */
+import type { Client } from 'graphql-ws';
+import { expect, it } from 'vitest';
+import { bearer, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
+import { createScratchDatabase, testDatabaseUrl } from '../support/postgres.js';
+import { startTcpProxy } from '../support/tcpProxy.js';
+import { waitFor } from '../support/waitFor.js';
+import { storedLogsOf } from './support/ownConnection.js';
+import { processSet } from './support/serviceProcesses.js';
+
+// Math's events reach the router through Redis (the machine's, under a key prefix of the set's).
+const redisUrl = process.env['REDIS_URL'];
+
+it.skipIf(!testDatabaseUrl || !redisUrl)(
+  'a calculation its router gave up on while the database hung is logged and delivered CANCELLED',
+  async () => {
+    const scratch = await createScratchDatabase();
+    const database = new URL(scratch.url);
+    const proxy = await startTcpProxy(Number(database.port || 5432));
+    database.hostname = '127.0.0.1';
+    database.port = String(proxy.port);
+    const system = await processSet({ databaseUrl: database.toString(), redisUrl });
+    let client: Client | undefined;
+    try {
+      await system.start('auth');
+      await system.start('math', { MATH_TIMEOUT_MS: '1000' });
+      await system.start('router', { ROUTER_SUBGRAPH_TIMEOUT_MS: '2000' });
+      const { token, id } = await signUp(system.urls.router, 'hung_database');
+      client = wsClient(system.urls.router, token);
+      const delivered: string[] = [];
+      client.subscribe<{ logAdded: { input: string; status: string } }>(
+        { query: 'subscription { logAdded(includeRefused: true) { input status } }' },
+        {
+          next: ({ data }) => delivered.push(`${data?.logAdded.input} ${data?.logAdded.status}`),
+          error: () => {},
+          complete: () => {},
+        },
+      );
+      await subscriptionsOpen(system.urls.router, 1);
+
+      proxy.hold();
+      const refused = await gql(
+        system.urls.router,
+        '{ factorial(n: 11) { digits } }',
+        {},
+        bearer(token),
+      );
+      expect(refused.errors?.[0]?.extensions?.['code']).toBeDefined();
+      expect(refused.data?.['factorial'] ?? null).toBeNull();
+      proxy.release();
+
+      await waitFor(async () =>
+        expect((await storedLogsOf(scratch.url, id)).map((row) => row.status)).toEqual([
+          'CANCELLED',
+        ]),
+      );
+      await waitFor(() => expect(delivered).toEqual(['{"n":11} CANCELLED']));
+    } finally {
+      await client?.dispose();
+      proxy.release();
+      await system.close();
+      await proxy.close();
+      await scratch.drop();
+    }
+  },
+  120_000,
+);
