@@ -5,7 +5,7 @@
  * Directives deeper in the selection are allowed and still work.
  */
 import type { FormattedExecutionResult } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
   collect,
@@ -13,7 +13,10 @@ import {
   gql,
   signUp,
   wsClient,
+  subscriptionsOpen,
 } from '../../tests/support/graphql.js';
+import { metricValue, scrapeMetrics } from '../../tests/support/metrics.js';
+import { waitFor } from '../../tests/support/waitFor.js';
 import { startTestSystem, type TestSystem } from '../../tests/support/system.js';
 
 let system: TestSystem;
@@ -53,28 +56,29 @@ const refused = [
 ];
 
 /**
- * Calculates until `live` has its first event (a subscription reaches the event bus a moment
- * after graphql-ws acknowledges it), and answers with that event and the logs made meanwhile.
+ * Once `live` is in place (the router counts it: graphql-ws acknowledges a subscription before
+ * it reaches the event bus), makes one log and answers with `live`'s first event and that log's
+ * id. Each test's socket is closed before the next starts (afterEach), so the count is its own.
  */
 async function calculateUntilDelivered<T>(live: { done: Promise<T[]> }, n: number) {
-  const made: string[] = [];
-  let delivered: T[] | undefined;
-  live.done.then(
-    (events) => (delivered = events),
-    () => {}, // the race below throws it
+  await subscriptionsOpen(system.urls.router, 1);
+  const calculated = await gql<{ factorial: { log: { id: string } } }>(
+    system.urls.router,
+    `{ factorial(n: ${n}) { log { id } } }`,
+    {},
+    bearer(token),
   );
-  while (!delivered) {
-    const calculated = await gql<{ factorial: { log: { id: string } } }>(
-      system.urls.router,
-      `{ factorial(n: ${n}) { log { id } } }`,
-      {},
-      bearer(token),
-    );
-    made.push(calculated.data!.factorial.log.id);
-    await Promise.race([live.done, new Promise((resolve) => setTimeout(resolve, 200))]);
-  }
-  return { event: delivered[0]!, made };
+  const [event] = await live.done;
+  return { event: event!, made: [calculated.data!.factorial.log.id] };
 }
+
+afterEach(async () => {
+  await waitFor(async () =>
+    expect(
+      metricValue(await scrapeMetrics(system.urls.router), 'router_active_subscriptions'),
+    ).toBe(0),
+  );
+});
 
 const MESSAGE =
   'Subscription "B" must not use `@skip` or `@include` directives in the top level selection.';

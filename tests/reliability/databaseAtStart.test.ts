@@ -4,22 +4,18 @@
  * during a database restart come back by themselves.
  */
 import { expect, it } from 'vitest';
-import { createScratchDatabase, testDatabaseUrl } from '../support/postgres.js';
-import { startTcpProxy } from '../support/tcpProxy.js';
+import { scratchDatabaseBehindProxy, testDatabaseUrl } from '../support/postgres.js';
 import { waitFor } from '../support/waitFor.js';
 import { processSet } from './support/serviceProcesses.js';
 
 it.skipIf(!testDatabaseUrl)(
   'math waits for a database it cannot reach yet, and is ready once it can',
   async () => {
-    const scratch = await createScratchDatabase();
-    const database = new URL(scratch.url);
+    const database = await scratchDatabaseBehindProxy();
+    const { proxy } = database;
     // Every connection closed at once, as by a database that is down.
-    const proxy = await startTcpProxy(Number(database.port || 5432));
     proxy.cut();
-    database.hostname = '127.0.0.1';
-    database.port = String(proxy.port);
-    const system = await processSet({ databaseUrl: database.toString() });
+    const system = await processSet({ databaseUrl: database.url });
     try {
       const starting = system.start('math');
       // Tried twice and refused: it is still running, and waiting.
@@ -30,8 +26,7 @@ it.skipIf(!testDatabaseUrl)(
       expect(system.errorLines('math')).toEqual([]);
     } finally {
       await system.close();
-      await proxy.close();
-      await scratch.drop();
+      await database.close();
     }
   },
   90_000,

@@ -6,8 +6,7 @@
 import type { Client } from 'graphql-ws';
 import { expect, it } from 'vitest';
 import { bearer, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
-import { createScratchDatabase, testDatabaseUrl } from '../support/postgres.js';
-import { startTcpProxy } from '../support/tcpProxy.js';
+import { scratchDatabaseBehindProxy, testDatabaseUrl } from '../support/postgres.js';
 import { waitFor } from '../support/waitFor.js';
 import { storedLogsOf } from './support/ownConnection.js';
 import { processSet } from './support/serviceProcesses.js';
@@ -18,12 +17,9 @@ const redisUrl = process.env['REDIS_URL'];
 it.skipIf(!testDatabaseUrl || !redisUrl)(
   'a calculation its router gave up on while the database hung is logged and delivered CANCELLED',
   async () => {
-    const scratch = await createScratchDatabase();
-    const database = new URL(scratch.url);
-    const proxy = await startTcpProxy(Number(database.port || 5432));
-    database.hostname = '127.0.0.1';
-    database.port = String(proxy.port);
-    const system = await processSet({ databaseUrl: database.toString(), redisUrl });
+    const database = await scratchDatabaseBehindProxy();
+    const { proxy, scratch } = database;
+    const system = await processSet({ databaseUrl: database.url, redisUrl });
     let client: Client | undefined;
     try {
       await system.start('auth');
@@ -63,8 +59,7 @@ it.skipIf(!testDatabaseUrl || !redisUrl)(
       await client?.dispose();
       proxy.release();
       await system.close();
-      await proxy.close();
-      await scratch.drop();
+      await database.close();
     }
   },
   120_000,

@@ -1,6 +1,7 @@
 /** A throwaway PostgreSQL database per test file, on the server `TEST_DATABASE_URL` points at. */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { startTcpProxy, type TcpProxy } from './tcpProxy.js';
 
 export const testDatabaseUrl = process.env['TEST_DATABASE_URL'];
 
@@ -31,5 +32,32 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
       admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
         () => undefined,
       ),
+  };
+}
+
+/**
+ * A scratch database reached through a TCP proxy the test can cut or hold (tcpProxy.ts): `url`
+ * goes through the proxy, `scratch.url` straight to the server.
+ */
+export async function scratchDatabaseBehindProxy(): Promise<{
+  scratch: ScratchDatabase;
+  proxy: TcpProxy;
+  url: string;
+  close(): Promise<void>;
+}> {
+  const scratch = await createScratchDatabase();
+  const through = new URL(scratch.url);
+  const proxy = await startTcpProxy(Number(through.port || 5432));
+  through.hostname = '127.0.0.1';
+  through.port = String(proxy.port);
+  return {
+    scratch,
+    proxy,
+    url: through.toString(),
+    async close() {
+      proxy.release();
+      await proxy.close();
+      await scratch.drop();
+    },
   };
 }

@@ -4,8 +4,7 @@
  * once the database is back, logins work again.
  */
 import { expect, it } from 'vitest';
-import { createScratchDatabase, testDatabaseUrl } from '../../../tests/support/postgres.js';
-import { startTcpProxy } from '../../../tests/support/tcpProxy.js';
+import { scratchDatabaseBehindProxy, testDatabaseUrl } from '../../../tests/support/postgres.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
 import { REGISTER, startAuth } from './authService.js';
 
@@ -14,12 +13,9 @@ const LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password
 it.skipIf(!testDatabaseUrl)(
   'is SERVICE_UNAVAILABLE with retryAfterSeconds while the database is out of reach',
   async () => {
-    const scratch = await createScratchDatabase();
-    const database = new URL(scratch.url);
-    const proxy = await startTcpProxy(Number(database.port || 5432));
-    database.hostname = '127.0.0.1';
-    database.port = String(proxy.port);
-    const auth = await startAuth({ DATABASE_URL: database.toString() });
+    const database = await scratchDatabaseBehindProxy();
+    const { proxy } = database;
+    const auth = await startAuth({ DATABASE_URL: database.url });
     const credentials = { u: 'db_away', p: 'correct horse battery' };
     try {
       expect((await auth.call(REGISTER, credentials)).body.errors).toBeUndefined();
@@ -35,8 +31,7 @@ it.skipIf(!testDatabaseUrl)(
       );
     } finally {
       await auth.stop();
-      await proxy.close();
-      await scratch.drop();
+      await database.close();
     }
   },
   60_000,

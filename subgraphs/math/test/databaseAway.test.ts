@@ -4,20 +4,16 @@
  * the database is back, calculations are answered and logged again.
  */
 import { expect, it } from 'vitest';
-import { createScratchDatabase, testDatabaseUrl } from '../../../tests/support/postgres.js';
-import { startTcpProxy } from '../../../tests/support/tcpProxy.js';
+import { scratchDatabaseBehindProxy, testDatabaseUrl } from '../../../tests/support/postgres.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
 import { newCaller, startMath } from './mathService.js';
 
 it.skipIf(!testDatabaseUrl)(
   'is SERVICE_UNAVAILABLE with retryAfterSeconds while the database is out of reach',
   async () => {
-    const scratch = await createScratchDatabase();
-    const database = new URL(scratch.url);
-    const proxy = await startTcpProxy(Number(database.port || 5432));
-    database.hostname = '127.0.0.1';
-    database.port = String(proxy.port);
-    const math = await startMath({ env: { DATABASE_URL: database.toString() } });
+    const database = await scratchDatabaseBehindProxy();
+    const { proxy } = database;
+    const math = await startMath({ env: { DATABASE_URL: database.url } });
     const caller = newCaller('db_away');
     const calculate = (n: number) => math.call(`{ factorial(n: ${n}) { digits } }`, {}, caller);
     try {
@@ -33,8 +29,7 @@ it.skipIf(!testDatabaseUrl)(
       await waitFor(async () => expect((await calculate(7)).body.errors).toBeUndefined());
     } finally {
       await math.stop();
-      await proxy.close();
-      await scratch.drop();
+      await database.close();
     }
   },
   60_000,
