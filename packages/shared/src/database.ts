@@ -140,13 +140,20 @@ function driverOptions(options: DatabaseOptions): Options<AbstractSqlDriver> {
     // with console.warn, plain text among the JSON lines: through the service's logger instead.
     driverOptions: {
       log: knexLog(options.logger),
-      // A database that accepts the TCP connection and answers nothing (paused, a black-holed
-      // route) fails a connection attempt after 5 s, not after the OS's minutes: a start waits
-      // for it within its 30 s, and a request is refused rather than held.
-      connection: { connectionTimeoutMillis: 5_000 },
+      connection: { connectionTimeoutMillis: CONNECTION_ATTEMPT_TIMEOUT_MS },
     },
   };
 }
+
+/**
+ * How long one attempt to open a PostgreSQL connection may take. A database that accepts the TCP
+ * connection and answers nothing (paused, a black-holed route) fails it after this, not after
+ * the OS's minutes, so a start still waits for it within its 30 s (DATABASE_CONNECT_WITHIN_MS).
+ * Not shorter: a pool grows under a burst, ten handshakes at once, each needing several turns of
+ * an event loop that the burst keeps busy; on a loaded 2-core machine 5 s was seen to fail them
+ * (1,000 concurrent requests at a load average of 10: 9 of them INTERNAL_SERVER_ERROR).
+ */
+const CONNECTION_ATTEMPT_TIMEOUT_MS = 10_000;
 
 function knexLog(logger: Logger) {
   const say = (level: 'warn' | 'debug') => (message: unknown) =>

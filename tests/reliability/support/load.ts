@@ -51,10 +51,18 @@ export async function sendOperation(
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await response.json()) as {
+    const text = await response.text();
+    let body: {
       data?: Record<string, Record<string, unknown> | null> | null;
       errors?: Array<{ extensions?: { code?: string } }>;
     };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      // Not a GraphQL answer (Node's own 408 has no body): the status says what it was.
+      const failure = `HTTP ${response.status} without JSON`;
+      return { sentAt, answeredAt: performance.now(), status: response.status, failure };
+    }
     const data = body.data ? Object.values(body.data)[0] : undefined;
     return {
       sentAt,
