@@ -6,7 +6,15 @@
  * per event against its user's live budget until released.
  */
 import { ErrorCode, RequestErrorCode } from '@microservice-math/shared/errors';
-import { buildSchema, GraphQLError, NoSchemaIntrospectionCustomRule, parse } from 'graphql';
+import {
+  buildSchema,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLResolveInfo,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { RouterContext } from '../context.js';
 import { demandControl, type DemandDirectives } from '../gateway/demandControl.js';
@@ -308,5 +316,129 @@ describe('a fault of ours while a streamed operation runs', () => {
     ]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(TypeError);
+  });
+});
+
+describe('one event reaching many subscribers (sharedEventExecution.ts)', () => {
+  /** A source of events that every open subscription receives, the same object for each. */
+  function eventSource() {
+    const feeds = new Set<(event: object) => void>();
+    const subscribeFieldResolver = () => {
+      const queued: object[] = [];
+      let waiting: ((result: IteratorResult<object>) => void) | undefined;
+      const push = (event: object) => {
+        if (waiting) waiting({ value: event, done: false });
+        else queued.push(event);
+        waiting = undefined;
+      };
+      feeds.add(push);
+      const feed: AsyncIterableIterator<object> = {
+        next: () => {
+          const event = queued.shift();
+          if (event) return Promise.resolve({ value: event, done: false });
+          return new Promise((resolve) => (waiting = resolve));
+        },
+        return: () => {
+          feeds.delete(push);
+          return Promise.resolve({ value: undefined, done: true });
+        },
+        [Symbol.asyncIterator]: () => feed,
+      };
+      return feed;
+    };
+    return {
+      subscribeFieldResolver,
+      publish: (event: object) => feeds.forEach((f) => f(event)),
+      openFeeds: () => feeds.size,
+    };
+  }
+
+  function sharing(idOf: (source: { id: string }, context: RouterContext) => string) {
+    const source = eventSource();
+    let executions = 0;
+    const operations = streamingOperations({
+      parse: (text: string) => parse(text),
+      resolver: {
+        subscribeFieldResolver: source.subscribeFieldResolver,
+        fieldResolver: (
+          parent: unknown,
+          _args: unknown,
+          context: RouterContext,
+          info: GraphQLResolveInfo,
+        ) => {
+          if (info.parentType.name === 'Subscription') return parent;
+          if (info.fieldName !== 'id') return (parent as Record<string, unknown>)[info.fieldName];
+          executions += 1;
+          return idOf(parent as { id: string }, context);
+        },
+      },
+    } as unknown as StreamingOperationsOptions);
+    const open = async (text: string, caller: string, requestId = 'r') => {
+      const document = operations.parse(text) as DocumentNode;
+      const stream = await operations.subscribe({
+        schema,
+        document,
+        contextValue: { caller: { id: caller, username: caller }, requestId },
+      });
+      return stream as AsyncGenerator<ExecutionResult>;
+    };
+    return {
+      open,
+      publish: source.publish,
+      openFeeds: source.openFeeds,
+      executions: () => executions,
+    };
+  }
+
+  it('executes an event once per operation text, variables and caller, and gives each subscriber that result', async () => {
+    const { open, publish, executions } = sharing((log) => log.id);
+    const text = 'subscription { logAdded { id } }';
+    const streams = [
+      await open(text, 'u1'),
+      await open(text, 'u1'),
+      await open(text, 'u1'),
+      await open(text, 'u2'),
+      await open('subscription { logAdded { logId: id } }', 'u1'),
+    ];
+    const next = streams.map((stream) => stream.next());
+    publish({ id: 'L1' });
+    const results = (await Promise.all(next)).map((r) => r.value as ExecutionResult);
+    expect(results.map((r) => r.data)).toEqual([
+      ...Array.from({ length: 4 }, () => ({ logAdded: { id: 'L1' } })),
+      { logAdded: { logId: 'L1' } },
+    ]);
+    expect(executions()).toBe(3);
+    // The next event is executed anew, not answered from the first.
+    const second = streams.slice(0, 3).map((stream) => stream.next());
+    publish({ id: 'L2' });
+    for (const r of await Promise.all(second))
+      expect((r.value as ExecutionResult).data).toEqual({ logAdded: { id: 'L2' } });
+    expect(executions()).toBe(4);
+    for (const stream of streams) await stream.return(undefined);
+  });
+
+  it('never shares a result with errors: each subscriber gets its own, with its own request id', async () => {
+    const { open, publish, executions } = sharing((_log, context) => {
+      throw new GraphQLError(`failed for ${context.requestId}`);
+    });
+    const text = 'subscription { logAdded { id } }';
+    const streams = [await open(text, 'u1', 'req-a'), await open(text, 'u1', 'req-b')];
+    const next = streams.map((stream) => stream.next());
+    publish({ id: 'L1' });
+    const results = (await Promise.all(next)).map((r) => r.value as ExecutionResult);
+    expect(results.map((r) => r.errors?.map((e) => e.message))).toEqual([
+      ['failed for req-a'],
+      ['failed for req-b'],
+    ]);
+    expect(executions()).toBe(2);
+    for (const stream of streams) await stream.return(undefined);
+  });
+
+  it('ends the source when a subscriber ends its stream', async () => {
+    const { open, openFeeds } = sharing((log) => log.id);
+    const stream = await open('subscription { logAdded { id } }', 'u1');
+    expect(openFeeds()).toBe(1);
+    expect(await stream.return(undefined)).toEqual({ value: undefined, done: true });
+    expect(openFeeds()).toBe(0);
   });
 });

@@ -18,7 +18,6 @@ import {
   GraphQLError,
   print,
   specifiedRules,
-  subscribe,
   validate,
   type DocumentNode,
   type ExecutionArgs,
@@ -36,6 +35,7 @@ import { operationResolutionFailure } from '../gateway/requireOperation.js';
 import { documentToValidate } from '../gateway/subscriptionRootDirectives.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import { subscribeSharingEvents } from './sharedEventExecution.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
 import {
   ownerFetchesPerEvent,
@@ -159,7 +159,7 @@ export interface StreamingOperations {
     context: C,
   ): GraphQLError | CostedOperation<C>;
   execute(args: ExecutionArgs): Promise<ExecutionResult>;
-  subscribe(args: ExecutionArgs): ReturnType<typeof subscribe>;
+  subscribe(args: ExecutionArgs): ReturnType<typeof subscribeSharingEvents>;
 }
 
 /** The same edit Apollo's hideSchemaDetailsFromClientErrors makes to HTTP validation errors. */
@@ -311,13 +311,16 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       }
     },
     async subscribe(args) {
-      let result: Awaited<ReturnType<typeof subscribe>>;
+      let result: Awaited<ReturnType<typeof subscribeSharingEvents>>;
       try {
-        result = await subscribe({
-          ...args,
-          subscribeFieldResolver: resolver.subscribeFieldResolver,
-          fieldResolver: resolver.fieldResolver,
-        });
+        result = await subscribeSharingEvents(
+          {
+            ...args,
+            subscribeFieldResolver: resolver.subscribeFieldResolver,
+            fieldResolver: resolver.fieldResolver,
+          },
+          sources.get(args.document),
+        );
       } catch (error) {
         // graphql-js passes on what is not a GraphQLError (a TypeError of its own included).
         return { errors: [unexpectedFailure(args.contextValue as RouterContext, error)] };

@@ -1,0 +1,103 @@
+/**
+ * A subscription's events, each executed once for every subscriber that would get the same
+ * answer. graphql-js's `subscribe` executes the selection set for every subscriber and event: a
+ * log reaching 5,000 open tabs of one account ran `logAdded { id createdAt }` 5,000 times over the
+ * same event object. Here the source stream is made as graphql-js makes it
+ * (`createSourceEventStream`), and each event is executed once per distinct operation text,
+ * operation name, variables and caller; every subscriber with those gets the same result object
+ * (transports only serialise it).
+ *
+ * What else a result could depend on is per subscriber and kept so: a result with errors is
+ * never shared (an internal error carries its subscriber's request id), each of the others
+ * executes on its own; and the owner fetch a selection may need is keyed by caller already
+ * (logAddedResolver.ts). An event that is not one object seen by several subscribers (a catch-up
+ * page from the database) simply executes for its subscriber.
+ */
+import {
+  createSourceEventStream,
+  execute,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type subscribe,
+} from 'graphql';
+
+type Subscription = Awaited<ReturnType<typeof subscribe>>;
+
+/** For each event object: the result of each distinct execution of it, by sharing key. */
+const resultsByEvent = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+
+/**
+ * What makes two subscribers' executions of one event the same; undefined when the operation's
+ * text is not known (then it is not shared).
+ */
+export function sharingKey(args: ExecutionArgs, source: string | undefined): string | undefined {
+  if (source === undefined) return undefined;
+  const caller = (args.contextValue as { caller?: { id?: string } | null } | undefined)?.caller;
+  return JSON.stringify([
+    source,
+    args.operationName ?? null,
+    args.variableValues ?? {},
+    caller?.id,
+  ]);
+}
+
+function executeEvent(
+  args: ExecutionArgs,
+  key: string | undefined,
+  event: unknown,
+): Promise<ExecutionResult> {
+  const alone = () => Promise.resolve(execute({ ...args, rootValue: event }));
+  if (key === undefined || event === null || typeof event !== 'object') return alone();
+  let results = resultsByEvent.get(event);
+  if (!results) resultsByEvent.set(event, (results = new Map()));
+  const shared = results.get(key);
+  if (shared) return shared.then((result) => (result.errors ? alone() : result));
+  const first = alone();
+  results.set(key, first);
+  return first;
+}
+
+/** An async iterator of `source`'s values mapped by `map`, ending the source when it ends. */
+function mapped<T, R>(
+  source: AsyncIterable<T>,
+  map: (value: T) => Promise<R>,
+): AsyncGenerator<R, void, void> {
+  const iterator = source[Symbol.asyncIterator]();
+  const stop = async () => {
+    await iterator.return?.();
+  };
+  async function next(result: IteratorResult<T>): Promise<IteratorResult<R, void>> {
+    if (result.done) return { value: undefined, done: true };
+    try {
+      return { value: await map(result.value), done: false };
+    } catch (error) {
+      await stop().catch(() => {});
+      throw error;
+    }
+  }
+  const generator: AsyncGenerator<R, void, void> = {
+    next: async () => next(await iterator.next()),
+    return: async () =>
+      next(iterator.return ? await iterator.return() : { value: undefined, done: true }),
+    throw: async (error: unknown) => {
+      if (iterator.throw) return next(await iterator.throw(error));
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => generator,
+  };
+  return generator;
+}
+
+/**
+ * `subscribe` as graphql-js 16 does it (the same refusals for a stream that cannot be made),
+ * with each event executed once per sharing key (see the top of this file).
+ */
+export async function subscribeSharingEvents(
+  args: ExecutionArgs,
+  source: string | undefined,
+): Promise<Subscription> {
+  const stream = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in stream)) return stream;
+  const key = sharingKey(args, source);
+  return mapped(stream as AsyncIterable<unknown>, (event) => executeEvent(args, key, event));
+}
