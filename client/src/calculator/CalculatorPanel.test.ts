@@ -410,6 +410,22 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('refuses -5! in the box, which is -(5!), asking for (-5)!, without sending or filling the form', async () => {
+    const wrapper = mountPanel({});
+    await typeN(wrapper, '7');
+    const box = wrapper.get('input[name="expression"]');
+    await box.setValue('-5!');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get(`[id="${box.attributes('id')}-error"]`).text()).toBe(
+      'For the factorial of -5, write (-5)!: as written, ! comes first.',
+    );
+    expect(box.attributes('aria-invalid')).toBe('true');
+    expect((wrapper.get('input[name="n"]').element as HTMLInputElement).value).toBe('7');
+    expect(client?.sent).toEqual([]);
+    wrapper.unmount();
+  });
+
   it('writes a calculation restored by Back into the box, even while the box has focus', async () => {
     const wrapper = mountPanel({
       Factorial: () => ({ data: { factorial: calculation({ input: '{"n":6}' }) } }),
