@@ -946,9 +946,13 @@ describe('CalculatorPanel', () => {
       const [factorial, power] = await computeThree(wrapper);
       await go('back');
       expect(sentCount()).toBe(3);
+      // Run again at the very address this step's held answer was shown at: a new entry, with
+      // no id yet, so nothing held is shown (runAgain's event carries no mark of its own).
+      expect(window.location.search).toBe(power?.search);
 
       runAgain('POWER', '{"base":"1/2","exponent":"2"}');
       await flushPromises();
+      expect(window.location.search).toBe(power?.search);
       expect(client?.sent.map(({ operationName }) => operationName)).toEqual([
         'Factorial',
         'Power',
