@@ -186,6 +186,47 @@ describe('SignInPage', () => {
     }
   });
 
+  it("shows an account's refusal only while its username is in the box, as its wait", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const wrapper = mountPage({
+        SignIn: refuse({
+          message: 'Too many attempts; try again in 900 s',
+          path: ['login'],
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 900 },
+        }),
+      });
+      await fillAndSubmit(wrapper, 'grace');
+      const button = wrapper.get('button[type="submit"]');
+      const alert = () => wrapper.find('[role="alert"]');
+      expect(alert().text()).toBe('Too many attempts.');
+      expect(button.text()).toBe('Try again in 15 min');
+
+      // Another username is not the one waiting: neither the refusal nor its wait applies.
+      await wrapper.get('input[name="username"]').setValue('ada');
+      expect(alert().exists()).toBe(false);
+      expect(button.text()).toBe('Sign in');
+      expect(button.attributes('disabled')).toBeUndefined();
+
+      // Back to the refused account (as auth keys it): the refusal and its wait again.
+      await wrapper.get('input[name="username"]').setValue(' Grace ');
+      expect(alert().text()).toBe('Too many attempts.');
+      expect(button.text()).toBe('Try again in 15 min');
+      expect(button.attributes('disabled')).toBeDefined();
+
+      // Likewise for the mode: registering is not what was refused.
+      await wrapper.get('input[value="register"]').setValue(true);
+      expect(alert().exists()).toBe(false);
+      expect(button.text()).toBe('Create account');
+      await wrapper.get('input[value="signIn"]').setValue(true);
+      expect(alert().text()).toBe('Too many attempts.');
+      expect(button.text()).toBe('Try again in 15 min');
+      wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("holds every username and both modes after the router's request limit (HTTP 429, no path)", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
@@ -207,9 +248,12 @@ describe('SignInPage', () => {
       await wrapper.get('input[name="username"]').setValue('ada');
       expect(button.text()).toBe('Try again in 60 s');
       expect(button.attributes('disabled')).toBeDefined();
+      // Its refusal holds them all as well, so it stays on screen with the wait.
+      expect(wrapper.get('[role="alert"]').text()).toBe('Too many requests.');
       await wrapper.get('input[value="register"]').setValue(true);
       expect(button.text()).toBe('Try again in 60 s');
       expect(button.attributes('disabled')).toBeDefined();
+      expect(wrapper.get('[role="alert"]').text()).toBe('Too many requests.');
       wrapper.unmount();
     } finally {
       vi.useRealTimers();

@@ -410,6 +410,22 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('refuses -5! in the box, which is -(5!), asking for (-5)!, without sending or filling the form', async () => {
+    const wrapper = mountPanel({});
+    await typeN(wrapper, '7');
+    const box = wrapper.get('input[name="expression"]');
+    await box.setValue('-5!');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get(`[id="${box.attributes('id')}-error"]`).text()).toBe(
+      'For the factorial of -5, write (-5)!: as written, ! comes first.',
+    );
+    expect(box.attributes('aria-invalid')).toBe('true');
+    expect((wrapper.get('input[name="n"]').element as HTMLInputElement).value).toBe('7');
+    expect(client?.sent).toEqual([]);
+    wrapper.unmount();
+  });
+
   it('writes a calculation restored by Back into the box, even while the box has focus', async () => {
     const wrapper = mountPanel({
       Factorial: () => ({ data: { factorial: calculation({ input: '{"n":6}' }) } }),
@@ -867,13 +883,26 @@ describe('CalculatorPanel', () => {
     /** What the page showed and said for one step, to see it again the same. */
     function seen(wrapper: Panel) {
       const answered = wrapper.find('.calculation-result').exists();
+      const note = wrapper.find('.answer .again-note');
       return {
         search: window.location.search,
         box: (box(wrapper).element as HTMLInputElement).value,
         title: answered ? title(wrapper) : null,
         facts: answered ? facts(wrapper) : null,
         said: liveRegion(wrapper),
+        note: note.exists() ? note.text() : null,
       };
+    }
+
+    const SHOWN_AGAIN = 'Shown again from this tab, not computed again';
+    /**
+     * A step computed before, as Back or Forward shows it again: the same answer, title and time,
+     * said as then, with a note on screen and said after it that it was not computed again.
+     */
+    function shownAgain(step: ReturnType<typeof seen> | undefined) {
+      if (!step) throw new Error('No such step');
+      expect(step.note).toBeNull(); // a fresh answer has no such note
+      return { ...step, said: `${step.said} ${SHOWN_AGAIN}.`, note: SHOWN_AGAIN };
     }
 
     async function computeThree(wrapper: Panel) {
@@ -897,11 +926,43 @@ describe('CalculatorPanel', () => {
       expect(sentCount()).toBe(3);
 
       await go('back');
-      expect(seen(wrapper)).toEqual(power);
+      expect(seen(wrapper)).toEqual(shownAgain(power));
       await go('back');
-      expect(seen(wrapper)).toEqual(factorial);
+      expect(seen(wrapper)).toEqual(shownAgain(factorial));
       expect(wrapper.get('[role="alert"]').text()).toBe('');
       expect(sentCount()).toBe(3);
+      wrapper.unmount();
+    });
+
+    it('notes on screen and aloud that an answer shown again was not computed again; a new one has no note', async () => {
+      const wrapper = mountPanel({ ...answering(), Fibonacci: () => 'hang' });
+      await computeExpression(wrapper, '5!');
+      await computeExpression(wrapper, '(1/2)^2');
+      const note = () => wrapper.find('.answer .again-note');
+      expect(note().exists()).toBe(false);
+
+      await go('back');
+      expect(note().text()).toBe('Shown again from this tab, not computed again');
+      expect(liveRegion(wrapper)).toBe(
+        '5 factorial: 3 digits, exact, computed in 1.00 ms. Shown again from this tab, not computed again.',
+      );
+      // Computed anew on its step: while it runs the answer is the previous one, so says the
+      // stale note alone; the new answer has no note.
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await wrapper.vm.$nextTick();
+      expect(wrapper.find('.stale-note').exists()).toBe(true);
+      expect(note().exists()).toBe(false);
+      await flushPromises();
+      expect(facts(wrapper)).toContain('3.00 ms');
+      expect(note().exists()).toBe(false);
+      expect(liveRegion(wrapper)).toBe('5 factorial: 3 digits, exact, computed in 3.00 ms.');
+
+      // Shown again, then another calculation still on its way: the stale note, not this one.
+      await go('forward');
+      expect(note().exists()).toBe(true);
+      await computeExpression(wrapper, 'F(10)');
+      expect(wrapper.find('.stale-note').exists()).toBe(true);
+      expect(note().exists()).toBe(false);
       wrapper.unmount();
     });
 
@@ -912,7 +973,7 @@ describe('CalculatorPanel', () => {
       await go('back');
 
       await go('forward');
-      expect(seen(wrapper)).toEqual(power);
+      expect(seen(wrapper)).toEqual(shownAgain(power));
       // Said by emptying the live region first, so that the same words are heard again.
       window.history.back();
       await wrapper.vm.$nextTick();
@@ -920,7 +981,7 @@ describe('CalculatorPanel', () => {
       await flushPromises();
       await go('forward');
       await go('forward');
-      expect(seen(wrapper)).toEqual(fibonacci);
+      expect(seen(wrapper)).toEqual(shownAgain(fibonacci));
       expect(sentCount()).toBe(3);
       wrapper.unmount();
     });
@@ -930,9 +991,13 @@ describe('CalculatorPanel', () => {
       const [factorial, power] = await computeThree(wrapper);
       await go('back');
       expect(sentCount()).toBe(3);
+      // Run again at the very address this step's held answer was shown at: a new entry, with
+      // no id yet, so nothing held is shown (runAgain's event carries no mark of its own).
+      expect(window.location.search).toBe(power?.search);
 
       runAgain('POWER', '{"base":"1/2","exponent":"2"}');
       await flushPromises();
+      expect(window.location.search).toBe(power?.search);
       expect(client?.sent.map(({ operationName }) => operationName)).toEqual([
         'Factorial',
         'Power',
@@ -944,9 +1009,9 @@ describe('CalculatorPanel', () => {
       expect(again.facts).not.toBe(power?.facts); // its own answer, not the one held
 
       await go('back');
-      expect(seen(wrapper)).toEqual(power);
+      expect(seen(wrapper)).toEqual(shownAgain(power));
       await go('forward');
-      expect(seen(wrapper)).toEqual(again);
+      expect(seen(wrapper)).toEqual(shownAgain(again));
       expect(factorial).toBeDefined();
       expect(sentCount()).toBe(4);
       wrapper.unmount();
@@ -968,7 +1033,7 @@ describe('CalculatorPanel', () => {
       ]);
       expect(title(wrapper)).toBe('(1/2)²');
       await go('back');
-      expect(seen(wrapper)).toEqual(factorial);
+      expect(seen(wrapper)).toEqual(shownAgain(factorial));
       expect(sentCount()).toBe(4);
       wrapper.unmount();
     });
@@ -1000,7 +1065,7 @@ describe('CalculatorPanel', () => {
         expect(wrapper.get('.retry-wait').text()).toBe('Try again in 30 s.');
 
         await go('back');
-        expect(seen(wrapper)).toEqual(factorial);
+        expect(seen(wrapper)).toEqual(shownAgain(factorial));
         expect(wrapper.get('[role="alert"]').text()).toBe('');
         expect(wrapper.get('.retry-wait').text()).toBe('Try again in 30 s.');
         expect(sentCount()).toBe(2);
@@ -1017,7 +1082,7 @@ describe('CalculatorPanel', () => {
       // 120 (3 characters) goes when 0.25 (4) comes; 0.25 and 55 fit in 6.
       const [factorial, power] = await computeThree(wrapper);
       await go('back');
-      expect(seen(wrapper)).toEqual(power);
+      expect(seen(wrapper)).toEqual(shownAgain(power));
       expect(sentCount()).toBe(3);
       await go('back');
       expect(sentCount()).toBe(4);

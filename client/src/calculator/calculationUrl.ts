@@ -70,26 +70,10 @@ export function canRunAgain(operation: Operation, input: string): boolean {
 }
 
 /**
- * What the `popstate` of Run again carries as its state. Back and Forward to an entry whose answer
- * the tab holds show it again without a request (heldAnswers.ts); Run again is the user asking for
- * a new one, so its event says so (the entry it pushes holds nothing either, but the calculator
- * need not rely on that).
- */
-const RUN_AGAIN_STATE = { runAgain: true } as const;
-
-/** Whether `event` is Run again's, not the browser's Back or Forward. */
-export function isRunAgain(event: Event): boolean {
-  if (!(event instanceof PopStateEvent)) return false;
-  const state: unknown = event.state;
-  return (
-    typeof state === 'object' && state !== null && 'runAgain' in state && state.runAgain === true
-  );
-}
-
-/**
  * Asks the calculator to run a logged calculation again: a new history entry, announced the way
- * the browser announces Back and Forward, so the calculator has one way in, but marked as Run
- * again's (`isRunAgain`): it is computed, never shown from what the tab holds.
+ * the browser announces Back and Forward, so the calculator has one way in. It is computed, never
+ * shown from what the tab holds: the calculator holds answers by the entry id in `history.state`
+ * (heldAnswers.ts), and the entry pushed here has none, as a page opened from a link has none.
  */
 export function runAgain(operation: Operation, input: string): void {
   const values = {
@@ -100,5 +84,5 @@ export function runAgain(operation: Operation, input: string): void {
     ...valuesOfInput(operation, input),
   };
   window.history.pushState(null, '', searchOf(operation, values));
-  window.dispatchEvent(new PopStateEvent('popstate', { state: RUN_AGAIN_STATE }));
+  window.dispatchEvent(new PopStateEvent('popstate', { state: null }));
 }

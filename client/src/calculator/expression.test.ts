@@ -10,9 +10,13 @@ describe('parseExpression', () => {
     ['F(50)', 'FIBONACCI', { n: '50' }],
     ['fib(-8)', 'FIBONACCI', { n: '-8' }],
     ['1.5^2', 'POWER', { base: '1.5', exponent: '2' }],
-    // A negative factorial is read as one, for the form to say factorial's rule (n from 0).
-    ['-5!', 'FACTORIAL', { n: '-5' }],
+    // A negative n in parentheses is read as a factorial, for the form to say factorial's rule
+    // (n from 0).
     ['(-1)!', 'FACTORIAL', { n: '-1' }],
+    ['(-5)!', 'FACTORIAL', { n: '-5' }],
+    // A plus sign changes nothing: +5! is 5!, and the form gets 5.
+    ['+5!', 'FACTORIAL', { n: '5' }],
+    ['+ 5 !', 'FACTORIAL', { n: '5' }],
   ])('reads %s', (text, operation, values) => {
     expect(parseExpression(text)).toEqual({ ok: true, operation, values });
   });
@@ -26,6 +30,23 @@ describe('parseExpression', () => {
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.error).toMatch(message);
   });
+
+  it.each([
+    ['-5!', '(-5)!'],
+    ['- 5 !', '(-5)!'],
+    ['\u22125!', '(-5)!'], // the minus sign U+2212, as the app writes it
+    ['-0!', '(-0)!'],
+  ])(
+    'refuses %s, where ! comes before the sign, and says to write %s for a negative factorial',
+    (text, grouped) => {
+      const parsed = parseExpression(text);
+      expect(parsed.ok).toBe(false);
+      const n = grouped.slice(1, -2);
+      expect(!parsed.ok && parsed.error).toBe(
+        `For the factorial of ${n}, write ${grouped}: as written, ! comes first.`,
+      );
+    },
+  );
 
   it('explains what it understands when it cannot read the text', () => {
     const parsed = parseExpression('2 + 2');
@@ -44,6 +65,26 @@ describe('expressionOf', () => {
     expect(parseExpression(expressionOf('POWER', values))).toMatchObject({
       values: { base: '-8', exponent: '1/3' },
     });
+  });
+
+  it('never writes a signed n as -5!, which the box would refuse: always grouped, (-5)!', () => {
+    const empty = { base: '', exponent: '', n: '', precision: '' };
+    for (const [n, written, read] of [
+      ['-5', '(-5)!', '-5'],
+      ['\u22125', '(-5)!', '-5'], // U+2212
+      ['\u20135', '(-5)!', '-5'], // an en dash
+      [' -5 ', '(-5)!', '-5'],
+      ['-0', '(-0)!', '-0'],
+      ['+5', '(+5)!', '+5'],
+    ] as const) {
+      const expression = expressionOf('FACTORIAL', { ...empty, n });
+      expect(expression).toBe(written);
+      expect(parseExpression(expression)).toEqual({
+        ok: true,
+        operation: 'FACTORIAL',
+        values: { n: read },
+      });
+    }
   });
 
   it('groups a base typed with the minus sign U+2212, so the box reads what the form computes', () => {

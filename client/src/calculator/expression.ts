@@ -15,8 +15,11 @@ export type ParsedExpression =
 export const EXPRESSION_EXAMPLES = '100!, 2^-3, (-8)^(1/3), F(50)';
 
 const NUMBER = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:\/\d+)?`;
-/** `100!`, and a negative n (`-5!`, `(-1)!`), read so that the form says factorial's own rule. */
-const FACTORIAL = new RegExp(String.raw`^(?:([+-]?\d+)|\(([+-]?\d+)\))!$`);
+/**
+ * `100!`, `+5!`, and a negative n in parentheses (`(-1)!`), read so that the form says
+ * factorial's own rule. A bare sign is captured apart: `-5!` is -(5!), not (-5)!.
+ */
+const FACTORIAL = new RegExp(String.raw`^(?:([+-]?)(\d+)|\(([+-]?\d+)\))!$`);
 const FIBONACCI = new RegExp(String.raw`^(?:F|fib|fibonacci)\((${NUMBER})\)$`, 'i');
 const POWER = /^(.+?)(?:\^|\*\*)(.+)$/;
 const WHOLE_NUMBER = new RegExp(`^${NUMBER}$`);
@@ -33,7 +36,16 @@ export function parseExpression(text: string): ParsedExpression {
     return { ok: false, error: `Enter an expression such as ${EXPRESSION_EXAMPLES}.` };
   const factorial = FACTORIAL.exec(compact);
   if (factorial) {
-    return { ok: true, operation: 'FACTORIAL', values: { n: factorial[1] ?? factorial[2] } };
+    const [, sign, digits = '', inParentheses] = factorial;
+    // As with ^ below: written maths binds ! tighter than a sign, so -5! is -(5!), which is not
+    // one operation. Reading it as (-5)! would answer another question. A plus sign changes
+    // nothing: +5! is 5!.
+    if (sign === '-')
+      return {
+        ok: false,
+        error: `For the factorial of -${digits}, write (-${digits})!: as written, ! comes first.`,
+      };
+    return { ok: true, operation: 'FACTORIAL', values: { n: inParentheses ?? digits } };
   }
   const fibonacci = FIBONACCI.exec(compact);
   if (fibonacci) return { ok: true, operation: 'FIBONACCI', values: { n: fibonacci[1] } };
