@@ -180,7 +180,7 @@ export class ServiceHost {
     };
     this.app.get('/ready', async (_req, res) => {
       const checks: Record<string, string> = {};
-      let ready = !this.draining && !this.closing;
+      let ready = true;
       await Promise.all(
         Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
           let timer: NodeJS.Timeout | undefined;
@@ -201,6 +201,9 @@ export class ServiceHost {
           }
         }),
       );
+      // Read once the checks are done (they may take READINESS_CHECK_TIMEOUT_MS): a drain begun
+      // meanwhile says not ready now, not at the next probe.
+      if (this.draining || this.closing) ready = false;
       res
         .status(ready ? 200 : 503)
         .json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
