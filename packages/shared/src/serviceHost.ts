@@ -152,6 +152,8 @@ export class ServiceHost {
   private readonly loggedPipelineFailures = new WeakSet<object>();
   /** Pipeline failures the host's plugin has logged whose line from Apollo has not come yet. */
   private pipelineLinesToCome = 0;
+  /** Errors of results the host's plugin logged as unexpected, with their request's id. */
+  private readonly loggedErrors = new WeakMap<object, string>();
 
   constructor(private readonly options: ServiceHostOptions) {
     this.server = createServer(serverTimeouts(options), (req, res) => {
@@ -277,14 +279,27 @@ export class ServiceHost {
     };
   }
 
+  /**
+   * The request id an error of an operation's result was logged with, as unexpected, by this
+   * host's plugin (which runs before Apollo formats the errors): for a `formatError` that answers
+   * such an error with a code of the contract instead (subgraphServer.ts), so that the answer
+   * still names the log line, as a masked INTERNAL_SERVER_ERROR would.
+   */
+  requestIdLoggedWith(error: unknown): string | undefined {
+    return typeof error === 'object' && error !== null ? this.loggedErrors.get(error) : undefined;
+  }
+
   /** Plugins every Apollo Server here needs: drain on stop, log and mask unexpected errors. */
   apolloPlugins<C extends RequestBase>(): ApolloServerPlugin<C>[] {
     return [
       ApolloServerPluginDrainHttpServer({ httpServer: this.server }),
-      unexpectedErrorPlugin<C>(this.options.production, (contextValue) => {
-        this.pipelineLinesToCome += 1;
-        const mark = (contextValue as { [PIPELINE_MARK]?: object })[PIPELINE_MARK];
-        if (mark) this.loggedPipelineFailures.add(mark);
+      unexpectedErrorPlugin<C>(this.options.production, {
+        pipelineFailure: (contextValue) => {
+          this.pipelineLinesToCome += 1;
+          const mark = (contextValue as { [PIPELINE_MARK]?: object })[PIPELINE_MARK];
+          if (mark) this.loggedPipelineFailures.add(mark);
+        },
+        error: (error, requestId) => this.loggedErrors.set(error, requestId),
       }),
       graphqlMetricsPlugin<C>(this.metrics),
       ...(this.options.tracing ? [tracingApolloPlugin<C>()] : []),
@@ -477,7 +492,12 @@ function endsConnection(res: ServerResponse): void {
  */
 function unexpectedErrorPlugin<C extends RequestBase>(
   production: boolean,
-  pipelineFailureLogged: (contextValue: C) => void,
+  logged: {
+    /** A throw out of the request pipeline, logged for the request whose context this is. */
+    pipelineFailure(contextValue: C): void;
+    /** An error of an operation's result, logged with this request id. */
+    error(error: object, requestId: string): void;
+  },
 ): ApolloServerPlugin<C> {
   return {
     // A throw out of Apollo's request pipeline (a plugin's or a library's bug) is answered 500
@@ -486,7 +506,7 @@ function unexpectedErrorPlugin<C extends RequestBase>(
       const { logger } = requestContext.contextValue as Partial<C>;
       if (!logger) return;
       logger.error({ err: error }, 'unexpected error processing the request');
-      pipelineFailureLogged(requestContext.contextValue);
+      logged.pipelineFailure(requestContext.contextValue);
     },
     async requestDidStart() {
       return {
@@ -500,6 +520,7 @@ function unexpectedErrorPlugin<C extends RequestBase>(
               { err: error.originalError ?? error, path: error.path },
               'unexpected error',
             );
+            logged.error(error, contextValue.requestId);
           }
         },
         async willSendResponse({ response, contextValue }) {
