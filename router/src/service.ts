@@ -4,11 +4,10 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { directGraphQL } from '@microservice-math/shared/directGraphQL';
 import type { EventBus } from '@microservice-math/shared/events';
-import { maskedInternalError } from '@microservice-math/shared/errors';
 import { exactJsonBody, exactQueryNumbers } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
-import { APOLLO_PIPELINE_FAILURE, ServiceHost } from '@microservice-math/shared/serviceHost';
+import { ServiceHost } from '@microservice-math/shared/serviceHost';
 import {
   createTokenRevocations,
   isRevokedToken,
@@ -63,11 +62,8 @@ import { createPlayground, noPlaygroundPage } from './http/playground.js';
 import { requestErrorHandler } from './http/requestErrors.js';
 import { createRequestRateLimit } from './limits/requestRateLimit.js';
 import { createRouterMetrics, type RouterMetrics } from './metrics/routerMetrics.js';
-import {
-  createLogAddedResolver,
-  type GatewayExecutor,
-  type LogAddedResolver,
-} from './subscriptions/logAddedResolver.js';
+import { gatewayExecutor } from './subscriptions/gatewayExecutor.js';
+import { createLogAddedResolver, type LogAddedResolver } from './subscriptions/logAddedResolver.js';
 import { liveDemandBudget } from './subscriptions/liveDemand.js';
 import { createSseServer, SSE_PATH } from './subscriptions/sseServer.js';
 import { streamingOperations } from './subscriptions/streamingOperations.js';
@@ -274,28 +270,7 @@ export async function createRouterService(
   await apollo.start();
   host.onClose('graphql', () => apollo.stop());
 
-  const executeThroughGateway: GatewayExecutor = async (
-    query,
-    variables,
-    contextValue,
-    operationName,
-  ) => {
-    let response: Awaited<ReturnType<typeof apollo.executeOperation>>;
-    try {
-      response = await apollo.executeOperation(
-        { query, variables, ...(operationName ? { operationName } : {}) },
-        { contextValue },
-      );
-    } catch (error) {
-      // Apollo's answer to a throw out of its pipeline, which the host's plugin has logged with
-      // the request id (serviceHost.ts): answered as the operation's error, not logged again.
-      if (!(error instanceof Error) || error.message !== APOLLO_PIPELINE_FAILURE) throw error;
-      return { errors: [maskedInternalError(contextValue.requestId)] };
-    }
-    if (response.body.kind !== 'single')
-      throw new Error('incremental delivery is not supported here');
-    return response.body.singleResult as Awaited<ReturnType<GatewayExecutor>>;
-  };
+  const executeThroughGateway = gatewayExecutor(apollo, host);
   const logAdded = createLogAddedResolver(
     events,
     executeThroughGateway,

@@ -22,7 +22,7 @@ import {
   type SqlEntityManager,
 } from '@mikro-orm/sqlite';
 import { ConfigError } from './config.js';
-import { databaseUnreachable } from './databaseErrors.js';
+import { databaseUnreachable, fromTheDatabase } from './databaseErrors.js';
 import type { Logger } from './logger.js';
 import {
   checkpointWhileOpen,
@@ -191,6 +191,7 @@ const watchedPools = new WeakSet<object>();
 
 interface ConnectionPool {
   on(event: 'destroyRequest', handler: (eventId: number, resource: unknown) => void): void;
+  on(event: 'createFail', handler: (eventId: number, error: unknown) => void): void;
 }
 
 interface ConnectionLender {
@@ -273,7 +274,17 @@ export function preparedStatements(orm: Orm): PreparedStatements | undefined {
   };
 }
 
-/** Connects, brings the schema up to date with this owner's migrations, and returns the ORM. */
+/**
+ * Marks what the ORM's connection attempts fail with as the database's (databaseErrors.ts): pg
+ * passes a refused or unresolved connection on as Node's socket error, through knex and MikroORM,
+ * shaped like any other client's. The pool (tarn) emits `createFail` with that very error before
+ * it rejects the query waiting for the connection.
+ */
+export function markConnectionFailures(orm: Orm): void {
+  const { pool } = orm.em.getConnection().getKnex().client as ConnectionLender;
+  pool?.on('createFail', (_eventId, error) => fromTheDatabase(error));
+}
+
 /** How long a starting service keeps trying a database it cannot reach yet. */
 export const DATABASE_CONNECT_WITHIN_MS = 30_000;
 
@@ -291,6 +302,8 @@ export async function openDatabase(
     try {
       return await openOnce(options);
     } catch (error) {
+      // Whatever opening the database throws is the database's to say (databaseErrors.ts).
+      if (options.target.kind === 'postgresql') fromTheDatabase(error);
       const why = options.target.kind === 'postgresql' ? databaseUnreachable(error) : undefined;
       if (!why) throw error;
       const pauseMs = Math.min(4_000, 250 * 2 ** attempt);
@@ -307,6 +320,7 @@ export async function openDatabase(
   }
 }
 
+/** Connects, brings the schema up to date with this owner's migrations, and returns the ORM. */
 async function openOnce(options: DatabaseOptions): Promise<Orm> {
   const orm = await CoreOrm.init<AbstractSqlDriver>({
     ...driverOptions(options),
@@ -325,6 +339,7 @@ async function openOnce(options: DatabaseOptions): Promise<Orm> {
       silent: true,
     },
   });
+  if (options.target.kind === 'postgresql') markConnectionFailures(orm);
   try {
     const applied = await migrateWithRetry(orm, options.logger);
     if (applied.length > 0) {

@@ -5,15 +5,54 @@
  * (database.ts); a request that meets one is SERVICE_UNAVAILABLE for a while, not a fault of
  * ours. Anything else (a bad password, a missing table, a full disk) is not this. Kept apart
  * from database.ts so that a service without a database can ask without loading the ORM.
+ *
+ * Only errors that come from the database count, whatever other call a resolver made: a Redis or
+ * HTTP call refused is not the database out of reach. How each is known:
+ * - PostgreSQL's own errors (pg's DatabaseError, and MikroORM's DriverException, which copies its
+ *   fields): a `severity` beside the SQLSTATE `code`.
+ * - The client's and the pool's words, which nothing else here says: pg's "Connection terminated"
+ *   (unexpectedly, or due to connection timeout) for a connection lost or never answered, knex's
+ *   "Timeout acquiring a connection".
+ * - A connection refused, reset, unrouted or not resolved: pg passes Node's socket error on as it
+ *   is, through knex and MikroORM, shaped like any other client's (code, syscall, address, port).
+ *   Those count only once marked as the database's (`fromTheDatabase`): database.ts marks what
+ *   its pool's connection attempts fail with, and whatever opening the database throws.
  */
-const UNREACHABLE =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection terminated|the database system is (starting up|shutting down|not yet accepting connections|in recovery mode)|terminating connection due to administrator command|Timeout acquiring a connection|\b08[0-9A-Z]{3}\b|\b57P0[123]\b/i;
+const SOCKET_FAILURE =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
+const SQLSTATE_UNREACHABLE = /^(08[0-9A-Z]{3}|57P0[123])$/;
+const DRIVER_WORDS = /^(Connection terminated\b|Knex: Timeout acquiring a connection)/;
+
+/** Errors the database's client met connecting to it (see `fromTheDatabase`). */
+const databaseErrors = new WeakSet<object>();
+
+/** Marks `error` as the database client's own (a connection attempt that failed). */
+export function fromTheDatabase(error: unknown): void {
+  if (typeof error === 'object' && error !== null) databaseErrors.add(error);
+}
 
 /** Why `error` says the database cannot be reached (e.g. `ECONNREFUSED`), if it does. */
 export function databaseUnreachable(error: unknown): string | undefined {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  const text = `${typeof code === 'string' ? code : ''} ${typeof message === 'string' ? message : ''}`;
-  return UNREACHABLE.exec(text)?.[0];
+  // An error wrapping the database's (a migration's) says what its cause says.
+  for (let depth = 0; depth < 5 && typeof error === 'object' && error !== null; depth++) {
+    const why = ownReason(error);
+    if (why) return why;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function ownReason(error: object): string | undefined {
+  const { code, message, severity } = error as {
+    code?: unknown;
+    message?: unknown;
+    severity?: unknown;
+  };
+  if (typeof code === 'string') {
+    if (databaseErrors.has(error) && SOCKET_FAILURE.test(code)) return code;
+    if (typeof severity === 'string' && SQLSTATE_UNREACHABLE.test(code)) return code;
+  }
+  return typeof message === 'string' ? DRIVER_WORDS.exec(message)?.[0] : undefined;
 }
 
 /** The wait a caller is told to leave before trying again while the database is out of reach. */

@@ -1,6 +1,7 @@
 /**
  * `/ready` answers while a dependency hangs: a check that does not settle counts as failed once
- * its time is up, and the other checks are still reported.
+ * its time is up, and the other checks are still reported; a drain that begins while the checks
+ * run is heard in that same answer.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
@@ -47,4 +48,38 @@ it('waits on a check still running instead of starting it again, so probes do no
   for (let probe = 0; probe < 3; probe++)
     expect((await fetch(url, { signal: AbortSignal.timeout(10_000) })).status).toBe(503);
   expect(databaseChecks - before).toBeLessThanOrEqual(1);
+});
+
+it('says not ready when a drain begins while its checks are still running', async () => {
+  let checkStarted!: () => void;
+  const started = new Promise<void>((resolve) => (checkStarted = resolve));
+  let answerCheck!: () => void;
+  const draining = new ServiceHost({
+    name: 'test',
+    logger: createLogger('readiness-test', { level: 'silent', pretty: false }),
+    production: true,
+    readiness: {
+      database: () => {
+        checkStarted();
+        return new Promise<void>((resolve) => (answerCheck = resolve));
+      },
+    },
+  });
+  const port = await draining.listen(0, '127.0.0.1');
+  try {
+    const probe = fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(10_000) });
+    await started;
+    const drained = draining.drain(0);
+    answerCheck();
+    const response = await probe;
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      status: 'not ready',
+      service: 'test',
+      checks: { database: 'ok' },
+    });
+    await drained;
+  } finally {
+    await draining.close();
+  }
 });

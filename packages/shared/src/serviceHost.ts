@@ -35,10 +35,27 @@ export const READINESS_CHECK_TIMEOUT_MS = 2_000;
 export type ApolloLogger = NonNullable<ApolloServerOptions<BaseContext>['logger']>;
 
 /**
- * The error `ApolloServer.executeOperation` throws (and HTTP answers 500 with) when its request
- * pipeline throws, once its `unexpectedErrorProcessingRequest` hooks have run.
+ * How Apollo Server's own line about a throw out of its request pipeline begins (it logs it with
+ * its `logger` after the `unexpectedErrorProcessingRequest` hooks, with no request id).
  */
-export const APOLLO_PIPELINE_FAILURE = 'Internal server error';
+const APOLLO_PIPELINE_LINE = 'Unexpected error processing request';
+
+/**
+ * The property of a context given to `ApolloServer.executeOperation` that carries its mark (see
+ * `ServiceHost.inProcess`). Apollo runs an operation with a shallow copy of the context it is
+ * given: a property's value is the one thing the copy the plugins see shares with the caller's.
+ */
+const PIPELINE_MARK = Symbol('pipeline failure mark');
+
+/** A context for `ApolloServer.executeOperation`, and what to ask if that throws. */
+export interface InProcessRequest<C> {
+  contextValue: C;
+  /**
+   * Whether the operation threw because Apollo's request pipeline threw (a plugin's or a
+   * library's bug), which this host's plugin has then logged with the request id.
+   */
+  pipelineFailed(): boolean;
+}
 
 export interface ServiceHostOptions {
   name: string;
@@ -131,6 +148,12 @@ export class ServiceHost {
   /** Responses in progress; see `close`. */
   private readonly unanswered = new Set<ServerResponse>();
   private firstResponder: FirstResponder | undefined;
+  /** Marks of in-process requests (`inProcess`) whose pipeline failure the host's plugin logged. */
+  private readonly loggedPipelineFailures = new WeakSet<object>();
+  /** Pipeline failures the host's plugin has logged whose line from Apollo has not come yet. */
+  private pipelineLinesToCome = 0;
+  /** Errors of results the host's plugin logged as unexpected, with their request's id. */
+  private readonly loggedErrors = new WeakMap<object, string>();
 
   constructor(private readonly options: ServiceHostOptions) {
     this.server = createServer(serverTimeouts(options), (req, res) => {
@@ -180,7 +203,7 @@ export class ServiceHost {
     };
     this.app.get('/ready', async (_req, res) => {
       const checks: Record<string, string> = {};
-      let ready = !this.draining && !this.closing;
+      let ready = true;
       await Promise.all(
         Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
           let timer: NodeJS.Timeout | undefined;
@@ -201,6 +224,9 @@ export class ServiceHost {
           }
         }),
       );
+      // Read once the checks are done (they may take READINESS_CHECK_TIMEOUT_MS): a drain begun
+      // meanwhile says not ready now, not at the next probe.
+      if (this.draining || this.closing) ready = false;
       res
         .status(ready ? 200 : 503)
         .json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
@@ -210,8 +236,12 @@ export class ServiceHost {
   /**
    * Apollo Server's own logger (its `logger` option): its lines as JSON beside the service's,
    * not plain text on the console. Its line for a throw out of its request pipeline is kept at
-   * debug: the host's plugin logs that throw at error level with the request id, which Apollo's
-   * line lacks (unexpectedErrorPlugin).
+   * debug when the host's plugin has logged that throw at error level, with the request id
+   * Apollo's line lacks (unexpectedErrorPlugin). The line carries nothing to tell which request
+   * it is about, only its words; it comes once per failure, after the plugin's, so it is matched
+   * by those words against the count of failures the plugin has logged and Apollo has not yet.
+   * A failure the plugin did not log (no logger in the context, or no host plugins on that
+   * server) leaves Apollo's line at error level, the only one saying it.
    */
   apolloLogger(): ApolloLogger {
     const logger = this.options.logger.child({ component: 'apollo' });
@@ -219,18 +249,58 @@ export class ServiceHost {
       debug: (message: unknown) => logger.debug(String(message)),
       info: (message: unknown) => logger.info(String(message)),
       warn: (message: unknown) => logger.warn(String(message)),
-      error: (message: unknown) =>
-        String(message).startsWith('Unexpected error processing request')
-          ? logger.debug(String(message))
-          : logger.error(String(message)),
+      error: (message: unknown) => {
+        const line = String(message);
+        if (this.pipelineLinesToCome > 0 && line.startsWith(APOLLO_PIPELINE_LINE)) {
+          this.pipelineLinesToCome -= 1;
+          logger.debug(line);
+        } else logger.error(line);
+      },
     };
+  }
+
+  /**
+   * A context for `ApolloServer.executeOperation` (a server with this host's plugins), and how to
+   * tell whether it threw because its request pipeline threw: Apollo then throws only a bare
+   * `Error('Internal server error')`, once its `unexpectedErrorProcessingRequest` hooks have run,
+   * and by then this host's has logged the cause with the request id. Each call has its own mark,
+   * so a context used for several operations (a live feed's lookups) is told apart per operation.
+   */
+  inProcess<C extends RequestBase>(contextValue: C): InProcessRequest<C> {
+    const mark = {};
+    const marked = Object.assign(
+      Object.create(Object.getPrototypeOf(contextValue) as object | null) as C,
+      contextValue,
+      { [PIPELINE_MARK]: mark },
+    );
+    return {
+      contextValue: marked,
+      pipelineFailed: () => this.loggedPipelineFailures.has(mark),
+    };
+  }
+
+  /**
+   * The request id an error of an operation's result was logged with, as unexpected, by this
+   * host's plugin (which runs before Apollo formats the errors): for a `formatError` that answers
+   * such an error with a code of the contract instead (subgraphServer.ts), so that the answer
+   * still names the log line, as a masked INTERNAL_SERVER_ERROR would.
+   */
+  requestIdLoggedWith(error: unknown): string | undefined {
+    return typeof error === 'object' && error !== null ? this.loggedErrors.get(error) : undefined;
   }
 
   /** Plugins every Apollo Server here needs: drain on stop, log and mask unexpected errors. */
   apolloPlugins<C extends RequestBase>(): ApolloServerPlugin<C>[] {
     return [
       ApolloServerPluginDrainHttpServer({ httpServer: this.server }),
-      unexpectedErrorPlugin<C>(this.options.production),
+      unexpectedErrorPlugin<C>(this.options.production, {
+        pipelineFailure: (contextValue) => {
+          this.pipelineLinesToCome += 1;
+          const mark = (contextValue as { [PIPELINE_MARK]?: object })[PIPELINE_MARK];
+          if (mark) this.loggedPipelineFailures.add(mark);
+        },
+        error: (error, requestId) => this.loggedErrors.set(error, requestId),
+      }),
       graphqlMetricsPlugin<C>(this.metrics),
       ...(this.options.tracing ? [tracingApolloPlugin<C>()] : []),
     ];
@@ -420,15 +490,23 @@ function endsConnection(res: ServerResponse): void {
  * Errors with a contract code are the client's to read. Anything else is a fault of ours: it is
  * logged with the request id, and in production the client sees only the code and that id.
  */
-function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): ApolloServerPlugin<C> {
+function unexpectedErrorPlugin<C extends RequestBase>(
+  production: boolean,
+  logged: {
+    /** A throw out of the request pipeline, logged for the request whose context this is. */
+    pipelineFailure(contextValue: C): void;
+    /** An error of an operation's result, logged with this request id. */
+    error(error: object, requestId: string): void;
+  },
+): ApolloServerPlugin<C> {
   return {
     // A throw out of Apollo's request pipeline (a plugin's or a library's bug) is answered 500
     // by Apollo, which logs it without the request id the response carries (x-request-id).
     async unexpectedErrorProcessingRequest({ requestContext, error }) {
-      (requestContext.contextValue as Partial<C>).logger?.error(
-        { err: error },
-        'unexpected error processing the request',
-      );
+      const { logger } = requestContext.contextValue as Partial<C>;
+      if (!logger) return;
+      logger.error({ err: error }, 'unexpected error processing the request');
+      logged.pipelineFailure(requestContext.contextValue);
     },
     async requestDidStart() {
       return {
@@ -442,6 +520,7 @@ function unexpectedErrorPlugin<C extends RequestBase>(production: boolean): Apol
               { err: error.originalError ?? error, path: error.path },
               'unexpected error',
             );
+            logged.error(error, contextValue.requestId);
           }
         },
         async willSendResponse({ response, contextValue }) {

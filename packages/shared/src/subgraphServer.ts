@@ -30,9 +30,11 @@ export interface SubgraphServerOptions<C extends RequestBase> {
 /**
  * A resolver that met a database out of reach (a login while PostgreSQL restarts) is answered
  * SERVICE_UNAVAILABLE with a wait, which the caller may try again after, rather than as a fault
- * of ours. It is still logged at error level (serviceHost.ts): an operator needs to hear of it.
+ * of ours. It is still logged at error level (serviceHost.ts): an operator needs to hear of it,
+ * and the answer keeps the request id of that line, as the internal error it replaces would.
  */
 function unreachableDatabaseAsUnavailable(
+  host: ServiceHost,
   formatted: GraphQLFormattedError,
   error: unknown,
 ): GraphQLFormattedError {
@@ -42,7 +44,12 @@ function unreachableDatabaseAsUnavailable(
     'The database is not reachable; try again shortly',
     DATABASE_RETRY_AFTER_SECONDS,
   );
-  return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions };
+  const requestId = host.requestIdLoggedWith(error);
+  return {
+    message,
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { ...extensions, ...(requestId ? { requestId } : {}) },
+  };
 }
 
 /** Builds and starts the server; the caller mounts it and decides how it stops. */
@@ -68,7 +75,7 @@ export async function startSubgraphServer<C extends RequestBase>(
       ApolloServerPluginCacheControlDisabled(),
     ],
     logger: host.apolloLogger(),
-    formatError: unreachableDatabaseAsUnavailable,
+    formatError: (formatted, error) => unreachableDatabaseAsUnavailable(host, formatted, error),
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     allowBatchedHttpRequests: false,

@@ -2,7 +2,7 @@
  * A throw out of Apollo Server's request pipeline (here a plugin's bug) is answered 500 by Apollo;
  * the host logs it as JSON at error level, once, with the request id the response carries, and
  * Apollo's own line about it goes through the service's logger (at debug), not plain text on the
- * console.
+ * console; at error level when the host's plugin did not log the failure itself.
  */
 import { ApolloServer } from '@apollo/server';
 import { pino } from 'pino';
@@ -77,4 +77,40 @@ it('logs the failure once at error level with the response’s request id, and A
       msg: expect.stringContaining('a bug in a plugin'),
     }),
   );
+});
+
+it('keeps Apollo’s own line at error level for a failure the host’s plugin did not log', async () => {
+  // The host's logger without its plugins: Apollo's line is the only one saying it.
+  const bare = new ApolloServer<RequestBase>({
+    typeDefs: 'type Query { hello: String! }',
+    resolvers: { Query: { hello: () => 'hello' } },
+    logger: host.apolloLogger(),
+    plugins: [
+      {
+        async requestDidStart() {
+          return {
+            async validationDidStart() {
+              throw new TypeError('a bug no host plugin saw');
+            },
+          };
+        },
+      },
+    ],
+    stopOnTerminationSignals: false,
+  });
+  await bare.start();
+  try {
+    lines.length = 0;
+    await expect(
+      bare.executeOperation({ query: '{ hello }' }, { contextValue: {} as RequestBase }),
+    ).rejects.toThrow();
+    expect(lines.filter((line) => (line['level'] as number) >= 50)).toEqual([
+      expect.objectContaining({
+        component: 'apollo',
+        msg: expect.stringContaining('a bug no host plugin saw'),
+      }),
+    ]);
+  } finally {
+    await bare.stop();
+  }
 });

@@ -15,7 +15,7 @@
  * rules run over the document with the directives taken out would add errors of their own making
  * (a variable then unused, a second root field then counted).
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
@@ -93,18 +93,23 @@ export const subscriptionRootDirectivesRule: ValidationRule = (context) => ({
 /**
  * Apollo Server validates `requestContext.document` right after its `validationDidStart` hooks:
  * this one puts the stand-in there when the document needs one. Its validation fails, so the
- * stand-in is never cached as a validated document, nor run.
+ * stand-in is never cached as a validated document, nor run. It keeps nothing per request, so
+ * every request is given this one listener rather than a new one. (It is not folded into another
+ * plugin's listener: the router's others, requireOperation's among them, act at
+ * `didResolveOperation`, after validation, where graphql-js's rule would already have thrown.)
  */
-export function refuseSubscriptionRootDirectives<C extends object>(): ApolloServerPlugin<C> {
+const beforeValidation: GraphQLRequestListener<BaseContext> = {
+  async validationDidStart(requestContext) {
+    const checked = documentToValidate(requestContext.document);
+    if (checked !== requestContext.document)
+      (requestContext as { document: DocumentNode }).document = checked;
+  },
+};
+
+export function refuseSubscriptionRootDirectives<C extends BaseContext>(): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
-      return {
-        async validationDidStart(requestContext) {
-          const checked = documentToValidate(requestContext.document);
-          if (checked !== requestContext.document)
-            (requestContext as { document: DocumentNode }).document = checked;
-        },
-      };
+      return beforeValidation;
     },
   };
 }

@@ -23,7 +23,12 @@ it.skipIf(!testDatabaseUrl)(
       const { body } = await auth.call(LOGIN, credentials);
       expect(body.errors?.[0]).toMatchObject({
         message: 'The database is not reachable; try again shortly',
-        extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 5 },
+        // With the request id of its error line, as an internal error would carry.
+        extensions: {
+          code: 'SERVICE_UNAVAILABLE',
+          retryAfterSeconds: 5,
+          requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        },
       });
       proxy.restore();
       await waitFor(async () =>

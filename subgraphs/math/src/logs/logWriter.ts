@@ -66,10 +66,12 @@ export type NewRequestLog = Omit<RequestLogRecord, 'id' | 'createdAt'> & {
 
 export interface WriteOptions {
   /**
-   * The request's signal (requestSignal): its caller gone (CallerGoneError) by the time an `ok`
-   * row is written, or while its batch was with the database, the row is stored and published
-   * as `CANCELLED` instead, since its answer reached no one (a router that gave up while the
-   * database hung, for one).
+   * The request's signal (requestSignal). The writer asks `callerGone(signal)` (cancellation.ts)
+   * before its batch goes to the database and again once the database has stored it: a caller
+   * whose connection closed unanswered, or whose own deadline has passed, by then has its `ok`
+   * row stored and published as `CANCELLED` instead, since its answer reached no one (a router
+   * that gave up while the database hung, for one). The signal's abort reason alone does not
+   * decide (see `callerLeft`).
    */
   signal?: AbortSignal | undefined;
 }

@@ -1,0 +1,136 @@
+/**
+ * "The database is out of reach" is said only of errors that come from the database: PostgreSQL's
+ * own, pg's and knex's words for a lost or unobtainable connection, and socket errors met by the
+ * ORM's connection attempts. The same socket error met by another client (an HTTP call, Redis)
+ * is not the database's.
+ */
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { EntitySchema, MikroORM } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { describe, expect, it } from 'vitest';
+import { markConnectionFailures, type Orm } from './database.js';
+import { databaseUnreachable } from './databaseErrors.js';
+
+/** A local port nothing listens on: connecting is refused. */
+async function refusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail('resolved'),
+    (error: unknown) => error,
+  );
+}
+
+/** PostgreSQL's error as pg gives it (DatabaseError): a severity beside the SQLSTATE code. */
+function postgresError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { severity: 'FATAL', code });
+}
+
+describe('counts as the database out of reach', () => {
+  it.each([
+    [
+      'PostgreSQL shutting down (57P01)',
+      postgresError('57P01', 'terminating connection due to administrator command'),
+      '57P01',
+    ],
+    [
+      'PostgreSQL starting up (57P03)',
+      postgresError('57P03', 'the database system is starting up'),
+      '57P03',
+    ],
+    ['a connection exception (08006)', postgresError('08006', 'connection failure'), '08006'],
+    [
+      'pg losing its connection',
+      new Error('Connection terminated unexpectedly'),
+      'Connection terminated',
+    ],
+    [
+      'pg giving up connecting',
+      new Error('Connection terminated due to connection timeout'),
+      'Connection terminated',
+    ],
+    [
+      'knex finding no connection',
+      new Error(
+        'Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?',
+      ),
+      'Knex: Timeout acquiring a connection',
+    ],
+    [
+      'an error caused by one of these',
+      new Error('Migration failed', { cause: new Error('Connection terminated unexpectedly') }),
+      'Connection terminated',
+    ],
+  ])('%s', (_what, error, why) => {
+    expect(databaseUnreachable(error)).toBe(why);
+  });
+
+  it('a refused connection the ORM met (Node’s socket error, as pg passes it on)', async () => {
+    const port = await refusedPort();
+    const Row = new EntitySchema({
+      name: 'Row',
+      tableName: 'row',
+      properties: { id: { type: 'number', primary: true } },
+    });
+    const orm = (await MikroORM.init({
+      driver: PostgreSqlDriver,
+      clientUrl: `postgresql://user:password@127.0.0.1:${port}/nothing`,
+      entities: [Row],
+      connect: false,
+      discovery: { warnWhenNoEntities: false },
+      pool: { min: 0 },
+    })) as unknown as Orm;
+    markConnectionFailures(orm);
+    try {
+      const error = await rejection(
+        orm.em.fork().createQueryBuilder(Row).select('*').execute('all'),
+      );
+      expect(error).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
+      expect(databaseUnreachable(error)).toBe('ECONNREFUSED');
+    } finally {
+      await orm.close(true);
+    }
+  });
+});
+
+describe('does not count as the database out of reach', () => {
+  it('an HTTP call refused (the same socket error, from another client)', async () => {
+    const port = await refusedPort();
+    const error = await new Promise((resolve) =>
+      request(`http://127.0.0.1:${port}/`).on('error', resolve).end(),
+    );
+    expect(error).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
+    expect(databaseUnreachable(error)).toBeUndefined();
+  });
+
+  it('fetch refused', async () => {
+    const port = await refusedPort();
+    const error = await rejection(fetch(`http://127.0.0.1:${port}/`));
+    expect(databaseUnreachable(error)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'Redis refused',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' }),
+    ],
+    ['a message that only mentions a connection code', new Error('order 08006 could not be found')],
+    [
+      'a code like SQLSTATE 08006 on what is not PostgreSQL’s error',
+      Object.assign(new Error('refused'), { code: '08006' }),
+    ],
+    [
+      'a PostgreSQL error of another kind (a missing table)',
+      postgresError('42P01', 'relation "x" does not exist'),
+    ],
+  ])('%s', (_what, error) => {
+    expect(databaseUnreachable(error)).toBeUndefined();
+  });
+});
