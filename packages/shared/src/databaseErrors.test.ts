@@ -5,7 +5,7 @@
  * is not the database's.
  */
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { EntitySchema, MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +96,44 @@ describe('counts as the database out of reach', () => {
       expect(databaseUnreachable(error)).toBe('ECONNREFUSED');
     } finally {
       await orm.close(true);
+    }
+  });
+});
+
+describe('counts a connection attempt the database never answered', () => {
+  it('pg’s own connection timeout, met by the ORM’s pool', async () => {
+    // Accepts the TCP connection and says nothing: a paused database, a black-holed route.
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const Row = new EntitySchema({
+      name: 'Row',
+      tableName: 'row',
+      properties: { id: { type: 'number', primary: true } },
+    });
+    const orm = (await MikroORM.init({
+      driver: PostgreSqlDriver,
+      clientUrl: `postgresql://user:password@127.0.0.1:${port}/nothing`,
+      entities: [Row],
+      connect: false,
+      discovery: { warnWhenNoEntities: false },
+      pool: { min: 0 },
+      driverOptions: { connection: { connectionTimeoutMillis: 200 } },
+    })) as unknown as Orm;
+    markConnectionFailures(orm);
+    try {
+      const error = await rejection(
+        orm.em.fork().createQueryBuilder(Row).select('*').execute('all'),
+      );
+      expect(error).toMatchObject({ message: 'timeout expired' });
+      expect(databaseUnreachable(error)).toBe('timeout expired');
+      // The same words from anything else are not the database's.
+      expect(databaseUnreachable(new Error('timeout expired'))).toBeUndefined();
+    } finally {
+      await orm.close(true);
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });

@@ -16,11 +16,14 @@
  * - A connection refused, reset, unrouted or not resolved: pg passes Node's socket error on as it
  *   is, through knex and MikroORM, shaped like any other client's (code, syscall, address, port).
  *   Those count only once marked as the database's (`fromTheDatabase`): database.ts marks what
- *   its pool's connection attempts fail with, and whatever opening the database throws.
+ *   its pool's connection attempts fail with, and whatever opening the database throws. So does
+ *   pg's "timeout expired", a connection attempt that got no answer within its time.
  */
 const SOCKET_FAILURE =
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
 const SQLSTATE_UNREACHABLE = /^(08[0-9A-Z]{3}|57P0[123])$/;
+/** What pg's connection attempt fails with once `connectionTimeoutMillis` passes. */
+const CONNECT_TIMEOUT = 'timeout expired';
 const DRIVER_WORDS = /^(Connection terminated\b|Knex: Timeout acquiring a connection)/;
 
 /** Errors the database's client met connecting to it (see `fromTheDatabase`). */
@@ -48,6 +51,8 @@ function ownReason(error: object): string | undefined {
     message?: unknown;
     severity?: unknown;
   };
+  // pg's own connection timeout (connectionTimeoutMillis): a database that did not answer.
+  if (databaseErrors.has(error) && message === CONNECT_TIMEOUT) return CONNECT_TIMEOUT;
   if (typeof code === 'string') {
     if (databaseErrors.has(error) && SOCKET_FAILURE.test(code)) return code;
     if (typeof severity === 'string' && SQLSTATE_UNREACHABLE.test(code)) return code;
