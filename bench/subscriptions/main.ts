@@ -16,7 +16,7 @@ import { runInfo, type Section, type TargetResult } from '../lib/report.js';
 import { BenchSystem, redisUrl, residentBytes } from '../lib/services.js';
 import { summarizeLatencies, type LatencySummary } from '../lib/stats.js';
 import { bareBroadcast, type FloorResult } from './bareBroadcast.js';
-import { epochNow, RawSubscribers, Subscribers } from './subscribers.js';
+import { epochNow, Subscribers } from './subscribers.js';
 
 const options = benchOptions();
 const run = runInfo('subscriptions', options.quick);
@@ -38,11 +38,8 @@ const observer = createEventBus(
   createLogger('observer', { level: 'silent', pretty: false }),
 );
 const results: LevelResult[] = [];
-let subscribers: Subscribers | RawSubscribers | undefined;
-/** The latency level again, on graphql-ws's own client. */
-let onGraphqlWs: LevelResult;
+let subscribers: Subscribers | undefined;
 let floor: FloorResult;
-let floorWs: FloorResult;
 try {
   const math = await system.startMath();
   const router = await system.startRouter(math);
@@ -90,15 +87,16 @@ try {
   await sleep(1000);
   const baseline = residentBytes(routerPid);
 
-  /** Delivery of `plan.events` logs, one at a time, to every open subscriber. */
-  const measure = async (level: number): Promise<LevelResult> => {
+  subscribers = new Subscribers(router.url, account.token);
+  for (const level of plan.levels) {
+    await subscribers.growTo(level);
     // An event reaching everyone proves every subscription is in place before anything is timed.
     await proveLive(level);
     const fromCreated: number[] = [];
     const fromPublish: number[] = [];
     for (let i = 0; i < plan.events; i++) {
       const id = await newLog();
-      const { receivedAt, createdAt } = await subscribers!.receiptsOf(id, level, 60_000);
+      const { receivedAt, createdAt } = await subscribers.receiptsOf(id, level, 60_000);
       const publishedAt = published.get(id);
       for (const at of receivedAt) {
         fromCreated.push(at - createdAt);
@@ -107,18 +105,12 @@ try {
       await sleep(200);
     }
     await sleep(1000);
-    return {
+    const result = {
       subscribers: level,
       fromCreated: summarizeLatencies(fromCreated),
       fromPublish: summarizeLatencies(fromPublish),
       rssGrowth: residentBytes(routerPid) - baseline,
     };
-  };
-
-  subscribers = new RawSubscribers(router.url, account.token);
-  for (const level of plan.levels) {
-    await subscribers.growTo(level);
-    const result = await measure(level);
     console.log(
       `${level} subscribers: p50 ${formatMs(result.fromCreated.p50)}, p99 ${formatMs(result.fromCreated.p99)}, ` +
         `router memory +${formatBytes(result.rssGrowth)}`,
@@ -126,21 +118,10 @@ try {
     results.push(result);
   }
   await subscribers.close();
-  // The same router and level, subscribers on graphql-ws's own client.
-  subscribers = new Subscribers(router.url, account.token);
-  await subscribers.growTo(plan.latencyLevel);
-  onGraphqlWs = await measure(plan.latencyLevel);
-  console.log(
-    `${plan.latencyLevel} graphql-ws clients: p50 ${formatMs(onGraphqlWs.fromCreated.p50)}, ` +
-      `p99 ${formatMs(onGraphqlWs.fromCreated.p99)}`,
-  );
-  await subscribers.close();
   subscribers = undefined;
-  floor = await bareBroadcast(plan.latencyLevel, plan.events, 'raw');
-  floorWs = await bareBroadcast(plan.latencyLevel, plan.events, 'ws');
+  floor = await bareBroadcast(plan.latencyLevel, plan.events);
   console.log(
-    `bare ws broadcast to ${plan.latencyLevel}: p99 ${formatMs(floor.p99)} (minimal receivers), ` +
-      `${formatMs(floorWs.p99)} (ws clients)`,
+    `bare ws broadcast to ${plan.latencyLevel}: p50 ${formatMs(floor.p50)}, p99 ${formatMs(floor.p99)}`,
   );
 } finally {
   await subscribers?.close();
@@ -155,10 +136,9 @@ const targets: TargetResult[] = [
   {
     target: `${formatCount(plan.latencyLevel)} subscribers: p99 delivery under 100 ms`,
     measured:
-      `p99 ${formatMs(latency.fromCreated.p99)} from the log’s creation (minimal receivers; on ` +
-      `graphql-ws’s client, same run: ${formatMs(onGraphqlWs.fromCreated.p99)}); a bare ws ` +
-      `broadcast to as many sockets: p99 ${formatMs(floor.p99)} (minimal receivers; ` +
-      `ours from publish ÷ bare = ${formatRatio(latency.fromPublish.p99 / floor.p99)})`,
+      `p99 ${formatMs(latency.fromCreated.p99)} from the log’s creation; a bare ws broadcast to ` +
+      `as many sockets, same run: p99 ${formatMs(floor.p99)} (ours from publish ÷ bare = ` +
+      `${formatRatio(latency.fromPublish.p99 / floor.p99)})`,
     met: latency.fromCreated.p99 < 100,
   },
   {
@@ -174,21 +154,11 @@ const section: Section = {
   method: [
     'Auth, math and one router run as separate processes from source (`NODE_ENV=production`, ' +
       'SQLite, Redis for pub/sub under a key prefix of this run). One account is registered; ' +
-      'the benchmark opens WebSocket connections signed in as it (in batches, all in its own ' +
-      'process), each speaking graphql-ws’s protocol and subscribed to `logAdded { id createdAt }`, ' +
-      'adding connections until each ' +
+      'the benchmark opens graphql-ws connections signed in as it (in batches, all in its own ' +
+      'process), each subscribed to `logAdded { id createdAt }`, adding connections until each ' +
       `level is reached (${plan.levels.map(formatCount).join(', ')}). At each level a first ` +
       `calculation proves every subscription is live; then ${plan.events} calculations, one ` +
       'at a time, each produce a log that every subscriber must receive.',
-    '**Receivers.** The subscribers are the least WebSocket client there is ' +
-      '(`bench/subscriptions/rawSocket.ts`: the handshake, masked frames out, text frames in, ' +
-      'pings answered), and a receipt is timed and identified by finding the log id in the ' +
-      'frame, without decoding it. Real subscribers are browsers on other machines, each taking ' +
-      'in one message; here all of them share the benchmark’s one process on the router’s two ' +
-      `cores, and ${formatCount(plan.latencyLevel)} clients of \`ws\` and graphql-ws (the runs ` +
-      'before 2026-12-06) took longer to take in one event than a server took to send it, so ' +
-      'their p99 was the benchmark’s own. The latency level is measured again on graphql-ws’s ' +
-      'own client, and the floor on both, so the difference stays in view.',
     '**Delivery time** is a receipt’s wall-clock time minus the log’s `createdAt` (the value ' +
       'the event carries, set when the row is queued, just before its batch commits: so this ' +
       'slightly overstates commit-to-receipt). **From publish** subtracts instead the moment a ' +
@@ -199,7 +169,7 @@ const section: Section = {
       'a warm-up and a second’s pause; no garbage collection is forced.',
     '**The floor**: after the router’s subscribers have closed, a bare `ws` server in a process ' +
       `of its own (\`bench/subscriptions/bareBroadcastServer.ts\`) holds ${formatCount(plan.latencyLevel)} ` +
-      'WebSocket clients of this process (minimal ones, then `ws`’s) and, on request, writes to each a message of ' +
+      'plain WebSocket clients of this process and, on request, writes to each a message of ' +
       'the same shape and size as the router’s, serialized per socket; each receipt is timed ' +
       'from the moment it began writing. No GraphQL, Redis or per-subscriber state: what is ' +
       'left is the socket writes, the kernel’s loopback delivery and the receiving event loop, ' +
@@ -233,41 +203,18 @@ const section: Section = {
       ]),
     },
     {
-      title: `The same ${formatCount(plan.latencyLevel)} subscribers on graphql-ws’s own client`,
-      header: [
-        'subscribers',
-        'deliveries',
-        'p50',
-        'p99',
-        'max',
-        'p50 from publish',
-        'p99 from publish',
-      ],
+      title: `The floor: a bare ws broadcast to ${formatCount(plan.latencyLevel)} sockets`,
+      header: ['sockets', 'deliveries', 'p50', 'p99', 'max', 'server write loop (median)'],
       rows: [
         [
-          formatCount(onGraphqlWs.subscribers),
-          formatCount(onGraphqlWs.fromCreated.count),
-          formatMs(onGraphqlWs.fromCreated.p50),
-          formatMs(onGraphqlWs.fromCreated.p99),
-          formatMs(onGraphqlWs.fromCreated.max),
-          formatMs(onGraphqlWs.fromPublish.p50),
-          formatMs(onGraphqlWs.fromPublish.p99),
+          formatCount(plan.latencyLevel),
+          formatCount(floor.count),
+          formatMs(floor.p50),
+          formatMs(floor.p99),
+          formatMs(floor.max),
+          formatMs(floor.loopMs),
         ],
       ],
-    },
-    {
-      title: `The floor: a bare ws broadcast to ${formatCount(plan.latencyLevel)} sockets`,
-      header: ['receivers', 'deliveries', 'p50', 'p99', 'max', 'server write loop (median)'],
-      rows: [['minimal (rawSocket.ts)', floor] as const, ['`ws` clients', floorWs] as const].map(
-        ([receivers, f]) => [
-          receivers,
-          formatCount(f.count),
-          formatMs(f.p50),
-          formatMs(f.p99),
-          formatMs(f.max),
-          formatMs(f.loopMs),
-        ],
-      ),
       notes: [
         'Times from the moment the server began writing; compare with the router’s “from ' +
           'publish” columns above, which start when math’s event could first be seen on Redis.',
