@@ -19,6 +19,9 @@
  *   its pool's connection attempts fail with, and whatever opening the database throws. So does
  *   pg's "timeout expired", a connection attempt that got no answer within its time.
  */
+import { DeadlinePassedError } from './cancellation.js';
+import { cancelled, serviceUnavailable } from './errors.js';
+
 const SOCKET_FAILURE =
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
 const SQLSTATE_UNREACHABLE = /^(08[0-9A-Z]{3}|57P0[123])$/;
@@ -62,3 +65,31 @@ function ownReason(error: object): string | undefined {
 
 /** The wait a caller is told to leave before trying again while the database is out of reach. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** What a caller is told when the database held a query of its request past its deadline. */
+export const DATABASE_LATE_MESSAGE = 'The database did not answer in time; try again shortly';
+
+/**
+ * `query`, given up when the request's `signal` aborts before the database answers (a database
+ * that accepts connections and answers nothing): at the deadline the service keeps short of its
+ * caller's (DeadlinePassedError) it rejects SERVICE_UNAVAILABLE with a wait, while the router
+ * still waits for an answer, instead of leaving the router to give up; otherwise (the caller
+ * gone) CANCELLED. Only for a query that changes nothing: one given up may still be run by the
+ * database later, and its outcome is then nobody's. A signal already aborted is left to the
+ * caller, which checks it where it matters.
+ */
+export function answeredInTime<T>(query: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal || signal.aborted) return query;
+  return new Promise<T>((resolve, reject) => {
+    const abandon = () => {
+      query.catch(() => undefined); // a late failure of a query given up is nobody's
+      reject(
+        signal.reason instanceof DeadlinePassedError
+          ? serviceUnavailable(DATABASE_LATE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS)
+          : cancelled(),
+      );
+    };
+    signal.addEventListener('abort', abandon, { once: true });
+    void query.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
+  });
+}

@@ -17,7 +17,12 @@ export interface RunningAuth {
   call(
     query: string,
     variables?: Record<string, unknown>,
-    as?: { user?: { id: string; username: string }; client?: string },
+    as?: {
+      user?: { id: string; username: string };
+      client?: string;
+      /** More headers, e.g. the router's deadline (`x-deadline-ms`). */
+      headers?: Record<string, string>;
+    },
   ): Promise<{ status: number; text: string; body: GraphQLBody }>;
 }
 
@@ -41,6 +46,7 @@ export async function startAuth(
         'content-type': 'application/json',
         [ROUTER_SECRET_HEADER]: ROUTER_SECRET,
         [CLIENT_ADDRESS_HEADER]: as.client ?? '203.0.113.7',
+        ...as.headers,
       };
       if (as.user) {
         headers[USER_ID_HEADER] = as.user.id;

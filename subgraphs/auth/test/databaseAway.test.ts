@@ -3,6 +3,8 @@
  * it cut) is answered SERVICE_UNAVAILABLE with a wait to come back after, not as a fault of ours;
  * once the database is back, logins work again.
  */
+import { DEADLINE_HEADER } from '@microservice-math/shared/cancellation';
+import { DATABASE_LATE_MESSAGE } from '@microservice-math/shared/databaseErrors';
 import { expect, it } from 'vitest';
 import { scratchDatabaseBehindProxy, testDatabaseUrl } from '../../../tests/support/postgres.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
@@ -35,6 +37,50 @@ it.skipIf(!testDatabaseUrl)(
         expect((await auth.call(LOGIN, credentials)).body.errors).toBeUndefined(),
       );
     } finally {
+      await auth.stop();
+      await database.close();
+    }
+  },
+  60_000,
+);
+
+it.skipIf(!testDatabaseUrl)(
+  'is SERVICE_UNAVAILABLE with retryAfterSeconds before the deadline while the database hangs',
+  async () => {
+    const database = await scratchDatabaseBehindProxy();
+    const { proxy } = database;
+    const auth = await startAuth({ DATABASE_URL: database.url });
+    const credentials = { u: 'db_hung', p: 'correct horse battery' };
+    // As the router calls: it stops waiting after 1.5 s; auth's own deadline is 250 ms sooner.
+    const deadline = { headers: { [DEADLINE_HEADER]: '1500' } };
+    try {
+      expect((await auth.call(REGISTER, credentials)).body.errors).toBeUndefined();
+      proxy.hold();
+      for (const [query, variables] of [
+        [LOGIN, credentials],
+        [REGISTER, { ...credentials, u: 'db_hung_new' }],
+      ] as const) {
+        const asked = performance.now();
+        const { body } = await auth.call(query, variables, deadline);
+        const answeredAfterMs = performance.now() - asked;
+        expect(body.errors?.[0]).toMatchObject({
+          message: DATABASE_LATE_MESSAGE,
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 5 },
+        });
+        expect(answeredAfterMs).toBeLessThan(1500);
+      }
+      proxy.release();
+      await waitFor(async () =>
+        expect((await auth.call(LOGIN, credentials, deadline)).body.errors).toBeUndefined(),
+      );
+      // The registration given up before its name was checked left no account.
+      expect(
+        (await auth.call(LOGIN, { ...credentials, u: 'db_hung_new' })).body.errors?.[0],
+      ).toMatchObject({
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+    } finally {
+      proxy.release();
       await auth.stop();
       await database.close();
     }

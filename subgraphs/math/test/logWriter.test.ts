@@ -13,8 +13,16 @@ import { createEventBus, type EventBus } from '@microservice-math/shared/events'
 import { listenToLogAdded } from '@microservice-math/shared/logAddedEvent';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
-import { createLogWriter, type NewRequestLog } from '../src/logs/logWriter.js';
+import {
+  createScratchDatabase,
+  scratchDatabaseBehindProxy,
+  type ScratchDatabase,
+} from '../../../tests/support/postgres.js';
+import {
+  createLogWriter,
+  LogWriteAbandonedError,
+  type NewRequestLog,
+} from '../src/logs/logWriter.js';
 import { openLogReader, silentLogger, testDatabaseUrl } from './mathService.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
 
@@ -308,7 +316,7 @@ describe.each([
   );
 
   it.skipIf(skip)(
-    'stores and publishes as CANCELLED an ok row whose caller left before its commit was seen',
+    'abandons an ok write whose signal aborts before its commit, and stores and publishes it as CANCELLED',
     async () => {
       const userId = `gone-${database}`;
       const published: Array<[string, string]> = [];
@@ -325,13 +333,28 @@ describe.each([
       const queued = new AbortController();
       const second = writer.write(entry(userId, 2), { signal: queued.signal });
       queued.abort(new CallerGoneError());
-      // Past a deadline math keeps short of its caller's: that caller still waits for the answer.
+      // Math's deadline, short of its caller's, passes before the commit: the caller is refused
+      // in time (SERVICE_UNAVAILABLE, calculator.ts), so its answer was no success either.
       const shortOfIt = new AbortController();
       const third = writer.write(entry(userId, 3), { signal: shortOfIt.signal });
       shortOfIt.abort(new DeadlinePassedError(1_000));
-      expect((await Promise.all([first, second, third])).map((r) => r.status)).toEqual([
-        'CANCELLED',
-        'CANCELLED',
+      const abandoned = Promise.allSettled([first, second, third]);
+      // Its signal aborts once its batch has committed: the answer stands, and so does `ok`.
+      const late = new AbortController();
+      const fourth = writer.write(entry(userId, 4), { signal: late.signal });
+      await writer.flush();
+      late.abort(new DeadlinePassedError(1_000));
+      const settled = [...(await abandoned), ...(await Promise.allSettled([fourth]))];
+      expect(
+        settled.map((s) =>
+          s.status === 'fulfilled'
+            ? s.value.status
+            : [(s.reason as Error).name, String((s.reason as LogWriteAbandonedError).reason)],
+        ),
+      ).toEqual([
+        ['LogWriteAbandonedError', 'CallerGoneError: the caller went away before the answer'],
+        ['LogWriteAbandonedError', 'CallerGoneError: the caller went away before the answer'],
+        ['LogWriteAbandonedError', "DeadlinePassedError: the caller's deadline of 1000 ms passed"],
         'ok',
       ]);
       await writer.close();
@@ -347,12 +370,14 @@ describe.each([
       ).toEqual([
         ['{"n":1}', 'CANCELLED', 0, ''],
         ['{"n":2}', 'CANCELLED', 0, ''],
-        ['{"n":3}', 'ok', 19, '2432902008176640000'],
+        ['{"n":3}', 'CANCELLED', 0, ''],
+        ['{"n":4}', 'ok', 19, '2432902008176640000'],
       ]);
       expect(published).toEqual([
         ['{"n":1}', 'CANCELLED'],
         ['{"n":2}', 'CANCELLED'],
-        ['{"n":3}', 'ok'],
+        ['{"n":3}', 'CANCELLED'],
+        ['{"n":4}', 'ok'],
       ]);
     },
   );
@@ -436,4 +461,111 @@ describe.each([
       },
     );
   });
+});
+
+describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () => {
+  it('rejects an ok write at its signal while its batch is held, and stores and publishes it as CANCELLED once the database answers', async () => {
+    const database = await scratchDatabaseBehindProxy();
+    const orm = await openLogReader(database.url, silentLogger());
+    const events = createEventBus(undefined, silentLogger());
+    const userId = 'hung-abandoned';
+    const published: Array<[string, string]> = [];
+    const subscription = await listenToLogAdded(events, userId, (log) =>
+      published.push([log.input, log.status]),
+    );
+    const writer = createLogWriter({ orm, events, logger: silentLogger() });
+    try {
+      await writer.write(entry(userId, 1)); // the connection is open and the statement known
+      database.proxy.hold();
+      const deadline = new AbortController();
+      const write = writer.write(entry(userId, 2), { signal: deadline.signal });
+      const outcome = write.then(
+        () => 'committed',
+        (error: unknown) => error,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(writer.queueDepth).toBe(0); // its batch is with the database
+      const abortedAt = performance.now();
+      deadline.abort(new DeadlinePassedError(1_000));
+      const error = await outcome;
+      const rejectedAfterMs = performance.now() - abortedAt;
+      expect(error).toBeInstanceOf(LogWriteAbandonedError);
+      expect((error as LogWriteAbandonedError).reason).toBeInstanceOf(DeadlinePassedError);
+      expect(rejectedAfterMs).toBeLessThan(50);
+      database.proxy.release();
+      await writer.flush();
+      const rows = await orm.em
+        .getConnection()
+        .execute<Record<string, unknown>[]>(
+          'select input, status, digits, result_preview from request_log where user_id = ? order by id',
+          [userId],
+        );
+      expect(rows.map((row) => [row['input'], row['status'], Number(row['digits'])])).toEqual([
+        ['{"n":1}', 'ok', 19],
+        ['{"n":2}', 'CANCELLED', 0],
+      ]);
+      expect(published).toEqual([
+        ['{"n":1}', 'ok'],
+        ['{"n":2}', 'CANCELLED'],
+      ]);
+    } finally {
+      database.proxy.release();
+      await writer.close();
+      events.pubsub.unsubscribe(subscription);
+      await events.close();
+      await orm.close();
+      await database.close();
+    }
+  }, 30_000);
+
+  it('spools an abandoned write as CANCELLED when its held batch then fails', async () => {
+    const database = await scratchDatabaseBehindProxy();
+    const orm = await openLogReader(database.url, silentLogger());
+    const events = createEventBus(undefined, silentLogger());
+    const userId = 'hung-spooled';
+    let spooled = 0;
+    const writer = createLogWriter({
+      orm,
+      events,
+      logger: silentLogger(),
+      attempts: 1,
+      spoolRetryMs: 50,
+      observer: {
+        flushed: () => {},
+        flushFailed: () => {},
+        spoolWritten: (rows) => (spooled += rows),
+      },
+    });
+    try {
+      await writer.write(entry(userId, 1));
+      database.proxy.hold();
+      const deadline = new AbortController();
+      const write = writer.write(entry(userId, 2), { signal: deadline.signal });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      deadline.abort(new DeadlinePassedError(1_000));
+      await expect(write).rejects.toBeInstanceOf(LogWriteAbandonedError);
+      // The connection is lost with the batch on it; the database is reachable again after.
+      database.proxy.cut();
+      database.proxy.release();
+      database.proxy.restore();
+      await waitFor(() => expect(spooled).toBe(1));
+      const rows = await orm.em
+        .getConnection()
+        .execute<Record<string, unknown>[]>(
+          'select input, status from request_log where user_id = ? order by id',
+          [userId],
+        );
+      expect(rows.map((row) => [row['input'], row['status']])).toEqual([
+        ['{"n":1}', 'ok'],
+        ['{"n":2}', 'CANCELLED'],
+      ]);
+    } finally {
+      database.proxy.release();
+      database.proxy.restore();
+      await writer.close();
+      await events.close();
+      await orm.close();
+      await database.close();
+    }
+  }, 30_000);
 });

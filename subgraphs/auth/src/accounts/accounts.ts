@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { pendingCloseRead } from '@microservice-math/shared/cancellation';
+import { answeredInTime } from '@microservice-math/shared/databaseErrors';
 import type { EntityManager } from '@microservice-math/shared/database';
 import {
   cancelled,
@@ -75,7 +76,9 @@ export function createAccounts(
           verdict.retryAfterSeconds,
           `Too many registrations from this address; try again in ${verdict.retryAfterSeconds} s`,
         );
-      if (await em.count(UserSchema, { usernameKey: key })) throw usernameTaken();
+      // A database that holds the query is given up at the request's deadline (answeredInTime).
+      if (await answeredInTime(em.count(UserSchema, { usernameKey: key }), signal))
+        throw usernameTaken();
       await callerStillWaits(signal);
       // Hash first (the slow part), then decide: the caller may have gone while it ran.
       const passwordHash = await passwords.hash(password, signal);
@@ -105,7 +108,10 @@ export function createAccounts(
       const { attempt } = verdict;
       try {
         const user = isPossibleUsername(rawUsername)
-          ? await em.findOne(UserSchema, { usernameKey: key }, { populate: ['passwordHash'] })
+          ? await answeredInTime(
+              em.findOne(UserSchema, { usernameKey: key }, { populate: ['passwordHash'] }),
+              signal,
+            )
           : null;
         // Over-long passwords never match (bcrypt would compare only their first 72 bytes),
         // but take as long to refuse.

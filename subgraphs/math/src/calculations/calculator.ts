@@ -8,12 +8,14 @@ import {
   DeadlinePassedError,
   pendingCloseRead,
 } from '@microservice-math/shared/cancellation';
+import { DATABASE_RETRY_AFTER_SECONDS } from '@microservice-math/shared/databaseErrors';
 import {
   badUserInput,
   cancelled,
   codeOf,
   computationTimeout,
   ErrorCode,
+  serviceUnavailable,
 } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { inSpan } from '@microservice-math/shared/tracing';
@@ -25,7 +27,7 @@ import {
 } from '../compute/pool.js';
 import { DomainError } from '../kernels/errors.js';
 import type { ComputeTask, Operation } from '../kernels/task.js';
-import type { LogKey, LogWriter } from '../logs/logWriter.js';
+import { LogWriteAbandonedError, type LogKey, type LogWriter } from '../logs/logWriter.js';
 import type { DigitBudget } from './budget.js';
 import { digitCount } from '../kernels/decimal.js';
 import type { DigitRange } from '../kernels/size.js';
@@ -69,6 +71,16 @@ export type Calculate = (
 ) => Promise<CalculationOutcome>;
 
 function asGraphQLError(error: unknown): unknown {
+  if (error instanceof LogWriteAbandonedError) {
+    // The answer was ready but its log row had not committed by math's deadline (a database
+    // that hangs): refused while the router still waits, rather than left to its timeout.
+    return error.reason instanceof DeadlinePassedError
+      ? serviceUnavailable(
+          'The calculation could not be logged in time; try again shortly',
+          DATABASE_RETRY_AFTER_SECONDS,
+        )
+      : cancelled();
+  }
   if (error instanceof DomainError) return badUserInput(error.argument, error.message);
   if (error instanceof CallerGoneError) return cancelled();
   if (error instanceof ComputationTimeoutError || error instanceof DeadlinePassedError) {
@@ -223,6 +235,8 @@ export function createCalculator({
       };
     } catch (caught) {
       const error = asGraphQLError(caught);
+      // Its row is the abandoned write's, stored `CANCELLED` once the database answers.
+      if (caught instanceof LogWriteAbandonedError) throw error;
       await logWriter
         .write({
           userId: caller.id,

@@ -3,7 +3,10 @@
  * takes up to `maxBatch` rows in one multi-row INSERT and starts as soon as the previous one
  * ends, so an idle service commits at once and a busy one commits hundreds of rows per round
  * trip. A write resolves only after its row is committed, so an answered calculation is never
- * unlogged; then the batch's rows are published for the live feed, in one round trip.
+ * unlogged; then the batch's rows are published for the live feed, in one round trip. An `ok`
+ * write whose request's signal aborts before that (a database that hangs) is abandoned: it
+ * rejects at once, so that the request is refused while its caller still waits, and its row is
+ * stored and published `CANCELLED` (see WriteOptions).
  *
  * A write may carry an idempotency key (the router's request id and the field's response key):
  * the router retries a call whose connection failed before any answer, possibly on another
@@ -66,14 +69,27 @@ export type NewRequestLog = Omit<RequestLogRecord, 'id' | 'createdAt'> & {
 
 export interface WriteOptions {
   /**
-   * The request's signal (requestSignal). The writer asks `callerGone(signal)` (cancellation.ts)
-   * before its batch goes to the database and again once the database has stored it: a caller
-   * whose connection closed unanswered, or whose own deadline has passed, by then has its `ok`
-   * row stored and published as `CANCELLED` instead, since its answer reached no one (a router
-   * that gave up while the database hung, for one). The signal's abort reason alone does not
-   * decide (see `callerLeft`).
+   * The request's signal (requestSignal). An `ok` write is abandoned when it aborts (math's
+   * deadline, 250 ms short of the router's, or the caller gone) before the write's batch has
+   * committed: the write rejects at once with LogWriteAbandonedError, so that the request can
+   * still be refused in time (a database that hangs), and the row is stored and published as
+   * `CANCELLED` once the database answers, since no answer reached anyone as a success. Its caller
+   * gone (`callerGone`) by the time the row is written, without the signal having aborted, the
+   * row is `CANCELLED` too and the write resolves with it.
    */
   signal?: AbortSignal | undefined;
+}
+
+/**
+ * An `ok` write given up before its batch committed (WriteOptions.signal aborted); `reason` is
+ * the signal's. Its row is still stored, as `CANCELLED`, and published; its caller must not
+ * write a refusal row of its own for it.
+ */
+export class LogWriteAbandonedError extends Error {
+  override name = 'LogWriteAbandonedError';
+  constructor(readonly reason: unknown) {
+    super('the request log write was abandoned before its batch committed');
+  }
 }
 
 export interface LogWriter {
@@ -120,15 +136,19 @@ interface Pending {
   resolve: (record: RequestLogRecord) => void;
   reject: (error: Error) => void;
   signal?: AbortSignal | undefined;
+  /** Its batch has committed: from then on its signal no longer abandons it. */
+  committed?: boolean;
+  /** Rejected with LogWriteAbandonedError before its commit: its row must say `CANCELLED`. */
+  abandoned?: boolean;
 }
 
 /**
- * An `ok` write whose caller has gone (WriteOptions.signal, asked through `callerGone`): its
- * connection closed unanswered, or its own deadline has passed. Not merely the signal aborted:
- * it aborts at a deadline math keeps short of the caller's, and that caller still waits, and
- * gets the answer once the row is stored.
+ * An `ok` write whose answer reaches no one as a success: abandoned before its commit (its
+ * signal aborted, see WriteOptions), or its caller gone (asked through `callerGone`: its
+ * connection closed unanswered, or its own deadline has passed).
  */
-const callerLeft = (p: Pending) => p.entity.status === 'ok' && callerGone(p.signal);
+const callerLeft = (p: Pending) =>
+  p.entity.status === 'ok' && (p.abandoned === true || callerGone(p.signal));
 
 /** The columns of a row whose answer reached nobody, as the calculator logs a cancelled request. */
 const cancelledColumns = {
@@ -399,6 +419,8 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       let stored: Stored[];
       try {
         stored = await insert(batch);
+        // Committed: a signal aborting from now on finds its row `ok` and its write answered.
+        for (const p of batch) p.committed = true;
         await withdrawGone(batch, stored);
       } catch (error) {
         logger.error({ err: error, rows: batch.length }, 'request logs could not be written');
@@ -412,7 +434,13 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
             )
           : new Error('request log could not be written');
         for (const p of batch) p.reject(failure);
-        toSpool(batch.filter((p) => p.entity.status !== 'ok').map((p) => p.entity));
+        // An abandoned write's caller was refused without a row of its own: its row is spooled,
+        // as `CANCELLED`, with the refusals.
+        toSpool(
+          batch
+            .filter((p) => p.entity.status !== 'ok' || p.abandoned)
+            .map((p) => (p.abandoned ? { ...p.entity, ...cancelledColumns } : p.entity)),
+        );
         continue;
       }
       const records = stored.map(({ row }) => toRecord(row));
@@ -470,7 +498,22 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
           createdAt: new Date(),
           answeredAt: null,
         } as RequestLogEntity;
-        queue.push({ entity, resolve, reject, signal });
+        const pending: Pending = { entity, resolve, reject, signal };
+        if (signal && entity.status === 'ok') {
+          const abandon = () => {
+            if (pending.committed) return;
+            pending.abandoned = true;
+            reject(new LogWriteAbandonedError(signal.reason));
+          };
+          if (signal.aborted) abandon();
+          else {
+            signal.addEventListener('abort', abandon, { once: true });
+            const settled = () => signal.removeEventListener('abort', abandon);
+            pending.resolve = (record) => (settled(), resolve(record));
+            pending.reject = (error) => (settled(), reject(error));
+          }
+        }
+        queue.push(pending);
         schedule();
       });
     },
