@@ -18,11 +18,8 @@ import {
   scratchDatabaseBehindProxy,
   type ScratchDatabase,
 } from '../../../tests/support/postgres.js';
-import {
-  createLogWriter,
-  LogWriteAbandonedError,
-  type NewRequestLog,
-} from '../src/logs/logWriter.js';
+import { createLogWriter, type NewRequestLog } from '../src/logs/logWriter.js';
+import { LogWriteAbandonedError } from '../src/logs/logWriteAbandoned.js';
 import { openLogReader, silentLogger, testDatabaseUrl } from './mathService.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
 

@@ -27,7 +27,8 @@ import {
 } from '../compute/pool.js';
 import { DomainError } from '../kernels/errors.js';
 import type { ComputeTask, Operation } from '../kernels/task.js';
-import { LogWriteAbandonedError, type LogKey, type LogWriter } from '../logs/logWriter.js';
+import type { LogKey, LogWriter } from '../logs/logWriter.js';
+import { LogWriteAbandonedError } from '../logs/logWriteAbandoned.js';
 import type { DigitBudget } from './budget.js';
 import { digitCount } from '../kernels/decimal.js';
 import type { DigitRange } from '../kernels/size.js';

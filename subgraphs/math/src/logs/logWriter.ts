@@ -38,6 +38,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { createLogInsert } from './logInsert.js';
+import { LogWriteAbandonedError } from './logWriteAbandoned.js';
 import {
   INPUT_COLUMN_LENGTH,
   LOG_KEY_LENGTH,
@@ -78,18 +79,6 @@ export interface WriteOptions {
    * row is `CANCELLED` too and the write resolves with it.
    */
   signal?: AbortSignal | undefined;
-}
-
-/**
- * An `ok` write given up before its batch committed (WriteOptions.signal aborted); `reason` is
- * the signal's. Its row is still stored, as `CANCELLED`, and published; its caller must not
- * write a refusal row of its own for it.
- */
-export class LogWriteAbandonedError extends Error {
-  override name = 'LogWriteAbandonedError';
-  constructor(readonly reason: unknown) {
-    super('the request log write was abandoned before its batch committed');
-  }
 }
 
 export interface LogWriter {
