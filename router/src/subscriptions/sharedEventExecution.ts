@@ -18,13 +18,21 @@ import {
   execute,
   type ExecutionArgs,
   type ExecutionResult,
+  type GraphQLSchema,
   type subscribe,
 } from 'graphql';
 
 type Subscription = Awaited<ReturnType<typeof subscribe>>;
 
-/** For each event object: the result of each distinct execution of it, by sharing key. */
-const resultsByEvent = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+/**
+ * For each schema, then each event object: the result of each distinct execution of it, by
+ * sharing key. Per schema, because a supergraph reload leaves subscriptions opened before it on
+ * the schema they were validated against, and the same text may mean another thing on the new one.
+ */
+const resultsBySchema = new WeakMap<
+  GraphQLSchema,
+  WeakMap<object, Map<string, Promise<ExecutionResult>>>
+>();
 
 /**
  * What makes two subscribers' executions of one event the same; undefined when the operation's
@@ -48,16 +56,26 @@ function executeEvent(
 ): Promise<ExecutionResult> {
   const alone = () => Promise.resolve(execute({ ...args, rootValue: event }));
   if (key === undefined || event === null || typeof event !== 'object') return alone();
-  let results = resultsByEvent.get(event);
-  if (!results) resultsByEvent.set(event, (results = new Map()));
+  let byEvent = resultsBySchema.get(args.schema);
+  if (!byEvent) resultsBySchema.set(args.schema, (byEvent = new WeakMap()));
+  let results = byEvent.get(event);
+  if (!results) byEvent.set(event, (results = new Map()));
   const shared = results.get(key);
-  if (shared) return shared.then((result) => (result.errors ? alone() : result));
-  const first = alone();
-  results.set(key, first);
-  return first;
+  if (!shared) {
+    const first = alone();
+    results.set(key, first);
+    return first;
+  }
+  // A result with errors is not shared (its errors may carry its subscriber's request id): each
+  // of the others executes on its own, as every subscriber did before this module.
+  return shared.then((result) => (result.errors ? alone() : result));
 }
 
-/** An async iterator of `source`'s values mapped by `map`, ending the source when it ends. */
+/**
+ * An async iterator of `source`'s values mapped by `map`, ending the source when it ends, as
+ * graphql-js's mapAsyncIterator does (its final result is `{ value: undefined, done: true }`
+ * rather than the source's own: graphql-ws and graphql-sse read only `done`).
+ */
 function mapped<T, R>(
   source: AsyncIterable<T>,
   map: (value: T) => Promise<R>,
@@ -81,6 +99,7 @@ function mapped<T, R>(
       next(iterator.return ? await iterator.return() : { value: undefined, done: true }),
     throw: async (error: unknown) => {
       if (iterator.throw) return next(await iterator.throw(error));
+      await stop().catch(() => {});
       throw error;
     },
     [Symbol.asyncIterator]: () => generator,

@@ -14,6 +14,8 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLResolveInfo,
+  type GraphQLSchema,
+  printSchema,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { RouterContext } from '../context.js';
@@ -373,11 +375,27 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
         },
       },
     } as unknown as StreamingOperationsOptions);
-    const open = async (text: string, caller: string, requestId = 'r') => {
+    const open = async (
+      text: string,
+      caller: string,
+      {
+        requestId = 'r',
+        variableValues = {},
+        operationName,
+        on = schema,
+      }: {
+        requestId?: string;
+        variableValues?: Record<string, unknown>;
+        operationName?: string;
+        on?: GraphQLSchema;
+      } = {},
+    ) => {
       const document = operations.parse(text) as DocumentNode;
       const stream = await operations.subscribe({
-        schema,
+        schema: on,
         document,
+        variableValues,
+        operationName,
         contextValue: { caller: { id: caller, username: caller }, requestId },
       });
       return stream as AsyncGenerator<ExecutionResult>;
@@ -417,12 +435,36 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
     for (const stream of streams) await stream.return(undefined);
   });
 
+  it('executes apart what differs only in variables, the operation named, or the schema', async () => {
+    const { open, publish, executions } = sharing((log) => log.id);
+    const withVariable = 'subscription ($x: Boolean) { logAdded { id } }';
+    const twoOperations = 'subscription A { logAdded { id } } subscription B { logAdded { id } }';
+    const text = 'subscription { logAdded { id } }';
+    const streams = [
+      await open(withVariable, 'u1', { variableValues: { x: true } }),
+      await open(withVariable, 'u1', { variableValues: { x: false } }),
+      await open(twoOperations, 'u1', { operationName: 'A' }),
+      await open(twoOperations, 'u1', { operationName: 'B' }),
+      await open(text, 'u1'),
+      await open(text, 'u1', { on: buildSchema(printSchema(schema)) }),
+    ];
+    const next = streams.map((stream) => stream.next());
+    publish({ id: 'L1' });
+    for (const r of await Promise.all(next))
+      expect((r.value as ExecutionResult).data).toEqual({ logAdded: { id: 'L1' } });
+    expect(executions()).toBe(6);
+    for (const stream of streams) await stream.return(undefined);
+  });
+
   it('never shares a result with errors: each subscriber gets its own, with its own request id', async () => {
     const { open, publish, executions } = sharing((_log, context) => {
       throw new GraphQLError(`failed for ${context.requestId}`);
     });
     const text = 'subscription { logAdded { id } }';
-    const streams = [await open(text, 'u1', 'req-a'), await open(text, 'u1', 'req-b')];
+    const streams = [
+      await open(text, 'u1', { requestId: 'req-a' }),
+      await open(text, 'u1', { requestId: 'req-b' }),
+    ];
     const next = streams.map((stream) => stream.next());
     publish({ id: 'L1' });
     const results = (await Promise.all(next)).map((r) => r.value as ExecutionResult);
@@ -432,6 +474,14 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
     ]);
     expect(executions()).toBe(2);
     for (const stream of streams) await stream.return(undefined);
+  });
+
+  it('ends the source and rethrows when a stream is thrown into, its source having no throw', async () => {
+    const { open, openFeeds } = sharing((log) => log.id);
+    const stream = await open('subscription { logAdded { id } }', 'u1');
+    expect(openFeeds()).toBe(1);
+    await expect(stream.throw(new Error('stop'))).rejects.toThrow('stop');
+    expect(openFeeds()).toBe(0);
   });
 
   it('ends the source when a subscriber ends its stream', async () => {
