@@ -12,7 +12,7 @@ import type { Orm } from '@microservice-math/shared/database';
 import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded } from '@microservice-math/shared/logAddedEvent';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createScratchDatabase,
   scratchDatabaseBehindProxy,
@@ -320,7 +320,9 @@ describe.each([
       const subscription = await listenToLogAdded(events, userId, (log) =>
         published.push([log.input, log.status]),
       );
-      const writer = createLogWriter({ orm, events, logger: silentLogger() });
+      const logger = silentLogger();
+      const warned = vi.spyOn(logger, 'warn');
+      const writer = createLogWriter({ orm, events, logger });
       // Its batch is with the database when its caller leaves (a router giving up on a hung one).
       const inFlight = new AbortController();
       const first = writer.write(entry(userId, 1), { signal: inFlight.signal });
@@ -354,6 +356,11 @@ describe.each([
         ['LogWriteAbandonedError', "DeadlinePassedError: the caller's deadline of 1000 ms passed"],
         'ok',
       ]);
+      // Said to the operator once, not once per write (their refusals make no error line).
+      const notes = warned.mock.calls.filter(([, message]) =>
+        String(message).startsWith('request log writes given up'),
+      );
+      expect(notes.map(([fields]) => (fields as { abandoned: number }).abandoned)).toEqual([1]);
       await writer.close();
       events.pubsub.unsubscribe(subscription);
       const rows = await rawRows(userId);

@@ -202,6 +202,9 @@ function storedKey(entry: NewRequestLog) {
     : { requestId, logKey: null, responseKey: null };
 }
 
+/** How often, at most, the writer says that writes were given up (see noteAbandoned). */
+const ABANDONED_NOTE_MS = 5_000;
+
 export function createLogWriter(options: LogWriterOptions): LogWriter {
   const { orm, events, logger, observer, maxBatch = 500, attempts = 5 } = options;
   const { spoolLimit = 10_000, spoolRetryMs = 1_000 } = options;
@@ -247,6 +250,26 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   let closed = false;
   /** Publishes of committed batches not yet answered by the event bus. */
   const publishing = new Set<Promise<void>>();
+
+  /**
+   * Writes given up before their commit, said to the operator: their callers were refused
+   * (SERVICE_UNAVAILABLE or CANCELLED, client errors no error line reports), and many of them
+   * mean a database that holds its commits. One line at most every ABANDONED_NOTE_MS, with how
+   * many since the last, rather than one per request while it lasts.
+   */
+  let abandonedSinceNote = 0;
+  let lastAbandonedNote = -Infinity;
+  function noteAbandoned(reason: unknown): void {
+    abandonedSinceNote += 1;
+    const now = performance.now();
+    if (now - lastAbandonedNote < ABANDONED_NOTE_MS) return;
+    logger.warn(
+      { abandoned: abandonedSinceNote, queued: queue.length, lastReason: String(reason) },
+      'request log writes given up before their commit: their callers were refused; is the database answering?',
+    );
+    abandonedSinceNote = 0;
+    lastAbandonedNote = now;
+  }
 
   // Inserting plain rows bypasses the unit of work and the identity map, so one fork serves
   // every batch.
@@ -391,9 +414,10 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         );
       for (const s of gone) s.row = { ...s.row, ...cancelledColumns };
     } catch (error) {
-      logger.warn(
-        { err: error, rows: gone.length },
-        'rows whose callers left could not be marked cancelled',
+      // They stay `ok` and are published so, though no caller had them as a success.
+      logger.error(
+        { err: error, rows: gone.length, ids: gone.map((s) => s.row.id) },
+        'rows whose callers left or were refused could not be marked cancelled: they stay ok',
       );
     }
   }
@@ -492,6 +516,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
           const abandon = () => {
             if (pending.committed) return;
             pending.abandoned = true;
+            noteAbandoned(signal.reason);
             reject(new LogWriteAbandonedError(signal.reason));
           };
           if (signal.aborted) abandon();
