@@ -16,6 +16,8 @@ export interface TcpProxy {
    */
   hold(): void;
   release(): void;
+  /** Chunks held since `hold()`: a test awaits the bytes it means to hold reaching the proxy. */
+  readonly heldChunks: number;
   /** Connections closed at once because the proxy was cut, so far. */
   readonly refused: number;
   close(): Promise<void>;
@@ -70,6 +72,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     get refused() {
       return refused;
+    },
+    get heldChunks() {
+      return held?.length ?? 0;
     },
     close() {
       for (const socket of open) socket.destroy();

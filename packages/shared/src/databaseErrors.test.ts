@@ -28,6 +28,36 @@ function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
+/**
+ * What a query through the ORM's pool rejects with, against a PostgreSQL URL on `port` (with
+ * database.ts's marking of its connection failures); `connection` goes to pg.
+ */
+async function ormQueryFailure(
+  port: number,
+  connection: Record<string, unknown> = {},
+): Promise<unknown> {
+  const Row = new EntitySchema({
+    name: 'Row',
+    tableName: 'row',
+    properties: { id: { type: 'number', primary: true } },
+  });
+  const orm = (await MikroORM.init({
+    driver: PostgreSqlDriver,
+    clientUrl: `postgresql://user:password@127.0.0.1:${port}/nothing`,
+    entities: [Row],
+    connect: false,
+    discovery: { warnWhenNoEntities: false },
+    pool: { min: 0 },
+    driverOptions: { connection },
+  })) as unknown as Orm;
+  markConnectionFailures(orm);
+  try {
+    return await rejection(orm.em.fork().createQueryBuilder(Row).select('*').execute('all'));
+  } finally {
+    await orm.close(true);
+  }
+}
+
 /** PostgreSQL's error as pg gives it (DatabaseError): a severity beside the SQLSTATE code. */
 function postgresError(code: string, message: string): Error {
   return Object.assign(new Error(message), { severity: 'FATAL', code });
@@ -73,30 +103,9 @@ describe('counts as the database out of reach', () => {
   });
 
   it('a refused connection the ORM met (Node’s socket error, as pg passes it on)', async () => {
-    const port = await refusedPort();
-    const Row = new EntitySchema({
-      name: 'Row',
-      tableName: 'row',
-      properties: { id: { type: 'number', primary: true } },
-    });
-    const orm = (await MikroORM.init({
-      driver: PostgreSqlDriver,
-      clientUrl: `postgresql://user:password@127.0.0.1:${port}/nothing`,
-      entities: [Row],
-      connect: false,
-      discovery: { warnWhenNoEntities: false },
-      pool: { min: 0 },
-    })) as unknown as Orm;
-    markConnectionFailures(orm);
-    try {
-      const error = await rejection(
-        orm.em.fork().createQueryBuilder(Row).select('*').execute('all'),
-      );
-      expect(error).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
-      expect(databaseUnreachable(error)).toBe('ECONNREFUSED');
-    } finally {
-      await orm.close(true);
-    }
+    const error = await ormQueryFailure(await refusedPort());
+    expect(error).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
+    expect(databaseUnreachable(error)).toBe('ECONNREFUSED');
   });
 });
 
@@ -107,31 +116,13 @@ describe('counts a connection attempt the database never answered', () => {
     const silent = createServer((socket) => held.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
-    const Row = new EntitySchema({
-      name: 'Row',
-      tableName: 'row',
-      properties: { id: { type: 'number', primary: true } },
-    });
-    const orm = (await MikroORM.init({
-      driver: PostgreSqlDriver,
-      clientUrl: `postgresql://user:password@127.0.0.1:${port}/nothing`,
-      entities: [Row],
-      connect: false,
-      discovery: { warnWhenNoEntities: false },
-      pool: { min: 0 },
-      driverOptions: { connection: { connectionTimeoutMillis: 200 } },
-    })) as unknown as Orm;
-    markConnectionFailures(orm);
     try {
-      const error = await rejection(
-        orm.em.fork().createQueryBuilder(Row).select('*').execute('all'),
-      );
+      const error = await ormQueryFailure(port, { connectionTimeoutMillis: 200 });
       expect(error).toMatchObject({ message: 'timeout expired' });
       expect(databaseUnreachable(error)).toBe('timeout expired');
       // The same words from anything else are not the database's.
       expect(databaseUnreachable(new Error('timeout expired'))).toBeUndefined();
     } finally {
-      await orm.close(true);
       for (const socket of held) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }

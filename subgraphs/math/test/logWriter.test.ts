@@ -487,8 +487,9 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
         () => 'committed',
         (error: unknown) => error,
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(writer.queueDepth).toBe(0); // its batch is with the database
+      // Its batch is with the database: sent, and held by the proxy.
+      await waitFor(() => expect(database.proxy.heldChunks).toBeGreaterThan(0));
+      expect(writer.queueDepth).toBe(0);
       const abortedAt = performance.now();
       deadline.abort(new DeadlinePassedError(1_000));
       const error = await outcome;
@@ -545,7 +546,7 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
       database.proxy.hold();
       const deadline = new AbortController();
       const write = writer.write(entry(userId, 2), { signal: deadline.signal });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitFor(() => expect(database.proxy.heldChunks).toBeGreaterThan(0));
       deadline.abort(new DeadlinePassedError(1_000));
       await expect(write).rejects.toBeInstanceOf(LogWriteAbandonedError);
       // The connection is lost with the batch on it; the database is reachable again after.
