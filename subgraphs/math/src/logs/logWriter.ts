@@ -399,7 +399,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
 
   /**
    * Rows this batch stored as `ok` whose callers left while it was in flight become `CANCELLED`
-   * before anyone hears of them; if that update fails, the rows stay `ok` (said at warn).
+   * before anyone hears of them; if that update fails, the rows stay `ok` (an error line names them).
    */
   async function withdrawGone(batch: Pending[], stored: Stored[]): Promise<void> {
     const gone = stored.filter((s, i) => s.stored && callerLeft(batch[i] as Pending));
