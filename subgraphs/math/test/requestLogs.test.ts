@@ -1,12 +1,11 @@
 /**
- * Request logs on SQLite and on PostgreSQL: every answered calculation has its committed row
- * (1,000 at once included, batched by the group-commit writer), refused ones are logged with
- * their code, and `recentLogs` / `User.logs` give the caller's own answered logs, newest first,
- * limit 1 to 100.
+ * Request logs on SQLite and on PostgreSQL: refused calculations are logged with their code, and
+ * `recentLogs` / `User.logs` give the caller's own answered logs, newest first, limit 1 to 100.
+ * Every answered calculation's committed row, 1,000 at once, is a load suite:
+ * requestLogs.slow.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  metricValue,
   newCaller,
   openLogReader,
   silentLogger,
@@ -14,44 +13,6 @@ import {
   testDatabaseUrl,
   type RunningMath,
 } from './mathService.js';
-
-const CALCULATION = '{ digits cached log { id } }';
-
-/** Mixed work, so cache hits, inline and pooled computations all write logs. */
-function calculation(i: number): string {
-  switch (i % 3) {
-    case 0:
-      return `{ factorial(n: ${i % 700}) ${CALCULATION} }`;
-    case 1:
-      return `{ fibonacci(n: ${(i % 500) - 250}) ${CALCULATION} }`;
-    default:
-      return `{ power(base: "1.${i % 40}", exponent: ${i % 60}) ${CALCULATION} }`;
-  }
-}
-
-interface BatchFigures {
-  batches: number;
-  rows: number;
-  flushSeconds: number;
-  /** Batches per histogram bucket ("≤ 1", "≤ 2", …), for the report. */
-  buckets: Record<string, number>;
-}
-
-function batchFigures(metrics: string): BatchFigures {
-  const buckets: Record<string, number> = {};
-  let previous = 0;
-  for (const le of ['1', '2', '5', '10', '25', '50', '100', '250', '500']) {
-    const cumulative = metricValue(metrics, 'math_log_batch_rows_bucket', { le });
-    buckets[`≤${le}`] = cumulative - previous;
-    previous = cumulative;
-  }
-  return {
-    batches: metricValue(metrics, 'math_log_batch_rows_count'),
-    rows: metricValue(metrics, 'math_log_batch_rows_sum'),
-    flushSeconds: metricValue(metrics, 'math_log_flush_duration_seconds_sum'),
-    buckets,
-  };
-}
 
 describe.each([
   { database: 'sqlite' as const, skip: false },
@@ -66,44 +27,6 @@ describe.each([
   afterAll(async () => {
     await math?.stop();
   });
-
-  it.skipIf(skip)(
-    '1,000 concurrent calculations leave exactly 1,000 log rows',
-    async ({ annotate }) => {
-      const caller = newCaller('thousand');
-      const before = batchFigures(await math.metrics());
-      const started = performance.now();
-      const responses = await Promise.all(
-        Array.from({ length: 1000 }, (_, i) => math.call(calculation(i), {}, caller)),
-      );
-      const elapsedMs = performance.now() - started;
-
-      const answeredIds = responses.map(({ status, body }) => {
-        expect(status).toBe(200);
-        expect(body.errors).toBeUndefined();
-        return Object.values(body.data ?? {})[0].log.id as string;
-      });
-      const rows = await math.logRows({ userId: caller.id });
-      expect(rows).toHaveLength(1000);
-      expect(new Set(rows.map((r) => r.id))).toEqual(new Set(answeredIds));
-      expect(rows.every((r) => r.status === 'ok')).toBe(true);
-
-      const after = batchFigures(await math.metrics());
-      const batches = after.batches - before.batches;
-      const buckets = Object.fromEntries(
-        Object.entries(after.buckets)
-          .map(([bucket, count]) => [bucket, count - (before.buckets[bucket] ?? 0)])
-          .filter(([, count]) => count !== 0),
-      );
-      expect(after.rows - before.rows).toBe(1000);
-      await annotate(
-        `measured (${database}): 1000 calculations in ${elapsedMs.toFixed(0)} ms, committed in ` +
-          `${batches} batches, ${(1000 / batches).toFixed(1)} rows per batch on average; ` +
-          `batches by size ${JSON.stringify(buckets)}; mean flush ` +
-          `${((1000 * (after.flushSeconds - before.flushSeconds)) / batches).toFixed(1)} ms`,
-      );
-    },
-  );
 
   it.skipIf(skip)(
     'logs refused calculations with their code, and lists only answered ones',
