@@ -227,6 +227,67 @@ describe('SignInPage', () => {
     }
   });
 
+  it("takes an account's refusal away when its wait ends, and does not show it again", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const wrapper = mountPage({
+        SignIn: refuse({
+          message: 'Too many attempts; try again in 3 s',
+          path: ['login'],
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
+        }),
+      });
+      await fillAndSubmit(wrapper, 'grace');
+      const button = wrapper.get('button[type="submit"]');
+      const alert = () => wrapper.find('[role="alert"]');
+      expect(alert().text()).toBe('Too many attempts.');
+
+      // Its wait ends while its username is in the box: the refusal goes with the countdown.
+      await vi.advanceTimersByTimeAsync(3_000);
+      expect(button.text()).toBe('Sign in');
+      expect(alert().exists()).toBe(false);
+
+      // Nor does it come back with the username once the wait is over.
+      await wrapper.get('input[name="username"]').setValue('ada');
+      await wrapper.get('input[name="username"]').setValue('grace');
+      expect(alert().exists()).toBe(false);
+      expect(button.text()).toBe('Sign in');
+      expect(button.attributes('disabled')).toBeUndefined();
+      wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("does not show an account's refusal on coming back to it after its wait has ended elsewhere", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const wrapper = mountPage({
+        SignIn: refuse({
+          message: 'Too many attempts; try again in 3 s',
+          path: ['login'],
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
+        }),
+      });
+      await fillAndSubmit(wrapper, 'grace');
+      const alert = () => wrapper.find('[role="alert"]');
+      expect(alert().text()).toBe('Too many attempts.');
+      await wrapper.get('input[name="username"]').setValue('ada');
+      expect(alert().exists()).toBe(false);
+
+      // The wait ends while another username is in the box.
+      await vi.advanceTimersByTimeAsync(3_000);
+      await wrapper.get('input[name="username"]').setValue(' Grace ');
+      expect(alert().exists()).toBe(false);
+      const button = wrapper.get('button[type="submit"]');
+      expect(button.text()).toBe('Sign in');
+      expect(button.attributes('disabled')).toBeUndefined();
+      wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("holds every username and both modes after the router's request limit (HTTP 429, no path)", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {

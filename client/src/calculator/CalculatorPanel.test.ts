@@ -410,19 +410,30 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
-  it('refuses -5! in the box, which is -(5!), asking for (-5)!, without sending or filling the form', async () => {
-    const wrapper = mountPanel({});
+  it('refuses -5! in the box, which is -(5!), without sending or filling the form, and what it suggests computes', async () => {
+    const wrapper = mountPanel({ Factorial: () => ({ data: { factorial: calculation() } }) });
     await typeN(wrapper, '7');
     const box = wrapper.get('input[name="expression"]');
+    const boxError = () => wrapper.find(`[id="${box.attributes('id')}-error"]`);
     await box.setValue('-5!');
     await wrapper.get('form.expression').trigger('submit');
     await flushPromises();
-    expect(wrapper.get(`[id="${box.attributes('id')}-error"]`).text()).toBe(
-      'For the factorial of -5, write (-5)!: as written, ! comes first.',
+    expect(boxError().text()).toBe(
+      '-5! reads as -(5!), which is not computed here. Write 5! for the factorial of 5.',
     );
     expect(box.attributes('aria-invalid')).toBe('true');
     expect((wrapper.get('input[name="n"]').element as HTMLInputElement).value).toBe('7');
     expect(client?.sent).toEqual([]);
+
+    // Written as the message says, it is computed: not refused in turn by factorial's rule.
+    const suggested = /write (\S+?):? /i.exec(boxError().text())?.[1] ?? '';
+    await box.setValue(suggested);
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(wrapper.find('.field-error').exists()).toBe(false);
+    expect(client?.sent.map(({ operationName, variables }) => [operationName, variables])).toEqual([
+      ['Factorial', { n: 5 }],
+    ]);
     wrapper.unmount();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expressionOf, parseExpression } from './expression';
+import { OPERATIONS } from './operations';
 
 describe('parseExpression', () => {
   it.each([
@@ -32,21 +33,27 @@ describe('parseExpression', () => {
   });
 
   it.each([
-    ['-5!', '(-5)!'],
-    ['- 5 !', '(-5)!'],
-    ['\u22125!', '(-5)!'], // the minus sign U+2212, as the app writes it
-    ['-0!', '(-0)!'],
-  ])(
-    'refuses %s, where ! comes before the sign, and says to write %s for a negative factorial',
-    (text, grouped) => {
-      const parsed = parseExpression(text);
-      expect(parsed.ok).toBe(false);
-      const n = grouped.slice(1, -2);
-      expect(!parsed.ok && parsed.error).toBe(
-        `For the factorial of ${n}, write ${grouped}: as written, ! comes first.`,
-      );
-    },
-  );
+    ['-5!', '-5!', '5'],
+    ['- 5 !', '-5!', '5'],
+    ['\u22125!', '-5!', '5'], // the minus sign U+2212, as the app writes it
+    ['-0!', '-0!', '0'],
+  ])('refuses %s, which is -(n!), and says to write n! for the factorial', (text, read, n) => {
+    const parsed = parseExpression(text);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.error).toBe(
+      `${read} reads as -(${n}!), which is not computed here. Write ${n}! for the factorial of ${n}.`,
+    );
+  });
+
+  it('suggests for -5! only what it then reads and factorial accepts', () => {
+    const parsed = parseExpression('-5!');
+    const suggested = !parsed.ok && /write (\S+?):? /i.exec(parsed.error)?.[1];
+    const read = parseExpression(suggested || '');
+    expect(read).toMatchObject({ ok: true, operation: 'FACTORIAL' });
+    expect(
+      OPERATIONS.FACTORIAL.validate('n', read.ok ? (read.values.n ?? '') : ''),
+    ).toBeUndefined();
+  });
 
   it('explains what it understands when it cannot read the text', () => {
     const parsed = parseExpression('2 + 2');

@@ -38,12 +38,13 @@ export function parseExpression(text: string): ParsedExpression {
   if (factorial) {
     const [, sign, digits = '', inParentheses] = factorial;
     // As with ^ below: written maths binds ! tighter than a sign, so -5! is -(5!), which is not
-    // one operation. Reading it as (-5)! would answer another question. A plus sign changes
+    // one operation. Reading it as (-5)! would answer another question, and one factorial's
+    // rule refuses (n from 0), so the way out offered is the factorial of 5. A plus sign changes
     // nothing: +5! is 5!.
     if (sign === '-')
       return {
         ok: false,
-        error: `For the factorial of -${digits}, write (-${digits})!: as written, ! comes first.`,
+        error: `-${digits}! reads as -(${digits}!), which is not computed here. Write ${digits}! for the factorial of ${digits}.`,
       };
     return { ok: true, operation: 'FACTORIAL', values: { n: inParentheses ?? digits } };
   }
