@@ -400,16 +400,22 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
       });
       return stream as AsyncGenerator<ExecutionResult>;
     };
+    /** Publishes `event` and resolves with what each of `streams` received for it, in order. */
+    const deliver = async (streams: Array<AsyncGenerator<ExecutionResult>>, event: object) => {
+      const next = streams.map((stream) => stream.next());
+      source.publish(event);
+      return (await Promise.all(next)).map((r) => r.value as ExecutionResult);
+    };
     return {
       open,
-      publish: source.publish,
+      deliver,
       openFeeds: source.openFeeds,
       executions: () => executions,
     };
   }
 
   it('executes an event once per operation text, variables and caller, and gives each subscriber that result', async () => {
-    const { open, publish, executions } = sharing((log) => log.id);
+    const { open, deliver, executions } = sharing((log) => log.id);
     const text = 'subscription { logAdded { id } }';
     const streams = [
       await open(text, 'u1'),
@@ -418,25 +424,21 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
       await open(text, 'u2'),
       await open('subscription { logAdded { logId: id } }', 'u1'),
     ];
-    const next = streams.map((stream) => stream.next());
-    publish({ id: 'L1' });
-    const results = (await Promise.all(next)).map((r) => r.value as ExecutionResult);
+    const results = await deliver(streams, { id: 'L1' });
     expect(results.map((r) => r.data)).toEqual([
       ...Array.from({ length: 4 }, () => ({ logAdded: { id: 'L1' } })),
       { logAdded: { logId: 'L1' } },
     ]);
     expect(executions()).toBe(3);
     // The next event is executed anew, not answered from the first.
-    const second = streams.slice(0, 3).map((stream) => stream.next());
-    publish({ id: 'L2' });
-    for (const r of await Promise.all(second))
-      expect((r.value as ExecutionResult).data).toEqual({ logAdded: { id: 'L2' } });
+    for (const r of await deliver(streams.slice(0, 3), { id: 'L2' }))
+      expect(r.data).toEqual({ logAdded: { id: 'L2' } });
     expect(executions()).toBe(4);
     for (const stream of streams) await stream.return(undefined);
   });
 
   it('executes apart what differs only in variables, the operation named, or the schema', async () => {
-    const { open, publish, executions } = sharing((log) => log.id);
+    const { open, deliver, executions } = sharing((log) => log.id);
     const withVariable = 'subscription ($x: Boolean) { logAdded { id } }';
     const twoOperations = 'subscription A { logAdded { id } } subscription B { logAdded { id } }';
     const text = 'subscription { logAdded { id } }';
@@ -448,16 +450,14 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
       await open(text, 'u1'),
       await open(text, 'u1', { on: buildSchema(printSchema(schema)) }),
     ];
-    const next = streams.map((stream) => stream.next());
-    publish({ id: 'L1' });
-    for (const r of await Promise.all(next))
-      expect((r.value as ExecutionResult).data).toEqual({ logAdded: { id: 'L1' } });
+    for (const r of await deliver(streams, { id: 'L1' }))
+      expect(r.data).toEqual({ logAdded: { id: 'L1' } });
     expect(executions()).toBe(6);
     for (const stream of streams) await stream.return(undefined);
   });
 
   it('never shares a result with errors: each subscriber gets its own, with its own request id', async () => {
-    const { open, publish, executions } = sharing((_log, context) => {
+    const { open, deliver, executions } = sharing((_log, context) => {
       throw new GraphQLError(`failed for ${context.requestId}`);
     });
     const text = 'subscription { logAdded { id } }';
@@ -465,9 +465,7 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
       await open(text, 'u1', { requestId: 'req-a' }),
       await open(text, 'u1', { requestId: 'req-b' }),
     ];
-    const next = streams.map((stream) => stream.next());
-    publish({ id: 'L1' });
-    const results = (await Promise.all(next)).map((r) => r.value as ExecutionResult);
+    const results = await deliver(streams, { id: 'L1' });
     expect(results.map((r) => r.errors?.map((e) => e.message))).toEqual([
       ['failed for req-a'],
       ['failed for req-b'],
