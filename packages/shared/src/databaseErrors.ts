@@ -20,6 +20,7 @@
  *   pg's "timeout expired", a connection attempt that got no answer within its time.
  */
 import { DeadlinePassedError } from './cancellation.js';
+import type { GraphQLError } from 'graphql';
 import { cancelled, serviceUnavailable } from './errors.js';
 
 const SOCKET_FAILURE =
@@ -70,12 +71,29 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 export const DATABASE_LATE_MESSAGE = 'The database did not answer in time; try again shortly';
 
 /**
+ * What a caller is told when the database kept its request from an answer, `message` saying
+ * what was not done: SERVICE_UNAVAILABLE with a wait of DATABASE_RETRY_AFTER_SECONDS (the
+ * database out of reach, or holding a query past the service's deadline), which the caller may
+ * try again after. A request given up on its signal (`givenUp`: the aborted signal, or what
+ * carries its reason) is that only at the deadline the service keeps short of its caller's
+ * (DeadlinePassedError); any other reason is the caller gone, CANCELLED, and no wait is told.
+ */
+export function databaseRefusal(
+  message: string,
+  givenUp?: { readonly reason: unknown },
+): GraphQLError {
+  return givenUp && !(givenUp.reason instanceof DeadlinePassedError)
+    ? cancelled()
+    : serviceUnavailable(message, DATABASE_RETRY_AFTER_SECONDS);
+}
+
+/**
  * `query`, given up when the request's `signal` aborts before the database answers (a database
- * that accepts connections and answers nothing): at the deadline the service keeps short of its
- * caller's (DeadlinePassedError) it rejects SERVICE_UNAVAILABLE with a wait, while the router
- * still waits for an answer, instead of leaving the router to give up; otherwise (the caller
- * gone) CANCELLED. Only for a query that changes nothing: one given up may still be run by the
- * database later, and its outcome is then nobody's. A signal already aborted is left to the
+ * that accepts connections and answers nothing), with databaseRefusal's answer: at the deadline
+ * the service keeps short of its caller's it rejects SERVICE_UNAVAILABLE with a wait, while the
+ * router still waits for an answer, instead of leaving the router to give up; otherwise (the
+ * caller gone) CANCELLED. Only for a query that changes nothing: one given up may still be run by
+ * the database later, and its outcome is then nobody's. A signal already aborted is left to the
  * caller, which checks it where it matters.
  */
 export function answeredInTime<T>(query: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -83,11 +101,7 @@ export function answeredInTime<T>(query: Promise<T>, signal: AbortSignal | undef
   return new Promise<T>((resolve, reject) => {
     const abandon = () => {
       query.catch(() => undefined); // a late failure of a query given up is nobody's
-      reject(
-        signal.reason instanceof DeadlinePassedError
-          ? serviceUnavailable(DATABASE_LATE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS)
-          : cancelled(),
-      );
+      reject(databaseRefusal(DATABASE_LATE_MESSAGE, signal));
     };
     signal.addEventListener('abort', abandon, { once: true });
     void query.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));

@@ -13,8 +13,8 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type GraphQLFormattedError } from 'graphql';
-import { DATABASE_RETRY_AFTER_SECONDS, databaseUnreachable } from './databaseErrors.js';
-import { ErrorCode, serviceUnavailable } from './errors.js';
+import { databaseRefusal, databaseUnreachable } from './databaseErrors.js';
+import { ErrorCode } from './errors.js';
 import type { RequestBase, ServiceHost } from './serviceHost.js';
 import { readSubgraphSdl, type SubgraphName } from './supergraph.js';
 
@@ -40,9 +40,8 @@ function unreachableDatabaseAsUnavailable(
 ): GraphQLFormattedError {
   if (formatted.extensions?.['code'] !== ErrorCode.Internal) return formatted;
   if (!databaseUnreachable(unwrapResolverError(error))) return formatted;
-  const { message, extensions } = serviceUnavailable(
+  const { message, extensions } = databaseRefusal(
     'The database is not reachable; try again shortly',
-    DATABASE_RETRY_AFTER_SECONDS,
   );
   const requestId = host.requestIdLoggedWith(error);
   return {

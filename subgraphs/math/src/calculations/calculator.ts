@@ -8,14 +8,13 @@ import {
   DeadlinePassedError,
   pendingCloseRead,
 } from '@microservice-math/shared/cancellation';
-import { DATABASE_RETRY_AFTER_SECONDS } from '@microservice-math/shared/databaseErrors';
+import { databaseRefusal } from '@microservice-math/shared/databaseErrors';
 import {
   badUserInput,
   cancelled,
   codeOf,
   computationTimeout,
   ErrorCode,
-  serviceUnavailable,
 } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { inSpan } from '@microservice-math/shared/tracing';
@@ -75,12 +74,8 @@ function asGraphQLError(error: unknown): unknown {
   if (error instanceof LogWriteAbandonedError) {
     // The answer was ready but its log row had not committed by math's deadline (a database
     // that hangs): refused while the router still waits, rather than left to its timeout.
-    return error.reason instanceof DeadlinePassedError
-      ? serviceUnavailable(
-          'The calculation could not be logged in time; try again shortly',
-          DATABASE_RETRY_AFTER_SECONDS,
-        )
-      : cancelled();
+    // The caller gone instead (its reason not the deadline), CANCELLED.
+    return databaseRefusal('The calculation could not be logged in time; try again shortly', error);
   }
   if (error instanceof DomainError) return badUserInput(error.argument, error.message);
   if (error instanceof CallerGoneError) return cancelled();

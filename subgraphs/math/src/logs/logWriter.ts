@@ -25,12 +25,9 @@
  * `answeredAt`, and is published then.
  */
 import type { Orm } from '@microservice-math/shared/database';
-import {
-  DATABASE_RETRY_AFTER_SECONDS,
-  databaseUnreachable,
-} from '@microservice-math/shared/databaseErrors';
+import { databaseRefusal, databaseUnreachable } from '@microservice-math/shared/databaseErrors';
 import { callerGone } from '@microservice-math/shared/cancellation';
-import { ErrorCode, serviceUnavailable } from '@microservice-math/shared/errors';
+import { ErrorCode } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import { logAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Logger } from '@microservice-math/shared/logger';
@@ -441,9 +438,8 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         // A database out of reach is the service unavailable for a while, which the caller may
         // try again after; anything else (a missing table, a full disk) is a fault of ours.
         const failure = databaseUnreachable(error)
-          ? serviceUnavailable(
+          ? databaseRefusal(
               'The calculation could not be logged: the database is not reachable; try again shortly',
-              DATABASE_RETRY_AFTER_SECONDS,
             )
           : new Error('request log could not be written');
         for (const p of batch) p.reject(failure);
