@@ -22,6 +22,7 @@
 import { DeadlinePassedError } from './cancellation.js';
 import type { GraphQLError } from 'graphql';
 import { cancelled, serviceUnavailable } from './errors.js';
+import { throttledWarning, type Logger } from './logger.js';
 
 const SOCKET_FAILURE =
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
@@ -87,6 +88,9 @@ export function databaseRefusal(
     : serviceUnavailable(message, DATABASE_RETRY_AFTER_SECONDS);
 }
 
+/** How often, at most, a service says that it gave up database queries (see createAnsweredInTime). */
+const GIVEN_UP_NOTE_MS = 5_000;
+
 /**
  * `query`, given up when the request's `signal` aborts before the database answers (a database
  * that accepts connections and answers nothing), with databaseRefusal's answer: at the deadline
@@ -96,14 +100,35 @@ export function databaseRefusal(
  * the database later, and its outcome is then nobody's. A signal already aborted is left to the
  * caller, which checks it where it matters.
  */
-export function answeredInTime<T>(query: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal || signal.aborted) return query;
-  return new Promise<T>((resolve, reject) => {
-    const abandon = () => {
-      query.catch(() => undefined); // a late failure of a query given up is nobody's
-      reject(databaseRefusal(DATABASE_LATE_MESSAGE, signal));
-    };
-    signal.addEventListener('abort', abandon, { once: true });
-    void query.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
-  });
+export type AnsweredInTime = <T>(query: Promise<T>, signal: AbortSignal | undefined) => Promise<T>;
+
+/**
+ * AnsweredInTime for one service, whose `logger` hears of the queries it gives up: their callers'
+ * refusals are client errors no error line reports, and many of them mean a database that holds
+ * its queries. One warning at most every GIVEN_UP_NOTE_MS, with how many since the last and the
+ * latest reason (a deadline, or a caller gone), as the math log writer says of its writes.
+ */
+export function createAnsweredInTime(logger: Logger): AnsweredInTime {
+  const noteGivenUp = throttledWarning(
+    logger,
+    'database queries given up before the database answered: their callers were refused; is the database answering?',
+    { countAs: 'givenUp', everyMs: GIVEN_UP_NOTE_MS },
+  );
+  return <T>(query: Promise<T>, signal: AbortSignal | undefined) => {
+    if (!signal || signal.aborted) return query;
+    return new Promise<T>((resolve, reject) => {
+      const abandon = () => {
+        query.catch(() => undefined); // a late failure of a query given up is nobody's
+        noteGivenUp({ lastReason: String(signal.reason) });
+        reject(databaseRefusal(DATABASE_LATE_MESSAGE, signal));
+      };
+      signal.addEventListener('abort', abandon, { once: true });
+      // Not left to a later turn: a signal aborting once the query has answered gives up nothing.
+      const settled = () => signal.removeEventListener('abort', abandon);
+      void query.then(
+        (value) => (settled(), resolve(value)),
+        (error: unknown) => (settled(), reject(error)),
+      );
+    });
+  };
 }

@@ -30,7 +30,7 @@ import { callerGone } from '@microservice-math/shared/cancellation';
 import { ErrorCode } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import { logAddedEvent } from '@microservice-math/shared/logAddedEvent';
-import type { Logger } from '@microservice-math/shared/logger';
+import { throttledWarning, type Logger } from '@microservice-math/shared/logger';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
@@ -254,19 +254,11 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
    * mean a database that holds its commits. One line at most every ABANDONED_NOTE_MS, with how
    * many since the last, rather than one per request while it lasts.
    */
-  let abandonedSinceNote = 0;
-  let lastAbandonedNote = -Infinity;
-  function noteAbandoned(reason: unknown): void {
-    abandonedSinceNote += 1;
-    const now = performance.now();
-    if (now - lastAbandonedNote < ABANDONED_NOTE_MS) return;
-    logger.warn(
-      { abandoned: abandonedSinceNote, queued: queue.length, lastReason: String(reason) },
-      'request log writes given up before their commit: their callers were refused; is the database answering?',
-    );
-    abandonedSinceNote = 0;
-    lastAbandonedNote = now;
-  }
+  const noteAbandoned = throttledWarning(
+    logger,
+    'request log writes given up before their commit: their callers were refused; is the database answering?',
+    { countAs: 'abandoned', everyMs: ABANDONED_NOTE_MS },
+  );
 
   // Inserting plain rows bypasses the unit of work and the identity map, so one fork serves
   // every batch.
@@ -512,7 +504,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
           const abandon = () => {
             if (pending.committed) return;
             pending.abandoned = true;
-            noteAbandoned(signal.reason);
+            noteAbandoned({ queued: queue.length, lastReason: String(signal.reason) });
             reject(new LogWriteAbandonedError(signal.reason));
           };
           if (signal.aborted) abandon();
