@@ -8,7 +8,6 @@ import {
   DeadlinePassedError,
   pendingCloseRead,
 } from '@microservice-math/shared/cancellation';
-import { databaseRefusal } from '@microservice-math/shared/databaseErrors';
 import {
   badUserInput,
   cancelled,
@@ -73,9 +72,9 @@ export type Calculate = (
 function asGraphQLError(error: unknown): unknown {
   if (error instanceof LogWriteAbandonedError) {
     // The answer was ready but its log row had not committed by math's deadline (a database
-    // that hangs): refused while the router still waits, rather than left to its timeout.
-    // The caller gone instead (its reason not the deadline), CANCELLED.
-    return databaseRefusal('The calculation could not be logged in time; try again shortly', error);
+    // that hangs): refused while the router still waits, rather than left to its timeout, as
+    // the log writer decided (its row says the same code).
+    return error.refusal;
   }
   if (error instanceof DomainError) return badUserInput(error.argument, error.message);
   if (error instanceof CallerGoneError) return cancelled();
@@ -231,7 +230,7 @@ export function createCalculator({
       };
     } catch (caught) {
       const error = asGraphQLError(caught);
-      // Its row is the abandoned write's, stored `CANCELLED` once the database answers.
+      // Its row is the abandoned write's, stored with its refusal's code once the database answers.
       if (caught instanceof LogWriteAbandonedError) throw error;
       await logWriter
         .write({
