@@ -61,19 +61,19 @@ export async function startSubgraphServer<C extends RequestBase>(
       typeDefs: parse(readSubgraphSdl(options.subgraph)),
       resolvers: options.resolvers as GraphQLResolverMap<unknown>,
     }),
-    plugins: [
-      ...host.apolloPlugins<C>(),
-      ...(options.plugins ?? []),
-      ApolloServerPluginLandingPageDisabled(),
-      // Inline traces are for Apollo Studio, which this system does not report to.
-      ApolloServerPluginInlineTraceDisabled(),
-      // No subgraph sets cache hints, and the router reads no answer's cache-control as
-      // cacheable (none means max-age 0, as no-store did). Left on, Apollo's cache-control
-      // plugin wraps every field's resolver and runs per field: a tenth of math's time on a
-      // 4,900-object list.
-      ApolloServerPluginCacheControlDisabled(),
-    ],
-    logger: host.apolloLogger(),
+    ...host.apolloServerOptions<C>({
+      after: [
+        ...(options.plugins ?? []),
+        ApolloServerPluginLandingPageDisabled(),
+        // Inline traces are for Apollo Studio, which this system does not report to.
+        ApolloServerPluginInlineTraceDisabled(),
+        // No subgraph sets cache hints, and the router reads no answer's cache-control as
+        // cacheable (none means max-age 0, as no-store did). Left on, Apollo's cache-control
+        // plugin wraps every field's resolver and runs per field: a tenth of math's time on a
+        // 4,900-object list.
+        ApolloServerPluginCacheControlDisabled(),
+      ],
+    }),
     formatError: (formatted, error) => unreachableDatabaseAsUnavailable(host, formatted, error),
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
