@@ -233,7 +233,6 @@ export async function createRouterService(
   const playground = config.playground ? createPlayground(logger) : undefined;
   const apollo = new ApolloServer<RouterContext>({
     gateway: keepNumericLiteralsAsWritten(gateway),
-    logger: host.apolloLogger(),
     validationRules,
     parseOptions: protection.parseOptions,
     formatError: (formatted, error) => {
@@ -241,20 +240,21 @@ export async function createRouterService(
       // Production names no internal service in an error; development keeps the subgraph's name.
       return config.production ? withoutSubgraphInternals(ours) : ours;
     },
-    plugins: [
+    ...host.apolloServerOptions<RouterContext>({
       // graphql-armor's plugins are typed for a BaseContext; they read nothing of ours.
-      ...(protection.plugins as ApolloServerPlugin<RouterContext>[]),
-      ...host.apolloPlugins<RouterContext>(),
-      refuseSubscriptionRootDirectives<RouterContext>(),
-      requireOperation<RouterContext>(),
-      // Before demand control: a refused token is the first thing a caller must hear of.
-      refusedTokenPlugin(),
-      refuseNullArguments<RouterContext>(),
-      protectSignInAnswers<RouterContext>(),
-      demand.plugin<RouterContext>(),
-      refuseHttpSubscriptions<RouterContext>(),
-      playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),
-    ],
+      before: protection.plugins as ApolloServerPlugin<RouterContext>[],
+      after: [
+        refuseSubscriptionRootDirectives<RouterContext>(),
+        requireOperation<RouterContext>(),
+        // Before demand control: a refused token is the first thing a caller must hear of.
+        refusedTokenPlugin(),
+        refuseNullArguments<RouterContext>(),
+        protectSignInAnswers<RouterContext>(),
+        demand.plugin<RouterContext>(),
+        refuseHttpSubscriptions<RouterContext>(),
+        playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),
+      ],
+    }),
     introspection: true,
     includeStacktraceInErrorResponses: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,

@@ -2,8 +2,8 @@
  * A calculation whose log row PostgreSQL holds (the database accepts connections and answers
  * nothing) is refused SERVICE_UNAVAILABLE with a retry hint when math's deadline (250 ms short of
  * the router's) comes, not left to the router's timeout (INTERNAL_SERVER_ERROR). Once the
- * database answers again, that row is stored and delivered CANCELLED, not `ok`: its caller got
- * an error, not an answer.
+ * database answers again, that row is stored and delivered SERVICE_UNAVAILABLE, not `ok`: its
+ * caller got that error, not an answer, and a row says the code its caller was given.
  */
 import type { Client } from 'graphql-ws';
 import { expect, it } from 'vitest';
@@ -18,7 +18,7 @@ const redisUrl = process.env['REDIS_URL'];
 const ROUTER_SUBGRAPH_TIMEOUT_MS = 2_000;
 
 it.skipIf(!testDatabaseUrl || !redisUrl)(
-  'a calculation whose log row the database holds is SERVICE_UNAVAILABLE before the router gives up, and logged and delivered CANCELLED',
+  'a calculation whose log row the database holds is SERVICE_UNAVAILABLE before the router gives up, and logged and delivered with that code',
   async () => {
     const database = await scratchDatabaseBehindProxy();
     const { proxy, scratch } = database;
@@ -63,10 +63,10 @@ it.skipIf(!testDatabaseUrl || !redisUrl)(
 
       await waitFor(async () =>
         expect((await storedLogsOf(scratch.url, id)).map((row) => row.status)).toEqual([
-          'CANCELLED',
+          'SERVICE_UNAVAILABLE',
         ]),
       );
-      await waitFor(() => expect(delivered).toEqual(['{"n":11} CANCELLED']));
+      await waitFor(() => expect(delivered).toEqual(['{"n":11} SERVICE_UNAVAILABLE']));
     } finally {
       await client?.dispose();
       proxy.release();

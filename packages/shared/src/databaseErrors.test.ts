@@ -2,15 +2,23 @@
  * "The database is out of reach" is said only of errors that come from the database: PostgreSQL's
  * own, pg's and knex's words for a lost or unobtainable connection, and socket errors met by the
  * ORM's connection attempts. The same socket error met by another client (an HTTP call, Redis)
- * is not the database's.
+ * is not the database's. What a caller is told when the database kept its request from an
+ * answer (databaseRefusal, answeredInTime), and what the operator hears of queries given up.
  */
 import { request } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { EntitySchema, MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CallerGoneError, DeadlinePassedError } from './cancellation.js';
 import { markConnectionFailures, type Orm } from './database.js';
-import { databaseUnreachable } from './databaseErrors.js';
+import { createLogger } from './logger.js';
+import {
+  createAnsweredInTime,
+  DATABASE_LATE_MESSAGE,
+  databaseRefusal,
+  databaseUnreachable,
+} from './databaseErrors.js';
 
 /** A local port nothing listens on: connecting is refused. */
 async function refusedPort(): Promise<number> {
@@ -161,5 +169,78 @@ describe('does not count as the database out of reach', () => {
     ],
   ])('%s', (_what, error) => {
     expect(databaseUnreachable(error)).toBeUndefined();
+  });
+});
+
+const silent = () => createLogger('test', { level: 'silent', pretty: false });
+
+describe('the refusal of a request the database kept from an answer', () => {
+  const unavailable = (message: string) => ({
+    message,
+    extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 5 },
+  });
+
+  it('is SERVICE_UNAVAILABLE with a wait, unless given up for a caller gone (CANCELLED)', () => {
+    expect(databaseRefusal('out of reach')).toMatchObject(unavailable('out of reach'));
+    const atDeadline = { reason: new DeadlinePassedError(1_000) };
+    expect(databaseRefusal('late', atDeadline)).toMatchObject(unavailable('late'));
+    const gone = databaseRefusal('late', { reason: new CallerGoneError() });
+    expect(gone.extensions).toEqual({ code: 'CANCELLED' });
+  });
+
+  it('is what a query given up at its signal rejects with', async () => {
+    const answeredInTime = createAnsweredInTime(silent());
+    const held = new Promise<never>(() => {});
+    for (const [reason, expected] of [
+      [new DeadlinePassedError(1_000), unavailable(DATABASE_LATE_MESSAGE)],
+      [new CallerGoneError(), { extensions: { code: 'CANCELLED' } }],
+    ] as const) {
+      const controller = new AbortController();
+      const read = rejection(answeredInTime(held, controller.signal));
+      controller.abort(reason);
+      expect(await read).toMatchObject(expected);
+    }
+  });
+});
+
+describe('queries given up at the deadline', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('are said to the operator: one warning at most every 5 s, with how many', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const logger = silent();
+    const warned = vi.spyOn(logger, 'warn');
+    const answeredInTime = createAnsweredInTime(logger);
+    const held = new Promise<never>(() => {});
+    const giveUp = async () => {
+      const controller = new AbortController();
+      const read = rejection(answeredInTime(held, controller.signal));
+      controller.abort(new DeadlinePassedError(1_000));
+      await read;
+    };
+    const notes = () =>
+      warned.mock.calls
+        .filter(([, message]) => String(message).startsWith('database queries given up'))
+        .map(([fields]) => fields);
+    // A query the database answers in time is not one.
+    const controller = new AbortController();
+    await answeredInTime(Promise.resolve(1), controller.signal);
+    controller.abort(new DeadlinePassedError(1_000));
+    expect(notes()).toEqual([]);
+    await giveUp();
+    await giveUp();
+    await giveUp();
+    expect(notes()).toEqual([
+      { givenUp: 1, lastReason: "DeadlinePassedError: the caller's deadline of 1000 ms passed" },
+    ]);
+    vi.advanceTimersByTime(4_999);
+    await giveUp();
+    expect(notes()).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    await giveUp();
+    expect(notes()).toHaveLength(2);
+    expect(notes()[1]).toMatchObject({ givenUp: 4 });
   });
 });

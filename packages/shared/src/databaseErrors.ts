@@ -20,7 +20,9 @@
  *   pg's "timeout expired", a connection attempt that got no answer within its time.
  */
 import { DeadlinePassedError } from './cancellation.js';
+import type { GraphQLError } from 'graphql';
 import { cancelled, serviceUnavailable } from './errors.js';
+import { throttledWarning, type Logger } from './logger.js';
 
 const SOCKET_FAILURE =
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
@@ -70,26 +72,63 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 export const DATABASE_LATE_MESSAGE = 'The database did not answer in time; try again shortly';
 
 /**
+ * What a caller is told when the database kept its request from an answer, `message` saying
+ * what was not done: SERVICE_UNAVAILABLE with a wait of DATABASE_RETRY_AFTER_SECONDS (the
+ * database out of reach, or holding a query past the service's deadline), which the caller may
+ * try again after. A request given up on its signal (`givenUp`: the aborted signal, or what
+ * carries its reason) is that only at the deadline the service keeps short of its caller's
+ * (DeadlinePassedError); any other reason is the caller gone, CANCELLED, and no wait is told.
+ */
+export function databaseRefusal(
+  message: string,
+  givenUp?: { readonly reason: unknown },
+): GraphQLError {
+  return givenUp && !(givenUp.reason instanceof DeadlinePassedError)
+    ? cancelled()
+    : serviceUnavailable(message, DATABASE_RETRY_AFTER_SECONDS);
+}
+
+/** How often, at most, a service says that it gave up database queries (see createAnsweredInTime). */
+const GIVEN_UP_NOTE_MS = 5_000;
+
+/**
  * `query`, given up when the request's `signal` aborts before the database answers (a database
- * that accepts connections and answers nothing): at the deadline the service keeps short of its
- * caller's (DeadlinePassedError) it rejects SERVICE_UNAVAILABLE with a wait, while the router
- * still waits for an answer, instead of leaving the router to give up; otherwise (the caller
- * gone) CANCELLED. Only for a query that changes nothing: one given up may still be run by the
- * database later, and its outcome is then nobody's. A signal already aborted is left to the
+ * that accepts connections and answers nothing), with databaseRefusal's answer: at the deadline
+ * the service keeps short of its caller's it rejects SERVICE_UNAVAILABLE with a wait, while the
+ * router still waits for an answer, instead of leaving the router to give up; otherwise (the
+ * caller gone) CANCELLED. Only for a query that changes nothing: one given up may still be run by
+ * the database later, and its outcome is then nobody's. A signal already aborted is left to the
  * caller, which checks it where it matters.
  */
-export function answeredInTime<T>(query: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal || signal.aborted) return query;
-  return new Promise<T>((resolve, reject) => {
-    const abandon = () => {
-      query.catch(() => undefined); // a late failure of a query given up is nobody's
-      reject(
-        signal.reason instanceof DeadlinePassedError
-          ? serviceUnavailable(DATABASE_LATE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS)
-          : cancelled(),
+export type AnsweredInTime = <T>(query: Promise<T>, signal: AbortSignal | undefined) => Promise<T>;
+
+/**
+ * AnsweredInTime for one service, whose `logger` hears of the queries it gives up: their callers'
+ * refusals are client errors no error line reports, and many of them mean a database that holds
+ * its queries. One warning at most every GIVEN_UP_NOTE_MS, with how many since the last and the
+ * latest reason (a deadline, or a caller gone), as the math log writer says of its writes.
+ */
+export function createAnsweredInTime(logger: Logger): AnsweredInTime {
+  const noteGivenUp = throttledWarning(
+    logger,
+    'database queries given up before the database answered: their callers were refused; is the database answering?',
+    { countAs: 'givenUp', everyMs: GIVEN_UP_NOTE_MS },
+  );
+  return <T>(query: Promise<T>, signal: AbortSignal | undefined) => {
+    if (!signal || signal.aborted) return query;
+    return new Promise<T>((resolve, reject) => {
+      const abandon = () => {
+        query.catch(() => undefined); // a late failure of a query given up is nobody's
+        noteGivenUp({ lastReason: String(signal.reason) });
+        reject(databaseRefusal(DATABASE_LATE_MESSAGE, signal));
+      };
+      signal.addEventListener('abort', abandon, { once: true });
+      // Not left to a later turn: a signal aborting once the query has answered gives up nothing.
+      const settled = () => signal.removeEventListener('abort', abandon);
+      void query.then(
+        (value) => (settled(), resolve(value)),
+        (error: unknown) => (settled(), reject(error)),
       );
-    };
-    signal.addEventListener('abort', abandon, { once: true });
-    void query.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
-  });
+    });
+  };
 }

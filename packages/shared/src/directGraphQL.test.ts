@@ -43,7 +43,7 @@ async function start(direct: boolean): Promise<{ host: ServiceHost; url: string 
         },
       },
     },
-    plugins: host.apolloPlugins<Context>(),
+    ...host.apolloServerOptions<Context>(),
     allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
     csrfPrevention: true,

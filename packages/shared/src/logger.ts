@@ -34,3 +34,26 @@ export function createLogger(name: string, config: LoggerConfig): Logger {
     },
   });
 }
+
+/**
+ * A warning said at most once every `everyMs` however often its occasion comes (a database that
+ * holds every request's query: one line per request while it lasts would bury the rest). Each
+ * call counts; a line says how many came since the last line (the field `countAs`) and the
+ * fields of the call that says it.
+ */
+export function throttledWarning(
+  logger: Logger,
+  message: string,
+  { countAs, everyMs = 5_000 }: { countAs: string; everyMs?: number },
+): (fields?: Record<string, unknown>) => void {
+  let sinceLine = 0;
+  let lastLine = -Infinity;
+  return (fields = {}) => {
+    sinceLine += 1;
+    const now = performance.now();
+    if (now - lastLine < everyMs) return;
+    logger.warn({ [countAs]: sinceLine, ...fields }, message);
+    sinceLine = 0;
+    lastLine = now;
+  };
+}

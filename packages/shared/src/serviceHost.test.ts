@@ -34,7 +34,7 @@ beforeAll(async () => {
   apollo = new ApolloServer<RequestBase>({
     typeDefs: 'type Query { hello: String! }',
     resolvers: { Query: { hello: () => 'hello' } },
-    plugins: host.apolloPlugins<RequestBase>(),
+    ...host.apolloServerOptions<RequestBase>(),
     stopOnTerminationSignals: false,
   });
   await apollo.start();

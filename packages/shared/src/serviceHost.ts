@@ -234,6 +234,29 @@ export class ServiceHost {
   }
 
   /**
+   * The options every Apollo Server here takes from its host, as one: its plugins (apolloPlugins:
+   * drain on stop, log and mask unexpected errors, metrics, tracing), with the server's own
+   * plugins `before` and `after` them, and Apollo's logger (apolloLogger). The two go together:
+   * the logger keeps Apollo's line about a pipeline failure at debug by counting the failures the
+   * plugin has logged, and that count holds only when the server has both (a server with the
+   * plugins and another logger leaves counted lines that never come, and a server with this
+   * logger would take its own genuine lines for them, keeping them at debug). Neither is offered
+   * alone. Once per host: the plugins register the host's GraphQL metrics.
+   */
+  apolloServerOptions<C extends RequestBase>({
+    before = [],
+    after = [],
+  }: {
+    before?: ApolloServerPlugin<C>[];
+    after?: ApolloServerPlugin<C>[];
+  } = {}): { logger: ApolloLogger; plugins: ApolloServerPlugin<C>[] } {
+    return {
+      logger: this.apolloLogger(),
+      plugins: [...before, ...this.apolloPlugins<C>(), ...after],
+    };
+  }
+
+  /**
    * Apollo Server's own logger (its `logger` option): its lines as JSON beside the service's,
    * not plain text on the console. Its line for a throw out of its request pipeline is kept at
    * debug when the host's plugin has logged that throw at error level, with the request id
@@ -243,7 +266,7 @@ export class ServiceHost {
    * A failure the plugin did not log (no logger in the context, or no host plugins on that
    * server) leaves Apollo's line at error level, the only one saying it.
    */
-  apolloLogger(): ApolloLogger {
+  private apolloLogger(): ApolloLogger {
     const logger = this.options.logger.child({ component: 'apollo' });
     return {
       debug: (message: unknown) => logger.debug(String(message)),
@@ -290,7 +313,7 @@ export class ServiceHost {
   }
 
   /** Plugins every Apollo Server here needs: drain on stop, log and mask unexpected errors. */
-  apolloPlugins<C extends RequestBase>(): ApolloServerPlugin<C>[] {
+  private apolloPlugins<C extends RequestBase>(): ApolloServerPlugin<C>[] {
     return [
       ApolloServerPluginDrainHttpServer({ httpServer: this.server }),
       unexpectedErrorPlugin<C>(this.options.production, {

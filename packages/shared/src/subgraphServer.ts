@@ -13,8 +13,8 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type GraphQLFormattedError } from 'graphql';
-import { DATABASE_RETRY_AFTER_SECONDS, databaseUnreachable } from './databaseErrors.js';
-import { ErrorCode, serviceUnavailable } from './errors.js';
+import { databaseRefusal, databaseUnreachable } from './databaseErrors.js';
+import { ErrorCode } from './errors.js';
 import type { RequestBase, ServiceHost } from './serviceHost.js';
 import { readSubgraphSdl, type SubgraphName } from './supergraph.js';
 
@@ -40,9 +40,8 @@ function unreachableDatabaseAsUnavailable(
 ): GraphQLFormattedError {
   if (formatted.extensions?.['code'] !== ErrorCode.Internal) return formatted;
   if (!databaseUnreachable(unwrapResolverError(error))) return formatted;
-  const { message, extensions } = serviceUnavailable(
+  const { message, extensions } = databaseRefusal(
     'The database is not reachable; try again shortly',
-    DATABASE_RETRY_AFTER_SECONDS,
   );
   const requestId = host.requestIdLoggedWith(error);
   return {
@@ -62,19 +61,19 @@ export async function startSubgraphServer<C extends RequestBase>(
       typeDefs: parse(readSubgraphSdl(options.subgraph)),
       resolvers: options.resolvers as GraphQLResolverMap<unknown>,
     }),
-    plugins: [
-      ...host.apolloPlugins<C>(),
-      ...(options.plugins ?? []),
-      ApolloServerPluginLandingPageDisabled(),
-      // Inline traces are for Apollo Studio, which this system does not report to.
-      ApolloServerPluginInlineTraceDisabled(),
-      // No subgraph sets cache hints, and the router reads no answer's cache-control as
-      // cacheable (none means max-age 0, as no-store did). Left on, Apollo's cache-control
-      // plugin wraps every field's resolver and runs per field: a tenth of math's time on a
-      // 4,900-object list.
-      ApolloServerPluginCacheControlDisabled(),
-    ],
-    logger: host.apolloLogger(),
+    ...host.apolloServerOptions<C>({
+      after: [
+        ...(options.plugins ?? []),
+        ApolloServerPluginLandingPageDisabled(),
+        // Inline traces are for Apollo Studio, which this system does not report to.
+        ApolloServerPluginInlineTraceDisabled(),
+        // No subgraph sets cache hints, and the router reads no answer's cache-control as
+        // cacheable (none means max-age 0, as no-store did). Left on, Apollo's cache-control
+        // plugin wraps every field's resolver and runs per field: a tenth of math's time on a
+        // 4,900-object list.
+        ApolloServerPluginCacheControlDisabled(),
+      ],
+    }),
     formatError: (formatted, error) => unreachableDatabaseAsUnavailable(host, formatted, error),
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,

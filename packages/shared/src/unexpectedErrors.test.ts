@@ -24,19 +24,19 @@ beforeAll(async () => {
   apollo = new ApolloServer<RequestBase>({
     typeDefs: 'type Query { hello: String! }',
     resolvers: { Query: { hello: () => 'hello' } },
-    logger: host.apolloLogger(),
-    plugins: [
-      ...host.apolloPlugins<RequestBase>(),
-      {
-        async requestDidStart() {
-          return {
-            async validationDidStart() {
-              throw new TypeError('a bug in a plugin');
-            },
-          };
+    ...host.apolloServerOptions<RequestBase>({
+      after: [
+        {
+          async requestDidStart() {
+            return {
+              async validationDidStart() {
+                throw new TypeError('a bug in a plugin');
+              },
+            };
+          },
         },
-      },
-    ],
+      ],
+    }),
     stopOnTerminationSignals: false,
   });
   await apollo.start();
@@ -80,22 +80,25 @@ it('logs the failure once at error level with the response’s request id, and A
 });
 
 it('keeps Apollo’s own line at error level for a failure the host’s plugin did not log', async () => {
-  // The host's logger without its plugins: Apollo's line is the only one saying it.
+  // A context without a logger: the host's plugin cannot log the failure, and Apollo's line is
+  // the only one saying it. (A host serves one Apollo Server: its plugins' metrics are its own.)
+  const bareHost = new ServiceHost({ name: 'bare', logger, production: true });
   const bare = new ApolloServer<RequestBase>({
     typeDefs: 'type Query { hello: String! }',
     resolvers: { Query: { hello: () => 'hello' } },
-    logger: host.apolloLogger(),
-    plugins: [
-      {
-        async requestDidStart() {
-          return {
-            async validationDidStart() {
-              throw new TypeError('a bug no host plugin saw');
-            },
-          };
+    ...bareHost.apolloServerOptions<RequestBase>({
+      after: [
+        {
+          async requestDidStart() {
+            return {
+              async validationDidStart() {
+                throw new TypeError('a bug no host plugin saw');
+              },
+            };
+          },
         },
-      },
-    ],
+      ],
+    }),
     stopOnTerminationSignals: false,
   });
   await bare.start();
@@ -112,5 +115,6 @@ it('keeps Apollo’s own line at error level for a failure the host’s plugin d
     ]);
   } finally {
     await bare.stop();
+    await bareHost.close();
   }
 });

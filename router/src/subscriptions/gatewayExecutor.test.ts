@@ -19,20 +19,20 @@ const host = new ServiceHost({ name: 'test', logger, production: true });
 const apollo = new ApolloServer<RouterContext>({
   typeDefs: 'type Query { hello: String! }',
   resolvers: { Query: { hello: () => 'hello' } },
-  logger: host.apolloLogger(),
-  plugins: [
-    ...host.apolloPlugins<RouterContext>(),
-    {
-      // A plugin's bug, for operations named Failing.
-      async requestDidStart({ request }) {
-        return {
-          async validationDidStart() {
-            if (request.operationName === 'Failing') throw new TypeError('a bug in a plugin');
-          },
-        };
+  ...host.apolloServerOptions<RouterContext>({
+    after: [
+      {
+        // A plugin's bug, for operations named Failing.
+        async requestDidStart({ request }) {
+          return {
+            async validationDidStart() {
+              if (request.operationName === 'Failing') throw new TypeError('a bug in a plugin');
+            },
+          };
+        },
       },
-    },
-  ],
+    ],
+  }),
   stopOnTerminationSignals: false,
 });
 const execute = gatewayExecutor(apollo, host);

@@ -17,7 +17,7 @@ export async function startPlaygroundHost(
   const host = new ServiceHost({ name: 'router', logger, production: false });
   const apollo = new ApolloServer<RequestBase>({
     typeDefs: 'type Query { ok: Boolean }',
-    plugins: [playground.plugin],
+    ...host.apolloServerOptions<RequestBase>({ after: [playground.plugin] }),
   });
   await apollo.start();
   host.onClose('graphql', () => apollo.stop());

@@ -52,6 +52,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     passwords,
     loginAttempts,
     createRegistrationLimit(config.registrationLimits, counters),
+    logger,
   );
   const userReads = createUserReads(orm);
   // Those Redis does not take wait in the database, for this instance or the next to deliver.

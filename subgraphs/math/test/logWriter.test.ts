@@ -313,7 +313,7 @@ describe.each([
   );
 
   it.skipIf(skip)(
-    'abandons an ok write whose signal aborts before its commit, and stores and publishes it as CANCELLED',
+    'abandons an ok write whose signal aborts before its commit, and stores and publishes it with the code its caller was refused with',
     async () => {
       const userId = `gone-${database}`;
       const published: Array<[string, string]> = [];
@@ -323,39 +323,52 @@ describe.each([
       const logger = silentLogger();
       const warned = vi.spyOn(logger, 'warn');
       const writer = createLogWriter({ orm, events, logger });
-      // Its batch is with the database when its caller leaves (a router giving up on a hung one).
+      // Their batch is with the database when the first's caller leaves (a router giving up on
+      // a hung one) and the second's deadline passes.
       const inFlight = new AbortController();
       const first = writer.write(entry(userId, 1), { signal: inFlight.signal });
+      const inFlightLate = new AbortController();
+      const second = writer.write(entry(userId, 2), { signal: inFlightLate.signal });
       await new Promise((resolve) => setImmediate(resolve));
       inFlight.abort(new CallerGoneError());
+      inFlightLate.abort(new DeadlinePassedError(1_000));
       // Queued behind that batch, its caller leaves before its own batch is sent.
       const queued = new AbortController();
-      const second = writer.write(entry(userId, 2), { signal: queued.signal });
+      const third = writer.write(entry(userId, 3), { signal: queued.signal });
       queued.abort(new CallerGoneError());
       // Math's deadline, short of its caller's, passes before the commit: the caller is refused
-      // in time (SERVICE_UNAVAILABLE, calculator.ts), so its answer was no success either.
+      // in time (SERVICE_UNAVAILABLE), so its answer was no success either.
       const shortOfIt = new AbortController();
-      const third = writer.write(entry(userId, 3), { signal: shortOfIt.signal });
+      const fourth = writer.write(entry(userId, 4), { signal: shortOfIt.signal });
       shortOfIt.abort(new DeadlinePassedError(1_000));
-      const abandoned = Promise.allSettled([first, second, third]);
+      const abandoned = Promise.allSettled([first, second, third, fourth]);
       // Its signal aborts once its batch has committed: the answer stands, and so does `ok`.
       const late = new AbortController();
-      const fourth = writer.write(entry(userId, 4), { signal: late.signal });
+      const fifth = writer.write(entry(userId, 5), { signal: late.signal });
       await writer.flush();
       late.abort(new DeadlinePassedError(1_000));
-      const settled = [...(await abandoned), ...(await Promise.allSettled([fourth]))];
+      const settled = [...(await abandoned), ...(await Promise.allSettled([fifth]))];
+      const gone = 'CallerGoneError: the caller went away before the answer';
+      const deadline = "DeadlinePassedError: the caller's deadline of 1000 ms passed";
       expect(
-        settled.map((s) =>
-          s.status === 'fulfilled'
-            ? s.value.status
-            : [(s.reason as Error).name, String((s.reason as LogWriteAbandonedError).reason)],
-        ),
+        settled.map((s) => {
+          if (s.status === 'fulfilled') return s.value.status;
+          const { name, reason, refusal } = s.reason as LogWriteAbandonedError;
+          return [name, String(reason), refusal.extensions['code']];
+        }),
       ).toEqual([
-        ['LogWriteAbandonedError', 'CallerGoneError: the caller went away before the answer'],
-        ['LogWriteAbandonedError', 'CallerGoneError: the caller went away before the answer'],
-        ['LogWriteAbandonedError', "DeadlinePassedError: the caller's deadline of 1000 ms passed"],
+        ['LogWriteAbandonedError', gone, 'CANCELLED'],
+        ['LogWriteAbandonedError', deadline, 'SERVICE_UNAVAILABLE'],
+        ['LogWriteAbandonedError', gone, 'CANCELLED'],
+        ['LogWriteAbandonedError', deadline, 'SERVICE_UNAVAILABLE'],
         'ok',
       ]);
+      expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({
+        refusal: {
+          message: 'The calculation could not be logged in time; try again shortly',
+          extensions: { retryAfterSeconds: 5 },
+        },
+      });
       // Said to the operator once, not once per write (their refusals make no error line).
       const notes = warned.mock.calls.filter(([, message]) =>
         String(message).startsWith('request log writes given up'),
@@ -364,6 +377,7 @@ describe.each([
       await writer.close();
       events.pubsub.unsubscribe(subscription);
       const rows = await rawRows(userId);
+      // Each row says what its caller was told.
       expect(
         rows.map((row) => [
           row['input'],
@@ -373,15 +387,17 @@ describe.each([
         ]),
       ).toEqual([
         ['{"n":1}', 'CANCELLED', 0, ''],
-        ['{"n":2}', 'CANCELLED', 0, ''],
+        ['{"n":2}', 'SERVICE_UNAVAILABLE', 0, ''],
         ['{"n":3}', 'CANCELLED', 0, ''],
-        ['{"n":4}', 'ok', 19, '2432902008176640000'],
+        ['{"n":4}', 'SERVICE_UNAVAILABLE', 0, ''],
+        ['{"n":5}', 'ok', 19, '2432902008176640000'],
       ]);
       expect(published).toEqual([
         ['{"n":1}', 'CANCELLED'],
-        ['{"n":2}', 'CANCELLED'],
+        ['{"n":2}', 'SERVICE_UNAVAILABLE'],
         ['{"n":3}', 'CANCELLED'],
-        ['{"n":4}', 'ok'],
+        ['{"n":4}', 'SERVICE_UNAVAILABLE'],
+        ['{"n":5}', 'ok'],
       ]);
     },
   );
@@ -468,7 +484,7 @@ describe.each([
 });
 
 describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () => {
-  it('rejects an ok write at its signal while its batch is held, and stores and publishes it as CANCELLED once the database answers', async () => {
+  it('rejects an ok write at its deadline while its batch is held, and stores and publishes it SERVICE_UNAVAILABLE, as its caller was told, once the database answers', async () => {
     const database = await scratchDatabaseBehindProxy();
     const orm = await openLogReader(database.url, silentLogger());
     const events = createEventBus(undefined, silentLogger());
@@ -496,6 +512,9 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
       const rejectedAfterMs = performance.now() - abortedAt;
       expect(error).toBeInstanceOf(LogWriteAbandonedError);
       expect((error as LogWriteAbandonedError).reason).toBeInstanceOf(DeadlinePassedError);
+      expect((error as LogWriteAbandonedError).refusal.extensions['code']).toBe(
+        'SERVICE_UNAVAILABLE',
+      );
       expect(rejectedAfterMs).toBeLessThan(50);
       database.proxy.release();
       await writer.flush();
@@ -507,11 +526,11 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
         );
       expect(rows.map((row) => [row['input'], row['status'], Number(row['digits'])])).toEqual([
         ['{"n":1}', 'ok', 19],
-        ['{"n":2}', 'CANCELLED', 0],
+        ['{"n":2}', 'SERVICE_UNAVAILABLE', 0],
       ]);
       expect(published).toEqual([
         ['{"n":1}', 'ok'],
-        ['{"n":2}', 'CANCELLED'],
+        ['{"n":2}', 'SERVICE_UNAVAILABLE'],
       ]);
     } finally {
       database.proxy.release();
@@ -523,7 +542,7 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
     }
   }, 30_000);
 
-  it('spools an abandoned write as CANCELLED when its held batch then fails', async () => {
+  it('spools an abandoned write with the code its caller was refused with when its held batch then fails', async () => {
     const database = await scratchDatabaseBehindProxy();
     const orm = await openLogReader(database.url, silentLogger());
     const events = createEventBus(undefined, silentLogger());
@@ -562,7 +581,7 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
         );
       expect(rows.map((row) => [row['input'], row['status']])).toEqual([
         ['{"n":1}', 'ok'],
-        ['{"n":2}', 'CANCELLED'],
+        ['{"n":2}', 'SERVICE_UNAVAILABLE'],
       ]);
     } finally {
       database.proxy.release();

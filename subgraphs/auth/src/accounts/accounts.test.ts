@@ -47,6 +47,7 @@ beforeAll(async () => {
     counted,
     createLoginAttempts(config.loginLimits, counters),
     createRegistrationLimit(config.registrationLimits, counters),
+    createLogger('test', { level: 'silent', pretty: false }),
   );
 });
 afterAll(async () => {

@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { pendingCloseRead } from '@microservice-math/shared/cancellation';
-import { answeredInTime } from '@microservice-math/shared/databaseErrors';
+import { createAnsweredInTime } from '@microservice-math/shared/databaseErrors';
 import type { EntityManager } from '@microservice-math/shared/database';
+import type { Logger } from '@microservice-math/shared/logger';
 import {
   cancelled,
   rateLimited,
@@ -64,7 +65,10 @@ export function createAccounts(
   passwords: PasswordHasher,
   attempts: LoginAttempts,
   registrations: RegistrationLimit,
+  logger: Logger,
 ): Accounts {
+  // A database that holds a read is given up at the request's deadline, and the logger hears of it.
+  const answeredInTime = createAnsweredInTime(logger);
   return {
     async register(em, rawUsername, rawPassword, client, signal) {
       const username = checkUsername(rawUsername);

@@ -8,14 +8,12 @@ import {
   DeadlinePassedError,
   pendingCloseRead,
 } from '@microservice-math/shared/cancellation';
-import { DATABASE_RETRY_AFTER_SECONDS } from '@microservice-math/shared/databaseErrors';
 import {
   badUserInput,
   cancelled,
   codeOf,
   computationTimeout,
   ErrorCode,
-  serviceUnavailable,
 } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { inSpan } from '@microservice-math/shared/tracing';
@@ -74,13 +72,9 @@ export type Calculate = (
 function asGraphQLError(error: unknown): unknown {
   if (error instanceof LogWriteAbandonedError) {
     // The answer was ready but its log row had not committed by math's deadline (a database
-    // that hangs): refused while the router still waits, rather than left to its timeout.
-    return error.reason instanceof DeadlinePassedError
-      ? serviceUnavailable(
-          'The calculation could not be logged in time; try again shortly',
-          DATABASE_RETRY_AFTER_SECONDS,
-        )
-      : cancelled();
+    // that hangs): refused while the router still waits, rather than left to its timeout, as
+    // the log writer decided (its row says the same code).
+    return error.refusal;
   }
   if (error instanceof DomainError) return badUserInput(error.argument, error.message);
   if (error instanceof CallerGoneError) return cancelled();
@@ -236,7 +230,7 @@ export function createCalculator({
       };
     } catch (caught) {
       const error = asGraphQLError(caught);
-      // Its row is the abandoned write's, stored `CANCELLED` once the database answers.
+      // Its row is the abandoned write's, stored with its refusal's code once the database answers.
       if (caught instanceof LogWriteAbandonedError) throw error;
       await logWriter
         .write({

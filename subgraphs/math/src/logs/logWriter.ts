@@ -5,8 +5,9 @@
  * trip. A write resolves only after its row is committed, so an answered calculation is never
  * unlogged; then the batch's rows are published for the live feed, in one round trip. An `ok`
  * write whose request's signal aborts before that (a database that hangs) is abandoned: it
- * rejects at once, so that the request is refused while its caller still waits, and its row is
- * stored and published `CANCELLED` (see WriteOptions).
+ * rejects at once with the refusal its caller is to get, so that the request is refused while its
+ * caller still waits, and its row is stored and published with that refusal's code (see
+ * WriteOptions).
  *
  * A write may carry an idempotency key (the router's request id and the field's response key):
  * the router retries a call whose connection failed before any answer, possibly on another
@@ -25,15 +26,12 @@
  * `answeredAt`, and is published then.
  */
 import type { Orm } from '@microservice-math/shared/database';
-import {
-  DATABASE_RETRY_AFTER_SECONDS,
-  databaseUnreachable,
-} from '@microservice-math/shared/databaseErrors';
+import { databaseRefusal, databaseUnreachable } from '@microservice-math/shared/databaseErrors';
 import { callerGone } from '@microservice-math/shared/cancellation';
-import { ErrorCode, serviceUnavailable } from '@microservice-math/shared/errors';
+import { codeOf, ErrorCode } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import { logAddedEvent } from '@microservice-math/shared/logAddedEvent';
-import type { Logger } from '@microservice-math/shared/logger';
+import { throttledWarning, type Logger } from '@microservice-math/shared/logger';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
@@ -72,11 +70,13 @@ export interface WriteOptions {
   /**
    * The request's signal (requestSignal). An `ok` write is abandoned when it aborts (math's
    * deadline, 250 ms short of the router's, or the caller gone) before the write's batch has
-   * committed: the write rejects at once with LogWriteAbandonedError, so that the request can
-   * still be refused in time (a database that hangs), and the row is stored and published as
-   * `CANCELLED` once the database answers, since no answer reached anyone as a success. Its caller
-   * gone (`callerGone`) by the time the row is written, without the signal having aborted, the
-   * row is `CANCELLED` too and the write resolves with it.
+   * committed: the write rejects at once with LogWriteAbandonedError, whose `refusal` is what its
+   * caller is told (databaseRefusal: SERVICE_UNAVAILABLE at the deadline, CANCELLED for a caller
+   * gone), so that the request can still be refused in time (a database that hangs); the row is
+   * stored and published with that refusal's code once the database answers, since no answer
+   * reached anyone as a success, and a row says the code its caller was given. Its caller gone
+   * (`callerGone`) by the time the row is written, without the signal having aborted, the row is
+   * `CANCELLED` and the write resolves with it.
    */
   signal?: AbortSignal | undefined;
 }
@@ -127,8 +127,11 @@ interface Pending {
   signal?: AbortSignal | undefined;
   /** Its batch has committed: from then on its signal no longer abandons it. */
   committed?: boolean;
-  /** Rejected with LogWriteAbandonedError before its commit: its row must say `CANCELLED`. */
-  abandoned?: boolean;
+  /**
+   * Rejected with LogWriteAbandonedError before its commit: the code of the refusal its caller
+   * got (SERVICE_UNAVAILABLE or CANCELLED), which its row must say.
+   */
+  abandoned?: string;
 }
 
 /**
@@ -137,17 +140,28 @@ interface Pending {
  * connection closed unanswered, or its own deadline has passed).
  */
 const callerLeft = (p: Pending) =>
-  p.entity.status === 'ok' && (p.abandoned === true || callerGone(p.signal));
+  p.entity.status === 'ok' && (p.abandoned !== undefined || callerGone(p.signal));
 
-/** The columns of a row whose answer reached nobody, as the calculator logs a cancelled request. */
-const cancelledColumns = {
-  status: ErrorCode.Cancelled,
-  resultPreview: '',
-  digits: 0,
-  cached: false,
-  // Not answered: an `ok` that had just replaced a refusal of its key had set it.
-  answeredAt: null,
-} as const;
+/**
+ * The status of the row of an `ok` write whose answer reached nobody: the code of the refusal its
+ * caller got when it was abandoned, else (its caller gone) CANCELLED.
+ */
+const withdrawnStatus = (p: Pending): string => p.abandoned ?? ErrorCode.Cancelled;
+
+/** The columns of a refused request's row, as the calculator logs one, `status` its code. */
+function refusedColumns(status: string) {
+  return {
+    status,
+    resultPreview: '',
+    digits: 0,
+    cached: false,
+    // Not answered: an `ok` that had just replaced a refusal of its key had set it.
+    answeredAt: null,
+  };
+}
+
+/** What the caller of a write abandoned at math's deadline is told (see WriteOptions). */
+const LATE_MESSAGE = 'The calculation could not be logged in time; try again shortly';
 
 /**
  * The row that stands for a write, and whether this write stored it (then it is published), or
@@ -257,19 +271,11 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
    * mean a database that holds its commits. One line at most every ABANDONED_NOTE_MS, with how
    * many since the last, rather than one per request while it lasts.
    */
-  let abandonedSinceNote = 0;
-  let lastAbandonedNote = -Infinity;
-  function noteAbandoned(reason: unknown): void {
-    abandonedSinceNote += 1;
-    const now = performance.now();
-    if (now - lastAbandonedNote < ABANDONED_NOTE_MS) return;
-    logger.warn(
-      { abandoned: abandonedSinceNote, queued: queue.length, lastReason: String(reason) },
-      'request log writes given up before their commit: their callers were refused; is the database answering?',
-    );
-    abandonedSinceNote = 0;
-    lastAbandonedNote = now;
-  }
+  const noteAbandoned = throttledWarning(
+    logger,
+    'request log writes given up before their commit: their callers were refused; is the database answering?',
+    { countAs: 'abandoned', everyMs: ABANDONED_NOTE_MS },
+  );
 
   // Inserting plain rows bypasses the unit of work and the identity map, so one fork serves
   // every batch.
@@ -398,27 +404,36 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   }
 
   /**
-   * Rows this batch stored as `ok` whose callers left while it was in flight become `CANCELLED`
-   * before anyone hears of them; if that update fails, the rows stay `ok` (an error line names them).
+   * Rows this batch stored as `ok` whose callers left or were refused while it was in flight
+   * take the code their callers got (withdrawnStatus) before anyone hears of them, one update
+   * per code; if an update fails, its rows stay `ok` (an error line names them).
    */
   async function withdrawGone(batch: Pending[], stored: Stored[]): Promise<void> {
-    const gone = stored.filter((s, i) => s.stored && callerLeft(batch[i] as Pending));
-    if (gone.length === 0) return;
-    try {
-      await em
-        .fork()
-        .nativeUpdate(
-          RequestLogSchema,
-          { id: { $in: gone.map(({ row }) => row.id) }, status: 'ok' },
-          cancelledColumns,
+    const byStatus = new Map<string, Stored[]>();
+    stored.forEach((s, i) => {
+      const p = batch[i] as Pending;
+      if (!s.stored || !callerLeft(p)) return;
+      const status = withdrawnStatus(p);
+      byStatus.set(status, [...(byStatus.get(status) ?? []), s]);
+    });
+    for (const [status, gone] of byStatus) {
+      const columns = refusedColumns(status);
+      try {
+        await em
+          .fork()
+          .nativeUpdate(
+            RequestLogSchema,
+            { id: { $in: gone.map(({ row }) => row.id) }, status: 'ok' },
+            columns,
+          );
+        for (const s of gone) s.row = { ...s.row, ...columns };
+      } catch (error) {
+        // They stay `ok` and are published so, though no caller had them as a success.
+        logger.error(
+          { err: error, rows: gone.length, ids: gone.map((s) => s.row.id), status },
+          'rows whose callers left or were refused could not be marked so: they stay ok',
         );
-      for (const s of gone) s.row = { ...s.row, ...cancelledColumns };
-    } catch (error) {
-      // They stay `ok` and are published so, though no caller had them as a success.
-      logger.error(
-        { err: error, rows: gone.length, ids: gone.map((s) => s.row.id) },
-        'rows whose callers left or were refused could not be marked cancelled: they stay ok',
-      );
+      }
     }
   }
 
@@ -427,7 +442,8 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       // Callers gone while their rows waited (behind a batch the database held up).
-      for (const p of batch) if (callerLeft(p)) p.entity = { ...p.entity, ...cancelledColumns };
+      for (const p of batch)
+        if (callerLeft(p)) p.entity = { ...p.entity, ...refusedColumns(withdrawnStatus(p)) };
       const started = performance.now();
       let stored: Stored[];
       try {
@@ -441,18 +457,19 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         // A database out of reach is the service unavailable for a while, which the caller may
         // try again after; anything else (a missing table, a full disk) is a fault of ours.
         const failure = databaseUnreachable(error)
-          ? serviceUnavailable(
+          ? databaseRefusal(
               'The calculation could not be logged: the database is not reachable; try again shortly',
-              DATABASE_RETRY_AFTER_SECONDS,
             )
           : new Error('request log could not be written');
         for (const p of batch) p.reject(failure);
         // An abandoned write's caller was refused without a row of its own: its row is spooled,
-        // as `CANCELLED`, with the refusals.
+        // with the code of that refusal, with the refusals.
         toSpool(
           batch
-            .filter((p) => p.entity.status !== 'ok' || p.abandoned)
-            .map((p) => (p.abandoned ? { ...p.entity, ...cancelledColumns } : p.entity)),
+            .filter((p) => p.entity.status !== 'ok' || p.abandoned !== undefined)
+            .map((p) =>
+              p.abandoned ? { ...p.entity, ...refusedColumns(withdrawnStatus(p)) } : p.entity,
+            ),
         );
         continue;
       }
@@ -515,9 +532,11 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         if (signal && entity.status === 'ok') {
           const abandon = () => {
             if (pending.committed) return;
-            pending.abandoned = true;
-            noteAbandoned(signal.reason);
-            reject(new LogWriteAbandonedError(signal.reason));
+            // Its caller is told this refusal (calculator.ts), and its row says its code.
+            const refusal = databaseRefusal(LATE_MESSAGE, signal);
+            pending.abandoned = codeOf(refusal) ?? ErrorCode.Internal;
+            noteAbandoned({ queued: queue.length, lastReason: String(signal.reason) });
+            reject(new LogWriteAbandonedError(signal.reason, refusal));
           };
           if (signal.aborted) abandon();
           else {
