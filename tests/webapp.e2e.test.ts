@@ -365,6 +365,27 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(app.problems).toEqual([]);
   });
 
+  it('says an operation in the address is not known, as text, and shows the default form', async () => {
+    const page = await app.open(
+      'unknown-op',
+      PHONE,
+      `/?op=${encodeURIComponent('<img src=x onerror=alert(1)>')}&n=1`,
+    );
+    screenshotOnFailure({ page }, 'webapp-unknown-op');
+    await signIn(page, { username: `Eve_op_${Date.now().toString(36)}`, password }, 'register');
+    const notice = page.getByRole('status').filter({ hasText: 'does not know' });
+    expect(await notice.textContent()).toBe(
+      'This link asks for an operation the calculator does not know, “<img src=x onerror=alert(1)>”: here is the Factorial form instead.',
+    );
+    expect(await page.locator('.calculator img').count()).toBe(0);
+    expect(await page.getByLabel('Factorial', { exact: true }).isChecked()).toBe(true);
+    await expectAccessible(page, 'unknown operation in the address');
+    await computeExpression(page, '4!');
+    await page.getByRole('heading', { name: '4!' }).waitFor();
+    expect(await notice.count()).toBe(0);
+    expect(app.problems).toEqual([]);
+  });
+
   it('keeps keyboard focus through Load more, the expression box in step on Back, and never scrolls sideways', async () => {
     const account = { username: `Wes_keys_${Date.now().toString(36)}`, password };
     const register = await gql<{ register: { token: string } }>(

@@ -479,6 +479,29 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('says so when the address names an operation it does not know, as text, and shows the default form', async () => {
+    const evil = `<img src=x onerror=alert(1)>${'x'.repeat(200)}`;
+    window.history.replaceState(null, '', `?op=${encodeURIComponent(evil)}&n=1`);
+    const wrapper = mountPanel({});
+    await flushPromises();
+    const notice = wrapper.get('.link-notice');
+    expect(notice.attributes('role')).toBe('status');
+    expect(notice.text()).toBe(
+      `This link asks for an operation the calculator does not know, “${evil.slice(0, 40)}…”: here is the Factorial form instead.`,
+    );
+    expect(notice.find('img').exists()).toBe(false);
+    expect((wrapper.get('input[value="FACTORIAL"]').element as HTMLInputElement).checked).toBe(
+      true,
+    );
+    expect((wrapper.get('input[name="n"]').element as HTMLInputElement).value).toBe('');
+    expect(client?.sent).toEqual([]);
+
+    // Said until the form is used.
+    await typeN(wrapper, '5');
+    expect(wrapper.find('.link-notice').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
   it('writes a calculation restored by Back into the box, even while the box has focus', async () => {
     const wrapper = mountPanel({
       Factorial: () => ({ data: { factorial: calculation({ input: '{"n":6}' }) } }),
