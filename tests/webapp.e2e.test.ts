@@ -45,6 +45,57 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(await accessibilityViolations(page), state).toEqual([]);
   }
 
+  /**
+   * What is wrong with the log rows as laid out: cells over one another, text cut inside its cell
+   * (bar a result preview, shortened with an ellipsis on purpose), or a row's mark (an inset
+   * box-shadow at its left edge) over text. Each problem as "calculation: what".
+   */
+  const logLayoutProblems = (page: Page) =>
+    page.locator('.recent-logs tbody').evaluate((tbody) => {
+      const problems: string[] = [];
+      for (const row of tbody.querySelectorAll('tr:not(.details)')) {
+        const title = row.querySelector('.calculation')?.textContent?.trim() ?? '?';
+        const cells = [...row.querySelectorAll('td')].filter(
+          (cell) => cell.getClientRects().length > 0,
+        );
+        const boxes = cells.map((cell) => cell.getBoundingClientRect());
+        boxes.forEach((box, i) => {
+          const cell = cells[i];
+          if (!cell) return;
+          boxes.slice(i + 1).forEach((other, j) => {
+            const overlapX = Math.min(box.right, other.right) - Math.max(box.left, other.left);
+            const overlapY = Math.min(box.bottom, other.bottom) - Math.max(box.top, other.top);
+            if (overlapX > 0.5 && overlapY > 0.5) {
+              problems.push(
+                `${title}: ${cell.dataset['label']} over ${cells[i + 1 + j]?.dataset['label']}`,
+              );
+            }
+          });
+          if (!cell.querySelector('code') && cell.scrollWidth > cell.clientWidth) {
+            problems.push(`${title}: ${cell.dataset['label']} cut`);
+          }
+        });
+        for (const marked of [row, ...cells]) {
+          const shadow = getComputedStyle(marked).boxShadow;
+          const width = /inset/.test(shadow) ? Number(/(-?[\d.]+)px/.exec(shadow)?.[1] ?? 0) : 0;
+          if (width <= 0) continue;
+          const mark = marked.getBoundingClientRect();
+          cells.forEach((cell) => {
+            const text = document.createRange();
+            text.selectNodeContents(cell);
+            for (const line of text.getClientRects()) {
+              const besideMark = line.top < mark.bottom && line.bottom > mark.top;
+              if (line.width > 0 && besideMark && line.left < mark.left + width) {
+                problems.push(`${title}: mark over ${cell.dataset['label']}`);
+                break;
+              }
+            }
+          });
+        }
+      }
+      return problems;
+    });
+
   describe.each([
     ['desktop', DESKTOP],
     ['phone', PHONE],
@@ -299,6 +350,39 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await cancelledCall;
     await rows.filter({ hasText: 'Cancelled' }).first().waitFor();
     await expectAccessible(page, 'refused and cancelled logs');
+
+    // On the narrowest phones too (375 px, and the 320 px of WCAG's reflow), a refused row reads
+    // whole: its mark beside the calculation, not over it, and its status wrapped, not cut.
+    await computeExpression(page, '2^1e100000');
+    await rows.filter({ hasText: '2^(1e100000)' }).filter({ hasText: 'Refused' }).waitFor();
+    for (const width of [375, 320]) {
+      await page.setViewportSize({ width, height: PHONE.height });
+      expect(await logLayoutProblems(page), `${width} px`).toEqual([]);
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+      ).toBe(0);
+    }
+    expect(app.problems).toEqual([]);
+  });
+
+  it('says an operation in the address is not known, as text, and shows the default form', async () => {
+    const page = await app.open(
+      'unknown-op',
+      PHONE,
+      `/?op=${encodeURIComponent('<img src=x onerror=alert(1)>')}&n=1`,
+    );
+    screenshotOnFailure({ page }, 'webapp-unknown-op');
+    await signIn(page, { username: `Eve_op_${Date.now().toString(36)}`, password }, 'register');
+    const notice = page.getByRole('status').filter({ hasText: 'does not know' });
+    expect(await notice.textContent()).toBe(
+      'This link asks for an operation the calculator does not know, “<img src=x onerror=alert(1)>”: here is the Factorial form instead.',
+    );
+    expect(await page.locator('.calculator img').count()).toBe(0);
+    expect(await page.getByLabel('Factorial', { exact: true }).isChecked()).toBe(true);
+    await expectAccessible(page, 'unknown operation in the address');
+    await computeExpression(page, '4!');
+    await page.getByRole('heading', { name: '4!' }).waitFor();
+    expect(await notice.count()).toBe(0);
     expect(app.problems).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import {
   type Responder,
   type TestGraphQLClient,
 } from '../testing/fakeGraphQLServer';
+import { REFUSED_MESSAGE } from '../session/session';
 import SignInPage from './SignInPage.vue';
 
 const payload = {
@@ -116,6 +117,30 @@ describe('SignInPage', () => {
 
     expect(wrapper.get('[role="alert"]').text()).toBe('Invalid username or password');
     expect(client?.session.token()).toBeNull();
+    wrapper.unmount();
+  });
+
+  it('says why the last session ended until the next attempt, whose outcome replaces it', async () => {
+    client = createTestGraphQLClient(
+      {
+        SignIn: refuse({
+          message: 'Invalid username or password',
+          extensions: { code: 'UNAUTHENTICATED' },
+        }),
+      },
+      { signedIn: true },
+    );
+    await client.session.end(REFUSED_MESSAGE);
+    const wrapper = mount(SignInPage, {
+      global: { provide: provideFor(client) },
+      attachTo: document.body,
+    });
+    expect(wrapper.get('.notice').text()).toBe(REFUSED_MESSAGE);
+
+    await fillAndSubmit(wrapper);
+    expect(wrapper.get('[role="alert"]').text()).toBe('Invalid username or password');
+    expect(wrapper.find('.notice').exists()).toBe(false);
+    expect(wrapper.text()).not.toContain('no longer accepts your session');
     wrapper.unmount();
   });
 

@@ -201,6 +201,48 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it("takes the server's message about an argument away once the box or the form holds something else", async () => {
+    const evenRoot = () => ({
+      data: { power: null },
+      errors: [
+        {
+          path: ['power'],
+          message: 'exponent: an even root of a negative number is not a real number',
+          extensions: { code: 'BAD_USER_INPUT', argument: 'exponent' },
+        },
+      ],
+    });
+    const wrapper = mountPanel({ Power: evenRoot });
+    const box = wrapper.get('input[name="expression"]');
+    const formErrors = () => wrapper.findAll('.calculation-form .field-error').map((p) => p.text());
+    const exponentInvalid = () => wrapper.get('input[name="exponent"]').attributes('aria-invalid');
+    const computeInBox = async (typed: string) => {
+      await box.trigger('focus');
+      await box.setValue(typed);
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+    };
+
+    await computeInBox('(-8)^(1/2)');
+    expect(formErrors()).toEqual(['An even root of a negative number is not a real number']);
+    expect(exponentInvalid()).toBe('true');
+
+    // Another expression typed: its own error is the box's; the form's was about (-8)^(1/2).
+    await computeInBox('<img src=x onerror=alert(1)>');
+    expect(wrapper.get('.expression .field-error').text()).toMatch(/^Write n! for a factorial/);
+    expect(formErrors()).toEqual([]);
+    expect(exponentInvalid()).toBeUndefined();
+
+    // Another field edited: the exponent's message was about the base sent too.
+    await computeInBox('(-8)^(1/2)');
+    expect(formErrors()).toHaveLength(1);
+    await wrapper.get('input[name="base"]').setValue('8');
+    expect(formErrors()).toEqual([]);
+    expect(exponentInvalid()).toBeUndefined();
+    expect(client?.sent).toHaveLength(2);
+    wrapper.unmount();
+  });
+
   it('shows a refusal about the whole request, such as RESULT_TOO_LARGE, as an alert', async () => {
     const wrapper = mountPanel({
       Power: () => ({
@@ -434,6 +476,29 @@ describe('CalculatorPanel', () => {
     expect(client?.sent.map(({ operationName, variables }) => [operationName, variables])).toEqual([
       ['Factorial', { n: 5 }],
     ]);
+    wrapper.unmount();
+  });
+
+  it('says so when the address names an operation it does not know, as text, and shows the default form', async () => {
+    const evil = `<img src=x onerror=alert(1)>${'x'.repeat(200)}`;
+    window.history.replaceState(null, '', `?op=${encodeURIComponent(evil)}&n=1`);
+    const wrapper = mountPanel({});
+    await flushPromises();
+    const notice = wrapper.get('.link-notice');
+    expect(notice.attributes('role')).toBe('status');
+    expect(notice.text()).toBe(
+      `This link asks for an operation the calculator does not know, “${evil.slice(0, 40)}…”: here is the Factorial form instead.`,
+    );
+    expect(notice.find('img').exists()).toBe(false);
+    expect((wrapper.get('input[value="FACTORIAL"]').element as HTMLInputElement).checked).toBe(
+      true,
+    );
+    expect((wrapper.get('input[name="n"]').element as HTMLInputElement).value).toBe('');
+    expect(client?.sent).toEqual([]);
+
+    // Said until the form is used.
+    await typeN(wrapper, '5');
+    expect(wrapper.find('.link-notice').exists()).toBe(false);
     wrapper.unmount();
   });
 

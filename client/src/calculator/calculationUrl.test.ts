@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { calculationFromSearch, canRunAgain, runAgain, searchOf } from './calculationUrl';
+import {
+  calculationFromSearch,
+  canRunAgain,
+  runAgain,
+  searchOf,
+  unknownOperationIn,
+} from './calculationUrl';
 import { describeCalculation } from './describeCalculation';
 import { entryIdOf } from './heldAnswers';
 
@@ -14,6 +20,19 @@ describe('calculation in the URL', () => {
   it('reads nothing from an address without a known operation', () => {
     expect(calculationFromSearch('')).toBeNull();
     expect(calculationFromSearch('?op=sqrt&n=2')).toBeNull();
+  });
+
+  it('gives back an unknown operation it names, as text to show, shortened and without control characters', () => {
+    expect(unknownOperationIn('?op=evil&n=1')).toBe('evil');
+    expect(unknownOperationIn('?op=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E')).toBe(
+      '<img src=x onerror=alert(1)>',
+    );
+    expect(unknownOperationIn(`?op=${'x'.repeat(500)}`)).toBe(`${'x'.repeat(40)}…`);
+    expect(unknownOperationIn('?op=ab%E2%80%AEcd%0A')).toBe('abcd');
+    expect(unknownOperationIn('?op=')).toBe('');
+    expect(unknownOperationIn('?op=Factorial&n=1')).toBeNull();
+    expect(unknownOperationIn('?n=1')).toBeNull();
+    expect(unknownOperationIn('')).toBeNull();
   });
 
   it('writes what it reads', () => {

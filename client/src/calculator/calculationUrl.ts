@@ -32,6 +32,24 @@ export function calculationFromSearch(search: string): CalculationInUrl | null {
   return { operation, values };
 }
 
+/** At most this many characters of an unknown operation are shown back (unknownOperationIn). */
+export const UNKNOWN_OPERATION_SHOWN = 40;
+
+/**
+ * The operation an address names but this calculator does not know (`?op=evil`), as it may be
+ * shown back in words: without control and formatting characters (a right-to-left override would
+ * turn what follows it around), at most UNKNOWN_OPERATION_SHOWN characters. Null when the address
+ * names none, or one it knows. It is for text interpolation only, never for markup.
+ */
+export function unknownOperationIn(search: string): string | null {
+  const named = new URLSearchParams(search).get('op');
+  if (named === null || calculationFromSearch(search)) return null;
+  const shown = [...named.replace(/\p{C}/gu, '').trim()];
+  return shown.length > UNKNOWN_OPERATION_SHOWN
+    ? `${shown.slice(0, UNKNOWN_OPERATION_SHOWN).join('')}…`
+    : shown.join('');
+}
+
 export function searchOf(operation: Operation, values: ArgumentValues): string {
   const parameters = new URLSearchParams({ op: OPERATION_PARAMETER[operation] });
   for (const argument of argumentNamesOf(operation)) {
