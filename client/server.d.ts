@@ -30,4 +30,6 @@ export function clientConfigFrom(env: Record<string, string | undefined>): {
   port: number;
   routerUrl: string;
   proxySecret: string | undefined;
+  /** Where to listen: `HOST`; unset, every interface in production, 127.0.0.1 otherwise. */
+  host: string | undefined;
 };

@@ -3,10 +3,11 @@
  * Serves the built client (`client/dist`) and proxies `/graphql` (HTTP and WebSocket upgrade) to
  * the router, so the browser only ever talks to its own origin: no CORS, and the WebSocket URL is
  * derived from the page's. The one-process start imports `createClientServer`; run directly
- * (`npm run start:client`) it reads CLIENT_PORT and ROUTER_URL.
+ * (`npm run start:client`) it reads CLIENT_PORT, ROUTER_URL and HOST.
  */
 import { existsSync } from 'node:fs';
 import { createServer, STATUS_CODES } from 'node:http';
+import { isIP, isIPv6 } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -220,7 +221,7 @@ function securityHeaders(_req, res, next) {
 
 /**
  * @param {Record<string, string | undefined>} env
- * @returns {{ port: number; routerUrl: string; proxySecret: string | undefined }}
+ * @returns {{ port: number; routerUrl: string; proxySecret: string | undefined; host: string | undefined }}
  */
 export function clientConfigFrom(env) {
   const problems = [];
@@ -241,8 +242,18 @@ export function clientConfigFrom(env) {
   if (proxySecret !== undefined && proxySecret.length < 16) {
     problems.push('  CLIENT_PROXY_SECRET: expected at least 16 characters');
   }
+  // As the services read HOST (listenEnvShape in packages/shared/src/config.ts): unset, every
+  // interface in production, this machine only otherwise.
+  const explicitHost = env['HOST'] || undefined;
+  if (explicitHost !== undefined && isIP(explicitHost) === 0) {
+    problems.push(
+      '  HOST: expected an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 or :: ' +
+        `(every interface) (got ${JSON.stringify(explicitHost)})`,
+    );
+  }
+  const host = explicitHost ?? (env['NODE_ENV'] === 'production' ? undefined : '127.0.0.1');
   if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
-  return { port, routerUrl, proxySecret };
+  return { port, routerUrl, proxySecret, host };
 }
 
 /** @param {string} value */
@@ -256,11 +267,17 @@ function isHttpUrl(value) {
 }
 
 async function main() {
-  const { port, routerUrl, proxySecret } = clientConfigFrom(process.env);
+  const { port, routerUrl, proxySecret, host } = clientConfigFrom(process.env);
   const clientServer = createClientServer({ routerUrl, proxySecret });
-  const boundPort = await clientServer.listen(port);
+  const boundPort = await clientServer.listen(port, host);
+  const urlHost =
+    host === undefined || host === '0.0.0.0' || host === '::' || host === '127.0.0.1'
+      ? 'localhost'
+      : isIPv6(host)
+        ? `[${host}]`
+        : host;
   process.stdout.write(
-    `client: http://localhost:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})\n`,
+    `client: http://${urlHost}:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})\n`,
   );
   if (!proxySecret)
     // Not an error (a router may sit behind another trusted proxy), but the default is costly.

@@ -4,7 +4,7 @@
  * changed since their last build (see freshBuild.ts). Ctrl-C or SIGTERM drains everything and
  * exits 0.
  */
-import { ConfigError, loadConfig } from '@microservice-math/shared/config';
+import { ConfigError, loadConfig, localUrlHost } from '@microservice-math/shared/config';
 import { createLogger } from '@microservice-math/shared/logger';
 import { systemEnvSchema } from './systemEnv.js';
 
@@ -37,13 +37,18 @@ try {
     logger: logger.child({ service: 'client' }),
     proxySecret: system.clientProxySecret,
   });
-  const clientPort = await client.listen(system.env.CLIENT_PORT).catch((error: unknown) => {
-    throw listenError('client', system.env.CLIENT_PORT, error as NodeJS.ErrnoException);
-  });
+  const clientPort = await client
+    .listen(system.env.CLIENT_PORT, system.listenHost)
+    .catch((error: unknown) => {
+      throw listenError('client', system.env.CLIENT_PORT, error as NodeJS.ErrnoException);
+    });
   logger.info({ url: system.urls.auth }, 'auth subgraph');
   logger.info({ url: system.urls.math }, 'math subgraph');
   logger.info({ url: system.urls.router }, 'router (GraphQL over HTTP and graphql-ws)');
-  logger.info({ url: `http://localhost:${clientPort}` }, 'web app ready: open this in a browser');
+  logger.info(
+    { url: `http://${localUrlHost(system.listenHost)}:${clientPort}` },
+    'web app ready: open this in a browser',
+  );
   stopOnSignals(logger, async () => {
     await client.close();
     await system.close();

@@ -10,7 +10,7 @@ import { mathConfigSchema } from '@microservice-math/math/config';
 import { createMathService } from '@microservice-math/math/service';
 import { routerConfigSchema } from '@microservice-math/router/config';
 import { createRouterService, type RouterService } from '@microservice-math/router/service';
-import { loadConfig } from '@microservice-math/shared/config';
+import { listenHost, loadConfig, localUrlHost } from '@microservice-math/shared/config';
 import { systemEnvSchema, type SystemEnv } from './systemEnv.js';
 import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger, type Logger } from '@microservice-math/shared/logger';
@@ -32,6 +32,10 @@ export interface SystemOptions {
 export interface RunningSystem {
   env: SystemEnv;
   urls: { auth: string; math: string; router: string };
+  /** Where the services listen (`HOST`; see listenEnvShape), and where the web app should. */
+  listenHost: string | undefined;
+  /** Each service's HTTP host, e.g. to ask where it listens. */
+  hosts: { auth: ServiceHost; math: ServiceHost; router: ServiceHost };
   router: RouterService;
   /** What the web app's server sends so the router believes its X-Forwarded-For. */
   clientProxySecret: string;
@@ -54,6 +58,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const loggerFor =
     options.logger ?? ((service: string) => (rootLogger as Logger).child({ name: service }));
   const port = (configured: number) => (options.freePorts ? 0 : configured);
+  const host = listenHost(parsed, production);
+  const url = (listening: number) => `http://${localUrlHost(host)}:${listening}/graphql`;
 
   // One tracer provider for the process; each service's spans still name it as their scope.
   const tracing = await startTracing(
@@ -70,7 +76,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       loggerFor('auth'),
     );
     started.push(auth);
-    const authUrl = `http://localhost:${await auth.listen(port(parsed.AUTH_PORT))}/graphql`;
+    const authUrl = url(await auth.listen(port(parsed.AUTH_PORT), host));
 
     const math = await createMathService(
       { ...mathConfigSchema.parse(options.env), ...own },
@@ -80,7 +86,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       },
     );
     started.push(math);
-    const mathUrl = `http://localhost:${await math.listen(port(parsed.MATH_PORT))}/graphql`;
+    const mathUrl = url(await math.listen(port(parsed.MATH_PORT), host));
 
     const routerOwn = routerConfigSchema.parse(options.env);
     // The web app's server runs in this process too (scripts/start.ts): a fresh secret will do.
@@ -93,11 +99,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     };
     const router = await createRouterService(routerConfig, { logger: loggerFor('router'), events });
     started.push(router.host);
-    const routerUrl = `http://localhost:${await router.host.listen(port(parsed.ROUTER_PORT))}/graphql`;
+    const routerUrl = url(await router.host.listen(port(parsed.ROUTER_PORT), host));
 
     return {
       env: parsed,
       urls: { auth: authUrl, math: mathUrl, router: routerUrl },
+      listenHost: host,
+      hosts: { auth, math, router: router.host },
       router,
       clientProxySecret,
       // Front to back: the router stops taking requests before the subgraphs it calls.

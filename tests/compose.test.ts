@@ -41,7 +41,7 @@ const contract = {
   client: {
     port: 8501,
     portVariable: 'CLIENT_PORT',
-    known: ['NODE_ENV', 'CLIENT_PORT', 'ROUTER_URL', 'CLIENT_PROXY_SECRET'],
+    known: ['NODE_ENV', 'CLIENT_PORT', 'ROUTER_URL', 'CLIENT_PROXY_SECRET', 'HOST'],
   },
 } as const;
 

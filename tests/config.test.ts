@@ -98,6 +98,18 @@ describe.concurrent(
         /OTEL_SERVICE_NAME: expected up to 64 letters/,
       ],
       [
+        'router',
+        'router/src/main.ts',
+        { ROUTER_SECRET: 'x'.repeat(20), HOST: 'everywhere' },
+        /^Invalid configuration:\n {2}HOST: expected an IP address to listen on: 127\.0\.0\.1 \(this machine only\), 0\.0\.0\.0 or :: \(every interface\) \(got "everywhere"\)\n$/,
+      ],
+      [
+        'npm start',
+        'scripts/start.ts',
+        { HOST: 'localhost' },
+        /^Invalid configuration:\n {2}HOST: expected an IP address to listen on: .*\(got "localhost"\)\n$/,
+      ],
+      [
         'npm start',
         'scripts/start.ts',
         { LOG_LEVEL: 'loud' },

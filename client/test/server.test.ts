@@ -242,7 +242,11 @@ describe('createClientServer', () => {
 
 describe('clientConfigFrom', () => {
   it('defaults to port 8501 and the router on localhost:8000', () => {
-    expect(clientConfigFrom({})).toEqual({ port: 8501, routerUrl: 'http://localhost:8000' });
+    expect(clientConfigFrom({})).toEqual({
+      port: 8501,
+      routerUrl: 'http://localhost:8000',
+      host: '127.0.0.1',
+    });
   });
 
   it('names each bad variable and what it expects', () => {

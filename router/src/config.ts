@@ -7,6 +7,8 @@ import {
   type WithRouterSecret,
   shutdownDrainMs,
   shutdownEnvShape,
+  listenEnvShape,
+  listenHost,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { z } from 'zod';
@@ -65,6 +67,7 @@ export const routerEnvSchema = z.object({
   ROUTER_HEAVY_OPERATIONS_AT_ONCE: env.int(1, { min: 1, max: 1_000 }),
   ...tracingEnvShape,
   ...shutdownEnvShape,
+  ...listenEnvShape,
 });
 
 /** Heavy operations that may wait for their turn on one router; the next is refused at once. */
@@ -84,6 +87,8 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   metricsToken: e.METRICS_TOKEN,
   logLevel: e.LOG_LEVEL,
   port: e.ROUTER_PORT,
+  /** Where it listens: `HOST`; unset, every interface in production, loopback otherwise. */
+  listenHost: listenHost(e, e.NODE_ENV === 'production'),
   /** Subgraph instance URLs by subgraph name; unset ones come from the supergraph. */
   subgraphUrls: subgraphUrlsOf(e),
   routerSecret: e.ROUTER_SECRET,

@@ -27,6 +27,7 @@ await runStandalone(async () => {
     tracing,
     host,
     port: config.port,
+    listenHost: config.listenHost,
     drainMs: config.drainMs,
     description: 'router',
     release: () => events.close(),

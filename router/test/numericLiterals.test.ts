@@ -256,6 +256,25 @@ describe('Numeric variables sent as JSON numbers', () => {
     expect(answer.errors[0]?.message).toBe(refusal('-9007199254740993'));
   });
 
+  // An Int cannot be sent as a string: the advice is its range (the string is for Numeric).
+  it('for an Int variable, the refusal gives its range, over HTTP and in a GET query string', async () => {
+    const logs = 'query($l: Int){ recentLogs(limit: $l) { id } }';
+    const intRefusal =
+      'The number 1e400 cannot be $l, an Int: send a whole number from -2147483648 to 2147483647';
+    const answer = await post('', `{"query":${JSON.stringify(logs)},"variables":{"l":1e400}}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0]?.message).toBe(intRefusal);
+    expect(answer.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const search = new URLSearchParams({ query: logs, variables: '{"l": 1e400}' });
+    const response = await fetch(`${url}?${search}`, {
+      headers: { 'apollo-require-preflight': 'true', ...bearer(token) },
+    });
+    expect(response.status).toBe(400);
+    expect(
+      ((await response.json()) as { errors: Array<{ message: string }> }).errors[0]?.message,
+    ).toBe(intRefusal);
+  });
+
   it.each(['-9007199254740993', '1e400', '2e-1000'])('%s over SSE', async (number) => {
     const answer = await post('/stream', body(`{"b": -1, "e": ${number}}`), {
       accept: 'text/event-stream',

@@ -389,6 +389,21 @@ describe('SignInPage', () => {
     wrapper.unmount();
   });
 
+  it("refuses a new account's password of only spaces without sending, not a sign-in's", async () => {
+    const wrapper = mountPage({});
+    await wrapper.get('input[value="register"]').setValue(true);
+    await fillAndSubmit(wrapper, 'grace', ' '.repeat(8));
+    expect(fieldError(wrapper, 'password')).toBe('Must contain something other than spaces');
+    await fillAndSubmit(wrapper, 'grace', '\t \u00a0\u3000    ');
+    expect(fieldError(wrapper, 'password')).toBe('Must contain something other than spaces');
+    expect(client?.sent).toEqual([]);
+    // An account made before the rule may have one: signing in with it is for auth to judge.
+    await wrapper.get('input[value="signIn"]').setValue(true);
+    await fillAndSubmit(wrapper, 'grace', ' '.repeat(8));
+    expect(client?.sent.map(({ operationName }) => operationName)).toEqual(['SignIn']);
+    wrapper.unmount();
+  });
+
   it('refuses to sign in with a password past the byte limit, in the register form’s words, without sending', async () => {
     const wrapper = mountPage({});
     await fillAndSubmit(wrapper, 'grace', 'x'.repeat(100_000));

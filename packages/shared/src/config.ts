@@ -3,6 +3,7 @@
  * these building blocks, parses `process.env` once at start-up and passes the typed result in;
  * nothing below the entry points reads `process.env`.
  */
+import { isIP, isIPv6 } from 'node:net';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -250,4 +251,45 @@ export function shutdownDrainMs(
   production: boolean,
 ): number {
   return e.SHUTDOWN_DRAIN_MS ?? (production ? DEFAULT_PRODUCTION_DRAIN_MS : 0);
+}
+
+/** Where a development or test process listens unless `HOST` says otherwise: this machine only. */
+export const LOOPBACK_HOST = '127.0.0.1';
+
+/**
+ * `HOST`: the address a service listens on. Unset: every interface in production (containers,
+ * whose port mapping decides who reaches them), loopback otherwise: development answers with
+ * stack traces, introspection and the playground, for this machine only (as Vite's dev server
+ * does). IPv4 loopback, because `localhost` reaches it in browsers, curl and Node's fetch, which
+ * try each address `localhost` has.
+ */
+export const listenEnvShape = {
+  HOST: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .refine((value) => isIP(value) !== 0, {
+        message:
+          'expected an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 or :: (every interface)',
+      })
+      .optional(),
+  ),
+};
+
+/** The address to listen on: `HOST`, or undefined (every interface) in production, or loopback. */
+export function listenHost(
+  e: { HOST?: string | undefined },
+  production: boolean,
+): string | undefined {
+  return e.HOST ?? (production ? undefined : LOOPBACK_HOST);
+}
+
+/**
+ * The host of a URL that reaches, from this machine, a server listening on `host`: `localhost`
+ * for every interface and for loopback, the address itself otherwise (in brackets when IPv6).
+ */
+export function localUrlHost(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::' || host === LOOPBACK_HOST)
+    return 'localhost';
+  return isIPv6(host) ? `[${host}]` : host;
 }

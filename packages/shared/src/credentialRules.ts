@@ -25,6 +25,9 @@ export function usernameProblem(username: string): string | undefined {
 export function passwordProblem(password: string): string | undefined {
   if ([...password].length < PASSWORD_MIN_CHARACTERS)
     return `must be at least ${PASSWORD_MIN_CHARACTERS} characters long`;
+  // Not trimmed (spaces are as good as any character inside one), but eight spaces alone are
+  // what a form fills in by accident, and the first password anyone would guess.
+  if (password.trim() === '') return 'must contain something other than spaces';
   return passwordLengthProblem(password);
 }
 

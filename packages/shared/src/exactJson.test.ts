@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstInexactNumber, inexactNumberError } from './exactJson.js';
+import { firstInexactNumber, inexactNumberError, inexactNumberRefusal } from './exactJson.js';
 
 describe('firstInexactNumber', () => {
   it.each([
@@ -54,8 +54,89 @@ describe('inexactNumberError', () => {
       'is too small to be read exactly as a JSON number: JSON numbers closer to 0 than about 2.2 × 10^-308 keep fewer than 16 significant digits (this one would be read as 1.23456789012346e-310)',
     ],
   ])('names what JSON loses of %s', (number, reason) => {
-    const error = inexactNumberError(number);
+    const error = inexactNumberError(number, { name: 'b', type: 'Numeric' });
     expect(error.message).toBe(`The number ${number} ${reason}${send(number)}`);
     expect(error.extensions['code']).toBe('BAD_USER_INPUT');
+    // Of a variable of no known type, the string is advice only if its argument takes one.
+    expect(inexactNumberError(number, { name: 'b', type: undefined }).message).toBe(
+      `The number ${number} ${reason}${send(number)} if $b takes strings (Numeric does)`,
+    );
+  });
+});
+
+describe('inexactNumberRefusal: advice that fits the variable the number is for', () => {
+  const INT =
+    'The number 1e400 cannot be $l, an Int: send a whole number from -2147483648 to 2147483647';
+  const STRING =
+    'The number 1e400 is too large to be read exactly as a JSON number: JSON numbers past about 1.8 × 10^308 are read as Infinity; send it as a string ("1e400")';
+  const request = (query: string, variables: string, rest = '') =>
+    `{"query":${JSON.stringify(query)},"variables":${variables}${rest}}`;
+  const LOGS = 'query($l: Int){ recentLogs(limit: $l) { id } }';
+  const POWER =
+    'query($b: Numeric!, $e: Int) { power(base: $b, exponent: 2, precision: $e) { result } }';
+
+  it('an Int: its range, not a string it cannot be', () => {
+    expect(inexactNumberRefusal(request(LOGS, '{"l":1e400}'))?.message).toBe(INT);
+    expect(inexactNumberRefusal(request(LOGS, '{"l":-9007199254740993}'))?.message).toBe(
+      'The number -9007199254740993 cannot be $l, an Int: send a whole number from -2147483648 to 2147483647',
+    );
+    expect(
+      inexactNumberRefusal(request('query($l: [Int!]!) { __typename }', '{"l":[1, 2, 1e400]}'))
+        ?.message,
+    ).toBe(INT);
+  });
+
+  it('a Numeric (which takes strings): as a string', () => {
+    expect(inexactNumberRefusal(request(POWER, '{"e": 3, "b":1e400}'))?.message).toBe(
+      STRING.replace('$l', '$b'),
+    );
+    expect(inexactNumberRefusal(request(POWER, '{"b": "1e400", "e":1e400}'))?.message).toBe(
+      INT.replace('$l', '$e'),
+    );
+  });
+
+  it('a Boolean: true or false', () => {
+    expect(
+      inexactNumberRefusal(request('query($x: Boolean) { __typename }', '{"x":1e400}'))?.message,
+    ).toBe('The number 1e400 cannot be $x, a Boolean: send true or false');
+  });
+
+  it('the operation named, in a batch, in a graphql-ws message, in a GET query string', () => {
+    const two = `${LOGS.replace('query', 'query Logs')} query Power($l: Numeric!) { power(base: $l, exponent: 2) { result } }`;
+    expect(
+      inexactNumberRefusal(request(two, '{"l":1e400}', ',"operationName":"Logs"'))?.message,
+    ).toBe(INT);
+    expect(
+      inexactNumberRefusal(request(two, '{"l":1e400}', ',"operationName":"Power"'))?.message,
+    ).toBe(STRING.replace('$l', '$l'));
+    expect(
+      inexactNumberRefusal(`[${request(POWER, '{"b":1}')}, ${request(LOGS, '{"l":1e400}')}]`)
+        ?.message,
+    ).toBe(INT);
+    expect(
+      inexactNumberRefusal(
+        `{"id":"1","type":"subscribe","payload":${request(LOGS, '{"l":1e400}')}}`,
+      )?.message,
+    ).toBe(INT);
+    expect(
+      inexactNumberRefusal('{"l": 1e400}', { query: LOGS, operationName: null })?.message,
+    ).toBe(INT);
+  });
+
+  it('of no known type: a string only if its argument takes one', () => {
+    const unknown = `${STRING} if $l takes strings (Numeric does)`;
+    // Undeclared, an operation that does not parse, two operations and none named.
+    expect(inexactNumberRefusal(request('{ __typename }', '{"l":1e400}'))?.message).toBe(unknown);
+    expect(inexactNumberRefusal(request('query($l: Int', '{"l":1e400}'))?.message).toBe(unknown);
+    expect(
+      inexactNumberRefusal(request(`${LOGS} query B { __typename }`, '{"l":1e400}'))?.message,
+    ).toBe(unknown);
+    expect(
+      inexactNumberRefusal('{"query":"{ __typename }","extensions":{"x":1e400}}')?.message,
+    ).toBe(`${STRING} if its argument takes strings (Numeric does)`);
+  });
+
+  it('none when every number is exact', () => {
+    expect(inexactNumberRefusal(request(LOGS, '{"l":5}'))).toBeUndefined();
   });
 });

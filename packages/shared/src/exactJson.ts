@@ -3,11 +3,12 @@
  * `0.10000000000000000001` as 0.1, before any GraphQL code can see what was written. `Numeric`
  * promises never to round its input, and once parsed the loss cannot be told from an exact
  * number, so a request is checked while its text is still at hand: a number a double cannot
- * give back as written is refused, naming it and asking for it as a string. Every transport
+ * give back as written is refused, naming it and saying what to send instead (for an Int its
+ * range; for an argument that takes strings, as Numeric does, the number as one). Every transport
  * that reads JSON (HTTP bodies and query strings, graphql-ws messages, SSE) calls this.
  */
 import express, { type RequestHandler } from 'express';
-import type { GraphQLError } from 'graphql';
+import { Kind, parse, type GraphQLError, type TypeNode } from 'graphql';
 import { badScalarInput } from './errors.js';
 
 /**
@@ -46,14 +47,118 @@ function parsesExactly(number: string): boolean {
  * when there is none, or when `json` is not valid JSON (its parser's own error says so).
  */
 export function firstInexactNumber(json: string): string | undefined {
+  return firstInexact(json)?.number;
+}
+
+/** The first such number and where in the text it starts. */
+function firstInexact(json: string): { number: string; offset: number } | undefined {
   if (!MAYBE_INEXACT.test(json)) return undefined;
-  for (const [token] of json.matchAll(STRING_OR_NUMBER)) {
+  for (const { 0: token, index } of json.matchAll(STRING_OR_NUMBER)) {
     if (token.startsWith('"') || parsesExactly(token)) continue;
     // Only now is the text parsed, to leave invalid JSON to its parser: long numbers sent as
     // strings, as asked, are not parsed once more for nothing.
-    return isJson(json) ? token : undefined;
+    return isJson(json) ? { number: token, offset: index } : undefined;
   }
   return undefined;
+}
+
+/** The tokens of valid JSON: strings, punctuation, numbers and literals. */
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\],:]|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/g;
+
+/** The keys and indices leading to the value at `offset` in the valid JSON text `json`. */
+function pathAt(json: string, offset: number): Array<string | number> {
+  const open: Array<{ key: string | number; array: boolean }> = [];
+  let keyNext = false;
+  for (const { 0: token, index } of json.matchAll(JSON_TOKEN)) {
+    if (index >= offset) break;
+    const innermost = open.at(-1);
+    if (token === '{') {
+      open.push({ key: '', array: false });
+      keyNext = true;
+    } else if (token === '[') open.push({ key: 0, array: true });
+    else if (token === '}' || token === ']') open.pop();
+    else if (token === ',') {
+      if (innermost?.array) innermost.key = (innermost.key as number) + 1;
+      else keyNext = true;
+    } else if (keyNext && innermost && !innermost.array) {
+      innermost.key = JSON.parse(token) as string;
+      keyNext = false;
+    }
+  }
+  return open.map(({ key }) => key);
+}
+
+/** A variable a refused number is (part of) the value of, and its type's name where declared. */
+export interface InexactVariable {
+  name: string;
+  /** The named type of its declaration (`Int` for `[Int!]!`); undefined when undeclared. */
+  type: string | undefined;
+}
+
+/** Tokens the refusal's look at the operation reads at most: the router's own limit. */
+const MAX_OPERATION_TOKENS = 2_000;
+
+/** The named type `operation` (or the only operation of `query`) declares `$name` with. */
+function declaredType(query: unknown, operationName: unknown, name: string): string | undefined {
+  if (typeof query !== 'string') return undefined;
+  let document;
+  try {
+    document = parse(query, { noLocation: true, maxTokens: MAX_OPERATION_TOKENS });
+  } catch {
+    return undefined;
+  }
+  const operations = document.definitions.filter(
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation =
+    typeof operationName === 'string' && operationName !== ''
+      ? operations.find((candidate) => candidate.name?.value === operationName)
+      : operations.length === 1
+        ? operations[0]
+        : undefined;
+  let type: TypeNode | undefined = operation?.variableDefinitions?.find(
+    (definition) => definition.variable.name.value === name,
+  )?.type;
+  while (type && type.kind !== Kind.NAMED_TYPE) type = type.type;
+  return type?.name.value;
+}
+
+/**
+ * The refusal of the JSON text `json` for its first inexact number, or undefined when it holds
+ * none. `json` is a request (or a batch of them, or a graphql-ws message carrying one as its
+ * payload) unless `operation` is given: then it is the variables of that operation (a GET
+ * request's `variables`). The advice fits the type the operation declares the number's variable
+ * with.
+ */
+export function inexactNumberRefusal(
+  json: string,
+  operation?: { query: unknown; operationName: unknown },
+): GraphQLError | undefined {
+  const found = firstInexact(json);
+  if (!found) return undefined;
+  const path = pathAt(json, found.offset);
+  let variable: InexactVariable | undefined;
+  if (operation) {
+    const [name] = path;
+    if (typeof name === 'string')
+      variable = { name, type: declaredType(operation.query, operation.operationName, name) };
+  } else {
+    let node: unknown = JSON.parse(json);
+    for (const [at, key] of path.entries()) {
+      const name = path[at + 1];
+      if (key === 'variables' && isRecord(node) && typeof name === 'string') {
+        variable = { name, type: declaredType(node['query'], node['operationName'], name) };
+        break;
+      }
+      node =
+        isRecord(node) || Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+    }
+  }
+  return inexactNumberError(found.number, variable);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Whether `text` is a string that parses as JSON. */
@@ -70,13 +175,28 @@ export function isJson(text: unknown): boolean {
 /** The smallest positive double with full precision; below it doubles keep fewer digits. */
 const SMALLEST_NORMAL = 2.2250738585072014e-308;
 
+/** Int's range (32-bit signed), as GraphQL defines it. */
+const INT_RANGE = 'a whole number from -2147483648 to 2147483647';
+
+/** Named types whose values may be sent as strings: Numeric reads a string exactly. */
+const TAKES_STRINGS = new Set(['Numeric', 'String', 'ID']);
+
 /**
- * The client's error for such a number (BAD_USER_INPUT), naming what JSON loses: a number past
- * the range of a double becomes ±Infinity, one too close to 0 becomes 0 (or, just above that, a
- * double of few digits), and in range it keeps about 16 significant digits.
+ * The client's error for such a number (BAD_USER_INPUT). Its advice fits the type of the variable
+ * it is given for, when known: a number an Int or a Boolean cannot be is named with what they
+ * take; for a type that takes strings (Numeric), it is to send the number as one, naming what
+ * JSON loses: a number past the range of a double becomes ±Infinity, one too close to 0 becomes
+ * 0 (or, just above that, a double of few digits), and in range it keeps about 16 significant
+ * digits. For a variable of no known type, or a number outside the variables, that advice holds
+ * only if its argument takes strings, and says so.
  */
-export function inexactNumberError(number: string): GraphQLError {
+export function inexactNumberError(number: string, variable?: InexactVariable): GraphQLError {
   const shown = number.length > SHOWN_CHARACTERS ? `${number.slice(0, SHOWN_CHARACTERS)}…` : number;
+  const name = variable && `$${variable.name}`;
+  if (variable?.type === 'Int')
+    return badScalarInput(`The number ${shown} cannot be ${name}, an Int: send ${INT_RANGE}`);
+  if (variable?.type === 'Boolean')
+    return badScalarInput(`The number ${shown} cannot be ${name}, a Boolean: send true or false`);
   const read = Number(number);
   const sign = read < 0 ? '-' : '';
   const reason = !Number.isFinite(read)
@@ -86,7 +206,12 @@ export function inexactNumberError(number: string): GraphQLError {
       : Math.abs(read) < SMALLEST_NORMAL
         ? `is too small to be read exactly as a JSON number: JSON numbers closer to 0 than about 2.2 × 10^-308 keep fewer than 16 significant digits (this one would be read as ${read})`
         : 'cannot be read exactly from JSON, which keeps about 16 significant digits';
-  return badScalarInput(`The number ${shown} ${reason}; send it as a string ("${shown}")`);
+  const send = `send it as a string ("${shown}")`;
+  const advice =
+    variable?.type !== undefined && TAKES_STRINGS.has(variable.type)
+      ? send
+      : `${send} if ${name ?? 'its argument'} takes strings (Numeric does)`;
+  return badScalarInput(`The number ${shown} ${reason}; ${advice}`);
 }
 
 /** An HTTP refusal (400) of a request holding a number JSON cannot carry exactly. */
@@ -96,8 +221,7 @@ export class InexactJsonNumber extends Error {
   /** body-parser's field for why a body was refused. */
   readonly type = 'entity.number.inexact';
   readonly graphqlError: GraphQLError;
-  constructor(number: string) {
-    const graphqlError = inexactNumberError(number);
+  constructor(graphqlError: GraphQLError) {
     super(graphqlError.message);
     this.graphqlError = graphqlError;
   }
@@ -112,8 +236,8 @@ export function exactJsonBody(limit: string | number): RequestHandler {
     limit,
     verify(_req, _res, body, encoding) {
       const text = /^utf-?8$/i.test(encoding) ? body.toString('utf8') : decode(body, encoding);
-      const number = text === undefined ? undefined : firstInexactNumber(text);
-      if (number !== undefined) throw new InexactJsonNumber(number);
+      const refusal = text === undefined ? undefined : inexactNumberRefusal(text);
+      if (refusal !== undefined) throw new InexactJsonNumber(refusal);
     },
   });
 }
@@ -131,10 +255,14 @@ function decode(body: Buffer, encoding: string): string | undefined {
 export const exactQueryNumbers: RequestHandler = (req, _res, next) => {
   if (req.method !== 'GET') return next();
   const search = new URL(req.url, 'http://query.invalid').searchParams;
+  const operation = { query: search.get('query'), operationName: search.get('operationName') };
   for (const name of ['variables', 'extensions']) {
     const text = search.get(name);
-    const number = text === null ? undefined : firstInexactNumber(text);
-    if (number !== undefined) return next(new InexactJsonNumber(number));
+    const refusal =
+      text === null
+        ? undefined
+        : inexactNumberRefusal(text, name === 'variables' ? operation : undefined);
+    if (refusal !== undefined) return next(new InexactJsonNumber(refusal));
   }
   next();
 };

@@ -17,7 +17,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { requestSignal } from './cancellation.js';
-import { ConfigError } from './config.js';
+import { ConfigError, localUrlHost } from './config.js';
 import { CLIENT_ERROR_CODES, codedError, maskedInternalError, RequestErrorCode } from './errors.js';
 import { exactJsonBody, exactQueryNumbers, InexactJsonNumber } from './exactJson.js';
 import type { Logger } from './logger.js';
@@ -595,6 +595,8 @@ export interface StandaloneService {
   logger: Logger;
   host: ServiceHost;
   port: number;
+  /** The address to listen on (the config's `listenHost`); undefined: every interface. */
+  listenHost: string | undefined;
   /** Logged as "<description> ready", with the GraphQL URL. */
   description: string;
   /** Released after the host has closed (e.g. the event bus other resources publish on). */
@@ -612,9 +614,12 @@ export interface StandaloneService {
 export async function runStandalone(start: () => Promise<StandaloneService>): Promise<void> {
   try {
     const service = await start();
-    const port = await service.host.listen(service.port);
+    const port = await service.host.listen(service.port, service.listenHost);
     service.logger.info(
-      { url: `http://localhost:${port}/graphql` },
+      {
+        url: `http://${localUrlHost(service.listenHost)}:${port}/graphql`,
+        address: (service.host.server.address() as AddressInfo).address,
+      },
       `${service.description} ready`,
     );
     stopOnSignals(service.logger, async () => {

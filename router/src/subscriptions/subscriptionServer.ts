@@ -11,7 +11,7 @@ import {
   rateLimited,
   unauthenticated,
 } from '@microservice-math/shared/errors';
-import { firstInexactNumber, inexactNumberError } from '@microservice-math/shared/exactJson';
+import { inexactNumberRefusal } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
@@ -156,7 +156,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
    * Subscribe messages holding a number JSON cannot carry exactly (exactJson.ts), by operation
    * id: noted from the message's text before graphql-ws parses it, refused in onSubscribe.
    */
-  const inexactNumbers = new WeakMap<WebSocket, Map<string, string>>();
+  const inexactNumbers = new WeakMap<WebSocket, Map<string, GraphQLError>>();
   /**
    * An operation's checks before it runs, once graphql-ws has it: the token still good, the
    * request rate, the document, its cost and the user's live demand budget. Its execution
@@ -258,7 +258,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         const inexact = inexactNumbers.get(ctx.extra.socket)?.get(id);
         if (inexact !== undefined) {
           inexactNumbers.get(ctx.extra.socket)?.delete(id);
-          return [inexactNumberError(inexact)];
+          return [inexact];
         }
         // Counted before the first await: graphql-ws has already added this one to the socket's
         // operations, beside those admitted and those still being checked. Counted after it, a
@@ -347,12 +347,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     socket.prependListener('message', (data: RawData, isBinary: boolean) => {
       if (isBinary || !Buffer.isBuffer(data)) return;
       const text = data.toString('utf8');
-      const number = firstInexactNumber(text);
-      if (number === undefined) return;
+      const refusal = inexactNumberRefusal(text);
+      if (refusal === undefined) return;
       const { type, id } = JSON.parse(text) as { type?: unknown; id?: unknown };
       if (type !== 'subscribe' || typeof id !== 'string') return;
       if (!inexactNumbers.has(socket)) inexactNumbers.set(socket, new Map());
-      inexactNumbers.get(socket)?.set(id, number);
+      inexactNumbers.get(socket)?.set(id, refusal);
     });
     // graphql-ws drops an operation the client completes while it is still being answered, but
     // tells nobody: its subgraph calls would run on. A complete message is a few dozen bytes.

@@ -7,6 +7,8 @@ import {
   type WithRouterSecret,
   shutdownDrainMs,
   shutdownEnvShape,
+  listenEnvShape,
+  listenHost,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { availableParallelism } from 'node:os';
@@ -44,6 +46,7 @@ export const authEnvSchema = z.object({
   REGISTER_WINDOW_SECONDS: env.int(3600, { min: 1, max: 7 * 24 * 3600 }),
   ...tracingEnvShape,
   ...shutdownEnvShape,
+  ...listenEnvShape,
 });
 
 export type AuthEnv = z.output<typeof authEnvSchema>;
@@ -54,6 +57,8 @@ export const authConfigSchema = authEnvSchema.transform((e) => ({
   metricsToken: e.METRICS_TOKEN,
   logLevel: e.LOG_LEVEL,
   port: e.AUTH_PORT,
+  /** Where it listens: `HOST`; unset, every interface in production, loopback otherwise. */
+  listenHost: listenHost(e, e.NODE_ENV === 'production'),
   databaseUrl: e.DATABASE_URL,
   redisUrl: e.REDIS_URL,
   redisKeyPrefix: e.REDIS_KEY_PREFIX,

@@ -20,6 +20,7 @@ await runStandalone(async () => {
     tracing,
     host,
     port: config.port,
+    listenHost: config.listenHost,
     drainMs: config.drainMs,
     description: 'auth subgraph',
   };

@@ -21,6 +21,8 @@ describe('registration rules', () => {
     ['password of 7 emoji (7 characters)', 'valid_name', '😀'.repeat(7), 'password'],
     ['password of 73 bytes (emoji)', 'valid_name', '😀'.repeat(18) + 'x', 'password'],
     ['password of 73 ASCII bytes', 'valid_name', 'p'.repeat(73), 'password'],
+    ['password of only spaces', 'valid_name', ' '.repeat(8), 'password'],
+    ['password of only whitespace', 'valid_name', '\t\n\r \u00a0\u2003\u3000\ufeff', 'password'],
   ];
 
   it.each(cases)('%s is BAD_USER_INPUT naming the field', async (_name, u, p, field) => {
@@ -38,6 +40,21 @@ describe('registration rules', () => {
     expect(result.body.errors?.[0]?.message).toBe(
       'username: may contain only ASCII letters (a-z, A-Z), digits, "_", "." and "-"',
     );
+  });
+
+  it('says a password of only spaces must have something else', async () => {
+    const result = await auth.call(REGISTER, { u: 'pw8', p: '        ' });
+    expect(result.body.errors?.[0]?.message).toBe(
+      'password: must contain something other than spaces',
+    );
+  });
+
+  it('keeps the spaces around a password that has more', async () => {
+    const p = '   pass word   ';
+    expect((await auth.call(REGISTER, { u: 'spaced_pw', p })).body.errors).toBeUndefined();
+    expect((await auth.call(LOGIN, { u: 'spaced_pw', p })).body.errors).toBeUndefined();
+    const trimmed = await auth.call(LOGIN, { u: 'spaced_pw', p: p.trim() });
+    expect(trimmed.body.errors?.[0]?.message).toBe('Invalid username or password');
   });
 
   it('accepts a 72-byte password and trims the username', async () => {

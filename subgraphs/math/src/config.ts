@@ -8,6 +8,8 @@ import {
   type WithRouterSecret,
   shutdownDrainMs,
   shutdownEnvShape,
+  listenEnvShape,
+  listenHost,
 } from '@microservice-math/shared/config';
 import { tracingConfigFrom, tracingEnvShape } from '@microservice-math/shared/tracing';
 import { availableParallelism } from 'node:os';
@@ -31,6 +33,7 @@ export const mathEnvSchema = z.object({
   MATH_WORKERS: env.int(availableParallelism(), { min: 1, max: 64 }),
   ...tracingEnvShape,
   ...shutdownEnvShape,
+  ...listenEnvShape,
 });
 
 export type MathEnv = z.output<typeof mathEnvSchema>;
@@ -41,6 +44,8 @@ export const mathConfigSchema = mathEnvSchema.transform((e) => ({
   metricsToken: e.METRICS_TOKEN,
   logLevel: e.LOG_LEVEL,
   port: e.MATH_PORT,
+  /** Where it listens: `HOST`; unset, every interface in production, loopback otherwise. */
+  listenHost: listenHost(e, e.NODE_ENV === 'production'),
   databaseUrl: e.DATABASE_URL,
   redisUrl: e.REDIS_URL,
   redisKeyPrefix: e.REDIS_KEY_PREFIX,

@@ -1,0 +1,120 @@
+/**
+ * Where services listen (HOST, listenEnvShape): development and test answer with stack traces,
+ * introspection and the playground, so they listen on loopback only unless HOST says otherwise;
+ * production (containers) listens on every interface.
+ */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { authConfigSchema } from '@microservice-math/auth/config';
+import { mathConfigSchema } from '@microservice-math/math/config';
+import { routerConfigSchema } from '@microservice-math/router/config';
+import { ConfigError, loadConfig } from '@microservice-math/shared/config';
+import type { AddressInfo } from 'node:net';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { clientConfigFrom } from '../client/server.js';
+import { serverBuilt } from '../scripts/freshBuild.js';
+import { freePort, mainFiles, startProcess } from './support/processes.js';
+import { startTestSystem } from './support/system.js';
+
+const root = resolve(import.meta.dirname, '..');
+
+describe('each service config', () => {
+  const schemas = { auth: authConfigSchema, math: mathConfigSchema, router: routerConfigSchema };
+
+  it.each(Object.entries(schemas))('%s: loopback unless in production or HOST', (_, schema) => {
+    expect(schema.parse({}).listenHost).toBe('127.0.0.1');
+    expect(schema.parse({ NODE_ENV: 'development' }).listenHost).toBe('127.0.0.1');
+    expect(schema.parse({ NODE_ENV: 'test' }).listenHost).toBe('127.0.0.1');
+    expect(schema.parse({ NODE_ENV: 'production' }).listenHost).toBeUndefined();
+    expect(schema.parse({ NODE_ENV: 'development', HOST: '0.0.0.0' }).listenHost).toBe('0.0.0.0');
+    expect(schema.parse({ NODE_ENV: 'production', HOST: '::1' }).listenHost).toBe('::1');
+  });
+
+  it.each(Object.entries(schemas))('%s: refuses a HOST that is not an address', (_, schema) => {
+    for (const HOST of ['localhost', 'everywhere', '127.0.0.1:8000', '*']) {
+      expect(() => loadConfig(schema, { HOST })).toThrow(ConfigError);
+      expect(() => loadConfig(schema, { HOST })).toThrow(
+        `HOST: expected an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 or :: (every interface) (got ${JSON.stringify(HOST)})`,
+      );
+    }
+  });
+
+  it('the web app server reads HOST the same way', () => {
+    expect(clientConfigFrom({}).host).toBe('127.0.0.1');
+    expect(clientConfigFrom({ NODE_ENV: 'production' }).host).toBeUndefined();
+    expect(clientConfigFrom({ NODE_ENV: 'production', HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(() => clientConfigFrom({ HOST: 'everywhere' })).toThrow(
+      /HOST: expected an IP address to listen on/,
+    );
+  });
+});
+
+describe('the one-process system (npm start)', () => {
+  const addresses = (system: Awaited<ReturnType<typeof startTestSystem>>) =>
+    Object.values(system.hosts).map((host) => (host.server.address() as AddressInfo).address);
+
+  it('listens on loopback in development, reached as localhost', async () => {
+    const system = await startTestSystem({ env: { NODE_ENV: 'development' } });
+    try {
+      expect(system.listenHost).toBe('127.0.0.1');
+      expect(addresses(system)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+      expect(system.urls.router).toMatch(/^http:\/\/localhost:\d+\/graphql$/);
+      const response = await fetch(system.urls.router.replace(/graphql$/, 'health'));
+      expect(response.status).toBe(200);
+    } finally {
+      await system.stop();
+    }
+  });
+
+  it('listens where HOST says', async () => {
+    const system = await startTestSystem({ env: { NODE_ENV: 'development', HOST: '0.0.0.0' } });
+    try {
+      expect(addresses(system)).toEqual(['0.0.0.0', '0.0.0.0', '0.0.0.0']);
+    } finally {
+      await system.stop();
+    }
+  });
+});
+
+describe.concurrent('a service as its own process (as its image runs it)', () => {
+  beforeAll(() => serverBuilt({ quiet: true, say: () => {} }), 300_000);
+
+  /** The address the router's "router ready" line says it listens on. */
+  async function routerAddress(env: Record<string, string>): Promise<string> {
+    const port = await freePort();
+    const router = await startProcess(
+      'router',
+      [process.execPath, mainFiles.router],
+      {
+        ROUTER_SECRET: randomBytes(16).toString('hex'),
+        ROUTER_PORT: String(port),
+        LOG_LEVEL: 'info',
+        HOST: '',
+        ...env,
+      },
+      `http://localhost:${port}/health`,
+      root,
+    );
+    try {
+      // JSON in production, pretty-printed (one field a line) in development; the line may come
+      // a moment after /health answers (the logger writes asynchronously).
+      // eslint-disable-next-line no-control-regex -- pino-pretty's colours
+      const text = () => router.output().replace(/\x1b\[[0-9;]*m/g, '');
+      await vi.waitFor(() => expect(text()).toMatch(/router ready/), { timeout: 10_000 });
+      const output = text();
+      return /"?address"?:\s*"([^"]+)"/.exec(output)?.[1] ?? `no address in ${output}`;
+    } finally {
+      await router.stop();
+    }
+  }
+
+  // Each start takes 10–30 s on a loaded machine (four at once here).
+  it.each([
+    ['development: loopback only', { NODE_ENV: 'development' }, ['127.0.0.1']],
+    ['production: every interface', { NODE_ENV: 'production' }, ['::', '0.0.0.0']],
+    ['development with HOST', { NODE_ENV: 'development', HOST: '0.0.0.0' }, ['0.0.0.0']],
+    ['production with HOST', { NODE_ENV: 'production', HOST: '127.0.0.1' }, ['127.0.0.1']],
+  ])('%s', { timeout: 120_000 }, async (_, env, expected) => {
+    expect(expected).toContain(await routerAddress(env));
+  });
+});
