@@ -65,7 +65,11 @@ function mountRecentLogs(
  * with waits of `retryAfterSeconds` or, without one, as an internal error; then it serves log 2.
  * It records each subscription's variables.
  */
-async function refusingRouter(refusals: number, retryAfterSeconds?: number) {
+async function refusingRouter(
+  refusals: number,
+  retryAfterSeconds?: number,
+  { served = () => true }: { served?: (subscription: number) => boolean } = {},
+) {
   const server = new WebSocketServer({ port: 0, path: '/graphql' });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const subscribed: unknown[] = [];
@@ -80,6 +84,7 @@ async function refusingRouter(refusals: number, retryAfterSeconds?: number) {
         socket.send(JSON.stringify({ type: 'connection_ack' }));
       } else if (message.type === 'subscribe') {
         subscribed.push(message.payload?.variables);
+        if (subscribed.length > refusals && !served(subscribed.length)) return;
         const reply =
           subscribed.length <= refusals
             ? {
@@ -105,6 +110,7 @@ async function refusingRouter(refusals: number, retryAfterSeconds?: number) {
   return {
     url: `ws://127.0.0.1:${port}/graphql`,
     subscribed,
+    sockets: () => [...server.clients],
     async close() {
       for (const socket of server.clients) socket.terminate();
       await new Promise((resolve) => server.close(resolve));
@@ -275,6 +281,24 @@ describe('RecentLogs', () => {
       await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
       expect(router.subscribed).toEqual([{}, { after: 'log-00001' }]);
       expect(resume()).toBeUndefined();
+    } finally {
+      await closeBesideRouter(wrapper, router);
+    }
+  });
+
+  it('leaves a feed the socket resubscribes from the same cursor after a drop: one subscription, not two', async () => {
+    // The resumed feed (subscription 2) hears nothing until the socket drops and resubscribes.
+    const router = await refusingRouter(1, undefined, { served: (n) => n > 2 });
+    const wrapper = mountBesideRouter(router.url);
+    const resume = () => wrapper.findAll('button').find((button) => button.text() === 'Resume');
+    try {
+      await waitFor(() => expect(resume()).toBeDefined());
+      await resume()?.trigger('click');
+      await waitFor(() => expect(router.subscribed).toHaveLength(2));
+      for (const socket of router.sockets()) socket.terminate();
+      // The resubscription is served log 2; a restart on top of it would have asked again.
+      await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
+      expect(router.subscribed).toEqual([{}, { after: 'log-00001' }, { after: 'log-00001' }]);
     } finally {
       await closeBesideRouter(wrapper, router);
     }
