@@ -3,8 +3,7 @@
  * takes up to `maxBatch` rows in one multi-row INSERT and starts as soon as the previous one
  * ends, so an idle service commits at once and a busy one commits hundreds of rows per round
  * trip. A write resolves only after its row is committed, so an answered calculation is never
- * unlogged; then the batch's rows are published for the live feed, gathered with those of other
- * batches committed meanwhile under load (publishSoon). An `ok`
+ * unlogged; then the batch's rows are published for the live feed, in one round trip. An `ok`
  * write whose request's signal aborts before that (a database that hangs) is abandoned: it
  * rejects at once, so that the request is refused while its caller still waits, and its row is
  * stored and published `CANCELLED` (see WriteOptions).
@@ -119,11 +118,6 @@ export interface LogWriterOptions {
   spoolLimit?: number;
   /** How often the spool tries the database again. */
   spoolRetryMs?: number;
-  /**
-   * The least time between two publishes of log events (see publishSoon): under load, the
-   * events of the batches committed meanwhile go in one.
-   */
-  publishEveryMs?: number;
 }
 
 interface Pending {
@@ -213,7 +207,7 @@ const ABANDONED_NOTE_MS = 5_000;
 
 export function createLogWriter(options: LogWriterOptions): LogWriter {
   const { orm, events, logger, observer, maxBatch = 500, attempts = 5 } = options;
-  const { spoolLimit = 10_000, spoolRetryMs = 1_000, publishEveryMs = 10 } = options;
+  const { spoolLimit = 10_000, spoolRetryMs = 1_000 } = options;
   /**
    * Rows of refused requests (status other than `ok`) whose batch failed for good, e.g. during a
    * database outage: the caller already has its refusal, and the audit trail should not lose it,
@@ -254,13 +248,8 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   let running: Promise<void> | undefined;
   let pendingFlush: NodeJS.Immediate | undefined;
   let closed = false;
-  /**
-   * Committed rows' events not yet handed to the event bus, in commit order, and the loop that
-   * hands them over: one publish at a time, each with every event committed since the last one
-   * left (see publishSoon).
-   */
-  let unpublished: RequestLogRecord[] = [];
-  let publishing: Promise<void> | undefined;
+  /** Publishes of committed batches not yet answered by the event bus. */
+  const publishing = new Set<Promise<void>>();
 
   /**
    * Writes given up before their commit, said to the operator: their callers were refused
@@ -409,38 +398,6 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
   }
 
   /**
-   * Queues committed rows' events for the bus. Under load a batch commits every millisecond or
-   * few, and each publish is a socket write that wakes Redis, on a machine whose cores the
-   * service shares with it, and a reply to read: so publishes start at least `publishEveryMs`
-   * apart, one at a time, each with every event committed since the last one. A log committed
-   * while the service is quiet is published at once; under load an event may wait up to
-   * `publishEveryMs` longer for its subscribers (its row, and its answer, do not wait). A
-   * publish waits for the turn of the event loop in which its rows' answers were sent, so that
-   * the answers do not wait for the write to Redis either. Events leave in commit order.
-   */
-  function publishSoon(records: RequestLogRecord[]): void {
-    if (records.length === 0) return;
-    for (const record of records) unpublished.push(record);
-    publishing ??= publishLoop();
-  }
-
-  let lastPublishAt = -Infinity;
-
-  async function publishLoop(): Promise<void> {
-    do {
-      const wait = lastPublishAt + publishEveryMs - performance.now();
-      if (wait > 0) await sleep(wait);
-      else await new Promise((resolve) => setImmediate(resolve));
-      const records = unpublished;
-      unpublished = [];
-      lastPublishAt = performance.now();
-      await publish(records);
-    } while (unpublished.length > 0);
-    // In the same turn as the check above: events queued after it start a loop of their own.
-    publishing = undefined;
-  }
-
-  /**
    * Rows this batch stored as `ok` whose callers left while it was in flight become `CANCELLED`
    * before anyone hears of them; if that update fails, the rows stay `ok` (an error line names them).
    */
@@ -504,11 +461,13 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
       observer?.flushed(batch.length, ms / 1000);
       logger.debug({ rows: batch.length, ms }, 'request logs committed');
       batch.forEach((p, i) => p.resolve(records[i] as RequestLogRecord));
-      // The next batch does not wait for Redis: publishes leave in commit order (publishSoon),
-      // so each user's events stay in order.
+      // The next batch does not wait for Redis: publishes leave in commit order on one
+      // connection (or synchronously in-process), so each user's events stay in order.
       // Rows this batch stored, refused ones too (subscribers that asked for them list them),
       // and rows a retry found stored with its outcome (see `Stored`).
-      publishSoon(records.filter((_record, i) => stored[i]?.stored || stored[i]?.republish));
+      const fresh = records.filter((_record, i) => stored[i]?.stored || stored[i]?.republish);
+      const published = publish(fresh).finally(() => publishing.delete(published));
+      publishing.add(published);
     }
   }
 
@@ -584,7 +543,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     },
     async flush() {
       while (queue.length > 0 || running) await startFlush();
-      while (publishing) await publishing;
+      await Promise.all(publishing);
     },
     async close() {
       closed = true;
