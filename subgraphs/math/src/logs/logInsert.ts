@@ -61,6 +61,7 @@ export function createLogInsert(orm: Orm, em: EntityManager): LogInsert {
   const meta = em.getMetadata().get<RequestLogEntity>(RequestLogSchema.meta.className);
   const props = meta.props.filter((p) => p.kind === ReferenceKind.SCALAR && p.persist !== false);
   const columns = props.map((p) => quote(p.fieldNames[0] as string));
+  const names = props.map((p) => p.name as keyof RequestLogEntity);
   const field = (name: 'id' | 'logKey' | 'responseKey') =>
     quote(meta.properties[name].fieldNames[0] as string);
   const rowPlaceholders = `(${columns.map(() => '?').join(', ')})`;
@@ -77,9 +78,8 @@ export function createLogInsert(orm: Orm, em: EntityManager): LogInsert {
         sql = sqlFor(rows.length);
         if (rows.length <= PREPARED_ROWS) sqlBySize.set(rows.length, sql);
       }
-      const params = rows.flatMap((row) =>
-        props.map((p) => row[p.name as keyof RequestLogEntity] ?? null),
-      );
+      const params: unknown[] = [];
+      for (const row of rows) for (const name of names) params.push(row[name] ?? null);
       return statements.all<{ id: string }>(sql, params, rows.length <= PREPARED_ROWS);
     },
     close: () => statements.close(),

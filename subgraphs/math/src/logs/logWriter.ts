@@ -519,15 +519,25 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     write(entry, { signal } = {}) {
       if (closed) return Promise.reject(new Error('the log writer is closed'));
       return new Promise<RequestLogRecord>((resolve, reject) => {
-        const { key: _key, ...fields } = entry;
-        const entity = {
-          ...fields,
-          ...storedKey(entry),
-          input: entry.input.slice(0, INPUT_COLUMN_LENGTH),
+        // Every column named, in one order: one object shape for every row (no spreads).
+        const { requestId, logKey, responseKey } = storedKey(entry);
+        const entity: RequestLogEntity = {
           id: uuidv7(),
+          userId: entry.userId,
+          username: entry.username,
+          operation: entry.operation,
+          input: entry.input.slice(0, INPUT_COLUMN_LENGTH),
+          resultPreview: entry.resultPreview,
+          digits: entry.digits,
+          cached: entry.cached,
+          durationMs: entry.durationMs,
+          status: entry.status,
           createdAt: new Date(),
+          requestId,
+          logKey,
+          responseKey,
           answeredAt: null,
-        } as RequestLogEntity;
+        };
         const pending: Pending = { entity, resolve, reject, signal };
         if (signal && entity.status === 'ok') {
           const abandon = () => {
