@@ -243,6 +243,25 @@ describe('Numeric variables sent as JSON numbers', () => {
     expect(answer.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  // What body-parser reads is what is checked: it drops a BOM, and reads charsets (utf-7,
+  // utf-32) this check cannot, which are refused rather than let past it.
+  it('behind a UTF-8 BOM too', async () => {
+    const answer = await post('', `\uFEFF${body('{"b": -1, "e": 0.10000000000000000001}')}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0]?.message).toBe(refusal('0.10000000000000000001'));
+  });
+
+  it.each(['utf-7', 'utf-32le'])(
+    'a body in %s is refused 415, not read past the check',
+    async (charset) => {
+      const answer = await post('', body('{"b": -1, "e": 0.10000000000000000001}'), {
+        'content-type': `application/json; charset=${charset}`,
+      });
+      expect(answer.status).toBe(415);
+      expect(answer.body.errors?.[0]?.message).toBe('The request body must be JSON in UTF-8');
+    },
+  );
+
   it('in a GET query string too', async () => {
     const search = new URLSearchParams({
       query: POWER,

@@ -136,6 +136,18 @@ describe('inexactNumberRefusal: advice that fits the variable the number is for'
     ).toBe(`${STRING} if its argument takes strings (Numeric does)`);
   });
 
+  it('names an undeclared key only when it is a GraphQL name, and cuts a long one', () => {
+    const hostile = `x\n\u202E${'y'.repeat(5000)}`;
+    const message = inexactNumberRefusal(
+      request('{ __typename }', JSON.stringify({ [hostile]: 0 }).replace('0}', '1e400}')),
+    )?.message;
+    expect(message).toBe(`${STRING} if its argument takes strings (Numeric does)`);
+    const long = `v${'w'.repeat(100)}`;
+    expect(inexactNumberRefusal(request('{ __typename }', `{"${long}":1e400}`))?.message).toContain(
+      `if $${long.slice(0, 40)}… takes strings`,
+    );
+  });
+
   it('none when every number is exact', () => {
     expect(inexactNumberRefusal(request(LOGS, '{"l":5}'))).toBeUndefined();
   });

@@ -190,9 +190,16 @@ const TAKES_STRINGS = new Set(['Numeric', 'String', 'ID']);
  * digits. For a variable of no known type, or a number outside the variables, that advice holds
  * only if its argument takes strings, and says so.
  */
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
 export function inexactNumberError(number: string, variable?: InexactVariable): GraphQLError {
   const shown = number.length > SHOWN_CHARACTERS ? `${number.slice(0, SHOWN_CHARACTERS)}…` : number;
-  const name = variable && `$${variable.name}`;
+  // A JSON key is the client's text: named only when it is a GraphQL name (a declared
+  // variable's always is), cut as the number is.
+  const name =
+    variable && GRAPHQL_NAME.test(variable.name)
+      ? `$${variable.name.length > SHOWN_CHARACTERS ? `${variable.name.slice(0, SHOWN_CHARACTERS)}…` : variable.name}`
+      : undefined;
   if (variable?.type === 'Int')
     return badScalarInput(`The number ${shown} cannot be ${name}, an Int: send ${INT_RANGE}`);
   if (variable?.type === 'Boolean')
@@ -235,14 +242,32 @@ export function exactJsonBody(limit: string | number): RequestHandler {
   return express.json({
     limit,
     verify(_req, _res, body, encoding) {
-      const text = /^utf-?8$/i.test(encoding) ? body.toString('utf8') : decode(body, encoding);
-      const refusal = text === undefined ? undefined : inexactNumberRefusal(text);
+      // The text the parser will read: body-parser decodes with iconv-lite, which drops a BOM.
+      const text = /^utf-?8$/i.test(encoding)
+        ? withoutBom(body.toString('utf8'))
+        : decode(body, encoding);
+      // A charset body-parser reads and this check cannot (utf-7, utf-32) would carry its
+      // numbers past the check, rounded: refused as body-parser refuses one it cannot read.
+      if (text === undefined) throw unsupportedCharset(encoding);
+      const refusal = inexactNumberRefusal(text);
       if (refusal !== undefined) throw new InexactJsonNumber(refusal);
     },
   });
 }
 
-/** Other Unicode encodings of a JSON body; undefined for one this runtime cannot decode. */
+const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/** body-parser's own refusal of a charset (415, `charset.unsupported`), for the error handlers. */
+function unsupportedCharset(encoding: string): Error {
+  return Object.assign(new Error(`unsupported charset "${encoding.toUpperCase()}"`), {
+    status: 415,
+    expose: true,
+    type: 'charset.unsupported',
+    charset: encoding.toLowerCase(),
+  });
+}
+
+/** Other Unicode encodings of a JSON body (a BOM dropped); undefined for one this runtime cannot decode. */
 function decode(body: Buffer, encoding: string): string | undefined {
   try {
     return new TextDecoder(encoding).decode(body);
