@@ -118,10 +118,10 @@ async function refusingRouter(
   };
 }
 
-/** RecentLogs listing log 1, its live feed from the graphql-ws router at `webSocketUrl`. */
-function mountBesideRouter(webSocketUrl: string) {
+/** RecentLogs listing `listed` (log 1), its live feed from the graphql-ws router at `webSocketUrl`. */
+function mountBesideRouter(webSocketUrl: string, listed = [logNumber(1)]) {
   client = createTestGraphQLClient(
-    { RecentLogs: () => ({ data: { recentLogs: [logNumber(1)] } }) },
+    { RecentLogs: () => ({ data: { recentLogs: listed } }) },
     { webSocketUrl },
   );
   return mount(RecentLogs, { global: { provide: provideFor(client) }, attachTo: document.body });
@@ -299,6 +299,20 @@ describe('RecentLogs', () => {
       // The resubscription is served log 2; a restart on top of it would have asked again.
       await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
       expect(router.subscribed).toEqual([{}, { after: 'log-00001' }, { after: 'log-00001' }]);
+    } finally {
+      await closeBesideRouter(wrapper, router);
+    }
+  });
+
+  it('with nothing listed, a drop refetches the list and leaves the socket’s resubscription alone', async () => {
+    // The live-only feed (subscription 1) hears nothing until the socket drops and resubscribes.
+    const router = await refusingRouter(0, undefined, { served: (n) => n > 1 });
+    const wrapper = mountBesideRouter(router.url, []);
+    try {
+      await waitFor(() => expect(router.subscribed).toHaveLength(1));
+      for (const socket of router.sockets()) socket.terminate();
+      await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(1));
+      expect(router.subscribed).toEqual([{}, {}]);
     } finally {
       await closeBesideRouter(wrapper, router);
     }
