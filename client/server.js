@@ -245,7 +245,7 @@ export function clientConfigFrom(env) {
   // As the services read HOST (listenEnvShape in packages/shared/src/config.ts): unset, every
   // interface in production, this machine only otherwise.
   const explicitHost = env['HOST'] || undefined;
-  if (explicitHost !== undefined && isIP(explicitHost) === 0) {
+  if (explicitHost !== undefined && (isIP(explicitHost) === 0 || explicitHost.includes('%'))) {
     problems.push(
       '  HOST: expected an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 or :: ' +
         `(every interface) (got ${JSON.stringify(explicitHost)})`,

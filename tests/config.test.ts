@@ -104,6 +104,19 @@ describe.concurrent(
         /^Invalid configuration:\n {2}HOST: expected an IP address to listen on: 127\.0\.0\.1 \(this machine only\), 0\.0\.0\.0 or :: \(every interface\) \(got "everywhere"\)\n$/,
       ],
       [
+        'router',
+        'router/src/main.ts',
+        { ROUTER_SECRET: 'x'.repeat(20), HOST: 'fe80::1%eth0' },
+        /HOST: expected an IP address to listen on: .*\(got "fe80::1%eth0"\)\n$/,
+      ],
+      [
+        'router',
+        'router/src/main.ts',
+        // TEST-NET-2: an address, and none of this machine's.
+        { ROUTER_SECRET: 'x'.repeat(20), HOST: '198.51.100.7' },
+        /^router: HOST is not an address of this machine; set it to one of its addresses, 127\.0\.0\.1, 0\.0\.0\.0 or ::\n$/,
+      ],
+      [
         'npm start',
         'scripts/start.ts',
         { HOST: 'localhost' },

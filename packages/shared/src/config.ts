@@ -268,7 +268,8 @@ export const listenEnvShape = {
     unsetIfEmpty,
     z
       .string()
-      .refine((value) => isIP(value) !== 0, {
+      // No IPv6 zone (fe80::1%eth0): Node listens there, but no URL can name it.
+      .refine((value) => isIP(value) !== 0 && !value.includes('%'), {
         message:
           'expected an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 or :: (every interface)',
       })

@@ -481,6 +481,10 @@ export function listenError(service: string, port: number, error: NodeJS.ErrnoEx
     return new ConfigError(
       `${service}: not allowed to listen on port ${port}; set ${variable} to a port above 1023`,
     );
+  if (error.code === 'EADDRNOTAVAIL')
+    return new ConfigError(
+      `${service}: HOST is not an address of this machine; set it to one of its addresses, 127.0.0.1, 0.0.0.0 or ::`,
+    );
   return error;
 }
 
