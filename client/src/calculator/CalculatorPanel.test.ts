@@ -243,6 +243,40 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it("leaves out the server's message about an argument changed while the request was on its way", async () => {
+    let wrapper: ReturnType<typeof mountPanel> | undefined = undefined;
+    wrapper = mountPanel({
+      Power: () => {
+        // The user edits the exponent while the answer is on its way.
+        const exponent = wrapper?.get('input[name="exponent"]').element as HTMLInputElement;
+        exponent.value = '2';
+        exponent.dispatchEvent(new Event('input'));
+        return {
+          data: { power: null },
+          errors: [
+            {
+              path: ['power'],
+              message: 'exponent: an even root of a negative number is not a real number',
+              extensions: { code: 'BAD_USER_INPUT', argument: 'exponent' },
+            },
+          ],
+        };
+      },
+    });
+    const box = wrapper.get('input[name="expression"]');
+    await box.trigger('focus');
+    await box.setValue('(-4)^(1/2)');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+
+    expect(client?.sent).toHaveLength(1);
+    expect((wrapper.get('input[name="exponent"]').element as HTMLInputElement).value).toBe('2');
+    expect(wrapper.findAll('.calculation-form .field-error')).toEqual([]);
+    expect(wrapper.get('input[name="exponent"]').attributes('aria-invalid')).toBeUndefined();
+    expect(document.activeElement).not.toBe(wrapper.get('input[name="exponent"]').element);
+    wrapper.unmount();
+  });
+
   it('shows a refusal about the whole request, such as RESULT_TOO_LARGE, as an alert', async () => {
     const wrapper = mountPanel({
       Power: () => ({
