@@ -21,13 +21,17 @@ export function usernameProblem(username: string): string | undefined {
   return undefined;
 }
 
+/** Whitespace and format characters (Cf: U+200B zero-width space, U+2060, U+FEFF…) alone. */
+const INVISIBLE_ONLY = /^[\s\p{Cf}]*$/u;
+
 /** What is wrong with a password, in NFC as it will be hashed; undefined when it may be used. */
 export function passwordProblem(password: string): string | undefined {
   if ([...password].length < PASSWORD_MIN_CHARACTERS)
     return `must be at least ${PASSWORD_MIN_CHARACTERS} characters long`;
   // Not trimmed (spaces are as good as any character inside one), but eight spaces alone are
-  // what a form fills in by accident, and the first password anyone would guess.
-  if (password.trim() === '') return 'must contain something other than spaces';
+  // what a form fills in by accident, and the first password anyone would guess; so are eight
+  // invisible format characters (zero-width spaces and joiners), which no one can see to type.
+  if (INVISIBLE_ONLY.test(password)) return 'must contain something other than spaces';
   return passwordLengthProblem(password);
 }
 

@@ -23,6 +23,12 @@ describe('registration rules', () => {
     ['password of 73 ASCII bytes', 'valid_name', 'p'.repeat(73), 'password'],
     ['password of only spaces', 'valid_name', ' '.repeat(8), 'password'],
     ['password of only whitespace', 'valid_name', '\t\n\r \u00a0\u2003\u3000\ufeff', 'password'],
+    [
+      'password of only zero-width characters',
+      'valid_name',
+      '\u200b\u200c\u200d\u2060'.repeat(2),
+      'password',
+    ],
   ];
 
   it.each(cases)('%s is BAD_USER_INPUT naming the field', async (_name, u, p, field) => {
