@@ -181,6 +181,13 @@ const INT_RANGE = 'a whole number from -2147483648 to 2147483647';
 /** Named types whose values may be sent as strings: Numeric reads a string exactly. */
 const TAKES_STRINGS = new Set(['Numeric', 'String', 'ID']);
 
+/** A GraphQL name: the only kind of client-chosen variable name a refusal repeats. */
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+/** The client's text as a refusal shows it: at most SHOWN_CHARACTERS, then "…". */
+const cut = (text: string) =>
+  text.length > SHOWN_CHARACTERS ? `${text.slice(0, SHOWN_CHARACTERS)}…` : text;
+
 /**
  * The client's error for such a number (BAD_USER_INPUT). Its advice fits the type of the variable
  * it is given for, when known: a number an Int or a Boolean cannot be is named with what they
@@ -190,16 +197,11 @@ const TAKES_STRINGS = new Set(['Numeric', 'String', 'ID']);
  * digits. For a variable of no known type, or a number outside the variables, that advice holds
  * only if its argument takes strings, and says so.
  */
-const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
-
 export function inexactNumberError(number: string, variable?: InexactVariable): GraphQLError {
-  const shown = number.length > SHOWN_CHARACTERS ? `${number.slice(0, SHOWN_CHARACTERS)}…` : number;
+  const shown = cut(number);
   // A JSON key is the client's text: named only when it is a GraphQL name (a declared
   // variable's always is), cut as the number is.
-  const name =
-    variable && GRAPHQL_NAME.test(variable.name)
-      ? `$${variable.name.length > SHOWN_CHARACTERS ? `${variable.name.slice(0, SHOWN_CHARACTERS)}…` : variable.name}`
-      : undefined;
+  const name = variable && GRAPHQL_NAME.test(variable.name) ? `$${cut(variable.name)}` : undefined;
   if (variable?.type === 'Int')
     return badScalarInput(`The number ${shown} cannot be ${name}, an Int: send ${INT_RANGE}`);
   if (variable?.type === 'Boolean')

@@ -468,7 +468,9 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
           batch
             .filter((p) => p.entity.status !== 'ok' || p.abandoned !== undefined)
             .map((p) =>
-              p.abandoned ? { ...p.entity, ...refusedColumns(withdrawnStatus(p)) } : p.entity,
+              p.abandoned !== undefined
+                ? { ...p.entity, ...refusedColumns(withdrawnStatus(p)) }
+                : p.entity,
             ),
         );
         continue;
