@@ -1,6 +1,13 @@
-/** A throwaway PostgreSQL database per test file, on the server `TEST_DATABASE_URL` points at. */
+/**
+ * A throwaway PostgreSQL database per test file, on the server `TEST_DATABASE_URL` points at; and
+ * the blocks of tests run once on SQLite and once on PostgreSQL (skipped without that server).
+ */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { describe } from 'vitest';
 import { startTcpProxy, type TcpProxy } from './tcpProxy.js';
 
 export const testDatabaseUrl = process.env['TEST_DATABASE_URL'];
@@ -32,6 +39,50 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
       admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
         () => undefined,
       ),
+  };
+}
+
+/** A database the tests of a describeOnDatabases block run on. */
+export interface TestDatabase {
+  /** As startMath and startTestSystem name it. */
+  database: 'sqlite' | 'postgres';
+  /** As a title says it. */
+  name: 'SQLite' | 'PostgreSQL';
+  /** Why the block's tests are skipped (PostgreSQL without TEST_DATABASE_URL), or false. */
+  skip: string | false;
+}
+
+/** SQLite always; PostgreSQL when TEST_DATABASE_URL names a server, skipped otherwise. */
+export const testDatabases: readonly TestDatabase[] = [
+  { database: 'sqlite', name: 'SQLite', skip: false },
+  {
+    database: 'postgres',
+    name: 'PostgreSQL',
+    skip: testDatabaseUrl ? false : 'skipped: TEST_DATABASE_URL unset',
+  },
+];
+
+/**
+ * `describe` once per database of testDatabases, `title` naming it by `$database` or `$name`. A
+ * skipped block still declares its tests, each `it.skipIf(skip)`, so that a run without
+ * PostgreSQL reports them skipped; its hooks start nothing when `skip`.
+ */
+export function describeOnDatabases(title: string, body: (on: TestDatabase) => void): void {
+  describe.each(testDatabases)(title, body);
+}
+
+/**
+ * A throwaway database on `database`: a scratch PostgreSQL database, or a SQLite file in a
+ * directory of its own. `drop` removes either.
+ */
+export async function scratchDatabaseOn(
+  database: TestDatabase['database'],
+): Promise<ScratchDatabase> {
+  if (database === 'postgres') return createScratchDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'mm-scratch-'));
+  return {
+    url: `file:${join(dir, 'scratch.db')}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 

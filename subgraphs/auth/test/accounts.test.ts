@@ -2,24 +2,15 @@ import { join } from 'node:path';
 import { databaseTarget, openDatabase } from '@microservice-math/shared/database';
 import { createLogger } from '@microservice-math/shared/logger';
 import bcrypt from 'bcryptjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UserSchema } from '../src/entities/User.js';
 import { authMigrations } from '../src/migrations/index.js';
 import {
   createScratchDatabase,
-  testDatabaseUrl,
+  describeOnDatabases,
   type ScratchDatabase,
 } from '../../../tests/support/postgres.js';
 import { LOGIN, REGISTER, startAuth, type RunningAuth } from './authService.js';
-
-const databases = [
-  { name: 'SQLite', postgres: false, skip: false as string | false },
-  {
-    name: 'PostgreSQL',
-    postgres: true,
-    skip: testDatabaseUrl ? false : 'skipped: TEST_DATABASE_URL unset',
-  },
-];
 
 /** "café" with é as one code point (NFC) and as e + U+0301 (NFD): one text, two spellings. */
 const CAFE_NFC = 'caf\u00e9';
@@ -49,13 +40,13 @@ async function storeRawPasswordHash(databaseUrl: string, username: string, passw
   }
 }
 
-describe.each(databases)('accounts on $name', ({ postgres, skip }) => {
+describeOnDatabases('accounts on $name', ({ database, skip }) => {
   let auth: RunningAuth;
   let scratch: ScratchDatabase | undefined;
 
   beforeAll(async () => {
     if (skip) return;
-    if (postgres) scratch = await createScratchDatabase();
+    if (database === 'postgres') scratch = await createScratchDatabase();
     auth = await startAuth(scratch ? { DATABASE_URL: scratch.url } : {});
   });
   afterAll(async () => {

@@ -4,9 +4,6 @@
  * PostgreSQL: the instance that kept them may be gone.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
 import { createLogger } from '@microservice-math/shared/logger';
 import { closeRedis, createRedis } from '@microservice-math/shared/redis';
@@ -15,31 +12,21 @@ import {
   type PendingRevocations,
 } from '@microservice-math/shared/tokenRevocations';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { UserSchema } from '../src/entities/User.js';
 import { authMigrations } from '../src/migrations/index.js';
 import { pendingRevocationsIn } from '../src/tokens/pendingRevocations.js';
 import {
-  createScratchDatabase,
-  testDatabaseUrl,
+  describeOnDatabases,
+  scratchDatabaseOn,
   type ScratchDatabase,
 } from '../../../tests/support/postgres.js';
 import { startOwnRedis, type OwnRedis } from '../../../tests/support/redisServer.js';
 
 const silent = createLogger('test', { level: 'silent', pretty: false });
 
-const databases = [
-  { name: 'SQLite', postgres: false, skip: false as string | false },
-  {
-    name: 'PostgreSQL',
-    postgres: true,
-    skip: testDatabaseUrl ? false : 'skipped: TEST_DATABASE_URL unset',
-  },
-];
-
-describe.each(databases)('pending revocations on $name', ({ postgres, skip }) => {
+describeOnDatabases('pending revocations on $name', ({ database, skip }) => {
   let scratch: ScratchDatabase | undefined;
-  let dir: string | undefined;
   let databaseUrl: string;
   let redis: OwnRedis;
   const orms: Orm[] = [];
@@ -64,13 +51,8 @@ describe.each(databases)('pending revocations on $name', ({ postgres, skip }) =>
 
   beforeAll(async () => {
     if (skip) return;
-    if (postgres) {
-      scratch = await createScratchDatabase();
-      databaseUrl = scratch.url;
-    } else {
-      dir = mkdtempSync(join(tmpdir(), 'mm-pending-'));
-      databaseUrl = `file:${join(dir, 'auth.db')}`;
-    }
+    scratch = await scratchDatabaseOn(database);
+    databaseUrl = scratch.url;
     redis = await startOwnRedis();
   });
   afterAll(async () => {
@@ -78,7 +60,6 @@ describe.each(databases)('pending revocations on $name', ({ postgres, skip }) =>
     await Promise.all(orms.map((orm) => orm.close()));
     await redis?.stop();
     await scratch?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it.skipIf(skip)(

@@ -6,44 +6,25 @@
  * client's idempotency key (as the router forwards it, scoped to the caller), the attempts of one
  * calculation under different request ids (sent through different routers) are logged once too.
  */
-import { createEventBus, type EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import { IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER } from '@microservice-math/shared/routerContext';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnDatabases } from '../../../tests/support/postgres.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
-import {
-  newCaller,
-  silentLogger,
-  startMath,
-  testDatabaseUrl,
-  type RunningMath,
-} from './mathService.js';
+import { mathOn, newCaller } from './mathService.js';
 
 const FACTORIAL = '{ factorial(n: 30) { result log { id } } }';
 
-describe.each([
-  { database: 'sqlite' as const, skip: false },
-  { database: 'postgres' as const, skip: !testDatabaseUrl },
-])('request logs keyed by request id on $database', ({ database, skip }) => {
-  let math: RunningMath;
-  let events: EventBus;
-
-  beforeAll(async () => {
-    if (skip) return;
-    events = createEventBus(undefined, silentLogger());
-    math = await startMath({ database, events });
-  });
-  afterAll(async () => {
-    await math?.stop();
-    await events?.close();
-  });
+describeOnDatabases('request logs keyed by request id on $database', (on) => {
+  const { skip } = on;
+  const math = mathOn(on);
 
   /** Collects the caller's logAdded events. */
   async function listen(userId: string) {
     const received: LogAddedEvent[] = [];
-    const subscription = await listenToLogAdded(events, userId, (log) => received.push(log));
-    return { received, stop: () => events.pubsub.unsubscribe(subscription) };
+    const subscription = await listenToLogAdded(math.events, userId, (log) => received.push(log));
+    return { received, stop: () => math.events.pubsub.unsubscribe(subscription) };
   }
 
   const asRequest = (requestId: string) => ({ [REQUEST_ID_HEADER]: requestId });
@@ -203,19 +184,10 @@ describe.each([
   });
 });
 
-describe.each([
-  { database: 'sqlite' as const, skip: false },
-  { database: 'postgres' as const, skip: !testDatabaseUrl },
-])('recentLogs(answeredAfter:) on $database', ({ database, skip }) => {
-  let math: RunningMath;
-
-  beforeAll(async () => {
-    // 400! and 401! have 869 digits each: together over the limit, so the second is refused.
-    if (!skip) math = await startMath({ database, env: { MATH_MAX_DIGITS: '1000' } });
-  });
-  afterAll(async () => {
-    await math?.stop();
-  });
+describeOnDatabases('recentLogs(answeredAfter:) on $database', (on) => {
+  const { skip } = on;
+  // 400! and 401! have 869 digits each: together over the limit, so the second is refused.
+  const math = mathOn(on, { env: { MATH_MAX_DIGITS: '1000' } });
 
   const LISTED =
     'query($after: ID!, $before: ID) { recentLogs(answeredAfter: $after, before: $before, includeRefused: true) { id status } }';

@@ -3,36 +3,23 @@
  * index is partial (only rows a retry answered have an `answered_at`), so a log row's commit
  * does not insert into it, and the resuming feed's query still reads through it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Orm } from '@microservice-math/shared/database';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
+import { scratchDatabaseOn, type ScratchDatabase } from '../../../tests/support/postgres.js';
 import { openLogReader, silentLogger, testDatabaseUrl } from './mathService.js';
 
 const INDEX = 'request_log_user_id_answered_at_index';
-const dirs: string[] = [];
 const scratches: ScratchDatabase[] = [];
 const orms: Orm[] = [];
 afterAll(async () => {
   for (const orm of orms) await orm.close(true);
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   for (const scratch of scratches) await scratch.drop();
 });
 
 async function migrated(database: 'sqlite' | 'postgres'): Promise<Orm> {
-  let url: string;
-  if (database === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'mm-logindexes-'));
-    dirs.push(dir);
-    url = `file:${join(dir, 'math.db')}`;
-  } else {
-    const scratch = await createScratchDatabase();
-    scratches.push(scratch);
-    url = scratch.url;
-  }
-  const orm = await openLogReader(url, silentLogger());
+  const scratch = await scratchDatabaseOn(database);
+  scratches.push(scratch);
+  const orm = await openLogReader(scratch.url, silentLogger());
   orms.push(orm);
   return orm;
 }

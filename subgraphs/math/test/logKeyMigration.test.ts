@@ -4,17 +4,18 @@
  * row keeps its key, so a retry of a request logged before the upgrade still answers with its
  * row. SQLite and PostgreSQL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
 import { createEventBus } from '@microservice-math/shared/events';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '../../../tests/support/postgres.js';
+import { afterAll, expect, it } from 'vitest';
+import {
+  describeOnDatabases,
+  scratchDatabaseOn,
+  type ScratchDatabase,
+} from '../../../tests/support/postgres.js';
 import { RequestLogSchema } from '../src/logs/RequestLog.js';
 import { createLogWriter } from '../src/logs/logWriter.js';
 import { mathMigrations } from '../src/migrations/index.js';
-import { silentLogger, testDatabaseUrl } from './mathService.js';
+import { silentLogger } from './mathService.js';
 
 const before = mathMigrations.findIndex(
   (migration) => migration.name === 'Migration20261215000100_request_log_key',
@@ -30,28 +31,16 @@ function open(databaseUrl: string, migrations = mathMigrations): Promise<Orm> {
   });
 }
 
-const dirs: string[] = [];
 const scratches: ScratchDatabase[] = [];
 afterAll(async () => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   for (const scratch of scratches) await scratch.drop();
 });
 
-describe.each([
-  { database: 'sqlite' as const, skip: false },
-  { database: 'postgres' as const, skip: !testDatabaseUrl },
-])('the log_key migration on $database', ({ database, skip }) => {
+describeOnDatabases('the log_key migration on $database', ({ database, skip }) => {
   it.skipIf(skip)('keeps the key of rows logged before it', async () => {
-    let url: string;
-    if (database === 'sqlite') {
-      const dir = mkdtempSync(join(tmpdir(), 'mm-logkey-'));
-      dirs.push(dir);
-      url = `file:${join(dir, 'math.db')}`;
-    } else {
-      const scratch = await createScratchDatabase();
-      scratches.push(scratch);
-      url = scratch.url;
-    }
+    const scratch = await scratchDatabaseOn(database);
+    scratches.push(scratch);
+    const { url } = scratch;
     expect(before).toBeGreaterThan(0);
     const old = await open(url, mathMigrations.slice(0, before));
     await old.em.getConnection().execute(

@@ -15,6 +15,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createScratchDatabase,
+  describeOnDatabases,
   scratchDatabaseBehindProxy,
   type ScratchDatabase,
 } from '../../../tests/support/postgres.js';
@@ -35,10 +36,7 @@ const entry = (userId: string, n: number): NewRequestLog => ({
   status: 'ok',
 });
 
-describe.each([
-  { database: 'sqlite' as const, skip: false },
-  { database: 'postgres' as const, skip: !testDatabaseUrl },
-])('log writer on $database', ({ database, skip }) => {
+describeOnDatabases('log writer on $database', ({ database, skip }) => {
   let orm: Orm;
   let events: EventBus;
   let scratch: ScratchDatabase | undefined;

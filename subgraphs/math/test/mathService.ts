@@ -14,7 +14,8 @@ import {
   type Caller,
 } from '@microservice-math/shared/routerContext';
 import type { ServiceHost } from '@microservice-math/shared/serviceHost';
-import { createScratchDatabase } from '../../../tests/support/postgres.js';
+import { afterAll, beforeAll } from 'vitest';
+import { createScratchDatabase, type TestDatabase } from '../../../tests/support/postgres.js';
 import { serviceSet } from '../../../tests/support/services.js';
 import { RequestLogSchema, type RequestLogEntity } from '../src/logs/RequestLog.js';
 import { mathMigrations } from '../src/migrations/index.js';
@@ -40,6 +41,8 @@ export interface RunningMath {
   url: string;
   host: ServiceHost;
   databaseUrl: string;
+  /** The bus its log events go out on (`options.events`, or its own in-process one). */
+  events: EventBus;
   /** Sends a GraphQL request as the router would, for `caller` (anonymous when null). */
   call(
     query: string,
@@ -84,6 +87,7 @@ export async function startMath(options: StartOptions = {}): Promise<RunningMath
     url: `${base}/graphql`,
     host,
     databaseUrl,
+    events,
     async call(query, variables = {}, caller = null, headers = {}) {
       const response = await fetch(`${base}/graphql`, {
         method: 'POST',
@@ -109,6 +113,31 @@ export async function startMath(options: StartOptions = {}): Promise<RunningMath
       await scratch?.drop();
     },
   };
+}
+
+/**
+ * The math of a describeOnDatabases block (tests/support/postgres.ts): started on `on.database`
+ * before the block's tests and stopped after them, never started in a skipped block. What it
+ * returns stands for that math in the block's tests and hooks; it is not running yet while the
+ * block is being declared.
+ */
+export function mathOn(
+  on: TestDatabase,
+  options: Omit<StartOptions, 'database'> = {},
+): RunningMath {
+  let running: RunningMath | undefined;
+  beforeAll(async () => {
+    if (!on.skip) running = await startMath({ ...options, database: on.database });
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return new Proxy({} as RunningMath, {
+    get(_target, key) {
+      if (!running) throw new Error(`no math is running on ${on.name} here: see mathOn`);
+      return Reflect.get(running, key);
+    },
+  });
 }
 
 export function routerHeaders(caller: Caller | null): Record<string, string> {

@@ -3,14 +3,9 @@
  * SQLite and on PostgreSQL, leave exactly their 1,000 committed rows, batched by the group-commit
  * writer. Every other request-log behaviour is in requestLogs.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  metricValue,
-  newCaller,
-  startMath,
-  testDatabaseUrl,
-  type RunningMath,
-} from './mathService.js';
+import { expect, it } from 'vitest';
+import { describeOnDatabases } from '../../../tests/support/postgres.js';
+import { mathOn, metricValue, newCaller } from './mathService.js';
 
 const CALCULATION = '{ digits cached log { id } }';
 
@@ -50,19 +45,9 @@ function batchFigures(metrics: string): BatchFigures {
   };
 }
 
-describe.each([
-  { database: 'sqlite' as const, skip: false },
-  { database: 'postgres' as const, skip: !testDatabaseUrl },
-])('request logs on $database under load', ({ database, skip }) => {
-  let math: RunningMath;
-
-  beforeAll(async () => {
-    if (skip) return;
-    math = await startMath({ database });
-  });
-  afterAll(async () => {
-    await math?.stop();
-  });
+describeOnDatabases('request logs on $database under load', (on) => {
+  const { database, skip } = on;
+  const math = mathOn(on);
 
   it.skipIf(skip)(
     '1,000 concurrent calculations leave exactly 1,000 log rows',

@@ -4,29 +4,13 @@
  * Every answered calculation's committed row, 1,000 at once, is a load suite:
  * requestLogs.slow.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  newCaller,
-  openLogReader,
-  silentLogger,
-  startMath,
-  testDatabaseUrl,
-  type RunningMath,
-} from './mathService.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeOnDatabases } from '../../../tests/support/postgres.js';
+import { mathOn, newCaller, openLogReader, silentLogger } from './mathService.js';
 
-describe.each([
-  { database: 'sqlite' as const, skip: false },
-  { database: 'postgres' as const, skip: !testDatabaseUrl },
-])('request logs on $database', ({ database, skip }) => {
-  let math: RunningMath;
-
-  beforeAll(async () => {
-    if (skip) return;
-    math = await startMath({ database });
-  });
-  afterAll(async () => {
-    await math?.stop();
-  });
+describeOnDatabases('request logs on $database', (on) => {
+  const { database, skip } = on;
+  const math = mathOn(on);
 
   it.skipIf(skip)(
     'logs refused calculations with their code, and lists only answered ones',
