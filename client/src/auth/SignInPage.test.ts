@@ -22,7 +22,10 @@ const refuse =
   () => ({ data: null, errors });
 
 let client: TestGraphQLClient | undefined;
-afterEach(() => client?.session.dispose());
+afterEach(() => {
+  vi.useRealTimers(); // after a test that faked them
+  client?.session.dispose();
+});
 
 function mountPage(responders: Record<string, Responder>) {
   client = createTestGraphQLClient(responders, { signedIn: false });
@@ -38,6 +41,23 @@ async function fillAndSubmit(
   await wrapper.get('input[name="password"]').setValue(password);
   await wrapper.get('form').trigger('submit');
   await flushPromises();
+}
+
+/**
+ * The page on fake timers after auth's login limit refused `grace` (RATE_LIMITED at the login
+ * field, `seconds` to wait): every sign-in is refused the same way.
+ */
+async function refusedSignIn(seconds: number) {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  const wrapper = mountPage({
+    SignIn: refuse({
+      message: `Too many attempts; try again in ${seconds} s`,
+      path: ['login'],
+      extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds },
+    }),
+  });
+  await fillAndSubmit(wrapper, 'grace');
+  return wrapper;
 }
 
 const fieldError = (wrapper: ReturnType<typeof mountPage>, name: string) => {
@@ -146,231 +166,179 @@ describe('SignInPage', () => {
 
   it('counts down instead of allowing another attempt while rate-limited', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    try {
-      const wrapper = mountPage({
-        SignIn: refuse({
-          message: 'Too many attempts; try again in 3 s',
-          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
-        }),
-      });
-      await fillAndSubmit(wrapper);
-      const button = wrapper.get('button[type="submit"]');
-      expect(button.text()).toBe('Try again in 3 s');
-      expect(button.attributes('disabled')).toBeDefined();
-      // The wait is said once, by the button that counts it down: not again in the message.
-      expect(wrapper.get('[role="alert"]').text()).toBe('Too many attempts.');
+    const wrapper = mountPage({
+      SignIn: refuse({
+        message: 'Too many attempts; try again in 3 s',
+        extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
+      }),
+    });
+    await fillAndSubmit(wrapper);
+    const button = wrapper.get('button[type="submit"]');
+    expect(button.text()).toBe('Try again in 3 s');
+    expect(button.attributes('disabled')).toBeDefined();
+    // The wait is said once, by the button that counts it down: not again in the message.
+    expect(wrapper.get('[role="alert"]').text()).toBe('Too many attempts.');
 
-      await vi.advanceTimersByTimeAsync(3_000);
-      expect(button.text()).toBe('Sign in');
-      expect(button.attributes('disabled')).toBeUndefined();
-      wrapper.unmount();
-    } finally {
-      vi.useRealTimers();
-    }
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(button.text()).toBe('Sign in');
+    expect(button.attributes('disabled')).toBeUndefined();
+    wrapper.unmount();
   });
 
   it("keeps an account's wait to its username: another username may sign in at once", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    try {
-      const wrapper = mountPage({
-        // As the router answers auth's login limit: HTTP 200, the error at the login field.
-        SignIn: ({ variables }) =>
-          variables['username'] === 'grace'
-            ? {
-                data: null,
-                errors: [
-                  {
-                    message: 'Too many attempts; try again in 900 s',
-                    path: ['login'],
-                    extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 900 },
-                  },
-                ],
-              }
-            : { data: { login: payload } },
-      });
-      await fillAndSubmit(wrapper, 'grace');
-      const button = wrapper.get('button[type="submit"]');
-      expect(button.text()).toBe('Try again in 15 min');
-      expect(button.attributes('disabled')).toBeDefined();
+    const wrapper = mountPage({
+      // As the router answers auth's login limit: HTTP 200, the error at the login field.
+      SignIn: ({ variables }) =>
+        variables['username'] === 'grace'
+          ? {
+              data: null,
+              errors: [
+                {
+                  message: 'Too many attempts; try again in 900 s',
+                  path: ['login'],
+                  extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 900 },
+                },
+              ],
+            }
+          : { data: { login: payload } },
+    });
+    await fillAndSubmit(wrapper, 'grace');
+    const button = wrapper.get('button[type="submit"]');
+    expect(button.text()).toBe('Try again in 15 min');
+    expect(button.attributes('disabled')).toBeDefined();
 
-      await wrapper.get('input[name="username"]').setValue('ada');
-      expect(button.text()).toBe('Sign in');
-      expect(button.attributes('disabled')).toBeUndefined();
-      // Back to the refused account (as auth keys it: case and spaces aside): its wait again.
-      await vi.advanceTimersByTimeAsync(60_000);
-      await wrapper.get('input[name="username"]').setValue(' Grace ');
-      expect(button.text()).toBe('Try again in 14 min');
-      expect(button.attributes('disabled')).toBeDefined();
+    await wrapper.get('input[name="username"]').setValue('ada');
+    expect(button.text()).toBe('Sign in');
+    expect(button.attributes('disabled')).toBeUndefined();
+    // Back to the refused account (as auth keys it: case and spaces aside): its wait again.
+    await vi.advanceTimersByTimeAsync(60_000);
+    await wrapper.get('input[name="username"]').setValue(' Grace ');
+    expect(button.text()).toBe('Try again in 14 min');
+    expect(button.attributes('disabled')).toBeDefined();
 
-      await fillAndSubmit(wrapper, 'ada');
-      expect(client?.sent.map(({ variables }) => variables['username'])).toEqual(['grace', 'ada']);
-      expect(client?.session.token()).toBe('fresh-token');
-      wrapper.unmount();
-    } finally {
-      vi.useRealTimers();
-    }
+    await fillAndSubmit(wrapper, 'ada');
+    expect(client?.sent.map(({ variables }) => variables['username'])).toEqual(['grace', 'ada']);
+    expect(client?.session.token()).toBe('fresh-token');
+    wrapper.unmount();
   });
 
   it("shows an account's refusal only while its username is in the box, as its wait", async () => {
-    vi.useFakeTimers({ shouldAdvanceTime: true });
-    try {
-      const wrapper = mountPage({
-        SignIn: refuse({
-          message: 'Too many attempts; try again in 900 s',
-          path: ['login'],
-          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 900 },
-        }),
-      });
-      await fillAndSubmit(wrapper, 'grace');
-      const button = wrapper.get('button[type="submit"]');
-      const alert = () => wrapper.find('[role="alert"]');
-      expect(alert().text()).toBe('Too many attempts.');
-      expect(button.text()).toBe('Try again in 15 min');
+    const wrapper = await refusedSignIn(900);
+    const button = wrapper.get('button[type="submit"]');
+    const alert = () => wrapper.find('[role="alert"]');
+    expect(alert().text()).toBe('Too many attempts.');
+    expect(button.text()).toBe('Try again in 15 min');
 
-      // Another username is not the one waiting: neither the refusal nor its wait applies.
-      await wrapper.get('input[name="username"]').setValue('ada');
-      expect(alert().exists()).toBe(false);
-      expect(button.text()).toBe('Sign in');
-      expect(button.attributes('disabled')).toBeUndefined();
+    // Another username is not the one waiting: neither the refusal nor its wait applies.
+    await wrapper.get('input[name="username"]').setValue('ada');
+    expect(alert().exists()).toBe(false);
+    expect(button.text()).toBe('Sign in');
+    expect(button.attributes('disabled')).toBeUndefined();
 
-      // Back to the refused account (as auth keys it): the refusal and its wait again.
-      await wrapper.get('input[name="username"]').setValue(' Grace ');
-      expect(alert().text()).toBe('Too many attempts.');
-      expect(button.text()).toBe('Try again in 15 min');
-      expect(button.attributes('disabled')).toBeDefined();
+    // Back to the refused account (as auth keys it): the refusal and its wait again.
+    await wrapper.get('input[name="username"]').setValue(' Grace ');
+    expect(alert().text()).toBe('Too many attempts.');
+    expect(button.text()).toBe('Try again in 15 min');
+    expect(button.attributes('disabled')).toBeDefined();
 
-      // Likewise for the mode: registering is not what was refused.
-      await wrapper.get('input[value="register"]').setValue(true);
-      expect(alert().exists()).toBe(false);
-      expect(button.text()).toBe('Create account');
-      await wrapper.get('input[value="signIn"]').setValue(true);
-      expect(alert().text()).toBe('Too many attempts.');
-      expect(button.text()).toBe('Try again in 15 min');
-      wrapper.unmount();
-    } finally {
-      vi.useRealTimers();
-    }
+    // Likewise for the mode: registering is not what was refused.
+    await wrapper.get('input[value="register"]').setValue(true);
+    expect(alert().exists()).toBe(false);
+    expect(button.text()).toBe('Create account');
+    await wrapper.get('input[value="signIn"]').setValue(true);
+    expect(alert().text()).toBe('Too many attempts.');
+    expect(button.text()).toBe('Try again in 15 min');
+    wrapper.unmount();
   });
 
   it("takes an account's refusal away when its wait ends, and does not show it again", async () => {
-    vi.useFakeTimers({ shouldAdvanceTime: true });
-    try {
-      const wrapper = mountPage({
-        SignIn: refuse({
-          message: 'Too many attempts; try again in 3 s',
-          path: ['login'],
-          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
-        }),
-      });
-      await fillAndSubmit(wrapper, 'grace');
-      const button = wrapper.get('button[type="submit"]');
-      const alert = () => wrapper.find('[role="alert"]');
-      expect(alert().text()).toBe('Too many attempts.');
+    const wrapper = await refusedSignIn(3);
+    const button = wrapper.get('button[type="submit"]');
+    const alert = () => wrapper.find('[role="alert"]');
+    expect(alert().text()).toBe('Too many attempts.');
 
-      // Its wait ends while its username is in the box: the refusal goes with the countdown.
-      await vi.advanceTimersByTimeAsync(3_000);
-      expect(button.text()).toBe('Sign in');
-      expect(alert().exists()).toBe(false);
+    // Its wait ends while its username is in the box: the refusal goes with the countdown.
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(button.text()).toBe('Sign in');
+    expect(alert().exists()).toBe(false);
 
-      // Nor does it come back with the username once the wait is over.
-      await wrapper.get('input[name="username"]').setValue('ada');
-      await wrapper.get('input[name="username"]').setValue('grace');
-      expect(alert().exists()).toBe(false);
-      expect(button.text()).toBe('Sign in');
-      expect(button.attributes('disabled')).toBeUndefined();
-      wrapper.unmount();
-    } finally {
-      vi.useRealTimers();
-    }
+    // Nor does it come back with the username once the wait is over.
+    await wrapper.get('input[name="username"]').setValue('ada');
+    await wrapper.get('input[name="username"]').setValue('grace');
+    expect(alert().exists()).toBe(false);
+    expect(button.text()).toBe('Sign in');
+    expect(button.attributes('disabled')).toBeUndefined();
+    wrapper.unmount();
   });
 
   it("does not show an account's refusal on coming back to it after its wait has ended elsewhere", async () => {
-    vi.useFakeTimers({ shouldAdvanceTime: true });
-    try {
-      const wrapper = mountPage({
-        SignIn: refuse({
-          message: 'Too many attempts; try again in 3 s',
-          path: ['login'],
-          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
-        }),
-      });
-      await fillAndSubmit(wrapper, 'grace');
-      const alert = () => wrapper.find('[role="alert"]');
-      expect(alert().text()).toBe('Too many attempts.');
-      await wrapper.get('input[name="username"]').setValue('ada');
-      expect(alert().exists()).toBe(false);
+    const wrapper = await refusedSignIn(3);
+    const alert = () => wrapper.find('[role="alert"]');
+    expect(alert().text()).toBe('Too many attempts.');
+    await wrapper.get('input[name="username"]').setValue('ada');
+    expect(alert().exists()).toBe(false);
 
-      // The wait ends while another username is in the box.
-      await vi.advanceTimersByTimeAsync(3_000);
-      await wrapper.get('input[name="username"]').setValue(' Grace ');
-      expect(alert().exists()).toBe(false);
-      const button = wrapper.get('button[type="submit"]');
-      expect(button.text()).toBe('Sign in');
-      expect(button.attributes('disabled')).toBeUndefined();
-      wrapper.unmount();
-    } finally {
-      vi.useRealTimers();
-    }
+    // The wait ends while another username is in the box.
+    await vi.advanceTimersByTimeAsync(3_000);
+    await wrapper.get('input[name="username"]').setValue(' Grace ');
+    expect(alert().exists()).toBe(false);
+    const button = wrapper.get('button[type="submit"]');
+    expect(button.text()).toBe('Sign in');
+    expect(button.attributes('disabled')).toBeUndefined();
+    wrapper.unmount();
   });
 
   it("holds every username and both modes after the router's request limit (HTTP 429, no path)", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    try {
-      const wrapper = mountPage({
-        SignIn: () => ({
-          status: 429,
-          errors: [
-            {
-              message: 'Too many requests; try again in 60 s',
-              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 60 },
-            },
-          ],
-        }),
-      });
-      await fillAndSubmit(wrapper, 'grace');
-      const button = wrapper.get('button[type="submit"]');
-      expect(button.text()).toBe('Try again in 60 s');
+    const wrapper = mountPage({
+      SignIn: () => ({
+        status: 429,
+        errors: [
+          {
+            message: 'Too many requests; try again in 60 s',
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 60 },
+          },
+        ],
+      }),
+    });
+    await fillAndSubmit(wrapper, 'grace');
+    const button = wrapper.get('button[type="submit"]');
+    expect(button.text()).toBe('Try again in 60 s');
 
-      await wrapper.get('input[name="username"]').setValue('ada');
-      expect(button.text()).toBe('Try again in 60 s');
-      expect(button.attributes('disabled')).toBeDefined();
-      // Its refusal holds them all as well, so it stays on screen with the wait.
-      expect(wrapper.get('[role="alert"]').text()).toBe('Too many requests.');
-      await wrapper.get('input[value="register"]').setValue(true);
-      expect(button.text()).toBe('Try again in 60 s');
-      expect(button.attributes('disabled')).toBeDefined();
-      expect(wrapper.get('[role="alert"]').text()).toBe('Too many requests.');
-      wrapper.unmount();
-    } finally {
-      vi.useRealTimers();
-    }
+    await wrapper.get('input[name="username"]').setValue('ada');
+    expect(button.text()).toBe('Try again in 60 s');
+    expect(button.attributes('disabled')).toBeDefined();
+    // Its refusal holds them all as well, so it stays on screen with the wait.
+    expect(wrapper.get('[role="alert"]').text()).toBe('Too many requests.');
+    await wrapper.get('input[value="register"]').setValue(true);
+    expect(button.text()).toBe('Try again in 60 s');
+    expect(button.attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[role="alert"]').text()).toBe('Too many requests.');
+    wrapper.unmount();
   });
 
   it('keeps the countdown to the refused mode: a refused registration does not stop a sign-in', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    try {
-      const wrapper = mountPage({
-        Register: refuse({
-          message: 'Too many registrations from this address; try again in 3000 s',
-          path: ['register'],
-          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3000 },
-        }),
-      });
-      await wrapper.get('input[value="register"]').setValue(true);
-      await fillAndSubmit(wrapper);
-      const button = wrapper.get('button[type="submit"]');
-      expect(button.text()).toBe('Try again in 50 min');
-      // The registration limit is the address's: another name waits as well.
-      await wrapper.get('input[name="username"]').setValue('ada');
-      expect(button.text()).toBe('Try again in 50 min');
+    const wrapper = mountPage({
+      Register: refuse({
+        message: 'Too many registrations from this address; try again in 3000 s',
+        path: ['register'],
+        extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3000 },
+      }),
+    });
+    await wrapper.get('input[value="register"]').setValue(true);
+    await fillAndSubmit(wrapper);
+    const button = wrapper.get('button[type="submit"]');
+    expect(button.text()).toBe('Try again in 50 min');
+    // The registration limit is the address's: another name waits as well.
+    await wrapper.get('input[name="username"]').setValue('ada');
+    expect(button.text()).toBe('Try again in 50 min');
 
-      await wrapper.get('input[value="signIn"]').setValue(true);
-      expect(button.text()).toBe('Sign in');
-      expect(button.attributes('disabled')).toBeUndefined();
-      wrapper.unmount();
-    } finally {
-      vi.useRealTimers();
-    }
+    await wrapper.get('input[value="signIn"]').setValue(true);
+    expect(button.text()).toBe('Sign in');
+    expect(button.attributes('disabled')).toBeUndefined();
+    wrapper.unmount();
   });
 
   it("checks a new account's username and password at once, as auth would, without sending", async () => {
