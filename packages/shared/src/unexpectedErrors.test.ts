@@ -19,18 +19,18 @@ let host: ServiceHost;
 let apollo: ApolloServer<RequestBase>;
 let url: string;
 
-beforeAll(async () => {
-  host = new ServiceHost({ name: 'test', logger, production: true });
-  apollo = new ApolloServer<RequestBase>({
+/** An Apollo Server with `serviceHost`'s options and a plugin that throws `bug` at each request. */
+function apolloWithBuggyPlugin(serviceHost: ServiceHost, bug: string): ApolloServer<RequestBase> {
+  return new ApolloServer<RequestBase>({
     typeDefs: 'type Query { hello: String! }',
     resolvers: { Query: { hello: () => 'hello' } },
-    ...host.apolloServerOptions<RequestBase>({
+    ...serviceHost.apolloServerOptions<RequestBase>({
       after: [
         {
           async requestDidStart() {
             return {
               async validationDidStart() {
-                throw new TypeError('a bug in a plugin');
+                throw new TypeError(bug);
               },
             };
           },
@@ -39,6 +39,11 @@ beforeAll(async () => {
     }),
     stopOnTerminationSignals: false,
   });
+}
+
+beforeAll(async () => {
+  host = new ServiceHost({ name: 'test', logger, production: true });
+  apollo = apolloWithBuggyPlugin(host, 'a bug in a plugin');
   await apollo.start();
   host.answerFirst(
     directGraphQL(
@@ -83,24 +88,7 @@ it('keeps Apollo’s own line at error level for a failure the host’s plugin d
   // A context without a logger: the host's plugin cannot log the failure, and Apollo's line is
   // the only one saying it. (A host serves one Apollo Server: its plugins' metrics are its own.)
   const bareHost = new ServiceHost({ name: 'bare', logger, production: true });
-  const bare = new ApolloServer<RequestBase>({
-    typeDefs: 'type Query { hello: String! }',
-    resolvers: { Query: { hello: () => 'hello' } },
-    ...bareHost.apolloServerOptions<RequestBase>({
-      after: [
-        {
-          async requestDidStart() {
-            return {
-              async validationDidStart() {
-                throw new TypeError('a bug no host plugin saw');
-              },
-            };
-          },
-        },
-      ],
-    }),
-    stopOnTerminationSignals: false,
-  });
+  const bare = apolloWithBuggyPlugin(bareHost, 'a bug no host plugin saw');
   await bare.start();
   try {
     lines.length = 0;
