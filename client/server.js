@@ -7,11 +7,12 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, STATUS_CODES } from 'node:http';
-import { isIP, isIPv6 } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
+import { listenEnvShape, listenHost, localUrlHost } from '@microservice-math/shared/config';
+import { listenError } from '@microservice-math/shared/listenError';
 import { precompressedAssets } from '@microservice-math/shared/precompressed';
 import { serverTimeouts } from '@microservice-math/shared/serverTimeouts';
 
@@ -242,16 +243,18 @@ export function clientConfigFrom(env) {
   if (proxySecret !== undefined && proxySecret.length < 16) {
     problems.push('  CLIENT_PROXY_SECRET: expected at least 16 characters');
   }
-  // As the services read HOST (listenEnvShape in packages/shared/src/config.ts): unset, every
-  // interface in production, this machine only otherwise.
-  const explicitHost = env['HOST'] || undefined;
-  if (explicitHost !== undefined && (isIP(explicitHost) === 0 || explicitHost.includes('%'))) {
+  // HOST by the services' own rule (listenEnvShape, listenHost in packages/shared/src/config.ts):
+  // unset, every interface in production, this machine only otherwise.
+  const parsedHost = listenEnvShape.HOST.safeParse(env['HOST']);
+  if (!parsedHost.success) {
     problems.push(
-      '  HOST: expected an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 or :: ' +
-        `(every interface) (got ${JSON.stringify(explicitHost)})`,
+      `  HOST: ${parsedHost.error.issues[0]?.message} (got ${JSON.stringify(env['HOST'])})`,
     );
   }
-  const host = explicitHost ?? (env['NODE_ENV'] === 'production' ? undefined : '127.0.0.1');
+  const host = listenHost(
+    { HOST: parsedHost.success ? parsedHost.data : undefined },
+    env['NODE_ENV'] === 'production',
+  );
   if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
   return { port, routerUrl, proxySecret, host };
 }
@@ -269,15 +272,13 @@ function isHttpUrl(value) {
 async function main() {
   const { port, routerUrl, proxySecret, host } = clientConfigFrom(process.env);
   const clientServer = createClientServer({ routerUrl, proxySecret });
-  const boundPort = await clientServer.listen(port, host);
-  const urlHost =
-    host === undefined || host === '0.0.0.0' || host === '::' || host === '127.0.0.1'
-      ? 'localhost'
-      : isIPv6(host)
-        ? `[${host}]`
-        : host;
+  // A port taken or a HOST not of this machine is said in one line naming the variable, as the
+  // services say it, instead of Node's `listen EADDRNOTAVAIL` and a stack.
+  const boundPort = await clientServer.listen(port, host).catch((/** @type {unknown} */ error) => {
+    throw listenError('client', port, /** @type {NodeJS.ErrnoException} */ (error));
+  });
   process.stdout.write(
-    `client: http://${urlHost}:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})\n`,
+    `client: http://${localUrlHost(host)}:${boundPort} (proxying ${GRAPHQL_PATH} to ${routerUrl})\n`,
   );
   if (!proxySecret)
     // Not an error (a router may sit behind another trusted proxy), but the default is costly.

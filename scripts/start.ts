@@ -5,6 +5,7 @@
  * exits 0.
  */
 import { ConfigError, loadConfig, localUrlHost } from '@microservice-math/shared/config';
+import { listenError } from '@microservice-math/shared/listenError';
 import { createLogger } from '@microservice-math/shared/logger';
 import { systemEnvSchema } from './systemEnv.js';
 
@@ -19,7 +20,7 @@ try {
   // Loaded once the configuration is known to be good: the services take seconds to load.
   const [
     { createClientServer },
-    { listenError, stopOnSignals },
+    { stopOnSignals },
     { buildIfChanged, startBuilds },
     { startSystem },
   ] = await Promise.all([

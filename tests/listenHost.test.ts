@@ -3,8 +3,10 @@
  * introspection and the playground, so they listen on loopback only unless HOST says otherwise;
  * production (containers) listens on every interface.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { authConfigSchema } from '@microservice-math/auth/config';
 import { mathConfigSchema } from '@microservice-math/math/config';
 import { routerConfigSchema } from '@microservice-math/router/config';
@@ -12,11 +14,12 @@ import { ConfigError, loadConfig } from '@microservice-math/shared/config';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientConfigFrom } from '../client/server.js';
-import { serverBuilt } from '../scripts/freshBuild.js';
+import { buildIfChanged, clientBuild, serverBuilt } from '../scripts/freshBuild.js';
 import { freePort, mainFiles, startProcess } from './support/processes.js';
 import { startTestSystem } from './support/system.js';
 
 const root = resolve(import.meta.dirname, '..');
+const run = promisify(execFile);
 
 describe('each service config', () => {
   const schemas = { auth: authConfigSchema, math: mathConfigSchema, router: routerConfigSchema };
@@ -47,6 +50,26 @@ describe('each service config', () => {
       /HOST: expected an IP address to listen on/,
     );
   });
+
+  it.each(['', '::1', '0.0.0.0', 'fe80::1', 'fe80::1%eth0', 'localhost', '127.0.0.1:8000'])(
+    'the web app server takes or refuses HOST %j as the router does, in the same words',
+    (HOST) => {
+      for (const NODE_ENV of ['development', 'production']) {
+        let routerLine: string | undefined;
+        let routerHost: string | undefined;
+        try {
+          routerHost = loadConfig(routerConfigSchema, { NODE_ENV, HOST }).listenHost;
+        } catch (error) {
+          routerLine = (error as Error).message.split('\n').find((line) => line.includes('HOST'));
+        }
+        if (routerLine === undefined) {
+          expect(clientConfigFrom({ NODE_ENV, HOST }).host).toBe(routerHost);
+        } else {
+          expect(() => clientConfigFrom({ NODE_ENV, HOST })).toThrow(routerLine);
+        }
+      }
+    },
+  );
 });
 
 describe('the one-process system (npm start)', () => {
@@ -117,4 +140,53 @@ describe.concurrent('a service as its own process (as its image runs it)', () =>
   ])('%s', { timeout: 120_000 }, async (_, env, expected) => {
     expect(expected).toContain(await routerAddress(env));
   });
+});
+
+describe.concurrent('the web app server as its image runs it (node client/server.js)', () => {
+  // Plain node, no `source` condition: the shared package's built JavaScript, as in the image.
+  beforeAll(async () => {
+    await serverBuilt({ quiet: true, say: () => {} });
+    await buildIfChanged(clientBuild, { quiet: true, say: () => {} });
+  }, 300_000);
+
+  it('says in one line, as the services do, that HOST is not an address of this machine', async () => {
+    // TEST-NET-2: an address, and none of this machine's.
+    const failure = await run(process.execPath, ['client/server.js'], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'production', CLIENT_PORT: '0', HOST: '198.51.100.7' },
+      timeout: 30_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toBe(
+      'client: HOST is not an address of this machine; set it to one of its addresses, 127.0.0.1, 0.0.0.0 or ::\n',
+    );
+  });
+
+  it(
+    'starts with HOST, and names the URL the way the services do',
+    { timeout: 60_000 },
+    async () => {
+      const port = await freePort();
+      const client = await startProcess(
+        'client',
+        [process.execPath, 'client/server.js'],
+        { NODE_ENV: 'production', CLIENT_PORT: String(port), HOST: '127.0.0.1' },
+        `http://localhost:${port}/`,
+        root,
+      );
+      try {
+        // The line may come a moment after the page answers (another pipe).
+        await vi.waitFor(() =>
+          expect(client.output()).toMatch(
+            new RegExp(`^client: http://localhost:${port} \\(proxying /graphql to `, 'm'),
+          ),
+        );
+      } finally {
+        await client.stop();
+      }
+    },
+  );
 });

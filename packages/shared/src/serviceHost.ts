@@ -20,6 +20,7 @@ import { requestSignal } from './cancellation.js';
 import { ConfigError, localUrlHost } from './config.js';
 import { CLIENT_ERROR_CODES, codedError, maskedInternalError, RequestErrorCode } from './errors.js';
 import { exactJsonBody, exactQueryNumbers, InexactJsonNumber } from './exactJson.js';
+import { listenError } from './listenError.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, graphqlMetricsPlugin, type Registry } from './metrics.js';
 import { requestIdFrom, sameSecret } from './routerContext.js';
@@ -464,28 +465,6 @@ export class ServiceHost {
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
   }
-}
-
-/**
- * A port another process holds (or one this user may not bind) is a setting to change, said in
- * one line with the variable that sets it (AUTH_PORT, MATH_PORT, ROUTER_PORT, CLIENT_PORT), not a
- * stack.
- */
-export function listenError(service: string, port: number, error: NodeJS.ErrnoException): Error {
-  const variable = `${service.toUpperCase()}_PORT`;
-  if (error.code === 'EADDRINUSE')
-    return new ConfigError(
-      `${service}: port ${port} is already in use by another process; set ${variable} to a free port`,
-    );
-  if (error.code === 'EACCES')
-    return new ConfigError(
-      `${service}: not allowed to listen on port ${port}; set ${variable} to a port above 1023`,
-    );
-  if (error.code === 'EADDRNOTAVAIL')
-    return new ConfigError(
-      `${service}: HOST is not an address of this machine; set it to one of its addresses, 127.0.0.1, 0.0.0.0 or ::`,
-    );
-  return error;
 }
 
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';

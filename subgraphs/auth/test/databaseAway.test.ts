@@ -87,3 +87,39 @@ it.skipIf(!testDatabaseUrl)(
   },
   60_000,
 );
+
+it.skipIf(!testDatabaseUrl)(
+  'gives a registration it could not make its place back in the address’s registration limit',
+  async () => {
+    const database = await scratchDatabaseBehindProxy();
+    const { proxy } = database;
+    // One registration an address: a place lost to the database shows at once.
+    const auth = await startAuth({ DATABASE_URL: database.url, REGISTER_MAX_PER_CLIENT: '1' });
+    const client = '192.0.2.20';
+    const deadline = { client, headers: { [DEADLINE_HEADER]: '1500' } };
+    const register = (u: string, as: Parameters<typeof auth.call>[2] = { client }) =>
+      auth.call(REGISTER, { u, p: 'correct horse battery' }, as);
+    try {
+      // A database out of reach, then one that holds the query past the deadline.
+      proxy.cut();
+      for (const u of ['db_cut_1', 'db_cut_2']) {
+        expect((await register(u)).body.errors?.[0]?.extensions).toMatchObject({
+          code: 'SERVICE_UNAVAILABLE',
+        });
+      }
+      proxy.restore();
+      proxy.hold();
+      expect((await register('db_held', deadline)).body.errors?.[0]?.extensions).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+      });
+      proxy.release();
+      // The address still has its one place.
+      await waitFor(async () => expect((await register('db_back')).body.errors).toBeUndefined());
+    } finally {
+      proxy.release();
+      await auth.stop();
+      await database.close();
+    }
+  },
+  60_000,
+);

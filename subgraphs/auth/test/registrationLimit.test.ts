@@ -5,7 +5,11 @@
  * memory without Redis and in Redis with it, so every auth instance sees one count.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCounterStore } from '../src/accounts/failureCounters.js';
+import { createRegistrationLimit } from '../src/accounts/registrationLimit.js';
 import { LOGIN, REGISTER, startAuth, type RunningAuth } from './authService.js';
 
 const redisUrl = process.env['REDIS_URL'];
@@ -83,5 +87,55 @@ describe.each([
       ),
     );
     expect(logins.map(codeOf)).toEqual(['ok', 'ok', 'ok', 'UNAUTHENTICATED']);
+  });
+});
+
+/**
+ * A registration the server could not make gives its place back (accounts.ts says when): one
+ * decrement of the same count, once, and none once the count's window has ended (it would start
+ * the next window below zero).
+ */
+describe.each([
+  { store: 'memory', url: undefined },
+  ...(redisUrl ? [{ store: 'Redis', url: redisUrl }] : []),
+])('a place given back ($store)', ({ url }) => {
+  let redis: Redis | undefined;
+  beforeAll(() => {
+    if (url) redis = new Redis(url, { keyPrefix: `test-reg-${randomBytes(4).toString('hex')}:` });
+  });
+  afterAll(() => redis?.disconnect());
+
+  const allowed = async (limit: ReturnType<typeof createRegistrationLimit>, client: string) =>
+    (await limit.reserve(client)).allowed;
+
+  it('can be taken again, and only once however often it is given back', async () => {
+    const limit = createRegistrationLimit(
+      { perClient: 1, windowSeconds: 600 },
+      createCounterStore(redis),
+    );
+    const verdict = await limit.reserve('192.0.2.30');
+    if (!verdict.allowed) throw new Error('the first registration was refused');
+    await verdict.registration.abandon();
+    await verdict.registration.abandon();
+    expect([await allowed(limit, '192.0.2.30'), await allowed(limit, '192.0.2.30')]).toEqual([
+      true,
+      false,
+    ]);
+  });
+
+  it('is not given back once its window has ended', async () => {
+    const limit = createRegistrationLimit(
+      { perClient: 1, windowSeconds: 1 },
+      createCounterStore(redis),
+    );
+    const verdict = await limit.reserve('192.0.2.31');
+    if (!verdict.allowed) throw new Error('the first registration was refused');
+    await sleep(1_200);
+    await verdict.registration.abandon();
+    // The new window holds one registration, not two.
+    expect([await allowed(limit, '192.0.2.31'), await allowed(limit, '192.0.2.31')]).toEqual([
+      true,
+      false,
+    ]);
   });
 });

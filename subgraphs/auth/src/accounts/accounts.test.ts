@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
+import { rateLimited } from '@microservice-math/shared/errors';
 import { createLogger } from '@microservice-math/shared/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authConfigSchema } from '../config.js';
@@ -106,5 +107,76 @@ describe('a sign-in whose caller is gone when it is decided', () => {
       new AbortController().signal,
     );
     expect(user.username).toBe('present_user');
+  });
+});
+
+describe("a registration refused for the server's reasons, not the caller's", () => {
+  /** What the stand-in hasher does next: refuse as full workers do, or hash as the caller goes. */
+  let next: 'busy' | 'goneWhileHashing' = 'busy';
+  let limited: Accounts;
+
+  beforeAll(() => {
+    const hasher: PasswordHasher = {
+      hash: async () => {
+        if (next === 'busy') throw rateLimited(1, 'Too many sign-ins at once; try again shortly');
+        leave.abort();
+        return 'not-a-real-hash';
+      },
+      verify: async () => false,
+      close: async () => {},
+    };
+    const counters = createCounterStore(undefined);
+    // One registration an address an hour: a place lost for nothing shows at once.
+    limited = createAccounts(
+      hasher,
+      createLoginAttempts(config.loginLimits, counters),
+      createRegistrationLimit({ perClient: 1, windowSeconds: 3600 }, counters),
+      createLogger('test', { level: 'silent', pretty: false }),
+    );
+  });
+
+  let leave = new AbortController();
+  const register = (username: string, client: string, signal?: AbortSignal) =>
+    limited.register(orm.em.fork(), username, 'long-password', client, signal);
+  const refusal = (username: string, client: string, signal?: AbortSignal) =>
+    register(username, client, signal).then(
+      () => 'ok',
+      (error: { extensions?: { code?: string }; message: string }) =>
+        `${error.extensions?.code}: ${error.message}`,
+    );
+
+  it('gives the place back when the password workers are full (RATE_LIMITED)', async () => {
+    next = 'busy';
+    for (const attempt of [1, 2, 3]) {
+      expect([attempt, await refusal(`busy_${attempt}`, '192.0.2.10')]).toEqual([
+        attempt,
+        'RATE_LIMITED: Too many sign-ins at once; try again shortly',
+      ]);
+    }
+  });
+
+  it('gives the place back when the caller went before any hash was asked for', async () => {
+    for (const attempt of [1, 2, 3]) {
+      expect(await refusal(`gone_${attempt}`, '192.0.2.11', goneRightAfterArrival())).toBe(
+        'CANCELLED: The request was cancelled',
+      );
+    }
+    // The address's one place is still there.
+    next = 'goneWhileHashing';
+    leave = new AbortController();
+    expect(await refusal('gone_4', '192.0.2.11', leave.signal)).toBe(
+      'CANCELLED: The request was cancelled',
+    );
+  });
+
+  it('keeps counting a caller gone once its hash was asked for, as a taken name counts', async () => {
+    next = 'goneWhileHashing';
+    leave = new AbortController();
+    expect(await refusal('spent_1', '192.0.2.12', leave.signal)).toBe(
+      'CANCELLED: The request was cancelled',
+    );
+    expect(await refusal('spent_2', '192.0.2.12')).toMatch(
+      /^RATE_LIMITED: Too many registrations from this address/,
+    );
   });
 });

@@ -2,11 +2,16 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { pendingCloseRead } from '@microservice-math/shared/cancellation';
-import { createAnsweredInTime } from '@microservice-math/shared/databaseErrors';
+import {
+  createAnsweredInTime,
+  databaseUnreachable,
+} from '@microservice-math/shared/databaseErrors';
 import type { EntityManager } from '@microservice-math/shared/database';
 import type { Logger } from '@microservice-math/shared/logger';
 import {
   cancelled,
+  codeOf,
+  ErrorCode,
   rateLimited,
   unauthenticated,
   usernameTaken,
@@ -61,6 +66,28 @@ async function callerStillWaits(signal: AbortSignal | undefined): Promise<void> 
   if (signal.aborted) throw cancelled();
 }
 
+/**
+ * Whether a registration that got its place failed for the server's reasons, not the caller's,
+ * and so gives the place back (registrationLimit.ts): the database out of reach (a driver's
+ * error, answered SERVICE_UNAVAILABLE by subgraphServer.ts) or given up at the deadline, the
+ * password workers full (RATE_LIMITED: only they refuse past the reservation), the caller gone
+ * before a hash was asked for. A taken name counts (that bounds probing for names), and so does
+ * a caller gone once its hash was asked for: giving that back would let one address keep the
+ * workers busy without limit, starting registrations and going away.
+ */
+function refusedForTheServersReasons(error: unknown, hashAsked: boolean): boolean {
+  if (databaseUnreachable(error)) return true;
+  switch (codeOf(error)) {
+    case ErrorCode.ServiceUnavailable:
+    case ErrorCode.RateLimited:
+      return true;
+    case ErrorCode.Cancelled:
+      return !hashAsked;
+    default:
+      return false;
+  }
+}
+
 export function createAccounts(
   passwords: PasswordHasher,
   attempts: LoginAttempts,
@@ -80,29 +107,37 @@ export function createAccounts(
           verdict.retryAfterSeconds,
           `Too many registrations from this address; try again in ${verdict.retryAfterSeconds} s`,
         );
-      // A database that holds the query is given up at the request's deadline (answeredInTime).
-      if (await answeredInTime(em.count(UserSchema, { usernameKey: key }), signal))
-        throw usernameTaken();
-      await callerStillWaits(signal);
-      // Hash first (the slow part), then decide: the caller may have gone while it ran.
-      const passwordHash = await passwords.hash(password, signal);
-      if (signal?.aborted) throw cancelled();
-      const user = em.create(UserSchema, {
-        id: randomUUID(),
-        username,
-        usernameKey: key,
-        passwordHash,
-        createdAt: new Date(),
-      });
+      /** Whether a password hash was asked for: a caller gone after that has spent it. */
+      let hashAsked = false;
       try {
-        await em.flush();
+        // A database that holds the query is given up at the request's deadline (answeredInTime).
+        if (await answeredInTime(em.count(UserSchema, { usernameKey: key }), signal))
+          throw usernameTaken();
+        await callerStillWaits(signal);
+        // Hash first (the slow part), then decide: the caller may have gone while it ran.
+        hashAsked = true;
+        const passwordHash = await passwords.hash(password, signal);
+        if (signal?.aborted) throw cancelled();
+        const user = em.create(UserSchema, {
+          id: randomUUID(),
+          username,
+          usernameKey: key,
+          passwordHash,
+          createdAt: new Date(),
+        });
+        try {
+          await em.flush();
+        } catch (error) {
+          // Two registrations of one name can both pass the count; the unique index decides.
+          if (error instanceof UniqueConstraintViolationException) throw usernameTaken();
+          throw error;
+        }
+        await attempts.registered(key, client);
+        return user;
       } catch (error) {
-        // Two registrations of one name can both pass the count; the unique index decides.
-        if (error instanceof UniqueConstraintViolationException) throw usernameTaken();
+        if (refusedForTheServersReasons(error, hashAsked)) await verdict.registration.abandon();
         throw error;
       }
-      await attempts.registered(key, client);
-      return user;
     },
 
     async login(em, rawUsername, password, client, reserved, signal) {

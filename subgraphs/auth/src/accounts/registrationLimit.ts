@@ -6,7 +6,8 @@
  * be refused. Every registration with a valid username and password counts, whether the name
  * was free or not (so the limit also bounds probing for taken names), in a fixed window that
  * starts with the address's first registration; counts are shared through Redis like the login
- * counters and survive its outages (failureCounters.ts).
+ * counters and survive its outages (failureCounters.ts). A registration the server could not
+ * make for reasons of its own gives its place back (`abandon`; accounts.ts says when).
  */
 import type { CounterStore } from './failureCounters.js';
 
@@ -15,12 +16,30 @@ export interface RegistrationLimits {
   windowSeconds: number;
 }
 
-export type RegistrationVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+export type RegistrationVerdict =
+  | { allowed: true; registration: ReservedRegistration }
+  | { allowed: false; retryAfterSeconds: number };
+
+export interface ReservedRegistration {
+  /**
+   * Gives the registration's place back: it failed for the server's reasons (accounts.ts says
+   * which), and the address should not lose one of its registrations for the window to them.
+   * Once only; later calls do nothing.
+   */
+  abandon(): Promise<void>;
+}
 
 export interface RegistrationLimit {
   /** Counts a registration from `client`, or says how long until the address may register. */
   reserve(client: string): Promise<RegistrationVerdict>;
 }
+
+/**
+ * How long before its window ends a place is no longer given back. The count's end is known
+ * from the store's answer (Redis's clock, less the way back here); a decrement after the count
+ * expired would start a new window below zero: one place more in the next hour.
+ */
+const WINDOW_END_MARGIN_MS = 1_000;
 
 export function createRegistrationLimit(
   limits: RegistrationLimits,
@@ -31,8 +50,24 @@ export function createRegistrationLimit(
     async reserve(client) {
       // One atomic increment: concurrent registrations cannot both take the last place.
       const count = await perClient.add(client);
-      if (count.value <= limits.perClient) return { allowed: true };
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(count.msLeft / 1000)) };
+      if (count.value > limits.perClient)
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(count.msLeft / 1000)) };
+      const windowEnds = Date.now() + count.msLeft;
+      let abandoned = false;
+      return {
+        allowed: true,
+        registration: {
+          // A decrement of the same count, in Redis or (Redis away) in its stand-in. One that
+          // meets an outage while Redis holds the place leaves -1 in the stand-in (one
+          // registration more while Redis is away) and is not merged back (failureCounters.ts
+          // adds only positive counts): in Redis the registration stays counted.
+          async abandon() {
+            if (abandoned) return;
+            abandoned = true;
+            if (Date.now() < windowEnds - WINDOW_END_MARGIN_MS) await perClient.add(client, -1);
+          },
+        },
+      };
     },
   };
 }
