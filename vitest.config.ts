@@ -23,8 +23,9 @@ const exclude = [...configDefaults.exclude, slowTests];
  * machine half idle (on 2 cores: 1 file at a time 327 s, 3 at a time 207 s, at an earlier
  * stop). As the suite grew its process- and Chromium-heavy files came to fill the cores
  * themselves, and each worker loads its own copy of the modules: on 2 cores, same host, same
- * tests (1,304), 3 at a time took 420 s (93 s of it importing) and 2 at a time 399 s (46 s).
- * One file per core.
+ * tests (1,304), 3 at a time took 420 s (93 s of it importing) and 2 at a time 399 s (46 s);
+ * with 1,769 tests on 2026-12-06, 416 s (84 s) against 436 s (47 s), within the spread between
+ * runs. One file per core.
  */
 const maxWorkers = availableParallelism();
 

@@ -273,7 +273,7 @@ async function main() {
   const { port, routerUrl, proxySecret, host } = clientConfigFrom(process.env);
   const clientServer = createClientServer({ routerUrl, proxySecret });
   // A port taken or a HOST not of this machine is said in one line naming the variable, as the
-  // services say it, instead of Node's `listen EADDRNOTAVAIL` and a stack.
+  // services say it, instead of Node's own `listen EADDRNOTAVAIL: address not available …`.
   const boundPort = await clientServer.listen(port, host).catch((/** @type {unknown} */ error) => {
     throw listenError('client', port, /** @type {NodeJS.ErrnoException} */ (error));
   });

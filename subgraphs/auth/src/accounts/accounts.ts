@@ -2,16 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { pendingCloseRead } from '@microservice-math/shared/cancellation';
-import {
-  createAnsweredInTime,
-  databaseUnreachable,
-} from '@microservice-math/shared/databaseErrors';
+import { createAnsweredInTime } from '@microservice-math/shared/databaseErrors';
 import type { EntityManager } from '@microservice-math/shared/database';
 import type { Logger } from '@microservice-math/shared/logger';
 import {
   cancelled,
-  codeOf,
-  ErrorCode,
   rateLimited,
   unauthenticated,
   usernameTaken,
@@ -66,28 +61,6 @@ async function callerStillWaits(signal: AbortSignal | undefined): Promise<void> 
   if (signal.aborted) throw cancelled();
 }
 
-/**
- * Whether a registration that got its place failed for the server's reasons, not the caller's,
- * and so gives the place back (registrationLimit.ts): the database out of reach (a driver's
- * error, answered SERVICE_UNAVAILABLE by subgraphServer.ts) or given up at the deadline, the
- * password workers full (RATE_LIMITED: only they refuse past the reservation), the caller gone
- * before a hash was asked for. A taken name counts (that bounds probing for names), and so does
- * a caller gone once its hash was asked for: giving that back would let one address keep the
- * workers busy without limit, starting registrations and going away.
- */
-function refusedForTheServersReasons(error: unknown, hashAsked: boolean): boolean {
-  if (databaseUnreachable(error)) return true;
-  switch (codeOf(error)) {
-    case ErrorCode.ServiceUnavailable:
-    case ErrorCode.RateLimited:
-      return true;
-    case ErrorCode.Cancelled:
-      return !hashAsked;
-    default:
-      return false;
-  }
-}
-
 export function createAccounts(
   passwords: PasswordHasher,
   attempts: LoginAttempts,
@@ -107,15 +80,15 @@ export function createAccounts(
           verdict.retryAfterSeconds,
           `Too many registrations from this address; try again in ${verdict.retryAfterSeconds} s`,
         );
-      /** Whether a password hash was asked for: a caller gone after that has spent it. */
-      let hashAsked = false;
+      /** Whether the name was looked up: from then on the registration has told its caller something. */
+      let nameLookedUp = false;
       try {
         // A database that holds the query is given up at the request's deadline (answeredInTime).
-        if (await answeredInTime(em.count(UserSchema, { usernameKey: key }), signal))
-          throw usernameTaken();
+        const taken = await answeredInTime(em.count(UserSchema, { usernameKey: key }), signal);
+        nameLookedUp = true;
+        if (taken) throw usernameTaken();
         await callerStillWaits(signal);
         // Hash first (the slow part), then decide: the caller may have gone while it ran.
-        hashAsked = true;
         const passwordHash = await passwords.hash(password, signal);
         if (signal?.aborted) throw cancelled();
         const user = em.create(UserSchema, {
@@ -135,7 +108,19 @@ export function createAccounts(
         await attempts.registered(key, client);
         return user;
       } catch (error) {
-        if (refusedForTheServersReasons(error, hashAsked)) await verdict.registration.abandon();
+        // A registration that failed before its name was looked up (the database out of reach or
+        // given up at the deadline, the caller gone meanwhile) learned nothing and cost no hash,
+        // so its place goes back (registrationLimit.ts). Once the name was looked up it counts,
+        // whatever follows: a free name is told apart from a taken one by what comes next (full
+        // password workers refuse only free names), so giving those back would let an address
+        // probe names without limit; and a hash asked for is spent. Not awaited: the refusal
+        // goes out now, before the router's deadline, whatever Redis takes.
+        if (!nameLookedUp)
+          verdict.registration
+            .abandon()
+            .catch((err: unknown) =>
+              logger.warn({ err }, 'a registration place was not given back'),
+            );
         throw error;
       }
     },

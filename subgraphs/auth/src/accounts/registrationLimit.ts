@@ -34,13 +34,6 @@ export interface RegistrationLimit {
   reserve(client: string): Promise<RegistrationVerdict>;
 }
 
-/**
- * How long before its window ends a place is no longer given back. The count's end is known
- * from the store's answer (Redis's clock, less the way back here); a decrement after the count
- * expired would start a new window below zero: one place more in the next hour.
- */
-const WINDOW_END_MARGIN_MS = 1_000;
-
 export function createRegistrationLimit(
   limits: RegistrationLimits,
   store: CounterStore,
@@ -52,7 +45,6 @@ export function createRegistrationLimit(
       const count = await perClient.add(client);
       if (count.value > limits.perClient)
         return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(count.msLeft / 1000)) };
-      const windowEnds = Date.now() + count.msLeft;
       let abandoned = false;
       return {
         allowed: true,
@@ -64,7 +56,10 @@ export function createRegistrationLimit(
           async abandon() {
             if (abandoned) return;
             abandoned = true;
-            if (Date.now() < windowEnds - WINDOW_END_MARGIN_MS) await perClient.add(client, -1);
+            // One that lands after the count's window ended starts the next window below zero
+            // (a place more there): that one is put back.
+            const after = await perClient.add(client, -1);
+            if (after.value < 0) await perClient.add(client, 1);
           },
         },
       };
