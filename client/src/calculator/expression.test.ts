@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeCalculation } from './describeCalculation';
 import { expressionOf, parseExpression } from './expression';
 import { OPERATIONS } from './operations';
 
@@ -20,6 +21,22 @@ describe('parseExpression', () => {
     ['+ 5 !', 'FACTORIAL', { n: '5' }],
   ])('reads %s', (text, operation, values) => {
     expect(parseExpression(text)).toEqual({ ok: true, operation, values });
+  });
+
+  it.each([
+    ['POWER', { base: '2', exponent: '-3' }],
+    ['POWER', { base: '-2', exponent: '2' }],
+    ['POWER', { base: '2', exponent: '10' }],
+    ['POWER', { base: '1.5', exponent: '+2' }],
+    ['POWER', { base: '-8', exponent: '1/3' }],
+    ['FIBONACCI', { n: '-8' }],
+    ['FACTORIAL', { n: '100' }],
+  ] as const)('reads back the title the app writes for %s %o', (operation, values) => {
+    const title = describeCalculation(operation, JSON.stringify(values));
+    expect([title, parseExpression(title)]).toEqual([
+      title,
+      { ok: true, operation, values: { ...values } },
+    ]);
   });
 
   it.each([

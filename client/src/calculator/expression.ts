@@ -4,6 +4,7 @@
  * form written back as an expression so the two stay in step. The form's own rules then judge
  * the values, so a number means the same thing in either place.
  */
+import { loweredExponent } from '../format/notation';
 import type { Operation } from '../gql/graphql';
 import type { ArgumentValues } from './calculationArguments';
 import { typedNumber } from './operations';
@@ -31,7 +32,8 @@ function operand(text: string): string | null {
 }
 
 export function parseExpression(text: string): ParsedExpression {
-  const compact = typedNumber(text.replace(/\s+/g, ''));
+  // As the app writes a power in its titles and logs (2⁻³) too, so what it shows can be typed back.
+  const compact = typedNumber(loweredExponent(text.replace(/\s+/g, '')));
   if (compact === '')
     return { ok: false, error: `Enter an expression such as ${EXPRESSION_EXAMPLES}.` };
   const factorial = FACTORIAL.exec(compact);

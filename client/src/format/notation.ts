@@ -33,6 +33,23 @@ export function raised(exponent: string): string {
   return `^(${withMinus(exponent)})`;
 }
 
+/** Plain characters of the raised ones `raised` writes. */
+const LOWERED: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(SUPERSCRIPT).map(([plain, raisedCharacter]) => [raisedCharacter, plain]),
+);
+const RAISED_EXPONENT = new RegExp(`([${Object.values(SUPERSCRIPT).join('')}]+)$`, 'u');
+
+/**
+ * A raised exponent at the end of `text` written with `^` (`2⁻³` → `2^-3`, `(−2)²` → `(−2)^2`),
+ * so a title the app shows can be typed back as it is; any other text unchanged.
+ */
+export function loweredExponent(text: string): string {
+  return text.replace(
+    RAISED_EXPONENT,
+    (exponent) => `^${[...exponent].map((character) => LOWERED[character]).join('')}`,
+  );
+}
+
 /** True when a base is written in parentheses: a sign, fraction or exponent would bind wrongly. */
 function bracketsBase(base: string): boolean {
   return /^[+-]|[/eE]/.test(base);
