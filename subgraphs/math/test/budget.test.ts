@@ -188,3 +188,37 @@ describe('one budget per operation', () => {
     expect(skipped.body.data).toEqual({ a: { digits: each150000 } });
   });
 });
+
+describe('a rounded answer at the most precision the limit allows', () => {
+  let small: RunningMath;
+  beforeAll(async () => {
+    small = await startMath({ env: { MATH_MAX_DIGITS: '1000' } });
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('says how many significant digits fit when the answer, below 1, is written with its 0 before the point', async () => {
+    const caller = newCaller('precision_advice');
+    const ask = async (precision: number) =>
+      (
+        await small.call(
+          `{ power(base: 7, exponent: "-1/2", precision: ${precision}) { digits result } }`,
+          {},
+          caller,
+        )
+      ).body;
+    expect((await ask(1000)).errors?.[0]).toMatchObject({
+      message:
+        'The result would have about 1,001 digits; the limit is 1,000: ask for at most 999 significant digits (precision 1,000 was asked for)',
+      extensions: { code: 'RESULT_TOO_LARGE', maxDigits: 1000, predictedDigits: 1001 },
+    });
+    // What the advice says fits does: 1/√7 = 0.3779644730…, 999 significant digits.
+    const answered = await ask(999);
+    expect(answered.errors).toBeUndefined();
+    expect(answered.data?.['power']).toMatchObject({
+      digits: 1000,
+      result: expect.stringMatching(/^0\.3779644730\d{989}$/),
+    });
+  });
+});

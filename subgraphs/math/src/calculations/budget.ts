@@ -47,11 +47,25 @@ export class DigitBudget {
     return Math.max(this.planned, this.reserved + digits) <= this.maxDigits;
   }
 
-  /** Takes a field's predicted digits from the budget, or throws `RESULT_TOO_LARGE`. */
-  reserve(predictedDigits: number): void {
-    const total = Math.max(this.planned, this.reserved + predictedDigits);
-    if (total > this.maxDigits) throw this.tooLarge(predictedDigits, total);
-    this.reserved += predictedDigits;
+  /**
+   * Takes a field's predicted (or computed) digits from the budget, or throws `RESULT_TOO_LARGE`.
+   * `precision`: the significant digits a rounded answer was asked for, when fewer would write
+   * fewer digits one for one (the answer has a fractional part); the refusal then says how many
+   * would fit, since its text also holds digits that are not significant ("0." and the zeros
+   * after the point of an answer below 1).
+   */
+  reserve(digits: number, precision?: number): void {
+    const total = Math.max(this.planned, this.reserved + digits);
+    if (total > this.maxDigits) {
+      const fitting = precision === undefined ? 0 : precision - (total - this.maxDigits);
+      throw this.tooLarge(digits, total, {
+        advice:
+          fitting >= 1
+            ? `: ask for at most ${formatCount(fitting)} significant digits (precision ${formatCount(precision ?? 0)} was asked for)`
+            : undefined,
+      });
+    }
+    this.reserved += digits;
   }
 
   /**
@@ -61,7 +75,11 @@ export class DigitBudget {
   private tooLarge(
     digits: number,
     total: number,
-    wording: { digits?: string | undefined; totalIsLeast?: boolean } = {},
+    wording: {
+      digits?: string | undefined;
+      totalIsLeast?: boolean;
+      advice?: string | undefined;
+    } = {},
   ): GraphQLError {
     const totalText =
       wording.totalIsLeast && total < COUNTABLE
@@ -70,7 +88,8 @@ export class DigitBudget {
     return resultTooLarge(
       `The result would have ${wording.digits ?? withUnit(estimate(digits), digits)}` +
         (total > digits ? ` (${totalText} with the fields before it in this request)` : '') +
-        `; the limit is ${formatCount(this.maxDigits)}`,
+        `; the limit is ${formatCount(this.maxDigits)}` +
+        (wording.advice ?? ''),
       total < COUNTABLE
         ? {
             maxDigits: this.maxDigits,

@@ -104,6 +104,17 @@ function budgetedDigits({ digits, fraction }: CachedResult): number {
   return digits + (fraction === undefined ? 0 : digitCount(fraction));
 }
 
+/**
+ * The precision a rounded power was asked for, when asking fewer significant digits would write
+ * fewer digits one for one: its text has a fractional part. Not for exact answers (precision does
+ * not touch them) nor for a rounded answer written as a whole number (its integer part is written
+ * in full whatever the precision).
+ */
+function precisionThatCounts(task: ComputeTask, found: CachedResult): number | undefined {
+  if (task.operation !== 'POWER' || found.exact) return undefined;
+  return (found.result ?? found.preview).includes('.') ? task.args.precision : undefined;
+}
+
 function outcomeOf(error: unknown): ComputationOutcome {
   if (error instanceof ComputationTimeoutError) return 'timeout';
   if (error instanceof ComputationCrashedError) return 'crashed';
@@ -194,7 +205,8 @@ export function createCalculator({
       const decidedBySize = !budget.fits(prediction.high) && isNearLimit(prediction, budget);
       if (!decidedBySize) budget.reserve(prediction.high);
       const { answer: found, cached } = await answer(planned, text, signal, caller.id);
-      if (decidedBySize) budget.reserve(budgetedDigits(found));
+      if (decidedBySize)
+        budget.reserve(budgetedDigits(found), precisionThatCounts(planned.task, found));
       // Never log `ok` for an answer its caller will not get.
       signal?.throwIfAborted();
       const durationMs = performance.now() - started;
