@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
 import { rateLimited } from '@microservice-math/shared/errors';
 import { createLogger } from '@microservice-math/shared/logger';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { authConfigSchema } from '../config.js';
 import { UserSchema } from '../entities/User.js';
 import { authMigrations } from '../migrations/index.js';
@@ -180,5 +180,65 @@ describe('a registration that could not be made, and its place in the limit', ()
     expect(await refusal('spent_2', '192.0.2.12')).toMatch(
       /^RATE_LIMITED: Too many registrations from this address/,
     );
+  });
+});
+
+describe('what an attack leaves in the log', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('says failed and refused sign-ins at warn, a line at most every 5 s per kind, never an unknown name tried', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const logger = createLogger('test', { level: 'silent', pretty: false });
+    const warned = vi.spyOn(logger, 'warn');
+    const counters = createCounterStore(undefined);
+    const watched = createAccounts(
+      passwords,
+      createLoginAttempts(
+        {
+          perUsername: 2,
+          perClient: 3,
+          perAccount: 10,
+          windowSeconds: 60,
+          knownAddressSeconds: 60,
+        },
+        counters,
+      ),
+      createRegistrationLimit({ perClient: 1, windowSeconds: 3600 }, counters),
+      logger,
+    );
+    const client = '192.0.2.40';
+    const attempt = (work: () => Promise<unknown>) =>
+      work().then(
+        () => 'ok',
+        (error: { extensions?: { code?: string } }) => error.extensions?.code,
+      );
+    const login = (username: string, password: string) =>
+      attempt(() => watched.login(orm.em.fork(), username, password, client));
+    const register = (username: string) =>
+      attempt(() => watched.register(orm.em.fork(), username, 'long-password', client));
+    const lines = () => warned.mock.calls.map(([fields, message]) => [message, fields]);
+
+    expect(await register('watched_user')).toBe('ok');
+    expect(await login('watched_user', 'wrong-password')).toBe('UNAUTHENTICATED');
+    expect(await login('watched_user', 'wrong-again')).toBe('UNAUTHENTICATED');
+    expect(lines()).toEqual([
+      ['failed logins', { failedLogins: 1, client, account: 'watched_user' }],
+    ]);
+
+    vi.advanceTimersByTime(5_000);
+    expect(await login('correct-horse-typed-as-a-name', 'x')).toBe('UNAUTHENTICATED');
+    expect(await login('watched_user', 'third')).toBe('RATE_LIMITED');
+    expect(await register('another_user')).toBe('RATE_LIMITED');
+    expect(lines().slice(1)).toEqual([
+      ['failed logins', { failedLogins: 2, client, account: undefined }],
+      [
+        'logins refused by the attempt limits',
+        { refusedLogins: 1, client, retryAfterSeconds: expect.any(Number) },
+      ],
+      ['registrations refused by the address limit', { refusedRegistrations: 1, client }],
+    ]);
+    expect(JSON.stringify(warned.mock.calls)).not.toContain('correct-horse');
   });
 });

@@ -4,7 +4,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { pendingCloseRead } from '@microservice-math/shared/cancellation';
 import { createAnsweredInTime } from '@microservice-math/shared/databaseErrors';
 import type { EntityManager } from '@microservice-math/shared/database';
-import type { Logger } from '@microservice-math/shared/logger';
+import { throttledWarning, type Logger } from '@microservice-math/shared/logger';
 import {
   cancelled,
   rateLimited,
@@ -69,17 +69,32 @@ export function createAccounts(
 ): Accounts {
   // A database that holds a read is given up at the request's deadline, and the logger hears of it.
   const answeredInTime = createAnsweredInTime(logger);
+  // What an attack looks like to the operator: failed and refused sign-ins, at most a line every
+  // 5 s per kind with how many there were (an attacker cannot flood the log) and the latest's
+  // address. The name tried is not logged when no such account exists: it may be a password
+  // typed into the wrong field.
+  const failedLogins = throttledWarning(logger, 'failed logins', { countAs: 'failedLogins' });
+  const refusedLogins = throttledWarning(logger, 'logins refused by the attempt limits', {
+    countAs: 'refusedLogins',
+  });
+  const refusedRegistrations = throttledWarning(
+    logger,
+    'registrations refused by the address limit',
+    { countAs: 'refusedRegistrations' },
+  );
   return {
     async register(em, rawUsername, rawPassword, client, signal) {
       const username = checkUsername(rawUsername);
       const password = checkPassword(rawPassword);
       const key = usernameKey(username);
       const verdict = await registrations.reserve(client);
-      if (!verdict.allowed)
+      if (!verdict.allowed) {
+        refusedRegistrations({ client });
         throw rateLimited(
           verdict.retryAfterSeconds,
           `Too many registrations from this address; try again in ${verdict.retryAfterSeconds} s`,
         );
+      }
       /** Whether the name was looked up: from then on the registration has told its caller something. */
       let nameLookedUp = false;
       try {
@@ -128,7 +143,10 @@ export function createAccounts(
     async login(em, rawUsername, password, client, reserved, signal) {
       const key = usernameKey(rawUsername).slice(0, 64);
       const verdict = reserved ?? (await attempts.reserve(key, client, signal ? { signal } : {}));
-      if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
+      if (!verdict.allowed) {
+        refusedLogins({ client, retryAfterSeconds: verdict.retryAfterSeconds });
+        throw rateLimited(verdict.retryAfterSeconds);
+      }
       const { attempt } = verdict;
       try {
         const user = isPossibleUsername(rawUsername)
@@ -151,6 +169,7 @@ export function createAccounts(
         let matches = await check(normalized);
         if (!matches && password !== normalized) matches = await check(password);
         if (!user || !matches) {
+          failedLogins({ client, account: user ? user.username : undefined });
           await attempt.failed();
           throw unauthenticated(INVALID_CREDENTIALS);
         }
