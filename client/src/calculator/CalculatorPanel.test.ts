@@ -56,6 +56,15 @@ async function typeN(wrapper: ReturnType<typeof mountPanel>, value: string) {
 }
 
 describe('CalculatorPanel', () => {
+  it('names its two Compute buttons apart, for a screen reader that lists them', () => {
+    const wrapper = mountPanel({});
+    expect(wrapper.findAll('button[type="submit"]').map((button) => button.text())).toEqual([
+      'Compute the expression',
+      'Compute',
+    ]);
+    wrapper.unmount();
+  });
+
   it('flags an argument as it is typed, before anything is sent', async () => {
     const wrapper = mountPanel({});
     await typeN(wrapper, '2.5');
