@@ -125,6 +125,12 @@ describe.concurrent(
       [
         'npm start',
         'scripts/start.ts',
+        { NODE_ENV: 'production' },
+        /^ROUTER_SECRET: required in production \(at least 16 characters, the secret the router sends the subgraphs\)\n$/,
+      ],
+      [
+        'npm start',
+        'scripts/start.ts',
         { LOG_LEVEL: 'loud' },
         /LOG_LEVEL: expected fatal, error, warn, info, debug, trace or silent/,
       ],
