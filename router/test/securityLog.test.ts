@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAsAuth } from '../../tests/support/authTokens.js';
-import { bearer, gql, signUp } from '../../tests/support/graphql.js';
+import {
+  bearer,
+  closeCode,
+  eventStream,
+  gql,
+  signUp,
+  wsClient,
+} from '../../tests/support/graphql.js';
 import { capturedLog, type CapturedLog } from './support/capturedLog.js';
 import { serviceSet, type ServiceSet } from './support/services.js';
 
@@ -131,5 +138,22 @@ describe('security events in the log', () => {
     expect(warnAndWorse(log).slice(atStart)).toEqual(lines);
     const text = JSON.stringify(log.lines);
     for (const part of token.split('.')) expect(text).not.toContain(part);
+  });
+
+  it('graphql-ws and graphql-sse refusals of a token are logged as HTTP ones are', async () => {
+    const garbage = 'Zm9yZ2Vk.Z2FyYmFnZQ.c2lnbmF0dXJl';
+    const lines: Array<Record<string, unknown>> = [];
+    for (const transport of ['websocket', 'sse'] as const) {
+      const log = capturedLog();
+      // A router of its own for each, so the other's line does not hold this one back.
+      const router = await services.startRouter(urls, { logger: log.logger });
+      if (transport === 'websocket')
+        expect(await closeCode(wsClient(router.url, garbage))).toBe(4403);
+      else expect((await eventStream(router.url, garbage, '{ __typename }')).status).toBe(401);
+      lines.push(await log.waitFor((l) => l['msg'] === 'refused bearer tokens'));
+      expect(JSON.stringify(log.lines)).not.toContain(garbage.split('.')[1]);
+    }
+    for (const [i, transport] of ['websocket', 'sse'].entries())
+      expect(lines[i]).toMatchObject({ level: WARN, refused: 1, reason: 'invalid', transport });
   });
 });
