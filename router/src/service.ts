@@ -30,6 +30,7 @@ import { cachedRevocationCheck } from './auth/revocationCheck.js';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
+import { createSecurityLog } from './securityLog.js';
 import {
   demandControl,
   readDemandDirectives,
@@ -217,6 +218,8 @@ export async function createRouterService(
   });
   const onTokenRevoked = (listener: (id: string) => void) => revocations.onRevoked(listener);
   const clientAddressOf = clientAddressResolver(config.clientProxySecret);
+  // One per router: refused tokens and rate-limited requests of every transport, throttled.
+  const securityLog = createSecurityLog(logger.child({ component: 'security' }));
   const protection = operationProtection();
   // With the operation limits, what lets an argument's malformed value be named (argumentErrors.ts).
   // GraphiQL needs introspection; without the playground (production) nobody else should, over
@@ -250,7 +253,14 @@ export async function createRouterService(
         refusedTokenPlugin(),
         refuseNullArguments<RouterContext>(),
         protectSignInAnswers<RouterContext>(),
-        demand.plugin<RouterContext>(),
+        demand.plugin<RouterContext>(({ clientAddress, caller }) =>
+          securityLog.rateLimited({
+            limit: 'costly operations at once',
+            transport: 'http',
+            clientAddress,
+            userId: caller?.id,
+          }),
+        ),
         refuseHttpSubscriptions<RouterContext>(),
         playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),
       ],
@@ -290,6 +300,7 @@ export async function createRouterService(
     hideSuggestions: config.production,
     rateLimit,
     metrics,
+    securityLog,
   });
   // What graphql-ws and graphql-sse share: operations run and callers checked the same way.
   const streaming = {
@@ -298,6 +309,7 @@ export async function createRouterService(
     metrics,
     logger,
     clientAddressOf,
+    securityLog,
     onTokenRevoked,
     shutdownAnswerMs: config.shutdownAnswerMs,
   };
@@ -321,7 +333,7 @@ export async function createRouterService(
   else host.app.get('/graphql', noPlaygroundPage);
   const graphql = host.mountGraphQL<RouterContext>(
     apollo,
-    httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }),
+    httpContext({ verifyToken, rateLimit, metrics, clientAddressOf, securityLog }),
   );
   // POST /graphql answered without Express's per-request cost (see directGraphQL.ts).
   host.answerFirst(directGraphQL(apollo, graphql));

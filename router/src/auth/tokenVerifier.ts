@@ -31,6 +31,7 @@ import {
   type CryptoKey,
   type JWTHeaderParameters,
 } from 'jose';
+import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 
 export type TokenVerifier = (token: string) => Promise<Caller>;
@@ -61,6 +62,27 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
 /** JWS compact serialisation: three segments of unpadded base64url (RFC 7515, section 7.1). */
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+const INVALID_TOKEN_MESSAGE = 'Invalid token';
+const EXPIRED_TOKEN_MESSAGE = 'Token expired; sign in again';
+const MALFORMED_HEADER_MESSAGE = 'Malformed Authorization header: expected "Bearer TOKEN"';
+
+export type TokenRefusalReason = 'invalid' | 'expired' | 'revoked' | 'malformed header';
+
+const REASONS: ReadonlyMap<string, TokenRefusalReason> = new Map([
+  [INVALID_TOKEN_MESSAGE, 'invalid'],
+  [EXPIRED_TOKEN_MESSAGE, 'expired'],
+  [TOKEN_REVOKED_MESSAGE, 'revoked'],
+  [MALFORMED_HEADER_MESSAGE, 'malformed header'],
+]);
+
+/**
+ * Why a token was refused, from what a verifier or `bearerToken` threw; undefined for anything
+ * else (a fault of ours, such as revocations out of reach).
+ */
+export function tokenRefusalReason(error: unknown): TokenRefusalReason | undefined {
+  return error instanceof GraphQLError ? REASONS.get(error.message) : undefined;
+}
+
 export function createTokenVerifier(
   jwksUrl: string,
   { cacheSize = DEFAULT_CACHE_SIZE, isRevoked }: TokenVerifierOptions = {},
@@ -84,7 +106,7 @@ export function createTokenVerifier(
       },
     );
     if (typeof payload.sub !== 'string' || typeof payload['username'] !== 'string') {
-      throw unauthenticated('Invalid token');
+      throw unauthenticated(INVALID_TOKEN_MESSAGE);
     }
     const sessionStartedAt = payload[SESSION_STARTED_CLAIM];
     const tokenId = payload.jti;
@@ -113,7 +135,7 @@ export function createTokenVerifier(
 
   return async (token) => {
     // jose decodes a segment with base64 padding appended as without: one token, many spellings.
-    if (!JWS_COMPACT.test(token)) throw unauthenticated('Invalid token');
+    if (!JWS_COMPACT.test(token)) throw unauthenticated(INVALID_TOKEN_MESSAGE);
     try {
       const remembered = verified?.get(token);
       if (remembered) {
@@ -125,9 +147,9 @@ export function createTokenVerifier(
       verified?.set(token, result, { ttl: result.exp * 1000 - Date.now() });
       return await notRevoked(result.caller);
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw unauthenticated('Token expired; sign in again');
+      if (error instanceof errors.JWTExpired) throw unauthenticated(EXPIRED_TOKEN_MESSAGE);
       if (error instanceof errors.JOSEError || error instanceof TypeError)
-        throw unauthenticated('Invalid token');
+        throw unauthenticated(INVALID_TOKEN_MESSAGE);
       throw error;
     }
   };
@@ -145,7 +167,7 @@ export function bearerToken(authorization: unknown): string | undefined {
     typeof authorization === 'string'
       ? /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim())
       : null;
-  if (!match?.[1]) throw unauthenticated('Malformed Authorization header: expected "Bearer TOKEN"');
+  if (!match?.[1]) throw unauthenticated(MALFORMED_HEADER_MESSAGE);
   return match[1];
 }
 

@@ -259,9 +259,10 @@ export interface DemandControl {
   refusal(cost: number): ReturnType<typeof costLimitExceeded> | undefined;
   /**
    * Refuses costly operations over HTTP (and graphql-ws queries, which run through Apollo
-   * Server), and runs heavy ones (see `HeavyLane`) one lane at a time.
+   * Server), and runs heavy ones (see `HeavyLane`) one lane at a time; `onBusy` hears of each
+   * heavy operation refused because the lane's queue is full.
    */
-  plugin<C extends CostedContext>(): ApolloServerPlugin<C>;
+  plugin<C extends CostedContext>(onBusy?: (context: C) => void): ApolloServerPlugin<C>;
 }
 
 export interface HeavyLaneOptions {
@@ -337,7 +338,7 @@ export function demandControl(
   return {
     cost,
     refusal,
-    plugin<C extends CostedContext>(): ApolloServerPlugin<C> {
+    plugin<C extends CostedContext>(onBusy?: (context: C) => void): ApolloServerPlugin<C> {
       return {
         async requestDidStart() {
           let release: (() => void) | undefined;
@@ -369,6 +370,7 @@ export function demandControl(
               if (answered) return turn?.();
               release = turn;
               if (release) return;
+              onBusy?.(contextValue);
               throw tooManyRequests(1, 'Too many costly operations at once; try again in 1 s');
             },
             async willSendResponse() {

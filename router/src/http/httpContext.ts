@@ -18,6 +18,7 @@ import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenV
 import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import type { SecurityLog } from '../securityLog.js';
 import type { ClientAddressOf } from './clientAddress.js';
 import { tooManyRequests, withHttpStatus } from './httpStatus.js';
 import { idempotencyKeyOf } from './idempotencyKey.js';
@@ -26,11 +27,13 @@ import { idempotencyKeyOf } from './idempotencyKey.js';
 async function callerFrom(
   authorization: string | undefined,
   verifyToken: TokenVerifier,
+  refused: (error: unknown) => void,
 ): Promise<{ caller: Caller | null; refusedToken?: GraphQLError }> {
   try {
     const token = bearerToken(authorization);
     return { caller: token ? await verifyToken(token) : null };
   } catch (error) {
+    refused(error);
     if (error instanceof GraphQLError) {
       const refusedToken = withHttpStatus(error, 401, {
         'www-authenticate': bearerChallenge(authorization),
@@ -46,16 +49,33 @@ export interface HttpContextDeps {
   rateLimit: RequestRateLimit;
   metrics: RouterMetrics;
   clientAddressOf: ClientAddressOf;
+  securityLog: SecurityLog;
 }
 
-export function httpContext({ verifyToken, rateLimit, metrics, clientAddressOf }: HttpContextDeps) {
+export function httpContext({
+  verifyToken,
+  rateLimit,
+  metrics,
+  clientAddressOf,
+  securityLog,
+}: HttpContextDeps) {
   return async (req: IncomingMessage, base: RequestBase): Promise<RouterContext> => {
     try {
-      const { caller, refusedToken } = await callerFrom(req.headers.authorization, verifyToken);
       const clientAddress = clientAddressOf(req);
+      const { caller, refusedToken } = await callerFrom(
+        req.headers.authorization,
+        verifyToken,
+        (error) => securityLog.refusedToken(error, { transport: 'http', clientAddress }),
+      );
       const verdict = await rateLimit.consume(rateLimitKey(caller, clientAddress));
       if (!verdict.allowed) {
         metrics.rateLimited.inc({ transport: 'http' });
+        securityLog.rateLimited({
+          limit: 'requests per minute',
+          transport: 'http',
+          clientAddress,
+          userId: caller?.id,
+        });
         throw tooManyRequests(verdict.retryAfterSeconds);
       }
       const idempotencyKey = idempotencyKeyOf(req, caller);

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturedLog } from '../../test/support/capturedLog.js';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { createRouterMetrics } from '../metrics/routerMetrics.js';
+import { createSecurityLog } from '../securityLog.js';
 import { createSseServer, SSE_PATH } from './sseServer.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
@@ -54,6 +55,7 @@ beforeAll(async () => {
     metrics: createRouterMetrics(new Registry()),
     logger: log.logger,
     clientAddressOf: () => '127.0.0.1',
+    securityLog: createSecurityLog(log.logger),
     onTokenRevoked: () => () => {},
     streamsPerUser: 5,
     shutdownAnswerMs: 1_000,

@@ -33,6 +33,7 @@ import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenV
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import type { SecurityLog } from '../securityLog.js';
 import { perUserCap } from './perUserCap.js';
 import { unexpectedFailure, type StreamingOperations } from './streamingOperations.js';
 
@@ -55,6 +56,7 @@ export interface SseServerOptions {
   metrics: RouterMetrics;
   logger: Logger;
   clientAddressOf: ClientAddressOf;
+  securityLog: SecurityLog;
   /** Revocations (logout, on any router) as they are heard of. */
   onTokenRevoked: OnTokenRevoked;
   /** Streams one user may hold open at once (any operation's); the next is refused 429. */
@@ -179,7 +181,7 @@ function endStream(res: ServerResponse, reason: string): void {
 }
 
 export function createSseServer(options: SseServerOptions): SseServer {
-  const { operations, metrics, logger } = options;
+  const { operations, metrics, logger, securityLog } = options;
   const subscribed = new WeakSet<SseContext>();
   const open = new Set<ServerResponse>();
   /** Streams of a query or mutation: answered, then ended by graphql-sse. */
@@ -195,6 +197,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
     // No reservation tokens: the "single connection" mode stays off (404).
     authenticate: () => null,
     onSubscribe: async (req, params) => {
+      const clientAddress = options.clientAddressOf(req.raw);
       let caller, token;
       try {
         ({ caller, token } = await callerFrom(
@@ -202,6 +205,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
           options.verifyToken,
         ));
       } catch (error) {
+        securityLog.refusedToken(error, { transport: 'sse', clientAddress });
         if (error instanceof GraphQLError)
           return refusal(401, error, {
             'www-authenticate': bearerChallenge(req.headers.get('authorization')),
@@ -211,6 +215,12 @@ export function createSseServer(options: SseServerOptions): SseServer {
       const res = responses.get(req.raw);
       if (res) {
         if (!streamsPerUser.take(caller.id)) {
+          securityLog.rateLimited({
+            limit: 'streams per user',
+            transport: 'sse',
+            clientAddress,
+            userId: caller.id,
+          });
           const tooMany = rateLimited(
             1,
             `Too many open streams: at most ${options.streamsPerUser} per user`,
@@ -222,7 +232,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
       // The stream closing before its operation is answered aborts the operation's subgraph calls.
       const signal = res ? requestSignal(req.raw, res, { callerDeadlines: false }) : undefined;
       const context: SseContext = {
-        ...streamingContext(caller, options.clientAddressOf(req.raw), logger, signal),
+        ...streamingContext(caller, clientAddress, logger, signal),
       };
       // Its id on the response, as HTTP's, and for a fault of ours to be logged with.
       contexts.set(req.raw, context);

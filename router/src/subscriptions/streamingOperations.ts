@@ -35,6 +35,7 @@ import { operationResolutionFailure } from '../gateway/requireOperation.js';
 import { documentToValidate } from '../gateway/subscriptionRootDirectives.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import type { SecurityLog } from '../securityLog.js';
 import { subscribeSharingEvents } from './sharedEventExecution.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
 import {
@@ -67,6 +68,7 @@ export interface StreamingOperationsOptions {
   hideSuggestions: boolean;
   rateLimit: RequestRateLimit;
   metrics: RouterMetrics;
+  securityLog: SecurityLog;
 }
 
 /** An operation admitted by its cost. */
@@ -213,6 +215,12 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       const verdict = await options.rateLimit.consume(key);
       if (verdict.allowed) return undefined;
       metrics.rateLimited.inc({ transport });
+      options.securityLog.rateLimited({
+        limit: 'requests per minute',
+        transport,
+        clientAddress: context.clientAddress,
+        userId: context.caller?.id,
+      });
       return rateLimited(
         verdict.retryAfterSeconds,
         tooManyRequestsMessage(verdict.retryAfterSeconds),
@@ -289,7 +297,15 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       const ownerFetches = ownerFetchesPerEvent(schema, document, operation, variables);
       const demand = subscriptionDemand(operationCost, ownerFetches);
       const release = options.liveDemand.hold(userId, demand);
-      return release instanceof GraphQLError ? release : { context, release };
+      if (!(release instanceof GraphQLError)) return { context, release };
+      // Over the budget with the others open (not too costly by itself): a rate limit.
+      if (release.extensions['code'] === ErrorCode.RateLimited)
+        options.securityLog.rateLimited({
+          limit: 'live demand per user',
+          clientAddress: context.clientAddress,
+          userId,
+        });
+      return release;
     },
     async execute(args) {
       try {

@@ -30,6 +30,7 @@ import { bearerToken, connectionAuthorization, type TokenVerifier } from '../aut
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
+import type { SecurityLog } from '../securityLog.js';
 import type { ReleaseDemand } from './liveDemand.js';
 import { perUserCap } from './perUserCap.js';
 import { unexpectedFailure, type StreamingOperations } from './streamingOperations.js';
@@ -70,6 +71,7 @@ export interface SubscriptionServerOptions {
   metrics: RouterMetrics;
   logger: Logger;
   clientAddressOf: ClientAddressOf;
+  securityLog: SecurityLog;
   /** Revocations (logout, on any router) as they are heard of. */
   onTokenRevoked: OnTokenRevoked;
   /** On close, how long admitted queries and mutations may take to be answered. */
@@ -81,7 +83,7 @@ export interface SubscriptionServer {
 }
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
-  const { logger, metrics, operations } = options;
+  const { logger, metrics, operations, securityLog } = options;
   const { limits } = options;
   const wss = new WebSocketServer({
     server: options.server,
@@ -174,7 +176,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     // A revocation not heard of (Redis's announcement lost) ends the socket at its next operation.
     try {
       await options.verifyToken(extra.token as string);
-    } catch {
+    } catch (error) {
+      securityLog.refusedToken(error, {
+        transport: 'websocket',
+        clientAddress: contextValue.clientAddress,
+      });
       endConnection(extra, 'Token revoked or expired; sign in again');
       return [unauthenticated('Token revoked or expired; sign in again')];
     }
@@ -209,11 +215,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
+        const address = options.clientAddressOf(ctx.extra.request);
+        const refused = (error: unknown) => {
+          securityLog.refusedToken(error, { transport: 'websocket', clientAddress: address });
+          return refuseToken(ctx.extra.socket, error);
+        };
         let token: string | undefined;
         try {
           token = bearerToken(connectionAuthorization(ctx.connectionParams));
         } catch (error) {
-          return refuseToken(ctx.extra.socket, error);
+          return refused(error);
         }
         if (!token) {
           ctx.extra.socket.close(
@@ -225,13 +236,18 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         try {
           const caller = await options.verifyToken(token);
           if (!socketsPerUser.take(caller.id)) {
+            securityLog.rateLimited({
+              limit: 'sockets per user',
+              transport: 'websocket',
+              clientAddress: address,
+              userId: caller.id,
+            });
             ctx.extra.socket.close(
               TOO_MANY_SOCKETS_CLOSE_CODE,
               `Too many connections: at most ${limits.connectionsPerUser} per user`,
             );
             return false;
           }
-          const address = options.clientAddressOf(ctx.extra.request);
           ctx.extra.context = streamingContext(caller, address, logger);
           ctx.extra.token = token;
           const extra = ctx.extra;
@@ -248,7 +264,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           };
           return true;
         } catch (error) {
-          return refuseToken(ctx.extra.socket, error);
+          return refused(error);
         }
       },
       // Each subscribe message (subscription or one-shot operation) counts as one request. The
@@ -263,13 +279,20 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         // Counted before the first await: graphql-ws has already added this one to the socket's
         // operations, beside those admitted and those still being checked. Counted after it, a
         // burst of operations sent together would each see the whole burst and all be refused.
-        if (Object.keys(ctx.subscriptions).length > limits.operationsPerConnection)
+        if (Object.keys(ctx.subscriptions).length > limits.operationsPerConnection) {
+          securityLog.rateLimited({
+            limit: 'operations per socket',
+            transport: 'websocket',
+            clientAddress: ctx.extra.context?.clientAddress ?? 'unknown',
+            userId: ctx.extra.context?.caller?.id,
+          });
           return [
             rateLimited(
               1,
               `Too many operations on this connection: at most ${limits.operationsPerConnection} at once`,
             ),
           ];
+        }
         const connection = ctx.extra.context as RouterContext;
         const socket = ctx.extra.socket;
         const controller = new AbortController();

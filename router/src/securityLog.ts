@@ -1,0 +1,53 @@
+/**
+ * Refusals an operator should be able to find after an attack: bearer tokens refused (forged,
+ * garbage, expired, revoked, a malformed Authorization header) and requests refused by the
+ * router's limits. Each kind is one warning at most every 5 s (throttledWarning), counting those
+ * since its last line, with the latest one's fields: an attacker cannot flood the log. One
+ * instance per router, shared by HTTP, graphql-ws and graphql-sse, so the counts are the
+ * router's. A token is never logged, nor any part of it: only why it was refused.
+ */
+import { throttledWarning, type Logger } from '@microservice-math/shared/logger';
+import { tokenRefusalReason } from './auth/tokenVerifier.js';
+
+export type RefusalTransport = 'http' | 'websocket' | 'sse';
+
+/** The limit that refused a request. */
+export type RateLimitName =
+  | 'requests per minute'
+  | 'costly operations at once'
+  | 'sockets per user'
+  | 'operations per socket'
+  | 'streams per user'
+  | 'live demand per user';
+
+export interface SecurityLog {
+  /** A token refused for `error` (what the verifier or `bearerToken` threw); a fault of ours is not one. */
+  refusedToken(error: unknown, where: { transport: RefusalTransport; clientAddress: string }): void;
+  rateLimited(refusal: {
+    limit: RateLimitName;
+    transport?: RefusalTransport;
+    clientAddress: string;
+    userId?: string | undefined;
+  }): void;
+}
+
+export function createSecurityLog(logger: Logger): SecurityLog {
+  const refusedTokens = throttledWarning(logger, 'refused bearer tokens', { countAs: 'refused' });
+  const rateLimited = throttledWarning(logger, 'requests refused by rate limits', {
+    countAs: 'refused',
+  });
+  return {
+    refusedToken(error, { transport, clientAddress }) {
+      const reason = tokenRefusalReason(error);
+      if (reason) refusedTokens({ reason, transport, clientAddress });
+    },
+    rateLimited({ limit, transport, clientAddress, userId }) {
+      rateLimited({
+        limit,
+        ...(transport ? { transport } : {}),
+        clientAddress,
+        ...(userId ? { userId } : {}),
+      });
+    },
+  };
+}
