@@ -20,7 +20,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { RouterContext } from '../context.js';
 import { demandControl, type DemandDirectives } from '../gateway/demandControl.js';
+import { createLogger } from '@microservice-math/shared/logger';
 import { liveDemandBudget } from './liveDemand.js';
+import { createSecurityLog } from '../securityLog.js';
 import {
   streamingOperations,
   type CostedOperation,
@@ -43,10 +45,12 @@ const directives: DemandDirectives = {
 };
 const MAX_COST = 100;
 
-// Only `costed` is under test: it uses the demand control and nothing else of the options.
+// Only `costed` is under test: it uses the demand controls and the security log that hears of
+// their refusals, and nothing else of the options.
 const operations = streamingOperations({
   demand: demandControl(MAX_COST, () => directives),
   liveDemand: liveDemandBudget(MAX_COST),
+  securityLog: createSecurityLog(createLogger('test', { level: 'silent', pretty: false })),
 } as unknown as StreamingOperationsOptions);
 
 const arriving = (): RouterContext =>
