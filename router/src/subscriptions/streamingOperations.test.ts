@@ -17,12 +17,10 @@ import {
   type GraphQLSchema,
   printSchema,
 } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RouterContext } from '../context.js';
 import { demandControl, type DemandDirectives } from '../gateway/demandControl.js';
-import { createLogger } from '@microservice-math/shared/logger';
 import { liveDemandBudget } from './liveDemand.js';
-import { createSecurityLog } from '../securityLog.js';
 import {
   streamingOperations,
   type CostedOperation,
@@ -45,12 +43,15 @@ const directives: DemandDirectives = {
 };
 const MAX_COST = 100;
 
+/** What the live demand budget's refusals tell the operator (securityLog.ts). */
+const securityLog = { refusedToken: vi.fn(), rateLimited: vi.fn() };
+
 // Only `costed` is under test: it uses the demand controls and the security log that hears of
 // their refusals, and nothing else of the options.
 const operations = streamingOperations({
   demand: demandControl(MAX_COST, () => directives),
   liveDemand: liveDemandBudget(MAX_COST),
-  securityLog: createSecurityLog(createLogger('test', { level: 'silent', pretty: false })),
+  securityLog,
 } as unknown as StreamingOperationsOptions);
 
 const arriving = (): RouterContext =>
@@ -122,6 +123,7 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
       subscribe('subscription { itemAdded { id } }', subscriber('u1')),
     );
     for (const hold of holds) expect(hold).not.toBeInstanceOf(GraphQLError);
+    securityLog.rateLimited.mockClear();
     const refused = subscribe('subscription { itemAdded { id } }', subscriber('u1'));
     expect((refused as GraphQLError).extensions).toMatchObject({
       code: ErrorCode.RateLimited,
@@ -129,6 +131,10 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
       liveCost: 96,
       maxLiveCost: MAX_COST,
     });
+    // A rate limit, told to the operator as one (with the address and the user).
+    expect(securityLog.rateLimited.mock.calls).toEqual([
+      [{ limit: 'live demand per user', clientAddress: '127.0.0.1', userId: 'u1' }],
+    ]);
     expect(subscribe('subscription { itemAdded { id } }', subscriber('u2'))).not.toBeInstanceOf(
       GraphQLError,
     );
@@ -145,12 +151,15 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
 
   it('counts a fetch of the log`s owner for each event, once per response name that needs one', () => {
     // 1 + user 1 + 5 + 400: alone over the budget.
+    securityLog.rateLimited.mockClear();
     const refused = subscribe('subscription { logAdded { user { createdAt } } }', subscriber('u3'));
     expect((refused as GraphQLError).extensions).toMatchObject({
       code: ErrorCode.CostLimitExceeded,
       cost: 407,
       maxCost: MAX_COST,
     });
+    // Too costly by itself is no rate limit.
+    expect(securityLog.rateLimited).not.toHaveBeenCalled();
     const twice = subscribe(
       'subscription { logAdded { a: user { createdAt } ...F } } fragment F on Log { b: user { id createdAt } }',
       subscriber('u3'),
