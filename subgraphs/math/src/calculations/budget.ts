@@ -57,12 +57,9 @@ export class DigitBudget {
   reserve(digits: number, precision?: number): void {
     const total = Math.max(this.planned, this.reserved + digits);
     if (total > this.maxDigits) {
-      const fitting = precision === undefined ? 0 : precision - (total - this.maxDigits);
       throw this.tooLarge(digits, total, {
         advice:
-          fitting >= 1
-            ? `: ask for at most ${formatCount(fitting)} significant digits (precision ${formatCount(precision ?? 0)} was asked for)`
-            : undefined,
+          precision === undefined ? undefined : fewerDigits(precision, total - this.maxDigits),
       });
     }
     this.reserved += digits;
@@ -113,6 +110,13 @@ export class DigitBudget {
  * count of anything, only "too many".
  */
 const COUNTABLE = 1e300;
+
+/** Advice for a rounded answer `over` digits past the limit: the precision that would fit, if any. */
+function fewerDigits(precision: number, over: number): string | undefined {
+  const fitting = precision - over;
+  if (fitting < 1) return undefined;
+  return `: ask for at most ${formatCount(fitting)} significant digits (precision ${formatCount(precision)} was asked for)`;
+}
 
 /** "1 to 500,000 digits", or "at least 1 digit" when the most it can be is past counting. */
 function between(low: number, high: number): string {
