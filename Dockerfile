@@ -26,6 +26,8 @@ COPY packages packages
 COPY subgraphs subgraphs
 COPY router router
 COPY client client
+# npm run build ends by bundling each service's dist/main.js (scripts/bundleServices.ts).
+COPY scripts/bundleServices.ts scripts/
 RUN npm run build && npm run build:playground -w router
 
 # Production dependencies only, compiled for this image's Node.

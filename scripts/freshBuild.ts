@@ -77,9 +77,15 @@ export const playgroundBuild: BuildTarget = {
 
 export const startBuilds: BuildTarget[] = [clientBuild, playgroundBuild];
 
-const serverWorkspaces = ['packages/shared', 'subgraphs/auth', 'subgraphs/math', 'router'];
+/** Every workspace whose `src/` tsc builds into `dist/` (see each one's tsconfig.build.json). */
+export const serverWorkspaces = ['packages/shared', 'subgraphs/auth', 'subgraphs/math', 'router'];
 
-/** The services' JavaScript, as the images build it (tests/production.test.ts runs it). */
+/**
+ * The services' JavaScript as the images have it: each workspace's modules as tsc emits them, and
+ * auth, math and the router bundled (`npm run build`, scripts/bundleServices.ts). Emitted here by
+ * esbuild, without types (tests/production.test.ts and every test that starts a service process
+ * runs it).
+ */
 export const serverBuild: BuildTarget = {
   name: 'the services',
   inputs: [
@@ -88,18 +94,12 @@ export const serverBuild: BuildTarget = {
       `${dir}/package.json`,
       `${dir}/tsconfig.build.json`,
     ]),
+    'scripts/bundleServices.ts',
     ...common,
   ],
   outDir: 'router/dist',
   alsoBuilds: serverWorkspaces.map((dir) => `${dir}/dist`),
-  command: [
-    'npm',
-    'run',
-    'build',
-    ...serverWorkspaces.flatMap((dir) => ['-w', dir]),
-    '--',
-    '--noCheck',
-  ],
+  command: [process.execPath, '--import', 'tsx', 'scripts/bundleServices.ts', '--emit'],
 };
 
 /** The stamp's name: a dotfile, which the static file servers do not serve. */

@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, generateKeyPair } from 'jose';
+import { UNBUNDLED_MAIN } from '../../scripts/bundleServices.js';
 import { serverBuilt } from '../../scripts/freshBuild.js';
 import { bearer, gql } from '../../tests/support/graphql.js';
 import { freePort, startProcess, type ServiceProcess } from '../../tests/support/processes.js';
@@ -109,10 +110,26 @@ export class BenchSystem {
     return this.authService;
   }
 
-  /** A math subgraph; `imports` are modules preloaded with --import (bench-only wiring). */
-  async startMath(name = 'math', env: Record<string, string> = {}, imports: string[] = []) {
+  /**
+   * A math subgraph; `imports` are modules preloaded with --import (bench-only wiring, which swaps
+   * modules by path and so needs `entry` 'modules').
+   */
+  async startMath(
+    name = 'math',
+    env: Record<string, string> = {},
+    imports: string[] = [],
+    entry: BuiltEntry = 'bundle',
+  ) {
     return this.track(
-      await this.startService(name, 'subgraphs/math/src/main.ts', 'MATH_PORT', env, imports),
+      await this.startService(
+        name,
+        'subgraphs/math/src/main.ts',
+        'MATH_PORT',
+        env,
+        imports,
+        [],
+        entry,
+      ),
     );
   }
 
@@ -122,6 +139,7 @@ export class BenchSystem {
     name = 'router',
     env: Record<string, string> = {},
     nodeArgs: string[] = [],
+    entry: BuiltEntry = 'bundle',
   ) {
     return this.track(
       await this.startService(
@@ -142,6 +160,7 @@ export class BenchSystem {
         },
         [],
         nodeArgs,
+        entry,
       ),
     );
   }
@@ -214,11 +233,12 @@ export class BenchSystem {
     env: Record<string, string>,
     imports: string[] = [],
     nodeArgs: string[] = [],
+    entry: BuiltEntry = 'bundle',
   ): Promise<Service> {
     const port = await freePort();
     const service = await startProcess(
       name,
-      builtCommand(script, imports, [...this.nodeArgs, ...nodeArgs]),
+      builtCommand(script, imports, [...this.nodeArgs, ...nodeArgs], entry),
       {
         ...this.commonEnv,
         ROUTER_SECRET: this.routerSecret,
@@ -238,12 +258,25 @@ function sourceCommand(script: string): string[] {
 }
 
 /**
+ * Which built entry point a service runs: its bundle (`dist/main.js`, as the images run it), or
+ * tsc's module-by-module entry beside it (`dist/main.unbundled.js`), for wiring that swaps a
+ * module by its path and for CPU profiles that attribute time to packages by file.
+ */
+export type BuiltEntry = 'bundle' | 'modules';
+
+/**
  * `node` running the built entry point of a service given by its source path
  * (`router/src/main.ts` runs `router/dist/main.js`). Bench-only `imports` are TypeScript, so they
  * bring tsx's loader, which leaves the built JavaScript as it is.
  */
-function builtCommand(script: string, imports: string[], nodeArgs: string[]): string[] {
-  const built = script.replace('/src/', '/dist/').replace(/\.ts$/, '.js');
+function builtCommand(
+  script: string,
+  imports: string[],
+  nodeArgs: string[],
+  entry: BuiltEntry,
+): string[] {
+  const dist = script.replace(/\/src\/main\.ts$/, '/dist/');
+  const built = dist + (entry === 'bundle' ? 'main.js' : UNBUNDLED_MAIN);
   return [
     process.execPath,
     ...nodeArgs,

@@ -81,10 +81,14 @@ async function profileRouterRound(
 ): Promise<{ shares: ProfileShares; requests: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'mm-router-profile-'));
   try {
-    const router = await system.startRouter(math, 'router (profiled)', {}, [
-      '--cpu-prof',
-      `--cpu-prof-dir=${dir}`,
-    ]);
+    // Module by module, so that each sample's file names its package.
+    const router = await system.startRouter(
+      math,
+      'router (profiled)',
+      {},
+      ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      'modules',
+    );
     const request = { url: router.url, query: FACTORIAL, headers };
     await saturate(request, {
       connections: settings.connections,
