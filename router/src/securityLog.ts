@@ -31,11 +31,14 @@ export interface SecurityLog {
   }): void;
 }
 
-export function createSecurityLog(logger: Logger): SecurityLog {
-  const refusedTokens = throttledWarning(logger, 'refused bearer tokens', { countAs: 'refused' });
-  const rateLimited = throttledWarning(logger, 'requests refused by rate limits', {
-    countAs: 'refused',
-  });
+/** `everyMs`: at most one line of each kind this often (throttledWarning's 5 s unless given). */
+export function createSecurityLog(
+  logger: Logger,
+  { everyMs }: { everyMs?: number | undefined } = {},
+): SecurityLog {
+  const throttle = { countAs: 'refused', everyMs };
+  const refusedTokens = throttledWarning(logger, 'refused bearer tokens', throttle);
+  const rateLimited = throttledWarning(logger, 'requests refused by rate limits', throttle);
   return {
     refusedToken(error, { transport, clientAddress }) {
       const reason = tokenRefusalReason(error);

@@ -73,6 +73,8 @@ import { createSubscriptionServer } from './subscriptions/subscriptionServer.js'
 export interface RouterDeps {
   logger: Logger;
   events: EventBus;
+  /** How often the security log may write a line of each kind; 5 s unless given (tests shorten it). */
+  securityLogEveryMs?: number;
 }
 
 export interface RouterService {
@@ -102,7 +104,7 @@ function subgraphUrls(config: RouterConfig): Record<SubgraphName, string[]> {
 
 export async function createRouterService(
   config: RouterConfig,
-  { logger, events }: RouterDeps,
+  { logger, events, securityLogEveryMs }: RouterDeps,
 ): Promise<RouterService> {
   const urls = subgraphUrls(config);
   // Left on, @apollo/gateway reports usage metrics to Apollo and, to label them, probes the
@@ -219,7 +221,9 @@ export async function createRouterService(
   const onTokenRevoked = (listener: (id: string) => void) => revocations.onRevoked(listener);
   const clientAddressOf = clientAddressResolver(config.clientProxySecret);
   // One per router: refused tokens and rate-limited requests of every transport, throttled.
-  const securityLog = createSecurityLog(logger.child({ component: 'security' }));
+  const securityLog = createSecurityLog(logger.child({ component: 'security' }), {
+    everyMs: securityLogEveryMs,
+  });
   const protection = operationProtection();
   // With the operation limits, what lets an argument's malformed value be named (argumentErrors.ts).
   // GraphiQL needs introspection; without the playground (production) nobody else should, over

@@ -18,7 +18,7 @@ import {
 import { storedLogIds } from './support/ownConnection.js';
 import { processSet, type ProcessSet, type ServiceName } from './support/serviceProcesses.js';
 
-const DRAIN_MS = 3_000;
+const DRAIN_MS = 2_000;
 const LANES = 8;
 const SIGNAL_AT = 60;
 

@@ -45,10 +45,13 @@ export interface ServiceSet {
   startAuth(port?: number, options?: StartOptions): Promise<Running>;
   /** `options.events`: where math publishes log events instead of the set's bus. */
   startMath(port?: number, options?: StartOptions & { events?: EventBus }): Promise<Running>;
-  /** `options.env` overrides the set's variables for this router only (NODE_ENV, limits…). */
+  /**
+   * `options.env` overrides the set's variables for this router only (NODE_ENV, limits…);
+   * `securityLogEveryMs` shortens the security log's window (see RouterDeps).
+   */
   startRouter(
     urls: { auth: string; math: string },
-    options?: { logger?: Logger; env?: Record<string, string> },
+    options?: { logger?: Logger; env?: Record<string, string>; securityLogEveryMs?: number },
   ): Promise<RunningRouter>;
   /** Closes everything started through this set that is still running. */
   close(): Promise<void>;
@@ -118,7 +121,11 @@ export function serviceSet(
       const routerConfig = loadConfig(routerConfigSchema, { ...source, ...start.env });
       const config = { ...routerConfig, routerSecret, subgraphUrls: urls };
       const logger = start.logger ?? testLogger('router');
-      const service = await createRouterService(config, { logger, events: bus() });
+      const service = await createRouterService(config, {
+        logger,
+        events: bus(),
+        securityLogEveryMs: start.securityLogEveryMs,
+      });
       return { ...(await listen(service.host, {})), service };
     },
     async close() {
