@@ -113,6 +113,8 @@ describe.concurrent('a service as its own process (as its image runs it)', () =>
         ROUTER_PORT: String(port),
         LOG_LEVEL: 'info',
         HOST: '',
+        // Production drains 5 s on SIGTERM by default; nothing here is in flight to drain.
+        SHUTDOWN_DRAIN_MS: '0',
         ...env,
       },
       `http://localhost:${port}/health`,
