@@ -26,8 +26,9 @@ COPY packages packages
 COPY subgraphs subgraphs
 COPY router router
 COPY client client
-# npm run build ends by bundling each service's dist/main.js (scripts/bundleServices.ts).
-COPY scripts/bundleServices.ts scripts/
+# npm run build ends by bundling each service's dist/main.js (scripts/bundleServices.ts, which
+# imports freshBuild.ts; tests/compose.test.ts checks that the build has what it imports).
+COPY scripts/bundleServices.ts scripts/freshBuild.ts scripts/
 RUN npm run build && npm run build:playground -w router
 
 # Production dependencies only, compiled for this image's Node.

@@ -15,7 +15,7 @@
  * them. So the bundle keeps every `import.meta.url` of our own modules meaning what it meant
  * before bundling: each is rewritten to the URL its module had in `dist/`.
  */
-import { readFile, readdir, rename, rm } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { repoRoot, serverWorkspaces } from './freshBuild.js';
@@ -25,12 +25,15 @@ export const bundledServices = ['subgraphs/auth', 'subgraphs/math', 'router'];
 
 /**
  * Left to Node, loaded from node_modules as before: native addons (sqlite3), packages that find
- * their own files or start threads by paths beside themselves (piscina, pino's transports), and
- * the optional database drivers knex and MikroORM name but this project does not install.
+ * their own files or start threads by paths beside themselves (piscina, pino's transports,
+ * ioredis, which reads its own package.json for the version it tells Redis), and the optional
+ * database drivers knex and MikroORM name but this project does not install. The bundled
+ * libraries' other uses of `__dirname` are not reached by the services (knex's migration stubs).
  */
 export const external = [
   'sqlite3',
   'piscina',
+  'ioredis',
   'pino',
   'pino-pretty',
   'thread-stream',
@@ -101,14 +104,18 @@ export async function bundleService(service: string, root = repoRoot): Promise<v
   const outdir = join(root, service, 'dist');
   const main = join(outdir, 'main.js');
   const unbundled = join(outdir, UNBUNDLED_MAIN);
-  // tsc has just written main.js, unless this is a second bundling of one build.
-  if (!(await readFile(main, 'utf8')).startsWith(BANNER)) await rename(main, unbundled);
+  // tsc has just written main.js (and its map), unless this is a second bundling of one build.
+  const emitted = await readFile(main, 'utf8');
+  if (!emitted.startsWith(BANNER)) {
+    const mapName = `${UNBUNDLED_MAIN}.map`;
+    await writeFile(unbundled, emitted.replace(/main\.js\.map\s*$/, `${mapName}\n`));
+    await rm(main);
+    await rename(join(outdir, 'main.js.map'), join(outdir, mapName)).catch(() => undefined);
+  }
   // Chunks of an earlier bundle: their names hash their contents, so a new bundle's differ.
   for (const name of await readdir(outdir)) {
     if (name.startsWith(CHUNK_PREFIX)) await rm(join(outdir, name));
   }
-  // tsc's map of main.js would map the bundle's lines wrongly.
-  await rm(join(outdir, 'main.js.map'), { force: true });
   await build({
     entryPoints: { main: unbundled },
     outdir,
@@ -123,6 +130,9 @@ export async function bundleService(service: string, root = repoRoot): Promise<v
     // CommonJS libraries in an ES module bundle still call require() for Node's own modules.
     banner: { js: BANNER },
     legalComments: 'none',
+    // Maps back to the TypeScript through tsc's own maps: a stack trace under
+    // --enable-source-maps names src/ files and lines, not a chunk's line 130,000.
+    sourcemap: true,
     logLevel: 'warning',
   });
 }
@@ -136,9 +146,9 @@ const notBuilt = /(\.test|\.fixtures)\.ts$|[\\/]poolSmoke\.ts$/;
 
 /**
  * The JavaScript `tsc -p tsconfig.build.json` emits, module for module, with esbuild: the same
- * compiler options (esbuild reads the tsconfig), no type check and no declarations. The tests and
- * `npm start`'s build take this path (scripts/freshBuild.ts): a second or two against tsc's 15–20 s
- * of CPU without a check. `npm run build`, which the images run, is tsc's, types checked.
+ * compiler options (esbuild reads the tsconfig), no type check and no declarations. The tests'
+ * build takes this path (scripts/freshBuild.ts's serverBuild): a second or two against tsc's
+ * 15–20 s of CPU without a check. `npm run build`, which the images run, is tsc's, types checked.
  */
 export async function emitServers(root = repoRoot): Promise<void> {
   await Promise.all(

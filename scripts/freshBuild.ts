@@ -36,7 +36,8 @@ export const repoRoot = resolve(import.meta.dirname, '..');
 
 /**
  * These builds emit what the images' builds emit (`npm run build`, `npm run build:playground -w
- * router`) without checking types on the way: `npm run typecheck` checks every one of these
+ * router`; the services' modules by esbuild where the images use tsc, see serverBuild) without
+ * checking types on the way: `npm run typecheck` checks every one of these
  * sources, and CI runs it. Checking again here cost about as much CPU as emitting (the services:
  * 35 s against 18 s; the client's vue-tsc 10 s against its bundle's 2 s), on every `npm start`
  * and test run after a change.
@@ -95,6 +96,7 @@ export const serverBuild: BuildTarget = {
       `${dir}/tsconfig.build.json`,
     ]),
     'scripts/bundleServices.ts',
+    'scripts/freshBuild.ts', // serverWorkspaces, above
     ...common,
   ],
   outDir: 'router/dist',

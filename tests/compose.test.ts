@@ -236,3 +236,41 @@ describe('images install production dependencies only (npm ci --omit=dev)', () =
     },
   );
 });
+
+/** The local modules a script imports (`./name.js` beside it), and theirs, the script included. */
+function localModules(script: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(script)) return seen;
+  seen.add(script);
+  const text = readFileSync(join(root, script), 'utf8');
+  for (const [, name] of text.matchAll(/from '\.\/([\w.-]+)\.js'/g)) {
+    localModules(join(script, '..', `${name}.ts`), seen);
+  }
+  return seen;
+}
+
+describe("the Dockerfile's build stage", () => {
+  it('copies every script `npm run build` runs, with the modules those scripts import', () => {
+    const scripts = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    // `build` and the root scripts it runs (`npm run bundle`), as far as they name files.
+    const commands = [scripts['build'] ?? ''];
+    for (const [, name] of commands[0]!.matchAll(/npm run ([\w:-]+)/g)) {
+      const command = name === undefined || name === 'build' ? undefined : scripts[name];
+      if (command) commands.push(command);
+    }
+    const named = commands.flatMap((command) => command.match(/scripts\/[\w.-]+\.ts/g) ?? []);
+    expect(named).toContain('scripts/bundleServices.ts');
+    const needed = [...new Set(named.flatMap((script) => [...localModules(script)]))];
+    const copied = dockerfileStages(join(root, 'Dockerfile'))
+      .get('build')!
+      .filter((line) => /^COPY\s/i.test(line) && !/--from=/i.test(line))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+    const missing = needed.filter(
+      (file) => !copied.some((source) => file === source || file.startsWith(`${source}/`)),
+    );
+    expect(missing).toEqual([]);
+  });
+});
