@@ -44,13 +44,7 @@ export function createSecurityLog(
       const reason = tokenRefusalReason(error);
       if (reason) refusedTokens({ reason, transport, clientAddress });
     },
-    rateLimited({ limit, transport, clientAddress, userId }) {
-      rateLimited({
-        limit,
-        ...(transport ? { transport } : {}),
-        clientAddress,
-        ...(userId ? { userId } : {}),
-      });
-    },
+    // A field left undefined (no transport, an anonymous caller) is left out of the JSON line.
+    rateLimited,
   };
 }

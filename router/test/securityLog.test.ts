@@ -5,6 +5,7 @@
  * router counts it (here the address a trusted proxy forwards); the token never appears in the
  * log.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAsAuth } from '../../tests/support/authTokens.js';
 import {
@@ -44,7 +45,6 @@ const warnings = (log: CapturedLog, msg: string) =>
   log.lines.filter((line) => line['level'] === WARN && line['msg'] === msg);
 /** Warn lines and worse (the router also warns at start that the playground is not built). */
 const warnAndWorse = (log: CapturedLog) => log.lines.filter((l) => Number(l['level']) >= WARN);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('security events in the log', () => {
   it('refused bearer tokens: one warn line per window, with the count, the reason and the client, never the token', async () => {
