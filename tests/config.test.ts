@@ -58,8 +58,8 @@ describe.concurrent(
       [
         'auth',
         'subgraphs/auth/src/main.ts',
-        { ROUTER_SECRET: 'x'.repeat(20), BCRYPT_ROUNDS: '4' },
-        /BCRYPT_ROUNDS: expected at least 10/,
+        { NODE_ENV: 'production', ROUTER_SECRET: 'x'.repeat(20), BCRYPT_ROUNDS: '9' },
+        /BCRYPT_ROUNDS: expected at least 10 in production/,
       ],
       [
         'math',
@@ -224,5 +224,23 @@ describe('deadlines', () => {
     // Past math's deadline, math still commits the log row (retried for up to 1.5 s) and
     // answers COMPUTATION_TIMEOUT; a router that gave up first would answer an internal error.
     expect(router.ROUTER_SUBGRAPH_TIMEOUT_MS).toBeGreaterThanOrEqual(math.MATH_TIMEOUT_MS + 2_000);
+  });
+});
+
+describe('bcrypt cost', () => {
+  it('is 10 to 15 in production, and may go down to bcrypt’s least, 4, elsewhere', async () => {
+    const { authConfigSchema } = await import('@microservice-math/auth/config');
+    const rounds = (env: Record<string, string>) =>
+      authConfigSchema.safeParse({ ROUTER_SECRET: 'x'.repeat(20), ...env });
+    expect(rounds({ NODE_ENV: 'test', BCRYPT_ROUNDS: '4' }).data?.passwordPool.rounds).toBe(4);
+    expect(rounds({ NODE_ENV: 'development', BCRYPT_ROUNDS: '3' }).error?.issues).toMatchObject([
+      { path: ['BCRYPT_ROUNDS'], message: 'expected at least 4' },
+    ]);
+    expect(rounds({ NODE_ENV: 'production', BCRYPT_ROUNDS: '10' }).success).toBe(true);
+    expect(rounds({ NODE_ENV: 'production', BCRYPT_ROUNDS: '9' }).error?.issues).toMatchObject([
+      { path: ['BCRYPT_ROUNDS'], message: 'expected at least 10 in production' },
+    ]);
+    // Unset, production gets the default, 12.
+    expect(rounds({ NODE_ENV: 'production' }).data?.passwordPool.rounds).toBe(12);
   });
 });

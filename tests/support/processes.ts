@@ -206,6 +206,7 @@ export async function processSet(options: ProcessSetOptions = {}): Promise<Proce
   const own: Record<ServiceName, Record<string, string>> = {
     auth: {
       AUTH_PORT: String(ports.auth),
+      // Production's least (PRODUCTION_MIN_BCRYPT_ROUNDS): these processes run as the images do.
       BCRYPT_ROUNDS: '10',
       AUTH_PRIVATE_KEY_FILE: keyFile,
       // Every test account comes from one address (this machine).

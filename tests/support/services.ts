@@ -79,7 +79,7 @@ export function serviceSet(
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mm-services-'));
   const source = {
     NODE_ENV: 'test',
-    BCRYPT_ROUNDS: '10',
+    BCRYPT_ROUNDS: '4',
     // Every test account comes from one address (this machine).
     REGISTER_MAX_PER_CLIENT: '100000',
     DATABASE_URL: `file:${join(dataDir, 'test.db')}`,

@@ -37,7 +37,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     dataDir,
     env: {
       NODE_ENV: 'test',
-      BCRYPT_ROUNDS: '10',
+      BCRYPT_ROUNDS: '4',
       // Every test account comes from one address (this machine).
       REGISTER_MAX_PER_CLIENT: '100000',
       DATABASE_URL: databaseUrl,

@@ -19,7 +19,7 @@ import { createLoginAttempts } from './loginAttempts.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { createRegistrationLimit } from './registrationLimit.js';
 
-const config = authConfigSchema.parse({ BCRYPT_ROUNDS: '10' });
+const config = authConfigSchema.parse({ BCRYPT_ROUNDS: '4' });
 let dir: string;
 let orm: Orm;
 let passwords: PasswordHasher;
