@@ -41,8 +41,17 @@ const maxWorkers = availableParallelism();
 const isolate = false;
 
 /**
- * One Vitest run, a project per workspace. Integration tests start real servers on free ports,
- * so files run in parallel; each file owns its servers and databases.
+ * One Vitest run: the server-side tests of every workspace in one project, the client's in its
+ * own (a page environment), and the slow ones apart. Integration tests start real servers on
+ * free ports, so files run in parallel; each file owns its servers and databases.
+ *
+ * One project for the server side, not one per workspace: Vitest hands a worker the next file
+ * only if it belongs to the same project, and otherwise ends it and starts another, which loads
+ * the service stack again. With a project per workspace (shared, auth, math, router, system)
+ * the projects ran one after another, 19 workers loaded it, and at each change both cores
+ * waited. Measured on 2 cores, one run each on 2026-12-07: 14 workers instead of 19, 29 s of
+ * importing instead of 51, both workers idle 30 s instead of 64, 366 s in all against 380–420.
+ * Run one workspace's tests by path: `npx vitest run subgraphs/auth`.
  */
 export default defineConfig({
   // Workspace packages export their TypeScript source under the `source` condition, built
@@ -56,57 +65,21 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'shared',
-          root: 'packages/shared',
-          include: ['src/**/*.test.ts'],
-          exclude,
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'auth',
-          root: 'subgraphs/auth',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude,
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'math',
-          root: 'subgraphs/math',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude,
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'router',
-          root: 'router',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude,
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      },
-      ...(existsSync('client/vitest.config.ts') ? ['client/vitest.config.ts'] : []),
-      {
-        extends: true,
-        test: {
-          name: 'system',
-          root: 'tests',
-          include: ['**/*.test.ts'],
+          name: 'server',
+          include: [
+            'packages/shared/src/**/*.test.ts',
+            'subgraphs/*/src/**/*.test.ts',
+            'subgraphs/*/test/**/*.test.ts',
+            'router/src/**/*.test.ts',
+            'router/test/**/*.test.ts',
+            'tests/**/*.test.ts',
+          ],
           exclude,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },
+      ...(existsSync('client/vitest.config.ts') ? ['client/vitest.config.ts'] : []),
       {
         extends: true,
         test: {
