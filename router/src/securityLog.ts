@@ -1,12 +1,15 @@
 /**
  * Refusals an operator should be able to find after an attack: bearer tokens refused (forged,
  * garbage, expired, revoked, a malformed Authorization header) and requests refused by the
- * router's limits. Each kind is one warning at most every 5 s (throttledWarning), counting those
+ * router's limits. A refusal by a limit is also counted, by limit and transport, in
+ * `router_rate_limited_total`: every limit reports here, once, so the log and the count agree.
+ * Each kind is one warning at most every 5 s (throttledWarning), counting those
  * since its last line, with the latest one's fields: an attacker cannot flood the log. One
  * instance per router, shared by HTTP, graphql-ws and graphql-sse, so the counts are the
  * router's. A token is never logged, nor any part of it: only why it was refused.
  */
 import { throttledWarning, type Logger } from '@microservice-math/shared/logger';
+import type { Counter } from '@microservice-math/shared/metrics';
 import { tokenRefusalReason } from './auth/tokenVerifier.js';
 
 export type RefusalTransport = 'http' | 'websocket' | 'sse';
@@ -23,18 +26,27 @@ export type RateLimitName =
 export interface SecurityLog {
   /** A token refused for `error` (what the verifier or `bearerToken` threw); a fault of ours is not one. */
   refusedToken(error: unknown, where: { transport: RefusalTransport; clientAddress: string }): void;
-  rateLimited(refusal: {
-    limit: RateLimitName;
-    transport?: RefusalTransport;
-    clientAddress: string;
-    userId?: string | undefined;
-  }): void;
+  /** A refusal by one of the router's limits: counted, and logged (throttled). */
+  rateLimited(refusal: RateLimitRefusal): void;
 }
 
-/** `everyMs`: at most one line of each kind this often (throttledWarning's 5 s unless given). */
+export interface RateLimitRefusal {
+  limit: RateLimitName;
+  transport: RefusalTransport;
+  clientAddress: string;
+  userId?: string | undefined;
+}
+
+export interface SecurityLogOptions {
+  /** At most one line of each kind this often (throttledWarning's 5 s unless given). */
+  everyMs?: number | undefined;
+  /** Where refusals by a limit are counted (RouterMetrics.rateLimited); uncounted without one. */
+  rateLimited?: Counter<'transport' | 'limit'> | undefined;
+}
+
 export function createSecurityLog(
   logger: Logger,
-  { everyMs }: { everyMs?: number | undefined } = {},
+  { everyMs, rateLimited: counter }: SecurityLogOptions = {},
 ): SecurityLog {
   const throttle = { countAs: 'refused', everyMs };
   const refusedTokens = throttledWarning(logger, 'refused bearer tokens', throttle);
@@ -44,7 +56,10 @@ export function createSecurityLog(
       const reason = tokenRefusalReason(error);
       if (reason) refusedTokens({ reason, transport, clientAddress });
     },
-    // A field left undefined (no transport, an anonymous caller) is left out of the JSON line.
-    rateLimited,
+    rateLimited(refusal) {
+      counter?.inc({ transport: refusal.transport, limit: refusal.limit });
+      // An anonymous caller's undefined userId is left out of the JSON line.
+      rateLimited({ ...refusal });
+    },
   };
 }

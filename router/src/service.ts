@@ -223,6 +223,7 @@ export async function createRouterService(
   // One per router: refused tokens and rate-limited requests of every transport, throttled.
   const securityLog = createSecurityLog(logger.child({ component: 'security' }), {
     everyMs: securityLogEveryMs,
+    rateLimited: metrics.rateLimited,
   });
   const protection = operationProtection();
   // With the operation limits, what lets an argument's malformed value be named (argumentErrors.ts).
@@ -303,7 +304,6 @@ export async function createRouterService(
     liveDemand: liveDemandBudget(config.maxLiveCostPerUser),
     hideSuggestions: config.production,
     rateLimit,
-    metrics,
     securityLog,
   });
   // What graphql-ws and graphql-sse share: operations run and callers checked the same way.
@@ -337,7 +337,7 @@ export async function createRouterService(
   else host.app.get('/graphql', noPlaygroundPage);
   const graphql = host.mountGraphQL<RouterContext>(
     apollo,
-    httpContext({ verifyToken, rateLimit, metrics, clientAddressOf, securityLog }),
+    httpContext({ verifyToken, rateLimit, clientAddressOf, securityLog }),
   );
   // POST /graphql answered without Express's per-request cost (see directGraphQL.ts).
   host.answerFirst(directGraphQL(apollo, graphql));

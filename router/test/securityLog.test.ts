@@ -11,11 +11,14 @@ import { signAsAuth } from '../../tests/support/authTokens.js';
 import {
   bearer,
   closeCode,
+  collect,
+  connected,
   eventStream,
   gql,
   signUp,
   wsClient,
 } from '../../tests/support/graphql.js';
+import { metricValue, scrapeMetrics } from '../../tests/support/metrics.js';
 import { capturedLog, type CapturedLog } from './support/capturedLog.js';
 import { serviceSet, type ServiceSet } from './support/services.js';
 
@@ -163,5 +166,37 @@ describe('security events in the log', () => {
     }
     for (const [i, transport] of ['websocket', 'sse'].entries())
       expect(lines[i]).toMatchObject({ level: WARN, refused: 1, reason: 'invalid', transport });
+  });
+});
+
+describe('refusals by a limit in /metrics', () => {
+  it('counts each in router_rate_limited_total by limit and transport, as it logs it', async () => {
+    const log = capturedLog();
+    const router = await services.startRouter(urls, {
+      logger: log.logger,
+      securityLogEveryMs: WINDOW_MS,
+      env: { ROUTER_RATE_LIMIT_PER_MINUTE: '4', ROUTER_WS_MAX_CONNECTIONS_PER_USER: '1' },
+    });
+    const { token } = await signUp(router.url, 'seclog_counted');
+    const refusals = async (labels: Record<string, string>) =>
+      metricValue(await scrapeMetrics(router.url), 'router_rate_limited_total', labels);
+
+    // One socket is this user's limit: the second is closed, counted as a websocket refusal.
+    const first = wsClient(router.url, token);
+    const up = connected(first);
+    collect(first, 'subscription { logAdded { id } }', 1, 60_000).done.catch(() => {});
+    await up;
+    expect(await closeCode(wsClient(router.url, token))).toBe(1013);
+    await first.dispose();
+    expect(await refusals({ limit: 'sockets per user', transport: 'websocket' })).toBe(1);
+
+    // Counted per user: its subscription above and three of these are its four this minute.
+    const asUser = bearer(token);
+    for (let i = 0; i < 5; i++) await gql(router.url, '{ me { id } }', {}, asUser);
+    expect(await refusals({ limit: 'requests per minute', transport: 'http' })).toBe(2);
+    expect(await refusals({})).toBe(3);
+    // And the log saw the same refusals: its first line at once, the rest counted for the next.
+    const line = await log.waitFor((l) => l['msg'] === 'requests refused by rate limits');
+    expect(line).toMatchObject({ limit: 'sockets per user', transport: 'websocket' });
   });
 });

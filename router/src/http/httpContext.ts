@@ -17,7 +17,6 @@ import { GraphQLError } from 'graphql';
 import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
-import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { SecurityLog } from '../securityLog.js';
 import type { ClientAddressOf } from './clientAddress.js';
 import { tooManyRequests, withHttpStatus } from './httpStatus.js';
@@ -47,7 +46,6 @@ async function callerFrom(
 export interface HttpContextDeps {
   verifyToken: TokenVerifier;
   rateLimit: RequestRateLimit;
-  metrics: RouterMetrics;
   clientAddressOf: ClientAddressOf;
   securityLog: SecurityLog;
 }
@@ -55,7 +53,6 @@ export interface HttpContextDeps {
 export function httpContext({
   verifyToken,
   rateLimit,
-  metrics,
   clientAddressOf,
   securityLog,
 }: HttpContextDeps) {
@@ -69,7 +66,6 @@ export function httpContext({
       );
       const verdict = await rateLimit.consume(rateLimitKey(caller, clientAddress));
       if (!verdict.allowed) {
-        metrics.rateLimited.inc({ transport: 'http' });
         securityLog.rateLimited({
           limit: 'requests per minute',
           transport: 'http',

@@ -9,7 +9,7 @@ export interface RouterMetrics {
   activeSubscriptions: Gauge;
   logAddedDelivered: Counter;
   logAddedGatewayResolutions: Counter;
-  rateLimited: Counter<'transport'>;
+  rateLimited: Counter<'transport' | 'limit'>;
 }
 
 export function createRouterMetrics(registry: Registry): RouterMetrics {
@@ -31,8 +31,8 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
     }),
     rateLimited: new Counter({
       name: 'router_rate_limited_total',
-      help: 'Operations refused by the per-client rate limit, by transport',
-      labelNames: ['transport'] as const,
+      help: "Requests, operations, sockets and streams refused by the router's limits, by transport and limit",
+      labelNames: ['transport', 'limit'] as const,
       registers: [registry],
     }),
   };

@@ -280,6 +280,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
         params.operationName,
         params.variables,
         context,
+        'sse',
       );
       if (costed instanceof GraphQLError) {
         // Over the user's live demand budget: others of theirs must end first (liveDemand.ts).

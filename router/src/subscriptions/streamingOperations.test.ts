@@ -66,7 +66,7 @@ describe('streamingOperations.costed', () => {
     'gives a $kind a context of its own that carries its cost ($cost), leaving the arriving one as it was',
     ({ document, cost }) => {
       const context = arriving();
-      const costed = operations.costed(schema, parse(document), null, {}, context);
+      const costed = operations.costed(schema, parse(document), null, {}, context, 'websocket');
       expect(costed).not.toBeInstanceOf(GraphQLError);
       const costedContext = (costed as CostedOperation<RouterContext>).context;
       expect(costedContext).not.toBe(context);
@@ -83,6 +83,7 @@ describe('streamingOperations.costed', () => {
       null,
       {},
       context,
+      'websocket',
     );
     expect((costed as CostedOperation<RouterContext>).context).toBe(context);
     expect(context.operationCost).toBeUndefined();
@@ -90,7 +91,7 @@ describe('streamingOperations.costed', () => {
 
   it('refuses an operation over the limit with COST_LIMIT_EXCEEDED, naming both figures', () => {
     const document = parse('{ a: items { id } b: items { id } c: items { id } }');
-    const costed = operations.costed(schema, document, null, {}, arriving());
+    const costed = operations.costed(schema, document, null, {}, arriving(), 'websocket');
     expect(costed).toBeInstanceOf(GraphQLError);
     expect((costed as GraphQLError).extensions).toMatchObject({
       code: ErrorCode.CostLimitExceeded,
@@ -102,12 +103,12 @@ describe('streamingOperations.costed', () => {
     const document = parse(
       'query Light { items { id } } query Heavy { a: items { id } b: items { id } c: items { id } }',
     );
-    expect(operations.costed(schema, document, 'Light', {}, arriving())).not.toBeInstanceOf(
-      GraphQLError,
-    );
-    expect(operations.costed(schema, document, 'Heavy', {}, arriving())).toBeInstanceOf(
-      GraphQLError,
-    );
+    expect(
+      operations.costed(schema, document, 'Light', {}, arriving(), 'websocket'),
+    ).not.toBeInstanceOf(GraphQLError);
+    expect(
+      operations.costed(schema, document, 'Heavy', {}, arriving(), 'websocket'),
+    ).toBeInstanceOf(GraphQLError);
   });
 });
 
@@ -115,7 +116,7 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
   const subscriber = (id: string): RouterContext =>
     ({ caller: { id, username: id }, clientAddress: '127.0.0.1' }) as unknown as RouterContext;
   const subscribe = (document: string, context: RouterContext) =>
-    operations.costed(schema, parse(document), null, {}, context);
+    operations.costed(schema, parse(document), null, {}, context, 'websocket');
 
   it('holds each subscription`s demand per event until it is released, once', () => {
     // `itemAdded { id }`: cost 1 + 5 for each event delivered = 6; the budget is 100.
@@ -131,9 +132,16 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
       liveCost: 96,
       maxLiveCost: MAX_COST,
     });
-    // A rate limit, told to the operator as one (with the address and the user).
+    // A rate limit, told to the operator as one (with the transport, the address and the user).
     expect(securityLog.rateLimited.mock.calls).toEqual([
-      [{ limit: 'live demand per user', clientAddress: '127.0.0.1', userId: 'u1' }],
+      [
+        {
+          limit: 'live demand per user',
+          transport: 'websocket',
+          clientAddress: '127.0.0.1',
+          userId: 'u1',
+        },
+      ],
     ]);
     expect(subscribe('subscription { itemAdded { id } }', subscriber('u2'))).not.toBeInstanceOf(
       GraphQLError,
@@ -190,7 +198,7 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
       'subscription ($full: Boolean = false) { logAdded { user { id createdAt @include(if: $full) } } }',
     );
     const costed = (variables: Record<string, unknown>) =>
-      operations.costed(schema, document, null, variables, subscriber('u5'));
+      operations.costed(schema, document, null, variables, subscriber('u5'), 'websocket');
     expect((costed({ full: true }) as GraphQLError).extensions).toMatchObject({ cost: 407 });
     // The default, false: no fetch.
     const admitted = costed({});

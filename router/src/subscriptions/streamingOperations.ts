@@ -34,7 +34,6 @@ import type { DemandControl } from '../gateway/demandControl.js';
 import { operationResolutionFailure } from '../gateway/requireOperation.js';
 import { documentToValidate } from '../gateway/subscriptionRootDirectives.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
-import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import type { SecurityLog } from '../securityLog.js';
 import { subscribeSharingEvents } from './sharedEventExecution.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
@@ -67,7 +66,6 @@ export interface StreamingOperationsOptions {
   /** Production: validation errors say what is wrong without suggesting field names. */
   hideSuggestions: boolean;
   rateLimit: RequestRateLimit;
-  metrics: RouterMetrics;
   securityLog: SecurityLog;
 }
 
@@ -159,6 +157,8 @@ export interface StreamingOperations {
     operationName: string | null | undefined,
     variables: Record<string, unknown> | null | undefined,
     context: C,
+    /** Which transport asks, as a refusal is counted and logged. */
+    transport: Transport,
   ): GraphQLError | CostedOperation<C>;
   execute(args: ExecutionArgs): Promise<ExecutionResult>;
   subscribe(args: ExecutionArgs): ReturnType<typeof subscribeSharingEvents>;
@@ -200,7 +200,7 @@ function withCode(error: GraphQLError, code: RequestErrorCode): GraphQLError {
 }
 
 export function streamingOperations(options: StreamingOperationsOptions): StreamingOperations {
-  const { metrics, resolver } = options;
+  const { resolver } = options;
   // The text each parsed document came from: queries and mutations are handed to Apollo Server
   // as sent, so its document cache (keyed by the text) spares re-parsing and re-validating them.
   const sources = new WeakMap<DocumentNode, string>();
@@ -214,7 +214,6 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       const key = rateLimitKey(context.caller, context.clientAddress);
       const verdict = await options.rateLimit.consume(key);
       if (verdict.allowed) return undefined;
-      metrics.rateLimited.inc({ transport });
       options.securityLog.rateLimited({
         limit: 'requests per minute',
         transport,
@@ -259,7 +258,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
         return { errors: [operationResolutionFailure(request.operationName)], status: 400 };
       return { schema, document, operation };
     },
-    costed(schema, document, operationName, variables, context) {
+    costed(schema, document, operationName, variables, context, transport) {
       const operation = getOperationAST(document, operationName);
       if (!operation) return { context, release: holdsNothing };
       // As execution will see them. Variables that do not coerce are refused here, before any
@@ -302,6 +301,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       if (release.extensions['code'] === ErrorCode.RateLimited)
         options.securityLog.rateLimited({
           limit: 'live demand per user',
+          transport,
           clientAddress: context.clientAddress,
           userId,
         });

@@ -198,6 +198,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       payload.operationName,
       payload.variables,
       contextValue,
+      'websocket',
     );
     if (costed instanceof GraphQLError) return [costed];
     // Released in onComplete, which graphql-ws calls for every operation onSubscribe admits,
