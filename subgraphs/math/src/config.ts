@@ -31,6 +31,12 @@ export const mathEnvSchema = z.object({
   MATH_CACHE_TTL_SECONDS: env.int(7 * 24 * 3600, { min: 1, max: 365 * 24 * 3600 }),
   MATH_CACHE_MAX_BYTES: env.int(8 * 1024 * 1024, { min: 0, max: 512 * 1024 * 1024 }),
   MATH_WORKERS: env.int(availableParallelism(), { min: 1, max: 64 }),
+  /**
+   * After SIGTERM (and the drain), how long computations still running may finish before they
+   * are stopped and answered with an error (and logged). Keep the container's stop grace above
+   * SHUTDOWN_DRAIN_MS plus this.
+   */
+  MATH_SHUTDOWN_GRACE_MS: env.int(5_000, { min: 0, max: 600_000 }),
   ...tracingEnvShape,
   ...shutdownEnvShape,
   ...listenEnvShape,
@@ -56,6 +62,7 @@ export const mathConfigSchema = mathEnvSchema.transform((e) => ({
   cacheTtlSeconds: e.MATH_CACHE_TTL_SECONDS,
   cacheMaxBytes: e.MATH_CACHE_MAX_BYTES,
   workers: e.MATH_WORKERS,
+  shutdownGraceMs: e.MATH_SHUTDOWN_GRACE_MS,
   /** Where the default SQLite file lives. */
   dataDir: 'data',
   tracing: tracingConfigFrom(e, 'math'),

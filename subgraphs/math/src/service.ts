@@ -41,12 +41,6 @@ const REDIS_STARTUP_WAIT_MS = 2_000;
  * a quarter of what the in-memory cache holds when there is no Redis.
  */
 const NEAR_CACHE_BYTES = 64 * 1024 * 1024;
-/**
- * How long a shutdown lets running computations finish. A computation may run for
- * MATH_TIMEOUT_MS (10 s by default); past this grace it is stopped and its request answered
- * with an error (and logged), so the process still exits within 10 s of SIGTERM.
- */
-export const SHUTDOWN_COMPUTE_GRACE_MS = 5_000;
 
 export interface MathDeps {
   logger: Logger;
@@ -141,10 +135,13 @@ export async function createMathService(
     plugins: [digitBudgetPlugin(), logReadsFirstPlugin(logQueries)],
   });
   host.onClose('graphql', async () => {
-    // Draining waits for requests in flight, and so for their computations: bound that wait.
+    // Draining waits for requests in flight, and so for their computations: bound that wait
+    // (MATH_SHUTDOWN_GRACE_MS). A computation may run for MATH_TIMEOUT_MS (10 s by default);
+    // past the grace it is stopped and its request answered with an error (and logged), so by
+    // default the process exits within 10 s of SIGTERM.
     const stopComputations = setTimeout(
       () => void pool.close({ force: true }),
-      SHUTDOWN_COMPUTE_GRACE_MS,
+      config.shutdownGraceMs,
     );
     try {
       await apollo.stop();
