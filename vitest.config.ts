@@ -48,10 +48,11 @@ const isolate = false;
  * One project for the server side, not one per workspace: Vitest hands a worker the next file
  * only if it belongs to the same project, and otherwise ends it and starts another, which loads
  * the service stack again. With a project per workspace (shared, auth, math, router, system)
- * the projects ran one after another, 19 workers loaded it, and at each change both cores
- * waited. Measured on 2 cores, one run each on 2026-12-07: 14 workers instead of 19, 29 s of
- * importing instead of 51, both workers idle 30 s instead of 64, 366 s in all against 380–420.
- * Run one workspace's tests by path: `npx vitest run subgraphs/auth`.
+ * the projects ran one after another and 19 workers loaded it. Measured on 2 cores, one run each
+ * on 2026-12-07: 14 workers instead of 19, 29 s of importing (Vitest's own figure) instead of
+ * 51, 366 s in all against 380–420 for the runs before (the host's noise is about ±30 s).
+ * Run one workspace's tests by path, without its slow ones:
+ * `npx vitest run --project server subgraphs/auth`.
  */
 export default defineConfig({
   // Workspace packages export their TypeScript source under the `source` condition, built

@@ -19,7 +19,7 @@ export default defineProject({
     // As in the root config: a worker keeps its loaded modules from one test file to the next.
     isolate: false,
     // Room for a wait's 15 s (tests/support/waitFor.ts) on a loaded machine, as the server
-    // projects have: Vitest's 5 s default would end the test first.
+    // project has: Vitest's 5 s default would end the test first.
     testTimeout: 30_000,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Soaks and benchmark runs belong to the root config's `slow` project.

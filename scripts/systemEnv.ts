@@ -3,7 +3,7 @@
  * the web app's port. Its own module, importing only the services' config schemas, so that
  * `npm start` can check them before it loads (or builds) anything else.
  */
-import { authEnvSchema } from '@microservice-math/auth/config';
+import { authEnvSchema, productionBcryptFloor } from '@microservice-math/auth/config';
 import { mathEnvSchema } from '@microservice-math/math/config';
 import { routerEnvSchema } from '@microservice-math/router/config';
 import { env } from '@microservice-math/shared/config';
@@ -12,6 +12,7 @@ import type { z } from 'zod';
 export const systemEnvSchema = authEnvSchema
   .extend(mathEnvSchema.shape)
   .extend(routerEnvSchema.shape)
-  .extend({ CLIENT_PORT: env.port(8501) });
+  .extend({ CLIENT_PORT: env.port(8501) })
+  .refine(productionBcryptFloor.check, productionBcryptFloor.issue);
 
 export type SystemEnv = z.output<typeof systemEnvSchema>;

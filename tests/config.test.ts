@@ -131,6 +131,12 @@ describe.concurrent(
       [
         'npm start',
         'scripts/start.ts',
+        { NODE_ENV: 'production', ROUTER_SECRET: 'x'.repeat(20), BCRYPT_ROUNDS: '4' },
+        /^Invalid configuration:\n {2}BCRYPT_ROUNDS: expected at least 10 in production \(got "4"\)\n$/,
+      ],
+      [
+        'npm start',
+        'scripts/start.ts',
         { LOG_LEVEL: 'loud' },
         /LOG_LEVEL: expected fatal, error, warn, info, debug, trace or silent/,
       ],

@@ -5,7 +5,15 @@ import type { Caller } from '@microservice-math/shared/routerContext';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
 import type { CostedContext } from './gateway/demandControl.js';
 
+/** How a request reached the router. */
+export type Transport = 'http' | 'websocket' | 'sse';
+
 export interface RouterContext extends RequestBase, CostedContext {
+  /**
+   * How the request came: a query sent over graphql-ws or graphql-sse runs through Apollo
+   * Server's plugins as an HTTP one does, and a refusal there names its real transport.
+   */
+  transport: Transport;
   /** The verified caller; null for an anonymous request. */
   caller: Caller | null;
   /**
@@ -30,6 +38,7 @@ export interface RouterContext extends RequestBase, CostedContext {
  * signal that aborts its subgraph calls when its client cancels it or goes away.
  */
 export function streamingContext(
+  transport: Exclude<Transport, 'http'>,
   caller: Caller,
   clientAddress: string | undefined,
   logger: Logger,
@@ -37,6 +46,7 @@ export function streamingContext(
 ): RouterContext {
   const requestId = randomUUID();
   return {
+    transport,
     caller,
     clientAddress: clientAddress ?? 'unknown',
     requestId,

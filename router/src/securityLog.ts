@@ -11,8 +11,7 @@
 import { throttledWarning, type Logger } from '@microservice-math/shared/logger';
 import type { Counter } from '@microservice-math/shared/metrics';
 import { tokenRefusalReason } from './auth/tokenVerifier.js';
-
-export type RefusalTransport = 'http' | 'websocket' | 'sse';
+import type { Transport } from './context.js';
 
 /** The limit that refused a request. */
 export type RateLimitName =
@@ -25,14 +24,14 @@ export type RateLimitName =
 
 export interface SecurityLog {
   /** A token refused for `error` (what the verifier or `bearerToken` threw); a fault of ours is not one. */
-  refusedToken(error: unknown, where: { transport: RefusalTransport; clientAddress: string }): void;
+  refusedToken(error: unknown, where: { transport: Transport; clientAddress: string }): void;
   /** A refusal by one of the router's limits: counted, and logged (throttled). */
   rateLimited(refusal: RateLimitRefusal): void;
 }
 
 export interface RateLimitRefusal {
   limit: RateLimitName;
-  transport: RefusalTransport;
+  transport: Transport;
   clientAddress: string;
   userId?: string | undefined;
 }

@@ -258,10 +258,11 @@ export async function createRouterService(
         refusedTokenPlugin(),
         refuseNullArguments<RouterContext>(),
         protectSignInAnswers<RouterContext>(),
-        demand.plugin<RouterContext>(({ clientAddress, caller }) =>
+        demand.plugin<RouterContext>(({ clientAddress, caller, transport }) =>
           securityLog.rateLimited({
             limit: 'costly operations at once',
-            transport: 'http',
+            // Queries over graphql-ws and SSE take their turn here too (gatewayExecutor.ts).
+            transport,
             clientAddress,
             userId: caller?.id,
           }),

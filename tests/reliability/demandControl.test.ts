@@ -13,7 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, gql, wsClient, type Account } from '../support/graphql.js';
+import { bearer, collect, connected, gql, wsClient, type Account } from '../support/graphql.js';
+import { metricValue, scrapeMetrics } from '../support/metrics.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
 
 let system: ProcessSet;
@@ -298,5 +299,52 @@ describe('the costliest operations the limit allows', () => {
     const answered = results.filter((r) => !r.errors);
     expect(answered.length).toBeGreaterThan(HEAVY_WAITING);
     for (const result of answered) expect(result.data?.recentLogs).toHaveLength(100);
+    const counted = (transport: string) =>
+      scrapeMetrics(system.urls.router).then((text) =>
+        metricValue(text, 'router_rate_limited_total', {
+          limit: 'costly operations at once',
+          transport,
+        }),
+      );
+    expect(await counted('http')).toBe(refused.length);
+  });
+
+  it('queries over graphql-ws take the same turns, and a refusal there is counted as a websocket one', async () => {
+    const heavy = '{ recentLogs(limit: 100) { id user { logs(limit: 1) { id } } } }';
+    // Three sockets, so that no socket reaches its limit of operations open at once (50).
+    const sockets = Array.from({ length: 3 }, () => wsClient(system.urls.router, user.token));
+    await Promise.all(
+      sockets.map((socket) => {
+        const up = connected(socket);
+        socket.subscribe({ query: '{ __typename }' }, { next() {}, error() {}, complete() {} });
+        return up;
+      }),
+    );
+    const query = (socket: (typeof sockets)[number]) =>
+      new Promise<{ code?: unknown }>((resolve) => {
+        let code: unknown;
+        socket.subscribe(
+          { query: heavy },
+          {
+            next: (result) => (code = result.errors?.[0]?.extensions?.['code']),
+            error: (error) => resolve({ code: String(error) }),
+            complete: () => resolve({ code }),
+          },
+        );
+      });
+    const results = await Promise.all(
+      Array.from({ length: 2 * HEAVY_WAITING }, (_, i) => query(sockets[i % 3]!)),
+    );
+    await Promise.all(sockets.map((socket) => socket.dispose()));
+    const refused = results.filter((r) => r.code !== undefined);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const result of refused) expect(result.code).toBe('RATE_LIMITED');
+    const text = await scrapeMetrics(system.urls.router);
+    const counted = (transport: string) =>
+      metricValue(text, 'router_rate_limited_total', {
+        limit: 'costly operations at once',
+        transport,
+      });
+    expect(counted('websocket')).toBe(refused.length);
   });
 });

@@ -77,6 +77,7 @@ export function httpContext({
       const idempotencyKey = idempotencyKeyOf(req, caller);
       return {
         ...base,
+        transport: 'http',
         caller,
         clientAddress,
         ...(refusedToken ? { refusedToken } : {}),

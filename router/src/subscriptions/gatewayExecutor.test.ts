@@ -41,6 +41,7 @@ function contextFor(requestId: string): RouterContext {
   return {
     requestId,
     logger: logger.child({ requestId }),
+    transport: 'websocket',
     caller: null,
     clientAddress: '127.0.0.1',
   };

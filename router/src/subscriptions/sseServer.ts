@@ -232,7 +232,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
       // The stream closing before its operation is answered aborts the operation's subgraph calls.
       const signal = res ? requestSignal(req.raw, res, { callerDeadlines: false }) : undefined;
       const context: SseContext = {
-        ...streamingContext(caller, clientAddress, logger, signal),
+        ...streamingContext('sse', caller, clientAddress, logger, signal),
       };
       // Its id on the response, as HTTP's, and for a fault of ours to be logged with.
       contexts.set(req.raw, context);
@@ -280,7 +280,6 @@ export function createSseServer(options: SseServerOptions): SseServer {
         params.operationName,
         params.variables,
         context,
-        'sse',
       );
       if (costed instanceof GraphQLError) {
         // Over the user's live demand budget: others of theirs must end first (liveDemand.ts).

@@ -66,7 +66,7 @@ describe('streamingOperations.costed', () => {
     'gives a $kind a context of its own that carries its cost ($cost), leaving the arriving one as it was',
     ({ document, cost }) => {
       const context = arriving();
-      const costed = operations.costed(schema, parse(document), null, {}, context, 'websocket');
+      const costed = operations.costed(schema, parse(document), null, {}, context);
       expect(costed).not.toBeInstanceOf(GraphQLError);
       const costedContext = (costed as CostedOperation<RouterContext>).context;
       expect(costedContext).not.toBe(context);
@@ -83,7 +83,6 @@ describe('streamingOperations.costed', () => {
       null,
       {},
       context,
-      'websocket',
     );
     expect((costed as CostedOperation<RouterContext>).context).toBe(context);
     expect(context.operationCost).toBeUndefined();
@@ -91,7 +90,7 @@ describe('streamingOperations.costed', () => {
 
   it('refuses an operation over the limit with COST_LIMIT_EXCEEDED, naming both figures', () => {
     const document = parse('{ a: items { id } b: items { id } c: items { id } }');
-    const costed = operations.costed(schema, document, null, {}, arriving(), 'websocket');
+    const costed = operations.costed(schema, document, null, {}, arriving());
     expect(costed).toBeInstanceOf(GraphQLError);
     expect((costed as GraphQLError).extensions).toMatchObject({
       code: ErrorCode.CostLimitExceeded,
@@ -103,20 +102,24 @@ describe('streamingOperations.costed', () => {
     const document = parse(
       'query Light { items { id } } query Heavy { a: items { id } b: items { id } c: items { id } }',
     );
-    expect(
-      operations.costed(schema, document, 'Light', {}, arriving(), 'websocket'),
-    ).not.toBeInstanceOf(GraphQLError);
-    expect(
-      operations.costed(schema, document, 'Heavy', {}, arriving(), 'websocket'),
-    ).toBeInstanceOf(GraphQLError);
+    expect(operations.costed(schema, document, 'Light', {}, arriving())).not.toBeInstanceOf(
+      GraphQLError,
+    );
+    expect(operations.costed(schema, document, 'Heavy', {}, arriving())).toBeInstanceOf(
+      GraphQLError,
+    );
   });
 });
 
 describe('the live demand budget of one user (liveDemand.ts)', () => {
   const subscriber = (id: string): RouterContext =>
-    ({ caller: { id, username: id }, clientAddress: '127.0.0.1' }) as unknown as RouterContext;
+    ({
+      transport: 'websocket',
+      caller: { id, username: id },
+      clientAddress: '127.0.0.1',
+    }) as unknown as RouterContext;
   const subscribe = (document: string, context: RouterContext) =>
-    operations.costed(schema, parse(document), null, {}, context, 'websocket');
+    operations.costed(schema, parse(document), null, {}, context);
 
   it('holds each subscription`s demand per event until it is released, once', () => {
     // `itemAdded { id }`: cost 1 + 5 for each event delivered = 6; the budget is 100.
@@ -198,7 +201,7 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
       'subscription ($full: Boolean = false) { logAdded { user { id createdAt @include(if: $full) } } }',
     );
     const costed = (variables: Record<string, unknown>) =>
-      operations.costed(schema, document, null, variables, subscriber('u5'), 'websocket');
+      operations.costed(schema, document, null, variables, subscriber('u5'));
     expect((costed({ full: true }) as GraphQLError).extensions).toMatchObject({ cost: 407 });
     // The default, false: no fetch.
     const admitted = costed({});

@@ -157,8 +157,6 @@ export interface StreamingOperations {
     operationName: string | null | undefined,
     variables: Record<string, unknown> | null | undefined,
     context: C,
-    /** Which transport asks, as a refusal is counted and logged. */
-    transport: Transport,
   ): GraphQLError | CostedOperation<C>;
   execute(args: ExecutionArgs): Promise<ExecutionResult>;
   subscribe(args: ExecutionArgs): ReturnType<typeof subscribeSharingEvents>;
@@ -258,7 +256,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
         return { errors: [operationResolutionFailure(request.operationName)], status: 400 };
       return { schema, document, operation };
     },
-    costed(schema, document, operationName, variables, context, transport) {
+    costed(schema, document, operationName, variables, context) {
       const operation = getOperationAST(document, operationName);
       if (!operation) return { context, release: holdsNothing };
       // As execution will see them. Variables that do not coerce are refused here, before any
@@ -301,7 +299,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       if (release.extensions['code'] === ErrorCode.RateLimited)
         options.securityLog.rateLimited({
           limit: 'live demand per user',
-          transport,
+          transport: context.transport,
           clientAddress: context.clientAddress,
           userId,
         });

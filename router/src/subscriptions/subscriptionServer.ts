@@ -198,7 +198,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       payload.operationName,
       payload.variables,
       contextValue,
-      'websocket',
     );
     if (costed instanceof GraphQLError) return [costed];
     // Released in onComplete, which graphql-ws calls for every operation onSubscribe admits,
@@ -249,7 +248,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             );
             return false;
           }
-          ctx.extra.context = streamingContext(caller, address, logger);
+          ctx.extra.context = streamingContext('websocket', caller, address, logger);
           ctx.extra.token = token;
           const extra = ctx.extra;
           const cancelExpiry = atTokenExpiry(token, () =>
@@ -304,6 +303,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         inFlight.get(socket)?.set(id, controller);
         // The operation's own context (and request id), which a fault of ours is logged with.
         const contextValue = streamingContext(
+          'websocket',
           connection.caller as NonNullable<RouterContext['caller']>,
           connection.clientAddress,
           logger,

@@ -60,12 +60,23 @@ export type AuthEnv = z.output<typeof authEnvSchema>;
 /** The least bcrypt cost a production auth accepts (OWASP's floor for bcrypt). */
 export const PRODUCTION_MIN_BCRYPT_ROUNDS = 10;
 
-/** Auth's typed config, made from its variables in one step; its type is what this makes. */
-export const authConfigSchema = authEnvSchema
-  .refine((e) => e.NODE_ENV !== 'production' || e.BCRYPT_ROUNDS >= PRODUCTION_MIN_BCRYPT_ROUNDS, {
+/**
+ * Production's floor for BCRYPT_ROUNDS, as a refinement: of auth's schema, and of the
+ * one-process start's (scripts/systemEnv.ts), which extends auth's variables and checks them
+ * before it starts anything.
+ */
+export const productionBcryptFloor = {
+  check: (e: { NODE_ENV: string; BCRYPT_ROUNDS: number }) =>
+    e.NODE_ENV !== 'production' || e.BCRYPT_ROUNDS >= PRODUCTION_MIN_BCRYPT_ROUNDS,
+  issue: {
     path: ['BCRYPT_ROUNDS'],
     message: `expected at least ${PRODUCTION_MIN_BCRYPT_ROUNDS} in production`,
-  })
+  },
+};
+
+/** Auth's typed config, made from its variables in one step; its type is what this makes. */
+export const authConfigSchema = authEnvSchema
+  .refine(productionBcryptFloor.check, productionBcryptFloor.issue)
   .transform((e) => ({
     production: e.NODE_ENV === 'production',
     metricsToken: e.METRICS_TOKEN,
