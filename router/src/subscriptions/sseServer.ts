@@ -249,7 +249,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
           forgetStream();
         });
       }
-      const limited = await operations.admit(context, 'sse');
+      const limited = await operations.admit(context);
       if (limited) {
         const retryAfter = String(limited.extensions['retryAfterSeconds']);
         return refusal(429, limited, { 'retry-after': retryAfter });

@@ -114,7 +114,7 @@ describe('streamingOperations.costed', () => {
 describe('the live demand budget of one user (liveDemand.ts)', () => {
   const subscriber = (id: string): RouterContext =>
     ({
-      transport: 'websocket',
+      transport: 'sse',
       caller: { id, username: id },
       clientAddress: '127.0.0.1',
     }) as unknown as RouterContext;
@@ -140,7 +140,7 @@ describe('the live demand budget of one user (liveDemand.ts)', () => {
       [
         {
           limit: 'live demand per user',
-          transport: 'websocket',
+          transport: 'sse',
           clientAddress: '127.0.0.1',
           userId: 'u1',
         },

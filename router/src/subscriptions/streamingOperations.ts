@@ -43,8 +43,6 @@ import {
   type LogAddedResolver,
 } from './logAddedResolver.js';
 
-export type Transport = 'websocket' | 'sse';
-
 export interface StreamingOperationsOptions {
   /** The gateway's API schema without resolvers; undefined until the supergraph is loaded. */
   schema: () => GraphQLSchema | undefined;
@@ -132,7 +130,7 @@ function persistedQueryNotSupported(): GraphQLError {
 export interface StreamingOperations {
   schema(): GraphQLSchema;
   /** Counts one operation for this caller; the error to answer with when over the limit. */
-  admit(context: RouterContext, transport: Transport): Promise<GraphQLError | undefined>;
+  admit(context: RouterContext): Promise<GraphQLError | undefined>;
   /** The document, or the syntax error (a document over the token limit is one). */
   parse(source: string): DocumentNode | GraphQLError;
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
@@ -208,13 +206,13 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       if (!schema) throw new GraphQLError('The supergraph is not loaded yet');
       return schema;
     },
-    async admit(context, transport) {
+    async admit(context) {
       const key = rateLimitKey(context.caller, context.clientAddress);
       const verdict = await options.rateLimit.consume(key);
       if (verdict.allowed) return undefined;
       options.securityLog.rateLimited({
         limit: 'requests per minute',
-        transport,
+        transport: context.transport,
         clientAddress: context.clientAddress,
         userId: context.caller?.id,
       });

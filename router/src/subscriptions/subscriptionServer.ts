@@ -184,7 +184,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       endConnection(extra, 'Token revoked or expired; sign in again');
       return [unauthenticated('Token revoked or expired; sign in again')];
     }
-    const refused = await operations.admit(contextValue, 'websocket');
+    const refused = await operations.admit(contextValue);
     if (refused) return [refused];
     if (controller.signal.aborted) return [cancelled()];
     // HTTP's checks, in its words: graphql-ws would close the whole socket (4500) when a
