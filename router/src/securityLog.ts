@@ -29,12 +29,13 @@ export interface SecurityLog {
   rateLimited(refusal: RateLimitRefusal): void;
 }
 
-export interface RateLimitRefusal {
+/** A type, not an interface, so that it is a `Record<string, unknown>` the log line takes as it is. */
+export type RateLimitRefusal = {
   limit: RateLimitName;
   transport: Transport;
   clientAddress: string;
   userId?: string | undefined;
-}
+};
 
 export interface SecurityLogOptions {
   /** At most one line of each kind this often (throttledWarning's 5 s unless given). */
@@ -58,7 +59,7 @@ export function createSecurityLog(
     rateLimited(refusal) {
       counter?.inc({ transport: refusal.transport, limit: refusal.limit });
       // An anonymous caller's undefined userId is left out of the JSON line.
-      rateLimited({ ...refusal });
+      rateLimited(refusal);
     },
   };
 }

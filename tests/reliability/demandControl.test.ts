@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, collect, connected, gql, wsClient, type Account } from '../support/graphql.js';
+import { bearer, collect, gql, wsClient, type Account } from '../support/graphql.js';
 import { metricValue, scrapeMetrics } from '../support/metrics.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
 
@@ -31,6 +31,16 @@ const MAX_COST = 1_000;
 const ATTACKERS = 16;
 /** Heavy operations (over ROUTER_HEAVY_OPERATION_COST, 200) that may wait for their turn. */
 const HEAVY_WAITING = 64;
+/** A heavy operation that is quick to answer: cost 100 × (1 + 1 + 1) = 300. */
+const HEAVY_QUICK = '{ recentLogs(limit: 100) { id user { logs(limit: 1) { id } } } }';
+
+/** Refusals by the line of heavy operations that the router has counted over `transport`. */
+async function heavyRefusalsCounted(transport: 'http' | 'websocket'): Promise<number> {
+  return metricValue(await scrapeMetrics(system.urls.router), 'router_rate_limited_total', {
+    limit: 'costly operations at once',
+    transport,
+  });
+}
 
 /** A million log lookups were asked for by this one request before demand control. */
 const NESTED = `query($n: Int!) {
@@ -286,11 +296,9 @@ describe('the costliest operations the limit allows', () => {
   });
 
   it(`heavy ones take turns: beyond ${HEAVY_WAITING} waiting, refused at once with 429 RATE_LIMITED`, async () => {
-    // cost 100 × (1 + 1 + 1) = 300: heavy, yet quick.
-    const heavy = '{ recentLogs(limit: 100) { id user { logs(limit: 1) { id } } } }';
     const results = await Promise.all(
       Array.from({ length: 2 * HEAVY_WAITING }, () =>
-        gql<{ recentLogs: unknown[] }>(system.urls.router, heavy, {}, bearer(user.token)),
+        gql<{ recentLogs: unknown[] }>(system.urls.router, HEAVY_QUICK, {}, bearer(user.token)),
       ),
     );
     const refused = results.filter((r) => r.errors);
@@ -303,32 +311,18 @@ describe('the costliest operations the limit allows', () => {
     const answered = results.filter((r) => !r.errors);
     expect(answered.length).toBeGreaterThan(HEAVY_WAITING);
     for (const result of answered) expect(result.data?.recentLogs).toHaveLength(100);
-    const counted = (transport: string) =>
-      scrapeMetrics(system.urls.router).then((text) =>
-        metricValue(text, 'router_rate_limited_total', {
-          limit: 'costly operations at once',
-          transport,
-        }),
-      );
-    expect(await counted('http')).toBe(refused.length);
+    expect(await heavyRefusalsCounted('http')).toBe(refused.length);
   });
 
   it('queries over graphql-ws take the same turns, and a refusal there is counted as a websocket one', async () => {
-    const heavy = '{ recentLogs(limit: 100) { id user { logs(limit: 1) { id } } } }';
     // Three sockets, so that no socket reaches its limit of operations open at once (50).
     const sockets = Array.from({ length: 3 }, () => wsClient(system.urls.router, user.token));
-    await Promise.all(
-      sockets.map((socket) => {
-        const up = connected(socket);
-        socket.subscribe({ query: '{ __typename }' }, { next() {}, error() {}, complete() {} });
-        return up;
-      }),
-    );
+    await Promise.all(sockets.map((socket) => collect(socket, '{ __typename }', 1).done));
     const query = (socket: (typeof sockets)[number]) =>
       new Promise<{ code?: unknown }>((resolve) => {
         let code: unknown;
         socket.subscribe(
-          { query: heavy },
+          { query: HEAVY_QUICK },
           {
             next: (result) => (code = result.errors?.[0]?.extensions?.['code']),
             error: (error) => resolve({ code: String(error) }),
@@ -343,12 +337,6 @@ describe('the costliest operations the limit allows', () => {
     const refused = results.filter((r) => r.code !== undefined);
     expect(refused.length).toBeGreaterThan(0);
     for (const result of refused) expect(result.code).toBe('RATE_LIMITED');
-    const text = await scrapeMetrics(system.urls.router);
-    const counted = (transport: string) =>
-      metricValue(text, 'router_rate_limited_total', {
-        limit: 'costly operations at once',
-        transport,
-      });
-    expect(counted('websocket')).toBe(refused.length);
+    expect(await heavyRefusalsCounted('websocket')).toBe(refused.length);
   });
 });
