@@ -194,3 +194,41 @@ describe('an operation’s cost', () => {
     },
   );
 });
+
+/**
+ * Apollo Server hands the plugin the same operation for the same query text, and the plugin keeps
+ * the cost of one without variables: a cost that must still follow what can change it.
+ */
+describe('the cost the plugin keeps for an operation it has seen', () => {
+  const schema = buildSchema('type Item { id: ID! } type Query { items(first: Int): [Item!]! }');
+  const sized = (assumedSize: number): DemandDirectives => ({
+    weights: new Map(),
+    listSizes: new Map([['Query.items', { assumedSize, slicingArguments: ['first'] }]]),
+  });
+  const costOf = (control: ReturnType<typeof demandControl>, query: string, variables = {}) => {
+    const document = parse(query);
+    const operation = getOperationAST(document)!;
+    return (vars: Record<string, unknown> = variables) =>
+      control.cost(schema, document, operation, vars, vars);
+  };
+
+  it('is counted again when the supergraph declares other sizes', () => {
+    let declared = sized(50);
+    const cost = costOf(
+      demandControl(MAX_COST, () => declared),
+      '{ items { id } }',
+    );
+    expect(cost()).toBe(50);
+    declared = sized(80);
+    expect(cost()).toBe(80);
+  });
+
+  it('is counted with each request’s variables when the operation has some', () => {
+    const cost = costOf(
+      demandControl(MAX_COST, () => sized(50)),
+      'query($n: Int) { items(first: $n) { id } }',
+    );
+    expect(cost({ n: 3 })).toBe(3);
+    expect(cost({ n: 70 })).toBe(70);
+  });
+});
