@@ -45,12 +45,22 @@ export function streamingContext(
   signal?: AbortSignal,
 ): RouterContext {
   const requestId = randomUUID();
-  return {
+  const context = {
     transport,
     caller,
     clientAddress: clientAddress ?? 'unknown',
     requestId,
-    logger: logger.child({ requestId }),
     ...(signal ? { signal } : {}),
-  };
+  } as RouterContext;
+  // The child logger (a few hundred bytes) is made when a line is first logged with it: a socket
+  // and its subscription each hold a context for as long as they are open, and most never log.
+  // An own enumerable property, so a copy of the context (`{ ...context }`) carries it too.
+  let child: Logger | undefined;
+  Object.defineProperty(context, 'logger', {
+    get: () => (child ??= logger.child({ requestId })),
+    set: (value: Logger) => (child = value),
+    enumerable: true,
+    configurable: true,
+  });
+  return context;
 }

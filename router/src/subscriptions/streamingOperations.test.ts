@@ -243,6 +243,37 @@ describe('streamingOperations.prepare', () => {
     expect(prepared.operation.name?.value).toBe('B');
   });
 
+  it('parses and validates a text once per schema: its senders share the document', () => {
+    let current = schema;
+    let parsed = 0;
+    const counting = streamingOperations({
+      schema: () => current,
+      parse: (source: string) => {
+        parsed += 1;
+        return parse(source);
+      },
+      validationRules: [],
+      validationError: (error: GraphQLError) => error,
+      hideSuggestions: false,
+    } as unknown as StreamingOperationsOptions);
+    const query = 'query A { items { id } } query B { items { id } }';
+    const first = counting.prepare({ query, operationName: 'A' }) as PreparedOperation;
+    const second = counting.prepare({ query, operationName: 'B' }) as PreparedOperation;
+    expect(second.document).toBe(first.document);
+    expect(second.operation.name?.value).toBe('B');
+    expect(parsed).toBe(1);
+    // A new supergraph: the text is parsed and validated again, against it.
+    current = buildSchema(printSchema(schema));
+    const third = counting.prepare({ query, operationName: 'A' }) as PreparedOperation;
+    expect(third.schema).toBe(current);
+    expect(third.document).not.toBe(first.document);
+    expect(parsed).toBe(2);
+    // A refusal is not kept: the text is parsed again each time it is sent.
+    expect(counting.prepare({ query: '{ nope }' })).toHaveProperty('errors');
+    expect(counting.prepare({ query: '{ nope }' })).toHaveProperty('errors');
+    expect(parsed).toBe(4);
+  });
+
   it.each([
     {
       what: 'several operations and no operationName',

@@ -258,6 +258,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             endConnection(extra, TOKEN_REVOKED_MESSAGE),
           );
           connected.add(extra);
+          // The upgrade request (its headers, about 1.3 KB) has been read for the caller's
+          // address above; kept in graphql-ws' extra, it would stay for the socket's lifetime.
+          (extra as { request?: unknown }).request = undefined;
           ctx.extra.forgetToken = () => {
             cancelExpiry();
             forgetSocket();
