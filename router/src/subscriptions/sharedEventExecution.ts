@@ -72,39 +72,54 @@ function executeEvent(
 }
 
 /**
- * An async iterator of `source`'s values mapped by `map`, ending the source when it ends, as
- * graphql-js's mapAsyncIterator does (its final result is `{ value: undefined, done: true }`
- * rather than the source's own: graphql-ws and graphql-sse read only `done`).
+ * An async iterator of a source stream's events, each executed (executeEvent), ending the source
+ * when it ends, as graphql-js's mapAsyncIterator does (its final result is
+ * `{ value: undefined, done: true }` rather than the source's own: graphql-ws and graphql-sse
+ * read only `done`). One is held for every open subscription: a class, so that its methods are
+ * shared by all of them rather than closures made for each (about 500 bytes a subscription).
  */
-function mapped<T, R>(
-  source: AsyncIterable<T>,
-  map: (value: T) => Promise<R>,
-): AsyncGenerator<R, void, void> {
-  const iterator = source[Symbol.asyncIterator]();
-  const stop = async () => {
-    await iterator.return?.();
-  };
-  async function next(result: IteratorResult<T>): Promise<IteratorResult<R, void>> {
+class EventResults implements AsyncGenerator<ExecutionResult, void, void> {
+  constructor(
+    private readonly iterator: AsyncIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly key: string | undefined,
+  ) {}
+
+  async next(): Promise<IteratorResult<ExecutionResult, void>> {
+    return this.executed(await this.iterator.next());
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult, void>> {
+    return this.executed(
+      this.iterator.return ? await this.iterator.return() : { value: undefined, done: true },
+    );
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult, void>> {
+    if (this.iterator.throw) return this.executed(await this.iterator.throw(error));
+    await this.stop().catch(() => {});
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async stop(): Promise<void> {
+    await this.iterator.return?.();
+  }
+
+  private async executed(
+    result: IteratorResult<unknown>,
+  ): Promise<IteratorResult<ExecutionResult, void>> {
     if (result.done) return { value: undefined, done: true };
     try {
-      return { value: await map(result.value), done: false };
+      return { value: await executeEvent(this.args, this.key, result.value), done: false };
     } catch (error) {
-      await stop().catch(() => {});
+      await this.stop().catch(() => {});
       throw error;
     }
   }
-  const generator: AsyncGenerator<R, void, void> = {
-    next: async () => next(await iterator.next()),
-    return: async () =>
-      next(iterator.return ? await iterator.return() : { value: undefined, done: true }),
-    throw: async (error: unknown) => {
-      if (iterator.throw) return next(await iterator.throw(error));
-      await stop().catch(() => {});
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => generator,
-  };
-  return generator;
 }
 
 /**
@@ -117,6 +132,6 @@ export async function subscribeSharingEvents(
 ): Promise<Subscription> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream;
-  const key = sharingKey(args, source);
-  return mapped(stream as AsyncIterable<unknown>, (event) => executeEvent(args, key, event));
+  const iterator = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  return new EventResults(iterator, args, sharingKey(args, source));
 }

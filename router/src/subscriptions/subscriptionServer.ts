@@ -13,6 +13,7 @@ import {
 } from '@microservice-math/shared/errors';
 import { inexactNumberRefusal } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
+import type { Caller } from '@microservice-math/shared/routerContext';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
@@ -51,7 +52,7 @@ const GOING_AWAY = { code: 1001, reason: 'Going away' };
 type ConnectionExtra = Extra &
   Record<PropertyKey, unknown> & {
     /** The connection's caller and address; each operation gets a context of its own. */
-    context?: RouterContext;
+    connection?: { caller: Caller; clientAddress: string };
     /** Ids of this connection's open subscriptions (not its one-shot queries). */
     subscriptions?: Set<string>;
     /** Cancels the close at the token's expiry, and forgets the socket by its token. */
@@ -248,7 +249,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             );
             return false;
           }
-          ctx.extra.context = streamingContext('websocket', caller, address, logger);
+          ctx.extra.connection = { caller, clientAddress: address };
           ctx.extra.token = token;
           const extra = ctx.extra;
           const cancelExpiry = atTokenExpiry(token, () =>
@@ -286,8 +287,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           securityLog.rateLimited({
             limit: 'operations per socket',
             transport: 'websocket',
-            clientAddress: ctx.extra.context?.clientAddress ?? 'unknown',
-            userId: ctx.extra.context?.caller?.id,
+            clientAddress: ctx.extra.connection?.clientAddress ?? 'unknown',
+            userId: ctx.extra.connection?.caller.id,
           });
           return [
             rateLimited(
@@ -296,7 +297,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             ),
           ];
         }
-        const connection = ctx.extra.context as RouterContext;
+        const connection = ctx.extra.connection as NonNullable<ConnectionExtra['connection']>;
         const socket = ctx.extra.socket;
         const controller = new AbortController();
         // In flight from now: a complete message for it, or the socket closing, while it is still
@@ -307,7 +308,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         // The operation's own context (and request id), which a fault of ours is logged with.
         const contextValue = streamingContext(
           'websocket',
-          connection.caller as NonNullable<RouterContext['caller']>,
+          connection.caller,
           connection.clientAddress,
           logger,
           controller.signal,
@@ -349,7 +350,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         for (const id of inFlight.get(socket)?.keys() ?? []) abortOperation(socket, id);
         for (const id of liveDemand.get(socket)?.keys() ?? []) releaseDemand(socket, id);
         ctx.extra.forgetToken?.();
-        if (ctx.extra.context?.caller) socketsPerUser.release(ctx.extra.context.caller.id);
+        if (ctx.extra.connection) socketsPerUser.release(ctx.extra.connection.caller.id);
       },
       execute: (args: ExecutionArgs) => operations.execute(args),
       subscribe: (args: ExecutionArgs) => operations.subscribe(args),
