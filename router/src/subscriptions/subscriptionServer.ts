@@ -367,33 +367,41 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   wss.on('error', (error: Error) => {
     if (options.server.listening) logger.error({ err: error }, 'HTTP server error');
   });
+  // Each socket's own listeners, made once for all of them (each reads its socket as `this`)
+  // rather than three closures a socket.
+  // Ahead of graphql-ws's own listener, which parses the message and calls onSubscribe at once.
+  function noteInexactNumbers(this: WebSocket, data: RawData, isBinary: boolean) {
+    if (isBinary || !Buffer.isBuffer(data)) return;
+    const text = data.toString('utf8');
+    const refusal = inexactNumberRefusal(text);
+    if (refusal === undefined) return;
+    const { type, id } = JSON.parse(text) as { type?: unknown; id?: unknown };
+    if (type !== 'subscribe' || typeof id !== 'string') return;
+    if (!inexactNumbers.has(this)) inexactNumbers.set(this, new Map());
+    inexactNumbers.get(this)?.set(id, refusal);
+  }
+  // graphql-ws drops an operation the client completes while it is still being answered, but
+  // tells nobody: its subgraph calls would run on. A complete message is a few dozen bytes.
+  function abortCompleted(this: WebSocket, data: RawData, isBinary: boolean) {
+    if (isBinary || !Buffer.isBuffer(data) || data.length > 256) return;
+    const id = completedId(data);
+    if (id !== undefined) abortOperation(this, id);
+  }
   // graphql-ws prints every socket error with console.error, and an oversized message is one
   // (ws has already closed that socket with 1009): a client could fill the console at will.
   // Its listener is replaced with one that logs through our logger, as a client's doing.
+  function socketError(this: WebSocket, error: Error & { code?: string }) {
+    logger.debug({ code: error.code, reason: error.message }, 'WebSocket refused a message');
+    if (this.readyState === this.OPEN) this.close(1011, 'Internal server error');
+  }
   wss.on('connection', (socket) => {
-    // Ahead of graphql-ws's own listener, which parses the message and calls onSubscribe at once.
-    socket.prependListener('message', (data: RawData, isBinary: boolean) => {
-      if (isBinary || !Buffer.isBuffer(data)) return;
-      const text = data.toString('utf8');
-      const refusal = inexactNumberRefusal(text);
-      if (refusal === undefined) return;
-      const { type, id } = JSON.parse(text) as { type?: unknown; id?: unknown };
-      if (type !== 'subscribe' || typeof id !== 'string') return;
-      if (!inexactNumbers.has(socket)) inexactNumbers.set(socket, new Map());
-      inexactNumbers.get(socket)?.set(id, refusal);
-    });
-    // graphql-ws drops an operation the client completes while it is still being answered, but
-    // tells nobody: its subgraph calls would run on. A complete message is a few dozen bytes.
-    socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (isBinary || !Buffer.isBuffer(data) || data.length > 256) return;
-      const id = completedId(data);
-      if (id !== undefined) abortOperation(socket, id);
-    });
-    socket.removeAllListeners('error');
-    socket.once('error', (error: Error & { code?: string }) => {
-      logger.debug({ code: error.code, reason: error.message }, 'WebSocket refused a message');
-      if (socket.readyState === socket.OPEN) socket.close(1011, 'Internal server error');
-    });
+    socket.prependListener('message', noteInexactNumbers);
+    socket.on('message', abortCompleted);
+    // Listening (`on`, not `once`: a later error finds a listener too) before graphql-ws's own
+    // listeners are removed, so the socket is never without one.
+    const theirs = socket.listeners('error') as Array<(error: Error) => void>;
+    socket.on('error', socketError);
+    for (const listener of theirs) socket.removeListener('error', listener);
   });
   return {
     async close() {
