@@ -27,6 +27,7 @@ import {
   type PreparedOperation,
   type StreamingOperationsOptions,
   type StreamingRefusal,
+  VALID_DOCUMENTS_KEPT,
 } from './streamingOperations.js';
 
 const schema = buildSchema(`
@@ -272,6 +273,29 @@ describe('streamingOperations.prepare', () => {
     expect(counting.prepare({ query: '{ nope }' })).toHaveProperty('errors');
     expect(counting.prepare({ query: '{ nope }' })).toHaveProperty('errors');
     expect(parsed).toBe(4);
+  });
+
+  it('keeps valid documents up to a bound on their characters together, the latest used', () => {
+    let parsed = 0;
+    const counting = streamingOperations({
+      schema: () => schema,
+      parse: (source: string) => {
+        parsed += 1;
+        return parse(source);
+      },
+      validationRules: [],
+      validationError: (error: GraphQLError) => error,
+      hideSuggestions: false,
+    } as unknown as StreamingOperationsOptions);
+    // Texts of 8,000 characters (a comment, then the query): 16 fit in the bound, 17 do not.
+    const text = (i: number) => `# ${String(i).padEnd(7_980, '.')}\n{ items { id } }`;
+    const count = Math.floor(VALID_DOCUMENTS_KEPT.characters / text(0).length) + 1;
+    for (let i = 0; i < count; i++) counting.prepare({ query: text(i) });
+    expect(parsed).toBe(count);
+    counting.prepare({ query: text(count - 1) }); // the latest: still kept
+    expect(parsed).toBe(count);
+    counting.prepare({ query: text(0) }); // the oldest: forgotten, parsed again
+    expect(parsed).toBe(count + 1);
   });
 
   it.each([

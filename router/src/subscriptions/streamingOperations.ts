@@ -195,10 +195,15 @@ function withCode(error: GraphQLError, code: RequestErrorCode): GraphQLError {
   });
 }
 
-/** Distinct texts whose valid document is kept (per schema), the most recently used. */
-export const VALID_DOCUMENTS_KEPT = 500;
+/**
+ * How much is kept of valid documents, per schema, the most recently used: texts at most, and
+ * their characters together. A parsed document takes about 85 times its text (its token list
+ * and locations: 3.9 KB for `subscription { logAdded { id createdAt } }`, 1.1 MB for 14 KB of
+ * text), so the characters bound what the cache holds (about 11 MB at most) whatever is sent.
+ */
+export const VALID_DOCUMENTS_KEPT = { texts: 500, characters: 128 * 1024 };
 /** A longer text is parsed and validated each time it is sent; it is not kept. */
-const LONGEST_KEPT_TEXT = 16 * 1024;
+const LONGEST_KEPT_TEXT = 8 * 1024;
 
 /**
  * Documents that parsed and validated, by schema and text. Thousands of subscribers send the
@@ -211,10 +216,13 @@ const LONGEST_KEPT_TEXT = 16 * 1024;
  * supergraph may not be against the next; refusals are not kept (each is worked out again).
  */
 function validDocumentCache() {
-  const bySchema = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
+  const bySchema = new WeakMap<
+    GraphQLSchema,
+    { documents: Map<string, DocumentNode>; characters: number }
+  >();
   return {
     get(schema: GraphQLSchema, text: string): DocumentNode | undefined {
-      const documents = bySchema.get(schema);
+      const documents = bySchema.get(schema)?.documents;
       const document = documents?.get(text);
       if (document && documents) {
         // The most recently used last: the first is the one to forget.
@@ -225,11 +233,20 @@ function validDocumentCache() {
     },
     set(schema: GraphQLSchema, text: string, document: DocumentNode): void {
       if (text.length > LONGEST_KEPT_TEXT) return;
-      let documents = bySchema.get(schema);
-      if (!documents) bySchema.set(schema, (documents = new Map()));
-      documents.set(text, document);
-      if (documents.size > VALID_DOCUMENTS_KEPT)
-        documents.delete(documents.keys().next().value as string);
+      let kept = bySchema.get(schema);
+      if (!kept) bySchema.set(schema, (kept = { documents: new Map(), characters: 0 }));
+      if (kept.documents.has(text)) return;
+      kept.documents.set(text, document);
+      kept.characters += text.length;
+      for (const oldest of kept.documents.keys()) {
+        if (
+          kept.documents.size <= VALID_DOCUMENTS_KEPT.texts &&
+          kept.characters <= VALID_DOCUMENTS_KEPT.characters
+        )
+          break;
+        kept.documents.delete(oldest);
+        kept.characters -= oldest.length;
+      }
     },
   };
 }
