@@ -194,6 +194,31 @@ describe('the user of a logAdded event, answered from the token where it can be'
     expect(documents[0]).toContain('createdAt');
   });
 
+  it('subscribers of one parsed document each get the plan of their own variables', async () => {
+    // Subscribers of one text share its parsed document (streamingOperations.ts): a plan kept
+    // by the parsed field alone would give the second subscriber the first one's.
+    const { executor, documents } = answeringGateway();
+    const resolver = resolverWith(executor);
+    const document = parse(
+      'subscription ($all: Boolean!) { logAdded { user { username createdAt @include(if: $all) } } }',
+    );
+    const deliverWith = (all: boolean) =>
+      execute({
+        schema,
+        document,
+        rootValue: { ...event, id: `event-shared-${all}` },
+        contextValue: subscriber(),
+        variableValues: { all },
+        fieldResolver: resolver.fieldResolver,
+      });
+    expect(await deliverWith(false)).toEqual({ data: { logAdded: { user: { username: 'ada' } } } });
+    expect(documents).toHaveLength(0);
+    expect(await deliverWith(true)).toEqual({
+      data: { logAdded: { user: { username: 'ada', createdAt: '2026-12-01T00:00:00.000Z' } } },
+    });
+    expect(documents).toHaveLength(1);
+  });
+
   const CREATED = '2026-12-01T00:00:00.000Z';
   // Each: the subscription, its variables, what it delivers, how many fetches one event makes.
   const cases: Array<[string, string, Record<string, unknown>, unknown, number]> = [

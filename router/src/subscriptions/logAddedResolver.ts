@@ -104,7 +104,7 @@ export function createLogAddedResolver(
     context: RouterContext,
     info: GraphQLResolveInfo,
   ): unknown {
-    const plan = cachedOwnerPlan(info);
+    const plan = cachedOwnerPlan(info, context);
     // Only the caller's own logs reach their subscription (logFeed.ts): the owner is the caller.
     // A plain object read by field name: graphql-js resolves aliases and `__typename` itself.
     if (!plan.fetch && context.caller)
@@ -240,19 +240,23 @@ type OwnerPlan = { fetch: false } | ({ fetch: true } & ReturnType<typeof meQuery
 
 /**
  * One subscription's plan (and `me` query) is the same for every event it receives (its
- * document and variables do not change), so it is worked out once per subscription, keyed by
- * its parsed field.
+ * document and variables do not change), so it is worked out once per subscription: keyed by
+ * its parsed field, then by its context (one per operation, the same object for every event).
+ * Subscribers of the same text share one parsed document (streamingOperations.ts), so the field
+ * alone would give a subscription the plan, and the variables, of another.
  */
-const ownerPlans = new WeakMap<FieldNode, OwnerPlan>();
+const ownerPlans = new WeakMap<FieldNode, WeakMap<object, OwnerPlan>>();
 
-function cachedOwnerPlan(info: GraphQLResolveInfo): OwnerPlan {
+function cachedOwnerPlan(info: GraphQLResolveInfo, context: RouterContext): OwnerPlan {
   const field = info.fieldNodes[0] as FieldNode;
-  let plan = ownerPlans.get(field);
+  let byContext = ownerPlans.get(field);
+  if (!byContext) ownerPlans.set(field, (byContext = new WeakMap()));
+  let plan = byContext.get(context);
   if (!plan) {
     plan = ownerNeedsFetch(info.fieldNodes, info)
       ? { fetch: true, ...meQueryFor(info) }
       : { fetch: false };
-    ownerPlans.set(field, plan);
+    byContext.set(context, plan);
   }
   return plan;
 }

@@ -195,11 +195,68 @@ function withCode(error: GraphQLError, code: RequestErrorCode): GraphQLError {
   });
 }
 
+/**
+ * How much is kept of valid documents, per schema, the most recently used: texts at most, and
+ * their characters together. A parsed document takes about 85 times its text (its token list
+ * and locations: 3.9 KB for `subscription { logAdded { id createdAt } }`, 1.1 MB for 14 KB of
+ * text), so the characters bound what the cache holds (about 11 MB at most) whatever is sent.
+ */
+export const VALID_DOCUMENTS_KEPT = { texts: 500, characters: 128 * 1024 };
+/** A longer text is parsed and validated each time it is sent; it is not kept. */
+const LONGEST_KEPT_TEXT = 8 * 1024;
+
+/**
+ * Documents that parsed and validated, by schema and text. Thousands of subscribers send the
+ * same `subscription { logAdded { … } }`: parsed for each, every socket kept its own AST (its
+ * tokens linked from end to end through its locations, about 3 KB) for as long as it stayed
+ * subscribed, and each subscribe message paid for a parse and a validation that end as they
+ * began. A document is never changed once parsed (execution, cost and the owner's plan only read
+ * it), so subscribers of one text share one; what is per subscriber (variables, caller) is
+ * beside it in their execution arguments. Per schema, because a text valid against one
+ * supergraph may not be against the next; refusals are not kept (each is worked out again).
+ */
+function validDocumentCache() {
+  const bySchema = new WeakMap<
+    GraphQLSchema,
+    { documents: Map<string, DocumentNode>; characters: number }
+  >();
+  return {
+    get(schema: GraphQLSchema, text: string): DocumentNode | undefined {
+      const documents = bySchema.get(schema)?.documents;
+      const document = documents?.get(text);
+      if (document && documents) {
+        // The most recently used last: the first is the one to forget.
+        documents.delete(text);
+        documents.set(text, document);
+      }
+      return document;
+    },
+    set(schema: GraphQLSchema, text: string, document: DocumentNode): void {
+      if (text.length > LONGEST_KEPT_TEXT) return;
+      let kept = bySchema.get(schema);
+      if (!kept) bySchema.set(schema, (kept = { documents: new Map(), characters: 0 }));
+      if (kept.documents.has(text)) return;
+      kept.documents.set(text, document);
+      kept.characters += text.length;
+      for (const oldest of kept.documents.keys()) {
+        if (
+          kept.documents.size <= VALID_DOCUMENTS_KEPT.texts &&
+          kept.characters <= VALID_DOCUMENTS_KEPT.characters
+        )
+          break;
+        kept.documents.delete(oldest);
+        kept.characters -= oldest.length;
+      }
+    },
+  };
+}
+
 export function streamingOperations(options: StreamingOperationsOptions): StreamingOperations {
   const { resolver } = options;
   // The text each parsed document came from: queries and mutations are handed to Apollo Server
   // as sent, so its document cache (keyed by the text) spares re-parsing and re-validating them.
   const sources = new WeakMap<DocumentNode, string>();
+  const validDocuments = validDocumentCache();
   const operations: StreamingOperations = {
     schema() {
       const schema = options.schema();
@@ -244,11 +301,16 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     prepare(request) {
       if (request.extensions?.['persistedQuery'])
         return { errors: [persistedQueryNotSupported()], status: 200 };
-      const document = operations.parse(request.query);
-      if (document instanceof GraphQLError) return { errors: [document], status: 400 };
       const schema = operations.schema();
-      const invalid = operations.validate(schema, document);
-      if (invalid.length > 0) return { errors: invalid, status: 400 };
+      let document = validDocuments.get(schema, request.query);
+      if (!document) {
+        const parsed = operations.parse(request.query);
+        if (parsed instanceof GraphQLError) return { errors: [parsed], status: 400 };
+        const invalid = operations.validate(schema, parsed);
+        if (invalid.length > 0) return { errors: invalid, status: 400 };
+        validDocuments.set(schema, request.query, parsed);
+        document = parsed;
+      }
       const operation = getOperationAST(document, request.operationName);
       if (!operation)
         return { errors: [operationResolutionFailure(request.operationName)], status: 400 };

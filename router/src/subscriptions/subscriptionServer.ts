@@ -13,6 +13,7 @@ import {
 } from '@microservice-math/shared/errors';
 import { inexactNumberRefusal } from '@microservice-math/shared/exactJson';
 import type { Logger } from '@microservice-math/shared/logger';
+import type { Caller } from '@microservice-math/shared/routerContext';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
@@ -51,7 +52,7 @@ const GOING_AWAY = { code: 1001, reason: 'Going away' };
 type ConnectionExtra = Extra &
   Record<PropertyKey, unknown> & {
     /** The connection's caller and address; each operation gets a context of its own. */
-    context?: RouterContext;
+    connection?: { caller: Caller; clientAddress: string };
     /** Ids of this connection's open subscriptions (not its one-shot queries). */
     subscriptions?: Set<string>;
     /** Cancels the close at the token's expiry, and forgets the socket by its token. */
@@ -248,7 +249,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             );
             return false;
           }
-          ctx.extra.context = streamingContext('websocket', caller, address, logger);
+          ctx.extra.connection = { caller, clientAddress: address };
           ctx.extra.token = token;
           const extra = ctx.extra;
           const cancelExpiry = atTokenExpiry(token, () =>
@@ -258,6 +259,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             endConnection(extra, TOKEN_REVOKED_MESSAGE),
           );
           connected.add(extra);
+          // The upgrade request (its headers, about 1.3 KB) has been read for the caller's
+          // address above; kept in graphql-ws' extra, it would stay for the socket's lifetime.
+          (extra as { request?: unknown }).request = undefined;
           ctx.extra.forgetToken = () => {
             cancelExpiry();
             forgetSocket();
@@ -283,8 +287,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           securityLog.rateLimited({
             limit: 'operations per socket',
             transport: 'websocket',
-            clientAddress: ctx.extra.context?.clientAddress ?? 'unknown',
-            userId: ctx.extra.context?.caller?.id,
+            clientAddress: ctx.extra.connection?.clientAddress ?? 'unknown',
+            userId: ctx.extra.connection?.caller.id,
           });
           return [
             rateLimited(
@@ -293,7 +297,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             ),
           ];
         }
-        const connection = ctx.extra.context as RouterContext;
+        const connection = ctx.extra.connection as NonNullable<ConnectionExtra['connection']>;
         const socket = ctx.extra.socket;
         const controller = new AbortController();
         // In flight from now: a complete message for it, or the socket closing, while it is still
@@ -304,7 +308,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         // The operation's own context (and request id), which a fault of ours is logged with.
         const contextValue = streamingContext(
           'websocket',
-          connection.caller as NonNullable<RouterContext['caller']>,
+          connection.caller,
           connection.clientAddress,
           logger,
           controller.signal,
@@ -346,7 +350,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         for (const id of inFlight.get(socket)?.keys() ?? []) abortOperation(socket, id);
         for (const id of liveDemand.get(socket)?.keys() ?? []) releaseDemand(socket, id);
         ctx.extra.forgetToken?.();
-        if (ctx.extra.context?.caller) socketsPerUser.release(ctx.extra.context.caller.id);
+        if (ctx.extra.connection) socketsPerUser.release(ctx.extra.connection.caller.id);
       },
       execute: (args: ExecutionArgs) => operations.execute(args),
       subscribe: (args: ExecutionArgs) => operations.subscribe(args),
@@ -363,33 +367,41 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   wss.on('error', (error: Error) => {
     if (options.server.listening) logger.error({ err: error }, 'HTTP server error');
   });
+  // Each socket's own listeners, made once for all of them (each reads its socket as `this`)
+  // rather than three closures a socket.
+  // Ahead of graphql-ws's own listener, which parses the message and calls onSubscribe at once.
+  function noteInexactNumbers(this: WebSocket, data: RawData, isBinary: boolean) {
+    if (isBinary || !Buffer.isBuffer(data)) return;
+    const text = data.toString('utf8');
+    const refusal = inexactNumberRefusal(text);
+    if (refusal === undefined) return;
+    const { type, id } = JSON.parse(text) as { type?: unknown; id?: unknown };
+    if (type !== 'subscribe' || typeof id !== 'string') return;
+    if (!inexactNumbers.has(this)) inexactNumbers.set(this, new Map());
+    inexactNumbers.get(this)?.set(id, refusal);
+  }
+  // graphql-ws drops an operation the client completes while it is still being answered, but
+  // tells nobody: its subgraph calls would run on. A complete message is a few dozen bytes.
+  function abortCompleted(this: WebSocket, data: RawData, isBinary: boolean) {
+    if (isBinary || !Buffer.isBuffer(data) || data.length > 256) return;
+    const id = completedId(data);
+    if (id !== undefined) abortOperation(this, id);
+  }
   // graphql-ws prints every socket error with console.error, and an oversized message is one
   // (ws has already closed that socket with 1009): a client could fill the console at will.
   // Its listener is replaced with one that logs through our logger, as a client's doing.
+  function socketError(this: WebSocket, error: Error & { code?: string }) {
+    logger.debug({ code: error.code, reason: error.message }, 'WebSocket refused a message');
+    if (this.readyState === this.OPEN) this.close(1011, 'Internal server error');
+  }
   wss.on('connection', (socket) => {
-    // Ahead of graphql-ws's own listener, which parses the message and calls onSubscribe at once.
-    socket.prependListener('message', (data: RawData, isBinary: boolean) => {
-      if (isBinary || !Buffer.isBuffer(data)) return;
-      const text = data.toString('utf8');
-      const refusal = inexactNumberRefusal(text);
-      if (refusal === undefined) return;
-      const { type, id } = JSON.parse(text) as { type?: unknown; id?: unknown };
-      if (type !== 'subscribe' || typeof id !== 'string') return;
-      if (!inexactNumbers.has(socket)) inexactNumbers.set(socket, new Map());
-      inexactNumbers.get(socket)?.set(id, refusal);
-    });
-    // graphql-ws drops an operation the client completes while it is still being answered, but
-    // tells nobody: its subgraph calls would run on. A complete message is a few dozen bytes.
-    socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (isBinary || !Buffer.isBuffer(data) || data.length > 256) return;
-      const id = completedId(data);
-      if (id !== undefined) abortOperation(socket, id);
-    });
-    socket.removeAllListeners('error');
-    socket.once('error', (error: Error & { code?: string }) => {
-      logger.debug({ code: error.code, reason: error.message }, 'WebSocket refused a message');
-      if (socket.readyState === socket.OPEN) socket.close(1011, 'Internal server error');
-    });
+    socket.prependListener('message', noteInexactNumbers);
+    socket.on('message', abortCompleted);
+    // Listening (`on`, not `once`: a later error finds a listener too) before graphql-ws's own
+    // listeners are removed, so the socket is never without one.
+    const theirs = socket.listeners('error') as Array<(error: Error) => void>;
+    socket.on('error', socketError);
+    for (const listener of theirs) socket.removeListener('error', listener);
   });
   return {
     async close() {
