@@ -83,6 +83,22 @@ describe('compute pool', () => {
     await busy;
   });
 
+  it('answers an exact root inline whatever its precision, and an irrational one in a worker', async () => {
+    const p = pool();
+    const root = (base: string, exponent: string, precision: number) =>
+      p.run({
+        operation: 'POWER',
+        args: { base: parseRational(base), exponent: parseRational(exponent), precision },
+      });
+    // A million digits asked, none used: queued, it waited behind big computations and timed out.
+    expect(await root('8', '1/3', 1_000_000)).toMatchObject({ result: '2', exact: true });
+    expect(await root('27/8', '2/3', 999_999)).toMatchObject({ result: '2.25', exact: true });
+    expect(p.stats()).toMatchObject({ inline: 2, pooled: 0 });
+    // Its working numbers are what a 10,000-digit root needs: a task for a worker.
+    expect((await root('2', '1/3', 10_000)).result).toMatch(/^1\.2599210498948731647/);
+    expect(p.stats()).toMatchObject({ inline: 2, pooled: 1 });
+  });
+
   it('writes the decimal text only when asked, inline and in a worker alike', async () => {
     const expected = factorial(5000).toString(); // 16326 digits: big enough to be summarized
     for (const inlineMaxDigits of [0, 100_000]) {

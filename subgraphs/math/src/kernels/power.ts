@@ -88,6 +88,18 @@ function hasRationalRoot({ num, den }: Rational, q: number): boolean {
   return exactRoot(num < 0n ? -num : num, q) !== undefined && exactRoot(den, q) !== undefined;
 }
 
+/**
+ * Digits of the largest numbers computing the power works on, which decide whether it is
+ * computed at once or in a worker (compute/pool.ts): a root's (`rootWorkDigits`), unless the
+ * answer is rational. Its root is then exact, and its size (which the precision does not change
+ * when it has a finite decimal) bounds the work: 8^(1/3) at precision 1,000,000 is "2", answered
+ * at once, not queued behind big computations as if it were a million-digit root.
+ */
+export function powerWorkDigits(base: Rational, exponent: Rational, precision: number): number {
+  const work = rootWorkDigits(base, exponent, precision);
+  return work > 0 && hasRationalRoot(base, Number(exponent.den)) ? 0 : work;
+}
+
 /** "about 4,000,004", or past what a double counts exactly, "more than 10^15". */
 function aboutDigits(digits: number): string {
   return digits < 1e15 ? `about ${digits.toLocaleString('en-US')}` : 'more than 10^15';

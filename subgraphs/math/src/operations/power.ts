@@ -8,7 +8,7 @@ import {
   assertPowerArguments,
   DEFAULT_PRECISION,
   power,
-  rootWorkDigits,
+  powerWorkDigits,
   type PowerArgs,
 } from '../kernels/power.js';
 import {
@@ -39,7 +39,7 @@ export const powerOperation: OperationModule<'POWER'> = {
       ...(precisionMatters(args) ? { precision: args.precision } : {}),
     }),
   predictDigits: (args) => powerDigitRange(args),
-  workDigits: ({ base, exponent, precision }) => rootWorkDigits(base, exponent, precision),
+  workDigits: ({ base, exponent, precision }) => powerWorkDigits(base, exponent, precision),
   compute: (args) => {
     const outcome = power(args);
     return outcome.kind === 'rational'
