@@ -208,7 +208,7 @@ describe('Numeric variables sent as JSON numbers', () => {
       'is too small to be read exactly as a JSON number: JSON numbers closer to 0 than about 2.5 × 10^-324 are read as 0',
   };
   const refusal = (number: string) =>
-    `The number ${number} ${reasons[number] ?? 'cannot be read exactly from JSON, which keeps about 16 significant digits'}; send it as a string ("${number}")`;
+    `The number ${number} given for $e ${reasons[number] ?? 'cannot be read exactly from JSON, which keeps about 16 significant digits'}; send it as a string ("${number}")`;
   const post = async (path: string, text: string, headers: Record<string, string> = {}) => {
     const response = await fetch(`${url}${path}`, {
       method: 'POST',

@@ -55,7 +55,7 @@ describe('inexactNumberError', () => {
     ],
   ])('names what JSON loses of %s', (number, reason) => {
     const error = inexactNumberError(number, { name: 'b', type: 'Numeric' });
-    expect(error.message).toBe(`The number ${number} ${reason}${send(number)}`);
+    expect(error.message).toBe(`The number ${number} given for $b ${reason}${send(number)}`);
     expect(error.extensions['code']).toBe('BAD_USER_INPUT');
     // Of a variable of no known type, the string is advice only if its argument takes one.
     expect(inexactNumberError(number, { name: 'b', type: undefined }).message).toBe(
@@ -69,6 +69,9 @@ describe('inexactNumberRefusal: advice that fits the variable the number is for'
     'The number 1e400 cannot be $l, an Int: send a whole number from -2147483648 to 2147483647';
   const STRING =
     'The number 1e400 is too large to be read exactly as a JSON number: JSON numbers past about 1.8 × 10^308 are read as Infinity; send it as a string ("1e400")';
+  /** The same for a variable declared with a type that takes strings: named up front. */
+  const stringFor = (variable: string) =>
+    STRING.replace('The number 1e400', `The number 1e400 given for ${variable}`);
   const request = (query: string, variables: string, rest = '') =>
     `{"query":${JSON.stringify(query)},"variables":${variables}${rest}}`;
   const LOGS = 'query($l: Int){ recentLogs(limit: $l) { id } }';
@@ -88,7 +91,7 @@ describe('inexactNumberRefusal: advice that fits the variable the number is for'
 
   it('a Numeric (which takes strings): as a string', () => {
     expect(inexactNumberRefusal(request(POWER, '{"e": 3, "b":1e400}'))?.message).toBe(
-      STRING.replace('$l', '$b'),
+      stringFor('$b'),
     );
     expect(inexactNumberRefusal(request(POWER, '{"b": "1e400", "e":1e400}'))?.message).toBe(
       INT.replace('$l', '$e'),
@@ -108,7 +111,7 @@ describe('inexactNumberRefusal: advice that fits the variable the number is for'
     ).toBe(INT);
     expect(
       inexactNumberRefusal(request(two, '{"l":1e400}', ',"operationName":"Power"'))?.message,
-    ).toBe(STRING.replace('$l', '$l'));
+    ).toBe(stringFor('$l'));
     expect(
       inexactNumberRefusal(`[${request(POWER, '{"b":1}')}, ${request(LOGS, '{"l":1e400}')}]`)
         ?.message,

@@ -216,11 +216,13 @@ export function inexactNumberError(number: string, variable?: InexactVariable): 
         ? `is too small to be read exactly as a JSON number: JSON numbers closer to 0 than about 2.2 × 10^-308 keep fewer than 16 significant digits (this one would be read as ${read})`
         : 'cannot be read exactly from JSON, which keeps about 16 significant digits';
   const send = `send it as a string ("${shown}")`;
-  const advice =
-    variable?.type !== undefined && TAKES_STRINGS.has(variable.type)
-      ? send
-      : `${send} if ${name ?? 'its argument'} takes strings (Numeric does)`;
-  return badScalarInput(`The number ${shown} ${reason}; ${advice}`);
+  const takesStrings = variable?.type !== undefined && TAKES_STRINGS.has(variable.type);
+  const advice = takesStrings
+    ? send
+    : `${send} if ${name ?? 'its argument'} takes strings (Numeric does)`;
+  // The variable is named up front where the advice does not name it.
+  const given = takesStrings && name ? ` given for ${name}` : '';
+  return badScalarInput(`The number ${shown}${given} ${reason}; ${advice}`);
 }
 
 /** An HTTP refusal (400) of a request holding a number JSON cannot carry exactly. */
