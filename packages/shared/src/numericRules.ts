@@ -49,15 +49,15 @@ export function decimalProblem(text: string): string | undefined {
 /** What is wrong with a `Numeric` text, decimal or fraction; undefined when math reads it. */
 export function numericProblem(text: string): string | undefined {
   if (!text.includes('/')) return decimalProblem(text);
+  // The whole text, as a decimal's: each side alone within it let p/q be twice as long.
+  if (text.length > MAX_NUMERIC_LENGTH)
+    return `must be at most ${MAX_NUMERIC_LENGTH} characters long`;
   // Spaces are refused as a decimal's are, with the same words.
   if (text.trim() !== text) return 'must not have spaces around the number';
   if (/\s/.test(text)) return 'must not have spaces in a fraction p/q';
   const match = FRACTION_PATTERN.exec(text);
   if (!match) return 'a fraction is written p/q with whole numbers p and q, such as 1/3 or -22/7';
-  const [, numerator = '', denominator = ''] = match;
-  // Each side is bounded like a decimal.
-  const side = decimalProblem(numerator) ?? decimalProblem(denominator);
-  if (side !== undefined) return side;
+  const [, , denominator = ''] = match;
   return /^0+$/.test(denominator) ? 'the denominator of p/q must not be 0' : undefined;
 }
 

@@ -118,6 +118,15 @@ const cases: Case[] = [
     argument: 'base',
     rule: /denominator of p\/q must not be 0/,
   },
+  {
+    // Each side within the limit, the whole over it: a Numeric is bounded as one text.
+    name: 'a fraction longer than a Numeric may be',
+    query: POWER,
+    variables: { b: `${'1'.repeat(5_000)}/${'3'.repeat(5_000)}`, e: '2' },
+    code: 'BAD_USER_INPUT',
+    argument: 'base',
+    rule: /must be at most 10000 characters long/,
+  },
   ...['1/2/3', '1.5/2', '1/-2', '/2', '1/'].map((text) => ({
     name: `malformed fraction ${JSON.stringify(text)}`,
     query: POWER,
@@ -205,7 +214,7 @@ describe('bad input', () => {
     expect(response.status).toBe(400);
     expect(body.errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
     expect(body.errors[0]?.message).toBe(
-      'The number 1e400 is too large to be read exactly as a JSON number: JSON numbers past about 1.8 × 10^308 are read as Infinity; send it as a string ("1e400")',
+      'The number 1e400 given for $b is too large to be read exactly as a JSON number: JSON numbers past about 1.8 × 10^308 are read as Infinity; send it as a string ("1e400")',
     );
     expect(await math.ready()).toBe(200);
   });
