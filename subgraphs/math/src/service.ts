@@ -28,7 +28,7 @@ import type { MathConfig } from './config.js';
 import type { MathContext } from './context.js';
 import { createLogQueries } from './logs/logQueries.js';
 import { logReadsFirstPlugin } from './logs/logReadsFirst.js';
-import { createLogsByUser } from './logs/logsByUser.js';
+import { RequestReads } from './logs/requestReads.js';
 import { createLogWriter } from './logs/logWriter.js';
 import { RequestLogSchema } from './logs/RequestLog.js';
 import { createMathMetrics } from './metrics.js';
@@ -153,22 +153,11 @@ export async function createMathService(
     // Read only once the router's secret is accepted (callerFromRouter throws otherwise).
     const caller = callerFromRouter(req.headers, config.routerSecret);
     const idempotencyKey = idempotencyKeyFrom(req.headers);
-    // Made on first use: most operations are calculations, which read nothing through them (their
-    // log rows go through the writer's own), and forking an entity manager for each was 2.6% of
-    // math's main thread on the router benchmark's cached query.
-    let em: MathContext['em'] | undefined;
-    let logsByUser: MathContext['logsByUser'] | undefined;
-    const entityManager = () => (em ??= orm.em.fork());
     return {
       ...base,
       caller,
       ...(idempotencyKey ? { idempotencyKey } : {}),
-      get em() {
-        return entityManager();
-      },
-      get logsByUser() {
-        return (logsByUser ??= createLogsByUser(entityManager(), logQueries));
-      },
+      reads: new RequestReads(orm, logQueries),
       budget: new DigitBudget(config.maxDigits),
       plan: new Map(),
       logReads: new Map(),

@@ -4,7 +4,8 @@
  * Every answered calculation's committed row, 1,000 at once, is a load suite:
  * requestLogs.slow.test.ts.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { EntityManager } from '@mikro-orm/core';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeOnDatabases } from '../../../tests/support/postgres.js';
 import { mathOn, newCaller, openLogReader, silentLogger } from './mathService.js';
 
@@ -25,6 +26,24 @@ describeOnDatabases('request logs on $database', (on) => {
 
       const { body } = await math.call('{ recentLogs { input } }', {}, caller);
       expect(body.data?.['recentLogs']).toEqual([{ input: '{"n":5}' }]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a calculation forks no entity manager of its own; a read of logs forks one',
+    async () => {
+      const caller = newCaller('forks');
+      await math.call('{ factorial(n: 6) { digits } }', {}, caller); // the service is warm
+      const forks = vi.spyOn(EntityManager.prototype, 'fork');
+      try {
+        await math.call('{ factorial(n: 7) { digits log { id } } }', {}, caller);
+        expect(forks).not.toHaveBeenCalled();
+        const { body } = await math.call('{ recentLogs(limit: 1) { input } }', {}, caller);
+        expect(body.data?.['recentLogs']).toEqual([{ input: '{"n":7}' }]);
+        expect(forks).toHaveBeenCalled();
+      } finally {
+        forks.mockRestore();
+      }
     },
   );
 

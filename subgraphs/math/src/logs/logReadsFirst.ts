@@ -21,11 +21,11 @@ export type LogReads = Map<string, RequestLogRecord[]>;
 /** The caller's page of logs that `recentLogs(args)` answers; throws what the field refuses. */
 export function readRecentLogs(
   logQueries: LogQueries,
-  { caller, em }: Pick<MathContext, 'caller' | 'em'>,
+  { caller, reads }: Pick<MathContext, 'caller' | 'reads'>,
   { limit, before, includeRefused, answeredAfter }: QueryRecentLogsArgs,
 ): Promise<RequestLogRecord[]> {
   return logQueries.recentLogsOf(
-    em,
+    reads.em,
     requireCaller(caller).id,
     checkLimit(limit),
     before,

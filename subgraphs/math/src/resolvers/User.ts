@@ -5,11 +5,11 @@ import { requireCaller } from './caller.js';
 
 export const User: UserResolvers = {
   __resolveReference: ({ id }) => ({ id }),
-  logs: (user, { limit, before, includeRefused }, { caller, logsByUser }) => {
+  logs: (user, { limit, before, includeRefused }, { caller, reads }) => {
     if (requireCaller(caller).id !== user.id) {
       throw forbidden("Only a user's own logs can be read");
     }
-    return logsByUser.load({
+    return reads.logsByUser.load({
       userId: user.id,
       limit: checkLimit(limit),
       before: before ?? null,
