@@ -198,10 +198,12 @@ function withCode(error: GraphQLError, code: RequestErrorCode): GraphQLError {
 /**
  * How much is kept of valid documents, per schema, the most recently used: texts at most, and
  * their characters together. A parsed document takes about 85 times its text (its token list
- * and locations: 3.9 KB for `subscription { logAdded { id createdAt } }`, 1.1 MB for 14 KB of
- * text), so the characters bound what the cache holds (about 11 MB at most) whatever is sent.
+ * and locations: 3.9 KB for `subscription { logAdded { id createdAt } }`), and up to about 250
+ * times for a dense one (330 × `me{id}`, 2 KB of text, parses to about 500 KB, near the parser's
+ * limit of 2,000 tokens a document). So the characters bound what the cache holds: at most about
+ * 16 such documents, 8 MB, whatever is sent; hundreds of ordinary texts fit.
  */
-export const VALID_DOCUMENTS_KEPT = { texts: 500, characters: 128 * 1024 };
+export const VALID_DOCUMENTS_KEPT = Object.freeze({ texts: 500, characters: 32 * 1024 });
 /** A longer text is parsed and validated each time it is sent; it is not kept. */
 const LONGEST_KEPT_TEXT = 8 * 1024;
 
