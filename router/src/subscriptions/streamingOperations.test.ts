@@ -244,58 +244,59 @@ describe('streamingOperations.prepare', () => {
     expect(prepared.operation.name?.value).toBe('B');
   });
 
-  it('parses and validates a text once per schema: its senders share the document', () => {
-    let current = schema;
-    let parsed = 0;
-    const counting = streamingOperations({
-      schema: () => current,
+  /** Streaming operations over `schemaNow()` whose parses are counted. */
+  function countingParses(schemaNow: () => GraphQLSchema) {
+    const counted = { parsed: 0 };
+    const operations = streamingOperations({
+      schema: schemaNow,
       parse: (source: string) => {
-        parsed += 1;
+        counted.parsed += 1;
         return parse(source);
       },
       validationRules: [],
       validationError: (error: GraphQLError) => error,
       hideSuggestions: false,
     } as unknown as StreamingOperationsOptions);
+    return { operations, parses: () => counted.parsed };
+  }
+
+  it('parses and validates a text once per schema: its senders share the document', () => {
+    let current = schema;
+    const { operations: counting, parses } = countingParses(() => current);
     const query = 'query A { items { id } } query B { items { id } }';
     const first = counting.prepare({ query, operationName: 'A' }) as PreparedOperation;
     const second = counting.prepare({ query, operationName: 'B' }) as PreparedOperation;
     expect(second.document).toBe(first.document);
     expect(second.operation.name?.value).toBe('B');
-    expect(parsed).toBe(1);
+    expect(parses()).toBe(1);
     // A new supergraph: the text is parsed and validated again, against it.
     current = buildSchema(printSchema(schema));
     const third = counting.prepare({ query, operationName: 'A' }) as PreparedOperation;
     expect(third.schema).toBe(current);
     expect(third.document).not.toBe(first.document);
-    expect(parsed).toBe(2);
+    expect(parses()).toBe(2);
     // A refusal is not kept: the text is parsed again each time it is sent.
     expect(counting.prepare({ query: '{ nope }' })).toHaveProperty('errors');
     expect(counting.prepare({ query: '{ nope }' })).toHaveProperty('errors');
-    expect(parsed).toBe(4);
+    expect(parses()).toBe(4);
   });
 
-  it('keeps valid documents up to a bound on their characters together, the latest used', () => {
-    let parsed = 0;
-    const counting = streamingOperations({
-      schema: () => schema,
-      parse: (source: string) => {
-        parsed += 1;
-        return parse(source);
-      },
-      validationRules: [],
-      validationError: (error: GraphQLError) => error,
-      hideSuggestions: false,
-    } as unknown as StreamingOperationsOptions);
-    // Texts of 8,000 characters (a comment, then the query): 16 fit in the bound, 17 do not.
+  it('keeps valid documents up to a bound on their characters together, the least recently used forgotten first', () => {
+    const { operations: counting, parses } = countingParses(() => schema);
+    // Texts of 8,000 characters (a comment, then the query): as many as fit in the bound.
     const text = (i: number) => `# ${String(i).padEnd(7_980, '.')}\n{ items { id } }`;
-    const count = Math.floor(VALID_DOCUMENTS_KEPT.characters / text(0).length) + 1;
-    for (let i = 0; i < count; i++) counting.prepare({ query: text(i) });
-    expect(parsed).toBe(count);
-    counting.prepare({ query: text(count - 1) }); // the latest: still kept
-    expect(parsed).toBe(count);
-    counting.prepare({ query: text(0) }); // the oldest: forgotten, parsed again
-    expect(parsed).toBe(count + 1);
+    const fit = Math.floor(VALID_DOCUMENTS_KEPT.characters / text(0).length);
+    expect(fit).toBeGreaterThan(1);
+    for (let i = 0; i < fit; i++) counting.prepare({ query: text(i) });
+    expect(parses()).toBe(fit);
+    counting.prepare({ query: text(0) }); // kept, and now the latest used
+    expect(parses()).toBe(fit);
+    counting.prepare({ query: text(fit) }); // one more: the least recently used goes, text(1)
+    expect(parses()).toBe(fit + 1);
+    counting.prepare({ query: text(0) });
+    expect(parses()).toBe(fit + 1);
+    counting.prepare({ query: text(1) }); // forgotten, parsed again
+    expect(parses()).toBe(fit + 2);
   });
 
   it.each([
