@@ -1,0 +1,168 @@
+/**
+ * Subscribers of one operation text, name, variables and caller share each event's execution and
+ * its result, except a result with errors; and each subscriber's stream follows the source as
+ * graphql-js's own would: ending it, and passing its errors on. A small schema whose `tick`
+ * subscription reads from a source stream the test pushes events into.
+ */
+import { buildSchema, parse, type ExecutionArgs, type GraphQLFieldResolver } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { subscribeSharingEvents } from './sharedEventExecution.js';
+
+const schema = buildSchema(`
+  type Query { unused: Int }
+  type Tick { n: Int, checked: Int }
+  type Subscription { tick: Tick }
+`);
+const TEXT = 'subscription { tick { n checked } }';
+const document = parse(TEXT);
+
+interface Tick {
+  n: number;
+  /** Its `checked` field fails for this tick. */
+  failing?: boolean;
+}
+
+/** A source stream: `next` waits for what `push` gives it; what the stream was asked is noted. */
+function source() {
+  const waiting: Array<(result: IteratorResult<Tick>) => void> = [];
+  const pushed: Tick[] = [];
+  const asked: string[] = [];
+  let failure: Error | undefined;
+  const stream: AsyncIterableIterator<Tick> = {
+    next() {
+      asked.push('next');
+      if (failure) return Promise.reject(failure);
+      const tick = pushed.shift();
+      if (tick) return Promise.resolve({ value: tick, done: false });
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    return() {
+      asked.push('return');
+      for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true });
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]: () => stream,
+  };
+  return {
+    stream,
+    asked,
+    push(tick: Tick) {
+      const resolve = waiting.shift();
+      if (resolve) resolve({ value: tick, done: false });
+      else pushed.push(tick);
+    },
+    fail(error: Error) {
+      failure = error;
+    },
+  };
+}
+
+/** One subscriber of TEXT as `callerId`, over `events`; `checked` counts its executions. */
+async function subscriber(
+  events: ReturnType<typeof source>,
+  checked: (tick: Tick) => unknown,
+  callerId = 'u1',
+) {
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (parent, _args, _context, info) => {
+    if (info.fieldName === 'tick') return parent;
+    const tick = parent as Tick;
+    return info.fieldName === 'checked' ? checked(tick) : tick.n;
+  };
+  const args: ExecutionArgs = {
+    schema,
+    document,
+    contextValue: { caller: { id: callerId } },
+    subscribeFieldResolver: () => events.stream,
+    fieldResolver,
+  };
+  return (await subscribeSharingEvents(args, TEXT)) as AsyncGenerator<{
+    data?: unknown;
+    errors?: readonly unknown[];
+  }>;
+}
+
+describe('subscribers of one text, name, variables and caller', () => {
+  it('share one execution of an event and its result; a result with errors each execute alone', async () => {
+    const [a, b] = [source(), source()];
+    let executions = 0;
+    const checked = (tick: Tick) => {
+      executions += 1;
+      if (tick.failing) throw new Error('this tick fails');
+      return tick.n * 10;
+    };
+    const [first, second] = [await subscriber(a, checked), await subscriber(b, checked)];
+    const tick = { n: 1 };
+    a.push(tick);
+    b.push(tick);
+    const [one, two] = await Promise.all([first.next(), second.next()]);
+    expect(one.value).toEqual({ data: { tick: { n: 1, checked: 10 } } });
+    expect(two.value).toBe(one.value);
+    expect(executions).toBe(1);
+
+    const failing = { n: 2, failing: true };
+    a.push(failing);
+    b.push(failing);
+    const [three, four] = await Promise.all([first.next(), second.next()]);
+    expect(three.value?.errors).toHaveLength(1);
+    expect(four.value?.errors).toHaveLength(1);
+    expect(four.value).not.toBe(three.value);
+    expect(executions).toBe(1 + 2);
+  });
+
+  it('share a result that was known before the later one asked', async () => {
+    const [a, b] = [source(), source()];
+    let executions = 0;
+    const checked = async (tick: Tick) => {
+      executions += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      return tick.n;
+    };
+    const [first, second] = [await subscriber(a, checked), await subscriber(b, checked)];
+    const tick = { n: 7 };
+    a.push(tick);
+    const one = await first.next();
+    b.push(tick);
+    const two = await second.next();
+    expect(two.value).toBe(one.value);
+    expect(one.value).toEqual({ data: { tick: { n: 7, checked: 7 } } });
+    expect(executions).toBe(1);
+  });
+
+  it('of another caller do not share', async () => {
+    const [a, b] = [source(), source()];
+    let executions = 0;
+    const checked = () => (executions += 1);
+    const first = await subscriber(a, checked, 'u1');
+    const second = await subscriber(b, checked, 'u2');
+    const tick = { n: 3 };
+    a.push(tick);
+    b.push(tick);
+    await Promise.all([first.next(), second.next()]);
+    expect(executions).toBe(2);
+  });
+});
+
+describe("a subscriber's stream, as graphql-js's own", () => {
+  it('ends the source on return, and a next still waiting settles as done', async () => {
+    const events = source();
+    const stream = await subscriber(events, () => 0);
+    const waiting = stream.next();
+    expect(await stream.return(undefined)).toEqual({ value: undefined, done: true });
+    expect(await waiting).toEqual({ value: undefined, done: true });
+    expect(events.asked).toEqual(['next', 'return']);
+  });
+
+  it("passes the source's error on", async () => {
+    const events = source();
+    const stream = await subscriber(events, () => 0);
+    events.fail(new Error('the bus is gone'));
+    await expect(stream.next()).rejects.toThrow('the bus is gone');
+  });
+
+  it('ends the source and rejects on throw, when the source cannot take it', async () => {
+    const events = source();
+    const stream = await subscriber(events, () => 0);
+    await expect(stream.throw(new Error('stop'))).rejects.toThrow('stop');
+    expect(events.asked).toEqual(['return']);
+  });
+});
