@@ -28,6 +28,7 @@ import {
   type Source,
   type ValidationRule,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { RouterContext } from '../context.js';
 import { badArgumentError, nullArgumentError } from '../gateway/argumentErrors.js';
 import type { DemandControl } from '../gateway/demandControl.js';
@@ -218,37 +219,21 @@ const LONGEST_KEPT_TEXT = 8 * 1024;
  * supergraph may not be against the next; refusals are not kept (each is worked out again).
  */
 function validDocumentCache() {
-  const bySchema = new WeakMap<
-    GraphQLSchema,
-    { documents: Map<string, DocumentNode>; characters: number }
-  >();
+  const bySchema = new WeakMap<GraphQLSchema, LRUCache<string, DocumentNode>>();
   return {
-    get(schema: GraphQLSchema, text: string): DocumentNode | undefined {
-      const documents = bySchema.get(schema)?.documents;
-      const document = documents?.get(text);
-      if (document && documents) {
-        // The most recently used last: the first is the one to forget.
-        documents.delete(text);
-        documents.set(text, document);
-      }
-      return document;
-    },
+    get: (schema: GraphQLSchema, text: string) => bySchema.get(schema)?.get(text),
     set(schema: GraphQLSchema, text: string, document: DocumentNode): void {
-      if (text.length > LONGEST_KEPT_TEXT) return;
       let kept = bySchema.get(schema);
-      if (!kept) bySchema.set(schema, (kept = { documents: new Map(), characters: 0 }));
-      if (kept.documents.has(text)) return;
-      kept.documents.set(text, document);
-      kept.characters += text.length;
-      for (const oldest of kept.documents.keys()) {
-        if (
-          kept.documents.size <= VALID_DOCUMENTS_KEPT.texts &&
-          kept.characters <= VALID_DOCUMENTS_KEPT.characters
-        )
-          break;
-        kept.documents.delete(oldest);
-        kept.characters -= oldest.length;
+      if (!kept) {
+        kept = new LRUCache({
+          max: VALID_DOCUMENTS_KEPT.texts,
+          maxSize: VALID_DOCUMENTS_KEPT.characters,
+          maxEntrySize: LONGEST_KEPT_TEXT,
+          sizeCalculation: (_document, key) => key.length,
+        });
+        bySchema.set(schema, kept);
       }
+      kept.set(text, document);
     },
   };
 }
