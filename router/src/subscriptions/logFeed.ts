@@ -21,6 +21,7 @@ import type { EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { RouterContext } from '../context.js';
+import { DeliveredLogs } from './deliveredLogs.js';
 import type { GatewayExecutor } from './logAddedResolver.js';
 
 /**
@@ -34,7 +35,10 @@ const PAGE = 20;
 const MAX_PAGES = 50;
 /** What one catch-up page costs (logFeed.test.ts counts it against the supergraph). */
 export const LOG_REPLAY_COST = 100;
-/** Ids remembered to drop a log seen twice (from a catch-up and live): the latest ones. */
+/**
+ * Logs a feed remembers at most to drop one seen twice (deliveredLogs.ts), however many the
+ * caller makes within its horizon: as many as two catch-ups deliver.
+ */
 const REMEMBERED = 2 * PAGE * MAX_PAGES;
 
 export const LOG_REPLAY_QUERY = `query LogReplay($before: ID) {
@@ -88,8 +92,8 @@ interface LogsAfter {
    * then those newer than it.
    */
   logs: LogAddedEvent[];
-  /** The status of the `after` log itself, as stored. */
-  afterStatus?: string;
+  /** The `after` log itself, as stored. */
+  cursor?: { status: string; createdAt: string };
 }
 
 /**
@@ -114,7 +118,7 @@ async function logsAfter(
       if (after !== undefined && log['id'] === after) {
         const older = logs.slice(i + 1);
         const window = await windowBefore(execute, context, log, older, logs.length === PAGE);
-        return { logs: [...window, ...newestFirst.reverse()], afterStatus: String(log['status']) };
+        return { logs: [...window, ...newestFirst.reverse()], cursor: storedCursor(log) };
       }
       if (after === undefined && String(log['createdAt']) < since)
         return { logs: newestFirst.reverse() };
@@ -133,7 +137,7 @@ async function logsAfter(
   const [nextLog] = (next.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
   if (!next.errors?.length && nextLog?.['id'] === after) {
     const window = await windowBefore(execute, context, nextLog, [], true);
-    return { logs: [...window, ...newestFirst.reverse()], afterStatus: String(nextLog['status']) };
+    return { logs: [...window, ...newestFirst.reverse()], cursor: storedCursor(nextLog) };
   }
   const cursor = await execute(LOG_CURSOR_QUERY, { before: after }, context);
   const error = cursor.errors?.[0];
@@ -142,6 +146,11 @@ async function logsAfter(
   if (error) throw gatewayError(error);
   throw tooFarBack();
 }
+
+const storedCursor = (log: Record<string, unknown>) => ({
+  status: String(log['status']),
+  createdAt: String(log['createdAt']),
+});
 
 /**
  * The caller's logs made within LATE_PUBLISH_WINDOW_MS before `cursor` (a log read with its
@@ -253,8 +262,7 @@ export async function openLogFeed(
   const since = new Date().toISOString();
   const ready: LogAddedEvent[] = [];
   const held: LogAddedEvent[] = [];
-  /** The status each remembered log was delivered with (the event's own strings, no copies). */
-  const seen = new Map<string, string>();
+  const delivered = new DeliveredLogs(LATE_PUBLISH_WINDOW_MS, REMEMBERED);
   let waiting: ((result: IteratorResult<LogAddedEvent>) => void) | undefined;
   let failed: ((error: unknown) => void) | undefined;
   let failure: unknown;
@@ -267,10 +275,8 @@ export async function openLogFeed(
     // A feed without `after` starts now: a log made before it is no news, even when math
     // publishes it late (it holds events while Redis is away from it, and sends them when back).
     if (after === undefined && event.createdAt < since) return;
-    if (ended || seen.get(event.id) === event.status) return;
-    seen.delete(event.id); // re-added as the newest
-    seen.set(event.id, event.status);
-    if (seen.size > REMEMBERED) seen.delete(seen.keys().next().value as string);
+    if (ended || delivered.has(event.id, event.status)) return;
+    delivered.remember(event.id, event.status, event.createdAt);
     // The newest log delivered is where a catch-up resumes: not an older one answered late.
     if (lastId === undefined || event.id > lastId) lastId = event.id;
     if (waiting) {
@@ -283,7 +289,7 @@ export async function openLogFeed(
   async function catchUp(from: string | undefined): Promise<void> {
     catchingUp = true;
     try {
-      const { logs, afterStatus } = await logsAfter(execute, context, from, since);
+      const { logs, cursor } = await logsAfter(execute, context, from, since);
       // Older logs answered since the cursor was made first, then the window before the cursor
       // (the client has most of them: it drops them by id), then the newer ones.
       const answered = from === undefined ? [] : await answeredAfter(execute, context, from);
@@ -292,8 +298,8 @@ export async function openLogFeed(
       // answers (same id) still arrives, answered. Unless it was answered after it was made:
       // the client's copy may be the refusal, so the answer is delivered (maybe once more).
       const cursorAnswered = answered.some((log) => log.id === from);
-      if (from !== undefined && afterStatus !== undefined && !seen.has(from) && !cursorAnswered)
-        seen.set(from, afterStatus);
+      if (from !== undefined && cursor && !delivered.knows(from) && !cursorAnswered)
+        delivered.remember(from, cursor.status, cursor.createdAt);
       for (const log of [...answered, ...logs]) deliver(log);
     } finally {
       catchingUp = false;
