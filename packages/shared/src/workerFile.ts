@@ -27,6 +27,17 @@ export interface WorkerFile {
   execArgv: string[] | undefined;
 }
 
+/**
+ * How much lower than the process's own a worker thread's scheduling priority is (Linux nice,
+ * per thread; piscina's `niceIncrement`, applied through its optional @napi-rs/nice, a prebuilt
+ * binary in the registry package: without it the workers keep normal priority). With a worker
+ * per core, busy workers (math's computations, auth's bcrypt) would otherwise take turns with the
+ * event loops of the services and the router on the machine, and a light query arriving
+ * mid-slice waits for the scheduler; at a lower priority the workers yield the core as soon as an
+ * event loop wakes up, and still get every cycle the event loops leave idle.
+ */
+export const WORKER_NICE_INCREMENT = 10;
+
 /** Thrown at pool creation when a TypeScript worker could not be loaded in a thread. */
 export class WorkerLoaderError extends Error {
   override readonly name = 'WorkerLoaderError';

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { cancelled, rateLimited } from '@microservice-math/shared/errors';
 import { inSpan } from '@microservice-math/shared/tracing';
-import { resolveWorkerFile } from '@microservice-math/shared/workerFile';
+import { resolveWorkerFile, WORKER_NICE_INCREMENT } from '@microservice-math/shared/workerFile';
 import { Piscina } from 'piscina';
 import type { PasswordJob } from './passwordWorker.js';
 
@@ -27,6 +27,8 @@ export interface PasswordPoolOptions {
   workers?: number;
   /** Jobs that may wait for a thread; one more is refused with RATE_LIMITED. */
   queue: number;
+  /** Lowers the threads' priority (Unix nice, 0 to 19); default WORKER_NICE_INCREMENT. */
+  niceIncrement?: number;
 }
 
 export async function createPasswordHasher(options: PasswordPoolOptions): Promise<PasswordHasher> {
@@ -41,6 +43,10 @@ export async function createPasswordHasher(options: PasswordPoolOptions): Promis
     // Admission below keeps the queue within `queue`; piscina's own limit is only a backstop.
     maxQueue: queue + workers,
     idleTimeout: Number.POSITIVE_INFINITY,
+    // A login storm takes the cores the event loops leave idle, not their turns: each thread
+    // lowers its own priority (workerFile.ts says why), so `me` and every light query in this
+    // process and beside it is answered between hashes.
+    niceIncrement: options.niceIncrement ?? WORKER_NICE_INCREMENT,
   });
   let admitted = 0;
   /** Moving average of a job's time from admission to result: about when a place frees up. */

@@ -2,7 +2,6 @@
  * The pool under Vitest: this also proves that a `.ts` worker loads in a thread Vitest's own
  * transform does not reach (through `--import tsx`, see packages/shared/src/workerFile.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +17,11 @@ import {
   PoolClosedError,
   createComputePool,
 } from './pool.js';
+import {
+  mainThreadNice,
+  newThreadNices,
+  threadNices,
+} from '../../../../tests/support/threadPriority.js';
 import { waitFor } from '../../../../tests/support/waitFor.js';
 
 const open: ComputePool[] = [];
@@ -152,20 +156,16 @@ describe('compute pool', () => {
   it.skipIf(process.platform !== 'linux')(
     'runs its workers at a lower priority than the event loop',
     async () => {
-      const nices = () =>
-        readdirSync('/proc/self/task').map((tid) => {
-          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-        });
-      const before = nices();
+      const before = threadNices();
+      const main = mainThreadNice();
       const p = pool({ maxThreads: 2, minThreads: 2, niceIncrement: 7 });
       await Promise.all([p.run(factorialTask(5000)), p.run(factorialTask(6000))]);
       // This thread (the event loop) keeps its priority; each worker lowered its own thread's
       // (and that of any thread it started, such as tsx's module-loader thread under Vitest).
-      const lowered = (nice: number) => nice === (before[0] ?? 0) + 7;
-      expect(before.filter(lowered)).toEqual([]);
-      expect(nices()[0]).toBe(before[0]);
-      expect(nices().filter(lowered).length).toBeGreaterThanOrEqual(2);
+      expect(mainThreadNice()).toBe(main);
+      expect(
+        newThreadNices(before).filter((nice) => nice === main + 7).length,
+      ).toBeGreaterThanOrEqual(2);
     },
   );
 

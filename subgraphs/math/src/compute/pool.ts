@@ -24,7 +24,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { resolveWorkerFile } from '@microservice-math/shared/workerFile';
+import { resolveWorkerFile, WORKER_NICE_INCREMENT } from '@microservice-math/shared/workerFile';
 import { DEFAULT_CONVERT_UP_TO_BITS } from '../kernels/decimalSummary.js';
 import type { ComputeTask } from '../kernels/task.js';
 import { assertTask, predictDigits, workDigits } from '../operations/registry.js';
@@ -51,15 +51,6 @@ export const DEFAULT_INLINE_MAX_DIGITS = Math.floor(DEFAULT_CONVERT_UP_TO_BITS *
  */
 export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
 
-/**
- * How much lower than the process's own the workers' scheduling priority is (Linux nice, per
- * thread). With a worker per core, busy workers would otherwise take turns with the event loops
- * of math, the router and anything else on the machine, and a light query arriving mid-slice
- * waits for the scheduler; at a lower priority the workers yield the core as soon as an event
- * loop wakes up, and still get every cycle the event loops leave idle.
- */
-export const DEFAULT_WORKER_NICE_INCREMENT = 10;
-
 export interface ComputePoolOptions {
   /** Most worker threads; default one per core (`os.availableParallelism()`). */
   maxThreads?: number;
@@ -73,7 +64,7 @@ export interface ComputePoolOptions {
   resourceLimits?: ResourceLimits;
   /** Errors of idle workers, which no task can report; default `console.error`. */
   onWorkerError?: (error: Error) => void;
-  /** Lowers the workers' priority (Unix nice, 0 to 19); default 10. */
+  /** Lowers the workers' priority (Unix nice, 0 to 19); default WORKER_NICE_INCREMENT. */
   niceIncrement?: number;
 }
 
@@ -151,9 +142,8 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
     minThreads,
     // Idle threads above minThreads linger briefly so a burst of big tasks reuses them.
     idleTimeout: 30_000,
-    // Applied by each worker to its own thread through piscina's optional @napi-rs/nice (a
-    // prebuilt binary in the registry package); without it the workers keep normal priority.
-    niceIncrement: options.niceIncrement ?? DEFAULT_WORKER_NICE_INCREMENT,
+    // Each worker lowers its own thread's priority (workerFile.ts says why).
+    niceIncrement: options.niceIncrement ?? WORKER_NICE_INCREMENT,
     resourceLimits: options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
   });
   // piscina emits 'error' for a worker that fails with no task to blame; unhandled, an 'error'
