@@ -37,6 +37,21 @@ export type RateLimitRefusal = {
   userId?: string | undefined;
 };
 
+/** Where a refused request came from, as its context tells it (no caller: anonymous). */
+export interface RefusedRequest {
+  transport: Transport;
+  clientAddress: string;
+  caller?: { id: string } | null | undefined;
+}
+
+/** The refusal by `limit` of `request`, for SecurityLog.rateLimited. */
+export function rateLimitRefusal(
+  limit: RateLimitName,
+  { transport, clientAddress, caller }: RefusedRequest,
+): RateLimitRefusal {
+  return { limit, transport, clientAddress, userId: caller?.id };
+}
+
 export interface SecurityLogOptions {
   /** At most one line of each kind this often (throttledWarning's 5 s unless given). */
   everyMs?: number | undefined;

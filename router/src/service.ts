@@ -30,7 +30,7 @@ import { cachedRevocationCheck } from './auth/revocationCheck.js';
 import { createTokenVerifier } from './auth/tokenVerifier.js';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
-import { createSecurityLog } from './securityLog.js';
+import { createSecurityLog, rateLimitRefusal } from './securityLog.js';
 import {
   demandControl,
   readDemandDirectives,
@@ -258,14 +258,9 @@ export async function createRouterService(
         refusedTokenPlugin(),
         refuseNullArguments<RouterContext>(),
         protectSignInAnswers<RouterContext>(),
-        demand.plugin<RouterContext>(({ clientAddress, caller, transport }) =>
-          securityLog.rateLimited({
-            limit: 'costly operations at once',
-            // Queries over graphql-ws and SSE take their turn here too (gatewayExecutor.ts).
-            transport,
-            clientAddress,
-            userId: caller?.id,
-          }),
+        // Queries over graphql-ws and SSE take their turn here too (gatewayExecutor.ts).
+        demand.plugin<RouterContext>((context) =>
+          securityLog.rateLimited(rateLimitRefusal('costly operations at once', context)),
         ),
         refuseHttpSubscriptions<RouterContext>(),
         playground ? playground.plugin : ApolloServerPluginLandingPageDisabled(),

@@ -1,14 +1,21 @@
 /**
  * The token verifier remembers tokens it verified, and remembering must never accept a token
  * that verifying it again would refuse: not after it expires, not after its key left the key
- * set, and a refused token is never remembered.
+ * set, and a refused token is never remembered. Each refusal tells the security log why, beside
+ * the error the client gets, not in it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { unauthenticated } from '@microservice-math/shared/errors';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTokenVerifier } from '../src/auth/tokenVerifier.js';
+import {
+  bearerToken,
+  createTokenVerifier,
+  tokenRefusalReason,
+  type TokenRefusalReason,
+} from '../src/auth/tokenVerifier.js';
 
 interface SigningKey {
   kid: string;
@@ -47,8 +54,8 @@ afterEach(() => {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function sign(key: SigningKey, sub: string, exp: number, username = `user-${sub}`) {
-  return new SignJWT({ username })
+function sign(key: SigningKey, sub: string, exp: number, username = `user-${sub}`, jti?: string) {
+  return new SignJWT({ username, ...(jti ? { jti } : {}) })
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
     .setSubject(sub)
     .setIssuer(TOKEN_ISSUER)
@@ -177,5 +184,66 @@ describe('remembered tokens', () => {
     expect(checks).toHaveBeenCalledTimes(3);
     await verify(t2!);
     expect(checks).toHaveBeenCalledTimes(4);
+  });
+});
+
+describe('why a token was refused', () => {
+  /** What `attempt` threw. */
+  const thrown = async (attempt: () => unknown) => {
+    try {
+      await attempt();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('not refused');
+  };
+
+  it('is told for each refusal, whose error the client gets is the bare UNAUTHENTICATED one', async () => {
+    published = [keyA];
+    const verify = createTokenVerifier(jwksUrl, {
+      isRevoked: async (ids) => ids.includes('revoked-jti'),
+    });
+    const foreign = await signingKey('a');
+    const cases: Array<[TokenRefusalReason, string, () => unknown]> = [
+      ['invalid', 'Invalid token', () => verify('not.a-token')],
+      ['invalid', 'Invalid token', async () => verify(await sign(foreign, '1', nowSeconds() + 60))],
+      [
+        'expired',
+        'Token expired; sign in again',
+        async () => verify(await sign(keyA, '1', nowSeconds() - 60)),
+      ],
+      [
+        'revoked',
+        'Token revoked; sign in again',
+        async () => verify(await sign(keyA, '1', nowSeconds() + 60, 'user-1', 'revoked-jti')),
+      ],
+      [
+        'malformed header',
+        'Malformed Authorization header: expected "Bearer TOKEN"',
+        () => bearerToken('Basic x'),
+      ],
+    ];
+    for (const [reason, message, attempt] of cases) {
+      const error = await thrown(attempt);
+      expect(tokenRefusalReason(error)).toBe(reason);
+      // Nothing of the reason on the error: its fields and JSON are those of any such error.
+      const bare = unauthenticated(message);
+      expect(Reflect.ownKeys(error as object)).toEqual(Reflect.ownKeys(bare));
+      expect(JSON.stringify(error)).toBe(JSON.stringify(bare));
+    }
+  });
+
+  it('is not told for an error that only says the same, nor for a fault of ours', async () => {
+    expect(tokenRefusalReason(unauthenticated('Invalid token'))).toBeUndefined();
+    expect(tokenRefusalReason(new Error('Invalid token'))).toBeUndefined();
+    expect(tokenRefusalReason('Invalid token')).toBeUndefined();
+    published = [keyA];
+    const verify = createTokenVerifier(jwksUrl, {
+      isRevoked: async () => {
+        throw new Error('revocations out of reach');
+      },
+    });
+    const token = await sign(keyA, '1', nowSeconds() + 60, 'user-1', 'some-jti');
+    expect(tokenRefusalReason(await thrown(() => verify(token)))).toBeUndefined();
   });
 });

@@ -62,25 +62,35 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
 /** JWS compact serialisation: three segments of unpadded base64url (RFC 7515, section 7.1). */
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-const INVALID_TOKEN_MESSAGE = 'Invalid token';
-const EXPIRED_TOKEN_MESSAGE = 'Token expired; sign in again';
-const MALFORMED_HEADER_MESSAGE = 'Malformed Authorization header: expected "Bearer TOKEN"';
-
 export type TokenRefusalReason = 'invalid' | 'expired' | 'revoked' | 'malformed header';
 
-const REASONS: ReadonlyMap<string, TokenRefusalReason> = new Map([
-  [INVALID_TOKEN_MESSAGE, 'invalid'],
-  [EXPIRED_TOKEN_MESSAGE, 'expired'],
-  [TOKEN_REVOKED_MESSAGE, 'revoked'],
-  [MALFORMED_HEADER_MESSAGE, 'malformed header'],
-]);
+/** What the client is told for each reason. */
+const MESSAGES: Readonly<Record<TokenRefusalReason, string>> = {
+  invalid: 'Invalid token',
+  expired: 'Token expired; sign in again',
+  revoked: TOKEN_REVOKED_MESSAGE,
+  'malformed header': 'Malformed Authorization header: expected "Bearer TOKEN"',
+};
+
+/**
+ * The reason of each refusal made here, beside the error rather than on it: nothing of it can
+ * reach the client with the error, which is the bare `unauthenticated` one.
+ */
+const reasons = new WeakMap<GraphQLError, TokenRefusalReason>();
+
+/** The UNAUTHENTICATED error refusing a token for `reason`, which tokenRefusalReason tells. */
+function tokenRefused(reason: TokenRefusalReason): GraphQLError {
+  const error = unauthenticated(MESSAGES[reason]);
+  reasons.set(error, reason);
+  return error;
+}
 
 /**
  * Why a token was refused, from what a verifier or `bearerToken` threw; undefined for anything
  * else (a fault of ours, such as revocations out of reach).
  */
 export function tokenRefusalReason(error: unknown): TokenRefusalReason | undefined {
-  return error instanceof GraphQLError ? REASONS.get(error.message) : undefined;
+  return error instanceof GraphQLError ? reasons.get(error) : undefined;
 }
 
 export function createTokenVerifier(
@@ -106,7 +116,7 @@ export function createTokenVerifier(
       },
     );
     if (typeof payload.sub !== 'string' || typeof payload['username'] !== 'string') {
-      throw unauthenticated(INVALID_TOKEN_MESSAGE);
+      throw tokenRefused('invalid');
     }
     const sessionStartedAt = payload[SESSION_STARTED_CLAIM];
     const tokenId = payload.jti;
@@ -129,13 +139,13 @@ export function createTokenVerifier(
 
   async function notRevoked(caller: Caller): Promise<Caller> {
     const ids = revocationIds(caller);
-    if (ids.length > 0 && (await isRevoked?.(ids))) throw unauthenticated(TOKEN_REVOKED_MESSAGE);
+    if (ids.length > 0 && (await isRevoked?.(ids))) throw tokenRefused('revoked');
     return caller;
   }
 
   return async (token) => {
     // jose decodes a segment with base64 padding appended as without: one token, many spellings.
-    if (!JWS_COMPACT.test(token)) throw unauthenticated(INVALID_TOKEN_MESSAGE);
+    if (!JWS_COMPACT.test(token)) throw tokenRefused('invalid');
     try {
       const remembered = verified?.get(token);
       if (remembered) {
@@ -147,9 +157,9 @@ export function createTokenVerifier(
       verified?.set(token, result, { ttl: result.exp * 1000 - Date.now() });
       return await notRevoked(result.caller);
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw unauthenticated(EXPIRED_TOKEN_MESSAGE);
+      if (error instanceof errors.JWTExpired) throw tokenRefused('expired');
       if (error instanceof errors.JOSEError || error instanceof TypeError)
-        throw unauthenticated(INVALID_TOKEN_MESSAGE);
+        throw tokenRefused('invalid');
       throw error;
     }
   };
@@ -167,7 +177,7 @@ export function bearerToken(authorization: unknown): string | undefined {
     typeof authorization === 'string'
       ? /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim())
       : null;
-  if (!match?.[1]) throw unauthenticated(MALFORMED_HEADER_MESSAGE);
+  if (!match?.[1]) throw tokenRefused('malformed header');
   return match[1];
 }
 

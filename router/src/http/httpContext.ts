@@ -17,7 +17,7 @@ import { GraphQLError } from 'graphql';
 import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
-import type { SecurityLog } from '../securityLog.js';
+import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
 import type { ClientAddressOf } from './clientAddress.js';
 import { tooManyRequests, withHttpStatus } from './httpStatus.js';
 import { idempotencyKeyOf } from './idempotencyKey.js';
@@ -66,12 +66,9 @@ export function httpContext({
       );
       const verdict = await rateLimit.consume(rateLimitKey(caller, clientAddress));
       if (!verdict.allowed) {
-        securityLog.rateLimited({
-          limit: 'requests per minute',
-          transport: 'http',
-          clientAddress,
-          userId: caller?.id,
-        });
+        securityLog.rateLimited(
+          rateLimitRefusal('requests per minute', { transport: 'http', clientAddress, caller }),
+        );
         throw tooManyRequests(verdict.retryAfterSeconds);
       }
       const idempotencyKey = idempotencyKeyOf(req, caller);

@@ -33,7 +33,7 @@ import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenV
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
-import type { SecurityLog } from '../securityLog.js';
+import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
 import { perUserCap } from './perUserCap.js';
 import { unexpectedFailure, type StreamingOperations } from './streamingOperations.js';
 
@@ -215,12 +215,9 @@ export function createSseServer(options: SseServerOptions): SseServer {
       const res = responses.get(req.raw);
       if (res) {
         if (!streamsPerUser.take(caller.id)) {
-          securityLog.rateLimited({
-            limit: 'streams per user',
-            transport: 'sse',
-            clientAddress,
-            userId: caller.id,
-          });
+          securityLog.rateLimited(
+            rateLimitRefusal('streams per user', { transport: 'sse', clientAddress, caller }),
+          );
           const tooMany = rateLimited(
             1,
             `Too many open streams: at most ${options.streamsPerUser} per user`,

@@ -35,7 +35,7 @@ import type { DemandControl } from '../gateway/demandControl.js';
 import { operationResolutionFailure } from '../gateway/requireOperation.js';
 import { documentToValidate } from '../gateway/subscriptionRootDirectives.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
-import type { SecurityLog } from '../securityLog.js';
+import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
 import { subscribeSharingEvents } from './sharedEventExecution.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
 import {
@@ -254,12 +254,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       const key = rateLimitKey(context.caller, context.clientAddress);
       const verdict = await options.rateLimit.consume(key);
       if (verdict.allowed) return undefined;
-      options.securityLog.rateLimited({
-        limit: 'requests per minute',
-        transport: context.transport,
-        clientAddress: context.clientAddress,
-        userId: context.caller?.id,
-      });
+      options.securityLog.rateLimited(rateLimitRefusal('requests per minute', context));
       return rateLimited(
         verdict.retryAfterSeconds,
         tooManyRequestsMessage(verdict.retryAfterSeconds),
@@ -344,12 +339,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       if (!(release instanceof GraphQLError)) return { context, release };
       // Over the budget with the others open (not too costly by itself): a rate limit.
       if (release.extensions['code'] === ErrorCode.RateLimited)
-        options.securityLog.rateLimited({
-          limit: 'live demand per user',
-          transport: context.transport,
-          clientAddress: context.clientAddress,
-          userId,
-        });
+        options.securityLog.rateLimited(rateLimitRefusal('live demand per user', context));
       return release;
     },
     async execute(args) {

@@ -31,7 +31,7 @@ import { bearerToken, connectionAuthorization, type TokenVerifier } from '../aut
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
-import type { SecurityLog } from '../securityLog.js';
+import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
 import type { ReleaseDemand } from './liveDemand.js';
 import { perUserCap } from './perUserCap.js';
 import { unexpectedFailure, type StreamingOperations } from './streamingOperations.js';
@@ -237,12 +237,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         try {
           const caller = await options.verifyToken(token);
           if (!socketsPerUser.take(caller.id)) {
-            securityLog.rateLimited({
-              limit: 'sockets per user',
-              transport: 'websocket',
-              clientAddress: address,
-              userId: caller.id,
-            });
+            securityLog.rateLimited(
+              rateLimitRefusal('sockets per user', {
+                transport: 'websocket',
+                clientAddress: address,
+                caller,
+              }),
+            );
             ctx.extra.socket.close(
               TOO_MANY_SOCKETS_CLOSE_CODE,
               `Too many connections: at most ${limits.connectionsPerUser} per user`,
@@ -284,12 +285,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         // operations, beside those admitted and those still being checked. Counted after it, a
         // burst of operations sent together would each see the whole burst and all be refused.
         if (Object.keys(ctx.subscriptions).length > limits.operationsPerConnection) {
-          securityLog.rateLimited({
-            limit: 'operations per socket',
-            transport: 'websocket',
-            clientAddress: ctx.extra.connection?.clientAddress ?? 'unknown',
-            userId: ctx.extra.connection?.caller.id,
-          });
+          securityLog.rateLimited(
+            rateLimitRefusal('operations per socket', {
+              transport: 'websocket',
+              clientAddress: ctx.extra.connection?.clientAddress ?? 'unknown',
+              caller: ctx.extra.connection?.caller,
+            }),
+          );
           return [
             rateLimited(
               1,

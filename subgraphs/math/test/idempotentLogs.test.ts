@@ -23,8 +23,8 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
   /** Collects the caller's logAdded events. */
   async function listen(userId: string) {
     const received: LogAddedEvent[] = [];
-    const subscription = await listenToLogAdded(math.events, userId, (log) => received.push(log));
-    return { received, stop: () => math.events.pubsub.unsubscribe(subscription) };
+    const subscription = await listenToLogAdded(math().events, userId, (log) => received.push(log));
+    return { received, stop: () => math().events.pubsub.unsubscribe(subscription) };
   }
 
   const asRequest = (requestId: string) => ({ [REQUEST_ID_HEADER]: requestId });
@@ -35,13 +35,13 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
       const caller = newCaller('retry');
       const feed = await listen(caller.id);
       const requestId = randomUUID();
-      const first = await math.call(FACTORIAL, {}, caller, asRequest(requestId));
-      const retried = await math.call(FACTORIAL, {}, caller, asRequest(requestId));
+      const first = await math().call(FACTORIAL, {}, caller, asRequest(requestId));
+      const retried = await math().call(FACTORIAL, {}, caller, asRequest(requestId));
       expect(first.body.errors).toBeUndefined();
       expect(retried.body.data?.['factorial']).toEqual(first.body.data?.['factorial']);
 
       // Events leave in commit order: once a later request's event is here, a repeat would be too.
-      const later = await math.call(
+      const later = await math().call(
         '{ factorial(n: 5) { log { id } } }',
         {},
         caller,
@@ -55,7 +55,7 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
       // The same log again: the first attempt may have died before publishing it, and routers
       // deliver a log once by its id (router/src/subscriptions/logFeed.ts).
       expect(feed.received.map((log) => log.id)).toEqual([logId, logId, laterId]);
-      const rows = await math.logRows({ userId: caller.id, input: '{"n":30}' });
+      const rows = await math().logRows({ userId: caller.id, input: '{"n":30}' });
       expect(rows.map((row) => [row.id, row.requestId, row.responseKey])).toEqual([
         [logId, requestId, 'factorial'],
       ]);
@@ -64,23 +64,23 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
 
   it.skipIf(skip)('logs the same calculation under two request ids twice', async () => {
     const caller = newCaller('twice');
-    const first = await math.call(FACTORIAL, {}, caller, asRequest(randomUUID()));
-    const second = await math.call(FACTORIAL, {}, caller, asRequest(randomUUID()));
+    const first = await math().call(FACTORIAL, {}, caller, asRequest(randomUUID()));
+    const second = await math().call(FACTORIAL, {}, caller, asRequest(randomUUID()));
     const ids = [first, second].map(({ body }) => body.data?.['factorial'].log.id as string);
     expect(new Set(ids).size).toBe(2);
-    expect((await math.logRows({ userId: caller.id })).map((row) => row.id)).toEqual(ids);
+    expect((await math().logRows({ userId: caller.id })).map((row) => row.id)).toEqual(ids);
   });
 
   it.skipIf(skip)('keys the calculations of one request by their response keys', async () => {
     const caller = newCaller('aliases');
     const query = '{ a: factorial(n: 30) { log { id } } b: factorial(n: 30) { log { id } } }';
     const requestId = randomUUID();
-    const first = await math.call(query, {}, caller, asRequest(requestId));
-    const retried = await math.call(query, {}, caller, asRequest(requestId));
+    const first = await math().call(query, {}, caller, asRequest(requestId));
+    const retried = await math().call(query, {}, caller, asRequest(requestId));
     const ids = (body: typeof first.body) => [body.data?.['a'].log.id, body.data?.['b'].log.id];
     expect(new Set(ids(first.body)).size).toBe(2);
     expect(ids(retried.body)).toEqual(ids(first.body));
-    const rows = await math.logRows({ userId: caller.id });
+    const rows = await math().logRows({ userId: caller.id });
     expect(rows.map((row) => row.responseKey).sort()).toEqual(['a', 'b']);
   });
 
@@ -89,10 +89,10 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
     const query = '{ factorial(n: 10000000) { log { id } } }';
     const requestId = randomUUID();
     for (let attempt = 0; attempt < 2; attempt++) {
-      const { body } = await math.call(query, {}, caller, asRequest(requestId));
+      const { body } = await math().call(query, {}, caller, asRequest(requestId));
       expect(body.errors?.[0]?.extensions?.['code']).toBe('RESULT_TOO_LARGE');
     }
-    const rows = await math.logRows({ userId: caller.id });
+    const rows = await math().logRows({ userId: caller.id });
     expect(rows.map((row) => row.status)).toEqual(['RESULT_TOO_LARGE']);
   });
   /** A router's request for the client's key: a request id of its own, the key as forwarded. */
@@ -110,17 +110,17 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
       const feed = await listen(caller.id);
       const key = forwardedKey();
       const requestId = randomUUID();
-      const first = await math.call(FACTORIAL, {}, caller, withKey(key, requestId));
-      const again = await math.call(FACTORIAL, {}, caller, withKey(key));
+      const first = await math().call(FACTORIAL, {}, caller, withKey(key, requestId));
+      const again = await math().call(FACTORIAL, {}, caller, withKey(key));
       const logId = first.body.data?.['factorial'].log.id as string;
       expect(again.body.data?.['factorial'].log.id).toBe(logId);
 
-      const later = await math.call(FACTORIAL, {}, caller, asRequest(randomUUID()));
+      const later = await math().call(FACTORIAL, {}, caller, asRequest(randomUUID()));
       const laterId = later.body.data?.['factorial'].log.id as string;
       await waitFor(() => expect(feed.received.map((log) => log.id)).toContain(laterId));
       feed.stop();
       expect(feed.received.map((log) => log.id)).toEqual([logId, logId, laterId]);
-      const rows = await math.logRows({ userId: caller.id });
+      const rows = await math().logRows({ userId: caller.id });
       expect(rows.map((row) => row.id)).toEqual([logId, laterId]);
       // The row names the request that stored it; its key is the client key's digest.
       expect(rows[0]?.requestId).toBe(requestId);
@@ -134,8 +134,8 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
       const caller = newCaller('key-replay');
       const key = forwardedKey();
       const query = '{ factorial(n: 27) { cached durationMs log { id cached durationMs } } }';
-      const first = await math.call(query, {}, caller, withKey(key));
-      const again = await math.call(query, {}, caller, withKey(key));
+      const first = await math().call(query, {}, caller, withKey(key));
+      const again = await math().call(query, {}, caller, withKey(key));
       const answer = again.body.data?.['factorial'];
       expect(answer).toEqual(first.body.data?.['factorial']);
       expect([answer.cached, answer.durationMs]).toEqual([
@@ -148,11 +148,11 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
   it.skipIf(skip)('keeps two callers with one forwarded key apart', async () => {
     const key = forwardedKey();
     const [a, b] = [newCaller('key-a'), newCaller('key-b')];
-    const first = await math.call(FACTORIAL, {}, a, withKey(key));
-    const second = await math.call(FACTORIAL, {}, b, withKey(key));
+    const first = await math().call(FACTORIAL, {}, a, withKey(key));
+    const second = await math().call(FACTORIAL, {}, b, withKey(key));
     const ids = [first, second].map(({ body }) => body.data?.['factorial'].log.id as string);
     expect(new Set(ids).size).toBe(2);
-    expect((await math.logRows({ userId: b.id })).map((row) => row.id)).toEqual([ids[1]]);
+    expect((await math().logRows({ userId: b.id })).map((row) => row.id)).toEqual([ids[1]]);
   });
 
   it.skipIf(skip)('gives another calculation under the same key a row of its own', async () => {
@@ -160,7 +160,7 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
     const key = forwardedKey();
     const ids = [];
     for (const n of [30, 31, 30]) {
-      const { body } = await math.call(
+      const { body } = await math().call(
         `{ factorial(n: ${n}) { log { id } } }`,
         {},
         caller,
@@ -170,15 +170,15 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
     }
     expect(new Set(ids).size).toBe(2);
     expect(ids[2]).toBe(ids[0]);
-    const rows = await math.logRows({ userId: caller.id });
+    const rows = await math().logRows({ userId: caller.id });
     expect(rows.map((row) => row.input)).toEqual(['{"n":30}', '{"n":31}']);
   });
 
   it.skipIf(skip)("ignores a forwarded key that is not the router's digest", async () => {
     const caller = newCaller('key-bad');
     for (let attempt = 0; attempt < 2; attempt++)
-      await math.call(FACTORIAL, {}, caller, withKey('not a digest'));
-    const rows = await math.logRows({ userId: caller.id });
+      await math().call(FACTORIAL, {}, caller, withKey('not a digest'));
+    const rows = await math().logRows({ userId: caller.id });
     expect(rows).toHaveLength(2);
     expect(rows.every((row) => row.logKey === row.requestId)).toBe(true);
   });
@@ -197,33 +197,33 @@ describeOnDatabases('recentLogs(answeredAfter:) on $database', (on) => {
     async () => {
       const caller = newCaller('answered');
       const requestId = randomUUID();
-      const first = await math.call(
+      const first = await math().call(
         '{ a: factorial(n: 400) { digits } b: factorial(n: 401) { digits } }',
         {},
         caller,
         { [REQUEST_ID_HEADER]: requestId },
       );
       expect(first.body.errors?.[0]?.extensions?.['code']).toBe('RESULT_TOO_LARGE');
-      const [refused] = await math.logRows({ userId: caller.id, status: 'RESULT_TOO_LARGE' });
-      const cursor = (await math.call(FACTORIAL, {}, caller)).body.data?.['factorial'].log.id;
-      const before = await math.call(LISTED, { after: cursor }, caller);
+      const [refused] = await math().logRows({ userId: caller.id, status: 'RESULT_TOO_LARGE' });
+      const cursor = (await math().call(FACTORIAL, {}, caller)).body.data?.['factorial'].log.id;
+      const before = await math().call(LISTED, { after: cursor }, caller);
       expect(before.body).toEqual({ data: { recentLogs: [] } });
 
       // The router's retry of the refused field alone: answered, under the refusal's id.
-      const retried = await math.call('{ b: factorial(n: 401) { log { id } } }', {}, caller, {
+      const retried = await math().call('{ b: factorial(n: 401) { log { id } } }', {}, caller, {
         [REQUEST_ID_HEADER]: requestId,
       });
       expect(retried.body.data?.['b'].log.id).toBe(refused?.id);
-      const listed = await math.call(LISTED, { after: cursor }, caller);
+      const listed = await math().call(LISTED, { after: cursor }, caller);
       expect(listed.body).toEqual({ data: { recentLogs: [{ id: refused?.id, status: 'ok' }] } });
       // Paged by `before` as any list is; a cursor made after the answer lists nothing.
-      const paged = await math.call(LISTED, { after: cursor, before: refused?.id }, caller);
+      const paged = await math().call(LISTED, { after: cursor, before: refused?.id }, caller);
       expect(paged.body).toEqual({ data: { recentLogs: [] } });
-      const later = (await math.call(FACTORIAL, {}, caller)).body.data?.['factorial'].log.id;
-      expect((await math.call(LISTED, { after: later }, caller)).body).toEqual({
+      const later = (await math().call(FACTORIAL, {}, caller)).body.data?.['factorial'].log.id;
+      expect((await math().call(LISTED, { after: later }, caller)).body).toEqual({
         data: { recentLogs: [] },
       });
-      const unknown = await math.call(LISTED, { after: randomUUID() }, caller);
+      const unknown = await math().call(LISTED, { after: randomUUID() }, caller);
       expect(unknown.body.errors?.[0]?.message).toBe(
         'answeredAfter: must be the id of one of your logs',
       );

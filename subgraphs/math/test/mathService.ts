@@ -117,14 +117,14 @@ export async function startMath(options: StartOptions = {}): Promise<RunningMath
 
 /**
  * The math of a describeOnDatabases block (tests/support/postgres.ts): started on `on.database`
- * before the block's tests and stopped after them, never started in a skipped block. What it
- * returns stands for that math in the block's tests and hooks; it is not running yet while the
- * block is being declared.
+ * before the block's tests and stopped after them, never started in a skipped block. The
+ * function returned gives that math in the block's tests and hooks; it throws while the block is
+ * being declared, when none is running yet.
  */
 export function mathOn(
   on: TestDatabase,
   options: Omit<StartOptions, 'database'> = {},
-): RunningMath {
+): () => RunningMath {
   let running: RunningMath | undefined;
   beforeAll(async () => {
     if (!on.skip) running = await startMath({ ...options, database: on.database });
@@ -132,12 +132,10 @@ export function mathOn(
   afterAll(async () => {
     await running?.stop();
   });
-  return new Proxy({} as RunningMath, {
-    get(_target, key) {
-      if (!running) throw new Error(`no math is running on ${on.name} here: see mathOn`);
-      return Reflect.get(running, key);
-    },
-  });
+  return () => {
+    if (!running) throw new Error(`no math is running on ${on.name} here: see mathOn`);
+    return running;
+  };
 }
 
 export function routerHeaders(caller: Caller | null): Record<string, string> {

@@ -53,10 +53,10 @@ describeOnDatabases('request logs on $database under load', (on) => {
     '1,000 concurrent calculations leave exactly 1,000 log rows',
     async ({ annotate }) => {
       const caller = newCaller('thousand');
-      const before = batchFigures(await math.metrics());
+      const before = batchFigures(await math().metrics());
       const started = performance.now();
       const responses = await Promise.all(
-        Array.from({ length: 1000 }, (_, i) => math.call(calculation(i), {}, caller)),
+        Array.from({ length: 1000 }, (_, i) => math().call(calculation(i), {}, caller)),
       );
       const elapsedMs = performance.now() - started;
 
@@ -65,12 +65,12 @@ describeOnDatabases('request logs on $database under load', (on) => {
         expect(body.errors).toBeUndefined();
         return Object.values(body.data ?? {})[0].log.id as string;
       });
-      const rows = await math.logRows({ userId: caller.id });
+      const rows = await math().logRows({ userId: caller.id });
       expect(rows).toHaveLength(1000);
       expect(new Set(rows.map((r) => r.id))).toEqual(new Set(answeredIds));
       expect(rows.every((r) => r.status === 'ok')).toBe(true);
 
-      const after = batchFigures(await math.metrics());
+      const after = batchFigures(await math().metrics());
       const batches = after.batches - before.batches;
       const buckets = Object.fromEntries(
         Object.entries(after.buckets)

@@ -17,14 +17,14 @@ describeOnDatabases('request logs on $database', (on) => {
     'logs refused calculations with their code, and lists only answered ones',
     async () => {
       const caller = newCaller('refused');
-      await math.call('{ factorial(n: 5) { digits } }', {}, caller);
-      await math.call('{ factorial(n: -1) { digits } }', {}, caller);
-      await math.call('{ factorial(n: 2000000000) { digits } }', {}, caller);
-      const rows = await math.logRows({ userId: caller.id });
+      await math().call('{ factorial(n: 5) { digits } }', {}, caller);
+      await math().call('{ factorial(n: -1) { digits } }', {}, caller);
+      await math().call('{ factorial(n: 2000000000) { digits } }', {}, caller);
+      const rows = await math().logRows({ userId: caller.id });
       expect(rows.map((r) => r.status)).toEqual(['ok', 'BAD_USER_INPUT', 'RESULT_TOO_LARGE']);
       expect(rows[2]).toMatchObject({ input: '{"n":2000000000}', digits: 0, resultPreview: '' });
 
-      const { body } = await math.call('{ recentLogs { input } }', {}, caller);
+      const { body } = await math().call('{ recentLogs { input } }', {}, caller);
       expect(body.data?.['recentLogs']).toEqual([{ input: '{"n":5}' }]);
     },
   );
@@ -33,12 +33,12 @@ describeOnDatabases('request logs on $database', (on) => {
     'a calculation forks no entity manager of its own; a read of logs forks one',
     async () => {
       const caller = newCaller('forks');
-      await math.call('{ factorial(n: 6) { digits } }', {}, caller); // the service is warm
+      await math().call('{ factorial(n: 6) { digits } }', {}, caller); // the service is warm
       const forks = vi.spyOn(EntityManager.prototype, 'fork');
       try {
-        await math.call('{ factorial(n: 7) { digits log { id } } }', {}, caller);
+        await math().call('{ factorial(n: 7) { digits log { id } } }', {}, caller);
         expect(forks).not.toHaveBeenCalled();
-        const { body } = await math.call('{ recentLogs(limit: 1) { input } }', {}, caller);
+        const { body } = await math().call('{ recentLogs(limit: 1) { input } }', {}, caller);
         expect(body.data?.['recentLogs']).toEqual([{ input: '{"n":7}' }]);
         expect(forks).toHaveBeenCalled();
       } finally {
@@ -55,17 +55,17 @@ describeOnDatabases('request logs on $database', (on) => {
       // varchar(1024), which failed this row and every row in its batch.
       const base = '7'.repeat(1100);
       const [long, beside] = await Promise.all([
-        math.call(
+        math().call(
           `{ power(base: "${base}", exponent: 1) { input digits log { id } } }`,
           {},
           caller,
         ),
-        math.call('{ factorial(n: 12) { digits log { id } } }', {}, caller),
+        math().call('{ factorial(n: 12) { digits log { id } } }', {}, caller),
       ]);
       expect(long.body.errors).toBeUndefined();
       expect(beside.body.errors).toBeUndefined();
       expect(long.body.data?.['power'].input).toBe(`{"base":"${base}","exponent":"1"}`);
-      const rows = await math.logRows({ userId: caller.id });
+      const rows = await math().logRows({ userId: caller.id });
       expect(rows).toHaveLength(2);
       const stored = rows.find((r) => r.operation === 'POWER');
       expect(stored?.input).toBe(`{"base":"${base}","exponent":"1"}`.slice(0, 1024));
@@ -77,7 +77,7 @@ describeOnDatabases('request logs on $database', (on) => {
     async ({ annotate }) => {
       const caller = newCaller('unloggable');
       // An operator's connection moves the table away: every insert fails until it is back.
-      const admin = await openLogReader(math.databaseUrl, silentLogger());
+      const admin = await openLogReader(math().databaseUrl, silentLogger());
       const rename = (from: string, to: string) =>
         admin.em.getConnection().execute(`alter table ${from} rename to ${to}`);
       await rename('request_log', 'request_log_away');
@@ -86,14 +86,14 @@ describeOnDatabases('request logs on $database', (on) => {
         const started = performance.now();
         // Its row fails (after the writer's retries), then so does the row logging that failure;
         // that second write used to wait for a flush that never came.
-        const { body } = await math.call('{ factorial(n: 13) { digits } }', {}, caller);
+        const { body } = await math().call('{ factorial(n: 13) { digits } }', {}, caller);
         elapsedMs = performance.now() - started;
         expect(body.errors?.[0]?.extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
       } finally {
         await rename('request_log_away', 'request_log');
         await admin.close();
       }
-      const again = await math.call('{ factorial(n: 13) { digits } }', {}, caller);
+      const again = await math().call('{ factorial(n: 13) { digits } }', {}, caller);
       expect(again.body.errors).toBeUndefined();
       await annotate(
         `measured (${database}): answered with an error after ${elapsedMs.toFixed(0)} ms`,
@@ -108,7 +108,7 @@ describeOnDatabases('request logs on $database', (on) => {
     beforeAll(async () => {
       if (skip) return;
       for (let n = 1; n <= 25; n++) {
-        const { body } = await math.call(`{ fibonacci(n: ${n}) { input } }`, {}, owner);
+        const { body } = await math().call(`{ fibonacci(n: ${n}) { input } }`, {}, owner);
         inputs.push(body.data?.['fibonacci'].input as string);
       }
     });
@@ -116,14 +116,14 @@ describeOnDatabases('request logs on $database', (on) => {
 
     it.skipIf(skip)('recentLogs: the caller’s, newest first, 20 by default, 1 to 100', async () => {
       const recent = async (args: string) =>
-        (await math.call(`{ recentLogs${args} { input } }`, {}, owner)).body.data?.[
+        (await math().call(`{ recentLogs${args} { input } }`, {}, owner)).body.data?.[
           'recentLogs'
         ].map((log: { input: string }) => log.input);
       expect(await recent('')).toEqual(newestFirst().slice(0, 20));
       expect(await recent('(limit: 1)')).toEqual(newestFirst().slice(0, 1));
       expect(await recent('(limit: 100)')).toEqual(newestFirst());
 
-      const stranger = await math.call('{ recentLogs { input } }', {}, newCaller('stranger'));
+      const stranger = await math().call('{ recentLogs { input } }', {}, newCaller('stranger'));
       expect(stranger.body.data?.['recentLogs']).toEqual([]);
     });
 
@@ -133,8 +133,8 @@ describeOnDatabases('request logs on $database', (on) => {
         const reader = newCaller('fields');
         const FIELDS =
           '{ id operation input resultPreview digits cached durationMs status createdAt }';
-        const answered = await math.call(`{ factorial(n: 30) { log ${FIELDS} } }`, {}, reader);
-        const listed = await math.call(`{ recentLogs(limit: 1) ${FIELDS} }`, {}, reader);
+        const answered = await math().call(`{ factorial(n: 30) { log ${FIELDS} } }`, {}, reader);
+        const listed = await math().call(`{ recentLogs(limit: 1) ${FIELDS} }`, {}, reader);
         const log = answered.body.data?.['factorial'].log as Record<string, unknown>;
         expect(listed.body.data?.['recentLogs']).toEqual([log]);
         expect(log).toMatchObject({ operation: 'FACTORIAL', digits: 33, status: 'ok' });
@@ -144,7 +144,7 @@ describeOnDatabases('request logs on $database', (on) => {
 
     it.skipIf(skip)('User.logs: the same rules, and only for the user themself', async () => {
       const logsOf = (userId: string, limit: number, as = owner) =>
-        math.call(
+        math().call(
           `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { logs(limit: ${limit}) { input } } } }`,
           { r: [{ __typename: 'User', id: userId }] },
           as,
@@ -166,18 +166,22 @@ describeOnDatabases('request logs on $database', (on) => {
     beforeAll(async () => {
       if (skip) return;
       for (let n = 1; n <= 6; n++) {
-        const answered = await math.call(`{ factorial(n: ${n}) { input } }`, {}, owner);
+        const answered = await math().call(`{ factorial(n: ${n}) { input } }`, {}, owner);
         written.unshift([answered.body.data?.['factorial'].input as string, 'ok']);
         // Far beyond the digit budget: refused before any work, and logged with its code.
-        const refused = await math.call(`{ factorial(n: ${10_000_000 + n}) { input } }`, {}, owner);
+        const refused = await math().call(
+          `{ factorial(n: ${10_000_000 + n}) { input } }`,
+          {},
+          owner,
+        );
         expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('RESULT_TOO_LARGE');
         written.unshift([`{"n":${10_000_000 + n}}`, 'RESULT_TOO_LARGE']);
       }
     });
 
     const list = async (args: string) =>
-      ((await math.call(`{ recentLogs${args} { id input status resultPreview } }`, {}, owner)).body
-        .data?.['recentLogs'] ?? []) as Array<{
+      ((await math().call(`{ recentLogs${args} { id input status resultPreview } }`, {}, owner))
+        .body.data?.['recentLogs'] ?? []) as Array<{
         id: string;
         input: string;
         status: string;
@@ -221,7 +225,7 @@ describeOnDatabases('request logs on $database', (on) => {
     );
 
     it.skipIf(skip)('User.logs takes the same argument', async () => {
-      const { body } = await math.call(
+      const { body } = await math().call(
         `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { a: logs(limit: 100) { status } b: logs(limit: 100, includeRefused: true) { status } } } }`,
         { r: [{ __typename: 'User', id: owner.id }] },
         owner,
