@@ -32,6 +32,9 @@ const tokenOf = (sub: string) =>
   `${encode({ alg: 'none' })}.${encode({ sub, exp: Math.floor(Date.now() / 1000) + 86_400 })}.x`;
 /** Its check finishes only once the client has gone: the stream then opens on a closed connection. */
 const slowToken = tokenOf('slow');
+/** Its operation is answered only once the client has gone: the answer meets a closed connection. */
+const lateAnswerToken = tokenOf('late');
+const STREAMS_PER_USER = 5;
 
 const operations = {
   admit: async () => undefined,
@@ -40,7 +43,14 @@ const operations = {
     return { schema, document, operation: getOperationAST(document) };
   },
   costed: (...args: unknown[]) => ({ context: args[4], release: () => {} }),
-  execute: async (): Promise<ExecutionResult> => ({ data: { hello: 'hi' } }),
+  execute: async ({
+    contextValue,
+  }: {
+    contextValue: { caller: Caller };
+  }): Promise<ExecutionResult> => {
+    if (contextValue.caller.id === 'late') await clientGone;
+    return { data: { hello: 'hi' } };
+  },
 } as unknown as StreamingOperations;
 
 beforeAll(async () => {
@@ -48,6 +58,7 @@ beforeAll(async () => {
     operations,
     verifyToken: async (given) => {
       if (given === 'broken') throw new Error('the key store is broken');
+      if (given === lateAnswerToken) return { id: 'late', username: 'grace' } as Caller;
       if (given !== slowToken) throw unauthenticated('Invalid token');
       await clientGone;
       return { id: 'u1', username: 'ada' } as Caller;
@@ -57,7 +68,7 @@ beforeAll(async () => {
     clientAddressOf: () => '127.0.0.1',
     securityLog: createSecurityLog(log.logger),
     onTokenRevoked: () => () => {},
-    streamsPerUser: 5,
+    streamsPerUser: STREAMS_PER_USER,
     shutdownAnswerMs: 1_000,
   });
   const app = express();
@@ -70,6 +81,32 @@ afterAll(() => {
   server?.closeAllConnections();
   return new Promise((resolve) => server?.close(resolve));
 });
+
+/** Sends a stream's request with `token` on a raw connection, which it closes once sent. */
+function sendAndLeave(token: string): void {
+  const body = JSON.stringify({ query: '{ hello }' });
+  const client = connect(port, '127.0.0.1');
+  client.write(
+    [
+      `POST ${SSE_PATH} HTTP/1.1`,
+      'Host: localhost',
+      'Content-Type: application/json',
+      'Accept: text/event-stream',
+      `Authorization: Bearer ${token}`,
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+    // Gone as soon as its request is sent, before the stream opens.
+    () => client.destroy(),
+  );
+}
+
+/** Resolves when the server has seen its next connection close. */
+const nextConnectionClosed = () =>
+  new Promise<void>((resolve) =>
+    server.once('connection', (socket) => socket.once('close', () => resolve())),
+  );
 
 describe('a stream request that fails', () => {
   it('because its token check failed unexpectedly: answered 500 INTERNAL_SERVER_ERROR with a request id, logged as an error with it', async () => {
@@ -100,30 +137,37 @@ describe('a stream request that fails', () => {
   });
 
   it('because its client went away before the answer: logged at info, not as a failure', async () => {
-    clientGone = new Promise((resolve) =>
-      server.once('connection', (socket) => socket.once('close', () => resolve())),
-    );
-    const body = JSON.stringify({ query: '{ hello }' });
-    const client = connect(port, '127.0.0.1');
-    client.write(
-      [
-        `POST ${SSE_PATH} HTTP/1.1`,
-        'Host: localhost',
-        'Content-Type: application/json',
-        'Accept: text/event-stream',
-        `Authorization: Bearer ${slowToken}`,
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        '',
-        body,
-      ].join('\r\n'),
-      // Gone as soon as its request is sent, before the stream opens.
-      () => client.destroy(),
-    );
+    clientGone = nextConnectionClosed();
+    sendAndLeave(lateAnswerToken);
     const errorsBefore = log.lines.filter((entry) => Number(entry['level']) >= 50).length;
     const line = await log.waitFor(
       (entry) => entry['msg'] === 'SSE client went away before its answer',
     );
     expect(line['level']).toBe(30);
     expect(log.lines.filter((entry) => Number(entry['level']) >= 50)).toHaveLength(errorsBefore);
+  });
+});
+
+describe('a stream whose client went away while its token was checked', () => {
+  it('holds none of its user’s places: the user still opens as many streams', async () => {
+    for (let i = 0; i <= STREAMS_PER_USER; i++) {
+      clientGone = nextConnectionClosed();
+      sendAndLeave(slowToken);
+      await clientGone;
+      // The check has returned, and what follows it in the same turn has run.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const response = await fetch(`http://127.0.0.1:${port}${SSE_PATH}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${slowToken}`,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ query: '{ hello }' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('"hello":"hi"');
   });
 });

@@ -11,6 +11,7 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestSignal } from '@microservice-math/shared/cancellation';
 import {
+  cancelled,
   codedError,
   ErrorCode,
   rateLimited,
@@ -213,6 +214,9 @@ export function createSseServer(options: SseServerOptions): SseServer {
         throw error;
       }
       const res = responses.get(req.raw);
+      // Gone while its token was checked: its response's 'close' has been emitted already, so a
+      // place, timer or revocation entry taken now would never be given back. Nobody reads this.
+      if (res?.closed) return refusal(400, cancelled());
       if (res) {
         if (!streamsPerUser.take(caller.id)) {
           securityLog.rateLimited(

@@ -236,6 +236,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         try {
           const caller = await options.verifyToken(token);
+          // Dropped while its token was verified: graphql-ws has already run onClose for it,
+          // with no connection to release, so a place taken now would never be given back.
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
           if (!socketsPerUser.take(caller.id)) {
             securityLog.rateLimited(
               rateLimitRefusal('sockets per user', {
