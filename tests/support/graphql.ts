@@ -1,5 +1,5 @@
 /** Speaking GraphQL to a running server over real HTTP and graphql-ws, as any client would. */
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { metricValue, scrapeMetrics } from './metrics.js';
@@ -59,13 +59,19 @@ export async function signUp(
   return { token: result.data.register.token, id: result.data.register.user.id };
 }
 
-export function wsClient(httpUrl: string, token?: string): Client {
+/** A graphql-ws client of the router at `httpUrl`; `options` beyond these (e.g. `generateID`). */
+export function wsClient(
+  httpUrl: string,
+  token?: string,
+  options: Omit<ClientOptions, 'url'> = {},
+): Client {
   return createClient({
     url: httpUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: true,
+    ...options,
   });
 }
 

@@ -386,9 +386,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     inexactNumbers.get(this)?.set(id, refusal);
   }
   // graphql-ws drops an operation the client completes while it is still being answered, but
-  // tells nobody: its subgraph calls would run on. A complete message is a few dozen bytes.
+  // tells nobody: its subgraph calls would run on. Any message may be one, whatever its size:
+  // an operation's id is the client's choice and unbounded (a bound here once let a long id's
+  // computation run to the end). Only one naming "complete" is parsed again, at most once more
+  // than graphql-ws parses it.
   function abortCompleted(this: WebSocket, data: RawData, isBinary: boolean) {
-    if (isBinary || !Buffer.isBuffer(data) || data.length > 256) return;
+    if (isBinary || !Buffer.isBuffer(data)) return;
     const id = completedId(data);
     if (id !== undefined) abortOperation(this, id);
   }
