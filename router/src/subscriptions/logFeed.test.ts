@@ -79,13 +79,21 @@ describe('a live feed’s cursor', () => {
     );
   });
 
-  it('that is not one of the caller’s logs is refused as such, however many logs there are', async () => {
-    const refusal = await openLogFeed(events, fakeRecentLogs(ids), context, 'log-x').then(
+  it('that is not one of the caller’s logs is refused as such, however many logs there are, after two queries', async () => {
+    let queries = 0;
+    const logs = fakeRecentLogs(ids);
+    const counted: GatewayExecutor = (...args) => {
+      queries++;
+      return logs(...args);
+    };
+    const refusal = await openLogFeed(events, counted, context, 'log-x').then(
       () => undefined,
       (error: unknown) => error as GraphQLError,
     );
     expect(refusal?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
     expect(refusal?.message).toBe('after: must be the id of one of your logs');
+    // The newest page, then the cursor itself: not a walk through 1,000 logs.
+    expect(queries).toBe(2);
   });
 
   it('1,000 logs back still catches up, in order, after the window before the cursor', async () => {

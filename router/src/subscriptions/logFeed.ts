@@ -128,23 +128,36 @@ async function logsAfter(
       if (after === undefined) return { logs: newestFirst.reverse() };
       throw badUserInput('after', 'must be the id of one of your logs');
     }
+    // Not in the newest page: before walking further back, one query asks whether the cursor is
+    // the caller's at all, so that a made-up one costs two queries, not MAX_PAGES + 1.
+    if (page === 0 && after !== undefined) await callersLog(execute, context, after);
     before = String(logs[logs.length - 1]?.['id']);
   }
   if (after === undefined) return { logs: newestFirst.reverse() };
-  // MAX_CATCH_UP logs read and the cursor not among them: it may be the next one, or further
-  // back, or none of the caller's (then `recentLogs` refuses it as `before`).
+  // MAX_CATCH_UP logs read and the cursor (one of the caller's) not among them: it is the next
+  // one, or further back.
   const next = await execute(LOG_CURSOR_QUERY, { before }, context);
+  const error = next.errors?.[0];
+  if (error) throw gatewayError(error);
   const [nextLog] = (next.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
-  if (!next.errors?.length && nextLog?.['id'] === after) {
+  if (nextLog?.['id'] === after) {
     const window = await windowBefore(execute, context, nextLog, [], true);
     return { logs: [...window, ...newestFirst.reverse()], cursor: storedCursor(nextLog) };
   }
+  throw tooFarBack();
+}
+
+/** Throws BAD_USER_INPUT, as the feed words it, unless `after` is one of the caller's logs. */
+async function callersLog(
+  execute: GatewayExecutor,
+  context: RouterContext,
+  after: string,
+): Promise<void> {
   const cursor = await execute(LOG_CURSOR_QUERY, { before: after }, context);
   const error = cursor.errors?.[0];
   if (error?.extensions?.['code'] === ErrorCode.BadUserInput)
     throw badUserInput('after', 'must be the id of one of your logs');
   if (error) throw gatewayError(error);
-  throw tooFarBack();
 }
 
 const storedCursor = (log: Record<string, unknown>) => ({
