@@ -14,7 +14,10 @@ server.on('listening', () => {
 });
 process.on('message', (message: { broadcast?: string }) => {
   if (message.broadcast === undefined) return;
-  const sentAt = performance.timeOrigin + performance.now();
+  // Wall-clock, as the receiving process compares it (subscribers.ts, epochNow); the write loop
+  // is timed with the monotonic clock.
+  const sentAt = Date.now();
+  const loopStarted = performance.now();
   const next = {
     id: '1',
     type: 'next',
@@ -23,6 +26,6 @@ process.on('message', (message: { broadcast?: string }) => {
     },
   };
   for (const socket of server.clients) socket.send(JSON.stringify(next));
-  process.send?.({ sentAt, loopMs: performance.timeOrigin + performance.now() - sentAt });
+  process.send?.({ sentAt, loopMs: performance.now() - loopStarted });
 });
 process.on('disconnect', () => process.exit(0));

@@ -9,8 +9,14 @@ const SUBSCRIPTION = 'subscription { logAdded { id createdAt } }';
 /** Connections opened at once: enough to be quick, few enough not to overflow the listen backlog. */
 const BATCH = 200;
 
-/** Wall-clock time with sub-millisecond precision, comparable with another process's Date.now(). */
-export const epochNow = () => performance.timeOrigin + performance.now();
+/**
+ * Wall-clock time as every process reads it, to compare with a time another process took
+ * (a log's `createdAt`). Not `performance.timeOrigin + performance.now()`: that is this process's
+ * start plus a monotonic clock, and drifts from Date.now() while the system clock is being slewed
+ * (NTP): by 0.6% on this machine on 2026-12-07, hundreds of milliseconds over a run, which gave
+ * negative delivery times. Whole milliseconds, against deliveries of tens.
+ */
+export const epochNow = () => Date.now();
 
 export class Subscribers {
   private readonly clients: Client[] = [];

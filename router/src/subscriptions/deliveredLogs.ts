@@ -20,6 +20,22 @@ interface Delivered {
   readonly createdAt: string;
 }
 
+/**
+ * The horizon of the latest `createdAt` asked for, kept: every subscriber of a user delivers the
+ * same event (thousands of feeds in a fan-out), so the date arithmetic is done once per event.
+ */
+let lastAsked = { createdAt: '', windowMs: 0, horizon: '' };
+
+/** Two windows before `createdAt`, as ISO text; undefined when `createdAt` is not a date. */
+function horizonOf(createdAt: string, windowMs: number): string | undefined {
+  if (lastAsked.createdAt !== createdAt || lastAsked.windowMs !== windowMs) {
+    const horizon = Date.parse(createdAt) - 2 * windowMs;
+    if (!Number.isFinite(horizon)) return undefined;
+    lastAsked = { createdAt, windowMs, horizon: new Date(horizon).toISOString() };
+  }
+  return lastAsked.horizon;
+}
+
 export class DeliveredLogs {
   /** By id, in the order last delivered: the first entries are the first to forget. */
   private readonly byId = new Map<string, Delivered>();
@@ -57,9 +73,8 @@ export class DeliveredLogs {
     this.byId.set(id, { status, createdAt });
     if (createdAt > this.newest) {
       this.newest = createdAt;
-      const horizon = Date.parse(createdAt) - 2 * this.windowMs;
       // A text that is not a date leaves the horizon where it was: the limit still bounds.
-      if (Number.isFinite(horizon)) this.horizon = new Date(horizon).toISOString();
+      this.horizon = horizonOf(createdAt, this.windowMs) ?? this.horizon;
     }
     for (const [first, delivered] of this.byId) {
       if (this.byId.size <= this.limit && delivered.createdAt >= this.horizon) return;
