@@ -14,6 +14,22 @@ export function formatRatio(ratio: number): string {
   return `${significant(ratio)}×`;
 }
 
+/**
+ * A ratio judged against a lower bound: with as many digits as it takes not to read as the bound
+ * when it misses it (1.6996 against 1.7 is "1.6996×", where formatRatio writes "1.7×").
+ */
+export function formatRatioAgainst(ratio: number, bound: number): string {
+  if (!Number.isFinite(ratio) || ratio <= 0) return '—';
+  let digits = 3;
+  while (
+    ratio < bound &&
+    Number(significant(ratio, digits).replace(/,/g, '')) >= bound &&
+    digits < 8
+  )
+    digits++;
+  return `${significant(ratio, digits)}×`;
+}
+
 export function formatPercent(fraction: number): string {
   if (!Number.isFinite(fraction)) return '—';
   return `${(fraction * 100).toFixed(fraction >= 0.1 ? 0 : 1)}%`;
