@@ -179,3 +179,25 @@ describe('the same refusals over graphql-ws and SSE as over HTTP', () => {
       });
   });
 });
+
+describe('an operation without a query', () => {
+  it('is refused BAD_REQUEST in HTTP’s words over graphql-ws, not as a syntax error; SSE says BAD_REQUEST too', async () => {
+    const body = { query: '' };
+    const http = await post(body);
+    expect(http).toMatchObject({
+      status: 400,
+      errors: [{ extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) }],
+    });
+    const [refusal] = (http as { errors: Array<{ message: string }> }).errors;
+    expect(await overSocket(body)).toEqual({
+      errors: [
+        { message: refusal?.message, extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) },
+      ],
+      sent: 'error',
+    });
+    expect(await overSse(body)).toMatchObject({
+      status: 400,
+      errors: [{ extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) }],
+    });
+  });
+});

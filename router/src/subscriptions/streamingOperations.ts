@@ -124,6 +124,14 @@ export function unexpectedFailure(
  * Apollo Server's refusal of `extensions.persistedQuery` with `persistedQueries: false`
  * (service.ts): its message and code, and its status (200). Apollo does not export the error.
  */
+/** Apollo Server's refusal of an operation without a query, in its words. */
+function emptyQuery(): GraphQLError {
+  return codedError(
+    RequestErrorCode.BadRequest,
+    'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.',
+  );
+}
+
 function persistedQueryNotSupported(): GraphQLError {
   return codedError(RequestErrorCode.PersistedQueryNotSupported, 'PersistedQueryNotSupported');
 }
@@ -283,6 +291,8 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
     prepare(request) {
       if (request.extensions?.['persistedQuery'])
         return { errors: [persistedQueryNotSupported()], status: 200 };
+      // Apollo Server's refusal over HTTP, where parsing would say "Unexpected <EOF>".
+      if (request.query === '') return { errors: [emptyQuery()], status: 400 };
       const schema = operations.schema();
       let document = validDocuments.get(schema, request.query);
       if (!document) {
