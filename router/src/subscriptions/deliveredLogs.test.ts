@@ -52,4 +52,15 @@ describe('a live feed’s memory of delivered logs', () => {
     delivered.remember('answered-late', 'ok', at(0));
     expect(delivered.knows('new')).toBe(true);
   });
+
+  it('remembers a log a catch-up delivered whatever its age, up to its limit, as math may publish it late', () => {
+    const delivered = new DeliveredLogs(WINDOW_MS, 3);
+    delivered.remember('caught-up', 'ok', at(0), 'catch-up');
+    for (let second = 1; second <= 60; second++)
+      delivered.remember(`live-${second}`, 'ok', at(second * 1_000));
+    expect(delivered.has('caught-up', 'ok')).toBe(true);
+    for (const id of ['b', 'c', 'd']) delivered.remember(id, 'ok', at(0), 'catch-up');
+    expect(delivered.knows('caught-up')).toBe(false);
+    expect(delivered.has('b', 'ok')).toBe(true);
+  });
 });

@@ -1,17 +1,20 @@
 /**
- * What one live feed remembers of the logs it has delivered, so that a log seen twice (from a
- * catch-up and live, or published again) is delivered once per status.
+ * What one live feed remembers of the logs it has delivered, so that a log seen twice is
+ * delivered once per status. Two sources send a log again:
  *
- * Only the logs a catch-up could send again need remembering. A catch-up from a cursor replays
- * the logs made within LATE_PUBLISH_WINDOW_MS before it, and the logs newer than it; the cursor is
- * the newest log delivered. So a log made more than that window before the newest one delivered
- * is not replayed, and is forgotten. The horizon is twice the window, which covers the clocks of
- * two math instances disagreeing by up to a window. A subscriber who has made thousands of logs
- * thus costs the router a few entries, not one per log.
+ * - A catch-up from a cursor replays the logs made within LATE_PUBLISH_WINDOW_MS before it, and
+ *   the logs newer than it; the cursor is the newest log delivered. So a log delivered live and
+ *   made more than that window before the newest one delivered is not replayed, and is forgotten.
+ *   The horizon is twice the window, which covers the clocks of two math instances disagreeing
+ *   by up to a window. A subscriber who has made thousands of logs thus costs the router a few
+ *   entries, not one per log.
+ * - Math's backlog (events.ts): the logs it could not publish while Redis was away, published
+ *   once it is back, however old. A catch-up after the same outage has delivered them from the
+ *   database already. So the logs a catch-up delivered are remembered whatever their age, up to
+ *   the limit.
  *
- * `limit` still bounds the memory of a caller who makes many logs within the horizon: the ones
- * delivered first are forgotten first. The feed is at-least-once beyond that (README, live feed):
- * the client drops a log it already has by id.
+ * `limit` bounds each of the two (the first delivered are forgotten first). Beyond it the feed is
+ * at-least-once (README, live feed): the client drops a log it already has by id.
  */
 
 /** A remembered log: the status it was delivered with, and when math made it (ISO-8601 text). */
@@ -36,10 +39,15 @@ function horizonOf(createdAt: string, windowMs: number): string | undefined {
   return lastAsked.horizon;
 }
 
+/** How a log reached the feed. */
+export type DeliveredBy = 'live' | 'catch-up';
+
 export class DeliveredLogs {
-  /** By id, in the order last delivered: the first entries are the first to forget. */
-  private readonly byId = new Map<string, Delivered>();
-  /** The `createdAt` of the newest log remembered, and the horizon it gives (both ISO text). */
+  /** Delivered live, by id, in the order last delivered: the first are the first to forget. */
+  private readonly live = new Map<string, Delivered>();
+  /** Delivered by a catch-up, by id, likewise; forgotten only past the limit. */
+  private readonly caughtUp = new Map<string, string>();
+  /** The `createdAt` of the newest log delivered live, and the horizon it gives (ISO text). */
   private newest = '';
   private horizon = '';
 
@@ -50,35 +58,42 @@ export class DeliveredLogs {
 
   /** Whether the log was delivered with this status already (and is still remembered). */
   has(id: string, status: string): boolean {
-    return this.byId.get(id)?.status === status;
+    return (this.live.get(id)?.status ?? this.caughtUp.get(id)) === status;
   }
 
   /** Whether any status of the log is remembered. */
   knows(id: string): boolean {
-    return this.byId.has(id);
+    return this.live.has(id) || this.caughtUp.has(id);
   }
 
   /** How many logs are remembered. */
   get size(): number {
-    return this.byId.size;
+    return this.live.size + this.caughtUp.size;
   }
 
   /**
    * Remembers a delivered log as the latest delivered, then forgets from the first delivered
-   * while they are past the horizon or over the limit. (Strings are kept as given: they are the
-   * event's own.)
+   * while they are past the horizon (live ones) or over the limit. (Strings are kept as given:
+   * they are the event's own.)
    */
-  remember(id: string, status: string, createdAt: string): void {
-    this.byId.delete(id);
-    this.byId.set(id, { status, createdAt });
+  remember(id: string, status: string, createdAt: string, by: DeliveredBy = 'live'): void {
+    this.live.delete(id);
+    this.caughtUp.delete(id);
+    if (by === 'catch-up') {
+      this.caughtUp.set(id, status);
+      if (this.caughtUp.size > this.limit)
+        this.caughtUp.delete(this.caughtUp.keys().next().value as string);
+      return;
+    }
+    this.live.set(id, { status, createdAt });
     if (createdAt > this.newest) {
       this.newest = createdAt;
       // A text that is not a date leaves the horizon where it was: the limit still bounds.
       this.horizon = horizonOf(createdAt, this.windowMs) ?? this.horizon;
     }
-    for (const [first, delivered] of this.byId) {
-      if (this.byId.size <= this.limit && delivered.createdAt >= this.horizon) return;
-      this.byId.delete(first);
+    for (const [first, delivered] of this.live) {
+      if (this.live.size <= this.limit && delivered.createdAt >= this.horizon) return;
+      this.live.delete(first);
     }
   }
 }

@@ -239,6 +239,42 @@ describe('a live feed’s cursor that a retry answered', () => {
     await inner.close();
   });
 
+  it('a log a reconnect’s catch-up delivered is not delivered again when math publishes it late', async () => {
+    const inner = createEventBus(undefined, logger);
+    let reconnect = () => {};
+    const events = {
+      ...inner,
+      onReconnect: (listener: () => void) => ((reconnect = listener), () => {}),
+    };
+    // Made a second apart while Redis was away: stored, not published; more than the late-
+    // publish window apart, oldest to newest.
+    const start = Date.now() + 1_000;
+    const made: Row[] = Array.from({ length: 20 }, (_, i) => ({
+      id: `01900000-0000-7000-8000-${String(i + 1).padStart(12, '0')}`,
+      status: 'ok',
+      createdAt: new Date(start + i * 1_000).toISOString(),
+    }));
+    const rows = [...made].reverse();
+    const feed = await openLogFeed(events, fakeLogRows(rows), caller, undefined);
+    reconnect();
+    const caughtUp: string[] = [];
+    for (let i = 0; i < made.length; i++) caughtUp.push((await feed.next()).value.id as string);
+    expect(caughtUp).toEqual(made.map((log) => log.id));
+    // Math's backlog, once Redis is back for it too, then a log made after.
+    const publish = (log: Row) =>
+      inner.pubsub.publish(logAddedTopic('u1'), { ...log, userId: 'u1', username: 'ada' });
+    for (const log of made) await publish(log);
+    const after: Row = {
+      id: '01900000-0000-7000-8000-000000000099',
+      status: 'ok',
+      createdAt: new Date(start + 60_000).toISOString(),
+    };
+    await publish(after);
+    expect(await nextDelivery(feed)).toBe(`${after.id} ok`);
+    await feed.return?.();
+    await inner.close();
+  });
+
   it('arrives answered to a client resuming after it, which last saw it refused', async () => {
     const events = createEventBus(undefined, logger);
     const answered: Row = {

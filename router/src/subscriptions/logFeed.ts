@@ -21,7 +21,7 @@ import type { EventBus } from '@microservice-math/shared/events';
 import { listenToLogAdded, type LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { RouterContext } from '../context.js';
-import { DeliveredLogs } from './deliveredLogs.js';
+import { DeliveredLogs, type DeliveredBy } from './deliveredLogs.js';
 import type { GatewayExecutor } from './logAddedResolver.js';
 
 /**
@@ -283,13 +283,13 @@ export async function openLogFeed(
   let ended = false;
   let lastId = after;
 
-  function deliver(event: LogAddedEvent): void {
+  function deliver(event: LogAddedEvent, by: DeliveredBy = 'live'): void {
     if (!includeRefused && event.status !== 'ok') return;
     // A feed without `after` starts now: a log made before it is no news, even when math
     // publishes it late (it holds events while Redis is away from it, and sends them when back).
     if (after === undefined && event.createdAt < since) return;
     if (ended || delivered.has(event.id, event.status)) return;
-    delivered.remember(event.id, event.status, event.createdAt);
+    delivered.remember(event.id, event.status, event.createdAt, by);
     // The newest log delivered is where a catch-up resumes: not an older one answered late.
     if (lastId === undefined || event.id > lastId) lastId = event.id;
     if (waiting) {
@@ -312,8 +312,8 @@ export async function openLogFeed(
       // the client's copy may be the refusal, so the answer is delivered (maybe once more).
       const cursorAnswered = answered.some((log) => log.id === from);
       if (from !== undefined && cursor && !delivered.knows(from) && !cursorAnswered)
-        delivered.remember(from, cursor.status, cursor.createdAt);
-      for (const log of [...answered, ...logs]) deliver(log);
+        delivered.remember(from, cursor.status, cursor.createdAt, 'catch-up');
+      for (const log of [...answered, ...logs]) deliver(log, 'catch-up');
     } finally {
       catchingUp = false;
       for (const event of held.splice(0)) deliver(event);
