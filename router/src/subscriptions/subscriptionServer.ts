@@ -375,8 +375,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   // Each socket's own listeners, made once for all of them (each reads its socket as `this`)
   // rather than three closures a socket.
   // Ahead of graphql-ws's own listener, which parses the message and calls onSubscribe at once.
-  function noteInexactNumbers(this: WebSocket, data: RawData, isBinary: boolean) {
-    if (isBinary || !Buffer.isBuffer(data)) return;
+  // graphql-ws reads a binary frame as text too (String(data)), so these read both.
+  function noteInexactNumbers(this: WebSocket, data: RawData) {
+    if (!Buffer.isBuffer(data)) return;
     const text = data.toString('utf8');
     const refusal = inexactNumberRefusal(text);
     if (refusal === undefined) return;
@@ -390,8 +391,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   // an operation's id is the client's choice and unbounded (a bound here once let a long id's
   // computation run to the end). Only one naming "complete" is parsed again, at most once more
   // than graphql-ws parses it.
-  function abortCompleted(this: WebSocket, data: RawData, isBinary: boolean) {
-    if (isBinary || !Buffer.isBuffer(data)) return;
+  function abortCompleted(this: WebSocket, data: RawData) {
+    if (!Buffer.isBuffer(data)) return;
     const id = completedId(data);
     if (id !== undefined) abortOperation(this, id);
   }
@@ -429,8 +430,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
 
 /** The operation id of a graphql-ws `complete` message; undefined for any other message. */
 function completedId(data: Buffer): string | undefined {
-  // graphql-ws parses every message itself: parse again only what can be a complete message.
-  if (!data.includes('"complete"')) return undefined;
+  // graphql-ws parses every message itself: parse again only what can be a complete message
+  // (its type written out, or with escapes that may spell it).
+  if (!data.includes('"complete"') && !data.includes('\\u')) return undefined;
   try {
     const message = JSON.parse(data.toString('utf8')) as { type?: unknown; id?: unknown };
     return message.type === 'complete' && typeof message.id === 'string' ? message.id : undefined;
