@@ -96,6 +96,37 @@ describe('a live feed’s cursor', () => {
     expect(queries).toBe(2);
   });
 
+  it('a cursor past the newest page is asked about once, and a failure to ask is the gateway’s', async () => {
+    const asked: string[] = [];
+    const logs = fakeRecentLogs(ids);
+    let failCursorQuery = false;
+    const execute: GatewayExecutor = async (document, variables, ...rest) => {
+      if (document.includes('LogCursor')) {
+        asked.push(String(variables['before']));
+        if (failCursorQuery)
+          return {
+            errors: [
+              {
+                message: 'The math subgraph is unreachable (ECONNREFUSED)',
+                extensions: { code: 'SERVICE_UNAVAILABLE' },
+              } as unknown as GraphQLError,
+            ],
+          };
+      }
+      return logs(document, variables, ...rest);
+    };
+    // 50 logs back: on the third page.
+    const feed = await openLogFeed(events, execute, context, 'log-1149');
+    await feed.return?.();
+    expect(asked).toEqual(['log-1149']);
+    failCursorQuery = true;
+    const refusal = await openLogFeed(events, execute, context, 'log-1149').then(
+      () => undefined,
+      (error: unknown) => error as GraphQLError,
+    );
+    expect(refusal?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  });
+
   it('1,000 logs back still catches up, in order, after the window before the cursor', async () => {
     // Logs a second apart: those made within the window before log-199 (log-194 just at its
     // edge) come first; they do not count against the 1,000.
