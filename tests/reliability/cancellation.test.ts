@@ -162,27 +162,23 @@ describe.sequential('a caller that gives up while math computes', () => {
     expect(stopped.threadsEnded).toBe(1);
   });
 
-  it('a graphql-ws operation its client completes before the answer, on a socket left open', async () => {
+  it.each([
+    // Its id graphql-ws' own (a UUID).
+    { how: 'graphql-ws operation completed', id: undefined, n: 200_002 },
+    // Its complete message is over 300 bytes: the router must still read it as one.
+    {
+      how: 'graphql-ws operation with a long id completed',
+      id: 'operation-'.repeat(30),
+      n: 200_004,
+    },
+  ])('a $how by its client before the answer, on a socket left open', async ({ how, id, n }) => {
     let client: ReturnType<typeof overWebSocket>['client'] | undefined;
     const stopped = await cancelWhileComputing(async (query) => {
-      const sent = overWebSocket(query);
+      const sent = overWebSocket(query, id);
       client = sent.client;
       return async () => sent.unsubscribe();
-    }, 200_002);
-    cancelled.push({ how: 'graphql-ws operation completed', ...stopped });
-    expect(stopped.threadsEnded).toBe(1);
-    await client?.dispose();
-  });
-
-  it('a graphql-ws operation with a long id, completed by its client before the answer', async () => {
-    let client: ReturnType<typeof overWebSocket>['client'] | undefined;
-    const stopped = await cancelWhileComputing(async (query) => {
-      // Its complete message is over 300 bytes: the router must still read it as one.
-      const sent = overWebSocket(query, 'operation-'.repeat(30));
-      client = sent.client;
-      return async () => sent.unsubscribe();
-    }, 200_004);
-    cancelled.push({ how: 'graphql-ws operation with a long id completed', ...stopped });
+    }, n);
+    cancelled.push({ how, ...stopped });
     expect(stopped.threadsEnded).toBe(1);
     await client?.dispose();
   });

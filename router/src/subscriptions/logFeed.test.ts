@@ -236,6 +236,20 @@ function nextDelivery(feed: AsyncIterableIterator<{ id: string; status: string }
   ]);
 }
 
+/**
+ * An in-memory event bus whose reconnection the test makes happen (`reconnect`): `inner` publishes
+ * to it, `events` is what the feed is given.
+ */
+function reconnectingBus() {
+  const inner = createEventBus(undefined, createLogger('test', { level: 'silent', pretty: false }));
+  let listener = () => {};
+  const events = {
+    ...inner,
+    onReconnect: (heard: () => void) => ((listener = heard), () => {}),
+  };
+  return { inner, events, reconnect: () => listener() };
+}
+
 describe('a live feed’s cursor that a retry answered', () => {
   const caller = { caller: { id: 'u1', username: 'ada' } } as unknown as RouterContext;
   const logger = createLogger('test', { level: 'silent', pretty: false });
@@ -246,12 +260,7 @@ describe('a live feed’s cursor that a retry answered', () => {
   };
 
   it('arrives answered after a reconnect, when the refusal was the newest log delivered', async () => {
-    const inner = createEventBus(undefined, logger);
-    let reconnect = () => {};
-    const events = {
-      ...inner,
-      onReconnect: (listener: () => void) => ((reconnect = listener), () => {}),
-    };
+    const { inner, events, reconnect } = reconnectingBus();
     const refused: Row = {
       id: '01900000-0000-7000-8000-000000000002',
       status: 'CANCELLED',
@@ -271,12 +280,7 @@ describe('a live feed’s cursor that a retry answered', () => {
   });
 
   it('a log a reconnect’s catch-up delivered is not delivered again when math publishes it late', async () => {
-    const inner = createEventBus(undefined, logger);
-    let reconnect = () => {};
-    const events = {
-      ...inner,
-      onReconnect: (listener: () => void) => ((reconnect = listener), () => {}),
-    };
+    const { inner, events, reconnect } = reconnectingBus();
     // Made a second apart while Redis was away: stored, not published; more than the late-
     // publish window apart, oldest to newest.
     const start = Date.now() + 1_000;
