@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import {
   type ApolloServerOptions,
   type ApolloServerPlugin,
@@ -18,7 +19,13 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { requestSignal } from './cancellation.js';
 import { ConfigError, localUrlHost } from './config.js';
-import { CLIENT_ERROR_CODES, codedError, maskedInternalError, RequestErrorCode } from './errors.js';
+import {
+  CLIENT_ERROR_CODES,
+  codedError,
+  ErrorCode,
+  maskedInternalError,
+  RequestErrorCode,
+} from './errors.js';
 import { exactJsonBody, exactQueryNumbers, InexactJsonNumber } from './exactJson.js';
 import { listenError } from './listenError.js';
 import type { Logger } from './logger.js';
@@ -511,7 +518,11 @@ function unexpectedErrorPlugin<C extends RequestBase>(
     async unexpectedErrorProcessingRequest({ requestContext, error }) {
       const { logger } = requestContext.contextValue as Partial<C>;
       if (!logger) return;
-      logger.error({ err: error }, 'unexpected error processing the request');
+      // A plugin that waits with the request's signal (auth's login reservations) throws
+      // CANCELLED when the caller goes away or the service drains: no fault of ours.
+      if (error instanceof GraphQLError && error.extensions['code'] === ErrorCode.Cancelled)
+        logger.info('request cancelled before its operation ran');
+      else logger.error({ err: error }, 'unexpected error processing the request');
       logged.pipelineFailure(requestContext.contextValue);
     },
     async requestDidStart() {

@@ -8,6 +8,7 @@ import { ApolloServer } from '@apollo/server';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { directGraphQL } from './directGraphQL.js';
+import { cancelled } from './errors.js';
 import { ServiceHost, type RequestBase } from './serviceHost.js';
 
 const lines: Array<Record<string, unknown>> = [];
@@ -20,7 +21,10 @@ let apollo: ApolloServer<RequestBase>;
 let url: string;
 
 /** An Apollo Server with `serviceHost`'s options and a plugin that throws `bug` at each request. */
-function apolloWithBuggyPlugin(serviceHost: ServiceHost, bug: string): ApolloServer<RequestBase> {
+function apolloWithBuggyPlugin(
+  serviceHost: ServiceHost,
+  bug: string | Error,
+): ApolloServer<RequestBase> {
   return new ApolloServer<RequestBase>({
     typeDefs: 'type Query { hello: String! }',
     resolvers: { Query: { hello: () => 'hello' } },
@@ -30,7 +34,7 @@ function apolloWithBuggyPlugin(serviceHost: ServiceHost, bug: string): ApolloSer
           async requestDidStart() {
             return {
               async validationDidStart() {
-                throw new TypeError(bug);
+                throw typeof bug === 'string' ? new TypeError(bug) : bug;
               },
             };
           },
@@ -104,5 +108,39 @@ it('keeps Apollo’s own line at error level for a failure the host’s plugin d
   } finally {
     await bare.stop();
     await bareHost.close();
+  }
+});
+
+it('logs a request cancelled while a plugin waited at info, not as a failure', async () => {
+  const quiet = new ServiceHost({ name: 'test', logger, production: true });
+  const waiting = apolloWithBuggyPlugin(quiet, cancelled());
+  await waiting.start();
+  quiet.answerFirst(
+    directGraphQL(
+      waiting,
+      quiet.mountGraphQL(waiting, (_req, base) => base),
+    ),
+  );
+  const quietUrl = `http://127.0.0.1:${await quiet.listen(0, '127.0.0.1')}/graphql`;
+  try {
+    const before = lines.length;
+    const response = await fetch(quietUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ hello }' }),
+    });
+    const requestId = response.headers.get('x-request-id');
+    const logged = lines.slice(before);
+    expect(logged.filter((line) => (line['level'] as number) >= 50)).toEqual([]);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 30,
+        requestId,
+        msg: 'request cancelled before its operation ran',
+      }),
+    );
+  } finally {
+    await quiet.close();
+    await waiting.stop();
   }
 });
