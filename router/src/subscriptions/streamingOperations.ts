@@ -124,16 +124,16 @@ export function unexpectedFailure(
  * Apollo Server's refusal of `extensions.persistedQuery` with `persistedQueries: false`
  * (service.ts): its message and code, and its status (200). Apollo does not export the error.
  */
+function persistedQueryNotSupported(): GraphQLError {
+  return codedError(RequestErrorCode.PersistedQueryNotSupported, 'PersistedQueryNotSupported');
+}
+
 /** Apollo Server's refusal of an operation without a query, in its words. */
 function emptyQuery(): GraphQLError {
   return codedError(
     RequestErrorCode.BadRequest,
     'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.',
   );
-}
-
-function persistedQueryNotSupported(): GraphQLError {
-  return codedError(RequestErrorCode.PersistedQueryNotSupported, 'PersistedQueryNotSupported');
 }
 
 export interface StreamingOperations {
