@@ -149,13 +149,18 @@ describe('the live demand budget of one user', () => {
     await client.dispose();
   });
 
-  it('over graphql-ws: a subscription completed while still checked, its id reused at once, holds nothing once its socket closes', async () => {
+  it('over graphql-ws: a subscription completed while still checked, its id reused at once: the reuse is refused BAD_REQUEST, and nothing is held once the socket closes', async () => {
     const user = await signUp(system.urls.router, 'budget_reuse');
     const socket = new WebSocket(system.urls.router.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const messages: Array<{ type: string; id?: string }> = [];
+    type Message = {
+      type: string;
+      id?: string;
+      payload?: Array<{ extensions?: { code?: string } }>;
+    };
+    const messages: Message[] = [];
     const acknowledged = new Promise<void>((resolve) =>
       socket.on('message', (data: Buffer) => {
-        const message = JSON.parse(data.toString()) as { type: string; id?: string };
+        const message = JSON.parse(data.toString()) as Message;
         messages.push(message);
         if (message.type === 'connection_ack') resolve();
       }),
@@ -171,7 +176,40 @@ describe('the live demand budget of one user', () => {
       send({ id, type: 'complete' });
       send({ id, type: 'subscribe', payload: { query: ID_FEED } });
     }
-    await subscriptionsOpen(system.urls.router, 1);
+    // The second subscribe of each id is told its id is still taken; sharing graphql-ws' one
+    // entry for the id, it had been ended unseen by the first one's end, which gave it the first
+    // one's CANCELLED (or a hold on the budget was overwritten and never given back).
+    const refusals = (id: string) =>
+      messages.filter(
+        (message) =>
+          message.id === id &&
+          message.type === 'error' &&
+          message.payload?.[0]?.extensions?.code === 'BAD_REQUEST',
+      );
+    await waitFor(() => {
+      for (const id of ['a', 'b']) expect(refusals(id)).toHaveLength(1);
+    });
+    expect(refusals('a')[0]?.payload?.[0]).toMatchObject({
+      message: expect.stringContaining('This operation id is still in use on this connection'),
+    });
+    // The id is free once its operations have ended: a later subscribe of it is delivered to
+    // (sent again while the first one is still ending, and so refused again).
+    const active = async () =>
+      metricValue(await scrapeMetrics(system.urls.router), 'router_active_subscriptions');
+    await waitFor(async () => {
+      const refused = refusals('a').length;
+      send({ id: 'a', type: 'subscribe', payload: { query: ID_FEED } });
+      const opened = await waitFor(async () => {
+        if (refusals('a').length > refused) return false;
+        expect(await active()).toBe(1);
+        return true;
+      });
+      expect(opened).toBe(true);
+    });
+    await calculate(user, 8);
+    await waitFor(() =>
+      expect(messages).toContainEqual(expect.objectContaining({ id: 'a', type: 'next' })),
+    );
     await new Promise((resolve) => {
       socket.once('close', resolve);
       socket.close();

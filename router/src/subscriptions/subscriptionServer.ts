@@ -8,7 +8,9 @@ import { CallerGoneError } from '@microservice-math/shared/cancellation';
 import {
   cancelled,
   CLIENT_ERROR_CODES,
+  codedError,
   rateLimited,
+  RequestErrorCode,
   unauthenticated,
 } from '@microservice-math/shared/errors';
 import { inexactNumberRefusal } from '@microservice-math/shared/exactJson';
@@ -94,9 +96,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   /** Open, authenticated sockets by user id. */
   const socketsPerUser = perUserCap(limits.connectionsPerUser);
   /**
-   * Each socket's operations in flight, by operation id: aborted (and with them their subgraph
+   * Each socket's operations in flight, by operation id, from their subscribe message until they
+   * have ended (onComplete, or refused by onSubscribe): aborted (and with them their subgraph
    * calls, and so math's computations) when the client completes one before its answer, or the
-   * socket closes.
+   * socket closes. An aborted one stays until it has ended, so its id is not reused meanwhile.
    */
   const inFlight = new WeakMap<WebSocket, Map<string, AbortController>>();
   /** Each socket's subscriptions' holds on their user's live demand budget, by operation id. */
@@ -105,11 +108,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     liveDemand.get(socket)?.get(id)?.();
     liveDemand.get(socket)?.delete(id);
   };
-  const abortOperation = (socket: WebSocket, id: string) => {
-    const operations = inFlight.get(socket);
-    operations?.get(id)?.abort(new CallerGoneError());
-    operations?.delete(id);
-  };
+  const abortOperation = (socket: WebSocket, id: string) =>
+    inFlight.get(socket)?.get(id)?.abort(new CallerGoneError());
   /** Acknowledged sockets, closed in turn when the router closes. */
   const connected = new Set<ConnectionExtra>();
   /** Sockets waiting for their admitted operations' answers before they close. */
@@ -304,10 +304,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         const connection = ctx.extra.connection as NonNullable<ConnectionExtra['connection']>;
         const socket = ctx.extra.socket;
+        // graphql-ws forgets an id as soon as the client completes it, and takes it again at
+        // once, while the first operation may still be checked or starting. Both would then
+        // share graphql-ws' one entry for the id: the first one's end would end the second, or
+        // deliver under its id, and its onComplete would give back the second one's hold on the
+        // live demand budget in place of its own, which nothing would then give back.
+        if (inFlight.get(socket)?.has(id)) return [operationIdInUse()];
         const controller = new AbortController();
         // In flight from now: a complete message for it, or the socket closing, while it is still
-        // checked aborts it (and the client may reuse its id at once), so it starts nothing and
-        // holds nothing of the live demand budget, which onComplete or onClose would not give back.
+        // checked aborts it, so it starts nothing and holds nothing of the live demand budget,
+        // which onComplete or onClose would not give back.
         if (!inFlight.has(socket)) inFlight.set(socket, new Map());
         inFlight.get(socket)?.set(id, controller);
         // The operation's own context (and request id), which a fault of ours is logged with.
@@ -455,4 +461,15 @@ function refuseToken(socket: WebSocket, error: unknown): false {
     typeof code === 'string' && CLIENT_ERROR_CODES.has(code) && Buffer.byteLength(message) <= 123;
   socket.close(TOKEN_EXPIRED_CLOSE_CODE, told ? message : 'Forbidden');
   return false;
+}
+
+/**
+ * A subscribe message whose id an earlier operation on the socket still has: completed by the
+ * client but not yet ended here. The id is the client's own text, of any length: not echoed.
+ */
+function operationIdInUse(): GraphQLError {
+  return codedError(
+    RequestErrorCode.BadRequest,
+    'This operation id is still in use on this connection: the operation completed with it has not ended yet. Use a new id for each operation',
+  );
 }
