@@ -180,6 +180,44 @@ describe('the same refusals over graphql-ws and SSE as over HTTP', () => {
   });
 });
 
+describe('a sign-in whose answer could be nulled, over graphql-ws and SSE as over HTTP', () => {
+  // Refused before anything runs (signInAnswers.ts). Over graphql-ws it had come as a result
+  // with no data (`next`, then `complete`), not as the refusal HTTP makes of it.
+  it.each([
+    {
+      what: 'another field beside it',
+      query:
+        'mutation { login(username: "nobody_here", password: "not a password") { token } logout }',
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    },
+    {
+      what: 'user { logs } under it',
+      query:
+        'mutation { login(username: "nobody_here", password: "not a password") { user { logs { id } } } }',
+      code: 'BAD_USER_INPUT',
+    },
+  ])('$what: 400 $code, an `error` message over graphql-ws', async ({ query, code }) => {
+    const http = await post({ query });
+    expect(http).toMatchObject({
+      status: 400,
+      errors: [{ extensions: expect.objectContaining({ code }) }],
+    });
+    expect(http).not.toHaveProperty('data');
+    // Without the stack trace a development router adds to HTTP's errors.
+    const refusal = (http as { errors: Errors }).errors.map((error) => {
+      const { stacktrace: _stack, ...extensions } = error.extensions as Record<string, unknown>;
+      return { ...error, extensions };
+    });
+    expect(await overSocket({ query })).toEqual({ errors: refusal, sent: 'error' });
+    const sse = await overSse({ query });
+    expect(sse).toMatchObject({
+      status: 400,
+      type: expect.stringMatching(/^application\/json/),
+      errors: refusal,
+    });
+  });
+});
+
 describe('an operation without a query', () => {
   it('is refused BAD_REQUEST in HTTP’s words over graphql-ws, not as a syntax error; SSE says BAD_REQUEST too', async () => {
     const body = { query: '' };

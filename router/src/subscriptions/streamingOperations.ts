@@ -33,6 +33,7 @@ import type { RouterContext } from '../context.js';
 import { badArgumentError, nullArgumentError } from '../gateway/argumentErrors.js';
 import type { DemandControl } from '../gateway/demandControl.js';
 import { operationResolutionFailure } from '../gateway/requireOperation.js';
+import { signInRefusal } from '../gateway/signInAnswers.js';
 import { documentToValidate } from '../gateway/subscriptionRootDirectives.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
@@ -329,6 +330,9 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       const values = coerced.coerced;
       const nullArgument = nullArgumentError(schema, document, operation, values);
       if (nullArgument) return nullArgument;
+      // Refused before it runs, as over HTTP, not answered as a result with no data.
+      const signIn = signInRefusal(document, operation, values ?? {});
+      if (signIn) return signIn;
       const operationCost = options.demand.cost(
         schema,
         document,
