@@ -68,6 +68,11 @@ class Subscriber {
   received: string[] = [];
   /** Logs that arrived again (a resumed feed's window before its cursor): dropped, as the web app does. */
   repeats = 0;
+  /**
+   * Logs that arrived again on the same subscription, which remembers what it delivered
+   * (router/src/subscriptions/deliveredLogs.ts): only a resumed feed may repeat one.
+   */
+  repeatsWithinSubscription = 0;
   lastId: string;
   /** The newest log held, by (createdAt, id): the cursor of the next resume. */
   private newest: { createdAt: number; id: string } | undefined;
@@ -106,6 +111,7 @@ class Subscriber {
       // attempt: client behaviour, not a wait of the test.
       void sleep(500 + Math.random() * 500).then(() => this.connect());
     };
+    const delivered = new Set<string>();
     client.on('connected', () => (this.connected = true));
     client.on('closed', reconnect);
     client.subscribe<{ logAdded: { id: string; createdAt: string } }>(
@@ -115,6 +121,8 @@ class Subscriber {
       },
       {
         next: ({ data, errors }) => {
+          if (data && delivered.has(data.logAdded.id)) this.repeatsWithinSubscription++;
+          if (data) delivered.add(data.logAdded.id);
           if (data) this.hold(data.logAdded);
           if (errors) this.errors.push(JSON.stringify(errors));
         },
@@ -387,6 +395,10 @@ describe.skipIf(skip)('live feed: Redis outage, router killed, math instance kil
     const delivered = subscribers.reduce((sum, s) => sum + s.received.length, 0);
     // Logs that arrived again (the window a resumed feed replays), dropped by id.
     const repeats = subscribers.reduce((sum, s) => sum + s.repeats, 0);
+    const repeatsWithinSubscription = subscribers.reduce(
+      (sum, s) => sum + s.repeatsWithinSubscription,
+      0,
+    );
     const missing = subscribers.reduce((sum, s) => sum + s.missing().length, 0);
     // Rows beyond the answered calculations: each a second log of one calculation (0 with the key).
     const answerLost = stored.length - seedIds.size - answered;
@@ -401,6 +413,7 @@ describe.skipIf(skip)('live feed: Redis outage, router killed, math instance kil
       delivered,
       reconnects: subscribers.reduce((sum, s) => sum + s.reconnects, 0),
       repeats,
+      repeatsWithinSubscription,
       missing,
     });
     await annotate(`measured: ${JSON.stringify(figures)}`);
@@ -411,6 +424,8 @@ describe.skipIf(skip)('live feed: Redis outage, router killed, math instance kil
       );
       expect(subscriber.errors, `subscriber ${index}`).toEqual([]);
     }
+    // Repeats come only from resumed feeds, each a new subscription with its own memory.
+    expect(repeatsWithinSubscription).toBe(0);
     expect(answered).toBeGreaterThan(RATE * 20);
     // The load went on through each fault, so it spans them all.
     expect(figures['afterMathKill']).toBeGreaterThan(RATE);
