@@ -79,6 +79,18 @@ function deadlineAtFrom(headers: IncomingHttpHeaders): number | undefined {
  */
 /** For each request's signal: whether its caller can no longer get the response (`callerGone`). */
 const callersGone = new WeakMap<AbortSignal, () => boolean>();
+/** For each request's signal with a deadline: when it aborts for it (`abortsAt`). */
+const deadlines = new WeakMap<AbortSignal, number>();
+
+/**
+ * When the request whose signal this is will be given up for its caller's deadline (epoch
+ * milliseconds, the margin taken off); undefined when it has none. Work that cannot be done by
+ * then is better refused at once, while the caller can still be told to come back, than started
+ * and cut off.
+ */
+export function abortsAt(signal: AbortSignal | undefined): number | undefined {
+  return signal ? deadlines.get(signal) : undefined;
+}
 
 /**
  * Whether the caller of the request whose signal this is can no longer get its response, asked
@@ -136,13 +148,16 @@ export function requestSignal(
     () => closedUnanswered || (callerGivesUpAt !== undefined && Date.now() >= callerGivesUpAt),
   );
   let timer: NodeJS.Timeout | undefined;
-  if (givenUpIn !== undefined && (relativeIn === undefined || givenUpIn < relativeIn))
+  if (givenUpIn !== undefined && (relativeIn === undefined || givenUpIn < relativeIn)) {
     timer = setTimeout(
       () => controller.abort(new CallerGoneError(`the caller's deadline passed`)),
       givenUpIn,
     );
-  else if (relativeIn !== undefined && ms !== undefined)
+    deadlines.set(controller.signal, readAt + givenUpIn);
+  } else if (relativeIn !== undefined && ms !== undefined) {
     timer = setTimeout(() => controller.abort(new DeadlinePassedError(ms)), relativeIn);
+    deadlines.set(controller.signal, readAt + relativeIn);
+  }
   timer?.unref();
   const gone = () => {
     if (res.writableFinished) return;

@@ -10,6 +10,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { metricValue, scrapeMetrics } from '../../../tests/support/metrics.js';
 import {
+  LOGIN,
   REGISTER,
   ROUTER_SECRET,
   startAuth,
@@ -118,6 +119,44 @@ describe('password hashing in worker threads', () => {
     // A refused name holds no account: it registers once there is room.
     expect((await register(running, refused[0]!.name)).body.errors).toBeUndefined();
   }, 180_000);
+});
+
+describe('a burst of sign-ins the threads cannot hash before their deadline', () => {
+  it('is answered: each checked in time or refused RATE_LIMITED at once, none CANCELLED or failed', async () => {
+    // One thread at cost 10 (tens of ms a check): of 40 logins with a deadline of 1.5 s (1.25 s
+    // once the service's margin is off), only the first few dozen hashes' worth can be checked
+    // in time. The queue (64) holds them all, so only the deadline can refuse. Each from its
+    // own address and for its own (unknown) name: no login limit is reached.
+    const running = (auth = await startAuth({
+      AUTH_HASH_WORKERS: '1',
+      BCRYPT_ROUNDS: '10',
+      AUTH_HASH_QUEUE: '64',
+    }));
+    // Warm: the dummy hash the pool starts with, and the service's first database reads.
+    await running.call(LOGIN, { u: 'warm', p: 'not the password' });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        running.call(
+          LOGIN,
+          { u: `burst-${i}`, p: 'not the password' },
+          { client: `198.51.100.${i + 1}`, headers: { [DEADLINE_HEADER]: '1500' } },
+        ),
+      ),
+    );
+    const codes = answers.map((a) => a.body.errors?.[0]?.extensions?.['code']);
+    const count = (code: string) => codes.filter((c) => c === code).length;
+    // Checked: a wrong password; refused: told when to come back.
+    expect(count('UNAUTHENTICATED') + count('RATE_LIMITED'), JSON.stringify(codes)).toBe(40);
+    expect(count('UNAUTHENTICATED')).toBeGreaterThan(0);
+    expect(count('RATE_LIMITED')).toBeGreaterThan(0);
+    for (const answer of answers.filter(
+      (a) => a.body.errors?.[0]?.extensions?.['code'] === 'RATE_LIMITED',
+    ))
+      expect(answer.body.errors?.[0]).toMatchObject({
+        message: 'Too many sign-ins at once; try again shortly',
+        extensions: { retryAfterSeconds: expect.any(Number) },
+      });
+  }, 60_000);
 });
 
 describe('a registration whose caller has gone', () => {

@@ -8,7 +8,9 @@
  * The bound is per process: with several auth instances each may have that many under way,
  * and the failures they count are shared through Redis as soon as each check ends.
  */
+import { DeadlinePassedError } from '@microservice-math/shared/cancellation';
 import { cancelled } from '@microservice-math/shared/errors';
+import { tooManySignIns } from './tooManySignIns.js';
 
 export interface ChecksInFlight {
   /** Checks under way on `key`. */
@@ -20,7 +22,10 @@ export interface ChecksInFlight {
   endings(): number;
   start(keys: readonly string[]): void;
   end(keys: readonly string[]): void;
-  /** Resolves when a check on any of `keys` ends; rejects CANCELLED when `signal` aborts. */
+  /**
+   * Resolves when a check on any of `keys` ends. Rejects when `signal` aborts: RATE_LIMITED if
+   * for its request's deadline (the caller, still there, is told to come back), else CANCELLED.
+   */
   nextEnding(keys: readonly string[], signal?: AbortSignal): Promise<void>;
 }
 
@@ -47,8 +52,10 @@ export function createChecksInFlight(): ChecksInFlight {
       }
     },
     nextEnding(keys, signal) {
+      const refusal = () =>
+        signal?.reason instanceof DeadlinePassedError ? tooManySignIns(1) : cancelled();
       return new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(cancelled());
+        if (signal?.aborted) return reject(refusal());
         const resume = () => {
           for (const key of keys) waiting.get(key)?.delete(resume);
           signal?.removeEventListener('abort', abort);
@@ -56,7 +63,7 @@ export function createChecksInFlight(): ChecksInFlight {
         };
         const abort = () => {
           for (const key of keys) waiting.get(key)?.delete(resume);
-          reject(cancelled());
+          reject(refusal());
         };
         signal?.addEventListener('abort', abort, { once: true });
         for (const key of keys) {

@@ -1,18 +1,25 @@
 /**
  * bcrypt off the event loop: hashing and comparing run in a pool of worker threads, so a login
  * storm costs cores, not the answers to every other request. The pool admits at most
- * `workers + queue` jobs; beyond that a password job is refused at once with RATE_LIMITED (and
- * a retryAfterSeconds from the measured job time) rather than waiting to time out.
+ * `workers + queue` jobs, and only those it can answer before their request's deadline: any
+ * other is refused at once with RATE_LIMITED (and a retryAfterSeconds from the measured job
+ * time) rather than waiting to time out.
  */
 import { availableParallelism } from 'node:os';
-import { cancelled, rateLimited } from '@microservice-math/shared/errors';
+import { abortsAt, DeadlinePassedError } from '@microservice-math/shared/cancellation';
+import { cancelled } from '@microservice-math/shared/errors';
 import { inSpan } from '@microservice-math/shared/tracing';
 import { resolveWorkerFile, WORKER_NICE_INCREMENT } from '@microservice-math/shared/workerFile';
 import { Piscina } from 'piscina';
-import type { PasswordJob } from './passwordWorker.js';
+import type { PasswordJob, PasswordResult } from './passwordWorker.js';
+import { tooManySignIns } from './tooManySignIns.js';
 
 export interface PasswordHasher {
-  /** Rejects with CANCELLED if `signal` aborts while the job still waits for a thread. */
+  /**
+   * Rejects with RATE_LIMITED at once when the job could not be done before the deadline of the
+   * request `signal` belongs to (cancellation.ts), and with CANCELLED if its caller goes while
+   * the job still waits for a thread.
+   */
   hash(password: string, signal?: AbortSignal): Promise<string>;
   /** Compares against `hash`, or against a dummy hash of the same cost when there is no user,
    *  so an unknown username takes as long to refuse as a wrong password. */
@@ -35,7 +42,7 @@ export async function createPasswordHasher(options: PasswordPoolOptions): Promis
   const { rounds, queue } = options;
   const workers = options.workers ?? availableParallelism();
   const worker = resolveWorkerFile(import.meta.url, 'passwordWorker');
-  const pool = new Piscina<PasswordJob, string | boolean>({
+  const pool = new Piscina<PasswordJob, PasswordResult>({
     filename: worker.filename,
     execArgv: worker.execArgv,
     minThreads: workers,
@@ -48,24 +55,38 @@ export async function createPasswordHasher(options: PasswordPoolOptions): Promis
     // process and beside it is answered between hashes.
     niceIncrement: options.niceIncrement ?? WORKER_NICE_INCREMENT,
   });
+  /** Jobs admitted and not yet done: on a thread, or waiting for one. */
   let admitted = 0;
-  /** Moving average of a job's time from admission to result: about when a place frees up. */
-  let jobMs = 250;
+  /**
+   * Moving average of a job's time on its thread (bcrypt at this cost, on this machine, beside
+   * whatever else runs on it); the first job, the dummy hash below, sets it.
+   */
+  let jobMs: number | undefined;
+  const tooMany = (readyInMs: number) => tooManySignIns(Math.ceil(readyInMs / 1000));
 
   async function run(job: PasswordJob, signal?: AbortSignal): Promise<string | boolean> {
-    if (admitted >= workers + queue) {
-      throw rateLimited(
-        Math.max(1, Math.ceil(jobMs / 1000)),
-        'Too many sign-ins at once; try again shortly',
-      );
-    }
+    // Threads take jobs in turn: a job that must wait is done after the rounds of those ahead
+    // of it. One whose request would be given up first is refused now, not left to end as a
+    // timeout after the threads spent their turns on those ahead of it: a full queue at
+    // bcrypt's cost can take longer than the router waits (64 jobs took about 22 s on 2
+    // cores). A job a thread takes at once is not refused: only the deadline can stop it.
+    const waits = admitted >= workers;
+    const readyInMs = (Math.floor(admitted / workers) + 1) * (jobMs ?? 0);
+    const deadline = abortsAt(signal);
+    if (
+      admitted >= workers + queue ||
+      (waits && deadline !== undefined && Date.now() + readyInMs > deadline)
+    )
+      throw tooMany(readyInMs);
     admitted++;
     try {
-      const started = performance.now();
-      const result = await pool.run(job, { signal });
-      jobMs = jobMs * 0.8 + (performance.now() - started) * 0.2;
-      return result;
+      const { value, ms } = await pool.run(job, { signal });
+      jobMs = jobMs === undefined ? ms : jobMs * 0.8 + ms * 0.2;
+      return value;
     } catch (error) {
+      // Its deadline passed while it waited behind others (the threads slower than planned):
+      // the caller is still there, and is told to come back, as it would have been at once.
+      if (waits && signal?.reason instanceof DeadlinePassedError) throw tooMany(readyInMs);
       if (signal?.aborted) throw cancelled();
       throw error;
     } finally {
