@@ -133,10 +133,20 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 function badBody(body: unknown): string | undefined {
   if (Array.isArray(body)) return 'Send one operation per request: batches are not accepted';
-  if (!isObject(body) || typeof body['query'] !== 'string' || body['query'] === '')
+  const query = isObject(body) ? body['query'] : undefined;
+  const queryless = !query && isObject(body) && persistedQuery(body['extensions']);
+  if (!queryless && (!isObject(body) || typeof query !== 'string' || query === ''))
     return 'Send the operation as a non-empty string in "query"';
   return badParams(body['variables'], body['operationName'], body['extensions']);
 }
+
+/**
+ * Whether the operation is a persisted query: refused then with one error (operations.prepare,
+ * as Apollo Server refuses it over HTTP), whether or not `query` is sent, so a persisted query
+ * without one is not refused as an operation without a query.
+ */
+const persistedQuery = (extensions: unknown): boolean =>
+  isObject(extensions) && Boolean(extensions['persistedQuery']);
 
 function badParams(variables: unknown, operationName: unknown, extensions: unknown) {
   if (variables != null && !isObject(variables)) return '"variables" must be an object';
@@ -150,9 +160,6 @@ function badParams(variables: unknown, operationName: unknown, extensions: unkno
 function badSearchParams(query: Request['query']): string | undefined {
   const one = (name: string) =>
     typeof query[name] === 'string' ? query[name] : (query[name] ?? undefined);
-  const text = one('query');
-  if (typeof text !== 'string' || text === '')
-    return 'Send the operation as a non-empty string in the query parameter "query"';
   const json = (name: string): unknown => {
     const value = one(name);
     if (value === undefined) return undefined;
@@ -163,7 +170,29 @@ function badSearchParams(query: Request['query']): string | undefined {
       return value;
     }
   };
+  const text = one('query');
+  const queryless = !text && persistedQuery(json('extensions'));
+  if (!queryless && (typeof text !== 'string' || text === ''))
+    return 'Send the operation as a non-empty string in the query parameter "query"';
   return badParams(json('variables'), one('operationName'), json('extensions'));
+}
+
+/**
+ * graphql-sse refuses a request without `query` ("Missing query", no code) before onSubscribe
+ * sees it. The only such request `unstreamable` lets through is a persisted query, which
+ * operations.prepare refuses before it reads `query`: it is handed on with an empty one.
+ */
+function withQuery(req: Request): void {
+  if (req.method === 'POST') {
+    if (isObject(req.body) && !req.body['query']) req.body['query'] = '';
+    return;
+  }
+  const start = req.url.indexOf('?');
+  const path = start === -1 ? req.url : req.url.slice(0, start);
+  const params = new URLSearchParams(start === -1 ? '' : req.url.slice(start + 1));
+  if (params.get('query')) return;
+  params.set('query', '');
+  req.url = `${path}?${params}`;
 }
 
 /**
@@ -330,6 +359,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
         });
         return;
       }
+      withQuery(req);
       open.add(res);
       responses.set(req, res);
       res.once('close', () => open.delete(res));
