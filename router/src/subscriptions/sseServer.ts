@@ -35,6 +35,12 @@ import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
+import {
+  emptyQuery,
+  isPersistedQuery,
+  malformedBody,
+  malformedSearch,
+} from './apolloRequestRefusals.js';
 import { perUserCap } from './perUserCap.js';
 import { unexpectedFailure, type StreamingOperations } from './streamingOperations.js';
 
@@ -103,78 +109,57 @@ async function callerFrom(authorization: string | null | undefined, verifyToken:
 
 /**
  * Why a request cannot open a stream, for the requests graphql-sse would answer with a bare
- * status and no body; undefined for the others. graphql-sse also wants `Accept` to be exactly
+ * status and no body, or in its own words without a code ("Missing query", "Invalid
+ * variables"…); undefined for the others. graphql-sse also wants `Accept` to be exactly
  * `text/event-stream`, so a request that lists it among other types is told it accepts only that.
  */
-function unstreamable(req: Request): { status: number; message: string } | undefined {
+function unstreamable(req: Request): { status: number; error: GraphQLError } | undefined {
+  const refused = (status: number, message: string) => ({
+    status,
+    error: codedError(RequestErrorCode.BadRequest, message),
+  });
   if (req.method !== 'GET' && req.method !== 'POST')
-    return { status: 405, message: 'Open a stream with POST (or GET)' };
+    return refused(405, 'Open a stream with POST (or GET)');
   if (!/\btext\/event-stream\b/i.test(req.headers.accept ?? ''))
-    return {
-      status: 406,
-      message: 'Send Accept: text/event-stream to open a stream; other requests go to /graphql',
-    };
+    return refused(
+      406,
+      'Send Accept: text/event-stream to open a stream; other requests go to /graphql',
+    );
   req.headers.accept = 'text/event-stream';
   if (req.method === 'POST' && !req.is('application/json'))
-    return {
-      status: 415,
-      message: 'Send the operation as JSON (Content-Type: application/json)',
-    };
-  const problem = req.method === 'POST' ? badBody(req.body) : badSearchParams(req.query);
-  return problem ? { status: 400, message: problem } : undefined;
+    return refused(415, 'Send the operation as JSON (Content-Type: application/json)');
+  const problem = req.method === 'POST' ? badBody(req.body) : badSearch(searchOf(req));
+  return problem ? { status: 400, error: problem } : undefined;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/**
- * What is wrong with a POSTed operation, with a code (graphql-sse answers "Missing query",
- * "Invalid variables"… without one).
- */
-function badBody(body: unknown): string | undefined {
-  if (Array.isArray(body)) return 'Send one operation per request: batches are not accepted';
-  const query = isObject(body) ? body['query'] : undefined;
-  const queryless = !query && isObject(body) && persistedQuery(body['extensions']);
-  if (!queryless && (!isObject(body) || typeof query !== 'string' || query === ''))
-    return 'Send the operation as a non-empty string in "query"';
-  return badParams(body['variables'], body['operationName'], body['extensions']);
+/** A GET's query string, as Apollo Server and graphql-sse read it. */
+function searchOf(req: Request): URLSearchParams {
+  const start = req.url.indexOf('?');
+  return new URLSearchParams(start === -1 ? '' : req.url.slice(start + 1));
 }
 
 /**
- * Whether the operation is a persisted query: refused then with one error (operations.prepare,
- * as Apollo Server refuses it over HTTP), whether or not `query` is sent, so a persisted query
- * without one is not refused as an operation without a query.
+ * What is wrong with a POSTed operation, as HTTP (Apollo Server) says it, in its order: a
+ * malformed body, then no query, unless it is a persisted query, which operations.prepare
+ * refuses whether or not `query` is sent.
  */
-const persistedQuery = (extensions: unknown): boolean =>
-  isObject(extensions) && Boolean(extensions['persistedQuery']);
-
-function badParams(variables: unknown, operationName: unknown, extensions: unknown) {
-  if (variables != null && !isObject(variables)) return '"variables" must be an object';
-  if (operationName != null && typeof operationName !== 'string')
-    return '"operationName" must be a string';
-  if (extensions != null && !isObject(extensions)) return '"extensions" must be an object';
-  return undefined;
+function badBody(body: unknown): GraphQLError | undefined {
+  const malformed = malformedBody(body);
+  if (malformed || !isObject(body)) return malformed;
+  return body['query'] || isPersistedQuery(body['extensions']) ? undefined : emptyQuery();
 }
 
 /** The same for a GET, whose variables and extensions are JSON in the query string. */
-function badSearchParams(query: Request['query']): string | undefined {
-  const one = (name: string) =>
-    typeof query[name] === 'string' ? query[name] : (query[name] ?? undefined);
-  const json = (name: string): unknown => {
-    const value = one(name);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') return value; // repeated: not one JSON object
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  };
-  const text = one('query');
-  const queryless = !text && persistedQuery(json('extensions'));
-  if (!queryless && (typeof text !== 'string' || text === ''))
-    return 'Send the operation as a non-empty string in the query parameter "query"';
-  return badParams(json('variables'), one('operationName'), json('extensions'));
+function badSearch(search: URLSearchParams): GraphQLError | undefined {
+  const malformed = malformedSearch(search);
+  if (malformed) return malformed;
+  const extensions = search.get('extensions');
+  // JSON: malformedSearch has checked it.
+  const persisted = extensions !== null && isPersistedQuery(JSON.parse(extensions));
+  return search.get('query') || persisted ? undefined : emptyQuery();
 }
 
 /**
@@ -187,12 +172,11 @@ function withQuery(req: Request): void {
     if (isObject(req.body) && !req.body['query']) req.body['query'] = '';
     return;
   }
-  const start = req.url.indexOf('?');
-  const path = start === -1 ? req.url : req.url.slice(0, start);
-  const params = new URLSearchParams(start === -1 ? '' : req.url.slice(start + 1));
+  const params = searchOf(req);
   if (params.get('query')) return;
   params.set('query', '');
-  req.url = `${path}?${params}`;
+  const start = req.url.indexOf('?');
+  req.url = `${start === -1 ? req.url : req.url.slice(0, start)}?${params}`;
 }
 
 /**
@@ -354,9 +338,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
       const refused = unstreamable(req);
       if (refused) {
         if (refused.status === 405) res.setHeader('allow', 'GET, POST');
-        res.status(refused.status).json({
-          errors: [{ message: refused.message, extensions: { code: RequestErrorCode.BadRequest } }],
-        });
+        res.status(refused.status).json({ errors: [refused.error.toJSON()] });
         return;
       }
       withQuery(req);
