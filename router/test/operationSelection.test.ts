@@ -167,6 +167,13 @@ describe('the same refusals over graphql-ws and SSE as over HTTP', () => {
       code: 'OPERATION_RESOLUTION_FAILURE',
     },
     {
+      what: 'an empty operationName, for a document of one operation',
+      body: { query: '{ __typename }', operationName: '' },
+      status: 400,
+      message: 'Unknown operation named ""',
+      code: 'OPERATION_RESOLUTION_FAILURE',
+    },
+    {
       what: 'a persisted query, with its query',
       body: { query: '{ __typename }', extensions: { persistedQuery } },
       status: 200,
