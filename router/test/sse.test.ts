@@ -147,23 +147,24 @@ describe('graphql-sse', () => {
     });
   });
 
+  // In Apollo Server's words, as HTTP refuses them (apolloRequestRefusals.ts).
   it.each([
-    ['no query', {}, 'Send the operation as a non-empty string in "query"'],
-    ['a null query', { query: null }, 'Send the operation as a non-empty string in "query"'],
+    ['no key', {}, 'POST body missing, invalid Content-Type, or JSON object has no keys.'],
     [
-      'a batch',
-      [{ query: '{ __typename }' }],
-      'Send one operation per request: batches are not accepted',
+      'a null query',
+      { query: null },
+      'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.',
     ],
+    ['a batch', [{ query: '{ __typename }' }], 'Operation batching disabled.'],
     [
       'variables that are not an object',
       { query: '{ __typename }', variables: 'x' },
-      '"variables" must be an object',
+      '`variables` in a POST body should be provided as an object, not a recursively JSON-encoded string.',
     ],
     [
       'an operationName that is not a string',
       { query: '{ __typename }', operationName: 1 },
-      '"operationName" must be a string',
+      '`operationName` in a POST body must be a string if provided.',
     ],
   ])('refuses a body with %s: 400 BAD_REQUEST, with a message', async (_what, body, message) => {
     const { token } = await signUp(
@@ -186,11 +187,21 @@ describe('graphql-sse', () => {
   });
 
   it.each([
-    ['no query', '', 'Send the operation as a non-empty string in the query parameter "query"'],
+    [
+      'no query',
+      '',
+      'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.',
+    ],
+    ['two queries', '?query=a&query=b', "The 'query' search parameter may only be specified once."],
     [
       'variables that are not JSON',
       '?query=%7B__typename%7D&variables=nope',
-      '"variables" must be an object',
+      'The variables search parameter contains invalid JSON.',
+    ],
+    [
+      'variables that are not an object',
+      '?query=%7B__typename%7D&variables=5',
+      'The variables search parameter should contain a JSON-encoded object.',
     ],
   ])('refuses a GET with %s: 400 BAD_REQUEST, with a message', async (_what, search, message) => {
     const { token } = await signUp(

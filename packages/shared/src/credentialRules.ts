@@ -21,8 +21,14 @@ export function usernameProblem(username: string): string | undefined {
   return undefined;
 }
 
-/** Whitespace and format characters (Cf: U+200B zero-width space, U+2060, U+FEFF…) alone. */
-const INVISIBLE_ONLY = /^[\s\p{Cf}]*$/u;
+/**
+ * Nothing but what shows as no mark, by Unicode's properties rather than a list, so the whole
+ * class is covered: whitespace (`\s` and White_Space, which adds U+0085), format characters (Cf:
+ * U+200B zero-width space, U+2060, U+FEFF…), the default-ignorable code points that fonts draw
+ * as nothing (Hangul fillers U+3164, U+FFA0, U+115F, U+1160; U+034F; variation selectors;
+ * U+17B4…), and the blank braille pattern U+2800, which is none of these but shows no dot.
+ */
+const INVISIBLE_ONLY = /^[\s\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 /** What is wrong with a password, in NFC as it will be hashed; undefined when it may be used. */
 export function passwordProblem(password: string): string | undefined {
@@ -30,7 +36,7 @@ export function passwordProblem(password: string): string | undefined {
     return `must be at least ${PASSWORD_MIN_CHARACTERS} characters long`;
   // Not trimmed (spaces are as good as any character inside one), but eight spaces alone are
   // what a form fills in by accident, and the first password anyone would guess; so are eight
-  // invisible format characters (zero-width spaces and joiners), which no one can see to type.
+  // invisible characters (zero-width spaces and joiners, fillers), which no one can see to type.
   if (INVISIBLE_ONLY.test(password)) return 'must contain something other than spaces';
   return passwordLengthProblem(password);
 }

@@ -4,15 +4,18 @@ import { codedError, RequestErrorCode } from '@microservice-math/shared/errors';
 /**
  * Why no operation of a document can be run: it has several and `operationName` names none, or
  * it names one the document lacks. The same words over HTTP, graphql-ws and SSE
- * (streamingOperations.ts), where `extensions` is left without HTTP's status.
+ * (streamingOperations.ts), where `extensions` is left without HTTP's status. An operationName
+ * of "" is a name too, of no operation (graphql-js picks the only one only when none is given):
+ * unknown, whatever the document holds.
  */
 export function operationResolutionFailure(
   operationName: string | null | undefined,
   extensions: Record<string, unknown> = {},
 ) {
-  const message = operationName
-    ? `Unknown operation named "${operationName}"`
-    : 'The document has several operations: say which to run with operationName';
+  const message =
+    operationName != null
+      ? `Unknown operation named "${operationName}"`
+      : 'The document has several operations: say which to run with operationName';
   return codedError(RequestErrorCode.OperationResolutionFailure, message, extensions);
 }
 

@@ -35,6 +35,12 @@ import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
 import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
+import {
+  emptyQuery,
+  isPersistedQuery,
+  malformedBody,
+  malformedSearch,
+} from './apolloRequestRefusals.js';
 import { perUserCap } from './perUserCap.js';
 import { unexpectedFailure, type StreamingOperations } from './streamingOperations.js';
 
@@ -103,67 +109,74 @@ async function callerFrom(authorization: string | null | undefined, verifyToken:
 
 /**
  * Why a request cannot open a stream, for the requests graphql-sse would answer with a bare
- * status and no body; undefined for the others. graphql-sse also wants `Accept` to be exactly
+ * status and no body, or in its own words without a code ("Missing query", "Invalid
+ * variables"…); undefined for the others. graphql-sse also wants `Accept` to be exactly
  * `text/event-stream`, so a request that lists it among other types is told it accepts only that.
  */
-function unstreamable(req: Request): { status: number; message: string } | undefined {
+function unstreamable(req: Request): { status: number; error: GraphQLError } | undefined {
+  const refused = (status: number, message: string) => ({
+    status,
+    error: codedError(RequestErrorCode.BadRequest, message),
+  });
   if (req.method !== 'GET' && req.method !== 'POST')
-    return { status: 405, message: 'Open a stream with POST (or GET)' };
+    return refused(405, 'Open a stream with POST (or GET)');
   if (!/\btext\/event-stream\b/i.test(req.headers.accept ?? ''))
-    return {
-      status: 406,
-      message: 'Send Accept: text/event-stream to open a stream; other requests go to /graphql',
-    };
+    return refused(
+      406,
+      'Send Accept: text/event-stream to open a stream; other requests go to /graphql',
+    );
   req.headers.accept = 'text/event-stream';
   if (req.method === 'POST' && !req.is('application/json'))
-    return {
-      status: 415,
-      message: 'Send the operation as JSON (Content-Type: application/json)',
-    };
-  const problem = req.method === 'POST' ? badBody(req.body) : badSearchParams(req.query);
-  return problem ? { status: 400, message: problem } : undefined;
+    return refused(415, 'Send the operation as JSON (Content-Type: application/json)');
+  const problem = req.method === 'POST' ? badBody(req.body) : badSearch(searchOf(req));
+  return problem ? { status: 400, error: problem } : undefined;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/**
- * What is wrong with a POSTed operation, with a code (graphql-sse answers "Missing query",
- * "Invalid variables"… without one).
- */
-function badBody(body: unknown): string | undefined {
-  if (Array.isArray(body)) return 'Send one operation per request: batches are not accepted';
-  if (!isObject(body) || typeof body['query'] !== 'string' || body['query'] === '')
-    return 'Send the operation as a non-empty string in "query"';
-  return badParams(body['variables'], body['operationName'], body['extensions']);
+/** A GET's query string, as Apollo Server and graphql-sse read it. */
+function searchOf(req: Request): URLSearchParams {
+  const start = req.url.indexOf('?');
+  return new URLSearchParams(start === -1 ? '' : req.url.slice(start + 1));
 }
 
-function badParams(variables: unknown, operationName: unknown, extensions: unknown) {
-  if (variables != null && !isObject(variables)) return '"variables" must be an object';
-  if (operationName != null && typeof operationName !== 'string')
-    return '"operationName" must be a string';
-  if (extensions != null && !isObject(extensions)) return '"extensions" must be an object';
-  return undefined;
+/**
+ * What is wrong with a POSTed operation, as HTTP (Apollo Server) says it, in its order: a
+ * malformed body, then no query, unless it is a persisted query, which operations.prepare
+ * refuses whether or not `query` is sent.
+ */
+function badBody(body: unknown): GraphQLError | undefined {
+  const malformed = malformedBody(body);
+  if (malformed || !isObject(body)) return malformed;
+  return body['query'] || isPersistedQuery(body['extensions']) ? undefined : emptyQuery();
 }
 
 /** The same for a GET, whose variables and extensions are JSON in the query string. */
-function badSearchParams(query: Request['query']): string | undefined {
-  const one = (name: string) =>
-    typeof query[name] === 'string' ? query[name] : (query[name] ?? undefined);
-  const text = one('query');
-  if (typeof text !== 'string' || text === '')
-    return 'Send the operation as a non-empty string in the query parameter "query"';
-  const json = (name: string): unknown => {
-    const value = one(name);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') return value; // repeated: not one JSON object
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  };
-  return badParams(json('variables'), one('operationName'), json('extensions'));
+function badSearch(search: URLSearchParams): GraphQLError | undefined {
+  const malformed = malformedSearch(search);
+  if (malformed) return malformed;
+  const extensions = search.get('extensions');
+  // JSON: malformedSearch has checked it.
+  const persisted = extensions !== null && isPersistedQuery(JSON.parse(extensions));
+  return search.get('query') || persisted ? undefined : emptyQuery();
+}
+
+/**
+ * graphql-sse refuses a request without `query` ("Missing query", no code) before onSubscribe
+ * sees it. The only such request `unstreamable` lets through is a persisted query, which
+ * operations.prepare refuses before it reads `query`: it is handed on with an empty one.
+ */
+function withQuery(req: Request): void {
+  if (req.method === 'POST') {
+    if (isObject(req.body) && !req.body['query']) req.body['query'] = '';
+    return;
+  }
+  const params = searchOf(req);
+  if (params.get('query')) return;
+  params.set('query', '');
+  const start = req.url.indexOf('?');
+  req.url = `${start === -1 ? req.url : req.url.slice(0, start)}?${params}`;
 }
 
 /**
@@ -325,11 +338,10 @@ export function createSseServer(options: SseServerOptions): SseServer {
       const refused = unstreamable(req);
       if (refused) {
         if (refused.status === 405) res.setHeader('allow', 'GET, POST');
-        res.status(refused.status).json({
-          errors: [{ message: refused.message, extensions: { code: RequestErrorCode.BadRequest } }],
-        });
+        res.status(refused.status).json({ errors: [refused.error.toJSON()] });
         return;
       }
+      withQuery(req);
       open.add(res);
       responses.set(req, res);
       res.once('close', () => open.delete(res));

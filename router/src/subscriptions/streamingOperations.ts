@@ -5,7 +5,6 @@
  * cannot) and everything else through Apollo Server and the gateway.
  */
 import {
-  codedError,
   ErrorCode,
   maskedInternalError,
   rateLimited,
@@ -37,6 +36,11 @@ import { signInRefusal } from '../gateway/signInAnswers.js';
 import { documentToValidate } from '../gateway/subscriptionRootDirectives.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
+import {
+  emptyQuery,
+  isPersistedQuery,
+  persistedQueryNotSupported,
+} from './apolloRequestRefusals.js';
 import { subscribeSharingEvents } from './sharedEventExecution.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
 import {
@@ -119,22 +123,6 @@ export function unexpectedFailure(
 ): GraphQLError {
   context.logger.error({ err: error }, 'unexpected error');
   return maskedInternalError(context.requestId);
-}
-
-/**
- * Apollo Server's refusal of `extensions.persistedQuery` with `persistedQueries: false`
- * (service.ts): its message and code, and its status (200). Apollo does not export the error.
- */
-function persistedQueryNotSupported(): GraphQLError {
-  return codedError(RequestErrorCode.PersistedQueryNotSupported, 'PersistedQueryNotSupported');
-}
-
-/** Apollo Server's refusal of an operation without a query, in its words. */
-function emptyQuery(): GraphQLError {
-  return codedError(
-    RequestErrorCode.BadRequest,
-    'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.',
-  );
 }
 
 export interface StreamingOperations {
@@ -290,7 +278,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       );
     },
     prepare(request) {
-      if (request.extensions?.['persistedQuery'])
+      if (isPersistedQuery(request.extensions))
         return { errors: [persistedQueryNotSupported()], status: 200 };
       // Apollo Server's refusal over HTTP, where parsing would say "Unexpected <EOF>".
       if (request.query === '') return { errors: [emptyQuery()], status: 400 };

@@ -55,6 +55,41 @@ describe('registration rules', () => {
     );
   });
 
+  // Each is invisible or whitespace. The first nine are neither `\s` nor Cf: they registered
+  // until the rule went by Unicode's properties (White_Space, Default_Ignorable_Code_Point, and
+  // U+2800); the last five were refused before, and still are.
+  const invisible = [
+    ['U+3164 Hangul filler', '\u3164'],
+    ['U+FFA0 halfwidth Hangul filler', '\uffa0'],
+    ['U+115F Hangul choseong filler', '\u115f'],
+    ['U+1160 Hangul jungseong filler', '\u1160'],
+    ['U+034F combining grapheme joiner', '\u034f'],
+    ['U+FE0F variation selector-16', '\ufe0f'],
+    ['U+17B4 Khmer vowel inherent aq', '\u17b4'],
+    ['U+2800 braille pattern blank', '\u2800'],
+    ['U+0085 next line', '\u0085'],
+    ['U+200B zero-width space', '\u200b'],
+    ['U+00AD soft hyphen', '\u00ad'],
+    ['U+FEFF zero-width no-break space', '\ufeff'],
+    ['U+2060 word joiner', '\u2060'],
+    ['U+2028 line separator', '\u2028'],
+  ];
+
+  it.each(invisible)('refuses a password of 8 × %s', async (_name, character) => {
+    const result = await auth.call(REGISTER, { u: 'invisible_pw', p: character.repeat(8) });
+    expect(result.body.data).toBeNull();
+    expect(result.body.errors?.[0]).toMatchObject({
+      message: 'password: must contain something other than spaces',
+      extensions: { code: 'BAD_USER_INPUT', argument: 'password' },
+    });
+  });
+
+  it('accepts a password of all of them with one visible character among them', async () => {
+    const p = invisible.map(([, character]) => character).join('') + 'x';
+    expect((await auth.call(REGISTER, { u: 'one_visible', p })).body.errors).toBeUndefined();
+    expect((await auth.call(LOGIN, { u: 'one_visible', p })).body.errors).toBeUndefined();
+  });
+
   it('keeps the spaces around a password that has more', async () => {
     const p = '   pass word   ';
     expect((await auth.call(REGISTER, { u: 'spaced_pw', p })).body.errors).toBeUndefined();
