@@ -18,6 +18,8 @@ let services: ServiceSet;
 let urls: { auth: string; math: string };
 let alice: string;
 let bob: string;
+/** A router with no low limit, to make accounts with. */
+let setupUrl: string;
 
 /** A Redis URL nothing answers at. */
 async function unreachableRedis(): Promise<string> {
@@ -35,6 +37,7 @@ beforeAll(async () => {
   urls = { auth: auth.url, math: math.url };
   // Accounts are made through a router of their own, so no test below starts with spent points.
   const setup = await services.startRouter(urls);
+  setupUrl = setup.url;
   alice = (await signUp(setup.url, 'limited_alice')).token;
   bob = (await signUp(setup.url, 'limited_bob')).token;
 });
@@ -102,6 +105,28 @@ describe.each(stores)('counted $name', ({ env, skip }) => {
     expect(other.status).toBe(200);
     expect(other.data?.me.id).toBeTruthy();
   });
+
+  it.skipIf(skip)(
+    'HTTP: a signed-in user past the limit may still sign out, and only sign out',
+    async () => {
+      const { token } = await signUp(setupUrl, `signout_${randomBytes(3).toString('hex')}`);
+      const as = bearer(token);
+      for (let i = 0; i < LIMIT; i++)
+        expect((await gql(router.url, '{ me { id } }', {}, as)).status).toBe(200);
+      expect((await gql(router.url, '{ me { id } }', {}, as)).status).toBe(429);
+      // Anything beside it, or anyone not signed in, is still limited.
+      expect(
+        (await gql(router.url, 'mutation { logout renewToken { token } }', {}, as)).status,
+      ).toBe(429);
+      const signedOut = await gql(router.url, 'mutation { __typename logout }', {}, as);
+      expect(signedOut).toMatchObject({
+        status: 200,
+        data: { __typename: 'Mutation', logout: true },
+      });
+      // The session has ended: its token is refused (so it may not sign out again and again).
+      expect((await gql(setupUrl, 'mutation { logout }', {}, as)).status).toBe(401);
+    },
+  );
 
   it.skipIf(skip)('WebSocket: the subscribe message past the limit gets RATE_LIMITED', async () => {
     const client = wsClient(router.url, bob);

@@ -17,6 +17,7 @@ import { GraphQLError } from 'graphql';
 import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
+import { isSignOutOnly } from '../limits/signOutOnly.js';
 import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
 import type { ClientAddressOf } from './clientAddress.js';
 import { tooManyRequests, withHttpStatus } from './httpStatus.js';
@@ -65,7 +66,8 @@ export function httpContext({
         (error) => securityLog.refusedToken(error, { transport: 'http', clientAddress }),
       );
       const verdict = await rateLimit.consume(rateLimitKey(caller, clientAddress));
-      if (!verdict.allowed) {
+      // A signed-in caller may always sign out (signOutOnly.ts says why).
+      if (!verdict.allowed && !(caller && isSignOutOnly((req as { body?: unknown }).body))) {
         securityLog.rateLimited(
           rateLimitRefusal('requests per minute', { transport: 'http', clientAddress, caller }),
         );
