@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SEVEN_TO_100000 } from './bigValues.fixtures.js';
 import { PowerDomainError } from './errors.js';
 import { toPlainString } from './numeric.js';
-import { integerPower, power, rootWorkDigits } from './power.js';
+import { assertPowerArguments, integerPower, power, rootWorkDigits } from './power.js';
 import { parseRational, toFractionString } from './rational.js';
 
 /** base^exponent as text through the public API. */
@@ -153,6 +153,35 @@ describe('power with a negative or fractional exponent', () => {
     expect(powerText('-2', '1/3', 4)).toEqual({ text: '-1.26', exact: false });
     expect(powerText('1e300', '1.5', 3).text).toBe(`1${'0'.repeat(450)}`);
   });
+});
+
+describe('a precision too long for a root', () => {
+  it.each([
+    ['2', '1/2', 2_000_001],
+    ['3', '1/4', 1_000_000],
+    ['7/3', '-2/3', 1_500_000],
+  ])(
+    '%s^(%s) to %i digits names the most it takes, which is taken, and one more is not',
+    (base, exponent, precision) => {
+      const args = { base: parseRational(base), exponent: parseRational(exponent) };
+      let message = '';
+      try {
+        assertPowerArguments(args.base, args.exponent, precision);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      const most = Number(
+        /^at most ([\d,]+) significant digits for this root/
+          .exec(message)?.[1]
+          ?.replaceAll(',', ''),
+      );
+      expect(most).toBeGreaterThan(0);
+      expect(() => assertPowerArguments(args.base, args.exponent, most)).not.toThrow();
+      expect(() => assertPowerArguments(args.base, args.exponent, most + 1)).toThrow(
+        PowerDomainError,
+      );
+    },
+  );
 });
 
 describe('power errors', () => {

@@ -129,12 +129,14 @@ export function assertPowerArguments(base: Rational, exponent: Rational, precisi
   const work = rootWorkDigits(base, exponent, precision);
   if (work > MAX_ROOT_WORK_DIGITS && !hasRationalRoot(base, Number(exponent.den))) {
     const limit = `over ${MAX_ROOT_WORK_DIGITS.toLocaleString('en-US')} is refused`;
-    // The precision is at fault when one digit would have fitted.
+    // The precision is at fault when one digit would have fitted: say how many would.
     if (rootWorkDigits(base, exponent, 1) <= MAX_ROOT_WORK_DIGITS) {
+      const most = largestPrecision(base, exponent, precision);
       throw new PowerDomainError(
         'precision',
-        `a root of degree ${countText(exponent.den)} to this precision works on numbers of ` +
-          `${aboutDigits(work)} digits; ${limit}`,
+        `at most ${most.toLocaleString('en-US')} significant digits for this root: a root of ` +
+          `degree ${countText(exponent.den)} to ${precision.toLocaleString('en-US')} digits ` +
+          `works on numbers of ${aboutDigits(work)} digits; ${limit}`,
       );
     }
     // The root's degree is at fault when a root of that degree alone, 1/q, is out of reach even
@@ -156,6 +158,21 @@ export function assertPowerArguments(base: Rational, exponent: Rational, precisi
         `degree ${countText(exponent.den)} works on numbers of ${aboutDigits(work)} digits; ${limit}`,
     );
   }
+}
+
+/**
+ * The most significant digits the root of `base` to `exponent` can be asked for: the largest
+ * precision below `over` whose work is within MAX_ROOT_WORK_DIGITS (the work grows with the
+ * precision; one digit is known to fit).
+ */
+function largestPrecision(base: Rational, exponent: Rational, over: number): number {
+  let [fits, refused] = [1, over];
+  while (refused - fits > 1) {
+    const middle = Math.floor((fits + refused) / 2);
+    if (rootWorkDigits(base, exponent, middle) <= MAX_ROOT_WORK_DIGITS) fits = middle;
+    else refused = middle;
+  }
+  return fits;
 }
 
 /** "3,999,990", or for a number too long to repeat, "a 5,000-digit number". */
