@@ -316,7 +316,7 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
-  it("counts a refusal's wait down once a second, unspoken, and computes again once it is over", async () => {
+  it("counts a refusal's wait down once a second, unspoken, and takes the refusal away once it is over", async () => {
     // Only the clock is faked: the fake server's answers still come through real promises.
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     let refused = true;
@@ -366,9 +366,10 @@ describe('CalculatorPanel', () => {
 
       await vi.advanceTimersByTimeAsync(1_000);
       expect(wait().exists()).toBe(false);
-      // Only the wait goes: the refusal still says what happened, until the next calculation.
-      expect(alert()).toBe('Refused: Too many requests.');
+      // The refusal goes with its wait: left, it would read as still refused.
+      expect(alert()).toBe('');
       expect(liveRegion()).toBe('You can compute again now.');
+      expect(client?.sent).toHaveLength(1);
       for (const button of computeButtons())
         expect(button.attributes('aria-disabled')).toBeUndefined();
 
@@ -378,6 +379,88 @@ describe('CalculatorPanel', () => {
       expect(client?.sent).toHaveLength(2);
       expect(wrapper.get('.calculation-result').text()).toContain('120');
       expect(alert()).toBe('');
+    } finally {
+      wrapper.unmount();
+      vi.useRealTimers();
+    }
+  });
+
+  it('a service away (SERVICE_UNAVAILABLE with a wait): not "Refused", counted down, sent again by itself, backing off', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    let away = true;
+    const wrapper = mountPanel({
+      Factorial: () =>
+        away
+          ? {
+              data: { factorial: null },
+              errors: [
+                {
+                  path: ['factorial'],
+                  message: 'The math subgraph is unreachable: no instance of it is available',
+                  extensions: {
+                    code: 'SERVICE_UNAVAILABLE',
+                    retryAfterSeconds: 1,
+                    serviceName: 'math',
+                  },
+                },
+              ],
+            }
+          : { data: { factorial: calculation() } },
+    });
+    try {
+      const alert = () => wrapper.get('[role="alert"]').text();
+      const wait = () => wrapper.find('.retry-wait');
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      expect(alert()).toBe('Waiting: The math service is not available right now.');
+      expect(wait().text()).toBe('Sending it again in 1 s.');
+      expect(wrapper.get('[aria-live="polite"]').text()).toBe('Sending it again in 1 s.');
+
+      // Still away at the resend: the next wait is twice as long.
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(client?.sent).toHaveLength(2);
+      expect(alert()).toBe('Waiting: The math service is not available right now.');
+      expect(wait().text()).toBe('Sending it again in 2 s.');
+
+      away = false;
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(client?.sent).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(client?.sent).toHaveLength(3);
+      expect(client?.sent[2]?.variables).toEqual({ n: 5 });
+      expect(alert()).toBe('');
+      expect(wait().exists()).toBe(false);
+      expect(wrapper.get('.calculation-result').text()).toContain('120');
+    } finally {
+      wrapper.unmount();
+      vi.useRealTimers();
+    }
+  });
+
+  it('a service away, the form changed during the wait: nothing is sent, the stale words go', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    const wrapper = mountPanel({
+      Factorial: () => ({
+        data: { factorial: null },
+        errors: [
+          {
+            path: ['factorial'],
+            message: 'The math subgraph is unreachable',
+            extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1, serviceName: 'math' },
+          },
+        ],
+      }),
+    });
+    try {
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      await typeN(wrapper, '6');
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(client?.sent).toHaveLength(1);
+      expect(wrapper.get('[role="alert"]').text()).toBe('');
+      expect(wrapper.get('[aria-live="polite"]').text()).toBe('You can compute again now.');
     } finally {
       wrapper.unmount();
       vi.useRealTimers();
