@@ -35,17 +35,21 @@ afterEach(() => {
   window.history.replaceState(null, '', '/');
 });
 
-/** Without resends unless `resendDelaysMs` is given: the tests below each see one attempt. */
+/**
+ * Without resends unless `resendDelaysMs` is given: the tests below each see one attempt. Each
+ * submit is sent, even of a calculation just answered, unless `doubleSubmitMs` is given.
+ */
 function mountPanel(
   responders: Record<string, Responder>,
   {
     resendDelaysMs = [] as readonly number[],
     heldAnswersLimits = undefined as { maxAnswers: number; maxCharacters: number } | undefined,
+    doubleSubmitMs = 0,
   } = {},
 ) {
   client = createTestGraphQLClient(responders);
   return mount(CalculatorPanel, {
-    props: { resendDelaysMs, ...(heldAnswersLimits ? { heldAnswersLimits } : {}) },
+    props: { resendDelaysMs, doubleSubmitMs, ...(heldAnswersLimits ? { heldAnswersLimits } : {}) },
     global: { provide: provideFor(client) },
     attachTo: document.body,
   });
@@ -691,6 +695,43 @@ describe('CalculatorPanel', () => {
     expect(client?.sent[0]?.signal?.aborted).toBe(true);
     expect(client?.sent[1]?.signal?.aborted).toBe(false);
     wrapper.unmount();
+  });
+
+  it('does not send again a calculation just answered when Enter is pressed twice; later, or another one, it does', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const wrapper = mountPanel(
+      { Factorial: () => ({ data: { factorial: calculation() } }) },
+      { doubleSubmitMs: 1_000 },
+    );
+    try {
+      await wrapper.get('input[name="expression"]').setValue('5!');
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises(); // answered before the second press
+      expect(wrapper.get('.calculation-result').text()).toContain('120');
+      vi.advanceTimersByTime(200);
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      expect(client?.sent).toHaveLength(1);
+      expect(wrapper.get('.calculation-result').text()).toContain('120');
+
+      // Asked again once the moment has passed, it is computed again (a new log), as before.
+      vi.advanceTimersByTime(1_000);
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      expect(client?.sent).toHaveLength(2);
+      // Another calculation at once is sent.
+      await wrapper.get('input[name="expression"]').setValue('6!');
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      expect(client?.sent.map(({ variables }) => variables)).toEqual([
+        { n: 5 },
+        { n: 5 },
+        { n: 6 },
+      ]);
+    } finally {
+      wrapper.unmount();
+      vi.useRealTimers();
+    }
   });
 
   it('takes the last answer away when a request is refused before it is sent', async () => {
