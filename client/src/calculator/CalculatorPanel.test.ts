@@ -141,6 +141,33 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('says a rounded answer is to the precision asked, though its trailing 0 was dropped', async () => {
+    const wrapper = mountPanel({
+      Power: () => ({
+        data: {
+          power: calculation({
+            operation: 'POWER',
+            input: '{"base":"2","exponent":"-1/3","precision":10}',
+            result: '0.793700526',
+            exact: false,
+            digits: 10,
+          }),
+        },
+      }),
+    });
+    await wrapper.get('input[value="POWER"]').setValue(true);
+    await wrapper.get('input[name="base"]').setValue('2');
+    await wrapper.get('input[name="exponent"]').setValue('-1/3');
+    await wrapper.get('input[name="precision"]').setValue('10');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect(client?.sent[0]?.variables).toEqual({ base: '2', exponent: '-1/3', precision: 10 });
+    expect(wrapper.get('.kind').text()).toBe(
+      'Rounded (to 10 significant digits, a trailing 0 dropped)',
+    );
+    wrapper.unmount();
+  });
+
   it("titles the answer as typed, not as the server's canonical input echoes it", async () => {
     const wrapper = mountPanel({
       Power: () => ({
