@@ -259,10 +259,46 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       expect(refusedFactorials).toHaveLength(1);
       await page.unrouteAll({ behavior: 'wait' });
       await wait.waitFor({ state: 'detached' });
-      // Only the wait goes: the refusal says what happened until the next calculation.
-      expect((await statusLine(page).textContent())?.trim()).toBe('Refused: Too many requests.');
+      // The refusal goes with its wait: left, it would read as still refused.
+      expect((await statusLine(page).textContent())?.trim()).toBe('');
       await page.getByLabel('Expression', { exact: true }).press('Enter');
       await page.getByRole('heading', { name: '6!' }).waitFor();
+      expect((await statusLine(page).textContent())?.trim()).toBe('');
+
+      // A service away (answered here as the router does when no math instance is left) is no
+      // refusal: it waits, counting down, and sends the calculation again by itself.
+      const unavailableFactorials: unknown[] = [];
+      await page.route('**/graphql', async (route) => {
+        const body = route.request().postDataJSON() as { operationName?: string } | null;
+        if (body?.operationName !== 'Factorial') return route.continue();
+        unavailableFactorials.push(body);
+        await route.fulfill({
+          contentType: 'application/json',
+          body: JSON.stringify({
+            data: { factorial: null },
+            errors: [
+              {
+                message: 'The math subgraph is unreachable: no instance of it is available',
+                path: ['factorial'],
+                extensions: {
+                  code: 'SERVICE_UNAVAILABLE',
+                  retryAfterSeconds: 1,
+                  serviceName: 'math',
+                },
+              },
+            ],
+          }),
+        });
+      });
+      await computeExpression(page, '7!');
+      await wait.filter({ hasText: /Sending it again in [12] s\./ }).waitFor();
+      expect((await statusLine(page).textContent())?.trim()).toBe(
+        'Waiting: The math service is not available right now.',
+      );
+      await expect.poll(() => unavailableFactorials.length).toBe(2);
+      await page.unrouteAll({ behavior: 'wait' });
+      // No key pressed: the resend after the next wait gets the answer.
+      await page.getByRole('heading', { name: '7!' }).waitFor();
       expect((await statusLine(page).textContent())?.trim()).toBe('');
       expect(app.problems).toEqual([]);
     });
@@ -645,8 +681,10 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     const list = page.locator('.recent-logs');
     await list.getByText('Live feed: Too many requests.').waitFor();
     await list.getByText(/Resuming in [1-3] s\./).waitFor();
-    // Closed for want of a subscription, the socket is not "disconnected".
-    await page.locator('.live-indicator.idle').waitFor();
+    // Closed for want of a subscription, the socket is not "disconnected"; and the refused feed
+    // is not idle either: the header says it is paused.
+    await page.locator('.live-indicator.paused').waitFor();
+    expect(await page.locator('.live-indicator').textContent()).toContain('Paused');
     expect(await page.locator('.connection-banner').count()).toBe(0);
 
     // A calculation made elsewhere during the wait arrives once the feed resumes by itself.

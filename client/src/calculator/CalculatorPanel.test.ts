@@ -35,17 +35,21 @@ afterEach(() => {
   window.history.replaceState(null, '', '/');
 });
 
-/** Without resends unless `resendDelaysMs` is given: the tests below each see one attempt. */
+/**
+ * Without resends unless `resendDelaysMs` is given: the tests below each see one attempt. Each
+ * submit is sent, even of a calculation just answered, unless `doubleSubmitMs` is given.
+ */
 function mountPanel(
   responders: Record<string, Responder>,
   {
     resendDelaysMs = [] as readonly number[],
     heldAnswersLimits = undefined as { maxAnswers: number; maxCharacters: number } | undefined,
+    doubleSubmitMs = 0,
   } = {},
 ) {
   client = createTestGraphQLClient(responders);
   return mount(CalculatorPanel, {
-    props: { resendDelaysMs, ...(heldAnswersLimits ? { heldAnswersLimits } : {}) },
+    props: { resendDelaysMs, doubleSubmitMs, ...(heldAnswersLimits ? { heldAnswersLimits } : {}) },
     global: { provide: provideFor(client) },
     attachTo: document.body,
   });
@@ -133,6 +137,33 @@ describe('CalculatorPanel', () => {
     ]);
     expect(wrapper.get('.calculation-result .kind').text()).toBe(
       'Exact fraction (1/3; its decimal is rounded to 5 significant digits)',
+    );
+    wrapper.unmount();
+  });
+
+  it('says a rounded answer is to the precision asked, though its trailing 0 was dropped', async () => {
+    const wrapper = mountPanel({
+      Power: () => ({
+        data: {
+          power: calculation({
+            operation: 'POWER',
+            input: '{"base":"2","exponent":"-1/3","precision":10}',
+            result: '0.793700526',
+            exact: false,
+            digits: 10,
+          }),
+        },
+      }),
+    });
+    await wrapper.get('input[value="POWER"]').setValue(true);
+    await wrapper.get('input[name="base"]').setValue('2');
+    await wrapper.get('input[name="exponent"]').setValue('-1/3');
+    await wrapper.get('input[name="precision"]').setValue('10');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect(client?.sent[0]?.variables).toEqual({ base: '2', exponent: '-1/3', precision: 10 });
+    expect(wrapper.get('.kind').text()).toBe(
+      'Rounded (to 10 significant digits, a trailing 0 dropped)',
     );
     wrapper.unmount();
   });
@@ -316,7 +347,7 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
-  it("counts a refusal's wait down once a second, unspoken, and computes again once it is over", async () => {
+  it("counts a refusal's wait down once a second, unspoken, and takes the refusal away once it is over", async () => {
     // Only the clock is faked: the fake server's answers still come through real promises.
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     let refused = true;
@@ -366,9 +397,10 @@ describe('CalculatorPanel', () => {
 
       await vi.advanceTimersByTimeAsync(1_000);
       expect(wait().exists()).toBe(false);
-      // Only the wait goes: the refusal still says what happened, until the next calculation.
-      expect(alert()).toBe('Refused: Too many requests.');
+      // The refusal goes with its wait: left, it would read as still refused.
+      expect(alert()).toBe('');
       expect(liveRegion()).toBe('You can compute again now.');
+      expect(client?.sent).toHaveLength(1);
       for (const button of computeButtons())
         expect(button.attributes('aria-disabled')).toBeUndefined();
 
@@ -378,6 +410,88 @@ describe('CalculatorPanel', () => {
       expect(client?.sent).toHaveLength(2);
       expect(wrapper.get('.calculation-result').text()).toContain('120');
       expect(alert()).toBe('');
+    } finally {
+      wrapper.unmount();
+      vi.useRealTimers();
+    }
+  });
+
+  it('a service away (SERVICE_UNAVAILABLE with a wait): not "Refused", counted down, sent again by itself, backing off', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    let away = true;
+    const wrapper = mountPanel({
+      Factorial: () =>
+        away
+          ? {
+              data: { factorial: null },
+              errors: [
+                {
+                  path: ['factorial'],
+                  message: 'The math subgraph is unreachable: no instance of it is available',
+                  extensions: {
+                    code: 'SERVICE_UNAVAILABLE',
+                    retryAfterSeconds: 1,
+                    serviceName: 'math',
+                  },
+                },
+              ],
+            }
+          : { data: { factorial: calculation() } },
+    });
+    try {
+      const alert = () => wrapper.get('[role="alert"]').text();
+      const wait = () => wrapper.find('.retry-wait');
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      expect(alert()).toBe('Waiting: The math service is not available right now.');
+      expect(wait().text()).toBe('Sending it again in 1 s.');
+      expect(wrapper.get('[aria-live="polite"]').text()).toBe('Sending it again in 1 s.');
+
+      // Still away at the resend: the next wait is twice as long.
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(client?.sent).toHaveLength(2);
+      expect(alert()).toBe('Waiting: The math service is not available right now.');
+      expect(wait().text()).toBe('Sending it again in 2 s.');
+
+      away = false;
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(client?.sent).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(client?.sent).toHaveLength(3);
+      expect(client?.sent[2]?.variables).toEqual({ n: 5 });
+      expect(alert()).toBe('');
+      expect(wait().exists()).toBe(false);
+      expect(wrapper.get('.calculation-result').text()).toContain('120');
+    } finally {
+      wrapper.unmount();
+      vi.useRealTimers();
+    }
+  });
+
+  it('a service away, the form changed during the wait: nothing is sent, the stale words go', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    const wrapper = mountPanel({
+      Factorial: () => ({
+        data: { factorial: null },
+        errors: [
+          {
+            path: ['factorial'],
+            message: 'The math subgraph is unreachable',
+            extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1, serviceName: 'math' },
+          },
+        ],
+      }),
+    });
+    try {
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      await typeN(wrapper, '6');
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(client?.sent).toHaveLength(1);
+      expect(wrapper.get('[role="alert"]').text()).toBe('');
+      expect(wrapper.get('[aria-live="polite"]').text()).toBe('You can compute again now.');
     } finally {
       wrapper.unmount();
       vi.useRealTimers();
@@ -608,6 +722,43 @@ describe('CalculatorPanel', () => {
     expect(client?.sent[0]?.signal?.aborted).toBe(true);
     expect(client?.sent[1]?.signal?.aborted).toBe(false);
     wrapper.unmount();
+  });
+
+  it('does not send again a calculation just answered when Enter is pressed twice; later, or another one, it does', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const wrapper = mountPanel(
+      { Factorial: () => ({ data: { factorial: calculation() } }) },
+      { doubleSubmitMs: 1_000 },
+    );
+    try {
+      await wrapper.get('input[name="expression"]').setValue('5!');
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises(); // answered before the second press
+      expect(wrapper.get('.calculation-result').text()).toContain('120');
+      vi.advanceTimersByTime(200);
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      expect(client?.sent).toHaveLength(1);
+      expect(wrapper.get('.calculation-result').text()).toContain('120');
+
+      // Asked again once the moment has passed, it is computed again (a new log), as before.
+      vi.advanceTimersByTime(1_000);
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      expect(client?.sent).toHaveLength(2);
+      // Another calculation at once is sent.
+      await wrapper.get('input[name="expression"]').setValue('6!');
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      expect(client?.sent.map(({ variables }) => variables)).toEqual([
+        { n: 5 },
+        { n: 5 },
+        { n: 6 },
+      ]);
+    } finally {
+      wrapper.unmount();
+      vi.useRealTimers();
+    }
   });
 
   it('takes the last answer away when a request is refused before it is sent', async () => {

@@ -111,6 +111,13 @@ export async function calculate(
  */
 export const RESEND_DELAYS_MS: readonly number[] = [500, 1_500, 3_000];
 
+/**
+ * How long after its answer the same calculation submitted again (Enter pressed twice on one
+ * answered in a few milliseconds) is taken for the same press, and not sent: a person asking for
+ * it again on purpose does so later than that (CalculatorPanel's lastAnswered).
+ */
+export const DOUBLE_SUBMIT_MS = 1_000;
+
 export interface ResendOptions {
   /** One pause per resend; no more resends than pauses. */
   delaysMs?: readonly number[];

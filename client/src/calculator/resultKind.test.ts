@@ -33,6 +33,25 @@ describe('describeResultKind', () => {
     ).toBe('−1/243; its decimal is rounded to 8 significant digits');
   });
 
+  it('says the precision asked for when the result dropped trailing zeros, and how many', () => {
+    // 2^(-1/3) to 10 digits is 0.7937005260, whose last 0 the server drops.
+    expect(describeResultKind({ result: '0.793700526', exact: false, precision: 10 })).toEqual({
+      label: 'Rounded',
+      detail: 'to 10 significant digits, a trailing 0 dropped',
+    });
+    expect(describeResultKind({ result: '1', exact: false, precision: 5 }).detail).toBe(
+      'to 5 significant digits, 4 trailing 0s dropped',
+    );
+    expect(describeResultKind({ result: '1.4142', exact: false, precision: 5 }).detail).toBe(
+      'to 5 significant digits',
+    );
+    expect(
+      // 1/101 to 3 digits is 0.00990.
+      describeResultKind({ result: '0.0099', exact: false, fraction: '1/101', precision: 3 })
+        .detail,
+    ).toBe('1/101; its decimal is rounded to 3 significant digits, a trailing 0 dropped');
+  });
+
   it('counts the significant digits of a million-digit rounded result too', () => {
     const result = `1.${'7'.repeat(999_999)}`;
     expect(describeResultKind({ result, exact: false }).detail).toBe(

@@ -46,6 +46,13 @@ export interface LiveConnection {
   retryNow(): void;
   /** The Apollo link that carries subscriptions over the current socket. */
   readonly link: ApolloLink;
+  /**
+   * The live feed refused by the server, waiting to subscribe again (or for Resume): set by the
+   * view that runs the feed (RecentLogs). The socket alone cannot tell it: with the refused
+   * subscription gone it closes as idle, and "Idle" read as if nothing were wrong.
+   */
+  readonly feedPaused: Readonly<Ref<boolean>>;
+  setFeedPaused(paused: boolean): void;
   /** Runs `listener` each time the socket connects again after a drop; returns an unsubscribe. */
   onReconnect(listener: () => void): () => void;
   /** Closes the socket; the next subscription opens a new one with the token of that moment. */
@@ -62,6 +69,7 @@ interface Socket {
 export function createLiveConnection(options: LiveConnectionOptions): LiveConnection {
   const status = shallowRef<LiveStatus>('offline');
   const nextRetryAt = shallowRef<number | null>(null);
+  const feedPaused = shallowRef(false);
   const reconnectListeners = new Set<() => void>();
   let socket: Socket | undefined;
   let wakeRetry: (() => void) | undefined;
@@ -146,6 +154,10 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
     status: readonly(status),
     nextRetryAt: readonly(nextRetryAt),
     retryNow: () => wakeRetry?.(),
+    feedPaused: readonly(feedPaused),
+    setFeedPaused: (paused) => {
+      feedPaused.value = paused;
+    },
     link,
     onReconnect(listener) {
       reconnectListeners.add(listener);

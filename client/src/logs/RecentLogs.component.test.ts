@@ -11,6 +11,7 @@ import {
 } from '../testing/fakeGraphQLServer';
 import { requestLog } from '../testing/requestLog';
 import { MAX_LISTED_LOGS, RECENT_LOGS_LIMIT, addLogToRecentLogs } from './recentLogs';
+import LiveIndicator from './LiveIndicator.vue';
 import RecentLogs from './RecentLogs.vue';
 
 /** The caller's log number `i`, made `i` seconds into the day: ids and times sort alike. */
@@ -266,6 +267,22 @@ describe('RecentLogs', () => {
       expect(router.subscribed).toEqual([{}, { after: 'log-00001' }]);
       expect(wrapper.text()).not.toContain('Too many requests');
     } finally {
+      await closeBesideRouter(wrapper, router);
+    }
+  });
+
+  it('has the header’s indicator say Paused, not Idle, while a refused feed waits to resume', async () => {
+    const router = await refusingRouter(1, 2);
+    const wrapper = mountBesideRouter(router.url);
+    // The header's indicator, beside the list as in the app, on the same live connection.
+    const indicator = mount(LiveIndicator, { global: { provide: provideFor(client!) } });
+    try {
+      await waitFor(() => expect(wrapper.text()).toContain('Resuming in'));
+      await waitFor(() => expect(indicator.text()).toBe('Live updates: Paused'));
+      await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
+      await waitFor(() => expect(indicator.text()).toBe('Live updates: Live'));
+    } finally {
+      indicator.unmount();
       await closeBesideRouter(wrapper, router);
     }
   });
