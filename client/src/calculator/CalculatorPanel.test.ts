@@ -469,6 +469,54 @@ describe('CalculatorPanel', () => {
     }
   });
 
+  it('a service away: the user may ask again at once, and the backed-off wait goes with it', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    let away = true;
+    const wrapper = mountPanel({
+      Factorial: () =>
+        away
+          ? {
+              data: { factorial: null },
+              errors: [
+                {
+                  path: ['factorial'],
+                  message: 'The math subgraph is unreachable',
+                  extensions: {
+                    code: 'SERVICE_UNAVAILABLE',
+                    retryAfterSeconds: 1,
+                    serviceName: 'math',
+                  },
+                },
+              ],
+            }
+          : { data: { factorial: calculation() } },
+    });
+    try {
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      // Resent by itself twice, still away: the wait has grown to 4 s.
+      await vi.advanceTimersByTimeAsync(1_000);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(client?.sent).toHaveLength(3);
+      expect(wrapper.get('.retry-wait').text()).toBe('Sending it again in 4 s.');
+      // Edited meanwhile, it will not be sent by itself, and the line says so.
+      await typeN(wrapper, '6');
+      expect(wrapper.get('.retry-wait').text()).toBe('Try again in 4 s.');
+      // The user asks at once, and the service is back: sent now, not in 4 s.
+      away = false;
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      expect(client?.sent).toHaveLength(4);
+      expect(client?.sent[3]?.variables).toEqual({ n: 6 });
+      expect(wrapper.find('.retry-wait').exists()).toBe(false);
+      expect(wrapper.get('[role="alert"]').text()).toBe('');
+    } finally {
+      wrapper.unmount();
+      vi.useRealTimers();
+    }
+  });
+
   it('a service away, the form changed during the wait: nothing is sent, the stale words go', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     const wrapper = mountPanel({
