@@ -23,12 +23,13 @@ export function usernameProblem(username: string): string | undefined {
 
 /**
  * Nothing but what shows as no mark, by Unicode's properties rather than a list, so the whole
- * class is covered: whitespace (`\s` and White_Space, which adds U+0085), format characters (Cf:
- * U+200B zero-width space, U+2060, U+FEFF…), the default-ignorable code points that fonts draw
- * as nothing (Hangul fillers U+3164, U+FFA0, U+115F, U+1160; U+034F; variation selectors;
- * U+17B4…), and the blank braille pattern U+2800, which is none of these but shows no dot.
+ * class is covered: whitespace (`\s` and White_Space, which adds U+0085), control characters
+ * (Cc), format characters (Cf: U+200B zero-width space, U+2060, U+FEFF…), the default-ignorable
+ * code points that fonts draw as nothing (Hangul fillers U+3164, U+FFA0, U+115F, U+1160;
+ * U+034F; variation selectors; U+17B4…), and the blank braille pattern U+2800, which is none of
+ * these but shows no dot.
  */
-const INVISIBLE_ONLY = /^[\s\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
+const INVISIBLE_ONLY = /^[\s\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 /** What is wrong with a password, in NFC as it will be hashed; undefined when it may be used. */
 export function passwordProblem(password: string): string | undefined {

@@ -73,6 +73,9 @@ describe('registration rules', () => {
     ['U+FEFF zero-width no-break space', '\ufeff'],
     ['U+2060 word joiner', '\u2060'],
     ['U+2028 line separator', '\u2028'],
+    // Control characters (Cc) show nothing either; one is not White_Space.
+    ['U+0001 start of heading', '\u0001'],
+    ['U+007F delete', '\u007f'],
   ];
 
   it.each(invisible)('refuses a password of 8 × %s', async (_name, character) => {
