@@ -83,8 +83,9 @@ const callersGone = new WeakMap<AbortSignal, () => boolean>();
 const deadlines = new WeakMap<AbortSignal, number>();
 
 /**
- * When the request whose signal this is will be given up for its caller's deadline (epoch
- * milliseconds, the margin taken off); undefined when it has none. Work that cannot be done by
+ * When the signal of the request will abort for its caller's deadline (epoch milliseconds):
+ * `x-deadline-ms` less the margin, or, when sooner, `x-deadline-at` with the clock allowance
+ * (the caller has given up by then); undefined when it has none. Work that cannot be done by
  * then is better refused at once, while the caller can still be told to come back, than started
  * and cut off.
  */

@@ -1,6 +1,7 @@
 /**
- * Apollo Server's refusals of a malformed request, in its words, for graphql-ws and SSE to
- * answer as HTTP does (same code, same status, same message). Apollo exports none of them, so
+ * Apollo Server's refusals of a malformed request, in its words, for SSE to answer as HTTP does
+ * (same code, same status, same message); graphql-ws answers the empty query and the persisted
+ * query with them too (streamingOperations.ts), and closes the socket for the rest itself. Apollo exports none of them, so
  * they are copied from @apollo/server 5.5.1: src/httpBatching.ts (a batch), src/runHttpQuery.ts
  * (a POST body, a GET's query string) and src/requestPipeline.ts (no query; a persisted query).
  * router/test/operationSelection.test.ts sends each to HTTP and SSE alike, so an Apollo upgrade

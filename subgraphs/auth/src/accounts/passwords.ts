@@ -84,8 +84,9 @@ export async function createPasswordHasher(options: PasswordPoolOptions): Promis
       jobMs = jobMs === undefined ? ms : jobMs * 0.8 + ms * 0.2;
       return value;
     } catch (error) {
-      // Its deadline passed while it waited behind others (the threads slower than planned):
-      // the caller is still there, and is told to come back, as it would have been at once.
+      // Its deadline passed after it had to wait behind others (while waiting, or on its
+      // thread after them: the threads slower than planned): the caller is still there, and is
+      // told to come back, as it would have been at once.
       if (waits && signal?.reason instanceof DeadlinePassedError) throw tooMany(readyInMs);
       if (signal?.aborted) throw cancelled();
       throw error;
