@@ -18,7 +18,7 @@ import type { Logger } from '@microservice-math/shared/logger';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import type { SubscribePayload } from 'graphql-ws';
+import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -309,7 +309,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         // share graphql-ws' one entry for the id: the first one's end would end the second, or
         // deliver under its id, and its onComplete would give back the second one's hold on the
         // live demand budget in place of its own, which nothing would then give back.
-        if (inFlight.get(socket)?.has(id)) return [operationIdInUse()];
+        // So the id is refused as graphql-ws refuses one it still holds: the socket is closed
+        // (4409; graphql-ws' reason names the id, the client's own text of any length, ours
+        // does not), which ends the first operation too (an error message for the second would
+        // leave graphql-ws' entry for the id to the first one for as long as it is sent).
+        if (inFlight.get(socket)?.has(id)) {
+          socket.close(
+            CloseCode.SubscriberAlreadyExists,
+            'Subscriber for this operation id already exists',
+          );
+          return [operationIdInUse()];
+        }
         const controller = new AbortController();
         // In flight from now: a complete message for it, or the socket closing, while it is still
         // checked aborts it, so it starts nothing and holds nothing of the live demand budget,
@@ -465,7 +475,8 @@ function refuseToken(socket: WebSocket, error: unknown): false {
 
 /**
  * A subscribe message whose id an earlier operation on the socket still has: completed by the
- * client but not yet ended here. The id is the client's own text, of any length: not echoed.
+ * client but not yet ended here. Answered on a socket already closing, so never sent: graphql-ws
+ * needs an answer from onSubscribe.
  */
 function operationIdInUse(): GraphQLError {
   return codedError(
