@@ -29,6 +29,11 @@ function calculation(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** The server's answer refusing `field`: no data, and one error with these extensions. */
+function refusal(field: string, message: string, extensions: Record<string, unknown>) {
+  return { data: { [field]: null }, errors: [{ path: [field], message, extensions }] };
+}
+
 let client: TestGraphQLClient | undefined;
 afterEach(() => {
   client?.session.dispose();
@@ -221,16 +226,11 @@ describe('CalculatorPanel', () => {
 
   it("puts the server's BAD_USER_INPUT message under the argument it names", async () => {
     const wrapper = mountPanel({
-      Factorial: () => ({
-        data: { factorial: null },
-        errors: [
-          {
-            path: ['factorial'],
-            message: 'n: must be at most 100000',
-            extensions: { code: 'BAD_USER_INPUT', argument: 'n' },
-          },
-        ],
-      }),
+      Factorial: () =>
+        refusal('factorial', 'n: must be at most 100000', {
+          code: 'BAD_USER_INPUT',
+          argument: 'n',
+        }),
     });
     await typeN(wrapper, '200000');
     await wrapper.get('form.calculation-form').trigger('submit');
@@ -242,16 +242,11 @@ describe('CalculatorPanel', () => {
   });
 
   it("takes the server's message about an argument away once the box or the form holds something else", async () => {
-    const evenRoot = () => ({
-      data: { power: null },
-      errors: [
-        {
-          path: ['power'],
-          message: 'exponent: an even root of a negative number is not a real number',
-          extensions: { code: 'BAD_USER_INPUT', argument: 'exponent' },
-        },
-      ],
-    });
+    const evenRoot = () =>
+      refusal('power', 'exponent: an even root of a negative number is not a real number', {
+        code: 'BAD_USER_INPUT',
+        argument: 'exponent',
+      });
     const wrapper = mountPanel({ Power: evenRoot });
     const box = wrapper.get('input[name="expression"]');
     const formErrors = () => wrapper.findAll('.calculation-form .field-error').map((p) => p.text());
@@ -291,16 +286,11 @@ describe('CalculatorPanel', () => {
         const exponent = wrapper?.get('input[name="exponent"]').element as HTMLInputElement;
         exponent.value = '2';
         exponent.dispatchEvent(new Event('input'));
-        return {
-          data: { power: null },
-          errors: [
-            {
-              path: ['power'],
-              message: 'exponent: an even root of a negative number is not a real number',
-              extensions: { code: 'BAD_USER_INPUT', argument: 'exponent' },
-            },
-          ],
-        };
+        return refusal(
+          'power',
+          'exponent: an even root of a negative number is not a real number',
+          { code: 'BAD_USER_INPUT', argument: 'exponent' },
+        );
       },
     });
     const box = wrapper.get('input[name="expression"]');
@@ -319,20 +309,12 @@ describe('CalculatorPanel', () => {
 
   it('shows a refusal about the whole request, such as RESULT_TOO_LARGE, as an alert', async () => {
     const wrapper = mountPanel({
-      Power: () => ({
-        data: { power: null },
-        errors: [
-          {
-            path: ['power'],
-            message: 'The result would have too many digits',
-            extensions: {
-              code: 'RESULT_TOO_LARGE',
-              maxDigits: 1_000_000,
-              predictedDigits: 3_010_300,
-            },
-          },
-        ],
-      }),
+      Power: () =>
+        refusal('power', 'The result would have too many digits', {
+          code: 'RESULT_TOO_LARGE',
+          maxDigits: 1_000_000,
+          predictedDigits: 3_010_300,
+        }),
     });
     await wrapper.get('input[value="POWER"]').setValue(true);
     await wrapper.get('input[name="base"]').setValue('2');
@@ -354,16 +336,10 @@ describe('CalculatorPanel', () => {
     const wrapper = mountPanel({
       Factorial: () =>
         refused
-          ? {
-              data: { factorial: null },
-              errors: [
-                {
-                  path: ['factorial'],
-                  message: 'Too many requests; try again in 3 s',
-                  extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 3 },
-                },
-              ],
-            }
+          ? refusal('factorial', 'Too many requests; try again in 3 s', {
+              code: 'RATE_LIMITED',
+              retryAfterSeconds: 3,
+            })
           : { data: { factorial: calculation() } },
     });
     try {
@@ -422,20 +398,11 @@ describe('CalculatorPanel', () => {
     const wrapper = mountPanel({
       Factorial: () =>
         away
-          ? {
-              data: { factorial: null },
-              errors: [
-                {
-                  path: ['factorial'],
-                  message: 'The math subgraph is unreachable: no instance of it is available',
-                  extensions: {
-                    code: 'SERVICE_UNAVAILABLE',
-                    retryAfterSeconds: 1,
-                    serviceName: 'math',
-                  },
-                },
-              ],
-            }
+          ? refusal(
+              'factorial',
+              'The math subgraph is unreachable: no instance of it is available',
+              { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1, serviceName: 'math' },
+            )
           : { data: { factorial: calculation() } },
     });
     try {
@@ -475,20 +442,11 @@ describe('CalculatorPanel', () => {
     const wrapper = mountPanel({
       Factorial: () =>
         away
-          ? {
-              data: { factorial: null },
-              errors: [
-                {
-                  path: ['factorial'],
-                  message: 'The math subgraph is unreachable',
-                  extensions: {
-                    code: 'SERVICE_UNAVAILABLE',
-                    retryAfterSeconds: 1,
-                    serviceName: 'math',
-                  },
-                },
-              ],
-            }
+          ? refusal('factorial', 'The math subgraph is unreachable', {
+              code: 'SERVICE_UNAVAILABLE',
+              retryAfterSeconds: 1,
+              serviceName: 'math',
+            })
           : { data: { factorial: calculation() } },
     });
     try {
@@ -520,16 +478,12 @@ describe('CalculatorPanel', () => {
   it('a service away, the form changed during the wait: nothing is sent, the stale words go', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     const wrapper = mountPanel({
-      Factorial: () => ({
-        data: { factorial: null },
-        errors: [
-          {
-            path: ['factorial'],
-            message: 'The math subgraph is unreachable',
-            extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1, serviceName: 'math' },
-          },
-        ],
-      }),
+      Factorial: () =>
+        refusal('factorial', 'The math subgraph is unreachable', {
+          code: 'SERVICE_UNAVAILABLE',
+          retryAfterSeconds: 1,
+          serviceName: 'math',
+        }),
     });
     try {
       await typeN(wrapper, '5');
@@ -1159,16 +1113,9 @@ describe('CalculatorPanel', () => {
         Factorial: () => answer('factorial', {}),
         Power: () =>
           refuse.power
-            ? {
-                data: { power: null },
-                errors: [
-                  {
-                    path: ['power'],
-                    message: 'The result would have too many digits',
-                    extensions: { code: 'RESULT_TOO_LARGE' },
-                  },
-                ],
-              }
+            ? refusal('power', 'The result would have too many digits', {
+                code: 'RESULT_TOO_LARGE',
+              })
             : answer('power', {
                 operation: 'POWER',
                 input: '{"base":"0.5","exponent":"2"}',
@@ -1363,16 +1310,10 @@ describe('CalculatorPanel', () => {
         ...answering(),
         Fibonacci: () =>
           limited
-            ? {
-                data: { fibonacci: null },
-                errors: [
-                  {
-                    path: ['fibonacci'],
-                    message: 'Too many requests; try again in 30 s',
-                    extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 30 },
-                  },
-                ],
-              }
+            ? refusal('fibonacci', 'Too many requests; try again in 30 s', {
+                code: 'RATE_LIMITED',
+                retryAfterSeconds: 30,
+              })
             : { data: { fibonacci: calculation() } },
       });
       try {
