@@ -40,6 +40,23 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
   const result = (page: Page) => page.locator('.calculation-result');
   const statusLine = (page: Page) => page.locator('.status-line');
+  /** Answers the page's Factorial requests with this error, in place of the router; the requests. */
+  const refuseFactorials = async (page: Page, message: string, extensions: object) => {
+    const asked: unknown[] = [];
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postDataJSON() as { operationName?: string } | null;
+      if (body?.operationName !== 'Factorial') return route.continue();
+      asked.push(body);
+      await route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          data: { factorial: null },
+          errors: [{ message, path: ['factorial'], extensions }],
+        }),
+      });
+    });
+    return asked;
+  };
 
   async function expectAccessible(page: Page, state: string): Promise<void> {
     expect(await accessibilityViolations(page), state).toEqual([]);
@@ -230,25 +247,11 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
       // A refusal that says when to come back (answered here in place of the router) counts its
       // wait down outside the alert; Enter sends nothing meanwhile, and works once it is over.
-      const refusedFactorials: unknown[] = [];
-      await page.route('**/graphql', async (route) => {
-        const body = route.request().postDataJSON() as { operationName?: string } | null;
-        if (body?.operationName !== 'Factorial') return route.continue();
-        refusedFactorials.push(body);
-        await route.fulfill({
-          contentType: 'application/json',
-          body: JSON.stringify({
-            data: { factorial: null },
-            errors: [
-              {
-                message: 'Too many requests; try again in 2 s',
-                path: ['factorial'],
-                extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 2 },
-              },
-            ],
-          }),
-        });
-      });
+      const refusedFactorials = await refuseFactorials(
+        page,
+        'Too many requests; try again in 2 s',
+        { code: 'RATE_LIMITED', retryAfterSeconds: 2 },
+      );
       await computeExpression(page, '6!');
       const wait = page.locator('.retry-wait');
       await wait.filter({ hasText: 'Try again in 2 s.' }).waitFor();
@@ -267,29 +270,11 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
       // A service away (answered here as the router does when no math instance is left) is no
       // refusal: it waits, counting down, and sends the calculation again by itself.
-      const unavailableFactorials: unknown[] = [];
-      await page.route('**/graphql', async (route) => {
-        const body = route.request().postDataJSON() as { operationName?: string } | null;
-        if (body?.operationName !== 'Factorial') return route.continue();
-        unavailableFactorials.push(body);
-        await route.fulfill({
-          contentType: 'application/json',
-          body: JSON.stringify({
-            data: { factorial: null },
-            errors: [
-              {
-                message: 'The math subgraph is unreachable: no instance of it is available',
-                path: ['factorial'],
-                extensions: {
-                  code: 'SERVICE_UNAVAILABLE',
-                  retryAfterSeconds: 1,
-                  serviceName: 'math',
-                },
-              },
-            ],
-          }),
-        });
-      });
+      const unavailableFactorials = await refuseFactorials(
+        page,
+        'The math subgraph is unreachable: no instance of it is available',
+        { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1, serviceName: 'math' },
+      );
       await computeExpression(page, '7!');
       await wait.filter({ hasText: /Sending it again in [12] s\./ }).waitFor();
       expect((await statusLine(page).textContent())?.trim()).toBe(

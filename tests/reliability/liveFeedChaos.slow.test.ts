@@ -121,9 +121,11 @@ class Subscriber {
       },
       {
         next: ({ data, errors }) => {
-          if (data && delivered.has(data.logAdded.id)) this.repeatsWithinSubscription++;
-          if (data) delivered.add(data.logAdded.id);
-          if (data) this.hold(data.logAdded);
+          if (data) {
+            if (delivered.has(data.logAdded.id)) this.repeatsWithinSubscription++;
+            delivered.add(data.logAdded.id);
+            this.hold(data.logAdded);
+          }
           if (errors) this.errors.push(JSON.stringify(errors));
         },
         error: (error) => {

@@ -27,7 +27,7 @@ export function emptyQuery(): GraphQLError {
   );
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Whether the request is a persisted query, as Apollo tells one: refused, sent `query` or not. */

@@ -38,6 +38,7 @@ import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
 import {
   emptyQuery,
   isPersistedQuery,
+  isRecord,
   malformedBody,
   malformedSearch,
 } from './apolloRequestRefusals.js';
@@ -132,9 +133,6 @@ function unstreamable(req: Request): { status: number; error: GraphQLError } | u
   return problem ? { status: 400, error: problem } : undefined;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** A GET's query string, as Apollo Server and graphql-sse read it. */
 function searchOf(req: Request): URLSearchParams {
   const start = req.url.indexOf('?');
@@ -148,7 +146,7 @@ function searchOf(req: Request): URLSearchParams {
  */
 function badBody(body: unknown): GraphQLError | undefined {
   const malformed = malformedBody(body);
-  if (malformed || !isObject(body)) return malformed;
+  if (malformed || !isRecord(body)) return malformed;
   return body['query'] || isPersistedQuery(body['extensions']) ? undefined : emptyQuery();
 }
 
@@ -169,7 +167,7 @@ function badSearch(search: URLSearchParams): GraphQLError | undefined {
  */
 function withQuery(req: Request): void {
   if (req.method === 'POST') {
-    if (isObject(req.body) && !req.body['query']) req.body['query'] = '';
+    if (isRecord(req.body) && !req.body['query']) req.body['query'] = '';
     return;
   }
   const params = searchOf(req);
