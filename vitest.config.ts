@@ -62,6 +62,10 @@ export default defineConfig({
   test: {
     maxWorkers,
     isolate,
+    // expect.poll waits for what a server or browser does in its own time (a resend after a
+    // 1 s wait, a row a subscription brings). Vitest's 1 s default was shorter than that on a
+    // busy 2-core machine (a CI run failed on it); a poll that succeeds returns at once anyway.
+    expect: { poll: { timeout: 15_000 } },
     projects: [
       {
         extends: true,

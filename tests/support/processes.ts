@@ -16,15 +16,33 @@ import { serverBuilt } from '../../scripts/freshBuild.js';
 import { TEST_METRICS_TOKEN } from './metrics.js';
 import { exportPKCS8, generateKeyPair } from 'jose';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports for child processes, which must be told theirs before they start. Taken below the range
+ * the OS hands out for `listen(0)` and outgoing connections (32768–60999 on Linux), so no other
+ * socket on the machine is given one between this check and the child's own bind; each Vitest
+ * worker has a slice of its own, so two tests in parallel never pick the same one. An OS-chosen
+ * port, closed and passed on, was taken by another worker's socket in that gap (seen in CI).
+ */
+const PORT_RANGE = { first: 20_000, end: 32_768 };
+const PORT_SLICES = 16;
+const sliceSize = Math.floor((PORT_RANGE.end - PORT_RANGE.first) / PORT_SLICES);
+const slice = Number(process.env.VITEST_POOL_ID ?? process.pid) % PORT_SLICES;
+let nextInSlice = Math.floor(Math.random() * sliceSize);
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let tried = 0; tried < sliceSize; tried++) {
+    const port = PORT_RANGE.first + slice * sliceSize + (nextInSlice++ % sliceSize);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`No free port in this worker's slice of ${PORT_RANGE.first}–${PORT_RANGE.end}`);
 }
 
 export interface ServiceProcess {
