@@ -10,12 +10,7 @@ import { mathConfigSchema } from '@microservice-math/math/config';
 import { createMathService } from '@microservice-math/math/service';
 import { routerConfigSchema } from '@microservice-math/router/config';
 import { createRouterService, type RouterService } from '@microservice-math/router/service';
-import {
-  ConfigError,
-  listenHost,
-  loadConfig,
-  localUrlHost,
-} from '@microservice-math/shared/config';
+import { listenHost, loadConfig, localUrlHost } from '@microservice-math/shared/config';
 import { systemEnvSchema, type SystemEnv } from './systemEnv.js';
 import { createEventBus } from '@microservice-math/shared/events';
 import { createLogger, type Logger } from '@microservice-math/shared/logger';
@@ -50,12 +45,6 @@ export interface RunningSystem {
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const parsed = loadConfig(systemEnvSchema, options.env);
   const production = parsed.NODE_ENV === 'production';
-  if (production && !parsed.ROUTER_SECRET) {
-    // A ConfigError: `npm start` prints its one line, as for any other setting, not a stack.
-    throw new ConfigError(
-      'ROUTER_SECRET: required in production (at least 16 characters, the secret the router sends the subgraphs)',
-    );
-  }
   // One process: nobody else needs the secret, so a fresh random one is as good as any.
   const routerSecret = parsed.ROUTER_SECRET ?? randomBytes(32).toString('hex');
   const dataDir = options.dataDir ?? 'data';

@@ -13,6 +13,13 @@ export const systemEnvSchema = authEnvSchema
   .extend(mathEnvSchema.shape)
   .extend(routerEnvSchema.shape)
   .extend({ CLIENT_PORT: env.port(8501) })
-  .refine(productionBcryptFloor.check, productionBcryptFloor.issue);
+  .refine(productionBcryptFloor.check, productionBcryptFloor.issue)
+  // One process needs no shared secret and makes a random one, but a production start is one a
+  // deployment should be able to repeat; said here, before `npm start` builds or loads anything.
+  .refine((e) => e.NODE_ENV !== 'production' || e.ROUTER_SECRET !== undefined, {
+    path: ['ROUTER_SECRET'],
+    message:
+      'required in production (at least 16 characters, the secret the router sends the subgraphs)',
+  });
 
 export type SystemEnv = z.output<typeof systemEnvSchema>;

@@ -214,13 +214,14 @@ export function loadStandaloneConfig<C extends { routerSecret: string | undefine
 }
 
 /**
- * A refused value as the start-up message shows it: whole, unless it is a secret. A variable
+ * A refused value as the start-up message shows it: whole, unless it is a secret that is set. A variable
  * holds one when its name ends in SECRET, TOKEN, PASSWORD or KEY (`ROUTER_SECRET`,
  * `METRICS_TOKEN`), not when the word is only part of it (`TOKEN_TTL_SECONDS`, `REDIS_KEY_PREFIX`,
  * `AUTH_PRIVATE_KEY_FILE`, a path); a URL's user and password are hidden wherever it is.
  */
 function redact(variable: string, value: string): string {
-  if (/(SECRET|TOKEN|PASSWORD|KEY)$/i.test(variable)) return '<redacted>';
+  // An empty value hides nothing, and shown as such it tells the user the variable is set, blank.
+  if (value !== '' && /(SECRET|TOKEN|PASSWORD|KEY)$/i.test(variable)) return '<redacted>';
   // Everything between the scheme and the last '@': a URL is often refused because its password
   // holds a character URLs reserve ('#', '/', '?'), so the password's end cannot be told.
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/i, '$1<redacted>@');
