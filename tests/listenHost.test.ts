@@ -12,11 +12,12 @@ import { mathConfigSchema } from '@microservice-math/math/config';
 import { routerConfigSchema } from '@microservice-math/router/config';
 import { ConfigError, loadConfig } from '@microservice-math/shared/config';
 import type { AddressInfo } from 'node:net';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { clientConfigFrom } from '../client/server.js';
 import { buildIfChanged, clientBuild, serverBuilt } from '../scripts/freshBuild.js';
 import { freePort, mainFiles, startProcess } from './support/processes.js';
 import { startTestSystem } from './support/system.js';
+import { waitFor } from './support/waitFor.js';
 
 const root = resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -125,7 +126,7 @@ describe.concurrent('a service as its own process (as its image runs it)', () =>
       // a moment after /health answers (the logger writes asynchronously).
       // eslint-disable-next-line no-control-regex -- pino-pretty's colours
       const text = () => router.output().replace(/\x1b\[[0-9;]*m/g, '');
-      await vi.waitFor(() => expect(text()).toMatch(/router ready/), { timeout: 10_000 });
+      await waitFor(() => expect(text()).toMatch(/router ready/));
       const output = text();
       return /"?address"?:\s*"([^"]+)"/.exec(output)?.[1] ?? `no address in ${output}`;
     } finally {
@@ -181,7 +182,7 @@ describe.concurrent('the web app server as its image runs it (node client/server
       );
       try {
         // The line may come a moment after the page answers (another pipe).
-        await vi.waitFor(() =>
+        await waitFor(() =>
           expect(client.output()).toMatch(
             new RegExp(`^client: http://localhost:${port} \\(proxying /graphql to `, 'm'),
           ),
