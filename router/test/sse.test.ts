@@ -217,6 +217,24 @@ describe('graphql-sse', () => {
     });
   });
 
+  // A '?' is allowed unescaped in a query string (RFC 3986). Apollo Server reads the search from
+  // the first '?' on; graphql-sse split the URL at every '?' and read only up to the second, so
+  // variables holding one were cut short and refused 400 "Unparsable URL", with no code.
+  it('answers a GET whose query string holds a second, unescaped ?, as HTTP does', async () => {
+    const { token } = await signUp(system.urls.router, 'sse_get_question_mark');
+    const query = encodeURIComponent('query Fib($n: Int!) { fibonacci(n: $n) { digits } }');
+    const search = `?query=${query}&variables={"n":12,"note":"why?"}&operationName=Fib`;
+    const overHttp = await fetch(`${system.urls.router}${search}`, {
+      headers: { ...bearer(token), 'apollo-require-preflight': 'true' },
+    });
+    expect(await overHttp.json()).toEqual({ data: { fibonacci: { digits: 3 } } });
+    const response = await fetch(`${streamUrl}${search}`, {
+      headers: { ...bearer(token), accept: 'text/event-stream' },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('data: {"data":{"fibonacci":{"digits":3}}}');
+  });
+
   it('refuses an invalid operation with 400 before the stream opens, as HTTP does', async () => {
     const { token } = await signUp(system.urls.router, 'sse_invalid');
     const query = '{ me { id password } }';

@@ -161,18 +161,20 @@ function badSearch(search: URLSearchParams): GraphQLError | undefined {
 }
 
 /**
- * graphql-sse refuses a request without `query` ("Missing query", no code) before onSubscribe
- * sees it. The only such request `unstreamable` lets through is a persisted query, which
- * operations.prepare refuses before it reads `query`: it is handed on with an empty one.
+ * Hands graphql-sse the request as the checks above read it. It refuses a request without
+ * `query` ("Missing query", no code) before onSubscribe sees it; the only such request
+ * `unstreamable` lets through is a persisted query, which operations.prepare refuses before it
+ * reads `query`, so it is handed on with an empty one. And it reads a GET's search only up to a
+ * second `?` (which RFC 3986 allows unescaped, and Apollo Server reads as part of the search), so
+ * a GET's search is written back with every `?` in it escaped.
  */
-function withQuery(req: Request): void {
+function forGraphqlSse(req: Request): void {
   if (req.method === 'POST') {
     if (isRecord(req.body) && !req.body['query']) req.body['query'] = '';
     return;
   }
   const params = searchOf(req);
-  if (params.get('query')) return;
-  params.set('query', '');
+  if (!params.get('query')) params.set('query', '');
   const start = req.url.indexOf('?');
   req.url = `${start === -1 ? req.url : req.url.slice(0, start)}?${params}`;
 }
@@ -339,7 +341,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
         res.status(refused.status).json({ errors: [refused.error.toJSON()] });
         return;
       }
-      withQuery(req);
+      forGraphqlSse(req);
       open.add(res);
       responses.set(req, res);
       res.once('close', () => open.delete(res));
