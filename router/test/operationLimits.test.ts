@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   operationLimits,
+  TOO_DEEPLY_NESTED_MESSAGE,
   TOO_MANY_FIELDS_MESSAGE,
 } from '@microservice-math/router/gateway/operationLimits';
 import { collect, eventStream, gql, signUp, wsClient } from '../../tests/support/graphql.js';
@@ -250,6 +251,51 @@ describe('operation limits', () => {
     )('%s: %s is %s', async ([transport, , code, query]) => {
       expect(await codeOver[transport](query)).toBe(code);
     });
+  });
+
+  // Lists nested to the token limit: graphql-js's parser recurses once per level and ran out of
+  // stack before it counted the last token (from about 1,600 levels down, on Node 20, depending
+  // on how deep the call that parses is), which HTTP answered "Maximum call stack size exceeded"
+  // and SSE as an internal error (500). Whichever limit such a document meets first is said in
+  // the router's words, with the parser's code, on every transport.
+  describe('a document nested as deep as the token limit allows', () => {
+    const lists = operationLimits.maxTokens - 5; // "{ power ( base :" and a list per token left
+    const query = `{ power(base: ${'['.repeat(lists)}1${']'.repeat(lists)}, exponent: 2) { result } }`;
+    const routersWords = [tooMuch.tokens.message, TOO_DEEPLY_NESTED_MESSAGE];
+    let token: string;
+    beforeAll(async () => {
+      token = (await signUp(system.urls.router, 'limits_nested')).token;
+    });
+    const refusalOver = {
+      http: async () => {
+        const result = await gql(system.urls.router, query);
+        expect(result.status).toBe(400);
+        return result.errors?.[0];
+      },
+      sse: async () => {
+        const response = await eventStream(system.urls.router, token, query);
+        expect(response.status).toBe(400);
+        return ((await response.json()) as { errors: Array<Record<string, unknown>> }).errors[0];
+      },
+      websocket: async () => {
+        const client = wsClient(system.urls.router, token);
+        try {
+          await collect(client, query, 1).done;
+        } catch (error) {
+          return (JSON.parse((error as Error).message) as Array<Record<string, unknown>>)[0];
+        } finally {
+          await client.dispose();
+        }
+      },
+    };
+    it.each(Object.keys(refusalOver) as Array<keyof typeof refusalOver>)(
+      '%s: refused in the router’s words, GRAPHQL_PARSE_FAILED',
+      async (transport) => {
+        const error = await refusalOver[transport]();
+        expect(routersWords).toContain(error?.['message']);
+        expect(error?.['extensions']).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED' });
+      },
+    );
   });
 
   it('after all of that the router is still ready and answering', async () => {

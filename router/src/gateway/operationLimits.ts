@@ -78,11 +78,23 @@ export const TOO_MANY_FIELDS_MESSAGE =
   'The operation repeats or overlaps too many fields for the router to check them against each ' +
   'other; remove the repeated fields or split the operation';
 
+/**
+ * graphql-js's parser recurses once per level of lists, objects and selections, so a document of
+ * lists nested within the token limit (from about 1,600 levels down, depending on the call that
+ * parses it) overflows the stack before it reaches its last token. Over HTTP Apollo Server
+ * answers the RangeError's own words, "Maximum call stack size exceeded", as a parse failure.
+ */
+const STACK_OVERFLOW = 'Maximum call stack size exceeded';
+export const TOO_DEEPLY_NESTED_MESSAGE =
+  'The operation nests lists, objects or selections too deeply for the router to read it; ' +
+  `nest them less (fields at most ${operationLimits.maxDepth} deep)`;
+
 function inRoutersWords<E extends { message: string }>(
   error: E,
   reword: (message: string) => E,
 ): E {
   if (PARSER_TOKEN_LIMIT.test(error.message)) return reword(TOKEN_LIMIT_MESSAGE);
+  if (error.message === STACK_OVERFLOW) return reword(TOO_DEEPLY_NESTED_MESSAGE);
   if (error.message === VALIDATION_ABORTED) return reword(TOO_MANY_FIELDS_MESSAGE);
   return error;
 }
@@ -138,6 +150,9 @@ export function operationProtection(): OperationProtection {
       try {
         return parse(source, parseOptions);
       } catch (error) {
+        // graphql-ws and SSE parse here: the overflow is refused as it is over HTTP.
+        if (error instanceof RangeError && error.message === STACK_OVERFLOW)
+          throw new GraphQLError(TOO_DEEPLY_NESTED_MESSAGE);
         if (!(error instanceof GraphQLError)) throw error;
         throw inRoutersWords(
           error,
