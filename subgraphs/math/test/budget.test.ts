@@ -221,4 +221,24 @@ describe('a rounded answer at the most precision the limit allows', () => {
       result: expect.stringMatching(/^0\.3779644730\d{989}$/),
     });
   });
+
+  // The root's own work bound allows 1,999,999 digits of √2; the digit limit allows fewer, and
+  // the refusal suggested the larger, which RESULT_TOO_LARGE then refused (found by a probe).
+  it('suggests no more significant digits than an answer may have, when a precision is too large for the root', async () => {
+    const caller = newCaller('precision_cap');
+    const ask = async (precision: number) =>
+      (
+        await small.call(
+          `{ power(base: 2, exponent: "1/2", precision: ${precision}) { digits } }`,
+          {},
+          caller,
+        )
+      ).body;
+    const refused = (await ask(2_147_483_647)).errors?.[0];
+    expect(refused?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'precision' });
+    expect(refused?.message).toMatch(
+      /^precision: at most 1,000 significant digits for this root \(an answer has at most 1,000 digits\): /,
+    );
+    expect((await ask(1000)).data?.['power']).toEqual({ digits: 1000 });
+  });
 });

@@ -31,10 +31,13 @@ export function toTask(request: CalculationRequest): ComputeTask {
   }
 }
 
-/** Throws `BAD_USER_INPUT` naming the argument when the task is outside its domain. */
-export function checkTask(task: ComputeTask): void {
+/**
+ * Throws `BAD_USER_INPUT` naming the argument when the task is outside its domain; `maxDigits`
+ * bounds what the refusal suggests asking for instead.
+ */
+export function checkTask(task: ComputeTask, maxDigits?: number): void {
   try {
-    assertTask(task);
+    assertTask(task, maxDigits);
   } catch (error) {
     throw asBadUserInput(error);
   }

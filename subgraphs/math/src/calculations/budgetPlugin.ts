@@ -23,7 +23,7 @@ export function digitBudgetPlugin(): ApolloServerPlugin<MathContext> {
           for (const field of fields) {
             const request = requestOf(field.definition.name, field.argumentValues);
             if (!request) continue;
-            const planned = planCalculation(request);
+            const planned = planCalculation(request, budget.maxDigits);
             // The least each field can take: a field the estimate cannot decide is settled by its
             // own exact size when it resolves (calculator.ts). One that does not fit beside the
             // fields before it is refused now, before anything is computed.

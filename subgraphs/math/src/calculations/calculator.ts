@@ -188,7 +188,7 @@ export function createCalculator({
     request,
     caller,
     budget,
-    { text, signal, logKey, planned = planCalculation(request) },
+    { text, signal, logKey, planned = planCalculation(request, budget.maxDigits) },
   ) => {
     const started = performance.now();
     const { input } = planned;

@@ -19,7 +19,11 @@ export type PlannedCalculation =
 /** The plan of one operation: its calculating fields by response key (alias or field name). */
 export type CalculationPlan = Map<string, PlannedCalculation>;
 
-export function planCalculation(request: CalculationRequest): PlannedCalculation {
+/** `maxDigits`: the most digits an answer may have (MATH_MAX_DIGITS), for refusals' advice. */
+export function planCalculation(
+  request: CalculationRequest,
+  maxDigits?: number,
+): PlannedCalculation {
   let input = JSON.stringify(request.args); // until the arguments parse to a canonical input
   try {
     const task = toTask(request);
@@ -27,7 +31,7 @@ export function planCalculation(request: CalculationRequest): PlannedCalculation
     // an answered one (a null precision as the default it stands for).
     input = canonicalInput(task);
     try {
-      checkTask(task);
+      checkTask(task, maxDigits);
     } catch (error) {
       input = withRefusedArgument(input, request, error);
       throw error;

@@ -108,8 +108,14 @@ function aboutDigits(digits: number): string {
 /**
  * Throws `PowerDomainError` for the arguments no power can answer. Checked before any work, and
  * before predicting the result's size, so that a bad request is a bad request, not a big one.
+ * `maxDigits`, the most digits any answer may have, caps the precision a refusal suggests.
  */
-export function assertPowerArguments(base: Rational, exponent: Rational, precision: number): void {
+export function assertPowerArguments(
+  base: Rational,
+  exponent: Rational,
+  precision: number,
+  maxDigits = Number.POSITIVE_INFINITY,
+): void {
   if (!Number.isSafeInteger(precision) || precision < 1) {
     throw new PowerDomainError('precision', 'must be a whole number of digits, 1 or more');
   }
@@ -131,10 +137,15 @@ export function assertPowerArguments(base: Rational, exponent: Rational, precisi
     const limit = `over ${MAX_ROOT_WORK_DIGITS.toLocaleString('en-US')} is refused`;
     // The precision is at fault when one digit would have fitted: say how many would.
     if (rootWorkDigits(base, exponent, 1) <= MAX_ROOT_WORK_DIGITS) {
-      const most = largestPrecision(base, exponent, precision);
+      // A precision the root's work allows may still write more digits than any answer may have
+      // (RESULT_TOO_LARGE); the one suggested is one that can be answered.
+      const workAllows = largestPrecision(base, exponent, precision);
+      const most = Math.min(workAllows, maxDigits);
+      const cap =
+        most < workAllows ? ` (an answer has at most ${countText(BigInt(most))} digits)` : '';
       throw new PowerDomainError(
         'precision',
-        `at most ${most.toLocaleString('en-US')} significant digits for this root: a root of ` +
+        `at most ${most.toLocaleString('en-US')} significant digits for this root${cap}: a root of ` +
           `degree ${countText(exponent.den)} to ${precision.toLocaleString('en-US')} digits ` +
           `works on numbers of ${aboutDigits(work)} digits; ${limit}`,
       );

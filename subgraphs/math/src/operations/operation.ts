@@ -39,8 +39,11 @@ export interface OperationModule<O extends Operation> {
    * throws `DomainError` naming the argument that does not parse.
    */
   parseArguments(args: Readonly<Record<string, unknown>>): OperationArgs[O];
-  /** Throws `DomainError` when the arguments are outside the operation's domain. */
-  assertArguments(args: OperationArgs[O]): void;
+  /**
+   * Throws `DomainError` when the arguments are outside the operation's domain; `maxDigits`, the
+   * most digits an answer may have, bounds what a refusal suggests asking for instead.
+   */
+  assertArguments(args: OperationArgs[O], maxDigits?: number): void;
   /**
    * The canonical JSON of the arguments: fixed key order, integers as JSON numbers, `Numeric`
    * values as their canonical text, so every spelling of one request gives one string.

@@ -30,8 +30,8 @@ export const powerOperation: OperationModule<'POWER'> = {
     // An omitted or null `precision` is the default (the schema's argument is nullable).
     precision: precision == null ? DEFAULT_PRECISION : integerArgument('precision', precision),
   }),
-  assertArguments: ({ base, exponent, precision }) =>
-    assertPowerArguments(base, exponent, precision),
+  assertArguments: ({ base, exponent, precision }, maxDigits) =>
+    assertPowerArguments(base, exponent, precision, maxDigits),
   canonicalInput: (args) =>
     JSON.stringify({
       base: toCanonicalRational(args.base),

@@ -50,8 +50,8 @@ export function taskOf(operation: Operation, args: Readonly<Record<string, unkno
 }
 
 /** Throws `DomainError` (or `PowerDomainError`) when the arguments are outside the domain. */
-export function assertTask(task: ComputeTask): void {
-  moduleOf(task).assertArguments(task.args);
+export function assertTask(task: ComputeTask, maxDigits?: number): void {
+  moduleOf(task).assertArguments(task.args, maxDigits);
 }
 
 /** The canonical JSON of a task's arguments (see `OperationModule.canonicalInput`). */
