@@ -20,6 +20,11 @@ export type Scalars = {
 /** One calculation's answer. */
 export type Calculation = {
   __typename?: 'Calculation';
+  /**
+   * Whether the answer was read from the cache (Redis, or this math instance's memory) rather than
+   * computed for this request. Identical requests in flight at once share one computation; those
+   * on the instance computing it are answered with it, not cached.
+   */
   cached: Scalars['Boolean']['output'];
   /** Decimal digits in result; sign, point and exponent excluded. */
   digits: Scalars['Int']['output'];
