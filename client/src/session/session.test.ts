@@ -3,6 +3,7 @@ import { waitFor } from '../../../tests/support/waitFor';
 import {
   EXPIRED_MESSAGE,
   REFUSED_MESSAGE,
+  RenewalPostponed,
   SESSION_STORAGE_KEY,
   createSession,
   type Session,
@@ -228,6 +229,27 @@ describe('createSession', () => {
       expect(renew).toHaveBeenCalledTimes(3);
       expect(session.token()).toBe('token-2');
       await vi.advanceTimersByTimeAsync(2 * 60_000); // past the first token's expiry
+      expect(session.token()).toBe('token-2');
+      expect(session.notice.value).toBeNull();
+    });
+
+    it('waits as long as the server says when it refuses a renewal for now (RATE_LIMITED)', async () => {
+      const renewed = { ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' };
+      const renew = vi
+        .fn()
+        .mockRejectedValueOnce(new RenewalPostponed(90_000))
+        .mockResolvedValue(renewed);
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await vi.advanceTimersByTimeAsync(55 * 60_000); // renewal starts 5 minutes before expiry
+      expect(renew).toHaveBeenCalledOnce();
+      // Not after its own 5 s, nor anywhere within the 90 s asked for.
+      await vi.advanceTimersByTimeAsync(89_000);
+      expect(renew).toHaveBeenCalledOnce();
+      expect(session.token()).toBe('token-1');
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(renew).toHaveBeenCalledTimes(2);
       expect(session.token()).toBe('token-2');
       expect(session.notice.value).toBeNull();
     });

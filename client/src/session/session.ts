@@ -31,6 +31,20 @@ export const SESSION_STORAGE_KEY = 'microservice-math.session';
 export const EXPIRED_MESSAGE = 'Your session has expired. Please sign in again.';
 export const REFUSED_MESSAGE = 'The server no longer accepts your session. Please sign in again.';
 
+/**
+ * A renewal the server refused for now and said when to ask again (RATE_LIMITED or
+ * SERVICE_UNAVAILABLE with `retryAfterSeconds`): the session asks again no sooner than that.
+ */
+export class RenewalPostponed extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Renewal postponed for ${retryAfterMs} ms`, options);
+    this.name = 'RenewalPostponed';
+  }
+}
+
 /** setTimeout cannot wait longer than this (about 24.8 days); later expiries are left to the server. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
@@ -60,7 +74,8 @@ export interface SessionOptions {
    * Asks the server for a fresh token for the current one; null when it will not give one (no
    * `renewToken` on this server, or past the maximum session age): the session then simply
    * runs out at its expiry. Rejects when the server could not answer (unreachable, restarting,
-   * overloaded): renewal is then tried again until the token expires.
+   * overloaded): renewal is then tried again until the token expires, after the wait the server
+   * asked for when the rejection is a RenewalPostponed.
    */
   renew?: () => Promise<SessionData | null>;
   /**
@@ -163,13 +178,16 @@ export function createSession({
     let renewed: SessionData | null | undefined;
     try {
       renewed = await renew?.();
-    } catch {
-      // Not answered: again shortly, while this token is still the session's. The session ends
-      // at expiry whatever happens (which clears this timer).
+    } catch (error) {
+      // Not answered: again shortly, while this token is still the session's, or as late as the
+      // server said (asked sooner, a rate limit only refuses again and counts the attempt). The
+      // session ends at expiry whatever happens (which clears this timer).
       if (current.value?.token !== renewing.token) return;
       clearTimeout(renewTimer);
+      const waitMs =
+        error instanceof RenewalPostponed ? Math.max(error.retryAfterMs, retryInMs) : retryInMs;
       const next = Math.min(retryInMs * 2, RENEW_RETRY_MAX_MS);
-      renewTimer = setTimeout(() => void renewNow(renewing, next), retryInMs);
+      renewTimer = setTimeout(() => void renewNow(renewing, next), waitMs);
       return;
     }
     // Only if nothing changed meanwhile: another tab may have renewed or signed out already.
