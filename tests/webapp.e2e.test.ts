@@ -548,6 +548,8 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await second.getByRole('heading', { name: 'Sign in' }).waitFor();
     // Signed out on purpose, not refused: the logout also closed this tab's socket as revoked.
     expect(await second.getByText('no longer accepts your session').count()).toBe(0);
+    // And it says so: the tab did not sign itself out.
+    await second.getByRole('status').filter({ hasText: 'Signed out in another tab.' }).waitFor();
     // The tab that signs out forgets the session first, so the other tab can be signed out
     // before the revocation lands; the tab itself shows Sign in only once the router answered.
     await first.getByRole('heading', { name: 'Sign in' }).waitFor();

@@ -5,6 +5,7 @@ import {
   REFUSED_MESSAGE,
   RenewalPostponed,
   SESSION_STORAGE_KEY,
+  SIGNED_OUT_ELSEWHERE_MESSAGE,
   createSession,
   type Session,
   type SessionData,
@@ -139,18 +140,60 @@ describe('createSession', () => {
       expect(session.current.value).toBeNull();
     });
 
-    it('a refusal that arrives after another tab signed out (its logout closed this socket) ends quietly', async () => {
+    it('a refusal that arrives after another tab signed out (its logout closed this socket) says the sign-out', async () => {
       // Signing out in tab 1 revokes the token, and the server closes tab 2's socket as refused:
       // that may reach tab 2 before the storage event does. It was a sign-out, not a rejection.
       const tab = otherTab();
       const session = createSession({ storage: window.localStorage, events: tab.events });
       session.start(data('2026-11-26T13:00:00.000Z'));
-      window.localStorage.removeItem(SESSION_STORAGE_KEY); // tab 1 signed out; no event yet
+      await createSession({ storage: window.localStorage }).signOut(); // tab 1; no event yet
 
       await session.end(REFUSED_MESSAGE);
 
       expect(session.current.value).toBeNull();
-      expect(session.notice.value).toBeNull();
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+    });
+
+    it('says "Signed out in another tab" when the user signs out in another tab; that tab says nothing', async () => {
+      const tab = otherTab();
+      const session = createSession({ storage: window.localStorage, events: tab.events });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+      const tab1 = createSession({ storage: window.localStorage });
+
+      await tab1.signOut();
+      tab.tellOf(SESSION_STORAGE_KEY);
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+      expect(tab1.notice.value).toBeNull();
+    });
+
+    it("says another tab's expiry or refusal as such, not as a sign-out", async () => {
+      const tab = otherTab();
+      const session = createSession({ storage: window.localStorage, events: tab.events });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await createSession({ storage: window.localStorage }).end(REFUSED_MESSAGE);
+      tab.tellOf(SESSION_STORAGE_KEY);
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(REFUSED_MESSAGE);
+    });
+
+    it('does not take an old sign-out for the end of a later session', async () => {
+      const tab = otherTab();
+      await createSession({ storage: window.localStorage }).signOut(); // nothing to sign out
+      const first = createSession({ storage: window.localStorage });
+      first.start(data('2026-11-26T12:30:00.000Z'));
+      await first.signOut();
+      const session = createSession({ storage: window.localStorage, events: tab.events });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await createSession({ storage: window.localStorage }).end(EXPIRED_MESSAGE);
+      tab.tellOf(SESSION_STORAGE_KEY);
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(EXPIRED_MESSAGE);
     });
 
     it('signing out lets other tabs know before the token is revoked', async () => {

@@ -1,7 +1,7 @@
 /**
  * The signed-in session: the token and who it is for, kept in localStorage so every tab of the
  * browser shares one session: signing in or out in one tab does the same in the others (the
- * `storage` event tells them). Ending the session (sign out, expiry, a refused token) notifies
+ * `storage` event tells them), whose sign-in page then says why (SESSION_ENDED_STORAGE_KEY). Ending the session (sign out, expiry, a refused token) notifies
  * listeners once the signed-in views have unmounted, so they can clear the Apollo cache and close
  * the WebSocket without racing queries still on screen; a tab that learns of another user's
  * sign-in ends its own session first, so nothing of the previous user stays in its cache. The
@@ -30,6 +30,21 @@ export interface SessionData {
 export const SESSION_STORAGE_KEY = 'microservice-math.session';
 export const EXPIRED_MESSAGE = 'Your session has expired. Please sign in again.';
 export const REFUSED_MESSAGE = 'The server no longer accepts your session. Please sign in again.';
+export const SIGNED_OUT_ELSEWHERE_MESSAGE = 'Signed out in another tab.';
+/**
+ * Why the shared session last ended, written beside it just before it is removed, so the other
+ * tabs (told only that it is gone) end theirs with the same notice: "expired" where it expired,
+ * SIGNED_OUT_ELSEWHERE_MESSAGE where the user signed out. It names the session by its user and
+ * expiry, never by its token: a sign-out whose revocation failed must not leave the token behind.
+ */
+export const SESSION_ENDED_STORAGE_KEY = 'microservice-math.session-ended';
+
+interface EndedMarker {
+  userId: string;
+  expiresAt: string;
+  /** The notice the ending tab showed; null for a sign-out. */
+  notice: string | null;
+}
 
 /**
  * A renewal the server refused for now and said when to ask again (RATE_LIMITED or
@@ -116,6 +131,7 @@ export function createSession({
   let lastRenewalAt = -Infinity;
 
   function start(data: SessionData): void {
+    storage.removeItem(SESSION_ENDED_STORAGE_KEY);
     storage.setItem(SESSION_STORAGE_KEY, JSON.stringify(data));
     adopt(data);
   }
@@ -128,21 +144,45 @@ export function createSession({
 
   async function end(reason?: string): Promise<void> {
     if (current.value === null) return;
-    // The shared session is another tab's to change once it is no longer this one's: signed out
-    // there (whose logout also closed this tab's socket as refused, maybe before the storage
-    // event came), this was a sign-out, said by no notice; started there anew, it stays.
-    if (readStored(storage)?.token !== current.value.token) return endHere();
-    storage.removeItem(SESSION_STORAGE_KEY);
+    // The shared session is another tab's to change once it is no longer this one's: ended
+    // there (a sign-out there also closes this tab's socket as refused, maybe before the storage
+    // event came), this one ends as it did there; started there anew, it stays.
+    if (readStored(storage)?.token !== current.value.token) return endHere(endedElsewhere());
+    removeShared(reason ?? null);
     await endHere(reason);
   }
 
   async function signOut(): Promise<void> {
     if (current.value === null) return;
-    // Other tabs first, by the storage event, so they end quietly as signed out; the revocation
-    // after it closes their sockets too.
-    storage.removeItem(SESSION_STORAGE_KEY);
+    // Other tabs first, by the storage event, so they end as signed out; the revocation after it
+    // closes their sockets too.
+    removeShared(null);
     await revoke?.().catch(() => {});
     await endHere();
+  }
+
+  /** Removes the shared session, saying why (EndedMarker) for the other tabs. */
+  function removeShared(notice: string | null): void {
+    if (current.value) {
+      const { user, expiresAt } = current.value;
+      const marker: EndedMarker = { userId: user.id, expiresAt, notice };
+      storage.setItem(SESSION_ENDED_STORAGE_KEY, JSON.stringify(marker));
+    }
+    storage.removeItem(SESSION_STORAGE_KEY);
+  }
+
+  /**
+   * The notice for this tab's session, removed from storage by another tab: the one shown there
+   * (an expiry, a refusal), or that the user signed out there. Removed without a word of why (a
+   * tab of an older version, storage cleared by hand), it was not this tab's doing either.
+   */
+  function endedElsewhere(): string {
+    const marker = readEndedMarker(storage);
+    const same =
+      marker !== null &&
+      marker.userId === current.value?.user.id &&
+      marker.expiresAt === current.value.expiresAt;
+    return (same ? marker.notice : null) ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
   }
 
   /** Ends the session in this tab only (another tab already changed the shared storage). */
@@ -202,7 +242,7 @@ export function createSession({
     if (event.key !== SESSION_STORAGE_KEY && event.key !== null) return;
     const shared = readStored(storage);
     if (shared === null) {
-      void endHere();
+      void endHere(endedElsewhere());
     } else if (shared.token !== current.value?.token) {
       // A different user's session must not inherit this one's cache: end it first.
       if (current.value && current.value.user.id !== shared.user.id) {
@@ -252,6 +292,18 @@ function readStored(storage: Storage): SessionData | null {
   }
   storage.removeItem(SESSION_STORAGE_KEY);
   return null;
+}
+
+function readEndedMarker(storage: Storage): EndedMarker | null {
+  try {
+    const value: unknown = JSON.parse(storage.getItem(SESSION_ENDED_STORAGE_KEY) ?? 'null');
+    if (typeof value !== 'object' || value === null) return null;
+    const { userId, expiresAt, notice } = value as Record<string, unknown>;
+    if (typeof userId !== 'string' || typeof expiresAt !== 'string') return null;
+    return { userId, expiresAt, notice: typeof notice === 'string' ? notice : null };
+  } catch {
+    return null;
+  }
 }
 
 function isSessionData(value: unknown): value is SessionData {
