@@ -12,6 +12,8 @@ import { UNREACHABLE_MESSAGE } from '../graphql/operationErrors';
 import { requestLog } from '../testing/requestLog';
 import { runAgain } from './calculationUrl';
 import CalculatorPanel from './CalculatorPanel.vue';
+import { createResumePoints, ResumePointsKey } from './resumePoint';
+import { EXPIRED_MESSAGE, REFUSED_MESSAGE } from '../session/session';
 
 function calculation(overrides: Record<string, unknown> = {}) {
   return {
@@ -1087,6 +1089,127 @@ describe('CalculatorPanel', () => {
       const keys = client?.sent.map(({ idempotencyKey }) => idempotencyKey) ?? [];
       expect(keys).toEqual([keys[0], keys[0]]);
       wrapper.unmount();
+    });
+  });
+
+  describe('after the session ended', () => {
+    /** The signed-in page as App shows it, with the app's resume points (main.ts). */
+    function signedInPage(
+      responders: Record<string, Responder>,
+      existing?: { client: TestGraphQLClient; points: ReturnType<typeof createResumePoints> },
+    ) {
+      client = existing?.client ?? createTestGraphQLClient(responders);
+      const points =
+        existing?.points ??
+        createResumePoints({ session: client.session, storage: window.sessionStorage });
+      const wrapper = mount(CalculatorPanel, {
+        props: { resendDelaysMs: [], doubleSubmitMs: 0 },
+        global: { provide: { ...provideFor(client), [ResumePointsKey]: points } },
+        attachTo: document.body,
+      });
+      return { wrapper, client, points };
+    }
+
+    /** As the app ends a session: the signed-in page goes first, then the address is cleared. */
+    async function endSession(
+      { wrapper, client: ending }: ReturnType<typeof signedInPage>,
+      how: () => Promise<void>,
+    ) {
+      wrapper.unmount();
+      await how();
+      window.history.replaceState(null, '', '/');
+      expect(ending.session.current.value).toBeNull();
+    }
+
+    function signIn(page: ReturnType<typeof signedInPage>, user: { id: string; username: string }) {
+      page.client.session.start({
+        token: `token-${user.id}-${Date.now()}`,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        user,
+      });
+      return signedInPage({}, page);
+    }
+
+    const ada = { id: 'u1', username: 'ada' };
+    const grace = { id: 'u2', username: 'grace' };
+    type Page = ReturnType<typeof signedInPage>['wrapper'];
+    const valueOf = (wrapper: Page, name: string) =>
+      (wrapper.get(`input[name="${name}"]`).element as HTMLInputElement).value;
+    const checked = (wrapper: Page) =>
+      (wrapper.get('input[name="operation"]:checked').element as HTMLInputElement).value;
+
+    /** Computes 5!, then types 2 ^ 1000 in the box without sending it. */
+    async function computeThenType(wrapper: Page) {
+      const box = wrapper.get('input[name="expression"]');
+      await box.setValue('5!');
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      expect(window.location.search).toBe('?op=factorial&n=5');
+      await box.trigger('focus');
+      await box.setValue('2 ^ 1000');
+    }
+
+    const answers = { Factorial: () => ({ data: { factorial: calculation() } }) };
+
+    it.each([
+      ['expired', EXPIRED_MESSAGE],
+      ['was refused', REFUSED_MESSAGE],
+    ])(
+      'once it %s, the same user signing in again is back at its address, with what they typed and had not sent',
+      async (_case, notice) => {
+        const page = signedInPage(answers);
+        await computeThenType(page.wrapper);
+        await endSession(page, () => page.client.session.end(notice));
+        expect(window.location.search).toBe('');
+
+        const again = signIn(page, ada);
+        await flushPromises();
+        const { wrapper } = again;
+        expect(window.location.search).toBe('?op=factorial&n=5');
+        expect(wrapper.get('.calculation-result h3').text()).toBe('5!');
+        expect(valueOf(wrapper, 'expression')).toBe('2 ^ 1000');
+        expect(checked(wrapper)).toBe('POWER');
+        expect(valueOf(wrapper, 'base')).toBe('2');
+        expect(valueOf(wrapper, 'exponent')).toBe('1000');
+        // The address's calculation computed again, as on a reload; the typed one not sent.
+        expect(again.client.sent.map(({ operationName }) => operationName)).toEqual([
+          'Factorial',
+          'Factorial',
+        ]);
+        wrapper.unmount();
+      },
+    );
+
+    it('gives none of it to another user signing in, and forgets it then', async () => {
+      const page = signedInPage(answers);
+      await computeThenType(page.wrapper);
+      await endSession(page, () => page.client.session.end(EXPIRED_MESSAGE));
+
+      const other = signIn(page, grace);
+      await flushPromises();
+      expect(window.location.search).toBe('');
+      expect(valueOf(other.wrapper, 'expression')).toBe('');
+      expect(checked(other.wrapper)).toBe('FACTORIAL');
+      expect(other.wrapper.find('.calculation-result').exists()).toBe(false);
+      await endSession(other, () => other.client.session.signOut());
+
+      const back = signIn(page, ada);
+      await flushPromises();
+      expect(window.location.search).toBe('');
+      expect(valueOf(back.wrapper, 'expression')).toBe('');
+      back.wrapper.unmount();
+    });
+
+    it('keeps nothing after the user signs out', async () => {
+      const page = signedInPage(answers);
+      await computeThenType(page.wrapper);
+      await endSession(page, () => page.client.session.signOut());
+
+      const again = signIn(page, ada);
+      await flushPromises();
+      expect(window.location.search).toBe('');
+      expect(valueOf(again.wrapper, 'expression')).toBe('');
+      again.wrapper.unmount();
     });
   });
 

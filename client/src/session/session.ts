@@ -76,8 +76,18 @@ export interface Session {
   /** The user's sign-out: revokes the token on the server (best effort), then ends the session everywhere. */
   signOut(): Promise<void>;
   /** Runs `listener` after each session ends. */
-  onEnd(listener: () => void | Promise<void>): void;
+  onEnd(listener: (ended: EndedSession) => void | Promise<void>): void;
   dispose(): void;
+}
+
+/** A session that has just ended, as its end listeners are told of it. */
+export interface EndedSession {
+  user: SessionUser;
+  /**
+   * The user ended it (signed out here or in another tab, or another user signed in), rather
+   * than its expiry or the server's refusal of it: nothing of it is to be picked up again.
+   */
+  byUser: boolean;
 }
 
 export interface SessionOptions {
@@ -124,7 +134,7 @@ export function createSession({
 }: SessionOptions): Session {
   const current = shallowRef<SessionData | null>(null);
   const notice = shallowRef<string | null>(null);
-  const endListeners: Array<() => void | Promise<void>> = [];
+  const endListeners: Array<(ended: EndedSession) => void | Promise<void>> = [];
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
   /** When this tab last took up a renewed token (its own, or another tab's); none at load. */
@@ -188,12 +198,16 @@ export function createSession({
   /** Ends the session in this tab only (another tab already changed the shared storage). */
   async function endHere(reason?: string): Promise<void> {
     if (current.value === null) return;
+    const ended: EndedSession = {
+      user: current.value.user,
+      byUser: reason === undefined || reason === SIGNED_OUT_ELSEWHERE_MESSAGE,
+    };
     clearTimeout(expiryTimer);
     clearTimeout(renewTimer);
     current.value = null;
     notice.value = reason ?? null;
     await nextTick();
-    for (const listener of endListeners) await listener();
+    for (const listener of endListeners) await listener(ended);
   }
 
   function scheduleExpiry(data: SessionData): void {
