@@ -1307,6 +1307,61 @@ describe('CalculatorPanel', () => {
       await flushPromises();
     }
 
+    it('Back to the address before the first calculation shows the empty form, without an answer; Forward shows it again', async () => {
+      const wrapper = mountPanel({ ...answering(), Fibonacci: () => 'hang' });
+      await computeExpression(wrapper, '5!');
+      const factorial = seen(wrapper);
+      await wrapper.get('input[value="POWER"]').setValue(true);
+      await wrapper.get('input[name="base"]').setValue('3');
+
+      await go('back');
+      expect(window.location.search).toBe('');
+      expect(wrapper.find('.answer').exists()).toBe(false);
+      expect(box(wrapper).element).toHaveProperty('value', '');
+      expect(wrapper.get('input[name="operation"]:checked').element).toHaveProperty(
+        'value',
+        'FACTORIAL',
+      );
+      expect(wrapper.get('input[name="n"]').element).toHaveProperty('value', '');
+      expect(wrapper.find('.field-error').exists()).toBe(false);
+      expect(wrapper.find('.link-notice').exists()).toBe(false);
+
+      await go('forward');
+      expect(seen(wrapper)).toEqual(shownAgain(factorial));
+
+      // A calculation on its way is for the step left: it is cancelled, and says nothing.
+      await go('back');
+      await computeExpression(wrapper, 'F(10)');
+      expect(wrapper.find('.progress').exists()).toBe(true);
+      const fibonacci = client?.sent.at(-1);
+      await go('back');
+      expect(window.location.search).toBe('');
+      expect(fibonacci?.signal?.aborted).toBe(true);
+      expect(wrapper.find('.progress').exists()).toBe(false);
+      expect(wrapper.find('.answer').exists()).toBe(false);
+      expect(wrapper.get('[role="alert"]').text()).toBe('');
+      expect(sentCount()).toBe(2);
+      wrapper.unmount();
+    });
+
+    it('Back to an address naming an unknown operation says so again, over the empty default form', async () => {
+      window.history.replaceState(null, '', '/?op=evil');
+      const wrapper = mountPanel(answering());
+      const notice = () => wrapper.find('.link-notice');
+      await flushPromises();
+      expect(notice().text()).toContain('“evil”');
+      await computeExpression(wrapper, '(1/2)^2');
+      expect(notice().exists()).toBe(false);
+
+      await go('back');
+      expect(window.location.search).toBe('?op=evil');
+      expect(notice().text()).toContain('“evil”');
+      expect(notice().text()).toContain('Factorial form');
+      expect(wrapper.find('.answer').exists()).toBe(false);
+      expect(box(wrapper).element).toHaveProperty('value', '');
+      wrapper.unmount();
+    });
+
     it('Back shows the answer the step was given, without a request', async () => {
       const wrapper = mountPanel(answering());
       const [factorial, power] = await computeThree(wrapper);
