@@ -1180,6 +1180,25 @@ describe('CalculatorPanel', () => {
       },
     );
 
+    it('leaves a link opened since to what it asks, not the page before', async () => {
+      const page = signedInPage({
+        ...answers,
+        Fibonacci: () => ({
+          data: { fibonacci: calculation({ operation: 'FIBONACCI', input: '{"n":10}' }) },
+        }),
+      });
+      await computeThenType(page.wrapper);
+      await endSession(page, () => page.client.session.end(EXPIRED_MESSAGE));
+      window.history.replaceState(null, '', '/?op=fibonacci&n=10');
+
+      const again = signIn(page, ada);
+      await flushPromises();
+      expect(window.location.search).toBe('?op=fibonacci&n=10');
+      expect(valueOf(again.wrapper, 'expression')).toBe('F(10)');
+      expect(again.wrapper.get('.calculation-result h3').text()).toBe('F(10)');
+      again.wrapper.unmount();
+    });
+
     it('gives none of it to another user signing in, and forgets it then', async () => {
       const page = signedInPage(answers);
       await computeThenType(page.wrapper);
