@@ -336,6 +336,10 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByRole('heading', { name: 'F(25)' }).waitFor();
     expect(await result(page).locator('.digits').textContent()).toBe('75025');
     expect(new URL(page.url()).search).toBe('?op=fibonacci&n=25');
+    // Keyboard focus followed it, from the log's button to the box holding the calculation.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(
+      'expression',
+    );
 
     // This tab's calculation is titled as it was typed; its log only as math keeps it, by the
     // canonical input (1/2 is stored as 0.5), which is all the list has.

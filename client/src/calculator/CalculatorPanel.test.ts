@@ -1479,6 +1479,29 @@ describe('CalculatorPanel', () => {
       wrapper.unmount();
     });
 
+    it('Run again takes keyboard focus to the box, which holds the calculation run; Back and Forward leave it be', async () => {
+      const wrapper = mountPanel(answering());
+      await computeExpression(wrapper, '5!');
+      // The log's Run again button, far below the calculator.
+      const logButton = document.body.appendChild(document.createElement('button'));
+      try {
+        logButton.focus();
+        runAgain('FIBONACCI', '{"n":10}');
+        await flushPromises();
+        expect(document.activeElement).toBe(box(wrapper).element);
+        expect(box(wrapper).element).toHaveProperty('value', 'F(10)');
+        expect(title(wrapper)).toBe('F(10)');
+
+        logButton.focus();
+        await go('back');
+        expect(title(wrapper)).toBe('5!');
+        expect(document.activeElement).toBe(logButton);
+      } finally {
+        logButton.remove();
+        wrapper.unmount();
+      }
+    });
+
     it('computes again a step whose request was refused, not the answered ones', async () => {
       const refuse = { power: true };
       const wrapper = mountPanel(answering(refuse));
