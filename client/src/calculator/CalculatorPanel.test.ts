@@ -577,6 +577,34 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('keeps the significant digits chosen in the form when a power is typed in the box, and sends them', async () => {
+    const wrapper = mountPanel({
+      Power: () => ({
+        data: {
+          power: calculation({
+            operation: 'POWER',
+            input: '{"base":"3","exponent":"0.5","precision":7}',
+            result: '1.732051',
+            exact: false,
+            digits: 7,
+          }),
+        },
+      }),
+    });
+    await wrapper.get('input[value="POWER"]').setValue(true);
+    await wrapper.get('input[name="precision"]').setValue('7');
+    const box = wrapper.get('input[name="expression"]');
+    await box.trigger('focus');
+    await box.setValue('3^(1/2)');
+    expect(wrapper.get('input[name="precision"]').element).toHaveProperty('value', '7');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(client?.sent.map(({ variables }) => variables)).toEqual([
+      { base: '3', exponent: '1/2', precision: 7 },
+    ]);
+    wrapper.unmount();
+  });
+
   it("rewrites the box from the form when the form's Compute runs, clearing the box's error", async () => {
     const wrapper = mountPanel({
       Factorial: () => ({
