@@ -691,6 +691,24 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('says what an address leaves out (?op=power&base=2) under its field, and sends nothing', async () => {
+    window.history.replaceState(null, '', '/?op=power&base=2');
+    const wrapper = mountPanel({});
+    await flushPromises();
+    expect(wrapper.get('input[name="base"]').element).toHaveProperty('value', '2');
+    const exponent = wrapper.get('input[name="exponent"]');
+    expect(exponent.attributes('aria-invalid')).toBe('true');
+    expect(wrapper.findAll('.field-error').map((error) => error.text())).toEqual([
+      'Enter an exponent.',
+    ]);
+    expect(document.activeElement).toBe(exponent.element);
+    expect(client?.sent).toEqual([]);
+
+    await exponent.setValue('10');
+    expect(wrapper.find('.field-error').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
   it('writes a calculation restored by Back into the box, even while the box has focus', async () => {
     const wrapper = mountPanel({
       Factorial: () => ({ data: { factorial: calculation({ input: '{"n":6}' }) } }),
