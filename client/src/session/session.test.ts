@@ -140,60 +140,101 @@ describe('createSession', () => {
       expect(session.current.value).toBeNull();
     });
 
-    it('a refusal that arrives after another tab signed out (its logout closed this socket) says the sign-out', async () => {
-      // Signing out in tab 1 revokes the token, and the server closes tab 2's socket as refused:
-      // that may reach tab 2 before the storage event does. It was a sign-out, not a rejection.
-      const tab = otherTab();
-      const session = createSession({ storage: window.localStorage, events: tab.events });
+    /**
+     * A second tab on the same localStorage: what it writes reaches this tab as storage events
+     * (with the value written), once delivered: browsers deliver them later, in order.
+     */
+    const twoTabs = () => {
+      const events = new EventTarget();
+      const queued: Event[] = [];
+      const tell = (key: string, newValue: string | null) =>
+        queued.push(Object.assign(new Event('storage'), { key, newValue }));
+      const local = window.localStorage;
+      const otherStorage: Storage = {
+        get length() {
+          return local.length;
+        },
+        key: (index) => local.key(index),
+        getItem: (key) => local.getItem(key),
+        setItem: (key, value) => {
+          local.setItem(key, value);
+          tell(key, value);
+        },
+        removeItem: (key) => {
+          local.removeItem(key);
+          tell(key, null);
+        },
+        clear: () => local.clear(),
+      };
+      const deliver = () => {
+        for (const event of queued.splice(0)) events.dispatchEvent(event);
+      };
+      const removeWithoutWord = () => otherStorage.removeItem(SESSION_STORAGE_KEY);
+      const session = createSession({ storage: local, events: events as unknown as Window });
       session.start(data('2026-11-26T13:00:00.000Z'));
-      await createSession({ storage: window.localStorage }).signOut(); // tab 1; no event yet
+      const other = createSession({ storage: otherStorage });
+      return { session, other, deliver, removeWithoutWord };
+    };
 
-      await session.end(REFUSED_MESSAGE);
+    it('says "Signed out in another tab" when the user signs out in another tab, which says nothing and leaves nothing stored', async () => {
+      const { session, other, deliver } = twoTabs();
 
-      expect(session.current.value).toBeNull();
-      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
-    });
-
-    it('says "Signed out in another tab" when the user signs out in another tab; that tab says nothing', async () => {
-      const tab = otherTab();
-      const session = createSession({ storage: window.localStorage, events: tab.events });
-      session.start(data('2026-11-26T13:00:00.000Z'));
-      const tab1 = createSession({ storage: window.localStorage });
-
-      await tab1.signOut();
-      tab.tellOf(SESSION_STORAGE_KEY);
+      await other.signOut();
+      deliver();
 
       await waitFor(() => expect(session.current.value).toBeNull());
       expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
-      expect(tab1.notice.value).toBeNull();
+      expect(other.notice.value).toBeNull();
+      expect(window.localStorage.length).toBe(0);
     });
 
     it("says another tab's expiry or refusal as such, not as a sign-out", async () => {
-      const tab = otherTab();
-      const session = createSession({ storage: window.localStorage, events: tab.events });
-      session.start(data('2026-11-26T13:00:00.000Z'));
+      const { session, other, deliver } = twoTabs();
 
-      await createSession({ storage: window.localStorage }).end(REFUSED_MESSAGE);
-      tab.tellOf(SESSION_STORAGE_KEY);
+      await other.end(REFUSED_MESSAGE);
+      deliver();
 
       await waitFor(() => expect(session.current.value).toBeNull());
       expect(session.notice.value).toBe(REFUSED_MESSAGE);
+      expect(window.localStorage.length).toBe(0);
     });
 
-    it('does not take an old sign-out for the end of a later session', async () => {
-      const tab = otherTab();
-      await createSession({ storage: window.localStorage }).signOut(); // nothing to sign out
-      const first = createSession({ storage: window.localStorage });
-      first.start(data('2026-11-26T12:30:00.000Z'));
-      await first.signOut();
-      const session = createSession({ storage: window.localStorage, events: tab.events });
-      session.start(data('2026-11-26T13:00:00.000Z'));
+    it('a refusal that arrives after another tab signed out (its logout closed this socket) says the sign-out', async () => {
+      // Signing out in tab 1 revokes the token, and the server closes tab 2's socket as refused:
+      // that may reach tab 2 before the storage events do. It was a sign-out, not a rejection.
+      const { session, other, deliver } = twoTabs();
+      await other.signOut(); // no event delivered yet
 
-      await createSession({ storage: window.localStorage }).end(EXPIRED_MESSAGE);
-      tab.tellOf(SESSION_STORAGE_KEY);
+      await session.end(REFUSED_MESSAGE);
+      expect(session.current.value).toBeNull();
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+      deliver();
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+    });
+
+    it('puts its notice right when the word of why comes after its own refusal', async () => {
+      // Every session refused at once: tab 1 ends first; tab 2's refusal comes before its events.
+      const { session, other, deliver } = twoTabs();
+      await other.end(REFUSED_MESSAGE);
+
+      await session.end(REFUSED_MESSAGE);
+      deliver();
+
+      expect(session.notice.value).toBe(REFUSED_MESSAGE);
+    });
+
+    it("does not take an earlier session's end for a later one's", async () => {
+      const { session, other, deliver, removeWithoutWord } = twoTabs();
+      await other.end(REFUSED_MESSAGE);
+      deliver();
+      await waitFor(() => expect(session.current.value).toBeNull());
+      session.start(data('2026-11-26T13:30:00.000Z'));
+
+      removeWithoutWord(); // by a tab that says nothing of why (an older version of the app)
+      deliver();
 
       await waitFor(() => expect(session.current.value).toBeNull());
-      expect(session.notice.value).toBe(EXPIRED_MESSAGE);
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
     });
 
     it('signing out lets other tabs know before the token is revoked', async () => {

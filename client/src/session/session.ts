@@ -1,8 +1,8 @@
 /**
  * The signed-in session: the token and who it is for, kept in localStorage so every tab of the
  * browser shares one session: signing in or out in one tab does the same in the others (the
- * `storage` event tells them), whose sign-in page then says why (SESSION_ENDED_STORAGE_KEY). Ending the session (sign out, expiry, a refused token) notifies
- * listeners once the signed-in views have unmounted, so they can clear the Apollo cache and close
+ * `storage` event tells them), whose sign-in page then says why (SESSION_ENDED_STORAGE_KEY).
+ * Ending the session (sign out, expiry, a refused token) notifies listeners once the signed-in views have unmounted, so they can clear the Apollo cache and close
  * the WebSocket without racing queries still on screen; a tab that learns of another user's
  * sign-in ends its own session first, so nothing of the previous user stays in its cache. The
  * token is renewed a while before it expires (`renew`), by whichever tab's timer fires first.
@@ -32,10 +32,11 @@ export const EXPIRED_MESSAGE = 'Your session has expired. Please sign in again.'
 export const REFUSED_MESSAGE = 'The server no longer accepts your session. Please sign in again.';
 export const SIGNED_OUT_ELSEWHERE_MESSAGE = 'Signed out in another tab.';
 /**
- * Why the shared session last ended, written beside it just before it is removed, so the other
- * tabs (told only that it is gone) end theirs with the same notice: "expired" where it expired,
- * SIGNED_OUT_ELSEWHERE_MESSAGE where the user signed out. It names the session by its user and
- * expiry, never by its token: a sign-out whose revocation failed must not leave the token behind.
+ * Why the shared session ended, so the other tabs end theirs with the same notice: "expired"
+ * where it expired, SIGNED_OUT_ELSEWHERE_MESSAGE where the user signed out. Written just before
+ * the session is removed and removed just after, so nothing is left in storage after a sign-out:
+ * the other tabs read it from its `storage` event (newValue), which comes before the session's.
+ * It names the session by its user and expiry, never by its token.
  */
 export const SESSION_ENDED_STORAGE_KEY = 'microservice-math.session-ended';
 
@@ -139,9 +140,15 @@ export function createSession({
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
   /** When this tab last took up a renewed token (its own, or another tab's); none at load. */
   let lastRenewalAt = -Infinity;
+  /** The last word from another tab of why the shared session ended (EndedMarker). */
+  let lastEndedElsewhere: EndedMarker | null = null;
+  /**
+   * This tab's session, ended as removed elsewhere before the word of why came (endedElsewhere):
+   * its notice is a guess until that word, which then replaces it.
+   */
+  let endedUnexplained: Pick<EndedMarker, 'userId' | 'expiresAt'> | null = null;
 
   function start(data: SessionData): void {
-    storage.removeItem(SESSION_ENDED_STORAGE_KEY);
     storage.setItem(SESSION_STORAGE_KEY, JSON.stringify(data));
     adopt(data);
   }
@@ -149,6 +156,7 @@ export function createSession({
   function adopt(data: SessionData): void {
     current.value = data;
     notice.value = null;
+    endedUnexplained = null;
     scheduleExpiry(data);
   }
 
@@ -157,7 +165,7 @@ export function createSession({
     // The shared session is another tab's to change once it is no longer this one's: ended
     // there (a sign-out there also closes this tab's socket as refused, maybe before the storage
     // event came), this one ends as it did there; started there anew, it stays.
-    if (readStored(storage)?.token !== current.value.token) return endHere(endedElsewhere());
+    if (readStored(storage)?.token !== current.value.token) return endHere(endedElsewhere(reason));
     removeShared(reason ?? null);
     await endHere(reason);
   }
@@ -171,7 +179,7 @@ export function createSession({
     await endHere();
   }
 
-  /** Removes the shared session, saying why (EndedMarker) for the other tabs. */
+  /** Removes the shared session, saying why (EndedMarker) to the other tabs. */
   function removeShared(notice: string | null): void {
     if (current.value) {
       const { user, expiresAt } = current.value;
@@ -179,20 +187,37 @@ export function createSession({
       storage.setItem(SESSION_ENDED_STORAGE_KEY, JSON.stringify(marker));
     }
     storage.removeItem(SESSION_STORAGE_KEY);
+    storage.removeItem(SESSION_ENDED_STORAGE_KEY);
   }
+
+  const isSession = (marker: Pick<EndedMarker, 'userId' | 'expiresAt'>, data: SessionData) =>
+    marker.userId === data.user.id && marker.expiresAt === data.expiresAt;
 
   /**
    * The notice for this tab's session, removed from storage by another tab: the one shown there
-   * (an expiry, a refusal), or that the user signed out there. Removed without a word of why (a
-   * tab of an older version, storage cleared by hand), it was not this tab's doing either.
+   * (an expiry, a refusal), or that the user signed out there. Before the word of why has come
+   * (this tab's own refusal or expiry can come first), a guess: this tab's own expiry, or else a
+   * sign-out there (whose revocation refuses this tab's token), put right when the word comes.
+   * Removed with no word at all (a tab of an older version), it was no doing of this tab either.
    */
-  function endedElsewhere(): string {
-    const marker = readEndedMarker(storage);
-    const same =
-      marker !== null &&
-      marker.userId === current.value?.user.id &&
-      marker.expiresAt === current.value.expiresAt;
-    return (same ? marker.notice : null) ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
+  function endedElsewhere(ownReason?: string): string {
+    const data = current.value;
+    const marker = lastEndedElsewhere;
+    if (data && marker && isSession(marker, data)) {
+      return marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
+    }
+    endedUnexplained = data && { userId: data.user.id, expiresAt: data.expiresAt };
+    return ownReason === EXPIRED_MESSAGE ? EXPIRED_MESSAGE : SIGNED_OUT_ELSEWHERE_MESSAGE;
+  }
+
+  /** The word of why another tab ended the shared session (its EndedMarker's storage event). */
+  function onEndedElsewhere(marker: EndedMarker): void {
+    lastEndedElsewhere = marker;
+    const unexplained = endedUnexplained;
+    if (current.value !== null || unexplained === null) return;
+    if (unexplained.userId !== marker.userId || unexplained.expiresAt !== marker.expiresAt) return;
+    endedUnexplained = null;
+    notice.value = marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
   }
 
   /** Ends the session in this tab only (another tab already changed the shared storage). */
@@ -253,6 +278,11 @@ export function createSession({
 
   /** Another tab signed in, renewed or signed out. */
   function onStorage(event: StorageEvent): void {
+    if (event.key === SESSION_ENDED_STORAGE_KEY) {
+      const marker = endedMarkerOf(event.newValue);
+      if (marker) onEndedElsewhere(marker);
+      return;
+    }
     if (event.key !== SESSION_STORAGE_KEY && event.key !== null) return;
     const shared = readStored(storage);
     if (shared === null) {
@@ -308,9 +338,9 @@ function readStored(storage: Storage): SessionData | null {
   return null;
 }
 
-function readEndedMarker(storage: Storage): EndedMarker | null {
+function endedMarkerOf(raw: string | null): EndedMarker | null {
   try {
-    const value: unknown = JSON.parse(storage.getItem(SESSION_ENDED_STORAGE_KEY) ?? 'null');
+    const value: unknown = JSON.parse(raw ?? 'null');
     if (typeof value !== 'object' || value === null) return null;
     const { userId, expiresAt, notice } = value as Record<string, unknown>;
     if (typeof userId !== 'string' || typeof expiresAt !== 'string') return null;
