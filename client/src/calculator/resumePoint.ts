@@ -7,6 +7,7 @@
  */
 import { inject, type InjectionKey } from 'vue';
 import type { Operation } from '../gql/graphql';
+import { isRecord } from '../graphql/operationErrors';
 import type { Session } from '../session/session';
 import { ARGUMENT_NAMES, OPERATIONS, type ArgumentValues } from './operations';
 
@@ -77,10 +78,6 @@ function resumePointOf(raw: string, userId: string): ResumePoint | null {
     if (typeof value === 'string') kept[name] = value;
   }
   return { search, draft: { operation: operation as Operation, values: kept, expression } };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 export const ResumePointsKey: InjectionKey<ResumePoints> = Symbol('ResumePoints');
