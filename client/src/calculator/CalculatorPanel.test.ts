@@ -1548,6 +1548,39 @@ describe('CalculatorPanel', () => {
       }
     });
 
+    it('keeps the caret of the field being typed in where it was when Back rewrites it; a field that goes hands focus to the box', async () => {
+      const wrapper = mountPanel(answering());
+      await computeExpression(wrapper, '5!');
+      await typeN(wrapper, '12');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      const n = wrapper.get('input[name="n"]').element as HTMLInputElement;
+      n.focus();
+      n.setSelectionRange(0, 0);
+
+      await go('back');
+      expect(n.value).toBe('5');
+      expect(document.activeElement).toBe(n);
+      expect([n.selectionStart, n.selectionEnd]).toEqual([0, 0]);
+
+      // The box, with a selection, likewise.
+      const expression = box(wrapper).element as HTMLInputElement;
+      expression.focus();
+      expression.setSelectionRange(0, 1);
+      await go('forward');
+      expect(expression.value).toBe('12!');
+      expect([expression.selectionStart, expression.selectionEnd]).toEqual([0, 1]);
+
+      await computeExpression(wrapper, '(1/2)^2');
+      const exponent = wrapper.get('input[name="exponent"]').element as HTMLInputElement;
+      exponent.focus();
+      await go('back');
+      expect(wrapper.find('input[name="exponent"]').exists()).toBe(false);
+      expect(document.activeElement).toBe(expression);
+      expect(expression.selectionStart).toBe('12!'.length);
+      wrapper.unmount();
+    });
+
     it('computes again a step whose request was refused, not the answered ones', async () => {
       const refuse = { power: true };
       const wrapper = mountPanel(answering(refuse));
