@@ -336,6 +336,10 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByRole('heading', { name: 'F(25)' }).waitFor();
     expect(await result(page).locator('.digits').textContent()).toBe('75025');
     expect(new URL(page.url()).search).toBe('?op=fibonacci&n=25');
+    // Keyboard focus followed it, from the log's button to the box holding the calculation.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(
+      'expression',
+    );
 
     // This tab's calculation is titled as it was typed; its log only as math keeps it, by the
     // canonical input (1/2 is stored as 0.5), which is all the list has.
@@ -548,6 +552,8 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await second.getByRole('heading', { name: 'Sign in' }).waitFor();
     // Signed out on purpose, not refused: the logout also closed this tab's socket as revoked.
     expect(await second.getByText('no longer accepts your session').count()).toBe(0);
+    // And it says so: the tab did not sign itself out.
+    await second.getByRole('status').filter({ hasText: 'Signed out in another tab.' }).waitFor();
     // The tab that signs out forgets the session first, so the other tab can be signed out
     // before the revocation lands; the tab itself shows Sign in only once the router answered.
     await first.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -571,6 +577,57 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect((await namesSeen()).filter((name) => name.includes(ada.username))).toEqual([]);
     await second.getByText('No calculations yet').waitFor();
     expect(await second.locator('.recent-logs').textContent()).not.toContain('n = 7');
+    await context.close();
+    expect(app.problems).toEqual([]);
+  });
+
+  it('brings a user whose session was refused back to their page and unsent expression after signing in, and no one else', async () => {
+    const context = await app.browser.newContext({ viewport: DESKTOP });
+    const page = await app.openTab(context, 'resume');
+    screenshotOnFailure({ page }, 'webapp-resume');
+    const suffix = Date.now().toString(36);
+    const kay = { username: `Kay_resume_${suffix}`, password };
+    const lee = { username: `Lee_resume_${suffix}`, password };
+    await signIn(page, lee, 'register');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signIn(page, kay, 'register');
+    await computeExpression(page, '7!');
+    await result(page).getByText('5040').first().waitFor();
+    const search = new URL(page.url()).search;
+    expect(search).toBe('?op=factorial&n=7');
+    const box = page.getByLabel('Expression', { exact: true });
+    await box.fill('2^100'); // typed, not sent
+    const revoke = async () => {
+      const token = await page.evaluate(
+        () =>
+          (
+            JSON.parse(localStorage.getItem('microservice-math.session') ?? '{}') as {
+              token?: string;
+            }
+          ).token ?? '',
+      );
+      // Revoked elsewhere (another device's sign-out): the server closes this tab's socket.
+      await gql(app.system.urls.router, 'mutation { logout }', {}, bearer(token));
+      await page.getByText('no longer accepts your session').waitFor();
+      expect(new URL(page.url()).search).toBe('');
+    };
+    await revoke();
+
+    await signIn(page, kay, 'signIn');
+    await expect.poll(() => new URL(page.url()).search).toBe(search);
+    await result(page).getByText('5040').first().waitFor();
+    await expect.poll(() => box.inputValue()).toBe('2^100');
+
+    // Refused again: another user signing in in this browser gets none of it, nor does Kay after.
+    await revoke();
+    await signIn(page, lee, 'signIn');
+    expect(new URL(page.url()).search).toBe('');
+    expect(await box.inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, kay, 'signIn');
+    expect(new URL(page.url()).search).toBe('');
+    expect(await box.inputValue()).toBe('');
     await context.close();
     expect(app.problems).toEqual([]);
   });

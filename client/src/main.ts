@@ -7,6 +7,7 @@ import { createApp } from 'vue';
 import App from './App.vue';
 import { createGraphQLClient } from './graphql/apolloClient';
 import { LiveConnectionKey, webSocketUrl } from './graphql/liveConnection';
+import { createResumePoints, ResumePointsKey } from './calculator/resumePoint';
 import { renewSession } from './session/renewSession';
 import { revokeSession } from './session/revokeSession';
 import { SessionKey, createSession } from './session/session';
@@ -27,10 +28,13 @@ const { apollo, live } = createGraphQLClient({
 });
 
 // The address may hold the signed-out user's last calculation; the next user must not inherit it.
+// Where the session ran out on its own, the same user signing in again gets it back (resumePoint).
+const resumePoints = createResumePoints({ session, storage: window.sessionStorage });
 session.onEnd(() => window.history.replaceState(null, '', window.location.pathname));
 
 createApp(App)
   .provide(DefaultApolloClient, apollo)
   .provide(SessionKey, session)
   .provide(LiveConnectionKey, live)
+  .provide(ResumePointsKey, resumePoints)
   .mount('#app');

@@ -12,6 +12,8 @@ import { UNREACHABLE_MESSAGE } from '../graphql/operationErrors';
 import { requestLog } from '../testing/requestLog';
 import { runAgain } from './calculationUrl';
 import CalculatorPanel from './CalculatorPanel.vue';
+import { createResumePoints, ResumePointsKey } from './resumePoint';
+import { EXPIRED_MESSAGE, REFUSED_MESSAGE } from '../session/session';
 
 function calculation(overrides: Record<string, unknown> = {}) {
   return {
@@ -575,6 +577,34 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('keeps the significant digits chosen in the form when a power is typed in the box, and sends them', async () => {
+    const wrapper = mountPanel({
+      Power: () => ({
+        data: {
+          power: calculation({
+            operation: 'POWER',
+            input: '{"base":"3","exponent":"0.5","precision":7}',
+            result: '1.732051',
+            exact: false,
+            digits: 7,
+          }),
+        },
+      }),
+    });
+    await wrapper.get('input[value="POWER"]').setValue(true);
+    await wrapper.get('input[name="precision"]').setValue('7');
+    const box = wrapper.get('input[name="expression"]');
+    await box.trigger('focus');
+    await box.setValue('3^(1/2)');
+    expect(wrapper.get('input[name="precision"]').element).toHaveProperty('value', '7');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(client?.sent.map(({ variables }) => variables)).toEqual([
+      { base: '3', exponent: '1/2', precision: 7 },
+    ]);
+    wrapper.unmount();
+  });
+
   it("rewrites the box from the form when the form's Compute runs, clearing the box's error", async () => {
     const wrapper = mountPanel({
       Factorial: () => ({
@@ -658,6 +688,24 @@ describe('CalculatorPanel', () => {
     // Said until the form is used.
     await typeN(wrapper, '5');
     expect(wrapper.find('.link-notice').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('says what an address leaves out (?op=power&base=2) under its field, and sends nothing', async () => {
+    window.history.replaceState(null, '', '/?op=power&base=2');
+    const wrapper = mountPanel({});
+    await flushPromises();
+    expect(wrapper.get('input[name="base"]').element).toHaveProperty('value', '2');
+    const exponent = wrapper.get('input[name="exponent"]');
+    expect(exponent.attributes('aria-invalid')).toBe('true');
+    expect(wrapper.findAll('.field-error').map((error) => error.text())).toEqual([
+      'Enter an exponent.',
+    ]);
+    expect(document.activeElement).toBe(exponent.element);
+    expect(client?.sent).toEqual([]);
+
+    await exponent.setValue('10');
+    expect(wrapper.find('.field-error').exists()).toBe(false);
     wrapper.unmount();
   });
 
@@ -1090,6 +1138,146 @@ describe('CalculatorPanel', () => {
     });
   });
 
+  describe('after the session ended', () => {
+    /** The signed-in page as App shows it, with the app's resume points (main.ts). */
+    function signedInPage(
+      responders: Record<string, Responder>,
+      existing?: { client: TestGraphQLClient; points: ReturnType<typeof createResumePoints> },
+    ) {
+      client = existing?.client ?? createTestGraphQLClient(responders);
+      const points =
+        existing?.points ??
+        createResumePoints({ session: client.session, storage: window.sessionStorage });
+      const wrapper = mount(CalculatorPanel, {
+        props: { resendDelaysMs: [], doubleSubmitMs: 0 },
+        global: { provide: { ...provideFor(client), [ResumePointsKey]: points } },
+        attachTo: document.body,
+      });
+      return { wrapper, client, points };
+    }
+
+    /** As the app ends a session: the signed-in page goes first, then the address is cleared. */
+    async function endSession(
+      { wrapper, client: ending }: ReturnType<typeof signedInPage>,
+      how: () => Promise<void>,
+    ) {
+      wrapper.unmount();
+      await how();
+      window.history.replaceState(null, '', '/');
+      expect(ending.session.current.value).toBeNull();
+    }
+
+    function signIn(page: ReturnType<typeof signedInPage>, user: { id: string; username: string }) {
+      page.client.session.start({
+        token: `token-${user.id}-${Date.now()}`,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        user,
+      });
+      return signedInPage({}, page);
+    }
+
+    const ada = { id: 'u1', username: 'ada' };
+    const grace = { id: 'u2', username: 'grace' };
+    type Page = ReturnType<typeof signedInPage>['wrapper'];
+    const valueOf = (wrapper: Page, name: string) =>
+      (wrapper.get(`input[name="${name}"]`).element as HTMLInputElement).value;
+    const checked = (wrapper: Page) =>
+      (wrapper.get('input[name="operation"]:checked').element as HTMLInputElement).value;
+
+    /** Computes 5!, then types 2 ^ 1000 in the box without sending it. */
+    async function computeThenType(wrapper: Page) {
+      const box = wrapper.get('input[name="expression"]');
+      await box.setValue('5!');
+      await wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      expect(window.location.search).toBe('?op=factorial&n=5');
+      await box.trigger('focus');
+      await box.setValue('2 ^ 1000');
+    }
+
+    const answers = { Factorial: () => ({ data: { factorial: calculation() } }) };
+
+    it.each([
+      ['expired', EXPIRED_MESSAGE],
+      ['was refused', REFUSED_MESSAGE],
+    ])(
+      'once it %s, the same user signing in again is back at its address, with what they typed and had not sent',
+      async (_case, notice) => {
+        const page = signedInPage(answers);
+        await computeThenType(page.wrapper);
+        await endSession(page, () => page.client.session.end(notice));
+        expect(window.location.search).toBe('');
+
+        const again = signIn(page, ada);
+        await flushPromises();
+        const { wrapper } = again;
+        expect(window.location.search).toBe('?op=factorial&n=5');
+        expect(wrapper.get('.calculation-result h3').text()).toBe('5!');
+        expect(valueOf(wrapper, 'expression')).toBe('2 ^ 1000');
+        expect(checked(wrapper)).toBe('POWER');
+        expect(valueOf(wrapper, 'base')).toBe('2');
+        expect(valueOf(wrapper, 'exponent')).toBe('1000');
+        // The address's calculation computed again, as on a reload; the typed one not sent.
+        expect(again.client.sent.map(({ operationName }) => operationName)).toEqual([
+          'Factorial',
+          'Factorial',
+        ]);
+        wrapper.unmount();
+      },
+    );
+
+    it('leaves a link opened since to what it asks, not the page before', async () => {
+      const page = signedInPage({
+        ...answers,
+        Fibonacci: () => ({
+          data: { fibonacci: calculation({ operation: 'FIBONACCI', input: '{"n":10}' }) },
+        }),
+      });
+      await computeThenType(page.wrapper);
+      await endSession(page, () => page.client.session.end(EXPIRED_MESSAGE));
+      window.history.replaceState(null, '', '/?op=fibonacci&n=10');
+
+      const again = signIn(page, ada);
+      await flushPromises();
+      expect(window.location.search).toBe('?op=fibonacci&n=10');
+      expect(valueOf(again.wrapper, 'expression')).toBe('F(10)');
+      expect(again.wrapper.get('.calculation-result h3').text()).toBe('F(10)');
+      again.wrapper.unmount();
+    });
+
+    it('gives none of it to another user signing in, and forgets it then', async () => {
+      const page = signedInPage(answers);
+      await computeThenType(page.wrapper);
+      await endSession(page, () => page.client.session.end(EXPIRED_MESSAGE));
+
+      const other = signIn(page, grace);
+      await flushPromises();
+      expect(window.location.search).toBe('');
+      expect(valueOf(other.wrapper, 'expression')).toBe('');
+      expect(checked(other.wrapper)).toBe('FACTORIAL');
+      expect(other.wrapper.find('.calculation-result').exists()).toBe(false);
+      await endSession(other, () => other.client.session.signOut());
+
+      const back = signIn(page, ada);
+      await flushPromises();
+      expect(window.location.search).toBe('');
+      expect(valueOf(back.wrapper, 'expression')).toBe('');
+      back.wrapper.unmount();
+    });
+
+    it('keeps nothing after the user signs out', async () => {
+      const page = signedInPage(answers);
+      await computeThenType(page.wrapper);
+      await endSession(page, () => page.client.session.signOut());
+
+      const again = signIn(page, ada);
+      await flushPromises();
+      expect(window.location.search).toBe('');
+      expect(valueOf(again.wrapper, 'expression')).toBe('');
+      again.wrapper.unmount();
+    });
+  });
+
   describe('Back and Forward', () => {
     /**
      * Answers 5!, (1/2)^2 (echoed canonical, as 0.5²) and F(10), each request with its own log
@@ -1183,6 +1371,61 @@ describe('CalculatorPanel', () => {
       window.history[direction]();
       await flushPromises();
     }
+
+    it('Back to the address before the first calculation shows the empty form, without an answer; Forward shows it again', async () => {
+      const wrapper = mountPanel({ ...answering(), Fibonacci: () => 'hang' });
+      await computeExpression(wrapper, '5!');
+      const factorial = seen(wrapper);
+      await wrapper.get('input[value="POWER"]').setValue(true);
+      await wrapper.get('input[name="base"]').setValue('3');
+
+      await go('back');
+      expect(window.location.search).toBe('');
+      expect(wrapper.find('.answer').exists()).toBe(false);
+      expect(box(wrapper).element).toHaveProperty('value', '');
+      expect(wrapper.get('input[name="operation"]:checked').element).toHaveProperty(
+        'value',
+        'FACTORIAL',
+      );
+      expect(wrapper.get('input[name="n"]').element).toHaveProperty('value', '');
+      expect(wrapper.find('.field-error').exists()).toBe(false);
+      expect(wrapper.find('.link-notice').exists()).toBe(false);
+
+      await go('forward');
+      expect(seen(wrapper)).toEqual(shownAgain(factorial));
+
+      // A calculation on its way is for the step left: it is cancelled, and says nothing.
+      await go('back');
+      await computeExpression(wrapper, 'F(10)');
+      expect(wrapper.find('.progress').exists()).toBe(true);
+      const fibonacci = client?.sent.at(-1);
+      await go('back');
+      expect(window.location.search).toBe('');
+      expect(fibonacci?.signal?.aborted).toBe(true);
+      expect(wrapper.find('.progress').exists()).toBe(false);
+      expect(wrapper.find('.answer').exists()).toBe(false);
+      expect(wrapper.get('[role="alert"]').text()).toBe('');
+      expect(sentCount()).toBe(2);
+      wrapper.unmount();
+    });
+
+    it('Back to an address naming an unknown operation says so again, over the empty default form', async () => {
+      window.history.replaceState(null, '', '/?op=evil');
+      const wrapper = mountPanel(answering());
+      const notice = () => wrapper.find('.link-notice');
+      await flushPromises();
+      expect(notice().text()).toContain('“evil”');
+      await computeExpression(wrapper, '(1/2)^2');
+      expect(notice().exists()).toBe(false);
+
+      await go('back');
+      expect(window.location.search).toBe('?op=evil');
+      expect(notice().text()).toContain('“evil”');
+      expect(notice().text()).toContain('Factorial form');
+      expect(wrapper.find('.answer').exists()).toBe(false);
+      expect(box(wrapper).element).toHaveProperty('value', '');
+      wrapper.unmount();
+    });
 
     it('Back shows the answer the step was given, without a request', async () => {
       const wrapper = mountPanel(answering());
@@ -1279,6 +1522,62 @@ describe('CalculatorPanel', () => {
       expect(seen(wrapper)).toEqual(shownAgain(again));
       expect(factorial).toBeDefined();
       expect(sentCount()).toBe(4);
+      wrapper.unmount();
+    });
+
+    it('Run again takes keyboard focus to the box, which holds the calculation run; Back and Forward leave it be', async () => {
+      const wrapper = mountPanel(answering());
+      await computeExpression(wrapper, '5!');
+      // The log's Run again button, far below the calculator.
+      const logButton = document.body.appendChild(document.createElement('button'));
+      try {
+        logButton.focus();
+        runAgain('FIBONACCI', '{"n":10}');
+        await flushPromises();
+        expect(document.activeElement).toBe(box(wrapper).element);
+        expect(box(wrapper).element).toHaveProperty('value', 'F(10)');
+        expect(title(wrapper)).toBe('F(10)');
+
+        logButton.focus();
+        await go('back');
+        expect(title(wrapper)).toBe('5!');
+        expect(document.activeElement).toBe(logButton);
+      } finally {
+        logButton.remove();
+        wrapper.unmount();
+      }
+    });
+
+    it('keeps the caret of the field being typed in where it was when Back rewrites it; a field that goes hands focus to the box', async () => {
+      const wrapper = mountPanel(answering());
+      await computeExpression(wrapper, '5!');
+      await typeN(wrapper, '12');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      const n = wrapper.get('input[name="n"]').element as HTMLInputElement;
+      n.focus();
+      n.setSelectionRange(0, 0);
+
+      await go('back');
+      expect(n.value).toBe('5');
+      expect(document.activeElement).toBe(n);
+      expect([n.selectionStart, n.selectionEnd]).toEqual([0, 0]);
+
+      // The box, with a selection, likewise.
+      const expression = box(wrapper).element as HTMLInputElement;
+      expression.focus();
+      expression.setSelectionRange(0, 1);
+      await go('forward');
+      expect(expression.value).toBe('12!');
+      expect([expression.selectionStart, expression.selectionEnd]).toEqual([0, 1]);
+
+      await computeExpression(wrapper, '(1/2)^2');
+      const exponent = wrapper.get('input[name="exponent"]').element as HTMLInputElement;
+      exponent.focus();
+      await go('back');
+      expect(wrapper.find('input[name="exponent"]').exists()).toBe(false);
+      expect(document.activeElement).toBe(expression);
+      expect(expression.selectionStart).toBe('12!'.length);
       wrapper.unmount();
     });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   calculationFromSearch,
   canRunAgain,
+  isRunAgain,
   runAgain,
   searchOf,
   unknownOperationIn,
@@ -76,7 +77,10 @@ describe('Run again', () => {
     expect(window.location.search).toBe('?op=factorial&n=5');
     // A new entry, whose id the calculator has yet to give: no answer is held by it.
     expect(entryIdOf(window.history.state)).toBeUndefined();
-    expect(events.map((event) => event.state)).toEqual([null]);
+    // Marked as Run again on the event only (the calculator moves focus for it), not the entry.
+    expect(window.history.state).toBeNull();
+    expect(events.map(isRunAgain)).toEqual([true]);
+    expect(isRunAgain(new PopStateEvent('popstate', { state: null }))).toBe(false);
     window.history.back();
     expect(entryIdOf(window.history.state)).toBe('shown-here');
   });

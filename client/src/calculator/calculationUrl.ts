@@ -88,8 +88,21 @@ export function canRunAgain(operation: Operation, input: string): boolean {
 }
 
 /**
+ * Marks the `popstate` event runAgain sends (the event's state, not the entry's, which stays
+ * null): the calculator restores it as any address, and then takes keyboard focus, which was on
+ * the log's button far below.
+ */
+const RUN_AGAIN = 'microservice-math.runAgain';
+
+export function isRunAgain(event: Event): boolean {
+  const state: unknown = event instanceof PopStateEvent ? event.state : null;
+  return typeof state === 'object' && state !== null && RUN_AGAIN in state;
+}
+
+/**
  * Asks the calculator to run a logged calculation again: a new history entry, announced the way
- * the browser announces Back and Forward, so the calculator has one way in. It is computed, never
+ * the browser announces Back and Forward (marked as Run again: isRunAgain), so the calculator has
+ * one way in. It is computed, never
  * shown from what the tab holds: the calculator holds answers by the entry id in `history.state`
  * (heldAnswers.ts), and the entry pushed here has none, as a page opened from a link has none.
  */
@@ -102,5 +115,5 @@ export function runAgain(operation: Operation, input: string): void {
     ...valuesOfInput(operation, input),
   };
   window.history.pushState(null, '', searchOf(operation, values));
-  window.dispatchEvent(new PopStateEvent('popstate', { state: null }));
+  window.dispatchEvent(new PopStateEvent('popstate', { state: { [RUN_AGAIN]: true } }));
 }

@@ -251,6 +251,6 @@ function isFormattedError(value: unknown): value is GraphQLFormattedError {
   return isRecord(value) && typeof value['message'] === 'string';
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }

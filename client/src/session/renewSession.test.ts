@@ -5,6 +5,7 @@ import {
   type TestGraphQLClient,
 } from '../testing/fakeGraphQLServer';
 import { renewSession } from './renewSession';
+import { RenewalPostponed } from './session';
 
 let client: TestGraphQLClient | undefined;
 afterEach(() => client?.session.dispose());
@@ -46,11 +47,6 @@ describe('renewSession', () => {
       { networkError: { message: 'Failed to fetch' } },
     ],
     [
-      'no instance can take it',
-      (): GraphQLReply => unavailable,
-      { networkError: { statusCode: 503, result: { errors: unavailable.errors } } },
-    ],
-    [
       'the server failed',
       (): GraphQLReply => ({ status: 500, errors: [{ message: 'Unexpected error' }] }),
       { networkError: { statusCode: 500 } },
@@ -60,6 +56,33 @@ describe('renewSession', () => {
     // The rejection is the server's own failure (a fixture's mistake would reject too).
     await expect(renewSession(client.apollo)).rejects.toMatchObject(cause);
   });
+
+  it.each([
+    ['no instance can take it', unavailable, 1_000],
+    [
+      'it is rate-limited',
+      {
+        errors: [
+          {
+            message: 'Too many requests; try again in 42 s',
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 41.2 },
+          },
+        ],
+      },
+      42_000,
+    ],
+  ])(
+    'rejects when %s, saying how long to wait before renewal is tried again',
+    async (_case, reply, ms) => {
+      client = createTestGraphQLClient({ RenewToken: () => reply });
+      const rejection = renewSession(client.apollo);
+      await expect(rejection).rejects.toBeInstanceOf(RenewalPostponed);
+      await expect(rejection).rejects.toMatchObject({
+        retryAfterMs: ms,
+        cause: { graphQLErrors: expect.anything() },
+      });
+    },
+  );
 
   it.each([
     [

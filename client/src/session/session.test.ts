@@ -3,7 +3,9 @@ import { waitFor } from '../../../tests/support/waitFor';
 import {
   EXPIRED_MESSAGE,
   REFUSED_MESSAGE,
+  RenewalPostponed,
   SESSION_STORAGE_KEY,
+  SIGNED_OUT_ELSEWHERE_MESSAGE,
   createSession,
   type Session,
   type SessionData,
@@ -138,18 +140,101 @@ describe('createSession', () => {
       expect(session.current.value).toBeNull();
     });
 
-    it('a refusal that arrives after another tab signed out (its logout closed this socket) ends quietly', async () => {
-      // Signing out in tab 1 revokes the token, and the server closes tab 2's socket as refused:
-      // that may reach tab 2 before the storage event does. It was a sign-out, not a rejection.
-      const tab = otherTab();
-      const session = createSession({ storage: window.localStorage, events: tab.events });
+    /**
+     * A second tab on the same localStorage: what it writes reaches this tab as storage events
+     * (with the value written), once delivered: browsers deliver them later, in order.
+     */
+    const twoTabs = () => {
+      const events = new EventTarget();
+      const queued: Event[] = [];
+      const tell = (key: string, newValue: string | null) =>
+        queued.push(Object.assign(new Event('storage'), { key, newValue }));
+      const local = window.localStorage;
+      const otherStorage: Storage = {
+        get length() {
+          return local.length;
+        },
+        key: (index) => local.key(index),
+        getItem: (key) => local.getItem(key),
+        setItem: (key, value) => {
+          local.setItem(key, value);
+          tell(key, value);
+        },
+        removeItem: (key) => {
+          local.removeItem(key);
+          tell(key, null);
+        },
+        clear: () => local.clear(),
+      };
+      const deliver = () => {
+        for (const event of queued.splice(0)) events.dispatchEvent(event);
+      };
+      const removeWithoutWord = () => otherStorage.removeItem(SESSION_STORAGE_KEY);
+      const session = createSession({ storage: local, events: events as unknown as Window });
       session.start(data('2026-11-26T13:00:00.000Z'));
-      window.localStorage.removeItem(SESSION_STORAGE_KEY); // tab 1 signed out; no event yet
+      const other = createSession({ storage: otherStorage });
+      return { session, other, deliver, removeWithoutWord };
+    };
+
+    it('says "Signed out in another tab" when the user signs out in another tab, which says nothing and leaves nothing stored', async () => {
+      const { session, other, deliver } = twoTabs();
+
+      await other.signOut();
+      deliver();
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+      expect(other.notice.value).toBeNull();
+      expect(window.localStorage.length).toBe(0);
+    });
+
+    it("says another tab's expiry or refusal as such, not as a sign-out", async () => {
+      const { session, other, deliver } = twoTabs();
+
+      await other.end(REFUSED_MESSAGE);
+      deliver();
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(REFUSED_MESSAGE);
+      expect(window.localStorage.length).toBe(0);
+    });
+
+    it('a refusal that arrives after another tab signed out (its logout closed this socket) says the sign-out', async () => {
+      // Signing out in tab 1 revokes the token, and the server closes tab 2's socket as refused:
+      // that may reach tab 2 before the storage events do. It was a sign-out, not a rejection.
+      const { session, other, deliver } = twoTabs();
+      await other.signOut(); // no event delivered yet
 
       await session.end(REFUSED_MESSAGE);
-
       expect(session.current.value).toBeNull();
-      expect(session.notice.value).toBeNull();
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+      deliver();
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+    });
+
+    it('puts its notice right when the word of why comes after its own refusal', async () => {
+      // Every session refused at once: tab 1 ends first; tab 2's refusal comes before its events.
+      const { session, other, deliver } = twoTabs();
+      await other.end(REFUSED_MESSAGE);
+
+      await session.end(REFUSED_MESSAGE);
+      deliver();
+
+      expect(session.notice.value).toBe(REFUSED_MESSAGE);
+    });
+
+    it("does not take an earlier session's end for a later one's", async () => {
+      const { session, other, deliver, removeWithoutWord } = twoTabs();
+      await other.end(REFUSED_MESSAGE);
+      deliver();
+      await waitFor(() => expect(session.current.value).toBeNull());
+      session.start(data('2026-11-26T13:30:00.000Z'));
+
+      removeWithoutWord(); // by a tab that says nothing of why (an older version of the app)
+      deliver();
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
     });
 
     it('signing out lets other tabs know before the token is revoked', async () => {
@@ -228,6 +313,27 @@ describe('createSession', () => {
       expect(renew).toHaveBeenCalledTimes(3);
       expect(session.token()).toBe('token-2');
       await vi.advanceTimersByTimeAsync(2 * 60_000); // past the first token's expiry
+      expect(session.token()).toBe('token-2');
+      expect(session.notice.value).toBeNull();
+    });
+
+    it('waits as long as the server says when it refuses a renewal for now (RATE_LIMITED)', async () => {
+      const renewed = { ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' };
+      const renew = vi
+        .fn()
+        .mockRejectedValueOnce(new RenewalPostponed(90_000))
+        .mockResolvedValue(renewed);
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await vi.advanceTimersByTimeAsync(55 * 60_000); // renewal starts 5 minutes before expiry
+      expect(renew).toHaveBeenCalledOnce();
+      // Not after its own 5 s, nor anywhere within the 90 s asked for.
+      await vi.advanceTimersByTimeAsync(89_000);
+      expect(renew).toHaveBeenCalledOnce();
+      expect(session.token()).toBe('token-1');
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(renew).toHaveBeenCalledTimes(2);
       expect(session.token()).toBe('token-2');
       expect(session.notice.value).toBeNull();
     });

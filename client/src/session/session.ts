@@ -1,8 +1,8 @@
 /**
  * The signed-in session: the token and who it is for, kept in localStorage so every tab of the
  * browser shares one session: signing in or out in one tab does the same in the others (the
- * `storage` event tells them). Ending the session (sign out, expiry, a refused token) notifies
- * listeners once the signed-in views have unmounted, so they can clear the Apollo cache and close
+ * `storage` event tells them), whose sign-in page then says why (SESSION_ENDED_STORAGE_KEY).
+ * Ending the session (sign out, expiry, a refused token) notifies listeners once the signed-in views have unmounted, so they can clear the Apollo cache and close
  * the WebSocket without racing queries still on screen; a tab that learns of another user's
  * sign-in ends its own session first, so nothing of the previous user stays in its cache. The
  * token is renewed a while before it expires (`renew`), by whichever tab's timer fires first.
@@ -30,6 +30,36 @@ export interface SessionData {
 export const SESSION_STORAGE_KEY = 'microservice-math.session';
 export const EXPIRED_MESSAGE = 'Your session has expired. Please sign in again.';
 export const REFUSED_MESSAGE = 'The server no longer accepts your session. Please sign in again.';
+export const SIGNED_OUT_ELSEWHERE_MESSAGE = 'Signed out in another tab.';
+/**
+ * Why the shared session ended, so the other tabs end theirs with the same notice: "expired"
+ * where it expired, SIGNED_OUT_ELSEWHERE_MESSAGE where the user signed out. Written just before
+ * the session is removed and removed just after, so nothing is left in storage after a sign-out:
+ * the other tabs read it from its `storage` event (newValue), which comes before the session's.
+ * It names the session by its user and expiry, never by its token.
+ */
+export const SESSION_ENDED_STORAGE_KEY = 'microservice-math.session-ended';
+
+interface EndedMarker {
+  userId: string;
+  expiresAt: string;
+  /** The notice the ending tab showed; null for a sign-out. */
+  notice: string | null;
+}
+
+/**
+ * A renewal the server refused for now and said when to ask again (RATE_LIMITED or
+ * SERVICE_UNAVAILABLE with `retryAfterSeconds`): the session asks again no sooner than that.
+ */
+export class RenewalPostponed extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Renewal postponed for ${retryAfterMs} ms`, options);
+    this.name = 'RenewalPostponed';
+  }
+}
 
 /** setTimeout cannot wait longer than this (about 24.8 days); later expiries are left to the server. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
@@ -47,8 +77,18 @@ export interface Session {
   /** The user's sign-out: revokes the token on the server (best effort), then ends the session everywhere. */
   signOut(): Promise<void>;
   /** Runs `listener` after each session ends. */
-  onEnd(listener: () => void | Promise<void>): void;
+  onEnd(listener: (ended: EndedSession) => void | Promise<void>): void;
   dispose(): void;
+}
+
+/** A session that has just ended, as its end listeners are told of it. */
+export interface EndedSession {
+  user: SessionUser;
+  /**
+   * The user ended it (signed out here or in another tab, or another user signed in), rather
+   * than its expiry or the server's refusal of it: nothing of it is to be picked up again.
+   */
+  byUser: boolean;
 }
 
 export interface SessionOptions {
@@ -60,7 +100,8 @@ export interface SessionOptions {
    * Asks the server for a fresh token for the current one; null when it will not give one (no
    * `renewToken` on this server, or past the maximum session age): the session then simply
    * runs out at its expiry. Rejects when the server could not answer (unreachable, restarting,
-   * overloaded): renewal is then tried again until the token expires.
+   * overloaded): renewal is then tried again until the token expires, after the wait the server
+   * asked for when the rejection is a RenewalPostponed.
    */
   renew?: () => Promise<SessionData | null>;
   /**
@@ -94,11 +135,18 @@ export function createSession({
 }: SessionOptions): Session {
   const current = shallowRef<SessionData | null>(null);
   const notice = shallowRef<string | null>(null);
-  const endListeners: Array<() => void | Promise<void>> = [];
+  const endListeners: Array<(ended: EndedSession) => void | Promise<void>> = [];
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
   /** When this tab last took up a renewed token (its own, or another tab's); none at load. */
   let lastRenewalAt = -Infinity;
+  /** The last word from another tab of why the shared session ended (EndedMarker). */
+  let lastEndedElsewhere: EndedMarker | null = null;
+  /**
+   * This tab's session, ended as removed elsewhere before the word of why came (endedElsewhere):
+   * its notice is a guess until that word, which then replaces it.
+   */
+  let endedUnexplained: Pick<EndedMarker, 'userId' | 'expiresAt'> | null = null;
 
   function start(data: SessionData): void {
     storage.setItem(SESSION_STORAGE_KEY, JSON.stringify(data));
@@ -108,37 +156,83 @@ export function createSession({
   function adopt(data: SessionData): void {
     current.value = data;
     notice.value = null;
+    endedUnexplained = null;
     scheduleExpiry(data);
   }
 
   async function end(reason?: string): Promise<void> {
     if (current.value === null) return;
-    // The shared session is another tab's to change once it is no longer this one's: signed out
-    // there (whose logout also closed this tab's socket as refused, maybe before the storage
-    // event came), this was a sign-out, said by no notice; started there anew, it stays.
-    if (readStored(storage)?.token !== current.value.token) return endHere();
-    storage.removeItem(SESSION_STORAGE_KEY);
+    // The shared session is another tab's to change once it is no longer this one's: ended
+    // there (a sign-out there also closes this tab's socket as refused, maybe before the storage
+    // event came), this one ends as it did there; started there anew, it stays.
+    if (readStored(storage)?.token !== current.value.token) return endHere(endedElsewhere(reason));
+    removeShared(reason ?? null);
     await endHere(reason);
   }
 
   async function signOut(): Promise<void> {
     if (current.value === null) return;
-    // Other tabs first, by the storage event, so they end quietly as signed out; the revocation
-    // after it closes their sockets too.
-    storage.removeItem(SESSION_STORAGE_KEY);
+    // Other tabs first, by the storage event, so they end as signed out; the revocation after it
+    // closes their sockets too.
+    removeShared(null);
     await revoke?.().catch(() => {});
     await endHere();
+  }
+
+  /** Removes the shared session, saying why (EndedMarker) to the other tabs. */
+  function removeShared(notice: string | null): void {
+    if (current.value) {
+      const { user, expiresAt } = current.value;
+      const marker: EndedMarker = { userId: user.id, expiresAt, notice };
+      storage.setItem(SESSION_ENDED_STORAGE_KEY, JSON.stringify(marker));
+    }
+    storage.removeItem(SESSION_STORAGE_KEY);
+    storage.removeItem(SESSION_ENDED_STORAGE_KEY);
+  }
+
+  const isSession = (marker: Pick<EndedMarker, 'userId' | 'expiresAt'>, data: SessionData) =>
+    marker.userId === data.user.id && marker.expiresAt === data.expiresAt;
+
+  /**
+   * The notice for this tab's session, removed from storage by another tab: the one shown there
+   * (an expiry, a refusal), or that the user signed out there. Before the word of why has come
+   * (this tab's own refusal or expiry can come first), a guess: this tab's own expiry, or else a
+   * sign-out there (whose revocation refuses this tab's token), put right when the word comes.
+   * Removed with no word at all (a tab of an older version), it was no doing of this tab either.
+   */
+  function endedElsewhere(ownReason?: string): string {
+    const data = current.value;
+    const marker = lastEndedElsewhere;
+    if (data && marker && isSession(marker, data)) {
+      return marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
+    }
+    endedUnexplained = data && { userId: data.user.id, expiresAt: data.expiresAt };
+    return ownReason === EXPIRED_MESSAGE ? EXPIRED_MESSAGE : SIGNED_OUT_ELSEWHERE_MESSAGE;
+  }
+
+  /** The word of why another tab ended the shared session (its EndedMarker's storage event). */
+  function onEndedElsewhere(marker: EndedMarker): void {
+    lastEndedElsewhere = marker;
+    const unexplained = endedUnexplained;
+    if (current.value !== null || unexplained === null) return;
+    if (unexplained.userId !== marker.userId || unexplained.expiresAt !== marker.expiresAt) return;
+    endedUnexplained = null;
+    notice.value = marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
   }
 
   /** Ends the session in this tab only (another tab already changed the shared storage). */
   async function endHere(reason?: string): Promise<void> {
     if (current.value === null) return;
+    const ended: EndedSession = {
+      user: current.value.user,
+      byUser: reason === undefined || reason === SIGNED_OUT_ELSEWHERE_MESSAGE,
+    };
     clearTimeout(expiryTimer);
     clearTimeout(renewTimer);
     current.value = null;
     notice.value = reason ?? null;
     await nextTick();
-    for (const listener of endListeners) await listener();
+    for (const listener of endListeners) await listener(ended);
   }
 
   function scheduleExpiry(data: SessionData): void {
@@ -163,13 +257,16 @@ export function createSession({
     let renewed: SessionData | null | undefined;
     try {
       renewed = await renew?.();
-    } catch {
-      // Not answered: again shortly, while this token is still the session's. The session ends
-      // at expiry whatever happens (which clears this timer).
+    } catch (error) {
+      // Not answered: again shortly, while this token is still the session's, or as late as the
+      // server said (asked sooner, a rate limit only refuses again and counts the attempt). The
+      // session ends at expiry whatever happens (which clears this timer).
       if (current.value?.token !== renewing.token) return;
       clearTimeout(renewTimer);
+      const waitMs =
+        error instanceof RenewalPostponed ? Math.max(error.retryAfterMs, retryInMs) : retryInMs;
       const next = Math.min(retryInMs * 2, RENEW_RETRY_MAX_MS);
-      renewTimer = setTimeout(() => void renewNow(renewing, next), retryInMs);
+      renewTimer = setTimeout(() => void renewNow(renewing, next), waitMs);
       return;
     }
     // Only if nothing changed meanwhile: another tab may have renewed or signed out already.
@@ -181,10 +278,15 @@ export function createSession({
 
   /** Another tab signed in, renewed or signed out. */
   function onStorage(event: StorageEvent): void {
+    if (event.key === SESSION_ENDED_STORAGE_KEY) {
+      const marker = endedMarkerOf(event.newValue);
+      if (marker) onEndedElsewhere(marker);
+      return;
+    }
     if (event.key !== SESSION_STORAGE_KEY && event.key !== null) return;
     const shared = readStored(storage);
     if (shared === null) {
-      void endHere();
+      void endHere(endedElsewhere());
     } else if (shared.token !== current.value?.token) {
       // A different user's session must not inherit this one's cache: end it first.
       if (current.value && current.value.user.id !== shared.user.id) {
@@ -234,6 +336,18 @@ function readStored(storage: Storage): SessionData | null {
   }
   storage.removeItem(SESSION_STORAGE_KEY);
   return null;
+}
+
+function endedMarkerOf(raw: string | null): EndedMarker | null {
+  try {
+    const value: unknown = JSON.parse(raw ?? 'null');
+    if (typeof value !== 'object' || value === null) return null;
+    const { userId, expiresAt, notice } = value as Record<string, unknown>;
+    if (typeof userId !== 'string' || typeof expiresAt !== 'string') return null;
+    return { userId, expiresAt, notice: typeof notice === 'string' ? notice : null };
+  } catch {
+    return null;
+  }
 }
 
 function isSessionData(value: unknown): value is SessionData {

@@ -1,0 +1,65 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createSession, EXPIRED_MESSAGE, type Session } from '../session/session';
+import { createResumePoints, RESUME_POINT_STORAGE_KEY, type ResumePoint } from './resumePoint';
+
+const point: ResumePoint = {
+  search: '?op=factorial&n=5',
+  draft: {
+    operation: 'POWER',
+    values: { base: '2', exponent: '1000', precision: '7', n: '5' },
+    expression: '2 ^ 1000',
+  },
+};
+
+describe('createResumePoints', () => {
+  let session: Session;
+  beforeEach(() => {
+    window.localStorage.clear();
+    window.sessionStorage.clear();
+    session = createSession({ storage: window.localStorage });
+    session.start({
+      token: 'token-1',
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      user: { id: 'u1', username: 'ada' },
+    });
+  });
+
+  it('keeps what was left when the session expires, for its user only, once', async () => {
+    const points = createResumePoints({ session, storage: window.sessionStorage });
+    points.leave(point);
+    await session.end(EXPIRED_MESSAGE);
+    expect(points.take('u1')).toEqual(point);
+    expect(points.take('u1')).toBeNull();
+  });
+
+  it("forgets it when another user takes it, and after the user's sign-out", async () => {
+    const points = createResumePoints({ session, storage: window.sessionStorage });
+    points.leave(point);
+    await session.end(EXPIRED_MESSAGE);
+    expect(points.take('u2')).toBeNull();
+    expect(points.take('u1')).toBeNull();
+    expect(window.sessionStorage.getItem(RESUME_POINT_STORAGE_KEY)).toBeNull();
+
+    session.start({
+      token: 'token-2',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      user: { id: 'u1', username: 'ada' },
+    });
+    points.leave(point);
+    await session.signOut();
+    expect(points.take('u1')).toBeNull();
+  });
+
+  it.each([
+    ['not JSON', '{'],
+    ['no draft', JSON.stringify({ userId: 'u1', search: '' })],
+    [
+      'an operation it does not know',
+      JSON.stringify({ userId: 'u1', ...point, draft: { ...point.draft, operation: 'toString' } }),
+    ],
+  ])('gives nothing for a stored value that is %s', (_case, raw) => {
+    const points = createResumePoints({ session, storage: window.sessionStorage });
+    window.sessionStorage.setItem(RESUME_POINT_STORAGE_KEY, raw);
+    expect(points.take('u1')).toBeNull();
+  });
+});

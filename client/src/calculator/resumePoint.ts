@@ -1,0 +1,88 @@
+/**
+ * Where the user was when their session ended without their asking (it expired, or the server
+ * refused it): the calculation in the address and what the form and the box held, sent or not.
+ * Kept for this tab (sessionStorage, so a reload of the sign-in page keeps it too) by the user it
+ * belongs to, and given back once, when that same user signs in again in this tab; a sign-out, or
+ * anyone else signing in, forgets it, so it is never shown to another user of the browser.
+ */
+import { inject, type InjectionKey } from 'vue';
+import type { Operation } from '../gql/graphql';
+import { isRecord } from '../graphql/operationErrors';
+import type { Session } from '../session/session';
+import { ARGUMENT_NAMES, OPERATIONS, type ArgumentValues } from './operations';
+
+export interface CalculatorDraft {
+  operation: Operation;
+  values: ArgumentValues;
+  expression: string;
+}
+
+export interface ResumePoint {
+  /** The address's query (`?op=factorial&n=100`), or '' when it held none. */
+  search: string;
+  draft: CalculatorDraft;
+}
+
+export interface ResumePoints {
+  /** What the calculator held as it went away (it does so before the session's end is told). */
+  leave(point: ResumePoint): void;
+  /** The point `userId`'s last session left, once; one left by any other user is forgotten. */
+  take(userId: string): ResumePoint | null;
+}
+
+export const RESUME_POINT_STORAGE_KEY = 'microservice-math.resume-point';
+
+export function createResumePoints({
+  session,
+  storage,
+}: {
+  session: Pick<Session, 'onEnd'>;
+  storage: Storage;
+}): ResumePoints {
+  let left: ResumePoint | null = null;
+  session.onEnd(({ user, byUser }) => {
+    const point = left;
+    left = null;
+    if (byUser || point === null) storage.removeItem(RESUME_POINT_STORAGE_KEY);
+    else storage.setItem(RESUME_POINT_STORAGE_KEY, JSON.stringify({ userId: user.id, ...point }));
+  });
+  return {
+    leave: (point) => {
+      left = point;
+    },
+    take: (userId) => {
+      const raw = storage.getItem(RESUME_POINT_STORAGE_KEY);
+      storage.removeItem(RESUME_POINT_STORAGE_KEY);
+      return raw === null ? null : resumePointOf(raw, userId);
+    },
+  };
+}
+
+/** The stored point, if it is `userId`'s and reads as one (storage is anyone's to change). */
+function resumePointOf(raw: string, userId: string): ResumePoint | null {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!isRecord(stored) || stored['userId'] !== userId) return null;
+  const { search, draft } = stored;
+  if (typeof search !== 'string' || !isRecord(draft)) return null;
+  const { operation, values, expression } = draft;
+  if (typeof operation !== 'string' || !Object.hasOwn(OPERATIONS, operation)) return null;
+  if (typeof expression !== 'string' || !isRecord(values)) return null;
+  const kept = { base: '', exponent: '', precision: '', n: '' } satisfies ArgumentValues;
+  for (const name of ARGUMENT_NAMES) {
+    const value = values[name];
+    if (typeof value === 'string') kept[name] = value;
+  }
+  return { search, draft: { operation: operation as Operation, values: kept, expression } };
+}
+
+export const ResumePointsKey: InjectionKey<ResumePoints> = Symbol('ResumePoints');
+
+/** The app's resume points; none where the app provides none (a calculator shown on its own). */
+export function useResumePoints(): ResumePoints | null {
+  return inject(ResumePointsKey, null);
+}
