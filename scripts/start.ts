@@ -54,9 +54,24 @@ try {
     await client.close();
     await system.close();
   });
+  stopWithParent();
 } catch (error) {
   // A bad configuration prints only its message (it names the variable), as each service does.
   if (error instanceof ConfigError) console.error(error.message);
   else logger.fatal({ err: error }, 'could not start');
   process.exit(1);
+}
+
+/**
+ * A process manager stops `npm start` with SIGTERM to npm, which runs this script through
+ * `sh -c` and passes the signal to that shell alone; Debian's sh (dash) then ends without passing
+ * it on, and this process was left running, holding every port. Its parent going (it is then
+ * someone else's child) is taken as that SIGTERM. A start without npm, under a parent that stays,
+ * is unaffected.
+ */
+function stopWithParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+  }, 500).unref();
 }
