@@ -8,12 +8,19 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildIfChanged, startBuilds } from '../scripts/freshBuild.js';
 import { freePort, startProcess, type ServiceProcess } from './support/processes.js';
 import { waitFor } from './support/waitFor.js';
 
 const root = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'mm-npm-start-'));
+// npm start builds the web app and the playground when their sources changed, which would eat
+// into startProcess's wait for it to be ready: built (or found built) first, with time to do it.
+beforeAll(async () => {
+  for (const target of startBuilds) await buildIfChanged(target, { quiet: true, say: () => {} });
+}, 300_000);
+
 let npm: ServiceProcess | undefined;
 let system: number | undefined;
 afterAll(async () => {
