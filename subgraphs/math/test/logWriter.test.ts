@@ -310,6 +310,40 @@ describeOnDatabases('log writer on $database', ({ database, skip }) => {
     },
   );
 
+  // PostgreSQL keeps them as named statements of its connection (pgPreparedStatements).
+  const postgresOnly = database === 'postgres' ? it.skipIf(skip) : () => undefined;
+  postgresOnly(
+    'inserts through a statement prepared once per batch size, and a larger backlog unnamed',
+    async () => {
+      // One connection, so the statements this session prepared are the writer's.
+      const own = await openLogReader((scratch as ScratchDatabase).url, silentLogger(), 1);
+      try {
+        const writer = createLogWriter({ orm: own, events, logger: silentLogger() });
+        let n = 0;
+        for (const size of [2, 1, 2, 40]) {
+          const group = Array.from({ length: size }, () => writer.write(entry('named', n++)));
+          await Promise.all(group);
+        }
+        await writer.close();
+        const prepared = await own.em
+          .getConnection()
+          .execute<Array<{ statement: string }>>(
+            'select statement from pg_prepared_statements where statement like \'INSERT INTO "request_log"%\' order by prepare_time',
+          );
+        // One per batch size it keeps (2 and 1), each with that many rows of parameters.
+        expect(prepared.map(({ statement }) => statement.match(/\(\$/g)?.length)).toEqual([2, 1]);
+        expect(prepared[0]?.statement).toContain(
+          'ON CONFLICT ("log_key", "response_key") DO NOTHING',
+        );
+        expect((await rawRows('named')).map((row) => row['input']).sort()).toEqual(
+          Array.from({ length: n }, (_, i) => `{"n":${i}}`).sort(),
+        );
+      } finally {
+        await own.close();
+      }
+    },
+  );
+
   it.skipIf(skip)(
     'abandons an ok write whose signal aborts before its commit, and stores and publishes it with the code its caller was refused with',
     async () => {

@@ -147,14 +147,18 @@ export function routerHeaders(caller: Caller | null): Record<string, string> {
   };
 }
 
-/** A second connection to the math database, as an operator's query would see the table. */
-export function openLogReader(databaseUrl: string, logger: Logger): Promise<Orm> {
+/**
+ * A second connection to the math database, as an operator's query would see the table;
+ * `poolMax` bounds its PostgreSQL pool (1: every query on one connection).
+ */
+export function openLogReader(databaseUrl: string, logger: Logger, poolMax?: number): Promise<Orm> {
   return openDatabase({
     target: databaseTarget(databaseUrl, 'unused.db'),
     entities: [RequestLogSchema],
     migrationsTable: 'math_migrations',
     migrations: mathMigrations,
     logger,
+    ...(poolMax === undefined ? {} : { poolMax }),
   });
 }
 

@@ -5,11 +5,11 @@
  * statement whole or not at all, so a batch needs no explicit transaction (whose BEGIN and
  * COMMIT, two more round trips, cost several times the insert).
  *
- * Every answered calculation waits for this statement, so on SQLite it skips the ORM: the
- * statement for each batch size up to `PREPARED_ROWS` is prepared once and run again with the
- * batch's values (see `preparedStatements`), which spares the query builder's and knex's CPU and
- * one of the two trips through sqlite3's thread pool that a fresh statement takes. On
- * PostgreSQL the query builder builds it.
+ * Every answered calculation waits for this statement, so it skips the ORM: the statement for
+ * each batch size up to `PREPARED_ROWS` is prepared once and run again with the batch's values
+ * (`preparedStatements` on SQLite, `pgPreparedStatements` on PostgreSQL), which spares the query
+ * builder's and knex's CPU, on SQLite one of the two trips through sqlite3's thread pool that a
+ * fresh statement takes, and on PostgreSQL its parsing and planning.
  *
  * Durability is the database's (settings in shared/database.ts). SQLite runs in WAL mode with
  * `synchronous = NORMAL`: a commit is in the WAL file, in the operating system's page cache,
@@ -19,6 +19,7 @@
  * PostgreSQL's `synchronous_commit` is left on: a commit is flushed to disk before it returns.
  */
 import {
+  pgPreparedStatements,
   preparedStatements,
   type EntityManager,
   type Orm,
@@ -42,32 +43,24 @@ const PREPARED_ROWS = 32;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export function createLogInsert(orm: Orm, em: EntityManager): LogInsert {
-  const statements = preparedStatements(orm);
-  if (!statements) {
-    return {
-      insert: (rows) =>
-        em
-          .createQueryBuilder(RequestLogSchema)
-          .insert(rows)
-          .onConflict(['logKey', 'responseKey'])
-          .ignore()
-          .returning(['id'])
-          .execute<Array<{ id: string }>>('all'),
-      close: () => {},
-    };
-  }
+  const sqlite = preparedStatements(orm);
+  const statements = sqlite ?? pgPreparedStatements(orm);
+  if (!statements) throw new Error('the log insert runs on SQLite or PostgreSQL');
   // Columns from the entity's metadata, so a column added to it is inserted here too. Values
-  // are bound as the ORM binds them (sqlite3 stores a Date as its milliseconds, a boolean as 0/1).
+  // are bound as the ORM binds them: sqlite3 stores a Date as its milliseconds and a boolean as
+  // 0/1; pg sends a Date as its instant (timestamptz) and a boolean as true/false.
   const meta = em.getMetadata().get<RequestLogEntity>(RequestLogSchema.meta.className);
   const props = meta.props.filter((p) => p.kind === ReferenceKind.SCALAR && p.persist !== false);
   const columns = props.map((p) => quote(p.fieldNames[0] as string));
   const names = props.map((p) => p.name as keyof RequestLogEntity);
   const field = (name: 'id' | 'logKey' | 'responseKey') =>
     quote(meta.properties[name].fieldNames[0] as string);
-  const rowPlaceholders = `(${columns.map(() => '?').join(', ')})`;
+  /** The parameters of the row at `index`: `?` on SQLite, numbered on PostgreSQL. */
+  const rowPlaceholders = (index: number) =>
+    `(${columns.map((_, c) => (sqlite ? '?' : `$${index * columns.length + c + 1}`)).join(', ')})`;
   const sqlFor = (rows: number) =>
     `INSERT INTO ${quote(meta.tableName)} (${columns.join(', ')}) VALUES ` +
-    Array.from({ length: rows }, () => rowPlaceholders).join(', ') +
+    Array.from({ length: rows }, (_, i) => rowPlaceholders(i)).join(', ') +
     ` ON CONFLICT (${field('logKey')}, ${field('responseKey')}) DO NOTHING RETURNING ${field('id')} AS "id"`;
   const sqlBySize = new Map<number, string>();
 
