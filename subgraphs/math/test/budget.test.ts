@@ -222,6 +222,31 @@ describe('a rounded answer at the most precision the limit allows', () => {
     });
   });
 
+  // Refused on its prediction alone (far past the limit, nothing computed), a rounded answer was
+  // told the limit without the advice a computed one gets (found by a probe).
+  it('says how many significant digits fit when a rounded answer is refused before it is computed', async () => {
+    const caller = newCaller('precision_advice_predicted');
+    const ask = async (precision: number) =>
+      (
+        await small.call(
+          `{ power(base: "2e-1000", exponent: "1/2", precision: ${precision}) { digits } }`,
+          {},
+          caller,
+        )
+      ).body;
+    const refused = (await ask(900)).errors?.[0];
+    expect(refused?.extensions?.['code']).toBe('RESULT_TOO_LARGE');
+    const advised = Number(
+      /: ask for at most ([\d,]+) significant digits \(precision 900 was asked for\)$/
+        .exec(refused?.message ?? '')?.[1]
+        ?.replaceAll(',', ''),
+    );
+    // √(2·10^-1000) = 1.414…·10^-500: "0.", 499 zeros, then the significant digits.
+    expect(advised).toBeGreaterThan(400);
+    expect((await ask(advised)).errors).toBeUndefined();
+    expect((await ask(advised + 1)).errors?.[0]?.extensions?.['code']).toBe('RESULT_TOO_LARGE');
+  });
+
   // The root's own work bound allows 1,999,999 digits of √2; the digit limit allows fewer, and
   // the refusal suggested the larger, which RESULT_TOO_LARGE then refused (found by a probe).
   it('suggests no more significant digits than an answer may have, when a precision is too large for the root', async () => {

@@ -49,17 +49,15 @@ export class DigitBudget {
 
   /**
    * Takes a field's predicted (or computed) digits from the budget, or throws `RESULT_TOO_LARGE`.
-   * `precision`: the significant digits a rounded answer was asked for, when fewer would write
-   * fewer digits one for one (the answer has a fractional part); the refusal then says how many
-   * would fit, since its text also holds digits that are not significant ("0." and the zeros
-   * after the point of an answer below 1).
+   * `precision`, for a rounded answer whose digits fewer significant digits would reduce: the
+   * refusal then says how many would fit, since its text also holds digits that are not
+   * significant ("0." and the zeros after the point of an answer below 1).
    */
-  reserve(digits: number, precision?: number): void {
+  reserve(digits: number, precision?: PrecisionAdvice): void {
     const total = Math.max(this.planned, this.reserved + digits);
     if (total > this.maxDigits) {
       throw this.tooLarge(digits, total, {
-        advice:
-          precision === undefined ? undefined : fewerDigits(precision, total - this.maxDigits),
+        advice: precision && fewerDigits(precision, total - this.maxDigits),
       });
     }
     this.reserved += digits;
@@ -111,11 +109,18 @@ export class DigitBudget {
  */
 const COUNTABLE = 1e300;
 
+/** The precision a rounded answer was asked for, and the most that would write `over` fewer digits. */
+export interface PrecisionAdvice {
+  asked: number;
+  /** Undefined when no precision would (the digits are not the precision's to reduce). */
+  fitting(over: number): number | undefined;
+}
+
 /** Advice for a rounded answer `over` digits past the limit: the precision that would fit, if any. */
-function fewerDigits(precision: number, over: number): string | undefined {
-  const fitting = precision - over;
-  if (fitting < 1) return undefined;
-  return `: ask for at most ${formatCount(fitting)} significant digits (precision ${formatCount(precision)} was asked for)`;
+function fewerDigits({ asked, fitting }: PrecisionAdvice, over: number): string | undefined {
+  const most = fitting(over);
+  if (most === undefined || most < 1) return undefined;
+  return `: ask for at most ${formatCount(most)} significant digits (precision ${formatCount(asked)} was asked for)`;
 }
 
 /** "1 to 500,000 digits", or "at least 1 digit" when the most it can be is past counting. */

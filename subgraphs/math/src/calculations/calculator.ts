@@ -27,7 +27,8 @@ import { DomainError } from '../kernels/errors.js';
 import type { ComputeTask, Operation } from '../kernels/task.js';
 import type { LogKey, LogWriter } from '../logs/logWriter.js';
 import { LogWriteAbandonedError } from '../logs/logWriteAbandoned.js';
-import type { DigitBudget } from './budget.js';
+import type { DigitBudget, PrecisionAdvice } from './budget.js';
+import { predictDigits } from '../operations/registry.js';
 import { digitCount } from '../kernels/decimal.js';
 import type { DigitRange } from '../kernels/size.js';
 import type { CalculationOutcome, CalculationRequest } from './calculation.js';
@@ -105,14 +106,48 @@ function budgetedDigits({ digits, fraction }: CachedResult): number {
 }
 
 /**
- * The precision a rounded power was asked for, when asking fewer significant digits would write
- * fewer digits one for one: its text has a fractional part. Not for exact answers (precision does
- * not touch them) nor for a rounded answer written as a whole number (its integer part is written
- * in full whatever the precision).
+ * The precision a computed rounded power was asked for, when asking fewer significant digits
+ * would write fewer digits one for one: its text has a fractional part. Not for exact answers
+ * (precision does not touch them) nor for a rounded answer written as a whole number (its
+ * integer part is written in full whatever the precision).
  */
-function precisionThatCounts(task: ComputeTask, found: CachedResult): number | undefined {
+function precisionThatCounts(task: ComputeTask, found: CachedResult): PrecisionAdvice | undefined {
   if (task.operation !== 'POWER' || found.exact) return undefined;
-  return (found.result ?? found.preview).includes('.') ? task.args.precision : undefined;
+  const asked = task.args.precision;
+  return (found.result ?? found.preview).includes('.')
+    ? { asked, fitting: (over) => asked - over }
+    : undefined;
+}
+
+/**
+ * The same for a power refused on its prediction, before anything is computed: the largest
+ * precision whose predicted digits (at most `predicted`) are `over` fewer, asked of the predictor
+ * itself, so that what it suggests is admitted. None when precision does not change the
+ * prediction (an exact answer, a whole number written in full).
+ */
+function predictedPrecisionAdvice(
+  task: ComputeTask,
+  predicted: number,
+): PrecisionAdvice | undefined {
+  if (task.operation !== 'POWER') return undefined;
+  const asked = task.args.precision;
+  const digitsAt = (precision: number) =>
+    predictDigits({ operation: 'POWER', args: { ...task.args, precision } });
+  return {
+    asked,
+    fitting(over) {
+      const target = predicted - over;
+      if (digitsAt(1) > target) return undefined;
+      // Digits grow with the precision; 1 fits, `asked` does not.
+      let [fits, refused] = [1, asked];
+      while (refused - fits > 1) {
+        const middle = Math.floor((fits + refused) / 2);
+        if (digitsAt(middle) <= target) fits = middle;
+        else refused = middle;
+      }
+      return fits;
+    },
+  };
 }
 
 function outcomeOf(error: unknown): ComputationOutcome {
@@ -203,7 +238,8 @@ export function createCalculator({
       }
       const prediction = planned.predictedDigits;
       const decidedBySize = !budget.fits(prediction.high) && isNearLimit(prediction, budget);
-      if (!decidedBySize) budget.reserve(prediction.high);
+      if (!decidedBySize)
+        budget.reserve(prediction.high, predictedPrecisionAdvice(planned.task, prediction.high));
       const { answer: found, cached } = await answer(planned, text, signal, caller.id);
       if (decidedBySize)
         budget.reserve(budgetedDigits(found), precisionThatCounts(planned.task, found));
