@@ -284,6 +284,29 @@ describe('createSession', () => {
   });
 
   describe('renewal', () => {
+    it('does not store a token renewed while the user signs out', async () => {
+      let answerRenewal: (renewed: SessionData) => void = () => {};
+      const renew = vi.fn(
+        () => new Promise<SessionData | null>((resolve) => (answerRenewal = resolve)),
+      );
+      let answerRevocation: () => void = () => {};
+      const revoke = () => new Promise<void>((resolve) => (answerRevocation = resolve));
+      const session = createSession({ storage: window.localStorage, renew, revoke });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+      await vi.advanceTimersByTimeAsync(55 * 60_000);
+      expect(renew).toHaveBeenCalledOnce();
+
+      const signingOut = session.signOut();
+      answerRenewal({ ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+      answerRevocation();
+      await signingOut;
+
+      expect(session.current.value).toBeNull();
+      expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+    });
+
     it('renews the token before it expires and keeps the session going', async () => {
       const renewed = { ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' };
       const renew = vi.fn().mockResolvedValue(renewed);

@@ -172,10 +172,14 @@ export function createSession({
 
   async function signOut(): Promise<void> {
     if (current.value === null) return;
+    // No renewal from here on: one answered during the revocation below would otherwise store
+    // its fresh token again (renewNow checks the shared session too), signing every tab back in.
+    clearTimeout(renewTimer);
     // Other tabs first, by the storage event, so they end as signed out; the revocation after it
     // closes their sockets too.
     removeShared(null);
     await revoke?.().catch(() => {});
+    clearTimeout(renewTimer);
     await endHere();
   }
 
@@ -261,7 +265,7 @@ export function createSession({
       // Not answered: again shortly, while this token is still the session's, or as late as the
       // server said (asked sooner, a rate limit only refuses again and counts the attempt). The
       // session ends at expiry whatever happens (which clears this timer).
-      if (current.value?.token !== renewing.token) return;
+      if (!stillRenewing(renewing)) return;
       clearTimeout(renewTimer);
       const waitMs =
         error instanceof RenewalPostponed ? Math.max(error.retryAfterMs, retryInMs) : retryInMs;
@@ -270,10 +274,19 @@ export function createSession({
       return;
     }
     // Only if nothing changed meanwhile: another tab may have renewed or signed out already.
-    if (!renewed || current.value?.token !== renewing.token) return;
+    if (!renewed || !stillRenewing(renewing)) return;
     lastRenewalAt = now();
     const extendedMs = Date.parse(renewed.expiresAt) - Date.parse(renewing.expiresAt);
     start(extendedMs < MIN_RENEW_INTERVAL_MS ? { ...renewed, lastOfSession: true } : renewed);
+  }
+
+  /**
+   * Whether `renewing` is still the session, in this tab and in the shared storage: a sign-out
+   * (here or in another tab whose storage event has not come yet) removes it from storage first,
+   * and a renewal answered after that must not put a token back.
+   */
+  function stillRenewing(renewing: SessionData): boolean {
+    return current.value?.token === renewing.token && readStored(storage)?.token === renewing.token;
   }
 
   /** Another tab signed in, renewed or signed out. */
