@@ -1,6 +1,11 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSession, EXPIRED_MESSAGE, type Session } from '../session/session';
-import { createResumePoints, RESUME_POINT_STORAGE_KEY, type ResumePoint } from './resumePoint';
+import {
+  createResumePoints,
+  MAX_RESUME_POINT_CHARACTERS,
+  RESUME_POINT_STORAGE_KEY,
+  type ResumePoint,
+} from './resumePoint';
 
 const point: ResumePoint = {
   search: '?op=factorial&n=5',
@@ -48,6 +53,38 @@ describe('createResumePoints', () => {
     points.leave(point);
     await session.signOut();
     expect(points.take('u1')).toBeNull();
+  });
+
+  it('keeps nothing, and lets the end go on, when storage is full', async () => {
+    window.sessionStorage.setItem(RESUME_POINT_STORAGE_KEY, JSON.stringify({ userId: 'u0' }));
+    const full: Storage = {
+      length: 0,
+      key: () => null,
+      clear: () => {},
+      getItem: (key) => window.sessionStorage.getItem(key),
+      removeItem: (key) => window.sessionStorage.removeItem(key),
+      setItem: () => {
+        throw new DOMException('full', 'QuotaExceededError');
+      },
+    };
+    const points = createResumePoints({ session, storage: full });
+    const later = vi.fn();
+    session.onEnd(later);
+    points.leave(point);
+    await session.end(EXPIRED_MESSAGE);
+    expect(window.sessionStorage.getItem(RESUME_POINT_STORAGE_KEY)).toBeNull();
+    expect(later).toHaveBeenCalledOnce();
+  });
+
+  it('does not keep a draft too long to be worth storing', async () => {
+    const points = createResumePoints({ session, storage: window.sessionStorage });
+    const huge = '9'.repeat(MAX_RESUME_POINT_CHARACTERS);
+    points.leave({
+      ...point,
+      draft: { ...point.draft, values: { ...point.draft.values, base: huge } },
+    });
+    await session.end(EXPIRED_MESSAGE);
+    expect(window.sessionStorage.getItem(RESUME_POINT_STORAGE_KEY)).toBeNull();
   });
 
   it.each([

@@ -31,6 +31,11 @@ export interface ResumePoints {
 }
 
 export const RESUME_POINT_STORAGE_KEY = 'microservice-math.resume-point';
+/**
+ * A point longer than this (as stored) is not kept: only a huge pasted argument makes one, and
+ * sessionStorage (a few MB for the whole origin) is not to be filled with it.
+ */
+export const MAX_RESUME_POINT_CHARACTERS = 100_000;
 
 export function createResumePoints({
   session,
@@ -43,8 +48,17 @@ export function createResumePoints({
   session.onEnd(({ user, byUser }) => {
     const point = left;
     left = null;
-    if (byUser || point === null) storage.removeItem(RESUME_POINT_STORAGE_KEY);
-    else storage.setItem(RESUME_POINT_STORAGE_KEY, JSON.stringify({ userId: user.id, ...point }));
+    const kept = byUser || point === null ? null : JSON.stringify({ userId: user.id, ...point });
+    if (kept === null || kept.length > MAX_RESUME_POINT_CHARACTERS) {
+      storage.removeItem(RESUME_POINT_STORAGE_KEY);
+      return;
+    }
+    try {
+      storage.setItem(RESUME_POINT_STORAGE_KEY, kept);
+    } catch {
+      // Storage full: the point is lost, and no older one (maybe another user's) stays instead.
+      storage.removeItem(RESUME_POINT_STORAGE_KEY);
+    }
   });
   return {
     leave: (point) => {

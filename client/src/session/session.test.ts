@@ -73,6 +73,23 @@ describe('createSession', () => {
     expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
 
+  it('tells every listener of the end, even after one that throws', async () => {
+    const session = createSession({ storage: window.localStorage });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const later = vi.fn();
+    session.onEnd(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    session.onEnd(later);
+    session.start(data('2026-11-26T13:00:00.000Z'));
+
+    await session.end(EXPIRED_MESSAGE);
+
+    expect(later).toHaveBeenCalledOnce();
+    expect(error).toHaveBeenCalledOnce();
+    error.mockRestore();
+  });
+
   it('signs out by revoking the token while it is still the session, then ending', async () => {
     const tokensRevoked: Array<string | null> = [];
     const session: Session = createSession({

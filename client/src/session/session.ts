@@ -236,7 +236,15 @@ export function createSession({
     current.value = null;
     notice.value = reason ?? null;
     await nextTick();
-    for (const listener of endListeners) await listener(ended);
+    // Each listener runs whatever became of the others: one that throws (a storage quota) must
+    // not leave the address or the cache of the user who has gone for the next one.
+    for (const listener of endListeners) {
+      try {
+        await listener(ended);
+      } catch (error) {
+        console.error('A listener of the session end failed', error);
+      }
+    }
   }
 
   function scheduleExpiry(data: SessionData): void {
