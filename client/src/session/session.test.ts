@@ -190,7 +190,7 @@ describe('createSession', () => {
       const session = createSession({ storage: local, events: events as unknown as Window });
       session.start(data('2026-11-26T13:00:00.000Z'));
       const other = createSession({ storage: otherStorage });
-      return { session, other, deliver, removeWithoutWord };
+      return { session, other, otherStorage, deliver, removeWithoutWord };
     };
 
     it('says "Signed out in another tab" when the user signs out in another tab, which says nothing and leaves nothing stored', async () => {
@@ -238,6 +238,33 @@ describe('createSession', () => {
       deliver();
 
       expect(session.notice.value).toBe(REFUSED_MESSAGE);
+    });
+
+    it('says "expired" where another tab, loaded after the computer slept, drops the expired session', async () => {
+      const { session, otherStorage, deliver } = twoTabs();
+      const ended = vi.fn();
+      session.onEnd(ended);
+      vi.setSystemTime(Date.parse('2026-11-26T15:00:00.000Z')); // asleep: no timer fired
+
+      const loaded = createSession({ storage: otherStorage });
+      deliver();
+
+      expect(loaded.notice.value).toBe(EXPIRED_MESSAGE);
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(EXPIRED_MESSAGE);
+      expect(ended).toHaveBeenCalledWith(expect.objectContaining({ byUser: false }));
+      expect(window.localStorage.length).toBe(0);
+    });
+
+    it('guesses "expired" for its own session removed elsewhere without a word once past its expiry', async () => {
+      const { session, deliver, removeWithoutWord } = twoTabs();
+      vi.setSystemTime(Date.parse('2026-11-26T15:00:00.000Z'));
+
+      removeWithoutWord();
+      deliver();
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(EXPIRED_MESSAGE);
     });
 
     it("does not take an earlier session's end for a later one's", async () => {

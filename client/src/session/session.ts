@@ -183,10 +183,10 @@ export function createSession({
     await endHere();
   }
 
-  /** Removes the shared session, saying why (EndedMarker) to the other tabs. */
-  function removeShared(notice: string | null): void {
-    if (current.value) {
-      const { user, expiresAt } = current.value;
+  /** Removes the shared session `ending`, saying why (EndedMarker) to the other tabs. */
+  function removeShared(notice: string | null, ending = current.value): void {
+    if (ending) {
+      const { user, expiresAt } = ending;
       const marker: EndedMarker = { userId: user.id, expiresAt, notice };
       storage.setItem(SESSION_ENDED_STORAGE_KEY, JSON.stringify(marker));
     }
@@ -211,7 +211,11 @@ export function createSession({
       return marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
     }
     endedUnexplained = data && { userId: data.user.id, expiresAt: data.expiresAt };
-    return ownReason === EXPIRED_MESSAGE ? EXPIRED_MESSAGE : SIGNED_OUT_ELSEWHERE_MESSAGE;
+    // Past its expiry (this tab's timer slept with the computer), it most likely expired.
+    const expired = data !== null && Date.parse(data.expiresAt) <= now();
+    return ownReason === EXPIRED_MESSAGE || expired
+      ? EXPIRED_MESSAGE
+      : SIGNED_OUT_ELSEWHERE_MESSAGE;
   }
 
   /** The word of why another tab ended the shared session (its EndedMarker's storage event). */
@@ -326,7 +330,8 @@ export function createSession({
     current.value = stored;
     scheduleExpiry(stored);
   } else if (stored) {
-    storage.removeItem(SESSION_STORAGE_KEY);
+    // Other tabs still showing it (their timers slept with the computer) end it as expired too.
+    removeShared(EXPIRED_MESSAGE, stored);
     notice.value = EXPIRED_MESSAGE;
   }
 
