@@ -1227,6 +1227,27 @@ describe('CalculatorPanel', () => {
       },
     );
 
+    it('is back at its address even after Back and Forward on the sign-in page', async () => {
+      const page = signedInPage(answers);
+      await page.wrapper.get('input[name="expression"]').setValue('6!');
+      await page.wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      await computeThenType(page.wrapper);
+      await endSession(page, () => page.client.session.end(EXPIRED_MESSAGE));
+      const popped = new Promise((resolve) =>
+        window.addEventListener('popstate', resolve, { once: true }),
+      );
+      window.history.back(); // on the sign-in page: to 6!
+      await popped;
+      expect(window.location.search).toBe('?op=factorial&n=6');
+
+      const again = signIn(page, ada);
+      await flushPromises();
+      expect(window.location.search).toBe('?op=factorial&n=5');
+      expect(valueOf(again.wrapper, 'expression')).toBe('2 ^ 1000');
+      again.wrapper.unmount();
+    });
+
     it('leaves a link opened since to what it asks, not the page before', async () => {
       const page = signedInPage({
         ...answers,
