@@ -88,6 +88,22 @@ describe('createResumePoints', () => {
   });
 
   it.each([
+    ['another origin', '//evil.example/x', ''],
+    ['no calculation', '?utm=1', ''],
+    ['a calculation', '?op=Power&base=2&exponent=3&x=1', '?op=power&base=2&exponent=3'],
+  ])(
+    'gives back a stored address that is %s only as a calculation of its own',
+    (_case, search, given) => {
+      const points = createResumePoints({ session, storage: window.sessionStorage });
+      window.sessionStorage.setItem(
+        RESUME_POINT_STORAGE_KEY,
+        JSON.stringify({ userId: 'u1', ...point, search }),
+      );
+      expect(points.take('u1')).toEqual({ ...point, search: given });
+    },
+  );
+
+  it.each([
     ['not JSON', '{'],
     ['no draft', JSON.stringify({ userId: 'u1', search: '' })],
     [

@@ -9,6 +9,7 @@ import { inject, type InjectionKey } from 'vue';
 import type { Operation } from '../gql/graphql';
 import { isRecord } from '../graphql/operationErrors';
 import type { Session } from '../session/session';
+import { calculationFromSearch, searchOf } from './calculationUrl';
 import { ARGUMENT_NAMES, OPERATIONS, type ArgumentValues } from './operations';
 
 export interface CalculatorDraft {
@@ -91,7 +92,26 @@ function resumePointOf(raw: string, userId: string): ResumePoint | null {
     const value = values[name];
     if (typeof value === 'string') kept[name] = value;
   }
-  return { search, draft: { operation: operation as Operation, values: kept, expression } };
+  return {
+    search: calculationSearchOf(search),
+    draft: { operation: operation as Operation, values: kept, expression },
+  };
+}
+
+/**
+ * The stored address's calculation, written anew: the address is set from it, and anything else
+ * there (`//evil.example/x`, another origin, which history refuses) is no address of the app's.
+ */
+function calculationSearchOf(search: string): string {
+  const found = calculationFromSearch(search);
+  if (found === null) return '';
+  return searchOf(found.operation, {
+    base: '',
+    exponent: '',
+    precision: '',
+    n: '',
+    ...found.values,
+  });
 }
 
 export const ResumePointsKey: InjectionKey<ResumePoints> = Symbol('ResumePoints');
