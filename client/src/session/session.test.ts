@@ -119,6 +119,30 @@ describe('createSession', () => {
     expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
 
+  it('signs out even when storage is too full to say why', async () => {
+    const local = window.localStorage;
+    const full: Storage = {
+      get length() {
+        return local.length;
+      },
+      key: (index) => local.key(index),
+      getItem: (key) => local.getItem(key),
+      setItem: (key, value) => {
+        if (key !== SESSION_STORAGE_KEY) throw new DOMException('full', 'QuotaExceededError');
+        local.setItem(key, value);
+      },
+      removeItem: (key) => local.removeItem(key),
+      clear: () => local.clear(),
+    };
+    const session = createSession({ storage: full });
+    session.start(data('2026-11-26T13:00:00.000Z'));
+
+    await session.signOut();
+
+    expect(session.current.value).toBeNull();
+    expect(local.getItem(SESSION_STORAGE_KEY)).toBeNull();
+  });
+
   it('ends only once when several refusals arrive together', async () => {
     const session = createSession({ storage: window.localStorage });
     const ended = vi.fn();

@@ -188,7 +188,11 @@ export function createSession({
     if (ending) {
       const { user, expiresAt } = ending;
       const marker: EndedMarker = { userId: user.id, expiresAt, notice };
-      storage.setItem(SESSION_ENDED_STORAGE_KEY, JSON.stringify(marker));
+      try {
+        storage.setItem(SESSION_ENDED_STORAGE_KEY, JSON.stringify(marker));
+      } catch {
+        // Storage full: the other tabs guess why (endedElsewhere), but the session goes all the same.
+      }
     }
     storage.removeItem(SESSION_STORAGE_KEY);
     storage.removeItem(SESSION_ENDED_STORAGE_KEY);
