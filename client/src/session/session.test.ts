@@ -408,6 +408,20 @@ describe('createSession', () => {
       expect(session.notice.value).toBeNull();
     });
 
+    it.each([
+      ['past the expiry', 10 * 60_000],
+      ['longer than a timer can wait', 2 ** 31],
+    ])('asks no more when the server says to wait %s', async (_case, retryAfterMs) => {
+      const renew = vi.fn().mockRejectedValue(new RenewalPostponed(retryAfterMs));
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await vi.advanceTimersByTimeAsync(55 * 60_000); // renewal starts 5 minutes before expiry
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(renew).toHaveBeenCalledOnce();
+      expect(vi.getTimerCount()).toBe(1); // the expiry's
+    });
+
     it('waits as long as the server says when it refuses a renewal for now (RATE_LIMITED)', async () => {
       const renewed = { ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' };
       const renew = vi

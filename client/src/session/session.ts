@@ -285,8 +285,13 @@ export function createSession({
       clearTimeout(renewTimer);
       const waitMs =
         error instanceof RenewalPostponed ? Math.max(error.retryAfterMs, retryInMs) : retryInMs;
+      // None asked for after the expiry; and a longer wait than setTimeout's overflows to none.
+      if (waitMs >= Date.parse(renewing.expiresAt) - now()) return;
       const next = Math.min(retryInMs * 2, RENEW_RETRY_MAX_MS);
-      renewTimer = setTimeout(() => void renewNow(renewing, next), waitMs);
+      renewTimer = setTimeout(
+        () => void renewNow(renewing, next),
+        Math.min(waitMs, LONGEST_TIMER_MS),
+      );
       return;
     }
     // Only if nothing changed meanwhile: another tab may have renewed or signed out already.
