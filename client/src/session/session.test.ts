@@ -4,6 +4,7 @@ import {
   EXPIRED_MESSAGE,
   REFUSED_MESSAGE,
   RenewalPostponed,
+  SESSION_ENDED_STORAGE_KEY,
   SESSION_STORAGE_KEY,
   SIGNED_OUT_ELSEWHERE_MESSAGE,
   createSession,
@@ -238,6 +239,25 @@ describe('createSession', () => {
       await waitFor(() => expect(session.current.value).toBeNull());
       expect(session.notice.value).toBe(REFUSED_MESSAGE);
       expect(window.localStorage.length).toBe(0);
+    });
+
+    it('shows no notice from storage but its own', async () => {
+      const tab = otherTab();
+      const session = createSession({ storage: window.localStorage, events: tab.events });
+      const stored = data('2026-11-26T13:00:00.000Z');
+      session.start(stored);
+      const marker = { userId: 'u1', expiresAt: stored.expiresAt, notice: 'Call +1 555 0100' };
+      tab.events.dispatchEvent(
+        Object.assign(new Event('storage'), {
+          key: SESSION_ENDED_STORAGE_KEY,
+          newValue: JSON.stringify(marker),
+        }),
+      );
+      window.localStorage.removeItem(SESSION_STORAGE_KEY);
+      tab.tellOf(SESSION_STORAGE_KEY);
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
     });
 
     it('a refusal that arrives after another tab signed out (its logout closed this socket) says the sign-out', async () => {

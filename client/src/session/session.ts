@@ -379,7 +379,9 @@ function endedMarkerOf(raw: string | null): EndedMarker | null {
     if (typeof value !== 'object' || value === null) return null;
     const { userId, expiresAt, notice } = value as Record<string, unknown>;
     if (typeof userId !== 'string' || typeof expiresAt !== 'string') return null;
-    return { userId, expiresAt, notice: typeof notice === 'string' ? notice : null };
+    // Only a notice of ours is shown: storage is any same-origin script's to write.
+    const ours = notice === EXPIRED_MESSAGE || notice === REFUSED_MESSAGE;
+    return { userId, expiresAt, notice: ours ? notice : null };
   } catch {
     return null;
   }
