@@ -8,7 +8,7 @@
 import { inject, type InjectionKey } from 'vue';
 import type { Operation } from '../gql/graphql';
 import { isRecord } from '../graphql/operationErrors';
-import type { Session } from '../session/session';
+import type { EndedSession, Session } from '../session/session';
 import { calculationFromSearch, searchOf } from './calculationUrl';
 import { ARGUMENT_NAMES, OPERATIONS, type ArgumentValues } from './operations';
 
@@ -42,13 +42,25 @@ export function createResumePoints({
   session,
   storage,
 }: {
-  session: Pick<Session, 'onEnd'>;
+  session: Pick<Session, 'onEnd' | 'onEndExplained'>;
   storage: Storage;
 }): ResumePoints {
   let left: ResumePoint | null = null;
-  session.onEnd(({ user, byUser }) => {
+  /** The last session ended and what it left, should the word of why it ended change it. */
+  let lastEnded: { ended: EndedSession; point: ResumePoint | null } | null = null;
+  session.onEnd((ended) => {
     const point = left;
     left = null;
+    lastEnded = { ended, point };
+    keep(ended, point);
+  });
+  // Kept for an expiry or a refusal only, as it turns out to have been (no one has signed in
+  // since: the session tells only while signed out).
+  session.onEndExplained((ended) => {
+    if (lastEnded?.ended === ended) keep(ended, lastEnded.point);
+  });
+
+  function keep({ user, byUser }: EndedSession, point: ResumePoint | null): void {
     const kept = byUser || point === null ? null : JSON.stringify({ userId: user.id, ...point });
     if (kept === null || kept.length > MAX_RESUME_POINT_CHARACTERS) {
       storage.removeItem(RESUME_POINT_STORAGE_KEY);
@@ -60,7 +72,8 @@ export function createResumePoints({
       // Storage full: the point is lost, and no older one (maybe another user's) stays instead.
       storage.removeItem(RESUME_POINT_STORAGE_KEY);
     }
-  });
+  }
+
   return {
     leave: (point) => {
       left = point;

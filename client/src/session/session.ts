@@ -78,6 +78,11 @@ export interface Session {
   signOut(): Promise<void>;
   /** Runs `listener` after each session ends. */
   onEnd(listener: (ended: EndedSession) => void | Promise<void>): void;
+  /**
+   * Runs `listener` when the word of why another tab ended the session comes after this tab's
+   * end listeners were told a guess that it belies (EndedSession.byUser, now corrected).
+   */
+  onEndExplained(listener: (ended: EndedSession) => void): void;
   dispose(): void;
 }
 
@@ -87,8 +92,10 @@ export interface EndedSession {
   /**
    * The user ended it (signed out here or in another tab, or another user signed in), rather
    * than its expiry or the server's refusal of it: nothing of it is to be picked up again.
+   * Where another tab ended it, a guess until its word of why comes; then corrected in this same
+   * object, and told to onEndExplained's listeners.
    */
-  byUser: boolean;
+  readonly byUser: boolean;
 }
 
 export interface SessionOptions {
@@ -136,6 +143,7 @@ export function createSession({
   const current = shallowRef<SessionData | null>(null);
   const notice = shallowRef<string | null>(null);
   const endListeners: Array<(ended: EndedSession) => void | Promise<void>> = [];
+  const explainedListeners: Array<(ended: EndedSession) => void> = [];
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
   /** When this tab last took up a renewed token (its own, or another tab's); none at load. */
@@ -146,7 +154,11 @@ export function createSession({
    * This tab's session, ended as removed elsewhere before the word of why came (endedElsewhere):
    * its notice is a guess until that word, which then replaces it.
    */
-  let endedUnexplained: Pick<EndedMarker, 'userId' | 'expiresAt'> | null = null;
+  let endedUnexplained:
+    | (Pick<EndedMarker, 'userId' | 'expiresAt'> & {
+        ended?: { -readonly [K in keyof EndedSession]: EndedSession[K] };
+      })
+    | null = null;
 
   function start(data: SessionData): void {
     storage.setItem(SESSION_STORAGE_KEY, JSON.stringify(data));
@@ -212,6 +224,7 @@ export function createSession({
     const data = current.value;
     const marker = lastEndedElsewhere;
     if (data && marker && isSession(marker, data)) {
+      endedUnexplained = null;
       return marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
     }
     endedUnexplained = data && { userId: data.user.id, expiresAt: data.expiresAt };
@@ -230,15 +243,30 @@ export function createSession({
     if (unexplained.userId !== marker.userId || unexplained.expiresAt !== marker.expiresAt) return;
     endedUnexplained = null;
     notice.value = marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
+    // What was guessed of the user's part in it goes with the notice (a resume point is kept for
+    // an expiry or a refusal only).
+    const ended = unexplained.ended;
+    const byUser = marker.notice === null;
+    if (ended === undefined || ended.byUser === byUser) return;
+    ended.byUser = byUser;
+    for (const listener of explainedListeners) {
+      try {
+        listener(ended);
+      } catch (error) {
+        console.error('A listener of the session end failed', error);
+      }
+    }
   }
 
   /** Ends the session in this tab only (another tab already changed the shared storage). */
   async function endHere(reason?: string): Promise<void> {
     if (current.value === null) return;
-    const ended: EndedSession = {
+    const ended = {
       user: current.value.user,
       byUser: reason === undefined || reason === SIGNED_OUT_ELSEWHERE_MESSAGE,
     };
+    // Ended on a guess (endedElsewhere, just now): corrected in place when the word comes.
+    if (endedUnexplained?.userId === ended.user.id) endedUnexplained.ended ??= ended;
     clearTimeout(expiryTimer);
     clearTimeout(renewTimer);
     current.value = null;
@@ -352,6 +380,7 @@ export function createSession({
     end,
     signOut,
     onEnd: (listener) => void endListeners.push(listener),
+    onEndExplained: (listener) => void explainedListeners.push(listener),
     dispose: () => {
       clearTimeout(expiryTimer);
       clearTimeout(renewTimer);
