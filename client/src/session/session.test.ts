@@ -20,6 +20,22 @@ const data = (expiresAt: string): SessionData => ({
   user: { id: 'u1', username: 'ada' },
 });
 
+/** window.localStorage, with its writes done by `writes` (another tab's, a full one). */
+function localStorageWith(writes: Partial<Pick<Storage, 'setItem' | 'removeItem'>>): Storage {
+  const local = window.localStorage;
+  return {
+    get length() {
+      return local.length;
+    },
+    key: (index) => local.key(index),
+    getItem: (key) => local.getItem(key),
+    setItem: (key, value) => local.setItem(key, value),
+    removeItem: (key) => local.removeItem(key),
+    clear: () => local.clear(),
+    ...writes,
+  };
+}
+
 describe('createSession', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: NOW });
@@ -122,19 +138,12 @@ describe('createSession', () => {
 
   it('signs out even when storage is too full to say why', async () => {
     const local = window.localStorage;
-    const full: Storage = {
-      get length() {
-        return local.length;
-      },
-      key: (index) => local.key(index),
-      getItem: (key) => local.getItem(key),
+    const full = localStorageWith({
       setItem: (key, value) => {
         if (key !== SESSION_STORAGE_KEY) throw new DOMException('full', 'QuotaExceededError');
         local.setItem(key, value);
       },
-      removeItem: (key) => local.removeItem(key),
-      clear: () => local.clear(),
-    };
+    });
     const session = createSession({ storage: full });
     session.start(data('2026-11-26T13:00:00.000Z'));
 
@@ -192,12 +201,7 @@ describe('createSession', () => {
       const tell = (key: string, newValue: string | null) =>
         queued.push(Object.assign(new Event('storage'), { key, newValue }));
       const local = window.localStorage;
-      const otherStorage: Storage = {
-        get length() {
-          return local.length;
-        },
-        key: (index) => local.key(index),
-        getItem: (key) => local.getItem(key),
+      const otherStorage = localStorageWith({
         setItem: (key, value) => {
           local.setItem(key, value);
           tell(key, value);
@@ -206,8 +210,7 @@ describe('createSession', () => {
           local.removeItem(key);
           tell(key, null);
         },
-        clear: () => local.clear(),
-      };
+      });
       const deliver = () => {
         for (const event of queued.splice(0)) events.dispatchEvent(event);
       };
