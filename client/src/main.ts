@@ -29,8 +29,9 @@ const { apollo, live } = createGraphQLClient({
 
 // The address may hold the signed-out user's last calculation; the next user must not inherit it.
 // Where the session ran out on its own, the same user signing in again gets it back (resumePoint).
-const resumePoints = createResumePoints({ session, storage: window.sessionStorage });
+// The address is emptied first, before anything that could fail (the resume point's write).
 session.onEnd(() => window.history.replaceState(null, '', window.location.pathname));
+const resumePoints = createResumePoints({ session, storage: window.sessionStorage });
 
 createApp(App)
   .provide(DefaultApolloClient, apollo)

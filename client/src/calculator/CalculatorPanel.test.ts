@@ -12,6 +12,7 @@ import { UNREACHABLE_MESSAGE } from '../graphql/operationErrors';
 import { requestLog } from '../testing/requestLog';
 import { runAgain } from './calculationUrl';
 import CalculatorPanel from './CalculatorPanel.vue';
+import { withEntryUser } from './entryUser';
 import { createResumePoints, ResumePointsKey } from './resumePoint';
 import { EXPIRED_MESSAGE, REFUSED_MESSAGE } from '../session/session';
 
@@ -726,7 +727,7 @@ describe('CalculatorPanel', () => {
     expect(document.activeElement).toBe(box.element);
 
     // Back: the address is the factorial again, and the box says so, focused or not.
-    window.history.replaceState(null, '', '?op=factorial&n=6');
+    window.history.replaceState(withEntryUser(null, 'u1'), '', '?op=factorial&n=6');
     window.dispatchEvent(new PopStateEvent('popstate'));
     await flushPromises();
     expect((box.element as HTMLInputElement).value).toBe('6!');
@@ -1226,6 +1227,27 @@ describe('CalculatorPanel', () => {
       },
     );
 
+    it('is back at its address even after Back and Forward on the sign-in page', async () => {
+      const page = signedInPage(answers);
+      await page.wrapper.get('input[name="expression"]').setValue('6!');
+      await page.wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      await computeThenType(page.wrapper);
+      await endSession(page, () => page.client.session.end(EXPIRED_MESSAGE));
+      const popped = new Promise((resolve) =>
+        window.addEventListener('popstate', resolve, { once: true }),
+      );
+      window.history.back(); // on the sign-in page: to 6!
+      await popped;
+      expect(window.location.search).toBe('?op=factorial&n=6');
+
+      const again = signIn(page, ada);
+      await flushPromises();
+      expect(window.location.search).toBe('?op=factorial&n=5');
+      expect(valueOf(again.wrapper, 'expression')).toBe('2 ^ 1000');
+      again.wrapper.unmount();
+    });
+
     it('leaves a link opened since to what it asks, not the page before', async () => {
       const page = signedInPage({
         ...answers,
@@ -1263,6 +1285,30 @@ describe('CalculatorPanel', () => {
       expect(window.location.search).toBe('');
       expect(valueOf(back.wrapper, 'expression')).toBe('');
       back.wrapper.unmount();
+    });
+
+    it("does not show or compute the previous user's steps that Back reaches", async () => {
+      const page = signedInPage(answers);
+      await computeThenType(page.wrapper);
+      await page.wrapper.get('input[name="expression"]').setValue('6!');
+      await page.wrapper.get('form.expression').trigger('submit');
+      await flushPromises();
+      await endSession(page, () => page.client.session.signOut());
+
+      const other = signIn(page, grace);
+      await flushPromises();
+      const sentBefore = other.client.sent.length;
+      const popped = new Promise((resolve) =>
+        window.addEventListener('popstate', resolve, { once: true }),
+      );
+      window.history.back();
+      await popped;
+      await flushPromises();
+      expect(window.location.search).toBe('');
+      expect(valueOf(other.wrapper, 'expression')).toBe('');
+      expect(other.wrapper.find('.calculation-result').exists()).toBe(false);
+      expect(other.client.sent.length).toBe(sentBefore);
+      other.wrapper.unmount();
     });
 
     it('keeps nothing after the user signs out', async () => {

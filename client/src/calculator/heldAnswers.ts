@@ -5,8 +5,9 @@
  *
  * Each entry the calculator pushes (or computes on) carries a random id in its `history.state`;
  * ids are random rather than counted because the browser keeps an entry's state across a reload,
- * while what is held here lives in memory only: after a reload, or in another panel (another
- * user signed in in this tab), an old entry's id finds nothing and its calculation is computed.
+ * while what is held here lives in memory only: after a reload, or in another panel (the same
+ * user signed in again in this tab), an old entry's id finds nothing and its calculation is
+ * computed. Another user's entries are not computed at all (entryUser.ts).
  * Only answers are held: an entry whose last request was refused, failed or was cancelled is
  * computed again.
  */

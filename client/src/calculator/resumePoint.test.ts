@@ -1,6 +1,18 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createSession, EXPIRED_MESSAGE, type Session } from '../session/session';
-import { createResumePoints, RESUME_POINT_STORAGE_KEY, type ResumePoint } from './resumePoint';
+import { flushPromises } from '@vue/test-utils';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  createSession,
+  EXPIRED_MESSAGE,
+  SESSION_ENDED_STORAGE_KEY,
+  SESSION_STORAGE_KEY,
+  type Session,
+} from '../session/session';
+import {
+  createResumePoints,
+  MAX_RESUME_POINT_CHARACTERS,
+  RESUME_POINT_STORAGE_KEY,
+  type ResumePoint,
+} from './resumePoint';
 
 const point: ResumePoint = {
   search: '?op=factorial&n=5',
@@ -49,6 +61,96 @@ describe('createResumePoints', () => {
     await session.signOut();
     expect(points.take('u1')).toBeNull();
   });
+
+  describe('when another tab ended the session and its word of why came late', () => {
+    /** This tab's session, on storage another tab changes, with that tab's storage events. */
+    function sessionOfTwoTabs() {
+      const events = new EventTarget();
+      const tell = (key: string, newValue: string | null) =>
+        events.dispatchEvent(Object.assign(new Event('storage'), { key, newValue }));
+      const tab = createSession({
+        storage: window.localStorage,
+        events: events as unknown as Window,
+      });
+      const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+      tab.start({ token: 'token-1', expiresAt, user: { id: 'u1', username: 'ada' } });
+      const word = (notice: string | null) =>
+        tell(SESSION_ENDED_STORAGE_KEY, JSON.stringify({ userId: 'u1', expiresAt, notice }));
+      return { tab, tell, word };
+    }
+
+    it('keeps the point once the word says it expired, not signed out as guessed', async () => {
+      const { tab, tell, word } = sessionOfTwoTabs();
+      const points = createResumePoints({ session: tab, storage: window.sessionStorage });
+      points.leave(point);
+      window.localStorage.removeItem(SESSION_STORAGE_KEY);
+      tell(SESSION_STORAGE_KEY, null); // the removal's event before the word's
+      await vi.waitFor(() => expect(tab.current.value).toBeNull());
+      await flushPromises();
+
+      word(EXPIRED_MESSAGE);
+      expect(points.take('u1')).toEqual(point);
+    });
+
+    it('forgets the point once the word says the user signed out, not expired as guessed', async () => {
+      const { tab, word } = sessionOfTwoTabs();
+      const points = createResumePoints({ session: tab, storage: window.sessionStorage });
+      points.leave(point);
+      window.localStorage.removeItem(SESSION_STORAGE_KEY);
+      await tab.end(EXPIRED_MESSAGE); // its own expiry, as the other tab signed out
+
+      word(null);
+      expect(points.take('u1')).toBeNull();
+    });
+  });
+
+  it('keeps nothing, and lets the end go on, when storage is full', async () => {
+    window.sessionStorage.setItem(RESUME_POINT_STORAGE_KEY, JSON.stringify({ userId: 'u0' }));
+    const full: Storage = {
+      length: 0,
+      key: () => null,
+      clear: () => {},
+      getItem: (key) => window.sessionStorage.getItem(key),
+      removeItem: (key) => window.sessionStorage.removeItem(key),
+      setItem: () => {
+        throw new DOMException('full', 'QuotaExceededError');
+      },
+    };
+    const points = createResumePoints({ session, storage: full });
+    const later = vi.fn();
+    session.onEnd(later);
+    points.leave(point);
+    await session.end(EXPIRED_MESSAGE);
+    expect(window.sessionStorage.getItem(RESUME_POINT_STORAGE_KEY)).toBeNull();
+    expect(later).toHaveBeenCalledOnce();
+  });
+
+  it('does not keep a draft too long to be worth storing', async () => {
+    const points = createResumePoints({ session, storage: window.sessionStorage });
+    const huge = '9'.repeat(MAX_RESUME_POINT_CHARACTERS);
+    points.leave({
+      ...point,
+      draft: { ...point.draft, values: { ...point.draft.values, base: huge } },
+    });
+    await session.end(EXPIRED_MESSAGE);
+    expect(window.sessionStorage.getItem(RESUME_POINT_STORAGE_KEY)).toBeNull();
+  });
+
+  it.each([
+    ['another origin', '//evil.example/x', ''],
+    ['no calculation', '?utm=1', ''],
+    ['a calculation', '?op=Power&base=2&exponent=3&x=1', '?op=power&base=2&exponent=3'],
+  ])(
+    'gives back a stored address that is %s only as a calculation of its own',
+    (_case, search, given) => {
+      const points = createResumePoints({ session, storage: window.sessionStorage });
+      window.sessionStorage.setItem(
+        RESUME_POINT_STORAGE_KEY,
+        JSON.stringify({ userId: 'u1', ...point, search }),
+      );
+      expect(points.take('u1')).toEqual({ ...point, search: given });
+    },
+  );
 
   it.each([
     ['not JSON', '{'],

@@ -8,7 +8,8 @@
 import { inject, type InjectionKey } from 'vue';
 import type { Operation } from '../gql/graphql';
 import { isRecord } from '../graphql/operationErrors';
-import type { Session } from '../session/session';
+import type { EndedSession, Session } from '../session/session';
+import { calculationFromSearch, searchOf } from './calculationUrl';
 import { ARGUMENT_NAMES, OPERATIONS, type ArgumentValues } from './operations';
 
 export interface CalculatorDraft {
@@ -31,21 +32,48 @@ export interface ResumePoints {
 }
 
 export const RESUME_POINT_STORAGE_KEY = 'microservice-math.resume-point';
+/**
+ * A point longer than this (as stored) is not kept: only a huge pasted argument makes one, and
+ * sessionStorage (a few MB for the whole origin) is not to be filled with it.
+ */
+export const MAX_RESUME_POINT_CHARACTERS = 100_000;
 
 export function createResumePoints({
   session,
   storage,
 }: {
-  session: Pick<Session, 'onEnd'>;
+  session: Pick<Session, 'onEnd' | 'onEndExplained'>;
   storage: Storage;
 }): ResumePoints {
   let left: ResumePoint | null = null;
-  session.onEnd(({ user, byUser }) => {
+  /** The last session ended and what it left, should the word of why it ended change it. */
+  let lastEnded: { ended: EndedSession; point: ResumePoint | null } | null = null;
+  session.onEnd((ended) => {
     const point = left;
     left = null;
-    if (byUser || point === null) storage.removeItem(RESUME_POINT_STORAGE_KEY);
-    else storage.setItem(RESUME_POINT_STORAGE_KEY, JSON.stringify({ userId: user.id, ...point }));
+    lastEnded = { ended, point };
+    keep(ended, point);
   });
+  // Kept for an expiry or a refusal only, as it turns out to have been (no one has signed in
+  // since: the session tells only while signed out).
+  session.onEndExplained((ended) => {
+    if (lastEnded?.ended === ended) keep(ended, lastEnded.point);
+  });
+
+  function keep({ user, byUser }: EndedSession, point: ResumePoint | null): void {
+    const kept = byUser || point === null ? null : JSON.stringify({ userId: user.id, ...point });
+    if (kept === null || kept.length > MAX_RESUME_POINT_CHARACTERS) {
+      storage.removeItem(RESUME_POINT_STORAGE_KEY);
+      return;
+    }
+    try {
+      storage.setItem(RESUME_POINT_STORAGE_KEY, kept);
+    } catch {
+      // Storage full: the point is lost, and no older one (maybe another user's) stays instead.
+      storage.removeItem(RESUME_POINT_STORAGE_KEY);
+    }
+  }
+
   return {
     leave: (point) => {
       left = point;
@@ -77,7 +105,26 @@ function resumePointOf(raw: string, userId: string): ResumePoint | null {
     const value = values[name];
     if (typeof value === 'string') kept[name] = value;
   }
-  return { search, draft: { operation: operation as Operation, values: kept, expression } };
+  return {
+    search: calculationSearchOf(search),
+    draft: { operation: operation as Operation, values: kept, expression },
+  };
+}
+
+/**
+ * The stored address's calculation, written anew: the address is set from it, and anything else
+ * there (`//evil.example/x`, another origin, which history refuses) is no address of the app's.
+ */
+function calculationSearchOf(search: string): string {
+  const found = calculationFromSearch(search);
+  if (found === null) return '';
+  return searchOf(found.operation, {
+    base: '',
+    exponent: '',
+    precision: '',
+    n: '',
+    ...found.values,
+  });
 }
 
 export const ResumePointsKey: InjectionKey<ResumePoints> = Symbol('ResumePoints');

@@ -4,6 +4,7 @@ import {
   EXPIRED_MESSAGE,
   REFUSED_MESSAGE,
   RenewalPostponed,
+  SESSION_ENDED_STORAGE_KEY,
   SESSION_STORAGE_KEY,
   SIGNED_OUT_ELSEWHERE_MESSAGE,
   createSession,
@@ -18,6 +19,22 @@ const data = (expiresAt: string): SessionData => ({
   expiresAt,
   user: { id: 'u1', username: 'ada' },
 });
+
+/** window.localStorage, with its writes done by `writes` (another tab's, a full one). */
+function localStorageWith(writes: Partial<Pick<Storage, 'setItem' | 'removeItem'>>): Storage {
+  const local = window.localStorage;
+  return {
+    get length() {
+      return local.length;
+    },
+    key: (index) => local.key(index),
+    getItem: (key) => local.getItem(key),
+    setItem: (key, value) => local.setItem(key, value),
+    removeItem: (key) => local.removeItem(key),
+    clear: () => local.clear(),
+    ...writes,
+  };
+}
 
 describe('createSession', () => {
   beforeEach(() => {
@@ -73,6 +90,23 @@ describe('createSession', () => {
     expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
 
+  it('tells every listener of the end, even after one that throws', async () => {
+    const session = createSession({ storage: window.localStorage });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const later = vi.fn();
+    session.onEnd(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    session.onEnd(later);
+    session.start(data('2026-11-26T13:00:00.000Z'));
+
+    await session.end(EXPIRED_MESSAGE);
+
+    expect(later).toHaveBeenCalledOnce();
+    expect(error).toHaveBeenCalledOnce();
+    error.mockRestore();
+  });
+
   it('signs out by revoking the token while it is still the session, then ending', async () => {
     const tokensRevoked: Array<string | null> = [];
     const session: Session = createSession({
@@ -100,6 +134,23 @@ describe('createSession', () => {
 
     expect(session.current.value).toBeNull();
     expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+  });
+
+  it('signs out even when storage is too full to say why', async () => {
+    const local = window.localStorage;
+    const full = localStorageWith({
+      setItem: (key, value) => {
+        if (key !== SESSION_STORAGE_KEY) throw new DOMException('full', 'QuotaExceededError');
+        local.setItem(key, value);
+      },
+    });
+    const session = createSession({ storage: full });
+    session.start(data('2026-11-26T13:00:00.000Z'));
+
+    await session.signOut();
+
+    expect(session.current.value).toBeNull();
+    expect(local.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
 
   it('ends only once when several refusals arrive together', async () => {
@@ -150,12 +201,7 @@ describe('createSession', () => {
       const tell = (key: string, newValue: string | null) =>
         queued.push(Object.assign(new Event('storage'), { key, newValue }));
       const local = window.localStorage;
-      const otherStorage: Storage = {
-        get length() {
-          return local.length;
-        },
-        key: (index) => local.key(index),
-        getItem: (key) => local.getItem(key),
+      const otherStorage = localStorageWith({
         setItem: (key, value) => {
           local.setItem(key, value);
           tell(key, value);
@@ -164,8 +210,7 @@ describe('createSession', () => {
           local.removeItem(key);
           tell(key, null);
         },
-        clear: () => local.clear(),
-      };
+      });
       const deliver = () => {
         for (const event of queued.splice(0)) events.dispatchEvent(event);
       };
@@ -173,7 +218,7 @@ describe('createSession', () => {
       const session = createSession({ storage: local, events: events as unknown as Window });
       session.start(data('2026-11-26T13:00:00.000Z'));
       const other = createSession({ storage: otherStorage });
-      return { session, other, deliver, removeWithoutWord };
+      return { session, other, otherStorage, deliver, removeWithoutWord };
     };
 
     it('says "Signed out in another tab" when the user signs out in another tab, which says nothing and leaves nothing stored', async () => {
@@ -199,6 +244,25 @@ describe('createSession', () => {
       expect(window.localStorage.length).toBe(0);
     });
 
+    it('shows no notice from storage but its own', async () => {
+      const tab = otherTab();
+      const session = createSession({ storage: window.localStorage, events: tab.events });
+      const stored = data('2026-11-26T13:00:00.000Z');
+      session.start(stored);
+      const marker = { userId: 'u1', expiresAt: stored.expiresAt, notice: 'Call +1 555 0100' };
+      tab.events.dispatchEvent(
+        Object.assign(new Event('storage'), {
+          key: SESSION_ENDED_STORAGE_KEY,
+          newValue: JSON.stringify(marker),
+        }),
+      );
+      window.localStorage.removeItem(SESSION_STORAGE_KEY);
+      tab.tellOf(SESSION_STORAGE_KEY);
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+    });
+
     it('a refusal that arrives after another tab signed out (its logout closed this socket) says the sign-out', async () => {
       // Signing out in tab 1 revokes the token, and the server closes tab 2's socket as refused:
       // that may reach tab 2 before the storage events do. It was a sign-out, not a rejection.
@@ -221,6 +285,33 @@ describe('createSession', () => {
       deliver();
 
       expect(session.notice.value).toBe(REFUSED_MESSAGE);
+    });
+
+    it('says "expired" where another tab, loaded after the computer slept, drops the expired session', async () => {
+      const { session, otherStorage, deliver } = twoTabs();
+      const ended = vi.fn();
+      session.onEnd(ended);
+      vi.setSystemTime(Date.parse('2026-11-26T15:00:00.000Z')); // asleep: no timer fired
+
+      const loaded = createSession({ storage: otherStorage });
+      deliver();
+
+      expect(loaded.notice.value).toBe(EXPIRED_MESSAGE);
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(EXPIRED_MESSAGE);
+      expect(ended).toHaveBeenCalledWith(expect.objectContaining({ byUser: false }));
+      expect(window.localStorage.length).toBe(0);
+    });
+
+    it('guesses "expired" for its own session removed elsewhere without a word once past its expiry', async () => {
+      const { session, deliver, removeWithoutWord } = twoTabs();
+      vi.setSystemTime(Date.parse('2026-11-26T15:00:00.000Z'));
+
+      removeWithoutWord();
+      deliver();
+
+      await waitFor(() => expect(session.current.value).toBeNull());
+      expect(session.notice.value).toBe(EXPIRED_MESSAGE);
     });
 
     it("does not take an earlier session's end for a later one's", async () => {
@@ -284,6 +375,29 @@ describe('createSession', () => {
   });
 
   describe('renewal', () => {
+    it('does not store a token renewed while the user signs out', async () => {
+      let answerRenewal: (renewed: SessionData) => void = () => {};
+      const renew = vi.fn(
+        () => new Promise<SessionData | null>((resolve) => (answerRenewal = resolve)),
+      );
+      let answerRevocation: () => void = () => {};
+      const revoke = () => new Promise<void>((resolve) => (answerRevocation = resolve));
+      const session = createSession({ storage: window.localStorage, renew, revoke });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+      await vi.advanceTimersByTimeAsync(55 * 60_000);
+      expect(renew).toHaveBeenCalledOnce();
+
+      const signingOut = session.signOut();
+      answerRenewal({ ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+      answerRevocation();
+      await signingOut;
+
+      expect(session.current.value).toBeNull();
+      expect(window.localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+    });
+
     it('renews the token before it expires and keeps the session going', async () => {
       const renewed = { ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' };
       const renew = vi.fn().mockResolvedValue(renewed);
@@ -315,6 +429,20 @@ describe('createSession', () => {
       await vi.advanceTimersByTimeAsync(2 * 60_000); // past the first token's expiry
       expect(session.token()).toBe('token-2');
       expect(session.notice.value).toBeNull();
+    });
+
+    it.each([
+      ['past the expiry', 10 * 60_000],
+      ['longer than a timer can wait', 2 ** 31],
+    ])('asks no more when the server says to wait %s', async (_case, retryAfterMs) => {
+      const renew = vi.fn().mockRejectedValue(new RenewalPostponed(retryAfterMs));
+      const session = createSession({ storage: window.localStorage, renew });
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await vi.advanceTimersByTimeAsync(55 * 60_000); // renewal starts 5 minutes before expiry
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(renew).toHaveBeenCalledOnce();
+      expect(vi.getTimerCount()).toBe(1); // the expiry's
     });
 
     it('waits as long as the server says when it refuses a renewal for now (RATE_LIMITED)', async () => {

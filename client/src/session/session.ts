@@ -78,6 +78,11 @@ export interface Session {
   signOut(): Promise<void>;
   /** Runs `listener` after each session ends. */
   onEnd(listener: (ended: EndedSession) => void | Promise<void>): void;
+  /**
+   * Runs `listener` when the word of why another tab ended the session comes after this tab's
+   * end listeners were told a guess that it belies (EndedSession.byUser, now corrected).
+   */
+  onEndExplained(listener: (ended: EndedSession) => void): void;
   dispose(): void;
 }
 
@@ -87,8 +92,10 @@ export interface EndedSession {
   /**
    * The user ended it (signed out here or in another tab, or another user signed in), rather
    * than its expiry or the server's refusal of it: nothing of it is to be picked up again.
+   * Where another tab ended it, a guess until its word of why comes; then corrected in this same
+   * object, and told to onEndExplained's listeners.
    */
-  byUser: boolean;
+  readonly byUser: boolean;
 }
 
 export interface SessionOptions {
@@ -136,6 +143,7 @@ export function createSession({
   const current = shallowRef<SessionData | null>(null);
   const notice = shallowRef<string | null>(null);
   const endListeners: Array<(ended: EndedSession) => void | Promise<void>> = [];
+  const explainedListeners: Array<(ended: EndedSession) => void> = [];
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
   /** When this tab last took up a renewed token (its own, or another tab's); none at load. */
@@ -146,7 +154,11 @@ export function createSession({
    * This tab's session, ended as removed elsewhere before the word of why came (endedElsewhere):
    * its notice is a guess until that word, which then replaces it.
    */
-  let endedUnexplained: Pick<EndedMarker, 'userId' | 'expiresAt'> | null = null;
+  let endedUnexplained:
+    | (Pick<EndedMarker, 'userId' | 'expiresAt'> & {
+        ended?: { -readonly [K in keyof EndedSession]: EndedSession[K] };
+      })
+    | null = null;
 
   function start(data: SessionData): void {
     storage.setItem(SESSION_STORAGE_KEY, JSON.stringify(data));
@@ -172,19 +184,27 @@ export function createSession({
 
   async function signOut(): Promise<void> {
     if (current.value === null) return;
+    // No renewal from here on: one answered during the revocation below would otherwise store
+    // its fresh token again (renewNow checks the shared session too), signing every tab back in.
+    clearTimeout(renewTimer);
     // Other tabs first, by the storage event, so they end as signed out; the revocation after it
     // closes their sockets too.
     removeShared(null);
     await revoke?.().catch(() => {});
+    clearTimeout(renewTimer);
     await endHere();
   }
 
-  /** Removes the shared session, saying why (EndedMarker) to the other tabs. */
-  function removeShared(notice: string | null): void {
-    if (current.value) {
-      const { user, expiresAt } = current.value;
+  /** Removes the shared session `ending`, saying why (EndedMarker) to the other tabs. */
+  function removeShared(notice: string | null, ending = current.value): void {
+    if (ending) {
+      const { user, expiresAt } = ending;
       const marker: EndedMarker = { userId: user.id, expiresAt, notice };
-      storage.setItem(SESSION_ENDED_STORAGE_KEY, JSON.stringify(marker));
+      try {
+        storage.setItem(SESSION_ENDED_STORAGE_KEY, JSON.stringify(marker));
+      } catch {
+        // Storage full: the other tabs guess why (endedElsewhere), but the session goes all the same.
+      }
     }
     storage.removeItem(SESSION_STORAGE_KEY);
     storage.removeItem(SESSION_ENDED_STORAGE_KEY);
@@ -204,10 +224,15 @@ export function createSession({
     const data = current.value;
     const marker = lastEndedElsewhere;
     if (data && marker && isSession(marker, data)) {
+      endedUnexplained = null;
       return marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
     }
     endedUnexplained = data && { userId: data.user.id, expiresAt: data.expiresAt };
-    return ownReason === EXPIRED_MESSAGE ? EXPIRED_MESSAGE : SIGNED_OUT_ELSEWHERE_MESSAGE;
+    // Past its expiry (this tab's timer slept with the computer), it most likely expired.
+    const expired = data !== null && Date.parse(data.expiresAt) <= now();
+    return ownReason === EXPIRED_MESSAGE || expired
+      ? EXPIRED_MESSAGE
+      : SIGNED_OUT_ELSEWHERE_MESSAGE;
   }
 
   /** The word of why another tab ended the shared session (its EndedMarker's storage event). */
@@ -218,21 +243,44 @@ export function createSession({
     if (unexplained.userId !== marker.userId || unexplained.expiresAt !== marker.expiresAt) return;
     endedUnexplained = null;
     notice.value = marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
+    // What was guessed of the user's part in it goes with the notice (a resume point is kept for
+    // an expiry or a refusal only).
+    const ended = unexplained.ended;
+    const byUser = marker.notice === null;
+    if (ended === undefined || ended.byUser === byUser) return;
+    ended.byUser = byUser;
+    for (const listener of explainedListeners) {
+      try {
+        listener(ended);
+      } catch (error) {
+        console.error('A listener of the session end failed', error);
+      }
+    }
   }
 
   /** Ends the session in this tab only (another tab already changed the shared storage). */
   async function endHere(reason?: string): Promise<void> {
     if (current.value === null) return;
-    const ended: EndedSession = {
+    const ended = {
       user: current.value.user,
       byUser: reason === undefined || reason === SIGNED_OUT_ELSEWHERE_MESSAGE,
     };
+    // Ended on a guess (endedElsewhere, just now): corrected in place when the word comes.
+    if (endedUnexplained?.userId === ended.user.id) endedUnexplained.ended ??= ended;
     clearTimeout(expiryTimer);
     clearTimeout(renewTimer);
     current.value = null;
     notice.value = reason ?? null;
     await nextTick();
-    for (const listener of endListeners) await listener(ended);
+    // Each listener runs whatever became of the others: one that throws (a storage quota) must
+    // not leave the address or the cache of the user who has gone for the next one.
+    for (const listener of endListeners) {
+      try {
+        await listener(ended);
+      } catch (error) {
+        console.error('A listener of the session end failed', error);
+      }
+    }
   }
 
   function scheduleExpiry(data: SessionData): void {
@@ -261,19 +309,33 @@ export function createSession({
       // Not answered: again shortly, while this token is still the session's, or as late as the
       // server said (asked sooner, a rate limit only refuses again and counts the attempt). The
       // session ends at expiry whatever happens (which clears this timer).
-      if (current.value?.token !== renewing.token) return;
+      if (!stillRenewing(renewing)) return;
       clearTimeout(renewTimer);
       const waitMs =
         error instanceof RenewalPostponed ? Math.max(error.retryAfterMs, retryInMs) : retryInMs;
+      // None asked for after the expiry; and a longer wait than setTimeout's overflows to none.
+      if (waitMs >= Date.parse(renewing.expiresAt) - now()) return;
       const next = Math.min(retryInMs * 2, RENEW_RETRY_MAX_MS);
-      renewTimer = setTimeout(() => void renewNow(renewing, next), waitMs);
+      renewTimer = setTimeout(
+        () => void renewNow(renewing, next),
+        Math.min(waitMs, LONGEST_TIMER_MS),
+      );
       return;
     }
     // Only if nothing changed meanwhile: another tab may have renewed or signed out already.
-    if (!renewed || current.value?.token !== renewing.token) return;
+    if (!renewed || !stillRenewing(renewing)) return;
     lastRenewalAt = now();
     const extendedMs = Date.parse(renewed.expiresAt) - Date.parse(renewing.expiresAt);
     start(extendedMs < MIN_RENEW_INTERVAL_MS ? { ...renewed, lastOfSession: true } : renewed);
+  }
+
+  /**
+   * Whether `renewing` is still the session, in this tab and in the shared storage: a sign-out
+   * (here or in another tab whose storage event has not come yet) removes it from storage first,
+   * and a renewal answered after that must not put a token back.
+   */
+  function stillRenewing(renewing: SessionData): boolean {
+    return current.value?.token === renewing.token && readStored(storage)?.token === renewing.token;
   }
 
   /** Another tab signed in, renewed or signed out. */
@@ -305,7 +367,8 @@ export function createSession({
     current.value = stored;
     scheduleExpiry(stored);
   } else if (stored) {
-    storage.removeItem(SESSION_STORAGE_KEY);
+    // Other tabs still showing it (their timers slept with the computer) end it as expired too.
+    removeShared(EXPIRED_MESSAGE, stored);
     notice.value = EXPIRED_MESSAGE;
   }
 
@@ -317,6 +380,7 @@ export function createSession({
     end,
     signOut,
     onEnd: (listener) => void endListeners.push(listener),
+    onEndExplained: (listener) => void explainedListeners.push(listener),
     dispose: () => {
       clearTimeout(expiryTimer);
       clearTimeout(renewTimer);
@@ -344,7 +408,9 @@ function endedMarkerOf(raw: string | null): EndedMarker | null {
     if (typeof value !== 'object' || value === null) return null;
     const { userId, expiresAt, notice } = value as Record<string, unknown>;
     if (typeof userId !== 'string' || typeof expiresAt !== 'string') return null;
-    return { userId, expiresAt, notice: typeof notice === 'string' ? notice : null };
+    // Only a notice of ours is shown: storage is any same-origin script's to write.
+    const ours = notice === EXPIRED_MESSAGE || notice === REFUSED_MESSAGE;
+    return { userId, expiresAt, notice: ours ? notice : null };
   } catch {
     return null;
   }
