@@ -14,6 +14,7 @@ import {
   codeOf,
   computationTimeout,
   ErrorCode,
+  serviceUnavailable,
 } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { inSpan } from '@microservice-math/shared/tracing';
@@ -21,6 +22,7 @@ import { cacheKey, type CachedResult, type ResultCache } from '../cache/resultCa
 import {
   ComputationCrashedError,
   ComputationTimeoutError,
+  PoolClosedError,
   type ComputePool,
 } from '../compute/pool.js';
 import { DomainError } from '../kernels/errors.js';
@@ -82,8 +84,13 @@ function asGraphQLError(error: unknown): unknown {
   if (error instanceof ComputationTimeoutError || error instanceof DeadlinePassedError) {
     return computationTimeout(error.message);
   }
+  // Stopped, or never started, because this instance is shutting down (its grace ran out): no
+  // fault of the request's, and another instance, or this one restarted, can take it.
+  if (error instanceof PoolClosedError) return serviceUnavailable(SHUTTING_DOWN, 1);
   return error;
 }
+
+const SHUTTING_DOWN = 'The math service is shutting down; send the calculation again';
 
 /**
  * Most digits an estimate may be above the limit and still leave the decision to the exact size:
