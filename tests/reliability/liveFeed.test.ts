@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
+import { bearer, connected, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
@@ -18,17 +18,19 @@ import { waitFor } from '../support/waitFor.js';
 let redis: OwnRedis;
 /** Math's path to Redis, which a test cuts while the router's stays up. */
 let mathRedis: TcpProxy;
+/** The router's path to Redis, which a test keeps cut while math's is back. */
+let routerRedis: TcpProxy;
 let system: ProcessSet;
 let token: string;
 const clients: Client[] = [];
 
-/** One calculation; resolves with its log id. */
-async function calculateLogged(n: number): Promise<string> {
+/** One calculation (by the feed's user, or the one `as` signs in); resolves with its log id. */
+async function calculateLogged(n: number, as = token): Promise<string> {
   const answer = await gql<{ fibonacci: { log: { id: string } } }>(
     system.urls.router,
     `{ fibonacci(n: ${n}) { log { id } } }`,
     {},
-    bearer(token),
+    bearer(as),
   );
   if (!answer.data) throw new Error(JSON.stringify(answer.errors));
   return answer.data.fibonacci.log.id;
@@ -103,13 +105,18 @@ beforeAll(async () => {
     system.start('auth'),
     system.start('math', { REDIS_URL: `redis://127.0.0.1:${mathRedis.port}` }),
   ]);
-  await system.start('router', { ROUTER_RATE_LIMIT_PER_MINUTE: '1000000' });
+  routerRedis = await startTcpProxy(Number(new URL(redis.url).port));
+  await system.start('router', {
+    ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
+    REDIS_URL: `redis://127.0.0.1:${routerRedis.port}`,
+  });
   token = (await signUp(system.urls.router, 'feed_user', 'feed-password')).token;
 }, 90_000);
 afterAll(async () => {
   for (const client of clients) await client.dispose();
   await system?.close();
   await mathRedis?.close();
+  await routerRedis?.close();
   await redis?.stop();
 });
 
@@ -339,6 +346,64 @@ describe('Redis stopped and started again', () => {
     const answered = [...before, ...during, ...after];
     expect([...feed.ids].sort()).toEqual([...new Set(answered)].sort());
     expect(feed.errors).toEqual([]);
+  });
+});
+
+describe('a feed opened while Redis is down', () => {
+  /**
+   * Redis stopped, then started again with math reaching it before the router does (math then
+   * publishes the events it kept while the router's connection is still away); `during` runs
+   * while it is down, `back` once the router's path is restored.
+   */
+  async function outage<T>(during: () => Promise<T>, back: (value: T) => Promise<void>) {
+    await redis.stop();
+    routerRedis.cut();
+    let down = true;
+    try {
+      const value = await during();
+      await redis.start();
+      await sleep(3_000); // math's connection retries every 2 s at most, then sends its backlog
+      routerRedis.restore();
+      down = false;
+      await back(value);
+    } finally {
+      if (down) await redis.start();
+      routerRedis.restore();
+    }
+  }
+
+  /** A user of its own: another feed of the same user would keep its channel subscribed. */
+  async function ownUser(name: string) {
+    const own = await signUp(system.urls.router, name, 'feed-password');
+    const client = wsClient(system.urls.router, own.token);
+    clients.push(client);
+    return { token: own.token, client };
+  }
+
+  it('gets every log made while it is open once Redis is back, none made before it', async () => {
+    const { token: own, client } = await ownUser('outage_feed_user');
+    await outage(
+      async () => {
+        const before = await calculateLogged(90, own);
+        const feed = subscribe(undefined, false, client);
+        await connected(client);
+        await sleep(500); // the subscribe message has reached the router
+        const during: string[] = [];
+        for (let n = 0; n < 5; n++) during.push(await calculateLogged(91 + n, own));
+        return { before, feed, during };
+      },
+      async ({ before, feed, during }) => {
+        await vi.waitFor(() => expect(feed.ids).toEqual(expect.arrayContaining(during)), {
+          timeout: 20_000,
+          interval: 50,
+        });
+        const later = await calculateLogged(96, own);
+        await vi.waitFor(() => expect(feed.ids).toContain(later), { timeout: 15_000 });
+        expect(feed.ids).not.toContain(before);
+        expect([...feed.ids].sort()).toEqual([...during, later].sort());
+        expect(feed.errors).toEqual([]);
+      },
+    );
   });
 });
 

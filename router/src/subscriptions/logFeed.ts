@@ -2,8 +2,9 @@
  * One `logAdded` subscription's stream of events: live from the event bus, and caught up from the
  * database (through math's `recentLogs`, walked back with `before`) whenever live events may have
  * been missed: at the start when the client gives `after` (the last log it saw), and each time
- * the bus is back after an outage (from the last log delivered). Live events that arrive while a
- * catch-up runs wait for it; within one subscription every log is delivered once, by id, and in
+ * the bus is back after an outage (from the last log delivered, or from the feed's start), an
+ * outage during which the feed was opened included. Live events that arrive while a catch-up
+ * runs wait for it; within one subscription every log is delivered once, by id, and in
  * order within each source.
  *
  * Events do not reach Redis in (createdAt, id) order: each math instance publishes a batch after
@@ -282,6 +283,10 @@ export async function openLogFeed(
   let catchingUp = false;
   let ended = false;
   let lastId = after;
+  /** The bus's id of this feed's subscription, once Redis has confirmed it. */
+  let subscription: number | undefined;
+  /** Catch-ups run one after another (each reads `lastId` when it starts). */
+  let catchUps: Promise<void> = Promise.resolve();
 
   function deliver(event: LogAddedEvent, by: DeliveredBy = 'live'): void {
     if (!includeRefused && event.status !== 'ok') return;
@@ -320,36 +325,62 @@ export async function openLogFeed(
     }
   }
 
-  const subscription = await listenToLogAdded(events, userId, (event) => {
+  function fail(error: unknown): void {
+    failure = error;
+    failed?.(error);
+  }
+
+  /** Queues a catch-up from where `from` says when its turn comes. */
+  function queueCatchUp(from: () => string | undefined) {
+    const run = catchUps.then(() => catchUp(from()));
+    catchUps = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Events published while the bus was away were lost: take them from the database, from the
+   * newest log delivered (from `since` when none was).
+   */
+  function resync(): void {
+    queueCatchUp(() => lastId).catch(fail);
+  }
+
+  // While Redis is away the subscription waits for it, and hears nothing published before it is
+  // made: math sends the events it kept as soon as Redis answers it, which may be before this
+  // router's connection is back. So a reconnect heard before the subscription is made, or a
+  // subscription started while away, is followed by a catch-up once it is made.
+  const awayAtStart = events.isAway();
+  let reconnectedWhileSubscribing = false;
+  const stopListening = events.onReconnect(() => {
+    if (subscription === undefined) reconnectedWhileSubscribing = true;
+    else resync();
+  });
+  const subscribed = listenToLogAdded(events, userId, (event) => {
     if (catchingUp) held.push(event);
     else deliver(event);
-  });
-  const stopListening = events.onReconnect(() => {
-    // Events published while the bus was away were lost: take them from the database.
-    catchUp(lastId).catch((error: unknown) => {
-      failure = error;
-      failed?.(error);
-    });
+  }).then((id) => {
+    if (ended) return events.pubsub.unsubscribe(id);
+    subscription = id;
+    if (awayAtStart || reconnectedWhileSubscribing) resync();
   });
 
   function end(): IteratorResult<LogAddedEvent> {
     if (!ended) {
       ended = true;
       stopListening();
-      events.pubsub.unsubscribe(subscription);
+      if (subscription !== undefined) events.pubsub.unsubscribe(subscription);
       waiting?.({ value: undefined, done: true });
       waiting = failed = undefined;
     }
     return { value: undefined, done: true };
   }
 
-  if (after !== undefined) {
-    try {
-      await catchUp(after);
-    } catch (error) {
-      end();
-      throw error;
-    }
+  try {
+    await subscribed;
+    if (after !== undefined) await queueCatchUp(() => after);
+  } catch (error) {
+    end();
+    throw error;
   }
 
   const feed: AsyncIterableIterator<LogAddedEvent> = {
