@@ -405,6 +405,27 @@ describe('a feed opened while Redis is down', () => {
       },
     );
   });
+
+  it('with after: replays from the database at once, without waiting for Redis', async () => {
+    const { token: own, client } = await ownUser('outage_cursor_user');
+    await outage(
+      async () => {
+        const cursor = await calculateLogged(100, own);
+        const made = [await calculateLogged(101, own), await calculateLogged(102, own)];
+        const feed = subscribe(cursor, false, client);
+        await vi.waitFor(() => expect(feed.ids).toEqual(made), { timeout: 10_000 });
+        const during = await calculateLogged(103, own);
+        return { feed, made, during };
+      },
+      async ({ feed, made, during }) => {
+        await vi.waitFor(() => expect(feed.ids).toContain(during), { timeout: 20_000 });
+        const later = await calculateLogged(104, own);
+        await vi.waitFor(() => expect(feed.ids).toContain(later), { timeout: 15_000 });
+        expect(feed.ids).toEqual([...made, during, later]);
+        expect(feed.errors).toEqual([]);
+      },
+    );
+  });
 });
 
 describe('Redis unreachable from math alone', () => {

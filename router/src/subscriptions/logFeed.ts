@@ -376,7 +376,10 @@ export async function openLogFeed(
   }
 
   try {
-    await subscribed;
+    // With Redis away the database still answers: the feed starts at once, its replay after
+    // `after` included, and goes live once Redis is back.
+    if (awayAtStart) subscribed.catch(fail);
+    else await subscribed;
     if (after !== undefined) await queueCatchUp(() => after);
   } catch (error) {
     end();
