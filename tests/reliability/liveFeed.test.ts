@@ -8,7 +8,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, connected, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
+import {
+  bearer,
+  connected,
+  eventStream,
+  gql,
+  signUp,
+  subscriptionsOpen,
+  wsClient,
+} from '../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
@@ -424,6 +432,61 @@ describe('a feed opened while Redis is down', () => {
         expect(feed.ids).toEqual([...made, during, later]);
         expect(feed.errors).toEqual([]);
       },
+    );
+  });
+});
+
+describe('a feed that falls more than 1,000 logs behind while Redis is away from the router', () => {
+  /** `count` calculations in operations of 20 fields (each field is logged on its own). */
+  async function calculateMany(count: number, as: string): Promise<void> {
+    for (let made = 0; made < count; made += 20) {
+      const fields = Array.from({ length: 20 }, (_, i) => `f${i}: fibonacci(n: ${i}) { digits }`);
+      const answer = await gql(system.urls.router, `{ ${fields.join(' ')} }`, {}, bearer(as));
+      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+    }
+  }
+
+  it('ends with a refusal saying so, over graphql-ws and SSE (then complete), and logs no error', async () => {
+    const own = await signUp(system.urls.router, 'behind_feed_user', 'feed-password');
+    const client = wsClient(system.urls.router, own.token);
+    clients.push(client);
+    const feed = subscribe(undefined, false, client);
+    const stream = await eventStream(system.urls.router, own.token, {
+      query: 'subscription { logAdded { id } }',
+    });
+    let sse = '';
+    const sseEnded = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>)
+        sse += decoder.decode(chunk, { stream: true });
+    })();
+    await vi.waitFor(
+      async () => {
+        const id = await calculateLogged(1, own.token);
+        expect(feed.ids).toContain(id);
+        expect(sse).toContain(id);
+      },
+      { timeout: 15_000, interval: 200 },
+    );
+    routerRedis.cut();
+    try {
+      await calculateMany(1_020, own.token);
+    } finally {
+      routerRedis.restore();
+    }
+    await vi.waitFor(() => expect(feed.errors).toHaveLength(1), { timeout: 30_000 });
+    await sseEnded;
+    const [refusal] = feed.errors[0] as Array<{ message: string; extensions?: { code: string } }>;
+    expect(refusal?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refusal?.message).toContain('fell more than 1,000 logs behind');
+    expect(refusal?.message).not.toContain('after:');
+    // graphql-sse's distinct-connections mode: the refusal as the last `next`, then `complete`.
+    const events = sse.split('\n\n').filter((event) => event.startsWith('event:'));
+    expect(events.slice(-2)[0]).toContain('fell more than 1,000 logs behind');
+    expect(events.slice(-2)[0]).toContain('BAD_USER_INPUT');
+    expect(events.slice(-1)[0]).toMatch(/^event: complete/);
+    expect(system.errorLines('router').filter((line) => line.includes('unexpected error'))).toEqual(
+      [],
     );
   });
 });

@@ -21,7 +21,7 @@ import {
 import type { Logger } from '@microservice-math/shared/logger';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import type { Request, RequestHandler } from 'express';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import {
@@ -188,6 +188,34 @@ async function* oneResult(errors: readonly GraphQLError[]) {
   yield { errors };
 }
 
+/**
+ * A subscription's results, with its failure sent as its last result. graphql-sse has no event
+ * for an error once the stream has begun: left to it, a failure (a live feed refused for falling
+ * too far behind) ended the stream with no word and no `complete`, and was logged as a fault of
+ * ours. A GraphQLError (a refusal with its code) is sent as it is, anything else as a masked
+ * internal error, logged; then the stream completes. Not an async generator: its `return()`
+ * would wait for a pending `next()`, and a feed may wait for its next event indefinitely.
+ */
+function endingWithErrors(
+  results: AsyncIterator<ExecutionResult>,
+  context: RouterContext,
+): AsyncIterableIterator<ExecutionResult> {
+  let failed = false;
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    next: () => {
+      if (failed) return Promise.resolve({ value: undefined, done: true });
+      return results.next().then(undefined, (error: unknown) => {
+        failed = true;
+        const refusal = error instanceof GraphQLError ? error : unexpectedFailure(context, error);
+        return { value: { errors: [refusal] }, done: false };
+      });
+    },
+    return: () => results.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
 /** The last events of a stream whose token expired or was revoked: why, then graphql-sse's own end. */
 function endStream(res: ServerResponse, reason: string): void {
   const refusal = { errors: [unauthenticated(reason).toJSON()] };
@@ -319,7 +347,11 @@ export function createSseServer(options: SseServerOptions): SseServer {
     // Validated in onSubscribe, before the operation's cost: a refusal there is a 400.
     validate: () => [],
     execute: (args) => operations.execute(args),
-    subscribe: (args) => operations.subscribe(args),
+    subscribe: async (args) => {
+      const result = await operations.subscribe(args);
+      if (!(Symbol.asyncIterator in result)) return result;
+      return endingWithErrors(result, args.contextValue as SseContext);
+    },
     onOperation: (context, _req, _args, result) => {
       if (!(Symbol.asyncIterator in result)) return;
       subscribed.add(context);
