@@ -16,6 +16,7 @@ import {
   ErrorCode,
   rateLimited,
   RequestErrorCode,
+  serviceUnavailable,
   unauthenticated,
 } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
@@ -216,11 +217,20 @@ function endingWithErrors(
   return iterator;
 }
 
-/** The last events of a stream whose token expired or was revoked: why, then graphql-sse's own end. */
-function endStream(res: ServerResponse, reason: string): void {
-  const refusal = { errors: [unauthenticated(reason).toJSON()] };
+/**
+ * The last events of a stream ended by the router (its token expired or was revoked, the router
+ * is shutting down): why, then graphql-sse's own end.
+ */
+function endStream(res: ServerResponse, why: GraphQLError): void {
+  const refusal = { errors: [why.toJSON()] };
   res.end(`event: next\ndata: ${JSON.stringify(refusal)}\n\nevent: complete\ndata:\n\n`);
 }
+
+/**
+ * What a subscription's stream is told when the router shuts down (graphql-ws closes its sockets
+ * 1001 "Going away"): subscribe again, on another router or this one once it is back.
+ */
+export const SHUTDOWN_MESSAGE = 'The router is shutting down; subscribe again';
 
 export function createSseServer(options: SseServerOptions): SseServer {
   const { operations, metrics, logger, securityLog } = options;
@@ -283,7 +293,8 @@ export function createSseServer(options: SseServerOptions): SseServer {
       // logout sent on this stream would otherwise end it before saying `true`); a
       // subscription's stream, or one whose operation is not yet known, ends at once.
       if (res) {
-        const end = (reason: string) => answering.has(res) || endStream(res, reason);
+        const end = (reason: string) =>
+          answering.has(res) || endStream(res, unauthenticated(reason));
         const cancelExpiry = atTokenExpiry(token, () => end(TOKEN_EXPIRED_MESSAGE));
         const forgetStream = byToken.add(revocationIds(caller), () => end(TOKEN_REVOKED_MESSAGE));
         res.once('close', () => {
@@ -401,7 +412,14 @@ export function createSseServer(options: SseServerOptions): SseServer {
     },
     async close() {
       byToken.close();
-      for (const res of open) if (!answering.has(res)) res.end();
+      // A subscription's stream is told why it ends, and completed; one still being opened (no
+      // event sent yet) is simply closed.
+      const goingAway = serviceUnavailable(SHUTDOWN_MESSAGE, 1);
+      for (const res of open) {
+        if (answering.has(res)) continue;
+        if (res.headersSent) endStream(res, goingAway);
+        else res.end();
+      }
       // Streams of queries and mutations end once answered; any still open then are ended.
       const ended = Promise.all([...open].map((res) => once(res, 'close')));
       const waiting = new AbortController(); // so that no timer outlives the close
