@@ -16,6 +16,7 @@ import { capturedLog } from '../../test/support/capturedLog.js';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { createRouterMetrics } from '../metrics/routerMetrics.js';
 import { createSecurityLog } from '../securityLog.js';
+import type { TokenVerifier } from '../auth/tokenVerifier.js';
 import { createSseServer, SSE_PATH } from './sseServer.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
@@ -53,16 +54,11 @@ const operations = {
   },
 } as unknown as StreamingOperations;
 
-beforeAll(async () => {
+/** An SSE server over `ops`, checking tokens with `verifyToken`, listening on a port of its own. */
+async function listening(ops: StreamingOperations, verifyToken: TokenVerifier) {
   const sse = createSseServer({
-    operations,
-    verifyToken: async (given) => {
-      if (given === 'broken') throw new Error('the key store is broken');
-      if (given === lateAnswerToken) return { id: 'late', username: 'grace' } as Caller;
-      if (given !== slowToken) throw unauthenticated('Invalid token');
-      await clientGone;
-      return { id: 'u1', username: 'ada' } as Caller;
-    },
+    operations: ops,
+    verifyToken,
     metrics: createRouterMetrics(new Registry()),
     logger: log.logger,
     clientAddressOf: () => '127.0.0.1',
@@ -73,9 +69,19 @@ beforeAll(async () => {
   });
   const app = express();
   app.use(SSE_PATH, express.json(), sse.handler);
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  const listener = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => listener.once('listening', resolve));
+  return { sse, server: listener, port: (listener.address() as AddressInfo).port };
+}
+
+beforeAll(async () => {
+  ({ server, port } = await listening(operations, async (given) => {
+    if (given === 'broken') throw new Error('the key store is broken');
+    if (given === lateAnswerToken) return { id: 'late', username: 'grace' } as Caller;
+    if (given !== slowToken) throw unauthenticated('Invalid token');
+    await clientGone;
+    return { id: 'u1', username: 'ada' } as Caller;
+  }));
 });
 afterAll(() => {
   server?.closeAllConnections();
@@ -175,34 +181,24 @@ describe('a stream whose client went away while its token was checked', () => {
 describe('a subscription’s stream', () => {
   /** A server of its own whose subscriptions are `events` (closed by the test). */
   async function subscriptionServer(events: () => AsyncIterableIterator<ExecutionResult>) {
-    const sse = createSseServer({
-      operations: { ...operations, subscribe: async () => events() } as StreamingOperations,
-      verifyToken: async () => ({ id: 'u1', username: 'ada' }) as Caller,
-      metrics: createRouterMetrics(new Registry()),
-      logger: log.logger,
-      clientAddressOf: () => '127.0.0.1',
-      securityLog: createSecurityLog(log.logger),
-      onTokenRevoked: () => () => {},
-      streamsPerUser: STREAMS_PER_USER,
-      shutdownAnswerMs: 1_000,
-    });
-    const app = express();
-    app.use(SSE_PATH, express.json(), sse.handler);
-    const own = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => own.once('listening', resolve));
-    const response = await fetch(
-      `http://127.0.0.1:${(own.address() as AddressInfo).port}${SSE_PATH}`,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${tokenOf('u1')}`,
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-        },
-        body: JSON.stringify({ query: 'subscription { hello }' }),
-        signal: AbortSignal.timeout(10_000),
-      },
+    const {
+      sse,
+      server: own,
+      port: ownPort,
+    } = await listening(
+      { ...operations, subscribe: async () => events() } as StreamingOperations,
+      async () => ({ id: 'u1', username: 'ada' }) as Caller,
     );
+    const response = await fetch(`http://127.0.0.1:${ownPort}${SSE_PATH}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${tokenOf('u1')}`,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ query: 'subscription { hello }' }),
+      signal: AbortSignal.timeout(10_000),
+    });
     expect(response.status).toBe(200);
     return {
       sse,
