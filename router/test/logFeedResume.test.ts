@@ -32,6 +32,7 @@ function holdingBus(inner: EventBus): HoldingBus {
     pubsub: inner.pubsub,
     distributed: inner.distributed,
     onReconnect: (listener) => inner.onReconnect(listener),
+    isAway: () => inner.isAway(),
     close: () => inner.close(),
     hold: undefined,
     async publishAll(events) {

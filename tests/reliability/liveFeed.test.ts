@@ -8,7 +8,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, gql, signUp, subscriptionsOpen, wsClient } from '../support/graphql.js';
+import {
+  bearer,
+  connected,
+  eventStream,
+  gql,
+  signUp,
+  subscriptionsOpen,
+  wsClient,
+} from '../support/graphql.js';
 import { startOwnRedis, type OwnRedis } from '../support/redisServer.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { processSet, type ProcessSet } from './support/serviceProcesses.js';
@@ -18,17 +26,19 @@ import { waitFor } from '../support/waitFor.js';
 let redis: OwnRedis;
 /** Math's path to Redis, which a test cuts while the router's stays up. */
 let mathRedis: TcpProxy;
+/** The router's path to Redis, which a test keeps cut while math's is back. */
+let routerRedis: TcpProxy;
 let system: ProcessSet;
 let token: string;
 const clients: Client[] = [];
 
-/** One calculation; resolves with its log id. */
-async function calculateLogged(n: number): Promise<string> {
+/** One calculation (by the feed's user, or the one `as` signs in); resolves with its log id. */
+async function calculateLogged(n: number, as = token): Promise<string> {
   const answer = await gql<{ fibonacci: { log: { id: string } } }>(
     system.urls.router,
     `{ fibonacci(n: ${n}) { log { id } } }`,
     {},
-    bearer(token),
+    bearer(as),
   );
   if (!answer.data) throw new Error(JSON.stringify(answer.errors));
   return answer.data.fibonacci.log.id;
@@ -103,13 +113,18 @@ beforeAll(async () => {
     system.start('auth'),
     system.start('math', { REDIS_URL: `redis://127.0.0.1:${mathRedis.port}` }),
   ]);
-  await system.start('router', { ROUTER_RATE_LIMIT_PER_MINUTE: '1000000' });
+  routerRedis = await startTcpProxy(Number(new URL(redis.url).port));
+  await system.start('router', {
+    ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
+    REDIS_URL: `redis://127.0.0.1:${routerRedis.port}`,
+  });
   token = (await signUp(system.urls.router, 'feed_user', 'feed-password')).token;
 }, 90_000);
 afterAll(async () => {
   for (const client of clients) await client.dispose();
   await system?.close();
   await mathRedis?.close();
+  await routerRedis?.close();
   await redis?.stop();
 });
 
@@ -339,6 +354,140 @@ describe('Redis stopped and started again', () => {
     const answered = [...before, ...during, ...after];
     expect([...feed.ids].sort()).toEqual([...new Set(answered)].sort());
     expect(feed.errors).toEqual([]);
+  });
+});
+
+describe('a feed opened while Redis is down', () => {
+  /**
+   * Redis stopped, then started again with math reaching it before the router does (math then
+   * publishes the events it kept while the router's connection is still away); `during` runs
+   * while it is down, `back` once the router's path is restored.
+   */
+  async function outage<T>(during: () => Promise<T>, back: (value: T) => Promise<void>) {
+    await redis.stop();
+    routerRedis.cut();
+    let down = true;
+    try {
+      const value = await during();
+      await redis.start();
+      await sleep(3_000); // math's connection retries every 2 s at most, then sends its backlog
+      routerRedis.restore();
+      down = false;
+      await back(value);
+    } finally {
+      if (down) await redis.start();
+      routerRedis.restore();
+    }
+  }
+
+  /** A user of its own: another feed of the same user would keep its channel subscribed. */
+  async function ownUser(name: string) {
+    const own = await signUp(system.urls.router, name, 'feed-password');
+    const client = wsClient(system.urls.router, own.token);
+    clients.push(client);
+    return { token: own.token, client };
+  }
+
+  it('gets every log made while it is open once Redis is back, none made before it', async () => {
+    const { token: own, client } = await ownUser('outage_feed_user');
+    await outage(
+      async () => {
+        const before = await calculateLogged(90, own);
+        const feed = subscribe(undefined, false, client);
+        await connected(client);
+        await sleep(500); // the subscribe message has reached the router
+        const during: string[] = [];
+        for (let n = 0; n < 5; n++) during.push(await calculateLogged(91 + n, own));
+        return { before, feed, during };
+      },
+      async ({ before, feed, during }) => {
+        await vi.waitFor(() => expect(feed.ids).toEqual(expect.arrayContaining(during)), {
+          timeout: 20_000,
+          interval: 50,
+        });
+        const later = await calculateLogged(96, own);
+        await vi.waitFor(() => expect(feed.ids).toContain(later), { timeout: 15_000 });
+        expect(feed.ids).not.toContain(before);
+        expect([...feed.ids].sort()).toEqual([...during, later].sort());
+        expect(feed.errors).toEqual([]);
+      },
+    );
+  });
+
+  it('with after: replays from the database at once, without waiting for Redis', async () => {
+    const { token: own, client } = await ownUser('outage_cursor_user');
+    await outage(
+      async () => {
+        const cursor = await calculateLogged(100, own);
+        const made = [await calculateLogged(101, own), await calculateLogged(102, own)];
+        const feed = subscribe(cursor, false, client);
+        await vi.waitFor(() => expect(feed.ids).toEqual(made), { timeout: 10_000 });
+        const during = await calculateLogged(103, own);
+        return { feed, made, during };
+      },
+      async ({ feed, made, during }) => {
+        await vi.waitFor(() => expect(feed.ids).toContain(during), { timeout: 20_000 });
+        const later = await calculateLogged(104, own);
+        await vi.waitFor(() => expect(feed.ids).toContain(later), { timeout: 15_000 });
+        expect(feed.ids).toEqual([...made, during, later]);
+        expect(feed.errors).toEqual([]);
+      },
+    );
+  });
+});
+
+describe('a feed that falls more than 1,000 logs behind while Redis is away from the router', () => {
+  /** `count` calculations in operations of 20 fields (each field is logged on its own). */
+  async function calculateMany(count: number, as: string): Promise<void> {
+    for (let made = 0; made < count; made += 20) {
+      const fields = Array.from({ length: 20 }, (_, i) => `f${i}: fibonacci(n: ${i}) { digits }`);
+      const answer = await gql(system.urls.router, `{ ${fields.join(' ')} }`, {}, bearer(as));
+      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+    }
+  }
+
+  it('ends with a refusal saying so, over graphql-ws and SSE (then complete), and logs no error', async () => {
+    const own = await signUp(system.urls.router, 'behind_feed_user', 'feed-password');
+    const client = wsClient(system.urls.router, own.token);
+    clients.push(client);
+    const feed = subscribe(undefined, false, client);
+    const stream = await eventStream(system.urls.router, own.token, {
+      query: 'subscription { logAdded { id } }',
+    });
+    let sse = '';
+    const sseEnded = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>)
+        sse += decoder.decode(chunk, { stream: true });
+    })();
+    await vi.waitFor(
+      async () => {
+        const id = await calculateLogged(1, own.token);
+        expect(feed.ids).toContain(id);
+        expect(sse).toContain(id);
+      },
+      { timeout: 15_000, interval: 200 },
+    );
+    routerRedis.cut();
+    try {
+      await calculateMany(1_020, own.token);
+    } finally {
+      routerRedis.restore();
+    }
+    await vi.waitFor(() => expect(feed.errors).toHaveLength(1), { timeout: 30_000 });
+    await sseEnded;
+    const [refusal] = feed.errors[0] as Array<{ message: string; extensions?: { code: string } }>;
+    expect(refusal?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refusal?.message).toContain('fell more than 1,000 logs behind');
+    expect(refusal?.message).not.toContain('after:');
+    // graphql-sse's distinct-connections mode: the refusal as the last `next`, then `complete`.
+    const events = sse.split('\n\n').filter((event) => event.startsWith('event:'));
+    expect(events.slice(-2)[0]).toContain('fell more than 1,000 logs behind');
+    expect(events.slice(-2)[0]).toContain('BAD_USER_INPUT');
+    expect(events.slice(-1)[0]).toMatch(/^event: complete/);
+    expect(system.errorLines('router').filter((line) => line.includes('unexpected error'))).toEqual(
+      [],
+    );
   });
 });
 

@@ -33,6 +33,11 @@ export interface EventBus {
    * Returns the function that removes the listener.
    */
   onReconnect(listener: () => void): () => void;
+  /**
+   * Whether the bus has lost its connection and not yet been told it is back: a subscription
+   * made meanwhile waits for Redis, and hears nothing published before it does.
+   */
+  isAway(): boolean;
   close(): Promise<void>;
 }
 
@@ -61,6 +66,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
       distributed: false,
       publishAll: (events) => countFailures(events.map((e) => pubsub.publish(e.topic, e.payload))),
       onReconnect: () => () => {}, // in-process: never away
+      isAway: () => false,
       close: async () => {},
     };
   }
@@ -151,6 +157,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
       reconnected.on('back', listener);
       return () => reconnected.off('back', listener);
     },
+    isAway: () => away,
     close: async () => {
       if (backlog.length > 0)
         logger.warn({ events: backlog.length }, 'unpublished events dropped at close');

@@ -349,3 +349,45 @@ describe('a live feed’s cursor that a retry answered', () => {
     await events.close();
   });
 });
+
+describe('a live feed more than MAX_CATCH_UP logs behind when the bus is back', () => {
+  const caller = { caller: { id: 'u1', username: 'ada' } } as unknown as RouterContext;
+  /** `count` logs made after now, newest first. */
+  const madeSinceNow = (count: number): Row[] =>
+    Array.from({ length: count }, (_, i) => ({
+      id: `01900000-0000-7000-8000-${String(count - i).padStart(12, '0')}`,
+      status: 'ok',
+      createdAt: new Date(Date.now() + 1_000 + (count - i)).toISOString(),
+    }));
+
+  for (const [name, delivered] of [
+    ['having delivered none (no cursor: from its start)', 0],
+    ['having delivered one live (from that log)', 1],
+  ] as const) {
+    it(`ends saying it fell behind, naming no after:, ${name}`, async () => {
+      const { inner, events, reconnect } = reconnectingBus();
+      const rows = madeSinceNow(MAX_CATCH_UP + 1 + delivered);
+      const feed = await openLogFeed(events, fakeLogRows(rows), caller, undefined);
+      const oldest = rows[rows.length - 1] as Row;
+      if (delivered) {
+        await inner.pubsub.publish(logAddedTopic('u1'), {
+          ...oldest,
+          userId: 'u1',
+          username: 'ada',
+        });
+        expect(await nextDelivery(feed)).toBe(`${oldest.id} ok`);
+      }
+      const refusal = feed.next().then(
+        () => undefined,
+        (error: unknown) => error as GraphQLError,
+      );
+      reconnect();
+      const error = await refusal;
+      expect(error?.extensions).toEqual({ code: 'BAD_USER_INPUT', maxCatchUp: MAX_CATCH_UP });
+      expect(error?.message).toBe(
+        'The feed fell more than 1,000 logs behind while live events were interrupted; refetch your logs with recentLogs and subscribe again',
+      );
+      await inner.close();
+    });
+  }
+});

@@ -2,9 +2,11 @@
  * One `logAdded` subscription's stream of events: live from the event bus, and caught up from the
  * database (through math's `recentLogs`, walked back with `before`) whenever live events may have
  * been missed: at the start when the client gives `after` (the last log it saw), and each time
- * the bus is back after an outage (from the last log delivered). Live events that arrive while a
- * catch-up runs wait for it; within one subscription every log is delivered once, by id, and in
- * order within each source.
+ * the bus is back after an outage (from the last log delivered, or from the feed's start), an
+ * outage during which the feed was opened included. Live events that arrive while a catch-up
+ * runs wait for it; within one subscription every log is delivered once, by id, and in
+ * order within each source. A feed that a catch-up after an outage finds more than
+ * MAX_CATCH_UP logs behind ends with an error saying so (fellBehind).
  *
  * Events do not reach Redis in (createdAt, id) order: each math instance publishes a batch after
  * it commits, so a log may be published after a newer one from another instance. A client that
@@ -99,8 +101,9 @@ interface LogsAfter {
 /**
  * The caller's logs newer than `after` (a log id), oldest first, after those of the window
  * before it (see `windowBefore`); without `after`, those created since `since`. Throws
- * BAD_USER_INPUT when `after` is not one of the caller's logs, or has more than MAX_CATCH_UP of
- * them newer (each with its own message): the window's logs are not counted.
+ * BAD_USER_INPUT when `after` is not one of the caller's logs, and `tooFar` when more than
+ * MAX_CATCH_UP of them are newer than `after` (or than `since`): the window's logs are not
+ * counted.
  * Refused logs are read too, whatever the feed delivers: any of the caller's logs is a cursor,
  * as it is for `recentLogs(before:)`, and the feed drops those it does not deliver.
  */
@@ -109,6 +112,7 @@ async function logsAfter(
   context: RouterContext,
   after: string | undefined,
   since: string,
+  tooFar: () => GraphQLError,
 ): Promise<LogsAfter> {
   const newestFirst: LogAddedEvent[] = [];
   let before: string | undefined;
@@ -133,18 +137,22 @@ async function logsAfter(
     if (page === 0 && after !== undefined) await callersLog(execute, context, after);
     before = String(logs[logs.length - 1]?.['id']);
   }
-  if (after === undefined) return { logs: newestFirst.reverse() };
   // MAX_CATCH_UP logs read and the cursor (one of the caller's) not among them: it is the next
-  // one, or further back.
+  // one, or further back. Without a cursor: the next log is older than `since`, or there are
+  // more than MAX_CATCH_UP to deliver (none is dropped unsaid).
   const next = await execute(LOG_CURSOR_QUERY, { before }, context);
   const error = next.errors?.[0];
   if (error) throw gatewayError(error);
   const [nextLog] = (next.data?.['recentLogs'] ?? []) as Array<Record<string, unknown>>;
+  if (after === undefined) {
+    if (nextLog && String(nextLog['createdAt']) >= since) throw tooFar();
+    return { logs: newestFirst.reverse() };
+  }
   if (nextLog?.['id'] === after) {
     const window = await windowBefore(execute, context, nextLog, [], true);
     return { logs: [...window, ...newestFirst.reverse()], cursor: storedCursor(nextLog) };
   }
-  throw tooFarBack();
+  throw tooFar();
 }
 
 /** Throws BAD_USER_INPUT, as the feed words it, unless `after` is one of the caller's logs. */
@@ -222,12 +230,13 @@ function toEvent(log: Record<string, unknown>, context: RouterContext): LogAdded
  * The caller's logs older than `after` whose refusal a retry's answer replaced (same id) after
  * `after` was made, oldest first: a client that took `after` as its cursor before that answer
  * has not seen it. (One that took it later gets the answered log again, under the id it has.)
- * Bounded as a catch-up is: more than MAX_CATCH_UP of them is refused as too far back.
+ * Bounded as a catch-up is: more than MAX_CATCH_UP of them throws `tooFar`.
  */
 async function answeredAfter(
   execute: GatewayExecutor,
   context: RouterContext,
   after: string,
+  tooFar: () => GraphQLError,
 ): Promise<LogAddedEvent[]> {
   const newestFirst: LogAddedEvent[] = [];
   // From the newest: the cursor's own log may be one of them (the client's copy is then the
@@ -240,7 +249,7 @@ async function answeredAfter(
     if (logs.length < PAGE) return newestFirst.reverse();
     before = String(logs[logs.length - 1]?.['id']);
   }
-  throw tooFarBack();
+  throw tooFar();
 }
 
 /**
@@ -251,11 +260,26 @@ export function gatewayError(error: GraphQLFormattedError): GraphQLError {
   return new GraphQLError(error.message, { extensions: error.extensions ?? {} });
 }
 
+/** The client's `after:` has more than MAX_CATCH_UP of its logs newer. */
 function tooFarBack(): GraphQLError {
   return codedError(
     ErrorCode.BadUserInput,
     `after: is too far back: more than ${MAX_CATCH_UP.toLocaleString('en')} of your logs are newer; refetch them with recentLogs`,
     { argument: 'after', maxCatchUp: MAX_CATCH_UP },
+  );
+}
+
+/**
+ * An open feed missed more than MAX_CATCH_UP logs while live events were interrupted (Redis
+ * away from the router): it ends with this. Not about any `after:` the client sent, so it names
+ * none; BAD_USER_INPUT all the same, the code whose remedy is the one wanted here (the web app
+ * refetches the list and subscribes again on it, as for a cursor too far back).
+ */
+export function fellBehind(): GraphQLError {
+  return codedError(
+    ErrorCode.BadUserInput,
+    `The feed fell more than ${MAX_CATCH_UP.toLocaleString('en')} logs behind while live events were interrupted; refetch your logs with recentLogs and subscribe again`,
+    { maxCatchUp: MAX_CATCH_UP },
   );
 }
 
@@ -282,6 +306,10 @@ export async function openLogFeed(
   let catchingUp = false;
   let ended = false;
   let lastId = after;
+  /** The bus's id of this feed's subscription, once Redis has confirmed it. */
+  let subscription: number | undefined;
+  /** Catch-ups run one after another (each reads `lastId` when it starts). */
+  let catchUps: Promise<void> = Promise.resolve();
 
   function deliver(event: LogAddedEvent, by: DeliveredBy = 'live'): void {
     if (!includeRefused && event.status !== 'ok') return;
@@ -299,13 +327,14 @@ export async function openLogFeed(
     } else ready.push(event);
   }
 
-  async function catchUp(from: string | undefined): Promise<void> {
+  async function catchUp(from: string | undefined, tooFar: () => GraphQLError): Promise<void> {
     catchingUp = true;
     try {
-      const { logs, cursor } = await logsAfter(execute, context, from, since);
+      const { logs, cursor } = await logsAfter(execute, context, from, since, tooFar);
       // Older logs answered since the cursor was made first, then the window before the cursor
       // (the client has most of them: it drops them by id), then the newer ones.
-      const answered = from === undefined ? [] : await answeredAfter(execute, context, from);
+      const answered =
+        from === undefined ? [] : await answeredAfter(execute, context, from, tooFar);
       // The client has the cursor's log: a copy of it published late, or again by a retried
       // request, is not news. Remembered with its status, so a refusal that a retry later
       // answers (same id) still arrives, answered. Unless it was answered after it was made:
@@ -320,36 +349,69 @@ export async function openLogFeed(
     }
   }
 
-  const subscription = await listenToLogAdded(events, userId, (event) => {
+  /** Ends the feed with `error`: the pending `next()` rejects with it, or the next one does. */
+  function fail(error: unknown): void {
+    failure = error;
+    const reject = failed;
+    // Not resolved as done by `end()` first: the client would see the feed complete, unsaid.
+    waiting = failed = undefined;
+    reject?.(error);
+  }
+
+  /** Queues a catch-up from where `from` says when its turn comes. */
+  function queueCatchUp(from: () => string | undefined, tooFar: () => GraphQLError) {
+    const run = catchUps.then(() => catchUp(from(), tooFar));
+    catchUps = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Events published while the bus was away were lost: take them from the database, from the
+   * newest log delivered (from `since` when none was). A feed more than MAX_CATCH_UP behind ends.
+   */
+  function resync(): void {
+    queueCatchUp(() => lastId, fellBehind).catch(fail);
+  }
+
+  // While Redis is away the subscription waits for it, and hears nothing published before it is
+  // made: math sends the events it kept as soon as Redis answers it, which may be before this
+  // router's connection is back. So a reconnect heard before the subscription is made, or a
+  // subscription started while away, is followed by a catch-up once it is made.
+  const awayAtStart = events.isAway();
+  let reconnectedWhileSubscribing = false;
+  const stopListening = events.onReconnect(() => {
+    if (subscription === undefined) reconnectedWhileSubscribing = true;
+    else resync();
+  });
+  const subscribed = listenToLogAdded(events, userId, (event) => {
     if (catchingUp) held.push(event);
     else deliver(event);
-  });
-  const stopListening = events.onReconnect(() => {
-    // Events published while the bus was away were lost: take them from the database.
-    catchUp(lastId).catch((error: unknown) => {
-      failure = error;
-      failed?.(error);
-    });
+  }).then((id) => {
+    if (ended) return events.pubsub.unsubscribe(id);
+    subscription = id;
+    if (awayAtStart || reconnectedWhileSubscribing) resync();
   });
 
   function end(): IteratorResult<LogAddedEvent> {
     if (!ended) {
       ended = true;
       stopListening();
-      events.pubsub.unsubscribe(subscription);
+      if (subscription !== undefined) events.pubsub.unsubscribe(subscription);
       waiting?.({ value: undefined, done: true });
       waiting = failed = undefined;
     }
     return { value: undefined, done: true };
   }
 
-  if (after !== undefined) {
-    try {
-      await catchUp(after);
-    } catch (error) {
-      end();
-      throw error;
-    }
+  try {
+    // With Redis away the database still answers: the feed starts at once, its replay after
+    // `after` included, and goes live once Redis is back.
+    if (awayAtStart) subscribed.catch(fail);
+    else await subscribed;
+    if (after !== undefined) await queueCatchUp(() => after, tooFarBack);
+  } catch (error) {
+    end();
+    throw error;
   }
 
   const feed: AsyncIterableIterator<LogAddedEvent> = {

@@ -16,6 +16,7 @@ import { capturedLog } from '../../test/support/capturedLog.js';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { createRouterMetrics } from '../metrics/routerMetrics.js';
 import { createSecurityLog } from '../securityLog.js';
+import type { TokenVerifier } from '../auth/tokenVerifier.js';
 import { createSseServer, SSE_PATH } from './sseServer.js';
 import type { StreamingOperations } from './streamingOperations.js';
 
@@ -53,16 +54,11 @@ const operations = {
   },
 } as unknown as StreamingOperations;
 
-beforeAll(async () => {
+/** An SSE server over `ops`, checking tokens with `verifyToken`, listening on a port of its own. */
+async function listening(ops: StreamingOperations, verifyToken: TokenVerifier) {
   const sse = createSseServer({
-    operations,
-    verifyToken: async (given) => {
-      if (given === 'broken') throw new Error('the key store is broken');
-      if (given === lateAnswerToken) return { id: 'late', username: 'grace' } as Caller;
-      if (given !== slowToken) throw unauthenticated('Invalid token');
-      await clientGone;
-      return { id: 'u1', username: 'ada' } as Caller;
-    },
+    operations: ops,
+    verifyToken,
     metrics: createRouterMetrics(new Registry()),
     logger: log.logger,
     clientAddressOf: () => '127.0.0.1',
@@ -73,9 +69,19 @@ beforeAll(async () => {
   });
   const app = express();
   app.use(SSE_PATH, express.json(), sse.handler);
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  const listener = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => listener.once('listening', resolve));
+  return { sse, server: listener, port: (listener.address() as AddressInfo).port };
+}
+
+beforeAll(async () => {
+  ({ server, port } = await listening(operations, async (given) => {
+    if (given === 'broken') throw new Error('the key store is broken');
+    if (given === lateAnswerToken) return { id: 'late', username: 'grace' } as Caller;
+    if (given !== slowToken) throw unauthenticated('Invalid token');
+    await clientGone;
+    return { id: 'u1', username: 'ada' } as Caller;
+  }));
 });
 afterAll(() => {
   server?.closeAllConnections();
@@ -169,5 +175,89 @@ describe('a stream whose client went away while its token was checked', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('"hello":"hi"');
+  });
+});
+
+describe('a subscription’s stream', () => {
+  /** A server of its own whose subscriptions are `events` (closed by the test). */
+  async function subscriptionServer(events: () => AsyncIterableIterator<ExecutionResult>) {
+    const {
+      sse,
+      server: own,
+      port: ownPort,
+    } = await listening(
+      { ...operations, subscribe: async () => events() } as StreamingOperations,
+      async () => ({ id: 'u1', username: 'ada' }) as Caller,
+    );
+    const response = await fetch(`http://127.0.0.1:${ownPort}${SSE_PATH}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${tokenOf('u1')}`,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ query: 'subscription { hello }' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(200);
+    return {
+      sse,
+      response,
+      close: () => {
+        own.closeAllConnections();
+        return new Promise((resolve) => own.close(resolve));
+      },
+    };
+  }
+
+  /** A subscription that waits for events that never come. */
+  const waitsForever = (): AsyncIterableIterator<ExecutionResult> => {
+    const iterator: AsyncIterableIterator<ExecutionResult> = {
+      next: () => new Promise(() => {}),
+      return: async () => ({ value: undefined, done: true }),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  };
+
+  /** The stream's events (`event:` and `data:` lines), each as one string. */
+  const eventsOf = (text: string) =>
+    text.split('\n\n').filter((event) => event.startsWith('event:'));
+
+  it('ends, when the server shuts down, with SERVICE_UNAVAILABLE saying so, then complete', async () => {
+    const { sse, response, close } = await subscriptionServer(waitsForever);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read(); // graphql-sse's first comment: the stream is open
+    await sse.close();
+    let text = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      text += new TextDecoder().decode(chunk.value);
+    const events = eventsOf(text);
+    expect(events).toHaveLength(2);
+    expect(events[0]).toContain('event: next');
+    expect(events[0]).toContain('"code":"SERVICE_UNAVAILABLE"');
+    expect(events[0]).toContain('The router is shutting down; subscribe again');
+    expect(events[1]).toMatch(/^event: complete/);
+    await close();
+  });
+
+  it('that fails sends the refusal as its last next event, then complete, logging no error', async () => {
+    const refused = (): AsyncIterableIterator<ExecutionResult> => {
+      const iterator: AsyncIterableIterator<ExecutionResult> = {
+        next: () => Promise.reject(unauthenticated('refused for the test')),
+        return: async () => ({ value: undefined, done: true }),
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
+    };
+    const errorsBefore = log.lines.filter((entry) => Number(entry['level']) >= 50).length;
+    const { response, close } = await subscriptionServer(refused);
+    const events = eventsOf(await response.text());
+    expect(events).toHaveLength(2);
+    expect(events[0]).toContain('"code":"UNAUTHENTICATED"');
+    expect(events[0]).toContain('refused for the test');
+    expect(events[1]).toMatch(/^event: complete/);
+    expect(log.lines.filter((entry) => Number(entry['level']) >= 50)).toHaveLength(errorsBefore);
+    await close();
   });
 });

@@ -16,12 +16,13 @@ import {
   ErrorCode,
   rateLimited,
   RequestErrorCode,
+  serviceUnavailable,
   unauthenticated,
 } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import type { Request, RequestHandler } from 'express';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import {
@@ -188,11 +189,48 @@ async function* oneResult(errors: readonly GraphQLError[]) {
   yield { errors };
 }
 
-/** The last events of a stream whose token expired or was revoked: why, then graphql-sse's own end. */
-function endStream(res: ServerResponse, reason: string): void {
-  const refusal = { errors: [unauthenticated(reason).toJSON()] };
+/**
+ * A subscription's results, with its failure sent as its last result. graphql-sse has no event
+ * for an error once the stream has begun: left to it, a failure (a live feed refused for falling
+ * too far behind) ended the stream with no word and no `complete`, and was logged as a fault of
+ * ours. A GraphQLError (a refusal with its code) is sent as it is, anything else as a masked
+ * internal error, logged; then the stream completes. Not an async generator: its `return()`
+ * would wait for a pending `next()`, and a feed may wait for its next event indefinitely.
+ */
+function endingWithErrors(
+  results: AsyncIterator<ExecutionResult>,
+  context: RouterContext,
+): AsyncIterableIterator<ExecutionResult> {
+  let failed = false;
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    next: () => {
+      if (failed) return Promise.resolve({ value: undefined, done: true });
+      return results.next().then(undefined, (error: unknown) => {
+        failed = true;
+        const refusal = error instanceof GraphQLError ? error : unexpectedFailure(context, error);
+        return { value: { errors: [refusal] }, done: false };
+      });
+    },
+    return: () => results.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+/**
+ * The last events of a stream ended by the router (its token expired or was revoked, the router
+ * is shutting down): why, then graphql-sse's own end.
+ */
+function endStream(res: ServerResponse, why: GraphQLError): void {
+  const refusal = { errors: [why.toJSON()] };
   res.end(`event: next\ndata: ${JSON.stringify(refusal)}\n\nevent: complete\ndata:\n\n`);
 }
+
+/**
+ * What a subscription's stream is told when the router shuts down (graphql-ws closes its sockets
+ * 1001 "Going away"): subscribe again, on another router or this one once it is back.
+ */
+export const SHUTDOWN_MESSAGE = 'The router is shutting down; subscribe again';
 
 export function createSseServer(options: SseServerOptions): SseServer {
   const { operations, metrics, logger, securityLog } = options;
@@ -255,7 +293,8 @@ export function createSseServer(options: SseServerOptions): SseServer {
       // logout sent on this stream would otherwise end it before saying `true`); a
       // subscription's stream, or one whose operation is not yet known, ends at once.
       if (res) {
-        const end = (reason: string) => answering.has(res) || endStream(res, reason);
+        const end = (reason: string) =>
+          answering.has(res) || endStream(res, unauthenticated(reason));
         const cancelExpiry = atTokenExpiry(token, () => end(TOKEN_EXPIRED_MESSAGE));
         const forgetStream = byToken.add(revocationIds(caller), () => end(TOKEN_REVOKED_MESSAGE));
         res.once('close', () => {
@@ -319,7 +358,11 @@ export function createSseServer(options: SseServerOptions): SseServer {
     // Validated in onSubscribe, before the operation's cost: a refusal there is a 400.
     validate: () => [],
     execute: (args) => operations.execute(args),
-    subscribe: (args) => operations.subscribe(args),
+    subscribe: async (args) => {
+      const result = await operations.subscribe(args);
+      if (!(Symbol.asyncIterator in result)) return result;
+      return endingWithErrors(result, args.contextValue as SseContext);
+    },
     onOperation: (context, _req, _args, result) => {
       if (!(Symbol.asyncIterator in result)) return;
       subscribed.add(context);
@@ -369,7 +412,14 @@ export function createSseServer(options: SseServerOptions): SseServer {
     },
     async close() {
       byToken.close();
-      for (const res of open) if (!answering.has(res)) res.end();
+      // A subscription's stream is told why it ends, and completed; one still being opened (no
+      // event sent yet) is simply closed.
+      const goingAway = serviceUnavailable(SHUTDOWN_MESSAGE, 1);
+      for (const res of open) {
+        if (answering.has(res)) continue;
+        if (res.headersSent) endStream(res, goingAway);
+        else res.end();
+      }
       // Streams of queries and mutations end once answered; any still open then are ended.
       const ended = Promise.all([...open].map((res) => once(res, 'close')));
       const waiting = new AbortController(); // so that no timer outlives the close
