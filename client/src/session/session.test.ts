@@ -40,8 +40,13 @@ describe('createSession', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: NOW });
     window.localStorage.clear();
+    // Renewals at the time the schedule names, not spread earlier (a test below spreads them).
+    vi.spyOn(Math, 'random').mockReturnValue(0);
   });
-  afterEach(() => vi.useRealTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
 
   it('keeps a started session in localStorage, so a reload stays signed in', () => {
     createSession({ storage: window.localStorage }).start(data('2026-11-26T13:00:00.000Z'));
@@ -342,6 +347,25 @@ describe('createSession', () => {
       expect(storedWhenRevoked).toEqual([null]);
     });
 
+    // The revocation closes this tab's own socket as refused, and that refusal can come back
+    // before the revocation's answer: found in Chromium, where the tab signed out from said
+    // "Signed out in another tab.".
+    it('says nothing in the tab signed out from, when its own refusal comes during the revocation', async () => {
+      const ended: boolean[] = [];
+      const session: Session = createSession({
+        storage: window.localStorage,
+        revoke: () => session.end(REFUSED_MESSAGE),
+      });
+      session.onEnd(({ byUser }) => void ended.push(byUser));
+      session.start(data('2026-11-26T13:00:00.000Z'));
+
+      await session.signOut();
+
+      expect(session.current.value).toBeNull();
+      expect(session.notice.value).toBeNull();
+      expect(ended).toEqual([true]);
+    });
+
     it('a refusal does not sign out the session another tab has since started', async () => {
       const tab = otherTab();
       const session = createSession({ storage: window.localStorage, events: tab.events });
@@ -375,6 +399,35 @@ describe('createSession', () => {
   });
 
   describe('renewal', () => {
+    // Found in Chromium: every tab that took up a renewed token renewed it again at the same
+    // moment, and the server minted a token for each.
+    it('is asked for by one tab of several: the others take up the token it stores', async () => {
+      const otherTabEvents = new EventTarget();
+      const renewed = { ...data('2026-11-26T14:00:00.000Z'), token: 'token-2' };
+      const first = vi.fn().mockResolvedValue(renewed);
+      const second = vi.fn().mockResolvedValue({ ...renewed, token: 'token-3' });
+      const tab1 = createSession({ storage: window.localStorage, renew: first, random: () => 1 });
+      tab1.start(data('2026-11-26T13:00:00.000Z'));
+      const tab2 = createSession({
+        storage: window.localStorage,
+        renew: second,
+        random: () => 0,
+        events: otherTabEvents as unknown as Window,
+      });
+      expect(tab2.token()).toBe('token-1');
+
+      await vi.advanceTimersByTimeAsync(55 * 60_000 - 10_000); // tab 1's time, 10 s early
+      expect(first).toHaveBeenCalledOnce();
+      otherTabEvents.dispatchEvent(
+        Object.assign(new Event('storage'), { key: SESSION_STORAGE_KEY }),
+      );
+      await vi.advanceTimersByTimeAsync(60_000); // past tab 2's own time
+
+      expect(second).not.toHaveBeenCalled();
+      expect(tab2.token()).toBe('token-2');
+      tab2.dispose();
+    });
+
     it('does not store a token renewed while the user signs out', async () => {
       let answerRenewal: (renewed: SessionData) => void = () => {};
       const renew = vi.fn(

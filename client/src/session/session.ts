@@ -101,6 +101,8 @@ export interface EndedSession {
 export interface SessionOptions {
   storage: Storage;
   now?: () => number;
+  /** Spreads the tabs' renewals (RENEW_SPREAD_MS); Math.random unless a test fixes it. */
+  random?: () => number;
   /** Where `storage` events of other tabs arrive (the window); none in tests of one tab. */
   events?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
   /**
@@ -132,10 +134,17 @@ const RENEW_RETRY_MAX_MS = 60_000;
  * Tokens live at least 60 s (TOKEN_TTL_SECONDS), renewed at three quarters of that: 45 s.
  */
 const MIN_RENEW_INTERVAL_MS = 30_000;
+/**
+ * Each tab renews up to this much before the time above, at random: every tab that took up the
+ * same token would otherwise renew at the same moment, and the server mint and count a token
+ * per tab. The first to renew stores its token, which the others take up instead.
+ */
+const RENEW_SPREAD_MS = 10_000;
 
 export function createSession({
   storage,
   now = Date.now,
+  random = Math.random,
   events,
   renew,
   revoke,
@@ -146,6 +155,8 @@ export function createSession({
   const explainedListeners: Array<(ended: EndedSession) => void> = [];
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The token of the session this tab is signing out of, while it does. */
+  let signingOut: string | undefined;
   /** When this tab last took up a renewed token (its own, or another tab's); none at load. */
   let lastRenewalAt = -Infinity;
   /** The last word from another tab of why the shared session ended (EndedMarker). */
@@ -174,6 +185,9 @@ export function createSession({
 
   async function end(reason?: string): Promise<void> {
     if (current.value === null) return;
+    // Signed out here: the revocation refuses this tab's own socket or query too, which can end
+    // the session before the revocation answers. It ends as the sign-out it is, saying nothing.
+    if (signingOut === current.value.token) return endHere();
     // The shared session is another tab's to change once it is no longer this one's: ended
     // there (a sign-out there also closes this tab's socket as refused, maybe before the storage
     // event came), this one ends as it did there; started there anew, it stays.
@@ -187,12 +201,17 @@ export function createSession({
     // No renewal from here on: one answered during the revocation below would otherwise store
     // its fresh token again (renewNow checks the shared session too), signing every tab back in.
     clearTimeout(renewTimer);
-    // Other tabs first, by the storage event, so they end as signed out; the revocation after it
-    // closes their sockets too.
-    removeShared(null);
-    await revoke?.().catch(() => {});
-    clearTimeout(renewTimer);
-    await endHere();
+    signingOut = current.value.token;
+    try {
+      // Other tabs first, by the storage event, so they end as signed out; the revocation after
+      // it closes their sockets too.
+      removeShared(null);
+      await revoke?.().catch(() => {});
+      clearTimeout(renewTimer);
+      await endHere();
+    } finally {
+      signingOut = undefined;
+    }
   }
 
   /** Removes the shared session `ending`, saying why (EndedMarker) to the other tabs. */
@@ -291,10 +310,9 @@ export function createSession({
       expiryTimer = setTimeout(() => void end(EXPIRED_MESSAGE), Math.max(0, remaining));
     }
     if (!renew || data.lastOfSession) return;
-    const renewIn = Math.max(
-      remaining - Math.min(RENEW_BEFORE_MS, remaining / 4),
-      lastRenewalAt + MIN_RENEW_INTERVAL_MS - now(),
-    );
+    const renewAt = remaining - Math.min(RENEW_BEFORE_MS, remaining / 4);
+    const spread = random() * Math.min(RENEW_SPREAD_MS, (remaining - renewAt) / 4);
+    const renewIn = Math.max(renewAt - spread, lastRenewalAt + MIN_RENEW_INTERVAL_MS - now());
     // A renewal that could only come after the expiry is none: the session runs out.
     if (renewIn < remaining && renewIn <= LONGEST_TIMER_MS) {
       renewTimer = setTimeout(() => void renewNow(data), Math.max(0, renewIn));
@@ -302,6 +320,9 @@ export function createSession({
   }
 
   async function renewNow(renewing: SessionData, retryInMs = RENEW_RETRY_MS): Promise<void> {
+    // Renewed by another tab already (its storage event, on its way, brings the token), or
+    // signed out there: nothing to ask for.
+    if (!stillRenewing(renewing)) return;
     let renewed: SessionData | null | undefined;
     try {
       renewed = await renew?.();
