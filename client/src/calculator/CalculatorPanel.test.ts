@@ -1617,6 +1617,15 @@ describe('CalculatorPanel', () => {
       expect(expression.value).toBe('12!');
       expect([expression.selectionStart, expression.selectionEnd]).toEqual([0, 1]);
 
+      // A caret at the end, where typing goes on, stays at the end of a longer value (found in
+      // Chromium: Back from "9!" to "12345!" left it between "12" and "345").
+      await computeExpression(wrapper, '9!');
+      expression.focus();
+      expression.setSelectionRange(2, 2);
+      await go('back');
+      expect(expression.value).toBe('12!');
+      expect([expression.selectionStart, expression.selectionEnd]).toEqual([3, 3]);
+
       await computeExpression(wrapper, '(1/2)^2');
       const exponent = wrapper.get('input[name="exponent"]').element as HTMLInputElement;
       exponent.focus();
