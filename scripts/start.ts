@@ -13,6 +13,8 @@ const production = process.env['NODE_ENV'] === 'production';
 const startLogger = (level: string) => createLogger('start', { level, pretty: !production });
 // At `info` until LOG_LEVEL is known to be a level (pino throws on any other name).
 let logger = startLogger('info');
+// From the start: a stop sent while it builds or starts (tens of seconds in a fresh clone) counts.
+stopWithParent();
 
 try {
   // The configuration is checked before anything is built: a bad value is named at once.
@@ -54,7 +56,6 @@ try {
     await client.close();
     await system.close();
   });
-  stopWithParent();
 } catch (error) {
   // A bad configuration prints only its message (it names the variable), as each service does.
   if (error instanceof ConfigError) console.error(error.message);
@@ -66,8 +67,8 @@ try {
  * A process manager stops `npm start` with SIGTERM to npm, which runs this script through
  * `sh -c` and passes the signal to that shell alone; Debian's sh (dash) then ends without passing
  * it on, and this process was left running, holding every port. Its parent going (it is then
- * someone else's child) is taken as that SIGTERM. A start without npm, under a parent that stays,
- * is unaffected.
+ * someone else's child) is taken as that SIGTERM: a drain once the system runs (stopOnSignals),
+ * Node's default, an exit, before. A start without npm, under a parent that stays, is unaffected.
  */
 function stopWithParent(): void {
   const parent = process.ppid;
