@@ -212,6 +212,9 @@ function endingWithErrors(
       });
     },
     return: () => results.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+    // graphql-sse ends a stream's operation (its client gone) only if it looks like a generator:
+    // next, return and throw. Without `throw` the feed stayed open, holding its live budget.
+    throw: (error: unknown) => results.throw?.(error) ?? Promise.reject(error),
     [Symbol.asyncIterator]: () => iterator,
   };
   return iterator;
