@@ -303,12 +303,7 @@ export async function openLogFeed(
   let waiting: ((result: IteratorResult<LogAddedEvent>) => void) | undefined;
   let failed: ((error: unknown) => void) | undefined;
   let failure: unknown;
-  /**
-   * Catch-ups queued and not yet done: live events are held until none is left. Released after
-   * one of several, they would move `lastId` past logs the next one is still to read (a log whose
-   * event was lost in a second outage, older than the held one's look-back window).
-   */
-  let catchUpsPending = 0;
+  let catchingUp = false;
   let ended = false;
   let lastId = after;
   /** The bus's id of this feed's subscription, once Redis has confirmed it. */
@@ -333,18 +328,25 @@ export async function openLogFeed(
   }
 
   async function catchUp(from: string | undefined, tooFar: () => GraphQLError): Promise<void> {
-    const { logs, cursor } = await logsAfter(execute, context, from, since, tooFar);
-    // Older logs answered since the cursor was made first, then the window before the cursor
-    // (the client has most of them: it drops them by id), then the newer ones.
-    const answered = from === undefined ? [] : await answeredAfter(execute, context, from, tooFar);
-    // The client has the cursor's log: a copy of it published late, or again by a retried
-    // request, is not news. Remembered with its status, so a refusal that a retry later
-    // answers (same id) still arrives, answered. Unless it was answered after it was made:
-    // the client's copy may be the refusal, so the answer is delivered (maybe once more).
-    const cursorAnswered = answered.some((log) => log.id === from);
-    if (from !== undefined && cursor && !delivered.knows(from) && !cursorAnswered)
-      delivered.remember(from, cursor.status, cursor.createdAt, 'catch-up');
-    for (const log of [...answered, ...logs]) deliver(log, 'catch-up');
+    catchingUp = true;
+    try {
+      const { logs, cursor } = await logsAfter(execute, context, from, since, tooFar);
+      // Older logs answered since the cursor was made first, then the window before the cursor
+      // (the client has most of them: it drops them by id), then the newer ones.
+      const answered =
+        from === undefined ? [] : await answeredAfter(execute, context, from, tooFar);
+      // The client has the cursor's log: a copy of it published late, or again by a retried
+      // request, is not news. Remembered with its status, so a refusal that a retry later
+      // answers (same id) still arrives, answered. Unless it was answered after it was made:
+      // the client's copy may be the refusal, so the answer is delivered (maybe once more).
+      const cursorAnswered = answered.some((log) => log.id === from);
+      if (from !== undefined && cursor && !delivered.knows(from) && !cursorAnswered)
+        delivered.remember(from, cursor.status, cursor.createdAt, 'catch-up');
+      for (const log of [...answered, ...logs]) deliver(log, 'catch-up');
+    } finally {
+      catchingUp = false;
+      for (const event of held.splice(0)) deliver(event);
+    }
   }
 
   /** Ends the feed with `error`: the pending `next()` rejects with it, or the next one does. */
@@ -358,13 +360,7 @@ export async function openLogFeed(
 
   /** Queues a catch-up from where `from` says when its turn comes. */
   function queueCatchUp(from: () => string | undefined, tooFar: () => GraphQLError) {
-    catchUpsPending++;
-    const run = catchUps
-      .then(() => catchUp(from(), tooFar))
-      .finally(() => {
-        if (--catchUpsPending > 0) return;
-        for (const event of held.splice(0)) deliver(event);
-      });
+    const run = catchUps.then(() => catchUp(from(), tooFar));
     catchUps = run.catch(() => {});
     return run;
   }
@@ -388,7 +384,7 @@ export async function openLogFeed(
     else resync();
   });
   const subscribed = listenToLogAdded(events, userId, (event) => {
-    if (catchUpsPending > 0) held.push(event);
+    if (catchingUp) held.push(event);
     else deliver(event);
   }).then((id) => {
     if (ended) return events.pubsub.unsubscribe(id);
