@@ -10,7 +10,6 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bearer,
-  connected,
   eventStream,
   gql,
   signUp,
@@ -90,6 +89,17 @@ function subscribe(
     },
   );
   return received;
+}
+
+/** Opens a feed with `open`, once the router counts it among its subscriptions (it has started). */
+async function counted<F>(open: () => F): Promise<F> {
+  const before = metricValue(
+    await scrapeMetrics(system.urls.router),
+    'router_active_subscriptions',
+  );
+  const feed = open();
+  await subscriptionsOpen(system.urls.router, before + 1);
+  return feed;
 }
 
 /** Waits until `feed` has received `id` (a calculation made after subscribing proves it live). */
@@ -393,9 +403,7 @@ describe('a feed opened while Redis is down', () => {
     await outage(
       async () => {
         const before = await calculateLogged(90, own);
-        const feed = subscribe(undefined, false, client);
-        await connected(client);
-        await sleep(500); // the subscribe message has reached the router
+        const feed = await counted(() => subscribe(undefined, false, client));
         const during: string[] = [];
         for (let n = 0; n < 5; n++) during.push(await calculateLogged(91 + n, own));
         return { before, feed, during };
@@ -524,12 +532,7 @@ describe('a feed without after:', () => {
     // Math's path to Redis cut: the calculation is answered and logged, its event held by math.
     mathRedis.cut();
     const before = await calculateLogged(80);
-    const open = metricValue(
-      await scrapeMetrics(system.urls.router),
-      'router_active_subscriptions',
-    );
-    const feed = subscribe();
-    await subscriptionsOpen(system.urls.router, open + 1);
+    const feed = await counted(() => subscribe());
     mathRedis.restore();
     // Once a later log arrives, math has published the held one too (its events go in order).
     const made = await live(feed, 81);
