@@ -26,6 +26,7 @@ import {
   type ComputePool,
 } from '../compute/pool.js';
 import { DomainError } from '../kernels/errors.js';
+import { largestFitting } from '../kernels/power.js';
 import type { ComputeTask, Operation } from '../kernels/task.js';
 import type { LogKey, LogWriter } from '../logs/logWriter.js';
 import { LogWriteAbandonedError } from '../logs/logWriteAbandoned.js';
@@ -146,13 +147,7 @@ function predictedPrecisionAdvice(
       const target = predicted - over;
       if (digitsAt(1) > target) return undefined;
       // Digits grow with the precision; 1 fits, `asked` does not.
-      let [fits, refused] = [1, asked];
-      while (refused - fits > 1) {
-        const middle = Math.floor((fits + refused) / 2);
-        if (digitsAt(middle) <= target) fits = middle;
-        else refused = middle;
-      }
-      return fits;
+      return largestFitting(1, asked, (precision) => digitsAt(precision) <= target);
     },
   };
 }

@@ -177,10 +177,17 @@ export function assertPowerArguments(
  * precision; one digit is known to fit).
  */
 function largestPrecision(base: Rational, exponent: Rational, over: number): number {
-  let [fits, refused] = [1, over];
+  return largestFitting(1, over, (p) => rootWorkDigits(base, exponent, p) <= MAX_ROOT_WORK_DIGITS);
+}
+
+/**
+ * The largest precision that `fits`, searched by halving between one known to fit and one known
+ * not to (what fits stays fitting as the precision goes down).
+ */
+export function largestFitting(fits: number, refused: number, fit: (p: number) => boolean): number {
   while (refused - fits > 1) {
     const middle = Math.floor((fits + refused) / 2);
-    if (rootWorkDigits(base, exponent, middle) <= MAX_ROOT_WORK_DIGITS) fits = middle;
+    if (fit(middle)) fits = middle;
     else refused = middle;
   }
   return fits;
