@@ -318,3 +318,63 @@ describe('login counters through a Redis outage', () => {
     ]);
   });
 });
+
+describe('what a sign-in writes to Redis', () => {
+  let redis: OwnRedis;
+  let auth: RunningAuth;
+  let inspector: Redis;
+  const prefix = 'writes:';
+  const usual = '203.0.113.7';
+  const password = 'the-real-password';
+  const markKey = `${prefix}auth:login-known:regular|${usual}`;
+  const knownMs = 30 * 24 * 3_600_000; // LOGIN_KNOWN_ADDRESS_DAYS' default
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    auth = await startAuth({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
+    inspector = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await auth.call(REGISTER, { u: 'regular', p: password }, { client: usual });
+  });
+  afterAll(async () => {
+    inspector?.disconnect();
+    await auth?.stop();
+    await redis?.stop();
+  });
+
+  /** Calls of each command this Redis has answered so far (it serves this test alone). */
+  async function commandCalls(): Promise<Map<string, number>> {
+    const stats = await inspector.info('commandstats');
+    return new Map(
+      [...stats.matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)].map(([, name, calls]) => [
+        String(name),
+        Number(calls),
+      ]),
+    );
+  }
+
+  async function signIn() {
+    const login = await auth.call(LOGIN, { u: 'regular', p: password }, { client: usual });
+    expect(login.body.errors).toBeUndefined();
+  }
+
+  it('a correct login from the usual address, with no failures to forget, only reads', async () => {
+    const before = await commandCalls();
+    await signIn();
+    const after = await commandCalls();
+    const called = [...after]
+      .filter(([name, calls]) => calls > (before.get(name) ?? 0) && name !== 'info')
+      .map(([name]) => name)
+      .sort();
+    expect(called).toEqual(['exec', 'get', 'multi', 'pttl']);
+  });
+
+  it("renews the address's mark once it is more than an hour old, not before", async () => {
+    await inspector.pexpire(markKey, knownMs - 2 * 3_600_000);
+    await signIn();
+    expect(await inspector.pttl(markKey)).toBeGreaterThan(knownMs - 60_000);
+
+    await inspector.pexpire(markKey, knownMs - 600_000);
+    await signIn();
+    expect(await inspector.pttl(markKey)).toBeLessThanOrEqual(knownMs - 600_000);
+  });
+});

@@ -11,9 +11,10 @@
  *   try, and at `perAccount` they are refused until the window ends.
  *
  * An address becomes known to an account when it signs in (or registers) there, for
- * `knownAddressSeconds`. Known addresses keep only their own budget, so an attacker's failures
- * from elsewhere cannot lock the owner out: their correct password from their usual address
- * still works while the account is under attack. Counts are shared through Redis and survive
+ * `knownAddressSeconds` (renewed by a sign-in at most once an hour: KNOWN_RENEWAL_MS). Known
+ * addresses keep only their own budget, so an attacker's failures from elsewhere cannot lock
+ * the owner out: their correct password from their usual address still works while the account
+ * is under attack. Counts are shared through Redis and survive
  * its outages (failureCounters.ts); checks under way are bounded per process
  * (checksInFlight.ts), so parallel guesses cannot outrun the counting.
  */
@@ -69,6 +70,13 @@ interface Budget {
 
 const LONGEST_PAUSE_SECONDS = 60;
 
+/**
+ * A sign-in renews its address's mark only once the mark is this much older than a fresh one:
+ * the mark lasts `knownAddressSeconds` (30 days by default) from a sign-in to within an hour, and
+ * the usual login from a usual address writes nothing to Redis (it only reads its counts).
+ */
+export const KNOWN_RENEWAL_MS = 3_600_000;
+
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 export function createLoginAttempts(limits: LoginLimits, store: CounterStore): LoginAttempts {
@@ -119,7 +127,10 @@ export function createLoginAttempts(limits: LoginLimits, store: CounterStore): L
       }
       budgets.push(accountBudget);
     }
-    return { budgets, unknown, pair };
+    // What a success has to write: the failures it forgets, and the mark renewed (see above).
+    const toForget = pairCount.value > 0;
+    const renewMark = known.msLeft <= limits.knownAddressSeconds * 1000 - KNOWN_RENEWAL_MS;
+    return { budgets, unknown, pair, toForget, renewMark };
   }
 
   async function countFailure(account: string, client: string, pair: string, unknown: boolean) {
@@ -139,7 +150,7 @@ export function createLoginAttempts(limits: LoginLimits, store: CounterStore): L
     async reserve(account, client, { signal, batch } = {}) {
       for (;;) {
         const endingsBefore = inFlight.endings();
-        const { budgets, unknown, pair } = await budgetsFor(account, client);
+        const { budgets, unknown, pair, toForget, renewMark } = await budgetsFor(account, client);
         const spent = budgets.find((b) => b.room <= 0 || (batch?.get(b.place) ?? 0) >= b.room);
         if (spent) return { allowed: false, retryAfterSeconds: spent.retryAfterSeconds };
         // A check that ended while we read may have counted a failure we did not see.
@@ -166,11 +177,14 @@ export function createLoginAttempts(limits: LoginLimits, store: CounterStore): L
           allowed: true,
           attempt: {
             async succeeded() {
+              // Forgets the address's failures when it had some as its check began; with none
+              // there is nothing to clear (a failure a check beside it counted meanwhile is that
+              // check's own, and stays).
+              const writes: Promise<void>[] = [];
+              if (toForget) writes.push(perUsername.clear(pair));
+              if (renewMark) writes.push(knownAddresses.set(pair, 1, limits.knownAddressSeconds));
               try {
-                await Promise.all([
-                  perUsername.clear(pair),
-                  knownAddresses.set(pair, 1, limits.knownAddressSeconds),
-                ]);
+                await Promise.all(writes);
               } finally {
                 end();
               }
