@@ -1,12 +1,18 @@
 /**
  * Subscribers of one operation text, name, variables and caller share each event's execution and
  * its result, except a result with errors; and each subscriber's stream follows the source as
- * graphql-js's own would: ending it, and passing its errors on. A small schema whose `tick`
+ * graphql-js's own would: ending it, and passing its errors on (reporting a fault of ours). A small schema whose `tick`
  * subscription reads from a source stream the test pushes events into.
  */
-import { buildSchema, parse, type ExecutionArgs, type GraphQLFieldResolver } from 'graphql';
+import {
+  buildSchema,
+  GraphQLError,
+  parse,
+  type ExecutionArgs,
+  type GraphQLFieldResolver,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { subscribeSharingEvents } from './sharedEventExecution.js';
+import { subscribeSharingEvents, type FaultReport } from './sharedEventExecution.js';
 
 const schema = buildSchema(`
   type Query { unused: Int }
@@ -27,7 +33,7 @@ function source() {
   const waiting: Array<(result: IteratorResult<Tick>) => void> = [];
   const pushed: Tick[] = [];
   const asked: string[] = [];
-  let failure: Error | undefined;
+  let failure: unknown;
   const stream: AsyncIterableIterator<Tick> = {
     next() {
       asked.push('next');
@@ -51,11 +57,18 @@ function source() {
       if (resolve) resolve({ value: tick, done: false });
       else pushed.push(tick);
     },
-    fail(error: Error) {
+    fail(error: unknown) {
       failure = error;
     },
   };
 }
+
+/** The faults of ours the streams reported (FaultReport): each one's context and error. */
+const faults: Array<{ contextValue: unknown; error: unknown }> = [];
+const fault: FaultReport = (contextValue, error) => {
+  faults.push({ contextValue, error });
+  return new GraphQLError('Internal server error');
+};
 
 /** One subscriber of TEXT as `callerId`, over `events`; `checked` counts its executions. */
 async function subscriber(
@@ -75,7 +88,7 @@ async function subscriber(
     subscribeFieldResolver: () => events.stream,
     fieldResolver,
   };
-  return (await subscribeSharingEvents(args, TEXT)) as AsyncGenerator<{
+  return (await subscribeSharingEvents(args, TEXT, fault)) as AsyncGenerator<{
     data?: unknown;
     errors?: readonly unknown[];
   }>;
@@ -152,11 +165,20 @@ describe("a subscriber's stream, as graphql-js's own", () => {
     expect(events.asked).toEqual(['next', 'return']);
   });
 
-  it("passes the source's error on", async () => {
-    const events = source();
-    const stream = await subscriber(events, () => 0);
-    events.fail(new Error('the bus is gone'));
-    await expect(stream.next()).rejects.toThrow('the bus is gone');
+  it("passes the source's GraphQLError on, and reports any other error as a fault of ours", async () => {
+    const refusing = source();
+    const refused = await subscriber(refusing, () => 0);
+    const refusal = new GraphQLError('fell behind', { extensions: { code: 'BAD_USER_INPUT' } });
+    refusing.fail(refusal);
+    await expect(refused.next()).rejects.toBe(refusal);
+    expect(faults).toEqual([]);
+
+    const failing = source();
+    const failed = await subscriber(failing, () => 0, 'u2');
+    const fault = new Error('connect ECONNREFUSED 10.0.0.5:6379');
+    failing.fail(fault);
+    await expect(failed.next()).rejects.toThrow(/^Internal server error$/);
+    expect(faults).toEqual([{ contextValue: { caller: { id: 'u2' } }, error: fault }]);
   });
 
   it('ends the source and rejects on throw, when the source cannot take it', async () => {

@@ -16,6 +16,7 @@
 import {
   createSourceEventStream,
   execute,
+  GraphQLError,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
@@ -25,6 +26,13 @@ import {
 type Subscription = Awaited<ReturnType<typeof subscribe>>;
 
 type Step = IteratorResult<ExecutionResult, void>;
+
+/**
+ * The error a subscriber is told of a fault of ours that ended its stream (what is not a
+ * GraphQLError), given the operation's context: graphql-ws sends a thrown error's own message to
+ * the client (a Redis or database error's text, an address), so it is reported here instead.
+ */
+export type FaultReport = (contextValue: unknown, error: unknown) => GraphQLError;
 
 /** One execution of an event, as the iterator hands it on, and its result once known. */
 interface Executed {
@@ -106,10 +114,14 @@ class EventResults implements AsyncGenerator<ExecutionResult, void, void> {
     private readonly iterator: AsyncIterator<unknown>,
     private readonly args: ExecutionArgs,
     private readonly key: string | undefined,
+    private readonly fault: FaultReport,
   ) {}
 
   next(): Promise<Step> {
-    return settled(() => this.iterator.next()).then((result) => this.executed(result));
+    return settled(() => this.iterator.next()).then(
+      (result) => this.executed(result),
+      (error: unknown) => Promise.reject(this.reported(error)),
+    );
   }
 
   return(): Promise<Step> {
@@ -138,15 +150,20 @@ class EventResults implements AsyncGenerator<ExecutionResult, void, void> {
     );
   }
 
+  /** What the subscriber is told of `error`, which ended its stream (FaultReport). */
+  private reported(error: unknown): unknown {
+    return error instanceof GraphQLError ? error : this.fault(this.args.contextValue, error);
+  }
+
   private executed(result: IteratorResult<unknown>): Step | Promise<Step> {
     if (result.done) return { value: undefined, done: true };
     let step: Promise<Step>;
     try {
       step = eventStep(this.args, this.key, result.value);
     } catch (error) {
-      return this.failed(error);
+      return this.failed(this.reported(error));
     }
-    return step.then(undefined, (error: unknown) => this.failed(error));
+    return step.then(undefined, (error: unknown) => this.failed(this.reported(error)));
   }
 }
 
@@ -166,9 +183,10 @@ function settled<T>(call: () => T | PromiseLike<T>): Promise<T> {
 export async function subscribeSharingEvents(
   args: ExecutionArgs,
   source: string | undefined,
+  fault: FaultReport,
 ): Promise<Subscription> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream;
   const iterator = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-  return new EventResults(iterator, args, sharingKey(args, source));
+  return new EventResults(iterator, args, sharingKey(args, source), fault);
 }

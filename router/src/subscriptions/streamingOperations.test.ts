@@ -399,6 +399,33 @@ describe('a fault of ours while a streamed operation runs', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(TypeError);
   });
+  it('is that subscription’s error, logged with its request id, when its stream fails with what is not a GraphQLError', async () => {
+    const { context, errors } = recorded();
+    const fault = new Error('connect ECONNREFUSED 10.0.0.5:6379');
+    const streaming = streamingOperations({
+      resolver: {
+        subscribeFieldResolver: () => ({
+          [Symbol.asyncIterator]() {
+            return { next: () => Promise.reject(fault) };
+          },
+        }),
+        fieldResolver: () => undefined,
+      },
+    } as unknown as StreamingOperationsOptions);
+    const stream = (await streaming.subscribe({
+      schema,
+      document: parse('subscription { itemAdded { id } }'),
+      contextValue: context,
+    })) as AsyncGenerator<ExecutionResult>;
+    const told = await stream.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // graphql-ws sends the message of what the stream throws: the masked one, not the fault's.
+    expect(told).toBeInstanceOf(GraphQLError);
+    expect((told as GraphQLError).toJSON()).toEqual(internal);
+    expect(errors).toEqual([fault]);
+  });
 });
 
 describe('one event reaching many subscribers (sharedEventExecution.ts)', () => {

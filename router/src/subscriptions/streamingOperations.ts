@@ -125,6 +125,10 @@ export function unexpectedFailure(
   return maskedInternalError(context.requestId);
 }
 
+/** A fault of ours that ends a subscription's stream: unexpectedFailure, with its context. */
+const streamFault = (contextValue: unknown, error: unknown) =>
+  unexpectedFailure(contextValue as RouterContext, error);
+
 export interface StreamingOperations {
   schema(): GraphQLSchema;
   /** Counts one operation for this caller; the error to answer with when over the limit. */
@@ -373,6 +377,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
             fieldResolver: resolver.fieldResolver,
           },
           sources.get(args.document),
+          streamFault,
         );
       } catch (error) {
         // graphql-js passes on what is not a GraphQLError (a TypeError of its own included).
