@@ -7,7 +7,7 @@
  */
 import { inject, type InjectionKey } from 'vue';
 import type { Operation } from '../gql/graphql';
-import { isRecord } from '../graphql/operationErrors';
+import { isRecord } from '@microservice-math/shared/records';
 import type { EndedSession, Session } from '../session/session';
 import { calculationFromSearch, searchOf } from './calculationUrl';
 import { ARGUMENT_NAMES, OPERATIONS, type ArgumentValues } from './operations';

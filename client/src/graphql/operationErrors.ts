@@ -3,6 +3,7 @@
  * field an error concerns, or above the form. The codes and extensions are the contract's.
  */
 import { ErrorCode } from '@microservice-math/shared/errorCodes';
+import { isRecord } from '@microservice-math/shared/records';
 import type { GraphQLFormattedError } from 'graphql';
 import { formatCount, formatWait } from '../format/format';
 
@@ -249,8 +250,4 @@ function networkMessage(error: unknown): string {
 
 function isFormattedError(value: unknown): value is GraphQLFormattedError {
   return isRecord(value) && typeof value['message'] === 'string';
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

@@ -10,6 +10,7 @@
 import express, { type RequestHandler } from 'express';
 import { Kind, parse, type GraphQLError, type TypeNode } from 'graphql';
 import { badScalarInput } from './errors.js';
+import { isRecord } from './records.js';
 
 /**
  * Text that may hold such a number: 16 or more digits in a row (a dot among them allowed), or an
@@ -155,10 +156,6 @@ export function inexactNumberRefusal(
     }
   }
   return inexactNumberError(found.number, variable);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Whether `text` is a string that parses as JSON. */

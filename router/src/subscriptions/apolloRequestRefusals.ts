@@ -8,6 +8,7 @@
  * that changes them fails there.
  */
 import { codedError, RequestErrorCode } from '@microservice-math/shared/errors';
+import { isRecord } from '@microservice-math/shared/records';
 import { Kind, type GraphQLError } from 'graphql';
 
 const badRequest = (message: string) => codedError(RequestErrorCode.BadRequest, message);
@@ -26,9 +27,6 @@ export function emptyQuery(): GraphQLError {
     'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.',
   );
 }
-
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Whether the request is a persisted query, as Apollo tells one: refused, sent `query` or not. */
 export const isPersistedQuery = (extensions: unknown): boolean =>

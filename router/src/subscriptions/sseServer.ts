@@ -20,6 +20,7 @@ import {
   unauthenticated,
 } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
+import { isRecord } from '@microservice-math/shared/records';
 import { revocationIds } from '@microservice-math/shared/tokenRevocations';
 import type { Request, RequestHandler } from 'express';
 import { GraphQLError, type ExecutionResult } from 'graphql';
@@ -39,7 +40,6 @@ import { rateLimitRefusal, type SecurityLog } from '../securityLog.js';
 import {
   emptyQuery,
   isPersistedQuery,
-  isRecord,
   malformedBody,
   malformedSearch,
 } from './apolloRequestRefusals.js';
