@@ -26,6 +26,14 @@ export const SESSION_ID_HEADER = 'x-session-id';
  * routers (each with its own request id) are logged once.
  */
 export const IDEMPOTENCY_KEY_HEADER = 'x-idempotency-key';
+/**
+ * Set by a subgraph on an answer in which it refused work because it is shutting down (math: a
+ * calculation whose computation its shutdown stopped, or never started), and only when sending
+ * the whole request again, to another instance, is harmless. The router then does so once
+ * (router/src/gateway/subgraphInstances.ts). Not set on any other answer: the router reads it
+ * from the headers alone, never from the body.
+ */
+export const SHUTDOWN_REFUSAL_HEADER = 'x-shutdown-refusal';
 
 export interface Caller {
   id: string;

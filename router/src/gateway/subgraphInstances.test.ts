@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '@microservice-math/shared/errors';
 import { createLogger } from '@microservice-math/shared/logger';
+import { SHUTDOWN_REFUSAL_HEADER } from '@microservice-math/shared/routerContext';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../tests/support/waitFor.js';
 import { capturedLog } from '../../test/support/capturedLog.js';
@@ -27,6 +28,13 @@ interface Subgraph {
    * request it has not read whole within its request timeout (the handler never sees it).
    */
   timeOutNext(n: number): void;
+  /**
+   * Answers the next `n` calls as a math instance that cut their calculations for its shutdown:
+   * 200, a SERVICE_UNAVAILABLE error in the body and SHUTDOWN_REFUSAL_HEADER.
+   */
+  refuseForShutdownNext(n: number): void;
+  /** Reads the next `n` calls and never answers them. */
+  hangNext(n: number): void;
   server: Server;
 }
 
@@ -34,11 +42,15 @@ interface Subgraph {
 async function startSubgraph(name: string, readyStatus = 503): Promise<Subgraph> {
   let drops = 0;
   let timeouts = 0;
+  let shutdownRefusals = 0;
+  let hangs = 0;
   const subgraph = {
     calls: 0,
     readyAsked: 0,
     dropNext: (n: number) => void (drops = n),
     timeOutNext: (n: number) => void (timeouts = n),
+    refuseForShutdownNext: (n: number) => void (shutdownRefusals = n),
+    hangNext: (n: number) => void (hangs = n),
   } as unknown as Subgraph;
   subgraph.server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/ready') {
@@ -59,6 +71,19 @@ async function startSubgraph(name: string, readyStatus = 503): Promise<Subgraph>
         res.writeHead(408, { connection: 'close' }).end();
         return;
       }
+      if (hangs > 0) {
+        hangs--;
+        return;
+      }
+      if (shutdownRefusals > 0) {
+        shutdownRefusals--;
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          [SHUTDOWN_REFUSAL_HEADER]: '1',
+        });
+        res.end(JSON.stringify({ data: { from: name }, errors: [SHUTTING_DOWN] }));
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ data: { from: name } }));
     });
@@ -68,6 +93,12 @@ async function startSubgraph(name: string, readyStatus = 503): Promise<Subgraph>
   return subgraph;
 }
 
+/** What math answers for a calculation its shutdown cut (calculator.ts). */
+const SHUTTING_DOWN = {
+  message: 'The math service is shutting down; send the calculation again',
+  extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
+};
+
 const logger = createLogger('test', { level: 'silent', pretty: false });
 const opened: Array<{
   clients: SubgraphClients;
@@ -75,14 +106,17 @@ const opened: Array<{
   subgraphs: Subgraph[];
 }> = [];
 
-async function instancesOf(names: string[], { readyStatus = 503, pollMs = 1_000 } = {}) {
+async function instancesOf(
+  names: string[],
+  { readyStatus = 503, pollMs = 1_000, timeoutMs = 5_000 } = {},
+) {
   const subgraphs = await Promise.all(names.map((name) => startSubgraph(name, readyStatus)));
-  const clients = subgraphClients(5_000);
+  const clients = subgraphClients(timeoutMs);
   const instances = subgraphInstances(
     'math',
     subgraphs.map((s) => s.url),
     clients.clientFor,
-    { timeoutMs: 5_000, logger, pollMs },
+    { timeoutMs, logger, pollMs },
   );
   await instances.firstPoll;
   opened.push({ clients, instances, subgraphs });
@@ -193,6 +227,85 @@ describe('subgraph instances after failed connections', () => {
       instances.close();
       await clients.close();
     }
+  });
+});
+
+describe('a call an instance answered with refusals for its shutdown', () => {
+  it('is sent once more to another ready instance, whose answer is the call’s; the first is passed over from then on', async () => {
+    // No poll but the first within the test: only the answer can take the first out.
+    const { instances, subgraphs } = await instancesOf(['a', 'b'], {
+      readyStatus: 200,
+      pollMs: 600_000,
+    });
+    const [a, b] = subgraphs as [Subgraph, Subgraph];
+    a.refuseForShutdownNext(1);
+    // Round-robin starts at a: its shutdown cut the call, so it is sent on to b.
+    const answer = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(JSON.parse(answer.body)).toEqual({ data: { from: 'b' } });
+    expect(answer.headers[SHUTDOWN_REFUSAL_HEADER]).toBeUndefined();
+    expect([a.calls, b.calls]).toEqual([1, 1]);
+    const from = [];
+    for (let i = 0; i < 3; i++) from.push((await call(instances)).data.from);
+    expect(from).toEqual(['b', 'b', 'b']);
+    expect(() => instances.checkReady()).not.toThrow();
+  });
+
+  it('is answered with the refusal when no other instance is ready (it is the only one)', async () => {
+    const { instances, subgraphs } = await instancesOf(['only'], { readyStatus: 200 });
+    const [only] = subgraphs as [Subgraph];
+    only.refuseForShutdownNext(1);
+    const answer = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(JSON.parse(answer.body)).toEqual({ data: { from: 'only' }, errors: [SHUTTING_DOWN] });
+    expect(only.calls).toBe(1);
+  });
+
+  it('is answered with the first refusal when the other instance drops the second attempt, and a second refusal is not sent on again', async () => {
+    const { instances, subgraphs } = await instancesOf(['a', 'b'], { readyStatus: 200 });
+    const [a, b] = subgraphs as [Subgraph, Subgraph];
+    a.refuseForShutdownNext(1);
+    b.dropNext(1);
+    const dropped = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(JSON.parse(dropped.body)).toEqual({ data: { from: 'a' }, errors: [SHUTTING_DOWN] });
+    expect([a.calls, b.calls]).toEqual([1, 1]);
+
+    await instances.poll(); // both ready again
+    a.refuseForShutdownNext(1);
+    b.refuseForShutdownNext(1);
+    const calls = a.calls + b.calls;
+    const twice = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(JSON.parse(twice.body)).toMatchObject({ errors: [SHUTTING_DOWN] });
+    expect(a.calls + b.calls - calls).toBe(2);
+  });
+
+  it('is answered with the first refusal when the other instance does not answer within the call’s deadline', async () => {
+    const { instances, subgraphs } = await instancesOf(['a', 'b'], {
+      readyStatus: 200,
+      timeoutMs: 300,
+    });
+    const [a, b] = subgraphs as [Subgraph, Subgraph];
+    a.refuseForShutdownNext(1);
+    b.hangNext(1);
+    const started = performance.now();
+    const answer = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(JSON.parse(answer.body)).toEqual({ data: { from: 'a' }, errors: [SHUTTING_DOWN] });
+    expect([a.calls, b.calls]).toEqual([1, 1]);
+    // Both attempts within the one deadline.
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('is not sent again for an error in the body alone, without the header', async () => {
+    const { instances, subgraphs } = await instancesOf(['a', 'b'], { readyStatus: 200 });
+    const [a, b] = subgraphs as [Subgraph, Subgraph];
+    a.server.removeAllListeners('request');
+    a.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url === '/ready') return void res.writeHead(200).end();
+      a.calls++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ data: null, errors: [SHUTTING_DOWN] }));
+    });
+    const answer = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(JSON.parse(answer.body)).toEqual({ data: null, errors: [SHUTTING_DOWN] });
+    expect([a.calls, b.calls]).toEqual([1, 0]);
   });
 });
 

@@ -14,13 +14,33 @@
  * had not read the whole request in time, so never ran it), is tried once more, on another
  * instance when there is one: a draining subgraph never drops a request it has read, so such a
  * call was either never seen, or seen by an instance that died (math commits a log row just
- * before it answers: a row twice needs the instance to die between the two; the request id is
- * not yet an idempotency key of the log).
+ * before it answers, keyed by the request id, which both attempts carry: the second attempt's
+ * write finds the first's row and answers with it instead of adding one).
+ *
+ * A call an instance answered with SHUTDOWN_REFUSAL_HEADER (math: it refused at least one of
+ * the call's calculations because it is shutting down, their computation stopped past its
+ * shutdown grace or never started) is sent once more, whole, to another instance whose `/ready`
+ * says yes, and that answer is the call's, whatever it says (no third attempt). The rule is the
+ * subgraph's header, not the errors in the body: the router reads no answer's body here, so a
+ * normal answer costs one header lookup, and a call of several root fields of which only some
+ * were cut (`a: power(...) b: factorial(...)`) is resent as a whole. That is sound because the
+ * subgraph sets the header only when resending the whole request is harmless: math answers
+ * queries only, and logs each calculation under the request id (or the client's idempotency
+ * key) and its response key, so a field the first attempt answered is logged once (its stored
+ * `ok` row stands, and the second attempt answers with it; its result is usually in the shared
+ * cache), and a refused field's row is replaced by the second attempt's answer (logWriter.ts).
+ * The instance that said it is shutting down counts as not ready from then on (its `/ready`
+ * says so too). When no other instance is ready, when the call's deadline has passed, or when
+ * the second attempt gets no answer or runs out of time, the first answer is the call's: its
+ * refused fields keep SERVICE_UNAVAILABLE with `retryAfterSeconds`, as the caller may resend.
+ * (One limit: a field the first attempt answered and the second failed, e.g. at the deadline,
+ * reaches the caller as that failure while its log row says `ok`.)
  */
 import { DEADLINE_AT_HEADER, DEADLINE_HEADER } from '@microservice-math/shared/cancellation';
 import { serviceUnavailable } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
-import { isNoAnswer, type SubgraphPost } from './subgraphClients.js';
+import { SHUTDOWN_REFUSAL_HEADER } from '@microservice-math/shared/routerContext';
+import { isNoAnswer, type SubgraphAnswer, type SubgraphPost } from './subgraphClients.js';
 
 /** HTTP 408 Request Timeout: Node's answer to a request it did not read whole in time. */
 const NOT_READ_IN_TIME = 408;
@@ -30,6 +50,9 @@ export const READY_POLL_MS = 1_000;
 const READY_TIMEOUT_MS = 2_000;
 
 type State = 'ready' | 'not ready' | 'failed';
+/** The order `pick` prefers instances in. */
+const ANY_STATE: readonly State[] = ['ready', 'not ready', 'failed'];
+const READY_ONLY: readonly State[] = ['ready'];
 
 interface Instance {
   url: string;
@@ -88,9 +111,12 @@ export function subgraphInstances(
     instance.reason = reason;
   }
 
-  /** The next instance round-robin: a ready one, else a draining one, else a failed one. */
-  function pick(except?: Instance): Instance | undefined {
-    for (const wanted of ['ready', 'not ready', 'failed'] as const) {
+  /**
+   * The next instance round-robin, other than `except`: a ready one, else a draining one, else a
+   * failed one (or only of the states `among`).
+   */
+  function pick(except?: Instance, among: readonly State[] = ANY_STATE): Instance | undefined {
+    for (const wanted of among) {
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[(next + i) % instances.length] as Instance;
         if (instance.state !== wanted || instance === except) continue;
@@ -128,7 +154,10 @@ export function subgraphInstances(
     try {
       const answer = await send(first);
       answered(first);
-      if (answer.status !== NOT_READ_IN_TIME) return answer;
+      if (answer.status !== NOT_READ_IN_TIME) {
+        if (answer.headers[SHUTDOWN_REFUSAL_HEADER] === undefined) return answer;
+        return await elsewhere(first, answer, send, deadlineAt);
+      }
       // 408: the instance gave up reading the request (Node's request timeout, its event loop
       // stalled past it): it never ran it, so it is sent once more like a call with no answer,
       // but the instance, which did answer, is not failed for it.
@@ -149,6 +178,35 @@ export function subgraphInstances(
       return refuse();
     }
   };
+
+  /**
+   * A call `first` answered with refusals for its shutdown: sent once more, to another ready
+   * instance, within the call's deadline; `refused` stands when that cannot be done.
+   */
+  async function elsewhere(
+    first: Instance,
+    refused: SubgraphAnswer,
+    send: (instance: Instance) => Promise<SubgraphAnswer>,
+    deadlineAt: number,
+  ): Promise<SubgraphAnswer> {
+    if (first.state === 'ready') setState(first, 'not ready', 'shutting down');
+    const second = pick(first, READY_ONLY);
+    if (!second || performance.now() >= deadlineAt) return refused;
+    try {
+      const answer = await send(second);
+      answered(second);
+      return answer;
+    } catch (error) {
+      if (isNoAnswer(error)) {
+        setState(second, 'failed', (error as { code?: string }).code ?? 'connection failed');
+        return refused;
+      }
+      // The deadline passed on the second attempt: the caller is told what the first said (send
+      // the calculation again), which is what its log row says too.
+      if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return refused;
+      throw error; // the caller went away, or a fault of ours
+    }
+  }
 
   async function pollOne(instance: Instance): Promise<void> {
     try {

@@ -23,6 +23,7 @@ import { DigitBudget } from './calculations/budget.js';
 import { digitBudgetPlugin } from './calculations/budgetPlugin.js';
 import { createCalculator } from './calculations/calculator.js';
 import { createSharedComputations } from './calculations/sharedComputation.js';
+import { shutdownRefusalPlugin } from './calculations/shutdownRefusalPlugin.js';
 import { createComputePool } from './compute/pool.js';
 import type { MathConfig } from './config.js';
 import type { MathContext } from './context.js';
@@ -132,7 +133,7 @@ export async function createMathService(
     subgraph: 'math',
     resolvers: createResolvers(calculate, logQueries),
     production: config.production,
-    plugins: [digitBudgetPlugin(), logReadsFirstPlugin(logQueries)],
+    plugins: [digitBudgetPlugin(), logReadsFirstPlugin(logQueries), shutdownRefusalPlugin()],
   });
   host.onClose('graphql', async () => {
     // Draining waits for requests in flight, and so for their computations: bound that wait

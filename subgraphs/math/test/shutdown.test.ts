@@ -3,6 +3,7 @@
  * shutdown grace ends is stopped, answered SERVICE_UNAVAILABLE and logged, and the process exits 0
  * within 10 s. SIGTERM under load is a load suite: shutdown.slow.test.ts.
  */
+import { SHUTDOWN_REFUSAL_HEADER } from '@microservice-math/shared/routerContext';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../tests/support/waitFor.js';
 import { metricValue, newCaller } from './mathService.js';
@@ -29,6 +30,10 @@ describe('SIGTERM', () => {
       MATH_SHUTDOWN_GRACE_MS: String(GRACE_MS),
     }));
     const caller = newCaller('long');
+    // An answer with nothing cut does not carry the mark that tells the router to resend.
+    const small = await running.post('{ factorial(n: 10) { digits } }', caller);
+    expect(small.headers.get(SHUTDOWN_REFUSAL_HEADER)).toBeNull();
+    await small.body?.cancel();
     const long = running.post('{ factorial(n: 3000000) { result } }', caller);
     // Signalled once the computation runs in a worker, as math's own gauge says.
     await waitFor(async () => {
@@ -52,6 +57,8 @@ describe('SIGTERM', () => {
       message: 'The math service is shutting down; send the calculation again',
       extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
     });
+    // Marked so, for the router to send it to another instance (subgraphInstances.ts).
+    expect(response.headers.get(SHUTDOWN_REFUSAL_HEADER)).toBe('1');
     expect(ended).toEqual({ code: 0, signal: null });
     expect(exitMs).toBeGreaterThanOrEqual(GRACE_MS - 100); // it had its grace
     expect(exitMs).toBeLessThan(10_000);
@@ -59,6 +66,7 @@ describe('SIGTERM', () => {
     expect(exitMs).toBeLessThan(GRACE_MS + 3_500);
     const rows = await running.logRows(caller.id);
     expect(rows.map((r) => [r.input, r.status])).toEqual([
+      ['{"n":10}', 'ok'],
       ['{"n":3000000}', 'SERVICE_UNAVAILABLE'],
     ]);
     await annotate(`measured: exit 0 ${exitMs.toFixed(0)} ms after SIGTERM`);

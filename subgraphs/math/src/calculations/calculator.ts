@@ -87,11 +87,27 @@ function asGraphQLError(error: unknown): unknown {
   }
   // Stopped, or never started, because this instance is shutting down (its grace ran out): no
   // fault of the request's, and another instance, or this one restarted, can take it.
-  if (error instanceof PoolClosedError) return serviceUnavailable(SHUTTING_DOWN, 1);
+  if (error instanceof PoolClosedError) {
+    const refusal = serviceUnavailable(SHUTTING_DOWN, 1);
+    shutdownRefusals.add(refusal);
+    return refusal;
+  }
   return error;
 }
 
 const SHUTTING_DOWN = 'The math service is shutting down; send the calculation again';
+
+/** The refusals asGraphQLError made for this instance's shutdown (see isShutdownRefusal). */
+const shutdownRefusals = new WeakSet<object>();
+
+/**
+ * Whether `error` is a calculation's refusal because this instance is shutting down: its
+ * request may be sent again, whole, to another instance (shutdownRefusalPlugin.ts), and its log
+ * row is replaced by that attempt's answer (logWriter.ts).
+ */
+export function isShutdownRefusal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && shutdownRefusals.has(error);
+}
 
 /**
  * Most digits an estimate may be above the limit and still leave the decision to the exact size:
