@@ -317,6 +317,31 @@ describe('login counters through a Redis outage', () => {
       'RATE_LIMITED',
     ]);
   });
+  it('a correct sign-in while Redis does not answer still clears the failures Redis holds', async () => {
+    const owner = '203.0.113.8';
+    await auth.call(REGISTER, { u: 'outage_owner', p: 'the-real-password' }, { client: owner });
+    expect(await wrongLogins(auth, 'outage_owner', 4, owner)).toEqual(
+      Array(4).fill('UNAUTHENTICATED'),
+    );
+    const failures = `${prefix}auth:login-user:outage_owner|${owner}`;
+    expect(await inspector.get(failures)).toBe('4');
+    // Frozen, Redis keeps its counts but answers nothing: auth reads its stand-in, which holds
+    // none of the 4.
+    redis.freeze();
+    try {
+      const login = await auth.call(
+        LOGIN,
+        { u: 'outage_owner', p: 'the-real-password' },
+        { client: owner },
+      );
+      expect(login.body.errors).toBeUndefined();
+    } finally {
+      redis.thaw();
+    }
+    await waitFor(async () => {
+      expect(await inspector.get(failures)).toBeNull();
+    });
+  });
 });
 
 describe('what a sign-in writes to Redis', () => {

@@ -21,6 +21,11 @@ export interface Count {
   value: number;
   /** Until the count expires; 0 when it has none. */
   msLeft: number;
+  /**
+   * Read from the in-memory stand-in while Redis was unreachable: only what was counted during
+   * the outage, not what Redis holds (which may be more).
+   */
+  standIn?: true;
 }
 
 export interface Counter {
@@ -119,9 +124,18 @@ export function createCounterStore(redis: Redis | undefined): CounterStore {
           return operation(memory);
         }
       }
+      /** The count `operation` answers with, marked when the stand-in answered it. */
+      const counted = async (
+        operation: (limiter: RateLimiterAbstract) => Promise<RateLimiterRes | null>,
+      ) => {
+        let standIn = false;
+        const res = await onStore(operation, () => (standIn = true));
+        const count = countOf(res);
+        return standIn ? { ...count, standIn: true as const } : count;
+      };
       return {
-        get: async (key) => countOf(await onStore((l) => l.get(key))),
-        add: async (key, points = 1) => countOf(await onStore((l) => l.penalty(key, points))),
+        get: (key) => counted((l) => l.get(key)),
+        add: (key, points = 1) => counted((l) => l.penalty(key, points)),
         set: async (key, value, seconds) => {
           await onStore((l) => l.set(key, value, l === memory ? inMemory(seconds) : seconds));
         },

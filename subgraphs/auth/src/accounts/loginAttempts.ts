@@ -71,9 +71,10 @@ interface Budget {
 const LONGEST_PAUSE_SECONDS = 60;
 
 /**
- * A sign-in renews its address's mark only once the mark is this much older than a fresh one:
- * the mark lasts `knownAddressSeconds` (30 days by default) from a sign-in to within an hour, and
- * the usual login from a usual address writes nothing to Redis (it only reads its counts).
+ * A sign-in renews its address's mark only once the mark is this much older than a fresh one
+ * (or half as old as a fresh one, for a window under two hours): the mark lasts
+ * `knownAddressSeconds` (30 days by default) from a sign-in to within an hour, and the usual
+ * login from a usual address writes nothing to Redis (it only reads its counts).
  */
 export const KNOWN_RENEWAL_MS = 3_600_000;
 
@@ -127,9 +128,12 @@ export function createLoginAttempts(limits: LoginLimits, store: CounterStore): L
       }
       budgets.push(accountBudget);
     }
-    // What a success has to write: the failures it forgets, and the mark renewed (see above).
-    const toForget = pairCount.value > 0;
-    const renewMark = known.msLeft <= limits.knownAddressSeconds * 1000 - KNOWN_RENEWAL_MS;
+    // What a success has to write: the failures it forgets (a count read from the stand-in
+    // while Redis is away may miss those Redis holds: cleared, they are cleared there too once
+    // it is back), and the mark, once it is due for renewal (see KNOWN_RENEWAL_MS).
+    const toForget = pairCount.value > 0 || pairCount.standIn === true;
+    const knownMs = limits.knownAddressSeconds * 1000;
+    const renewMark = known.msLeft <= knownMs - Math.min(KNOWN_RENEWAL_MS, knownMs / 2);
     return { budgets, unknown, pair, toForget, renewMark };
   }
 
@@ -177,9 +181,9 @@ export function createLoginAttempts(limits: LoginLimits, store: CounterStore): L
           allowed: true,
           attempt: {
             async succeeded() {
-              // Forgets the address's failures when it had some as its check began; with none
-              // there is nothing to clear (a failure a check beside it counted meanwhile is that
-              // check's own, and stays).
+              // Forgets the address's failures when it had some as its check began, those that
+              // checks beside it counted meanwhile included; with none there is nothing to
+              // clear, and a failure counted meanwhile stays.
               const writes: Promise<void>[] = [];
               if (toForget) writes.push(perUsername.clear(pair));
               if (renewMark) writes.push(knownAddresses.set(pair, 1, limits.knownAddressSeconds));
