@@ -419,13 +419,20 @@ describe('a live feed whose catch-ups queue up', () => {
 
 describe('a live feed more than MAX_CATCH_UP logs behind when the bus is back', () => {
   const caller = { caller: { id: 'u1', username: 'ada' } } as unknown as RouterContext;
-  /** `count` logs made after now, newest first. */
-  const madeSinceNow = (count: number): Row[] =>
-    Array.from({ length: count }, (_, i) => ({
+  /**
+   * `count` logs made after now, newest first, a millisecond apart. The clock is read once: read
+   * per log, a step of 2 ms or more while the list is made (a busy machine) gave a log a later
+   * time than a newer one, the fake database's walk back from a page's last log skipped it, and
+   * the catch-up then counted too few logs to refuse, so these tests failed now and then.
+   */
+  const madeSinceNow = (count: number): Row[] => {
+    const now = Date.now();
+    return Array.from({ length: count }, (_, i) => ({
       id: `01900000-0000-7000-8000-${String(count - i).padStart(12, '0')}`,
       status: 'ok',
-      createdAt: new Date(Date.now() + 1_000 + (count - i)).toISOString(),
+      createdAt: new Date(now + 1_000 + (count - i)).toISOString(),
     }));
+  };
 
   for (const [name, delivered] of [
     ['having delivered none (no cursor: from its start)', 0],
