@@ -33,6 +33,7 @@ function holdingBus(inner: EventBus): HoldingBus {
     distributed: inner.distributed,
     onReconnect: (listener) => inner.onReconnect(listener),
     isAway: () => inner.isAway(),
+    unpublished: () => inner.unpublished(),
     close: () => inner.close(),
     hold: undefined,
     async publishAll(events) {

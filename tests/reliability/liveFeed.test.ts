@@ -368,6 +368,10 @@ describe('Redis stopped and started again', () => {
 });
 
 describe('a feed opened while Redis is down', () => {
+  /** Log events math could not publish yet (Redis unreachable from it), as its /metrics says. */
+  const mathUnpublished = async () =>
+    metricValue(await scrapeMetrics(system.urls.math), 'math_events_unpublished');
+
   /**
    * Redis stopped, then started again with math reaching it before the router does (math then
    * publishes the events it kept while the router's connection is still away); `during` runs
@@ -379,8 +383,12 @@ describe('a feed opened while Redis is down', () => {
     let down = true;
     try {
       const value = await during();
+      // Math keeps the events of the logs made meanwhile: it could not publish them.
+      await expect.poll(mathUnpublished, { timeout: 15_000, interval: 50 }).toBeGreaterThan(0);
       await redis.start();
-      await sleep(3_000); // math's connection retries every 2 s at most, then sends its backlog
+      // Its connection retries every 2 s at most, then it publishes them: only once Redis has
+      // taken every one of them does it count none (none is dropped below its 10,000).
+      await expect.poll(mathUnpublished, { timeout: 15_000, interval: 100 }).toBe(0);
       routerRedis.restore();
       down = false;
       await back(value);

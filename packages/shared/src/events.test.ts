@@ -1,10 +1,12 @@
 /**
  * `publishAll` sends what `pubsub.publish` would send one event at a time (channel and payload),
  * so a subscriber through `pubsub` cannot tell the two apart; through Redis it is one pipeline,
- * and while Redis is unreachable it reports every event as not published instead of throwing.
+ * and while Redis is unreachable it reports every event as not published instead of throwing,
+ * keeps it, counts it as unpublished, and publishes it once Redis answers again.
  */
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { startTcpProxy } from '../../../tests/support/tcpProxy.js';
 import { createEventBus, type BusEvent, type EventBus } from './events.js';
 import { createLogger } from './logger.js';
 
@@ -91,5 +93,39 @@ describe('publishAll while Redis is unreachable', () => {
       { topic: 'TEST.down', payload: 2 },
     ]);
     expect(failed).toBe(2);
+  });
+});
+
+describe('events kept while Redis is unreachable', () => {
+  it.skipIf(!redisUrl)('count as unpublished until Redis answers again and has them', async () => {
+    // The publisher's path to Redis goes through a proxy the test cuts; the listener's does not.
+    const proxy = await startTcpProxy(Number(new URL(redisUrl as string).port));
+    const bus = createEventBus(`redis://127.0.0.1:${proxy.port}`, logger);
+    const direct = createEventBus(redisUrl, logger);
+    buses.push(bus, direct);
+    try {
+      const tag = Math.random().toString(36).slice(2);
+      const topic = `TEST_KEPT.${tag}`;
+      const feed = await listen(direct, [topic]);
+      await vi.waitFor(
+        async () =>
+          expect(await bus.publishAll([{ topic: `TEST_PROBE.${tag}`, payload: 0 }])).toBe(0),
+        { timeout: 15_000, interval: 50 },
+      );
+      expect(bus.unpublished()).toBe(0);
+
+      proxy.cut();
+      const kept = [1, 2, 3].map((n) => ({ topic, payload: { n } }));
+      expect(await bus.publishAll(kept.slice(0, 1))).toBe(1);
+      expect(await bus.publishAll(kept.slice(1))).toBe(2);
+      expect(bus.unpublished()).toBe(3);
+
+      proxy.restore();
+      await vi.waitFor(() => expect(bus.unpublished()).toBe(0), { timeout: 15_000, interval: 20 });
+      const received = await feed.settle(3);
+      expect(received.map((r) => r.payload)).toEqual(kept.map((e) => e.payload));
+    } finally {
+      await proxy.close();
+    }
   });
 });

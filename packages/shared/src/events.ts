@@ -38,6 +38,12 @@ export interface EventBus {
    * made meanwhile waits for Redis, and hears nothing published before it does.
    */
   isAway(): boolean;
+  /**
+   * Events `publishAll` could not publish and keeps for when Redis answers again, the batch being
+   * sent included: 0 once all of them are published (or when nothing was kept). Math's
+   * `math_events_unpublished` gauge.
+   */
+  unpublished(): number;
   close(): Promise<void>;
 }
 
@@ -67,6 +73,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
       publishAll: (events) => countFailures(events.map((e) => pubsub.publish(e.topic, e.payload))),
       onReconnect: () => () => {}, // in-process: never away
       isAway: () => false,
+      unpublished: () => 0, // in-process: nothing is kept
       close: async () => {},
     };
   }
@@ -113,6 +120,8 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
    */
   let backlog: BusEvent[] = [];
   let sendingBacklog: Promise<void> | undefined;
+  /** Backlog events taken off it and being sent: not published until Redis has replied. */
+  let inFlight = 0;
 
   function keep(events: readonly BusEvent[]): void {
     backlog.push(...events);
@@ -128,7 +137,8 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
       while (backlog.length > 0 && redisAnswering(publisher)) {
         // Taken off the backlog while in flight: newer events queue behind them meanwhile.
         const batch = backlog.splice(0, BACKLOG_BATCH);
-        const unsent = await pipelined(batch);
+        inFlight = batch.length;
+        const unsent = await pipelined(batch).finally(() => (inFlight = 0));
         backlog.unshift(...unsent);
         if (unsent.length > 0) return; // away again: the next 'ready' resumes
         logger.info({ events: batch.length }, 'events kept while Redis was away published');
@@ -158,6 +168,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
       return () => reconnected.off('back', listener);
     },
     isAway: () => away,
+    unpublished: () => backlog.length + inFlight,
     close: async () => {
       if (backlog.length > 0)
         logger.warn({ events: backlog.length }, 'unpublished events dropped at close');

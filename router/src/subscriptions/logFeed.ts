@@ -4,9 +4,10 @@
  * been missed: at the start when the client gives `after` (the last log it saw), and each time
  * the bus is back after an outage (from the last log delivered, or from the feed's start), an
  * outage during which the feed was opened included. Live events that arrive while a catch-up
- * runs wait for it; within one subscription every log is delivered once, by id, and in
- * order within each source. A feed that a catch-up after an outage finds more than
- * MAX_CATCH_UP logs behind ends with an error saying so (fellBehind).
+ * is queued or runs wait until every catch-up queued before they arrived is done; within one
+ * subscription every log is delivered once, by id, and in order within each source. A feed that
+ * a catch-up after an outage finds more than MAX_CATCH_UP logs behind ends with an error saying
+ * so (fellBehind).
  *
  * Events do not reach Redis in (createdAt, id) order: each math instance publishes a batch after
  * it commits, so a log may be published after a newer one from another instance. A client that
@@ -298,18 +299,30 @@ export async function openLogFeed(
   const userId = context.caller?.id as string;
   const since = new Date().toISOString();
   const ready: LogAddedEvent[] = [];
-  const held: LogAddedEvent[] = [];
   const delivered = new DeliveredLogs(LATE_PUBLISH_WINDOW_MS, REMEMBERED);
   let waiting: ((result: IteratorResult<LogAddedEvent>) => void) | undefined;
   let failed: ((error: unknown) => void) | undefined;
   let failure: unknown;
-  let catchingUp = false;
   let ended = false;
   let lastId = after;
   /** The bus's id of this feed's subscription, once Redis has confirmed it. */
   let subscription: number | undefined;
   /** Catch-ups run one after another (each reads `lastId` when it starts). */
   let catchUps: Promise<void> = Promise.resolve();
+  /** Catch-ups queued so far, and how many of them have settled (they settle in turn). */
+  let queued = 0;
+  let settled = 0;
+  /**
+   * Live events heard while a catch-up was pending, in the order heard, each with the number of
+   * catch-ups queued by then: it waits until all of those have settled. Not only until the one
+   * running is done: an event heard after the bus came back again (a catch-up queued behind the
+   * running one) may be newer than logs made while it was away, which only that later catch-up
+   * reads, from `lastId`; delivered before, it would move `lastId` past them, further than the
+   * window before the cursor reaches, and they would be missed. An event heard before that is
+   * older than those logs (nothing is heard while the bus is away), so it is released as soon as
+   * the catch-ups queued before it are done, and the next one resumes after it.
+   */
+  const held: Array<{ event: LogAddedEvent; until: number }> = [];
 
   function deliver(event: LogAddedEvent, by: DeliveredBy = 'live'): void {
     if (!includeRefused && event.status !== 'ok') return;
@@ -328,24 +341,25 @@ export async function openLogFeed(
   }
 
   async function catchUp(from: string | undefined, tooFar: () => GraphQLError): Promise<void> {
-    catchingUp = true;
-    try {
-      const { logs, cursor } = await logsAfter(execute, context, from, since, tooFar);
-      // Older logs answered since the cursor was made first, then the window before the cursor
-      // (the client has most of them: it drops them by id), then the newer ones.
-      const answered =
-        from === undefined ? [] : await answeredAfter(execute, context, from, tooFar);
-      // The client has the cursor's log: a copy of it published late, or again by a retried
-      // request, is not news. Remembered with its status, so a refusal that a retry later
-      // answers (same id) still arrives, answered. Unless it was answered after it was made:
-      // the client's copy may be the refusal, so the answer is delivered (maybe once more).
-      const cursorAnswered = answered.some((log) => log.id === from);
-      if (from !== undefined && cursor && !delivered.knows(from) && !cursorAnswered)
-        delivered.remember(from, cursor.status, cursor.createdAt, 'catch-up');
-      for (const log of [...answered, ...logs]) deliver(log, 'catch-up');
-    } finally {
-      catchingUp = false;
-      for (const event of held.splice(0)) deliver(event);
+    const { logs, cursor } = await logsAfter(execute, context, from, since, tooFar);
+    // Older logs answered since the cursor was made first, then the window before the cursor
+    // (the client has most of them: it drops them by id), then the newer ones.
+    const answered = from === undefined ? [] : await answeredAfter(execute, context, from, tooFar);
+    // The client has the cursor's log: a copy of it published late, or again by a retried
+    // request, is not news. Remembered with its status, so a refusal that a retry later
+    // answers (same id) still arrives, answered. Unless it was answered after it was made:
+    // the client's copy may be the refusal, so the answer is delivered (maybe once more).
+    const cursorAnswered = answered.some((log) => log.id === from);
+    if (from !== undefined && cursor && !delivered.knows(from) && !cursorAnswered)
+      delivered.remember(from, cursor.status, cursor.createdAt, 'catch-up');
+    for (const log of [...answered, ...logs]) deliver(log, 'catch-up');
+  }
+
+  /** Delivers the held live events whose catch-ups have all settled, in the order heard. */
+  function release(): void {
+    for (let next = held[0]; next && next.until <= settled; next = held[0]) {
+      held.shift();
+      deliver(next.event);
     }
   }
 
@@ -358,9 +372,18 @@ export async function openLogFeed(
     reject?.(error);
   }
 
-  /** Queues a catch-up from where `from` says when its turn comes. */
+  /**
+   * Queues a catch-up from where `from` says when its turn comes. Once it has settled, done or
+   * failed, the live events heard before the next one was queued are delivered (see `held`).
+   */
   function queueCatchUp(from: () => string | undefined, tooFar: () => GraphQLError) {
-    const run = catchUps.then(() => catchUp(from(), tooFar));
+    const turn = ++queued;
+    const run = catchUps
+      .then(() => catchUp(from(), tooFar))
+      .finally(() => {
+        settled = turn;
+        release();
+      });
     catchUps = run.catch(() => {});
     return run;
   }
@@ -368,6 +391,9 @@ export async function openLogFeed(
   /**
    * Events published while the bus was away were lost: take them from the database, from the
    * newest log delivered (from `since` when none was). A feed more than MAX_CATCH_UP behind ends.
+   * The newest delivered when its turn comes, not when the reconnect is heard: what an earlier
+   * catch-up delivered meanwhile is not read twice, nor counted against MAX_CATCH_UP again (the
+   * live events that could have moved it too far wait for this one: see `held`).
    */
   function resync(): void {
     queueCatchUp(() => lastId, fellBehind).catch(fail);
@@ -384,7 +410,7 @@ export async function openLogFeed(
     else resync();
   });
   const subscribed = listenToLogAdded(events, userId, (event) => {
-    if (catchingUp) held.push(event);
+    if (settled < queued) held.push({ event, until: queued });
     else deliver(event);
   }).then((id) => {
     if (ended) return events.pubsub.unsubscribe(id);

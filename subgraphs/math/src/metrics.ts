@@ -1,8 +1,9 @@
 /**
  * The math subgraph's own Prometheus metrics, on the service's registry (`/metrics`): cache
  * lookups, computations by operation and outcome, the request-log writer's queue, flushes and
- * rows, and how busy the compute pool is. The calculator and the log writer report through
- * their observer interfaces; the pool and the queue are read when Prometheus scrapes.
+ * rows, how busy the compute pool is, and the log events kept while Redis is away. The
+ * calculator and the log writer report through their observer interfaces; the pool, the queue
+ * and the kept events are read when Prometheus scrapes.
  */
 import { Counter, Gauge, Histogram, type Registry } from '@microservice-math/shared/metrics';
 import type { CacheTier } from './cache/resultCache.js';
@@ -13,6 +14,8 @@ import type { LogWriterObserver } from './logs/logWriter.js';
 export interface MathMetricSources {
   poolStats(): ComputePoolStats;
   logQueueDepth(): number;
+  /** Log events kept for when Redis answers again (EventBus.unpublished). */
+  unpublishedEvents(): number;
 }
 
 export type MathMetrics = CalculatorObserver &
@@ -86,6 +89,14 @@ export function createMathMetrics(registry: Registry, sources: MathMetricSources
     registers,
     collect() {
       this.set(sources.logQueueDepth());
+    },
+  });
+  new Gauge({
+    name: 'math_events_unpublished',
+    help: 'Log events not yet published because Redis was unreachable: kept (10,000 at most), and published in order once Redis answers again, those being sent included',
+    registers,
+    collect() {
+      this.set(sources.unpublishedEvents());
     },
   });
   new Gauge({

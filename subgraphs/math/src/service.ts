@@ -109,6 +109,7 @@ export async function createMathService(
   const metrics = createMathMetrics(host.metrics, {
     poolStats: () => pool.stats(),
     logQueueDepth: () => logWriter.queueDepth,
+    unpublishedEvents: () => events.unpublished(),
   });
   const logWriter = createLogWriter({ orm, events, logger, observer: metrics });
   const logQueries = createLogQueries(orm);

@@ -1,7 +1,7 @@
 /**
  * The math metrics on `/metrics` (Prometheus text from the service's own registry) move with
  * the work: cache lookups, computations by operation and outcome, request-log rows, batches and
- * flush time, and the compute pool's pending tasks and threads.
+ * flush time, the compute pool's pending tasks and threads, and the log events kept unpublished.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, newCaller, startMath, type RunningMath } from './mathService.js';
@@ -36,6 +36,8 @@ describe('/metrics', () => {
     expect(metricValue(after, 'math_log_queue_depth')).toBe(0);
     expect(metricValue(after, 'math_pool_threads')).toBeGreaterThanOrEqual(1);
     expect(after).toMatch(/^math_log_rows_written_total\{service="math"\} \d+$/m);
+    // Nothing kept for a Redis that is away (events.test.ts counts what is).
+    expect(after).toMatch(/^math_events_unpublished\{service="math"\} 0$/m);
   });
 
   it('shows a running computation as a pending pool task', async () => {
