@@ -119,6 +119,7 @@ export async function createRouterService(
       subgraphInstances(name, list, clients.clientFor, {
         timeoutMs: config.subgraphTimeoutMs,
         logger: logger.child({ component: 'subgraphs' }),
+        resendShutdownRefusals: name === 'math',
       }),
     );
   }

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../tests/support/waitFor.js';
 import { capturedLog } from '../../test/support/capturedLog.js';
 import { subgraphClients, type SubgraphClients } from './subgraphClients.js';
-import { subgraphInstances, type SubgraphInstances } from './subgraphInstances.js';
+import { RESEND_MIN_MS, subgraphInstances, type SubgraphInstances } from './subgraphInstances.js';
 
 interface Subgraph {
   url: string;
@@ -108,7 +108,7 @@ const opened: Array<{
 
 async function instancesOf(
   names: string[],
-  { readyStatus = 503, pollMs = 1_000, timeoutMs = 5_000 } = {},
+  { readyStatus = 503, pollMs = 1_000, timeoutMs = 5_000, resendShutdownRefusals = true } = {},
 ) {
   const subgraphs = await Promise.all(names.map((name) => startSubgraph(name, readyStatus)));
   const clients = subgraphClients(timeoutMs);
@@ -116,7 +116,7 @@ async function instancesOf(
     'math',
     subgraphs.map((s) => s.url),
     clients.clientFor,
-    { timeoutMs, logger, pollMs },
+    { timeoutMs, logger, pollMs, resendShutdownRefusals },
   );
   await instances.firstPoll;
   opened.push({ clients, instances, subgraphs });
@@ -275,13 +275,48 @@ describe('a call an instance answered with refusals for its shutdown', () => {
     const twice = await instances.post({ 'content-type': 'application/json' }, '{}');
     expect(JSON.parse(twice.body)).toMatchObject({ errors: [SHUTTING_DOWN] });
     expect(a.calls + b.calls - calls).toBe(2);
+    // Both said they are shutting down: neither is ready until its /ready says so.
+    expect(() => instances.checkReady()).toThrow();
+  });
+
+  it('is answered with the first refusal when the other instance answers 408 (it never ran the call)', async () => {
+    const { instances, subgraphs } = await instancesOf(['a', 'b'], { readyStatus: 200 });
+    const [a, b] = subgraphs as [Subgraph, Subgraph];
+    a.refuseForShutdownNext(1);
+    b.timeOutNext(1);
+    const answer = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ data: { from: 'a' }, errors: [SHUTTING_DOWN] });
+    expect([a.calls, b.calls]).toEqual([1, 1]);
+  });
+
+  it(`is answered with the refusal, not sent on, when less than ${RESEND_MIN_MS} ms of the deadline is left`, async () => {
+    const { instances, subgraphs } = await instancesOf(['a', 'b'], {
+      readyStatus: 200,
+      timeoutMs: RESEND_MIN_MS - 500,
+    });
+    const [a, b] = subgraphs as [Subgraph, Subgraph];
+    a.refuseForShutdownNext(1);
+    const answer = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(JSON.parse(answer.body)).toEqual({ data: { from: 'a' }, errors: [SHUTTING_DOWN] });
+    expect([a.calls, b.calls]).toEqual([1, 0]);
+  });
+
+  it('is passed on as it came from a subgraph that does not allow its calls to be sent twice', async () => {
+    const { instances, subgraphs } = await instancesOf(['a', 'b'], {
+      readyStatus: 200,
+      resendShutdownRefusals: false,
+    });
+    const [a, b] = subgraphs as [Subgraph, Subgraph];
+    a.refuseForShutdownNext(1);
+    const answer = await instances.post({ 'content-type': 'application/json' }, '{}');
+    expect(JSON.parse(answer.body)).toEqual({ data: { from: 'a' }, errors: [SHUTTING_DOWN] });
+    expect([a.calls, b.calls]).toEqual([1, 0]);
   });
 
   it('is answered with the first refusal when the other instance does not answer within the call’s deadline', async () => {
-    const { instances, subgraphs } = await instancesOf(['a', 'b'], {
-      readyStatus: 200,
-      timeoutMs: 300,
-    });
+    const timeoutMs = RESEND_MIN_MS + 500;
+    const { instances, subgraphs } = await instancesOf(['a', 'b'], { readyStatus: 200, timeoutMs });
     const [a, b] = subgraphs as [Subgraph, Subgraph];
     a.refuseForShutdownNext(1);
     b.hangNext(1);
@@ -290,7 +325,7 @@ describe('a call an instance answered with refusals for its shutdown', () => {
     expect(JSON.parse(answer.body)).toEqual({ data: { from: 'a' }, errors: [SHUTTING_DOWN] });
     expect([a.calls, b.calls]).toEqual([1, 1]);
     // Both attempts within the one deadline.
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(timeoutMs + 1_000);
   });
 
   it('is not sent again for an error in the body alone, without the header', async () => {

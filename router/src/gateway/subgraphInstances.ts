@@ -17,7 +17,8 @@
  * before it answers, keyed by the request id, which both attempts carry: the second attempt's
  * write finds the first's row and answers with it instead of adding one).
  *
- * A call an instance answered with SHUTDOWN_REFUSAL_HEADER (math: it refused at least one of
+ * A call an instance of a subgraph that allows it (`resendShutdownRefusals`: math) answered
+ * with SHUTDOWN_REFUSAL_HEADER (math: it refused at least one of
  * the call's calculations because it is shutting down, their computation stopped past its
  * shutdown grace or never started) is sent once more, whole, to another instance whose `/ready`
  * says yes, and that answer is the call's, whatever it says (no third attempt). The rule is the
@@ -30,8 +31,9 @@
  * `ok` row stands, and the second attempt answers with it; its result is usually in the shared
  * cache), and a refused field's row is replaced by the second attempt's answer (logWriter.ts).
  * The instance that said it is shutting down counts as not ready from then on (its `/ready`
- * says so too). When no other instance is ready, when the call's deadline has passed, or when
- * the second attempt gets no answer or runs out of time, the first answer is the call's: its
+ * says so too). When no other instance is ready, when less than RESEND_MIN_MS of the call's
+ * deadline is left, or when the second attempt gets no answer, a 408 or runs out of time, the
+ * first answer is the call's: its
  * refused fields keep SERVICE_UNAVAILABLE with `retryAfterSeconds`, as the caller may resend.
  * (One limit: a field the first attempt answered and the second failed, e.g. at the deadline,
  * reaches the caller as that failure while its log row says `ok`.)
@@ -44,6 +46,16 @@ import { isNoAnswer, type SubgraphAnswer, type SubgraphPost } from './subgraphCl
 
 /** HTTP 408 Request Timeout: Node's answer to a request it did not read whole in time. */
 const NOT_READ_IN_TIME = 408;
+
+/**
+ * The least of a call's deadline that must be left to send a shutdown's refusal on. Math gives a
+ * calculation up 250 ms before the router's deadline, and checks it before anything else: a
+ * resend with little time left would turn a refusal the caller can send again
+ * (SERVICE_UNAVAILABLE, which the web app resends by itself) into COMPUTATION_TIMEOUT, for the
+ * fields the first attempt had answered too, and the row its first attempt logged would no
+ * longer say what the caller was told.
+ */
+export const RESEND_MIN_MS = 2_000;
 
 /** How often each instance's `/ready` is asked; also the retry hint when none can answer. */
 export const READY_POLL_MS = 1_000;
@@ -82,13 +94,24 @@ export interface SubgraphInstancesOptions {
   logger: Logger;
   /** How often each instance's `/ready` is asked; READY_POLL_MS unless a test says. */
   pollMs?: number;
+  /**
+   * Whether an answer with SHUTDOWN_REFUSAL_HEADER is sent on to another instance: only for a
+   * subgraph whose every operation can be sent twice (math: queries, logged once per request id
+   * and response key). Whether it can is the subgraph's to know, so the router asks it by name.
+   */
+  resendShutdownRefusals?: boolean;
 }
 
 export function subgraphInstances(
   name: string,
   urls: string[],
   clientFor: (url: string) => SubgraphPost,
-  { timeoutMs, logger, pollMs = READY_POLL_MS }: SubgraphInstancesOptions,
+  {
+    timeoutMs,
+    logger,
+    pollMs = READY_POLL_MS,
+    resendShutdownRefusals = false,
+  }: SubgraphInstancesOptions,
 ): SubgraphInstances {
   // Unknown until the first poll: assumed ready, so a router that starts first serves at once.
   const instances: Instance[] = urls.map((url) => ({
@@ -155,7 +178,8 @@ export function subgraphInstances(
       const answer = await send(first);
       answered(first);
       if (answer.status !== NOT_READ_IN_TIME) {
-        if (answer.headers[SHUTDOWN_REFUSAL_HEADER] === undefined) return answer;
+        if (!resendShutdownRefusals || answer.headers[SHUTDOWN_REFUSAL_HEADER] === undefined)
+          return answer;
         return await elsewhere(first, answer, send, deadlineAt);
       }
       // 408: the instance gave up reading the request (Node's request timeout, its event loop
@@ -191,10 +215,14 @@ export function subgraphInstances(
   ): Promise<SubgraphAnswer> {
     if (first.state === 'ready') setState(first, 'not ready', 'shutting down');
     const second = pick(first, READY_ONLY);
-    if (!second || performance.now() >= deadlineAt) return refused;
+    if (!second || deadlineAt - performance.now() < RESEND_MIN_MS) return refused;
     try {
       const answer = await send(second);
       answered(second);
+      // Not read in time, so not run: the caller is told what the first said.
+      if (answer.status === NOT_READ_IN_TIME) return refused;
+      if (answer.headers[SHUTDOWN_REFUSAL_HEADER] !== undefined)
+        setState(second, 'not ready', 'shutting down');
       return answer;
     } catch (error) {
       if (isNoAnswer(error)) {
