@@ -8,61 +8,28 @@
  * token is renewed a while before it expires (`renew`), by whichever tab's timer fires first.
  */
 import { inject, nextTick, readonly, shallowRef, type InjectionKey, type Ref } from 'vue';
+import { EXPIRED_MESSAGE, SIGNED_OUT_ELSEWHERE_MESSAGE } from './sessionNotices';
+import { createSessionSchedule } from './sessionSchedule';
+import {
+  SESSION_ENDED_STORAGE_KEY,
+  SESSION_STORAGE_KEY,
+  endedMarkerOf,
+  readStored,
+  removeStored,
+  storeSession,
+  type EndedMarker,
+  type SessionData,
+  type SessionUser,
+} from './storedSession';
 
-export interface SessionUser {
-  id: string;
-  username: string;
-}
-
-export interface SessionData {
-  token: string;
-  /** ISO-8601 */
-  expiresAt: string;
-  user: SessionUser;
-  /**
-   * Set on a renewed token that expires no later than (or barely later than) the one it renewed:
-   * auth caps tokens at the session's maximum age, so renewing again cannot extend it. Kept in
-   * storage, so other tabs and a reload do not ask either.
-   */
-  lastOfSession?: true;
-}
-
-export const SESSION_STORAGE_KEY = 'microservice-math.session';
-export const EXPIRED_MESSAGE = 'Your session has expired. Please sign in again.';
-export const REFUSED_MESSAGE = 'The server no longer accepts your session. Please sign in again.';
-export const SIGNED_OUT_ELSEWHERE_MESSAGE = 'Signed out in another tab.';
-/**
- * Why the shared session ended, so the other tabs end theirs with the same notice: "expired"
- * where it expired, SIGNED_OUT_ELSEWHERE_MESSAGE where the user signed out. Written just before
- * the session is removed and removed just after, so nothing is left in storage after a sign-out:
- * the other tabs read it from its `storage` event (newValue), which comes before the session's.
- * It names the session by its user and expiry, never by its token.
- */
-export const SESSION_ENDED_STORAGE_KEY = 'microservice-math.session-ended';
-
-interface EndedMarker {
-  userId: string;
-  expiresAt: string;
-  /** The notice the ending tab showed; null for a sign-out. */
-  notice: string | null;
-}
-
-/**
- * A renewal the server refused for now and said when to ask again (RATE_LIMITED or
- * SERVICE_UNAVAILABLE with `retryAfterSeconds`): the session asks again no sooner than that.
- */
-export class RenewalPostponed extends Error {
-  constructor(
-    readonly retryAfterMs: number,
-    options?: ErrorOptions,
-  ) {
-    super(`Renewal postponed for ${retryAfterMs} ms`, options);
-    this.name = 'RenewalPostponed';
-  }
-}
-
-/** setTimeout cannot wait longer than this (about 24.8 days); later expiries are left to the server. */
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
+export { RenewalPostponed } from './sessionSchedule';
+export { EXPIRED_MESSAGE, REFUSED_MESSAGE, SIGNED_OUT_ELSEWHERE_MESSAGE } from './sessionNotices';
+export {
+  SESSION_ENDED_STORAGE_KEY,
+  SESSION_STORAGE_KEY,
+  type SessionData,
+  type SessionUser,
+} from './storedSession';
 
 export interface Session {
   /** The current session, or null when signed out. */
@@ -120,27 +87,6 @@ export interface SessionOptions {
   revoke?: () => Promise<void>;
 }
 
-/** Renew this long before expiry, or at three quarters of what is left if that is sooner. */
-const RENEW_BEFORE_MS = 5 * 60_000;
-/**
- * After a renewal the server could not answer: try again this soon, then twice as long each
- * time, at most a minute apart. A router restarting or a network blip 5 minutes before expiry
- * must not sign the user out once it is back.
- */
-const RENEW_RETRY_MS = 5_000;
-const RENEW_RETRY_MAX_MS = 60_000;
-/**
- * Renewals are at least this far apart, and a renewal that moves the expiry by less ends them.
- * Tokens live at least 60 s (TOKEN_TTL_SECONDS), renewed at three quarters of that: 45 s.
- */
-const MIN_RENEW_INTERVAL_MS = 30_000;
-/**
- * Each tab renews up to this much before the time above, at random: every tab that took up the
- * same token would otherwise renew at the same moment, and the server mint and count a token
- * per tab. The first to renew stores its token, which the others take up instead.
- */
-const RENEW_SPREAD_MS = 10_000;
-
 export function createSession({
   storage,
   now = Date.now,
@@ -153,12 +99,8 @@ export function createSession({
   const notice = shallowRef<string | null>(null);
   const endListeners: Array<(ended: EndedSession) => void | Promise<void>> = [];
   const explainedListeners: Array<(ended: EndedSession) => void> = [];
-  let expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  let renewTimer: ReturnType<typeof setTimeout> | undefined;
   /** The token of the session this tab is signing out of, while it does. */
   let signingOut: string | undefined;
-  /** When this tab last took up a renewed token (its own, or another tab's); none at load. */
-  let lastRenewalAt = -Infinity;
   /** The last word from another tab of why the shared session ended (EndedMarker). */
   let lastEndedElsewhere: EndedMarker | null = null;
   /**
@@ -170,9 +112,17 @@ export function createSession({
         ended?: { -readonly [K in keyof EndedSession]: EndedSession[K] };
       })
     | null = null;
+  const schedule = createSessionSchedule({
+    now,
+    random,
+    renew,
+    expire: () => void end(EXPIRED_MESSAGE),
+    stillRenewing,
+    startRenewed: start,
+  });
 
   function start(data: SessionData): void {
-    storage.setItem(SESSION_STORAGE_KEY, JSON.stringify(data));
+    storeSession(storage, data);
     adopt(data);
   }
 
@@ -180,7 +130,7 @@ export function createSession({
     current.value = data;
     notice.value = null;
     endedUnexplained = null;
-    scheduleExpiry(data);
+    schedule.scheduleExpiry(data);
   }
 
   async function end(reason?: string): Promise<void> {
@@ -192,7 +142,7 @@ export function createSession({
     // there (a sign-out there also closes this tab's socket as refused, maybe before the storage
     // event came), this one ends as it did there; started there anew, it stays.
     if (readStored(storage)?.token !== current.value.token) return endHere(endedElsewhere(reason));
-    removeShared(reason ?? null);
+    removeStored(storage, current.value, reason ?? null);
     await endHere(reason);
   }
 
@@ -200,33 +150,18 @@ export function createSession({
     if (current.value === null) return;
     // No renewal from here on: one answered during the revocation below would otherwise store
     // its fresh token again (renewNow checks the shared session too), signing every tab back in.
-    clearTimeout(renewTimer);
+    schedule.stopRenewing();
     signingOut = current.value.token;
     try {
       // Other tabs first, by the storage event, so they end as signed out; the revocation after
       // it closes their sockets too.
-      removeShared(null);
+      removeStored(storage, current.value, null);
       await revoke?.().catch(() => {});
-      clearTimeout(renewTimer);
+      schedule.stopRenewing();
       await endHere();
     } finally {
       signingOut = undefined;
     }
-  }
-
-  /** Removes the shared session `ending`, saying why (EndedMarker) to the other tabs. */
-  function removeShared(notice: string | null, ending = current.value): void {
-    if (ending) {
-      const { user, expiresAt } = ending;
-      const marker: EndedMarker = { userId: user.id, expiresAt, notice };
-      try {
-        storage.setItem(SESSION_ENDED_STORAGE_KEY, JSON.stringify(marker));
-      } catch {
-        // Storage full: the other tabs guess why (endedElsewhere), but the session goes all the same.
-      }
-    }
-    storage.removeItem(SESSION_STORAGE_KEY);
-    storage.removeItem(SESSION_ENDED_STORAGE_KEY);
   }
 
   const isSession = (marker: Pick<EndedMarker, 'userId' | 'expiresAt'>, data: SessionData) =>
@@ -286,8 +221,7 @@ export function createSession({
     };
     // Ended on a guess (endedElsewhere, just now): corrected in place when the word comes.
     if (endedUnexplained?.userId === ended.user.id) endedUnexplained.ended ??= ended;
-    clearTimeout(expiryTimer);
-    clearTimeout(renewTimer);
+    schedule.stop();
     current.value = null;
     notice.value = reason ?? null;
     await nextTick();
@@ -300,54 +234,6 @@ export function createSession({
         console.error('A listener of the session end failed', error);
       }
     }
-  }
-
-  function scheduleExpiry(data: SessionData): void {
-    clearTimeout(expiryTimer);
-    clearTimeout(renewTimer);
-    const remaining = Date.parse(data.expiresAt) - now();
-    if (remaining <= LONGEST_TIMER_MS) {
-      expiryTimer = setTimeout(() => void end(EXPIRED_MESSAGE), Math.max(0, remaining));
-    }
-    if (!renew || data.lastOfSession) return;
-    const renewAt = remaining - Math.min(RENEW_BEFORE_MS, remaining / 4);
-    const spread = random() * Math.min(RENEW_SPREAD_MS, (remaining - renewAt) / 4);
-    const renewIn = Math.max(renewAt - spread, lastRenewalAt + MIN_RENEW_INTERVAL_MS - now());
-    // A renewal that could only come after the expiry is none: the session runs out.
-    if (renewIn < remaining && renewIn <= LONGEST_TIMER_MS) {
-      renewTimer = setTimeout(() => void renewNow(data), Math.max(0, renewIn));
-    }
-  }
-
-  async function renewNow(renewing: SessionData, retryInMs = RENEW_RETRY_MS): Promise<void> {
-    // Renewed by another tab already (its storage event, on its way, brings the token), or
-    // signed out there: nothing to ask for.
-    if (!stillRenewing(renewing)) return;
-    let renewed: SessionData | null | undefined;
-    try {
-      renewed = await renew?.();
-    } catch (error) {
-      // Not answered: again shortly, while this token is still the session's, or as late as the
-      // server said (asked sooner, a rate limit only refuses again and counts the attempt). The
-      // session ends at expiry whatever happens (which clears this timer).
-      if (!stillRenewing(renewing)) return;
-      clearTimeout(renewTimer);
-      const waitMs =
-        error instanceof RenewalPostponed ? Math.max(error.retryAfterMs, retryInMs) : retryInMs;
-      // None asked for after the expiry; and a longer wait than setTimeout's overflows to none.
-      if (waitMs >= Date.parse(renewing.expiresAt) - now()) return;
-      const next = Math.min(retryInMs * 2, RENEW_RETRY_MAX_MS);
-      renewTimer = setTimeout(
-        () => void renewNow(renewing, next),
-        Math.min(waitMs, LONGEST_TIMER_MS),
-      );
-      return;
-    }
-    // Only if nothing changed meanwhile: another tab may have renewed or signed out already.
-    if (!renewed || !stillRenewing(renewing)) return;
-    lastRenewalAt = now();
-    const extendedMs = Date.parse(renewed.expiresAt) - Date.parse(renewing.expiresAt);
-    start(extendedMs < MIN_RENEW_INTERVAL_MS ? { ...renewed, lastOfSession: true } : renewed);
   }
 
   /**
@@ -376,7 +262,7 @@ export function createSession({
         void endHere().then(() => adopt(shared));
       } else {
         // Another tab renewed (or signed in again): as good as a renewal here.
-        lastRenewalAt = now();
+        schedule.renewedElsewhere();
         adopt(shared);
       }
     }
@@ -386,10 +272,10 @@ export function createSession({
   const stored = readStored(storage);
   if (stored && Date.parse(stored.expiresAt) > now()) {
     current.value = stored;
-    scheduleExpiry(stored);
+    schedule.scheduleExpiry(stored);
   } else if (stored) {
     // Other tabs still showing it (their timers slept with the computer) end it as expired too.
-    removeShared(EXPIRED_MESSAGE, stored);
+    removeStored(storage, stored, EXPIRED_MESSAGE);
     notice.value = EXPIRED_MESSAGE;
   }
 
@@ -403,47 +289,10 @@ export function createSession({
     onEnd: (listener) => void endListeners.push(listener),
     onEndExplained: (listener) => void explainedListeners.push(listener),
     dispose: () => {
-      clearTimeout(expiryTimer);
-      clearTimeout(renewTimer);
+      schedule.stop();
       events?.removeEventListener('storage', onStorage);
     },
   };
-}
-
-function readStored(storage: Storage): SessionData | null {
-  const raw = storage.getItem(SESSION_STORAGE_KEY);
-  if (raw === null) return null;
-  try {
-    const value: unknown = JSON.parse(raw);
-    if (isSessionData(value)) return value;
-  } catch {
-    // a value that is not ours is dropped below
-  }
-  storage.removeItem(SESSION_STORAGE_KEY);
-  return null;
-}
-
-function endedMarkerOf(raw: string | null): EndedMarker | null {
-  try {
-    const value: unknown = JSON.parse(raw ?? 'null');
-    if (typeof value !== 'object' || value === null) return null;
-    const { userId, expiresAt, notice } = value as Record<string, unknown>;
-    if (typeof userId !== 'string' || typeof expiresAt !== 'string') return null;
-    // Only a notice of ours is shown: storage is any same-origin script's to write.
-    const ours = notice === EXPIRED_MESSAGE || notice === REFUSED_MESSAGE;
-    return { userId, expiresAt, notice: ours ? notice : null };
-  } catch {
-    return null;
-  }
-}
-
-function isSessionData(value: unknown): value is SessionData {
-  if (typeof value !== 'object' || value === null) return false;
-  const { token, expiresAt, user } = value as Record<string, unknown>;
-  if (typeof token !== 'string' || typeof expiresAt !== 'string') return false;
-  if (typeof user !== 'object' || user === null) return false;
-  const { id, username } = user as Record<string, unknown>;
-  return typeof id === 'string' && typeof username === 'string';
 }
 
 export const SessionKey: InjectionKey<Session> = Symbol('Session');
