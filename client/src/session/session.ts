@@ -2,22 +2,24 @@
  * The signed-in session: the token and who it is for, kept in localStorage so every tab of the
  * browser shares one session: signing in or out in one tab does the same in the others (the
  * `storage` event tells them), whose sign-in page then says why (SESSION_ENDED_STORAGE_KEY).
- * Ending the session (sign out, expiry, a refused token) notifies listeners once the signed-in views have unmounted, so they can clear the Apollo cache and close
- * the WebSocket without racing queries still on screen; a tab that learns of another user's
- * sign-in ends its own session first, so nothing of the previous user stays in its cache. The
- * token is renewed a while before it expires (`renew`), by whichever tab's timer fires first.
+ * Ending the session (sign out, expiry, a refused token) notifies listeners once the signed-in
+ * views have unmounted, so they can clear the Apollo cache and close the WebSocket without racing
+ * queries still on screen; a tab that learns of another user's sign-in ends its own session
+ * first, so nothing of the previous user stays in its cache. The token is renewed a while before
+ * it expires (`renew`), by whichever tab's timer fires first.
+ *
+ * This file holds the session's state and its start and end, and wires the rest: what is stored
+ * (storedSession.ts), the expiry and renewal timers (sessionSchedule.ts), keeping in step with
+ * the other tabs (otherTabs.ts); asking the server is renewSession.ts's and revokeSession.ts's.
  */
 import { inject, nextTick, readonly, shallowRef, type InjectionKey, type Ref } from 'vue';
+import { followOtherTabs } from './otherTabs';
 import { EXPIRED_MESSAGE, SIGNED_OUT_ELSEWHERE_MESSAGE } from './sessionNotices';
 import { createSessionSchedule } from './sessionSchedule';
 import {
-  SESSION_ENDED_STORAGE_KEY,
-  SESSION_STORAGE_KEY,
-  endedMarkerOf,
   readStored,
   removeStored,
   storeSession,
-  type EndedMarker,
   type SessionData,
   type SessionUser,
 } from './storedSession';
@@ -98,20 +100,8 @@ export function createSession({
   const current = shallowRef<SessionData | null>(null);
   const notice = shallowRef<string | null>(null);
   const endListeners: Array<(ended: EndedSession) => void | Promise<void>> = [];
-  const explainedListeners: Array<(ended: EndedSession) => void> = [];
   /** The token of the session this tab is signing out of, while it does. */
   let signingOut: string | undefined;
-  /** The last word from another tab of why the shared session ended (EndedMarker). */
-  let lastEndedElsewhere: EndedMarker | null = null;
-  /**
-   * This tab's session, ended as removed elsewhere before the word of why came (endedElsewhere):
-   * its notice is a guess until that word, which then replaces it.
-   */
-  let endedUnexplained:
-    | (Pick<EndedMarker, 'userId' | 'expiresAt'> & {
-        ended?: { -readonly [K in keyof EndedSession]: EndedSession[K] };
-      })
-    | null = null;
   const schedule = createSessionSchedule({
     now,
     random,
@@ -119,6 +109,16 @@ export function createSession({
     expire: () => void end(EXPIRED_MESSAGE),
     stillRenewing,
     startRenewed: start,
+  });
+  const otherTabs = followOtherTabs({
+    storage,
+    events,
+    now,
+    current,
+    notice,
+    endHere,
+    adopt,
+    renewedElsewhere: schedule.renewedElsewhere,
   });
 
   function start(data: SessionData): void {
@@ -129,7 +129,7 @@ export function createSession({
   function adopt(data: SessionData): void {
     current.value = data;
     notice.value = null;
-    endedUnexplained = null;
+    otherTabs.adopted();
     schedule.scheduleExpiry(data);
   }
 
@@ -141,7 +141,9 @@ export function createSession({
     // The shared session is another tab's to change once it is no longer this one's: ended
     // there (a sign-out there also closes this tab's socket as refused, maybe before the storage
     // event came), this one ends as it did there; started there anew, it stays.
-    if (readStored(storage)?.token !== current.value.token) return endHere(endedElsewhere(reason));
+    if (readStored(storage)?.token !== current.value.token) {
+      return endHere(otherTabs.endedElsewhere(reason));
+    }
     removeStored(storage, current.value, reason ?? null);
     await endHere(reason);
   }
@@ -164,54 +166,6 @@ export function createSession({
     }
   }
 
-  const isSession = (marker: Pick<EndedMarker, 'userId' | 'expiresAt'>, data: SessionData) =>
-    marker.userId === data.user.id && marker.expiresAt === data.expiresAt;
-
-  /**
-   * The notice for this tab's session, removed from storage by another tab: the one shown there
-   * (an expiry, a refusal), or that the user signed out there. Before the word of why has come
-   * (this tab's own refusal or expiry can come first), a guess: this tab's own expiry, or else a
-   * sign-out there (whose revocation refuses this tab's token), put right when the word comes.
-   * Removed with no word at all (a tab of an older version), it was no doing of this tab either.
-   */
-  function endedElsewhere(ownReason?: string): string {
-    const data = current.value;
-    const marker = lastEndedElsewhere;
-    if (data && marker && isSession(marker, data)) {
-      endedUnexplained = null;
-      return marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
-    }
-    endedUnexplained = data && { userId: data.user.id, expiresAt: data.expiresAt };
-    // Past its expiry (this tab's timer slept with the computer), it most likely expired.
-    const expired = data !== null && Date.parse(data.expiresAt) <= now();
-    return ownReason === EXPIRED_MESSAGE || expired
-      ? EXPIRED_MESSAGE
-      : SIGNED_OUT_ELSEWHERE_MESSAGE;
-  }
-
-  /** The word of why another tab ended the shared session (its EndedMarker's storage event). */
-  function onEndedElsewhere(marker: EndedMarker): void {
-    lastEndedElsewhere = marker;
-    const unexplained = endedUnexplained;
-    if (current.value !== null || unexplained === null) return;
-    if (unexplained.userId !== marker.userId || unexplained.expiresAt !== marker.expiresAt) return;
-    endedUnexplained = null;
-    notice.value = marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
-    // What was guessed of the user's part in it goes with the notice (a resume point is kept for
-    // an expiry or a refusal only).
-    const ended = unexplained.ended;
-    const byUser = marker.notice === null;
-    if (ended === undefined || ended.byUser === byUser) return;
-    ended.byUser = byUser;
-    for (const listener of explainedListeners) {
-      try {
-        listener(ended);
-      } catch (error) {
-        console.error('A listener of the session end failed', error);
-      }
-    }
-  }
-
   /** Ends the session in this tab only (another tab already changed the shared storage). */
   async function endHere(reason?: string): Promise<void> {
     if (current.value === null) return;
@@ -220,7 +174,7 @@ export function createSession({
       byUser: reason === undefined || reason === SIGNED_OUT_ELSEWHERE_MESSAGE,
     };
     // Ended on a guess (endedElsewhere, just now): corrected in place when the word comes.
-    if (endedUnexplained?.userId === ended.user.id) endedUnexplained.ended ??= ended;
+    otherTabs.endedHere(ended);
     schedule.stop();
     current.value = null;
     notice.value = reason ?? null;
@@ -245,30 +199,6 @@ export function createSession({
     return current.value?.token === renewing.token && readStored(storage)?.token === renewing.token;
   }
 
-  /** Another tab signed in, renewed or signed out. */
-  function onStorage(event: StorageEvent): void {
-    if (event.key === SESSION_ENDED_STORAGE_KEY) {
-      const marker = endedMarkerOf(event.newValue);
-      if (marker) onEndedElsewhere(marker);
-      return;
-    }
-    if (event.key !== SESSION_STORAGE_KEY && event.key !== null) return;
-    const shared = readStored(storage);
-    if (shared === null) {
-      void endHere(endedElsewhere());
-    } else if (shared.token !== current.value?.token) {
-      // A different user's session must not inherit this one's cache: end it first.
-      if (current.value && current.value.user.id !== shared.user.id) {
-        void endHere().then(() => adopt(shared));
-      } else {
-        // Another tab renewed (or signed in again): as good as a renewal here.
-        schedule.renewedElsewhere();
-        adopt(shared);
-      }
-    }
-  }
-  events?.addEventListener('storage', onStorage);
-
   const stored = readStored(storage);
   if (stored && Date.parse(stored.expiresAt) > now()) {
     current.value = stored;
@@ -287,10 +217,10 @@ export function createSession({
     end,
     signOut,
     onEnd: (listener) => void endListeners.push(listener),
-    onEndExplained: (listener) => void explainedListeners.push(listener),
+    onEndExplained: otherTabs.onEndExplained,
     dispose: () => {
       schedule.stop();
-      events?.removeEventListener('storage', onStorage);
+      otherTabs.dispose();
     },
   };
 }
