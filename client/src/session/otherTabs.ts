@@ -20,7 +20,8 @@ import {
 /** An EndedSession while its end listeners may still be told a correction of it. */
 type EndingSession = { -readonly [K in keyof EndedSession]: EndedSession[K] };
 
-export interface OtherTabsOptions {
+/** This tab's session, on which the other tabs' news acts, and where that news arrives. */
+export interface ThisTab {
   storage: Storage;
   /** Where `storage` events of other tabs arrive (SessionOptions.events). */
   events?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
@@ -55,16 +56,8 @@ export interface OtherTabs {
   dispose(): void;
 }
 
-export function followOtherTabs({
-  storage,
-  events,
-  now,
-  current,
-  notice,
-  endHere,
-  adopt,
-  renewedElsewhere,
-}: OtherTabsOptions): OtherTabs {
+export function followOtherTabs(thisTab: ThisTab): OtherTabs {
+  const { storage, events, now, current, notice } = thisTab;
   const explainedListeners: Array<(ended: EndedSession) => void> = [];
   /** The last word from another tab of why the shared session ended (EndedMarker). */
   let lastEndedElsewhere: EndedMarker | null = null;
@@ -126,15 +119,15 @@ export function followOtherTabs({
     if (event.key !== SESSION_STORAGE_KEY && event.key !== null) return;
     const shared = readStored(storage);
     if (shared === null) {
-      void endHere(endedElsewhere());
+      void thisTab.endHere(endedElsewhere());
     } else if (shared.token !== current.value?.token) {
       // A different user's session must not inherit this one's cache: end it first.
       if (current.value && current.value.user.id !== shared.user.id) {
-        void endHere().then(() => adopt(shared));
+        void thisTab.endHere().then(() => thisTab.adopt(shared));
       } else {
         // Another tab renewed (or signed in again): as good as a renewal here.
-        renewedElsewhere();
-        adopt(shared);
+        thisTab.renewedElsewhere();
+        thisTab.adopt(shared);
       }
     }
   }
