@@ -5,7 +5,9 @@
  * marking its answer with SHUTDOWN_REFUSAL_HEADER. The router sends that call once more to the
  * other, ready instance, so the caller gets every answer, and each calculation keeps exactly one
  * log row (the cut ones' refusal rows replaced by the answers, the one answered before the cut
- * not logged twice). With no other instance, the caller gets the refusal, as before.
+ * not logged twice). With no other instance, the caller gets the refusal, as before: that case
+ * is shown without starting processes for it, through the router by subgraphInstances.test.ts
+ * and in math by subgraphs/math/test/shutdown.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, gql, signUp, type GraphQLResponse } from '../support/graphql.js';
@@ -46,11 +48,6 @@ const ANSWERS = {
   small: { digits: 7, result: '3628800' },
   running: { digits: 31_323_382 },
   queued: { digits: 10_449_382 },
-};
-
-const SHUTTING_DOWN = {
-  message: 'The math service is shutting down; send the calculation again',
-  extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
 };
 
 type Field = { digits: number; result?: string; log: { id: string } } | null;
@@ -139,45 +136,5 @@ describe('a math instance stopped while it computes, another ready', () => {
 
   it('logged nothing at error level', () => {
     expect(system.errorLines('router')).toEqual([]);
-  });
-});
-
-describe('the only math instance stopped while it computes', () => {
-  let system: ProcessSet;
-  let userId: string;
-  let cut: Awaited<ReturnType<typeof calculationCutByShutdown>>;
-
-  beforeAll(async () => {
-    system = await processSet({ mathInstances: 1, ...(redisUrl ? { redisUrl } : {}) });
-    await system.start('auth');
-    const math = await system.start('math', MATH_ENV);
-    await system.start('router', ROUTER_ENV);
-    const account = await signUp(system.urls.router, 'rolling_alone', 'rolling-password');
-    userId = account.id;
-    cut = await calculationCutByShutdown(system, [math], account.token);
-  }, 120_000);
-  afterAll(async () => {
-    await system?.close();
-  });
-
-  it('the caller gets SERVICE_UNAVAILABLE with retryAfterSeconds for the cut calculations', () => {
-    expect(cut.exitCode).toBe(0);
-    expect(cut.answer.data).toMatchObject({ small: ANSWERS.small, running: null, queued: null });
-    const byField = Object.fromEntries(
-      (cut.answer.errors ?? []).map((error) => [error.path?.[0], error]),
-    );
-    expect(byField).toMatchObject({ running: SHUTTING_DOWN, queued: SHUTTING_DOWN });
-    expect(cut.answer.errors).toHaveLength(2);
-  });
-
-  it('each calculation has one log row, the cut ones SERVICE_UNAVAILABLE', async () => {
-    const rows = await storedLogsOf(system.databaseUrl, userId);
-    expect(rows.map((row) => [row.input, row.status]).sort()).toEqual(
-      [
-        ['{"n":10}', 'ok'],
-        ['{"n":5000000}', 'SERVICE_UNAVAILABLE'],
-        ['{"n":50000000}', 'SERVICE_UNAVAILABLE'],
-      ].sort(),
-    );
   });
 });
