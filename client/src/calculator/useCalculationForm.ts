@@ -145,3 +145,5 @@ export function useCalculationForm() {
     focusFirstInvalid,
   };
 }
+
+export type CalculationForm = ReturnType<typeof useCalculationForm>;
