@@ -3,7 +3,9 @@
  * the user typed them where the page knows them (the calculator's own answer), otherwise as the
  * server echoed them back (its canonical input, all a request log keeps).
  */
+import { formatDigits, formatDuration } from '../format/format';
 import type { Operation } from '../gql/graphql';
+import type { Calculation } from './calculate';
 import { OPERATIONS } from './operations';
 
 /** The arguments in a calculation's canonical JSON input, as text; null if it is not that. */
@@ -30,6 +32,17 @@ export function describeCalculation(operation: Operation, input: string): string
  */
 export function speakCalculation(operation: Operation, input: string): string {
   return named(operation, input, OPERATIONS[operation].spokenTitle);
+}
+
+/**
+ * An answer as the live region says it: the calculation in words (titled by its arguments as
+ * typed, `typedInput`), its digits, whether it is exact, where it came from and how long it took.
+ */
+export function speakAnswer(answer: Calculation, typedInput: string): string {
+  const what = speakCalculation(answer.operation, typedInput);
+  const precision = answer.exact ? 'exact' : 'rounded';
+  const source = answer.cached ? 'from the cache' : 'computed';
+  return `${what}: ${formatDigits(answer.digits)}, ${precision}, ${source} in ${formatDuration(answer.durationMs)}.`;
 }
 
 function named(
