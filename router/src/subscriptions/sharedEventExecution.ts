@@ -8,8 +8,9 @@
  * (transports only serialise it).
  *
  * What else a result could depend on is per subscriber and kept so: a result with errors is
- * never shared (an internal error carries its subscriber's request id), each of the others
- * executes on its own; and the owner fetch a selection may need is keyed by caller already
+ * never shared (an internal error carries its subscriber's request id: a fault of ours among
+ * its errors is reported as the result is made, executeAlone), each of the others executes on
+ * its own; and the owner fetch a selection may need is keyed by caller already
  * (logAddedResolver.ts). An event that is not one object seen by several subscribers (a catch-up
  * page from the database) simply executes for its subscriber.
  */
@@ -28,11 +29,25 @@ type Subscription = Awaited<ReturnType<typeof subscribe>>;
 type Step = IteratorResult<ExecutionResult, void>;
 
 /**
- * The error a subscriber is told of a fault of ours that ended its stream (what is not a
- * GraphQLError), given the operation's context: graphql-ws sends a thrown error's own message to
- * the client (a Redis or database error's text, an address), so it is reported here instead.
+ * The error a subscriber is told of a fault of ours (isFault), given the operation's context:
+ * one that ended its stream, or one among an event's result errors. graphql-ws and graphql-sse
+ * send an error's own message to the client (a Redis or database error's text, an address), so
+ * it is reported instead (logged, and masked: streamingOperations.ts).
  */
 export type FaultReport = (contextValue: unknown, error: unknown) => GraphQLError;
+
+/**
+ * Whether `error` is a fault of ours rather than an answer meant for the client: what is not a
+ * GraphQLError, or a GraphQLError that graphql-js made of one (a resolver threw it, and it was
+ * located at the field: its `originalError` is the raw error, its message the raw message). A
+ * GraphQLError our code built (a refusal with its code, a subgraph's error as the gateway
+ * answered it) is the client's to read, located or not: located, its `originalError` is itself.
+ */
+export function isFault(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return true;
+  const original = error.originalError;
+  return original !== undefined && original !== null && !(original instanceof GraphQLError);
+}
 
 /** One execution of an event, as the iterator hands it on, and its result once known. */
 interface Executed {
@@ -62,14 +77,39 @@ export function sharingKey(args: ExecutionArgs, source: string | undefined): str
   ]);
 }
 
-function executeAlone(args: ExecutionArgs, event: unknown): Executed {
-  const result = execute({ ...args, rootValue: event });
-  if (!(result instanceof Promise))
+/**
+ * `result` with each fault of ours among its errors reported (FaultReport) for this subscriber:
+ * a field resolver's raw error (an owner fetch that failed) carried its message to the client.
+ * A result without errors (nearly every one, and every one shared) is returned as it is.
+ */
+function withFaultsReported(
+  result: ExecutionResult,
+  contextValue: unknown,
+  fault: FaultReport,
+): ExecutionResult {
+  const { errors } = result;
+  if (!errors || !errors.some(isFault)) return result;
+  return {
+    ...result,
+    errors: errors.map((error) => (isFault(error) ? fault(contextValue, error) : error)),
+  };
+}
+
+/**
+ * One execution of `event` for one subscriber. A result with errors is never shared (eventStep),
+ * so the request id a reported fault carries reaches only this subscriber.
+ */
+function executeAlone(args: ExecutionArgs, event: unknown, fault: FaultReport): Executed {
+  const executing = execute({ ...args, rootValue: event });
+  if (!(executing instanceof Promise)) {
+    const result = withFaultsReported(executing, args.contextValue, fault);
     return { step: Promise.resolve({ value: result, done: false }), result };
+  }
   const executed: Executed = {
-    step: result.then((value: ExecutionResult) => {
-      executed.result = value;
-      return { value, done: false };
+    step: executing.then((value: ExecutionResult) => {
+      const result = withFaultsReported(value, args.contextValue, fault);
+      executed.result = result;
+      return { value: result, done: false };
     }),
   };
   return executed;
@@ -81,23 +121,31 @@ function executeAlone(args: ExecutionArgs, event: unknown): Executed {
  * promise per subscriber fewer, and one closure, where each of them is alive until every
  * subscriber has been served, long enough to be promoted to the old generation.
  */
-function eventStep(args: ExecutionArgs, key: string | undefined, event: unknown): Promise<Step> {
+function eventStep(
+  args: ExecutionArgs,
+  key: string | undefined,
+  event: unknown,
+  fault: FaultReport,
+): Promise<Step> {
   if (key === undefined || event === null || typeof event !== 'object')
-    return executeAlone(args, event).step;
+    return executeAlone(args, event, fault).step;
   let byEvent = executionsBySchema.get(args.schema);
   if (!byEvent) executionsBySchema.set(args.schema, (byEvent = new WeakMap()));
   let executions = byEvent.get(event);
   if (!executions) byEvent.set(event, (executions = new Map()));
   const shared = executions.get(key);
   if (!shared) {
-    const first = executeAlone(args, event);
+    const first = executeAlone(args, event, fault);
     executions.set(key, first);
     return first.step;
   }
   // A result with errors is not shared (its errors may carry its subscriber's request id): each
   // of the others executes on its own, as every subscriber did before this module.
-  if (shared.result) return shared.result.errors ? executeAlone(args, event).step : shared.step;
-  return shared.step.then((step) => (step.value?.errors ? executeAlone(args, event).step : step));
+  if (shared.result)
+    return shared.result.errors ? executeAlone(args, event, fault).step : shared.step;
+  return shared.step.then((step) =>
+    step.value?.errors ? executeAlone(args, event, fault).step : step,
+  );
 }
 
 /**
@@ -124,10 +172,21 @@ class EventResults implements AsyncGenerator<ExecutionResult, void, void> {
     );
   }
 
+  /**
+   * Ends the source. Its failure to end (a Redis UNSUBSCRIBE that fails) is a fault of ours,
+   * reported, and the stream ends all the same: passed on, graphql-ws printed it with
+   * console.error and closed the whole socket (4500), ending every other subscription on it.
+   */
   return(): Promise<Step> {
     return settled(() =>
       this.iterator.return ? this.iterator.return() : { value: undefined, done: true },
-    ).then((result) => this.executed(result));
+    ).then(
+      (result) => this.executed(result),
+      (error: unknown): Step => {
+        this.fault(this.args.contextValue, error);
+        return { value: undefined, done: true };
+      },
+    );
   }
 
   throw(error: unknown): Promise<Step> {
@@ -150,16 +209,16 @@ class EventResults implements AsyncGenerator<ExecutionResult, void, void> {
     );
   }
 
-  /** What the subscriber is told of `error`, which ended its stream (FaultReport). */
+  /** What the subscriber is told of `error`, which ended its stream (FaultReport, isFault). */
   private reported(error: unknown): unknown {
-    return error instanceof GraphQLError ? error : this.fault(this.args.contextValue, error);
+    return isFault(error) ? this.fault(this.args.contextValue, error) : error;
   }
 
   private executed(result: IteratorResult<unknown>): Step | Promise<Step> {
     if (result.done) return { value: undefined, done: true };
     let step: Promise<Step>;
     try {
-      step = eventStep(this.args, this.key, result.value);
+      step = eventStep(this.args, this.key, result.value, this.fault);
     } catch (error) {
       return this.failed(this.reported(error));
     }

@@ -44,6 +44,7 @@ import {
   malformedSearch,
 } from './apolloRequestRefusals.js';
 import { perUserCap } from './perUserCap.js';
+import { isFault } from './sharedEventExecution.js';
 import { unexpectedFailure, type StreamingOperations } from './streamingOperations.js';
 
 export const SSE_PATH = '/graphql/stream';
@@ -193,9 +194,10 @@ async function* oneResult(errors: readonly GraphQLError[]) {
  * A subscription's results, with its failure sent as its last result. graphql-sse has no event
  * for an error once the stream has begun: left to it, a failure (a live feed refused for falling
  * too far behind) ended the stream with no word and no `complete`, and was logged as a fault of
- * ours. A GraphQLError (a refusal with its code) is sent as it is, anything else as a masked
- * internal error, logged; then the stream completes. Not an async generator: its `return()`
- * would wait for a pending `next()`, and a feed may wait for its next event indefinitely.
+ * ours. A refusal (a GraphQLError our code built, with its code) is sent as it is, a fault of
+ * ours (isFault) as a masked internal error, logged; then the stream completes. Not an async
+ * generator: its `return()` would wait for a pending `next()`, and a feed may wait for its next
+ * event indefinitely.
  */
 function endingWithErrors(
   results: AsyncIterator<ExecutionResult>,
@@ -207,7 +209,10 @@ function endingWithErrors(
       if (failed) return Promise.resolve({ value: undefined, done: true });
       return results.next().then(undefined, (error: unknown) => {
         failed = true;
-        const refusal = error instanceof GraphQLError ? error : unexpectedFailure(context, error);
+        const refusal =
+          error instanceof GraphQLError && !isFault(error)
+            ? error
+            : unexpectedFailure(context, error);
         return { value: { errors: [refusal] }, done: false };
       });
     },

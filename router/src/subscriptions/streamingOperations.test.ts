@@ -353,15 +353,24 @@ describe('streamingOperations.prepare', () => {
 });
 
 describe('a fault of ours while a streamed operation runs', () => {
-  /** A context whose logger keeps what is logged at error level. */
+  /**
+   * A context whose logger keeps what is logged at error level: `errors` the errors, `logged`
+   * every line's fields. (The router's context logger carries the request id: streamingContext.)
+   */
   function recorded() {
     const errors: unknown[] = [];
+    const logged: Array<{ err?: unknown; path?: unknown }> = [];
     const context = {
       ...arriving(),
       requestId: 'req-1',
-      logger: { error: (fields: { err?: unknown }) => errors.push(fields.err) },
+      logger: {
+        error: (fields: { err?: unknown; path?: unknown }) => {
+          errors.push(fields.err);
+          logged.push(fields);
+        },
+      },
     } as unknown as RouterContext;
-    return { context, errors };
+    return { context, errors, logged };
   }
   const failing = streamingOperations({
     executeThroughGateway: () => Promise.reject(new TypeError('a bug of ours')),
@@ -426,6 +435,49 @@ describe('a fault of ours while a streamed operation runs', () => {
     expect((told as GraphQLError).toJSON()).toEqual(internal);
     expect(errors).toEqual([fault]);
   });
+
+  /** Streaming operations whose subscribe resolver is `subscribeFieldResolver`. */
+  const subscribingWith = (subscribeFieldResolver: () => unknown) =>
+    streamingOperations({
+      resolver: { subscribeFieldResolver, fieldResolver: () => undefined },
+    } as unknown as StreamingOperationsOptions);
+
+  it('is that subscription’s error, logged with its request id, when its subscribe resolver throws what is not a GraphQLError (a refusal passes)', async () => {
+    // As openLogFeed's `await subscribed` rejects when Redis refuses the SUBSCRIBE: graphql-js
+    // hands it back located at the field, with the raw error's message.
+    const { context, errors, logged } = recorded();
+    const fault = new Error('connect ECONNREFUSED 10.0.0.5:6379');
+    const result = await subscribingWith(() => Promise.reject(fault)).subscribe({
+      schema,
+      document: parse('subscription { itemAdded { id } }'),
+      contextValue: context,
+    });
+    expect(Symbol.asyncIterator in result).toBe(false);
+    expect((result as { errors: GraphQLError[] }).errors.map((e) => e.toJSON())).toEqual([
+      { ...internal, path: ['itemAdded'] },
+    ]);
+    expect(errors).toEqual([fault]);
+    expect(logged[0]?.path).toEqual(['itemAdded']);
+
+    // A refusal of ours (a GraphQLError with its code) is the client's to read: as it is.
+    const refusal = new GraphQLError('Sign in to subscribe', {
+      extensions: { code: ErrorCode.Unauthenticated },
+    });
+    const refused = await subscribingWith(() => Promise.reject(refusal)).subscribe({
+      schema,
+      document: parse('subscription { itemAdded { id } }'),
+      contextValue: context,
+    });
+    expect((refused as { errors: GraphQLError[] }).errors.map((e) => e.toJSON())).toEqual([
+      {
+        message: 'Sign in to subscribe',
+        locations: [{ line: 1, column: 16 }],
+        path: ['itemAdded'],
+        extensions: { code: ErrorCode.Unauthenticated },
+      },
+    ]);
+    expect(errors).toHaveLength(1);
+  });
 });
 
 describe('one event reaching many subscribers (sharedEventExecution.ts)', () => {
@@ -482,6 +534,8 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
         },
       },
     } as unknown as StreamingOperationsOptions);
+    /** What was logged at error level, by the request id of the context it was logged with. */
+    const logged: Array<{ requestId: string; err: unknown }> = [];
     const open = async (
       text: string,
       caller: string,
@@ -503,7 +557,11 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
         document,
         variableValues,
         operationName,
-        contextValue: { caller: { id: caller, username: caller }, requestId },
+        contextValue: {
+          caller: { id: caller, username: caller },
+          requestId,
+          logger: { error: ({ err }: { err: unknown }) => logged.push({ requestId, err }) },
+        },
       });
       return stream as AsyncGenerator<ExecutionResult>;
     };
@@ -516,6 +574,7 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
     return {
       open,
       deliver,
+      logged,
       openFeeds: source.openFeeds,
       executions: () => executions,
     };
@@ -564,7 +623,7 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
   });
 
   it('never shares a result with errors: each subscriber gets its own, with its own request id', async () => {
-    const { open, deliver, executions } = sharing((_log, context) => {
+    const { open, deliver, executions, logged } = sharing((_log, context) => {
       throw new GraphQLError(`failed for ${context.requestId}`);
     });
     const text = 'subscription { logAdded { id } }';
@@ -577,7 +636,39 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
       ['failed for req-a'],
       ['failed for req-b'],
     ]);
+    // A GraphQLError a resolver throws is an answer of ours, passed on as it is: no fault.
+    expect(logged).toEqual([]);
     expect(executions()).toBe(2);
+    for (const stream of streams) await stream.return(undefined);
+  });
+
+  it('tells each subscriber of a field resolver’s raw error as the masked error with its own request id, and logs it', async () => {
+    // As the owner lookup through the gateway rejecting with a raw error (logAddedResolver.ts).
+    const fault = new Error('connect ECONNREFUSED 10.0.0.7:4001');
+    const { open, deliver, logged } = sharing(() => {
+      throw fault;
+    });
+    const text = 'subscription { logAdded { id } }';
+    const streams = [
+      await open(text, 'u1', { requestId: 'req-a' }),
+      await open(text, 'u1', { requestId: 'req-b' }),
+    ];
+    const results = await deliver(streams, { id: 'L1' });
+    const masked = (requestId: string) => ({
+      message: `Internal server error (request id ${requestId})`,
+      path: ['logAdded', 'id'],
+      extensions: { code: ErrorCode.Internal, requestId },
+    });
+    expect(
+      results.map((r) => ({ data: r.data, errors: r.errors?.map((e) => e.toJSON()) })),
+    ).toEqual([
+      { data: null, errors: [masked('req-a')] },
+      { data: null, errors: [masked('req-b')] },
+    ]);
+    expect(logged).toEqual([
+      { requestId: 'req-a', err: fault },
+      { requestId: 'req-b', err: fault },
+    ]);
     for (const stream of streams) await stream.return(undefined);
   });
 

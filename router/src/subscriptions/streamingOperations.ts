@@ -41,7 +41,7 @@ import {
   isPersistedQuery,
   persistedQueryNotSupported,
 } from './apolloRequestRefusals.js';
-import { subscribeSharingEvents } from './sharedEventExecution.js';
+import { isFault, subscribeSharingEvents } from './sharedEventExecution.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
 import {
   ownerFetchesPerEvent,
@@ -115,14 +115,22 @@ export interface StreamingRefusal {
  * level with its request id, and answered as that operation's error, in the words HTTP's
  * production answers use (serviceHost.ts). Left to the libraries, graphql-ws closes the whole
  * socket (4500: every other subscription on it ends too) and graphql-sse answers 500 without a
- * code.
+ * code. A GraphQLError graphql-js made of a raw error (isFault: a resolver threw it) is logged
+ * as HTTP logs it, the raw error with the error's path, and the client keeps that path, as over
+ * HTTP.
  */
 export function unexpectedFailure(
   context: Pick<RouterContext, 'logger' | 'requestId'>,
   error: unknown,
 ): GraphQLError {
-  context.logger.error({ err: error }, 'unexpected error');
-  return maskedInternalError(context.requestId);
+  const made = error instanceof GraphQLError && isFault(error) ? error : undefined;
+  context.logger.error(
+    made ? { err: made.originalError, path: made.path } : { err: error },
+    'unexpected error',
+  );
+  const masked = maskedInternalError(context.requestId);
+  if (!made?.path) return masked;
+  return new GraphQLError(masked.message, { path: made.path, extensions: masked.extensions });
 }
 
 /** A fault of ours that ends a subscription's stream: unexpectedFailure, with its context. */
@@ -383,9 +391,17 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
         // graphql-js passes on what is not a GraphQLError (a TypeError of its own included).
         return { errors: [unexpectedFailure(args.contextValue as RouterContext, error)] };
       }
-      // Variables that failed coercion, as HTTP names them: BAD_USER_INPUT naming the argument.
       if (Symbol.asyncIterator in result || !result.errors) return result;
-      return { ...result, errors: result.errors.map(badArgumentError) };
+      // A subscribe resolver's raw error (a Redis SUBSCRIBE refused, a catch-up's fault), which
+      // graphql-js hands back located with its own message, is a fault of ours: reported.
+      // Variables that failed coercion, as HTTP names them: BAD_USER_INPUT naming the argument.
+      const context = args.contextValue as RouterContext;
+      return {
+        ...result,
+        errors: result.errors.map((error) =>
+          isFault(error) ? unexpectedFailure(context, error) : badArgumentError(error),
+        ),
+      };
     },
   };
   return operations;
