@@ -478,6 +478,36 @@ describe('CalculatorPanel', () => {
     }
   });
 
+  it('a service away: asked again during its wait, the live region says it is computing, not that the wait is over', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    let away = true;
+    const wrapper = mountPanel({
+      Factorial: () =>
+        away
+          ? refusal('factorial', 'The math subgraph is unreachable', {
+              code: 'SERVICE_UNAVAILABLE',
+              retryAfterSeconds: 5,
+              serviceName: 'math',
+            })
+          : 'hang',
+    });
+    try {
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      expect(wrapper.get('.retry-wait').text()).toBe('Sending it again in 5 s.');
+      // The user asks again at once; the answer takes its time.
+      away = false;
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      expect(client?.sent).toHaveLength(2);
+      expect(wrapper.get('[aria-live="polite"]').text()).toBe('Computing 5 factorial.');
+    } finally {
+      wrapper.unmount();
+      vi.useRealTimers();
+    }
+  });
+
   it('a service away, the form changed during the wait: nothing is sent, the stale words go', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     const wrapper = mountPanel({

@@ -29,7 +29,8 @@ export const UNAVAILABLE_RESEND_MAX_SECONDS = 30;
 
 /**
  * `inputsNow`: what the form and the box hold, to tell whether the user changed them since.
- * `onOver`: called once a wait is over, with what it ended (null if it ended no status line).
+ * `onOver`: called once a wait has run out, with what it ended (null if it ended no status
+ * line); not when a calculation sent meanwhile drops it.
  */
 export function useRetryWait<Status>({
   inputsNow,
@@ -57,11 +58,10 @@ export function useRetryWait<Status>({
    */
   const refuses = computed(() => waiting.value && !ends.value?.resend);
 
-  // The status the wait was for is stale once it is over: a refusal said "not now", and now is
-  // allowed; a service that was away gets the calculation again, as a connection that came back
-  // does.
+  // Over by running out (not dropped by `sending`, which clears retryAt first: the calculation
+  // then on its way is what the live region speaks of, not that one may compute again).
   watch(waiting, (now, before) => {
-    if (now || !before) return;
+    if (now || !before || retryAt.value === null) return;
     retryAt.value = null;
     const ended = ends.value;
     ends.value = null;
