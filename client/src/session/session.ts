@@ -110,6 +110,8 @@ export function createSession({
     stillRenewing,
     startRenewed: start,
   });
+  // Listening to the other tabs (a storage listener) starts before the first read below: a
+  // sign-in or sign-out another tab stores in between is then heard, not missed.
   const otherTabs = followOtherTabs({
     storage,
     events,
@@ -199,6 +201,7 @@ export function createSession({
     return current.value?.token === renewing.token && readStored(storage)?.token === renewing.token;
   }
 
+  // Read once the other tabs are listened to (followOtherTabs above).
   const stored = readStored(storage);
   if (stored && Date.parse(stored.expiresAt) > now()) {
     current.value = stored;
