@@ -478,6 +478,19 @@ describe('CalculatorPanel', () => {
     }
   });
 
+  it('gives up the calculation on its way, and stops hearing Esc, when it goes (the session ended)', async () => {
+    const wrapper = mountPanel({ Factorial: () => 'hang' });
+    await typeN(wrapper, '5');
+    await wrapper.get('form.calculation-form').trigger('submit');
+    await flushPromises();
+    expect(client?.sent[0]?.signal?.aborted).toBe(false);
+    const removed = vi.spyOn(document, 'removeEventListener');
+    wrapper.unmount();
+    expect(client?.sent[0]?.signal?.aborted).toBe(true);
+    expect(removed.mock.calls.map(([type]) => type)).toContain('keydown');
+    removed.mockRestore();
+  });
+
   it('a service away: asked again during its wait, the live region says it is computing, not that the wait is over', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     let away = true;

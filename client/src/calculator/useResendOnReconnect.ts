@@ -1,7 +1,8 @@
 /**
  * A calculation the server could not be reached for (its resends spent), kept to be sent again
- * by itself once, when the live connection is back.
+ * by itself once, when the live connection is back (while the component that uses it lives).
  */
+import { onScopeDispose } from 'vue';
 import { useLiveConnection } from '../graphql/liveConnection';
 
 /** The failure's status line (what the user was told) and the form and the box as they were. */
@@ -17,11 +18,13 @@ export interface LostCalculation<Status> {
  */
 export function useResendOnReconnect<Status>(onBack: (lost: LostCalculation<Status>) => void) {
   let kept: LostCalculation<Status> | null = null;
-  const stop = useLiveConnection().onReconnect(() => {
-    const lost = kept;
-    kept = null;
-    if (lost) onBack(lost);
-  });
+  onScopeDispose(
+    useLiveConnection().onReconnect(() => {
+      const lost = kept;
+      kept = null;
+      if (lost) onBack(lost);
+    }),
+  );
 
   /** `lost` is sent again when the connection is back (in place of one kept before). */
   function keep(lost: LostCalculation<Status>): void {
@@ -33,5 +36,5 @@ export function useResendOnReconnect<Status>(onBack: (lost: LostCalculation<Stat
     kept = null;
   }
 
-  return { keep, forget, stop };
+  return { keep, forget };
 }

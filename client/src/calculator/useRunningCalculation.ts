@@ -1,8 +1,9 @@
 /**
  * The calculation on its way, if any: how long it has taken so far, what is said of its resends,
- * and its cancellation (Cancel, Esc, or quietly when the user leaves the step it was for).
+ * and its cancellation (Cancel, Esc, or quietly when the user leaves the step it was for). Esc
+ * is heard while the component that uses it is mounted; when it goes, nothing more is waited for.
  */
-import { nextTick, ref, shallowRef, watch } from 'vue';
+import { nextTick, onBeforeUnmount, onMounted, ref, shallowRef, watch } from 'vue';
 
 export interface Running {
   controller: AbortController;
@@ -83,11 +84,12 @@ export function useRunningCalculation() {
     }
   }
 
-  /** The page goes: nothing more is waited for. */
-  function stop(): void {
+  onMounted(() => document.addEventListener('keydown', onKeydown));
+  onBeforeUnmount(() => {
+    document.removeEventListener('keydown', onKeydown);
     running.value?.controller.abort();
     clearInterval(elapsedTimer);
-  }
+  });
 
   return {
     running,
@@ -99,7 +101,5 @@ export function useRunningCalculation() {
     end,
     cancel,
     dropQuietly,
-    onKeydown,
-    stop,
   };
 }
