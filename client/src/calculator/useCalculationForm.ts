@@ -122,6 +122,20 @@ export function useCalculationForm() {
       : `${fieldIds[name]}-hint`;
   }
 
+  /** The rules' errors of the values as a whole (prepareCalculation), shown as the form is sent. */
+  function showRuleErrors(errors: ArgumentErrors): void {
+    argumentErrors.value = errors;
+  }
+
+  /** What the server said of the arguments sent, under their fields until the form changes. */
+  function showServerErrors(errors: ArgumentErrors): void {
+    sentErrors.value = errors;
+  }
+
+  function forgetServerErrors(): void {
+    sentErrors.value = {};
+  }
+
   async function focusFirstInvalid(): Promise<void> {
     await nextTick();
     const name = argumentNames.value.find((candidate) => fieldErrors.value[candidate]);
@@ -132,8 +146,6 @@ export function useCalculationForm() {
     fieldIds,
     operation,
     values,
-    argumentErrors,
-    sentErrors,
     fieldErrors,
     inputs,
     argumentFields,
@@ -141,6 +153,9 @@ export function useCalculationForm() {
     apply,
     empty,
     judgeAgain,
+    showRuleErrors,
+    showServerErrors,
+    forgetServerErrors,
     describedBy,
     focusFirstInvalid,
   };
