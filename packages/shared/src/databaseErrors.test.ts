@@ -9,7 +9,10 @@ import { request } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { EntitySchema, MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { testDatabaseUrl } from '../../../tests/support/postgres.js';
+import { startTcpProxy } from '../../../tests/support/tcpProxy.js';
 import { CallerGoneError, DeadlinePassedError } from './cancellation.js';
 import { markConnectionFailures, type Orm } from './database.js';
 import { createLogger } from './logger.js';
@@ -115,6 +118,33 @@ describe('counts as the database out of reach', () => {
     expect(error).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
     expect(databaseUnreachable(error)).toBe('ECONNREFUSED');
   });
+});
+
+describe('counts a query on a connection pg has lost', () => {
+  it.skipIf(!testDatabaseUrl)(
+    'pg’s refusal to query a client whose connection failed (a pooled connection cut while idle)',
+    async () => {
+      const proxy = await startTcpProxy(Number(new URL(testDatabaseUrl as string).port || 5432));
+      const url = new URL(testDatabaseUrl as string);
+      url.host = `127.0.0.1:${proxy.port}`;
+      const client = new pg.Client({ connectionString: url.toString() });
+      const lost = new Promise((resolve) => client.once('error', resolve));
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        proxy.cut();
+        await lost; // pg has heard of it: the client is no longer queryable
+        const error = await rejection(client.query('SELECT 1'));
+        expect(error).toMatchObject({
+          message: 'Client has encountered a connection error and is not queryable',
+        });
+        expect(databaseUnreachable(error)).toBe('Client has encountered a connection error');
+      } finally {
+        await client.end().catch(() => {});
+        await proxy.close();
+      }
+    },
+  );
 });
 
 describe('counts a connection attempt the database never answered', () => {

@@ -11,8 +11,10 @@
  * - PostgreSQL's own errors (pg's DatabaseError, and MikroORM's DriverException, which copies its
  *   fields): a `severity` beside the SQLSTATE `code`.
  * - The client's and the pool's words, which nothing else here says: pg's "Connection terminated"
- *   (unexpectedly, or due to connection timeout) for a connection lost or never answered, knex's
- *   "Timeout acquiring a connection".
+ *   (unexpectedly, or due to connection timeout) for a connection lost or never answered, and
+ *   "Client has encountered a connection error" for a query sent on a connection it has lost (a
+ *   pooled one cut while idle, handed out before the pool dropped it); knex's "Timeout acquiring
+ *   a connection".
  * - A connection refused, reset, unrouted or not resolved: pg passes Node's socket error on as it
  *   is, through knex and MikroORM, shaped like any other client's (code, syscall, address, port).
  *   Those count only once marked as the database's (`fromTheDatabase`): database.ts marks what
@@ -29,7 +31,8 @@ const SOCKET_FAILURE =
 const SQLSTATE_UNREACHABLE = /^(08[0-9A-Z]{3}|57P0[123])$/;
 /** What pg's connection attempt fails with once `connectionTimeoutMillis` passes. */
 const CONNECT_TIMEOUT = 'timeout expired';
-const DRIVER_WORDS = /^(Connection terminated\b|Knex: Timeout acquiring a connection)/;
+const DRIVER_WORDS =
+  /^(Connection terminated\b|Client has encountered a connection error|Knex: Timeout acquiring a connection)/;
 
 /** Errors the database's client met connecting to it (see `fromTheDatabase`). */
 const databaseErrors = new WeakSet<object>();
