@@ -14,6 +14,7 @@
  * (logAddedResolver.ts). An event that is not one object seen by several subscribers (a catch-up
  * page from the database) simply executes for its subscriber.
  */
+import { CLIENT_ERROR_CODES, ErrorCode } from '@microservice-math/shared/errorCodes';
 import {
   createSourceEventStream,
   execute,
@@ -37,16 +38,29 @@ type Step = IteratorResult<ExecutionResult, void>;
 export type FaultReport = (contextValue: unknown, error: unknown) => GraphQLError;
 
 /**
- * Whether `error` is a fault of ours rather than an answer meant for the client: what is not a
- * GraphQLError, or a GraphQLError that graphql-js made of one (a resolver threw it, and it was
- * located at the field: its `originalError` is the raw error, its message the raw message). A
- * GraphQLError our code built (a refusal with its code, a subgraph's error as the gateway
- * answered it) is the client's to read, located or not: located, its `originalError` is itself.
+ * Whether `error` carries a raw error's words: what is not a GraphQLError, or a GraphQLError that
+ * graphql-js made of one (a resolver threw it, and it was located at the field: its
+ * `originalError` is the raw error, its message the raw message).
  */
-export function isFault(error: unknown): boolean {
+export function isRawError(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return true;
   const original = error.originalError;
   return original !== undefined && original !== null && !(original instanceof GraphQLError);
+}
+
+/**
+ * Whether an error reaching a subscriber is a fault of ours rather than an answer meant for
+ * them, by HTTP's rule (serviceHost.ts): one without a code the client is meant to read
+ * (CLIENT_ERROR_CODES). That takes in graphql-js's own words for a value the schema cannot
+ * serialise (an enum value this router does not know yet, printed with the value) and a
+ * GraphQLError thrown without a code, beside raw errors. An internal error already masked (the
+ * gateway's answer in production, carrying its request id) was logged where it was made.
+ */
+export function isFault(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return true;
+  const { code, requestId } = error.extensions;
+  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return false;
+  return !(code === ErrorCode.Internal && typeof requestId === 'string');
 }
 
 /** One execution of an event, as the iterator hands it on, and its result once known. */

@@ -624,7 +624,9 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
 
   it('never shares a result with errors: each subscriber gets its own, with its own request id', async () => {
     const { open, deliver, executions, logged } = sharing((_log, context) => {
-      throw new GraphQLError(`failed for ${context.requestId}`);
+      throw new GraphQLError(`failed for ${context.requestId}`, {
+        extensions: { code: ErrorCode.Unauthenticated },
+      });
     });
     const text = 'subscription { logAdded { id } }';
     const streams = [
@@ -636,7 +638,7 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
       ['failed for req-a'],
       ['failed for req-b'],
     ]);
-    // A GraphQLError a resolver throws is an answer of ours, passed on as it is: no fault.
+    // A GraphQLError a resolver throws with a client's code is an answer, passed on: no fault.
     expect(logged).toEqual([]);
     expect(executions()).toBe(2);
     for (const stream of streams) await stream.return(undefined);
@@ -670,6 +672,25 @@ describe('one event reaching many subscribers (sharedEventExecution.ts)', () => 
       { requestId: 'req-b', err: fault },
     ]);
     for (const stream of streams) await stream.return(undefined);
+  });
+
+  it('tells a subscriber of an error without a client code (a value the schema cannot serialise) as the masked error, and logs it', async () => {
+    // graphql-js's words for an enum value this router's schema does not know, printed with it.
+    const unserialisable = new GraphQLError('Enum "Operation" cannot represent value: "SQRT"');
+    const { open, deliver, logged } = sharing(() => {
+      throw unserialisable;
+    });
+    const stream = await open('subscription { logAdded { id } }', 'u1', { requestId: 'req-c' });
+    const [result] = await deliver([stream], { id: 'L1' });
+    expect(result?.errors?.map((e) => e.toJSON())).toEqual([
+      {
+        message: 'Internal server error (request id req-c)',
+        path: ['logAdded', 'id'],
+        extensions: { code: ErrorCode.Internal, requestId: 'req-c' },
+      },
+    ]);
+    expect(logged).toEqual([{ requestId: 'req-c', err: unserialisable }]);
+    await stream.return(undefined);
   });
 
   it('ends the source and rethrows when a stream is thrown into, its source having no throw', async () => {

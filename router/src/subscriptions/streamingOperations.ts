@@ -41,7 +41,7 @@ import {
   isPersistedQuery,
   persistedQueryNotSupported,
 } from './apolloRequestRefusals.js';
-import { isFault, subscribeSharingEvents } from './sharedEventExecution.js';
+import { isRawError, subscribeSharingEvents } from './sharedEventExecution.js';
 import { subscriptionDemand, type LiveDemandBudget, type ReleaseDemand } from './liveDemand.js';
 import {
   ownerFetchesPerEvent,
@@ -115,17 +115,17 @@ export interface StreamingRefusal {
  * level with its request id, and answered as that operation's error, in the words HTTP's
  * production answers use (serviceHost.ts). Left to the libraries, graphql-ws closes the whole
  * socket (4500: every other subscription on it ends too) and graphql-sse answers 500 without a
- * code. A GraphQLError graphql-js made of a raw error (isFault: a resolver threw it) is logged
- * as HTTP logs it, the raw error with the error's path, and the client keeps that path, as over
- * HTTP.
+ * code. A GraphQLError (one graphql-js made of a raw error a resolver threw, or one without a
+ * code: isFault) is logged as HTTP logs it, the error it was made of with its path, and the
+ * client keeps that path, as over HTTP.
  */
 export function unexpectedFailure(
   context: Pick<RouterContext, 'logger' | 'requestId'>,
   error: unknown,
 ): GraphQLError {
-  const made = error instanceof GraphQLError && isFault(error) ? error : undefined;
+  const made = error instanceof GraphQLError ? error : undefined;
   context.logger.error(
-    made ? { err: made.originalError, path: made.path } : { err: error },
+    made ? { err: made.originalError ?? made, path: made.path } : { err: error },
     'unexpected error',
   );
   const masked = maskedInternalError(context.requestId);
@@ -399,7 +399,7 @@ export function streamingOperations(options: StreamingOperationsOptions): Stream
       return {
         ...result,
         errors: result.errors.map((error) =>
-          isFault(error) ? unexpectedFailure(context, error) : badArgumentError(error),
+          isRawError(error) ? unexpectedFailure(context, error) : badArgumentError(error),
         ),
       };
     },
