@@ -297,4 +297,16 @@ describe("a subscriber's stream, as graphql-js's own", () => {
     await expect(stream.throw(new Error('stop'))).rejects.toThrow('stop');
     expect(events.asked).toEqual(['return']);
   });
+
+  it('rejects on throw with what was thrown in, and reports the source failing to end', async () => {
+    const events = source();
+    const stream = await subscriber(events, () => 0, 'u1', 'req-1');
+    const raw = new Error('UNSUBSCRIBE failed: Connection is closed.');
+    events.failToEnd(raw);
+    await expect(stream.throw(new Error('stop'))).rejects.toThrow('stop');
+    expect(events.asked).toEqual(['return']);
+    expect(faults).toEqual([
+      { contextValue: { caller: { id: 'u1' }, requestId: 'req-1' }, error: raw },
+    ]);
+  });
 });

@@ -215,11 +215,14 @@ class EventResults implements AsyncGenerator<ExecutionResult, void, void> {
     return this;
   }
 
-  /** Ends the source, then rejects with `error`. */
+  /** Ends the source, then rejects with `error`; a source failing to end is reported. */
   private failed(error: unknown): Promise<never> {
     return settled(() => this.iterator.return?.()).then(
       () => Promise.reject(error),
-      () => Promise.reject(error),
+      (ending: unknown) => {
+        this.fault(this.args.contextValue, ending);
+        return Promise.reject(error);
+      },
     );
   }
 
