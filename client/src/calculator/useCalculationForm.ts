@@ -27,7 +27,7 @@ export function useCalculationForm() {
   const operation = ref<Operation>(DEFAULT_OPERATION);
   const values = reactive<ArgumentValues>({ base: '', exponent: '', precision: '', n: '' });
   const argumentErrors = ref<ArgumentErrors>({});
-  const inputs = ref<Partial<Record<ArgumentName, HTMLInputElement>>>({});
+  const fieldElements = ref<Partial<Record<ArgumentName, HTMLInputElement>>>({});
   /**
    * What the server said of the arguments it was sent (a BAD_USER_INPUT naming one), under their
    * fields: it was about those values, so it goes as soon as the form or the box holds something
@@ -139,7 +139,7 @@ export function useCalculationForm() {
   async function focusFirstInvalid(): Promise<void> {
     await nextTick();
     const name = argumentNames.value.find((candidate) => fieldErrors.value[candidate]);
-    if (name) inputs.value[name]?.focus();
+    if (name) fieldElements.value[name]?.focus();
   }
 
   return {
@@ -147,7 +147,7 @@ export function useCalculationForm() {
     operation,
     values,
     fieldErrors,
-    inputs,
+    fieldElements,
     argumentFields,
     argumentNames,
     apply,
