@@ -6,7 +6,6 @@
  * it then puts right.
  */
 import type { Ref } from 'vue';
-import type { EndedSession } from './session';
 import { EXPIRED_MESSAGE, SIGNED_OUT_ELSEWHERE_MESSAGE } from './sessionNotices';
 import {
   SESSION_ENDED_STORAGE_KEY,
@@ -14,6 +13,7 @@ import {
   endedMarkerOf,
   readStored,
   type EndedMarker,
+  type EndedSession,
   type SessionData,
 } from './storedSession';
 

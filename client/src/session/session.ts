@@ -20,8 +20,8 @@ import {
   readStored,
   removeStored,
   storeSession,
+  type EndedSession,
   type SessionData,
-  type SessionUser,
 } from './storedSession';
 
 export { RenewalPostponed } from './sessionSchedule';
@@ -29,6 +29,7 @@ export { EXPIRED_MESSAGE, REFUSED_MESSAGE, SIGNED_OUT_ELSEWHERE_MESSAGE } from '
 export {
   SESSION_ENDED_STORAGE_KEY,
   SESSION_STORAGE_KEY,
+  type EndedSession,
   type SessionData,
   type SessionUser,
 } from './storedSession';
@@ -53,18 +54,6 @@ export interface Session {
    */
   onEndExplained(listener: (ended: EndedSession) => void): void;
   dispose(): void;
-}
-
-/** A session that has just ended, as its end listeners are told of it. */
-export interface EndedSession {
-  user: SessionUser;
-  /**
-   * The user ended it (signed out here or in another tab, or another user signed in), rather
-   * than its expiry or the server's refusal of it: nothing of it is to be picked up again.
-   * Where another tab ended it, a guess until its word of why comes; then corrected in this same
-   * object, and told to onEndExplained's listeners.
-   */
-  readonly byUser: boolean;
 }
 
 export interface SessionOptions {

@@ -2,6 +2,8 @@
  * What the session keeps in localStorage, shared by every tab of the browser: the session itself
  * (SESSION_STORAGE_KEY) and, for a moment as it ends, why it ended (SESSION_ENDED_STORAGE_KEY).
  * Storage is any same-origin script's to write, so what is read back is checked, never trusted.
+ * Also the shape of a session that has ended (EndedSession), which session.ts and otherTabs.ts
+ * both tell of, so that neither imports the other.
  */
 import { EXPIRED_MESSAGE, REFUSED_MESSAGE } from './sessionNotices';
 
@@ -99,4 +101,16 @@ function isSessionData(value: unknown): value is SessionData {
   if (typeof user !== 'object' || user === null) return false;
   const { id, username } = user as Record<string, unknown>;
   return typeof id === 'string' && typeof username === 'string';
+}
+
+/** A session that has just ended, as its end listeners are told of it. */
+export interface EndedSession {
+  user: SessionUser;
+  /**
+   * The user ended it (signed out here or in another tab, or another user signed in), rather
+   * than its expiry or the server's refusal of it: nothing of it is to be picked up again.
+   * Where another tab ended it, a guess until its word of why comes; then corrected in this same
+   * object, and told to onEndExplained's listeners.
+   */
+  readonly byUser: boolean;
 }
