@@ -69,6 +69,16 @@ export function useCalculationHistory(heldAnswersLimits: Readonly<HeldAnswersLim
    * The answer this tab holds for the current entry, at its address, if any: an entry without
    * an id (a page loaded from a link, Run again) holds nothing.
    */
+  /** Keeps `answer` for Back and Forward to show again at `entry`. */
+  function holdAnswer(entry: string, answer: HeldAnswer): void {
+    heldAnswers.hold(entry, answer);
+  }
+
+  /** Back and Forward to `entry` compute it again: what it comes to now is no answer of before. */
+  function forgetAnswer(entry: string): void {
+    heldAnswers.forget(entry);
+  }
+
   function heldAnswerHere(): HeldAnswer | undefined {
     const entry = entryIdOf(window.history.state);
     return entry === undefined ? undefined : heldAnswers.show(entry, window.location.search);
@@ -104,5 +114,13 @@ export function useCalculationHistory(heldAnswersLimits: Readonly<HeldAnswersLim
     resumePoints?.leave({ search: window.location.search, draft });
   }
 
-  return { heldAnswers, rememberInUrl, claimEntry, heldAnswerHere, resumeWhereLeft, leave };
+  return {
+    rememberInUrl,
+    claimEntry,
+    holdAnswer,
+    forgetAnswer,
+    heldAnswerHere,
+    resumeWhereLeft,
+    leave,
+  };
 }
