@@ -39,3 +39,12 @@ export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<string>([
   ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.Internal),
   ...Object.values(RequestErrorCode),
 ]);
+
+/**
+ * Whether an error's `extensions` carry one of CLIENT_ERROR_CODES: HTTP's rule (serviceHost.ts),
+ * the streams' (the router's subscriptions) and a refused token's close reason all ask this.
+ */
+export function hasClientCode(extensions: Readonly<Record<string, unknown>> | undefined): boolean {
+  const code = extensions?.['code'];
+  return typeof code === 'string' && CLIENT_ERROR_CODES.has(code);
+}

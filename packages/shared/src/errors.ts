@@ -6,7 +6,7 @@
 import { GraphQLError, print, type GraphQLErrorOptions, type ValueNode } from 'graphql';
 import { ErrorCode, type RequestErrorCode } from './errorCodes.js';
 
-export { CLIENT_ERROR_CODES, ErrorCode, RequestErrorCode } from './errorCodes.js';
+export { CLIENT_ERROR_CODES, ErrorCode, hasClientCode, RequestErrorCode } from './errorCodes.js';
 
 /** The one constructor: a `GraphQLError` whose `extensions.code` is `code`. */
 export function codedError(

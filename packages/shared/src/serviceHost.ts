@@ -20,7 +20,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { requestSignal } from './cancellation.js';
 import { ConfigError, localUrlHost } from './config.js';
 import {
-  CLIENT_ERROR_CODES,
+  hasClientCode,
   codedError,
   ErrorCode,
   maskedInternalError,
@@ -531,8 +531,7 @@ function unexpectedErrorPlugin<C extends RequestBase>(
           for (const error of errors) {
             // Typed as GraphQLErrors, but the gateway passes some subgraph failures on as plain
             // Errors (no extensions); reading through them must not replace the error itself.
-            const code = error.extensions?.['code'];
-            if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) continue;
+            if (hasClientCode(error.extensions)) continue;
             contextValue.logger.error(
               { err: error.originalError ?? error, path: error.path },
               'unexpected error',
@@ -543,8 +542,7 @@ function unexpectedErrorPlugin<C extends RequestBase>(
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
           response.body.singleResult.errors = response.body.singleResult.errors.map((error) => {
-            const code = error.extensions?.['code'];
-            if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return error;
+            if (hasClientCode(error.extensions)) return error;
             if (!production)
               return {
                 ...error,

@@ -14,7 +14,7 @@
  * (logAddedResolver.ts). An event that is not one object seen by several subscribers (a catch-up
  * page from the database) simply executes for its subscriber.
  */
-import { CLIENT_ERROR_CODES, ErrorCode } from '@microservice-math/shared/errorCodes';
+import { ErrorCode, hasClientCode } from '@microservice-math/shared/errorCodes';
 import {
   createSourceEventStream,
   execute,
@@ -58,8 +58,8 @@ export function isRawError(error: unknown): boolean {
  */
 export function isFault(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return true;
+  if (hasClientCode(error.extensions)) return false;
   const { code, requestId } = error.extensions;
-  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return false;
   return !(code === ErrorCode.Internal && typeof requestId === 'string');
 }
 

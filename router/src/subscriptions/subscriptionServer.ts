@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { CallerGoneError } from '@microservice-math/shared/cancellation';
 import {
   cancelled,
-  CLIENT_ERROR_CODES,
+  hasClientCode,
   codedError,
   rateLimited,
   RequestErrorCode,
@@ -464,11 +464,12 @@ function completedId(data: Buffer): string | undefined {
  * Anything else (a fault of ours) stays `Forbidden`: its message is not the client's to read.
  */
 function refuseToken(socket: WebSocket, error: unknown): false {
-  const code = error instanceof GraphQLError ? error.extensions['code'] : undefined;
   const message = error instanceof Error ? error.message : '';
   // A close reason is at most 123 bytes (RFC 6455); ws throws on a longer one.
   const told =
-    typeof code === 'string' && CLIENT_ERROR_CODES.has(code) && Buffer.byteLength(message) <= 123;
+    error instanceof GraphQLError &&
+    hasClientCode(error.extensions) &&
+    Buffer.byteLength(message) <= 123;
   socket.close(TOKEN_EXPIRED_CLOSE_CODE, told ? message : 'Forbidden');
   return false;
 }
