@@ -479,16 +479,26 @@ describe('CalculatorPanel', () => {
   });
 
   it('gives up the calculation on its way, and stops hearing Esc, when it goes (the session ended)', async () => {
-    const wrapper = mountPanel({ Factorial: () => 'hang' });
-    await typeN(wrapper, '5');
-    await wrapper.get('form.calculation-form').trigger('submit');
-    await flushPromises();
-    expect(client?.sent[0]?.signal?.aborted).toBe(false);
+    const added = vi.spyOn(document, 'addEventListener');
     const removed = vi.spyOn(document, 'removeEventListener');
-    wrapper.unmount();
-    expect(client?.sent[0]?.signal?.aborted).toBe(true);
-    expect(removed.mock.calls.map(([type]) => type)).toContain('keydown');
-    removed.mockRestore();
+    try {
+      const wrapper = mountPanel({ Factorial: () => 'hang' });
+      await typeN(wrapper, '5');
+      await wrapper.get('form.calculation-form').trigger('submit');
+      await flushPromises();
+      expect(client?.sent[0]?.signal?.aborted).toBe(false);
+      const escListeners = added.mock.calls.filter(([type]) => type === 'keydown');
+      wrapper.unmount();
+      expect(client?.sent[0]?.signal?.aborted).toBe(true);
+      // The very listener the panel added for Esc is the one taken away.
+      expect(escListeners).toHaveLength(1);
+      expect(removed.mock.calls.map(([type, listener]) => [type, listener])).toContainEqual(
+        escListeners[0]?.slice(0, 2),
+      );
+    } finally {
+      added.mockRestore();
+      removed.mockRestore();
+    }
   });
 
   it('a service away: asked again during its wait, the live region says it is computing, not that the wait is over', async () => {
