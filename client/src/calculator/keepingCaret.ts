@@ -4,9 +4,9 @@ import { nextTick, type Ref } from 'vue';
  * Rewrites the form and the box (`rewrite`) without moving the caret of the field being typed
  * in: a field given another value keeps its caret and selection where they were (within a
  * shorter value; a caret at the end stays at the end), where the browser would put the caret at
- * the end; a field that goes with its
- * operation (the exponent, on Back to a factorial) hands focus to the box (`box`), which holds
- * the calculation now shown, rather than dropping it to the page. Only a field in `panel` counts.
+ * the end; a field that goes with its operation (the exponent, on Back to a factorial) hands
+ * focus to the box (`box`), which holds the calculation now shown, rather than dropping it to the
+ * page. Only a field in `panel` counts.
  */
 export function keepingCaret(
   panel: Ref<HTMLElement | undefined>,

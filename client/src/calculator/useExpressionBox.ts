@@ -50,9 +50,7 @@ export function useExpressionBox(form: Pick<CalculationForm, 'operation' | 'valu
 
   function onBlur(): void {
     focused.value = false;
-    if (expression.value.trim() === '') return;
-    const parsed = parseExpression(expression.value);
-    if (!parsed.ok) error.value = parsed.error;
+    if (expression.value.trim() !== '') read();
   }
 
   /** What the box holds, read as a calculation; what is wrong with it is shown under it. */
