@@ -46,6 +46,7 @@ function rejection(promise: Promise<unknown>): Promise<unknown> {
 async function ormQueryFailure(
   port: number,
   connection: Record<string, unknown> = {},
+  through: 'query builder' | 'entity manager' = 'query builder',
 ): Promise<unknown> {
   const Row = new EntitySchema({
     name: 'Row',
@@ -63,7 +64,12 @@ async function ormQueryFailure(
   })) as unknown as Orm;
   markConnectionFailures(orm);
   try {
-    return await rejection(orm.em.fork().createQueryBuilder(Row).select('*').execute('all'));
+    const em = orm.em.fork();
+    return await rejection(
+      through === 'query builder'
+        ? em.createQueryBuilder(Row).select('*').execute('all')
+        : em.count(Row),
+    );
   } finally {
     await orm.close(true);
   }
@@ -116,6 +122,12 @@ describe('counts as the database out of reach', () => {
   it('a refused connection the ORM met (Node’s socket error, as pg passes it on)', async () => {
     const error = await ormQueryFailure(await refusedPort());
     expect(error).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
+    expect(databaseUnreachable(error)).toBe('ECONNREFUSED');
+  });
+
+  it('a refused connection met by an entity manager query (MikroORM’s copy of the error)', async () => {
+    const error = await ormQueryFailure(await refusedPort(), {}, 'entity manager');
+    expect(error).toMatchObject({ name: 'DriverException', code: 'ECONNREFUSED' });
     expect(databaseUnreachable(error)).toBe('ECONNREFUSED');
   });
 });

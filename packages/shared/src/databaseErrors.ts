@@ -34,12 +34,23 @@ const CONNECT_TIMEOUT = 'timeout expired';
 const DRIVER_WORDS =
   /^(Connection terminated\b|Client has encountered a connection error|Knex: Timeout acquiring a connection)/;
 
-/** Errors the database's client met connecting to it (see `fromTheDatabase`). */
-const databaseErrors = new WeakSet<object>();
+/**
+ * The mark `fromTheDatabase` leaves on an error: an own property, not enumerable (logs do not
+ * show it), because MikroORM's DriverException, which the entity manager's queries (`count`,
+ * `find`, `flush`) reject with, is a new object made by copying the error's own properties: a
+ * mark kept beside the error (a WeakSet) was lost in that copy, and a connection refused or
+ * reset behind such a query was answered as an internal error.
+ */
+const FROM_THE_DATABASE = 'fromTheDatabase';
 
 /** Marks `error` as the database client's own (a connection attempt that failed). */
 export function fromTheDatabase(error: unknown): void {
-  if (typeof error === 'object' && error !== null) databaseErrors.add(error);
+  if (typeof error === 'object' && error !== null && !Object.isFrozen(error))
+    Object.defineProperty(error, FROM_THE_DATABASE, { value: true, configurable: true });
+}
+
+function markedFromTheDatabase(error: object): boolean {
+  return Object.getOwnPropertyDescriptor(error, FROM_THE_DATABASE)?.value === true;
 }
 
 /** Why `error` says the database cannot be reached (e.g. `ECONNREFUSED`), if it does. */
@@ -60,9 +71,9 @@ function ownReason(error: object): string | undefined {
     severity?: unknown;
   };
   // pg's own connection timeout (connectionTimeoutMillis): a database that did not answer.
-  if (databaseErrors.has(error) && message === CONNECT_TIMEOUT) return CONNECT_TIMEOUT;
+  if (markedFromTheDatabase(error) && message === CONNECT_TIMEOUT) return CONNECT_TIMEOUT;
   if (typeof code === 'string') {
-    if (databaseErrors.has(error) && SOCKET_FAILURE.test(code)) return code;
+    if (markedFromTheDatabase(error) && SOCKET_FAILURE.test(code)) return code;
     if (typeof severity === 'string' && SQLSTATE_UNREACHABLE.test(code)) return code;
   }
   return typeof message === 'string' ? DRIVER_WORDS.exec(message)?.[0] : undefined;
