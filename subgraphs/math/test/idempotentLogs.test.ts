@@ -84,6 +84,26 @@ describeOnDatabases('request logs keyed by request id on $database', (on) => {
     expect(rows.map((row) => row.responseKey).sort()).toEqual(['a', 'b']);
   });
 
+  it.skipIf(skip)(
+    'keys a calculation by an alias longer than the column once, and apart from one that differs only past the column',
+    async () => {
+      const caller = newCaller('long-alias');
+      // GraphQL names have no length limit; the column holds 255 characters.
+      const alias = (last: string) => `${'a'.repeat(300)}${last}`;
+      const query = `{ ${alias('x')}: factorial(n: 30) { log { id } } ${alias('y')}: factorial(n: 30) { log { id } } }`;
+      const requestId = randomUUID();
+      const first = await math().call(query, {}, caller, asRequest(requestId));
+      const retried = await math().call(query, {}, caller, asRequest(requestId));
+      const ids = (body: typeof first.body) =>
+        ['x', 'y'].map((last) => body.data?.[alias(last)].log.id as string);
+      expect(first.body.errors).toBeUndefined();
+      expect(new Set(ids(first.body)).size).toBe(2);
+      expect(ids(retried.body)).toEqual(ids(first.body));
+      const rows = await math().logRows({ userId: caller.id });
+      expect(rows.map((row) => row.id).sort()).toEqual(ids(first.body).sort());
+    },
+  );
+
   it.skipIf(skip)('logs a refusal sent twice with one request id once', async () => {
     const caller = newCaller('refused');
     const query = '{ factorial(n: 10000000) { log { id } } }';

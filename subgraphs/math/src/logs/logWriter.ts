@@ -203,16 +203,24 @@ function clientLogKey(
   return `k:${digest}`;
 }
 
+/**
+ * A response key as stored: itself when it fits the column, else `h:` and its base64url SHA-256
+ * (45 characters). GraphQL names have no length limit, and a cut one could collide with another
+ * alias of the same operation; `:` is in no GraphQL name, so a digest never equals a real alias.
+ */
+function storedResponseKey(responseKey: string): string {
+  return responseKey.length <= RESPONSE_KEY_LENGTH
+    ? responseKey
+    : `h:${createHash('sha256').update(responseKey).digest('base64url')}`;
+}
+
 /** A key with too long a part is left out: the columns are bounded, and a cut key could collide. */
 function storedKey(entry: NewRequestLog) {
   const { key } = entry;
   const requestId = key && key.requestId.length <= REQUEST_ID_LENGTH ? key.requestId : null;
   const logKey = key?.idempotencyKey ? clientLogKey(key.idempotencyKey, entry) : requestId;
-  return key &&
-    logKey &&
-    logKey.length <= LOG_KEY_LENGTH &&
-    key.responseKey.length <= RESPONSE_KEY_LENGTH
-    ? { requestId, logKey, responseKey: key.responseKey }
+  return key && logKey && logKey.length <= LOG_KEY_LENGTH
+    ? { requestId, logKey, responseKey: storedResponseKey(key.responseKey) }
     : { requestId, logKey: null, responseKey: null };
 }
 
