@@ -14,11 +14,13 @@ import {
   type ApolloServerPlugin,
   type BaseContext,
 } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { requestSignal } from './cancellation.js';
 import { ConfigError, localUrlHost } from './config.js';
+import { databaseUnreachable } from './databaseErrors.js';
 import {
   hasClientCode,
   codedError,
@@ -532,10 +534,19 @@ function unexpectedErrorPlugin<C extends RequestBase>(
             // Typed as GraphQLErrors, but the gateway passes some subgraph failures on as plain
             // Errors (no extensions); reading through them must not replace the error itself.
             if (hasClientCode(error.extensions)) continue;
-            contextValue.logger.error(
-              { err: error.originalError ?? error, path: error.path },
-              'unexpected error',
-            );
+            // The database out of reach is no fault of ours: the subgraph's formatError answers
+            // it SERVICE_UNAVAILABLE (subgraphServer.ts), naming this line's request id.
+            const unreachable = databaseUnreachable(unwrapResolverError(error));
+            if (unreachable)
+              contextValue.logger.warn(
+                { reason: unreachable, path: error.path },
+                'database out of reach; answered SERVICE_UNAVAILABLE',
+              );
+            else
+              contextValue.logger.error(
+                { err: error.originalError ?? error, path: error.path },
+                'unexpected error',
+              );
             logged.error(error, contextValue.requestId);
           }
         },

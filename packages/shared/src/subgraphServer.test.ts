@@ -1,6 +1,7 @@
 /**
  * A resolver that met the database out of reach is answered SERVICE_UNAVAILABLE with a wait and
- * the request id of its error line, as the internal error it replaces would carry; a resolver
+ * the request id of its warning line (the database away is not a fault of ours, so not an error
+ * line), as the internal error it replaces would carry; a resolver
  * whose other call (HTTP, Redis) was refused is a fault of ours, masked, not the database.
  */
 import { request } from 'node:http';
@@ -45,7 +46,7 @@ async function me(requestId: string) {
   return response.body.singleResult.errors;
 }
 
-it('answers the database out of reach SERVICE_UNAVAILABLE with the request id of its error line', async () => {
+it('answers the database out of reach SERVICE_UNAVAILABLE with the request id of its warning line', async () => {
   failure = new Error('Connection terminated unexpectedly');
   lines.length = 0;
   expect(await me('req-db')).toEqual([
@@ -55,8 +56,14 @@ it('answers the database out of reach SERVICE_UNAVAILABLE with the request id of
       extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 5, requestId: 'req-db' },
     },
   ]);
-  expect(lines.filter((line) => (line['level'] as number) >= 50)).toEqual([
-    expect.objectContaining({ requestId: 'req-db', msg: 'unexpected error' }),
+  // Not an error of ours: a warning, not an error line.
+  expect(lines.filter((line) => (line['level'] as number) >= 40)).toEqual([
+    expect.objectContaining({
+      level: 40,
+      requestId: 'req-db',
+      reason: 'Connection terminated',
+      msg: 'database out of reach; answered SERVICE_UNAVAILABLE',
+    }),
   ]);
 });
 
@@ -69,11 +76,15 @@ it('answers a refused HTTP call as a fault of ours, not as the database', async 
     request(`http://127.0.0.1:${port}/`).on('error', resolve).end(),
   );
   expect(failure).toMatchObject({ code: 'ECONNREFUSED' });
+  lines.length = 0;
   expect(await me('req-http')).toEqual([
     {
       message: 'Internal server error (request id req-http)',
       path: ['me'],
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-http' },
     },
+  ]);
+  expect(lines.filter((line) => (line['level'] as number) >= 40)).toEqual([
+    expect.objectContaining({ level: 50, requestId: 'req-http', msg: 'unexpected error' }),
   ]);
 });

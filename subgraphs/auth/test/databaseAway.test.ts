@@ -25,7 +25,7 @@ it.skipIf(!testDatabaseUrl)(
       const { body } = await auth.call(LOGIN, credentials);
       expect(body.errors?.[0]).toMatchObject({
         message: 'The database is not reachable; try again shortly',
-        // With the request id of its error line, as an internal error would carry.
+        // With the request id of its warning line, as an internal error would carry.
         extensions: {
           code: 'SERVICE_UNAVAILABLE',
           retryAfterSeconds: 5,
