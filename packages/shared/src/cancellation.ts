@@ -5,6 +5,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLError } from 'graphql';
+import { cancelled, serviceUnavailable } from './errors.js';
 
 /**
  * Milliseconds the router still waits for this subgraph call; a subgraph stops its work in
@@ -43,6 +45,22 @@ export class DeadlinePassedError extends Error {
   constructor(ms: number) {
     super(`the caller's deadline of ${ms} ms passed`);
   }
+}
+
+/**
+ * What a caller is told when its request's signal stopped the work: at the deadline the service
+ * keeps short of its caller's (DeadlinePassedError) the caller still waits, and is told
+ * SERVICE_UNAVAILABLE with `message` and a wait, so that it may try again; for any other reason
+ * the caller is gone, CANCELLED, and no wait is told.
+ */
+export function stoppedBySignal(
+  signal: { readonly reason: unknown },
+  message: string,
+  retryAfterSeconds: number,
+): GraphQLError {
+  return signal.reason instanceof DeadlinePassedError
+    ? serviceUnavailable(message, retryAfterSeconds)
+    : cancelled();
 }
 
 function deadlineFrom(headers: IncomingHttpHeaders): number | undefined {

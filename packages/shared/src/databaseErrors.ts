@@ -21,9 +21,9 @@
  *   its pool's connection attempts fail with, and whatever opening the database throws. So does
  *   pg's "timeout expired", a connection attempt that got no answer within its time.
  */
-import { DeadlinePassedError } from './cancellation.js';
+import { stoppedBySignal } from './cancellation.js';
 import type { GraphQLError } from 'graphql';
-import { cancelled, serviceUnavailable } from './errors.js';
+import { serviceUnavailable } from './errors.js';
 import { throttledWarning, type Logger } from './logger.js';
 
 const SOCKET_FAILURE =
@@ -97,8 +97,8 @@ export function databaseRefusal(
   message: string,
   givenUp?: { readonly reason: unknown },
 ): GraphQLError {
-  return givenUp && !(givenUp.reason instanceof DeadlinePassedError)
-    ? cancelled()
+  return givenUp
+    ? stoppedBySignal(givenUp, message, DATABASE_RETRY_AFTER_SECONDS)
     : serviceUnavailable(message, DATABASE_RETRY_AFTER_SECONDS);
 }
 

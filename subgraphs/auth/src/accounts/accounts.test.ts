@@ -1,11 +1,13 @@
 /**
  * A caller that is already gone when its sign-in is decided (its connection's close was queued
  * behind the request while auth was frozen or stalled) costs no password hash: register and login
- * answer CANCELLED before hashing or comparing, and nothing is stored.
+ * answer CANCELLED before hashing or comparing, and nothing is stored. One whose deadline passed
+ * with its caller still there is told SERVICE_UNAVAILABLE instead, with a wait.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeadlinePassedError } from '@microservice-math/shared/cancellation';
 import { databaseTarget, openDatabase, type Orm } from '@microservice-math/shared/database';
 import { rateLimited } from '@microservice-math/shared/errors';
 import { createLogger } from '@microservice-math/shared/logger';
@@ -94,6 +96,21 @@ describe('a sign-in whose caller is gone when it is decided', () => {
         goneRightAfterArrival(),
       ),
     ).rejects.toMatchObject({ extensions: { code: 'CANCELLED' } });
+    expect(work).toEqual(before);
+  });
+
+  it('login past its deadline, its caller still there: SERVICE_UNAVAILABLE with a wait, no password compared', async () => {
+    await accounts.register(orm.em.fork(), 'late_user', 'long-password', '127.0.0.3');
+    const before = { ...work };
+    // Aborted on arrival: the account's read still runs (a signal already aborted is left to
+    // the caller), and the check before the hash sees the deadline.
+    const signal = AbortSignal.abort(new DeadlinePassedError(300));
+    await expect(
+      accounts.login(orm.em.fork(), 'late_user', 'long-password', '127.0.0.3', undefined, signal),
+    ).rejects.toMatchObject({
+      message: 'The password check did not finish in time; try again shortly',
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
+    });
     expect(work).toEqual(before);
   });
 

@@ -1,16 +1,11 @@
 /** Registration and login: the rules of the account domain, independent of GraphQL transport. */
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { pendingCloseRead } from '@microservice-math/shared/cancellation';
+import { pendingCloseRead, stoppedBySignal } from '@microservice-math/shared/cancellation';
 import { createAnsweredInTime } from '@microservice-math/shared/databaseErrors';
 import type { EntityManager } from '@microservice-math/shared/database';
 import { throttledWarning, type Logger } from '@microservice-math/shared/logger';
-import {
-  cancelled,
-  rateLimited,
-  unauthenticated,
-  usernameTaken,
-} from '@microservice-math/shared/errors';
+import { rateLimited, unauthenticated, usernameTaken } from '@microservice-math/shared/errors';
 import { UserSchema, type User } from '../entities/User.js';
 import {
   checkPassword,
@@ -21,7 +16,7 @@ import {
   usernameKey,
 } from './credentials.js';
 import type { AttemptVerdict, LoginAttempts } from './loginAttempts.js';
-import type { PasswordHasher } from './passwords.js';
+import { PASSWORD_LATE_MESSAGE, type PasswordHasher } from './passwords.js';
 import type { RegistrationLimit } from './registrationLimit.js';
 
 /** One message for an unknown user and a wrong password, so neither can be told apart. */
@@ -53,12 +48,13 @@ export interface Accounts {
 /**
  * Throws CANCELLED when the caller is gone, a close already received behind its request
  * included (see `pendingCloseRead`): no password is hashed for a caller that gave up while this
- * process was frozen or stalled.
+ * process was frozen or stalled. Past the request's deadline, with the caller still there,
+ * SERVICE_UNAVAILABLE: no hash is started that could not be answered.
  */
 async function callerStillWaits(signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return;
   await pendingCloseRead();
-  if (signal.aborted) throw cancelled();
+  if (signal.aborted) throw stoppedBySignal(signal, PASSWORD_LATE_MESSAGE, 1);
 }
 
 export function createAccounts(
@@ -105,7 +101,7 @@ export function createAccounts(
         await callerStillWaits(signal);
         // Hash first (the slow part), then decide: the caller may have gone while it ran.
         const passwordHash = await passwords.hash(password, signal);
-        if (signal?.aborted) throw cancelled();
+        if (signal?.aborted) throw stoppedBySignal(signal, PASSWORD_LATE_MESSAGE, 1);
         const user = em.create(UserSchema, {
           id: randomUUID(),
           username,

@@ -6,19 +6,26 @@
  * time) rather than waiting to time out.
  */
 import { availableParallelism } from 'node:os';
-import { abortsAt, DeadlinePassedError } from '@microservice-math/shared/cancellation';
-import { cancelled } from '@microservice-math/shared/errors';
+import {
+  abortsAt,
+  DeadlinePassedError,
+  stoppedBySignal,
+} from '@microservice-math/shared/cancellation';
 import { inSpan } from '@microservice-math/shared/tracing';
 import { resolveWorkerFile, WORKER_NICE_INCREMENT } from '@microservice-math/shared/workerFile';
 import { Piscina } from 'piscina';
 import type { PasswordJob, PasswordResult } from './passwordWorker.js';
 import { tooManySignIns } from './tooManySignIns.js';
 
+/** What a caller is told when its password's check did not finish by its request's deadline. */
+export const PASSWORD_LATE_MESSAGE = 'The password check did not finish in time; try again shortly';
+
 export interface PasswordHasher {
   /**
    * Rejects with RATE_LIMITED at once when the job could not be done before the deadline of the
-   * request `signal` belongs to (cancellation.ts), and with CANCELLED if its caller goes while
-   * the job still waits for a thread.
+   * request `signal` belongs to (cancellation.ts); with SERVICE_UNAVAILABLE if that deadline
+   * passes on the thread all the same (a machine slower than the job times measured); with
+   * CANCELLED if its caller goes before the job is done.
    */
   hash(password: string, signal?: AbortSignal): Promise<string>;
   /** Compares against `hash`, or against a dummy hash of the same cost when there is no user,
@@ -88,7 +95,10 @@ export async function createPasswordHasher(options: PasswordPoolOptions): Promis
       // thread after them: the threads slower than planned): the caller is still there, and is
       // told to come back, as it would have been at once.
       if (waits && signal?.reason instanceof DeadlinePassedError) throw tooMany(readyInMs);
-      if (signal?.aborted) throw cancelled();
+      // Taken by a thread at once, and still not done by the deadline: the caller is there too,
+      // and is told to try again once a job's time has passed.
+      if (signal?.aborted)
+        throw stoppedBySignal(signal, PASSWORD_LATE_MESSAGE, Math.ceil((jobMs ?? 1000) / 1000));
       throw error;
     } finally {
       admitted--;
