@@ -9,8 +9,8 @@ import { nextTick, type Ref } from 'vue';
  * page. Only a field in `panel` counts.
  */
 export function keepingCaret(
-  panel: Ref<HTMLElement | undefined>,
-  box: Ref<HTMLInputElement | undefined>,
+  panel: Readonly<Ref<HTMLElement | null>>,
+  box: Readonly<Ref<HTMLInputElement | null>>,
   rewrite: () => void,
 ): void {
   const typing = document.activeElement;

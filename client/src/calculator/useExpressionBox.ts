@@ -12,7 +12,6 @@ export function useExpressionBox(form: Pick<CalculationForm, 'operation' | 'valu
   const expression = ref('');
   const error = ref<string | null>(null);
   const focused = ref(false);
-  const input = ref<HTMLInputElement>();
 
   /** The box rewritten from the form, without an error: what it held was for another. */
   function writeFromForm(): void {
@@ -65,5 +64,5 @@ export function useExpressionBox(form: Pick<CalculationForm, 'operation' | 'valu
     error.value = null;
   }
 
-  return { expression, error, input, writeFromForm, onInput, onFocus, onBlur, read, clear };
+  return { expression, error, writeFromForm, onInput, onFocus, onBlur, read, clear };
 }

@@ -70,10 +70,10 @@ export function useRetryWait<Status>({
 
   /**
    * A calculation is sent: a service's wait is dropped (the user asks again, or its automatic
-   * resend has come). Only resends in a row (`afterWait`) back off: the user asking again starts
-   * from the server's wait.
+   * resend has come). Only resends in a row (`afterWait`: the automatic resend once a service's
+   * wait is over) back off: the user asking again starts from the server's wait.
    */
-  function sending(afterWait: boolean): void {
+  function sending({ afterWait }: { afterWait: boolean }): void {
     if (waiting.value) {
       retryAt.value = null;
       ends.value = null;
@@ -85,7 +85,11 @@ export function useRetryWait<Status>({
    * Starts the wait the server asked for (`seconds`); one for a service away (`unavailable`)
    * backs off from the last one.
    */
-  function start(seconds: number, ending: WaitEnds<Status> | null, unavailable: boolean): void {
+  function start(
+    seconds: number,
+    ending: WaitEnds<Status> | null,
+    { unavailable }: { unavailable: boolean },
+  ): void {
     const wait = unavailable
       ? Math.min(UNAVAILABLE_RESEND_MAX_SECONDS, Math.max(seconds, lastUnavailableWait * 2))
       : seconds;

@@ -3,7 +3,7 @@
  * and its cancellation (Cancel, Esc, or quietly when the user leaves the step it was for). Esc
  * is heard while the component that uses it is mounted; when it goes, nothing more is waited for.
  */
-import { nextTick, onBeforeUnmount, onMounted, ref, shallowRef, watch } from 'vue';
+import { nextTick, onBeforeUnmount, onMounted, ref, shallowRef, watch, type Ref } from 'vue';
 
 export interface Running {
   controller: AbortController;
@@ -19,14 +19,21 @@ export interface Running {
   inDoubt: boolean;
 }
 
-export function useRunningCalculation() {
+/**
+ * The form's Compute button and the Cancel button shown while a calculation is on its way, as
+ * the component's template refs (useTemplateRef): focus on Cancel moves to Compute when it goes.
+ */
+export interface RunningButtons {
+  computeButton: Readonly<Ref<HTMLButtonElement | null>>;
+  cancelButton: Readonly<Ref<HTMLButtonElement | null>>;
+}
+
+export function useRunningCalculation({ computeButton, cancelButton }: RunningButtons) {
   const running = shallowRef<Running | null>(null);
   /** Said beside the progress while a calculation whose connection failed is sent again. */
   const resendNote = ref('');
   const elapsedMs = ref(0);
   let elapsedTimer: ReturnType<typeof setInterval> | undefined;
-  const computeButton = ref<HTMLButtonElement>();
-  const cancelButton = ref<HTMLButtonElement>();
 
   // Cancel goes away with the request (cancelled or answered): focus on it would fall to the
   // page, so it moves to the form's Compute button. Run before the render that removes it.
@@ -95,8 +102,6 @@ export function useRunningCalculation() {
     running,
     resendNote,
     elapsedMs,
-    computeButton,
-    cancelButton,
     start,
     end,
     cancel,

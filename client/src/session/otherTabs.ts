@@ -1,9 +1,11 @@
 /**
- * Keeping this tab's session in step with the other tabs' through localStorage: their sign-ins,
- * renewals and sign-outs come as `storage` events, and so does their word of why the session
- * ended (EndedMarker), so that this tab ends it with the same notice. The word can come after
- * this tab has ended the session on its own guess (its socket refused by a sign-out there), which
- * it then puts right.
+ * What the other tabs' changes of the shared session in localStorage mean for this tab's: their
+ * sign-ins, renewals and sign-outs come as `storage` events, and so does their word of why the
+ * session ended (EndedMarker), so that this tab ends it with the same notice. The word can come
+ * after this tab has ended the session on its own guess (its socket refused by a sign-out there),
+ * which it then puts right. This file only says what the news means (OtherTabsNews); session.ts
+ * hears the events and acts on it, and tells this file when its session starts and ends: the calls
+ * go one way, from session.ts to here.
  */
 import type { Ref } from 'vue';
 import { EXPIRED_MESSAGE, SIGNED_OUT_ELSEWHERE_MESSAGE } from './sessionNotices';
@@ -20,25 +22,35 @@ import {
 /** An EndedSession while its end listeners may still be told a correction of it. */
 type EndingSession = { -readonly [K in keyof EndedSession]: EndedSession[K] };
 
-/** This tab's session, on which the other tabs' news acts, and where that news arrives. */
+/** This tab's session, and where the other tabs' news comes from. */
 export interface ThisTab {
   storage: Storage;
-  /** Where `storage` events of other tabs arrive (SessionOptions.events). */
-  events?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
   now: () => number;
   /** This tab's session. */
   current: Readonly<Ref<SessionData | null>>;
-  /** This tab's notice of why its session ended, put right when the word of why comes. */
-  notice: Ref<string | null>;
-  /** Ends the session in this tab only (another tab already changed the shared storage). */
-  endHere(reason?: string): Promise<void>;
-  /** Takes up the shared session in this tab, without storing it again. */
-  adopt(data: SessionData): void;
-  /** Another tab renewed the token this tab takes up. */
-  renewedElsewhere(): void;
 }
 
+/** What another tab's change of the shared storage asks of this tab's session (OtherTabs.heard). */
+export type OtherTabsNews =
+  /** The shared session was removed there: this tab ends its own, with this notice. */
+  | { kind: 'ended'; notice: string }
+  /**
+   * Another user signed in there: this tab ends its session first (a different user's session
+   * must not inherit this one's cache), then takes up theirs, without storing it again.
+   */
+  | { kind: 'signed in as another user'; shared: SessionData }
+  /** Renewed there (or signed in again): taken up here, as good as a renewal here. */
+  | { kind: 'renewed'; shared: SessionData }
+  /**
+   * The word of why came after this tab had ended its session on a guess: the notice put right,
+   * and the end (`corrected`) if what was guessed of the user's part in it has changed
+   * (Session.onEndExplained).
+   */
+  | { kind: 'explained'; notice: string; corrected?: EndedSession };
+
 export interface OtherTabs {
+  /** What `event` (a `storage` event from another tab) asks of this tab; null: nothing. */
+  heard(event: StorageEvent): OtherTabsNews | null;
   /**
    * The notice for this tab's session, removed from storage by another tab: the one shown there
    * (an expiry, a refusal), or that the user signed out there. Before the word of why has come
@@ -51,14 +63,9 @@ export interface OtherTabs {
   adopted(): void;
   /** This tab's session ended: kept if it ended on a guess, to be corrected when the word comes. */
   endedHere(ended: EndingSession): void;
-  /** Session.onEndExplained. */
-  onEndExplained(listener: (ended: EndedSession) => void): void;
-  dispose(): void;
 }
 
-export function followOtherTabs(thisTab: ThisTab): OtherTabs {
-  const { storage, events, now, current, notice } = thisTab;
-  const explainedListeners: Array<(ended: EndedSession) => void> = [];
+export function followOtherTabs({ storage, now, current }: ThisTab): OtherTabs {
   /** The last word from another tab of why the shared session ended (EndedMarker). */
   let lastEndedElsewhere: EndedMarker | null = null;
   /**
@@ -87,53 +94,41 @@ export function followOtherTabs(thisTab: ThisTab): OtherTabs {
   }
 
   /** The word of why another tab ended the shared session (its EndedMarker's storage event). */
-  function onEndedElsewhere(marker: EndedMarker): void {
+  function onEndedElsewhere(marker: EndedMarker): OtherTabsNews | null {
     lastEndedElsewhere = marker;
     const unexplained = endedUnexplained;
-    if (current.value !== null || unexplained === null) return;
-    if (unexplained.userId !== marker.userId || unexplained.expiresAt !== marker.expiresAt) return;
+    if (current.value !== null || unexplained === null) return null;
+    if (unexplained.userId !== marker.userId || unexplained.expiresAt !== marker.expiresAt) {
+      return null;
+    }
     endedUnexplained = null;
-    notice.value = marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
+    const notice = marker.notice ?? SIGNED_OUT_ELSEWHERE_MESSAGE;
     // What was guessed of the user's part in it goes with the notice (a resume point is kept for
     // an expiry or a refusal only).
     const ended = unexplained.ended;
     const byUser = marker.notice === null;
-    if (ended === undefined || ended.byUser === byUser) return;
+    if (ended === undefined || ended.byUser === byUser) return { kind: 'explained', notice };
     ended.byUser = byUser;
-    for (const listener of explainedListeners) {
-      try {
-        listener(ended);
-      } catch (error) {
-        console.error('A listener of the session end failed', error);
-      }
-    }
+    return { kind: 'explained', notice, corrected: ended };
   }
 
   /** Another tab signed in, renewed or signed out. */
-  function onStorage(event: StorageEvent): void {
+  function heard(event: StorageEvent): OtherTabsNews | null {
     if (event.key === SESSION_ENDED_STORAGE_KEY) {
       const marker = endedMarkerOf(event.newValue);
-      if (marker) onEndedElsewhere(marker);
-      return;
+      return marker ? onEndedElsewhere(marker) : null;
     }
-    if (event.key !== SESSION_STORAGE_KEY && event.key !== null) return;
+    if (event.key !== SESSION_STORAGE_KEY && event.key !== null) return null;
     const shared = readStored(storage);
-    if (shared === null) {
-      void thisTab.endHere(endedElsewhere());
-    } else if (shared.token !== current.value?.token) {
-      // A different user's session must not inherit this one's cache: end it first.
-      if (current.value && current.value.user.id !== shared.user.id) {
-        void thisTab.endHere().then(() => thisTab.adopt(shared));
-      } else {
-        // Another tab renewed (or signed in again): as good as a renewal here.
-        thisTab.renewedElsewhere();
-        thisTab.adopt(shared);
-      }
-    }
+    if (shared === null) return { kind: 'ended', notice: endedElsewhere() };
+    if (shared.token === current.value?.token) return null;
+    return current.value && current.value.user.id !== shared.user.id
+      ? { kind: 'signed in as another user', shared }
+      : { kind: 'renewed', shared };
   }
-  events?.addEventListener('storage', onStorage);
 
   return {
+    heard,
     endedElsewhere,
     adopted: () => {
       endedUnexplained = null;
@@ -141,7 +136,5 @@ export function followOtherTabs(thisTab: ThisTab): OtherTabs {
     endedHere: (ended) => {
       if (endedUnexplained?.userId === ended.user.id) endedUnexplained.ended ??= ended;
     },
-    onEndExplained: (listener) => void explainedListeners.push(listener),
-    dispose: () => events?.removeEventListener('storage', onStorage),
   };
 }

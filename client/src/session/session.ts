@@ -9,11 +9,12 @@
  * it expires (`renew`), by whichever tab's timer fires first.
  *
  * This file holds the session's state and its start and end, and wires the rest: what is stored
- * (storedSession.ts), the expiry and renewal timers (sessionSchedule.ts), keeping in step with
- * the other tabs (otherTabs.ts); asking the server is renewSession.ts's and revokeSession.ts's.
+ * (storedSession.ts), the expiry and renewal timers (sessionSchedule.ts), what the other tabs'
+ * news means (otherTabs.ts, which this file tells of its session's start and end, and whose
+ * answers it acts on); asking the server is renewSession.ts's and revokeSession.ts's.
  */
 import { inject, nextTick, readonly, shallowRef, type InjectionKey, type Ref } from 'vue';
-import { followOtherTabs } from './otherTabs';
+import { followOtherTabs, type OtherTabsNews } from './otherTabs';
 import { EXPIRED_MESSAGE, SIGNED_OUT_ELSEWHERE_MESSAGE } from './sessionNotices';
 import { createSessionSchedule } from './sessionSchedule';
 import {
@@ -89,6 +90,7 @@ export function createSession({
   const current = shallowRef<SessionData | null>(null);
   const notice = shallowRef<string | null>(null);
   const endListeners: Array<(ended: EndedSession) => void | Promise<void>> = [];
+  const explainedListeners: Array<(ended: EndedSession) => void> = [];
   /** The token of the session this tab is signing out of, while it does. */
   let signingOut: string | undefined;
   const schedule = createSessionSchedule({
@@ -99,18 +101,11 @@ export function createSession({
     stillRenewing,
     startRenewed: start,
   });
+  const otherTabs = followOtherTabs({ storage, now, current });
   // Listening to the other tabs (a storage listener) starts before the first read below: a
   // sign-in or sign-out another tab stores in between is then heard, not missed.
-  const otherTabs = followOtherTabs({
-    storage,
-    events,
-    now,
-    current,
-    notice,
-    endHere,
-    adopt,
-    renewedElsewhere: schedule.renewedElsewhere,
-  });
+  const onStorage = (event: StorageEvent) => actOn(otherTabs.heard(event));
+  events?.addEventListener('storage', onStorage);
 
   function start(data: SessionData): void {
     storeSession(storage, data);
@@ -181,6 +176,36 @@ export function createSession({
     }
   }
 
+  /** Does what another tab's change of the shared storage asks of this tab (otherTabs.ts). */
+  function actOn(news: OtherTabsNews | null): void {
+    switch (news?.kind) {
+      case 'ended':
+        void endHere(news.notice);
+        break;
+      case 'signed in as another user':
+        void endHere().then(() => adopt(news.shared));
+        break;
+      case 'renewed':
+        schedule.renewedElsewhere();
+        adopt(news.shared);
+        break;
+      case 'explained':
+        notice.value = news.notice;
+        if (news.corrected) tellEndExplained(news.corrected);
+        break;
+    }
+  }
+
+  function tellEndExplained(ended: EndedSession): void {
+    for (const listener of explainedListeners) {
+      try {
+        listener(ended);
+      } catch (error) {
+        console.error('A listener of the session end failed', error);
+      }
+    }
+  }
+
   /**
    * Whether `renewing` is still the session, in this tab and in the shared storage: a sign-out
    * (here or in another tab whose storage event has not come yet) removes it from storage first,
@@ -190,7 +215,7 @@ export function createSession({
     return current.value?.token === renewing.token && readStored(storage)?.token === renewing.token;
   }
 
-  // Read once the other tabs are listened to (followOtherTabs above).
+  // Read once the other tabs are listened to (onStorage above).
   const stored = readStored(storage);
   if (stored && Date.parse(stored.expiresAt) > now()) {
     current.value = stored;
@@ -209,10 +234,10 @@ export function createSession({
     end,
     signOut,
     onEnd: (listener) => void endListeners.push(listener),
-    onEndExplained: otherTabs.onEndExplained,
+    onEndExplained: (listener) => void explainedListeners.push(listener),
     dispose: () => {
       schedule.stop();
-      otherTabs.dispose();
+      events?.removeEventListener('storage', onStorage);
     },
   };
 }

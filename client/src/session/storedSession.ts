@@ -3,7 +3,7 @@
  * (SESSION_STORAGE_KEY) and, for a moment as it ends, why it ended (SESSION_ENDED_STORAGE_KEY).
  * Storage is any same-origin script's to write, so what is read back is checked, never trusted.
  * Also the shape of a session that has ended (EndedSession), which session.ts and otherTabs.ts
- * both tell of, so that neither imports the other.
+ * both speak of, so that otherTabs.ts, which session.ts uses, does not import it back.
  */
 import { EXPIRED_MESSAGE, REFUSED_MESSAGE } from './sessionNotices';
 
