@@ -17,6 +17,7 @@ import {
   DeadlinePassedError,
   pendingCloseRead,
   requestSignal,
+  stoppedBySignal,
 } from './cancellation.js';
 
 interface Seen {
@@ -150,6 +151,33 @@ describe('a request’s signal and its caller’s deadline', () => {
     await vi.waitFor(() => expect(atMargin).toBe(false), { timeout: 5_000 });
     caller.abort();
     expect(await afterClose).toBe(true);
+    await request;
+  });
+
+  it('tells a caller still there at the margin SERVICE_UNAVAILABLE, and one gone after it CANCELLED', async () => {
+    const answer = (signal: AbortSignal) =>
+      stoppedBySignal(signal, 'late', 2).extensions['code'] as string;
+    let atMargin: string | undefined;
+    const afterClose = new Promise<string>((resolve) => {
+      handler = async (_req, res, signal) => {
+        if (!signal.aborted)
+          await new Promise((aborted) => signal.addEventListener('abort', aborted, { once: true }));
+        atMargin = answer(signal);
+        if (!res.closed) await new Promise((closed) => res.once('close', closed));
+        resolve(answer(signal));
+      };
+    });
+    const caller = new AbortController();
+    const request = fetch(url, {
+      method: 'POST',
+      headers: { [DEADLINE_HEADER]: '600' },
+      body: '{}',
+      signal: caller.signal,
+    }).catch(() => undefined);
+    await vi.waitFor(() => expect(atMargin).toBe('SERVICE_UNAVAILABLE'), { timeout: 5_000 });
+    // The signal's reason is still the deadline's; the caller has gone all the same.
+    caller.abort();
+    expect(await afterClose).toBe('CANCELLED');
     await request;
   });
 

@@ -58,7 +58,10 @@ export function stoppedBySignal(
   message: string,
   retryAfterSeconds: number,
 ): GraphQLError {
-  return signal.reason instanceof DeadlinePassedError
+  // The deadline's reason stays once set: a caller that went after it (or whose close is read
+  // only now, after a freeze) is gone all the same.
+  const gone = signal instanceof AbortSignal && callerGone(signal);
+  return signal.reason instanceof DeadlinePassedError && !gone
     ? serviceUnavailable(message, retryAfterSeconds)
     : cancelled();
 }

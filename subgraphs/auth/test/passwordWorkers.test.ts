@@ -159,7 +159,7 @@ describe('a burst of sign-ins the threads cannot hash before their deadline', ()
   }, 60_000);
 });
 
-describe('a registration whose caller has gone', () => {
+describe('a registration whose deadline passes while its password hashes', () => {
   it('creates no account when the deadline passes while the password hashes', async () => {
     const running = (auth = await startAuth({ AUTH_HASH_WORKERS: '1', BCRYPT_ROUNDS: '13' }));
     // A first registration warms the service (its database connection, the queries before the
@@ -187,8 +187,9 @@ describe('a registration whose caller has gone', () => {
     // there: it is told to try again, not that it went away.
     expect(body.errors?.[0]).toMatchObject({
       message: 'The password check did not finish in time; try again shortly',
-      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: expect.any(Number) },
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
+    // Told to come back after about one hash's time (about 0.7 s here, at least 1 s).
     expect(body.errors?.[0]?.extensions?.['retryAfterSeconds']).toBeGreaterThanOrEqual(1);
     // The name is still free: no account was left behind.
     const again = await register(running, 'gone');

@@ -108,7 +108,7 @@ describe('a sign-in whose caller is gone when it is decided', () => {
     await expect(
       accounts.login(orm.em.fork(), 'late_user', 'long-password', '127.0.0.3', undefined, signal),
     ).rejects.toMatchObject({
-      message: 'The password check did not finish in time; try again shortly',
+      message: 'The request did not finish in time; try again shortly',
       extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
     });
     expect(work).toEqual(before);

@@ -16,11 +16,14 @@ import {
   usernameKey,
 } from './credentials.js';
 import type { AttemptVerdict, LoginAttempts } from './loginAttempts.js';
-import { PASSWORD_LATE_MESSAGE, type PasswordHasher } from './passwords.js';
+import type { PasswordHasher } from './passwords.js';
 import type { RegistrationLimit } from './registrationLimit.js';
 
 /** One message for an unknown user and a wrong password, so neither can be told apart. */
 export const INVALID_CREDENTIALS = 'Invalid username or password';
+
+/** What a caller is told when its request's deadline passed before its sign-in was decided. */
+export const ACCOUNT_LATE_MESSAGE = 'The request did not finish in time; try again shortly';
 
 export interface Accounts {
   /**
@@ -54,7 +57,7 @@ export interface Accounts {
 async function callerStillWaits(signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return;
   await pendingCloseRead();
-  if (signal.aborted) throw stoppedBySignal(signal, PASSWORD_LATE_MESSAGE, 1);
+  if (signal.aborted) throw stoppedBySignal(signal, ACCOUNT_LATE_MESSAGE, 1);
 }
 
 export function createAccounts(
@@ -101,7 +104,7 @@ export function createAccounts(
         await callerStillWaits(signal);
         // Hash first (the slow part), then decide: the caller may have gone while it ran.
         const passwordHash = await passwords.hash(password, signal);
-        if (signal?.aborted) throw stoppedBySignal(signal, PASSWORD_LATE_MESSAGE, 1);
+        if (signal?.aborted) throw stoppedBySignal(signal, ACCOUNT_LATE_MESSAGE, 1);
         const user = em.create(UserSchema, {
           id: randomUUID(),
           username,

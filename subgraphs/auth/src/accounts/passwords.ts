@@ -86,11 +86,17 @@ export async function createPasswordHasher(options: PasswordPoolOptions): Promis
     )
       throw tooMany(readyInMs);
     admitted++;
+    const started = performance.now();
+    const measured = (ms: number) => (jobMs = jobMs === undefined ? ms : jobMs * 0.8 + ms * 0.2);
     try {
       const { value, ms } = await pool.run(job, { signal });
-      jobMs = jobMs === undefined ? ms : jobMs * 0.8 + ms * 0.2;
+      measured(ms);
       return value;
     } catch (error) {
+      // A job stopped on its thread took at least this long: counted, so that the jobs that
+      // wait are admitted, and callers told when to come back, by what jobs take, not only by
+      // those that finished (on a machine too slow for the deadline, none would).
+      if (!waits && signal?.aborted) measured(performance.now() - started);
       // Its deadline passed after it had to wait behind others (while waiting, or on its
       // thread after them: the threads slower than planned): the caller is still there, and is
       // told to come back, as it would have been at once.
@@ -98,7 +104,11 @@ export async function createPasswordHasher(options: PasswordPoolOptions): Promis
       // Taken by a thread at once, and still not done by the deadline: the caller is there too,
       // and is told to try again once a job's time has passed.
       if (signal?.aborted)
-        throw stoppedBySignal(signal, PASSWORD_LATE_MESSAGE, Math.ceil((jobMs ?? 1000) / 1000));
+        throw stoppedBySignal(
+          signal,
+          PASSWORD_LATE_MESSAGE,
+          Math.max(1, Math.ceil((jobMs ?? 0) / 1000)),
+        );
       throw error;
     } finally {
       admitted--;
