@@ -539,7 +539,7 @@ function unexpectedErrorPlugin<C extends RequestBase>(
             const unreachable = databaseUnreachable(unwrapResolverError(error));
             if (unreachable)
               contextValue.logger.warn(
-                { reason: unreachable, path: error.path },
+                { err: error.originalError ?? error, reason: unreachable, path: error.path },
                 'database out of reach; answered SERVICE_UNAVAILABLE',
               );
             else

@@ -1,8 +1,8 @@
 /**
  * A resolver that met the database out of reach is answered SERVICE_UNAVAILABLE with a wait and
  * the request id of its warning line (the database away is not a fault of ours, so not an error
- * line), as the internal error it replaces would carry; a resolver
- * whose other call (HTTP, Redis) was refused is a fault of ours, masked, not the database.
+ * line), as the internal error it replaces would carry; a resolver whose other call (HTTP,
+ * Redis) was refused is a fault of ours, masked, not the database.
  */
 import { request } from 'node:http';
 import { createServer } from 'node:net';

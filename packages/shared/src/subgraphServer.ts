@@ -30,8 +30,8 @@ export interface SubgraphServerOptions<C extends RequestBase> {
 /**
  * A resolver that met a database out of reach (a login while PostgreSQL restarts) is answered
  * SERVICE_UNAVAILABLE with a wait, which the caller may try again after, rather than as a fault
- * of ours. It is still logged at error level (serviceHost.ts): an operator needs to hear of it,
- * and the answer keeps the request id of that line, as the internal error it replaces would.
+ * of ours. It is logged as a warning (serviceHost.ts): an operator needs to hear of it, and the
+ * answer keeps the request id of that line, as the internal error it replaces would.
  */
 function unreachableDatabaseAsUnavailable(
   host: ServiceHost,

@@ -40,8 +40,9 @@ export const RequestLogSchema = defineEntity({
      * With `responseKey`, the log's idempotency key (see logWriter.ts): the request id (one per
      * operation, kept when the router retries the call on another instance), or, when the
      * client sent an `Idempotency-Key` (kept across its own attempts, through any router), a
-     * digest of that key with the user and the calculation. The field's response key (a digest of it when longer
-     * than the column) tells the calculations of one operation apart. Null for writes outside a request.
+     * digest of that key with the user and the calculation. The field's response key (a digest
+     * of it when longer than the column) tells the calculations of one operation apart. Null for
+     * writes outside a request.
      */
     logKey: p.string().length(LOG_KEY_LENGTH).nullable(),
     responseKey: p.string().length(RESPONSE_KEY_LENGTH).nullable(),

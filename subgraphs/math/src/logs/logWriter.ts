@@ -463,11 +463,18 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         for (const p of batch) p.committed = true;
         await withdrawGone(batch, stored);
       } catch (error) {
-        logger.error({ err: error, rows: batch.length }, 'request logs could not be written');
-        observer?.flushFailed(batch.length);
         // A database out of reach is the service unavailable for a while, which the caller may
-        // try again after; anything else (a missing table, a full disk) is a fault of ours.
-        const failure = databaseUnreachable(error)
+        // try again after (a warning); anything else (a missing table, a full disk) is a fault
+        // of ours (an error).
+        const unreachable = databaseUnreachable(error);
+        if (unreachable)
+          logger.warn(
+            { err: error, reason: unreachable, rows: batch.length },
+            'request logs could not be written: the database is not reachable',
+          );
+        else logger.error({ err: error, rows: batch.length }, 'request logs could not be written');
+        observer?.flushFailed(batch.length);
+        const failure = unreachable
           ? databaseRefusal(
               'The calculation could not be logged: the database is not reachable; try again shortly',
             )
