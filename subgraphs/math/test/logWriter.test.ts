@@ -574,6 +574,38 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
     }
   }, 30_000);
 
+  it('refuses a write whose batch meets the database out of reach SERVICE_UNAVAILABLE, and says so in a warning, not an error line', async () => {
+    const database = await scratchDatabaseBehindProxy();
+    const orm = await openLogReader(database.url, silentLogger());
+    const events = createEventBus(undefined, silentLogger());
+    const lines: Array<{ level: number; msg: string; reason?: string }> = [];
+    const logger = pino(
+      { level: 'debug' },
+      { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) },
+    );
+    const writer = createLogWriter({ orm, events, logger, attempts: 1 });
+    try {
+      await writer.write(entry('unreachable', 1));
+      database.proxy.cut();
+      await expect(writer.write(entry('unreachable', 2))).rejects.toMatchObject({
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
+      expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+      expect(lines.filter((line) => line.level === 40)).toContainEqual(
+        expect.objectContaining({
+          msg: 'request logs could not be written: the database is not reachable',
+          reason: expect.any(String),
+        }),
+      );
+    } finally {
+      database.proxy.restore();
+      await writer.close();
+      await events.close();
+      await orm.close();
+      await database.close();
+    }
+  }, 30_000);
+
   it('spools an abandoned write with the code its caller was refused with when its held batch then fails', async () => {
     const database = await scratchDatabaseBehindProxy();
     const orm = await openLogReader(database.url, silentLogger());
