@@ -6,6 +6,11 @@
  * a field's resolver as the owner fetch through the gateway would, and the feed fails after its
  * first event as a catch-up's database read would. The client is told the masked internal error
  * with the request id its log line has, never the raw message, and the stream completes.
+ *
+ * Then the same through a whole router (auth, math and the router in this process, as
+ * tests/support/services.ts starts them, on their in-memory event bus): an event the router
+ * cannot serialise (an operation a newer math knows and this router's supergraph does not yet)
+ * reaches its SSE subscriber masked, with the stream's request id, which its log line has.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +18,7 @@ import { ErrorCode } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import express from 'express';
 import { buildSchema, parse, type ExecutionResult, type GraphQLError } from 'graphql';
+import { logAddedTopic } from '@microservice-math/shared/logAddedEvent';
 import { createClient, type Client } from 'graphql-sse';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +31,10 @@ import {
   streamingOperations,
   type StreamingOperationsOptions,
 } from '../src/subscriptions/streamingOperations.js';
+import { eventStream, signUp } from '../../tests/support/graphql.js';
 import { capturedLog } from './support/capturedLog.js';
+import { serviceSet, type RunningRouter, type ServiceSet } from '../../tests/support/services.js';
+import { waitFor } from '../../tests/support/waitFor.js';
 
 const schema = buildSchema(`
   type Query { unused: Int }
@@ -193,5 +202,82 @@ describe('a fault of ours in a subscription over graphql-sse', () => {
     expect(JSON.stringify(received)).not.toContain('ECONNRESET');
     const line = await loggedFault(requestId);
     expect(line['err']).toMatchObject({ message: DATABASE_FAULT });
+  });
+});
+
+/** A refused stream's answer, to say why in a failure; '' for a stream (left unread). */
+const peek = async (response: Response) =>
+  response.status === 200 ? '' : await response.clone().text();
+
+describe('a fault of ours in a subscription over graphql-sse, through a whole router', () => {
+  const routerLog = capturedLog();
+  let services: ServiceSet;
+  let router: RunningRouter;
+
+  beforeAll(async () => {
+    services = serviceSet();
+    const auth = await services.startAuth();
+    const math = await services.startMath();
+    router = await services.startRouter(
+      { auth: auth.url, math: math.url },
+      { logger: routerLog.logger },
+    );
+  });
+  afterAll(async () => {
+    await services?.close();
+  });
+
+  it('an event it cannot serialise reaches the subscriber masked, with the stream’s request id, logged with it', async () => {
+    const { token, id: userId } = await signUp(router.url, 'sse_fault');
+    const stream = new AbortController();
+    const response = await eventStream(
+      router.url,
+      token,
+      'subscription { logAdded { id operation } }',
+      stream.signal,
+    );
+    expect(response.status, await peek(response)).toBe(200);
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    // Open once the router counts it: its feed then listens (openLogFeed has subscribed).
+    await waitFor(async () => {
+      const { values } = await router.service.metrics.activeSubscriptions.get();
+      expect(values[0]?.value ?? 0).toBeGreaterThan(0);
+    });
+    // As math publishes a log, from a math newer than this router's supergraph.
+    await services.events().pubsub.publish(logAddedTopic(userId), {
+      id: '01900000-0000-7000-8000-0000000000f1',
+      // An operation this router's supergraph does not know yet.
+      operation: 'SQUARE_ROOT',
+      input: '{"n":2}',
+      resultPreview: '1.41',
+      digits: 3,
+      cached: false,
+      durationMs: 1,
+      createdAt: new Date(Date.now() + 60_000).toISOString(),
+      status: 'ok',
+      userId,
+      username: 'sse_fault',
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    // The event (its `data:` line whole), however the stream was cut into chunks.
+    while (!/event: next\ndata: .*\n\n/.test(text)) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    stream.abort();
+    expect(text, 'the stream ended before its event').toMatch(/event: next\n/);
+    expect(text).not.toContain('SQUARE_ROOT');
+    const data = /event: next\ndata: (.*)\n/.exec(text)?.[1];
+    expect(JSON.parse(data ?? 'null')).toEqual({
+      data: null,
+      errors: [masked(requestId, ['logAdded', 'operation'])],
+    });
+    const line = await routerLog.waitFor(
+      (entry) => entry['level'] === 50 && entry['requestId'] === requestId,
+    );
+    expect(JSON.stringify(line)).toContain('SQUARE_ROOT');
   });
 });
