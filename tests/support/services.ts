@@ -53,6 +53,11 @@ export interface ServiceSet {
     urls: { auth: string; math: string },
     options?: { logger?: Logger; env?: Record<string, string>; securityLogEveryMs?: number },
   ): Promise<RunningRouter>;
+  /**
+   * The bus math publishes to and the router listens on (in memory unless REDIS_URL is set): a
+   * test publishes an event as math would.
+   */
+  events(): EventBus;
   /** Closes everything started through this set that is still running. */
   close(): Promise<void>;
 }
@@ -128,6 +133,7 @@ export function serviceSet(
       });
       return { ...(await listen(service.host, {})), service };
     },
+    events: bus,
     async close() {
       for (const host of started.splice(0).reverse()) await host.close();
       await events?.close();

@@ -81,6 +81,59 @@ function deliver(
 }
 
 describe('the shared user fetch of a logAdded event', () => {
+  // Found in the last session's notes: the fetch ran with its first subscriber's context, so the
+  // gateway's masked fault carried that subscriber's request id, and every subscriber sharing
+  // the fetch was answered with it, its own request id in no log line.
+  it('failing with a fault of ours, fails for each subscriber with its own request id, logged with it', async () => {
+    const { executor, answers } = gateway();
+    const resolver = resolverWith(executor);
+    const logged: Array<{ requestId: string; fields: Record<string, unknown> }> = [];
+    const withRequestId = (requestId: string) =>
+      ({
+        ...subscriber(),
+        requestId,
+        logger: {
+          error: (fields: Record<string, unknown>) => logged.push({ requestId, fields }),
+        },
+      }) as unknown as RouterContext;
+    // Two subscriptions of one user (another tab, say), each its own operation and request id.
+    const first = deliver(resolver, withRequestId('req-1'));
+    const second = deliver(resolver, withRequestId('req-2'));
+    expect(answers).toHaveLength(1); // still one fetch, shared
+    // The gateway's answer in production: masked, with the fetch's request id, logged there.
+    answers[0]?.({
+      errors: [
+        {
+          message: 'Internal server error (request id req-1)',
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-1' },
+        } as never,
+      ],
+    });
+    const internal = (requestId: string) => ({
+      message: `Internal server error (request id ${requestId})`,
+      path: ['logAdded', 'user'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    });
+    const answered = async (result: ReturnType<typeof deliver>) =>
+      (await result).errors?.map(({ message, path, extensions }) => ({
+        message,
+        path,
+        extensions,
+      }));
+    expect(await answered(first)).toEqual([internal('req-1')]);
+    expect(await answered(second)).toEqual([internal('req-2')]);
+    // The first's fault was logged by the gateway with req-1; the second's is logged with req-2,
+    // pointing at the fetch's line.
+    expect(logged).toEqual([
+      {
+        requestId: 'req-2',
+        fields: expect.objectContaining({
+          err: expect.objectContaining({ message: 'Internal server error (request id req-1)' }),
+        }),
+      },
+    ]);
+  });
+
   it('is not cancelled for the others when the subscriber that started it goes away', async () => {
     const { executor, answers } = gateway();
     const resolver = resolverWith(executor);

@@ -7,9 +7,11 @@
  * other field of it (`createdAt`, `logs`, …) is fetched through the gateway, so its query
  * planning reaches whichever subgraph owns it: the whole subtree as `me { … }` with the
  * subscriber's credentials, made once per event and distinct selection and shared by every
- * subscriber that asked for the same thing. Where the events come from, live and caught up from
+ * subscriber that asked for the same thing (a fault of ours it meets reaches each of them with
+ * its own request id: ownFailure). Where the events come from, live and caught up from
  * the database, is logFeed.ts.
  */
+import { hasClientCode } from '@microservice-math/shared/errorCodes';
 import { unauthenticated } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
@@ -58,6 +60,27 @@ function markFromGateway(value: unknown): void {
   if (value === null || typeof value !== 'object' || fromGateway.has(value)) return;
   fromGateway.add(value);
   for (const child of Object.values(value)) markFromGateway(child);
+}
+
+/**
+ * A shared owner fetch's failure as one subscriber is told of it. A fault of ours carries the
+ * request id of the context the fetch ran with (its first subscriber's: the gateway masked and
+ * logged it with that id); every other subscriber gets it with its own request id instead, and a
+ * line of its own logged with that id, naming the fetch's. Answers meant for the client (a code
+ * it reads) are the same for all, and shared as they are.
+ */
+function ownFailure(error: unknown, context: RouterContext, eventId: string): unknown {
+  if (!(error instanceof GraphQLError) || hasClientCode(error.extensions)) return error;
+  const fetchRequestId = error.extensions['requestId'];
+  if (typeof fetchRequestId !== 'string' || fetchRequestId === context.requestId) return error;
+  context.logger.error(
+    { err: error, fetchRequestId, eventId },
+    'the owner fetch this event shared failed (logged with fetchRequestId)',
+  );
+  return new GraphQLError(
+    error.message.replace(`(request id ${fetchRequestId})`, `(request id ${context.requestId})`),
+    { extensions: { ...error.extensions, requestId: context.requestId } },
+  );
 }
 
 export interface LogAddedResolver {
@@ -128,7 +151,9 @@ export function createLogAddedResolver(
       // An answer is shared for a while; a failure is not kept: the next subscriber asks again.
       fetching.then(() => setTimeout(forget, SHARE_WINDOW_MS).unref(), forget);
     }
-    return pending;
+    return pending.catch((error: unknown) => {
+      throw ownFailure(error, context, event.id);
+    });
   }
 
   return {

@@ -245,7 +245,12 @@ function reconnectingBus() {
   let listener = () => {};
   const events = {
     ...inner,
-    onReconnect: (heard: () => void) => ((listener = heard), () => {}),
+    onReconnect: (heard: () => void) => (
+      (listener = heard),
+      () => {
+        if (listener === heard) listener = () => {};
+      }
+    ),
   };
   return { inner, events, reconnect: () => listener() };
 }
@@ -413,6 +418,100 @@ describe('a live feed whose catch-ups queue up', () => {
     // Each once: the second catch-up read `live` too, and the held copy was dropped.
     expect(await nextDelivery(feed)).toBe('nothing within 1 s');
     await feed.return?.();
+    await inner.close();
+  });
+});
+
+describe('a live feed whose catch-up fails while another is queued behind it', () => {
+  const caller = { caller: { id: 'u1', username: 'ada' } } as unknown as RouterContext;
+  const unreachable = {
+    message: 'The math subgraph is unreachable (ECONNREFUSED)',
+    extensions: { code: 'SERVICE_UNAVAILABLE' },
+  } as unknown as GraphQLError;
+  const log = (n: number): Row => ({
+    id: `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+    status: 'ok',
+    createdAt: new Date(Date.now() + 60_000 + n).toISOString(),
+  });
+
+  /**
+   * A feed whose first catch-up (after a reconnect) has read the database and waits; meanwhile
+   * a live event is heard, Redis goes and comes back (a second catch-up is queued), and another
+   * live event is heard. `fail()` then lets the first catch-up fail; `queries` counts the reads
+   * made after that.
+   */
+  async function failingWhileQueued() {
+    const { inner, events, reconnect } = reconnectingBus();
+    let failing = false;
+    let afterFailure = 0;
+    let gated: { reading: () => void; released: Promise<void> } | undefined;
+    const execute: GatewayExecutor = async () => {
+      if (failing) afterFailure++;
+      const gate = gated;
+      gated = undefined;
+      gate?.reading();
+      await gate?.released;
+      return gate ? { errors: [unreachable] } : { data: { recentLogs: [] } };
+    };
+    let release = () => {};
+    const reading = new Promise<void>((resolve) => {
+      const released = new Promise<void>((done) => (release = done));
+      gated = { reading: resolve, released };
+    });
+    const feed = await openLogFeed(events, execute, caller, undefined);
+    const publish = (row: Row) =>
+      inner.pubsub.publish(logAddedTopic('u1'), { ...row, userId: 'u1', username: 'ada' });
+    reconnect();
+    await reading;
+    await publish(log(1));
+    reconnect();
+    await publish(log(2));
+    return {
+      feed,
+      inner,
+      reconnect,
+      fail: () => {
+        failing = true;
+        release();
+      },
+      queries: () => afterFailure,
+    };
+  }
+
+  // Found in the last session's notes: the failed catch-up released the live events it held
+  // before the failure was delivered, so a client waiting for the next event got one of them
+  // first, and the catch-up queued behind it still read the database.
+  it('ends with the failure before any live event it held', async () => {
+    const { feed, inner, fail } = await failingWhileQueued();
+    const next = feed.next().then(
+      (result) => `delivered ${result.value?.id}`,
+      (error: unknown) => error,
+    );
+    fail();
+    expect(await next).toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    await inner.close();
+  });
+
+  it('runs no catch-up queued behind it, nor one for a later reconnect, and keeps its failure for the client', async () => {
+    const { feed, inner, reconnect, fail, queries } = await failingWhileQueued();
+    // The client has not asked for the next event yet (it is slow to read).
+    fail();
+    await new Promise((resolve) => setImmediate(resolve));
+    reconnect();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(queries()).toBe(0);
+    await expect(feed.next()).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+    await inner.close();
+  });
+
+  it('runs no catch-up queued behind it once the client has ended the feed', async () => {
+    const { feed, inner, fail, queries } = await failingWhileQueued();
+    await feed.return?.();
+    fail();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(queries()).toBe(0);
     await inner.close();
   });
 });

@@ -7,7 +7,8 @@
  * is queued or runs wait until every catch-up queued before they arrived is done; within one
  * subscription every log is delivered once, by id, and in order within each source. A feed that
  * a catch-up after an outage finds more than MAX_CATCH_UP logs behind ends with an error saying
- * so (fellBehind).
+ * so (fellBehind); a catch-up that fails ends the feed at once, nothing held delivered ahead of
+ * the failure and no catch-up queued behind it run.
  *
  * Events do not reach Redis in (createdAt, id) order: each math instance publishes a batch after
  * it commits, so a log may be published after a newer one from another instance. A client that
@@ -363,27 +364,40 @@ export async function openLogFeed(
     }
   }
 
-  /** Ends the feed with `error`: the pending `next()` rejects with it, or the next one does. */
+  /**
+   * Ends the feed with `error` at once, the first failure only: the pending `next()` rejects with
+   * it, or the next one does. Nothing is delivered ahead of it (the live events held and those
+   * ready are dropped; the client refetches), and nothing more is done: no catch-up queued or
+   * asked for by a later reconnect runs, and the bus is no longer listened to.
+   */
   function fail(error: unknown): void {
+    if (ended) return;
     failure = error;
     const reject = failed;
-    // Not resolved as done by `end()` first: the client would see the feed complete, unsaid.
+    // Not resolved as done by `end()`: the client would see the feed complete, unsaid.
     waiting = failed = undefined;
+    stop();
     reject?.(error);
   }
 
   /**
-   * Queues a catch-up from where `from` says when its turn comes. Once it has settled, done or
-   * failed, the live events heard before the next one was queued are delivered (see `held`).
+   * Queues a catch-up from where `from` says when its turn comes, unless the feed has ended by
+   * then. Once it is done, the live events heard before the next one was queued are delivered
+   * (see `held`); if it fails, the feed ends with its failure before anything else is (`fail`).
    */
-  function queueCatchUp(from: () => string | undefined, tooFar: () => GraphQLError) {
+  function queueCatchUp(from: () => string | undefined, tooFar: () => GraphQLError): Promise<void> {
     const turn = ++queued;
-    const run = catchUps
-      .then(() => catchUp(from(), tooFar))
-      .finally(() => {
-        settled = turn;
-        release();
-      });
+    const run = catchUps.then(async () => {
+      if (ended) return;
+      try {
+        await catchUp(from(), tooFar);
+      } catch (error) {
+        fail(error);
+        throw error;
+      }
+      settled = turn;
+      release();
+    });
     catchUps = run.catch(() => {});
     return run;
   }
@@ -396,7 +410,8 @@ export async function openLogFeed(
    * live events that could have moved it too far wait for this one: see `held`).
    */
   function resync(): void {
-    queueCatchUp(() => lastId, fellBehind).catch(fail);
+    // A failure has ended the feed already (queueCatchUp).
+    queueCatchUp(() => lastId, fellBehind).catch(() => {});
   }
 
   // While Redis is away the subscription waits for it, and hears nothing published before it is
@@ -418,11 +433,18 @@ export async function openLogFeed(
     if (awayAtStart || reconnectedWhileSubscribing) resync();
   });
 
+  /** Stops listening and drops what waits to be delivered: the feed is over. */
+  function stop(): void {
+    ended = true;
+    stopListening();
+    if (subscription !== undefined) events.pubsub.unsubscribe(subscription);
+    held.length = 0;
+    ready.length = 0;
+  }
+
   function end(): IteratorResult<LogAddedEvent> {
     if (!ended) {
-      ended = true;
-      stopListening();
-      if (subscription !== undefined) events.pubsub.unsubscribe(subscription);
+      stop();
       waiting?.({ value: undefined, done: true });
       waiting = failed = undefined;
     }

@@ -260,4 +260,40 @@ describe('a subscription’s stream', () => {
     expect(log.lines.filter((entry) => Number(entry['level']) >= 50)).toHaveLength(errorsBefore);
     await close();
   });
+
+  it('that fails with a fault of ours not yet reported sends it masked with its request id, logged with it, then complete', async () => {
+    // What streamingOperations hands on is reported already (sseFaults.test.ts): this is the
+    // stream's own guard, for a raw error that reaches it all the same.
+    const broken = (): AsyncIterableIterator<ExecutionResult> => {
+      const iterator: AsyncIterableIterator<ExecutionResult> = {
+        next: () => Promise.reject(new Error('read ECONNRESET 10.0.0.9:5432')),
+        return: async () => ({ value: undefined, done: true }),
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
+    };
+    const { response, close } = await subscriptionServer(broken);
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const text = await response.text();
+    const events = eventsOf(text);
+    expect(events).toHaveLength(2);
+    expect(events[0]).toContain(
+      JSON.stringify({
+        errors: [
+          {
+            message: `Internal server error (request id ${requestId})`,
+            extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+          },
+        ],
+      }),
+    );
+    expect(text).not.toContain('ECONNRESET');
+    expect(events[1]).toMatch(/^event: complete/);
+    const line = await log.waitFor(
+      (entry) => entry['level'] === 50 && entry['requestId'] === requestId,
+    );
+    expect(line['err']).toMatchObject({ message: 'read ECONNRESET 10.0.0.9:5432' });
+    await close();
+  });
 });
