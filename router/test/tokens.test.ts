@@ -1,5 +1,6 @@
 /** The router's user context: only tokens auth signed, unexpired, for this audience, count. */
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microservice-math/shared/tokenClaims';
 import { base64url, generateKeyPair, importPKCS8, SignJWT, type CryptoKey } from 'jose';
@@ -133,6 +134,59 @@ describe('tokens the router refuses', () => {
     expect(result.status).toBe(401);
     expect(result.headers?.get('www-authenticate')).toBe('Bearer error="invalid_request"');
     expect(result.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('an Authorization header sent twice', () => {
+  /**
+   * `{ me { id } }` with each header sent as its own line, over plain HTTP (fetch would join
+   * them into one): to /graphql, or to the SSE endpoint (/graphql/stream).
+   */
+  function twice(authorizations: string[], over: 'http' | 'sse' = 'http') {
+    const url = new URL(over === 'sse' ? `${system.urls.router}/stream` : system.urls.router);
+    const accept = over === 'sse' ? 'text/event-stream' : 'application/json';
+    // Given as a list, the headers are sent as they are: Host too must be in it.
+    const headers = ['host', url.host, 'content-type', 'application/json', 'accept', accept];
+    for (const value of authorizations) headers.push('authorization', value);
+    return new Promise<{ status: number; challenge: unknown; body: string }>((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            challenge: res.headers['www-authenticate'],
+            body,
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ query: '{ me { id } }' }));
+    });
+  }
+
+  it.each([
+    ['the valid token first', () => [`Bearer ${validToken}`, 'Bearer junk']],
+    ['the valid token last', () => ['Bearer junk', `Bearer ${validToken}`]],
+  ])(
+    'with different values (%s) is refused as malformed, over HTTP and SSE',
+    async (_order, headers) => {
+      for (const over of ['http', 'sse'] as const) {
+        const answer = await twice(headers(), over);
+        expect(answer, over).toMatchObject({
+          status: 401,
+          challenge: 'Bearer error="invalid_request"',
+        });
+        expect(answer.body).toContain('UNAUTHENTICATED');
+      }
+    },
+  );
+
+  it('with the same value twice is that value', async () => {
+    const answer = await twice([`Bearer ${validToken}`, `Bearer ${validToken}`]);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ data: { me: { id: user.id } } });
   });
 });
 

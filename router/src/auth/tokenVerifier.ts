@@ -14,6 +14,7 @@
  *   again and refused if its key is gone.
  * Failures are never remembered: a refused token is checked in full every time.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import { unauthenticated } from '@microservice-math/shared/errors';
 import {
@@ -193,6 +194,17 @@ export function bearerChallenge(authorization: unknown): string {
     return 'Bearer error="invalid_request"';
   }
   return 'Bearer error="invalid_token"';
+}
+
+/**
+ * A request's `Authorization` header, or every one it sent when they differ, which bearerToken
+ * refuses as malformed (401 `invalid_request`): Node keeps only the first of several, and a proxy
+ * in front that reads another would disagree with the router about who the caller is. As for
+ * connectionParams below, copies of one value are that value.
+ */
+export function authorizationHeader(req: IncomingMessage): unknown {
+  const sent = req.headersDistinct['authorization'];
+  return sent && new Set(sent).size > 1 ? sent : req.headers.authorization;
 }
 
 /**

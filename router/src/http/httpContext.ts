@@ -14,7 +14,12 @@ import { maskedInternalError } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import type { RequestBase } from '@microservice-math/shared/serviceHost';
 import { GraphQLError } from 'graphql';
-import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
+import {
+  authorizationHeader,
+  bearerChallenge,
+  bearerToken,
+  type TokenVerifier,
+} from '../auth/tokenVerifier.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitKey, type RequestRateLimit } from '../limits/requestRateLimit.js';
 import { isSignOutOnly } from '../limits/signOutOnly.js';
@@ -25,7 +30,7 @@ import { idempotencyKeyOf } from './idempotencyKey.js';
 
 /** The verified caller, or none with the 401 a refused token is answered with where it matters. */
 async function callerFrom(
-  authorization: string | undefined,
+  authorization: unknown,
   verifyToken: TokenVerifier,
   refused: (error: unknown) => void,
 ): Promise<{ caller: Caller | null; refusedToken?: GraphQLError }> {
@@ -61,7 +66,7 @@ export function httpContext({
     try {
       const clientAddress = clientAddressOf(req);
       const { caller, refusedToken } = await callerFrom(
-        req.headers.authorization,
+        authorizationHeader(req),
         verifyToken,
         (error) => securityLog.refusedToken(error, { transport: 'http', clientAddress }),
       );

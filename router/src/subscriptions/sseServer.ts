@@ -32,7 +32,12 @@ import {
   TOKEN_REVOKED_MESSAGE,
 } from '../auth/tokenExpiry.js';
 import { createTokenConnections, type OnTokenRevoked } from '../auth/tokenConnections.js';
-import { bearerChallenge, bearerToken, type TokenVerifier } from '../auth/tokenVerifier.js';
+import {
+  authorizationHeader,
+  bearerChallenge,
+  bearerToken,
+  type TokenVerifier,
+} from '../auth/tokenVerifier.js';
 import { streamingContext, type RouterContext } from '../context.js';
 import type { ClientAddressOf } from '../http/clientAddress.js';
 import type { RouterMetrics } from '../metrics/routerMetrics.js';
@@ -100,8 +105,8 @@ function refusal(
   ] as const satisfies SseResponse;
 }
 
-async function callerFrom(authorization: string | null | undefined, verifyToken: TokenVerifier) {
-  const token = bearerToken(authorization ?? undefined);
+async function callerFrom(authorization: unknown, verifyToken: TokenVerifier) {
+  const token = bearerToken(authorization);
   if (!token) {
     throw unauthenticated(
       'Send Authorization: Bearer TOKEN to open a stream (queries and subscriptions alike)',
@@ -259,16 +264,14 @@ export function createSseServer(options: SseServerOptions): SseServer {
     onSubscribe: async (req, params) => {
       const clientAddress = options.clientAddressOf(req.raw);
       let caller, token;
+      const authorization = authorizationHeader(req.raw);
       try {
-        ({ caller, token } = await callerFrom(
-          req.headers.get('authorization'),
-          options.verifyToken,
-        ));
+        ({ caller, token } = await callerFrom(authorization, options.verifyToken));
       } catch (error) {
         securityLog.refusedToken(error, { transport: 'sse', clientAddress });
         if (error instanceof GraphQLError)
           return refusal(401, error, {
-            'www-authenticate': bearerChallenge(req.headers.get('authorization')),
+            'www-authenticate': bearerChallenge(authorization),
           });
         throw error;
       }
