@@ -40,12 +40,23 @@ afterAll(async () => {
 });
 
 /** The raw response (fetch would decode the body itself; the bytes show what was sent). */
+interface Raw {
+  status?: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
 function get(path: string, acceptEncoding: string) {
-  return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+  return new Promise<Raw>((resolve, reject) => {
     request(url + path, { headers: { 'accept-encoding': acceptEncoding } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode,
+          headers: response.headers,
+          body: Buffer.concat(chunks),
+        }),
+      );
     })
       .on('error', reject)
       .end();
@@ -70,6 +81,15 @@ describe('precompressed delivery', () => {
     const plain = await get('/assets/index-abc123.js', 'identity');
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body.toString()).toBe(SCRIPT);
+  });
+
+  it('does not serve a compressed copy by its own name', async () => {
+    for (const path of [
+      '/assets/index-abc123.js.br',
+      '/assets/index-abc123.js.gz',
+      '/index.html.br',
+    ])
+      expect((await get(path, 'identity')).status, path).toBe(404);
   });
 
   it('compresses the page itself but keeps it revalidated', async () => {

@@ -79,22 +79,35 @@ export function precompressOnBuild() {
 
 /**
  * Serves the brotli or gzip copy of a file under `distDir` to a browser that accepts it; any
- * other request falls through (to `express.static`). The copies are listed once, when the
- * handler is made, so a request costs a map lookup. Paths are relative to where it is mounted.
+ * other request falls through (to `express.static`), but for a copy asked for by its own name,
+ * which is not found (404). The copies are listed once, when the handler is made, so a request
+ * costs a map lookup. Paths are relative to where it is mounted.
  */
 export function precompressedAssets(distDir: string): RequestHandler {
   /** URL path → the encodings that have a copy. */
   const copies = new Map<string, string[]>();
+  /**
+   * The copies' own paths: not pages of the site. Asked for by name, one would be sent as
+   * opaque bytes (application/octet-stream, no Content-Encoding), so it is not found.
+   */
+  const copyPaths = new Set<string>();
   for (const file of listFiles(distDir)) {
-    const encodings = ENCODINGS.filter(([, suffix]) => existsSync(file + suffix)).map(
-      ([name]) => name as string,
-    );
-    if (encodings.length > 0)
-      copies.set(`/${relative(distDir, file).split(sep).join('/')}`, encodings);
+    const urlPath = `/${relative(distDir, file).split(sep).join('/')}`;
+    const present = ENCODINGS.filter(([, suffix]) => existsSync(file + suffix));
+    for (const [, suffix] of present) copyPaths.add(urlPath + suffix);
+    if (present.length > 0)
+      copies.set(
+        urlPath,
+        present.map(([name]) => name as string),
+      );
   }
 
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (copyPaths.has(req.path)) {
+      res.sendStatus(404);
+      return;
+    }
     const path = req.path === '/' ? '/index.html' : req.path;
     const available = copies.get(path);
     if (!available) return next();
