@@ -17,94 +17,22 @@ import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
 import express from 'express';
-import { buildSchema, parse, type ExecutionResult, type GraphQLError } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import { logAddedTopic } from '@microservice-math/shared/logAddedEvent';
 import { createClient, type Client } from 'graphql-sse';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demandControl } from '../src/gateway/demandControl.js';
 import { createRouterMetrics } from '../src/metrics/routerMetrics.js';
 import { createSecurityLog } from '../src/securityLog.js';
-import { liveDemandBudget } from '../src/subscriptions/liveDemand.js';
 import { createSseServer, SSE_PATH } from '../src/subscriptions/sseServer.js';
-import {
-  streamingOperations,
-  type StreamingOperationsOptions,
-} from '../src/subscriptions/streamingOperations.js';
 import { eventStream, signUp } from '../../tests/support/graphql.js';
 import { capturedLog } from './support/capturedLog.js';
+import { FAULT, faultyOperations, unsignedToken } from './support/faultyStreams.js';
 import { serviceSet, type RunningRouter, type ServiceSet } from '../../tests/support/services.js';
 import { waitFor } from '../../tests/support/waitFor.js';
 
-const schema = buildSchema(`
-  type Query { unused: Int }
-  type Owner { name: String }
-  type Log { id: ID! owner: Owner }
-  type Subscription { logAdded(fail: String): Log! }
-`);
-const REDIS_FAULT = 'connect ECONNREFUSED 10.0.0.5:6379';
-const GATEWAY_FAULT = 'connect ECONNREFUSED 10.0.0.7:4001';
-const DATABASE_FAULT = 'read ECONNRESET 10.0.0.9:5432';
-
-/** Unsigned, with an expiry a day away: only its claims are read (the test verifies tokens). */
-const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const token = `${encode({ alg: 'none' })}.${encode({ sub: 'u1', exp: Math.floor(Date.now() / 1000) + 86_400 })}.x`;
-
-/** One event, then fails with a raw error when `failAfterFirst`, else waits until ended. */
-function feed(failAfterFirst: boolean): AsyncIterableIterator<object> {
-  let sent = false;
-  let ended: ((result: IteratorResult<object>) => void) | undefined;
-  const iterator: AsyncIterableIterator<object> = {
-    next: () => {
-      if (!sent) {
-        sent = true;
-        return Promise.resolve({ value: { id: 'L1' }, done: false });
-      }
-      if (failAfterFirst) return Promise.reject(new Error(DATABASE_FAULT));
-      return new Promise((resolve) => (ended = resolve));
-    },
-    return: () => {
-      ended?.({ value: undefined, done: true });
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    throw: (error: unknown) => {
-      ended?.({ value: undefined, done: true });
-      return Promise.reject(error);
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
-}
-
 const log = capturedLog();
-const operations = streamingOperations({
-  schema: () => schema,
-  parse: (source: string) => parse(source),
-  validationRules: [],
-  validationError: (error: GraphQLError) => error,
-  demand: demandControl(1_000, () => ({ weights: new Map(), listSizes: new Map() })),
-  liveDemand: liveDemandBudget(1_000),
-  hideSuggestions: false,
-  rateLimit: { consume: async () => ({ allowed: true }) },
-  securityLog: createSecurityLog(log.logger),
-  executeThroughGateway: () => Promise.reject(new Error('not used')),
-  resolver: {
-    subscribeFieldResolver: async (_source: unknown, args: { fail?: string }) => {
-      if (args.fail === 'start') throw new Error(REDIS_FAULT);
-      return feed(args.fail === 'stream');
-    },
-    fieldResolver: (
-      parent: unknown,
-      _args: unknown,
-      _context: unknown,
-      info: { parentType: { name: string }; fieldName: string },
-    ) => {
-      if (info.parentType.name === 'Subscription') return parent;
-      if (info.fieldName === 'owner') return Promise.reject(new Error(GATEWAY_FAULT));
-      return (parent as Record<string, unknown>)[info.fieldName];
-    },
-  },
-} as unknown as StreamingOperationsOptions);
+const operations = faultyOperations(log.logger);
 
 let server: Server;
 let client: Client;
@@ -128,7 +56,7 @@ beforeAll(async () => {
   const { port } = server.address() as AddressInfo;
   client = createClient({
     url: `http://127.0.0.1:${port}${SSE_PATH}`,
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${unsignedToken}` },
     retryAttempts: 0,
   });
 });
@@ -175,7 +103,7 @@ describe('a fault of ours in a subscription over graphql-sse', () => {
     expect(received[0]).toEqual({ errors: [masked(requestId, ['logAdded'])] });
     expect(JSON.stringify(received)).not.toContain('ECONNREFUSED');
     const line = await loggedFault(requestId);
-    expect(line['err']).toMatchObject({ message: REDIS_FAULT });
+    expect(line['err']).toMatchObject({ message: FAULT.redis });
   });
 
   it("whose event's field fails is told as the masked error at that field, with its request id, logged", async () => {
@@ -187,7 +115,7 @@ describe('a fault of ours in a subscription over graphql-sse', () => {
     });
     expect(JSON.stringify(received)).not.toContain('ECONNREFUSED');
     const line = await loggedFault(requestId);
-    expect(line['err']).toMatchObject({ message: GATEWAY_FAULT });
+    expect(line['err']).toMatchObject({ message: FAULT.gateway });
   });
 
   it('whose stream fails after an event ends with the masked error with its request id, logged, then completes', async () => {
@@ -201,7 +129,7 @@ describe('a fault of ours in a subscription over graphql-sse', () => {
     expect(received[1]).toEqual({ errors: [atNoField] });
     expect(JSON.stringify(received)).not.toContain('ECONNRESET');
     const line = await loggedFault(requestId);
-    expect(line['err']).toMatchObject({ message: DATABASE_FAULT });
+    expect(line['err']).toMatchObject({ message: FAULT.database });
   });
 });
 

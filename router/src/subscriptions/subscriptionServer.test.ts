@@ -8,93 +8,21 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode, unauthenticated } from '@microservice-math/shared/errors';
+import { ErrorCode } from '@microservice-math/shared/errors';
 import type { Caller } from '@microservice-math/shared/routerContext';
-import {
-  buildSchema,
-  parse,
-  type ExecutionResult,
-  type GraphQLError,
-  type GraphQLResolveInfo,
-} from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { capturedLog } from '../../test/support/capturedLog.js';
-import { demandControl } from '../gateway/demandControl.js';
+import { FAULT, faultyOperations, unsignedToken } from '../../test/support/faultyStreams.js';
 import { createRouterMetrics } from '../metrics/routerMetrics.js';
 import { createSecurityLog } from '../securityLog.js';
-import { liveDemandBudget } from './liveDemand.js';
-import { streamingOperations, type StreamingOperationsOptions } from './streamingOperations.js';
 import { createSubscriptionServer, type SubscriptionServer } from './subscriptionServer.js';
 
-const schema = buildSchema(`
-  type Query { unused: Int }
-  type Owner { name: String }
-  type Log { id: ID! owner: Owner }
-  type Subscription { logAdded(fail: String): Log! }
-`);
-const REDIS_FAULT = 'connect ECONNREFUSED 10.0.0.5:6379';
-const GATEWAY_FAULT = 'connect ECONNREFUSED 10.0.0.7:4001';
-const UNSUBSCRIBE_FAULT = 'UNSUBSCRIBE failed: Connection is closed.';
-
-/** Unsigned, with an expiry a day away: only its claims are read (the test verifies tokens). */
-const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const token = `${encode({ alg: 'none' })}.${encode({ sub: 'u1', exp: Math.floor(Date.now() / 1000) + 86_400 })}.x`;
-
-/** One event, then waits until ended; its end fails when `failToEnd`. */
-function feed(failToEnd: boolean): AsyncIterableIterator<object> {
-  let sent = false;
-  let ended: ((result: IteratorResult<object>) => void) | undefined;
-  const iterator: AsyncIterableIterator<object> = {
-    next: () => {
-      if (!sent) {
-        sent = true;
-        return Promise.resolve({ value: { id: 'L1' }, done: false });
-      }
-      return new Promise((resolve) => (ended = resolve));
-    },
-    return: () => {
-      ended?.({ value: undefined, done: true });
-      if (failToEnd) return Promise.reject(new Error(UNSUBSCRIBE_FAULT));
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
-}
-
 const log = capturedLog();
-const operations = streamingOperations({
-  schema: () => schema,
-  parse: (source: string) => parse(source),
-  validationRules: [],
-  validationError: (error: GraphQLError) => error,
-  demand: demandControl(1_000, () => ({ weights: new Map(), listSizes: new Map() })),
-  liveDemand: liveDemandBudget(1_000),
-  hideSuggestions: false,
-  rateLimit: { consume: async () => ({ allowed: true }) },
-  securityLog: createSecurityLog(log.logger),
-  executeThroughGateway: () => Promise.reject(new Error('not used')),
-  resolver: {
-    subscribeFieldResolver: async (_source: unknown, args: { fail?: string }) => {
-      if (args.fail === 'start') throw new Error(REDIS_FAULT);
-      if (args.fail === 'refuse') throw unauthenticated('Sign in to subscribe');
-      return feed(args.fail === 'end');
-    },
-    fieldResolver: (
-      parent: unknown,
-      _args: unknown,
-      _context: unknown,
-      info: GraphQLResolveInfo,
-    ) => {
-      if (info.parentType.name === 'Subscription') return parent;
-      if (info.fieldName === 'owner') return Promise.reject(new Error(GATEWAY_FAULT));
-      return (parent as Record<string, unknown>)[info.fieldName];
-    },
-  },
-} as unknown as StreamingOperationsOptions);
+const operations = faultyOperations(log.logger);
 
 let server: Server;
 let subscriptions: SubscriptionServer;
@@ -124,7 +52,7 @@ beforeAll(async () => {
   client = createClient({
     url: `ws://127.0.0.1:${port}/graphql`,
     webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
+    connectionParams: { authorization: `Bearer ${unsignedToken}` },
     retryAttempts: 0,
     lazy: false,
     on: { closed: (event) => closes.push((event as { code: number }).code) },
@@ -162,7 +90,7 @@ describe('a fault of ours in a subscription over graphql-ws', () => {
     expect(requestId).toEqual(expect.any(String));
     expect(failed).toEqual({ errors: [masked(requestId, ['logAdded'])] });
     const line = await loggedFault(requestId);
-    expect(line['err']).toMatchObject({ message: REDIS_FAULT });
+    expect(line['err']).toMatchObject({ message: FAULT.redis });
 
     const refused = await firstResult('subscription { logAdded(fail: "refuse") { id } }');
     expect(refused).toEqual({
@@ -186,7 +114,7 @@ describe('a fault of ours in a subscription over graphql-ws', () => {
       errors: [masked(requestId, ['logAdded', 'owner'])],
     });
     const line = await loggedFault(requestId);
-    expect(line['err']).toMatchObject({ message: GATEWAY_FAULT });
+    expect(line['err']).toMatchObject({ message: FAULT.gateway });
     expect(closes).toEqual([]);
   });
 
@@ -197,7 +125,7 @@ describe('a fault of ours in a subscription over graphql-ws', () => {
     const line = await log.waitFor(
       (l) =>
         l['level'] === 50 &&
-        (l['err'] as { message?: string } | undefined)?.message === UNSUBSCRIBE_FAULT,
+        (l['err'] as { message?: string } | undefined)?.message === FAULT.unsubscribe,
     );
     expect(line['requestId']).toEqual(expect.any(String));
     // The same socket still serves.
