@@ -88,6 +88,11 @@ describe('precompressed delivery', () => {
       '/assets/index-abc123.js.br',
       '/assets/index-abc123.js.gz',
       '/index.html.br',
+      // Named as express.static would still find it: percent-encoded, or with empty segments.
+      '/assets/index-abc123.js%2Ebr',
+      '/index.html%2egz',
+      '/assets//index-abc123.js.br',
+      '/assets/./index-abc123.js.br',
     ])
       expect((await get(path, 'identity')).status, path).toBe(404);
   });

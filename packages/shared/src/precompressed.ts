@@ -5,7 +5,7 @@
  * sent with the original's type and cache lifetime, so no CPU is spent compressing per request.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join, relative, sep } from 'node:path';
+import { extname, join, posix, relative, sep } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { RequestHandler } from 'express';
 
@@ -104,7 +104,7 @@ export function precompressedAssets(distDir: string): RequestHandler {
 
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (copyPaths.has(req.path)) {
+    if (copyPaths.has(asStaticReadsIt(req.path))) {
       res.sendStatus(404);
       return;
     }
@@ -124,6 +124,19 @@ export function precompressedAssets(distDir: string): RequestHandler {
       if (error) next(error);
     });
   };
+}
+
+/**
+ * A URL path as `express.static` resolves it to a file: percent-decoded, its `//`, `.` and `..`
+ * segments resolved (so `/index.html%2Ebr` and `//index.html.br` name `/index.html.br` too).
+ * Undecodable, it is left as it is: static refuses it.
+ */
+function asStaticReadsIt(path: string): string {
+  try {
+    return posix.normalize(decodeURIComponent(path));
+  } catch {
+    return path;
+  }
 }
 
 function listFiles(directory: string): string[] {
