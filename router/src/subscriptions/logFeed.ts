@@ -425,6 +425,8 @@ export async function openLogFeed(
     else resync();
   });
   const subscribed = listenToLogAdded(events, userId, (event) => {
+    // A message Redis had already sent when the feed ended is nobody's.
+    if (ended) return;
     if (settled < queued) held.push({ event, until: queued });
     else deliver(event);
   }).then((id) => {
