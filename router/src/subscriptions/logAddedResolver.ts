@@ -12,7 +12,7 @@
  * the database, is logFeed.ts.
  */
 import { hasClientCode } from '@microservice-math/shared/errorCodes';
-import { unauthenticated } from '@microservice-math/shared/errors';
+import { maskedInternalError, unauthenticated } from '@microservice-math/shared/errors';
 import type { EventBus } from '@microservice-math/shared/events';
 import type { LogAddedEvent } from '@microservice-math/shared/logAddedEvent';
 import type { Counter } from '@microservice-math/shared/metrics';
@@ -77,10 +77,17 @@ function ownFailure(error: unknown, context: RouterContext, eventId: string): un
     { err: error, fetchRequestId, eventId },
     'the owner fetch this event shared failed (logged with fetchRequestId)',
   );
-  return new GraphQLError(
-    error.message.replace(`(request id ${fetchRequestId})`, `(request id ${context.requestId})`),
-    { extensions: { ...error.extensions, requestId: context.requestId } },
-  );
+  // Masked (production: the message is the fetch's masked text), this subscriber is told its own
+  // masked error. Unmasked (development), the fault's own message is kept. Either way the other
+  // extensions are kept, and the request id is this subscriber's.
+  const own = maskedInternalError(context.requestId);
+  if (error.message === maskedInternalError(fetchRequestId).message)
+    return new GraphQLError(own.message, {
+      extensions: { ...error.extensions, ...own.extensions },
+    });
+  return new GraphQLError(error.message, {
+    extensions: { ...error.extensions, requestId: context.requestId },
+  });
 }
 
 export interface LogAddedResolver {
