@@ -14,41 +14,25 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode } from '@microservice-math/shared/errors';
-import type { Caller } from '@microservice-math/shared/routerContext';
 import express from 'express';
 import type { ExecutionResult } from 'graphql';
 import { logAddedTopic } from '@microservice-math/shared/logAddedEvent';
 import { createClient, type Client } from 'graphql-sse';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouterMetrics } from '../src/metrics/routerMetrics.js';
-import { createSecurityLog } from '../src/securityLog.js';
 import { createSseServer, SSE_PATH } from '../src/subscriptions/sseServer.js';
 import { eventStream, signUp } from '../../tests/support/graphql.js';
 import { capturedLog } from './support/capturedLog.js';
-import { FAULT, faultyOperations, unsignedToken } from './support/faultyStreams.js';
+import { FAULT, faultyServerOptions, masked, unsignedToken } from './support/faultyStreams.js';
 import { serviceSet, type RunningRouter, type ServiceSet } from '../../tests/support/services.js';
 import { waitFor } from '../../tests/support/waitFor.js';
 
 const log = capturedLog();
-const operations = faultyOperations(log.logger);
 
 let server: Server;
 let client: Client;
 
 beforeAll(async () => {
-  const sse = createSseServer({
-    operations,
-    verifyToken: async () => ({ id: 'u1', username: 'ada' }) as Caller,
-    metrics: createRouterMetrics(new Registry()),
-    logger: log.logger,
-    clientAddressOf: () => '127.0.0.1',
-    securityLog: createSecurityLog(log.logger),
-    onTokenRevoked: () => () => {},
-    streamsPerUser: 5,
-    shutdownAnswerMs: 1_000,
-  });
+  const sse = createSseServer({ ...faultyServerOptions(log.logger), streamsPerUser: 5 });
   const app = express();
   app.use(SSE_PATH, express.json(), sse.handler);
   server = app.listen(0, '127.0.0.1');
@@ -81,12 +65,6 @@ async function results(query: string, max = 5): Promise<ExecutionResult[]> {
 /** The error-level line logged with `requestId`, once it is there. */
 const loggedFault = (requestId: unknown) =>
   log.waitFor((line) => line['level'] === 50 && line['requestId'] === requestId);
-
-const masked = (requestId: unknown, path: string[]) => ({
-  message: `Internal server error (request id ${String(requestId)})`,
-  path,
-  extensions: { code: ErrorCode.Internal, requestId },
-});
 
 /** The request id a result's first error carries: a request's own (a UUID). */
 function requestIdOf(result: ExecutionResult | undefined): unknown {

@@ -9,20 +9,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '@microservice-math/shared/errors';
-import type { Caller } from '@microservice-math/shared/routerContext';
 import type { ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { capturedLog } from '../../test/support/capturedLog.js';
-import { FAULT, faultyOperations, unsignedToken } from '../../test/support/faultyStreams.js';
-import { createRouterMetrics } from '../metrics/routerMetrics.js';
-import { createSecurityLog } from '../securityLog.js';
+import {
+  FAULT,
+  faultyServerOptions,
+  masked,
+  unsignedToken,
+} from '../../test/support/faultyStreams.js';
 import { createSubscriptionServer, type SubscriptionServer } from './subscriptionServer.js';
 
 const log = capturedLog();
-const operations = faultyOperations(log.logger);
 
 let server: Server;
 let subscriptions: SubscriptionServer;
@@ -37,14 +37,7 @@ beforeAll(async () => {
     path: '/graphql',
     maxPayload: 64 * 1024,
     limits: { connectionsPerUser: 5, operationsPerConnection: 10 },
-    operations,
-    verifyToken: async () => ({ id: 'u1', username: 'ada' }) as Caller,
-    metrics: createRouterMetrics(new Registry()),
-    logger: log.logger,
-    clientAddressOf: () => '127.0.0.1',
-    securityLog: createSecurityLog(log.logger),
-    onTokenRevoked: () => () => {},
-    shutdownAnswerMs: 1_000,
+    ...faultyServerOptions(log.logger),
   });
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -76,12 +69,6 @@ async function firstResult(query: string): Promise<ExecutionResult> {
 /** The error-level line logged with `requestId`, once it is there. */
 const loggedFault = (requestId: unknown) =>
   log.waitFor((line) => line['level'] === 50 && line['requestId'] === requestId);
-
-const masked = (requestId: unknown, path: string[]) => ({
-  message: `Internal server error (request id ${String(requestId)})`,
-  path,
-  extensions: { code: ErrorCode.Internal, requestId },
-});
 
 describe('a fault of ours in a subscription over graphql-ws', () => {
   it('that fails as it starts is told as the masked error with its request id, logged; a refusal as it is', async () => {

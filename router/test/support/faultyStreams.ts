@@ -8,18 +8,25 @@
  * - `"end"`: one event, then its end fails, as a Redis UNSUBSCRIBE would;
  * - none: one event, then it waits until ended.
  * An event's `owner` fails as the owner fetch through the gateway would.
+ * With them, what the graphql-ws and the SSE server under test are given alike (faultyServerOptions)
+ * and the masked error a client is told of a fault (masked).
  */
-import { unauthenticated } from '@microservice-math/shared/errors';
+import { ErrorCode, unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
+import type { Caller } from '@microservice-math/shared/routerContext';
 import { buildSchema, parse, type GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import { Registry } from 'prom-client';
 import { demandControl } from '../../src/gateway/demandControl.js';
+import { createRouterMetrics } from '../../src/metrics/routerMetrics.js';
 import { createSecurityLog } from '../../src/securityLog.js';
 import { liveDemandBudget } from '../../src/subscriptions/liveDemand.js';
+import type { SseServerOptions } from '../../src/subscriptions/sseServer.js';
 import {
   streamingOperations,
   type StreamingOperations,
   type StreamingOperationsOptions,
 } from '../../src/subscriptions/streamingOperations.js';
+import type { SubscriptionServerOptions } from '../../src/subscriptions/subscriptionServer.js';
 
 /** The raw words of each fault, which must never reach a client. */
 export const FAULT = {
@@ -99,3 +106,33 @@ export function faultyOperations(logger: Logger): StreamingOperations {
     },
   } as unknown as StreamingOperationsOptions);
 }
+
+/** The options the graphql-ws and the SSE server both take. */
+type SharedServerOptions = Pick<
+  SseServerOptions,
+  keyof SseServerOptions & keyof SubscriptionServerOptions
+>;
+
+/**
+ * Those options as both tests give them: faultyOperations, every token verified as ada's (u1),
+ * every client at 127.0.0.1, no revocations, and the logs and security log writing to `logger`.
+ */
+export function faultyServerOptions(logger: Logger): SharedServerOptions {
+  return {
+    operations: faultyOperations(logger),
+    verifyToken: async () => ({ id: 'u1', username: 'ada' }) as Caller,
+    metrics: createRouterMetrics(new Registry()),
+    logger,
+    clientAddressOf: () => '127.0.0.1',
+    securityLog: createSecurityLog(logger),
+    onTokenRevoked: () => () => {},
+    shutdownAnswerMs: 1_000,
+  };
+}
+
+/** The masked error a client is told of a fault of ours at `path`, with its request id. */
+export const masked = (requestId: unknown, path: string[]) => ({
+  message: `Internal server error (request id ${String(requestId)})`,
+  path,
+  extensions: { code: ErrorCode.Internal, requestId },
+});
