@@ -166,6 +166,15 @@ describe('an Authorization header sent twice', () => {
     });
   }
 
+  /** The results in an answer's body: its JSON over HTTP, the data of each `next` event over SSE. */
+  function resultsIn(body: string, over: 'http' | 'sse'): unknown[] {
+    if (over === 'http') return [JSON.parse(body)];
+    return body
+      .split('\n\n')
+      .filter((event) => /^event: next$/m.test(event))
+      .map((event) => JSON.parse(event.slice(event.indexOf('data: ') + 'data: '.length)));
+  }
+
   it.each([
     ['the valid token first', () => [`Bearer ${validToken}`, 'Bearer junk']],
     ['the valid token last', () => ['Bearer junk', `Bearer ${validToken}`]],
@@ -183,11 +192,14 @@ describe('an Authorization header sent twice', () => {
     },
   );
 
-  it('with the same value twice is that value', async () => {
-    const answer = await twice([`Bearer ${validToken}`, `Bearer ${validToken}`]);
-    expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toEqual({ data: { me: { id: user.id } } });
-  });
+  it.each(['http', 'sse'] as const)(
+    'with the same value twice is that value, over %s',
+    async (over) => {
+      const answer = await twice([`Bearer ${validToken}`, `Bearer ${validToken}`], over);
+      expect(answer.status).toBe(200);
+      expect(resultsIn(answer.body, over)).toEqual([{ data: { me: { id: user.id } } }]);
+    },
+  );
 });
 
 describe('a refused token on an operation that needs no caller', () => {
