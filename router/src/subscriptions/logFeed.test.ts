@@ -238,21 +238,42 @@ function nextDelivery(feed: AsyncIterableIterator<{ id: string; status: string }
 
 /**
  * An in-memory event bus whose reconnection the test makes happen (`reconnect`): `inner` publishes
- * to it, `events` is what the feed is given.
+ * to it, `events` is what the feed is given. `subscriptions` counts the bus's subscriptions not
+ * yet ended, and `hearsReconnects` says whether a reconnect listener is still registered.
  */
 function reconnectingBus() {
   const inner = createEventBus(undefined, createLogger('test', { level: 'silent', pretty: false }));
-  let listener = () => {};
+  const ignored = () => {};
+  let listener = ignored;
+  const open = new Set<number>();
+  const { pubsub } = inner;
+  const subscribe = pubsub.subscribe.bind(pubsub);
+  const unsubscribe = pubsub.unsubscribe.bind(pubsub);
+  pubsub.subscribe = async (...args: Parameters<typeof subscribe>) => {
+    const id = await subscribe(...args);
+    open.add(id);
+    return id;
+  };
+  pubsub.unsubscribe = (id: number) => {
+    open.delete(id);
+    unsubscribe(id);
+  };
   const events = {
     ...inner,
     onReconnect: (heard: () => void) => (
       (listener = heard),
       () => {
-        if (listener === heard) listener = () => {};
+        if (listener === heard) listener = ignored;
       }
     ),
   };
-  return { inner, events, reconnect: () => listener() };
+  return {
+    inner,
+    events,
+    reconnect: () => listener(),
+    subscriptions: () => open.size,
+    hearsReconnects: () => listener !== ignored,
+  };
 }
 
 describe('a live feed’s cursor that a retry answered', () => {
@@ -441,7 +462,7 @@ describe('a live feed whose catch-up fails while another is queued behind it', (
    * made after that.
    */
   async function failingWhileQueued() {
-    const { inner, events, reconnect } = reconnectingBus();
+    const { inner, events, reconnect, subscriptions, hearsReconnects } = reconnectingBus();
     let failing = false;
     let afterFailure = 0;
     let gated: { reading: () => void; released: Promise<void> } | undefined;
@@ -475,6 +496,8 @@ describe('a live feed whose catch-up fails while another is queued behind it', (
         release();
       },
       queries: () => afterFailure,
+      subscriptions,
+      hearsReconnects,
     };
   }
 
@@ -503,6 +526,19 @@ describe('a live feed whose catch-up fails while another is queued behind it', (
     await expect(feed.next()).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
+    await inner.close();
+  });
+
+  it('stops listening to the bus at once, before the client has read the failure', async () => {
+    const { feed, inner, fail, subscriptions, hearsReconnects } = await failingWhileQueued();
+    expect([subscriptions(), hearsReconnects()]).toEqual([1, true]);
+    fail();
+    await expect.poll(subscriptions).toBe(0);
+    expect(hearsReconnects()).toBe(false);
+    await expect(feed.next()).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+    expect([subscriptions(), hearsReconnects()]).toEqual([0, false]);
     await inner.close();
   });
 
@@ -563,4 +599,57 @@ describe('a live feed more than MAX_CATCH_UP logs behind when the bus is back', 
       await inner.close();
     });
   }
+
+  // The fell-behind refusal is a failing catch-up like any other (fail): it too ends the feed
+  // at once, the live events it held dropped, no catch-up queued behind it run, the bus left.
+  it('ends at once, before a live event it held, running no catch-up queued behind it', async () => {
+    const { inner, events, reconnect, subscriptions, hearsReconnects } = reconnectingBus();
+    const rows = madeSinceNow(MAX_CATCH_UP + 1);
+    const answer = fakeLogRows(rows);
+    /** Catch-ups started: each reads the newest page first (no `before`). */
+    let started = 0;
+    let gated: { reading: () => void; released: Promise<void> } | undefined;
+    const execute: GatewayExecutor = async (document, variables, ...rest) => {
+      if (variables['before'] === undefined) started++;
+      const gate = gated;
+      gated = undefined;
+      gate?.reading();
+      await gate?.released;
+      return answer(document, variables, ...rest);
+    };
+    let release = () => {};
+    const reading = new Promise<void>((resolve) => {
+      const released = new Promise<void>((done) => (release = done));
+      gated = { reading: resolve, released };
+    });
+    const feed = await openLogFeed(events, execute, caller, undefined);
+    const next = feed.next().then(
+      (result) => `delivered ${result.value?.id}`,
+      (error: unknown) => error as GraphQLError,
+    );
+    // Back after an outage: the catch-up reads its first page and waits. Meanwhile a live event
+    // is heard (held), the bus goes and comes back (a second catch-up is queued), and another.
+    reconnect();
+    await reading;
+    const live = (n: number) => ({
+      id: `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+      status: 'ok',
+      createdAt: new Date(Date.now() + 60_000 + n).toISOString(),
+      userId: 'u1',
+      username: 'ada',
+    });
+    await inner.pubsub.publish(logAddedTopic('u1'), live(MAX_CATCH_UP + 10));
+    reconnect();
+    await inner.pubsub.publish(logAddedTopic('u1'), live(MAX_CATCH_UP + 11));
+    release();
+
+    expect(await next).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', maxCatchUp: MAX_CATCH_UP },
+    });
+    await expect.poll(subscriptions).toBe(0);
+    expect(hearsReconnects()).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toBe(1);
+    await inner.close();
+  });
 });
