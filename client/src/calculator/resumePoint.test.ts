@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createSession,
   EXPIRED_MESSAGE,
+  REFUSED_MESSAGE,
   SESSION_ENDED_STORAGE_KEY,
   SESSION_STORAGE_KEY,
   type Session,
@@ -102,6 +103,45 @@ describe('createResumePoints', () => {
       word(null);
       expect(points.take('u1')).toBeNull();
     });
+
+    it('keeps the point once the word says the server refused the session, not signed out as guessed', async () => {
+      const { tab, tell, word } = sessionOfTwoTabs();
+      const points = createResumePoints({ session: tab, storage: window.sessionStorage });
+      points.leave(point);
+      window.localStorage.removeItem(SESSION_STORAGE_KEY);
+      tell(SESSION_STORAGE_KEY, null);
+      await vi.waitFor(() => expect(tab.current.value).toBeNull());
+      await flushPromises();
+      expect(points.take('u1')).toBeNull(); // forgotten on the guess
+
+      word(REFUSED_MESSAGE);
+      expect(points.take('u1')).toEqual(point);
+    });
+  });
+
+  it("applies a late word of why only to the last session that ended: never to another user's point", async () => {
+    // A word of why for an end that is no longer the last: the session tells none such (it
+    // forgets the awaited word at a sign-in), and resume points hold to that too.
+    type Ended = Parameters<Parameters<Session['onEnd']>[0]>[0];
+    const ends: Array<(ended: Ended) => void | Promise<void>> = [];
+    const explains: Array<(ended: Ended) => void> = [];
+    const points = createResumePoints({
+      session: {
+        onEnd: (listener) => void ends.push(listener),
+        onEndExplained: (listener) => void explains.push(listener),
+      },
+      storage: window.sessionStorage,
+    });
+    const adas = { user: { id: 'u1', username: 'ada' }, byUser: true };
+    points.leave(point);
+    for (const listener of ends) await listener(adas); // guessed: signed out elsewhere
+    // Grace signs in in this tab, works, and signs out.
+    points.leave({ ...point, draft: { ...point.draft, expression: "grace's" } });
+    for (const listener of ends)
+      await listener({ user: { id: 'u2', username: 'grace' }, byUser: true });
+
+    for (const listener of explains) listener(Object.assign(adas, { byUser: false }));
+    expect(points.take('u1')).toBeNull();
   });
 
   it('keeps nothing, and lets the end go on, when storage is full', async () => {

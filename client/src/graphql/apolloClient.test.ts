@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RECENT_LOGS_LIMIT, RecentLogsQuery } from '../logs/recentLogs';
 import { EXPIRED_MESSAGE, REFUSED_MESSAGE } from '../session/session';
 import { createTestGraphQLClient, type TestGraphQLClient } from '../testing/fakeGraphQLServer';
@@ -8,7 +8,10 @@ const query = { query: RecentLogsQuery, variables: { limit: RECENT_LOGS_LIMIT } 
 const log = requestLog();
 
 let client: TestGraphQLClient | undefined;
-afterEach(() => client?.session.dispose());
+afterEach(() => {
+  client?.session.dispose();
+  vi.restoreAllMocks();
+});
 
 describe('createGraphQLClient', () => {
   it("sends the session's token as a bearer token", async () => {
@@ -38,32 +41,48 @@ describe('createGraphQLClient', () => {
     expect(client.session.notice.value).toBe(EXPIRED_MESSAGE);
   });
 
-  it('does not call a token refused as "revoked or expired" expired while its time is left', async () => {
+  /**
+   * The notice of a session whose token the server refuses with `message` (UNAUTHENTICATED), as
+   * this tab's clock reads `pastExpiry` or not: past it, a clock ahead, or a computer that slept
+   * through the expiry timer.
+   */
+  async function noticeWhenRefused(message: string, { pastExpiry = false } = {}) {
     client = createTestGraphQLClient({
       RecentLogs: () => ({
         status: 401,
-        errors: [
-          {
-            message: 'Token revoked or expired; sign in again',
-            extensions: { code: 'UNAUTHENTICATED' },
-          },
-        ],
+        errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }],
       }),
     });
+    if (pastExpiry) vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 2 * 3_600_000);
     await expect(client.apollo.query(query)).rejects.toThrow();
-    expect(client.session.notice.value).toBe(REFUSED_MESSAGE);
+    expect(client.session.token()).toBeNull();
+    return client.session.notice.value;
+  }
+
+  it('does not call a token refused as "revoked or expired" expired while its time is left', async () => {
+    expect(await noticeWhenRefused('Token revoked or expired; sign in again')).toBe(
+      REFUSED_MESSAGE,
+    );
   });
 
   it('does not call a token the server cannot read expired (a corrupted stored token)', async () => {
-    client = createTestGraphQLClient({
-      RecentLogs: () => ({
-        status: 401,
-        errors: [{ message: 'Invalid token', extensions: { code: 'UNAUTHENTICATED' } }],
-      }),
-    });
-    await expect(client.apollo.query(query)).rejects.toThrow();
-    expect(client.session.token()).toBeNull();
-    expect(client.session.notice.value).toBe(REFUSED_MESSAGE);
+    expect(await noticeWhenRefused('Invalid token')).toBe(REFUSED_MESSAGE);
+  });
+
+  // The server says what it refused the token for; this tab's clock does not outvote it.
+  it.each([
+    ['revoked', 'Token revoked; sign in again'],
+    ['unreadable', 'Invalid token'],
+  ])(
+    'says a token the server refuses as %s is refused, even once its time has passed here',
+    async (_case, message) => {
+      expect(await noticeWhenRefused(message, { pastExpiry: true })).toBe(REFUSED_MESSAGE);
+    },
+  );
+
+  it('says a token refused as "revoked or expired" expired once its time has passed here', async () => {
+    const message = 'Token revoked or expired; sign in again';
+    expect(await noticeWhenRefused(message, { pastExpiry: true })).toBe(EXPIRED_MESSAGE);
   });
 
   it('ends the session on an HTTP 401 too', async () => {

@@ -126,14 +126,18 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
 }
 
 /**
- * Why the server refused the session's token, as the sign-in page says it: expired when the
- * server says so or its time has passed; otherwise (a token it cannot read, e.g. corrupted in
- * storage, or one revoked elsewhere) refused, not "expired".
+ * Why the server refused the session's token, as the sign-in page says it: what the server said,
+ * when it said which ("Token expired", or "Token revoked" and "Invalid token": refused, not
+ * expired, even once the token's time has passed by this tab's clock, which may be ahead or have
+ * slept through the expiry timer); otherwise (graphql-ws's "Token revoked or expired", a bare
+ * 401) expired if its time has passed here, else refused.
  */
 function refusalNotice(error: unknown, session: Session): string {
+  const messages = graphQLErrorsOf(error).map(({ message }) => message);
+  if (messages.some((message) => /^Token expired/.test(message))) return EXPIRED_MESSAGE;
+  if (messages.some((message) => /^(Token revoked;|Invalid token)/.test(message))) {
+    return REFUSED_MESSAGE;
+  }
   const expiresAt = Date.parse(session.current.value?.expiresAt ?? '');
-  // "Token expired; sign in again", not "Token revoked or expired…" (graphql-ws's refusal of
-  // a socket's token mid-session, which a revocation makes as often).
-  const saysExpired = graphQLErrorsOf(error).some(({ message }) => /^Token expired/.test(message));
-  return saysExpired || expiresAt <= Date.now() ? EXPIRED_MESSAGE : REFUSED_MESSAGE;
+  return expiresAt <= Date.now() ? EXPIRED_MESSAGE : REFUSED_MESSAGE;
 }

@@ -292,6 +292,75 @@ describe('createSession', () => {
       expect(session.notice.value).toBe(REFUSED_MESSAGE);
     });
 
+    describe('onEndExplained', () => {
+      /**
+       * Another tab ends the session with `notice`, and this tab's own refusal (its socket, closed
+       * by the server as the session went) comes before that tab's storage events: this tab guesses
+       * a sign-out there, its time not being up.
+       */
+      async function endedOnAGuess(notice: string) {
+        const tabs = twoTabs();
+        const ended: Array<{ byUser: boolean }> = [];
+        const explained: Array<{ byUser: boolean }> = [];
+        tabs.session.onEnd((end) => void ended.push(end));
+        tabs.session.onEndExplained((end) => void explained.push({ ...end }));
+        await tabs.other.end(notice);
+        await tabs.session.end(REFUSED_MESSAGE);
+        expect(ended).toEqual([expect.objectContaining({ byUser: true })]);
+        return { ...tabs, ended, explained };
+      }
+
+      it.each([
+        ['expired', EXPIRED_MESSAGE],
+        ['was refused', REFUSED_MESSAGE],
+      ])(
+        'tells its listeners, once, that an end guessed a sign-out %s there after all',
+        async (_case, notice) => {
+          const { session, deliver, ended, explained } = await endedOnAGuess(notice);
+
+          deliver();
+
+          expect(session.notice.value).toBe(notice);
+          // The very end the end listeners were told of, put right in place.
+          expect(explained).toEqual([expect.objectContaining({ byUser: false })]);
+          expect(ended[0]?.byUser).toBe(false);
+        },
+      );
+
+      it('tells its listeners nothing when the word confirms the guess (a sign-out there)', async () => {
+        const tabs = twoTabs();
+        const explained = vi.fn();
+        tabs.session.onEndExplained(explained);
+        await tabs.other.signOut();
+        await tabs.session.end(REFUSED_MESSAGE); // guessed a sign-out there
+
+        tabs.deliver();
+
+        expect(tabs.session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+        expect(explained).not.toHaveBeenCalled();
+      });
+
+      it.each([
+        ['while signed in again', false],
+        ['after signing in again and signing out', true],
+      ])(
+        'does not apply a word that comes after a sign-in in this tab, %s',
+        async (_case, signOutAgain) => {
+          const { session, deliver, ended, explained } = await endedOnAGuess(EXPIRED_MESSAGE);
+          const again = { ...data('2026-11-26T13:30:00.000Z'), token: 'token-2' };
+          session.start(again);
+          if (signOutAgain) await session.signOut();
+
+          deliver();
+
+          expect(explained).toEqual([]);
+          expect(ended[0]?.byUser).toBe(true);
+          expect(session.current.value).toEqual(signOutAgain ? null : again);
+          expect(session.notice.value).toBeNull();
+        },
+      );
+    });
+
     it('says "expired" where another tab, loaded after the computer slept, drops the expired session', async () => {
       const { session, otherStorage, deliver } = twoTabs();
       const ended = vi.fn();
