@@ -33,13 +33,13 @@ describe('a login waiting for a check under way to end', () => {
     try {
       const checks = createChecksInFlight();
       checks.start(['client:203.0.113.7']);
-      const refusal = () =>
-        checks.nextEnding(['client:203.0.113.7'], signal).catch((error: unknown) => error);
-      expect(signal.reason).toBeInstanceOf(DeadlinePassedError);
-      expect(await refusal()).toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+      // Not asked while the caller still waits too: that is only the 250 ms between the margin
+      // and the caller's deadline, which a loaded machine may miss (the first test here has a
+      // caller still there, RATE_LIMITED).
       await callerGoes();
       expect(signal.reason).toBeInstanceOf(DeadlinePassedError);
-      expect(await refusal()).toMatchObject({ extensions: { code: 'CANCELLED' } });
+      const refusal = checks.nextEnding(['client:203.0.113.7'], signal);
+      await expect(refusal).rejects.toMatchObject({ extensions: { code: 'CANCELLED' } });
     } finally {
       await close();
     }
