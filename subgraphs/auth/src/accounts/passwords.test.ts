@@ -59,13 +59,17 @@ describe('the measured job time', () => {
         .retryAfterSeconds;
     };
     try {
+      // Twelve jobs' time (the eleven ahead and its own), rounded up: 1 s here, more on a slow or
+      // loaded machine (a starved thread's hash takes longer).
       const before = await waitToldWhenFull();
-      // A job taken by the thread at once, cut by its deadline a second later.
+      // A job taken by the thread at once, cut by its deadline after as long as that wait: twelve
+      // times the measured job time at least, so that, counted, it must lengthen the wait.
+      const cutAfterMs = before * 1_000;
       const deadline = new AbortController();
       const cut = hasher.verify('guess', UNFINISHABLE, deadline.signal);
-      setTimeout(() => deadline.abort(new DeadlinePassedError(1_250)), 1_000);
+      setTimeout(() => deadline.abort(new DeadlinePassedError(cutAfterMs + 250)), cutAfterMs);
       await expect(cut).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
-      // Without its second counted, the wait would be the same (no job finished meanwhile).
+      // Not counted, the wait would be the same: no job finished meanwhile.
       expect(await waitToldWhenFull()).toBeGreaterThan(before);
     } finally {
       await hasher.close();
