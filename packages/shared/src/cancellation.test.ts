@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signalPastTheMargin } from '../../../tests/support/requestSignal.js';
 import {
   callerGone,
   CallerGoneError,
@@ -134,33 +135,18 @@ describe('a request’s signal and its caller’s deadline', () => {
     // still there, SERVICE_UNAVAILABLE; once it has gone, CANCELLED, though the signal's reason
     // is still the deadline's.
     const told = (signal: AbortSignal) => stoppedBySignal(signal, 'late', 2).extensions['code'];
-    let atMargin: boolean | undefined;
-    let toldAtMargin: unknown;
-    let toldAfterClose: unknown;
-    const afterClose = new Promise<boolean>((resolve) => {
-      handler = async (_req, res, signal) => {
-        if (!signal.aborted)
-          await new Promise((aborted) => signal.addEventListener('abort', aborted, { once: true }));
-        atMargin = callerGone(signal);
-        toldAtMargin = told(signal);
-        if (!res.closed) await new Promise((closed) => res.once('close', closed));
-        toldAfterClose = told(signal);
-        resolve(callerGone(signal));
-      };
-    });
     // The caller gives up after math's margin has passed, before its own deadline (600 ms).
-    const caller = new AbortController();
-    const request = fetch(url, {
-      method: 'POST',
-      headers: { [DEADLINE_HEADER]: '600' },
-      body: '{}',
-      signal: caller.signal,
-    }).catch(() => undefined);
-    await vi.waitFor(() => expect(atMargin).toBe(false), { timeout: 5_000 });
-    caller.abort();
-    expect(await afterClose).toBe(true);
-    expect([toldAtMargin, toldAfterClose]).toEqual(['SERVICE_UNAVAILABLE', 'CANCELLED']);
-    await request;
+    const { signal, callerGoes, close } = await signalPastTheMargin(600);
+    try {
+      const atMargin = callerGone(signal);
+      const toldAtMargin = told(signal);
+      await callerGoes();
+      expect(atMargin).toBe(false);
+      expect(callerGone(signal)).toBe(true);
+      expect([toldAtMargin, told(signal)]).toEqual(['SERVICE_UNAVAILABLE', 'CANCELLED']);
+    } finally {
+      await close();
+    }
   });
 
   it('ignores an instant that is not a number', async () => {

@@ -54,14 +54,13 @@ export class DeadlinePassedError extends Error {
  * the caller is gone, CANCELLED, and no wait is told.
  */
 export function stoppedBySignal(
-  signal: { readonly reason: unknown },
+  signal: AbortSignal,
   message: string,
   retryAfterSeconds: number,
 ): GraphQLError {
   // The deadline's reason stays once set: a caller that went after it (or whose close is read
   // only now, after a freeze) is gone all the same.
-  const gone = signal instanceof AbortSignal && callerGone(signal);
-  return signal.reason instanceof DeadlinePassedError && !gone
+  return signal.reason instanceof DeadlinePassedError && !callerGone(signal)
     ? serviceUnavailable(message, retryAfterSeconds)
     : cancelled();
 }

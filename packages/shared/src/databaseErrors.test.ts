@@ -224,9 +224,14 @@ describe('the refusal of a request the database kept from an answer', () => {
 
   it('is SERVICE_UNAVAILABLE with a wait, unless given up for a caller gone (CANCELLED)', () => {
     expect(databaseRefusal('out of reach')).toMatchObject(unavailable('out of reach'));
-    const atDeadline = { reason: new DeadlinePassedError(1_000) };
+    const abortedWith = (reason: Error) => {
+      const controller = new AbortController();
+      controller.abort(reason);
+      return controller.signal;
+    };
+    const atDeadline = abortedWith(new DeadlinePassedError(1_000));
     expect(databaseRefusal('late', atDeadline)).toMatchObject(unavailable('late'));
-    const gone = databaseRefusal('late', { reason: new CallerGoneError() });
+    const gone = databaseRefusal('late', abortedWith(new CallerGoneError()));
     expect(gone.extensions).toEqual({ code: 'CANCELLED' });
   });
 

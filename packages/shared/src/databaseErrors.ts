@@ -89,14 +89,11 @@ export const DATABASE_LATE_MESSAGE = 'The database did not answer in time; try a
  * What a caller is told when the database kept its request from an answer, `message` saying
  * what was not done: SERVICE_UNAVAILABLE with a wait of DATABASE_RETRY_AFTER_SECONDS (the
  * database out of reach, or holding a query past the service's deadline), which the caller may
- * try again after. A request given up on its signal (`givenUp`: the aborted signal, or what
- * carries its reason) is that only at the deadline the service keeps short of its caller's
- * (DeadlinePassedError); any other reason is the caller gone, CANCELLED, and no wait is told.
+ * try again after. A request given up on its signal (`givenUp`, the aborted signal) is that
+ * only at the deadline the service keeps short of its caller's (DeadlinePassedError); any
+ * other reason is the caller gone, CANCELLED, and no wait is told.
  */
-export function databaseRefusal(
-  message: string,
-  givenUp?: { readonly reason: unknown },
-): GraphQLError {
+export function databaseRefusal(message: string, givenUp?: AbortSignal): GraphQLError {
   return givenUp
     ? stoppedBySignal(givenUp, message, DATABASE_RETRY_AFTER_SECONDS)
     : serviceUnavailable(message, DATABASE_RETRY_AFTER_SECONDS);

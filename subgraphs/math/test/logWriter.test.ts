@@ -19,7 +19,11 @@ import {
   scratchDatabaseBehindProxy,
   type ScratchDatabase,
 } from '../../../tests/support/postgres.js';
-import { createLogWriter, type NewRequestLog } from '../src/logs/logWriter.js';
+import {
+  createLogWriter,
+  type LogWriterOptions,
+  type NewRequestLog,
+} from '../src/logs/logWriter.js';
 import { LogWriteAbandonedError } from '../src/logs/logWriteAbandoned.js';
 import { openLogReader, silentLogger, testDatabaseUrl } from './mathService.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
@@ -515,20 +519,42 @@ describeOnDatabases('log writer on $database', ({ database, skip }) => {
   });
 });
 
+/**
+ * A log writer on a scratch PostgreSQL behind a proxy the test holds or cuts (silent unless
+ * `options` say otherwise), and `close`, which releases and restores the proxy and ends it all.
+ */
+async function writerBehindProxy(options: Partial<Omit<LogWriterOptions, 'orm' | 'events'>> = {}) {
+  const database = await scratchDatabaseBehindProxy();
+  const orm = await openLogReader(database.url, silentLogger());
+  const events = createEventBus(undefined, silentLogger());
+  const writer = createLogWriter({ orm, events, logger: silentLogger(), ...options });
+  return {
+    proxy: database.proxy,
+    orm,
+    events,
+    writer,
+    async close() {
+      database.proxy.release();
+      database.proxy.restore();
+      await writer.close();
+      await events.close();
+      await orm.close();
+      await database.close();
+    },
+  };
+}
+
 describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () => {
   it('rejects an ok write at its deadline while its batch is held, and stores and publishes it SERVICE_UNAVAILABLE, as its caller was told, once the database answers', async () => {
-    const database = await scratchDatabaseBehindProxy();
-    const orm = await openLogReader(database.url, silentLogger());
-    const events = createEventBus(undefined, silentLogger());
+    const { proxy, orm, events, writer, close } = await writerBehindProxy();
     const userId = 'hung-abandoned';
     const published: Array<[string, string]> = [];
     const subscription = await listenToLogAdded(events, userId, (log) =>
       published.push([log.input, log.status]),
     );
-    const writer = createLogWriter({ orm, events, logger: silentLogger() });
     try {
       await writer.write(entry(userId, 1)); // the connection is open and the statement known
-      database.proxy.hold();
+      proxy.hold();
       const deadline = new AbortController();
       const write = writer.write(entry(userId, 2), { signal: deadline.signal });
       const outcome = write.then(
@@ -536,7 +562,7 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
         (error: unknown) => error,
       );
       // Its batch is with the database: sent, and held by the proxy.
-      await waitFor(() => expect(database.proxy.heldChunks).toBeGreaterThan(0));
+      await waitFor(() => expect(proxy.heldChunks).toBeGreaterThan(0));
       expect(writer.queueDepth).toBe(0);
       const abortedAt = performance.now();
       deadline.abort(new DeadlinePassedError(1_000));
@@ -548,7 +574,7 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
         'SERVICE_UNAVAILABLE',
       );
       expect(rejectedAfterMs).toBeLessThan(50);
-      database.proxy.release();
+      proxy.release();
       await writer.flush();
       const rows = await orm.em
         .getConnection()
@@ -565,28 +591,21 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
         ['{"n":2}', 'SERVICE_UNAVAILABLE'],
       ]);
     } finally {
-      database.proxy.release();
-      await writer.close();
       events.pubsub.unsubscribe(subscription);
-      await events.close();
-      await orm.close();
-      await database.close();
+      await close();
     }
   }, 30_000);
 
   it('refuses a write whose batch meets the database out of reach SERVICE_UNAVAILABLE, and says so in a warning, not an error line', async () => {
-    const database = await scratchDatabaseBehindProxy();
-    const orm = await openLogReader(database.url, silentLogger());
-    const events = createEventBus(undefined, silentLogger());
     const lines: Array<{ level: number; msg: string; reason?: string }> = [];
     const logger = pino(
       { level: 'debug' },
       { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) },
     );
-    const writer = createLogWriter({ orm, events, logger, attempts: 1 });
+    const { proxy, writer, close } = await writerBehindProxy({ logger, attempts: 1 });
     try {
       await writer.write(entry('unreachable', 1));
-      database.proxy.cut();
+      proxy.cut();
       await expect(writer.write(entry('unreachable', 2))).rejects.toMatchObject({
         extensions: { code: 'SERVICE_UNAVAILABLE' },
       });
@@ -598,24 +617,14 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
         }),
       );
     } finally {
-      database.proxy.restore();
-      await writer.close();
-      await events.close();
-      await orm.close();
-      await database.close();
+      await close();
     }
   }, 30_000);
 
   it('spools an abandoned write with the code its caller was refused with when its held batch then fails', async () => {
-    const database = await scratchDatabaseBehindProxy();
-    const orm = await openLogReader(database.url, silentLogger());
-    const events = createEventBus(undefined, silentLogger());
     const userId = 'hung-spooled';
     let spooled = 0;
-    const writer = createLogWriter({
-      orm,
-      events,
-      logger: silentLogger(),
+    const { proxy, orm, writer, close } = await writerBehindProxy({
       attempts: 1,
       spoolRetryMs: 50,
       observer: {
@@ -626,16 +635,16 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
     });
     try {
       await writer.write(entry(userId, 1));
-      database.proxy.hold();
+      proxy.hold();
       const deadline = new AbortController();
       const write = writer.write(entry(userId, 2), { signal: deadline.signal });
-      await waitFor(() => expect(database.proxy.heldChunks).toBeGreaterThan(0));
+      await waitFor(() => expect(proxy.heldChunks).toBeGreaterThan(0));
       deadline.abort(new DeadlinePassedError(1_000));
       await expect(write).rejects.toBeInstanceOf(LogWriteAbandonedError);
       // The connection is lost with the batch on it; the database is reachable again after.
-      database.proxy.cut();
-      database.proxy.release();
-      database.proxy.restore();
+      proxy.cut();
+      proxy.release();
+      proxy.restore();
       await waitFor(() => expect(spooled).toBe(1));
       const rows = await orm.em
         .getConnection()
@@ -648,12 +657,7 @@ describe.skipIf(!testDatabaseUrl)('log writer on a PostgreSQL that hangs', () =>
         ['{"n":2}', 'SERVICE_UNAVAILABLE'],
       ]);
     } finally {
-      database.proxy.release();
-      database.proxy.restore();
-      await writer.close();
-      await events.close();
-      await orm.close();
-      await database.close();
+      await close();
     }
   }, 30_000);
 });

@@ -1,5 +1,6 @@
 import { CallerGoneError, DeadlinePassedError } from '@microservice-math/shared/cancellation';
 import { describe, expect, it } from 'vitest';
+import { signalPastTheMargin } from '../../../../tests/support/requestSignal.js';
 import { createChecksInFlight } from './checksInFlight.js';
 
 describe('a login waiting for a check under way to end', () => {
@@ -23,6 +24,25 @@ describe('a login waiting for a check under way to end', () => {
     expect(await waitingWhenAborted(new CallerGoneError())).toMatchObject({
       extensions: { code: 'CANCELLED' },
     });
+  });
+
+  // The deadline's reason stays once set: a login that meets its aborted signal only after its
+  // caller has gone (its connection closed past the margin) has nobody to tell to come back.
+  it('is CANCELLED when its caller has gone after its deadline passed', async () => {
+    const { signal, callerGoes, close } = await signalPastTheMargin(600);
+    try {
+      const checks = createChecksInFlight();
+      checks.start(['client:203.0.113.7']);
+      // Not asked while the caller still waits too: that is only the 250 ms between the margin
+      // and the caller's deadline, which a loaded machine may miss (the first test here has a
+      // caller still there, RATE_LIMITED).
+      await callerGoes();
+      expect(signal.reason).toBeInstanceOf(DeadlinePassedError);
+      const refusal = checks.nextEnding(['client:203.0.113.7'], signal);
+      await expect(refusal).rejects.toMatchObject({ extensions: { code: 'CANCELLED' } });
+    } finally {
+      await close();
+    }
   });
 
   it('goes on when the check ends', async () => {

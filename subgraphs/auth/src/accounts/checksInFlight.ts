@@ -8,7 +8,7 @@
  * The bound is per process: with several auth instances each may have that many under way,
  * and the failures they count are shared through Redis as soon as each check ends.
  */
-import { DeadlinePassedError } from '@microservice-math/shared/cancellation';
+import { callerGone, DeadlinePassedError } from '@microservice-math/shared/cancellation';
 import { cancelled } from '@microservice-math/shared/errors';
 import { tooManySignIns } from './tooManySignIns.js';
 
@@ -24,7 +24,8 @@ export interface ChecksInFlight {
   end(keys: readonly string[]): void;
   /**
    * Resolves when a check on any of `keys` ends. Rejects when `signal` aborts: RATE_LIMITED if
-   * for its request's deadline (the caller, still there, is told to come back), else CANCELLED.
+   * for its request's deadline while its caller is still there (callerGone: one that went after
+   * the deadline fired is gone all the same), which is told to come back; else CANCELLED.
    */
   nextEnding(keys: readonly string[], signal?: AbortSignal): Promise<void>;
 }
@@ -53,7 +54,9 @@ export function createChecksInFlight(): ChecksInFlight {
     },
     nextEnding(keys, signal) {
       const refusal = () =>
-        signal?.reason instanceof DeadlinePassedError ? tooManySignIns(1) : cancelled();
+        signal?.reason instanceof DeadlinePassedError && !callerGone(signal)
+          ? tooManySignIns(1)
+          : cancelled();
       return new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(refusal());
         const resume = () => {

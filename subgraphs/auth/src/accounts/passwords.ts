@@ -69,6 +69,7 @@ export async function createPasswordHasher(options: PasswordPoolOptions): Promis
    * whatever else runs on it); the first job, the dummy hash below, sets it.
    */
   let jobMs: number | undefined;
+  const measured = (ms: number) => (jobMs = jobMs === undefined ? ms : jobMs * 0.8 + ms * 0.2);
   const tooMany = (readyInMs: number) => tooManySignIns(Math.ceil(readyInMs / 1000));
 
   async function run(job: PasswordJob, signal?: AbortSignal): Promise<string | boolean> {
@@ -87,7 +88,6 @@ export async function createPasswordHasher(options: PasswordPoolOptions): Promis
       throw tooMany(readyInMs);
     admitted++;
     const started = performance.now();
-    const measured = (ms: number) => (jobMs = jobMs === undefined ? ms : jobMs * 0.8 + ms * 0.2);
     try {
       const { value, ms } = await pool.run(job, { signal });
       measured(ms);
