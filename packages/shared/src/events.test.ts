@@ -2,9 +2,11 @@
  * `publishAll` sends what `pubsub.publish` would send one event at a time (channel and payload),
  * so a subscriber through `pubsub` cannot tell the two apart; through Redis it is one pipeline,
  * and while Redis is unreachable it reports every event as not published instead of throwing,
- * keeps it, counts it as unpublished, and publishes it once Redis answers again.
+ * keeps it, counts it as unpublished, and publishes it once Redis answers again. A subscription
+ * asked for while the subscriber reconnects is made once a connection is ready.
  */
 import { createServer } from 'node:net';
+import type { RedisPubSub } from 'graphql-redis-subscriptions';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startTcpProxy } from '../../../tests/support/tcpProxy.js';
 import { createEventBus, type BusEvent, type EventBus } from './events.js';
@@ -128,4 +130,89 @@ describe('events kept while Redis is unreachable', () => {
       await proxy.close();
     }
   });
+});
+
+describe('a subscription asked for while the subscriber reconnects', () => {
+  it.skipIf(!redisUrl)(
+    'is made once a connection is ready, though the one whose handshake it came during closed',
+    async () => {
+      const proxy = await startTcpProxy(Number(new URL(redisUrl as string).port));
+      const bus = createEventBus(`redis://127.0.0.1:${proxy.port}`, logger);
+      const direct = createEventBus(redisUrl, logger);
+      buses.push(direct);
+      const subscriber = (bus.pubsub as RedisPubSub).getSubscriber();
+      try {
+        await vi.waitFor(() => expect(subscriber.status).toBe('ready'), { timeout: 15_000 });
+        proxy.cut();
+        await vi.waitFor(() => expect(bus.isAway()).toBe(true), { timeout: 15_000 });
+        // The next attempt connects, and its handshake is never answered: it stays in `connect`,
+        // as one does whose connection Redis (or a proxy to it) is about to close.
+        proxy.hold();
+        proxy.restore();
+        await vi.waitFor(() => expect(subscriber.status).toBe('connect'), {
+          timeout: 15_000,
+          interval: 5,
+        });
+        const topic = `TEST_HANDSHAKE.${Math.random().toString(36).slice(2)}`;
+        const received: unknown[] = [];
+        let id: number | undefined;
+        void bus.pubsub
+          .subscribe(topic, (payload: unknown) => received.push(payload), {})
+          .then((subscribed) => (id = subscribed));
+        // That connection closes before it is ready; the next one is.
+        proxy.cut();
+        proxy.release();
+        proxy.restore();
+        await vi.waitFor(() => expect(bus.isAway()).toBe(false), { timeout: 15_000 });
+        await vi.waitFor(() => expect(id).toBeDefined(), { timeout: 15_000 });
+        await vi.waitFor(
+          async () => {
+            await direct.publishAll([{ topic, payload: { n: 1 } }]);
+            expect(received).toContainEqual({ n: 1 });
+          },
+          { timeout: 15_000, interval: 100 },
+        );
+      } finally {
+        await bus.close(); // through the proxy, while it still forwards
+        await proxy.close();
+      }
+    },
+  );
+
+  it.skipIf(!redisUrl)(
+    'is kept when it came during the handshake of the connection that is ready',
+    async () => {
+      const proxy = await startTcpProxy(Number(new URL(redisUrl as string).port));
+      const bus = createEventBus(`redis://127.0.0.1:${proxy.port}`, logger);
+      const direct = createEventBus(redisUrl, logger);
+      buses.push(direct);
+      const subscriber = (bus.pubsub as RedisPubSub).getSubscriber();
+      try {
+        await vi.waitFor(() => expect(subscriber.status).toBe('ready'), { timeout: 15_000 });
+        proxy.cut();
+        await vi.waitFor(() => expect(bus.isAway()).toBe(true), { timeout: 15_000 });
+        const topic = `TEST_HANDSHAKE.${Math.random().toString(36).slice(2)}`;
+        const received: unknown[] = [];
+        let id: number | undefined;
+        // Asked for as the next connection is made, before its handshake is answered.
+        subscriber.once('connect', () => {
+          void bus.pubsub
+            .subscribe(topic, (payload: unknown) => received.push(payload), {})
+            .then((subscribed) => (id = subscribed));
+        });
+        proxy.restore();
+        await vi.waitFor(() => expect(id).toBeDefined(), { timeout: 15_000 });
+        await vi.waitFor(
+          async () => {
+            await direct.publishAll([{ topic, payload: { n: 2 } }]);
+            expect(received).toContainEqual({ n: 2 });
+          },
+          { timeout: 15_000, interval: 100 },
+        );
+      } finally {
+        await bus.close(); // through the proxy, while it still forwards
+        await proxy.close();
+      }
+    },
+  );
 });

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { Command, type Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 import { closeRedis, createRedis } from './redis.js';
 import { redisAnswering } from './redisBreaker.js';
@@ -62,6 +63,35 @@ async function countFailures(publishes: Promise<unknown>[]): Promise<number> {
   return settled.filter((s) => s.status === 'rejected').length;
 }
 
+/**
+ * Makes `subscriber` queue a (un)subscription asked for during a connection's handshake (status
+ * `connect`: connected, not yet ready) with those asked for while it was away, where ioredis 5
+ * writes it to that connection at once, and loses it either way:
+ * - that connection closes before it is ready (Redis going, or a proxy to it that accepts and
+ *   drops): ioredis sends again only what a ready connection had in flight, and with
+ *   `maxRetriesPerRequest: null` never fails the rest, so the subscription neither resolves nor
+ *   rejects, and later ones to its channel wait behind it (graphql-redis-subscriptions);
+ * - it is answered: the connection is in subscriber mode, the ready check's INFO is refused, and
+ *   ioredis reconnects without that channel, though the subscription has resolved.
+ * Queued, it survives failed attempts and is sent in the order asked once a connection is ready,
+ * as ioredis 6 does (user commands wait for the handshake and ready check). The offline queue is
+ * ioredis's own, not in its types; the command goes in as its `sendCommand` queues one.
+ */
+function subscribeOnceReady(subscriber: Redis): void {
+  const send = subscriber.sendCommand.bind(subscriber);
+  const internals = subscriber as unknown as {
+    offlineQueue: { push(item: { command: Command; stream: unknown; select: number }): void };
+  };
+  subscriber.sendCommand = (command, stream) => {
+    const subscription =
+      Command.checkFlag('ENTER_SUBSCRIBER_MODE', command.name) ||
+      Command.checkFlag('EXIT_SUBSCRIBER_MODE', command.name);
+    if (subscriber.status !== 'connect' || !subscription || stream) return send(command, stream);
+    internals.offlineQueue.push({ command, stream, select: subscriber.options.db ?? 0 });
+    return command.promise;
+  };
+}
+
 export function createEventBus(redisUrl: string | undefined, logger: Logger): EventBus {
   if (!redisUrl) {
     // One listener per open subscription on a user's channel: a user with more than ten tabs
@@ -86,6 +116,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
     commandTimeout: undefined,
     maxRetriesPerRequest: null,
   });
+  subscribeOnceReady(subscriber);
   const pubsub = new RedisPubSub({ publisher, subscriber });
   const reconnected = new EventEmitter().setMaxListeners(0);
   let away = false;
