@@ -16,6 +16,7 @@ import {
 import { onError } from '@apollo/client/link/error';
 import { ErrorCode } from '@microservice-math/shared/errorCodes';
 import { getMainDefinition } from '@apollo/client/utilities';
+import { watch } from 'vue';
 import { EXPIRED_MESSAGE, REFUSED_MESSAGE, type Session } from '../session/session';
 import { createLiveConnection, type LiveConnection } from './liveConnection';
 import { graphQLErrorsOf, hasErrorCode } from './operationErrors';
@@ -116,6 +117,15 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
       },
     }),
   });
+
+  // A renewed token (this tab's renewal, or another tab's taken up) replaces the one the socket
+  // presented before the old one expires and the server closes the socket as refused.
+  watch(
+    () => session.current.value?.token,
+    (token) => {
+      if (token) live.restart();
+    },
+  );
 
   session.onEnd(async () => {
     live.reset();

@@ -9,6 +9,7 @@ import { execute, gql } from '@apollo/client/core';
 import type * as graphql from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { watch } from 'vue';
 import { waitFor } from '../../../tests/support/waitFor';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createLiveConnection, webSocketUrl, type LiveConnection } from './liveConnection';
@@ -231,6 +232,25 @@ describe('createLiveConnection', () => {
     );
     await waitFor(() => expect(received).toHaveLength(2));
     expect(onRefused).not.toHaveBeenCalled();
+  });
+
+  it('restarts with a renewed token at once, staying live all along', async () => {
+    const harness = await startServer();
+    let token = 'token-1';
+    const live = connect(harness.url, () => token);
+    const { received } = subscribe(live);
+    await waitFor(() => expect(received).toHaveLength(1));
+    const changes: unknown[] = [];
+    watch([live.status, live.nextRetryAt], (change) => changes.push(change), { flush: 'sync' });
+
+    // The session renewed its token.
+    token = 'token-2';
+    live.restart();
+
+    await waitFor(() => expect(received).toHaveLength(2));
+    expect(harness.authorizations).toEqual(['Bearer token-1', 'Bearer token-2']);
+    expect(changes).toEqual([]);
+    expect(live.status.value).toBe('live');
   });
 
   it('can be reset while a refused connection attempt is still pending', async () => {

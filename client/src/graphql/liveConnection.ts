@@ -2,8 +2,9 @@
  * The WebSocket side of the app: one graphql-ws client per session, its state for the live
  * indicator, and a hook for views that must catch up after a reconnect (the socket's own
  * resubscription repeats each subscription's first variables, so a view that resumes from a
- * cursor restarts its subscription with the newest one). The token is read when the socket connects, so a new
- * session gets a new socket: `reset()` closes the old one.
+ * cursor restarts its subscription with the newest one, before the socket subscribes again). The
+ * token is read when the socket connects, so a new session gets a new socket: `reset()` closes the
+ * old one; and a renewed token moves the socket to it (`restart()`), unnoticed by the page.
  */
 import { ApolloLink, Observable } from '@apollo/client/core';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
@@ -18,6 +19,12 @@ export type LiveStatus = 'connecting' | 'live' | 'offline' | 'idle';
 
 /** The close code graphql-ws gives a socket it closes itself (no subscription left, or disposed). */
 const NORMAL_CLOSURE = 1000;
+
+/**
+ * The close code of a socket this side closes to connect again with the session's renewed token
+ * (graphql-ws's recipe for refreshing connectionParams): a planned restart, not an outage.
+ */
+export const RESTART_CLOSE_CODE = 4205;
 
 /** Close codes by which the server refuses the connection's credentials. */
 export const REFUSED_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403]);
@@ -55,6 +62,20 @@ export interface LiveConnection {
   setFeedPaused(paused: boolean): void;
   /** Runs `listener` each time the socket connects again after a drop; returns an unsubscribe. */
   onReconnect(listener: () => void): () => void;
+  /**
+   * Runs `listener` when the socket is about to connect again after a drop (or a restart), before
+   * graphql-ws subscribes again what it carried: a view whose subscription resumes from a cursor
+   * restarts it then, from the newest one, and the socket subscribes it once, not once with its
+   * old cursor and again with the newest. Returns an unsubscribe.
+   */
+  onResubscribe(listener: () => void): () => void;
+  /**
+   * Moves the socket to the session's token of now, when it presented another (the session was
+   * renewed): closes it as a planned restart (RESTART_CLOSE_CODE) and connects again at once. The
+   * status stays live meanwhile: nothing is down, and the old token would otherwise keep the
+   * socket until it expired, when the server closes it as refused.
+   */
+  restart(): void;
   /** Closes the socket; the next subscription opens a new one with the token of that moment. */
   reset(): void;
 }
@@ -64,6 +85,8 @@ interface Socket {
   link: GraphQLWsLink;
   /** Operations running on this socket: with none, a normal closure is graphql-ws's lazy close. */
   active: number;
+  /** LiveConnection.restart for this socket. */
+  restart(): void;
 }
 
 export function createLiveConnection(options: LiveConnectionOptions): LiveConnection {
@@ -71,6 +94,7 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
   const nextRetryAt = shallowRef<number | null>(null);
   const feedPaused = shallowRef(false);
   const reconnectListeners = new Set<() => void>();
+  const resubscribeListeners = new Set<() => void>();
   let socket: Socket | undefined;
   let wakeRetry: (() => void) | undefined;
 
@@ -94,6 +118,13 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
 
   function open(): Socket {
     let connectedBefore = false;
+    /** The socket of the latest connection (graphql-ws's `opened`), which `restart` closes. */
+    let webSocket: { readyState: number; close(code: number, reason: string): void } | undefined;
+    /**
+     * A planned restart under way: `closing` until the socket restart() closed has closed, then
+     * `reconnecting` until the next connection is up (or fails: then an outage like any other).
+     */
+    let restarting: 'closing' | 'reconnecting' | false = false;
     /** The token the latest connection presented: a refusal of an older token than the session's now is no refusal of the session. */
     let presented: string | null = null;
     const refusedCurrentToken = (event: unknown) =>
@@ -107,17 +138,37 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         return token ? { authorization: `Bearer ${token}` } : {};
       },
       retryAttempts: Infinity,
-      retryWait,
+      retryWait: (retries) => {
+        // graphql-ws has put its next connection in place (views subscribing now join it) and
+        // subscribes again what the socket carried once it is up: views restart theirs first.
+        if (socket?.client === client) resubscribeListeners.forEach((listener) => listener());
+        // A restart connects again at once; the views' restarts (their next tick) come first.
+        if (restarting) return new Promise((resolve) => setTimeout(resolve, 0));
+        return retryWait(retries);
+      },
       // A socket closed for a token the session has since renewed reconnects with the new one.
       shouldRetry: (event) => !refusedCurrentToken(event),
       on: {
-        connecting: () => setStatus(client, 'connecting'),
+        opened: (opened) => {
+          webSocket = opened as typeof webSocket;
+        },
+        // Restarting, the socket stays live for the page: it is between two connections by choice.
+        connecting: () => {
+          if (!restarting) setStatus(client, 'connecting');
+        },
         connected: () => {
+          restarting = false;
           setStatus(client, 'live');
           if (connectedBefore) reconnectListeners.forEach((listener) => listener());
           connectedBefore = true;
         },
         closed: (event) => {
+          webSocket = undefined;
+          if (restarting === 'closing') {
+            restarting = 'reconnecting';
+            return;
+          }
+          restarting = false;
           const idle = isCloseEvent(event) && event.code === NORMAL_CLOSURE && socket?.active === 0;
           setStatus(client, idle ? 'idle' : 'offline');
           // The next connection carries new subscriptions only: none had to catch up.
@@ -128,7 +179,21 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         },
       },
     });
-    return { client, link: new GraphQLWsLink(client), active: 0 };
+    return {
+      client,
+      link: new GraphQLWsLink(client),
+      active: 0,
+      restart() {
+        const token = options.token();
+        // Only an open socket (WebSocket.OPEN) that presented another token: one connecting
+        // presents the token of its moment, one closing is replaced anyway.
+        if (webSocket?.readyState !== 1 || restarting || token === null || token === presented) {
+          return;
+        }
+        restarting = 'closing';
+        webSocket.close(RESTART_CLOSE_CODE, 'Client Restart');
+      },
+    };
   }
 
   /** Events from a socket that has since been reset must not overwrite the current state. */
@@ -163,6 +228,11 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
       reconnectListeners.add(listener);
       return () => reconnectListeners.delete(listener);
     },
+    onResubscribe(listener) {
+      resubscribeListeners.add(listener);
+      return () => resubscribeListeners.delete(listener);
+    },
+    restart: () => socket?.restart(),
     reset() {
       const closing = socket;
       socket = undefined;

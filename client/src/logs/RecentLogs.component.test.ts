@@ -2,8 +2,11 @@ import { mount } from '@vue/test-utils';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { watch } from 'vue';
 import type * as ws from 'ws';
 import { waitFor } from '../../../tests/support/waitFor';
+import ConnectionBanner from '../graphql/ConnectionBanner.vue';
+import { RESTART_CLOSE_CODE } from '../graphql/liveConnection';
 import {
   createTestGraphQLClient,
   provideFor,
@@ -64,7 +67,7 @@ function mountRecentLogs(
 /**
  * A graphql-ws router that refuses the first `refusals` LogAdded subscriptions, as rate-limited
  * with waits of `retryAfterSeconds` or, without one, as an internal error; then it serves log 2.
- * It records each subscription's variables.
+ * It records each subscription's variables, and every message each socket sent (`frames`).
  */
 async function refusingRouter(
   refusals: number,
@@ -74,13 +77,20 @@ async function refusingRouter(
   const server = new WebSocketServer({ port: 0, path: '/graphql' });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const subscribed: unknown[] = [];
-  server.on('connection', (socket) =>
+  const frames: Array<{ socket: number; type: string; id?: string; payload?: unknown }> = [];
+  let sockets = 0;
+  /** The close code of each socket closed, as the router heard it. */
+  const closes: number[] = [];
+  server.on('connection', (socket) => {
+    const socketNumber = ++sockets;
+    socket.on('close', (code) => closes.push(code));
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as {
         type: string;
         id?: string;
         payload?: { variables?: unknown };
       };
+      frames.push({ socket: socketNumber, ...message });
       if (message.type === 'connection_init') {
         socket.send(JSON.stringify({ type: 'connection_ack' }));
       } else if (message.type === 'subscribe') {
@@ -105,12 +115,22 @@ async function refusingRouter(
             : { type: 'next', payload: { data: { logAdded: logNumber(2) } } };
         socket.send(JSON.stringify({ id: message.id, ...reply }));
       }
-    }),
-  );
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `ws://127.0.0.1:${port}/graphql`,
     subscribed,
+    frames,
+    closes,
+    /** What socket `n` (from 1) sent: each message's type and its payload's variables or params. */
+    sentOn: (n: number) =>
+      frames
+        .filter(({ socket }) => socket === n)
+        .map(({ type, payload }) => [
+          type,
+          (payload as { variables?: unknown } | undefined)?.variables ?? payload,
+        ]),
     sockets: () => [...server.clients],
     async close() {
       for (const socket of server.clients) socket.terminate();
@@ -331,6 +351,65 @@ describe('RecentLogs', () => {
       await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(1));
       expect(router.subscribed).toEqual([{}, {}]);
     } finally {
+      await closeBesideRouter(wrapper, router);
+    }
+  });
+
+  it('after a drop subscribes a feed once, from the newest log shown, not first again from its old cursor', async () => {
+    // The live-only feed (subscription 1) is served log 2, which is then the newest shown.
+    const router = await refusingRouter(0, undefined, { served: (n) => n === 1 });
+    const wrapper = mountBesideRouter(router.url);
+    try {
+      await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
+      for (const socket of router.sockets()) socket.terminate();
+      await waitFor(() => expect(router.subscribed).toContainEqual({ after: 'log-00002' }));
+      await waitFor(() => expect(client?.live.status.value).toBe('live'));
+      // One subscription on the new socket, with the newest cursor: graphql-ws's own
+      // resubscription of the old one ({}) is not sent first, nor completed after.
+      expect(router.sentOn(2)).toEqual([
+        ['connection_init', { authorization: 'Bearer test-token' }],
+        ['subscribe', { after: 'log-00002' }],
+      ]);
+    } finally {
+      await closeBesideRouter(wrapper, router);
+    }
+  });
+
+  it('moves the feed to a renewed token at once, saying nothing of it, from the newest log shown', async () => {
+    const router = await refusingRouter(0, undefined, { served: (n) => n === 1 });
+    const wrapper = mountBesideRouter(router.url);
+    const provide = { global: { provide: provideFor(client!) } };
+    const indicator = mount(LiveIndicator, provide);
+    const banner = mount(ConnectionBanner, provide);
+    const live = client!.live;
+    const changes: unknown[] = [];
+    try {
+      await waitFor(() => expect(wrapper.findAll('tbody tr:not(.details)')).toHaveLength(2));
+      await waitFor(() => expect(live.status.value).toBe('live'));
+      watch([live.status, live.nextRetryAt], (change) => changes.push(change), { flush: 'sync' });
+
+      // The session renews its token (as its schedule does, a while before the old one expires).
+      client!.session.start({
+        token: 'renewed-token',
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        user: { id: 'u1', username: 'ada' },
+      });
+
+      // A new socket presents the renewed token and resumes the feed after the newest log, once.
+      await waitFor(() => expect(router.sentOn(2)).toHaveLength(2));
+      expect(router.sentOn(2)).toEqual([
+        ['connection_init', { authorization: 'Bearer renewed-token' }],
+        ['subscribe', { after: 'log-00002' }],
+      ]);
+      expect(router.closes).toEqual([RESTART_CLOSE_CODE]);
+      await waitFor(() => expect(live.status.value).toBe('live'));
+      // Live all along: not offline, not connecting, no reconnection scheduled; nothing said.
+      expect(changes).toEqual([]);
+      expect(indicator.text()).toBe('Live updates: Live');
+      expect(banner.text()).toBe('');
+    } finally {
+      banner.unmount();
+      indicator.unmount();
       await closeBesideRouter(wrapper, router);
     }
   });
