@@ -522,6 +522,8 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       await computeExpression(page, `(${base}/7)^3`);
       const numerator = (BigInt(base) ** 3n).toString();
       await kindDetail.filter({ hasText: `${numerator}/343` }).waitFor();
+      // Rounded at the default precision, not at the integer digits it writes out as zeros.
+      expect(await kindDetail.textContent()).toMatch(/rounded to 50 significant digits\)$/);
       expect(
         await page.evaluate(
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
