@@ -513,6 +513,24 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     expect(await table.evaluate((element) => element.scrollWidth - element.clientWidth)).toBe(0);
     await page.setViewportSize(PHONE);
     expect(await pageWidth()).toBe(0);
+
+    // A rounded fraction's Kind names it in full, a long unbroken run of digits: it wraps inside
+    // its box, even at the 320 px of WCAG's reflow, rather than pushing the page sideways.
+    await page.setViewportSize({ width: 320, height: PHONE.height });
+    const kindDetail = result(page).locator('.kind-detail');
+    for (const base of ['123456789012345678901234567890123', '9'.repeat(200)]) {
+      await computeExpression(page, `(${base}/7)^3`);
+      const numerator = (BigInt(base) ** 3n).toString();
+      await kindDetail.filter({ hasText: `${numerator}/343` }).waitFor();
+      // Rounded at the default precision, not at the integer digits it writes out as zeros.
+      expect(await kindDetail.textContent()).toMatch(/rounded to 50 significant digits\)$/);
+      expect(
+        await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        ),
+        `${base.length}-digit numerator`,
+      ).toBe(0);
+    }
     await expectAccessible(page, 'logs loaded by keyboard, long inputs');
     expect(app.problems).toEqual([]);
   });

@@ -176,6 +176,38 @@ describe('CalculatorPanel', () => {
     wrapper.unmount();
   });
 
+  it('says a rounded fraction of more integer digits than the precision is rounded to the precision, and not a whole number', async () => {
+    const fraction =
+      '1881676372353657772546716040595265868817422360610342210934275258408069807576943069432557725290867/343';
+    const wrapper = mountPanel({
+      Power: () => ({
+        data: {
+          power: calculation({
+            operation: 'POWER',
+            input: '{"base":"123456789012345678901234567890123/7","exponent":"3","precision":50}',
+            // 50 significant digits, then 44 zeros to reach the point.
+            result: `54859369456374862173373645498404252735201818093596${'0'.repeat(44)}`,
+            exact: false,
+            fraction,
+            digits: 94,
+          }),
+        },
+      }),
+    });
+    await wrapper
+      .get('input[name="expression"]')
+      .setValue('(123456789012345678901234567890123/7)^3');
+    await wrapper.get('form.expression').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('.kind').text()).toBe(
+      `Exact fraction (${fraction}; its decimal is rounded to 50 significant digits)`,
+    );
+    expect(wrapper.get('.calculation-result .anatomy').text()).toBe(
+      'Integer part 94 digits; its decimals rounded off',
+    );
+    wrapper.unmount();
+  });
+
   it("titles the answer as typed, not as the server's canonical input echoes it", async () => {
     const wrapper = mountPanel({
       Power: () => ({

@@ -33,6 +33,16 @@ describe('LongNumber', () => {
     );
   });
 
+  it('calls a long number without a point a whole number only when it is not a rounding', () => {
+    const value = `5485936945637486217337364549840425273520181809359${'0'.repeat(45)}`;
+    expect(mountNumber(value).get('.anatomy').text()).toBe('Whole number of 94 digits');
+    const rounded = mount(LongNumber, {
+      props: { value, fileName: 'power.txt', label: '(…/7)³', rounded: true },
+    });
+    expect(rounded.get('.anatomy').text()).toBe('Integer part 94 digits; its decimals rounded off');
+    expect(rounded.text()).not.toContain('Whole number');
+  });
+
   it('shows no magnitude beside a long number near 1, whose point is in plain view', () => {
     const wrapper = mountNumber('1.8371173070873835736479630560294185439744606104925');
     expect(wrapper.find('.magnitude').exists()).toBe(false);

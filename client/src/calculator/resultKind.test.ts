@@ -52,6 +52,54 @@ describe('describeResultKind', () => {
     ).toBe('1/101; its decimal is rounded to 3 significant digits, a trailing 0 dropped');
   });
 
+  const THIRD = '100000000000000000000000000000000000000000000000000000000001/3';
+  const CUBED =
+    '1881676372353657772546716040595265868817422360610342210934275258408069807576943069432557725290867/343';
+  it.each([
+    // 50 threes, then 9 zeros to reach the point.
+    [
+      '(10^59 + 1)/3',
+      `${'3'.repeat(50)}${'0'.repeat(9)}`,
+      THIRD,
+      `${THIRD}; its decimal is rounded to 50 significant digits`,
+    ],
+    // 94 integer digits, the last 44 of them zeros.
+    [
+      '(123456789012345678901234567890123/7)^3',
+      `54859369456374862173373645498404252735201818093596${'0'.repeat(44)}`,
+      CUBED,
+      `${CUBED}; its decimal is rounded to 50 significant digits`,
+    ],
+    // 10^50: 51 digits written.
+    ['√(10^100 + 1)', `1${'0'.repeat(50)}`, null, 'to 50 significant digits'],
+  ])(
+    'says %s to 50 digits is rounded to 50, not to the integer digits written past them as zeros',
+    (_, result, fraction, detail) => {
+      expect(describeResultKind({ result, exact: false, fraction, precision: 50 }).detail).toBe(
+        detail,
+      );
+    },
+  );
+
+  it('says the zeros a whole number short of the precision dropped after its point', () => {
+    // 100.00 to 5 digits.
+    expect(describeResultKind({ result: '100', exact: false, precision: 5 }).detail).toBe(
+      'to 5 significant digits, 2 trailing 0s dropped',
+    );
+  });
+
+  it('counts no whole number’s trailing zeros when the precision is not known', () => {
+    expect(describeResultKind({ result: `1${'0'.repeat(50)}`, exact: false }).detail).toBe(
+      'to 1 significant digit',
+    );
+    expect(describeResultKind({ result: '1230', exact: false }).detail).toBe(
+      'to 3 significant digits',
+    );
+    expect(describeResultKind({ result: '1230.5', exact: false }).detail).toBe(
+      'to 5 significant digits',
+    );
+  });
+
   it('counts the significant digits of a million-digit rounded result too', () => {
     const result = `1.${'7'.repeat(999_999)}`;
     expect(describeResultKind({ result, exact: false }).detail).toBe(

@@ -3,7 +3,9 @@
  * a fraction (whose decimal may be rounded), or a rounded value and to how many digits. The
  * server's `exact` flag and `fraction` field decide. A rounded value says the precision asked for:
  * the server drops trailing zeros (`2^(-1/3)` to 10 digits is `0.793700526`, its tenth digit a 0),
- * so the digits shown can be fewer, and counting them would read as less precision than was given.
+ * so the digits shown can be fewer, and counting them would read as less precision than was given;
+ * and it writes a rounded value's integer part in full, zeros past the precision included, so they
+ * can be more, and counting them would read as more.
  */
 import { anatomyOf } from '../format/decimalNumber';
 import { formatCount } from '../format/format';
@@ -50,13 +52,19 @@ function places(count: number): string {
 
 /**
  * "10 significant digits", and how many trailing zeros the result dropped of them ("a trailing 0
- * dropped"): the precision asked for when it is known, else the digits the result shows.
+ * dropped"). The precision asked for when it is known: that is what the server rounded to. Its
+ * text can show more digits than that, never more significant ones: a rounded answer of more
+ * integer digits than the precision writes the rest as zeros (`(10^59+1)/3` to 50 digits is 50
+ * threes then 9 zeros). Unknown, the digits the result shows, bar a whole number's trailing zeros
+ * (which may be such padding): at least that many were kept.
  */
 function roundedTo(result: string, precision: number | null | undefined): string {
   const shown = significantDigitsOf(result);
   const asked =
-    precision !== null && precision !== undefined && precision > shown ? precision : shown;
-  const dropped = asked - shown;
+    precision !== null && precision !== undefined && precision > 0
+      ? precision
+      : shown - (result.includes('.') ? 0 : trailingZerosOf(result));
+  const dropped = Math.max(0, asked - shown);
   const said = `${formatCount(asked)} significant ${asked === 1 ? 'digit' : 'digits'}`;
   if (dropped === 0) return said;
   return `${said}, ${dropped === 1 ? 'a trailing 0' : `${formatCount(dropped)} trailing 0s`} dropped`;
@@ -70,6 +78,13 @@ function significantDigitsOf(result: string): number {
     if (code >= 48 && code <= 57 && (digits > 0 || code !== 48)) digits++;
   }
   return digits;
+}
+
+/** The zeros the text ends with. */
+function trailingZerosOf(result: string): number {
+  let end = result.length;
+  while (end > 0 && result.charCodeAt(end - 1) === 48) end--;
+  return result.length - end;
 }
 
 /** A minus sign, not a hyphen, as the calculation's title writes it. */

@@ -162,6 +162,21 @@ const lineText = (wrapper: { get(selector: string): { element: Element } }, sele
   (wrapper.get(selector).element.textContent ?? '').replace(/\s+/g, ' ').trim();
 
 describe('RecentLogs', () => {
+  it('captions the table for screen readers, in the singular for one log', async () => {
+    const one = mountRecentLogs([logNumber(1)]);
+    await waitFor(() => expect(one.rows()).toHaveLength(1));
+    expect(one.wrapper.get('caption').text()).toBe('Your most recent calculation');
+    one.wrapper.unmount();
+    client?.session.dispose();
+
+    const three = mountRecentLogs([logNumber(3), logNumber(2), logNumber(1)]);
+    await waitFor(() => expect(three.rows()).toHaveLength(3));
+    expect(three.wrapper.get('caption').text()).toBe(
+      'Your 3 most recent calculations, newest first',
+    );
+    three.wrapper.unmount();
+  });
+
   it('offers Load more again once live logs take a whole list past its cap, and loads from the new oldest row', async () => {
     // The server's logs, newest first: 25 to begin with, then one per calculation of this tab.
     const server = Array.from({ length: 25 }, (_, i) => logNumber(25 - i));
