@@ -203,7 +203,7 @@ describe('CalculatorPanel', () => {
       `Exact fraction (${fraction}; its decimal is rounded to 50 significant digits)`,
     );
     expect(wrapper.get('.calculation-result .anatomy').text()).toBe(
-      'Integer part 94 digits; its decimals rounded off',
+      'Integer part 94 digits; rounded, no decimals shown',
     );
     wrapper.unmount();
   });
