@@ -132,28 +132,59 @@ describe('events kept while Redis is unreachable', () => {
   });
 });
 
+/**
+ * A bus whose path to Redis goes through a proxy the test cuts, ready; and one straight to Redis
+ * to publish with. `away()` cuts the proxy and waits until the bus knows Redis is away.
+ */
+async function busBehindProxy() {
+  const proxy = await startTcpProxy(Number(new URL(redisUrl as string).port));
+  const bus = createEventBus(`redis://127.0.0.1:${proxy.port}`, logger);
+  const direct = createEventBus(redisUrl, logger);
+  buses.push(direct);
+  const subscriber = (bus.pubsub as RedisPubSub).getSubscriber();
+  await vi.waitFor(() => expect(subscriber.status).toBe('ready'), { timeout: 15_000 });
+  return {
+    proxy,
+    bus,
+    subscriber,
+    async away() {
+      proxy.cut();
+      await vi.waitFor(() => expect(bus.isAway()).toBe(true), { timeout: 15_000 });
+    },
+    /** The next connection's handshake is never answered: it stays in `connect`. */
+    async handshakeHeld() {
+      proxy.hold();
+      proxy.restore();
+      await vi.waitFor(() => expect(subscriber.status).toBe('connect'), {
+        timeout: 15_000,
+        interval: 5,
+      });
+    },
+    /** Publishes `payload` on `topic` (straight to Redis) until `received` has it. */
+    async publishedTo(topic: string, payload: unknown, received: unknown[]) {
+      await vi.waitFor(
+        async () => {
+          await direct.publishAll([{ topic, payload }]);
+          expect(received).toContainEqual(payload);
+        },
+        { timeout: 15_000, interval: 100 },
+      );
+    },
+  };
+}
+
+const newTopic = () => `TEST_HANDSHAKE.${Math.random().toString(36).slice(2)}`;
+
 describe('a subscription asked for while the subscriber reconnects', () => {
   it.skipIf(!redisUrl)(
     'is made once a connection is ready, though the one whose handshake it came during closed',
     async () => {
-      const proxy = await startTcpProxy(Number(new URL(redisUrl as string).port));
-      const bus = createEventBus(`redis://127.0.0.1:${proxy.port}`, logger);
-      const direct = createEventBus(redisUrl, logger);
-      buses.push(direct);
-      const subscriber = (bus.pubsub as RedisPubSub).getSubscriber();
+      const { proxy, bus, away, handshakeHeld, publishedTo } = await busBehindProxy();
       try {
-        await vi.waitFor(() => expect(subscriber.status).toBe('ready'), { timeout: 15_000 });
-        proxy.cut();
-        await vi.waitFor(() => expect(bus.isAway()).toBe(true), { timeout: 15_000 });
-        // The next attempt connects, and its handshake is never answered: it stays in `connect`,
-        // as one does whose connection Redis (or a proxy to it) is about to close.
-        proxy.hold();
-        proxy.restore();
-        await vi.waitFor(() => expect(subscriber.status).toBe('connect'), {
-          timeout: 15_000,
-          interval: 5,
-        });
-        const topic = `TEST_HANDSHAKE.${Math.random().toString(36).slice(2)}`;
+        await away();
+        // As one whose connection Redis (or a proxy to it) is about to close.
+        await handshakeHeld();
+        const topic = newTopic();
         const received: unknown[] = [];
         let id: number | undefined;
         void bus.pubsub
@@ -165,13 +196,7 @@ describe('a subscription asked for while the subscriber reconnects', () => {
         proxy.restore();
         await vi.waitFor(() => expect(bus.isAway()).toBe(false), { timeout: 15_000 });
         await vi.waitFor(() => expect(id).toBeDefined(), { timeout: 15_000 });
-        await vi.waitFor(
-          async () => {
-            await direct.publishAll([{ topic, payload: { n: 1 } }]);
-            expect(received).toContainEqual({ n: 1 });
-          },
-          { timeout: 15_000, interval: 100 },
-        );
+        await publishedTo(topic, { n: 1 }, received);
       } finally {
         await bus.close(); // through the proxy, while it still forwards
         await proxy.close();
@@ -182,16 +207,10 @@ describe('a subscription asked for while the subscriber reconnects', () => {
   it.skipIf(!redisUrl)(
     'is kept when it came during the handshake of the connection that is ready',
     async () => {
-      const proxy = await startTcpProxy(Number(new URL(redisUrl as string).port));
-      const bus = createEventBus(`redis://127.0.0.1:${proxy.port}`, logger);
-      const direct = createEventBus(redisUrl, logger);
-      buses.push(direct);
-      const subscriber = (bus.pubsub as RedisPubSub).getSubscriber();
+      const { proxy, bus, subscriber, away, publishedTo } = await busBehindProxy();
       try {
-        await vi.waitFor(() => expect(subscriber.status).toBe('ready'), { timeout: 15_000 });
-        proxy.cut();
-        await vi.waitFor(() => expect(bus.isAway()).toBe(true), { timeout: 15_000 });
-        const topic = `TEST_HANDSHAKE.${Math.random().toString(36).slice(2)}`;
+        await away();
+        const topic = newTopic();
         const received: unknown[] = [];
         let id: number | undefined;
         // Asked for as the next connection is made, before its handshake is answered.
@@ -202,15 +221,49 @@ describe('a subscription asked for while the subscriber reconnects', () => {
         });
         proxy.restore();
         await vi.waitFor(() => expect(id).toBeDefined(), { timeout: 15_000 });
-        await vi.waitFor(
-          async () => {
-            await direct.publishAll([{ topic, payload: { n: 2 } }]);
-            expect(received).toContainEqual({ n: 2 });
-          },
-          { timeout: 15_000, interval: 100 },
-        );
+        await publishedTo(topic, { n: 2 }, received);
       } finally {
         await bus.close(); // through the proxy, while it still forwards
+        await proxy.close();
+      }
+    },
+  );
+});
+
+describe('a bus closed while Redis is away', () => {
+  it.skipIf(!redisUrl).each(['reconnecting', 'in a handshake'] as const)(
+    'closes without waiting for Redis (%s), and what it had queued leaves no unhandled rejection',
+    async (state) => {
+      const { proxy, bus, away, handshakeHeld } = await busBehindProxy();
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const earlier = await bus.pubsub.subscribe(newTopic(), () => {}, {});
+        await away();
+        if (state === 'in a handshake') await handshakeHeld();
+        // Queued until Redis is back: an unsubscription (whose promise no one reads) and a
+        // subscription (whose promise the subscriber reads).
+        bus.pubsub.unsubscribe(earlier);
+        const subscribed = bus.pubsub
+          .subscribe(newTopic(), () => {}, {})
+          .then(
+            () => 'subscribed',
+            (error: unknown) => String(error),
+          );
+        // Before: reconnecting, QUIT was queued behind them and this waited for Redis.
+        await bus.close();
+        // A connection in a handshake closes, and fails what it had queued; one reconnecting has
+        // none to close (ioredis 5 leaves its queue as it is: the process is ending).
+        if (state === 'in a handshake') expect(await subscribed).toContain('Connection is closed');
+        // Node reports an unhandled rejection once the microtasks of its turn have run. Before,
+        // in a handshake: QUIT went first, and the subscription's second promise, kept by
+        // graphql-redis-subscriptions for later subscribers, failed unread.
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        proxy.release();
         await proxy.close();
       }
     },

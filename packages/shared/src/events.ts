@@ -81,15 +81,46 @@ function subscribeOnceReady(subscriber: Redis): void {
   const send = subscriber.sendCommand.bind(subscriber);
   const internals = subscriber as unknown as {
     offlineQueue: { push(item: { command: Command; stream: unknown; select: number }): void };
+    condition: { select: number } | null;
   };
   subscriber.sendCommand = (command, stream) => {
     const subscription =
       Command.checkFlag('ENTER_SUBSCRIBER_MODE', command.name) ||
       Command.checkFlag('EXIT_SUBSCRIBER_MODE', command.name);
-    if (subscriber.status !== 'connect' || !subscription || stream) return send(command, stream);
-    internals.offlineQueue.push({ command, stream, select: subscriber.options.db ?? 0 });
+    if (!subscription) return send(command, stream);
+    // A queued (un)subscription is failed when the bus closes before Redis is back, and
+    // graphql-redis-subscriptions leaves an unsubscription's promise unread: unhandled, that
+    // rejection would end the process as it shuts down. Whoever awaits one still sees it fail.
+    command.promise.catch(() => {});
+    if (subscriber.status !== 'connect' || stream) return send(command, stream);
+    // As ioredis's sendCommand queues one: the database its connection selects.
+    const select = internals.condition?.select ?? subscriber.options.db ?? 0;
+    internals.offlineQueue.push({ command, stream, select });
     return command.promise;
   };
+}
+
+/**
+ * graphql-redis-subscriptions 2.7.0 keeps, beside the promise a subscription returns, a second
+ * one of its pending SUBSCRIBE for later subscriptions to the same channel to wait on; when none
+ * does, nobody reads it. A SUBSCRIBE that fails (the bus closed while it waited for Redis) then
+ * rejects it unread: an unhandled rejection, which ends the process as it shuts down. Marked
+ * handled here; the subscriber still gets the failure from the promise it was returned.
+ */
+class PendingSafeRedisPubSub extends RedisPubSub {
+  override subscribe<T = unknown>(
+    trigger: string,
+    onMessage: (message: T) => void,
+    options?: unknown,
+  ): Promise<number> {
+    const subscribed = super.subscribe(trigger, onMessage, options);
+    const pending = (
+      this as unknown as { subsPendingRefsMap: Map<string, { pending: Promise<unknown> }> }
+    ).subsPendingRefsMap;
+    // No triggerTransform is set: the channel is the trigger.
+    pending.get(trigger)?.pending.catch(() => {});
+    return subscribed;
+  }
 }
 
 export function createEventBus(redisUrl: string | undefined, logger: Logger): EventBus {
@@ -117,7 +148,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
     maxRetriesPerRequest: null,
   });
   subscribeOnceReady(subscriber);
-  const pubsub = new RedisPubSub({ publisher, subscriber });
+  const pubsub = new PendingSafeRedisPubSub({ publisher, subscriber });
   const reconnected = new EventEmitter().setMaxListeners(0);
   let away = false;
   subscriber.on('close', () => (away = true));

@@ -55,10 +55,30 @@ export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<voi
   });
 }
 
+/** How long a ready connection's QUIT may take before the connection is simply dropped. */
+const QUIT_WITHIN_MS = 1_000;
+
+/**
+ * Closes the connection: politely (QUIT, after the commands already sent) when it is ready and
+ * Redis answers, else at once. A connection that is not ready would send QUIT only once Redis is
+ * back, behind what waits in its offline queue (the event bus's subscriber keeps one, and never
+ * gives up on it), so a shutdown while Redis is away would wait for Redis; dropped, the commands
+ * still queued fail ("Connection is closed").
+ */
 export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const givenUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('QUIT unanswered')), QUIT_WITHIN_MS);
+  });
   try {
-    await redis.quit();
+    await Promise.race([redis.quit(), givenUp]);
   } catch {
     redis.disconnect();
+  } finally {
+    clearTimeout(timer);
   }
 }
