@@ -253,6 +253,33 @@ describe('createLiveConnection', () => {
     expect(live.status.value).toBe('live');
   });
 
+  it('restarts again when the token is renewed while a restart awaits its acknowledgement', async () => {
+    const harness = await startServer();
+    let token = 'token-1';
+    const live = connect(harness.url, () => token);
+    const { received } = subscribe(live);
+    await waitFor(() => expect(received).toHaveLength(1));
+    harness.decisionDelayMs = 100;
+
+    token = 'token-2';
+    live.restart();
+    // The reconnect has presented token-2; the server has not acknowledged it yet.
+    await waitFor(() => expect(harness.authorizations).toHaveLength(2));
+    expect(harness.decisions).toBe(1);
+    token = 'token-3';
+    live.restart();
+
+    await waitFor(() =>
+      expect(harness.authorizations).toEqual([
+        'Bearer token-1',
+        'Bearer token-2',
+        'Bearer token-3',
+      ]),
+    );
+    await waitFor(() => expect(harness.decisions).toBe(3));
+    expect(live.status.value).toBe('live');
+  });
+
   it('can be reset while a refused connection attempt is still pending', async () => {
     const harness = await startServer();
     harness.refuse = true;

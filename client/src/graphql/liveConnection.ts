@@ -161,6 +161,9 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
           setStatus(client, 'live');
           if (connectedBefore) reconnectListeners.forEach((listener) => listener());
           connectedBefore = true;
+          // The token was renewed again while this connection awaited its acknowledgement (a
+          // restart then is dropped): move on to the newest one before the one presented expires.
+          restart();
         },
         closed: (event) => {
           webSocket = undefined;
@@ -179,21 +182,18 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         },
       },
     });
-    return {
-      client,
-      link: new GraphQLWsLink(client),
-      active: 0,
-      restart() {
-        const token = options.token();
-        // Only an open socket (WebSocket.OPEN) that presented another token: one connecting
-        // presents the token of its moment, one closing is replaced anyway.
-        if (webSocket?.readyState !== 1 || restarting || token === null || token === presented) {
-          return;
-        }
-        restarting = 'closing';
-        webSocket.close(RESTART_CLOSE_CODE, 'Client Restart');
-      },
-    };
+    function restart(): void {
+      const token = options.token();
+      // Only an open socket (WebSocket.OPEN) that presented another token: one connecting
+      // presents the token of its moment (and restarts once connected if it is no longer the
+      // session's), one closing is replaced anyway.
+      if (webSocket?.readyState !== 1 || restarting || token === null || token === presented) {
+        return;
+      }
+      restarting = 'closing';
+      webSocket.close(RESTART_CLOSE_CODE, 'Client Restart');
+    }
+    return { client, link: new GraphQLWsLink(client), active: 0, restart };
   }
 
   /** Events from a socket that has since been reset must not overwrite the current state. */
