@@ -143,7 +143,15 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         // subscribes again what the socket carried once it is up: views restart theirs first.
         if (socket?.client === client) resubscribeListeners.forEach((listener) => listener());
         // A restart connects again at once; the views' restarts (their next tick) come first.
-        if (restarting) return new Promise((resolve) => setTimeout(resolve, 0));
+        if (restarting) {
+          return new Promise((resolve) =>
+            setTimeout(() => {
+              // With no subscription left, graphql-ws connects no more (and says nothing).
+              if (socket?.active === 0) closedIdle();
+              resolve();
+            }, 0),
+          );
+        }
         return retryWait(retries);
       },
       // A socket closed for a token the session has since renewed reconnects with the new one.
@@ -168,20 +176,30 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         closed: (event) => {
           webSocket = undefined;
           if (restarting === 'closing') {
-            restarting = 'reconnecting';
+            // The last subscription ended during the restart: graphql-ws does not connect again.
+            if (socket?.active === 0) closedIdle();
+            else restarting = 'reconnecting';
             return;
           }
           restarting = false;
-          const idle = isCloseEvent(event) && event.code === NORMAL_CLOSURE && socket?.active === 0;
-          setStatus(client, idle ? 'idle' : 'offline');
-          // The next connection carries new subscriptions only: none had to catch up.
-          if (idle) connectedBefore = false;
+          if (isCloseEvent(event) && event.code === NORMAL_CLOSURE && socket?.active === 0) {
+            closedIdle();
+          } else {
+            setStatus(client, 'offline');
+          }
           if (socket?.client === client && isCloseEvent(event) && refusedCurrentToken(event)) {
             options.onRefused(event.code);
           }
         },
       },
     });
+    /** The socket closed with no subscription left to carry: it is idle, not down. */
+    function closedIdle(): void {
+      restarting = false;
+      setStatus(client, 'idle');
+      // The next connection carries new subscriptions only: none had to catch up.
+      connectedBefore = false;
+    }
     function restart(): void {
       const token = options.token();
       // Only an open socket (WebSocket.OPEN) that presented another token: one connecting
