@@ -24,7 +24,7 @@ const refuse =
 let client: TestGraphQLClient | undefined;
 afterEach(() => {
   vi.useRealTimers(); // after a test that faked them
-  client?.session.dispose();
+  client?.dispose();
 });
 
 function mountPage(responders: Record<string, Responder>) {

@@ -39,7 +39,7 @@ function refusal(field: string, message: string, extensions: Record<string, unkn
 
 let client: TestGraphQLClient | undefined;
 afterEach(() => {
-  client?.session.dispose();
+  client?.dispose();
   window.history.replaceState(null, '', '/');
 });
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { nextTick } from 'vue';
 import { RECENT_LOGS_LIMIT, RecentLogsQuery } from '../logs/recentLogs';
 import { EXPIRED_MESSAGE, REFUSED_MESSAGE } from '../session/session';
 import { createTestGraphQLClient, type TestGraphQLClient } from '../testing/fakeGraphQLServer';
@@ -9,7 +10,7 @@ const log = requestLog();
 
 let client: TestGraphQLClient | undefined;
 afterEach(() => {
-  client?.session.dispose();
+  client?.dispose();
   vi.restoreAllMocks();
 });
 
@@ -121,5 +122,23 @@ describe('createGraphQLClient', () => {
     const listed = watched.getCurrentResult().data.recentLogs.map(({ id }) => id);
     expect(listed).toEqual([...page(40, 20), ...page(20, 5)].map(({ id }) => id));
     expect(client.sent.map(({ variables }) => variables['before'])).toEqual([undefined, 'log-21']);
+  });
+  it('moves the live socket to a renewed token until it is disposed', async () => {
+    client = createTestGraphQLClient({});
+    const restart = vi.spyOn(client.live, 'restart');
+    const renewed = (token: string) => ({
+      token,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      user: { id: 'u1', username: 'ada' },
+    });
+
+    client.session.start(renewed('renewed-1'));
+    await nextTick();
+    expect(restart).toHaveBeenCalledOnce();
+
+    client.dispose();
+    client.session.start(renewed('renewed-2'));
+    await nextTick();
+    expect(restart).toHaveBeenCalledOnce();
   });
 });

@@ -16,7 +16,7 @@ import {
 import { onError } from '@apollo/client/link/error';
 import { ErrorCode } from '@microservice-math/shared/errorCodes';
 import { getMainDefinition } from '@apollo/client/utilities';
-import { watch } from 'vue';
+import { effectScope, watch } from 'vue';
 import { EXPIRED_MESSAGE, REFUSED_MESSAGE, type Session } from '../session/session';
 import { createLiveConnection, type LiveConnection } from './liveConnection';
 import { graphQLErrorsOf, hasErrorCode } from './operationErrors';
@@ -34,6 +34,8 @@ export interface GraphQLClientOptions {
 export interface GraphQLClient {
   apollo: ApolloClient<NormalizedCacheObject>;
   live: LiveConnection;
+  /** Stops following the session's token and closes the socket: the client is done with. */
+  dispose(): void;
 }
 
 /** The token an operation was sent with, so a late refusal cannot end a newer session. */
@@ -120,11 +122,14 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
 
   // A renewed token (this tab's renewal, or another tab's taken up) replaces the one the socket
   // presented before the old one expires and the server closes the socket as refused.
-  watch(
-    () => session.current.value?.token,
-    (token) => {
-      if (token) live.restart();
-    },
+  const scope = effectScope();
+  scope.run(() =>
+    watch(
+      () => session.current.value?.token,
+      (token) => {
+        if (token) live.restart();
+      },
+    ),
   );
 
   session.onEnd(async () => {
@@ -132,7 +137,14 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
     await apollo.clearStore();
   });
 
-  return { apollo, live };
+  return {
+    apollo,
+    live,
+    dispose() {
+      scope.stop();
+      live.reset();
+    },
+  };
 }
 
 /**

@@ -253,6 +253,74 @@ describe('createLiveConnection', () => {
     expect(live.status.value).toBe('live');
   });
 
+  it('restarts again when the token is renewed while a restart awaits its acknowledgement', async () => {
+    const harness = await startServer();
+    let token = 'token-1';
+    const live = connect(harness.url, () => token);
+    const { received } = subscribe(live);
+    await waitFor(() => expect(received).toHaveLength(1));
+    harness.decisionDelayMs = 100;
+
+    token = 'token-2';
+    live.restart();
+    // The reconnect has presented token-2; the server has not acknowledged it yet.
+    await waitFor(() => expect(harness.authorizations).toHaveLength(2));
+    expect(harness.decisions).toBe(1);
+    token = 'token-3';
+    live.restart();
+
+    await waitFor(() =>
+      expect(harness.authorizations).toEqual([
+        'Bearer token-1',
+        'Bearer token-2',
+        'Bearer token-3',
+      ]),
+    );
+    await waitFor(() => expect(harness.decisions).toBe(3));
+    expect(live.status.value).toBe('live');
+  });
+
+  it('reports idle when the last subscription ends during a restart, and a new one connects afresh', async () => {
+    const harness = await startServer();
+    let token = 'token-1';
+    const live = connect(harness.url, () => token);
+    const reconnected = vi.fn();
+    live.onReconnect(reconnected);
+    const subscription = execute(live.link, { query: TickSubscription }).subscribe({});
+    await waitFor(() => expect(live.status.value).toBe('live'));
+
+    token = 'token-2';
+    live.restart();
+    subscription.unsubscribe();
+
+    await waitFor(() => expect(live.status.value).toBe('idle'));
+    expect(live.nextRetryAt.value).toBeNull();
+
+    // The next subscription opens a new connection: a first one, nothing to catch up.
+    const statuses: unknown[] = [];
+    watch(live.status, (status) => statuses.push(status), { flush: 'sync' });
+    const { received } = subscribe(live);
+    await waitFor(() => expect(received).toHaveLength(1));
+    expect(statuses).toEqual(['connecting', 'live']);
+    expect(reconnected).not.toHaveBeenCalled();
+  });
+
+  it('reports idle when the last subscription ends as a restart is about to reconnect', async () => {
+    const harness = await startServer();
+    let token = 'token-1';
+    const live = connect(harness.url, () => token);
+    const subscription = execute(live.link, { query: TickSubscription }).subscribe({});
+    await waitFor(() => expect(live.status.value).toBe('live'));
+    // The feed unmounts after the restarted socket has closed, before it connects again.
+    live.onResubscribe(() => subscription.unsubscribe());
+
+    token = 'token-2';
+    live.restart();
+
+    await waitFor(() => expect(live.status.value).toBe('idle'));
+    expect(harness.authorizations).toEqual(['Bearer token-1']);
+  });
+
   it('can be reset while a refused connection attempt is still pending', async () => {
     const harness = await startServer();
     harness.refuse = true;

@@ -143,7 +143,15 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         // subscribes again what the socket carried once it is up: views restart theirs first.
         if (socket?.client === client) resubscribeListeners.forEach((listener) => listener());
         // A restart connects again at once; the views' restarts (their next tick) come first.
-        if (restarting) return new Promise((resolve) => setTimeout(resolve, 0));
+        if (restarting) {
+          return new Promise((resolve) =>
+            setTimeout(() => {
+              // With no subscription left, graphql-ws connects no more (and says nothing).
+              if (socket?.active === 0) closedIdle();
+              resolve();
+            }, 0),
+          );
+        }
         return retryWait(retries);
       },
       // A socket closed for a token the session has since renewed reconnects with the new one.
@@ -161,39 +169,49 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
           setStatus(client, 'live');
           if (connectedBefore) reconnectListeners.forEach((listener) => listener());
           connectedBefore = true;
+          // The token was renewed again while this connection awaited its acknowledgement (a
+          // restart then is dropped): move on to the newest one before the one presented expires.
+          restart();
         },
         closed: (event) => {
           webSocket = undefined;
           if (restarting === 'closing') {
-            restarting = 'reconnecting';
+            // The last subscription ended during the restart: graphql-ws does not connect again.
+            if (socket?.active === 0) closedIdle();
+            else restarting = 'reconnecting';
             return;
           }
           restarting = false;
-          const idle = isCloseEvent(event) && event.code === NORMAL_CLOSURE && socket?.active === 0;
-          setStatus(client, idle ? 'idle' : 'offline');
-          // The next connection carries new subscriptions only: none had to catch up.
-          if (idle) connectedBefore = false;
+          if (isCloseEvent(event) && event.code === NORMAL_CLOSURE && socket?.active === 0) {
+            closedIdle();
+          } else {
+            setStatus(client, 'offline');
+          }
           if (socket?.client === client && isCloseEvent(event) && refusedCurrentToken(event)) {
             options.onRefused(event.code);
           }
         },
       },
     });
-    return {
-      client,
-      link: new GraphQLWsLink(client),
-      active: 0,
-      restart() {
-        const token = options.token();
-        // Only an open socket (WebSocket.OPEN) that presented another token: one connecting
-        // presents the token of its moment, one closing is replaced anyway.
-        if (webSocket?.readyState !== 1 || restarting || token === null || token === presented) {
-          return;
-        }
-        restarting = 'closing';
-        webSocket.close(RESTART_CLOSE_CODE, 'Client Restart');
-      },
-    };
+    /** The socket closed with no subscription left to carry: it is idle, not down. */
+    function closedIdle(): void {
+      restarting = false;
+      setStatus(client, 'idle');
+      // The next connection carries new subscriptions only: none had to catch up.
+      connectedBefore = false;
+    }
+    function restart(): void {
+      const token = options.token();
+      // Only an open socket (WebSocket.OPEN) that presented another token: one connecting
+      // presents the token of its moment (and restarts once connected if it is no longer the
+      // session's), one closing is replaced anyway.
+      if (webSocket?.readyState !== 1 || restarting || token === null || token === presented) {
+        return;
+      }
+      restarting = 'closing';
+      webSocket.close(RESTART_CLOSE_CODE, 'Client Restart');
+    }
+    return { client, link: new GraphQLWsLink(client), active: 0, restart };
   }
 
   /** Events from a socket that has since been reset must not overwrite the current state. */

@@ -28,7 +28,7 @@ const logNumber = (i: number) =>
 const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof ws;
 
 let client: TestGraphQLClient | undefined;
-afterEach(() => client?.session.dispose());
+afterEach(() => client?.dispose());
 
 /**
  * RecentLogs against a server holding `server` (newest first; the test may add to it), pages
@@ -167,7 +167,7 @@ describe('RecentLogs', () => {
     await waitFor(() => expect(one.rows()).toHaveLength(1));
     expect(one.wrapper.get('caption').text()).toBe('Your most recent calculation');
     one.wrapper.unmount();
-    client?.session.dispose();
+    client?.dispose();
 
     const three = mountRecentLogs([logNumber(3), logNumber(2), logNumber(1)]);
     await waitFor(() => expect(three.rows()).toHaveLength(3));

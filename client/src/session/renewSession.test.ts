@@ -8,7 +8,7 @@ import { renewSession } from './renewSession';
 import { RenewalPostponed } from './session';
 
 let client: TestGraphQLClient | undefined;
-afterEach(() => client?.session.dispose());
+afterEach(() => client?.dispose());
 
 const unavailable = {
   status: 503,

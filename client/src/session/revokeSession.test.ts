@@ -3,7 +3,7 @@ import { createTestGraphQLClient, type TestGraphQLClient } from '../testing/fake
 import { revokeSession } from './revokeSession';
 
 let client: TestGraphQLClient | undefined;
-afterEach(() => client?.session.dispose());
+afterEach(() => client?.dispose());
 
 describe('revokeSession', () => {
   it("sends logout with the session's own token", async () => {

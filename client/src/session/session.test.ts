@@ -296,15 +296,15 @@ describe('createSession', () => {
       /**
        * Another tab ends the session with `notice`, and this tab's own refusal (its socket, closed
        * by the server as the session went) comes before that tab's storage events: this tab guesses
-       * a sign-out there, its time not being up.
+       * a sign-out there, its time not being up. A null `notice`: the other tab signs out.
        */
-      async function endedOnAGuess(notice: string) {
+      async function endedOnAGuess(notice: string | null) {
         const tabs = twoTabs();
         const ended: Array<{ byUser: boolean }> = [];
         const explained: Array<{ byUser: boolean }> = [];
         tabs.session.onEnd((end) => void ended.push(end));
         tabs.session.onEndExplained((end) => void explained.push({ ...end }));
-        await tabs.other.end(notice);
+        await (notice === null ? tabs.other.signOut() : tabs.other.end(notice));
         await tabs.session.end(REFUSED_MESSAGE);
         expect(ended).toEqual([expect.objectContaining({ byUser: true })]);
         return { ...tabs, ended, explained };
@@ -328,16 +328,12 @@ describe('createSession', () => {
       );
 
       it('tells its listeners nothing when the word confirms the guess (a sign-out there)', async () => {
-        const tabs = twoTabs();
-        const explained = vi.fn();
-        tabs.session.onEndExplained(explained);
-        await tabs.other.signOut();
-        await tabs.session.end(REFUSED_MESSAGE); // guessed a sign-out there
+        const { session, deliver, explained } = await endedOnAGuess(null);
 
-        tabs.deliver();
+        deliver();
 
-        expect(tabs.session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
-        expect(explained).not.toHaveBeenCalled();
+        expect(session.notice.value).toBe(SIGNED_OUT_ELSEWHERE_MESSAGE);
+        expect(explained).toEqual([]);
       });
 
       it.each([

@@ -66,6 +66,8 @@ function hangUntilAborted(signal: AbortSignal | null): Promise<never> {
 export interface TestGraphQLClient extends GraphQLClient {
   session: Session;
   sent: SentOperation[];
+  /** Disposes the client and its session. */
+  dispose(): void;
 }
 
 /** The app's real GraphQL client over a fake fetch, with a signed-in session unless told otherwise. */
@@ -92,7 +94,15 @@ export function createTestGraphQLClient(
     webSocketUrl,
     fetch,
   });
-  return { ...client, session, sent };
+  return {
+    ...client,
+    session,
+    sent,
+    dispose() {
+      client.dispose();
+      session.dispose();
+    },
+  };
 }
 
 /** `provide` for mount(): the Apollo client, the session and the live connection. */
