@@ -39,7 +39,9 @@ describe('LongNumber', () => {
     const rounded = mount(LongNumber, {
       props: { value, fileName: 'power.txt', label: '(…/7)³', rounded: true },
     });
-    expect(rounded.get('.anatomy').text()).toBe('Integer part 94 digits; rounded, no decimals shown');
+    expect(rounded.get('.anatomy').text()).toBe(
+      'Integer part 94 digits; rounded, no decimals shown',
+    );
     expect(rounded.text()).not.toContain('Whole number');
   });
 
