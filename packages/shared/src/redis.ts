@@ -58,6 +58,9 @@ export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<voi
 /** How long a ready connection's QUIT may take before the connection is simply dropped. */
 const QUIT_WITHIN_MS = 1_000;
 
+/** ioredis 5 fails what is queued on a connection only when a socket of it closes. */
+const CONNECTION_CLOSED = 'Connection is closed.';
+
 /**
  * Closes the connection: politely (QUIT, after the commands already sent) when it is ready and
  * Redis answers, else at once. A connection that is not ready would send QUIT only once Redis is
@@ -68,6 +71,13 @@ const QUIT_WITHIN_MS = 1_000;
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') {
     redis.disconnect();
+    // Between two attempts there is no socket whose closing would fail the queue: ioredis stops
+    // retrying and keeps it, never settled. Failed here, as a closing socket would fail it
+    // (`flushQueue` is ioredis's own, not in its types).
+    if (redis.status === 'reconnecting')
+      (redis as unknown as { flushQueue(error: Error): void }).flushQueue(
+        new Error(CONNECTION_CLOSED),
+      );
     return;
   }
   let timer: NodeJS.Timeout | undefined;
