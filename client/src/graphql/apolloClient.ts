@@ -34,7 +34,11 @@ export interface GraphQLClientOptions {
 export interface GraphQLClient {
   apollo: ApolloClient<NormalizedCacheObject>;
   live: LiveConnection;
-  /** Stops following the session's token and closes the socket: the client is done with. */
+  /**
+   * Stops following the session's token and closes the socket: the client is done with. Its
+   * listener of the session's end stays (the session offers no way to remove one): a later end
+   * still resets the socket and clears the cache, which a disposed client no longer uses.
+   */
   dispose(): void;
 }
 

@@ -294,7 +294,6 @@ describe('createLiveConnection', () => {
     subscription.unsubscribe();
 
     await waitFor(() => expect(live.status.value).toBe('idle'));
-    expect(live.nextRetryAt.value).toBeNull();
 
     // The next subscription opens a new connection: a first one, nothing to catch up.
     const statuses: unknown[] = [];
@@ -316,6 +315,23 @@ describe('createLiveConnection', () => {
 
     token = 'token-2';
     live.restart();
+
+    await waitFor(() => expect(live.status.value).toBe('idle'));
+    expect(harness.authorizations).toEqual(['Bearer token-1']);
+  });
+
+  it('reports idle when the last subscription ends while the socket waits to reconnect', async () => {
+    const harness = await startServer();
+    const live = connect(harness.url, () => 'token-1');
+    const subscription = execute(live.link, { query: TickSubscription }).subscribe({});
+    await waitFor(() => expect(live.status.value).toBe('live'));
+
+    for (const socket of harness.server.clients) socket.terminate();
+    await waitFor(() => expect(live.nextRetryAt.value).not.toBeNull());
+    expect(live.status.value).toBe('offline');
+    // The feed unmounts during the wait; the wait then ends.
+    subscription.unsubscribe();
+    live.retryNow();
 
     await waitFor(() => expect(live.status.value).toBe('idle'));
     expect(harness.authorizations).toEqual(['Bearer token-1']);

@@ -152,7 +152,11 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
             }, 0),
           );
         }
-        return retryWait(retries);
+        // A view may end the last subscription while the socket waits: graphql-ws then connects
+        // no more, and says nothing; the socket is idle, not down.
+        return retryWait(retries).then(() => {
+          if (socket?.client === client && socket.active === 0) closedIdle();
+        });
       },
       // A socket closed for a token the session has since renewed reconnects with the new one.
       shouldRetry: (event) => !refusedCurrentToken(event),
@@ -167,11 +171,12 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         connected: () => {
           restarting = false;
           setStatus(client, 'live');
-          if (connectedBefore) reconnectListeners.forEach((listener) => listener());
-          connectedBefore = true;
           // The token was renewed again while this connection awaited its acknowledgement (a
           // restart then is dropped): move on to the newest one before the one presented expires.
-          restart();
+          // The views catch up once, on the connection after, not on this one about to close.
+          const moving = restart();
+          if (connectedBefore && !moving) reconnectListeners.forEach((listener) => listener());
+          connectedBefore = true;
         },
         closed: (event) => {
           webSocket = undefined;
@@ -200,18 +205,25 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
       // The next connection carries new subscriptions only: none had to catch up.
       connectedBefore = false;
     }
-    function restart(): void {
+    /** Starts a restart when one is due (see LiveConnection.restart); says whether it did. */
+    function restart(): boolean {
       const token = options.token();
       // Only an open socket (WebSocket.OPEN) that presented another token: one connecting
       // presents the token of its moment (and restarts once connected if it is no longer the
       // session's), one closing is replaced anyway.
       if (webSocket?.readyState !== 1 || restarting || token === null || token === presented) {
-        return;
+        return false;
       }
       restarting = 'closing';
       webSocket.close(RESTART_CLOSE_CODE, 'Client Restart');
+      return true;
     }
-    return { client, link: new GraphQLWsLink(client), active: 0, restart };
+    return {
+      client,
+      link: new GraphQLWsLink(client),
+      active: 0,
+      restart: () => void restart(),
+    };
   }
 
   /** Events from a socket that has since been reset must not overwrite the current state. */
