@@ -325,14 +325,17 @@ export function pgPreparedStatements(orm: Orm): PreparedStatements | undefined {
 }
 
 /**
- * Marks what the ORM's connection attempts fail with as the database's (databaseErrors.ts): pg
- * passes a refused or unresolved connection on as Node's socket error, through knex and MikroORM,
- * shaped like any other client's. The pool (tarn) emits `createFail` with that very error before
- * it rejects the query waiting for the connection.
+ * Marks what the ORM's connection attempts and queries fail with as the database's
+ * (databaseErrors.ts): pg passes a refused or unresolved connection on as Node's socket error,
+ * through knex and MikroORM, shaped like any other client's, and knex writes a failed query's SQL
+ * before pg's words ("select … - Connection terminated unexpectedly"). The pool (tarn) emits
+ * `createFail`, and knex `query-error`, with that very error before it is rejected with.
  */
 export function markConnectionFailures(orm: Orm): void {
-  const { pool } = orm.em.getConnection().getKnex().client as ConnectionLender;
+  const knex = orm.em.getConnection().getKnex();
+  const { pool } = knex.client as ConnectionLender;
   pool?.on('createFail', (_eventId, error) => fromTheDatabase(error));
+  knex.on('query-error', (error: unknown) => fromTheDatabase(error));
 }
 
 /** How long a starting service keeps trying a database it cannot reach yet. */

@@ -21,6 +21,7 @@ import {
   DATABASE_LATE_MESSAGE,
   databaseRefusal,
   databaseUnreachable,
+  fromTheDatabase,
 } from './databaseErrors.js';
 
 /** A local port nothing listens on: connecting is refused. */
@@ -157,6 +158,65 @@ describe('counts a query on a connection pg has lost', () => {
       }
     },
   );
+});
+
+describe('counts a query whose connection is lost while it runs', () => {
+  it.skipIf(!testDatabaseUrl)(
+    'knex’s error for it, its SQL before pg’s words (PostgreSQL restarting mid-query)',
+    async () => {
+      const proxy = await startTcpProxy(Number(new URL(testDatabaseUrl as string).port || 5432));
+      const url = new URL(testDatabaseUrl as string);
+      url.host = `127.0.0.1:${proxy.port}`;
+      const orm = (await MikroORM.init({
+        driver: PostgreSqlDriver,
+        clientUrl: url.toString(),
+        entities: [],
+        discovery: { warnWhenNoEntities: false },
+      })) as unknown as Orm;
+      markConnectionFailures(orm);
+      const watcher = new pg.Client({ connectionString: testDatabaseUrl });
+      await watcher.connect();
+      const tag = `lost_${Math.random().toString(36).slice(2)}`;
+      try {
+        const running = rejection(
+          orm.em.getConnection().execute(`select pg_sleep(30) as ${tag}`, [], 'run'),
+        );
+        // PostgreSQL has the query: the connection is cut while it runs.
+        await vi.waitFor(
+          async () => {
+            const { rowCount } = await watcher.query(
+              'select 1 from pg_stat_activity where query like $1 and state = $2',
+              [`%as ${tag}`, 'active'],
+            );
+            expect(rowCount).toBe(1);
+          },
+          { timeout: 15_000, interval: 20 },
+        );
+        proxy.cut();
+        const error = await running;
+        expect(error).toMatchObject({
+          message: expect.stringMatching(/ - Connection terminated unexpectedly$/),
+        });
+        expect(databaseUnreachable(error)).toBe('Connection terminated');
+      } finally {
+        await watcher.query(
+          'select pg_cancel_backend(pid) from pg_stat_activity where query like $1',
+          [`%as ${tag}`],
+        );
+        await watcher.end();
+        await orm.close(true);
+        await proxy.close();
+      }
+    },
+  );
+
+  it('but not those words inside the SQL of a query that failed for another reason', () => {
+    const error = new Error(
+      "insert into users (name) values ('x - Connection terminated unexpectedly') - duplicate key value",
+    );
+    fromTheDatabase(error);
+    expect(databaseUnreachable(error)).toBeUndefined();
+  });
 });
 
 describe('counts a connection attempt the database never answered', () => {

@@ -31,6 +31,8 @@ const SOCKET_FAILURE =
 const SQLSTATE_UNREACHABLE = /^(08[0-9A-Z]{3}|57P0[123])$/;
 /** What pg's connection attempt fails with once `connectionTimeoutMillis` passes. */
 const CONNECT_TIMEOUT = 'timeout expired';
+/** What knex puts between a failed query's SQL and the driver's message. */
+const KNEX_QUERY_SEPARATOR = ' - ';
 const DRIVER_WORDS =
   /^(Connection terminated\b|Client has encountered a connection error|Knex: Timeout acquiring a connection)/;
 
@@ -76,7 +78,13 @@ function ownReason(error: object): string | undefined {
     if (markedFromTheDatabase(error) && SOCKET_FAILURE.test(code)) return code;
     if (typeof severity === 'string' && SQLSTATE_UNREACHABLE.test(code)) return code;
   }
-  return typeof message === 'string' ? DRIVER_WORDS.exec(message)?.[0] : undefined;
+  if (typeof message !== 'string') return undefined;
+  // A failed query's error (marked by knex's query-error) has its SQL, values included, before
+  // pg's words and " - ": only the words after the last one are pg's, not text a caller sent.
+  const separator = markedFromTheDatabase(error) ? message.lastIndexOf(KNEX_QUERY_SEPARATOR) : -1;
+  const driverSaid =
+    separator === -1 ? message : message.slice(separator + KNEX_QUERY_SEPARATOR.length);
+  return DRIVER_WORDS.exec(driverSaid)?.[0];
 }
 
 /** The wait a caller is told to leave before trying again while the database is out of reach. */
