@@ -217,6 +217,17 @@ describe('counts a query whose connection is lost while it runs', () => {
     fromTheDatabase(error);
     expect(databaseUnreachable(error)).toBeUndefined();
   });
+
+  it('nor in PostgreSQL’s own error repeating a value it was sent', () => {
+    const error = Object.assign(
+      new Error(
+        'select * from users where id = $1 - invalid input syntax for type integer: "1 - Connection terminated"',
+      ),
+      { severity: 'ERROR', code: '22P02' },
+    );
+    fromTheDatabase(error);
+    expect(databaseUnreachable(error)).toBeUndefined();
+  });
 });
 
 describe('counts a connection attempt the database never answered', () => {

@@ -78,7 +78,10 @@ function ownReason(error: object): string | undefined {
     if (markedFromTheDatabase(error) && SOCKET_FAILURE.test(code)) return code;
     if (typeof severity === 'string' && SQLSTATE_UNREACHABLE.test(code)) return code;
   }
-  if (typeof message !== 'string') return undefined;
+  // The driver's words are pg's client's own errors, which carry no severity: PostgreSQL's
+  // errors do, and may repeat a value a caller sent ('invalid input syntax …: "… - Connection
+  // terminated"').
+  if (typeof message !== 'string' || typeof severity === 'string') return undefined;
   // A failed query's error (marked by knex's query-error) has its SQL, values included, before
   // pg's words and " - ": only the words after the last one are pg's, not text a caller sent.
   const separator = markedFromTheDatabase(error) ? message.lastIndexOf(KNEX_QUERY_SEPARATOR) : -1;

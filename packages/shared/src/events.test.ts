@@ -258,6 +258,8 @@ describe('a bus closed while Redis is away', () => {
           );
         // Before: reconnecting, QUIT was queued behind them and this waited for Redis.
         await bus.close();
+        // Ended, as ioredis ends a connection whose socket closes ('end': redisBreaker lets it go).
+        await vi.waitFor(() => expect(subscriber.status).toBe('end'), { timeout: 15_000 });
         // What it had queued fails: a connection in a handshake closes, one reconnecting has it
         // failed by closeRedis (ioredis 5 would leave it unsettled).
         expect(await subscribed).toContain('Connection is closed');

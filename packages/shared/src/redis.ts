@@ -71,13 +71,19 @@ const CONNECTION_CLOSED = 'Connection is closed.';
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') {
     redis.disconnect();
-    // Between two attempts there is no socket whose closing would fail the queue: ioredis stops
-    // retrying and keeps it, never settled. Failed here, as a closing socket would fail it
-    // (`flushQueue` is ioredis's own, not in its types).
-    if (redis.status === 'reconnecting')
-      (redis as unknown as { flushQueue(error: Error): void }).flushQueue(
-        new Error(CONNECTION_CLOSED),
-      );
+    // Between two attempts there is no socket whose closing would end the connection: ioredis
+    // stops retrying, says 'reconnecting' for good and keeps its queue, never settled. Ended here
+    // as a closing socket would end it (ioredis's close(): 'end', then the queue failed), so that
+    // what listens for 'end' (redisBreaker) lets it go. `setStatus` and `flushQueue` are
+    // ioredis's own, not in its types.
+    if (redis.status === 'reconnecting') {
+      const internals = redis as unknown as {
+        setStatus(status: 'end'): void;
+        flushQueue(error: Error): void;
+      };
+      internals.setStatus('end');
+      internals.flushQueue(new Error(CONNECTION_CLOSED));
+    }
     return;
   }
   let timer: NodeJS.Timeout | undefined;
