@@ -335,6 +335,15 @@ describe('createLiveConnection', () => {
 
     await waitFor(() => expect(live.status.value).toBe('idle'));
     expect(harness.authorizations).toEqual(['Bearer token-1']);
+
+    // The next subscription connects at once, not after another back-off shown idle.
+    const statuses: unknown[] = [];
+    watch(live.status, (status) => statuses.push(status), { flush: 'sync' });
+    const { received } = subscribe(live);
+    expect(statuses).toEqual(['connecting']);
+    expect(live.nextRetryAt.value).toBeNull();
+    await waitFor(() => expect(received).toHaveLength(1));
+    expect(statuses).toEqual(['connecting', 'live']);
   });
 
   it('can be reset while a refused connection attempt is still pending', async () => {

@@ -147,7 +147,7 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
           return new Promise((resolve) =>
             setTimeout(() => {
               // With no subscription left, graphql-ws connects no more (and says nothing).
-              if (socket?.active === 0) closedIdle();
+              if (socket?.active === 0) retryGivenUp();
               resolve();
             }, 0),
           );
@@ -155,7 +155,7 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         // A view may end the last subscription while the socket waits: graphql-ws then connects
         // no more, and says nothing; the socket is idle, not down.
         return retryWait(retries).then(() => {
-          if (socket?.client === client && socket.active === 0) closedIdle();
+          if (socket?.client === client && socket.active === 0) retryGivenUp();
         });
       },
       // A socket closed for a token the session has since renewed reconnects with the new one.
@@ -182,7 +182,7 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
           webSocket = undefined;
           if (restarting === 'closing') {
             // The last subscription ended during the restart: graphql-ws does not connect again.
-            if (socket?.active === 0) closedIdle();
+            if (socket?.active === 0) retryGivenUp();
             else restarting = 'reconnecting';
             return;
           }
@@ -204,6 +204,17 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
       setStatus(client, 'idle');
       // The next connection carries new subscriptions only: none had to catch up.
       connectedBefore = false;
+    }
+    /**
+     * graphql-ws gave up a retry because no subscription was left (it says nothing then): idle,
+     * and this client is let go. Kept, it would still count itself retrying, and the next
+     * subscription would first wait out a whole back-off, shown idle.
+     */
+    function retryGivenUp(): void {
+      closedIdle();
+      if (socket?.client !== client) return;
+      socket = undefined;
+      Promise.resolve(client.dispose()).catch(() => {});
     }
     /** Starts a restart when one is due (see LiveConnection.restart); says whether it did. */
     function restart(): boolean {
