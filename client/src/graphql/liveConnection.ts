@@ -143,18 +143,12 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
         // subscribes again what the socket carried once it is up: views restart theirs first.
         if (socket?.client === client) resubscribeListeners.forEach((listener) => listener());
         // A restart connects again at once; the views' restarts (their next tick) come first.
-        if (restarting) {
-          return new Promise((resolve) =>
-            setTimeout(() => {
-              // With no subscription left, graphql-ws connects no more (and says nothing).
-              if (socket?.active === 0) retryGivenUp();
-              resolve();
-            }, 0),
-          );
-        }
+        const waited = restarting
+          ? new Promise<void>((resolve) => setTimeout(resolve, 0))
+          : retryWait(retries);
         // A view may end the last subscription while the socket waits: graphql-ws then connects
         // no more, and says nothing; the socket is idle, not down.
-        return retryWait(retries).then(() => {
+        return waited.then(() => {
           if (socket?.client === client && socket.active === 0) retryGivenUp();
         });
       },
