@@ -48,13 +48,14 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
   const counters = createCounterStore(redis);
   const loginAttempts = createLoginAttempts(config.loginLimits, counters);
   const passwords = await createPasswordHasher(config.passwordPool);
+  const userReads = createUserReads(orm);
   const accounts = createAccounts(
     passwords,
     loginAttempts,
     createRegistrationLimit(config.registrationLimits, counters),
+    userReads,
     logger,
   );
-  const userReads = createUserReads(orm);
   // Those Redis does not take wait in the database, for this instance or the next to deliver.
   const revocations = createTokenRevocations(redis, {
     pending: pendingRevocationsIn(orm),

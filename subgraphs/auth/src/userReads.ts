@@ -11,16 +11,25 @@ export type UserRow = Readonly<User>;
 export interface UserReads {
   /** One read per request for however many `User` references the router asks for. */
   usersById(em: EntityManager): DataLoader<string, UserRow | null>;
+  /** The account a sign-in names, by its username key, password hash included; null if none. */
+  userByNameKey(em: EntityManager, key: string): Promise<UserRow | null>;
   /** Lets go of prepared statements. */
   close(): void;
 }
 
 export function createUserReads(orm: Orm): UserReads {
-  // Nearly every request reads one user (`me`, the router's one `User` reference, a renewal):
-  // on SQLite that select is prepared once (see preparedSelect). Both paths answer plain rows
-  // mapped as the query builder maps them, not entities of the request's EntityManager.
+  // Nearly every request reads one user (`me`, the router's one `User` reference, a renewal), and
+  // every login one by name: on SQLite those selects are prepared once (see preparedSelect). Both
+  // paths answer plain rows mapped as the query builder maps them, not entities of the request's
+  // EntityManager.
   const oneUser = preparedSelect<readonly [string], User>(orm, ['\u0000id'], ([id]) =>
     orm.em.fork().createQueryBuilder(UserSchema).select('*').where({ id }),
+  );
+  const userNamed = preparedSelect<readonly [string], User>(
+    orm,
+    ['\u0000usernameKey'],
+    ([usernameKey]) =>
+      orm.em.fork().createQueryBuilder(UserSchema).select('*').where({ usernameKey }),
   );
 
   return {
@@ -41,7 +50,20 @@ export function createUserReads(orm: Orm): UserReads {
         const byId = new Map(users.map((user) => [user.id, user]));
         return ids.map((id) => byId.get(id) ?? null);
       }),
-    close: () => oneUser?.close(),
+    userByNameKey: async (em, key) => {
+      const [user] = userNamed
+        ? await userNamed.all([key])
+        : await em
+            .createQueryBuilder(UserSchema)
+            .select('*')
+            .where({ usernameKey: key })
+            .execute('all', true);
+      return user ?? null;
+    },
+    close: () => {
+      oneUser?.close();
+      userNamed?.close();
+    },
   };
 }
 

@@ -393,6 +393,18 @@ describe('what a sign-in writes to Redis', () => {
     expect(called).toEqual(['exec', 'get', 'multi', 'pttl']);
   });
 
+  it('a login reads its counts (address, account from that address, known mark) in one transaction', async () => {
+    const before = await commandCalls();
+    await signIn();
+    const after = await commandCalls();
+    const calls = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+    expect({ multi: calls('multi'), get: calls('get'), pttl: calls('pttl') }).toEqual({
+      multi: 1,
+      get: 3,
+      pttl: 3,
+    });
+  });
+
   it("renews the address's mark once it is more than an hour old, not before", async () => {
     await inspector.pexpire(markKey, knownMs - 2 * 3_600_000);
     await signIn();

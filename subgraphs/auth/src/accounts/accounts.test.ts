@@ -20,12 +20,14 @@ import { createCounterStore } from './failureCounters.js';
 import { createLoginAttempts } from './loginAttempts.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { createRegistrationLimit } from './registrationLimit.js';
+import { createUserReads, type UserReads } from '../userReads.js';
 
 const config = authConfigSchema.parse({ BCRYPT_ROUNDS: '4' });
 let dir: string;
 let orm: Orm;
 let passwords: PasswordHasher;
 let accounts: Accounts;
+let users: UserReads;
 /** The password work auth was asked for, by kind. */
 const work = { hash: 0, verify: 0 };
 
@@ -39,6 +41,7 @@ beforeAll(async () => {
     logger: createLogger('test', { level: 'silent', pretty: false }),
   });
   passwords = await createPasswordHasher(config.passwordPool);
+  users = createUserReads(orm);
   // The real hasher, counted: what is under test is whether auth asks it at all.
   const counted: PasswordHasher = {
     hash: (...args) => (work.hash++, passwords.hash(...args)),
@@ -50,11 +53,13 @@ beforeAll(async () => {
     counted,
     createLoginAttempts(config.loginLimits, counters),
     createRegistrationLimit(config.registrationLimits, counters),
+    users,
     createLogger('test', { level: 'silent', pretty: false }),
   );
 });
 afterAll(async () => {
   await passwords?.close();
+  users?.close();
   await orm?.close(true);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -148,6 +153,7 @@ describe('a registration that could not be made, and its place in the limit', ()
       hasher,
       createLoginAttempts(config.loginLimits, counters),
       createRegistrationLimit({ perClient: 1, windowSeconds: 3600 }, counters),
+      users,
       createLogger('test', { level: 'silent', pretty: false }),
     );
   });
@@ -223,6 +229,7 @@ describe('what an attack leaves in the log', () => {
         counters,
       ),
       createRegistrationLimit({ perClient: 1, windowSeconds: 3600 }, counters),
+      users,
       logger,
     );
     const client = '192.0.2.40';

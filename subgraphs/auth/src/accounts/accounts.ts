@@ -7,6 +7,7 @@ import type { EntityManager } from '@microservice-math/shared/database';
 import { throttledWarning, type Logger } from '@microservice-math/shared/logger';
 import { rateLimited, unauthenticated, usernameTaken } from '@microservice-math/shared/errors';
 import { UserSchema, type User } from '../entities/User.js';
+import type { UserReads, UserRow } from '../userReads.js';
 import {
   checkPassword,
   checkUsername,
@@ -45,7 +46,7 @@ export interface Accounts {
     client: string,
     reserved?: AttemptVerdict,
     signal?: AbortSignal,
-  ): Promise<User>;
+  ): Promise<UserRow>;
 }
 
 /**
@@ -64,6 +65,7 @@ export function createAccounts(
   passwords: PasswordHasher,
   attempts: LoginAttempts,
   registrations: RegistrationLimit,
+  users: Pick<UserReads, 'userByNameKey'>,
   logger: Logger,
 ): Accounts {
   // A database that holds a read is given up at the request's deadline, and the logger hears of it.
@@ -149,10 +151,7 @@ export function createAccounts(
       const { attempt } = verdict;
       try {
         const user = isPossibleUsername(rawUsername)
-          ? await answeredInTime(
-              em.findOne(UserSchema, { usernameKey: key }, { populate: ['passwordHash'] }),
-              signal,
-            )
+          ? await answeredInTime(users.userByNameKey(em, key), signal)
           : null;
         // Over-long passwords never match (bcrypt would compare only their first 72 bytes),
         // but take as long to refuse.
