@@ -241,6 +241,9 @@ describe('logout across two router processes sharing a Redis of the test', () =>
   beforeAll(async () => {
     redis = await startOwnRedis();
     inspector = new Redis(redis.url);
+    // Later tests stop this Redis: the inspector's reconnection attempts fail meanwhile, as they
+    // should, and are not news (without a listener ioredis prints each to stderr).
+    inspector.on('error', () => {});
     system = await processSet({ redisUrl: redis.url, routerInstances: 2 });
     await Promise.all([system.start('auth'), system.start('math')]);
     await Promise.all([system.startRouter(0), system.startRouter(1)]);
