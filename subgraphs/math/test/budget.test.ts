@@ -266,4 +266,60 @@ describe('a rounded answer at the most precision the limit allows', () => {
     );
     expect((await ask(1000)).data?.['power']).toEqual({ digits: 1000 });
   });
+
+  it('says "1 significant digit" when one is all that fits', async () => {
+    const caller = newCaller('precision_one');
+    const ask = async (precision: number) =>
+      (
+        await small.call(
+          `{ power(base: "2e-1998", exponent: "1/2", precision: ${precision}) { digits } }`,
+          {},
+          caller,
+        )
+      ).body;
+    // √(2·10^-1998) = 1.414…·10^-999: "0.", 998 zeros, then the significant digits.
+    expect((await ask(2)).errors?.[0]?.message).toMatch(
+      /: ask for at most 1 significant digit \(precision 2 was asked for\)$/,
+    );
+    expect((await ask(1)).data?.['power']).toEqual({ digits: 1000 });
+  });
+
+  // A probe read "the result would have about 1,000,002 digits" where the answer's `digits` counts
+  // its result alone: the budget counts the fraction too (README), and the refusal now says so.
+  it('says the fraction is counted when a rational answer with no finite decimal is refused', async () => {
+    const caller = newCaller('fraction_counted');
+    const ask = async (exponent: number, precision = 5) =>
+      (
+        await small.call(
+          `{ power(base: 3, exponent: "${exponent}", precision: ${precision}) { digits fraction } }`,
+          {},
+          caller,
+        )
+      ).body;
+    // Refused on its prediction: 3^-1050 = 0.(500 zeros)…, 502 to 506 digits at precision 5
+    // (trailing zeros go), and "1/3^1050", 502 digits.
+    expect((await ask(-1050)).errors?.[0]).toMatchObject({
+      message:
+        'The result and its fraction would have between 1,004 and 1,008 digits; the limit is 1,000',
+      extensions: { code: 'RESULT_TOO_LARGE', predictedDigits: 1004 },
+    });
+    // Near the limit, computed, and refused on its size.
+    expect((await ask(-1044, 3)).errors?.[0]?.message).toBe(
+      'The result and its fraction would have about 1,002 digits; the limit is 1,000: ' +
+        'ask for at most 1 significant digit (precision 3 was asked for)',
+    );
+    // 3^-1000: 483 digits of result (the field counts those alone) and 479 of fraction.
+    const answered = (await ask(-1000)).data?.['power'] as { digits: number; fraction: string };
+    expect(answered.digits).toBe(483);
+    expect(answered.fraction.replace('/', '')).toHaveLength(479);
+  });
+
+  it('says "the result" alone when the answer has no fraction', async () => {
+    const { body } = await small.call(
+      '{ power(base: 7, exponent: "1/2", precision: 1001) { digits } }',
+      {},
+      newCaller('no_fraction'),
+    );
+    expect(body.errors?.[0]?.message).toMatch(/^The result would have about /);
+  });
 });

@@ -35,6 +35,7 @@ export class DigitBudget {
       return this.tooLarge(predicted.low, total, {
         digits: wide ? between(predicted.low, predicted.high) : undefined,
         totalIsLeast: wide || this.plannedLeast,
+        withFraction: predicted.withFraction === true,
       });
     }
     this.planned = total;
@@ -51,13 +52,16 @@ export class DigitBudget {
    * Takes a field's predicted (or computed) digits from the budget, or throws `RESULT_TOO_LARGE`.
    * `precision`, for a rounded answer whose digits fewer significant digits would reduce: the
    * refusal then says how many would fit, since its text also holds digits that are not
-   * significant ("0." and the zeros after the point of an answer below 1).
+   * significant ("0." and the zeros after the point of an answer below 1). `withFraction`: the
+   * digits count the answer's fraction too (a rational with no finite decimal), which the refusal
+   * says, since the answer's `digits` field counts its result alone.
    */
-  reserve(digits: number, precision?: PrecisionAdvice): void {
+  reserve(digits: number, precision?: PrecisionAdvice, withFraction = false): void {
     const total = Math.max(this.planned, this.reserved + digits);
     if (total > this.maxDigits) {
       throw this.tooLarge(digits, total, {
         advice: precision && fewerDigits(precision, total - this.maxDigits),
+        withFraction,
       });
     }
     this.reserved += digits;
@@ -74,6 +78,7 @@ export class DigitBudget {
       digits?: string | undefined;
       totalIsLeast?: boolean;
       advice?: string | undefined;
+      withFraction?: boolean;
     } = {},
   ): GraphQLError {
     const totalText =
@@ -81,7 +86,8 @@ export class DigitBudget {
         ? `at least ${formatCount(total)}`
         : estimate(total);
     return resultTooLarge(
-      `The result would have ${wording.digits ?? withUnit(estimate(digits), digits)}` +
+      `${wording.withFraction ? 'The result and its fraction' : 'The result'} would have ` +
+        `${wording.digits ?? withUnit(estimate(digits), digits)}` +
         (total > digits ? ` (${totalText} with the fields before it in this request)` : '') +
         `; the limit is ${formatCount(this.maxDigits)}` +
         (wording.advice ?? ''),
@@ -120,7 +126,7 @@ export interface PrecisionAdvice {
 function fewerDigits({ asked, fitting }: PrecisionAdvice, over: number): string | undefined {
   const most = fitting(over);
   if (most === undefined || most < 1) return undefined;
-  return `: ask for at most ${formatCount(most)} significant digits (precision ${formatCount(asked)} was asked for)`;
+  return `: ask for at most ${formatCount(most)} significant ${most === 1 ? 'digit' : 'digits'} (precision ${formatCount(asked)} was asked for)`;
 }
 
 /** "1 to 500,000 digits", or "at least 1 digit" when the most it can be is past counting. */

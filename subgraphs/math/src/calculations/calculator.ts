@@ -257,10 +257,18 @@ export function createCalculator({
       const prediction = planned.predictedDigits;
       const decidedBySize = !budget.fits(prediction.high) && isNearLimit(prediction, budget);
       if (!decidedBySize)
-        budget.reserve(prediction.high, predictedPrecisionAdvice(planned.task, prediction.high));
+        budget.reserve(
+          prediction.high,
+          predictedPrecisionAdvice(planned.task, prediction.high),
+          prediction.withFraction === true,
+        );
       const { answer: found, cached } = await answer(planned, text, signal, caller.id);
       if (decidedBySize)
-        budget.reserve(budgetedDigits(found), precisionThatCounts(planned.task, found));
+        budget.reserve(
+          budgetedDigits(found),
+          precisionThatCounts(planned.task, found),
+          found.fraction !== undefined,
+        );
       // Never log `ok` for an answer its caller will not get.
       signal?.throwIfAborted();
       const durationMs = performance.now() - started;

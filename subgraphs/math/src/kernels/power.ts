@@ -145,7 +145,7 @@ export function assertPowerArguments(
         most < workAllows ? ` (an answer has at most ${countText(BigInt(most))} digits)` : '';
       throw new PowerDomainError(
         'precision',
-        `at most ${most.toLocaleString('en-US')} significant digits for this root${cap}: a root of ` +
+        `at most ${most.toLocaleString('en-US')} significant ${most === 1 ? 'digit' : 'digits'} for this root${cap}: a root of ` +
           `degree ${countText(exponent.den)} to ${precision.toLocaleString('en-US')} digits ` +
           `works on numbers of ${aboutDigits(work)} digits; ${limit}`,
       );

@@ -89,6 +89,8 @@ export function fibonacciDigitRange(n: number): DigitRange {
 export interface DigitRange {
   low: number;
   high: number;
+  /** The answer is a rational with no finite decimal: the range counts its fraction's digits too. */
+  withFraction?: true;
 }
 
 /** Predictions stay finite for every accepted input (a budget compares them, never Infinity). */
@@ -186,5 +188,8 @@ export function powerDigitRange(args: PowerArgs): DigitRange {
   const text = roundedTextRange(log10Value, precision);
   const num = integerDigitRange(pNumber * log10Rational({ num: rootA, den: 1n }));
   const den = integerDigitRange(pNumber * log10Rational({ num: rootB, den: 1n }));
-  return range(text.low + num.low + den.low, text.high + num.high + den.high);
+  return {
+    ...range(text.low + num.low + den.low, text.high + num.high + den.high),
+    withFraction: true,
+  };
 }
