@@ -55,6 +55,26 @@ describe.each([
     ]);
   });
 
+  // An answer that is a terminating decimal is the same at every precision: asked again at
+  // another, it is a cache hit (an outside probe saw 4^(1/2) computed once per precision).
+  it.skipIf(skip)('answers a terminating power from the cache at any precision', async () => {
+    const flags = [];
+    for (const precision of [3, 9, 50]) {
+      const { body } = await math.call(
+        `{ power(base: 4, exponent: "1/2", precision: ${precision}) { result exact cached input } }`,
+        {},
+        caller,
+      );
+      expect(body.data?.['power']).toMatchObject({
+        result: '2',
+        exact: true,
+        input: '{"base":"4","exponent":"0.5"}',
+      });
+      flags.push(body.data?.['power'].cached);
+    }
+    expect(flags).toEqual([false, true, true]);
+  });
+
   it.skipIf(skip)('does not store a value over MATH_CACHE_MAX_BYTES', async () => {
     // 1000! has 2568 digits: its text alone is over the 2000 bytes allowed here.
     const query = '{ factorial(n: 1000) { result cached } }';

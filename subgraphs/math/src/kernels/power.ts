@@ -81,6 +81,23 @@ export function rootWorkDigits(base: Rational, exponent: Rational, precision: nu
   return Number.isNaN(work) ? Number.POSITIVE_INFINITY : work;
 }
 
+/**
+ * Whether base^exponent is a terminating decimal, which `power` answers exactly whatever the
+ * precision: without computing it, by the same steps `power` takes (a rational root whose
+ * denominator has no prime factor but 2 and 5). For valid arguments only (assertPowerArguments),
+ * whose sizes bound the roots tried, as the digit prediction tries them for every request.
+ */
+export function isTerminatingPower(base: Rational, exponent: Rational): boolean {
+  if (exponent.num === 0n || base.num === 0n) return true;
+  const q = Number(exponent.den);
+  const magnitude = base.num < 0n ? -base.num : base.num;
+  const [a, b] = exponent.num < 0n ? [base.den, magnitude] : [magnitude, base.den];
+  const rootB = exactRoot(b, q);
+  if (rootB === undefined || exactRoot(a, q) === undefined) return false;
+  // Coprime roots, raised to any power, stay coprime: the reciprocal of the denominator decides.
+  return toDecimal({ num: 1n, den: rootB }) !== undefined;
+}
+
 const LOG10_2 = Math.log10(2);
 
 /** Whether |base|^(1/q) is rational: both its numerator and denominator perfect q-th powers. */

@@ -18,8 +18,8 @@ describe('canonicalInput', () => {
   it('writes Numeric arguments as canonical decimal strings, base before exponent', () => {
     expect(canonicalInput(powerTask('1.5', '3'))).toBe('{"base":"1.5","exponent":"3"}');
     expect(canonicalInput(powerTask('-2.50', '1e1'))).toBe('{"base":"-2.5","exponent":"10"}');
-    expect(canonicalInput(powerTask('1e300', '-0.5'))).toBe(
-      '{"base":"1e300","exponent":"-0.5","precision":50}',
+    expect(canonicalInput(powerTask('1e301', '-0.5'))).toBe(
+      '{"base":"1e301","exponent":"-0.5","precision":50}',
     );
   });
 
@@ -28,16 +28,43 @@ describe('canonicalInput', () => {
       '{"base":"1/3","exponent":"3","precision":50}',
     );
     expect(canonicalInput(powerTask('-3/4', '2'))).toBe('{"base":"-0.75","exponent":"2"}');
-    expect(canonicalInput(powerTask('8', '4/6', 7))).toBe(
-      '{"base":"8","exponent":"2/3","precision":7}',
+    expect(canonicalInput(powerTask('9', '4/6', 7))).toBe(
+      '{"base":"9","exponent":"2/3","precision":7}',
     );
   });
 
   it('includes precision exactly when it can change the answer', () => {
-    expect(canonicalInput(powerTask('1.5', '3', 5))).toBe('{"base":"1.5","exponent":"3"}');
-    expect(canonicalInput(powerTask('2', '-1', 5))).toBe(
-      '{"base":"2","exponent":"-1","precision":5}',
-    );
+    // Terminating decimals, answered in full at any precision.
+    for (const [base, exponent] of [
+      ['1.5', '3'],
+      ['2', '-1'],
+      ['10', '-999999'],
+      ['0.5', '-3'],
+      ['4', '1/2'],
+      ['8/27', '-2/3'],
+      ['-8', '1/3'],
+      ['1/1024', '1/10'],
+      ['0', '1/2'],
+      ['1/6', '-1'],
+      ['1e300', '-0.5'],
+      ['7', '0'],
+    ] as const)
+      expect(canonicalInput(powerTask(base, exponent, 5)), `${base}^${exponent}`).not.toMatch(
+        /precision/,
+      );
+    // Rationals with no finite decimal, and irrationals: rounded at the precision.
+    for (const [base, exponent] of [
+      ['3', '-1'],
+      ['1/3', '3'],
+      ['2', '1/2'],
+      ['9/8', '1/2'],
+      ['12', '-1/2'],
+      ['6', '-1'],
+      ['1e301', '-0.5'],
+    ] as const)
+      expect(canonicalInput(powerTask(base, exponent, 5)), `${base}^${exponent}`).toMatch(
+        /"precision":5}$/,
+      );
   });
 
   it('maps every spelling of the same request to one string', () => {

@@ -7,6 +7,7 @@ import { NumericInputError } from '../kernels/numeric.js';
 import {
   assertPowerArguments,
   DEFAULT_PRECISION,
+  isTerminatingPower,
   power,
   powerWorkDigits,
   type PowerArgs,
@@ -49,12 +50,20 @@ export const powerOperation: OperationModule<'POWER'> = {
 };
 
 /**
- * Whether `precision` can change a power's answer. Only a decimal base to a non-negative integer
- * exponent is certainly a terminating decimal, answered in full whatever the precision; for the
- * rest, precision is part of the request's identity (cache key, log input).
+ * Whether `precision` can change a power's answer: it cannot when the answer is a terminating
+ * decimal (2^3, 2^-1, 4^(1/2), (8/27)^(-2/3)), answered in full whatever the precision, and then
+ * it is no part of the request's identity (cache key, log input), so asking again at another
+ * precision is a cache hit. Arguments the domain check refuses keep it (plan.ts logs them as sent).
  */
-export function precisionMatters({ base, exponent }: PowerArgs): boolean {
-  return !(exponent.den === 1n && exponent.num >= 0n && toDecimal(base) !== undefined);
+export function precisionMatters({ base, exponent, precision }: PowerArgs): boolean {
+  // A decimal base to a non-negative integer exponent: terminating, whatever the sizes.
+  if (exponent.den === 1n && exponent.num >= 0n && toDecimal(base) !== undefined) return false;
+  try {
+    assertPowerArguments(base, exponent, precision);
+  } catch {
+    return true;
+  }
+  return !isTerminatingPower(base, exponent);
 }
 
 /** A `Numeric` argument (its text as written, or "p/q") parsed exactly; a broken rule names it. */
