@@ -308,6 +308,13 @@ describe('a rounded answer at the most precision the limit allows', () => {
       'The result and its fraction would have about 1,002 digits; the limit is 1,000: ' +
         'ask for at most 1 significant digit (precision 3 was asked for)',
     );
+    // Admitted by the plan on the least it could be (958 digits), refused by the field on the
+    // most (1,057): the advice is what fits, result and fraction together.
+    expect((await ask(-1000, 100)).errors?.[0]?.message).toBe(
+      'The result and its fraction would have about 1,057 digits; the limit is 1,000: ' +
+        'ask for at most 43 significant digits (precision 100 was asked for)',
+    );
+    expect((await ask(-1000, 43)).data?.['power']).toMatchObject({ digits: 521 });
     // 3^-1000: 483 digits of result (the field counts those alone) and 479 of fraction.
     const answered = (await ask(-1000)).data?.['power'] as { digits: number; fraction: string };
     expect(answered.digits).toBe(483);
