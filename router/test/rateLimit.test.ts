@@ -157,4 +157,30 @@ describe.skipIf(!redisUrl)('with Redis', () => {
     }
     expect(statuses).toEqual([...Array<number>(LIMIT).fill(200), 429]);
   });
+
+  // An outside probe: 100 requests over HTTP, then 50 subscribe messages at once on one socket,
+  // were refused from about the 44th, at a quarter of a limit of 600 (see rateLimitLeases.test.ts).
+  it('a burst of subscribe messages after requests over HTTP is counted one each', async () => {
+    const router = await services.startRouter(urls, {
+      env: {
+        ROUTER_RATE_LIMIT_PER_MINUTE: '600',
+        REDIS_URL: redisUrl ?? '',
+        REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:`,
+      },
+    });
+    const { token } = await signUp(setupUrl, `burst_${randomBytes(3).toString('hex')}`);
+    for (let i = 0; i < 100; i++)
+      expect((await gql(router.url, '{ __typename }', {}, bearer(token))).status).toBe(200);
+    const client = wsClient(router.url, token);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => collect(client, '{ __typename }', 1).done),
+      );
+      expect(answers.map(([result]) => result?.data)).toEqual(
+        Array(50).fill({ __typename: 'Query' }),
+      );
+    } finally {
+      await client.dispose();
+    }
+  });
 });

@@ -68,6 +68,28 @@ describe.skipIf(!redisUrl)('leases of the shared count', () => {
     expect(allowedCount(verdicts)).toBe(100);
   });
 
+  // An outside probe: after some requests had grown a user's lease, 50 subscriptions sent at
+  // once were refused from about the 44th, at a quarter of the limit. Each operation that found
+  // the lease spent reserved a whole new lease of its own in Redis, up to 64 points each; Redis
+  // then refused the later reservations although this instance held the points unspent.
+  it('one instance, bursts after the lease has grown: exactly the limit', async () => {
+    const [limit] = await instances(1, 600);
+    const reservations = vi.spyOn(RateLimiterRedis.prototype, 'consume');
+    let allowed = 0;
+    for (let i = 0; i < 100; i++) if ((await limit!.consume('user:grown')).allowed) allowed++;
+    const bursts: RateVerdict[][] = [];
+    for (let burst = 0; burst < 12; burst++)
+      bursts.push(
+        await Promise.all(Array.from({ length: 50 }, () => limit!.consume('user:grown'))),
+      );
+    allowed += bursts.reduce((sum, verdicts) => sum + allowedCount(verdicts), 0);
+    expect(allowed).toBe(600);
+    // Every operation within the limit was allowed: the first 10 bursts entirely.
+    expect(bursts.slice(0, 10).map(allowedCount)).toEqual(Array(10).fill(50));
+    // One reservation at a time per client: still far fewer round trips than operations.
+    expect(reservations.mock.calls.length).toBeLessThan(700 / 5);
+  });
+
   it('instances taking turns: exactly the limit between them', async () => {
     const routers = await instances(3, 200);
     const verdicts: RateVerdict[] = [];
