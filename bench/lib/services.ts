@@ -154,6 +154,8 @@ export class BenchSystem {
           ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
           // Likewise the per-user socket cap: the fan-out benchmark subscribes 5,000 sockets as one account.
           ROUTER_WS_MAX_CONNECTIONS_PER_USER: '10000',
+          // And the sockets one address may have waiting to sign in (the benchmark opens 200 at once).
+          ROUTER_WS_MAX_WAITING_PER_ADDRESS: '10000',
           // And the live demand budget those subscriptions share (about 10 each per event).
           ROUTER_MAX_LIVE_COST_PER_USER: '1000000',
           ...env,

@@ -37,6 +37,11 @@ export const routerEnvSchema = z.object({
   ROUTER_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
   /** Open graphql-ws sockets one user may hold at once; the next is closed with 1013. */
   ROUTER_WS_MAX_CONNECTIONS_PER_USER: env.int(20, { min: 1, max: 10_000 }),
+  /**
+   * graphql-ws sockets from one client address not yet signed in (connection_init not yet
+   * answered; graphql-ws closes one after 3 s); the next is closed with 1013.
+   */
+  ROUTER_WS_MAX_WAITING_PER_ADDRESS: env.int(50, { min: 1, max: 100_000 }),
   /** Operations open at once on one graphql-ws socket; the next is refused RATE_LIMITED. */
   ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION: env.int(50, { min: 1, max: 10_000 }),
   /** Open graphql-sse streams one user may hold at once; the next is refused 429 RATE_LIMITED. */
@@ -111,6 +116,7 @@ export const routerConfigSchema = routerEnvSchema.transform((e) => ({
   socketLimits: {
     connectionsPerUser: e.ROUTER_WS_MAX_CONNECTIONS_PER_USER,
     operationsPerConnection: e.ROUTER_WS_MAX_OPERATIONS_PER_CONNECTION,
+    waitingPerAddress: e.ROUTER_WS_MAX_WAITING_PER_ADDRESS,
   },
   streamsPerUser: e.ROUTER_SSE_MAX_STREAMS_PER_USER,
   maxLiveCostPerUser: e.ROUTER_MAX_LIVE_COST_PER_USER,

@@ -18,6 +18,7 @@ export type RateLimitName =
   | 'requests per minute'
   | 'costly operations at once'
   | 'sockets per user'
+  | 'waiting sockets per address'
   | 'operations per socket'
   | 'streams per user'
   | 'live demand per user';

@@ -36,7 +36,7 @@ beforeAll(async () => {
     server,
     path: '/graphql',
     maxPayload: 64 * 1024,
-    limits: { connectionsPerUser: 5, operationsPerConnection: 10 },
+    limits: { connectionsPerUser: 5, operationsPerConnection: 10, waitingPerAddress: 10 },
     ...faultyServerOptions(log.logger),
   });
   server.listen(0, '127.0.0.1');

@@ -68,7 +68,11 @@ export interface SubscriptionServerOptions {
   path: string;
   /** Bytes; a larger message closes the socket with 1009 before it is read. */
   maxPayload: number;
-  limits: { connectionsPerUser: number; operationsPerConnection: number };
+  limits: {
+    connectionsPerUser: number;
+    operationsPerConnection: number;
+    waitingPerAddress: number;
+  };
   operations: StreamingOperations;
   verifyToken: TokenVerifier;
   metrics: RouterMetrics;
@@ -95,6 +99,24 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   });
   /** Open, authenticated sockets by user id. */
   const socketsPerUser = perUserCap(limits.connectionsPerUser);
+  /**
+   * Sockets not yet signed in, by client address: without a cap, a client that never signs in
+   * could hold as many sockets as it opens (each for graphql-ws' 3 s wait for connection_init,
+   * then open another).
+   */
+  const waitingPerAddress = perUserCap(limits.waitingPerAddress);
+  /** How a waiting socket gives its place back: once, when its connection is decided or it closes. */
+  const stopWaiting = new WeakMap<WebSocket, () => void>();
+  /** `onConnect`, giving the socket's waiting place back once it has decided, either way. */
+  const decided =
+    <Ctx extends { extra: { socket: WebSocket } }>(onConnect: (ctx: Ctx) => Promise<boolean>) =>
+    async (ctx: Ctx): Promise<boolean> => {
+      try {
+        return await onConnect(ctx);
+      } finally {
+        stopWaiting.get(ctx.extra.socket)?.();
+      }
+    };
   /**
    * Each socket's operations in flight, by operation id, from their subscribe message until they
    * have ended (onComplete, or refused by onSubscribe): aborted (and with them their subgraph
@@ -215,7 +237,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   };
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
-      onConnect: async (ctx) => {
+      // The socket stops waiting (its place in waitingPerAddress) once this has decided.
+      onConnect: decided(async (ctx) => {
         const address = options.clientAddressOf(ctx.extra.request);
         const refused = (error: unknown) => {
           securityLog.refusedToken(error, { transport: 'websocket', clientAddress: address });
@@ -274,7 +297,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         } catch (error) {
           return refused(error);
         }
-      },
+      }),
       // Each subscribe message (subscription or one-shot operation) counts as one request. The
       // operation is parsed and validated here, once: given execution arguments, graphql-ws
       // does neither again.
@@ -419,7 +442,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     logger.debug({ code: error.code, reason: error.message }, 'WebSocket refused a message');
     if (this.readyState === this.OPEN) this.close(1011, 'Internal server error');
   }
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket, request) => {
     socket.prependListener('message', noteInexactNumbers);
     socket.on('message', abortCompleted);
     // Listening (`on`, not `once`: a later error finds a listener too) before graphql-ws's own
@@ -427,6 +450,28 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     const theirs = socket.listeners('error') as Array<(error: Error) => void>;
     socket.on('error', socketError);
     for (const listener of theirs) socket.removeListener('error', listener);
+    const address = options.clientAddressOf(request);
+    if (!waitingPerAddress.take(address)) {
+      securityLog.rateLimited(
+        rateLimitRefusal('waiting sockets per address', {
+          transport: 'websocket',
+          clientAddress: address,
+        }),
+      );
+      socket.close(
+        TOO_MANY_SOCKETS_CLOSE_CODE,
+        `Too many connections waiting to sign in: at most ${limits.waitingPerAddress} per address`,
+      );
+      return;
+    }
+    let waiting = true;
+    const release = () => {
+      if (!waiting) return;
+      waiting = false;
+      waitingPerAddress.release(address);
+    };
+    stopWaiting.set(socket, release);
+    socket.once('close', release);
   });
   return {
     async close() {

@@ -1,0 +1,96 @@
+/**
+ * Sockets waiting to sign in are capped per client address: an outside probe held 200 sockets
+ * from one address that never sent connection_init (graphql-ws closes each after 3 s, and they
+ * can be opened again at once). Past the cap the next is closed 1013 with the reason; a socket
+ * whose connection is decided (acknowledged here) or that closes gives its place back; other
+ * addresses are not affected. Over a real graphql-ws server (the router's subscriptionServer.ts).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { capturedLog } from '../../test/support/capturedLog.js';
+import { faultyServerOptions, unsignedToken } from '../../test/support/faultyStreams.js';
+import { waitFor } from '../../../tests/support/waitFor.js';
+import { createSubscriptionServer, type SubscriptionServer } from './subscriptionServer.js';
+
+const WAITING = 3;
+const log = capturedLog();
+let server: Server;
+let subscriptions: SubscriptionServer;
+let url: string;
+const opened: WebSocket[] = [];
+
+beforeAll(async () => {
+  server = createServer();
+  subscriptions = createSubscriptionServer({
+    server,
+    path: '/graphql',
+    maxPayload: 64 * 1024,
+    limits: { connectionsPerUser: 100, operationsPerConnection: 10, waitingPerAddress: WAITING },
+    ...faultyServerOptions(log.logger),
+    // The test says which address each socket comes from.
+    clientAddressOf: (request) => String(request.headers['x-test-address']),
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+
+afterAll(async () => {
+  for (const socket of opened) socket.terminate();
+  await subscriptions?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+/** A socket from `address`, once open; it sends nothing, so it waits to sign in. */
+function waitingSocket(address: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, 'graphql-transport-ws', {
+      headers: { 'x-test-address': address },
+    });
+    opened.push(socket);
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** What the server answers `socket`'s connection_init: 'connection_ack', or how it closed it. */
+function signIn(socket: WebSocket): Promise<string> {
+  return new Promise((resolve) => {
+    socket.once('message', (data) => resolve(JSON.parse(data.toString()).type as string));
+    socket.once('close', (code, reason) => resolve(`closed ${code}: ${reason.toString()}`));
+    socket.send(
+      JSON.stringify({
+        type: 'connection_init',
+        payload: { authorization: `Bearer ${unsignedToken}` },
+      }),
+    );
+  });
+}
+
+/** A new socket from `address` that signs in at once: acknowledged, or refused as it came. */
+const attempt = async (address: string) => signIn(await waitingSocket(address));
+
+describe('sockets waiting to sign in, per client address', () => {
+  it('past the cap the next is closed 1013; a decided or closed one gives its place back; other addresses are not affected', async () => {
+    const waiting = await Promise.all(
+      Array.from({ length: WAITING }, () => waitingSocket('198.51.100.1')),
+    );
+
+    // The next from that address is refused as it comes (before its connection_init is read),
+    // and told why; another address is not.
+    expect(await attempt('198.51.100.1')).toBe(
+      `closed 1013: Too many connections waiting to sign in: at most ${WAITING} per address`,
+    );
+    expect(await attempt('198.51.100.2')).toBe('connection_ack');
+
+    // One that signs in stops waiting: its place is free once it is acknowledged.
+    expect(await signIn(waiting[0]!)).toBe('connection_ack');
+    expect(await attempt('198.51.100.1')).toBe('connection_ack');
+
+    // One that closes gives its place back once the server has seen the close.
+    waiting[1]!.close();
+    await waitFor(async () => expect(await attempt('198.51.100.1')).toBe('connection_ack'));
+  });
+});
