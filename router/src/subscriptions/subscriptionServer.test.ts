@@ -6,8 +6,6 @@
  * Redis UNSUBSCRIBE would. The client is told the masked internal error with the request id its
  * log line has; a refusal of ours reaches it as it is; and the socket stays open throughout.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '@microservice-math/shared/errors';
 import type { ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
@@ -16,34 +14,27 @@ import WebSocket from 'ws';
 import { capturedLog } from '../../test/support/capturedLog.js';
 import {
   FAULT,
-  faultyServerOptions,
+  listeningSubscriptionServer,
   masked,
   unsignedToken,
+  type ListeningSubscriptionServer,
 } from '../../test/support/faultyStreams.js';
-import { createSubscriptionServer, type SubscriptionServer } from './subscriptionServer.js';
 
 const log = capturedLog();
 
-let server: Server;
-let subscriptions: SubscriptionServer;
+let running: ListeningSubscriptionServer;
 let client: Client;
 /** Every close of the client's socket, with its code. */
 const closes: number[] = [];
 
 beforeAll(async () => {
-  server = createServer();
-  subscriptions = createSubscriptionServer({
-    server,
-    path: '/graphql',
-    maxPayload: 64 * 1024,
-    limits: { connectionsPerUser: 5, operationsPerConnection: 10, waitingPerAddress: 10 },
-    ...faultyServerOptions(log.logger),
+  running = await listeningSubscriptionServer(log.logger, {
+    connectionsPerUser: 5,
+    operationsPerConnection: 10,
+    waitingPerAddress: 10,
   });
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
   client = createClient({
-    url: `ws://127.0.0.1:${port}/graphql`,
+    url: running.url,
     webSocketImpl: WebSocket,
     connectionParams: { authorization: `Bearer ${unsignedToken}` },
     retryAttempts: 0,
@@ -54,8 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.dispose();
-  await subscriptions?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await running?.close();
 });
 
 /** The first result of `query` over the client, then the subscription is ended. */

@@ -5,42 +5,35 @@
  * whose connection is decided (acknowledged here) or that closes gives its place back; other
  * addresses are not affected. Over a real graphql-ws server (the router's subscriptionServer.ts).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { capturedLog } from '../../test/support/capturedLog.js';
-import { faultyServerOptions, unsignedToken } from '../../test/support/faultyStreams.js';
+import {
+  listeningSubscriptionServer,
+  unsignedToken,
+  type ListeningSubscriptionServer,
+} from '../../test/support/faultyStreams.js';
 import { waitFor } from '../../../tests/support/waitFor.js';
-import { createSubscriptionServer, type SubscriptionServer } from './subscriptionServer.js';
 
 const WAITING = 3;
 const log = capturedLog();
-let server: Server;
-let subscriptions: SubscriptionServer;
+let running: ListeningSubscriptionServer;
 let url: string;
 const opened: WebSocket[] = [];
 
 beforeAll(async () => {
-  server = createServer();
-  subscriptions = createSubscriptionServer({
-    server,
-    path: '/graphql',
-    maxPayload: 64 * 1024,
-    limits: { connectionsPerUser: 100, operationsPerConnection: 10, waitingPerAddress: WAITING },
-    ...faultyServerOptions(log.logger),
+  running = await listeningSubscriptionServer(
+    log.logger,
+    { connectionsPerUser: 100, operationsPerConnection: 10, waitingPerAddress: WAITING },
     // The test says which address each socket comes from.
-    clientAddressOf: (request) => String(request.headers['x-test-address']),
-  });
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    { clientAddressOf: (request) => String(request.headers['x-test-address']) },
+  );
+  url = running.url;
 });
 
 afterAll(async () => {
   for (const socket of opened) socket.terminate();
-  await subscriptions?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await running?.close();
 });
 
 /** A socket from `address`, once open; it sends nothing, so it waits to sign in. */

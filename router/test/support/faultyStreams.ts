@@ -11,6 +11,8 @@
  * With them, what the graphql-ws and the SSE server under test are given alike (faultyServerOptions)
  * and the masked error a client is told of a fault (masked).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ErrorCode, unauthenticated } from '@microservice-math/shared/errors';
 import type { Logger } from '@microservice-math/shared/logger';
 import type { Caller } from '@microservice-math/shared/routerContext';
@@ -26,7 +28,10 @@ import {
   type StreamingOperations,
   type StreamingOperationsOptions,
 } from '../../src/subscriptions/streamingOperations.js';
-import type { SubscriptionServerOptions } from '../../src/subscriptions/subscriptionServer.js';
+import {
+  createSubscriptionServer,
+  type SubscriptionServerOptions,
+} from '../../src/subscriptions/subscriptionServer.js';
 
 /** The raw words of each fault, which must never reach a client. */
 export const FAULT = {
@@ -136,3 +141,39 @@ export const masked = (requestId: unknown, path: string[]) => ({
   path,
   extensions: { code: ErrorCode.Internal, requestId },
 });
+
+/** The router's graphql-ws server on a port of its own, as both graphql-ws tests run it. */
+export interface ListeningSubscriptionServer {
+  /** `ws://…/graphql`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real graphql-ws server (subscriptionServer.ts) over `faultyServerOptions` on a free port, with
+ * these socket limits; `overrides` replace any other option (e.g. how addresses are read).
+ */
+export async function listeningSubscriptionServer(
+  logger: Logger,
+  limits: SubscriptionServerOptions['limits'],
+  overrides: Partial<SubscriptionServerOptions> = {},
+): Promise<ListeningSubscriptionServer> {
+  const server = createServer();
+  const subscriptions = createSubscriptionServer({
+    server,
+    path: '/graphql',
+    maxPayload: 64 * 1024,
+    limits,
+    ...faultyServerOptions(logger),
+    ...overrides,
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return {
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    async close() {
+      await subscriptions.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
