@@ -167,6 +167,9 @@ export class ServiceHost {
 
   constructor(private readonly options: ServiceHostOptions) {
     this.server = createServer(serverTimeouts(options), (req, res) => {
+      // Every answer is what its content type says (JSON, mostly): a browser that would guess
+      // otherwise (a JSON body echoing `<script>` read as HTML) is told not to.
+      res.setHeader('x-content-type-options', 'nosniff');
       if (!this.firstResponder?.(req, res)) this.dispatch(req, res);
     });
     this.metrics = createMetricsRegistry(options.name);
