@@ -19,7 +19,12 @@ beforeAll(async () => {
   // One user's 200 subscriptions below, each with its user fetch counted in the live demand
   // budget (over 400 per event), though identical selections share one fetch: the test is of that.
   system = await startTestSystem({
-    env: { ROUTER_WS_MAX_CONNECTIONS_PER_USER: '200', ROUTER_MAX_LIVE_COST_PER_USER: '100000' },
+    env: {
+      ROUTER_WS_MAX_CONNECTIONS_PER_USER: '200',
+      ROUTER_MAX_LIVE_COST_PER_USER: '100000',
+      // Its 200 sockets connect at once from one address, all waiting to sign in together.
+      ROUTER_WS_MAX_WAITING_PER_ADDRESS: '200',
+    },
   });
   url = system.urls.router;
 });

@@ -8,6 +8,8 @@ export interface PerUserCap {
   take(userId: string): boolean;
   /** One of `userId`'s connections ended. */
   release(userId: string): void;
+  /** Whether `userId` holds the cap already (take would refuse). */
+  full(userId: string): boolean;
 }
 
 export function perUserCap(max: number): PerUserCap {
@@ -18,6 +20,9 @@ export function perUserCap(max: number): PerUserCap {
       if (count >= max) return false;
       held.set(userId, count + 1);
       return true;
+    },
+    full(userId) {
+      return (held.get(userId) ?? 0) >= max;
     },
     release(userId) {
       const left = (held.get(userId) ?? 1) - 1;

@@ -92,11 +92,6 @@ export interface SubscriptionServer {
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { logger, metrics, operations, securityLog } = options;
   const { limits } = options;
-  const wss = new WebSocketServer({
-    server: options.server,
-    path: options.path,
-    maxPayload: options.maxPayload,
-  });
   /** Open, authenticated sockets by user id. */
   const socketsPerUser = perUserCap(limits.connectionsPerUser);
   /**
@@ -105,6 +100,31 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
    * then open another).
    */
   const waitingPerAddress = perUserCap(limits.waitingPerAddress);
+  const refuseWaiting = (address: string) =>
+    securityLog.rateLimited(
+      rateLimitRefusal('waiting sockets per address', {
+        transport: 'websocket',
+        clientAddress: address,
+      }),
+    );
+  const wss = new WebSocketServer({
+    server: options.server,
+    path: options.path,
+    maxPayload: options.maxPayload,
+    // Past its address's cap an upgrade is refused before any socket exists (HTTP 429): nothing
+    // is held for it, even for a client that would never answer a close.
+    verifyClient: ({ req }, accept) => {
+      const address = options.clientAddressOf(req);
+      if (!waitingPerAddress.full(address)) return accept(true);
+      refuseWaiting(address);
+      accept(
+        false,
+        429,
+        `Too many connections waiting to sign in: at most ${limits.waitingPerAddress} per address`,
+        { 'retry-after': '3' },
+      );
+    },
+  });
   /** How a waiting socket gives its place back: once, when its connection is decided or it closes. */
   const stopWaiting = new WeakMap<WebSocket, () => void>();
   /** `onConnect`, giving the socket's waiting place back once it has decided, either way. */
@@ -451,17 +471,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     socket.on('error', socketError);
     for (const listener of theirs) socket.removeListener('error', listener);
     const address = options.clientAddressOf(request);
+    // Upgrades verified side by side can pass the cap together: the one past it goes at once.
     if (!waitingPerAddress.take(address)) {
-      securityLog.rateLimited(
-        rateLimitRefusal('waiting sockets per address', {
-          transport: 'websocket',
-          clientAddress: address,
-        }),
-      );
-      socket.close(
-        TOO_MANY_SOCKETS_CLOSE_CODE,
-        `Too many connections waiting to sign in: at most ${limits.waitingPerAddress} per address`,
-      );
+      refuseWaiting(address);
+      socket.terminate();
       return;
     }
     let waiting = true;
