@@ -39,7 +39,7 @@ export const routerEnvSchema = z.object({
   ROUTER_WS_MAX_CONNECTIONS_PER_USER: env.int(20, { min: 1, max: 10_000 }),
   /**
    * graphql-ws sockets from one client address not yet signed in (connection_init not yet
-   * answered; graphql-ws closes one after 3 s); the next is closed with 1013.
+   * answered; graphql-ws closes one after 3 s); the next upgrade is refused with HTTP 429.
    */
   ROUTER_WS_MAX_WAITING_PER_ADDRESS: env.int(50, { min: 1, max: 100_000 }),
   /** Operations open at once on one graphql-ws socket; the next is refused RATE_LIMITED. */

@@ -125,6 +125,8 @@ describe.skipIf(missing)(`${SECONDS} s of mixed load with ${SUBSCRIBERS} subscri
       const router = await services.start('router', {
         ...inspected,
         ROUTER_RATE_LIMIT_PER_MINUTE: '1000000',
+        // Its subscribers connect at once from one address, all waiting to sign in together.
+        ROUTER_WS_MAX_WAITING_PER_ADDRESS: '1000',
       });
       liveHeap.math = await inspector(math.output);
       liveHeap.router = await inspector(router.output);

@@ -121,7 +121,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         false,
         429,
         `Too many connections waiting to sign in: at most ${limits.waitingPerAddress} per address`,
-        { 'retry-after': '3' },
+        // ws writes this answer itself, outside ServiceHost: its plain text, marked as such (the
+        // key spelled as ws spells its own text/html default, which it replaces).
+        {
+          'retry-after': '3',
+          'Content-Type': 'text/plain; charset=utf-8',
+          'x-content-type-options': 'nosniff',
+        },
       );
     },
   });
@@ -471,7 +477,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     socket.on('error', socketError);
     for (const listener of theirs) socket.removeListener('error', listener);
     const address = options.clientAddressOf(request);
-    // Upgrades verified side by side can pass the cap together: the one past it goes at once.
+    // ws 8 verifies an upgrade and emits its connection in one call stack, so a verified socket
+    // finds its place free; should a later ws interleave them, the one past the cap goes at once.
     if (!waitingPerAddress.take(address)) {
       refuseWaiting(address);
       socket.terminate();

@@ -59,7 +59,9 @@ function upgrade(address: string): Promise<{ socket: WebSocket } | { refused: st
       response.on('data', (chunk: string) => (body += chunk));
       response.on('end', () =>
         resolve({
-          refused: `${response.statusCode} (retry after ${response.headers['retry-after']} s): ${body}`,
+          refused:
+            `${response.statusCode} (retry after ${response.headers['retry-after']} s, ` +
+            `${response.headers['content-type']}, ${response.headers['x-content-type-options']}): ${body}`,
         }),
       );
     });
@@ -93,7 +95,9 @@ async function attempt(address: string): Promise<string> {
   return 'socket' in upgraded ? signIn(upgraded.socket) : `refused ${upgraded.refused}`;
 }
 
-const REFUSED = `refused 429 (retry after 3 s): Too many connections waiting to sign in: at most ${WAITING} per address`;
+const REFUSED =
+  'refused 429 (retry after 3 s, text/plain; charset=utf-8, nosniff): ' +
+  `Too many connections waiting to sign in: at most ${WAITING} per address`;
 
 describe('sockets waiting to sign in, per client address', () => {
   it('past the cap the next upgrade is refused 429; a decided or closed socket gives its place back; other addresses are not affected', async () => {
