@@ -157,22 +157,18 @@ export function createRequestRateLimit(options: RequestRateLimitOptions): Reques
     // Of the points just counted, those within the limit are this instance's to spend.
     const granted = size - Math.max(0, result.consumedPoints - perMinute);
     if (granted <= 0) return refused(result.msBeforeNext);
-    const windowEnd = asked + result.msBeforeNext;
-    const meanwhile = currentLease(client);
-    if (meanwhile) {
-      // Points left from before (spent no further while this reservation was under way), and
-      // the earlier end in case the two fell in different windows.
-      meanwhile.left += granted;
-      meanwhile.size = Math.max(meanwhile.size, size);
-      meanwhile.consumed = Math.max(meanwhile.consumed, result.consumedPoints);
-      meanwhile.windowEnd = Math.min(meanwhile.windowEnd, windowEnd);
-    } else {
-      leases.set(
-        client,
-        { left: granted, size, consumed: result.consumedPoints, windowEnd },
-        { ttl: Math.max(1, result.msBeforeNext) },
-      );
-    }
+    // The lease it replaces had no points left (it is reserved only then, one reservation at a
+    // time), so nothing is pooled: the new one is this reservation's, in the window Redis counted.
+    leases.set(
+      client,
+      {
+        left: granted,
+        size,
+        consumed: result.consumedPoints,
+        windowEnd: asked + result.msBeforeNext,
+      },
+      { ttl: Math.max(1, result.msBeforeNext) },
+    );
     return ALLOWED;
   }
 

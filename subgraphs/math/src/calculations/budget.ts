@@ -126,7 +126,7 @@ export interface PrecisionAdvice {
 function fewerDigits({ asked, fitting }: PrecisionAdvice, over: number): string | undefined {
   const most = fitting(over);
   if (most === undefined || most < 1) return undefined;
-  return `: ask for at most ${formatCount(most)} significant ${most === 1 ? 'digit' : 'digits'} (precision ${formatCount(asked)} was asked for)`;
+  return `: ask for at most ${withUnit(`${formatCount(most)} significant`, most)} (precision ${formatCount(asked)} was asked for)`;
 }
 
 /** "1 to 500,000 digits", or "at least 1 digit" when the most it can be is past counting. */
